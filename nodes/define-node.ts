@@ -1,0 +1,192 @@
+/**
+ * One node type, declared once: what the palette shows, the config schema the
+ * inspector renders and the runtime validates with, and the behaviour.
+ *
+ * This module (like all of `nodes/`) is browser-safe: no `pg`, `fs` or `node:*`.
+ * Whatever a node reads from or writes to the outside world it reaches through
+ * the context the runtime hands it.
+ */
+import type { ExpressionEvaluator, Bindings } from './expression/evaluator.ts';
+import type { FlowError, RuleFailure } from './errors.ts';
+
+export type NodeCategory = 'source' | 'transform' | 'route' | 'validate' | 'target';
+
+export const NODE_CATEGORIES: readonly NodeCategory[] = ['source', 'transform', 'route', 'validate', 'target'];
+
+/** A JSON Schema (draft 2020-12) object; kept loose so declarations stay plain data. */
+export type JsonSchema = Record<string, unknown>;
+
+export interface PortDeclaration {
+  id: string;
+  title: string;
+  /** An output that must be connected for the flow to be valid. */
+  required?: boolean;
+}
+
+/** A problem in a node's config found without running it (e.g. a JSONata syntax error). */
+export interface ConfigProblem {
+  /** JSON path within the config, e.g. `/expression` or `/rules/2/expression`. */
+  path: string;
+  message: string;
+  /** Character position within an expression field. */
+  position?: number;
+  code?: string;
+}
+
+// ---------------------------------------------------------------------------
+// Contexts handed in by the runtime (or by the designer for previews)
+
+/** A SQL connection as nodes see it. Parameterised queries only. */
+export interface SqlClient {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[]; rowCount?: number | null }>;
+  /** Runs `fn` in one transaction on one connection. */
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+}
+
+export interface HttpConnection {
+  baseUrl: string;
+  /** Extra headers (e.g. Authorization), resolved from secrets by the runtime. */
+  headers: Record<string, string>;
+  /** Requests per second the target allows; 0 or absent for no limit. */
+  rateLimitPerSecond?: number;
+}
+
+/** Named connections, bound per environment by the runtime. */
+export interface ConnectionResolver {
+  sql(name: string): SqlClient;
+  http(name: string): HttpConnection;
+}
+
+/** A document handed to a source: an uploaded file, a webhook body, a CLI `--input`. */
+export interface InputDocument {
+  name: string;
+  /** The bytes, streamed: a 1 GB file is never held in memory at once. */
+  chunks(): AsyncIterable<Uint8Array>;
+}
+
+/** Where file targets write; the runtime maps names to a folder, the designer to memory. */
+export interface FileSink {
+  append(path: string, text: string): Promise<void>;
+}
+
+/** Reference (master) data sets, loaded before the run: set name → key → row. */
+export interface ReferenceData {
+  get(set: string): ReadonlyMap<string, unknown> | undefined;
+  names(): string[];
+}
+
+/** Given once when a node instance is created for a run. */
+export interface NodeSetupContext {
+  nodeId: string;
+  evaluator: ExpressionEvaluator;
+  reference: ReferenceData;
+  /** Functions every expression may call (money, reference look-ups). */
+  functions: Bindings;
+}
+
+export interface SourceContext {
+  /** The document to read, when the trigger brought one. */
+  input?: InputDocument;
+  connections: ConnectionResolver;
+  /** Last committed watermark of this source (polling/watermark sources). */
+  watermark?: string;
+  /** Proposes a new watermark; the runtime commits it only when the run succeeds. */
+  proposeWatermark(value: string): void;
+  signal: AbortSignal;
+}
+
+export interface TargetContext {
+  connections: ConnectionResolver;
+  files: FileSink;
+  /** Used by the HTTP target; the runtime passes the global fetch, tests a stub. */
+  fetch: typeof fetch;
+  signal: AbortSignal;
+}
+
+// ---------------------------------------------------------------------------
+// Behaviour by category
+
+/** A record as it leaves a node: the port it goes out of and its data. */
+export interface Emission {
+  port: string;
+  data: unknown;
+  /** For the `invalid` port of a validate node: every rule that failed. */
+  failures?: RuleFailure[];
+}
+
+export interface SourceBehaviour {
+  /** Yields record data in order. Throws a FlowError naming file and line on unreadable input. */
+  read(ctx: SourceContext): AsyncIterable<unknown>;
+}
+
+/** transform, route and validate nodes: one record in, zero or more out. */
+export interface ProcessBehaviour {
+  process(data: unknown, bindings: Bindings): Emission[] | Promise<Emission[]>;
+}
+
+export interface TargetItem {
+  /** The idempotency key the engine computed for this record. */
+  key: string;
+  data: unknown;
+}
+
+export type TargetOutcome =
+  | { ok: true; ref?: string; status?: number }
+  | { ok: false; error: FlowError };
+
+export interface TargetBehaviour {
+  /** Largest batch the target accepts per `write` call. */
+  batchSize: number;
+  /**
+   * Writes a batch; returns one outcome per item, in order. Throwing fails the
+   * whole batch with that error (e.g. a transient connection error).
+   */
+  write(items: TargetItem[], ctx: TargetContext): Promise<TargetOutcome[]>;
+}
+
+export interface BehaviourByCategory {
+  source: SourceBehaviour;
+  transform: ProcessBehaviour;
+  route: ProcessBehaviour;
+  validate: ProcessBehaviour;
+  target: TargetBehaviour;
+}
+
+export interface NodeDeclaration<C, K extends NodeCategory> {
+  /** Stable type id, e.g. `transform.jsonata`. */
+  type: string;
+  /** Bumped when the config shape changes; `upgrade` moves older configs forward. */
+  version: number;
+  title: string;
+  description: string;
+  category: K;
+  /** Input ports; sources have none. */
+  inputs: PortDeclaration[];
+  /** Output ports; may depend on the config (e.g. route outputs). */
+  outputs: PortDeclaration[] | ((config: C) => PortDeclaration[]);
+  /** JSON Schema of the config; the inspector renders it, the runtime validates with it. */
+  configSchema: JsonSchema;
+  defaults: C;
+  /** Config fields that hold JSONata expressions (JSON pointers), for editors and checks. */
+  expressionFields?: string[];
+  /** Static checks beyond the schema (expression syntax, cross-field rules). */
+  check?(config: C, evaluator: ExpressionEvaluator): ConfigProblem[];
+  /** Moves a config written for an older `version` forward. */
+  upgrade?(config: unknown, fromVersion: number): C;
+  /** One-line summary of the config shown on the canvas node. */
+  summary?(config: C): string;
+  /** Builds the per-run behaviour; compiles expressions once here. */
+  create(config: C, ctx: NodeSetupContext): BehaviourByCategory[K];
+}
+
+export type AnyNodeDeclaration = NodeDeclaration<any, NodeCategory>;
+
+/** Declares a node type; the identity function gives the declaration its types. */
+export function defineNode<C, K extends NodeCategory>(declaration: NodeDeclaration<C, K>): NodeDeclaration<C, K> {
+  return declaration;
+}
+
+/** The output ports of a node for a given config. */
+export function outputPorts(decl: AnyNodeDeclaration, config: unknown): PortDeclaration[] {
+  return typeof decl.outputs === 'function' ? decl.outputs(config) : decl.outputs;
+}

@@ -1,0 +1,91 @@
+/**
+ * The flow document: what the designer saves, the runtime runs and `flows/`
+ * holds as files. Node and edge fields use React Flow's names (`id`, `type`,
+ * `position`, `source`, `sourceHandle`, `target`, `targetHandle`).
+ * Published as JSON Schema in `flows/flow.schema.json`.
+ */
+
+export interface FlowNode {
+  id: string;
+  /** Node type id from the catalog, e.g. `transform.jsonata`. */
+  type: string;
+  /** Version of the node type the config was written for. */
+  typeVersion: number;
+  position: { x: number; y: number };
+  /** Optional display name; the type title is shown otherwise. */
+  label?: string;
+  config: Record<string, unknown>;
+  /** Retry policy for transient errors (targets mostly). */
+  retry?: RetryPolicy;
+}
+
+export interface RetryPolicy {
+  /** Total attempts including the first. */
+  attempts: number;
+  /** First back-off delay; doubles per attempt, with jitter. */
+  backoffMs: number;
+  maxBackoffMs?: number;
+}
+
+export interface FlowEdge {
+  id: string;
+  source: string;
+  /** Output port of the source node; `out` when absent. */
+  sourceHandle?: string;
+  target: string;
+  /** Input port of the target node; `in` when absent. */
+  targetHandle?: string;
+}
+
+/** Control total declaration: which value is the amount, in which currency. */
+export interface AmountDeclaration {
+  /** JSONata on the source record giving the amount (a number or decimal string). */
+  value: string;
+  /** JSONata on the source record giving the ISO currency code, or a quoted literal. */
+  currency: string;
+}
+
+export interface ReferenceDataDeclaration {
+  /** A file under the flow's folder (CSV, JSON or JSONL) holding the rows. */
+  file?: string;
+  /** Or: a stored reference data set of that name (loaded through the API/CLI). */
+  stored?: string;
+  /** Field of each row that is the look-up key. */
+  key: string;
+}
+
+/** A mapping test: this input, through this node (or the whole flow), gives this output. */
+export interface MappingTest {
+  name: string;
+  /** Node whose output is compared; absent means the records that reach targets. */
+  node?: string;
+  input: unknown;
+  expected: unknown;
+}
+
+export interface FlowDocument {
+  $schema?: string;
+  id: string;
+  name: string;
+  description?: string;
+  /** JSONata on the source record giving the business key (invoice number, PO number …). */
+  businessKey?: string;
+  amount?: AmountDeclaration;
+  /** Field names or dotted paths whose values are masked in stored traces. */
+  sensitive?: string[];
+  /** Named connections the flow uses; environments bind them to real settings. */
+  connections?: Record<string, { kind: 'postgres' | 'http'; description?: string }>;
+  referenceData?: Record<string, ReferenceDataDeclaration>;
+  /** Evaluator for JSONata: `compiled` (default when available) or `reference`. */
+  evaluator?: 'compiled' | 'reference';
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+  tests?: MappingTest[];
+}
+
+export const DEFAULT_OUT_PORT = 'out';
+export const DEFAULT_IN_PORT = 'in';
+
+export function edgeSourcePort(edge: FlowEdge): string {
+  return edge.sourceHandle ?? DEFAULT_OUT_PORT;
+}

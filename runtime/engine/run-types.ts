@@ -1,0 +1,141 @@
+/**
+ * What the engine produces and what it needs from the edges (store, ledger).
+ * Plain data and interfaces: no SQL, no HTTP.
+ */
+import type { SerializedError, ErrorClass, RuleFailure } from '../../nodes/errors.ts';
+
+export type RecordOutcome = 'delivered' | 'quarantined' | 'dead_lettered' | 'duplicate' | 'filtered';
+
+export const RECORD_OUTCOMES: readonly RecordOutcome[] = ['delivered', 'quarantined', 'dead_lettered', 'duplicate', 'filtered'];
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'completed_with_exceptions' | 'failed' | 'cancelled';
+
+/** A snapshot of a record after a node that changed it. */
+export interface StepSnapshot {
+  node: string;
+  data: unknown;
+}
+
+/** One attempt at a target write that failed and was retried. */
+export interface RetryAttempt {
+  attempt: number;
+  at: string;
+  error: SerializedError;
+}
+
+/**
+ * The trace of one record that reached an end (a target, quarantine, the
+ * dead-letter store, or a filter). Snapshots are redacted before they get here.
+ */
+export interface RecordTrace {
+  runId: string;
+  /** Unique within the run: `<seq>` for source records, `<seq>.<i>` for fan-out children. */
+  lineageKey: string;
+  /** Stable identity of the source record (content hash or declared key). */
+  sourceKey: string;
+  businessKey: string | null;
+  /** Node ids the record passed, in order. */
+  path: string[];
+  outcome: RecordOutcome;
+  /** Node where the record ended (target, validate, failing node). */
+  endNode: string;
+  /** Target that wrote it (for delivered/duplicate). */
+  targetNode?: string;
+  idempotencyKey?: string;
+  /** The row key written or the id the target returned. */
+  targetRef?: string;
+  targetStatus?: number;
+  errorClass?: ErrorClass;
+  error?: SerializedError;
+  failures?: RuleFailure[];
+  retries?: RetryAttempt[];
+  /** Source record (redacted). */
+  input: unknown;
+  /** The record as it left its last node (redacted). */
+  output: unknown;
+  /** Outputs of the nodes that changed the record, in order (redacted). */
+  steps: StepSnapshot[];
+  /** Control-total amount of the source record, exact decimal string. */
+  amount?: string;
+  currency?: string;
+  /** Epoch ms the source event happened, when the flow declares it; for latency. */
+  eventTime?: number;
+  finishedAt: number;
+}
+
+/**
+ * A record that needs a person: quarantined (validation) or dead-lettered.
+ * Keeps the unredacted source record so it can be replayed after a fix.
+ */
+export interface DeadLetterEntry {
+  runId: string;
+  lineageKey: string;
+  sourceKey: string;
+  businessKey: string | null;
+  nodeId: string;
+  disposition: 'quarantined' | 'dead_lettered';
+  errorClass: ErrorClass;
+  error: SerializedError;
+  sourceRecord: unknown;
+}
+
+/** Where the engine hands traces; the store buffers and writes them in batches. */
+export interface TraceSink {
+  /** Accepts traces; may await to apply back-pressure when the writer is behind. */
+  write(traces: RecordTrace[], deadLetters: DeadLetterEntry[]): void | Promise<void>;
+  /** Waits until everything handed in is stored. */
+  flush(): Promise<void>;
+}
+
+/** Keeps targets from writing a key twice, across runs, replays and workers. */
+export interface IdempotencyLedger {
+  /**
+   * Claims keys before writing. Returns the keys this claim may write: keys
+   * already delivered, or held by another live claim, are left out (duplicates).
+   * A retried chunk uses the same `claimToken` and so re-owns its own claims.
+   */
+  claim(scope: string, keys: string[], claimToken: string): Promise<Set<string>>;
+  /** Marks keys delivered, with what the target returned. */
+  confirm(scope: string, entries: { key: string; ref?: string }[], claimToken: string): Promise<void>;
+  /** Gives keys back after a failed write, so a replay may write them. */
+  release(scope: string, keys: string[], claimToken: string): Promise<void>;
+}
+
+export interface OutcomeCounts {
+  read: number;
+  delivered: number;
+  quarantined: number;
+  deadLettered: number;
+  duplicate: number;
+  filtered: number;
+}
+
+/** Exact decimal totals per currency, as strings. */
+export type CurrencyTotals = Record<string, string>;
+
+export interface Reconciliation {
+  /** Counts by the outcome of each source record (fan-out children roll up to their source). */
+  counts: OutcomeCounts;
+  totals: {
+    read: CurrencyTotals;
+    delivered: CurrencyTotals;
+    quarantined: CurrencyTotals;
+    deadLettered: CurrencyTotals;
+    duplicate: CurrencyTotals;
+    filtered: CurrencyTotals;
+  };
+  /** read = delivered + quarantined + deadLettered + duplicate + filtered, in count and in every currency. */
+  closes: boolean;
+  /** Why it does not close, when it does not. */
+  differences: string[];
+}
+
+export interface NodeStats {
+  nodeId: string;
+  in: number;
+  out: number;
+  invalid: number;
+  errors: number;
+  /** Time spent in the node, ms (sum over records). */
+  ms: number;
+}

@@ -1,0 +1,189 @@
+/**
+ * The storage seam: one Postgres schema, reached through `pg` on a real server
+ * or through PGlite in a local data folder. Everything above this interface is
+ * unaware which one it is.
+ */
+import type { SqlClient } from '../../nodes/define-node.ts';
+import type { FlowDocument } from '../../nodes/flow-document.ts';
+import type {
+  IdempotencyLedger, TraceSink, RunStatus, NodeStats, Reconciliation, OutcomeCounts,
+  RecordOutcome, RecordTrace,
+} from '../engine/run-types.ts';
+import type { ErrorClass, SerializedError } from '../../nodes/errors.ts';
+
+export interface FlowRow {
+  id: string;
+  name: string;
+  description: string | null;
+  draft: FlowDocument;
+  createdAt: string;
+  updatedAt: string;
+  updatedBy: string | null;
+}
+
+export interface VersionRow {
+  flowId: string;
+  version: number;
+  document: FlowDocument;
+  /** sha-256 of the canonical document. */
+  hash: string;
+  author: string;
+  message: string;
+  createdAt: string;
+}
+
+export interface RunRow {
+  id: string;
+  flowId: string;
+  version: number | null;
+  environment: string | null;
+  trigger: string;
+  /** Reference to what triggered it (file name, webhook event id, schedule). */
+  triggerRef: string | null;
+  status: RunStatus;
+  counts: OutcomeCounts;
+  reconciliation: Reconciliation | null;
+  error: SerializedError | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Replay of another run's records. */
+  replayOf: string | null;
+}
+
+export interface NewRun {
+  id?: string;
+  flowId: string;
+  version?: number | null;
+  environment?: string | null;
+  trigger: string;
+  triggerRef?: string | null;
+  replayOf?: string | null;
+}
+
+export interface RunFilter {
+  flowId?: string;
+  environment?: string;
+  status?: RunStatus;
+  trigger?: string;
+  since?: string;
+  until?: string;
+  hasExceptions?: boolean;
+}
+
+export interface Page {
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface Paged<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** A record trace as read back, with its row id. */
+export interface StoredTrace extends RecordTrace {
+  id: number;
+  flowId: string;
+  version: number | null;
+}
+
+export interface TraceFilter {
+  outcome?: RecordOutcome;
+  /** Matches business key, source key or lineage key (prefix). */
+  search?: string;
+}
+
+export type DeadLetterStatus = 'open' | 'replayed' | 'discarded';
+
+export interface DeadLetterRow {
+  id: number;
+  runId: string;
+  flowId: string;
+  version: number | null;
+  environment: string | null;
+  lineageKey: string;
+  sourceKey: string;
+  businessKey: string | null;
+  nodeId: string;
+  disposition: 'quarantined' | 'dead_lettered';
+  errorClass: ErrorClass;
+  error: SerializedError;
+  sourceRecord: unknown;
+  status: DeadLetterStatus;
+  statusReason: string | null;
+  /** Run that replayed it. */
+  replayRunId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DeadLetterFilter {
+  flowId?: string;
+  runId?: string;
+  errorClass?: ErrorClass;
+  status?: DeadLetterStatus;
+  olderThan?: string;
+}
+
+export interface TraceSinkOptions {
+  runId: string;
+  flowId: string;
+  version: number | null;
+  environment: string | null;
+  /** Rows per INSERT; default 500. */
+  batchSize?: number;
+  /** Batches in flight before `write` waits; default 4. */
+  maxPendingBatches?: number;
+}
+
+export interface Store {
+  /** `pglite` or `postgres`. */
+  readonly kind: 'pglite' | 'postgres';
+  /** Raw SQL on the store's database, for the embedded connection and tests. */
+  readonly sql: SqlClient;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // flows and versions
+  saveDraft(doc: FlowDocument, user: string | null): Promise<FlowRow>;
+  getFlow(id: string): Promise<FlowRow | null>;
+  listFlows(): Promise<FlowRow[]>;
+  saveVersion(flowId: string, doc: FlowDocument, author: string, message: string): Promise<VersionRow>;
+  getVersion(flowId: string, version: number): Promise<VersionRow | null>;
+  listVersions(flowId: string): Promise<VersionRow[]>;
+
+  // runs
+  createRun(run: NewRun): Promise<RunRow>;
+  setRunStatus(id: string, status: RunStatus, patch?: { error?: SerializedError | null }): Promise<void>;
+  finishRun(id: string, result: { status: RunStatus; counts: OutcomeCounts; reconciliation: Reconciliation | null; error?: SerializedError | null }): Promise<void>;
+  getRun(id: string): Promise<RunRow | null>;
+  listRuns(filter: RunFilter, page: Page): Promise<Paged<RunRow>>;
+  /** Adds to the node's counters (chunks of one run add up). */
+  addNodeStats(runId: string, stats: NodeStats[]): Promise<void>;
+  getNodeStats(runId: string): Promise<NodeStats[]>;
+
+  // traces
+  openTraceSink(options: TraceSinkOptions): TraceSink;
+  listTraces(runId: string, filter: TraceFilter, page: Page): Promise<Paged<StoredTrace>>;
+  getTrace(runId: string, lineageKey: string): Promise<StoredTrace | null>;
+  /** Every trace with that business key across runs and flows, newest first. */
+  findByBusinessKey(businessKey: string, page: Page): Promise<Paged<StoredTrace>>;
+
+  // dead letters (quarantined and dead-lettered records)
+  listDeadLetters(filter: DeadLetterFilter, page: Page): Promise<Paged<DeadLetterRow>>;
+  getDeadLetter(id: number): Promise<DeadLetterRow | null>;
+  setDeadLetterStatus(ids: number[], status: DeadLetterStatus, reason: string | null, replayRunId?: string | null): Promise<void>;
+
+  // idempotency
+  readonly ledger: IdempotencyLedger;
+
+  // reference data
+  putReferenceData(set: string, keyField: string, rows: Record<string, unknown>[]): Promise<number>;
+  getReferenceData(set: string): Promise<Map<string, unknown> | null>;
+
+  // watermarks
+  getWatermark(flowId: string, nodeId: string, environment: string): Promise<string | null>;
+  setWatermark(flowId: string, nodeId: string, environment: string, value: string): Promise<void>;
+}
