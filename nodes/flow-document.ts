@@ -68,8 +68,12 @@ export interface FlowDocument {
   id: string;
   name: string;
   description?: string;
+  /** JSONata on the source record giving its stable identity; default a hash of its content. */
+  recordKey?: string;
   /** JSONata on the source record giving the business key (invoice number, PO number …). */
   businessKey?: string;
+  /** JSONata on the source record giving when the business event happened. */
+  eventTime?: string;
   amount?: AmountDeclaration;
   /** Field names or dotted paths whose values are masked in stored traces. */
   sensitive?: string[];
@@ -80,6 +84,8 @@ export interface FlowDocument {
   evaluator?: 'compiled' | 'reference';
   nodes: FlowNode[];
   edges: FlowEdge[];
+  /** Sample input documents stored with the flow (paths relative to the flow file). */
+  samples?: string[];
   tests?: MappingTest[];
 }
 

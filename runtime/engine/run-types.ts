@@ -70,6 +70,7 @@ export interface RecordTrace {
 export interface DeadLetterEntry {
   runId: string;
   lineageKey: string;
+  /** Source key of the source record (not of a fan-out child): what a replay runs under. */
   sourceKey: string;
   businessKey: string | null;
   nodeId: string;
@@ -128,6 +129,8 @@ export interface Reconciliation {
   closes: boolean;
   /** Why it does not close, when it does not. */
   differences: string[];
+  /** Source records whose amount could not be read; they are in the counts but not the totals. */
+  withoutAmount: number;
 }
 
 export interface NodeStats {

@@ -1,0 +1,43 @@
+/**
+ * The one list of node types. The designer builds its palette and forms from
+ * it; the runtime validates and runs flows with it.
+ */
+import type { AnyNodeDeclaration, NodeCategory } from './define-node.ts';
+import { fileSource } from './source/file.ts';
+import { webhookSource } from './source/webhook.ts';
+import { postgresSource } from './source/postgres.ts';
+import { jsonataTransform } from './transform/jsonata.ts';
+import { routeNode } from './route/condition.ts';
+import { validateNode } from './validate/record.ts';
+import { postgresTarget } from './target/postgres.ts';
+import { httpTarget } from './target/http.ts';
+import { fileTarget } from './target/file.ts';
+
+export const NODE_TYPES: readonly AnyNodeDeclaration[] = [
+  fileSource,
+  webhookSource,
+  postgresSource,
+  jsonataTransform,
+  routeNode,
+  validateNode,
+  postgresTarget,
+  httpTarget,
+  fileTarget,
+];
+
+export interface NodeCatalog {
+  get(type: string): AnyNodeDeclaration | undefined;
+  all(): readonly AnyNodeDeclaration[];
+  byCategory(category: NodeCategory): AnyNodeDeclaration[];
+}
+
+export function createCatalog(types: readonly AnyNodeDeclaration[] = NODE_TYPES): NodeCatalog {
+  const byType = new Map(types.map((t) => [t.type, t]));
+  return {
+    get: (type) => byType.get(type),
+    all: () => types,
+    byCategory: (category) => types.filter((t) => t.category === category),
+  };
+}
+
+export const catalog: NodeCatalog = createCatalog();

@@ -1,0 +1,254 @@
+/**
+ * Checks a flow document and reports every problem at once, each with the node
+ * it concerns and a JSON path. The runtime refuses to run a flow with errors;
+ * the designer shows the same list in its problems panel.
+ */
+import Ajv2020 from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
+import flowSchema from '../flows/flow.schema.json' with { type: 'json' };
+import type { AnyNodeDeclaration } from './define-node.ts';
+import { outputPorts } from './define-node.ts';
+import type { NodeCatalog } from './catalog.ts';
+import type { ExpressionEvaluator } from './expression/evaluator.ts';
+import type { FlowDocument, FlowNode } from './flow-document.ts';
+import { DEFAULT_IN_PORT, edgeSourcePort } from './flow-document.ts';
+import { resolveNodeConfig } from './node-config.ts';
+
+export type FlowProblemCode =
+  | 'schema'
+  | 'duplicate-id'
+  | 'unknown-node-type'
+  | 'newer-node-version'
+  | 'invalid-config'
+  | 'expression-syntax'
+  | 'dangling-edge'
+  | 'unknown-port'
+  | 'cycle'
+  | 'no-source'
+  | 'unreachable-node'
+  | 'unconnected-port'
+  | 'missing-idempotency-key'
+  | 'unknown-connection';
+
+export interface FlowProblem {
+  code: FlowProblemCode;
+  message: string;
+  /** JSON pointer into the flow document, e.g. `/nodes/2/config/expression`. */
+  path: string;
+  nodeId?: string;
+  edgeId?: string;
+  /** Character position within an expression. */
+  position?: number;
+}
+
+// `ajv/dist/2020.js` is CommonJS; its default export differs between bundlers and Node.
+const AjvClass = ((Ajv2020 as unknown as { default?: typeof Ajv2020 }).default ?? Ajv2020) as typeof Ajv2020;
+const ajv = new AjvClass({ allErrors: true, strict: false });
+const validateDocument = ajv.compile(flowSchema);
+const configValidators = new WeakMap<AnyNodeDeclaration, ValidateFunction>();
+
+function configValidator(decl: AnyNodeDeclaration): ValidateFunction {
+  let v = configValidators.get(decl);
+  if (!v) {
+    v = ajv.compile(decl.configSchema);
+    configValidators.set(decl, v);
+  }
+  return v;
+}
+
+/** Validates a config against its node type's schema; problems carry config-relative paths. */
+export function validateNodeConfig(decl: AnyNodeDeclaration, config: unknown): { path: string; message: string }[] {
+  const validate = configValidator(decl);
+  if (validate(config)) return [];
+  return (validate.errors ?? []).map((e) => {
+    const missing = e.keyword === 'required' ? `/${(e.params as { missingProperty: string }).missingProperty}` : '';
+    return { path: `${e.instancePath}${missing}`, message: describeAjvError(e.instancePath + missing, e.message ?? 'is invalid') };
+  });
+}
+
+function describeAjvError(path: string, message: string): string {
+  return path ? `${path.slice(1).replace(/\//g, '.')} ${message}` : message;
+}
+
+const FLOW_EXPRESSIONS: [string, (d: FlowDocument) => string | undefined][] = [
+  ['/recordKey', (d) => d.recordKey],
+  ['/businessKey', (d) => d.businessKey],
+  ['/eventTime', (d) => d.eventTime],
+  ['/amount/value', (d) => d.amount?.value],
+  ['/amount/currency', (d) => d.amount?.currency],
+];
+
+export function validateFlow(doc: unknown, catalog: NodeCatalog, evaluator: ExpressionEvaluator): FlowProblem[] {
+  const problems: FlowProblem[] = [];
+  if (!validateDocument(doc)) {
+    for (const e of validateDocument.errors ?? []) {
+      const missing = e.keyword === 'required' ? `/${(e.params as { missingProperty: string }).missingProperty}` : '';
+      const path = e.instancePath + missing;
+      const nodeMatch = /^\/nodes\/(\d+)/.exec(path);
+      const nodeId = nodeMatch ? (doc as FlowDocument).nodes?.[Number(nodeMatch[1])]?.id : undefined;
+      problems.push({ code: 'schema', path, nodeId, message: describeAjvError(path, e.message ?? 'is invalid') });
+    }
+    // Structural checks below need well-formed nodes and edges.
+    const d = doc as Partial<FlowDocument> | null;
+    if (!d || !Array.isArray(d.nodes) || !Array.isArray(d.edges)) return problems;
+    if (d.nodes.some((n) => !n || typeof n.id !== 'string' || typeof n.type !== 'string')) return problems;
+    if (d.edges.some((e) => !e || typeof e.source !== 'string' || typeof e.target !== 'string')) return problems;
+  }
+  const flow = doc as FlowDocument;
+
+  for (const [path, get] of FLOW_EXPRESSIONS) {
+    const expr = get(flow);
+    if (expr === undefined) continue;
+    const p = evaluator.check(expr);
+    if (p) problems.push({ code: 'expression-syntax', path, position: p.position, message: `${path.slice(1).replace('/', '.')}: ${p.message}` });
+  }
+
+  const nodesById = new Map<string, { node: FlowNode; index: number; decl?: AnyNodeDeclaration; config?: Record<string, unknown> }>();
+  flow.nodes.forEach((node, index) => {
+    const path = `/nodes/${index}`;
+    if (nodesById.has(node.id)) {
+      problems.push({ code: 'duplicate-id', path: `${path}/id`, nodeId: node.id, message: `Node id '${node.id}' is used more than once` });
+      return;
+    }
+    const decl = catalog.get(node.type);
+    if (!decl) {
+      problems.push({ code: 'unknown-node-type', path: `${path}/type`, nodeId: node.id, message: `Node '${node.id}' has unknown type '${node.type}'` });
+      nodesById.set(node.id, { node, index });
+      return;
+    }
+    const resolved = resolveNodeConfig(decl, node);
+    if (!resolved.ok) {
+      problems.push({ code: 'newer-node-version', path: `${path}/typeVersion`, nodeId: node.id, message: resolved.message });
+      nodesById.set(node.id, { node, index, decl });
+      return;
+    }
+    const config = resolved.config;
+    nodesById.set(node.id, { node, index, decl, config });
+    for (const e of validateNodeConfig(decl, config)) {
+      problems.push({ code: 'invalid-config', path: `${path}/config${e.path}`, nodeId: node.id, message: `Node '${node.id}' (${decl.title}): ${e.message}` });
+    }
+    for (const p of decl.check?.(config, evaluator) ?? []) {
+      const code: FlowProblemCode = p.position !== undefined || p.code?.startsWith('S') ? 'expression-syntax' : 'invalid-config';
+      problems.push({ code, path: `${path}/config${p.path}`, nodeId: node.id, position: p.position, message: `Node '${node.id}' (${decl.title}): ${p.message}` });
+    }
+    if (decl.category === 'target') {
+      const key = config.idempotencyKey;
+      if (typeof key !== 'string' || key.trim() === '') {
+        problems.push({ code: 'missing-idempotency-key', path: `${path}/config/idempotencyKey`, nodeId: node.id, message: `Target '${node.id}' has no idempotency key: without one a re-run could post the same record twice` });
+      }
+    }
+    const connection = config.connection;
+    if (typeof connection === 'string' && connection && !flow.connections?.[connection]) {
+      problems.push({ code: 'unknown-connection', path: `${path}/config/connection`, nodeId: node.id, message: `Node '${node.id}' uses connection '${connection}', which the flow does not declare under "connections"` });
+    }
+  });
+
+  problems.push(...checkGraph(flow, nodesById));
+  return problems;
+}
+
+type NodeEntry = { node: FlowNode; index: number; decl?: AnyNodeDeclaration; config?: Record<string, unknown> };
+
+function checkGraph(flow: FlowDocument, nodesById: Map<string, NodeEntry>): FlowProblem[] {
+  const problems: FlowProblem[] = [];
+  const outgoing = new Map<string, string[]>();
+  const connectedIn = new Set<string>();
+  const connectedOut = new Set<string>();
+  const edgeIds = new Set<string>();
+
+  flow.edges.forEach((edge, i) => {
+    const path = `/edges/${i}`;
+    if (edgeIds.has(edge.id)) problems.push({ code: 'duplicate-id', path: `${path}/id`, edgeId: edge.id, message: `Edge id '${edge.id}' is used more than once` });
+    edgeIds.add(edge.id);
+    const from = nodesById.get(edge.source);
+    const to = nodesById.get(edge.target);
+    if (!from) problems.push({ code: 'dangling-edge', path: `${path}/source`, edgeId: edge.id, message: `Edge '${edge.id}' starts at node '${edge.source}', which does not exist` });
+    if (!to) problems.push({ code: 'dangling-edge', path: `${path}/target`, edgeId: edge.id, message: `Edge '${edge.id}' ends at node '${edge.target}', which does not exist` });
+    if (!from || !to) return;
+    const port = edgeSourcePort(edge);
+    if (from.decl && from.config) {
+      const ports = outputPorts(from.decl, from.config).map((p) => p.id);
+      if (!ports.includes(port)) {
+        problems.push({ code: 'unknown-port', path: `${path}/sourceHandle`, nodeId: from.node.id, edgeId: edge.id, message: `Edge '${edge.id}' leaves node '${from.node.id}' by port '${port}', which it does not have (ports: ${ports.join(', ') || 'none'})` });
+      }
+    }
+    if (to.decl) {
+      const inPort = edge.targetHandle ?? DEFAULT_IN_PORT;
+      const inPorts = to.decl.inputs.map((p) => p.id);
+      if (!inPorts.includes(inPort)) {
+        problems.push({ code: 'unknown-port', path: `${path}/targetHandle`, nodeId: to.node.id, edgeId: edge.id, message: `Edge '${edge.id}' enters node '${to.node.id}' by port '${inPort}', which it does not have (ports: ${inPorts.join(', ') || 'none: it is a source'})` });
+      }
+    }
+    outgoing.set(edge.source, [...(outgoing.get(edge.source) ?? []), edge.target]);
+    connectedIn.add(edge.target);
+    connectedOut.add(`${edge.source}\u0000${port}`);
+  });
+
+  const cycle = findCycle([...nodesById.keys()], outgoing);
+  if (cycle) {
+    const first = nodesById.get(cycle[0])!;
+    problems.push({ code: 'cycle', path: `/nodes/${first.index}`, nodeId: cycle[0], message: `The flow has a cycle: ${[...cycle, cycle[0]].join(' → ')}` });
+  }
+
+  const sources = [...nodesById.values()].filter((e) => e.decl?.category === 'source');
+  if (sources.length === 0 && nodesById.size > 0) {
+    problems.push({ code: 'no-source', path: '/nodes', message: 'The flow has no source node: nothing would ever enter it' });
+  }
+  const reachable = new Set<string>();
+  const stack = sources.map((s) => s.node.id);
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (reachable.has(id)) continue;
+    reachable.add(id);
+    stack.push(...(outgoing.get(id) ?? []));
+  }
+
+  for (const entry of nodesById.values()) {
+    const { node, index, decl, config } = entry;
+    if (!decl || !config) continue;
+    if (decl.category !== 'source' && !reachable.has(node.id) && sources.length > 0) {
+      problems.push({ code: 'unreachable-node', path: `/nodes/${index}`, nodeId: node.id, message: `Node '${node.id}' (${decl.title}) cannot be reached from any source` });
+    }
+    for (const input of decl.inputs) {
+      if (!connectedIn.has(node.id)) {
+        problems.push({ code: 'unconnected-port', path: `/nodes/${index}`, nodeId: node.id, message: `Node '${node.id}' (${decl.title}): input '${input.title}' is not connected` });
+      }
+    }
+    for (const port of outputPorts(decl, config)) {
+      if (port.required && !connectedOut.has(`${node.id}\u0000${port.id}`)) {
+        problems.push({ code: 'unconnected-port', path: `/nodes/${index}`, nodeId: node.id, message: `Node '${node.id}' (${decl.title}): output '${port.title}' is not connected` });
+      }
+    }
+  }
+  return problems;
+}
+
+/** Returns the node ids of one cycle, or null. Iterative DFS (flows can be large). */
+function findCycle(ids: string[], outgoing: Map<string, string[]>): string[] | null {
+  const state = new Map<string, 1 | 2>();
+  for (const start of ids) {
+    if (state.has(start)) continue;
+    const stack: { id: string; next: number }[] = [{ id: start, next: 0 }];
+    state.set(start, 1);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const targets = outgoing.get(top.id) ?? [];
+      if (top.next >= targets.length) {
+        state.set(top.id, 2);
+        stack.pop();
+        continue;
+      }
+      const t = targets[top.next++];
+      const s = state.get(t);
+      if (s === 1) {
+        const from = stack.findIndex((f) => f.id === t);
+        return stack.slice(from).map((f) => f.id);
+      }
+      if (s === undefined) {
+        state.set(t, 1);
+        stack.push({ id: t, next: 0 });
+      }
+    }
+  }
+  return null;
+}

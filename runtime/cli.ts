@@ -1,0 +1,57 @@
+/**
+ * The `ledgerflow` command: a composition root like `main.ts`, wiring the
+ * store, connections and engine for one command and printing the answer.
+ */
+import { parseArgs } from 'node:util';
+import { COMMANDS, type CommandContext } from './cli/commands.ts';
+import { CliError } from './cli/cli-error.ts';
+
+const USAGE = `ledgerflow <command> [options]
+
+Flows
+  validate <flow-file> [--json]             check a flow; exit 0 valid, 1 not
+  run <flow-file> --input <file> [--json]   run a flow on a document; exit 0 succeeded,
+        [--connections <file>] [--dry-run]  3 completed with exceptions, 2 failed
+        [--out <dir>] [--chunk-size <n>]
+  replay <run-id> [--record <key>]          replay a run's dead letters (idempotent)
+        [--flow <file>] [--json]            --flow: replay against a fixed flow file
+  nodes [--json]                            list node types
+
+Operations
+  runs [--flow <id>] [--status <s>] [--limit <n>] [--json]
+  trace <run-id> [--record <key>] [--json]
+  find <business-key> [--json]
+
+Storage: embedded PGlite in $LEDGERFLOW_DATA (default ./.ledgerflow),
+or a Postgres server with DATABASE_URL=postgres://…`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
+  const def = COMMANDS[command];
+  if (!def) {
+    console.error(`ledgerflow: unknown command '${command}'\n\n${USAGE}`);
+    return 64;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: def.options, allowPositionals: true, strict: true });
+  } catch (err) {
+    console.error(`ledgerflow ${command}: ${(err as Error).message}`);
+    return 64;
+  }
+  const ctx: CommandContext = { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, env: process.env, out: (s) => console.log(s), err: (s) => console.error(s) };
+  try {
+    return await def.run(ctx);
+  } catch (err) {
+    if (err instanceof CliError) {
+      console.error(`ledgerflow ${command}: ${err.message}`);
+      return err.exitCode;
+    }
+    console.error(`ledgerflow ${command}: ${(err as Error).stack ?? err}`);
+    return 2;
+  }
+}

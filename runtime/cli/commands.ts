@@ -1,0 +1,19 @@
+/** The CLI's commands, by name; each returns the process exit code. */
+import type { ParseArgsConfig } from 'node:util';
+import { FLOW_COMMANDS } from './flow-commands.ts';
+import { OPS_COMMANDS } from './ops-commands.ts';
+
+export interface CommandContext {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  env: Record<string, string | undefined>;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface CommandDefinition {
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+export const COMMANDS: Record<string, CommandDefinition> = { ...FLOW_COMMANDS, ...OPS_COMMANDS };

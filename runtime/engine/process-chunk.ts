@@ -1,0 +1,277 @@
+/**
+ * The engine core: one chunk of source records through the graph, node by
+ * node in topological order. Every record ends in exactly one outcome and
+ * leaves one trace; records that need a person become dead-letter entries.
+ */
+import type { Emission, TargetContext } from '../../nodes/define-node.ts';
+import type { Bindings } from '../../nodes/expression/evaluator.ts';
+import { FlowError, toFlowError, type RuleFailure } from '../../nodes/errors.ts';
+import type { PreparedFlow, PreparedProcess, PreparedTarget } from './prepare-flow.ts';
+import type {
+  DeadLetterEntry, IdempotencyLedger, NodeStats, Reconciliation, RecordOutcome, RecordTrace, RetryAttempt, StepSnapshot,
+} from './run-types.ts';
+import { ReconciliationBuilder } from './reconcile.ts';
+import { writeToTarget, type TargetWork } from './target-writer.ts';
+
+/** A source record with what the run computed for it when it was read. */
+export interface RootRecord {
+  /** Position in the run (1-based); the lineage key of the record. */
+  seq: number;
+  sourceKey: string;
+  businessKey: string | null;
+  amount: string | null;
+  currency: string | null;
+  eventTime?: number;
+  data: unknown;
+}
+
+/** A record on its way through the graph (a source record or one of its fan-out children). */
+export interface WorkItem extends TargetWork {
+  root: RootRecord;
+  lineageKey: string;
+  sourceKey: string;
+  data: unknown;
+  path: string[];
+  steps: StepSnapshot[];
+  retries?: RetryAttempt[];
+}
+
+export interface ChunkIO {
+  runId: string;
+  ledger: IdempotencyLedger;
+  target: TargetContext;
+  /** Claim token for the ledger: a retried chunk re-owns its own pending claims. */
+  claimToken: string;
+  /** Dry run: targets are not written and the ledger is not touched. */
+  dryRun?: boolean;
+  now?: () => number;
+  /** Keep up to this many output records per node (designer test runs). */
+  captureOutputs?: number;
+  /** The source the records came from, when the flow has several. */
+  sourceNodeId?: string;
+}
+
+export interface ChunkResult {
+  traces: RecordTrace[];
+  deadLetters: DeadLetterEntry[];
+  nodeStats: NodeStats[];
+  /** Outcome side only; the read side is counted where records are read. */
+  reconciliation: Reconciliation;
+  /** Output records per node (only with `captureOutputs`). */
+  outputs?: Record<string, { port: string; data: unknown; failures?: RuleFailure[] }[]>;
+}
+
+export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: ChunkIO): Promise<ChunkResult> {
+  const now = io.now ?? Date.now;
+  const queues = new Map<string, WorkItem[]>();
+  const stats = new Map<string, NodeStats>();
+  const traces: RecordTrace[] = [];
+  const deadLetters: DeadLetterEntry[] = [];
+  const rootOutcomes = new Map<RootRecord, RecordOutcome>();
+  const outputs: ChunkResult['outputs'] = io.captureOutputs ? {} : undefined;
+  const statsOf = (id: string) => {
+    let s = stats.get(id);
+    if (!s) stats.set(id, (s = { nodeId: id, in: 0, out: 0, invalid: 0, errors: 0, ms: 0 }));
+    return s;
+  };
+  const enqueue = (nodeId: string, item: WorkItem) => {
+    const q = queues.get(nodeId);
+    if (q) q.push(item);
+    else queues.set(nodeId, [item]);
+  };
+  const capture = (nodeId: string, port: string, data: unknown, failures?: RuleFailure[]) => {
+    if (!outputs) return;
+    const list = (outputs[nodeId] ??= []);
+    if (list.length < io.captureOutputs!) list.push(failures ? { port, data, failures } : { port, data });
+  };
+
+  const end = (item: WorkItem, outcome: RecordOutcome, nodeId: string, extra: Partial<RecordTrace> = {}, sourceRecordForReplay = false) => {
+    const { root } = item;
+    traces.push({
+      runId: io.runId,
+      lineageKey: item.lineageKey,
+      sourceKey: item.sourceKey,
+      businessKey: root.businessKey,
+      path: item.path,
+      outcome,
+      endNode: nodeId,
+      input: flow.redact(root.data),
+      output: flow.redact(item.data),
+      steps: item.steps.length ? item.steps.map((s) => ({ node: s.node, data: flow.redact(s.data) })) : item.steps,
+      amount: root.amount ?? undefined,
+      currency: root.currency ?? undefined,
+      eventTime: root.eventTime,
+      finishedAt: now(),
+      ...(item.retries?.length ? { retries: item.retries } : {}),
+      ...extra,
+    });
+    if (sourceRecordForReplay && extra.error) {
+      deadLetters.push({
+        runId: io.runId,
+        lineageKey: item.lineageKey,
+        // Replays re-run the whole source record, under the key it had.
+        sourceKey: root.sourceKey,
+        businessKey: root.businessKey,
+        nodeId,
+        disposition: outcome === 'quarantined' ? 'quarantined' : 'dead_lettered',
+        errorClass: extra.error.errorClass,
+        error: extra.error,
+        sourceRecord: root.data,
+      });
+    }
+    rootOutcomes.set(root, worse(rootOutcomes.get(root), outcome));
+  };
+
+  const failed = (item: WorkItem, nodeId: string, error: FlowError, failures?: RuleFailure[]) => {
+    const outcome: RecordOutcome = error.errorClass === 'validation' ? 'quarantined' : 'dead_lettered';
+    const serialized = error.toJSON();
+    end(item, outcome, nodeId, { errorClass: error.errorClass, error: serialized, ...(failures ? { failures } : {}) }, true);
+  };
+
+  const source = sourceOf(flow, io.sourceNodeId);
+  const sourceTargets = source.edgesByPort.get('out') ?? [];
+  const sourcePath = [source.id];
+  statsOf(source.id).out += roots.length;
+  for (const root of roots) {
+    // A source connected to several nodes sends each a copy with its own lineage suffix.
+    sourceTargets.forEach((t, i) => {
+      const suffix = sourceTargets.length > 1 ? `.${i}` : '';
+      enqueue(t, { root, lineageKey: `${root.seq}${suffix}`, sourceKey: `${root.sourceKey}${suffix}`, data: root.data, path: sourcePath, steps: [] });
+    });
+  }
+
+  for (const nodeId of flow.order) {
+    const items = queues.get(nodeId);
+    if (!items?.length) continue;
+    queues.delete(nodeId);
+    const node = flow.nodes.get(nodeId)!;
+    const s = statsOf(nodeId);
+    s.in += items.length;
+    if (node.category === 'target') {
+      const t0 = performance.now();
+      await runTarget(node, items, io, s, end, failed);
+      s.ms += performance.now() - t0;
+      for (const it of items) capture(nodeId, 'out', it.data);
+      continue;
+    }
+    if (node.category === 'source') continue;
+    for (const item of items) {
+      const t0 = performance.now();
+      let emissions: Emission[];
+      try {
+        const r = node.behaviour.process(item.data, bindingsFor(item));
+        emissions = r instanceof Promise ? await r : r;
+      } catch (err) {
+        s.errors++;
+        s.ms += performance.now() - t0;
+        failed(item, nodeId, toFlowError(err, 'mapping', { nodeId }));
+        continue;
+      }
+      s.ms += performance.now() - t0;
+      if (emissions.length === 0) {
+        end(item, 'filtered', nodeId, { error: undefined });
+        continue;
+      }
+      dispatchEmissions(flow, node, emissions, item, s, enqueue, end, capture);
+    }
+  }
+
+  const reconciliation = new ReconciliationBuilder();
+  for (const root of roots) {
+    const outcome = rootOutcomes.get(root);
+    if (outcome) reconciliation.addOutcome(outcome, root.amount, root.currency);
+  }
+  return { traces, deadLetters, nodeStats: [...stats.values()], reconciliation: reconciliation.toReconciliation(), outputs };
+}
+
+/** The source node records enter by: the one named, or the flow's only/first source. */
+export function sourceOf(flow: PreparedFlow, sourceNodeId: string | undefined) {
+  const source = sourceNodeId ? flow.sources.find((s) => s.id === sourceNodeId) : flow.sources[0];
+  if (!source) throw new FlowError('permanent', `flow '${flow.doc.id}' has no source node '${sourceNodeId}'`);
+  return source;
+}
+
+const bindingsFor = (item: WorkItem): Bindings => ({ sourceKey: item.sourceKey, lineageKey: item.lineageKey });
+
+type EndFn = (item: WorkItem, outcome: RecordOutcome, nodeId: string, extra?: Partial<RecordTrace>, dead?: boolean) => void;
+
+function dispatchEmissions(
+  flow: PreparedFlow, node: PreparedProcess, emissions: Emission[], item: WorkItem, s: NodeStats,
+  enqueue: (id: string, w: WorkItem) => void, end: EndFn,
+  capture: (nodeId: string, port: string, data: unknown, failures?: RuleFailure[]) => void,
+) {
+  const path = [...item.path, node.id];
+  let childCount = 0;
+  for (const em of emissions) childCount += Math.max(1, node.edgesByPort.get(em.port)?.length ?? 0);
+  let index = 0;
+  for (const em of emissions) {
+    if (em.port === 'invalid') s.invalid++;
+    else s.out++;
+    capture(node.id, em.port, em.data, em.failures);
+    const targets = node.edgesByPort.get(em.port);
+    const n = Math.max(1, targets?.length ?? 0);
+    for (let k = 0; k < n; k++) {
+      const child: WorkItem = childCount > 1
+        ? { root: item.root, lineageKey: `${item.lineageKey}.${index}`, sourceKey: `${item.sourceKey}.${index}`, data: em.data, path, steps: item.steps }
+        : { root: item.root, lineageKey: item.lineageKey, sourceKey: item.sourceKey, data: em.data, path, steps: item.steps };
+      index++;
+      if (node.category === 'transform') child.steps = [...item.steps, { node: node.id, data: em.data }];
+      if (!targets?.length) {
+        if (em.port === 'invalid') {
+          const failures = em.failures ?? [];
+          const message = failures.filter((f) => f.severity === 'error').map((f) => f.message).join('; ') || 'record is invalid';
+          const error = new FlowError('validation', message, { nodeId: node.id, failures });
+          end(child, 'quarantined', node.id, { errorClass: 'validation', error: error.toJSON(), failures }, true);
+        } else {
+          end(child, 'filtered', node.id, { error: { errorClass: 'mapping', message: `no connection from output '${em.port}' of node '${node.id}'`, nodeId: node.id } });
+        }
+        continue;
+      }
+      enqueue(targets[k], child);
+    }
+  }
+}
+
+async function runTarget(
+  node: PreparedTarget, items: WorkItem[], io: ChunkIO, s: NodeStats,
+  end: EndFn, failed: (item: WorkItem, nodeId: string, error: FlowError, failures?: RuleFailure[]) => void,
+) {
+  const path = (item: WorkItem) => [...item.path, node.id];
+  const keyed: WorkItem[] = [];
+  for (const item of items) {
+    try {
+      const r = node.idempotencyKey.evaluate(item.data, bindingsFor(item));
+      const key = r instanceof Promise ? await r : r;
+      if (key === undefined || key === null || key === '') throw new FlowError('mapping', `idempotency key expression gave no value`, { nodeId: node.id, field: 'idempotencyKey' });
+      item.idempotencyKey = String(key);
+      keyed.push(item);
+    } catch (err) {
+      s.errors++;
+      item.path = path(item);
+      failed(item, node.id, toFlowError(err, 'mapping', { nodeId: node.id, field: 'idempotencyKey' }));
+    }
+  }
+  await writeToTarget(node, keyed, io, {
+    delivered: (item, ref, status) => {
+      s.out++;
+      item.path = path(item);
+      end(item, 'delivered', node.id, { targetNode: node.id, idempotencyKey: item.idempotencyKey, targetRef: ref, targetStatus: status });
+    },
+    duplicate: (item) => {
+      item.path = path(item);
+      end(item, 'duplicate', node.id, { targetNode: node.id, idempotencyKey: item.idempotencyKey });
+    },
+    failed: (item, error) => {
+      s.errors++;
+      item.path = path(item);
+      failed(item, node.id, error);
+    },
+  });
+}
+
+const SEVERITY: Record<RecordOutcome, number> = { dead_lettered: 4, quarantined: 3, delivered: 2, duplicate: 1, filtered: 0 };
+
+/** A source record's outcome is the worst of its children's: a half-posted document is an exception. */
+function worse(a: RecordOutcome | undefined, b: RecordOutcome): RecordOutcome {
+  return a === undefined || SEVERITY[b] > SEVERITY[a] ? b : a;
+}

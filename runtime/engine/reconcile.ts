@@ -1,0 +1,104 @@
+/**
+ * Control totals in exact decimals. Counts and totals are kept per outcome of
+ * each source record and merged across chunks (and workers) by addition.
+ */
+import Decimal from 'decimal.js';
+import type { CurrencyTotals, OutcomeCounts, Reconciliation, RecordOutcome } from './run-types.ts';
+
+export type TotalsKey = keyof Reconciliation['totals'];
+
+const OUTCOME_KEY: Record<RecordOutcome, Exclude<TotalsKey, 'read'>> = {
+  delivered: 'delivered',
+  quarantined: 'quarantined',
+  dead_lettered: 'deadLettered',
+  duplicate: 'duplicate',
+  filtered: 'filtered',
+};
+
+export function emptyCounts(): OutcomeCounts {
+  return { read: 0, delivered: 0, quarantined: 0, deadLettered: 0, duplicate: 0, filtered: 0 };
+}
+
+/** Running totals for one chunk or one run; `toReconciliation()` says whether it closes. */
+export class ReconciliationBuilder {
+  readonly counts: OutcomeCounts = emptyCounts();
+  private readonly totals = new Map<TotalsKey, Map<string, Decimal>>();
+  /** Source records whose amount could not be read (no number, expression error). */
+  withoutAmount = 0;
+
+  addRead(amount: string | null | undefined, currency: string | null | undefined): void {
+    this.counts.read++;
+    this.addAmount('read', amount, currency, true);
+  }
+
+  addOutcome(outcome: RecordOutcome, amount: string | null | undefined, currency: string | null | undefined): void {
+    const key = OUTCOME_KEY[outcome];
+    this.counts[key]++;
+    this.addAmount(key, amount, currency, false);
+  }
+
+  private addAmount(key: TotalsKey, amount: string | null | undefined, currency: string | null | undefined, countMissing: boolean): void {
+    if (amount === null || amount === undefined) {
+      if (countMissing) this.withoutAmount++;
+      return;
+    }
+    const cur = currency || 'XXX';
+    let byCurrency = this.totals.get(key);
+    if (!byCurrency) this.totals.set(key, (byCurrency = new Map()));
+    byCurrency.set(cur, (byCurrency.get(cur) ?? new Decimal(0)).plus(amount));
+  }
+
+  /** Adds another builder's figures (another chunk of the same run). */
+  merge(other: Reconciliation): void {
+    for (const k of Object.keys(this.counts) as (keyof OutcomeCounts)[]) this.counts[k] += other.counts[k] ?? 0;
+    for (const [key, byCurrency] of Object.entries(other.totals) as [TotalsKey, CurrencyTotals][]) {
+      for (const [cur, value] of Object.entries(byCurrency)) {
+        let m = this.totals.get(key);
+        if (!m) this.totals.set(key, (m = new Map()));
+        m.set(cur, (m.get(cur) ?? new Decimal(0)).plus(value));
+      }
+    }
+    this.withoutAmount += other.withoutAmount ?? 0;
+  }
+
+  toReconciliation(): Reconciliation {
+    const totalsOf = (key: TotalsKey): CurrencyTotals =>
+      Object.fromEntries([...(this.totals.get(key) ?? new Map<string, Decimal>())].sort(([a], [b]) => a.localeCompare(b)).map(([c, d]) => [c, d.toFixed()]));
+    const totals = {
+      read: totalsOf('read'),
+      delivered: totalsOf('delivered'),
+      quarantined: totalsOf('quarantined'),
+      deadLettered: totalsOf('deadLettered'),
+      duplicate: totalsOf('duplicate'),
+      filtered: totalsOf('filtered'),
+    };
+    const differences: string[] = [];
+    const c = this.counts;
+    const accounted = c.delivered + c.quarantined + c.deadLettered + c.duplicate + c.filtered;
+    if (accounted !== c.read) {
+      differences.push(`${c.read} records read but ${accounted} accounted for (delivered ${c.delivered} + quarantined ${c.quarantined} + dead-lettered ${c.deadLettered} + duplicate ${c.duplicate} + filtered ${c.filtered})`);
+    }
+    const currencies = new Set<string>();
+    for (const m of this.totals.values()) for (const cur of m.keys()) currencies.add(cur);
+    for (const cur of [...currencies].sort()) {
+      const read = this.totals.get('read')?.get(cur) ?? new Decimal(0);
+      let out = new Decimal(0);
+      for (const key of ['delivered', 'quarantined', 'deadLettered', 'duplicate', 'filtered'] as const) {
+        out = out.plus(this.totals.get(key)?.get(cur) ?? 0);
+      }
+      if (!read.equals(out)) differences.push(`${cur}: ${read.toFixed()} read but ${out.toFixed()} accounted for`);
+    }
+    return { counts: { ...c }, totals, closes: differences.length === 0, differences, withoutAmount: this.withoutAmount };
+  }
+}
+
+/** Normalises an amount to an exact decimal string, or null when it is not a number. */
+export function toDecimalString(value: unknown): string | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? new Decimal(value).toFixed() : null;
+  if (typeof value === 'string') {
+    const s = value.trim();
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return null;
+    return new Decimal(s).toFixed();
+  }
+  return null;
+}

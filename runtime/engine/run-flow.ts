@@ -1,0 +1,235 @@
+/**
+ * A whole run in one process: read the source as a stream, cut it into chunks,
+ * push each chunk through the graph, hand traces to the sink, add up counts,
+ * timings and control totals. Memory stays bounded by the chunk size.
+ */
+import type { ConnectionResolver, FileSink, InputDocument } from '../../nodes/define-node.ts';
+import { toFlowError, type SerializedError } from '../../nodes/errors.ts';
+import type { PreparedFlow } from './prepare-flow.ts';
+import { processChunk, sourceOf, type ChunkResult, type RootRecord } from './process-chunk.ts';
+import { ReconciliationBuilder, toDecimalString } from './reconcile.ts';
+import type { IdempotencyLedger, NodeStats, OutcomeCounts, Reconciliation, RunStatus, TraceSink } from './run-types.ts';
+
+/** What a run reads: a document for the source, records given directly (replay), or the source itself (a query). */
+export type RunInput =
+  | { kind: 'document'; document: InputDocument; sourceNodeId?: string; precheck?: boolean }
+  | { kind: 'records'; records: AsyncIterable<GivenRecord> | Iterable<GivenRecord>; sourceNodeId?: string }
+  | { kind: 'source'; sourceNodeId?: string };
+
+/** A record handed in directly; replays keep the source key the record had. */
+export interface GivenRecord {
+  data: unknown;
+  sourceKey?: string;
+}
+
+export interface RunFlowOptions {
+  runId: string;
+  flow: PreparedFlow;
+  input: RunInput;
+  ledger: IdempotencyLedger;
+  traces: TraceSink;
+  connections: ConnectionResolver;
+  files: FileSink;
+  fetch?: typeof fetch;
+  /** SHA-256 (or similar) of a string, hex: the default source key is the digest of the record. */
+  digest: (text: string) => string;
+  /** Last committed watermark of the source. */
+  watermark?: string;
+  chunkSize?: number;
+  dryRun?: boolean;
+  captureOutputs?: number;
+  signal?: AbortSignal;
+  now?: () => number;
+  onChunk?: (progress: { counts: OutcomeCounts; nodeStats: NodeStats[] }) => void | Promise<void>;
+}
+
+export interface RunResult {
+  status: RunStatus;
+  counts: OutcomeCounts;
+  reconciliation: Reconciliation;
+  nodeStats: NodeStats[];
+  error?: SerializedError;
+  /** Watermarks sources proposed; commit them only when the run did not fail. */
+  watermarks: { nodeId: string; value: string }[];
+  outputs?: ChunkResult['outputs'];
+}
+
+export const DEFAULT_CHUNK_SIZE = 500;
+
+export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
+  const { flow, input } = options;
+  const signal = options.signal ?? new AbortController().signal;
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const read = new ReconciliationBuilder();
+  const outcomes = new ReconciliationBuilder();
+  const nodeStats = new Map<string, NodeStats>();
+  const watermarks: { nodeId: string; value: string }[] = [];
+  const outputs: NonNullable<ChunkResult['outputs']> = {};
+  let error: SerializedError | undefined;
+  let cancelled = false;
+  const sourceNodeId = input.sourceNodeId ?? sourceOf(flow, undefined).id;
+
+  const processRoots = async (roots: RootRecord[]) => {
+    const result = await processChunk(flow, roots, {
+      runId: options.runId,
+      ledger: options.ledger,
+      claimToken: `${options.runId}:${roots[0].seq}`,
+      dryRun: options.dryRun,
+      captureOutputs: options.captureOutputs,
+      sourceNodeId,
+      now: options.now,
+      target: { connections: options.connections, files: options.files, fetch: options.fetch ?? globalThis.fetch, signal },
+    });
+    await options.traces.write(result.traces, result.deadLetters);
+    outcomes.merge(result.reconciliation);
+    addNodeStats(nodeStats, result.nodeStats);
+    if (result.outputs) mergeOutputs(outputs, result.outputs, options.captureOutputs ?? 0);
+    await options.onChunk?.({ counts: { ...outcomes.counts, read: read.counts.read }, nodeStats: [...nodeStats.values()] });
+  };
+
+  try {
+    if (input.kind === 'document' && input.precheck !== false) await precheck(flow, sourceNodeId, input.document, options, signal);
+    let chunk: RootRecord[] = [];
+    for await (const root of readRoots(flow, input, options, signal, watermarks)) {
+      read.addRead(root.amount, root.currency);
+      chunk.push(root);
+      if (chunk.length >= chunkSize) {
+        await processRoots(chunk);
+        chunk = [];
+      }
+    }
+    if (chunk.length) await processRoots(chunk);
+  } catch (err) {
+    if (signal.aborted) cancelled = true;
+    else error = toFlowError(err, 'permanent').toJSON();
+  } finally {
+    try {
+      await options.traces.flush();
+    } catch (err) {
+      error ??= toFlowError(err, 'transient', { code: 'TRACE_WRITE' }).toJSON();
+    }
+  }
+
+  const reconciliation = combine(read, outcomes);
+  const counts = reconciliation.counts;
+  const status: RunStatus = cancelled ? 'cancelled'
+    : error ? 'failed'
+    : counts.quarantined + counts.deadLettered > 0 || !reconciliation.closes ? 'completed_with_exceptions'
+    : 'succeeded';
+  return {
+    status, counts, reconciliation, nodeStats: [...nodeStats.values()], error, watermarks,
+    ...(options.captureOutputs ? { outputs } : {}),
+  };
+}
+
+/**
+ * Reads source records and computes what the run needs of each: source key,
+ * business key, amount and currency, event time. Exported for the queue,
+ * which reads a source once and hands chunks of these to workers.
+ */
+export async function* readRoots(
+  flow: PreparedFlow, input: RunInput, options: Pick<RunFlowOptions, 'connections' | 'digest' | 'watermark'>,
+  signal: AbortSignal, watermarks: { nodeId: string; value: string }[] = [], firstSeq = 1,
+): AsyncGenerator<RootRecord> {
+  let seq = firstSeq - 1;
+  const source = sourceOf(flow, input.sourceNodeId);
+  let records: AsyncIterable<GivenRecord> | Iterable<GivenRecord>;
+  if (input.kind === 'records') records = input.records;
+  else {
+    records = mapIterable(source.behaviour.read({
+      input: input.kind === 'document' ? input.document : undefined,
+      connections: options.connections,
+      watermark: options.watermark,
+      proposeWatermark: (value) => {
+        const existing = watermarks.find((w) => w.nodeId === source.id);
+        if (existing) existing.value = value;
+        else watermarks.push({ nodeId: source.id, value });
+      },
+      signal,
+    }), (data) => ({ data }));
+  }
+  for await (const given of records) {
+    if (signal.aborted) throw signal.reason ?? new Error('run cancelled');
+    seq++;
+    const data = given.data;
+    const sourceKey = given.sourceKey ?? (await keyOf(flow, data, options.digest));
+    const businessKey = flow.businessKey ? stringOrNull(await evaluateQuietly(flow.businessKey, data)) : null;
+    let amount: string | null = null;
+    let currency: string | null = null;
+    if (flow.amount) {
+      amount = toDecimalString(await evaluateQuietly(flow.amount.value, data));
+      currency = stringOrNull(await evaluateQuietly(flow.amount.currency, data));
+    }
+    const root: RootRecord = { seq, sourceKey, businessKey, amount, currency, data };
+    if (flow.eventTime) {
+      const t = await evaluateQuietly(flow.eventTime, data);
+      const ms = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : NaN;
+      if (Number.isFinite(ms)) root.eventTime = ms;
+    }
+    yield root;
+  }
+}
+
+async function keyOf(flow: PreparedFlow, data: unknown, digest: (s: string) => string): Promise<string> {
+  if (flow.recordKey) {
+    const key = stringOrNull(await evaluateQuietly(flow.recordKey, data));
+    if (key !== null) return key;
+  }
+  return digest(JSON.stringify(data) ?? 'undefined');
+}
+
+/** Parses the whole document once before anything is written: a malformed file fails the run with nothing half-posted. */
+async function precheck(flow: PreparedFlow, sourceNodeId: string, document: InputDocument, options: RunFlowOptions, signal: AbortSignal) {
+  const source = sourceOf(flow, sourceNodeId);
+  for await (const _ of source.behaviour.read({ input: document, connections: options.connections, proposeWatermark: () => {}, signal })) {
+    if (signal.aborted) throw signal.reason ?? new Error('run cancelled');
+  }
+}
+
+async function evaluateQuietly(expr: { evaluate(i: unknown, b?: Record<string, unknown>): unknown }, data: unknown): Promise<unknown> {
+  try {
+    const r = expr.evaluate(data);
+    return r instanceof Promise ? await r : r;
+  } catch {
+    return undefined;
+  }
+}
+
+function stringOrNull(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  if (Array.isArray(v)) return v.length ? String(v[0]) : null;
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+async function* mapIterable<T, U>(source: AsyncIterable<T>, fn: (t: T) => U): AsyncGenerator<U> {
+  for await (const t of source) yield fn(t);
+}
+
+function combine(read: ReconciliationBuilder, outcomes: ReconciliationBuilder): Reconciliation {
+  const total = new ReconciliationBuilder();
+  total.merge(read.toReconciliation());
+  total.merge(outcomes.toReconciliation());
+  return total.toReconciliation();
+}
+
+export function addNodeStats(into: Map<string, NodeStats>, stats: NodeStats[]): void {
+  for (const s of stats) {
+    const e = into.get(s.nodeId);
+    if (!e) into.set(s.nodeId, { ...s });
+    else {
+      e.in += s.in;
+      e.out += s.out;
+      e.invalid += s.invalid;
+      e.errors += s.errors;
+      e.ms += s.ms;
+    }
+  }
+}
+
+function mergeOutputs(into: NonNullable<ChunkResult['outputs']>, from: NonNullable<ChunkResult['outputs']>, max: number) {
+  for (const [node, list] of Object.entries(from)) {
+    const target = (into[node] ??= []);
+    for (const o of list) if (target.length < max) target.push(o);
+  }
+}
+

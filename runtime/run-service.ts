@@ -1,0 +1,77 @@
+/**
+ * Runs a flow against the store: creates the run row, prepares the flow,
+ * streams it through the engine with traces going to the store, and records
+ * the outcome. Used by the CLI, the API and the workers.
+ */
+import { createHash } from 'node:crypto';
+import type { ConnectionResolver, FileSink, ReferenceData } from '../nodes/define-node.ts';
+import type { NodeCatalog } from '../nodes/catalog.ts';
+import type { FlowDocument } from '../nodes/flow-document.ts';
+import { standardFunctions } from '../nodes/expression/functions.ts';
+import { toFlowError } from '../nodes/errors.ts';
+import { prepareFlow } from './engine/prepare-flow.ts';
+import { runFlow, type RunInput, type RunResult } from './engine/run-flow.ts';
+import type { RunRow, Store } from './store/store.ts';
+import { evaluatorFor } from './evaluators.ts';
+import { ReconciliationBuilder } from './engine/reconcile.ts';
+
+export interface RunServiceDeps {
+  store: Store;
+  catalog: NodeCatalog;
+  connections: ConnectionResolver;
+  files: FileSink;
+  fetch?: typeof fetch;
+}
+
+export interface StartRunRequest {
+  doc: FlowDocument;
+  version: number | null;
+  environment?: string | null;
+  trigger: string;
+  triggerRef?: string | null;
+  input: RunInput;
+  reference: ReferenceData;
+  replayOf?: string | null;
+  dryRun?: boolean;
+  chunkSize?: number;
+  signal?: AbortSignal;
+  runId?: string;
+}
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export async function executeRun(deps: RunServiceDeps, req: StartRunRequest): Promise<{ run: RunRow; result: RunResult }> {
+  const { store } = deps;
+  const run = await store.createRun({
+    id: req.runId, flowId: req.doc.id, version: req.version, environment: req.environment ?? null,
+    trigger: req.trigger, triggerRef: req.triggerRef ?? null, replayOf: req.replayOf ?? null,
+  });
+  await store.setRunStatus(run.id, 'running');
+  const environment = req.environment ?? 'local';
+  let result: RunResult;
+  try {
+    const evaluator = evaluatorFor(req.doc);
+    const flow = prepareFlow(req.doc, {
+      catalog: deps.catalog, evaluator, reference: req.reference, functions: standardFunctions(req.reference),
+    });
+    const sourceId = req.input.sourceNodeId ?? flow.sources[0].id;
+    const watermark = (await store.getWatermark(req.doc.id, sourceId, environment)) ?? undefined;
+    const traces = store.openTraceSink({ runId: run.id, flowId: req.doc.id, version: req.version, environment: req.environment ?? null });
+    result = await runFlow({
+      runId: run.id, flow, input: req.input, ledger: store.ledger, traces,
+      connections: deps.connections, files: deps.files, fetch: deps.fetch, digest: sha256,
+      watermark, dryRun: req.dryRun, chunkSize: req.chunkSize, signal: req.signal,
+    });
+    await store.addNodeStats(run.id, result.nodeStats);
+    if (result.status !== 'failed' && result.status !== 'cancelled' && !req.dryRun) {
+      for (const w of result.watermarks) await store.setWatermark(req.doc.id, w.nodeId, environment, w.value);
+    }
+  } catch (err) {
+    // The flow could not even start (invalid flow, unknown connection): nothing was read.
+    const error = toFlowError(err, 'permanent').toJSON();
+    const reconciliation = new ReconciliationBuilder().toReconciliation();
+    result = { status: 'failed', counts: reconciliation.counts, reconciliation, nodeStats: [], error, watermarks: [] };
+  }
+  await store.finishRun(run.id, { status: result.status, counts: result.counts, reconciliation: result.reconciliation, error: result.error ?? null });
+  return { run: (await store.getRun(run.id))!, result };
+}
