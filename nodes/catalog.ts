@@ -2,7 +2,8 @@
  * The one list of node types. The designer builds its palette and forms from
  * it; the runtime validates and runs flows with it.
  */
-import type { AnyNodeDeclaration, NodeCategory } from './define-node.ts';
+import type { AnyNodeDeclaration } from './define-node.ts';
+import { createCatalog, type NodeCatalog } from './node-catalog.ts';
 import { fileSource } from './source/file.ts';
 import { webhookSource } from './source/webhook.ts';
 import { postgresSource } from './source/postgres.ts';
@@ -25,19 +26,6 @@ export const NODE_TYPES: readonly AnyNodeDeclaration[] = [
   fileTarget,
 ];
 
-export interface NodeCatalog {
-  get(type: string): AnyNodeDeclaration | undefined;
-  all(): readonly AnyNodeDeclaration[];
-  byCategory(category: NodeCategory): AnyNodeDeclaration[];
-}
+export const catalog: NodeCatalog = createCatalog(NODE_TYPES);
 
-export function createCatalog(types: readonly AnyNodeDeclaration[] = NODE_TYPES): NodeCatalog {
-  const byType = new Map(types.map((t) => [t.type, t]));
-  return {
-    get: (type) => byType.get(type),
-    all: () => types,
-    byCategory: (category) => types.filter((t) => t.category === category),
-  };
-}
-
-export const catalog: NodeCatalog = createCatalog();
+export { createCatalog, type NodeCatalog };

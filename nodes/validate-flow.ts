@@ -8,7 +8,7 @@ import type { ValidateFunction } from 'ajv';
 import flowSchema from '../flows/flow.schema.json' with { type: 'json' };
 import type { AnyNodeDeclaration } from './define-node.ts';
 import { outputPorts } from './define-node.ts';
-import type { NodeCatalog } from './catalog.ts';
+import type { NodeCatalog } from './node-catalog.ts';
 import type { ExpressionEvaluator } from './expression/evaluator.ts';
 import type { FlowDocument, FlowNode } from './flow-document.ts';
 import { DEFAULT_IN_PORT, edgeSourcePort } from './flow-document.ts';

@@ -4,7 +4,7 @@
  * nodes in topological order.
  */
 import type { AnyNodeDeclaration, NodeCategory, ProcessBehaviour, SourceBehaviour, TargetBehaviour, ReferenceData } from '../../nodes/define-node.ts';
-import type { NodeCatalog } from '../../nodes/catalog.ts';
+import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import type { Bindings, CompiledExpression, ExpressionEvaluator } from '../../nodes/expression/evaluator.ts';
 import type { FlowDocument, RetryPolicy } from '../../nodes/flow-document.ts';
 import { edgeSourcePort } from '../../nodes/flow-document.ts';

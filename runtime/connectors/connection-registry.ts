@@ -1,0 +1,117 @@
+/**
+ * Binds the connection names a flow declares (`erp`, `ap_api`) to the real
+ * settings of one environment. Postgres pools are opened on first use and
+ * closed by `close()`; `url: 'embedded'` is the store's own database.
+ */
+import type { ConnectionResolver, HttpConnection, SqlClient } from '../../nodes/define-node.ts';
+import { FlowError } from '../../nodes/errors.ts';
+import { createPgSqlClient, type PgSqlClient } from './postgres.ts';
+
+export interface PostgresBinding {
+  kind: 'postgres';
+  /** A postgres:// connection string, or `embedded` for the store's own database. */
+  url: string;
+}
+
+export interface HttpBinding {
+  kind: 'http';
+  baseUrl: string;
+  headers?: Record<string, string>;
+  rateLimitPerSecond?: number;
+}
+
+export type ConnectionBinding = PostgresBinding | HttpBinding;
+
+/** Connection name → binding, for one environment. */
+export type ConnectionBindings = Record<string, ConnectionBinding>;
+
+export interface ConnectionResolverOptions {
+  /** The store's SqlClient, used for `url: 'embedded'`. */
+  embeddedSql?: SqlClient;
+}
+
+/** A resolver that owns the pools it opened. */
+export interface ClosableConnectionResolver extends ConnectionResolver {
+  /** Ends every pool opened by this resolver (the embedded client is left to its owner). */
+  close(): Promise<void>;
+}
+
+function notConfigured(name: string): FlowError {
+  return new FlowError('permanent', `connection '${name}' is not configured for this environment`, { field: name });
+}
+
+function wrongKind(name: string, has: string, wants: string): FlowError {
+  return new FlowError('permanent', `connection '${name}' is a ${has} connection, but this node needs a ${wants} connection`, { field: name });
+}
+
+/** Checks a binding's shape; returns a message, or null when it is usable. */
+export function bindingProblem(name: string, binding: unknown): string | null {
+  const b = binding as { kind?: unknown; url?: unknown; baseUrl?: unknown; headers?: unknown; rateLimitPerSecond?: unknown };
+  if (!b || typeof b !== 'object') return `connection '${name}' must be an object`;
+  if (b.kind === 'postgres') {
+    if (typeof b.url !== 'string' || b.url === '') return `connection '${name}' needs a url (postgres://… or embedded)`;
+    if (b.url !== 'embedded' && !/^postgres(ql)?:\/\//.test(b.url)) return `connection '${name}': url must start with postgres:// or be embedded`;
+    return null;
+  }
+  if (b.kind === 'http') {
+    if (typeof b.baseUrl !== 'string' || !/^https?:\/\//.test(b.baseUrl)) return `connection '${name}' needs a baseUrl starting with http:// or https://`;
+    if (b.headers !== undefined && (typeof b.headers !== 'object' || b.headers === null || Object.values(b.headers as object).some((v) => typeof v !== 'string'))) {
+      return `connection '${name}': headers must map names to text values`;
+    }
+    if (b.rateLimitPerSecond !== undefined && !(typeof b.rateLimitPerSecond === 'number' && b.rateLimitPerSecond >= 0)) {
+      return `connection '${name}': rateLimitPerSecond must be a number ≥ 0`;
+    }
+    return null;
+  }
+  return `connection '${name}' has unknown kind '${String(b.kind)}' (postgres or http)`;
+}
+
+/**
+ * A ConnectionResolver over `bindings`. Unknown names, wrong kinds and bad
+ * settings fail with a permanent FlowError naming the connection.
+ */
+export function createConnectionResolver(
+  bindings: ConnectionBindings,
+  options: ConnectionResolverOptions = {},
+): ClosableConnectionResolver {
+  const pools = new Map<string, PgSqlClient>();
+
+  function binding(name: string): ConnectionBinding {
+    if (!Object.prototype.hasOwnProperty.call(bindings, name)) throw notConfigured(name);
+    const b = bindings[name];
+    const problem = bindingProblem(name, b);
+    if (problem) throw new FlowError('permanent', problem, { field: name });
+    return b;
+  }
+
+  return {
+    sql(name) {
+      const b = binding(name);
+      if (b.kind !== 'postgres') throw wrongKind(name, b.kind, 'postgres');
+      if (b.url === 'embedded') {
+        if (!options.embeddedSql) throw new FlowError('permanent', `connection '${name}' points at the embedded database, which this process does not have`, { field: name });
+        return options.embeddedSql;
+      }
+      let client = pools.get(name);
+      if (!client) {
+        client = createPgSqlClient(b.url, { applicationName: `ledgerflow:${name}` });
+        pools.set(name, client);
+      }
+      return client;
+    },
+    http(name): HttpConnection {
+      const b = binding(name);
+      if (b.kind !== 'http') throw wrongKind(name, b.kind, 'http');
+      return {
+        baseUrl: b.baseUrl,
+        headers: { ...(b.headers ?? {}) },
+        ...(b.rateLimitPerSecond ? { rateLimitPerSecond: b.rateLimitPerSecond } : {}),
+      };
+    },
+    async close() {
+      const clients = [...pools.values()];
+      pools.clear();
+      await Promise.all(clients.map((c) => c.close()));
+    },
+  };
+}

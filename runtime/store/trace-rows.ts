@@ -1,0 +1,72 @@
+/**
+ * How traces and dead letters become rows: the column lists shared by every
+ * write path, and their COPY text encoding (one line per row, JSON serialised once).
+ */
+import type { DeadLetterEntry, RecordTrace } from '../engine/run-types.ts';
+import { jsonField, jsonText, numberField, textArrayField, textField, timeField } from './copy-text.ts';
+
+/** Run-level columns every row of one sink shares. */
+export interface RunColumns {
+  runId: string;
+  flowId: string;
+  version: number | null;
+  environment: string | null;
+}
+
+export const TRACE_COLUMNS = [
+  'run_id', 'flow_id', 'version', 'environment', 'lineage_key', 'source_key', 'business_key', 'path',
+  'outcome', 'end_node', 'target_node', 'idempotency_key', 'target_ref', 'target_status', 'error_class',
+  'error', 'failures', 'retries', 'input', 'output', 'steps', 'amount', 'currency', 'event_time', 'finished_at',
+] as const;
+
+export const DEAD_LETTER_COLUMNS = [
+  'run_id', 'flow_id', 'version', 'environment', 'lineage_key', 'source_key', 'business_key', 'node_id',
+  'disposition', 'error_class', 'error', 'source_record',
+] as const;
+
+/** The run-level fields as a COPY prefix (they repeat on every row). */
+export function runPrefix(run: RunColumns): string {
+  return [textField(run.flowId), numberField(run.version), textField(run.environment)].join('\t');
+}
+
+/**
+ * One trace as a COPY line (with trailing newline). The trace's own `runId`
+ * wins over the sink's, so a row always names the run that produced it.
+ */
+export function traceLine(t: RecordTrace, run: RunColumns, prefix: string): string {
+  return textField(t.runId ?? run.runId) + '\t' + prefix + '\t'
+    + textField(t.lineageKey) + '\t'
+    + textField(t.sourceKey) + '\t'
+    + textField(t.businessKey) + '\t'
+    + textArrayField(t.path) + '\t'
+    + textField(t.outcome) + '\t'
+    + textField(t.endNode) + '\t'
+    + textField(t.targetNode) + '\t'
+    + textField(t.idempotencyKey) + '\t'
+    + textField(t.targetRef) + '\t'
+    + numberField(t.targetStatus) + '\t'
+    + textField(t.errorClass) + '\t'
+    + jsonField(jsonText(t.error)) + '\t'
+    + jsonField(jsonText(t.failures)) + '\t'
+    + jsonField(jsonText(t.retries)) + '\t'
+    + jsonField(jsonText(t.input)) + '\t'
+    + jsonField(jsonText(t.output)) + '\t'
+    + jsonField(jsonText(t.steps)) + '\t'
+    + textField(t.amount) + '\t'
+    + textField(t.currency) + '\t'
+    + timeField(t.eventTime) + '\t'
+    + timeField(t.finishedAt ?? Date.now()) + '\n';
+}
+
+/** One dead letter as a COPY line (with trailing newline). */
+export function deadLetterLine(d: DeadLetterEntry, run: RunColumns, prefix: string): string {
+  return textField(d.runId ?? run.runId) + '\t' + prefix + '\t'
+    + textField(d.lineageKey) + '\t'
+    + textField(d.sourceKey) + '\t'
+    + textField(d.businessKey) + '\t'
+    + textField(d.nodeId) + '\t'
+    + textField(d.disposition) + '\t'
+    + textField(d.errorClass) + '\t'
+    + jsonField(jsonText(d.error) ?? '{}') + '\t'
+    + jsonField(jsonText(d.sourceRecord)) + '\n';
+}
