@@ -1,0 +1,49 @@
+/**
+ * Mapping tests stored with a flow: "this input gives this output", checked
+ * by a dry run. Failures come back as field-level differences. These are the
+ * tests that gate promotion.
+ */
+import type { ReferenceData } from '../nodes/define-node.ts';
+import type { FlowDocument, MappingTest } from '../nodes/flow-document.ts';
+import type { NodeCatalog } from '../nodes/node-catalog.ts';
+import type { ExpressionEvaluator } from '../nodes/expression/evaluator.ts';
+import { diffValues, type ValueDifference } from '../nodes/value-diff.ts';
+import { dryRunFlow } from './dry-run.ts';
+
+export interface MappingTestResult {
+  name: string;
+  node: string | null;
+  passed: boolean;
+  expected: unknown;
+  actual: unknown;
+  differences: ValueDifference[];
+  /** Set when the record did not get through (quarantined, dead-lettered, run failed). */
+  error?: string;
+}
+
+export async function runMappingTests(doc: FlowDocument, deps: { catalog: NodeCatalog; evaluator: ExpressionEvaluator; reference: ReferenceData }): Promise<MappingTestResult[]> {
+  const results: MappingTestResult[] = [];
+  for (const test of doc.tests ?? []) results.push(await runMappingTest(doc, test, deps));
+  return results;
+}
+
+export async function runMappingTest(doc: FlowDocument, test: MappingTest, deps: { catalog: NodeCatalog; evaluator: ExpressionEvaluator; reference: ReferenceData }): Promise<MappingTestResult> {
+  const base = { name: test.name, node: test.node ?? null, expected: test.expected };
+  let result;
+  try {
+    result = await dryRunFlow({ doc, ...deps, input: { kind: 'records', records: [{ data: test.input }] } });
+  } catch (err) {
+    return { ...base, passed: false, actual: undefined, differences: [], error: (err as Error).message };
+  }
+  if (result.status === 'failed') return { ...base, passed: false, actual: undefined, differences: [], error: result.error?.message };
+  // Captured outputs are unmasked (traces are masked), so sensitive fields compare too.
+  const targets = doc.nodes.filter((n) => deps.catalog.get(n.type)?.category === 'target').map((n) => n.id);
+  const outputs = (test.node ? [test.node] : targets).flatMap((id) => (result.outputs?.[id] ?? []).map((o) => o.data));
+  const actual = outputs.length === 1 ? outputs[0] : outputs.length === 0 ? undefined : outputs;
+  const differences = diffValues(test.expected, actual);
+  const stopped = result.traces.find((t) => t.outcome === 'quarantined' || t.outcome === 'dead_lettered');
+  return {
+    ...base, actual, differences, passed: differences.length === 0,
+    ...(differences.length && stopped?.error ? { error: `${stopped.outcome} at ${stopped.endNode}: ${stopped.error.message}` } : {}),
+  };
+}
