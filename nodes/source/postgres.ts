@@ -1,0 +1,188 @@
+/**
+ * `source.postgres`: reads rows of a SELECT query from a named Postgres
+ * connection. With a watermark column it reads only rows newer than the last
+ * committed watermark, in pages ordered by that column (keyset paging), and
+ * proposes the largest value seen as the next watermark; the runtime commits
+ * it only when the run succeeds.
+ *
+ * The query runs wrapped as a subquery, in a read-only transaction per page,
+ * so it can only read. `$1` is the watermark; the wrapper also filters on it,
+ * but writing `WHERE col > $1` in the query lets Postgres use an index.
+ * Rows whose watermark column is NULL are never read in watermark mode.
+ * Without a watermark column the query is read once, whole.
+ */
+import { defineNode, type ConfigProblem, type SqlClient } from '../define-node.ts';
+import { FlowError } from '../errors.ts';
+import { classifyPgError } from '../target/sql-errors.ts';
+import { identifierProblem, quoteIdentifier } from '../target/sql-identifiers.ts';
+
+export interface PostgresSourceConfig {
+  /** Name of a `postgres` connection the flow declares. */
+  connection: string;
+  /** SELECT or WITH query; `$1` is the watermark when `watermarkColumn` is set. */
+  query: string;
+  /** Result column that only grows (updated_at, id); absent: read everything each run. */
+  watermarkColumn?: string;
+  /** Watermark of the first run: `1970-01-01T00:00:00Z` for timestamps, `0` for numbers. */
+  initialWatermark: string;
+  /** Rows per page in watermark mode. */
+  batchSize: number;
+}
+
+// A column name the user's query is unlikely to produce; carries the exact text of the watermark value.
+const MARK = '__ledgerflow_watermark';
+
+/** The query without surrounding blanks or a trailing semicolon. */
+function cleanQuery(query: string): string {
+  return query.replace(/;\s*$/, '').trim();
+}
+
+function leadingKeyword(query: string): string {
+  const withoutComments = query.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');
+  return (/^\s*([A-Za-z]+)/.exec(withoutComments)?.[1] ?? '').toUpperCase();
+}
+
+function configProblems(config: PostgresSourceConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!config.connection) problems.push({ path: '/connection', message: 'choose the Postgres connection to read from' });
+  const query = cleanQuery(config.query ?? '');
+  if (query === '') {
+    problems.push({ path: '/query', message: 'write the SELECT query to read' });
+  } else {
+    const keyword = leadingKeyword(query);
+    if (keyword !== 'SELECT' && keyword !== 'WITH') {
+      problems.push({ path: '/query', message: `only SELECT or WITH queries can be used as a source (this one starts with ${keyword || 'something else'})` });
+    }
+    const params = [...query.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+    if (params.some((n) => n !== 1)) problems.push({ path: '/query', message: 'only $1 (the watermark) may be used as a parameter' });
+    if (config.watermarkColumn && !params.includes(1)) {
+      problems.push({
+        path: '/query',
+        code: 'watermark-parameter-missing',
+        message: `the query should filter with WHERE ${config.watermarkColumn} > $1 so only new rows are read (and an index can be used)`,
+      });
+    }
+    if (!config.watermarkColumn && params.includes(1)) {
+      problems.push({ path: '/watermarkColumn', message: 'the query uses $1 but no watermark column is set' });
+    }
+  }
+  if (config.watermarkColumn) {
+    const problem = identifierProblem(config.watermarkColumn, 'watermark column');
+    if (problem) problems.push({ path: '/watermarkColumn', message: problem });
+  }
+  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) problems.push({ path: '/batchSize', message: 'batch size must be a whole number ≥ 1' });
+  return problems;
+}
+
+// Records stay plain JSON: dates as ISO text (drivers may hand back Date objects).
+function normalise(row: Record<string, unknown>): Record<string, unknown> {
+  for (const key of Object.keys(row)) {
+    const value = row[key];
+    if (value instanceof Date) row[key] = value.toISOString();
+  }
+  return row;
+}
+
+/** Reads rows from Postgres; see the module comment. */
+export const postgresSource = defineNode<PostgresSourceConfig, 'source'>({
+  type: 'source.postgres',
+  version: 1,
+  title: 'Postgres query',
+  description: 'Reads rows of a SELECT query; with a watermark column, only rows newer than the last run.',
+  category: 'source',
+  inputs: [],
+  outputs: [{ id: 'out', title: 'Rows' }],
+  configSchema: {
+    type: 'object',
+    required: ['connection', 'query'],
+    properties: {
+      connection: { type: 'string', title: 'Connection', minLength: 1 },
+      query: {
+        type: 'string',
+        title: 'Query',
+        description: 'SELECT … WHERE updated_at > $1 ($1 is the watermark)',
+        minLength: 1,
+      },
+      watermarkColumn: { type: 'string', title: 'Watermark column', description: 'A result column that only grows, e.g. updated_at' },
+      initialWatermark: { type: 'string', title: 'First watermark', default: '1970-01-01T00:00:00Z' },
+      batchSize: { type: 'integer', title: 'Rows per page', minimum: 1, maximum: 100000, default: 1000 },
+    },
+    additionalProperties: false,
+  },
+  defaults: { connection: '', query: '', initialWatermark: '1970-01-01T00:00:00Z', batchSize: 1000 },
+  check(config) {
+    return configProblems(config);
+  },
+  summary(config) {
+    return config.watermarkColumn ? `query ${config.connection}, new rows by ${config.watermarkColumn}` : `query ${config.connection}`;
+  },
+  create(config, setup) {
+    // Only the hard errors stop the run; a missing $1 still reads correctly through the wrapper's filter.
+    const problems = configProblems(config).filter((p) => p.code !== 'watermark-parameter-missing');
+    if (problems.length > 0) {
+      throw new FlowError('permanent', `Postgres source is misconfigured: ${problems.map((p) => p.message).join('; ')}`, {
+        nodeId: setup.nodeId,
+        field: problems[0].path,
+      });
+    }
+    const nodeId = setup.nodeId;
+    const query = cleanQuery(config.query);
+    const column = config.watermarkColumn ? quoteIdentifier(config.watermarkColumn) : undefined;
+
+    async function readOnly(sql: SqlClient, text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+      try {
+        return await sql.transaction(async (tx) => {
+          await tx.query('SET TRANSACTION READ ONLY');
+          return (await tx.query<Record<string, unknown>>(text, params)).rows;
+        });
+      } catch (err) {
+        throw classifyPgError(err, { nodeId });
+      }
+    }
+
+    async function* readAll(sql: SqlClient): AsyncIterable<unknown> {
+      const rows = await readOnly(sql, `SELECT * FROM (\n${query}\n) AS source_query`, []);
+      for (const row of rows) yield normalise(row);
+    }
+
+    async function* readNew(sql: SqlClient, watermark: string, propose: (value: string) => void): AsyncIterable<unknown> {
+      const col = column!;
+      // The inner query may or may not reference $1; the outer filter always does, so one parameter fits both.
+      const select = `SELECT q.*, q.${col}::text AS ${MARK} FROM (\n${query}\n) AS q`;
+      const page = `${select} WHERE q.${col} > $1 ORDER BY q.${col} LIMIT ${config.batchSize}`;
+      const ties = `${select} WHERE q.${col} > $1 AND q.${col} = $2`;
+      let after = watermark;
+      let last: string | undefined;
+      for (;;) {
+        const rows = await readOnly(sql, page, [after]);
+        if (rows.length === 0) break;
+        let batch = rows;
+        if (rows.length === config.batchSize) {
+          // A full page may cut a group of equal watermark values in two; read that whole group separately.
+          const edge = rows[rows.length - 1][MARK] as string;
+          batch = rows.filter((r) => r[MARK] !== edge);
+          batch.push(...(await readOnly(sql, ties, [after, edge])));
+        }
+        for (const row of batch) {
+          last = row[MARK] as string;
+          delete row[MARK];
+          yield normalise(row);
+        }
+        if (rows.length < config.batchSize) break;
+        after = last!;
+      }
+      if (last !== undefined) propose(last);
+    }
+
+    return {
+      async *read(ctx) {
+        const sql = ctx.connections.sql(config.connection);
+        if (!column) {
+          yield* readAll(sql);
+          return;
+        }
+        yield* readNew(sql, ctx.watermark ?? config.initialWatermark, (value) => ctx.proposeWatermark(value));
+      },
+    };
+  },
+});

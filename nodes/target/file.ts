@@ -1,0 +1,167 @@
+/**
+ * `target.file`: appends records to a JSONL or CSV file in the run's output
+ * folder (the runtime's file sink decides where that is; the designer keeps
+ * it in memory). The CSV header is written once per file per run. The ref of
+ * each record is `<path>:<n>`, its record number in the file.
+ */
+import { stringify } from 'csv-stringify/browser/esm/sync';
+import { defineNode, type ConfigProblem, type TargetOutcome } from '../define-node.ts';
+import { FlowError, toFlowError } from '../errors.ts';
+import { compileFieldPath, fieldPathProblem, type FieldGetter } from '../field-path.ts';
+import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
+
+export interface FileTargetConfig {
+  /** File name relative to the run's output folder, e.g. `exports/invoices.csv`. */
+  path: string;
+  format: 'jsonl' | 'csv';
+  /** CSV header → dotted field path; absent: the first record's top-level fields. */
+  csvColumns?: Record<string, string>;
+  /** CSV field delimiter. */
+  delimiter: string;
+  batchSize: number;
+  idempotencyKey: string;
+}
+
+/** Why `path` may not be used as an output file name, or null. */
+export function outputPathProblem(path: unknown): string | null {
+  if (typeof path !== 'string' || path.trim() === '') return 'give the output file name, e.g. invoices.csv';
+  if (path.startsWith('/') || path.startsWith('\\') || /^[A-Za-z]:/.test(path)) {
+    return `output file '${path}' must be relative to the run's output folder`;
+  }
+  if (path.split(/[\\/]/).some((segment) => segment === '..')) return `output file '${path}' may not leave the output folder ('..')`;
+  if (path.includes('\0')) return 'output file name contains a NUL character';
+  return null;
+}
+
+function configProblems(config: FileTargetConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const pathProblem = outputPathProblem(config.path);
+  if (pathProblem) problems.push({ path: '/path', message: pathProblem });
+  if (config.format !== 'jsonl' && config.format !== 'csv') problems.push({ path: '/format', message: 'format must be jsonl or csv' });
+  if (config.format === 'csv') {
+    if (typeof config.delimiter !== 'string' || config.delimiter.length !== 1 || /["\r\n]/.test(config.delimiter)) {
+      problems.push({ path: '/delimiter', message: 'the delimiter must be one character other than a quote or line break' });
+    }
+    for (const [header, field] of Object.entries(config.csvColumns ?? {})) {
+      const problem = fieldPathProblem(field);
+      if (problem) problems.push({ path: `/csvColumns/${header}`, message: problem });
+    }
+  }
+  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) problems.push({ path: '/batchSize', message: 'batch size must be a whole number ≥ 1' });
+  return problems;
+}
+
+function cell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Writes records to a file; see the module comment. */
+export const fileTarget = defineNode<FileTargetConfig, 'target'>({
+  type: 'target.file',
+  version: 1,
+  title: 'File (JSONL / CSV)',
+  description: "Appends records to a JSON Lines or CSV file in the run's output folder.",
+  category: 'target',
+  inputs: [{ id: 'in', title: 'Records' }],
+  outputs: [],
+  configSchema: {
+    type: 'object',
+    required: ['path', 'format', 'idempotencyKey'],
+    properties: {
+      path: { type: 'string', title: 'File name', description: "Relative to the run's output folder", minLength: 1 },
+      format: { type: 'string', title: 'Format', enum: ['jsonl', 'csv'], default: 'jsonl' },
+      csvColumns: {
+        type: 'object',
+        title: 'CSV columns',
+        description: 'Header → field path; empty: the fields of the first record',
+        additionalProperties: { type: 'string' },
+      },
+      delimiter: { type: 'string', title: 'CSV delimiter', minLength: 1, maxLength: 1, default: ',' },
+      batchSize: { type: 'integer', title: 'Batch size', minimum: 1, maximum: 100000, default: 500 },
+      idempotencyKey: IDEMPOTENCY_KEY_SCHEMA,
+    },
+    additionalProperties: false,
+  },
+  defaults: { path: '', format: 'jsonl', delimiter: ',', batchSize: 500, idempotencyKey: '$sourceKey' },
+  expressionFields: ['/idempotencyKey'],
+  check(config, evaluator) {
+    return [...configProblems(config), ...checkIdempotencyKey(config.idempotencyKey, evaluator)];
+  },
+  summary(config) {
+    return `${config.format.toUpperCase()} → ${config.path || '(no file)'}`;
+  },
+  create(config, setup) {
+    const problems = configProblems(config);
+    if (problems.length > 0) {
+      throw new FlowError('permanent', `File target is misconfigured: ${problems.map((p) => p.message).join('; ')}`, {
+        nodeId: setup.nodeId,
+        field: problems[0].path,
+      });
+    }
+    const nodeId = setup.nodeId;
+    // Per run (one instance per run): how many records the file holds, and its CSV columns once known.
+    let written = 0;
+    let columns: { header: string; get: FieldGetter }[] | undefined = config.csvColumns && Object.keys(config.csvColumns).length
+      ? Object.entries(config.csvColumns).map(([header, field]) => ({ header, get: compileFieldPath(field) }))
+      : undefined;
+    const derivedColumns = !columns;
+    let headerWritten = false;
+
+    function serialize(data: unknown): string | FlowError {
+      try {
+        if (config.format === 'jsonl') {
+          const json = JSON.stringify(data);
+          if (json === undefined) return new FlowError('permanent', `${config.path}: the record has no JSON form`, { nodeId });
+          return `${json}\n`;
+        }
+        if (derivedColumns && (data === null || typeof data !== 'object' || Array.isArray(data))) {
+          // Columns come from the records' fields: anything else would vanish as an empty row.
+          return new FlowError('permanent', `${config.path}: a CSV row needs a record with fields; set the CSV columns to write other values`, { nodeId });
+        }
+        // Field names are taken as they are (a name may contain dots), not as paths.
+        columns ??= Object.keys(data as object).map((header) => ({
+          header,
+          get: (r: unknown) => (r && typeof r === 'object' && Object.hasOwn(r, header) ? (r as Record<string, unknown>)[header] : undefined),
+        }));
+        return stringify([columns.map((c) => cell(c.get(data)))], { delimiter: config.delimiter, eof: true });
+      } catch (err) {
+        return toFlowError(err, 'permanent', { nodeId });
+      }
+    }
+
+    return {
+      batchSize: config.batchSize,
+      async write(items, ctx) {
+        const outcomes: TargetOutcome[] = new Array(items.length);
+        let text = '';
+        let count = written;
+        items.forEach((item, i) => {
+          const line = serialize(item.data);
+          if (line instanceof FlowError) {
+            outcomes[i] = { ok: false, error: line };
+            return;
+          }
+          text += line;
+          outcomes[i] = { ok: true, ref: `${config.path}:${++count}` };
+        });
+        if (text === '') return outcomes;
+        const header =
+          config.format === 'csv' && !headerWritten && columns
+            ? stringify([columns.map((c) => c.header)], { delimiter: config.delimiter, eof: true })
+            : '';
+        try {
+          await ctx.files.append(config.path, header + text);
+        } catch (err) {
+          throw toFlowError(err, 'transient', { nodeId });
+        }
+        if (header) headerWritten = true;
+        written = count;
+        return outcomes;
+      },
+    };
+  },
+});

@@ -1,0 +1,290 @@
+/**
+ * `target.http`: sends each record as JSON to a REST endpoint of a named
+ * connection, with an `Idempotency-Key` header carrying the record's key.
+ *
+ * Outcomes: 2xx → delivered (ref from `idToField` of the JSON answer, else the
+ * `Location` header). 409 Conflict → delivered too: every request carries an
+ * Idempotency-Key, and APIs that honour the header answer 409 when that key
+ * was already processed, i.e. the record is already there. 408, 425, 429 and
+ * 5xx, timeouts and network errors → transient (the engine retries, waiting
+ * `Retry-After` when given). Other statuses → permanent, with the body excerpt.
+ *
+ * Single-record mode (`batchMode: 'single'`, the default) is the safe one: a
+ * key per request. Array mode posts `batchSize` records as one JSON array with
+ * one key for the whole request (first key + count), so a retried array is
+ * deduplicated only if the server keys on the whole request.
+ */
+import { defineNode, type ConfigProblem, type HttpConnection, type TargetContext, type TargetItem, type TargetOutcome } from '../define-node.ts';
+import { FlowError } from '../errors.ts';
+import { compileFieldPath, fieldPathProblem, type FieldGetter } from '../field-path.ts';
+import { describeRequest, statusError, transportError } from './http-errors.ts';
+import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
+import { sharedRateLimiter } from './rate-limiter.ts';
+
+export interface HttpTargetConfig {
+  /** Name of an `http` connection the flow declares (base URL, headers, rate limit). */
+  connection: string;
+  method: 'POST' | 'PUT';
+  /** Appended to the connection's base URL; `{{field.path}}` is filled from the record, URL-encoded. */
+  path: string;
+  timeoutMs: number;
+  batchSize: number;
+  /** `array`: post a batch as one JSON array (only when batchSize > 1). */
+  batchMode: 'single' | 'array';
+  /** Dotted path in the JSON answer holding the id the target assigned (kept as ref). */
+  idToField?: string;
+  idempotencyKey: string;
+}
+
+const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
+
+type PathPart = string | { field: string; get: FieldGetter };
+
+function parsePath(path: string): PathPart[] {
+  const parts: PathPart[] = [];
+  let last = 0;
+  for (const m of path.matchAll(PLACEHOLDER)) {
+    if (m.index! > last) parts.push(path.slice(last, m.index));
+    parts.push({ field: m[1], get: compileFieldPath(m[1]) });
+    last = m.index! + m[0].length;
+  }
+  if (last < path.length) parts.push(path.slice(last));
+  return parts;
+}
+
+function placeholders(path: string): string[] {
+  return [...(path ?? '').matchAll(PLACEHOLDER)].map((m) => m[1]);
+}
+
+function configProblems(config: HttpTargetConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!config.connection) problems.push({ path: '/connection', message: 'choose the HTTP connection to send to' });
+  if (config.method !== 'POST' && config.method !== 'PUT') problems.push({ path: '/method', message: 'method must be POST or PUT' });
+  for (const field of placeholders(config.path)) {
+    const problem = field === '' ? 'an empty {{ }} placeholder in the path' : fieldPathProblem(field);
+    if (problem) problems.push({ path: '/path', message: problem });
+  }
+  if (/^[a-z][a-z0-9+.-]*:/i.test(config.path ?? '') || (config.path ?? '').startsWith('//')) {
+    problems.push({ path: '/path', message: 'the path is appended to the connection URL; give a path such as /invoices, not a full URL' });
+  }
+  if (!Number.isInteger(config.timeoutMs) || config.timeoutMs < 1) problems.push({ path: '/timeoutMs', message: 'timeout must be a positive number of milliseconds' });
+  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) problems.push({ path: '/batchSize', message: 'batch size must be a whole number ≥ 1' });
+  if (config.batchMode === 'array' && placeholders(config.path).length > 0) {
+    problems.push({ path: '/path', message: 'array mode sends many records in one request, so the path cannot contain {{field}} placeholders' });
+  }
+  if (config.idToField) {
+    const problem = fieldPathProblem(config.idToField);
+    if (problem) problems.push({ path: '/idToField', message: problem });
+  }
+  return problems;
+}
+
+function joinUrl(baseUrl: string, path: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  if (path === '') return base;
+  return path.startsWith('/') || path.startsWith('?') ? base + path : `${base}/${path}`;
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function refText(value: unknown): string | undefined {
+  if (value === undefined || value === null || typeof value === 'object') return undefined;
+  return String(value);
+}
+
+// Headers the target sets itself; a connection's own copy (in any letter case) must not double them.
+const OWN_HEADERS = new Set(['content-type', 'accept', 'idempotency-key']);
+
+function connectionHeaders(conn: HttpConnection): Record<string, string> {
+  return Object.fromEntries(Object.entries(conn.headers ?? {}).filter(([name]) => !OWN_HEADERS.has(name.toLowerCase())));
+}
+
+interface Reply {
+  status: number;
+  statusText: string;
+  body: string;
+  retryAfter: string | null;
+  location: string | null;
+}
+
+/** Sends an HTTP-target record; see the module comment. */
+export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
+  type: 'target.http',
+  version: 1,
+  title: 'HTTP / REST call',
+  description: 'Sends each record as JSON to a REST API, with an Idempotency-Key, rate limit and timeout.',
+  category: 'target',
+  inputs: [{ id: 'in', title: 'Records' }],
+  outputs: [],
+  configSchema: {
+    type: 'object',
+    required: ['connection', 'method', 'path', 'idempotencyKey'],
+    properties: {
+      connection: { type: 'string', title: 'Connection', minLength: 1 },
+      method: { type: 'string', title: 'Method', enum: ['POST', 'PUT'], default: 'POST' },
+      path: { type: 'string', title: 'Path', description: 'Appended to the connection URL, e.g. /invoices/{{invoiceNumber}}', default: '' },
+      timeoutMs: { type: 'integer', title: 'Timeout (ms)', minimum: 1, maximum: 600000, default: 10000 },
+      batchSize: { type: 'integer', title: 'Batch size', minimum: 1, maximum: 1000, default: 1 },
+      batchMode: { type: 'string', title: 'Batch mode', enum: ['single', 'array'], default: 'single' },
+      idToField: { type: 'string', title: 'Id field in the answer', description: 'e.g. id or data.invoiceId' },
+      idempotencyKey: IDEMPOTENCY_KEY_SCHEMA,
+    },
+    additionalProperties: false,
+  },
+  defaults: {
+    connection: '',
+    method: 'POST',
+    path: '',
+    timeoutMs: 10000,
+    batchSize: 1,
+    batchMode: 'single',
+    idempotencyKey: '$sourceKey',
+  },
+  expressionFields: ['/idempotencyKey'],
+  check(config, evaluator) {
+    return [...configProblems(config), ...checkIdempotencyKey(config.idempotencyKey, evaluator)];
+  },
+  summary(config) {
+    return `${config.method} ${config.connection || '(no connection)'}${config.path}`;
+  },
+  create(config, setup) {
+    const problems = configProblems(config);
+    if (problems.length > 0) {
+      throw new FlowError('permanent', `HTTP target is misconfigured: ${problems.map((p) => p.message).join('; ')}`, {
+        nodeId: setup.nodeId,
+        field: problems[0].path,
+      });
+    }
+    const nodeId = setup.nodeId;
+    const pathParts = parsePath(config.path);
+    const idOf = config.idToField ? compileFieldPath(config.idToField) : undefined;
+    const arrayMode = config.batchMode === 'array' && config.batchSize > 1;
+
+    function fillPath(record: unknown): string | FlowError {
+      let out = '';
+      for (const part of pathParts) {
+        if (typeof part === 'string') {
+          out += part;
+          continue;
+        }
+        const value = part.get(record);
+        if (value === undefined || value === null || value === '' || typeof value === 'object') {
+          return new FlowError('permanent', `the record has no value for {{${part.field}}} used in the URL path`, { nodeId, field: part.field });
+        }
+        out += encodeURIComponent(String(value));
+      }
+      return out;
+    }
+
+    async function send(conn: HttpConnection, url: string, body: string, key: string, ctx: TargetContext): Promise<Reply> {
+      const request = describeRequest(config.method, url);
+      let timeout: AbortSignal | undefined;
+      try {
+        await sharedRateLimiter.acquire(config.connection, conn.rateLimitPerSecond, ctx.signal);
+        timeout = AbortSignal.timeout(config.timeoutMs);
+        const signal = AbortSignal.any([ctx.signal, timeout]);
+        const response = await ctx.fetch(url, {
+          method: config.method,
+          headers: {
+            ...connectionHeaders(conn),
+            'Content-Type': 'application/json',
+            Accept: 'application/json',
+            'Idempotency-Key': key,
+          },
+          body,
+          signal,
+        });
+        return {
+          status: response.status,
+          statusText: response.statusText,
+          body: await response.text(),
+          retryAfter: response.headers.get('retry-after'),
+          location: response.headers.get('location'),
+        };
+      } catch (err) {
+        throw transportError(request, err, nodeId, timeout?.aborted === true, config.timeoutMs);
+      }
+    }
+
+    function toJson(data: unknown): string | FlowError {
+      try {
+        return JSON.stringify(data) ?? 'null';
+      } catch (err) {
+        return new FlowError('permanent', `the record cannot be sent as JSON: ${(err as Error).message}`, { nodeId, cause: err });
+      }
+    }
+
+    function accepted(reply: Reply): boolean {
+      return (reply.status >= 200 && reply.status < 300) || reply.status === 409;
+    }
+
+    async function writeOne(conn: HttpConnection, item: TargetItem, ctx: TargetContext): Promise<TargetOutcome> {
+      const path = fillPath(item.data);
+      if (path instanceof FlowError) return { ok: false, error: path };
+      const url = joinUrl(conn.baseUrl, path);
+      const body = toJson(item.data);
+      if (body instanceof FlowError) return { ok: false, error: body };
+      let reply: Reply;
+      try {
+        reply = await send(conn, url, body, item.key, ctx);
+      } catch (err) {
+        if (err instanceof FlowError) return { ok: false, error: err };
+        throw err;
+      }
+      if (!accepted(reply)) return { ok: false, error: statusError(describeRequest(config.method, url), reply, nodeId) };
+      const ref = refText(idOf?.(parseJson(reply.body))) ?? reply.location ?? undefined;
+      return { ok: true, status: reply.status, ...(ref !== undefined ? { ref } : {}) };
+    }
+
+    async function writeArray(conn: HttpConnection, items: TargetItem[], ctx: TargetContext): Promise<TargetOutcome[]> {
+      const url = joinUrl(conn.baseUrl, config.path);
+      const key = `${items[0].key}+${items.length}`;
+      const body = toJson(items.map((i) => i.data));
+      if (body instanceof FlowError) return items.map(() => ({ ok: false as const, error: body }));
+      let reply: Reply;
+      try {
+        reply = await send(conn, url, body, key, ctx);
+      } catch (err) {
+        if (err instanceof FlowError) return items.map(() => ({ ok: false as const, error: err }));
+        throw err;
+      }
+      if (!accepted(reply)) {
+        const error = statusError(describeRequest(config.method, url), reply, nodeId);
+        return items.map(() => ({ ok: false as const, error }));
+      }
+      const answer = parseJson(reply.body);
+      const perItem = Array.isArray(answer) && answer.length === items.length ? answer : undefined;
+      return items.map((_, i) => {
+        const ref = perItem && idOf ? refText(idOf(perItem[i])) : undefined;
+        return { ok: true as const, status: reply.status, ...(ref !== undefined ? { ref } : {}) };
+      });
+    }
+
+    return {
+      batchSize: config.batchSize,
+      async write(items, ctx) {
+        if (items.length === 0) return [];
+        const conn = ctx.connections.http(config.connection);
+        if (arrayMode) return writeArray(conn, items, ctx);
+        const outcomes: TargetOutcome[] = [];
+        // One after another: the rate limit and the server's own ordering stay predictable.
+        for (const item of items) {
+          if (ctx.signal.aborted) {
+            // Keep the outcomes of records already sent; the rest are retried or replayed later.
+            outcomes.push({ ok: false, error: new FlowError('transient', 'not sent because the run was stopped', { nodeId }) });
+            continue;
+          }
+          outcomes.push(await writeOne(conn, item, ctx));
+        }
+        return outcomes;
+      },
+    };
+  },
+});

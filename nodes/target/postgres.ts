@@ -1,0 +1,313 @@
+/**
+ * `target.postgres`: inserts or upserts records into a table, optionally with
+ * their lines in a child table, in one transaction per batch. A header and its
+ * lines are never half-posted. When a batch fails on one record's data, the
+ * batch is written again record by record (a savepoint each) so that only the
+ * bad record fails, permanently, and the others are delivered.
+ */
+import { defineNode, type ConfigProblem, type SqlClient, type TargetItem, type TargetOutcome } from '../define-node.ts';
+import { FlowError } from '../errors.ts';
+import { compileFieldPath, fieldPathProblem } from '../field-path.ts';
+import { classifyPgError, isRowLevelSqlState } from './sql-errors.ts';
+import { identifierProblem } from './sql-identifiers.ts';
+import { buildDeletesByKey, buildInserts, compileRowReader, type Statement } from './postgres-statements.ts';
+import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
+
+export interface PostgresLinesConfig {
+  /** Field path of the array of lines in the record, e.g. `lines`. */
+  path: string;
+  /** Child table, optionally schema-qualified. */
+  table: string;
+  /** Column ← field path relative to the line; `^path` reads from the parent record. */
+  columns: Record<string, string>;
+  /**
+   * Columns of the child table that hold the parent's key, in the order of the
+   * parent's `keyColumns`. On upsert the parent's old lines are deleted by them
+   * before the new lines are inserted.
+   */
+  keyColumns: string[];
+}
+
+export interface PostgresTargetConfig {
+  /** Name of a `postgres` connection the flow declares. */
+  connection: string;
+  /** Table, optionally schema-qualified (`erp.po_commitment`). */
+  table: string;
+  mode: 'insert' | 'upsert';
+  /** Conflict target for upsert; also gives the ref stored in the trace (`INV-1`, `INV-1|2`). */
+  keyColumns: string[];
+  /** Column ← dotted field path of the record. */
+  columns: Record<string, string>;
+  lines?: PostgresLinesConfig;
+  batchSize: number;
+  /** JSONata giving the idempotency key; the engine evaluates it. */
+  idempotencyKey: string;
+}
+
+const COLUMN_MAP_SCHEMA = {
+  type: 'object',
+  additionalProperties: { type: 'string' },
+  description: 'Column name → dotted field path of the record (e.g. supplier.id, lines.0.amount)',
+};
+
+interface Prepared {
+  index: number;
+  row: unknown[];
+  keyValues: unknown[];
+  ref?: string;
+  lineRows: unknown[][];
+}
+
+/** Static checks of the config, shared by `check()` and `create()`. */
+function configProblems(config: PostgresTargetConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (path: string, message: string | null) => {
+    if (message) problems.push({ path, message });
+  };
+  if (!config.connection) add('/connection', 'choose the Postgres connection to write to');
+  add('/table', identifierProblem(config.table, 'table', true));
+  const columns = Object.keys(config.columns ?? {});
+  if (columns.length === 0) add('/columns', 'map at least one column');
+  for (const column of columns) {
+    add(`/columns/${column}`, identifierProblem(column, 'column'));
+    add(`/columns/${column}`, fieldPathProblem(config.columns[column]));
+  }
+  const keys = config.keyColumns ?? [];
+  if (config.mode === 'upsert' && keys.length === 0) add('/keyColumns', 'upsert needs the key columns that identify a row');
+  keys.forEach((key, i) => {
+    if (!columns.includes(key)) add(`/keyColumns/${i}`, `key column '${key}' is not among the mapped columns`);
+  });
+  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) add('/batchSize', 'batch size must be a whole number ≥ 1');
+  const lines = config.lines;
+  if (lines) {
+    add('/lines/path', lines.path ? fieldPathProblem(lines.path) : 'give the field path of the lines array');
+    add('/lines/table', identifierProblem(lines.table, 'lines table', true));
+    const lineColumns = Object.keys(lines.columns ?? {});
+    if (lineColumns.length === 0) add('/lines/columns', 'map at least one line column');
+    for (const column of lineColumns) {
+      const path = lines.columns[column];
+      add(`/lines/columns/${column}`, identifierProblem(column, 'line column'));
+      add(`/lines/columns/${column}`, fieldPathProblem(path.startsWith('^') ? path.slice(1) : path));
+    }
+    const lineKeys = lines.keyColumns ?? [];
+    lineKeys.forEach((key, i) => {
+      if (!lineColumns.includes(key)) add(`/lines/keyColumns/${i}`, `line key column '${key}' is not among the mapped line columns`);
+    });
+    if (config.mode === 'upsert' && lineKeys.length !== keys.length) {
+      add('/lines/keyColumns', `list the ${keys.length} line column(s) holding the parent key (${keys.join(', ')}), in that order, so old lines can be replaced`);
+    }
+  }
+  return problems;
+}
+
+function keyText(values: unknown[]): string {
+  return values.map((v) => (v === null || v === undefined ? '' : String(v))).join('|');
+}
+
+// Errors from `exec` already carry the table; anything else (BEGIN, COMMIT) is classified here.
+function asFlowError(err: unknown, nodeId: string): FlowError {
+  return err instanceof FlowError ? err : classifyPgError(err, { nodeId });
+}
+
+async function exec(tx: SqlClient, statement: Statement, nodeId: string): Promise<void> {
+  try {
+    await tx.query(statement.text, statement.params);
+  } catch (err) {
+    const first = classifyPgError(err, { table: statement.table, nodeId });
+    const column = first.details.field ? undefined : guessColumn(first, statement);
+    throw column ? classifyPgError(first, { table: statement.table, nodeId, column }) : first;
+  }
+}
+
+// Data errors (22xxx) quote the bad value but not its column; find the column by the value.
+function guessColumn(error: FlowError, statement: Statement): string | undefined {
+  if (!error.details.code?.startsWith('22')) return undefined;
+  const quoted = /"([^"]*)"/.exec(error.message)?.[1];
+  if (quoted === undefined) return undefined;
+  const i = statement.params.findIndex((p) => p !== null && String(p) === quoted);
+  return i < 0 ? undefined : statement.columns[i % statement.columns.length];
+}
+
+/** Writes Postgres rows; see the module comment. */
+export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
+  type: 'target.postgres',
+  version: 1,
+  title: 'Postgres table',
+  description: 'Inserts or upserts records (and their lines) into a Postgres table, one transaction per batch.',
+  category: 'target',
+  inputs: [{ id: 'in', title: 'Records' }],
+  outputs: [],
+  configSchema: {
+    type: 'object',
+    required: ['connection', 'table', 'mode', 'columns', 'idempotencyKey'],
+    properties: {
+      connection: { type: 'string', title: 'Connection', minLength: 1 },
+      table: { type: 'string', title: 'Table', description: 'Table name, optionally schema.table', minLength: 1 },
+      mode: { type: 'string', title: 'Mode', enum: ['insert', 'upsert'], default: 'upsert' },
+      keyColumns: { type: 'array', title: 'Key columns', items: { type: 'string' }, default: [] },
+      columns: { ...COLUMN_MAP_SCHEMA, title: 'Columns' },
+      lines: {
+        type: 'object',
+        title: 'Lines (child table)',
+        required: ['path', 'table', 'columns', 'keyColumns'],
+        properties: {
+          path: { type: 'string', title: 'Lines field', description: 'Field path of the lines array, e.g. lines' },
+          table: { type: 'string', title: 'Lines table' },
+          columns: {
+            ...COLUMN_MAP_SCHEMA,
+            title: 'Line columns',
+            description: 'Column name → field path within the line; ^path reads the parent record (e.g. ^invoiceNumber)',
+          },
+          keyColumns: {
+            type: 'array',
+            title: 'Parent key columns',
+            description: "Line columns holding the parent's key, in the order of the parent key columns",
+            items: { type: 'string' },
+          },
+        },
+        additionalProperties: false,
+      },
+      batchSize: { type: 'integer', title: 'Batch size', minimum: 1, maximum: 10000, default: 500 },
+      idempotencyKey: IDEMPOTENCY_KEY_SCHEMA,
+    },
+    additionalProperties: false,
+  },
+  defaults: {
+    connection: '',
+    table: '',
+    mode: 'upsert',
+    keyColumns: [],
+    columns: {},
+    batchSize: 500,
+    idempotencyKey: '$sourceKey',
+  },
+  expressionFields: ['/idempotencyKey'],
+  check(config, evaluator) {
+    return [...configProblems(config), ...checkIdempotencyKey(config.idempotencyKey, evaluator)];
+  },
+  summary(config) {
+    const lines = config.lines?.table ? ` + lines ${config.lines.table}` : '';
+    return `${config.mode} ${config.table || '(no table)'}${lines}`;
+  },
+  create(config, setup) {
+    const problems = configProblems(config);
+    if (problems.length > 0) {
+      throw new FlowError('permanent', `Postgres target is misconfigured: ${problems.map((p) => p.message).join('; ')}`, {
+        nodeId: setup.nodeId,
+        field: problems[0].path,
+      });
+    }
+    const nodeId = setup.nodeId;
+    const upsert = config.mode === 'upsert';
+    const parent = compileRowReader(config.columns);
+    const keyIndexes = config.keyColumns.map((k) => parent.columns.indexOf(k));
+    const lines = config.lines;
+    const linesOf = lines ? compileFieldPath(lines.path) : undefined;
+    const lineReader = lines ? compileRowReader(lines.columns, true) : undefined;
+
+    function prepare(item: TargetItem, index: number): Prepared | FlowError {
+      const row = parent.read(item.data);
+      const keyValues = keyIndexes.map((i) => row[i]);
+      if (upsert) {
+        const empty = config.keyColumns.filter((_, i) => keyValues[i] === null);
+        if (empty.length > 0) {
+          return new FlowError('permanent', `${config.table}: key column ${empty.join(', ')} is empty in this record, so it cannot be upserted`, {
+            nodeId,
+            field: empty[0],
+          });
+        }
+      }
+      const lineRows: unknown[][] = [];
+      if (lines && linesOf && lineReader) {
+        const value = linesOf(item.data);
+        if (value !== undefined && value !== null && !Array.isArray(value)) {
+          return new FlowError('permanent', `${lines.table}: field '${lines.path}' of the record is not a list of lines`, {
+            nodeId,
+            field: lines.path,
+          });
+        }
+        for (const line of (value as unknown[] | undefined) ?? []) lineRows.push(lineReader.read(line, item.data));
+      }
+      return { index, row, keyValues, ref: keyIndexes.length ? keyText(keyValues) : undefined, lineRows };
+    }
+
+    // Upserting one key twice in one statement is an error (21000): later records go to a later round.
+    function rounds(batch: Prepared[]): Prepared[][] {
+      if (!upsert) return [batch];
+      const out: Prepared[][] = [];
+      let current: Prepared[] = [];
+      let seen = new Set<string>();
+      for (const p of batch) {
+        const key = JSON.stringify(p.keyValues);
+        if (seen.has(key)) {
+          out.push(current);
+          current = [];
+          seen = new Set();
+        }
+        seen.add(key);
+        current.push(p);
+      }
+      if (current.length) out.push(current);
+      return out;
+    }
+
+    async function writeRows(tx: SqlClient, batch: Prepared[]): Promise<void> {
+      for (const round of rounds(batch)) {
+        const statements = buildInserts(config.table, parent.columns, round.map((p) => p.row), upsert ? config.keyColumns : undefined);
+        if (lines && lineReader) {
+          if (upsert) statements.push(...buildDeletesByKey(lines.table, lines.keyColumns, round.map((p) => p.keyValues)));
+          statements.push(...buildInserts(lines.table, lineReader.columns, round.flatMap((p) => p.lineRows)));
+        }
+        for (const statement of statements) await exec(tx, statement, nodeId);
+      }
+    }
+
+    async function writeOneByOne(sql: SqlClient, batch: Prepared[], outcomes: TargetOutcome[]): Promise<void> {
+      await sql.transaction(async (tx) => {
+        for (const p of batch) {
+          await tx.query('SAVEPOINT ledgerflow_item');
+          try {
+            await writeRows(tx, [p]);
+            await tx.query('RELEASE SAVEPOINT ledgerflow_item');
+            outcomes[p.index] = { ok: true, ...(p.ref !== undefined ? { ref: p.ref } : {}) };
+          } catch (err) {
+            const error = asFlowError(err, nodeId);
+            if (error.errorClass === 'transient') throw error;
+            await tx.query('ROLLBACK TO SAVEPOINT ledgerflow_item');
+            outcomes[p.index] = { ok: false, error };
+          }
+        }
+      });
+    }
+
+    return {
+      batchSize: config.batchSize,
+      async write(items, ctx) {
+        const sql = ctx.connections.sql(config.connection);
+        const outcomes: TargetOutcome[] = new Array(items.length);
+        const batch: Prepared[] = [];
+        items.forEach((item, i) => {
+          const p = prepare(item, i);
+          if (p instanceof FlowError) outcomes[i] = { ok: false, error: p };
+          else batch.push(p);
+        });
+        if (batch.length === 0) return outcomes;
+        try {
+          await sql.transaction((tx) => writeRows(tx, batch));
+          for (const p of batch) outcomes[p.index] = { ok: true, ...(p.ref !== undefined ? { ref: p.ref } : {}) };
+          return outcomes;
+        } catch (err) {
+          const error = asFlowError(err, nodeId);
+          if (error.errorClass === 'transient' || !isRowLevelSqlState(error.details.code)) throw error;
+          if (batch.length === 1) {
+            outcomes[batch[0].index] = { ok: false, error };
+            return outcomes;
+          }
+        }
+        // One record's data broke the batch: find it, deliver the rest.
+        await writeOneByOne(sql, batch, outcomes);
+        return outcomes;
+      },
+    };
+  },
+});

@@ -1,0 +1,264 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { postgresTarget, type PostgresTargetConfig } from '../../../nodes/target/postgres.ts';
+import { buildDeletesByKey, buildInserts, MAX_PARAMS } from '../../../nodes/target/postgres-statements.ts';
+import type { TargetBehaviour, TargetItem, TargetOutcome } from '../../../nodes/define-node.ts';
+import { FlowError } from '../../../nodes/errors.ts';
+import { sqlBackends, type SqlBackend } from './sql-test-clients.ts';
+import { connections, setupContext, stubEvaluator, targetContext } from './target-test-context.ts';
+
+function config(over: Partial<PostgresTargetConfig>): PostgresTargetConfig {
+  return { ...postgresTarget.defaults, connection: 'erp', ...over };
+}
+
+function items(...data: unknown[]): TargetItem[] {
+  return data.map((d, i) => ({ key: `k${i}`, data: d }));
+}
+
+function failure(outcome: TargetOutcome): FlowError {
+  if (outcome.ok) throw new Error('expected a failure');
+  return outcome.error;
+}
+
+describe('target.postgres config', () => {
+  it('flags a missing table, no columns and no key columns for upsert', () => {
+    const problems = postgresTarget.check!(config({ table: '', columns: {}, mode: 'upsert', keyColumns: [] }), stubEvaluator);
+    const paths = problems.map((p) => p.path);
+    expect(paths).toEqual(expect.arrayContaining(['/table', '/columns', '/keyColumns']));
+  });
+
+  it('refuses identifiers that are not plain names, in check() and in create()', () => {
+    const bad = config({ table: 'erp.po; DROP TABLE x', columns: { 'amount"': 'amount', ok: 'a..b' }, keyColumns: ['missing'] });
+    const messages = postgresTarget.check!(bad, stubEvaluator).map((p) => `${p.path} ${p.message}`);
+    expect(messages.some((m) => m.startsWith('/table') && m.includes('letters, digits and underscores'))).toBe(true);
+    expect(messages.some((m) => m.startsWith('/columns/amount"'))).toBe(true);
+    expect(messages.some((m) => m.startsWith('/columns/ok') && m.includes('empty segment'))).toBe(true);
+    expect(messages.some((m) => m.startsWith('/keyColumns/0') && m.includes("'missing'"))).toBe(true);
+    expect(() => postgresTarget.create(bad, setupContext())).toThrow(FlowError);
+    expect(postgresTarget.check!(config({ table: 'a.b.c', columns: { x: 'x' }, mode: 'insert' }), stubEvaluator)[0].message).toContain(
+      'at most one schema prefix',
+    );
+  });
+
+  it('requires an idempotency key and the parent key columns on the lines', () => {
+    const problems = postgresTarget.check!(
+      config({
+        table: 'inv',
+        columns: { no: 'no' },
+        keyColumns: ['no'],
+        idempotencyKey: ' ',
+        lines: { path: 'lines', table: 'inv_line', columns: { inv_no: '^no', n: 'n' }, keyColumns: [] },
+      }),
+      stubEvaluator,
+    );
+    expect(problems.map((p) => p.path)).toEqual(['/lines/keyColumns', '/idempotencyKey']);
+    expect(postgresTarget.configSchema.properties).toMatchObject({ idempotencyKey: { default: '$sourceKey', minLength: 1 } });
+  });
+
+  it('summarises mode and table', () => {
+    expect(postgresTarget.summary!(config({ table: 'erp.po_commitment', mode: 'upsert' }))).toBe('upsert erp.po_commitment');
+  });
+});
+
+describe('statement building', () => {
+  it('splits rows so no statement exceeds the parameter limit', () => {
+    const columns = Array.from({ length: 20 }, (_, i) => `c${i}`);
+    const rows = Array.from({ length: 7000 }, (_, r) => columns.map((_, c) => r * 100 + c));
+    const statements = buildInserts('s.t', columns, rows, ['c0']);
+    expect(statements.length).toBe(3); // 3276 rows of 20 params fit in one statement
+    for (const s of statements) expect(s.params.length).toBeLessThanOrEqual(MAX_PARAMS);
+    expect(statements.reduce((n, s) => n + s.params.length, 0)).toBe(140000);
+    expect(statements[0].text).toMatch(/^INSERT INTO "s"."t" \("c0", "c1",/);
+    expect(statements[0].text).toContain('ON CONFLICT ("c0") DO UPDATE SET "c1" = EXCLUDED."c1"');
+    expect(statements[2].params[0]).toBe(6552 * 100);
+  });
+
+  it('deletes by composite keys with row-value lists', () => {
+    const [s] = buildDeletesByKey('l', ['a', 'b'], [[1, 2], [3, 4]]);
+    expect(s.text).toBe('DELETE FROM "l" WHERE ("a", "b") IN (($1, $2), ($3, $4))');
+    expect(s.params).toEqual([1, 2, 3, 4]);
+  });
+});
+
+for (const backend of sqlBackends('lf_pgtarget')) {
+  describe(`target.postgres on ${backend.name}`, () => {
+    let db: SqlBackend;
+    let s: string;
+    const ctx = () => targetContext({ connections: connections({ erp: db.sql }) });
+    const make = (over: Partial<PostgresTargetConfig>): TargetBehaviour => postgresTarget.create(config(over), setupContext('post-po'));
+
+    beforeAll(async () => {
+      db = await backend.open();
+      s = db.schema;
+    });
+    afterAll(async () => {
+      await db?.close();
+    });
+    beforeEach(async () => {
+      await db.exec(`
+        DROP TABLE IF EXISTS ${s}.invoice_line; DROP TABLE IF EXISTS ${s}.invoice; DROP TABLE IF EXISTS ${s}.po_commitment;
+        CREATE TABLE ${s}.po_commitment (
+          po_number text NOT NULL, line_no int NOT NULL, amount numeric(14,2) NOT NULL, currency char(3) NOT NULL,
+          supplier jsonb, PRIMARY KEY (po_number, line_no));
+        CREATE TABLE ${s}.invoice (invoice_number text PRIMARY KEY, supplier_id text NOT NULL, total numeric(14,2) NOT NULL);
+        CREATE TABLE ${s}.invoice_line (
+          invoice_number text NOT NULL REFERENCES ${s}.invoice(invoice_number), line_no int NOT NULL,
+          amount numeric(14,2) NOT NULL CHECK (amount <> 0), PRIMARY KEY (invoice_number, line_no));
+      `);
+    });
+
+    const poColumns = { po_number: 'poNumber', line_no: 'line', amount: 'amount', currency: 'currency', supplier: 'supplier' };
+
+    it('inserts a batch and returns the key columns as ref', async () => {
+      const target = make({ table: `${s}.po_commitment`, mode: 'insert', keyColumns: ['po_number', 'line_no'], columns: poColumns });
+      const outcomes = await target.write(
+        items(
+          { poNumber: 'PO-1', line: 1, amount: '100.10', currency: 'EUR', supplier: { id: 'S1', name: 'Acme' } },
+          { poNumber: 'PO-1', line: 2, amount: 5, currency: 'EUR' },
+        ),
+        ctx(),
+      );
+      expect(outcomes).toEqual([{ ok: true, ref: 'PO-1|1' }, { ok: true, ref: 'PO-1|2' }]);
+      const { rows } = await db.sql.query(`SELECT po_number, line_no, amount::text, supplier FROM ${s}.po_commitment ORDER BY line_no`);
+      expect(rows).toEqual([
+        { po_number: 'PO-1', line_no: 1, amount: '100.10', supplier: { id: 'S1', name: 'Acme' } },
+        { po_number: 'PO-1', line_no: 2, amount: '5.00', supplier: null },
+      ]);
+    });
+
+    it('upserts: updates existing rows, and the later of two records with one key wins', async () => {
+      const target = make({ table: `${s}.po_commitment`, mode: 'upsert', keyColumns: ['po_number', 'line_no'], columns: poColumns });
+      await target.write(items({ poNumber: 'PO-2', line: 1, amount: '10.00', currency: 'EUR' }), ctx());
+      const outcomes = await target.write(
+        items(
+          { poNumber: 'PO-2', line: 1, amount: '20.00', currency: 'EUR' },
+          { poNumber: 'PO-3', line: 1, amount: '1.00', currency: 'USD' },
+          { poNumber: 'PO-2', line: 1, amount: '30.00', currency: 'GBP' },
+        ),
+        ctx(),
+      );
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+      const { rows } = await db.sql.query(`SELECT po_number, amount::text, currency FROM ${s}.po_commitment ORDER BY po_number`);
+      expect(rows).toEqual([
+        { po_number: 'PO-2', amount: '30.00', currency: 'GBP' },
+        { po_number: 'PO-3', amount: '1.00', currency: 'USD' },
+      ]);
+    });
+
+    const invoiceConfig = (): Partial<PostgresTargetConfig> => ({
+      table: `${s}.invoice`,
+      mode: 'upsert',
+      keyColumns: ['invoice_number'],
+      columns: { invoice_number: 'invoiceNumber', supplier_id: 'supplier.id', total: 'total' },
+      lines: {
+        path: 'lines',
+        table: `${s}.invoice_line`,
+        columns: { invoice_number: '^invoiceNumber', line_no: 'no', amount: 'amount' },
+        keyColumns: ['invoice_number'],
+      },
+    });
+
+    const invoice = (no: string, amounts: unknown[]) => ({
+      invoiceNumber: no,
+      supplier: { id: 'SUP-9' },
+      total: '0',
+      lines: amounts.map((amount, i) => ({ no: i + 1, amount })),
+    });
+
+    it('writes a header and its lines together, and replaces old lines on upsert', async () => {
+      const target = make(invoiceConfig());
+      expect(await target.write(items(invoice('INV-1', ['10.00', '20.00', '30.00']), invoice('INV-2', ['5.00'])), ctx())).toEqual([
+        { ok: true, ref: 'INV-1' },
+        { ok: true, ref: 'INV-2' },
+      ]);
+      await target.write(items(invoice('INV-1', ['99.99'])), ctx());
+      const { rows } = await db.sql.query(`SELECT invoice_number, line_no, amount::text FROM ${s}.invoice_line ORDER BY 1, 2`);
+      expect(rows).toEqual([
+        { invoice_number: 'INV-1', line_no: 1, amount: '99.99' },
+        { invoice_number: 'INV-2', line_no: 1, amount: '5.00' },
+      ]);
+    });
+
+    it('never half-posts: a bad line fails its invoice only, header included', async () => {
+      const target = make(invoiceConfig());
+      const outcomes = await target.write(
+        items(invoice('INV-A', ['1.00']), invoice('INV-B', ['2.00', '0']), invoice('INV-C', ['3.00'])),
+        ctx(),
+      );
+      expect(outcomes[0]).toEqual({ ok: true, ref: 'INV-A' });
+      expect(outcomes[2]).toEqual({ ok: true, ref: 'INV-C' });
+      const error = failure(outcomes[1]);
+      expect(error.errorClass).toBe('permanent');
+      expect(error.details.code).toBe('23514');
+      expect(error.message).toContain(`${s}.invoice_line`);
+      expect(error.details.nodeId).toBe('post-po');
+      const headers = await db.sql.query<{ invoice_number: string }>(`SELECT invoice_number FROM ${s}.invoice ORDER BY 1`);
+      expect(headers.rows.map((r) => r.invoice_number)).toEqual(['INV-A', 'INV-C']);
+      const lines = await db.sql.query(`SELECT count(*)::int AS n FROM ${s}.invoice_line`);
+      expect(lines.rows).toEqual([{ n: 2 }]);
+    });
+
+    it('isolates a bad row as a permanent failure naming table and column; the rest is delivered', async () => {
+      const target = make({ table: `${s}.po_commitment`, mode: 'insert', keyColumns: ['po_number', 'line_no'], columns: poColumns });
+      const outcomes = await target.write(
+        items(
+          { poNumber: 'PO-7', line: 1, amount: '1.00', currency: 'EUR' },
+          { poNumber: 'PO-7', line: 2, amount: 'twelve', currency: 'EUR' },
+          { poNumber: 'PO-7', line: 3, amount: '3.00', currency: 'EUR' },
+          { poNumber: 'PO-7', line: 4, amount: '4.00' },
+        ),
+        ctx(),
+      );
+      expect(outcomes[0]).toEqual({ ok: true, ref: 'PO-7|1' });
+      expect(outcomes[2]).toEqual({ ok: true, ref: 'PO-7|3' });
+      const bad = failure(outcomes[1]);
+      expect(bad.errorClass).toBe('permanent');
+      expect(bad.details.code).toBe('22P02');
+      expect(bad.details.field).toBe('amount');
+      expect(bad.message).toContain(`${s}.po_commitment`);
+      expect(bad.message).toContain('twelve');
+      const missing = failure(outcomes[3]);
+      expect(missing.details.code).toBe('23502');
+      expect(missing.details.field).toBe('currency');
+      const { rows } = await db.sql.query(`SELECT line_no FROM ${s}.po_commitment ORDER BY 1`);
+      expect(rows).toEqual([{ line_no: 1 }, { line_no: 3 }]);
+    });
+
+    it('a duplicate insert is a permanent failure with the database detail', async () => {
+      const target = make({ table: `${s}.invoice`, mode: 'insert', keyColumns: ['invoice_number'], columns: { invoice_number: 'no', supplier_id: 's', total: 't' } });
+      await target.write(items({ no: 'D-1', s: 'S', t: 1 }), ctx());
+      const [outcome] = await target.write(items({ no: 'D-1', s: 'S', t: 1 }), ctx());
+      const error = failure(outcome);
+      expect(error.details.code).toBe('23505');
+      expect(error.message).toMatch(/Key \(invoice_number\)=\(D-1\) already exists/);
+    });
+
+    it('an empty upsert key fails that record before anything is sent', async () => {
+      const target = make({ table: `${s}.invoice`, keyColumns: ['invoice_number'], columns: { invoice_number: 'no', supplier_id: 's', total: 't' } });
+      const outcomes = await target.write(items({ s: 'S', t: 1 }, { no: 'E-1', s: 'S', t: 2 }), ctx());
+      expect(failure(outcomes[0]).message).toContain('key column invoice_number is empty');
+      expect(outcomes[1]).toEqual({ ok: true, ref: 'E-1' });
+    });
+
+    it('a missing table fails the whole batch permanently', async () => {
+      const target = make({ table: `${s}.no_such_table`, mode: 'insert', columns: { a: 'a' } });
+      const err = await target.write(items({ a: 1 }, { a: 2 }), ctx()).catch((e) => e);
+      expect(err).toBeInstanceOf(FlowError);
+      expect(err.errorClass).toBe('permanent');
+      expect(err.details.code).toBe('42P01');
+    });
+
+    it('writes more rows than one statement can carry', async () => {
+      const target = make({ table: `${s}.po_commitment`, mode: 'upsert', keyColumns: ['po_number', 'line_no'], columns: poColumns, batchSize: 20000 });
+      const many = Array.from({ length: 13200 }, (_, i) => ({ poNumber: 'PO-BIG', line: i, amount: '1.00', currency: 'EUR' }));
+      const outcomes = await target.write(items(...many), ctx());
+      expect(outcomes.filter((o) => o.ok).length).toBe(13200);
+      const { rows } = await db.sql.query(`SELECT count(*)::int AS n, sum(amount)::text AS total FROM ${s}.po_commitment`);
+      expect(rows).toEqual([{ n: 13200, total: '13200.00' }]);
+    });
+
+    it('an unknown connection fails the batch with a permanent error naming it', async () => {
+      const target = make({ connection: 'ledger', table: `${s}.invoice`, mode: 'insert', columns: { invoice_number: 'no' } });
+      await expect(target.write(items({ no: 'X' }), ctx())).rejects.toThrow("connection 'ledger' is not configured");
+    });
+  });
+}
