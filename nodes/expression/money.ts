@@ -1,0 +1,156 @@
+/**
+ * Exact-decimal money functions for expressions. JSONata numbers are binary
+ * floats (0.1 + 0.2 = 0.30000000000000004); these work on decimal.js values
+ * and return canonical decimal strings: no exponent, no trailing zeros, no
+ * "-0" ("250.33", "0.3", "-12"). `$decFormat` gives a fixed number of decimals.
+ *
+ * Inputs are numbers or decimal strings ("1234.56", "-0.5", " 7 "); a missing
+ * (undefined) input gives an undefined result, as jsonata's own functions do —
+ * except `$decSum` (missing list → "0") and `$decEq` (→ false, like `=`).
+ * Anything else (null, "1,234.56", an object) is a mapping error naming the
+ * function and the argument. Rounding is ROUND_HALF_EVEN (banker's rounding).
+ */
+import Decimal from 'decimal.js';
+import { FlowError } from '../errors.ts';
+import { signed } from './signed-function.ts';
+
+// 50 significant digits: room for any amount × any rate without rounding.
+const Dec = Decimal.clone({ precision: 50, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -9e15, toExpPos: 9e15 });
+// Quotients that do not terminate are cut at 34 significant digits (as IEEE decimal128).
+const DivDec = Dec.clone({ precision: 34 });
+type D = InstanceType<typeof Dec>;
+
+const DECIMAL_STRING = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const MAX_SCALE = 50;
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `a list of ${value.length} values`;
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function fail(fn: string, message: string): never {
+  throw new FlowError('mapping', `$${fn}: ${message}`);
+}
+
+/** Parses a number or decimal string; `what` names the argument in errors. */
+function toDec(value: unknown, fn: string, what: string): D {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) fail(fn, `${what} is ${value}, not a finite number`);
+    return new Dec(value);
+  }
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (DECIMAL_STRING.test(text)) return new Dec(text);
+  }
+  return fail(fn, `${what} is ${describe(value)}, not a number or decimal string`);
+}
+
+function toScale(value: unknown, fn: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_SCALE) {
+    fail(fn, `the scale (number of decimals) must be a whole number from 0 to ${MAX_SCALE}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Canonical text of a decimal: plain notation, no trailing zeros, no negative zero. */
+export function canonicalDecimal(d: Decimal): string {
+  return d.isZero() ? '0' : d.toFixed();
+}
+
+const ordinal = (i: number) => `argument ${i + 1}`;
+
+/** `$decAdd(a, b, …)`: exact sum of two or more values. */
+export const decAdd = signed(function decAdd(...values: unknown[]): string | undefined {
+  if (values.some((v) => v === undefined)) return undefined;
+  if (values.length < 2) fail('decAdd', 'needs at least two values to add');
+  let total = toDec(values[0], 'decAdd', ordinal(0));
+  for (let i = 1; i < values.length; i++) total = total.plus(toDec(values[i], 'decAdd', ordinal(i)));
+  return canonicalDecimal(total);
+}, '<(ns)(ns)+:s>');
+
+/** `$decSub(a, b)`: exact a − b. */
+export const decSub = signed(function decSub(a: unknown, b: unknown): string | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  return canonicalDecimal(toDec(a, 'decSub', ordinal(0)).minus(toDec(b, 'decSub', ordinal(1))));
+}, '<(ns)(ns):s>');
+
+/** `$decMul(a, b)`: exact a × b. */
+export const decMul = signed(function decMul(a: unknown, b: unknown): string | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  return canonicalDecimal(toDec(a, 'decMul', ordinal(0)).times(toDec(b, 'decMul', ordinal(1))));
+}, '<(ns)(ns):s>');
+
+/** `$decDiv(a, b, scale?)`: a ÷ b, rounded half-even to `scale` decimals when given. */
+export const decDiv = signed(function decDiv(a: unknown, b: unknown, scale?: unknown): string | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  const dividend = toDec(a, 'decDiv', ordinal(0));
+  const divisor = toDec(b, 'decDiv', ordinal(1));
+  if (divisor.isZero()) fail('decDiv', `cannot divide ${canonicalDecimal(dividend)} by zero`);
+  if (scale === undefined) return canonicalDecimal(new DivDec(dividend).div(divisor));
+  return canonicalDecimal(dividend.div(divisor).toDecimalPlaces(toScale(scale, 'decDiv'), Decimal.ROUND_HALF_EVEN));
+}, '<(ns)(ns)n?:s>');
+
+/** `$decRound(a, scale)`: rounds half-even to `scale` decimals ("2.345", 2 → "2.34"). */
+export const decRound = signed(function decRound(a: unknown, scale: unknown): string | undefined {
+  if (a === undefined) return undefined;
+  return canonicalDecimal(toDec(a, 'decRound', ordinal(0)).toDecimalPlaces(toScale(scale, 'decRound'), Decimal.ROUND_HALF_EVEN));
+}, '<(ns)n:s>');
+
+/** `$decFormat(a, scale)`: fixed `scale` decimals, rounded half-even ("2.5", 2 → "2.50"). */
+export const decFormat = signed(function decFormat(a: unknown, scale: unknown): string | undefined {
+  if (a === undefined) return undefined;
+  const places = toScale(scale, 'decFormat');
+  const rounded = toDec(a, 'decFormat', ordinal(0)).toDecimalPlaces(places, Decimal.ROUND_HALF_EVEN);
+  return (rounded.isZero() ? rounded.abs() : rounded).toFixed(places);
+}, '<(ns)n:s>');
+
+/** `$decCmp(a, b)`: -1, 0 or 1 as a is less than, equal to or greater than b. */
+export const decCmp = signed(function decCmp(a: unknown, b: unknown): number | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  return toDec(a, 'decCmp', ordinal(0)).comparedTo(toDec(b, 'decCmp', ordinal(1)));
+}, '<(ns)(ns):n>');
+
+/** `$decEq(a, b)`: true when a and b are the same amount ("1.50" = 1.5); false when either is missing. */
+export const decEq = signed(function decEq(a: unknown, b: unknown): boolean {
+  if (a === undefined || b === undefined) return false;
+  return toDec(a, 'decEq', ordinal(0)).equals(toDec(b, 'decEq', ordinal(1)));
+}, '<(ns)(ns):b>');
+
+/** `$decSum(list)`: exact sum of a list of amounts; "0" for an empty or missing list. */
+export const decSum = signed(function decSum(values: unknown): string {
+  if (values === undefined) return '0';
+  const list = Array.isArray(values) ? values : [values];
+  let total = new Dec(0);
+  for (let i = 0; i < list.length; i++) total = total.plus(toDec(list[i], 'decSum', `item ${i + 1} of the list`));
+  return canonicalDecimal(total);
+}, '<a:s>');
+
+/** `$decNeg(a)`: −a. */
+export const decNeg = signed(function decNeg(a: unknown): string | undefined {
+  if (a === undefined) return undefined;
+  return canonicalDecimal(toDec(a, 'decNeg', ordinal(0)).negated());
+}, '<(ns):s>');
+
+/** `$decAbs(a)`: |a|. */
+export const decAbs = signed(function decAbs(a: unknown): string | undefined {
+  if (a === undefined) return undefined;
+  return canonicalDecimal(toDec(a, 'decAbs', ordinal(0)).abs());
+}, '<(ns):s>');
+
+/** The money functions by the name they are bound under (without `$`). */
+export const moneyFunctions = {
+  decAdd,
+  decSub,
+  decMul,
+  decDiv,
+  decRound,
+  decFormat,
+  decCmp,
+  decEq,
+  decSum,
+  decNeg,
+  decAbs,
+} as const;

@@ -1,0 +1,297 @@
+/**
+ * Validate a record: a JSON Schema, JSONata rules and reference data checks,
+ * all evaluated so an analyst sees every problem at once. Any failed rule of
+ * severity `error` sends the record to `invalid` (it is quarantined there);
+ * warnings travel with a valid record without stopping it.
+ */
+import Ajv2020 from 'ajv/dist/2020.js';
+import AjvDraft7 from 'ajv';
+import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { defineNode, type ConfigProblem, type Emission } from '../define-node.ts';
+import { FlowError, type RuleFailure } from '../errors.ts';
+import type { Bindings } from '../expression/evaluator.ts';
+import {
+  checkConfigExpressions,
+  compileConfigExpression,
+  compileConfigTemplate,
+  type ConfigExpression,
+} from '../expression/config-expressions.ts';
+import { templateText } from '../expression/message-template.ts';
+import { isTruthy } from '../expression/truthy.ts';
+import { referenceKey } from '../reference-data.ts';
+
+export type Severity = 'error' | 'warning';
+
+export interface ValidationRule {
+  id: string;
+  /** JSONata on the record; the rule holds when it is true (JSONata truthiness). */
+  expression: string;
+  /** Shown when the rule fails; may hold `{{expression}}` placeholders. */
+  message: string;
+  severity: Severity;
+  /** The record field the rule is about, e.g. `supplier.vatId`. */
+  field?: string;
+}
+
+export interface ReferenceCheck {
+  id: string;
+  /** Name of the reference data set, e.g. `suppliers`. */
+  set: string;
+  /** JSONata giving the key to look up; a list means every item must be in the set. */
+  value: string;
+  message: string;
+  severity: Severity;
+  field?: string;
+}
+
+export interface ValidateConfig {
+  /** JSON Schema (2020-12 unless its `$schema` says draft-07) the record must match. */
+  schema?: Record<string, unknown>;
+  rules: ValidationRule[];
+  references: ReferenceCheck[];
+}
+
+const severitySchema = {
+  enum: ['error', 'warning'],
+  title: 'Severity',
+  description: 'An error sends the record to "invalid"; a warning is recorded but lets it through.',
+  default: 'error',
+};
+const ruleId = { type: 'string', title: 'Rule id', description: 'Short name shown with each failure, e.g. "vat-id-present".', minLength: 1 };
+const field = { type: 'string', title: 'Field', description: 'The record field the rule is about, e.g. supplier.vatId.' };
+const message = {
+  type: 'string',
+  title: 'Message',
+  description: 'Shown when the check fails. {{expression}} is replaced by its value on the record, e.g. "Supplier {{supplier.vatId}} is unknown".',
+};
+
+function schemaValidator(schema: Record<string, unknown>): ValidateFunction {
+  const draft7 = typeof schema.$schema === 'string' && /draft-0[67]/.test(schema.$schema);
+  const ajv = draft7 ? new AjvDraft7({ allErrors: true, strict: false }) : new Ajv2020({ allErrors: true, strict: false });
+  addFormats(ajv);
+  return ajv.compile(schema);
+}
+
+function pointerToLabel(pointer: string): string {
+  return pointer.replace(/^\//, '').replace(/\//g, '.') || 'the record';
+}
+
+/** One failure per schema error, `field` being the JSON pointer of the offending value. */
+function schemaFailures(errors: ErrorObject[]): RuleFailure[] {
+  return errors.map((e) => {
+    let pointer = e.instancePath;
+    let text = e.message ?? 'is not valid';
+    if (e.keyword === 'required') {
+      pointer = `${pointer}/${String((e.params as { missingProperty: string }).missingProperty)}`;
+      text = 'is required';
+    } else if (e.keyword === 'additionalProperties') {
+      pointer = `${pointer}/${String((e.params as { additionalProperty: string }).additionalProperty)}`;
+      text = 'is not an allowed field';
+    } else if (e.keyword === 'enum') {
+      text = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    }
+    return { rule: 'schema', message: `${pointerToLabel(pointer)} ${text}`, severity: 'error' as const, field: pointer };
+  });
+}
+
+function defaultReferenceMessage(value: unknown, missing: unknown[], set: string): string {
+  if (value === undefined) return `No value to look up in reference data "${set}"`;
+  const list = missing.map((v) => (typeof v === 'string' ? JSON.stringify(v) : templateText(v))).join(', ');
+  return `${missing.length === 1 ? 'Value' : 'Values'} ${list} not found in reference data "${set}"`;
+}
+
+// Anything but an explicit warning stops the record: a typo in a severity must not let bad data through.
+const severityOf = (severity: unknown): Severity => (severity === 'warning' ? 'warning' : 'error');
+
+function withField<T extends RuleFailure>(failure: T, fieldName?: string): T {
+  return fieldName ? { ...failure, field: fieldName } : failure;
+}
+
+function configExpressions(config: ValidateConfig): ConfigExpression[] {
+  return [
+    ...(config.rules ?? []).flatMap((r, i) => [
+      { path: `/rules/${i}/expression`, source: r.expression },
+      { path: `/rules/${i}/message`, source: r.message ?? '', template: true },
+    ]),
+    ...(config.references ?? []).flatMap((r, i) => [
+      { path: `/references/${i}/value`, source: r.value },
+      { path: `/references/${i}/message`, source: r.message ?? '', template: true },
+    ]),
+  ];
+}
+
+function checkIds(config: ValidateConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<string>();
+  const visit = (id: string, path: string) => {
+    if (!id) problems.push({ path, message: 'Every check needs an id' });
+    else if (seen.has(id)) problems.push({ path, message: `The id "${id}" is used twice; failures would be ambiguous` });
+    seen.add(id);
+  };
+  (config.rules ?? []).forEach((r, i) => visit(r.id, `/rules/${i}/id`));
+  (config.references ?? []).forEach((r, i) => visit(r.id, `/references/${i}/id`));
+  (config.references ?? []).forEach((r, i) => {
+    if (!r.set) problems.push({ path: `/references/${i}/set`, message: 'Name the reference data set to look the value up in' });
+  });
+  if (config.schema !== undefined) {
+    try {
+      schemaValidator(config.schema);
+    } catch (err) {
+      problems.push({ path: '/schema', message: `The JSON Schema is not valid: ${(err as Error).message}` });
+    }
+  }
+  return problems;
+}
+
+/** `validate.record`: schema, rules and reference checks; routes to `valid` or `invalid`. */
+export const validateNode = defineNode<ValidateConfig, 'validate'>({
+  type: 'validate.record',
+  version: 1,
+  title: 'Validate record',
+  description: 'Checks each record against a JSON Schema, rules and reference (master) data. Records failing any error-level check go to "invalid" with every failure listed.',
+  category: 'validate',
+  inputs: [{ id: 'in', title: 'In' }],
+  outputs: [
+    { id: 'valid', title: 'Valid' },
+    { id: 'invalid', title: 'Invalid' },
+  ],
+  configSchema: {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'object',
+    title: 'Validate record',
+    properties: {
+      schema: { type: 'object', title: 'JSON Schema', description: 'The shape every record must have (JSON Schema 2020-12). Each mismatch is a failure naming the field.' },
+      rules: {
+        type: 'array',
+        title: 'Rules',
+        description: 'JSONata conditions every record must meet; all are checked.',
+        items: {
+          type: 'object',
+          title: 'Rule',
+          properties: {
+            id: ruleId,
+            expression: { type: 'string', title: 'Condition', description: 'JSONata that is true for a good record, e.g. $decCmp(total, 0) > 0.', minLength: 1 },
+            message,
+            severity: severitySchema,
+            field,
+          },
+          required: ['id', 'expression', 'message', 'severity'],
+          additionalProperties: false,
+        },
+      },
+      references: {
+        type: 'array',
+        title: 'Reference data checks',
+        description: 'Values that must exist in reference (master) data, e.g. supplier VAT ids, cost centres.',
+        items: {
+          type: 'object',
+          title: 'Reference check',
+          properties: {
+            id: ruleId,
+            set: { type: 'string', title: 'Reference data set', description: 'Name of a reference data set of the flow, e.g. suppliers.', minLength: 1 },
+            value: {
+              type: 'string',
+              title: 'Value',
+              description: 'JSONata giving the key to look up; when it gives a list, every item must exist (e.g. lines.costCentre). No value fails the check; write [lines.costCentre] to let a record without lines pass.',
+              minLength: 1,
+            },
+            message,
+            severity: severitySchema,
+            field,
+          },
+          required: ['id', 'set', 'value', 'message', 'severity'],
+          additionalProperties: false,
+        },
+      },
+    },
+    required: ['rules', 'references'],
+    additionalProperties: false,
+  },
+  defaults: { rules: [], references: [] },
+  expressionFields: ['/rules/*/expression', '/references/*/value'],
+  check(config, evaluator) {
+    return [...checkIds(config), ...checkConfigExpressions(configExpressions(config), evaluator)];
+  },
+  summary(config) {
+    const parts: string[] = [];
+    if (config.schema) parts.push('schema');
+    if (config.rules?.length) parts.push(`${config.rules.length} rule${config.rules.length === 1 ? '' : 's'}`);
+    if (config.references?.length) parts.push(`${config.references.length} reference check${config.references.length === 1 ? '' : 's'}`);
+    return parts.length ? parts.join(', ') : 'no checks';
+  },
+  create(config, setup) {
+    const validateSchema = config.schema ? schemaValidator(config.schema) : undefined;
+    const rules = (config.rules ?? []).map((r, i) => ({
+      rule: r,
+      test: compileConfigExpression(setup, `/rules/${i}/expression`, r.expression),
+      message: compileConfigTemplate(setup, `/rules/${i}/message`, r.message ?? ''),
+    }));
+    const references = (config.references ?? []).map((r, i) => {
+      const rows = setup.reference.get(r.set);
+      if (!rows) {
+        const known = setup.reference.names();
+        throw new FlowError('mapping', `Node "${setup.nodeId}", reference check "${r.id}": reference data set "${r.set}" is not loaded${known.length ? ` (loaded: ${known.join(', ')})` : ''}`, {
+          nodeId: setup.nodeId,
+          field: `/references/${i}/set`,
+        });
+      }
+      return {
+        check: r,
+        rows,
+        value: compileConfigExpression(setup, `/references/${i}/value`, r.value),
+        message: r.message ? compileConfigTemplate(setup, `/references/${i}/message`, r.message) : undefined,
+      };
+    });
+
+    const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+    async function ruleFailure(entry: (typeof rules)[number], data: unknown, bindings: Bindings): Promise<RuleFailure | null> {
+      const { rule } = entry;
+      let ok: boolean;
+      try {
+        ok = isTruthy(await entry.test.evaluate(data, bindings));
+      } catch (err) {
+        return withField({ rule: rule.id, message: `Rule "${rule.id}" could not be checked: ${errorText(err)}`, severity: severityOf(rule.severity) }, rule.field);
+      }
+      if (ok) return null;
+      return withField({ rule: rule.id, message: await entry.message.render(data, bindings), severity: severityOf(rule.severity) }, rule.field);
+    }
+
+    async function referenceFailure(entry: (typeof references)[number], data: unknown, bindings: Bindings): Promise<RuleFailure | null> {
+      const { check } = entry;
+      let value: unknown;
+      try {
+        value = await entry.value.evaluate(data, bindings);
+      } catch (err) {
+        return withField({ rule: check.id, message: `Reference check "${check.id}" could not be evaluated: ${errorText(err)}`, severity: severityOf(check.severity) }, check.field);
+      }
+      const keys = Array.isArray(value) ? value : [value];
+      const missing = keys.filter((k) => {
+        const key = referenceKey(k);
+        return key === undefined || !entry.rows.has(key);
+      });
+      if (missing.length === 0) return null;
+      const text = entry.message ? await entry.message.render(data, bindings) : defaultReferenceMessage(value, missing, check.set);
+      return withField({ rule: check.id, message: text, severity: severityOf(check.severity) }, check.field);
+    }
+
+    return {
+      async process(data, bindings): Promise<Emission[]> {
+        const failures: RuleFailure[] = [];
+        if (validateSchema && !validateSchema(data)) failures.push(...schemaFailures(validateSchema.errors ?? []));
+        // One after another: concurrent jsonata evaluation is slower, not faster (FACTS.md).
+        for (const entry of rules) {
+          const failure = await ruleFailure(entry, data, bindings);
+          if (failure) failures.push(failure);
+        }
+        for (const entry of references) {
+          const failure = await referenceFailure(entry, data, bindings);
+          if (failure) failures.push(failure);
+        }
+        if (failures.some((f) => f.severity === 'error')) return [{ port: 'invalid', data, failures }];
+        return [failures.length ? { port: 'valid', data, failures } : { port: 'valid', data }];
+      },
+    };
+  },
+});
