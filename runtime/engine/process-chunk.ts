@@ -34,6 +34,8 @@ export interface WorkItem extends TargetWork {
   path: string[];
   steps: StepSnapshot[];
   retries?: RetryAttempt[];
+  /** Warning-severity rule failures picked up on the way; they travel with the record. */
+  warnings?: RuleFailure[];
 }
 
 export interface ChunkIO {
@@ -103,6 +105,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       eventTime: root.eventTime,
       finishedAt: now(),
       ...(item.retries?.length ? { retries: item.retries } : {}),
+      ...(item.warnings?.length ? { failures: item.warnings } : {}),
       ...extra,
     });
     if (sourceRecordForReplay && extra.error) {
@@ -216,6 +219,8 @@ function dispatchEmissions(
         : { root: item.root, lineageKey: item.lineageKey, sourceKey: item.sourceKey, data: em.data, path, steps: item.steps };
       index++;
       if (node.category === 'transform') child.steps = [...item.steps, { node: node.id, data: em.data }];
+      if (item.warnings) child.warnings = item.warnings;
+      if (em.failures?.length && em.port !== 'invalid') child.warnings = [...(item.warnings ?? []), ...em.failures];
       if (!targets?.length) {
         if (em.port === 'invalid') {
           const failures = em.failures ?? [];

@@ -1,0 +1,149 @@
+/**
+ * Byte-stream helpers shared by the format parsers: building streams for tests
+ * and previews, peeking at the head of a stream, and decoding text with a clear
+ * error when the declared encoding is wrong.
+ */
+import { formatError } from './format-error.ts';
+
+const encoder = new TextEncoder();
+
+/** A one-chunk byte stream of `text` (UTF-8) or of the given bytes; for tests and previews. */
+export async function* bytesOf(content: string | Uint8Array): AsyncIterable<Uint8Array> {
+  yield typeof content === 'string' ? encoder.encode(content) : content;
+}
+
+/**
+ * Re-chunks a byte stream into pieces of `size` bytes, so tests can prove that
+ * a parser is safe at every chunk boundary (e.g. inside a multi-byte character).
+ */
+export async function* chunked(
+  source: string | Uint8Array | AsyncIterable<Uint8Array>,
+  size: number,
+): AsyncIterable<Uint8Array> {
+  if (!(size >= 1)) throw new RangeError(`chunk size must be at least 1, got ${size}`);
+  const stream = typeof source === 'string' || source instanceof Uint8Array ? bytesOf(source) : source;
+  for await (const chunk of stream) {
+    for (let i = 0; i < chunk.length; i += size) yield chunk.subarray(i, i + size);
+  }
+}
+
+/** The first bytes of a stream, and the whole stream again (head included). */
+export interface PeekedStream {
+  head: Uint8Array;
+  stream: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * Reads at least `count` bytes (fewer if the stream is shorter) without losing
+ * them: `stream` replays them before the rest. Only the head is buffered.
+ */
+export async function peekBytes(source: AsyncIterable<Uint8Array>, count: number): Promise<PeekedStream> {
+  const iterator = source[Symbol.asyncIterator]();
+  const taken: Uint8Array[] = [];
+  let length = 0;
+  let done = false;
+  while (length < count) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    taken.push(next.value);
+    length += next.value.length;
+  }
+  const head = concatBytes(taken, length);
+  async function* replay(): AsyncIterable<Uint8Array> {
+    if (head.length > 0) yield head;
+    if (done) return;
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      // Propagates an early stop by the consumer to the underlying source.
+      await iterator.return?.();
+    }
+  }
+  return { head, stream: replay() };
+}
+
+function concatBytes(parts: Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** Counts lines across chunks; `\n`, `\r\n` and a lone `\r` each end one line. */
+export class LineCounter {
+  /** 1-based number of the line currently being read. */
+  line = 1;
+  private pendingCR = false;
+
+  feed(text: string): void {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) {
+        if (!this.pendingCR) this.line++;
+        this.pendingCR = false;
+      } else {
+        if (this.pendingCR) this.pendingCR = false;
+        if (c === 13) {
+          this.line++;
+          this.pendingCR = true;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Decodes a byte stream as text. The BOM is dropped. Bytes that are not valid
+ * in `encoding` stop the read with a validation error naming the file and the
+ * line, rather than silently turning supplier names into `�`.
+ */
+export async function* decodeText(
+  chunks: AsyncIterable<Uint8Array>,
+  fileName: string,
+  encoding = 'utf-8',
+): AsyncIterable<string> {
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(encoding, { fatal: true });
+  } catch {
+    throw formatError(fileName, `unknown text encoding "${encoding}" (use e.g. utf-8, windows-1252, iso-8859-1, utf-16le)`);
+  }
+  const lines = new LineCounter();
+  const fail = (): never => {
+    throw formatError(
+      fileName,
+      `the file is not valid ${decoder.encoding} text (near line ${lines.line}); choose the file's encoding, e.g. windows-1252`,
+      { code: 'ENCODING' },
+    );
+  };
+  for await (const chunk of chunks) {
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      return fail();
+    }
+    if (text.length > 0) {
+      lines.feed(text);
+      yield text;
+    }
+  }
+  let tail: string;
+  try {
+    tail = decoder.decode();
+  } catch {
+    return fail();
+  }
+  if (tail.length > 0) yield tail;
+}

@@ -1,0 +1,11 @@
+/** Entry of the browser build checked by browser-safety.test.ts. */
+export { parseDocument, chunked } from '../../../nodes/formats/index.ts';
+export { fileSource } from '../../../nodes/source/file.ts';
+export { webhookSource } from '../../../nodes/source/webhook.ts';
+
+/** Every record, collected inside the sandbox so results are plain values. */
+export async function collectAll(records: AsyncIterable<unknown>): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for await (const record of records) out.push(record);
+  return out;
+}
