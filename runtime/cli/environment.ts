@@ -3,7 +3,8 @@
  * (DATABASE_URL, else embedded PGlite in LEDGERFLOW_DATA), connections bound
  * from a file, and the folder file targets write to.
  */
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
@@ -50,8 +51,35 @@ export async function localBindings(doc: FlowDocument, file: string | undefined,
   return bindings;
 }
 
-export async function localRunDeps(store: Store, doc: FlowDocument, options: { connections?: string; out?: string }, env: Env): Promise<RunServiceDeps & { close(): Promise<void> }> {
-  const connections = createConnectionResolver(await localBindings(doc, options.connections, env), { embeddedSql: store.sql });
+/**
+ * An example flow's folder may hold `setup.sql` creating the tables its
+ * targets write to. When one of its Postgres connections is the embedded
+ * database, the script (idempotent: CREATE … IF NOT EXISTS) is applied there.
+ */
+export async function applyExampleSetup(store: Store, doc: FlowDocument, dir: string, bindings: ConnectionBindings): Promise<boolean> {
+  const usesEmbedded = Object.values(bindings).some((b) => b.kind === 'postgres' && b.url === 'embedded');
+  if (!usesEmbedded) return false;
+  let sql: string;
+  try {
+    sql = await readFile(join(dir, 'setup.sql'), 'utf8');
+  } catch {
+    return false;
+  }
+  await store.sql.transaction(async (tx) => {
+    for (const statement of splitSqlStatements(sql)) await tx.query(statement);
+  });
+  return true;
+}
+
+/** Splits a plain DDL script on semicolons at line ends (no procedural bodies in setup scripts). */
+function splitSqlStatements(sql: string): string[] {
+  return sql.replace(/^\s*--.*$/gm, '').split(/;\s*$/m).map((s) => s.trim()).filter(Boolean);
+}
+
+export async function localRunDeps(store: Store, doc: FlowDocument, options: { connections?: string; out?: string; dir?: string | null }, env: Env): Promise<RunServiceDeps & { close(): Promise<void> }> {
+  const bindings = await localBindings(doc, options.connections, env);
+  if (options.dir) await applyExampleSetup(store, doc, options.dir, bindings);
+  const connections = createConnectionResolver(bindings, { embeddedSql: store.sql });
   const files = createFileSink(resolve(options.out ?? env.LEDGERFLOW_OUT ?? 'out'));
   return {
     store, catalog, connections, files,

@@ -82,7 +82,7 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
       const { doc, dir } = await loadValidFlow(ctx, file, 2);
       return withStore(ctx.env, async (store) => {
         const version = await ensureVersion(store, doc, 'cli', `run from ${file}`);
-        const deps = await localRunDeps(store, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string }, ctx.env);
+        const deps = await localRunDeps(store, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx.env);
         try {
           const reference = await loadReferenceData(doc, dir, store);
           const { run, result } = await executeRun(deps, {
@@ -123,7 +123,7 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
           doc = v.document;
           version = v.version;
         }
-        const deps = await localRunDeps(store, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string }, ctx.env);
+        const deps = await localRunDeps(store, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx.env);
         try {
           const reference = await loadReferenceData(doc, dir, store);
           const records = ctx.values.record as unknown as string[] | undefined;
