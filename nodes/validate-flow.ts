@@ -144,7 +144,24 @@ export function validateFlow(doc: unknown, catalog: NodeCatalog, evaluator: Expr
   });
 
   problems.push(...checkGraph(flow, nodesById));
-  return problems;
+  return mostSpecificPerPath(problems);
+}
+
+const SPECIFICITY: Partial<Record<FlowProblemCode, number>> = { 'missing-idempotency-key': 3, 'expression-syntax': 2, 'unknown-connection': 2, 'invalid-config': 1 };
+
+/** The schema, the node's own check and the graph check may all notice one mistake: say it once, the most specific way. */
+function mostSpecificPerPath(problems: FlowProblem[]): FlowProblem[] {
+  const best = new Map<string, number>();
+  for (const p of problems) best.set(p.path, Math.max(best.get(p.path) ?? 0, SPECIFICITY[p.code] ?? 0));
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const rank = SPECIFICITY[p.code];
+    if (rank !== undefined && rank < best.get(p.path)!) return false;
+    const key = `${p.code}|${p.path}|${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 type NodeEntry = { node: FlowNode; index: number; decl?: AnyNodeDeclaration; config?: Record<string, unknown> };

@@ -1,0 +1,123 @@
+/**
+ * The `ledgerflow` CLI end to end on an embedded store in a temp folder:
+ * exit codes, JSON output, traces, business-key search, replay.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile, cp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../../runtime/cli.ts';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const UBL_FLOW = join(ROOT, 'flows/ubl-invoice-to-ap/flow.json');
+const UBL = (f: string) => join(ROOT, 'flows/ubl-invoice-to-ap/samples', f);
+let data: string;
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((s) => { out.push(String(s)); });
+  const error = vi.spyOn(console, 'error').mockImplementation((s) => { err.push(String(s)); });
+  try {
+    const code = await main(args);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+beforeAll(async () => {
+  data = await mkdtemp(join(tmpdir(), 'lf-cli-'));
+  process.env.LEDGERFLOW_DATA = data;
+  process.env.LEDGERFLOW_OUT = join(data, 'out');
+  delete process.env.DATABASE_URL;
+});
+afterAll(async () => {
+  await rm(data, { recursive: true, force: true });
+});
+
+describe('ledgerflow CLI', () => {
+  it('validate: exit 0 for a valid flow, 1 listing every problem otherwise', async () => {
+    expect((await cli('validate', UBL_FLOW)).code).toBe(0);
+    const doc = JSON.parse(await readFile(UBL_FLOW, 'utf8'));
+    doc.nodes[1].config.expression = '{ "a": $x + }';
+    doc.nodes[3].config.idempotencyKey = '';
+    doc.edges.push({ id: 'loose', source: 'check-invoice', target: 'nowhere' });
+    const bad = join(data, 'bad-flow.json');
+    await writeFile(bad, JSON.stringify(doc));
+    const r = await cli('validate', bad, '--json');
+    expect(r.code).toBe(1);
+    const { problems } = JSON.parse(r.out);
+    expect(problems.map((p: { code: string }) => p.code).sort()).toEqual(['dangling-edge', 'expression-syntax', 'missing-idempotency-key']);
+    const syntax = problems.find((p: { code: string }) => p.code === 'expression-syntax');
+    expect(syntax).toMatchObject({ nodeId: 'to-ap-invoice', path: '/nodes/1/config/expression' });
+    expect(typeof syntax.position).toBe('number');
+    // An invalid flow is never run.
+    const run = await cli('run', bad, '--input', UBL('ubl-invoice-en16931-20-lines-two-vat-rates-eur.xml'));
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('The flow was not run');
+  });
+
+  it('run: exit 0 when everything is delivered, with the JSON summary', async () => {
+    const r = await cli('run', UBL_FLOW, '--input', UBL('ubl-invoice-en16931-20-lines-two-vat-rates-eur.xml'), '--json');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.out);
+    expect(summary).toMatchObject({ status: 'succeeded', counts: { read: 1, delivered: 1, quarantined: 0, deadLettered: 0, duplicate: 0 } });
+    expect(summary.runId).toMatch(/^run_/);
+    expect(summary.reconciliation).toMatchObject({ closes: true, totals: { read: { EUR: '250.33' }, delivered: { EUR: '250.33' } } });
+  });
+
+  it('run twice: the second run posts nothing and counts a duplicate', async () => {
+    const r = await cli('run', UBL_FLOW, '--input', UBL('ubl-invoice-en16931-20-lines-two-vat-rates-eur.xml'), '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).counts).toMatchObject({ read: 1, delivered: 0, duplicate: 1 });
+  });
+
+  it('run: exit 3 with exceptions; trace shows the failed rules; replay after a fix delivers it once', async () => {
+    const r = await cli('run', UBL_FLOW, '--input', UBL('ubl-invoice-en16931-vat-outside-scope-sek.xml'), '--json');
+    expect(r.code).toBe(3);
+    const { runId } = JSON.parse(r.out);
+    const trace = await cli('trace', runId, '--record', 'INVOICE_test_7', '--json');
+    const t = JSON.parse(trace.out);
+    expect(t).toMatchObject({ outcome: 'quarantined', endNode: 'check-invoice', businessKey: 'INVOICE_test_7' });
+    expect(t.failures.map((f: { rule: string }) => f.rule)).toEqual(['supplier-identified', 'supplier-known']);
+
+    // The analyst's fix: suppliers without a VAT id are matched by name.
+    const dir = join(data, 'fixed');
+    await cp(join(ROOT, 'flows/ubl-invoice-to-ap'), dir, { recursive: true });
+    const fixed = JSON.parse(await readFile(join(dir, 'flow.json'), 'utf8'));
+    fixed.nodes[1].config.expression = fixed.nodes[1].config.expression.replace('"vatId": $vatIdOf($seller),', '"vatId": $vatIdOf($seller) ? $vatIdOf($seller) : "NAME:" & $seller.PartyLegalEntity.RegistrationName,');
+    await writeFile(join(dir, 'flow.json'), JSON.stringify(fixed, null, 2));
+    await writeFile(join(dir, 'reference/suppliers.csv'), `${await readFile(join(dir, 'reference/suppliers.csv'), 'utf8')}NAME:The Sellercompany Incorporated,The Sellercompany Incorporated,S-10008,SE\n`);
+
+    const replay = await cli('replay', runId, '--flow', join(dir, 'flow.json'), '--json');
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.out)).toMatchObject({ status: 'succeeded', version: 2, counts: { read: 1, delivered: 1 } });
+    // Nothing left to replay; and the AP ledger holds the invoice once.
+    expect((await cli('replay', runId, '--flow', join(dir, 'flow.json'))).code).toBe(2);
+    const found = JSON.parse((await cli('find', 'INVOICE_test_7', '--json')).out);
+    expect(found.items.map((i: { outcome: string }) => i.outcome).sort()).toEqual(['delivered', 'quarantined']);
+  });
+
+  it('run: a malformed file fails the run with file and line, exit 2, stored as failed', async () => {
+    const broken = join(data, 'broken-invoice.xml');
+    const xml = await readFile(UBL('ubl-invoice-en16931-20-lines-two-vat-rates-eur.xml'), 'utf8');
+    await writeFile(broken, xml.slice(0, 3000));
+    const r = await cli('run', UBL_FLOW, '--input', broken, '--json');
+    expect(r.code).toBe(2);
+    const summary = JSON.parse(r.out);
+    expect(summary.status).toBe('failed');
+    expect(summary.error.message).toMatch(/^broken-invoice\.xml line \d+, column \d+: /);
+    const runs = JSON.parse((await cli('runs', '--json', '--status', 'failed')).out);
+    expect(runs.items[0]).toMatchObject({ id: summary.runId, status: 'failed' });
+    expect(runs.items[0].error.message).toContain('broken-invoice.xml line');
+  });
+
+  it('the installed bin runs as a separate process', async () => {
+    const { stdout } = await promisify(execFile)('node', [join(ROOT, 'runtime/bin/ledgerflow.mjs'), 'nodes'], { env: { ...process.env, LEDGERFLOW_DATA: data } });
+    for (const type of ['source.file', 'transform.jsonata', 'validate.record', 'route.condition', 'target.postgres', 'target.http']) expect(stdout).toContain(type);
+  });
+});
