@@ -1,0 +1,61 @@
+/**
+ * The idempotency ledger: one row per (scope, key) a target may write.
+ * States: `pending` (claimed by a token, write in progress or crashed),
+ * `delivered` (written; never claimable again), `released` (write failed,
+ * free for the next claim). Each call is one statement for the whole batch.
+ * Keys are sorted so two concurrent claims lock rows in the same order and
+ * cannot deadlock.
+ */
+import type { IdempotencyLedger } from '../engine/run-types.ts';
+import type { Db } from './db.ts';
+
+function uniqueSorted(keys: Iterable<string>): string[] {
+  return [...new Set(keys)].sort();
+}
+
+export function createLedger(db: Db): IdempotencyLedger {
+  return {
+    async claim(scope, keys, claimToken) {
+      const list = uniqueSorted(keys);
+      if (list.length === 0) return new Set();
+      // A row is (re)taken when it was released, or when this token already holds it
+      // pending (a retried chunk). Delivered rows and other tokens' pending rows are left alone.
+      const { rows } = await db.query<{ key: string }>(
+        `insert into idempotency_ledger (scope, key, state, claim_token)
+         select $1, k, 'pending', $3 from unnest($2::text[]) as k
+         on conflict (scope, key) do update set state = 'pending', claim_token = excluded.claim_token, updated_at = now()
+         where idempotency_ledger.state = 'released'
+            or (idempotency_ledger.state = 'pending' and idempotency_ledger.claim_token = excluded.claim_token)
+         returning key`,
+        [scope, list, claimToken],
+      );
+      return new Set(rows.map((r) => r.key));
+    },
+
+    async confirm(scope, entries, claimToken) {
+      const byKey = new Map<string, string | null>();
+      for (const e of entries) byKey.set(e.key, e.ref ?? null);
+      const list = uniqueSorted(byKey.keys());
+      if (list.length === 0) return;
+      // Also records keys never claimed (a target that confirms without claiming);
+      // a key another token holds is not taken over.
+      await db.query(
+        `insert into idempotency_ledger (scope, key, state, claim_token, target_ref)
+         select $1, k, 'delivered', $4, r from unnest($2::text[], $3::text[]) as e(k, r)
+         on conflict (scope, key) do update set state = 'delivered', target_ref = excluded.target_ref, updated_at = now()
+         where idempotency_ledger.claim_token = excluded.claim_token and idempotency_ledger.state <> 'delivered'`,
+        [scope, list, list.map((k) => byKey.get(k)), claimToken],
+      );
+    },
+
+    async release(scope, keys, claimToken) {
+      const list = uniqueSorted(keys);
+      if (list.length === 0) return;
+      await db.query(
+        `update idempotency_ledger set state = 'released', updated_at = now()
+         where scope = $1 and key = any($2::text[]) and claim_token = $3 and state = 'pending'`,
+        [scope, list, claimToken],
+      );
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Opening the store: embedded PGlite in a data folder, or a Postgres server.
+ * The composition root decides which (from DATABASE_URL / LEDGERFLOW_DATA);
+ * nothing here reads the environment.
+ */
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import type { Store } from './store.ts';
+import { createSqlStore } from './sql-store.ts';
+import { createPgliteDb } from './pglite-db.ts';
+import { createPostgresDb, checkSchemaName } from './postgres-db.ts';
+import { registerStoreBackend } from './queue-backend.ts';
+
+export interface PgliteStoreOptions {
+  /** Data folder; created when missing. Undefined: in memory (tests only; it slows down as tables grow). */
+  dataDir?: string;
+  /** Apply pending migrations on open; default true. */
+  migrate?: boolean;
+}
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Schema to use (search_path), created when missing; e.g. one per test file. */
+  schema?: string;
+  /** Connections in the pool; default 10. */
+  poolSize?: number;
+  /** Apply pending migrations on open; default true. */
+  migrate?: boolean;
+}
+
+/** The embedded store. */
+export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const pg = await PGlite.create(options.dataDir);
+  const db = createPgliteDb(pg);
+  const store = createSqlStore(db);
+  registerStoreBackend(store, { db, pglite: pg });
+  if (options.migrate !== false) {
+    try {
+      await store.migrate();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  return store;
+}
+
+/** The store on a Postgres server, shared by every process that points at it. */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const schema = options.schema ? checkSchemaName(options.schema) : undefined;
+  const db = createPostgresDb({ connectionString: options.connectionString, schema, max: options.poolSize });
+  const store = createSqlStore(db, { schema });
+  registerStoreBackend(store, { db, connectionString: options.connectionString, schema });
+  if (options.migrate !== false) {
+    try {
+      await store.migrate();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  return store;
+}
+
+export interface OpenStoreOptions {
+  /** A postgres:// URL (DATABASE_URL): use that server. */
+  databaseUrl?: string;
+  /** Schema on that server. */
+  schema?: string;
+  /** Data folder of the embedded store (LEDGERFLOW_DATA), used when there is no URL. */
+  dataDir?: string;
+  migrate?: boolean;
+}
+
+/** Postgres when a URL is given, otherwise PGlite in `dataDir` (in memory if that is undefined too). */
+export function openStore(options: OpenStoreOptions): Promise<Store> {
+  if (options.databaseUrl) {
+    return openPostgresStore({ connectionString: options.databaseUrl, schema: options.schema, migrate: options.migrate });
+  }
+  return openPgliteStore({ dataDir: options.dataDir, migrate: options.migrate });
+}

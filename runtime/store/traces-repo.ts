@@ -1,0 +1,108 @@
+/** Reading record traces back: per run, one record, or one business document across runs. */
+import type { RecordOutcome, RetryAttempt, StepSnapshot } from '../engine/run-types.ts';
+import type { ErrorClass, RuleFailure, SerializedError } from '../../nodes/errors.ts';
+import type { Db, Row } from './db.ts';
+import type { Page, Paged, StoredTrace, TraceFilter } from './store.ts';
+import { decodeCursor, pageLimit, toPage } from './pagination.ts';
+import { numberOf, numberOrNull, optional } from './row-values.ts';
+
+function epochOf(value: unknown): number {
+  return value instanceof Date ? value.getTime() : new Date(String(value)).getTime();
+}
+
+function toTrace(r: Row): StoredTrace {
+  const trace: StoredTrace = {
+    id: numberOf(r.id),
+    runId: r.run_id as string,
+    flowId: r.flow_id as string,
+    version: numberOrNull(r.version),
+    lineageKey: r.lineage_key as string,
+    sourceKey: r.source_key as string,
+    businessKey: (r.business_key as string | null) ?? null,
+    path: (r.path as string[]) ?? [],
+    outcome: r.outcome as RecordOutcome,
+    endNode: r.end_node as string,
+    targetNode: optional(r.target_node as string | null),
+    idempotencyKey: optional(r.idempotency_key as string | null),
+    targetRef: optional(r.target_ref as string | null),
+    targetStatus: r.target_status === null ? undefined : numberOf(r.target_status),
+    errorClass: optional(r.error_class as ErrorClass | null),
+    error: optional(r.error as SerializedError | null),
+    failures: optional(r.failures as RuleFailure[] | null),
+    retries: optional(r.retries as RetryAttempt[] | null),
+    // Null after retention has removed the snapshots.
+    input: r.input ?? null,
+    output: r.output ?? null,
+    steps: (r.steps as StepSnapshot[] | null) ?? [],
+    amount: optional(r.amount as string | null),
+    currency: optional(r.currency as string | null),
+    eventTime: r.event_time === null ? undefined : epochOf(r.event_time),
+    finishedAt: epochOf(r.finished_at),
+  };
+  for (const k of Object.keys(trace) as (keyof StoredTrace)[]) if (trace[k] === undefined) delete trace[k];
+  return trace;
+}
+
+/** LIKE pattern matching `prefix` literally, followed by anything. */
+function likePrefix(prefix: string): string {
+  return prefix.replace(/[\\%_]/g, '\\$&') + '%';
+}
+
+export function tracesRepo(db: Db) {
+  return {
+    /**
+     * A run's traces in the order they were stored. `search` matches the
+     * business key or source key exactly, or a lineage key and its fan-out
+     * children (`12` finds `12`, `12.0`, `12.1`, not `120`).
+     */
+    async listTraces(runId: string, filter: TraceFilter, page: Page): Promise<Paged<StoredTrace>> {
+      const limit = pageLimit(page.limit);
+      const params: unknown[] = [runId];
+      const where = ['run_id = $1'];
+      if (filter.outcome !== undefined) {
+        params.push(filter.outcome);
+        where.push(`outcome = $${params.length}`);
+      }
+      if (filter.search !== undefined && filter.search !== '') {
+        params.push(filter.search, likePrefix(filter.search + '.'));
+        const s = params.length - 1;
+        where.push(`(business_key = $${s} or source_key = $${s} or lineage_key = $${s} or lineage_key like $${s + 1})`);
+      }
+      if (page.cursor) {
+        params.push(decodeCursor(page.cursor, ['number'])[0]);
+        where.push(`id > $${params.length}`);
+      }
+      params.push(limit + 1);
+      const { rows } = await db.query(
+        `select * from record_traces where ${where.join(' and ')} order by id limit $${params.length}`,
+        params,
+      );
+      return toPage(rows, limit, toTrace, (r) => [numberOf(r.id)]);
+    },
+
+    /** The record's trace in that run (the latest, should a chunk have been traced twice). */
+    async getTrace(runId: string, lineageKey: string): Promise<StoredTrace | null> {
+      const { rows } = await db.query(
+        'select * from record_traces where run_id = $1 and lineage_key = $2 order by id desc limit 1',
+        [runId, lineageKey],
+      );
+      return rows.length ? toTrace(rows[0]) : null;
+    },
+
+    async findByBusinessKey(businessKey: string, page: Page): Promise<Paged<StoredTrace>> {
+      const limit = pageLimit(page.limit);
+      const params: unknown[] = [businessKey];
+      let after = '';
+      if (page.cursor) {
+        params.push(decodeCursor(page.cursor, ['number'])[0]);
+        after = `and id < $${params.length}`;
+      }
+      params.push(limit + 1);
+      const { rows } = await db.query(
+        `select * from record_traces where business_key = $1 ${after} order by id desc limit $${params.length}`,
+        params,
+      );
+      return toPage(rows, limit, toTrace, (r) => [numberOf(r.id)]);
+    },
+  };
+}

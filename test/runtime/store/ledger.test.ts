@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../../runtime/store/store.ts';
+import { storeBackends } from './store-backends.ts';
+
+const sorted = (s: Set<string>) => [...s].sort();
+
+for (const backend of storeBackends()) {
+  describe(`idempotency ledger on ${backend.name}`, () => {
+    let store: Store;
+    beforeAll(async () => { store = await backend.open(); });
+    afterAll(() => backend.cleanup());
+
+    it('claims free keys, and never a delivered one again', async () => {
+      const { ledger } = store;
+      expect(sorted(await ledger.claim('erp', ['A', 'B', 'C', 'A'], 'run1/0'))).toEqual(['A', 'B', 'C']);
+      await ledger.confirm('erp', [{ key: 'A', ref: 'DOC-1' }, { key: 'B' }], 'run1/0');
+      await ledger.release('erp', ['C'], 'run1/0');
+
+      // A replay: A and B were posted, C may be written again.
+      expect(sorted(await ledger.claim('erp', ['A', 'B', 'C', 'D'], 'run2/0'))).toEqual(['C', 'D']);
+      // Even the token that delivered them cannot claim them again.
+      expect(sorted(await ledger.claim('erp', ['A', 'B'], 'run1/0'))).toEqual([]);
+      const { rows } = await store.sql.query<{ key: string; state: string; target_ref: string | null }>(
+        `select key, state, target_ref from idempotency_ledger where scope = 'erp' order by key`);
+      expect(rows).toEqual([
+        { key: 'A', state: 'delivered', target_ref: 'DOC-1' },
+        { key: 'B', state: 'delivered', target_ref: null },
+        { key: 'C', state: 'pending', target_ref: null },
+        { key: 'D', state: 'pending', target_ref: null },
+      ]);
+      expect(await ledger.claim('erp', [], 'run3/0')).toEqual(new Set());
+    });
+
+    it('lets a retried chunk re-own its pending keys, and nobody else', async () => {
+      const { ledger } = store;
+      expect(sorted(await ledger.claim('bank', ['P1', 'P2'], 'runX/3'))).toEqual(['P1', 'P2']);
+      // The worker crashed; another run must not take the keys (the payment may have gone out).
+      expect(sorted(await ledger.claim('bank', ['P1', 'P2', 'P3'], 'runY/0'))).toEqual(['P3']);
+      // The job is retried with the same token.
+      expect(sorted(await ledger.claim('bank', ['P1', 'P2'], 'runX/3'))).toEqual(['P1', 'P2']);
+      // Another token cannot confirm or release keys it does not hold.
+      await ledger.confirm('bank', [{ key: 'P1', ref: 'wrong' }], 'runY/0');
+      await ledger.release('bank', ['P2'], 'runY/0');
+      expect(sorted(await ledger.claim('bank', ['P1', 'P2'], 'runZ/0'))).toEqual([]);
+      await ledger.confirm('bank', [{ key: 'P1', ref: 'PAY-1' }], 'runX/3');
+      const { rows } = await store.sql.query<{ target_ref: string }>(`select target_ref from idempotency_ledger where scope = 'bank' and key = 'P1'`);
+      expect(rows[0].target_ref).toBe('PAY-1');
+    });
+
+    it('keeps scopes apart', async () => {
+      expect(sorted(await store.ledger.claim('scope-1', ['K'], 't1'))).toEqual(['K']);
+      expect(sorted(await store.ledger.claim('scope-2', ['K'], 't2'))).toEqual(['K']);
+    });
+
+    it('gives each key to exactly one of two concurrent clients', async () => {
+      const other = await backend.openSibling(store);
+      const keys = Array.from({ length: 400 }, (_, i) => `INV-${i}`);
+      const shuffled = [...keys].reverse();
+      for (let round = 0; round < 5; round++) {
+        const scope = `race-${round}`;
+        const [a, b] = await Promise.all([
+          store.ledger.claim(scope, keys.slice(0, 300), 'worker-a'),
+          other.ledger.claim(scope, shuffled.slice(0, 300), 'worker-b'),
+        ]);
+        for (const k of keys) {
+          const owners = Number(a.has(k)) + Number(b.has(k));
+          const claimable = keys.indexOf(k) < 300 || shuffled.indexOf(k) < 300;
+          expect(owners, k).toBe(claimable ? 1 : 0);
+        }
+        const { rows } = await store.sql.query<{ claim_token: string; n: unknown }>(
+          'select claim_token, count(*) as n from idempotency_ledger where scope = $1 group by claim_token order by claim_token', [scope]);
+        expect(rows.map((r) => [r.claim_token, Number(r.n)])).toEqual([['worker-a', a.size], ['worker-b', b.size]].filter(([, n]) => n));
+      }
+    });
+  });
+}
