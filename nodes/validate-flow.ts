@@ -231,6 +231,10 @@ function checkGraph(flow: FlowDocument, nodesById: Map<string, NodeEntry>): Flow
         problems.push({ code: 'unconnected-port', path: `/nodes/${index}`, nodeId: node.id, message: `Node '${node.id}' (${decl.title}): input '${input.title}' is not connected` });
       }
     }
+    if (decl.category !== 'target' && !outgoing.has(node.id)) {
+      problems.push({ code: 'unconnected-port', path: `/nodes/${index}`, nodeId: node.id, message: `Node '${node.id}' (${decl.title}) has no outgoing connection: its records would go nowhere` });
+      continue;
+    }
     for (const port of outputPorts(decl, config)) {
       if (port.required && !connectedOut.has(`${node.id}\u0000${port.id}`)) {
         problems.push({ code: 'unconnected-port', path: `/nodes/${index}`, nodeId: node.id, message: `Node '${node.id}' (${decl.title}): output '${port.title}' is not connected` });

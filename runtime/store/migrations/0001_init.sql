@@ -88,12 +88,15 @@ create table record_traces (
   target_ref      text,
   target_status   integer,
   error_class     text,
-  error           jsonb,
-  failures        jsonb,
-  retries         jsonb,
-  input           jsonb,
-  output          jsonb,
-  steps           jsonb,
+  -- Snapshots are json, not jsonb: cheaper to write on the hot path, and they
+  -- keep the field order of the record, which is what a person reading a
+  -- lineage expects to see.
+  error           json,
+  failures        json,
+  retries         json,
+  input           json,
+  output          json,
+  steps           json,
   amount          numeric,
   currency        text,
   event_time      timestamptz(3),
