@@ -211,7 +211,7 @@ describe('prepareFlow', () => {
       message = (err as Error).message;
     }
     expect(message).toContain("Flow 'test-flow' is invalid and was not run");
-    for (const problem of ["Node 'x' has unknown type 'test.nope'", "Edge 'map-out-ghost' ends at node 'ghost'", "Target 'erp' has no idempotency key", "output 'Out' is not connected"]) {
+    for (const problem of ["Node 'x' has unknown type 'test.nope'", "Edge 'map-out-ghost' ends at node 'ghost'", "Target 'erp' has no idempotency key", "Node 'map' (Map) has no outgoing connection"]) {
       expect(message).toContain(problem);
     }
   });
