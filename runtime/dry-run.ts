@@ -21,6 +21,7 @@ export interface DryRunResult extends RunResult {
 
 const NO_LEDGER: IdempotencyLedger = {
   claim: async () => { throw new Error('a dry run never claims idempotency keys'); },
+  deliveredUnder: async () => new Map(),
   confirm: async () => {},
   release: async () => {},
 };

@@ -96,6 +96,13 @@ export interface IdempotencyLedger {
    * A retried chunk uses the same `claimToken` and so re-owns its own claims.
    */
   claim(scope: string, keys: string[], claimToken: string): Promise<Set<string>>;
+  /**
+   * Of these keys, those already delivered under this same claim token, with
+   * their refs: a chunk retried after a crash between the write and its
+   * commit finds its own earlier deliveries here and counts them delivered,
+   * not duplicate, without writing them again.
+   */
+  deliveredUnder(scope: string, keys: string[], claimToken: string): Promise<Map<string, string | null>>;
   /** Marks keys delivered, with what the target returned. */
   confirm(scope: string, entries: { key: string; ref?: string }[], claimToken: string): Promise<void>;
   /** Gives keys back after a failed write, so a replay may write them. */

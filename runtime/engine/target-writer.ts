@@ -23,17 +23,20 @@ export interface TargetCallbacks<W extends TargetWork> {
   failed(item: W, error: FlowError): void;
 }
 
-export async function writeToTarget<W extends TargetWork>(node: PreparedTarget, items: W[], io: ChunkIO, on: TargetCallbacks<W>): Promise<void> {
+/**
+ * `seen` holds the keys this attempt of the chunk has already handled for this
+ * target: the same key again is a duplicate, whatever the ledger says about
+ * deliveries under this chunk's claim token (those are from a crashed attempt).
+ */
+export async function writeToTarget<W extends TargetWork>(node: PreparedTarget, items: W[], io: ChunkIO, on: TargetCallbacks<W>, seen: Set<string> = new Set()): Promise<void> {
   const batchSize = Math.max(1, node.behaviour.batchSize);
   for (let start = 0; start < items.length; start += batchSize) {
     if (io.target.signal.aborted) throw io.target.signal.reason ?? new Error('run cancelled');
-    await writeBatch(node, items.slice(start, start + batchSize), io, on);
+    await writeBatch(node, items.slice(start, start + batchSize), io, on, seen);
   }
 }
 
-async function writeBatch<W extends TargetWork>(node: PreparedTarget, batch: W[], io: ChunkIO, on: TargetCallbacks<W>): Promise<void> {
-  // The same key twice in one batch: the first is written, the rest are duplicates.
-  const seen = new Set<string>();
+async function writeBatch<W extends TargetWork>(node: PreparedTarget, batch: W[], io: ChunkIO, on: TargetCallbacks<W>, seen: Set<string>): Promise<void> {
   const unique: W[] = [];
   for (const item of batch) {
     if (seen.has(item.idempotencyKey!)) on.duplicate(item);
@@ -47,9 +50,12 @@ async function writeBatch<W extends TargetWork>(node: PreparedTarget, batch: W[]
     return;
   }
   const owned = await io.ledger.claim(node.scope, unique.map((i) => i.idempotencyKey!), io.claimToken);
+  const notOwned = unique.filter((item) => !owned.has(item.idempotencyKey!));
+  const ours = notOwned.length ? await io.ledger.deliveredUnder(node.scope, notOwned.map((i) => i.idempotencyKey!), io.claimToken) : new Map<string, string | null>();
   let pending: W[] = [];
   for (const item of unique) {
     if (owned.has(item.idempotencyKey!)) pending.push(item);
+    else if (ours.has(item.idempotencyKey!)) on.delivered(item, ours.get(item.idempotencyKey!) ?? undefined, undefined);
     else on.duplicate(item);
   }
   const delivered: { key: string; ref?: string }[] = [];

@@ -32,6 +32,17 @@ export function createLedger(db: Db): IdempotencyLedger {
       return new Set(rows.map((r) => r.key));
     },
 
+    async deliveredUnder(scope, keys, claimToken) {
+      const list = uniqueSorted(keys);
+      if (list.length === 0) return new Map();
+      const { rows } = await db.query<{ key: string; target_ref: string | null }>(
+        `select key, target_ref from idempotency_ledger
+         where scope = $1 and key = any($2::text[]) and state = 'delivered' and claim_token = $3`,
+        [scope, list, claimToken],
+      );
+      return new Map(rows.map((r) => [r.key, r.target_ref]));
+    },
+
     async confirm(scope, entries, claimToken) {
       const byKey = new Map<string, string | null>();
       for (const e of entries) byKey.set(e.key, e.ref ?? null);

@@ -120,6 +120,14 @@ export class MemoryLedger implements IdempotencyLedger {
     }
     return owned;
   }
+  async deliveredUnder(scope: string, keys: string[], token: string) {
+    const out = new Map<string, string | null>();
+    for (const key of keys) {
+      const e = this.entries.get(`${scope}|${key}`);
+      if (e?.state === 'delivered' && e.token === token) out.set(key, e.ref ?? null);
+    }
+    return out;
+  }
   async confirm(scope: string, entries: { key: string; ref?: string }[], token: string) {
     for (const { key, ref } of entries) this.entries.set(`${scope}|${key}`, { state: 'delivered', token, ref });
   }

@@ -70,6 +70,19 @@ describe('runFlow', () => {
     expect(h.target.writes).toBe(7);
   });
 
+  it('counts a retried chunk\'s own earlier deliveries as delivered, without writing them again', async () => {
+    const h = harness();
+    const input = records(3);
+    const doc = linear();
+    // A first attempt of the chunk (same run id, so the same claim token) delivered everything, then "crashed".
+    await h.run(doc, jsonLines(input), { runId: 'run-crashed' } as never);
+    const writes = h.target.writes;
+    const retry = await h.run(doc, jsonLines(input), { runId: 'run-crashed' } as never);
+    expect(retry.counts).toMatchObject({ delivered: 3, duplicate: 0 });
+    expect(h.target.writes).toBe(writes);
+    expect(h.sink.traces.slice(-3).map((t) => t.targetRef)).toEqual(h.sink.traces.slice(0, 3).map((t) => t.targetRef));
+  });
+
   it('treats the same key twice within a run as a duplicate', async () => {
     const h = harness();
     const input = [...records(3), records(3)[1]];

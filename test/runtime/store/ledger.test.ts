@@ -31,6 +31,17 @@ for (const backend of storeBackends()) {
       expect(await ledger.claim('erp', [], 'run3/0')).toEqual(new Set());
     });
 
+    it('tells a retried chunk which keys it delivered itself before it crashed', async () => {
+      const { ledger } = store;
+      await ledger.claim('gl', ['J1', 'J2', 'J3'], 'runZ/7');
+      await ledger.confirm('gl', [{ key: 'J1', ref: 'GL-9' }, { key: 'J2' }], 'runZ/7');
+      // The chunk is retried: J1 and J2 are its own deliveries, J3 is still its to write.
+      expect(sorted(await ledger.claim('gl', ['J1', 'J2', 'J3'], 'runZ/7'))).toEqual(['J3']);
+      expect(await ledger.deliveredUnder('gl', ['J1', 'J2', 'J3'], 'runZ/7')).toEqual(new Map([['J1', 'GL-9'], ['J2', null]]));
+      // For anyone else they are duplicates, not their deliveries.
+      expect(await ledger.deliveredUnder('gl', ['J1', 'J2'], 'runQ/0')).toEqual(new Map());
+    });
+
     it('lets a retried chunk re-own its pending keys, and nobody else', async () => {
       const { ledger } = store;
       expect(sorted(await ledger.claim('bank', ['P1', 'P2'], 'runX/3'))).toEqual(['P1', 'P2']);
