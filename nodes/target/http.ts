@@ -31,6 +31,8 @@ export interface HttpTargetConfig {
   batchSize: number;
   /** `array`: post a batch as one JSON array (only when batchSize > 1). */
   batchMode: 'single' | 'array';
+  /** Single mode: requests in flight at once (1 keeps strict order). */
+  concurrency: number;
   /** Dotted path in the JSON answer holding the id the target assigned (kept as ref). */
   idToField?: string;
   idempotencyKey: string;
@@ -131,8 +133,9 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
       method: { type: 'string', title: 'Method', enum: ['POST', 'PUT'], default: 'POST' },
       path: { type: 'string', title: 'Path', description: 'Appended to the connection URL, e.g. /invoices/{{invoiceNumber}}', default: '' },
       timeoutMs: { type: 'integer', title: 'Timeout (ms)', minimum: 1, maximum: 600000, default: 10000 },
-      batchSize: { type: 'integer', title: 'Batch size', minimum: 1, maximum: 1000, default: 1 },
+      batchSize: { type: 'integer', title: 'Batch size', description: 'Records handed to the target at once (array mode: records per request).', minimum: 1, maximum: 1000, default: 20 },
       batchMode: { type: 'string', title: 'Batch mode', enum: ['single', 'array'], default: 'single' },
+      concurrency: { type: 'integer', title: 'Requests at once', description: 'Single mode: how many requests may be in flight together (1 sends strictly one after another). The rate limit still applies.', minimum: 1, maximum: 64, default: 4 },
       idToField: { type: 'string', title: 'Id field in the answer', description: 'e.g. id or data.invoiceId' },
       idempotencyKey: IDEMPOTENCY_KEY_SCHEMA,
     },
@@ -143,8 +146,9 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
     method: 'POST',
     path: '',
     timeoutMs: 10000,
-    batchSize: 1,
+    batchSize: 20,
     batchMode: 'single',
+    concurrency: 4,
     idempotencyKey: '$sourceKey',
   },
   expressionFields: ['/idempotencyKey'],
@@ -273,16 +277,21 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
         if (items.length === 0) return [];
         const conn = ctx.connections.http(config.connection);
         if (arrayMode) return writeArray(conn, items, ctx);
-        const outcomes: TargetOutcome[] = [];
-        // One after another: the rate limit and the server's own ordering stay predictable.
-        for (const item of items) {
-          if (ctx.signal.aborted) {
-            // Keep the outcomes of records already sent; the rest are retried or replayed later.
-            outcomes.push({ ok: false, error: new FlowError('transient', 'not sent because the run was stopped', { nodeId }) });
-            continue;
+        const outcomes: TargetOutcome[] = new Array(items.length);
+        // Up to `concurrency` requests in flight; each still waits for the rate limiter.
+        let next = 0;
+        const lane = async () => {
+          while (next < items.length) {
+            const i = next++;
+            if (ctx.signal.aborted) {
+              // Keep the outcomes of records already sent; the rest are retried or replayed later.
+              outcomes[i] = { ok: false, error: new FlowError('transient', 'not sent because the run was stopped', { nodeId }) };
+              continue;
+            }
+            outcomes[i] = await writeOne(conn, items[i], ctx);
           }
-          outcomes.push(await writeOne(conn, item, ctx));
-        }
+        };
+        await Promise.all(Array.from({ length: Math.max(1, Math.min(config.concurrency ?? 1, items.length)) }, lane));
         return outcomes;
       },
     };

@@ -24,21 +24,17 @@ export interface TargetCallbacks<W extends TargetWork> {
 }
 
 /**
- * `seen` holds the keys this attempt of the chunk has already handled for this
- * target: the same key again is a duplicate, whatever the ledger says about
- * deliveries under this chunk's claim token (those are from a crashed attempt).
+ * Writes one chunk's records for a target. Keys are claimed for the whole
+ * chunk in one ledger call, written in the target's batches, and confirmed or
+ * released in one call at the end: a target that takes one record per request
+ * does not pay a ledger round trip per record. `seen` holds the keys this
+ * attempt of the chunk has handled: the same key again is a duplicate, whatever
+ * the ledger says about deliveries under this chunk's token (those are from a
+ * crashed attempt).
  */
 export async function writeToTarget<W extends TargetWork>(node: PreparedTarget, items: W[], io: ChunkIO, on: TargetCallbacks<W>, seen: Set<string> = new Set()): Promise<void> {
-  const batchSize = Math.max(1, node.behaviour.batchSize);
-  for (let start = 0; start < items.length; start += batchSize) {
-    if (io.target.signal.aborted) throw io.target.signal.reason ?? new Error('run cancelled');
-    await writeBatch(node, items.slice(start, start + batchSize), io, on, seen);
-  }
-}
-
-async function writeBatch<W extends TargetWork>(node: PreparedTarget, batch: W[], io: ChunkIO, on: TargetCallbacks<W>, seen: Set<string>): Promise<void> {
   const unique: W[] = [];
-  for (const item of batch) {
+  for (const item of items) {
     if (seen.has(item.idempotencyKey!)) on.duplicate(item);
     else {
       seen.add(item.idempotencyKey!);
@@ -49,49 +45,61 @@ async function writeBatch<W extends TargetWork>(node: PreparedTarget, batch: W[]
     for (const item of unique) on.delivered(item, undefined, undefined);
     return;
   }
-  const owned = await io.ledger.claim(node.scope, unique.map((i) => i.idempotencyKey!), io.claimToken);
+  const owned = unique.length ? await io.ledger.claim(node.scope, unique.map((i) => i.idempotencyKey!), io.claimToken) : new Set<string>();
   const notOwned = unique.filter((item) => !owned.has(item.idempotencyKey!));
   const ours = notOwned.length ? await io.ledger.deliveredUnder(node.scope, notOwned.map((i) => i.idempotencyKey!), io.claimToken) : new Map<string, string | null>();
-  let pending: W[] = [];
+  const toWrite: W[] = [];
   for (const item of unique) {
-    if (owned.has(item.idempotencyKey!)) pending.push(item);
+    if (owned.has(item.idempotencyKey!)) toWrite.push(item);
     else if (ours.has(item.idempotencyKey!)) on.delivered(item, ours.get(item.idempotencyKey!) ?? undefined, undefined);
     else on.duplicate(item);
   }
   const delivered: { key: string; ref?: string }[] = [];
   const released: string[] = [];
   try {
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const outcomes = await attemptWrite(node, pending, io);
-      const retry: W[] = [];
-      let wait = 0;
-      outcomes.forEach((outcome, i) => {
-        const item = pending[i];
-        if (outcome.ok) {
-          delivered.push({ key: item.idempotencyKey!, ref: outcome.ref });
-          on.delivered(item, outcome.ref, outcome.status);
-          return;
-        }
-        const error = outcome.error;
-        (item.retries ??= []).push({ attempt, at: new Date().toISOString(), error: error.toJSON() });
-        if (error.errorClass === 'transient' && attempt < node.retry.attempts) {
-          retry.push(item);
-          wait = Math.max(wait, retryDelayMs(node.retry, attempt, error.details.retryAfterMs));
-        } else {
-          // The last attempt is in the error itself, not in the retry list.
-          item.retries!.pop();
-          released.push(item.idempotencyKey!);
-          on.failed(item, error);
-        }
-      });
-      pending = retry;
-      if (pending.length) await sleep(wait, io.target.signal);
+    const batchSize = Math.max(1, node.behaviour.batchSize);
+    for (let start = 0; start < toWrite.length; start += batchSize) {
+      if (io.target.signal.aborted) throw io.target.signal.reason ?? new Error('run cancelled');
+      await writeBatch(node, toWrite.slice(start, start + batchSize), io, on, delivered, released);
     }
   } finally {
     // Whatever happened, the ledger must learn what was delivered; keys of a
-    // cancelled batch stay claimed by this chunk's token for its retry.
+    // cancelled or crashed chunk stay claimed by its token for its retry.
     if (delivered.length) await io.ledger.confirm(node.scope, delivered, io.claimToken);
     if (released.length) await io.ledger.release(node.scope, released, io.claimToken);
+  }
+}
+
+async function writeBatch<W extends TargetWork>(
+  node: PreparedTarget, batch: W[], io: ChunkIO, on: TargetCallbacks<W>,
+  delivered: { key: string; ref?: string }[], released: string[],
+): Promise<void> {
+  let pending = batch;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const outcomes = await attemptWrite(node, pending, io);
+    const retry: W[] = [];
+    let wait = 0;
+    outcomes.forEach((outcome, i) => {
+      const item = pending[i];
+      if (outcome.ok) {
+        delivered.push({ key: item.idempotencyKey!, ref: outcome.ref });
+        on.delivered(item, outcome.ref, outcome.status);
+        return;
+      }
+      const error = outcome.error;
+      (item.retries ??= []).push({ attempt, at: new Date().toISOString(), error: error.toJSON() });
+      if (error.errorClass === 'transient' && attempt < node.retry.attempts) {
+        retry.push(item);
+        wait = Math.max(wait, retryDelayMs(node.retry, attempt, error.details.retryAfterMs));
+      } else {
+        // The last attempt is in the error itself, not in the retry list.
+        item.retries!.pop();
+        released.push(item.idempotencyKey!);
+        on.failed(item, error);
+      }
+    });
+    pending = retry;
+    if (pending.length) await sleep(wait, io.target.signal);
   }
 }
 

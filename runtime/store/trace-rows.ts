@@ -2,7 +2,7 @@
  * How traces and dead letters become rows: the column lists shared by every
  * write path, and their COPY text encoding (one line per row, JSON serialised once).
  */
-import type { DeadLetterEntry, RecordTrace } from '../engine/run-types.ts';
+import type { DeadLetterEntry, RecordTrace, StepSnapshot } from '../engine/run-types.ts';
 import { jsonField, jsonText, numberField, textArrayField, textField, timeField } from './copy-text.ts';
 
 /** Run-level columns every row of one sink shares. */
@@ -51,11 +51,27 @@ export function traceLine(t: RecordTrace, run: RunColumns, prefix: string): stri
     + jsonField(jsonText(t.retries)) + '\t'
     + jsonField(jsonText(t.input)) + '\t'
     + jsonField(jsonText(t.output)) + '\t'
-    + jsonField(jsonText(t.steps)) + '\t'
+    + jsonField(jsonText(compactSteps(t.steps, t.output))) + '\t'
     + textField(t.amount) + '\t'
     + textField(t.currency) + '\t'
     + timeField(t.eventTime) + '\t'
     + timeField(t.finishedAt ?? Date.now()) + '\n';
+}
+
+/**
+ * The last transform's output usually is the record's output: stored once.
+ * The step keeps its node id and says `sameAsOutput`; `expandSteps` restores it.
+ */
+export function compactSteps(steps: StepSnapshot[] | undefined, output: unknown): unknown {
+  if (!steps?.length) return steps;
+  const last = steps[steps.length - 1];
+  if (last.data !== output || output === undefined) return steps;
+  return [...steps.slice(0, -1), { node: last.node, sameAsOutput: true }];
+}
+
+export function expandSteps(stored: unknown, output: unknown): StepSnapshot[] {
+  if (!Array.isArray(stored)) return [];
+  return stored.map((s: { node: string; data?: unknown; sameAsOutput?: boolean }) => (s.sameAsOutput ? { node: s.node, data: output } : { node: s.node, data: s.data }));
 }
 
 /** One dead letter as a COPY line (with trailing newline). */

@@ -1,10 +1,11 @@
 /** Reading record traces back: per run, one record, or one business document across runs. */
-import type { RecordOutcome, RetryAttempt, StepSnapshot } from '../engine/run-types.ts';
+import type { RecordOutcome, RetryAttempt } from '../engine/run-types.ts';
 import type { ErrorClass, RuleFailure, SerializedError } from '../../nodes/errors.ts';
 import type { Db, Row } from './db.ts';
 import type { Page, Paged, StoredTrace, TraceFilter } from './store.ts';
 import { decodeCursor, pageLimit, toPage } from './pagination.ts';
 import { numberOf, numberOrNull, optional } from './row-values.ts';
+import { expandSteps } from './trace-rows.ts';
 
 function epochOf(value: unknown): number {
   return value instanceof Date ? value.getTime() : new Date(String(value)).getTime();
@@ -33,7 +34,7 @@ function toTrace(r: Row): StoredTrace {
     // Null after retention has removed the snapshots.
     input: r.input ?? null,
     output: r.output ?? null,
-    steps: (r.steps as StepSnapshot[] | null) ?? [],
+    steps: expandSteps(r.steps, r.output ?? undefined),
     amount: optional(r.amount as string | null),
     currency: optional(r.currency as string | null),
     eventTime: r.event_time === null ? undefined : epochOf(r.event_time),

@@ -1,0 +1,135 @@
+/**
+ * `npm run bench`: the engine's figures on this machine, measured in one run so
+ * ratios are trustworthy on a noisy machine. Prints a table and, as its last
+ * line, one JSON object with every figure.
+ *
+ * - Flow (c) "PO approved → ERP" on 100,000 generated events with traces on,
+ *   on PGlite (data folder on disk) and, with TEST_DATABASE_URL, on Postgres.
+ * - The same mapping through bare `jsonata` and through hand-written JS.
+ * - A pass-through flow with traces, against the store's own bulk-insert rate
+ *   for the same trace rows (the I/O ceiling).
+ * Each engine run is its own process, so its peak RSS is its own.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { once } from 'node:events';
+import { promisify } from 'node:util';
+import { isDeepStrictEqual } from 'node:util';
+import jsonata from 'jsonata';
+import { loadFlowFile, loadReferenceData } from '../../runtime/flow-files.ts';
+import { standardFunctions } from '../../nodes/expression/functions.ts';
+import { jsonataSignatureOf } from '../../nodes/expression/signed-function.ts';
+import { generatePoEvents, type PoEvent } from './po-events.ts';
+import { mapPoByHand } from './po-mapping-by-hand.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
+const MICRO_RECORDS = Number(process.env.BENCH_MICRO_RECORDS ?? 10_000);
+const ROUNDS = 5;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function writeEvents(path: string, n: number) {
+  const out = createWriteStream(path);
+  for (const e of generatePoEvents(n)) if (!out.write(`${JSON.stringify(e)}\n`)) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
+}
+
+async function micro() {
+  const { doc, dir } = await loadFlowFile(join(ROOT, 'flows/po-approved-to-erp/flow.json'));
+  const reference = await loadReferenceData(doc, dir);
+  const expression = String(doc.nodes.find((n) => n.id === 'to-commitment')!.config.expression);
+  const bare = jsonata(expression);
+  for (const [name, fn] of Object.entries(standardFunctions(reference))) {
+    const sig = jsonataSignatureOf(fn);
+    if (sig) bare.registerFunction(name, fn as (...a: unknown[]) => unknown, sig);
+    else bare.assign(name, fn);
+  }
+  const events: PoEvent[] = [...generatePoEvents(MICRO_RECORDS, 7)];
+  for (const e of events.slice(0, 200)) {
+    const a = await bare.evaluate(e);
+    const b = mapPoByHand(e, reference);
+    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(a)), b)) throw new Error(`hand-written mapping differs from the JSONata mapping for ${e.eventId}`);
+  }
+  const time = async (f: (e: PoEvent) => unknown) => {
+    const rates: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const t0 = performance.now();
+      for (const e of events) {
+        const v = f(e);
+        if (v instanceof Promise) await v;
+      }
+      rates.push(events.length / ((performance.now() - t0) / 1000));
+    }
+    return median(rates);
+  };
+  // Interleave so both see the same machine noise.
+  const jsonataRate = await time((e) => bare.evaluate(e));
+  const handRate = await time((e) => mapPoByHand(e, reference));
+  return { jsonataRecordsPerSec: jsonataRate, handWrittenRecordsPerSec: handRate };
+}
+
+async function engineRun(options: Record<string, unknown>) {
+  const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/engine-run.ts'), JSON.stringify(options)], { maxBuffer: 1 << 24, env: process.env });
+  return JSON.parse(stdout.trim().split('\n').pop()!);
+}
+
+/** A PGlite data folder with the schema in place: initdb is a one-off cost, not part of a run. */
+async function freshPglite(dir: string, name: string): Promise<string> {
+  const dataDir = join(dir, `pg-${name}`);
+  const { openPgliteStore } = await import('../../runtime/store/open-store.ts');
+  await (await openPgliteStore({ dataDir })).close();
+  return dataDir;
+}
+
+async function startReceiver(): Promise<{ port: number; stop: () => void }> {
+  const child = spawn('node', ['--import', 'tsx', join(ROOT, 'test/bench/erp-receiver.ts'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = await once(child.stdout!, 'data');
+  return { port: JSON.parse(String(line)).port, stop: () => child.kill() };
+}
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'lf-bench-'));
+  const input = join(dir, 'po-events.jsonl');
+  await writeEvents(input, RECORDS);
+  const receiver = await startReceiver();
+  const figures: Record<string, unknown> = { records: RECORDS, machine: { cpus: (await import('node:os')).cpus().length } };
+  try {
+    const m = await micro();
+    Object.assign(figures, m);
+    const backends = ['pglite', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])];
+    for (const backend of backends) {
+      const po = await engineRun({ backend, flow: 'po', input, receiverPort: receiver.port, evaluator: 'reference', dataDir: await freshPglite(dir, 'po') });
+      const pass = await engineRun({ backend, flow: 'passthrough', input, ceilingRows: 20_000, dataDir: await freshPglite(dir, 'pass') });
+      figures[backend] = {
+        poFlow: po,
+        passthrough: pass,
+        ratioEngineToBareJsonata: po.recordsPerSec / m.jsonataRecordsPerSec,
+        ratioPassthroughToTraceCeiling: pass.recordsPerSec / pass.traceCeilingRowsPerSec,
+      };
+    }
+  } finally {
+    receiver.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+  printTable(figures);
+  console.log(JSON.stringify(figures));
+}
+
+function printTable(f: Record<string, any>) {
+  const r = (x: number | undefined) => (x === undefined ? '-' : Math.round(x).toLocaleString('en'));
+  console.log(`\nLedgerflow bench — ${f.records.toLocaleString('en')} PO events`);
+  console.log(`  bare jsonata (PO mapping)          ${r(f.jsonataRecordsPerSec)} records/s`);
+  console.log(`  hand-written JS (same output)      ${r(f.handWrittenRecordsPerSec)} records/s`);
+  for (const b of ['pglite', 'postgres']) {
+    if (!f[b]) continue;
+    console.log(`  [${b}] flow (c) with traces        ${r(f[b].poFlow.recordsPerSec)} records/s  (${f[b].ratioEngineToBareJsonata.toFixed(2)} × bare jsonata; target ≥ 0.8)  peak RSS ${r(f[b].poFlow.maxRssMb)} MB  ${f[b].poFlow.status}`);
+    console.log(`  [${b}] pass-through with traces    ${r(f[b].passthrough.recordsPerSec)} records/s  (${f[b].ratioPassthroughToTraceCeiling.toFixed(2)} × trace insert ceiling ${r(f[b].passthrough.traceCeilingRowsPerSec)} rows/s; target ≥ 0.6)  peak RSS ${r(f[b].passthrough.maxRssMb)} MB`);
+  }
+}
+
+await main();
