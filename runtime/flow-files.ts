@@ -69,24 +69,51 @@ export interface ReferenceDataSource {
   getReferenceData(set: string): Promise<Map<string, unknown> | null>;
 }
 
-/** Loads the reference data a flow declares: files relative to the flow, or stored sets. */
+/** Name under which a flow's file-based reference set is kept in the store. */
+export function storedSetName(flowId: string, name: string): string {
+  return `${flowId}/${name}`;
+}
+
+async function readReferenceFile(dir: string, file: string): Promise<Record<string, unknown>[]> {
+  const path = resolve(dir, file);
+  const rows: Record<string, unknown>[] = [];
+  for await (const row of parseDocument(fileInput(path).chunks(), basename(path), { format: 'auto' })) rows.push(row as Record<string, unknown>);
+  return rows;
+}
+
+/**
+ * Copies a flow's file-based reference data into the store, so runs of its
+ * stored versions (workers, replays, the server) find it without the folder.
+ */
+export async function storeFileReferenceData(doc: FlowDocument, dir: string, store: { putReferenceData(set: string, keyField: string, rows: Record<string, unknown>[]): Promise<number> }): Promise<string[]> {
+  const loaded: string[] = [];
+  for (const [name, decl] of Object.entries(doc.referenceData ?? {})) {
+    if (!decl.file) continue;
+    await store.putReferenceData(storedSetName(doc.id, name), decl.key, await readReferenceFile(dir, decl.file));
+    loaded.push(name);
+  }
+  return loaded;
+}
+
+/**
+ * Loads the reference data a flow declares: files relative to the flow's
+ * folder when there is one, else their stored copies; `stored` sets by name.
+ */
 export async function loadReferenceData(doc: FlowDocument, dir: string | null, stored?: ReferenceDataSource): Promise<ReferenceData> {
   const sets: Record<string, { key: string; rows: Record<string, unknown>[] }> = {};
   for (const [name, decl] of Object.entries(doc.referenceData ?? {})) {
-    if (decl.file) {
-      if (!dir) throw new FlowError('permanent', `reference data '${name}' is a file (${decl.file}) but the flow was not loaded from a folder; load it into the store instead`);
-      const path = resolve(dir, decl.file);
-      const rows: Record<string, unknown>[] = [];
-      for await (const row of parseDocument(fileInput(path).chunks(), basename(path), { format: 'auto' })) {
-        rows.push(row as Record<string, unknown>);
-      }
-      sets[name] = { key: decl.key, rows };
-    } else {
-      const set = decl.stored ?? name;
-      const map = await stored?.getReferenceData(set);
-      if (!map) throw new FlowError('permanent', `reference data set '${set}' (used as '${name}') is not loaded; load it with \`ledgerflow reference load ${set} <file> --key ${decl.key}\``);
-      sets[name] = { key: decl.key, rows: [...map.values()] as Record<string, unknown>[] };
+    if (decl.file && dir) {
+      sets[name] = { key: decl.key, rows: await readReferenceFile(dir, decl.file) };
+      continue;
     }
+    const set = decl.file ? storedSetName(doc.id, name) : (decl.stored ?? name);
+    const map = await stored?.getReferenceData(set);
+    if (!map) {
+      throw new FlowError('permanent', decl.file
+        ? `reference data '${name}' (${decl.file}) of flow '${doc.id}' is not in the store; import the flow from its folder (ledgerflow run/examples load) to load it`
+        : `reference data set '${set}' (used as '${name}') is not loaded; load it with \`ledgerflow reference load ${set} <file> --key ${decl.key}\``);
+    }
+    sets[name] = { key: decl.key, rows: [...map.values()] as Record<string, unknown>[] };
   }
   return createReferenceData(sets);
 }

@@ -5,7 +5,7 @@ import { outputPorts } from '../../nodes/define-node.ts';
 import { validateFlow, type FlowProblem } from '../../nodes/validate-flow.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { evaluatorFor } from '../evaluators.ts';
-import { fileInput, loadFlowFile, loadReferenceData } from '../flow-files.ts';
+import { fileInput, loadFlowFile, loadReferenceData, storeFileReferenceData } from '../flow-files.ts';
 import { ensureVersion } from '../flow-versions.ts';
 import { executeRun } from '../run-service.ts';
 import { replayDeadLetters } from '../replay.ts';
@@ -82,6 +82,7 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
       const { doc, dir } = await loadValidFlow(ctx, file, 2);
       return withStore(ctx.env, async (store) => {
         const version = await ensureVersion(store, doc, 'cli', `run from ${file}`);
+        await storeFileReferenceData(doc, dir, store);
         const deps = await localRunDeps(store, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx.env);
         try {
           const reference = await loadReferenceData(doc, dir, store);
@@ -117,6 +118,7 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
           doc = loaded.doc;
           dir = loaded.dir;
           version = (await ensureVersion(store, doc, 'cli', `replay fix from ${ctx.values.flow}`)).version;
+          await storeFileReferenceData(doc, loaded.dir, store);
         } else {
           const v = failedRun.version !== null ? await store.getVersion(failedRun.flowId, failedRun.version) : null;
           if (!v) throw new CliError(`run ${runId} has no stored version to replay against; pass --flow <file>`, 2);

@@ -10,6 +10,7 @@ import { deadLettersRepo } from './dead-letters-repo.ts';
 import { createLedger } from './ledger.ts';
 import { referenceDataRepo } from './reference-data.ts';
 import { createTraceSink } from './trace-sink.ts';
+import { retentionRepo } from './retention-repo.ts';
 
 /** Builds the Store over `db`; `schema` is the Postgres schema it lives in, if not the default. */
 export function createSqlStore(db: Db, options: { schema?: string } = {}): Store {
@@ -25,5 +26,6 @@ export function createSqlStore(db: Db, options: { schema?: string } = {}): Store
     ...deadLettersRepo(db),
     ledger: createLedger(db),
     ...referenceDataRepo(db),
+    ...retentionRepo(db),
   };
 }

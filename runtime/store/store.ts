@@ -183,6 +183,10 @@ export interface Store {
   putReferenceData(set: string, keyField: string, rows: Record<string, unknown>[]): Promise<number>;
   getReferenceData(set: string): Promise<Map<string, unknown> | null>;
 
+  // retention
+  /** Drops old trace snapshots and, later, old lineage; in small batches. */
+  pruneTraces(request: { snapshotsBefore: Date; lineageBefore: Date; batchSize?: number }): Promise<{ snapshotsPruned: number; tracesDeleted: number }>;
+
   // watermarks
   getWatermark(flowId: string, nodeId: string, environment: string): Promise<string | null>;
   setWatermark(flowId: string, nodeId: string, environment: string, value: string): Promise<void>;

@@ -121,3 +121,31 @@ describe('ledgerflow CLI', () => {
     for (const type of ['source.file', 'transform.jsonata', 'validate.record', 'route.condition', 'target.postgres', 'target.http']) expect(stdout).toContain(type);
   });
 });
+
+describe('ledgerflow dlq and retention', () => {
+  it('lists open dead letters, replays by id, and refuses to discard what is no longer open', async () => {
+    const r = await cli('run', UBL_FLOW, '--input', UBL('ubl-invoice-en16931-vat-outside-scope-sek.xml'), '--json');
+    const { runId } = JSON.parse(r.out);
+    const listed = JSON.parse((await cli('dlq', 'list', '--run', runId, '--json')).out);
+    expect(listed.items).toHaveLength(1);
+    const letter = listed.items[0];
+    expect(letter).toMatchObject({ runId, businessKey: 'INVOICE_test_7', disposition: 'quarantined', errorClass: 'validation', status: 'open' });
+    // Replayed against the same (unfixed) version: quarantined again, as a new dead letter of the replay run.
+    const replay = await cli('dlq', 'replay', String(letter.id), '--json');
+    expect(replay.code).toBe(3);
+    const again = JSON.parse(replay.out);
+    expect(again.counts).toMatchObject({ read: 1, quarantined: 1 });
+    expect((await cli('dlq', 'discard', String(letter.id), '--reason', 'supplier onboarding pending')).code).toBe(2);
+    const newLetter = JSON.parse((await cli('dlq', 'list', '--run', again.runId, '--json')).out).items[0];
+    const discard = await cli('dlq', 'discard', String(newLetter.id), '--reason', 'supplier onboarding pending');
+    expect(discard.code).toBe(0);
+    expect(JSON.parse((await cli('dlq', 'list', '--run', again.runId, '--status', 'discarded', '--json')).out).items[0])
+      .toMatchObject({ id: newLetter.id, status: 'discarded', statusReason: 'supplier onboarding pending' });
+  });
+
+  it('retention removes nothing from fresh traces', async () => {
+    const r = await cli('retention', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({ snapshotsPruned: 0, tracesDeleted: 0 });
+  });
+});

@@ -1,0 +1,103 @@
+/** `dlq list|replay|discard` and `retention`: the exceptions an operator works, and housekeeping. */
+import type { ErrorClass } from '../../nodes/errors.ts';
+import { loadReferenceData } from '../flow-files.ts';
+import { replayDeadLetters } from '../replay.ts';
+import type { DeadLetterRow } from '../store/store.ts';
+import { CliError } from './cli-error.ts';
+import type { CommandContext, CommandDefinition } from './commands.ts';
+import { localRunDeps, withStore } from './environment.ts';
+import { exitCodeOf } from './flow-commands.ts';
+import { countsLine, table } from './format.ts';
+
+const DAY = 86_400_000;
+const age = (iso: string) => {
+  const ms = Date.now() - Date.parse(iso);
+  return ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : ms < DAY ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / DAY)} d`;
+};
+
+const row = (d: DeadLetterRow) => [d.id, d.flowId, d.runId, d.lineageKey, d.businessKey ?? '', d.disposition, d.errorClass, d.error.message.slice(0, 70), age(d.createdAt), d.status];
+
+async function list(ctx: CommandContext) {
+  return withStore(ctx.env, async (store) => {
+    const page = await store.listDeadLetters({
+      flowId: ctx.values.flow as string | undefined, runId: ctx.values.run as string | undefined,
+      errorClass: ctx.values.class as ErrorClass | undefined, status: (ctx.values.status as DeadLetterRow['status'] | undefined) ?? 'open',
+    }, { limit: Number(ctx.values.limit ?? 50) });
+    if (ctx.values.json) ctx.out(JSON.stringify(page, null, 2));
+    else if (!page.items.length) ctx.out('No dead letters.');
+    else ctx.out(table(['id', 'flow', 'run', 'record', 'business key', 'disposition', 'class', 'error', 'age', 'status'], page.items.map(row)));
+    return 0;
+  });
+}
+
+async function replay(ctx: CommandContext) {
+  const ids = ctx.positionals.slice(1).map(Number);
+  const runId = ctx.values.run as string | undefined;
+  if (!runId && (!ids.length || ids.some((i) => !Number.isInteger(i)))) throw new CliError('usage: ledgerflow dlq replay <id>… | --run <run-id>', 64);
+  return withStore(ctx.env, async (store) => {
+    const first = runId ? null : await store.getDeadLetter(ids[0]);
+    const run = await store.getRun(runId ?? first?.runId ?? '');
+    if (!run) throw new CliError(runId ? `run ${runId} does not exist` : `dead letter ${ids[0]} does not exist`, 2);
+    const version = run.version === null ? null : await store.getVersion(run.flowId, run.version);
+    if (!version) throw new CliError(`run ${run.id} has no stored version to replay against`, 2);
+    const deps = await localRunDeps(store, version.document, { connections: ctx.values.connections as string }, ctx.env);
+    try {
+      const reference = await loadReferenceData(version.document, null, store);
+      const { run: replayRun, result, replayed } = await replayDeadLetters(deps, {
+        runId, ids: runId ? undefined : ids, against: { doc: version.document, version: version.version }, reference,
+      });
+      if (ctx.values.json) ctx.out(JSON.stringify({ runId: replayRun.id, replayed, status: result.status, counts: result.counts, reconciliation: result.reconciliation }, null, 2));
+      else ctx.out(`Replayed ${replayed} dead letter(s) against version ${version.version} in run ${replayRun.id}: ${result.status}\n  ${countsLine(result.counts)}`);
+      return exitCodeOf(result.status);
+    } finally {
+      await deps.close();
+    }
+  });
+}
+
+async function discard(ctx: CommandContext) {
+  const ids = ctx.positionals.slice(1).map(Number);
+  const reason = ctx.values.reason as string | undefined;
+  if (!ids.length || ids.some((i) => !Number.isInteger(i)) || !reason?.trim()) throw new CliError('usage: ledgerflow dlq discard <id>… --reason "<why>"', 64);
+  return withStore(ctx.env, async (store) => {
+    for (const id of ids) {
+      const d = await store.getDeadLetter(id);
+      if (!d) throw new CliError(`dead letter ${id} does not exist`, 2);
+      if (d.status !== 'open') throw new CliError(`dead letter ${id} is already ${d.status}`, 2);
+    }
+    await store.setDeadLetterStatus(ids, 'discarded', reason.trim());
+    ctx.out(ctx.values.json ? JSON.stringify({ discarded: ids }) : `Discarded ${ids.length} dead letter(s): ${reason.trim()}`);
+    return 0;
+  });
+}
+
+export const DLQ_COMMANDS: Record<string, CommandDefinition> = {
+  dlq: {
+    options: {
+      flow: { type: 'string' }, run: { type: 'string' }, class: { type: 'string' }, status: { type: 'string' },
+      limit: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' }, connections: { type: 'string' },
+    },
+    async run(ctx) {
+      const sub = ctx.positionals[0];
+      if (sub === 'list') return list(ctx);
+      if (sub === 'replay') return replay(ctx);
+      if (sub === 'discard') return discard(ctx);
+      throw new CliError('usage: ledgerflow dlq list|replay|discard …', 64);
+    },
+  },
+
+  retention: {
+    options: { 'snapshot-days': { type: 'string' }, 'lineage-days': { type: 'string' }, json: { type: 'boolean' } },
+    async run(ctx) {
+      const snapshotDays = Number(ctx.values['snapshot-days'] ?? ctx.env.LEDGERFLOW_SNAPSHOT_DAYS ?? 90);
+      const lineageDays = Number(ctx.values['lineage-days'] ?? ctx.env.LEDGERFLOW_LINEAGE_DAYS ?? 3650);
+      if (!(snapshotDays > 0) || !(lineageDays >= snapshotDays)) throw new CliError('snapshot days must be > 0 and lineage days ≥ snapshot days', 64);
+      return withStore(ctx.env, async (store) => {
+        const now = Date.now();
+        const result = await store.pruneTraces({ snapshotsBefore: new Date(now - snapshotDays * DAY), lineageBefore: new Date(now - lineageDays * DAY) });
+        ctx.out(ctx.values.json ? JSON.stringify(result) : `Removed the snapshots of ${result.snapshotsPruned} trace(s) older than ${snapshotDays} days and ${result.tracesDeleted} trace(s) older than ${lineageDays} days.`);
+        return 0;
+      });
+    },
+  },
+};
