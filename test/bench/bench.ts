@@ -112,6 +112,10 @@ async function main() {
         ratioPassthroughToTraceCeiling: pass.recordsPerSec / pass.traceCeilingRowsPerSec,
       };
     }
+    for (const backend of backends) {
+      const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/operations-bench.ts'), backend], { maxBuffer: 1 << 24, env: process.env });
+      (figures[backend] as Record<string, unknown>).operations = JSON.parse(stdout.trim().split('\n').pop()!);
+    }
   } finally {
     receiver.stop();
     await rm(dir, { recursive: true, force: true });
@@ -128,6 +132,8 @@ function printTable(f: Record<string, any>) {
   for (const b of ['pglite', 'postgres']) {
     if (!f[b]) continue;
     console.log(`  [${b}] flow (c) with traces        ${r(f[b].poFlow.recordsPerSec)} records/s  (${f[b].ratioEngineToBareJsonata.toFixed(2)} × bare jsonata; target ≥ 0.8)  peak RSS ${r(f[b].poFlow.maxRssMb)} MB  ${f[b].poFlow.status}`);
+    const o = f[b].operations;
+    if (o) console.log(`  [${b}] operator queries on ${r(o.runs)} runs / ${r(o.traces)} traces: business-key search ${o.searchMs.toFixed(1)} ms (≤ 50), runs list ${o.runsListMs.toFixed(1)} ms (≤ 100), run detail of a ${r(Math.min(100_000, o.traces))}-record run ${o.runDetailMs.toFixed(1)} ms (≤ 300) — medians`);
     console.log(`  [${b}] pass-through with traces    ${r(f[b].passthrough.recordsPerSec)} records/s  (${f[b].ratioPassthroughToTraceCeiling.toFixed(2)} × trace insert ceiling ${r(f[b].passthrough.traceCeilingRowsPerSec)} rows/s; target ≥ 0.6)  peak RSS ${r(f[b].passthrough.maxRssMb)} MB`);
   }
 }
