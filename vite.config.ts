@@ -12,7 +12,8 @@ export default defineConfig({
     emptyOutDir: true,
   },
   server: {
-    proxy: { '/api': 'http://127.0.0.1:8080', '/hooks': 'http://127.0.0.1:8080' },
+    // Trailing slashes: '/api' alone would also catch the designer's own /api-client.ts module.
+    proxy: { '/api/': 'http://127.0.0.1:8080', '/hooks/': 'http://127.0.0.1:8080' },
   },
   test: {
     root: projectRoot,

@@ -44,7 +44,9 @@ export interface FlowProblem {
 // `ajv/dist/2020.js` is CommonJS; its default export differs between bundlers and Node.
 const AjvClass = ((Ajv2020 as unknown as { default?: typeof Ajv2020 }).default ?? Ajv2020) as typeof Ajv2020;
 const ajv = new AjvClass({ allErrors: true, strict: false });
-const validateDocument = ajv.compile(flowSchema);
+// Compiled on first use: importing this module (the designer's main thread does) stays cheap.
+let documentValidator: ValidateFunction | undefined;
+const validateDocumentFn = (): ValidateFunction => (documentValidator ??= ajv.compile(flowSchema));
 const configValidators = new WeakMap<AnyNodeDeclaration, ValidateFunction>();
 
 function configValidator(decl: AnyNodeDeclaration): ValidateFunction {
@@ -80,6 +82,7 @@ const FLOW_EXPRESSIONS: [string, (d: FlowDocument) => string | undefined][] = [
 
 export function validateFlow(doc: unknown, catalog: NodeCatalog, evaluator: ExpressionEvaluator): FlowProblem[] {
   const problems: FlowProblem[] = [];
+  const validateDocument = validateDocumentFn();
   if (!validateDocument(doc)) {
     for (const e of validateDocument.errors ?? []) {
       const missing = e.keyword === 'required' ? `/${(e.params as { missingProperty: string }).missingProperty}` : '';

@@ -2,6 +2,9 @@
 import type { ParseArgsConfig } from 'node:util';
 import { FLOW_COMMANDS } from './flow-commands.ts';
 import { OPS_COMMANDS } from './ops-commands.ts';
+import { DLQ_COMMANDS } from './dlq-commands.ts';
+import { SERVICE_COMMANDS } from './service-commands.ts';
+import { WORKER_COMMANDS } from './worker-command.ts';
 
 export interface CommandContext {
   values: Record<string, string | boolean | undefined>;
@@ -16,4 +19,4 @@ export interface CommandDefinition {
   run(ctx: CommandContext): Promise<number>;
 }
 
-export const COMMANDS: Record<string, CommandDefinition> = { ...FLOW_COMMANDS, ...OPS_COMMANDS };
+export const COMMANDS: Record<string, CommandDefinition> = { ...FLOW_COMMANDS, ...OPS_COMMANDS, ...DLQ_COMMANDS, ...WORKER_COMMANDS, ...SERVICE_COMMANDS };

@@ -21,6 +21,8 @@ export const DEFAULT_DATA_DIR = '.ledgerflow';
 export async function openStoreFromEnv(env: Env): Promise<Store> {
   const store = await openStore({
     databaseUrl: env.DATABASE_URL || undefined,
+    // A Postgres schema other than the default, e.g. one per test or per installation.
+    schema: env.LEDGERFLOW_DB_SCHEMA || undefined,
     dataDir: resolve(env.LEDGERFLOW_DATA || DEFAULT_DATA_DIR, 'pgdata'),
   });
   await store.migrate();

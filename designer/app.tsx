@@ -1,0 +1,78 @@
+/** The app: session check, login, header with navigation, and the routed screen. */
+import { Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { ApiError, createApiClient, type ApiClient } from './api-client.ts';
+import type { User } from './api-types.ts';
+import { LoginPage } from './home/login-page.tsx';
+import { AppHeader } from './shell/app-header.tsx';
+import { LoadingScreen } from './shell/loading-screen.tsx';
+import { HOME_PATH, ROUTES } from './routes.tsx';
+import { matchRoute, navigate, useLocation } from './router.ts';
+import { SessionContext, type Session } from './session.tsx';
+
+/** Deep links: starts loading the screen's code and data while the session is checked (once). */
+export function preloadRoute(api: ApiClient): void {
+  if (preloaded) return;
+  preloaded = true;
+  const start = window.location.hash.replace(/^#/, '').split('?')[0] || HOME_PATH;
+  for (const route of ROUTES) {
+    const params = matchRoute(route.pattern, start);
+    if (params) {
+      route.preload?.(params, api);
+      return;
+    }
+  }
+}
+let preloaded = false;
+
+export function App({ api: given }: { api?: ApiClient }) {
+  const api = useMemo(() => given ?? createApiClient(), [given]);
+  const [user, setUser] = useState<User | null | undefined>(undefined);
+  const [offline, setOffline] = useState<string | null>(null);
+  const location = useLocation();
+
+  useEffect(() => {
+    preloadRoute(api);
+    api.me().then(
+      (r) => setUser(r.user),
+      (err) => {
+        if (!(err instanceof ApiError)) setOffline('The Ledgerflow server cannot be reached.');
+        setUser(null);
+      },
+    );
+  }, [api]);
+
+  const signOut = useCallback(() => {
+    api.logout().catch(() => undefined).finally(() => setUser(null));
+  }, [api]);
+
+  const session: Session | null = useMemo(() => (user ? { user, api, signOut } : null), [user, api, signOut]);
+
+  if (user === undefined) return <LoadingScreen label="Starting Ledgerflow…" />;
+  if (!session) return <LoginPage api={api} notice={offline} onSignedIn={(u) => { setOffline(null); setUser(u); }} />;
+
+  const path = location.path === '/' ? HOME_PATH : location.path;
+  let screen = null;
+  for (const route of ROUTES) {
+    const params = matchRoute(route.pattern, path);
+    if (params) {
+      screen = { route, params };
+      break;
+    }
+  }
+  if (!screen) {
+    navigate(HOME_PATH, { replace: true });
+    return null;
+  }
+  const { route, params } = screen;
+  const Screen = route.component;
+  return (
+    <SessionContext.Provider value={session}>
+      <div className="app">
+        {!route.fullScreen && <AppHeader path={path} />}
+        <Suspense fallback={<LoadingScreen label="Opening…" />}>
+          <Screen key={path} params={params} />
+        </Suspense>
+      </div>
+    </SessionContext.Provider>
+  );
+}

@@ -1,0 +1,126 @@
+/** The flow editor screen: loads the flow, creates its store and lays out the panels. */
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { errorMessage } from './api-client.ts';
+import type { Environment, FlowDetail, VersionInfo } from './api-types.ts';
+import { EditorContext, type EditorContextValue } from './editor-context.tsx';
+import { useSession } from './session.tsx';
+import { createDesignerStore } from './store/designer-store.ts';
+import { sharedWorkerValidator } from './store/worker-validator.ts';
+import { takePrefetched } from './prefetch.ts';
+import { DesignerStoreProvider, useDesigner } from './store/store-context.tsx';
+import { useDraftAutosave } from './versions/draft-autosave.ts';
+import { LoadingScreen } from './shell/loading-screen.tsx';
+import { Notices } from './shell/notices.tsx';
+import { TopBar } from './panels/top-bar.tsx';
+import { Palette } from './canvas/palette.tsx';
+import { FlowCanvas } from './canvas/flow-canvas.tsx';
+import { HelpPanel } from './canvas/help-panel.tsx';
+import { useEditorActions } from './canvas/editor-actions.ts';
+import { Inspector } from './panels/inspector.tsx';
+import { BottomDrawer } from './panels/bottom-drawer.tsx';
+import { SaveVersionDialog } from './versions/save-version-dialog.tsx';
+import { DeployDialog } from './versions/deploy-dialog.tsx';
+
+const MapperDialog = lazy(() => import('./mapping/mapper-dialog.tsx'));
+const VersionDiffView = lazy(() => import('./versions/version-diff-view.tsx'));
+
+export default function FlowEditorPage({ params }: { params: Record<string, string> }) {
+  const { api, user } = useSession();
+  const flowId = params.id;
+  const store = useMemo(() => createDesignerStore({ validateAsync: sharedWorkerValidator() ?? undefined }), [flowId]);
+  const [flow, setFlow] = useState<FlowDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [environments, setEnvironments] = useState<Environment[]>([]);
+  const [versions, setVersions] = useState<VersionInfo[] | null>(null);
+  const readOnly = user.role === 'operator';
+  const autosave = useDraftAutosave(store, api, flowId, !readOnly && flow !== null);
+
+  useEffect(() => {
+    // A prefetch made before sign-in may have failed; ask again then.
+    const loading = takePrefetched<FlowDetail>(`flow:${flowId}`)?.catch(() => api.getFlow(flowId)) ?? api.getFlow(flowId);
+    loading.then(
+      (f) => {
+        store.getState().loadDocument(f.draft);
+        setFlow(f);
+      },
+      (err) => setError(errorMessage(err)),
+    );
+    api.environments().then((r) => setEnvironments(r.items), () => undefined);
+  }, [api, flowId, store]);
+
+  const reloadMeta = useCallback(async () => {
+    const [f, v] = await Promise.all([api.getFlow(flowId), api.listVersions(flowId)]);
+    setFlow((old) => (old ? { ...old, latestVersion: f.latestVersion, deployments: f.deployments, name: f.name } : f));
+    setVersions(v.items);
+  }, [api, flowId]);
+
+  useEffect(() => {
+    if (flow) api.listVersions(flowId).then((r) => setVersions(r.items), () => setVersions([]));
+  }, [api, flowId, flow !== null]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const context: EditorContextValue | null = useMemo(() => flow && {
+    flowId, api, user, readOnly,
+    latestVersion: flow.latestVersion,
+    deployments: flow.deployments,
+    environments, versions, reloadMeta,
+    saveStatus: autosave.status, saveError: autosave.error, flushDraft: autosave.flush,
+  }, [flow, flowId, api, user, readOnly, environments, versions, reloadMeta, autosave.status, autosave.error, autosave.flush]);
+
+  if (error) {
+    return (
+      <div className="page-error">
+        <h1>This flow could not be opened</h1>
+        <p>{error}</p>
+        <a className="btn" href="#/flows">Back to flows</a>
+      </div>
+    );
+  }
+  if (!context) return <LoadingScreen label="Opening the flow…" />;
+  return (
+    <EditorContext.Provider value={context}>
+      <DesignerStoreProvider store={store}>
+        <ReactFlowProvider>
+          <FlowEditor />
+        </ReactFlowProvider>
+      </DesignerStoreProvider>
+    </EditorContext.Provider>
+  );
+}
+
+function FlowEditor() {
+  const actions = useEditorActions();
+  const helpOpen = useDesigner((s) => s.helpOpen);
+  const mapperNodeId = useDesigner((s) => s.mapperNodeId);
+  const diffView = useDesigner((s) => s.diffView);
+  const dialog = useDesigner((s) => s.dialog);
+  return (
+    <div className="editor">
+      <TopBar actions={actions} />
+      <div className="editor-body">
+        <Palette onAdd={actions.addAtCenter} readOnly={actions.readOnly} />
+        <div className="editor-center">
+          {diffView ? (
+            <Suspense fallback={<LoadingScreen label="Comparing versions…" />}>
+              <VersionDiffView view={diffView} />
+            </Suspense>
+          ) : (
+            <FlowCanvas readOnly={actions.readOnly} onLayout={actions.layout} />
+          )}
+          <BottomDrawer />
+        </div>
+        <Inspector />
+      </div>
+      {helpOpen && <HelpPanel />}
+      {mapperNodeId && (
+        <Suspense fallback={null}>
+          <MapperDialog nodeId={mapperNodeId} />
+        </Suspense>
+      )}
+      {dialog === 'save-version' && <SaveVersionDialog />}
+      {dialog === 'deploy' && <DeployDialog />}
+      <Notices />
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+/** Create and duplicate dialogs of the flows home. */
+import { useState, type FormEvent } from 'react';
+import { errorMessage } from '../api-client.ts';
+import type { FlowSummary } from '../api-types.ts';
+import { navigate } from '../router.ts';
+import { useSession } from '../session.tsx';
+import { Dialog } from '../shell/dialog.tsx';
+import { newFlowDocument, slugify, type Starter } from './new-flow.ts';
+
+function useIdFromName(initialName: string) {
+  const [name, setName] = useState(initialName);
+  const [id, setId] = useState(initialName ? slugify(initialName) : '');
+  const [idEdited, setIdEdited] = useState(false);
+  return {
+    name, id,
+    setName(v: string) {
+      setName(v);
+      if (!idEdited) setId(slugify(v));
+    },
+    setId(v: string) {
+      setIdEdited(true);
+      setId(v);
+    },
+  };
+}
+
+const ID_PATTERN = '^[a-z0-9][a-z0-9-]*$';
+
+export function CreateFlowDialog({ onClose }: { onClose: () => void }) {
+  const { api } = useSession();
+  const f = useIdFromName('');
+  const [starter, setStarter] = useState<Starter>('file-map-file');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const { catalog } = await import('../../nodes/catalog.ts');
+      await api.createFlow(newFlowDocument(f.id, f.name.trim(), starter, catalog));
+      navigate(`/flows/${encodeURIComponent(f.id)}`);
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title="New flow" onClose={onClose} footer={<><button className="btn" onClick={onClose}>Cancel</button><button className="btn btn-primary" form="create-flow" disabled={busy || !f.name.trim() || !f.id}>{busy ? 'Creating…' : 'Create flow'}</button></>}>
+      <form id="create-flow" onSubmit={submit} className="form-stack">
+        <label className="field">
+          <span className="field-label">Name</span>
+          <input autoFocus value={f.name} onChange={(e) => f.setName(e.target.value)} placeholder="e.g. Supplier invoices → AP" required />
+        </label>
+        <label className="field">
+          <span className="field-label">Id</span>
+          <input value={f.id} onChange={(e) => f.setId(e.target.value)} pattern={ID_PATTERN} required />
+          <span className="field-help">Lower-case letters, digits and dashes. Used in URLs, webhooks and file names; it cannot change later.</span>
+        </label>
+        <fieldset className="choice-cards">
+          <legend className="field-label">Start from</legend>
+          <label className={`choice-card ${starter === 'file-map-file' ? 'checked' : ''}`}>
+            <input type="radio" name="starter" checked={starter === 'file-map-file'} onChange={() => setStarter('file-map-file')} />
+            <strong>File → Map → File</strong>
+            <span className="muted small">Read a file, map each record with JSONata, write JSON Lines. Swap nodes as you go.</span>
+          </label>
+          <label className={`choice-card ${starter === 'empty' ? 'checked' : ''}`}>
+            <input type="radio" name="starter" checked={starter === 'empty'} onChange={() => setStarter('empty')} />
+            <strong>Empty canvas</strong>
+            <span className="muted small">Drag nodes from the palette yourself.</span>
+          </label>
+        </fieldset>
+        {error && <div className="callout callout-error">{error}</div>}
+      </form>
+    </Dialog>
+  );
+}
+
+export function DuplicateFlowDialog({ flow, onClose, onDone }: { flow: FlowSummary; onClose: () => void; onDone: () => void }) {
+  const { api } = useSession();
+  const f = useIdFromName(`${flow.name} (copy)`);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      await api.duplicateFlow(flow.id, { id: f.id, name: f.name.trim() });
+      onDone();
+      onClose();
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={`Duplicate “${flow.name}”`} onClose={onClose} footer={<><button className="btn" onClick={onClose}>Cancel</button><button className="btn btn-primary" form="dup-flow" disabled={busy || !f.id}>{busy ? 'Duplicating…' : 'Duplicate'}</button></>}>
+      <form id="dup-flow" onSubmit={submit} className="form-stack">
+        <p className="muted">The copy starts with the current draft, without versions or deployments.</p>
+        <label className="field">
+          <span className="field-label">Name</span>
+          <input autoFocus value={f.name} onChange={(e) => f.setName(e.target.value)} required />
+        </label>
+        <label className="field">
+          <span className="field-label">Id</span>
+          <input value={f.id} onChange={(e) => f.setId(e.target.value)} pattern={ID_PATTERN} required />
+        </label>
+        {error && <div className="callout callout-error">{error}</div>}
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,62 @@
+/** The editor's top bar: flow name, save state, environments, and the main actions. */
+import { useState } from 'react';
+import type { EditorActions } from '../canvas/editor-actions.ts';
+import { useEditor } from '../editor-context.tsx';
+import { Brand } from '../shell/brand.tsx';
+import { EnvBadges } from '../shell/env-badges.tsx';
+import { UserMenu } from '../shell/user-menu.tsx';
+import { useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
+
+const SAVE_LABEL = { saved: 'Draft saved', saving: 'Saving…', unsaved: 'Unsaved changes', error: 'Not saved' } as const;
+
+export function TopBar({ actions }: { actions: EditorActions }) {
+  const store = useDesignerStoreApi();
+  const { deployments, environments, saveStatus, saveError, readOnly, latestVersion } = useEditor();
+  const name = useDesigner((s) => s.document?.name ?? '');
+  const canUndo = useDesigner((s) => s.history.past.length > 0);
+  const canRedo = useDesigner((s) => s.history.future.length > 0);
+  const problemCount = useDesigner((s) => s.problems.length);
+  const running = useDesigner((s) => s.testRun.status === 'running');
+  const hasSample = useDesigner((s) => s.samples.length > 0);
+  const [editing, setEditing] = useState(false);
+
+  const rename = (value: string) => {
+    setEditing(false);
+    const next = value.trim();
+    if (next && next !== name) store.getState().change((d) => ({ ...d, name: next }));
+  };
+
+  return (
+    <header className="top-bar">
+      <a href="#/flows" className="top-bar-back" title="All flows"><Brand compact /><span className="crumb">Flows</span><span className="crumb-sep">/</span></a>
+      {editing && !readOnly ? (
+        <input className="flow-title-input" autoFocus defaultValue={name} onBlur={(e) => rename(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') rename(e.currentTarget.value); if (e.key === 'Escape') setEditing(false); }} aria-label="Flow name" />
+      ) : (
+        <button className="flow-title" onClick={() => setEditing(true)} title={readOnly ? name : 'Rename'} disabled={readOnly}>{name}</button>
+      )}
+      {readOnly ? <span className="status-pill">Read only</span> : (
+        <span className={`save-status save-${saveStatus}`} title={saveError ?? undefined}>{SAVE_LABEL[saveStatus]}</span>
+      )}
+      <span className="top-bar-env" title={latestVersion ? `Latest version v${latestVersion}` : 'No version saved yet'}>
+        <EnvBadges deployments={deployments} environments={environments} />
+      </span>
+      <div className="spacer" />
+      {!readOnly && (
+        <div className="btn-group" role="group" aria-label="History">
+          <button className="btn btn-ghost" onClick={() => actions.run('undo')} disabled={!canUndo} title="Undo (Mod+Z)" aria-label="Undo">↶</button>
+          <button className="btn btn-ghost" onClick={() => actions.run('redo')} disabled={!canRedo} title="Redo (Mod+Shift+Z)" aria-label="Redo">↷</button>
+        </div>
+      )}
+      <button className={`btn btn-ghost problems-indicator ${problemCount ? 'has' : ''}`} onClick={() => store.getState().toggleDrawer('problems')} title="Problems (Shift+P)">
+        {problemCount ? `⚠ ${problemCount} problem${problemCount === 1 ? '' : 's'}` : '✓ No problems'}
+      </button>
+      <button className="btn btn-ghost" onClick={() => store.getState().setHelpOpen(true)} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">?</button>
+      <button className="btn" onClick={actions.testRun} disabled={running} title={hasSample ? 'Run the flow on the sample; nothing is written (Mod+Enter)' : 'Load a sample first'}>
+        {running ? 'Running…' : '▶ Test run'}
+      </button>
+      {!readOnly && <button className="btn" onClick={actions.saveVersion} title="Save an immutable version (Mod+S)">Save version</button>}
+      <button className="btn btn-primary" onClick={() => store.getState().openDialog('deploy')}>Deploy</button>
+      <UserMenu />
+    </header>
+  );
+}

@@ -1,0 +1,19 @@
+/**
+ * Runs `validateFlow` off the main thread: the first check of a large flow
+ * compiles every node type's schema and parses every expression (a few
+ * hundred milliseconds), which must not freeze the canvas.
+ */
+import { catalog } from '../../nodes/catalog.ts';
+import { validateFlow } from '../../nodes/validate-flow.ts';
+import { evaluator } from '../expression-runtime.ts';
+
+self.onmessage = (e: MessageEvent<{ seq: number; doc: unknown }>) => {
+  const { seq, doc } = e.data;
+  let problems;
+  try {
+    problems = validateFlow(doc, catalog, evaluator);
+  } catch (err) {
+    problems = [{ code: 'schema', path: '', message: `The flow could not be checked: ${(err as Error).message}` }];
+  }
+  (self as unknown as Worker).postMessage({ seq, problems });
+};

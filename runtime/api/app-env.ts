@@ -1,0 +1,62 @@
+/** Types shared by the app and its route modules. */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AuthUser } from '../auth/roles.ts';
+import type { Store } from '../store/store.ts';
+import type { RunLauncher } from '../queue/run-launcher.ts';
+import type { NodeCatalog } from '../../nodes/node-catalog.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
+import type { EnvironmentConfig } from '../promotion/environments.ts';
+import type { ServiceRepos } from '../store/service-repos.ts';
+import type { EnvironmentConnections } from '../connectors/environment-connections.ts';
+
+export interface AppEnv {
+  Variables: {
+    /** Set by the authentication middleware; null when the request carries no valid credentials. */
+    user: AuthUser | null;
+    /** The session token hash, for logout. */
+    sessionHash: string | null;
+  };
+}
+
+export type Api = OpenAPIHono<AppEnv>;
+
+/** What `createApp` needs. Only store, launcher and secrets are required. */
+export interface AppDeps {
+  store: Store;
+  /** Starts runs (manual, webhook, schedule, poll, replay) on the durable queue. */
+  launcher: RunLauncher;
+  /** Encrypts connection and webhook secrets at rest. */
+  secrets: SecretBox;
+  catalog?: NodeCatalog;
+  /** Default dev, test, prod (prod needs approval). */
+  environments?: EnvironmentConfig[];
+  /** Largest request body, bytes; default 10 MB. */
+  bodyLimitBytes?: number;
+  /** Session lifetime; default 12 hours. */
+  sessionTtlMs?: number;
+  /** Built designer (dist/designer); null or missing: `/` says how to build it. */
+  designerDir?: string | null;
+  /** Webhook replay window, seconds; default 300. */
+  webhookWindowSeconds?: number;
+  /** Clock, for tests. */
+  now?: () => Date;
+  /** Extra readiness check of the queue (e.g. pg-boss reachable); default launcher.stats(). */
+  queueReady?: () => Promise<void>;
+  /** Where errors of unexpected kinds are logged; default console.error. */
+  log?: (message: string, err?: unknown) => void;
+}
+
+/** What route modules receive: the dependencies plus what is built from them once. */
+export interface ApiContext {
+  deps: AppDeps;
+  store: Store;
+  launcher: RunLauncher;
+  catalog: NodeCatalog;
+  repos: ServiceRepos;
+  environments: EnvironmentConfig[];
+  connections: EnvironmentConnections;
+  secrets: SecretBox;
+  now: () => Date;
+  /** Looks up an environment or throws 404 naming the known ones. */
+  environment(name: string): EnvironmentConfig;
+}

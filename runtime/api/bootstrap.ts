@@ -1,0 +1,105 @@
+/**
+ * First start: an admin when there are no users, and the example flows from
+ * `flows/` imported, deployed to the first environment and runnable (their
+ * reference data and samples in the store, their setup.sql applied to the
+ * embedded database).
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { FlowDocument } from '../../nodes/flow-document.ts';
+import { parseDocument } from '../../nodes/formats/index.ts';
+import { generatePassword, hashPassword } from '../auth/passwords.ts';
+import { fileInput, loadFlowFile } from '../flow-files.ts';
+import type { Store } from '../store/store.ts';
+import { createServiceRepos } from '../store/service-repos.ts';
+import { evaluatorFor } from '../evaluators.ts';
+import { runMappingTests } from '../mapping-tests.ts';
+import { catalog } from '../../nodes/catalog.ts';
+import { serverReferenceData } from './services/flow-support.ts';
+
+/** Creates `admin` when the database has no user. Returns the password when it was generated (to print once). */
+export async function ensureAdmin(store: Store, env: Record<string, string | undefined>): Promise<{ created: boolean; generatedPassword?: string }> {
+  const repos = createServiceRepos(store.sql);
+  if ((await repos.users.countUsers()) > 0) return { created: false };
+  const given = env.LEDGERFLOW_ADMIN_PASSWORD;
+  const password = given || generatePassword();
+  try {
+    const user = await repos.users.createUser({ username: 'admin', displayName: 'Administrator', role: 'admin', passwordHash: await hashPassword(password) });
+    await repos.audit.append({ actor: 'system', action: 'user.created', entity: 'user', entityId: user.id, after: { username: 'admin', role: 'admin', reason: 'first start' } });
+  } catch (err) {
+    // Another process created it first.
+    if ((err as { code?: string }).code === '23505') return { created: false };
+    throw err;
+  }
+  return given ? { created: true } : { created: true, generatedPassword: password };
+}
+
+/** Splits a setup script into statements (one per `;` at a line end), for clients that take one at a time. */
+export function sqlStatements(script: string): string[] {
+  return script.replace(/^\s*--.*$/gm, '').split(/;\s*$/m).map((s) => s.trim()).filter(Boolean);
+}
+
+export interface LoadedExample {
+  flowId: string;
+  version: number | null;
+  skipped?: string;
+}
+
+/** Imports every `<dir>/<name>/flow.json`; flows that already exist are left alone. */
+export async function loadExamples(store: Store, options: { dir?: string; environment?: string; log?: (m: string) => void } = {}): Promise<LoadedExample[]> {
+  const dir = resolve(options.dir ?? 'flows');
+  const environment = options.environment ?? 'dev';
+  const repos = createServiceRepos(store.sql);
+  const results: LoadedExample[] = [];
+  if (!existsSync(dir)) return results;
+  for (const entry of (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name, 'flow.json');
+    if (!existsSync(path)) continue;
+    const { doc: fileDoc, dir: flowDir } = await loadFlowFile(path);
+    if (await store.getFlow(fileDoc.id)) {
+      results.push({ flowId: fileDoc.id, version: null, skipped: 'already exists' });
+      continue;
+    }
+    // In the database, reference data lives in the store under the declaration's name.
+    const doc: FlowDocument = {
+      ...fileDoc,
+      ...(fileDoc.referenceData ? { referenceData: Object.fromEntries(Object.entries(fileDoc.referenceData).map(([name, d]) => [name, { stored: d.stored ?? name, key: d.key }])) } : {}),
+    };
+    for (const [name, decl] of Object.entries(fileDoc.referenceData ?? {})) {
+      if (!decl.file) continue;
+      const rows: Record<string, unknown>[] = [];
+      for await (const row of parseDocument(fileInput(resolve(flowDir, decl.file)).chunks(), basename(decl.file), { format: 'auto' })) rows.push(row as Record<string, unknown>);
+      await store.putReferenceData(name, decl.key, rows);
+    }
+    const setup = join(flowDir, 'setup.sql');
+    if (existsSync(setup)) for (const statement of sqlStatements(await readFile(setup, 'utf8'))) await store.sql.query(statement);
+    await store.saveDraft(doc, 'system');
+    for (const sample of fileDoc.samples ?? []) {
+      const file = resolve(flowDir, sample);
+      if (existsSync(file)) await repos.samples.putSample(doc.id, sample, new Uint8Array(await readFile(file)));
+    }
+    const version = await store.saveVersion(doc.id, doc, 'system', `Example loaded from flows/${entry.name}`);
+    for (const [name, decl] of Object.entries(doc.connections ?? {})) {
+      if (decl.kind === 'postgres' && !(await repos.connections.getConnection(environment, name))) {
+        await repos.connections.putConnection({ environment, name, kind: 'postgres', settings: { embedded: true }, encryptedSecrets: {}, updatedBy: 'system' });
+        await repos.audit.append({ actor: 'system', action: 'connection.created', entity: 'connection', entityId: `${environment}/${name}`, after: { environment, name, kind: 'postgres', settings: { embedded: true }, secretNames: [] } });
+      }
+    }
+    await repos.sql.transaction(async (tx) => {
+      const { after } = await repos.deployments.deploy({ flowId: doc.id, environment, version: version.version, by: 'system', kind: 'deploy' }, tx);
+      await repos.audit.append([
+        { actor: 'system', action: 'flow.imported', entity: 'flow', entityId: doc.id, after: { name: doc.name, from: `flows/${entry.name}` } },
+        { actor: 'system', action: 'deployment.deployed', entity: 'deployment', entityId: `${doc.id}/${environment}`, after },
+      ], tx);
+    });
+    try {
+      const tests = await runMappingTests(doc, { catalog, evaluator: evaluatorFor(doc), reference: await serverReferenceData(store, doc) });
+      await repos.deployments.putTestResults(doc.id, version.version, tests.every((r) => r.passed), tests);
+    } catch (err) {
+      options.log?.(`example ${doc.id}: mapping tests could not run: ${(err as Error).message}`);
+    }
+    results.push({ flowId: doc.id, version: version.version });
+  }
+  return results;
+}

@@ -1,0 +1,98 @@
+/** Sign-in with a session cookie, sign-out, who am I, and personal API tokens. */
+import { z } from '@hono/zod-openapi';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { hashPassword, verifyPassword } from '../../auth/passwords.ts';
+import { hashToken, newToken } from '../../auth/tokens.ts';
+import { ANY_ROLE } from '../../auth/roles.ts';
+import type { Api, ApiContext } from '../app-env.ts';
+import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
+import { currentUser, SESSION_COOKIE } from '../middleware/auth.ts';
+import { ApiProblem, notFound } from '../problem.ts';
+import { ItemsOf, UserSchema } from '../schemas.ts';
+
+const TokenSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() }).openapi('ApiToken');
+
+const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+// Verifying against this keeps a wrong username as slow as a wrong password.
+let dummyHash: Promise<string> | undefined;
+
+function isHttps(c: { req: { url: string; header(name: string): string | undefined } }): boolean {
+  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+}
+
+export function registerAuthRoutes(app: Api, ctx: ApiContext): void {
+  const { users, audit } = ctx.repos;
+  const ttl = ctx.deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+
+  defineRoute(app, {
+    method: 'post', path: '/api/auth/login', tags: ['Auth'], summary: 'Sign in (sets the lf_session cookie)', roles: 'public',
+    request: { body: jsonBody(z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1024) })) },
+    responses: { 200: jsonResponse(z.object({ user: UserSchema }), 'Signed in; the session cookie is set (HttpOnly, SameSite=Lax)') },
+  }, async (c) => {
+    const { username, password } = c.req.valid('json');
+    const found = await users.findByUsername(username);
+    const ok = found ? await verifyPassword(password, found.passwordHash) : await verifyPassword(password, await (dummyHash ??= hashPassword('not a password')));
+    if (!found || !ok || found.disabled) throw new ApiProblem(401, 'Wrong username or password, or the account is disabled.');
+    const token = newToken('lfs');
+    const expires = new Date(ctx.now().getTime() + ttl);
+    await users.createSession(hashToken(token), found.id, expires);
+    setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Lax', path: '/', secure: isHttps(c), expires, maxAge: Math.floor(ttl / 1000) });
+    const { passwordHash: _hash, ...user } = found;
+    return c.json({ user: { id: user.id, username: user.username, role: user.role, displayName: user.displayName } }, 200);
+  });
+
+  defineRoute(app, {
+    method: 'post', path: '/api/auth/logout', tags: ['Auth'], summary: 'Sign out (ends the session)', roles: 'public',
+    responses: { 204: { description: 'Signed out' } },
+  }, async (c) => {
+    const hash = c.get('sessionHash');
+    if (hash) await users.deleteSession(hash);
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.body(null, 204);
+  });
+
+  defineRoute(app, {
+    method: 'get', path: '/api/auth/me', tags: ['Auth'], summary: 'The signed-in user', roles: ANY_ROLE,
+    responses: { 200: jsonResponse(z.object({ user: UserSchema }), 'The user') },
+  }, (c) => {
+    const { via: _via, ...user } = currentUser(c);
+    return c.json({ user }, 200);
+  });
+
+  defineRoute(app, {
+    method: 'post', path: '/api/tokens', tags: ['Auth'], summary: 'Create an API token (shown once)', roles: ANY_ROLE,
+    request: { body: jsonBody(z.object({ name: z.string().min(1).max(100) })) },
+    responses: { 201: jsonResponse(z.object({ id: z.string(), name: z.string(), token: z.string() }), 'The token; send it as Authorization: Bearer <token>. It is not shown again.') },
+  }, async (c) => {
+    const user = currentUser(c);
+    const { name } = c.req.valid('json');
+    const token = newToken('lft');
+    const row = await users.createToken(user.id, name, hashToken(token));
+    await audit.append({ actor: user.username, action: 'token.created', entity: 'token', entityId: row.id, after: { name, user: user.username } });
+    return c.json({ id: row.id, name: row.name, token }, 201);
+  });
+
+  defineRoute(app, {
+    method: 'get', path: '/api/tokens', tags: ['Auth'], summary: 'My API tokens (without their values)', roles: ANY_ROLE,
+    responses: { 200: jsonResponse(ItemsOf(TokenSchema), 'Tokens') },
+  }, async (c) => {
+    const user = currentUser(c);
+    const items = (await users.listTokens(user.id)).map((t) => ({ id: t.id, name: t.name, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt }));
+    return c.json({ items }, 200);
+  });
+
+  defineRoute(app, {
+    method: 'delete', path: '/api/tokens/{id}', tags: ['Auth'], summary: 'Revoke an API token (yours; admins: anyone\'s)', roles: ANY_ROLE,
+    request: { params: pathParams('id') },
+    responses: { 204: { description: 'Revoked' }, 404: { description: 'No such token' } },
+  }, async (c) => {
+    const user = currentUser(c);
+    const { id } = c.req.valid('param');
+    const token = await users.getToken(id);
+    if (!token || token.revokedAt || (token.userId !== user.id && user.role !== 'admin')) throw notFound(`API token ${id} does not exist.`);
+    await users.revokeToken(id);
+    await audit.append({ actor: user.username, action: 'token.revoked', entity: 'token', entityId: id, before: { name: token.name } });
+    return c.body(null, 204);
+  });
+}

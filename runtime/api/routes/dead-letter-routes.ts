@@ -1,0 +1,94 @@
+/** Dead letters (quarantined and dead-lettered records): list, replay after a fix, discard with a reason. */
+import { z } from '@hono/zod-openapi';
+import { ANY_ROLE, OPERATORS } from '../../auth/roles.ts';
+import { ERROR_CLASSES, type ErrorClass } from '../../../nodes/errors.ts';
+import { selectDeadLetters } from '../../replay.ts';
+import type { DeadLetterRow, DeadLetterStatus } from '../../store/store.ts';
+import type { Api, ApiContext } from '../app-env.ts';
+import { defineRoute, jsonBody, jsonResponse } from '../define-route.ts';
+import { currentUser } from '../middleware/auth.ts';
+import { ApiProblem, badRequest, conflict, notFound } from '../problem.ts';
+import { DeadLetterSchema, PageOf, PageQuery, RunIdSchema } from '../schemas.ts';
+
+const brief = (d: DeadLetterRow) => ({ id: d.id, runId: d.runId, flowId: d.flowId, lineageKey: d.lineageKey, status: d.status, statusReason: d.statusReason });
+
+export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
+  defineRoute(app, {
+    method: 'get', path: '/api/dead-letters', tags: ['Operations'], summary: 'Dead letters, newest first, with open counts by error class', roles: ANY_ROLE,
+    request: {
+      query: z.object({
+        flow: z.string().optional(), errorClass: z.enum(ERROR_CLASSES as [ErrorClass, ...ErrorClass[]]).optional(),
+        status: z.enum(['open', 'replayed', 'discarded']).optional(), olderThan: z.iso.datetime({ offset: true }).optional(), runId: z.string().optional(), ...PageQuery,
+      }),
+    },
+    responses: { 200: jsonResponse(PageOf(DeadLetterSchema).extend({ countsByClass: z.record(z.string(), z.number()) }), 'A page of dead letters') },
+  }, async (c) => {
+    const q = c.req.valid('query');
+    const page = await ctx.store.listDeadLetters({ flowId: q.flow, errorClass: q.errorClass, status: q.status as DeadLetterStatus | undefined, olderThan: q.olderThan, runId: q.runId }, { limit: q.limit ?? 50, cursor: q.cursor });
+    const params: unknown[] = [q.status ?? 'open'];
+    if (q.flow) params.push(q.flow);
+    const { rows } = await ctx.repos.sql.query<{ error_class: string; n: unknown }>(
+      `select error_class, count(*) as n from dead_letters where status = $1 ${q.flow ? 'and flow_id = $2' : ''} group by error_class`, params);
+    const countsByClass: Record<string, number> = Object.fromEntries(ERROR_CLASSES.map((k) => [k, 0]));
+    for (const r of rows) countsByClass[r.error_class] = Number(r.n);
+    return c.json({ ...page, countsByClass }, 200);
+  });
+
+  defineRoute(app, {
+    method: 'post', path: '/api/dead-letters/replay', tags: ['Operations'], summary: 'Replay open dead letters through the version that failed them, or the one deployed now', roles: OPERATORS,
+    description: 'Targets are idempotent: records delivered before are skipped and counted as duplicates. The dead letters are marked replayed when the replay run finishes.',
+    request: { body: jsonBody(z.object({ ids: z.array(z.number().int().positive()).max(10_000).optional(), runId: z.string().optional(), against: z.enum(['failed-version', 'deployed']) })) },
+    responses: { 202: jsonResponse(RunIdSchema, 'Replay queued'), 404: { description: 'Unknown dead letter or run' }, 409: { description: 'Nothing open to replay' }, 422: { description: 'The selection spans flows or versions' } },
+  }, async (c) => {
+    const user = currentUser(c);
+    const body = c.req.valid('json');
+    if (!body.ids?.length && !body.runId) throw badRequest('Give the dead letter ids or a run id to replay.', [{ path: '/ids', message: 'ids or runId is required' }]);
+    if (body.runId && !(await ctx.store.getRun(body.runId))) throw notFound(`Run ${body.runId} does not exist.`);
+    for (const id of body.ids ?? []) if (!(await ctx.store.getDeadLetter(id))) throw notFound(`Dead letter ${id} does not exist.`);
+    const letters = await selectDeadLetters(ctx.store, { ids: body.ids, runId: body.ids?.length ? undefined : body.runId });
+    if (!letters.length) throw conflict('None of the selected dead letters is open; nothing to replay.');
+    const flows = new Set(letters.map((l) => l.flowId));
+    if (flows.size > 1) throw new ApiProblem(422, `The selection spans flows ${[...flows].join(', ')}; replay one flow at a time.`, { problems: [{ path: '/ids', message: 'several flows' }] });
+    const flowId = letters[0].flowId;
+    const environment = letters[0].environment ?? ctx.environments[0].name;
+    let version: number;
+    if (body.against === 'deployed') {
+      const deployed = await ctx.repos.deployments.getDeployment(flowId, environment);
+      if (!deployed) throw conflict(`Flow '${flowId}' is not deployed to ${environment}; replay against the failed version instead.`);
+      version = deployed.version;
+    } else {
+      const versions = new Set(letters.map((l) => l.version));
+      if (versions.size > 1 || letters[0].version === null) throw new ApiProblem(422, 'The selected dead letters failed in different (or unknown) versions; replay against the deployed version, or select one version\'s.', { problems: [{ path: '/against', message: 'several versions' }] });
+      version = letters[0].version;
+    }
+    // Several children of one source record may have failed: the source record runs once.
+    const bySource = new Map<string, { data: unknown; sourceKey: string }>();
+    for (const l of letters) if (!bySource.has(l.sourceKey)) bySource.set(l.sourceKey, { data: l.sourceRecord, sourceKey: l.sourceKey });
+    const replayOf = body.runId ?? letters[0].runId;
+    const run = await ctx.launcher.enqueue({
+      flowId, version, environment, trigger: 'replay', triggerRef: `${letters.length} dead letter(s) of ${replayOf}`, replayOf,
+      input: { kind: 'records', records: [...bySource.values()] }, replayDeadLetterIds: letters.map((l) => l.id), requestedBy: user.username,
+    });
+    await ctx.repos.audit.append({ actor: user.username, action: 'dead-letter.replay-queued', entity: 'dead-letter', entityId: letters.map((l) => l.id).join(','), before: letters.map(brief), after: { runId: run.id, version, against: body.against } });
+    return c.json({ runId: run.id }, 202);
+  });
+
+  defineRoute(app, {
+    method: 'post', path: '/api/dead-letters/discard', tags: ['Operations'], summary: 'Discard open dead letters with a reason', roles: OPERATORS,
+    request: { body: jsonBody(z.object({ ids: z.array(z.number().int().positive()).min(1).max(10_000), reason: z.string().min(1).max(2000) })) },
+    responses: { 200: jsonResponse(z.object({ discarded: z.number().int() }), 'Discarded'), 404: { description: 'Unknown dead letter' }, 409: { description: 'Not open' } },
+  }, async (c) => {
+    const user = currentUser(c);
+    const { ids, reason } = c.req.valid('json');
+    const rows: DeadLetterRow[] = [];
+    for (const id of ids) {
+      const row = await ctx.store.getDeadLetter(id);
+      if (!row) throw notFound(`Dead letter ${id} does not exist.`);
+      if (row.status !== 'open') throw conflict(`Dead letter ${id} is already ${row.status}; nothing was discarded.`);
+      rows.push(row);
+    }
+    await ctx.store.setDeadLetterStatus(ids, 'discarded', reason);
+    await ctx.repos.audit.append(rows.map((r) => ({ actor: user.username, action: 'dead-letter.discarded', entity: 'dead-letter' as const, entityId: String(r.id), before: brief(r), after: { ...brief(r), status: 'discarded', statusReason: reason } })));
+    return c.json({ discarded: ids.length }, 200);
+  });
+}

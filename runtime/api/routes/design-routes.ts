@@ -1,0 +1,112 @@
+/** Designing and testing: dry-run test runs, sample parsing and mapping tests. Nothing is written to targets. */
+import { z } from '@hono/zod-openapi';
+import type { FlowDocument } from '../../../nodes/flow-document.ts';
+import type { SourceBehaviour } from '../../../nodes/define-node.ts';
+import { resolveNodeConfig } from '../../../nodes/node-config.ts';
+import { EMPTY_REFERENCE_DATA } from '../../../nodes/reference-data.ts';
+import { toFlowError } from '../../../nodes/errors.ts';
+import { EDITORS } from '../../auth/roles.ts';
+import { dryRunFlow } from '../../dry-run.ts';
+import { evaluatorFor } from '../../evaluators.ts';
+import { runMappingTests } from '../../mapping-tests.ts';
+import type { Api, ApiContext } from '../app-env.ts';
+import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
+import { ApiProblem, badRequest } from '../problem.ts';
+import { FlowDocumentInput, SampleSchema } from '../schemas.ts';
+import { assertStorableDraft, assertValidFlow, bytesInput, referenceFor, sampleBytes } from '../services/flow-support.ts';
+import { requireFlow } from './flow-routes.ts';
+
+const MAX_RECORDS_SHOWN = 1000;
+const TEST_RUN_TIMEOUT_MS = 60_000;
+
+function sourceNode(doc: FlowDocument, ctx: ApiContext, sourceNodeId?: string) {
+  const node = sourceNodeId
+    ? doc.nodes.find((n) => n.id === sourceNodeId)
+    : doc.nodes.find((n) => ctx.catalog.get(n.type)?.category === 'source');
+  const decl = node && ctx.catalog.get(node.type);
+  if (!node || !decl || decl.category !== 'source') {
+    const path = sourceNodeId ? '/sourceNodeId' : '/document/nodes';
+    throw new ApiProblem(422, sourceNodeId ? `Node '${sourceNodeId}' is not a source node of this flow.` : 'The flow has no source node to read the sample with.', { problems: [{ path, message: 'no such source node', ...(sourceNodeId ? { nodeId: sourceNodeId } : {}) }] });
+  }
+  return { node, decl };
+}
+
+export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
+  defineRoute(app, {
+    method: 'post', path: '/api/flows/{id}/test-run', tags: ['Designing'], summary: 'Dry-run the draft (or a given document) on a sample or records', roles: EDITORS,
+    description: 'Targets are not written, the idempotency ledger is not touched and nothing is stored. Returns every node\'s captured output and the first 1000 record traces.',
+    request: {
+      params: pathParams('id'),
+      body: jsonBody(z.object({
+        document: FlowDocumentInput.optional(),
+        sample: SampleSchema.optional(),
+        records: z.array(z.unknown()).max(100_000).optional(),
+        sourceNodeId: z.string().optional(),
+        captureOutputs: z.number().int().min(0).max(1000).optional(),
+      })),
+    },
+    responses: { 200: jsonResponse(z.looseObject({ status: z.string() }).openapi('TestRunResult'), 'The dry run\'s outcome'), 422: { description: 'The flow has problems, or reference data is missing' } },
+  }, async (c) => {
+    const flow = await requireFlow(ctx, c.req.valid('param').id);
+    const body = c.req.valid('json');
+    const doc = (body.document ?? flow.draft) as FlowDocument;
+    if (body.document) assertStorableDraft(body.document, flow.id);
+    assertValidFlow(ctx, doc, 'The flow');
+    if (!body.sample && !body.records) throw badRequest('Give a sample document or records to run on.', [{ path: '/sample', message: 'sample or records is required' }]);
+    const input = body.records
+      ? { kind: 'records' as const, records: body.records.map((data) => ({ data })), sourceNodeId: body.sourceNodeId }
+      : { kind: 'document' as const, document: bytesInput(body.sample!.name, await sampleBytes(ctx, flow.id, body.sample!)), sourceNodeId: body.sourceNodeId };
+    const reference = await referenceFor(ctx, doc);
+    const result = await dryRunFlow({
+      doc, catalog: ctx.catalog, evaluator: evaluatorFor(doc), reference, input,
+      captureOutputs: body.captureOutputs ?? 100, maxTraces: MAX_RECORDS_SHOWN, signal: AbortSignal.timeout(TEST_RUN_TIMEOUT_MS),
+    });
+    return c.json({
+      status: result.status, counts: result.counts, reconciliation: result.reconciliation, nodes: result.nodeStats,
+      outputs: result.outputs ?? {}, records: result.traces.slice(0, MAX_RECORDS_SHOWN), ...(result.error ? { error: result.error } : {}),
+    }, 200);
+  });
+
+  defineRoute(app, {
+    method: 'post', path: '/api/flows/{id}/samples/parse', tags: ['Designing'], summary: 'Parse a sample with the flow\'s source node', roles: EDITORS,
+    request: { params: pathParams('id'), body: jsonBody(SampleSchema.extend({ sourceNodeId: z.string().optional() })) },
+    responses: { 200: jsonResponse(z.object({ records: z.array(z.unknown()), total: z.number().int() }), 'The first 1000 records and how many there are'), 422: { description: 'Unreadable sample (file, line and column named)' } },
+  }, async (c) => {
+    const flow = await requireFlow(ctx, c.req.valid('param').id);
+    const body = c.req.valid('json');
+    const { node, decl } = sourceNode(flow.draft, ctx, body.sourceNodeId);
+    const resolved = resolveNodeConfig(decl, node);
+    if (!resolved.ok) throw new ApiProblem(422, resolved.message, { problems: [{ path: '/sourceNodeId', message: resolved.message, nodeId: node.id }] });
+    const bytes = await sampleBytes(ctx, flow.id, body);
+    const records: unknown[] = [];
+    let total = 0;
+    try {
+      const evaluator = evaluatorFor(flow.draft);
+      const behaviour = decl.create(resolved.config, { nodeId: node.id, evaluator, reference: EMPTY_REFERENCE_DATA, functions: {} }) as SourceBehaviour;
+      const signal = AbortSignal.timeout(TEST_RUN_TIMEOUT_MS);
+      const noConnections = { sql: () => { throw new Error('parsing a sample does not connect to databases'); }, http: () => { throw new Error('parsing a sample does not call APIs'); } };
+      for await (const record of behaviour.read({ input: bytesInput(body.name, bytes), connections: noConnections, proposeWatermark: () => {}, signal })) {
+        if (records.length < MAX_RECORDS_SHOWN) records.push(record);
+        total++;
+      }
+    } catch (err) {
+      const e = toFlowError(err, 'validation', { nodeId: node.id });
+      throw new ApiProblem(422, e.message, { problems: [{ path: '/content', message: e.message, nodeId: node.id, ...(e.details.position !== undefined ? { position: e.details.position } : {}) }] });
+    }
+    return c.json({ records, total }, 200);
+  });
+
+  defineRoute(app, {
+    method: 'post', path: '/api/flows/{id}/mapping-tests/run', tags: ['Designing'], summary: 'Run the mapping tests of the draft (or a given document)', roles: EDITORS,
+    request: { params: pathParams('id'), body: jsonBody(z.object({ document: FlowDocumentInput.optional() }), false) },
+    responses: { 200: jsonResponse(z.object({ results: z.array(z.looseObject({ name: z.string(), passed: z.boolean() })) }), 'One result per test') },
+  }, async (c) => {
+    const flow = await requireFlow(ctx, c.req.valid('param').id);
+    const body = c.req.valid('json') ?? {};
+    const doc = (body.document ?? flow.draft) as FlowDocument;
+    if (body.document) assertStorableDraft(body.document, flow.id);
+    assertValidFlow(ctx, doc, 'The flow');
+    const reference = await referenceFor(ctx, doc);
+    return c.json({ results: await runMappingTests(doc, { catalog: ctx.catalog, evaluator: evaluatorFor(doc), reference }) }, 200);
+  });
+}

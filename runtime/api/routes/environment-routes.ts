@@ -1,0 +1,89 @@
+/** Environments and their connections (admin; secret values are write-only). */
+import { z } from '@hono/zod-openapi';
+import { ADMINS, ANY_ROLE } from '../../auth/roles.ts';
+import { connectionProblems, secretContext } from '../../connectors/environment-connections.ts';
+import type { ConnectionRow } from '../../store/service-connections.ts';
+import type { Api, ApiContext } from '../app-env.ts';
+import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
+import { currentUser } from '../middleware/auth.ts';
+import { ApiProblem, notFound } from '../problem.ts';
+import { ConnectionSchema, EnvironmentSchema, ItemsOf } from '../schemas.ts';
+
+/** What the API and the audit log show of a connection: never a secret value. */
+export const connectionView = (c: ConnectionRow) => ({
+  environment: c.environment, name: c.name, kind: c.kind, settings: c.settings,
+  secretNames: Object.keys(c.encryptedSecrets).sort(), updatedAt: c.updatedAt, updatedBy: c.updatedBy,
+});
+
+const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+
+export function registerEnvironmentRoutes(app: Api, ctx: ApiContext): void {
+  const { connections, audit } = ctx.repos;
+
+  defineRoute(app, {
+    method: 'get', path: '/api/environments', tags: ['Environments'], summary: 'Environments in promotion order', roles: ANY_ROLE,
+    responses: { 200: jsonResponse(ItemsOf(EnvironmentSchema), 'Environments') },
+  }, (c) => c.json({ items: ctx.environments }, 200));
+
+  defineRoute(app, {
+    method: 'get', path: '/api/connections', tags: ['Environments'], summary: 'Connections per environment (secret values are never returned)', roles: ADMINS,
+    request: { query: z.object({ environment: z.string().optional() }) },
+    responses: { 200: jsonResponse(ItemsOf(ConnectionSchema), 'Connections') },
+  }, async (c) => {
+    const { environment } = c.req.valid('query');
+    if (environment) ctx.environment(environment);
+    return c.json({ items: (await connections.listConnections(environment)).map(connectionView) }, 200);
+  });
+
+  defineRoute(app, {
+    method: 'put', path: '/api/connections/{environment}/{name}', tags: ['Environments'], summary: 'Create or change a connection of an environment', roles: ADMINS,
+    description: 'postgres settings: `{ url }` or `{ embedded: true }`; http: `{ baseUrl, headers?, rateLimitPerSecond? }`. Secret values go in `secrets` and are referenced from settings as `{{secret:name}}`; a secret left out keeps its value, an empty string removes it.',
+    request: {
+      params: pathParams('environment', 'name'),
+      body: jsonBody(z.object({ kind: z.enum(['postgres', 'http']), settings: z.record(z.string(), z.unknown()), secrets: z.record(z.string(), z.string().max(10_000)).optional() })),
+    },
+    responses: { 200: jsonResponse(ConnectionSchema, 'Saved (without secret values)'), 404: { description: 'No such environment' }, 422: { description: 'Invalid settings (all problems listed)' } },
+  }, async (c) => {
+    const user = currentUser(c);
+    const { environment, name } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const env = ctx.environment(environment);
+    if (!NAME.test(name)) throw new ApiProblem(422, `'${name}' is not a valid connection name (letters, digits, _ and -).`, { problems: [{ path: 'name', message: 'invalid name' }] });
+    const before = await connections.getConnection(env.name, name);
+    const encryptedSecrets: Record<string, string> = { ...(before?.encryptedSecrets ?? {}) };
+    for (const [secret, value] of Object.entries(body.secrets ?? {})) {
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(secret)) throw new ApiProblem(422, `'${secret}' is not a valid secret name.`, { problems: [{ path: `/secrets/${secret}`, message: 'invalid secret name' }] });
+      if (value === '') delete encryptedSecrets[secret];
+      else encryptedSecrets[secret] = ctx.secrets.encrypt(value, secretContext(env.name, name, secret));
+    }
+    const problems = connectionProblems(name, body.kind, body.settings, Object.keys(encryptedSecrets));
+    if (problems.length) throw new ApiProblem(422, `Connection '${name}' in ${env.name} is not valid: ${problems.map((p) => p.message).join('; ')}.`, { problems });
+    const saved = await ctx.repos.sql.transaction(async (tx) => {
+      const row = await connections.putConnection({ environment: env.name, name, kind: body.kind, settings: body.settings, encryptedSecrets, updatedBy: user.username }, tx);
+      const changedSecrets = Object.keys(body.secrets ?? {}).sort();
+      await audit.append({
+        actor: user.username, action: before ? 'connection.updated' : 'connection.created', entity: 'connection', entityId: `${env.name}/${name}`,
+        before: before && connectionView(before), after: { ...connectionView(row), ...(changedSecrets.length ? { secretsChanged: changedSecrets } : {}) },
+      }, tx);
+      return row;
+    });
+    return c.json(connectionView(saved), 200);
+  });
+
+  defineRoute(app, {
+    method: 'delete', path: '/api/connections/{environment}/{name}', tags: ['Environments'], summary: 'Remove a connection from an environment', roles: ADMINS,
+    request: { params: pathParams('environment', 'name') },
+    responses: { 204: { description: 'Removed' }, 404: { description: 'No such connection' } },
+  }, async (c) => {
+    const user = currentUser(c);
+    const { environment, name } = c.req.valid('param');
+    const env = ctx.environment(environment);
+    const before = await connections.getConnection(env.name, name);
+    if (!before) throw notFound(`${env.name} has no connection '${name}'.`);
+    await ctx.repos.sql.transaction(async (tx) => {
+      await connections.deleteConnection(env.name, name, tx);
+      await audit.append({ actor: user.username, action: 'connection.deleted', entity: 'connection', entityId: `${env.name}/${name}`, before: connectionView(before) }, tx);
+    });
+    return c.body(null, 204);
+  });
+}

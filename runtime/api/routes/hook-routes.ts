@@ -1,0 +1,70 @@
+/**
+ * Incoming webhooks: POST /hooks/{flowId}/{environment}, signed with the
+ * environment's webhook secret. 202 with the run id only once the event is
+ * durably queued; a bad, stale or replayed signature gets 401 and nothing is
+ * queued.
+ */
+import { z } from '@hono/zod-openapi';
+import { verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, DEFAULT_WINDOW_SECONDS } from '../../triggers/webhook-signature.ts';
+import type { Api, ApiContext } from '../app-env.ts';
+import { defineRoute, jsonResponse, pathParams } from '../define-route.ts';
+import { ApiProblem, conflict, notFound } from '../problem.ts';
+import { RunIdSchema } from '../schemas.ts';
+import { webhookSecretContext } from './trigger-routes.ts';
+
+function inputName(contentType: string | undefined, at: number): string {
+  const ct = (contentType ?? '').toLowerCase();
+  const ext = /ndjson|jsonl/.test(ct) ? 'jsonl' : /json/.test(ct) ? 'json' : /xml/.test(ct) ? 'xml' : /csv/.test(ct) ? 'csv' : 'json';
+  return `webhook-${at}.${ext}`;
+}
+
+export function registerHookRoutes(app: Api, ctx: ApiContext): void {
+  const { triggers, deployments } = ctx.repos;
+  const window = ctx.deps.webhookWindowSeconds ?? DEFAULT_WINDOW_SECONDS;
+
+  defineRoute(app, {
+    method: 'post', path: '/hooks/{flowId}/{environment}', tags: ['Triggers'], summary: 'Receive a signed webhook event and queue a run of the deployed version', roles: 'public',
+    description: `Headers: \`X-Ledgerflow-Timestamp: <unix seconds>\` and \`X-Ledgerflow-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + rawBody)>\`. The timestamp must be within ${window} s of the server's clock and a signature is accepted once.`,
+    request: {
+      params: pathParams('flowId', 'environment'),
+      headers: z.object({
+        'x-ledgerflow-timestamp': z.string().optional().openapi({ param: { name: 'x-ledgerflow-timestamp', in: 'header' }, description: 'Unix seconds' }),
+        'x-ledgerflow-signature': z.string().optional().openapi({ param: { name: 'x-ledgerflow-signature', in: 'header' }, description: 'sha256=<hex>' }),
+      }),
+      body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary', description: 'The event (JSON, XML, CSV …), read by the flow\'s source' }) } } },
+    },
+    responses: {
+      202: jsonResponse(RunIdSchema, 'Durably queued'),
+      401: { description: 'Missing, bad, stale or replayed signature; nothing queued' },
+      404: { description: 'No such flow or environment, or no webhook secret set' },
+      409: { description: 'Nothing deployed in that environment' },
+    },
+  }, async (c) => {
+    const { flowId, environment } = c.req.valid('param');
+    const env = ctx.environments.find((e) => e.name === environment);
+    if (!env) throw notFound(`There is no environment '${environment}'.`);
+    const stored = await triggers.getWebhookSecret(flowId, env.name);
+    if (!stored) throw notFound(`Flow '${flowId}' has no webhook in ${env.name} (an admin creates its secret first).`);
+    const rawBody = new Uint8Array(await c.req.arrayBuffer());
+    const now = ctx.now().getTime();
+    const check = verifyWebhookSignature({
+      secret: ctx.secrets.decrypt(stored.encrypted, webhookSecretContext(flowId, env.name)),
+      timestamp: c.req.header(TIMESTAMP_HEADER), signature: c.req.header(SIGNATURE_HEADER), rawBody, now, windowSeconds: window,
+    });
+    if (!check.ok) throw new ApiProblem(401, `Webhook refused: ${check.reason}`);
+    const deployed = await deployments.getDeployment(flowId, env.name);
+    if (!deployed) throw conflict(`Flow '${flowId}' is not deployed to ${env.name}; the event was not queued.`);
+    if (!(await triggers.markSignatureSeen(check.signatureHash))) throw new ApiProblem(401, 'Webhook refused: this signature was already used (replayed request).');
+    try {
+      const run = await ctx.launcher.enqueue({
+        flowId, version: deployed.version, environment: env.name, trigger: 'webhook', triggerRef: `t=${check.timestamp}`,
+        input: { kind: 'document', name: inputName(c.req.header('content-type'), check.timestamp), bytes: rawBody }, requestedBy: 'webhook',
+      });
+      return c.json({ runId: run.id }, 202);
+    } catch (err) {
+      // Not queued: let the sender retry with the same signature.
+      await triggers.forgetSignature(check.signatureHash).catch(() => {});
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,169 @@
+/** Runs: start one by hand, list and follow them, read their records, cancel, search by business key. */
+import { z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import { ANY_ROLE, OPERATORS, RUNNERS } from '../../auth/roles.ts';
+import type { RunStatus } from '../../engine/run-types.ts';
+import { RECORD_OUTCOMES } from '../../engine/run-types.ts';
+import type { RunFilter, RunRow } from '../../store/store.ts';
+import type { Api, ApiContext } from '../app-env.ts';
+import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
+import { currentUser } from '../middleware/auth.ts';
+import { conflict, notFound } from '../problem.ts';
+import { PageOf, PageQuery, RunIdSchema, RunRowSchema, SampleSchema, TraceSchema } from '../schemas.ts';
+import { sampleBytes } from '../services/flow-support.ts';
+import { requireFlow } from './flow-routes.ts';
+
+const STATUSES = ['queued', 'running', 'succeeded', 'completed_with_exceptions', 'failed', 'cancelled'] as const;
+
+const RunQuery = z.object({
+  flow: z.string().optional(), environment: z.string().optional(), status: z.enum(STATUSES).optional(), trigger: z.string().optional(),
+  since: z.iso.datetime({ offset: true }).optional(), until: z.iso.datetime({ offset: true }).optional(),
+  hasExceptions: z.enum(['true', 'false']).optional(), ...PageQuery,
+});
+
+async function statusCounts(ctx: ApiContext, filter: RunFilter): Promise<Record<string, number>> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, value: unknown) => { params.push(value); where.push(clause.replace('?', `$${params.length}`)); };
+  if (filter.flowId) add('flow_id = ?', filter.flowId);
+  if (filter.environment) add('environment = ?', filter.environment);
+  if (filter.trigger) add('trigger = ?', filter.trigger);
+  if (filter.since) add('created_at >= ?', filter.since);
+  if (filter.until) add('created_at < ?', filter.until);
+  if (filter.hasExceptions !== undefined) add('has_exceptions = ?', filter.hasExceptions);
+  const { rows } = await ctx.repos.sql.query<{ status: string; n: unknown }>(`select status, count(*) as n from runs ${where.length ? `where ${where.join(' and ')}` : ''} group by status`, params);
+  const counts: Record<string, number> = Object.fromEntries(STATUSES.map((s) => [s, 0]));
+  for (const r of rows) counts[r.status] = Number(r.n);
+  return counts;
+}
+
+export async function requireRun(ctx: ApiContext, id: string): Promise<RunRow> {
+  const run = await ctx.store.getRun(id);
+  if (!run) throw notFound(`Run ${id} does not exist.`);
+  return run;
+}
+
+export function registerRunRoutes(app: Api, ctx: ApiContext): void {
+  defineRoute(app, {
+    method: 'post', path: '/api/flows/{id}/runs', tags: ['Runs'], summary: 'Start a run of the version deployed in an environment', roles: RUNNERS,
+    description: 'With `input` the flow\'s source reads that document; without, the source reads itself (a query source). Answers 202 once the run is durably queued.',
+    request: { params: pathParams('id'), body: jsonBody(z.object({ environment: z.string().min(1), input: SampleSchema.optional() })) },
+    responses: { 202: jsonResponse(RunIdSchema, 'Queued'), 404: { description: 'No such flow or environment' }, 409: { description: 'Nothing deployed there' } },
+  }, async (c) => {
+    const user = currentUser(c);
+    const flow = await requireFlow(ctx, c.req.valid('param').id);
+    const body = c.req.valid('json');
+    const env = ctx.environment(body.environment);
+    const deployed = await ctx.repos.deployments.getDeployment(flow.id, env.name);
+    if (!deployed) throw conflict(`Flow '${flow.id}' is not deployed to ${env.name}; deploy a version first.`);
+    const input = body.input
+      ? { kind: 'document' as const, name: body.input.name, bytes: await sampleBytes(ctx, flow.id, body.input) }
+      : { kind: 'source' as const };
+    const run = await ctx.launcher.enqueue({
+      flowId: flow.id, version: deployed.version, environment: env.name, trigger: 'manual',
+      triggerRef: body.input ? body.input.name : null, input, requestedBy: user.username,
+    });
+    return c.json({ runId: run.id }, 202);
+  });
+
+  defineRoute(app, {
+    method: 'get', path: '/api/runs', tags: ['Runs'], summary: 'Runs, newest first, with counts by status', roles: ANY_ROLE,
+    request: { query: RunQuery },
+    responses: { 200: jsonResponse(PageOf(RunRowSchema).extend({ statusCounts: z.record(z.string(), z.number()) }), 'A page of runs') },
+  }, async (c) => {
+    const q = c.req.valid('query');
+    const filter: RunFilter = {
+      flowId: q.flow, environment: q.environment, status: q.status as RunStatus | undefined, trigger: q.trigger, since: q.since, until: q.until,
+      hasExceptions: q.hasExceptions === undefined ? undefined : q.hasExceptions === 'true',
+    };
+    const page = await ctx.store.listRuns(filter, { limit: q.limit ?? 50, cursor: q.cursor });
+    return c.json({ ...page, statusCounts: await statusCounts(ctx, { ...filter, status: undefined }) }, 200);
+  });
+
+  defineRoute(app, {
+    method: 'get', path: '/api/runs/events', tags: ['Runs'], summary: 'Server-sent events: a `run` event with the RunRow whenever a run changes', roles: ANY_ROLE,
+    request: { query: z.object({ flow: z.string().optional() }) },
+    responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } } },
+  }, (c) => {
+    const { flow } = c.req.valid('query');
+    return streamSSE(c, async (stream) => {
+      const seen = new Map<string, string>();
+      let first = true;
+      while (!stream.aborted && !stream.closed) {
+        const page = await ctx.store.listRuns({ flowId: flow }, { limit: 50 });
+        for (const run of [...page.items].reverse()) {
+          const fingerprint = `${run.status}|${JSON.stringify(run.counts)}|${run.finishedAt}`;
+          if (seen.get(run.id) !== fingerprint) {
+            seen.set(run.id, fingerprint);
+            if (!first) await stream.writeSSE({ event: 'run', id: run.id, data: JSON.stringify(run) });
+          }
+        }
+        if (first) await stream.writeSSE({ event: 'ready', data: '{}' });
+        first = false;
+        await stream.sleep(1000);
+      }
+    });
+  });
+
+  defineRoute(app, {
+    method: 'get', path: '/api/runs/{id}', tags: ['Runs'], summary: 'A run with its node statistics, version and timeline', roles: ANY_ROLE,
+    request: { params: pathParams('id') },
+    responses: { 200: jsonResponse(z.looseObject({ run: RunRowSchema }), 'The run'), 404: { description: 'No such run' } },
+  }, async (c) => {
+    const run = await requireRun(ctx, c.req.valid('param').id);
+    const [nodes, version] = await Promise.all([
+      ctx.store.getNodeStats(run.id),
+      run.version !== null ? ctx.store.getVersion(run.flowId, run.version) : Promise.resolve(null),
+    ]);
+    const timeline = [
+      { at: run.createdAt, event: 'queued', detail: `${run.trigger}${run.triggerRef ? `: ${run.triggerRef}` : ''}` },
+      ...(run.startedAt ? [{ at: run.startedAt, event: 'started', detail: '' }] : []),
+      ...(run.finishedAt ? [{ at: run.finishedAt, event: run.status, detail: run.error?.message ?? '' }] : []),
+    ];
+    return c.json({ run, nodes, version, timeline }, 200);
+  });
+
+  defineRoute(app, {
+    method: 'get', path: '/api/runs/{id}/records', tags: ['Runs'], summary: 'Record traces of a run', roles: ANY_ROLE,
+    request: { params: pathParams('id'), query: z.object({ outcome: z.enum(RECORD_OUTCOMES as [string, ...string[]]).optional(), search: z.string().max(300).optional(), ...PageQuery }) },
+    responses: { 200: jsonResponse(PageOf(TraceSchema), 'A page of traces'), 404: { description: 'No such run' } },
+  }, async (c) => {
+    const run = await requireRun(ctx, c.req.valid('param').id);
+    const q = c.req.valid('query');
+    const page = await ctx.store.listTraces(run.id, { outcome: q.outcome as never, search: q.search }, { limit: q.limit ?? 100, cursor: q.cursor });
+    return c.json(page, 200);
+  });
+
+  defineRoute(app, {
+    method: 'get', path: '/api/runs/{id}/records/{lineageKey}', tags: ['Runs'], summary: 'One record\'s trace (sensitive fields masked)', roles: ANY_ROLE,
+    request: { params: pathParams('id', 'lineageKey') },
+    responses: { 200: jsonResponse(TraceSchema, 'The trace'), 404: { description: 'No such run or record' } },
+  }, async (c) => {
+    const { id, lineageKey } = c.req.valid('param');
+    await requireRun(ctx, id);
+    const trace = await ctx.store.getTrace(id, lineageKey);
+    if (!trace) throw notFound(`Run ${id} has no record ${lineageKey}.`);
+    return c.json(trace, 200);
+  });
+
+  defineRoute(app, {
+    method: 'post', path: '/api/runs/{id}/cancel', tags: ['Runs'], summary: 'Cancel a queued or running run', roles: OPERATORS,
+    request: { params: pathParams('id') },
+    responses: { 200: jsonResponse(RunRowSchema, 'The run'), 404: { description: 'No such run' }, 409: { description: 'Already finished' } },
+  }, async (c) => {
+    const user = currentUser(c);
+    const run = await requireRun(ctx, c.req.valid('param').id);
+    if (!['queued', 'running'].includes(run.status)) throw conflict(`Run ${run.id} already finished (${run.status}).`);
+    const cancelled = await ctx.launcher.cancel(run.id, user.username);
+    return c.json(cancelled ?? (await requireRun(ctx, run.id)), 200);
+  });
+
+  defineRoute(app, {
+    method: 'get', path: '/api/search', tags: ['Runs'], summary: 'Every record with a business key, across runs and flows', roles: ANY_ROLE,
+    request: { query: z.object({ businessKey: z.string().min(1).max(300), ...PageQuery }) },
+    responses: { 200: jsonResponse(PageOf(TraceSchema), 'Traces, newest first') },
+  }, async (c) => {
+    const q = c.req.valid('query');
+    return c.json(await ctx.store.findByBusinessKey(q.businessKey, { limit: q.limit ?? 50, cursor: q.cursor }), 200);
+  });
+}

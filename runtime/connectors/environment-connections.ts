@@ -1,0 +1,100 @@
+/**
+ * Connections per environment, from the server's database: each environment
+ * binds a flow's named connections (`erp`, `ap`) to its own settings and
+ * secrets. Settings reference secrets as `{{secret:name}}`; secrets are
+ * decrypted only here, when a run needs them.
+ */
+import type { FlowDocument } from '../../nodes/flow-document.ts';
+import { FlowError } from '../../nodes/errors.ts';
+import type { Store } from '../store/store.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
+import { connectionsRepo, type ConnectionRow } from '../store/service-connections.ts';
+import { bindingProblem, createConnectionResolver, type ClosableConnectionResolver, type ConnectionBinding, type ConnectionBindings } from './connection-registry.ts';
+
+const SECRET_REFERENCE = /\{\{secret:([A-Za-z0-9_.-]+)\}\}/g;
+
+/** Where a connection's secret is bound, as associated data for its encryption. */
+export const secretContext = (environment: string, connection: string, secret: string) => `connection:${environment}:${connection}:${secret}`;
+
+/** Secret names referenced by string values in `settings`. */
+export function referencedSecrets(settings: unknown): string[] {
+  const names = new Set<string>();
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') for (const m of v.matchAll(SECRET_REFERENCE)) names.add(m[1]);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(settings);
+  return [...names];
+}
+
+function substitute(value: unknown, secrets: (name: string) => string): unknown {
+  if (typeof value === 'string') return value.replace(SECRET_REFERENCE, (_, name: string) => secrets(name));
+  if (Array.isArray(value)) return value.map((v) => substitute(v, secrets));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, secrets)]));
+  return value;
+}
+
+/** Settings as the API takes them → the binding the connection registry runs with. */
+export function bindingOf(kind: 'postgres' | 'http', settings: Record<string, unknown>): ConnectionBinding {
+  if (kind === 'postgres') return { kind, url: settings.embedded === true ? 'embedded' : String(settings.url ?? '') };
+  return {
+    kind, baseUrl: String(settings.baseUrl ?? ''),
+    ...(settings.headers !== undefined ? { headers: settings.headers as Record<string, string> } : {}),
+    ...(settings.rateLimitPerSecond !== undefined ? { rateLimitPerSecond: settings.rateLimitPerSecond as number } : {}),
+  };
+}
+
+/** Every problem with a connection as given to the API (settings shape, unknown secrets), as messages. */
+export function connectionProblems(name: string, kind: string, settings: unknown, secretNames: string[]): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  if (kind !== 'postgres' && kind !== 'http') return [{ path: '/kind', message: `kind must be postgres or http, not '${kind}'` }];
+  if (!settings || typeof settings !== 'object' || Array.isArray(settings)) return [{ path: '/settings', message: 'settings must be an object' }];
+  const s = settings as Record<string, unknown>;
+  if (kind === 'postgres' && s.embedded !== true && typeof s.url !== 'string') {
+    problems.push({ path: '/settings/url', message: `connection '${name}' needs settings.url (postgres://…) or settings.embedded = true` });
+  } else {
+    // Check the shape with placeholders standing in for the secrets.
+    const problem = bindingProblem(name, substitute(bindingOf(kind, s), () => 'secret'));
+    if (problem) problems.push({ path: '/settings', message: problem });
+  }
+  for (const ref of referencedSecrets(settings)) {
+    if (!secretNames.includes(ref)) problems.push({ path: '/settings', message: `settings refer to {{secret:${ref}}}, but connection '${name}' has no secret named '${ref}'` });
+  }
+  return problems;
+}
+
+/** The binding of a stored connection with its secrets decrypted. */
+export function resolveConnection(row: ConnectionRow, box: SecretBox): ConnectionBinding {
+  const secret = (name: string) => {
+    const boxed = row.encryptedSecrets[name];
+    if (boxed === undefined) throw new FlowError('permanent', `connection '${row.name}' in ${row.environment} refers to secret '${name}', which is not set`, { field: row.name });
+    return box.decrypt(boxed, secretContext(row.environment, row.name, name));
+  };
+  return substitute(bindingOf(row.kind, row.settings), secret) as ConnectionBinding;
+}
+
+export interface EnvironmentConnections {
+  /**
+   * A resolver binding `doc`'s connections to `environment`'s settings;
+   * postgres `{ embedded: true }` is the store's own database. Close it after the run.
+   */
+  connectionsFor(environment: string | null, doc: Pick<FlowDocument, 'connections'>): Promise<ClosableConnectionResolver>;
+}
+
+/** `defaultEnvironment` binds runs that have none (e.g. started from the CLI); default `dev`. */
+export function createEnvironmentConnections(deps: { store: Pick<Store, 'sql'>; secrets: SecretBox; defaultEnvironment?: string }): EnvironmentConnections {
+  const repo = connectionsRepo(deps.store.sql);
+  return {
+    async connectionsFor(env, doc) {
+      const environment = env ?? deps.defaultEnvironment ?? 'dev';
+      const bindings: ConnectionBindings = {};
+      const wanted = new Set(Object.keys(doc.connections ?? {}));
+      for (const row of await repo.listConnections(environment)) {
+        if (wanted.size && !wanted.has(row.name)) continue;
+        bindings[row.name] = resolveConnection(row, deps.secrets);
+      }
+      return createConnectionResolver(bindings, { embeddedSql: deps.store.sql });
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * A `chunk` job: one chunk of a run's records through the graph, then one
+ * transaction that stores the chunk's traces, dead letters, node figures and
+ * outcome and marks the chunk done, all or nothing. A retried chunk (its worker
+ * died) runs under the same ledger claim token, so it re-owns the keys the dead
+ * attempt claimed; a chunk already done is skipped, so its job may run twice.
+ */
+import { processChunk } from '../engine/process-chunk.ts';
+import { runsRepo } from '../store/runs-repo.ts';
+import { insertTraceRows, loadChunk, markChunkAttempt, runHead, settleChunk } from '../store/queue-repo.ts';
+import { finalizeIfComplete, refreshEndedRunTotals } from './run-lifecycle.ts';
+import { isTerminal } from './run-totals.ts';
+import type { WorkerContext } from './worker-context.ts';
+
+export type ChunkJobResult = 'done' | 'skipped' | 'cancelled' | 'missing';
+
+/** The ledger claim token of a chunk: the same on every attempt. */
+export const chunkClaimToken = (runId: string, chunkNo: number) => `${runId}:${chunkNo}`;
+
+export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: number, jobSignal: AbortSignal): Promise<ChunkJobResult> {
+  const { db } = ctx;
+  const chunk = await loadChunk(db, runId, chunkNo);
+  if (!chunk) return 'missing';
+  if (chunk.status !== 'pending') return 'skipped';
+  if (chunk.run.status !== 'running') {
+    // Queued after its run ended (a cancel while the input was being read): settle it.
+    if (isTerminal(chunk.run.status)) await settleChunk(db, runId, chunkNo, { status: 'skipped' });
+    return 'skipped';
+  }
+  await markChunkAttempt(db, runId, chunkNo, ctx.workerId);
+
+  const cancel = ctx.cancels.watch(runId);
+  const signal = AbortSignal.any([jobSignal, cancel.signal]);
+  const lease = await ctx.flows.acquire(chunk.run).catch((err) => {
+    cancel.release();
+    throw err;
+  });
+  try {
+    const { flow, sourceNodeId, connections } = lease.prepared;
+    let result;
+    try {
+      result = await processChunk(flow, chunk.roots, {
+        runId,
+        ledger: ctx.store.ledger,
+        claimToken: chunkClaimToken(runId, chunkNo),
+        sourceNodeId,
+        target: { connections, files: ctx.files, fetch: ctx.fetch, signal },
+      });
+    } catch (err) {
+      // Cancelled: the chunk was skipped by the cancel; what it wrote before stopping stays claimed under its token.
+      if (cancel.signal.aborted && !jobSignal.aborted) return 'cancelled';
+      throw err;
+    }
+    await ctx.hooks.beforeChunkCommit?.({ runId, chunkNo, attempt: chunk.attempts + 1 });
+
+    const committed = await db.transaction(async (tx) => {
+      // Shared lock: chunk commits run side by side, but never across a finish or cancel of the run.
+      const head = await runHead(tx, runId, 'share');
+      if (!head) return false;
+      // A chunk that finished after its run was cancelled still reports what it did.
+      const settled = await settleChunk(tx, runId, chunkNo, {
+        status: 'done',
+        from: isTerminal(head.status) ? ['pending', 'skipped'] : ['pending'],
+        workerId: ctx.workerId,
+        outcome: { reconciliation: result.reconciliation, traces: result.traces.length, deadLetters: result.deadLetters.length },
+      });
+      if (!settled) return false;
+      await insertTraceRows(tx, { runId, flowId: head.flowId, version: head.version, environment: head.environment }, result.traces, result.deadLetters);
+      await runsRepo(tx).addNodeStats(runId, result.nodeStats);
+      if (isTerminal(head.status)) await refreshEndedRunTotals(tx, runId);
+      return true;
+    });
+    if (!committed) return 'skipped';
+    ctx.counters.chunksDone++;
+    ctx.counters.recordsDone += chunk.roots.length;
+  } finally {
+    lease.release();
+    cancel.release();
+  }
+  const finished = await finalizeIfComplete(db, runId);
+  if (finished) ctx.onRunFinished(finished);
+  return 'done';
+}

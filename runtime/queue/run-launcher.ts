@@ -1,0 +1,39 @@
+/**
+ * The seam between whoever starts runs (API, webhooks, schedules, polling,
+ * replays) and the durable queue that executes them across workers.
+ */
+import type { RunRow } from '../store/store.ts';
+
+/** What a queued run reads. Input bytes are stored durably with the run before it is queued. */
+export type QueuedRunInput =
+  | { kind: 'document'; name: string; bytes: Uint8Array }
+  | { kind: 'records'; records: { data: unknown; sourceKey?: string }[] }
+  | { kind: 'source' };
+
+export interface RunRequest {
+  flowId: string;
+  /** The immutable version to run. */
+  version: number;
+  environment: string;
+  /** manual | webhook | schedule | poll | replay */
+  trigger: string;
+  triggerRef?: string | null;
+  input: QueuedRunInput;
+  replayOf?: string | null;
+  /** Dead letters this run replays; marked replayed when it finishes. */
+  replayDeadLetterIds?: number[];
+  /** Who started it (user name, `webhook`, `scheduler`). */
+  requestedBy: string;
+}
+
+export interface RunLauncher {
+  /**
+   * Creates the run row and its job in one transaction: once this resolves the
+   * run is durably queued and a worker will pick it up, even after a crash.
+   */
+  enqueue(request: RunRequest): Promise<RunRow>;
+  /** Stops a queued or running run; chunks not yet processed are skipped. */
+  cancel(runId: string, by: string): Promise<RunRow | null>;
+  /** Jobs waiting and active, and workers seen recently (for /readyz, health and metrics). */
+  stats(): Promise<{ queued: number; active: number; workers: { id: string; lastSeenAt: string; chunksDone: number }[] }>;
+}

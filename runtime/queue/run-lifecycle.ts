@@ -1,0 +1,73 @@
+/**
+ * A queued run's status changes, each in one transaction holding the run row
+ * locked, so that exactly one worker finishes a run however many finish its
+ * last chunks at the same moment, and a cancel never crosses a finish.
+ */
+import type { SerializedError } from '../../nodes/errors.ts';
+import type { Db } from '../store/db.ts';
+import type { RunRow } from '../store/store.ts';
+import { runsRepo } from '../store/runs-repo.ts';
+import { referenceDataRepo } from '../store/reference-data.ts';
+import { deadLettersRepo } from '../store/dead-letters-repo.ts';
+import {
+  chunkSummaries, getProgress, getRunInput, pendingChunkCount, releaseChunkRecords, runHead, setRunTotals, skipPendingChunks,
+} from '../store/queue-repo.ts';
+import { finishedStatus, isTerminal, runTotals } from './run-totals.ts';
+
+/** The environment watermarks are kept under when a run names none (as the CLI does). */
+export const LOCAL_ENVIRONMENT = 'local';
+
+/**
+ * Finishes the run when its input is fully read and no chunk is pending:
+ * adds up the chunks, sets the final status, commits the source's watermarks
+ * and marks replayed dead letters. Returns the run when this call finished it.
+ */
+export async function finalizeIfComplete(db: Db, runId: string): Promise<RunRow | null> {
+  // Cheap check first, without locks: most chunk completions are not the last.
+  const progress = await getProgress(db, runId);
+  if (!progress?.splitDone || (await pendingChunkCount(db, runId)) > 0) return null;
+  return db.transaction(async (tx) => {
+    const head = await runHead(tx, runId, 'update');
+    if (!head || head.status !== 'running') return null;
+    if ((await pendingChunkCount(tx, runId)) > 0) return null;
+    const chunks = await chunkSummaries(tx, runId);
+    const failedChunk = chunks.find((c) => c.status === 'failed');
+    const reconciliation = runTotals(chunks);
+    const status = finishedStatus({ failed: !!failedChunk, reconciliation });
+    await runsRepo(tx).finishRun(runId, { status, counts: reconciliation.counts, reconciliation, error: failedChunk?.error ?? null });
+    if (status !== 'failed') {
+      const done = (await getProgress(tx, runId))!;
+      for (const w of done.watermarks) {
+        await referenceDataRepo(tx).setWatermark(head.flowId, w.nodeId, head.environment ?? LOCAL_ENVIRONMENT, w.value);
+      }
+      const input = await getRunInput(tx, runId);
+      if (input?.replayDeadLetterIds.length) {
+        await deadLettersRepo(tx).setDeadLetterStatus(input.replayDeadLetterIds, 'replayed', `replayed in ${runId}`, runId);
+      }
+    }
+    await releaseChunkRecords(tx, runId);
+    return runsRepo(tx).getRun(runId);
+  });
+}
+
+/**
+ * Ends a queued or running run as `failed` or `cancelled`: chunks not yet
+ * processed are skipped, the figures are those of the chunks that finished.
+ * Returns the run when this call ended it, null when it had already ended.
+ */
+export async function endRun(db: Db, runId: string, status: 'failed' | 'cancelled', error: SerializedError): Promise<RunRow | null> {
+  return db.transaction(async (tx) => {
+    const head = await runHead(tx, runId, 'update');
+    if (!head || isTerminal(head.status)) return null;
+    await skipPendingChunks(tx, runId);
+    const reconciliation = runTotals(await chunkSummaries(tx, runId));
+    await runsRepo(tx).finishRun(runId, { status, counts: reconciliation.counts, reconciliation, error });
+    await releaseChunkRecords(tx, runId);
+    return runsRepo(tx).getRun(runId);
+  });
+}
+
+/** After a chunk finished on a run that had already ended (cancelled meanwhile), its figures are added. */
+export async function refreshEndedRunTotals(tx: Db, runId: string): Promise<void> {
+  await setRunTotals(tx, runId, runTotals(await chunkSummaries(tx, runId)));
+}

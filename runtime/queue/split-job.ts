@@ -1,0 +1,161 @@
+/**
+ * The `split` job of a run: reads the run's input once, computes each source
+ * record's keys and amount, and stores the records in chunks, each chunk with
+ * its job in the same transaction. Workers start on the first chunks while the
+ * rest is still being read. A malformed document fails the run before any
+ * chunk is queued: the whole document is parsed once first.
+ */
+import { setImmediate } from 'node:timers/promises';
+import type { ConnectionResolver, InputDocument } from '../../nodes/define-node.ts';
+import { FlowError } from '../../nodes/errors.ts';
+import { readRoots, type RunInput } from '../engine/run-flow.ts';
+import type { RootRecord } from '../engine/process-chunk.ts';
+import type { PreparedFlow } from '../engine/prepare-flow.ts';
+import { sha256 } from '../run-service.ts';
+import {
+  getRunInput, insertChunks, markRunRunning, runHead, setProgress, startProgress, type NewChunk, type StoredRunInput,
+} from '../store/queue-repo.ts';
+import { bossDbOf } from './boss.ts';
+import { QUEUE_NAMES, jobOptions, type ChunkJobData } from './queue-options.ts';
+import { endRun, finalizeIfComplete, LOCAL_ENVIRONMENT } from './run-lifecycle.ts';
+import { readSide } from './run-totals.ts';
+import type { WorkerContext } from './worker-context.ts';
+
+const SLICE = 64 * 1024;
+
+/**
+ * Stored input bytes as a source document, handed over in 64 KiB slices like a
+ * file. Each slice waits for the event loop's next turn: parsing bytes already
+ * in memory is otherwise one long run of microtasks, during which no timer
+ * fires, and a job whose heartbeat timer cannot fire is taken for dead.
+ */
+export function bytesDocument(name: string, bytes: Uint8Array): InputDocument {
+  return {
+    name,
+    chunks: async function* () {
+      for (let i = 0; i < bytes.length; i += SLICE) {
+        await setImmediate();
+        yield bytes.subarray(i, Math.min(bytes.length, i + SLICE));
+      }
+    },
+  };
+}
+
+function runInputOf(input: StoredRunInput): RunInput {
+  if (input.kind === 'document') return { kind: 'document', document: bytesDocument(input.name ?? 'input', input.bytes ?? new Uint8Array()) };
+  if (input.kind === 'records') return { kind: 'records', records: input.records ?? [] };
+  return { kind: 'source' };
+}
+
+class RunEnded extends Error {
+  constructor(runId: string) {
+    super(`run ${runId} ended while its input was being read`);
+  }
+}
+
+/** Errors that another attempt may not hit: the job is retried. Anything else fails the run. */
+function isRetryable(err: unknown): boolean {
+  return !(err instanceof FlowError) || err.errorClass === 'transient';
+}
+
+export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: AbortSignal): Promise<void> {
+  const { db } = ctx;
+  await markRunRunning(db, runId);
+  const head = await runHead(db, runId);
+  // Cancelled before it started, or already finished by an earlier attempt.
+  if (!head || head.status !== 'running') return;
+  const progress = await startProgress(db, runId);
+  if (progress.splitDone) {
+    await finishIfDone(ctx, runId);
+    return;
+  }
+  const cancel = ctx.cancels.watch(runId);
+  const signal = AbortSignal.any([jobSignal, cancel.signal]);
+  let lease;
+  try {
+    lease = await ctx.flows.acquire(head);
+    const { flow, sourceNodeId, connections } = lease.prepared;
+    const stored = await getRunInput(db, runId);
+    if (!stored) throw new FlowError('permanent', `run ${runId} has no stored input`);
+    const input = runInputOf(stored);
+    if (input.kind === 'document') await precheck(flow, sourceNodeId, input.document, connections, signal);
+    const watermark = (await ctx.store.getWatermark(head.flowId, sourceNodeId, head.environment ?? LOCAL_ENVIRONMENT)) ?? undefined;
+    // readRoots records the watermarks the source proposes in this array as it reads.
+    const watermarks: { nodeId: string; value: string }[] = [];
+    const roots = readRoots(flow, { ...input, sourceNodeId }, { connections, digest: sha256, watermark }, signal, watermarks);
+    await splitRoots(ctx, runId, roots, watermarks, signal);
+  } catch (err) {
+    if (jobSignal.aborted) throw err;
+    if (cancel.signal.aborted || err instanceof RunEnded) return;
+    if (isRetryable(err)) throw err;
+    const ended = await endRun(db, runId, 'failed', (err as FlowError).toJSON());
+    if (ended) ctx.onRunFinished(ended);
+    return;
+  } finally {
+    lease?.release();
+    cancel.release();
+  }
+  await finishIfDone(ctx, runId);
+}
+
+async function finishIfDone(ctx: WorkerContext, runId: string): Promise<void> {
+  const finished = await finalizeIfComplete(ctx.db, runId);
+  if (finished) ctx.onRunFinished(finished);
+}
+
+/** Cuts the roots into chunks and stores them with their jobs, `chunksPerInsert` chunks per transaction. */
+async function splitRoots(
+  ctx: WorkerContext, runId: string, roots: AsyncGenerator<RootRecord>, watermarks: { nodeId: string; value: string }[], signal: AbortSignal,
+): Promise<void> {
+  const { chunkSize, chunksPerInsert } = ctx.tuning;
+  let pending: NewChunk[] = [];
+  let current: RootRecord[] = [];
+  let chunkNo = 0;
+  let recordsRead = 0;
+
+  const cut = () => {
+    if (!current.length) return;
+    pending.push({ chunkNo: ++chunkNo, firstSeq: current[0].seq, roots: current, read: readSide(current) });
+    current = [];
+  };
+  const store = async (last: boolean) => {
+    const batch = pending;
+    pending = [];
+    await ctx.db.transaction(async (tx) => {
+      // A cancel (or failure) while reading: no more chunks for a run that has ended.
+      const head = await runHead(tx, runId, 'share');
+      if (head?.status !== 'running') throw new RunEnded(runId);
+      const inserted = await insertChunks(tx, runId, batch);
+      if (inserted.length) {
+        const options = jobOptions(ctx.tuning, 'chunk');
+        const jobs = inserted.map((no) => ({ data: { runId, chunkNo: no } satisfies ChunkJobData, ...options }));
+        await ctx.boss.insert(QUEUE_NAMES.chunk, jobs, { db: bossDbOf(tx) });
+      }
+      await setProgress(tx, runId, { chunksTotal: chunkNo, recordsRead, splitDone: last, watermarks: last ? watermarks : undefined });
+    });
+    await ctx.hooks.afterChunksStored?.({ runId, chunksSoFar: chunkNo, last });
+  };
+
+  for await (const root of roots) {
+    current.push(root);
+    recordsRead++;
+    if (current.length >= chunkSize) {
+      cut();
+      if (pending.length >= chunksPerInsert) {
+        if (signal.aborted) throw signal.reason;
+        await store(false);
+      }
+    }
+  }
+  cut();
+  if (signal.aborted) throw signal.reason;
+  await store(true);
+}
+
+/** Parses the whole document once before anything is queued (see runFlow's precheck). */
+async function precheck(flow: PreparedFlow, sourceNodeId: string, document: InputDocument, connections: ConnectionResolver, signal: AbortSignal): Promise<void> {
+  const source = flow.sources.find((s) => s.id === sourceNodeId)!;
+  for await (const _ of source.behaviour.read({ input: document, connections, proposeWatermark: () => {}, signal })) {
+    if (signal.aborted) throw signal.reason;
+  }
+}

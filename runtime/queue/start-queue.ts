@@ -1,0 +1,48 @@
+/**
+ * One call for a process that starts runs and (usually) works on them too:
+ * `serve` gets a launcher and an in-process worker over one pg-boss instance.
+ */
+import type { Store } from '../store/store.ts';
+import { openBoss, type PgBoss } from './boss.ts';
+import { createRunLauncher } from './launcher.ts';
+import { tuningOf } from './queue-options.ts';
+import type { RunLauncher } from './run-launcher.ts';
+import { createWorker, type QueueWorker, type WorkerOptions } from './worker.ts';
+
+export interface StartQueueOptions extends Omit<WorkerOptions, 'boss' | 'store'> {
+  store: Store;
+  /** Run a worker in this process (default true). */
+  worker?: boolean;
+  /** Run pg-boss maintenance here (default true). */
+  supervise?: boolean;
+}
+
+export interface StartedQueue {
+  launcher: RunLauncher;
+  /** Null when started without a worker. */
+  worker: QueueWorker | null;
+  boss: PgBoss;
+  /** Stops the worker (finishing the chunks in hand), then pg-boss. */
+  stop(): Promise<void>;
+}
+
+export async function startQueue(options: StartQueueOptions): Promise<StartedQueue> {
+  const tuning = tuningOf(options.tuning);
+  const boss = await openBoss(options.store, { tuning, schema: options.bossSchema, supervise: options.supervise, onError: options.onError });
+  const launcher = createRunLauncher({ store: options.store, boss, tuning });
+  const worker = options.worker === false ? null : createWorker({ ...options, boss, tuning });
+  try {
+    await worker?.start();
+  } catch (err) {
+    await boss.stop({ graceful: false }).catch(() => {});
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    launcher, worker, boss,
+    stop: () => (stopping ??= (async () => {
+      await worker?.stop();
+      await boss.stop({ graceful: true, timeout: 10_000 });
+    })()),
+  };
+}

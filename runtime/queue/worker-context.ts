@@ -1,0 +1,32 @@
+/** What the split and chunk job handlers of one worker process share. */
+import type { FileSink } from '../../nodes/define-node.ts';
+import type { Db } from '../store/db.ts';
+import type { RunRow, Store } from '../store/store.ts';
+import type { PgBoss } from './boss.ts';
+import type { CancelWatch } from './cancel-watch.ts';
+import type { FlowCache } from './flow-cache.ts';
+import type { QueueTuning } from './queue-options.ts';
+
+/** Test seams: simulate a crash at the worst moments. */
+export interface QueueHooks {
+  /** Called after a chunk's records went through the graph (targets written) and before its transaction commits. */
+  beforeChunkCommit?(info: { runId: string; chunkNo: number; attempt: number }): void | Promise<void>;
+  /** Called after the split stored a batch of chunks and queued their jobs. */
+  afterChunksStored?(info: { runId: string; chunksSoFar: number; last: boolean }): void | Promise<void>;
+}
+
+export interface WorkerContext {
+  store: Store;
+  db: Db;
+  boss: PgBoss;
+  tuning: QueueTuning;
+  flows: FlowCache;
+  files: FileSink;
+  fetch: typeof fetch;
+  workerId: string;
+  cancels: CancelWatch;
+  hooks: QueueHooks;
+  /** Called once per run, by the worker that finished it. */
+  onRunFinished(run: RunRow): void;
+  counters: { chunksDone: number; recordsDone: number };
+}

@@ -1,0 +1,32 @@
+/**
+ * What the durable queue needs from behind a Store: its Db (to write the run
+ * row, its chunks and its pg-boss job in one transaction) and how to reach the
+ * same database for pg-boss (the PGlite instance, or the Postgres URL).
+ * Recorded by `openStore`; the Store interface itself stays as it is.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import type { Db } from './db.ts';
+import type { Store } from './store.ts';
+
+export interface StoreBackend {
+  db: Db;
+  /** The embedded database (PGlite stores). */
+  pglite?: PGlite;
+  /** The server (Postgres stores). */
+  connectionString?: string;
+  /** The store's Postgres schema, when not the default. */
+  schema?: string;
+}
+
+const backends = new WeakMap<Store, StoreBackend>();
+
+export function registerStoreBackend(store: Store, backend: StoreBackend): void {
+  backends.set(store, backend);
+}
+
+/** The backend of a store opened by `openStore`; throws for any other store. */
+export function storeBackend(store: Store): StoreBackend {
+  const backend = backends.get(store);
+  if (!backend) throw new Error('This store was not opened with openStore(), so the job queue cannot reach its database.');
+  return backend;
+}

@@ -1,0 +1,294 @@
+/**
+ * The queue's tables (migrations/0003_queue.sql): run inputs, run chunks, the
+ * run's read progress, and workers. Every function takes the Db it runs on,
+ * so callers put several of them in one transaction.
+ */
+import type { Db, Row } from './db.ts';
+import type { DeadLetterEntry, Reconciliation, RecordTrace, RunStatus } from '../engine/run-types.ts';
+import type { RootRecord } from '../engine/process-chunk.ts';
+import type { SerializedError } from '../../nodes/errors.ts';
+import { DEAD_LETTER_COLUMNS, TRACE_COLUMNS, deadLetterLine, runPrefix, traceLine, type RunColumns } from './trace-rows.ts';
+import { isoOf, numberOf } from './row-values.ts';
+
+export type ChunkStatus = 'pending' | 'done' | 'skipped' | 'failed';
+
+export interface StoredRunInput {
+  kind: 'document' | 'records' | 'source';
+  name: string | null;
+  bytes: Uint8Array | null;
+  records: { data: unknown; sourceKey?: string }[] | null;
+  replayDeadLetterIds: number[];
+  requestedBy: string;
+}
+
+export interface NewChunk {
+  chunkNo: number;
+  firstSeq: number;
+  roots: RootRecord[];
+  /** Read-side reconciliation of these roots. */
+  read: Reconciliation;
+}
+
+/** What a finished chunk adds to its run. */
+export interface ChunkOutcome {
+  reconciliation: Reconciliation;
+  traces: number;
+  deadLetters: number;
+}
+
+/** A chunk as a worker loads it, with what it needs to know of its run. */
+export interface ChunkToRun {
+  runId: string;
+  chunkNo: number;
+  status: ChunkStatus;
+  attempts: number;
+  roots: RootRecord[];
+  run: { flowId: string; version: number | null; environment: string | null; status: RunStatus };
+}
+
+export interface RunProgress {
+  splitDone: boolean;
+  chunksTotal: number;
+  recordsRead: number;
+  watermarks: { nodeId: string; value: string }[];
+}
+
+export interface ChunkSummary {
+  chunkNo: number;
+  status: ChunkStatus;
+  read: Reconciliation;
+  outcome: ChunkOutcome | null;
+  error: SerializedError | null;
+  workerId: string | null;
+}
+
+export interface WorkerRow {
+  id: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+  lastSeenAt: string;
+  stoppedAt: string | null;
+  chunksDone: number;
+  recordsDone: number;
+}
+
+const toBuffer = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+
+export async function insertRunInput(db: Db, runId: string, input: StoredRunInput): Promise<void> {
+  await db.query(
+    `insert into run_inputs (run_id, kind, name, bytes, records, replay_dead_letter_ids, requested_by)
+     values ($1, $2, $3, $4, $5::jsonb, $6::bigint[], $7)`,
+    [runId, input.kind, input.name, input.bytes ? toBuffer(input.bytes) : null,
+      input.records ? JSON.stringify(input.records) : null, input.replayDeadLetterIds, input.requestedBy],
+  );
+}
+
+export async function getRunInput(db: Db, runId: string): Promise<StoredRunInput | null> {
+  const { rows } = await db.query('select * from run_inputs where run_id = $1', [runId]);
+  if (!rows.length) return null;
+  const r = rows[0];
+  return {
+    kind: r.kind as StoredRunInput['kind'],
+    name: (r.name as string | null) ?? null,
+    bytes: (r.bytes as Uint8Array | null) ?? null,
+    records: (r.records as StoredRunInput['records']) ?? null,
+    replayDeadLetterIds: ((r.replay_dead_letter_ids as unknown[] | null) ?? []).map(numberOf),
+    requestedBy: r.requested_by as string,
+  };
+}
+
+/** Creates the run's progress row (idempotent: a retried split finds it). */
+export async function startProgress(db: Db, runId: string): Promise<RunProgress> {
+  await db.query('insert into run_progress (run_id) values ($1) on conflict (run_id) do nothing', [runId]);
+  return (await getProgress(db, runId))!;
+}
+
+export async function getProgress(db: Db, runId: string): Promise<RunProgress | null> {
+  const { rows } = await db.query('select * from run_progress where run_id = $1', [runId]);
+  if (!rows.length) return null;
+  return {
+    splitDone: rows[0].split_done as boolean,
+    chunksTotal: numberOf(rows[0].chunks_total),
+    recordsRead: numberOf(rows[0].records_read),
+    watermarks: rows[0].watermarks as RunProgress['watermarks'],
+  };
+}
+
+/** Inserts chunks not yet stored; returns the numbers of those inserted (a retried split skips the rest). */
+export async function insertChunks(db: Db, runId: string, chunks: NewChunk[]): Promise<number[]> {
+  if (!chunks.length) return [];
+  const payload = chunks.map((c) => ({ chunk_no: c.chunkNo, first_seq: c.firstSeq, roots: c.roots, read: c.read }));
+  const { rows } = await db.query<{ chunk_no: number }>(
+    `insert into run_chunks (run_id, chunk_no, first_seq, roots, read)
+     select $1, x.chunk_no, x.first_seq, x.roots, x.read
+     from jsonb_to_recordset($2::jsonb) as x(chunk_no integer, first_seq bigint, roots jsonb, read jsonb)
+     on conflict (run_id, chunk_no) do nothing
+     returning chunk_no`,
+    [runId, JSON.stringify(payload)],
+  );
+  return rows.map((r) => numberOf(r.chunk_no));
+}
+
+export async function setProgress(db: Db, runId: string, patch: { chunksTotal: number; recordsRead: number; splitDone: boolean; watermarks?: RunProgress['watermarks'] }): Promise<void> {
+  await db.query(
+    `update run_progress set chunks_total = $2, records_read = $3, split_done = $4,
+       watermarks = coalesce($5::jsonb, watermarks), updated_at = now()
+     where run_id = $1`,
+    [runId, patch.chunksTotal, patch.recordsRead, patch.splitDone, patch.watermarks ? JSON.stringify(patch.watermarks) : null],
+  );
+}
+
+export async function loadChunk(db: Db, runId: string, chunkNo: number): Promise<ChunkToRun | null> {
+  const { rows } = await db.query(
+    `select c.status, c.attempts, c.roots, r.flow_id, r.version, r.environment, r.status as run_status
+     from run_chunks c join runs r on r.id = c.run_id
+     where c.run_id = $1 and c.chunk_no = $2`,
+    [runId, chunkNo],
+  );
+  if (!rows.length) return null;
+  const r = rows[0];
+  return {
+    runId, chunkNo,
+    status: r.status as ChunkStatus,
+    attempts: numberOf(r.attempts),
+    roots: r.roots as RootRecord[],
+    run: { flowId: r.flow_id as string, version: r.version === null ? null : numberOf(r.version), environment: (r.environment as string | null) ?? null, status: r.run_status as RunStatus },
+  };
+}
+
+/** Counts an attempt at a chunk (for the operator's view of retries). */
+export async function markChunkAttempt(db: Db, runId: string, chunkNo: number, workerId: string): Promise<void> {
+  await db.query('update run_chunks set attempts = attempts + 1, worker_id = $3 where run_id = $1 and chunk_no = $2 and status = $4', [runId, chunkNo, workerId, 'pending']);
+}
+
+/**
+ * Moves a pending chunk to a final status. Returns false when it was no longer
+ * pending: another attempt got there first, and this one must change nothing.
+ * The row lock it takes also makes a concurrent attempt wait for this transaction.
+ */
+export async function settleChunk(db: Db, runId: string, chunkNo: number, patch: {
+  status: Exclude<ChunkStatus, 'pending'>;
+  /** Statuses it may move from; default only `pending`. */
+  from?: ChunkStatus[];
+  workerId?: string | null;
+  outcome?: ChunkOutcome | null;
+  error?: SerializedError | null;
+}): Promise<boolean> {
+  const { rows } = await db.query(
+    `update run_chunks set status = $3, worker_id = coalesce($4, worker_id), outcome = $5::jsonb, error = $6::jsonb, done_at = now()
+     where run_id = $1 and chunk_no = $2 and status = any($7::text[])
+     returning chunk_no`,
+    [runId, chunkNo, patch.status, patch.workerId ?? null, patch.outcome ? JSON.stringify(patch.outcome) : null,
+      patch.error ? JSON.stringify(patch.error) : null, patch.from ?? ['pending']],
+  );
+  return rows.length === 1;
+}
+
+/** Marks every pending chunk of the run skipped (cancel, failure); returns how many. */
+export async function skipPendingChunks(db: Db, runId: string): Promise<number> {
+  const { rowCount } = await db.query(`update run_chunks set status = 'skipped', done_at = now() where run_id = $1 and status = 'pending'`, [runId]);
+  return rowCount ?? 0;
+}
+
+export async function pendingChunkCount(db: Db, runId: string): Promise<number> {
+  const { rows } = await db.query<{ n: unknown }>(`select count(*) as n from run_chunks where run_id = $1 and status = 'pending'`, [runId]);
+  return numberOf(rows[0].n);
+}
+
+/** Every chunk's read side and outcome, for the run's totals. */
+export async function chunkSummaries(db: Db, runId: string): Promise<ChunkSummary[]> {
+  const { rows } = await db.query('select chunk_no, status, read, outcome, error, worker_id from run_chunks where run_id = $1 order by chunk_no', [runId]);
+  return rows.map((r: Row) => ({
+    chunkNo: numberOf(r.chunk_no),
+    status: r.status as ChunkStatus,
+    read: r.read as Reconciliation,
+    outcome: (r.outcome as ChunkOutcome | null) ?? null,
+    error: (r.error as SerializedError | null) ?? null,
+    workerId: (r.worker_id as string | null) ?? null,
+  }));
+}
+
+/** Writes a chunk's traces and dead letters on `db` (inside the chunk's transaction). */
+export async function insertTraceRows(db: Db, run: RunColumns, traces: RecordTrace[], deadLetters: DeadLetterEntry[]): Promise<void> {
+  const prefix = runPrefix(run);
+  if (traces.length) {
+    let text = '';
+    for (const t of traces) text += traceLine(t, run, prefix);
+    await db.copyFrom('record_traces', TRACE_COLUMNS, text);
+  }
+  if (deadLetters.length) {
+    let text = '';
+    for (const d of deadLetters) text += deadLetterLine(d, run, prefix);
+    await db.copyFrom('dead_letters', DEAD_LETTER_COLUMNS, text);
+  }
+}
+
+export async function heartbeatWorker(db: Db, worker: { id: string; host: string; pid: number; chunksDone: number; recordsDone: number }): Promise<void> {
+  await db.query(
+    `insert into workers (id, host, pid, chunks_done, records_done) values ($1, $2, $3, $4, $5)
+     on conflict (id) do update set last_seen_at = now(), chunks_done = excluded.chunks_done, records_done = excluded.records_done`,
+    [worker.id, worker.host, worker.pid, worker.chunksDone, worker.recordsDone],
+  );
+}
+
+export async function stopWorkerRow(db: Db, id: string): Promise<void> {
+  await db.query('update workers set stopped_at = now(), last_seen_at = now() where id = $1', [id]);
+}
+
+/** Workers seen within the last `seconds` and not stopped. */
+export async function listLiveWorkers(db: Db, seconds: number): Promise<WorkerRow[]> {
+  const { rows } = await db.query(
+    `select * from workers where stopped_at is null and last_seen_at > now() - make_interval(secs => $1) order by started_at`,
+    [seconds],
+  );
+  return rows.map((r) => ({
+    id: r.id as string,
+    host: r.host as string,
+    pid: numberOf(r.pid),
+    startedAt: isoOf(r.started_at),
+    lastSeenAt: isoOf(r.last_seen_at),
+    stoppedAt: null,
+    chunksDone: numberOf(r.chunks_done),
+    recordsDone: numberOf(r.records_done),
+  }));
+}
+
+export interface RunHead {
+  status: RunStatus;
+  flowId: string;
+  version: number | null;
+  environment: string | null;
+}
+
+/**
+ * The run's status and identity; `lock` takes a row lock until the transaction
+ * ends: `update` for whoever changes the status (finish, fail, cancel), `share`
+ * for chunk commits, which may run side by side but not during a status change.
+ */
+export async function runHead(db: Db, runId: string, lock: 'update' | 'share' | null = null): Promise<RunHead | null> {
+  const { rows } = await db.query(`select status, flow_id, version, environment from runs where id = $1${lock ? ` for ${lock}` : ''}`, [runId]);
+  if (!rows.length) return null;
+  const r = rows[0];
+  return { status: r.status as RunStatus, flowId: r.flow_id as string, version: r.version === null ? null : numberOf(r.version), environment: (r.environment as string | null) ?? null };
+}
+
+/** queued → running (stamps started_at); false when the run was not queued. */
+export async function markRunRunning(db: Db, runId: string): Promise<boolean> {
+  const { rowCount } = await db.query(`update runs set status = 'running', started_at = coalesce(started_at, now()) where id = $1 and status = 'queued'`, [runId]);
+  return (rowCount ?? 0) > 0;
+}
+
+/** Updates a run's counts and reconciliation without touching its status (chunks finishing after a cancel). */
+export async function setRunTotals(db: Db, runId: string, reconciliation: Reconciliation): Promise<void> {
+  await db.query('update runs set counts = $2::jsonb, reconciliation = $3::jsonb where id = $1', [runId, JSON.stringify(reconciliation.counts), JSON.stringify(reconciliation)]);
+}
+
+/**
+ * Empties the stored records of a run's settled chunks once the run has ended:
+ * they live on in the run's input and in its traces, and a finished run needs
+ * only each chunk's figures.
+ */
+export async function releaseChunkRecords(db: Db, runId: string): Promise<void> {
+  await db.query(`update run_chunks set roots = '[]'::jsonb where run_id = $1 and status <> 'pending' and roots <> '[]'::jsonb`, [runId]);
+}

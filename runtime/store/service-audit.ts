@@ -1,0 +1,81 @@
+/**
+ * The audit log: who changed what, when, with the before and after state.
+ * Append-only (the table refuses updates and deletes). Callers pass values
+ * already stripped of secrets.
+ */
+import type { SqlClient } from '../../nodes/define-node.ts';
+import { decodeCursor, pageLimit, toPage } from './pagination.ts';
+import { isoOf, numberOf } from './row-values.ts';
+
+type Row = Record<string, unknown>;
+
+export type AuditEntity = 'flow' | 'version' | 'deployment' | 'promotion' | 'connection' | 'user' | 'token' | 'dead-letter' | 'trigger' | 'reference-data';
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  entity: AuditEntity;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AuditRow extends Required<Omit<AuditEntry, 'before' | 'after'>> {
+  id: number;
+  at: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface AuditFilter {
+  entity?: string;
+  entityId?: string;
+  actor?: string;
+  action?: string;
+  since?: string;
+  until?: string;
+}
+
+const toAudit = (r: Row): AuditRow => ({
+  id: numberOf(r.id), at: isoOf(r.at), actor: r.actor as string, action: r.action as string,
+  entity: r.entity as AuditEntity, entityId: r.entity_id as string, before: r.before ?? null, after: r.after ?? null,
+});
+
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+
+export function auditRepo(sql: SqlClient) {
+  return {
+    /** Appends entries; pass the transaction that made the change so both commit or neither. */
+    async append(entries: AuditEntry | AuditEntry[], tx: SqlClient = sql): Promise<void> {
+      for (const e of Array.isArray(entries) ? entries : [entries]) {
+        await tx.query(
+          'insert into audit_log (actor, action, entity, entity_id, before, after) values ($1, $2, $3, $4, $5::jsonb, $6::jsonb)',
+          [e.actor, e.action, e.entity, e.entityId, json(e.before), json(e.after)],
+        );
+      }
+    },
+
+    /** Newest first. */
+    async list(filter: AuditFilter, page: { limit: number; cursor?: string }) {
+      const limit = pageLimit(page.limit);
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (clause: string, value: unknown) => { params.push(value); where.push(clause.replace('?', `$${params.length}`)); };
+      if (filter.entity) add('entity = ?', filter.entity);
+      if (filter.entityId) add('entity_id = ?', filter.entityId);
+      if (filter.actor) add('actor = ?', filter.actor);
+      if (filter.action) add('action = ?', filter.action);
+      if (filter.since) add('at >= ?', filter.since);
+      if (filter.until) add('at < ?', filter.until);
+      if (page.cursor) add('id < ?', decodeCursor(page.cursor, ['number'])[0]);
+      params.push(limit + 1);
+      const { rows } = await sql.query(
+        `select * from audit_log ${where.length ? `where ${where.join(' and ')}` : ''} order by id desc limit $${params.length}`,
+        params,
+      );
+      return toPage(rows, limit, toAudit, (r) => [numberOf(r.id)]);
+    },
+  };
+}
+
+export type AuditRepo = ReturnType<typeof auditRepo>;

@@ -1,0 +1,31 @@
+/**
+ * The server's repositories over the store's SQL client. They live beside the
+ * core store (same database, migration 0002_service.sql) but outside the
+ * `Store` interface, which the engine and workers use.
+ */
+import type { SqlClient } from '../../nodes/define-node.ts';
+import { usersRepo } from './service-users.ts';
+import { auditRepo } from './service-audit.ts';
+import { connectionsRepo } from './service-connections.ts';
+import { deploymentsRepo } from './service-deployments.ts';
+import { triggersRepo } from './service-triggers.ts';
+import { samplesRepo } from './service-samples.ts';
+
+export function createServiceRepos(sql: SqlClient) {
+  return {
+    sql,
+    users: usersRepo(sql),
+    audit: auditRepo(sql),
+    connections: connectionsRepo(sql),
+    deployments: deploymentsRepo(sql),
+    triggers: triggersRepo(sql),
+    samples: samplesRepo(sql),
+  };
+}
+
+export type ServiceRepos = ReturnType<typeof createServiceRepos>;
+export type { UserRow, ApiTokenRow } from './service-users.ts';
+export type { AuditEntry, AuditRow, AuditFilter, AuditEntity } from './service-audit.ts';
+export type { ConnectionRow } from './service-connections.ts';
+export type { DeploymentRow, DeploymentHistoryRow, PromotionRow, PromotionStatus, TestResultsRow } from './service-deployments.ts';
+export type { ScheduleRow, PollerRow } from './service-triggers.ts';

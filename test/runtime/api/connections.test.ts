@@ -1,0 +1,90 @@
+/**
+ * Connections per environment: settings with secrets encrypted at rest,
+ * never returned by the API, never in the audit log or exports; the same
+ * version talks to different databases in different environments.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSecretBox } from '../../../runtime/secrets/secret-box.ts';
+import { createEnvironmentConnections } from '../../../runtime/connectors/environment-connections.ts';
+import { createHarness, paymentsFlow, paymentsInput, PAYMENTS_TABLE, type Harness } from './harness.ts';
+
+let h: Harness;
+const TOKEN = 'erp-token-7f3a9c-very-secret';
+
+beforeAll(async () => {
+  h = await createHarness();
+  await h.store.sql.query(PAYMENTS_TABLE);
+});
+afterAll(() => h.close());
+
+describe('connections', () => {
+  it('stores secrets encrypted and never returns them', async () => {
+    const saved = await h.json('admin', 'PUT', '/api/connections/test/erp', {
+      kind: 'http', settings: { baseUrl: 'https://erp-sandbox.example', headers: { Authorization: 'Bearer {{secret:token}}' }, rateLimitPerSecond: 5 }, secrets: { token: TOKEN },
+    });
+    expect(saved).toMatchObject({ environment: 'test', name: 'erp', kind: 'http', secretNames: ['token'], settings: { headers: { Authorization: 'Bearer {{secret:token}}' } } });
+    const list = await h.call('admin', 'GET', '/api/connections?environment=test');
+    const text = await list.text();
+    expect(text).toContain('secretNames');
+    expect(text).not.toContain(TOKEN);
+    const { rows } = await h.store.sql.query<{ secrets: Record<string, string> }>('select secrets from connections');
+    expect(JSON.stringify(rows)).not.toContain(TOKEN);
+    expect(rows[0].secrets.token).toMatch(/^v1\./);
+  });
+
+  it('resolves secrets only for a run, with the key that encrypted them', async () => {
+    const connections = createEnvironmentConnections({ store: h.store, secrets: createSecretBox(h.secretKey) });
+    const resolver = await connections.connectionsFor('test', { connections: { erp: { kind: 'http' } } });
+    expect(resolver.http('erp')).toEqual({ baseUrl: 'https://erp-sandbox.example', headers: { Authorization: `Bearer ${TOKEN}` }, rateLimitPerSecond: 5 });
+    const otherKey = createEnvironmentConnections({ store: h.store, secrets: createSecretBox(Buffer.alloc(32, 7)) });
+    await expect(otherKey.connectionsFor('test', { connections: { erp: { kind: 'http' } } })).rejects.toThrow(/secret key changed/);
+    const none = await connections.connectionsFor('prod', { connections: { erp: { kind: 'http' } } });
+    expect(() => none.http('erp')).toThrow(/not configured for this environment/);
+  });
+
+  it('keeps a secret left out, removes one set to empty, and audits names only', async () => {
+    await h.json('admin', 'PUT', '/api/connections/test/erp', { kind: 'http', settings: { baseUrl: 'https://erp-sandbox.example', headers: { Authorization: 'Bearer {{secret:token}}' } } });
+    const { items } = await h.json('admin', 'GET', '/api/connections');
+    expect(items.find((c: { name: string }) => c.name === 'erp').secretNames).toEqual(['token']);
+    const res = await h.call('admin', 'PUT', '/api/connections/test/erp', { kind: 'http', settings: { baseUrl: 'https://erp-sandbox.example', headers: { Authorization: 'Bearer {{secret:token}}' } }, secrets: { token: '' } });
+    expect(res.status).toBe(422);
+    expect((await res.json()).problems[0].message).toMatch(/no secret named 'token'/);
+    const audit = await h.call('admin', 'GET', '/api/audit?entity=connection');
+    const text = await audit.text();
+    expect(text).not.toContain(TOKEN);
+    const entries = JSON.parse(text).items;
+    expect(entries[0]).toMatchObject({ action: 'connection.updated', before: { secretNames: ['token'] }, after: { secretNames: ['token'] } });
+    expect(entries[1]).toMatchObject({ action: 'connection.created', before: null, after: { secretsChanged: ['token'] } });
+  });
+
+  it('rejects invalid settings with every problem (422)', async () => {
+    const res = await h.call('admin', 'PUT', '/api/connections/dev/erp', { kind: 'http', settings: { baseUrl: 'ftp://nope', headers: { A: '{{secret:missing}}' } } });
+    expect(res.status).toBe(422);
+    const messages = (await res.json()).problems.map((p: { message: string }) => p.message).join('\n');
+    expect(messages).toMatch(/baseUrl/);
+    expect(messages).toMatch(/secret:missing/);
+    expect(await h.repos.connections.getConnection('dev', 'erp')).toBeNull();
+  });
+
+  it('binds the same version to different databases per environment', async () => {
+    await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow() }, 201);
+    await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'v1' }, 201);
+    await h.json('admin', 'PUT', '/api/connections/dev/ledger', { kind: 'postgres', settings: { embedded: true } });
+    await h.json('admin', 'PUT', '/api/connections/test/ledger', { kind: 'postgres', settings: { url: 'postgres://ledger:{{secret:pw}}@127.0.0.1:1/none' }, secrets: { pw: 'db-password-xyz' } });
+    await h.json('analyst', 'POST', '/api/flows/payments/deployments', { environment: 'dev', version: 1 }, 201);
+    await h.json('admin', 'POST', '/api/flows/payments/deployments', { environment: 'test', version: 1 }, 201);
+    const body = { input: { name: 'p.json', content: paymentsInput([{ ref: 'E-1', amount: 1 }]) } };
+    const dev = await h.json('operator', 'POST', '/api/flows/payments/runs', { environment: 'dev', ...body }, 202);
+    const test = await h.json('operator', 'POST', '/api/flows/payments/runs', { environment: 'test', ...body }, 202);
+    expect((await h.store.getRun(dev.runId))!.counts.delivered).toBe(1);
+    const testRun = (await h.store.getRun(test.runId))!;
+    expect(testRun.counts.delivered).toBe(0); // port 1: the test database is not the embedded one
+    expect(JSON.stringify(testRun)).not.toContain('db-password-xyz');
+  });
+
+  it('export never includes connection secrets', async () => {
+    const text = await (await h.call('admin', 'GET', '/api/flows/payments/export')).text();
+    expect(text).not.toContain('db-password-xyz');
+    expect(text).not.toContain(TOKEN);
+  });
+});

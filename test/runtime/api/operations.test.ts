@@ -1,0 +1,165 @@
+/**
+ * The operator's side: runs and their records, dead letters (replay,
+ * discard, audited), health figures, probes, metrics; plus the generated
+ * OpenAPI document, the reference page and the designer at `/`.
+ */
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, paymentsFlow, paymentsInput, PAYMENTS_TABLE, type Harness } from './harness.ts';
+
+let h: Harness;
+let runId: string;
+let designerDir: string;
+
+beforeAll(async () => {
+  designerDir = await mkdtemp(join(tmpdir(), 'lf-designer-'));
+  await mkdir(join(designerDir, 'assets'));
+  await writeFile(join(designerDir, 'index.html'), '<!doctype html><title>Ledgerflow designer</title><div id="root"></div>');
+  await writeFile(join(designerDir, 'assets', 'app-1234.js'), 'console.log("designer")');
+  h = await createHarness({ designerDir });
+  await h.store.sql.query(PAYMENTS_TABLE);
+  await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow() }, 201);
+  await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'v1' }, 201);
+  await h.json('admin', 'PUT', '/api/connections/dev/ledger', { kind: 'postgres', settings: { embedded: true } });
+  await h.json('analyst', 'POST', '/api/flows/payments/deployments', { environment: 'dev', version: 1 }, 201);
+  ({ runId } = await h.json('operator', 'POST', '/api/flows/payments/runs', {
+    environment: 'dev', input: { name: 'p.json', content: paymentsInput([{ ref: 'INV-1', amount: 5, iban: 'DE89370400440532013000' }, { ref: 'INV-2', amount: -5 }, { ref: 'INV-3', amount: 0 }]) },
+  }, 202));
+});
+afterAll(async () => {
+  await h.close();
+  await rm(designerDir, { recursive: true, force: true });
+});
+
+describe('runs', () => {
+  it('lists runs with counts by status and filters', async () => {
+    const page = await h.json('operator', 'GET', '/api/runs?flow=payments&hasExceptions=true');
+    expect(page.items.map((r: { id: string }) => r.id)).toEqual([runId]);
+    expect(page.statusCounts.completed_with_exceptions).toBe(1);
+    expect((await h.json('operator', 'GET', '/api/runs?status=failed')).items).toEqual([]);
+  });
+
+  it('shows a run with node stats, version and timeline', async () => {
+    const detail = await h.json('operator', 'GET', `/api/runs/${runId}`);
+    expect(detail.run.counts).toMatchObject({ read: 3, delivered: 1, quarantined: 2 });
+    expect(detail.version.version).toBe(1);
+    expect(detail.timeline.map((t: { event: string }) => t.event)).toEqual(['queued', 'started', 'completed_with_exceptions']);
+    expect(detail.nodes.find((n: { nodeId: string }) => n.nodeId === 'check')).toMatchObject({ in: 3, out: 1, invalid: 2 });
+  });
+
+  it('lists records, finds one by business key, masks sensitive fields', async () => {
+    const q = await h.json('operator', 'GET', `/api/runs/${runId}/records?outcome=quarantined`);
+    expect(q.items.map((t: { businessKey: string }) => t.businessKey).sort()).toEqual(['INV-2', 'INV-3']);
+    const found = await h.json('operator', 'GET', '/api/search?businessKey=INV-1');
+    expect(found.items).toHaveLength(1);
+    const trace = await h.json('operator', 'GET', `/api/runs/${runId}/records/${found.items[0].lineageKey}`);
+    expect(JSON.stringify(trace)).not.toContain('DE89370400440532013000');
+    expect((await h.call('operator', 'GET', `/api/runs/${runId}/records/999`)).status).toBe(404);
+  });
+
+  it('cancelling a finished run: 409', async () => {
+    expect((await h.call('operator', 'POST', `/api/runs/${runId}/cancel`)).status).toBe(409);
+  });
+});
+
+describe('dead letters', () => {
+  it('lists open dead letters with counts by class', async () => {
+    const page = await h.json('operator', 'GET', '/api/dead-letters?flow=payments');
+    expect(page.items).toHaveLength(2);
+    expect(page.countsByClass).toMatchObject({ validation: 2, mapping: 0 });
+  });
+
+  it('discards with a reason (audited); discarding again: 409; unknown: 404', async () => {
+    const { items } = await h.json('operator', 'GET', '/api/dead-letters?flow=payments');
+    const inv3 = items.find((d: { businessKey: string }) => d.businessKey === 'INV-3');
+    expect(await h.json('operator', 'POST', '/api/dead-letters/discard', { ids: [inv3.id], reason: 'zero-amount test record' })).toEqual({ discarded: 1 });
+    expect((await h.store.getDeadLetter(inv3.id))).toMatchObject({ status: 'discarded', statusReason: 'zero-amount test record' });
+    expect((await h.call('operator', 'POST', '/api/dead-letters/discard', { ids: [inv3.id], reason: 'again' })).status).toBe(409);
+    expect((await h.call('operator', 'POST', '/api/dead-letters/discard', { ids: [123456], reason: 'x' })).status).toBe(404);
+    const audit = await h.json('admin', 'GET', `/api/audit?entity=dead-letter&entityId=${inv3.id}`);
+    expect(audit.items[0]).toMatchObject({ actor: 'operator', action: 'dead-letter.discarded', before: { status: 'open' }, after: { status: 'discarded', statusReason: 'zero-amount test record' } });
+  });
+
+  it('replays against the deployed version after a fix (202, run id, dead letter marked replayed)', async () => {
+    // The fix: v2 accepts negative amounts as credit notes.
+    const fixed = paymentsFlow();
+    fixed.nodes[2].config = { rules: [{ id: 'not-zero', expression: 'amount != 0', message: 'amount must not be zero', severity: 'error', field: 'amount' }] };
+    await h.json('analyst', 'PUT', '/api/flows/payments/draft', { document: fixed });
+    await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'credit notes' }, 201);
+    await h.json('analyst', 'POST', '/api/flows/payments/deployments', { environment: 'dev', version: 2 }, 201);
+    const replay = await h.json('operator', 'POST', '/api/dead-letters/replay', { runId, against: 'deployed' }, 202);
+    const run = (await h.store.getRun(replay.runId))!;
+    expect(run).toMatchObject({ trigger: 'replay', version: 2, replayOf: runId });
+    expect(run.counts.delivered).toBe(1);
+    const open = await h.json('operator', 'GET', '/api/dead-letters?flow=payments&status=open');
+    expect(open.items).toEqual([]);
+    expect((await h.call('operator', 'POST', '/api/dead-letters/replay', { runId, against: 'deployed' })).status).toBe(409);
+    expect((await h.call('operator', 'POST', '/api/dead-letters/replay', { against: 'deployed' })).status).toBe(400);
+  });
+});
+
+describe('health and probes', () => {
+  it('/healthz and /readyz answer without credentials', async () => {
+    expect(await (await h.app.request('/healthz')).json()).toEqual({ status: 'ok' });
+    expect(await (await h.app.request('/readyz')).json()).toEqual({ status: 'ready', database: 'ok', queue: 'ok' });
+  });
+
+  it('/readyz says which part is down (503)', async () => {
+    const down = await createHarness({ queueReady: async () => { throw new Error('pg-boss not started'); } });
+    try {
+      const res = await down.app.request('/readyz');
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ database: 'ok', queue: 'unreachable: pg-boss not started' });
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('health figures and Prometheus metrics', async () => {
+    const health = await h.json('operator', 'GET', '/api/health');
+    expect(health.throughput.runs).toBeGreaterThanOrEqual(2);
+    expect(health.throughput.recordsRead).toBeGreaterThanOrEqual(4);
+    expect(health.aging.openDeadLetters).toBe(0);
+    const metrics = await (await h.app.request('/metrics')).text();
+    expect(metrics).toMatch(/^ledgerflow_runs_last_hour \d+$/m);
+    expect(metrics).toContain('# TYPE ledgerflow_queue_depth gauge');
+  });
+});
+
+describe('OpenAPI document, reference page and designer', () => {
+  it('generates OpenAPI 3.1 from the route definitions, with roles and schemas', async () => {
+    const doc = await h.json(null, 'GET', '/api/openapi.json');
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).length).toBeGreaterThan(40);
+    const approve = doc.paths['/api/promotions/{id}/approve'].post;
+    expect(approve.description).toContain('**Roles:** admin');
+    expect(approve.responses['403'].content['application/problem+json'].schema.$ref).toBe('#/components/schemas/Problem');
+    expect(doc.paths['/hooks/{flowId}/{environment}'].post.security).toEqual([]);
+    expect(doc.components.schemas.FlowDocument.required).toEqual(['id', 'name', 'nodes', 'edges']);
+    expect(doc.components.securitySchemes.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'lf_session' });
+  });
+
+  it('renders a readable reference page, grouped by tag, without external resources', async () => {
+    const res = await h.app.request('/api/docs');
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const html = await res.text();
+    for (const tag of ['Auth', 'Flows', 'Deployments', 'Triggers', 'Operations']) expect(html).toContain(`id="tag-${tag}"`);
+    expect(html).toContain('/api/flows/{id}/versions');
+    expect(html).toContain('id="schema-Problem"');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!json-schema|ledgerflow)/);
+  });
+
+  it('serves the designer at / with index.html for client routes; API 404s stay problems', async () => {
+    expect(await (await h.app.request('/')).text()).toContain('Ledgerflow designer');
+    expect(await (await h.app.request('/flows/payments/edit')).text()).toContain('Ledgerflow designer');
+    const asset = await h.app.request('/assets/app-1234.js');
+    expect(asset.headers.get('content-type')).toContain('javascript');
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect((await h.app.request('/assets/missing.js')).status).toBe(404);
+    expect((await h.app.request('/../../etc/passwd')).status).not.toBe(500);
+    const api = await h.app.request('/api/unknown');
+    expect(api.headers.get('content-type')).toContain('problem+json');
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * Stores, a flow and inputs for queue tests: PGlite in memory always, and a
+ * fresh Postgres schema (plus pg-boss's `<schema>_jobs`) when TEST_DATABASE_URL is set.
+ */
+import pg from 'pg';
+import type { FlowDocument, FlowNode } from '../../../nodes/flow-document.ts';
+import type { RunRow, Store } from '../../../runtime/store/store.ts';
+import { openPgliteStore, openPostgresStore } from '../../../runtime/store/open-store.ts';
+import type { QueuedRunInput } from '../../../runtime/queue/run-launcher.ts';
+import type { QueueTuning } from '../../../runtime/queue/queue-options.ts';
+import { isTerminal } from '../../../runtime/queue/run-totals.ts';
+
+export type BackendName = 'pglite' | 'postgres';
+
+export function backendNames(): BackendName[] {
+  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+export interface OpenedBackend {
+  store: Store;
+  /** The store's Postgres schema (postgres only). */
+  schema?: string;
+  cleanup(): Promise<void>;
+}
+
+let counter = 0;
+
+export function freshSchemaName(prefix = 'lf_queue'): string {
+  return `${prefix}_${process.pid}_${Date.now().toString(36)}_${++counter}`;
+}
+
+export async function dropSchemas(url: string, schemas: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const s of schemas) await client.query(`drop schema if exists ${s} cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function openBackend(name: BackendName): Promise<OpenedBackend> {
+  if (name === 'pglite') {
+    const store = await openPgliteStore({});
+    return { store, cleanup: () => store.close().catch(() => {}) };
+  }
+  const url = process.env.TEST_DATABASE_URL!;
+  const schema = freshSchemaName();
+  const store = await openPostgresStore({ connectionString: url, schema, poolSize: 6 });
+  return {
+    store, schema,
+    cleanup: async () => {
+      await store.close().catch(() => {});
+      await dropSchemas(url, [schema, `${schema}_jobs`]);
+    },
+  };
+}
+
+/** Short timings so retries and heartbeats happen within a test. */
+export const TEST_TUNING: Partial<QueueTuning> = {
+  chunkSize: 4,
+  chunksPerInsert: 2,
+  superviseIntervalSeconds: 1,
+  retryLimit: 2,
+};
+
+const node = (id: string, type: string, config: Record<string, unknown>, x: number): FlowNode => ({ id, type, typeVersion: 1, position: { x, y: 0 }, config });
+
+/**
+ * webhook (JSON lines) → map `row` → validate (amount > 0, known currency) → upsert into q_rows.
+ * Records: `{ id, amount, currency, row: { id, amount } }`.
+ */
+export function queueFlow(id = 'queue-test', table = 'q_rows'): FlowDocument {
+  return {
+    id, name: 'Queue test',
+    recordKey: 'id', businessKey: 'id',
+    amount: { value: 'amount', currency: 'currency' },
+    connections: { db: { kind: 'postgres' } },
+    referenceData: { currencies: { stored: 'queue-test-currencies', key: 'code' } },
+    nodes: [
+      node('events', 'source.webhook', {}, 0),
+      node('map', 'transform.jsonata', { expression: 'row', fanOut: false }, 200),
+      node('check', 'validate.record', {
+        rules: [{ id: 'positive', expression: '$number(amount) > 0', message: 'amount {{amount}} must be positive', severity: 'error', field: 'amount' }],
+        references: [],
+      }, 400),
+      node('rows', 'target.postgres', {
+        connection: 'db', table, mode: 'upsert', keyColumns: ['id'], columns: { id: 'id', amount: 'amount' }, batchSize: 100, idempotencyKey: 'id',
+      }, 600),
+    ],
+    edges: [
+      { id: 'e1', source: 'events', target: 'map' },
+      { id: 'e2', source: 'map', target: 'check' },
+      { id: 'e3', source: 'check', sourceHandle: 'valid', target: 'rows' },
+    ],
+  };
+}
+
+/** Creates the target table, saves the flow as version 1 and loads its reference data. */
+export async function setUpFlow(store: Store, doc: FlowDocument = queueFlow(), table = 'q_rows'): Promise<void> {
+  await store.sql.query(`create table if not exists ${table} (id text primary key, amount numeric not null)`);
+  await store.saveDraft(doc, 'tester');
+  await store.saveVersion(doc.id, doc, 'tester', 'first');
+  await store.putReferenceData('queue-test-currencies', 'code', [{ code: 'EUR' }, { code: 'USD' }]);
+}
+
+export interface TestRecord { id: string; amount: string; currency: string; row: { id: string; amount: string } }
+
+export function records(n: number, amountOf: (i: number) => string = (i) => `${i}.25`, prefix = 'r'): TestRecord[] {
+  return Array.from({ length: n }, (_, k) => {
+    const i = k + 1;
+    const id = `${prefix}${i}`;
+    return { id, amount: amountOf(i), currency: 'EUR', row: { id, amount: amountOf(i) } };
+  });
+}
+
+export function jsonlInput(list: unknown[], name = 'events.jsonl'): QueuedRunInput {
+  return { kind: 'document', name, bytes: new TextEncoder().encode(list.map((r) => JSON.stringify(r)).join('\n') + '\n') };
+}
+
+/** Polls the run until it has ended. */
+export async function waitForRun(store: Store, runId: string, timeoutMs = 30_000): Promise<RunRow> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await store.getRun(runId);
+    if (run && isTerminal(run.status)) return run;
+    if (Date.now() > until) throw new Error(`run ${runId} did not finish within ${timeoutMs} ms (status ${run?.status})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function count(store: Store, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await store.sql.query<{ n: unknown }>(sql, params);
+  return Number(rows[0].n);
+}
