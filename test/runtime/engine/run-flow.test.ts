@@ -196,7 +196,7 @@ describe('runFlow', () => {
     const doc = flowOf([node('src', 'test.lines'), node('map', 'test.map'), node('erp', 'test.target')], [edge('src', 'map'), edge('map', 'erp')]);
     const target = h.target;
     target.rows = new Map() as never;
-    target.rows.set = function () { return this; } as never; // do not keep rows
+    target.rows.set = function (this: Map<string, unknown>) { return this; } as never; // do not keep rows
     global.gc?.();
     const before = process.memoryUsage().heapUsed;
     let peak = before;
