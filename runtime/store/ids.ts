@@ -19,7 +19,31 @@ function randomPart(chars: number): string {
   return out;
 }
 
-/** `run_` + 10 chars of epoch ms + 16 random chars: sorts by creation time. */
+let lastTime = '';
+let lastRandom = '';
+
+/** The next id in base32 order after `s` (same length), as monotonic ULIDs do. */
+function increment(s: string): string {
+  const chars = s.split('');
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const v = ALPHABET.indexOf(chars[i]);
+    if (v < 31) {
+      chars[i] = ALPHABET[v + 1];
+      return chars.join('');
+    }
+    chars[i] = ALPHABET[0];
+  }
+  return randomPart(s.length);
+}
+
+/**
+ * `run_` + 10 chars of epoch ms + 16 random chars: sorts by creation time.
+ * Ids made in the same millisecond by this process still sort in creation
+ * order (the random part is incremented), so runs lists never reorder them.
+ */
 export function newRunId(now: number = Date.now()): string {
-  return `run_${timePart(now)}${randomPart(16)}`;
+  const time = timePart(now);
+  lastRandom = time === lastTime ? increment(lastRandom) : randomPart(16);
+  lastTime = time;
+  return `run_${time}${lastRandom}`;
 }
