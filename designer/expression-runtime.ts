@@ -2,16 +2,23 @@
  * The one expression evaluator of the designer, built exactly as the runtime
  * builds its own: same library, same limits (DEFAULT_LIMITS), same custom
  * functions. Problems, previews and browser-side node evaluation all use it,
- * so what the designer shows is what a run does. The compiled evaluator will
- * be swapped in here, behind the same interface.
+ * so what the designer shows is what a run does: the compiled evaluator, with
+ * the reference implementation behind it for anything it does not compile.
  */
 import { createReferenceEvaluator } from '../nodes/expression/jsonata-evaluator.ts';
+import { createCompiledEvaluator } from '../nodes/expression/compiler/index.ts';
 import { DEFAULT_LIMITS, type Bindings, type EvaluationLimits, type ExpressionEvaluator } from '../nodes/expression/evaluator.ts';
 import { standardFunctions } from '../nodes/expression/functions.ts';
 import { EMPTY_REFERENCE_DATA } from '../nodes/reference-data.ts';
 import type { ReferenceData } from '../nodes/define-node.ts';
 
-export const evaluator: ExpressionEvaluator = createReferenceEvaluator({ cacheSize: 500 });
+export const referenceEvaluator: ExpressionEvaluator = createReferenceEvaluator({ cacheSize: 500 });
+export const evaluator: ExpressionEvaluator = createCompiledEvaluator({ fallback: referenceEvaluator });
+
+/** The evaluator a flow runs with: its `evaluator` switch, compiled by default (as in the runtime). */
+export function evaluatorForFlow(doc: { evaluator?: 'compiled' | 'reference' }): ExpressionEvaluator {
+  return doc.evaluator === 'reference' ? referenceEvaluator : evaluator;
+}
 
 /** Limits of one evaluation: identical to the runtime's. */
 export const limits: EvaluationLimits = DEFAULT_LIMITS;
