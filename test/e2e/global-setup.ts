@@ -1,0 +1,25 @@
+/**
+ * Builds the designer once before the browser tests (they test what `npm start`
+ * serves), unless a build newer than every designer source is already there.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+export default function setup(): void {
+  const index = join(ROOT, 'dist/designer/index.html');
+  const sources = Math.max(newest(join(ROOT, 'designer')), newest(join(ROOT, 'nodes')));
+  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+}
