@@ -8,6 +8,12 @@ import { CliError } from './cli/cli-error.ts';
 
 const USAGE = `ledgerflow <command> [options]
 
+Service
+  serve [--build-if-missing]                server + designer + in-process worker (npm start)
+  worker [--concurrency <n>]                an extra worker process (with DATABASE_URL)
+  users add|list|disable|enable             manage users
+  examples load                             import the example flows from flows/
+
 Flows
   validate <flow-file> [--json]             check a flow; exit 0 valid, 1 not
   run <flow-file> --input <file> [--json]   run a flow on a document; exit 0 succeeded,
@@ -21,6 +27,8 @@ Operations
   runs [--flow <id>] [--status <s>] [--limit <n>] [--json]
   trace <run-id> [--record <key>] [--json]
   find <business-key> [--json]
+  dlq list|replay|discard                   dead letters: list, replay by id or run, discard with --reason
+  retention [--snapshot-days 90] [--lineage-days 3650]
 
 Storage: embedded PGlite in $LEDGERFLOW_DATA (default ./.ledgerflow),
 or a Postgres server with DATABASE_URL=postgres://…`;
