@@ -7,9 +7,17 @@ import { lazy, type ComponentType } from 'react';
 import type { ApiClient } from './api-client.ts';
 import { FlowsHome } from './home/flows-home.tsx';
 import { prefetch } from './prefetch.ts';
+import { DeadLettersPage } from './operations/dead-letters-page.tsx';
+import { HealthPage } from './operations/health-page.tsx';
+import { ReconciliationPage } from './operations/reconciliation-page.tsx';
+import { RunsPage } from './runs/runs-page.tsx';
+import { SearchPage } from './runs/search-page.tsx';
 
 const loadEditor = () => import('./flow-editor-page.tsx');
 const FlowEditorPage = lazy(loadEditor);
+// Operator console: the run screens pull in React Flow, so they load on demand.
+const RunDetailPage = lazy(() => import('./runs/run-detail-page.tsx'));
+const RecordLineagePage = lazy(() => import('./runs/record-lineage-page.tsx'));
 
 export interface RouteEntry {
   pattern: string;
@@ -33,6 +41,13 @@ export const ROUTES: RouteEntry[] = [
       prefetch(`flow:${params.id}`, () => api.getFlow(params.id));
     },
   },
+  { pattern: '/runs', component: RunsPage, nav: { label: 'Runs', href: '#/runs', match: (p) => p.startsWith('/runs') } },
+  { pattern: '/runs/:id', component: RunDetailPage },
+  { pattern: '/runs/:id/records/:lineageKey', component: RecordLineagePage },
+  { pattern: '/search', component: SearchPage, nav: { label: 'Search', href: '#/search', match: (p) => p.startsWith('/search') } },
+  { pattern: '/dead-letters', component: DeadLettersPage, nav: { label: 'Dead letters', href: '#/dead-letters', match: (p) => p.startsWith('/dead-letters') } },
+  { pattern: '/reconciliation', component: ReconciliationPage, nav: { label: 'Reconciliation', href: '#/reconciliation', match: (p) => p.startsWith('/reconciliation') } },
+  { pattern: '/health', component: HealthPage, nav: { label: 'Health', href: '#/health', match: (p) => p.startsWith('/health') } },
 ];
 
 export const HOME_PATH = '/flows';

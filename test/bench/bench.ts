@@ -24,6 +24,8 @@ import { standardFunctions } from '../../nodes/expression/functions.ts';
 import { jsonataSignatureOf } from '../../nodes/expression/signed-function.ts';
 import { generatePoEvents, type PoEvent } from './po-events.ts';
 import { mapPoByHand } from './po-mapping-by-hand.ts';
+import { compiledEvaluator } from '../../runtime/evaluators.ts';
+import { benchCompiledEvaluator } from './compiled-evaluator.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -67,10 +69,15 @@ async function micro() {
     }
     return median(rates);
   };
-  // Interleave so both see the same machine noise.
+  const compiled = compiledEvaluator().compile(expression, { functions: standardFunctions(reference) });
+  for (const e of events.slice(0, 200)) {
+    const v = compiled.evaluate(e);
+    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(v instanceof Promise ? await v : v)), mapPoByHand(e, reference))) throw new Error(`compiled mapping differs for ${e.eventId}`);
+  }
   const jsonataRate = await time((e) => bare.evaluate(e));
   const handRate = await time((e) => mapPoByHand(e, reference));
-  return { jsonataRecordsPerSec: jsonataRate, handWrittenRecordsPerSec: handRate };
+  const compiledRate = await time((e) => compiled.evaluate(e));
+  return { jsonataRecordsPerSec: jsonataRate, handWrittenRecordsPerSec: handRate, compiledRecordsPerSec: compiledRate, compiledEngine: compiled.engine };
 }
 
 async function engineRun(options: Record<string, unknown>) {
@@ -101,12 +108,16 @@ async function main() {
   try {
     const m = await micro();
     Object.assign(figures, m);
+    figures.compiledEvaluator = await benchCompiledEvaluator();
     const backends = ['pglite', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])];
     for (const backend of backends) {
       const po = await engineRun({ backend, flow: 'po', input, receiverPort: receiver.port, evaluator: 'reference', dataDir: await freshPglite(dir, 'po') });
+      const poCompiled = await engineRun({ backend, flow: 'po', input, receiverPort: receiver.port, evaluator: 'compiled', dataDir: await freshPglite(dir, 'poc') });
       const pass = await engineRun({ backend, flow: 'passthrough', input, ceilingRows: 20_000, dataDir: await freshPglite(dir, 'pass') });
       figures[backend] = {
         poFlow: po,
+        poFlowCompiled: poCompiled,
+        ratioEngineCompiledToCompiledAlone: poCompiled.recordsPerSec / m.compiledRecordsPerSec,
         passthrough: pass,
         ratioEngineToBareJsonata: po.recordsPerSec / m.jsonataRecordsPerSec,
         ratioPassthroughToTraceCeiling: pass.recordsPerSec / pass.traceCeilingRowsPerSec,
@@ -129,9 +140,13 @@ function printTable(f: Record<string, any>) {
   console.log(`\nLedgerflow bench — ${f.records.toLocaleString('en')} PO events`);
   console.log(`  bare jsonata (PO mapping)          ${r(f.jsonataRecordsPerSec)} records/s`);
   console.log(`  hand-written JS (same output)      ${r(f.handWrittenRecordsPerSec)} records/s`);
+  console.log(`  compiled JSONata (same output)     ${r(f.compiledRecordsPerSec)} records/s  (${(f.compiledRecordsPerSec / f.jsonataRecordsPerSec).toFixed(1)} × bare jsonata; target ≥ 10)`);
+  const c = f.compiledEvaluator;
+  for (const k of ['po', 'ubl'] as const) if (c?.[k]) console.log(`  compiled-evaluator bench, ${k}: ${JSON.stringify(c[k]).slice(0, 160)}`);
   for (const b of ['pglite', 'postgres']) {
     if (!f[b]) continue;
     console.log(`  [${b}] flow (c) with traces        ${r(f[b].poFlow.recordsPerSec)} records/s  (${f[b].ratioEngineToBareJsonata.toFixed(2)} × bare jsonata; target ≥ 0.8)  peak RSS ${r(f[b].poFlow.maxRssMb)} MB  ${f[b].poFlow.status}`);
+    console.log(`  [${b}] flow (c), compiled evaluator ${r(f[b].poFlowCompiled.recordsPerSec)} records/s  (${f[b].ratioEngineCompiledToCompiledAlone.toFixed(2)} × compiled evaluator alone; target ≥ 0.5)  peak RSS ${r(f[b].poFlowCompiled.maxRssMb)} MB`);
     const o = f[b].operations;
     if (o) console.log(`  [${b}] operator queries on ${r(o.runs)} runs / ${r(o.traces)} traces: business-key search ${o.searchMs.toFixed(1)} ms (≤ 50), runs list ${o.runsListMs.toFixed(1)} ms (≤ 100), run detail of a ${r(Math.min(100_000, o.traces))}-record run ${o.runDetailMs.toFixed(1)} ms (≤ 300) — medians`);
     console.log(`  [${b}] pass-through with traces    ${r(f[b].passthrough.recordsPerSec)} records/s  (${f[b].ratioPassthroughToTraceCeiling.toFixed(2)} × trace insert ceiling ${r(f[b].passthrough.traceCeilingRowsPerSec)} rows/s; target ≥ 0.6)  peak RSS ${r(f[b].passthrough.maxRssMb)} MB`);

@@ -12,6 +12,25 @@ import { DeadLetterSchema, PageOf, PageQuery, RunIdSchema } from '../schemas.ts'
 
 const brief = (d: DeadLetterRow) => ({ id: d.id, runId: d.runId, flowId: d.flowId, lineageKey: d.lineageKey, status: d.status, statusReason: d.statusReason });
 
+/**
+ * A dead letter as the API shows it: without the stored source record, which
+ * is kept unredacted for replay only. Its lineage (masked) is the run's trace.
+ */
+const listed = ({ sourceRecord: _unmasked, ...rest }: DeadLetterRow) => rest;
+
+/** Open ones by run (or ids); ids may also name replayed ones: replaying again is safe, targets count them duplicate. */
+async function selectForReplay(ctx: ApiContext, ids: number[] | undefined, runId: string | undefined): Promise<DeadLetterRow[]> {
+  if (!ids?.length) return selectDeadLetters(ctx.store, { runId });
+  const rows: DeadLetterRow[] = [];
+  for (const id of ids) {
+    const row = await ctx.store.getDeadLetter(id);
+    if (!row) throw notFound(`Dead letter ${id} does not exist.`);
+    if (row.status === 'discarded') throw conflict(`Dead letter ${id} was discarded (${row.statusReason ?? 'no reason given'}); it cannot be replayed.`);
+    rows.push(row);
+  }
+  return rows;
+}
+
 export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
   defineRoute(app, {
     method: 'get', path: '/api/dead-letters', tags: ['Operations'], summary: 'Dead letters, newest first, with open counts by error class', roles: ANY_ROLE,
@@ -31,12 +50,13 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
       `select error_class, count(*) as n from dead_letters where status = $1 ${q.flow ? 'and flow_id = $2' : ''} group by error_class`, params);
     const countsByClass: Record<string, number> = Object.fromEntries(ERROR_CLASSES.map((k) => [k, 0]));
     for (const r of rows) countsByClass[r.error_class] = Number(r.n);
-    return c.json({ ...page, countsByClass }, 200);
+    return c.json({ ...page, items: page.items.map(listed), countsByClass }, 200);
   });
 
   defineRoute(app, {
     method: 'post', path: '/api/dead-letters/replay', tags: ['Operations'], summary: 'Replay open dead letters through the version that failed them, or the one deployed now', roles: OPERATORS,
-    description: 'Targets are idempotent: records delivered before are skipped and counted as duplicates. The dead letters are marked replayed when the replay run finishes.',
+    description: 'Targets are idempotent: records delivered before are skipped and counted as duplicates. The dead letters are marked replayed when the replay run finishes. '
+      + 'With `runId` the run\'s open dead letters are replayed; `ids` may also name dead letters replayed before (replaying again is safe: what was delivered counts as a duplicate), not discarded ones.',
     request: { body: jsonBody(z.object({ ids: z.array(z.number().int().positive()).max(10_000).optional(), runId: z.string().optional(), against: z.enum(['failed-version', 'deployed']) })) },
     responses: { 202: jsonResponse(RunIdSchema, 'Replay queued'), 404: { description: 'Unknown dead letter or run' }, 409: { description: 'Nothing open to replay' }, 422: { description: 'The selection spans flows or versions' } },
   }, async (c) => {
@@ -44,8 +64,7 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
     const body = c.req.valid('json');
     if (!body.ids?.length && !body.runId) throw badRequest('Give the dead letter ids or a run id to replay.', [{ path: '/ids', message: 'ids or runId is required' }]);
     if (body.runId && !(await ctx.store.getRun(body.runId))) throw notFound(`Run ${body.runId} does not exist.`);
-    for (const id of body.ids ?? []) if (!(await ctx.store.getDeadLetter(id))) throw notFound(`Dead letter ${id} does not exist.`);
-    const letters = await selectDeadLetters(ctx.store, { ids: body.ids, runId: body.ids?.length ? undefined : body.runId });
+    const letters = await selectForReplay(ctx, body.ids, body.runId);
     if (!letters.length) throw conflict('None of the selected dead letters is open; nothing to replay.');
     const flows = new Set(letters.map((l) => l.flowId));
     if (flows.size > 1) throw new ApiProblem(422, `The selection spans flows ${[...flows].join(', ')}; replay one flow at a time.`, { problems: [{ path: '/ids', message: 'several flows' }] });

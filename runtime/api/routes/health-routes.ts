@@ -1,12 +1,25 @@
 /** Liveness, readiness, operational health figures and Prometheus metrics. */
 import { z } from '@hono/zod-openapi';
+import { ERROR_CLASSES } from '../../../nodes/errors.ts';
 import { ANY_ROLE } from '../../auth/roles.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonResponse } from '../define-route.ts';
 
-async function healthFigures(ctx: ApiContext) {
-  const since = new Date(ctx.now().getTime() - 3600_000).toISOString();
-  const { rows: [runs] } = await ctx.repos.sql.query<Record<string, unknown>>(
+const AGE_BUCKETS = [
+  { label: 'under 1 h', maxSeconds: 3600 },
+  { label: '1 h – 1 d', maxSeconds: 86_400 },
+  { label: '1 – 7 d', maxSeconds: 7 * 86_400 },
+  { label: 'over 7 d', maxSeconds: null },
+] as const;
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+/** Figures over the last `hours` (default 1), with hourly series for charts. */
+async function healthFigures(ctx: ApiContext, hours = 1) {
+  const now = ctx.now().getTime();
+  const since = new Date(now - hours * 3600_000).toISOString();
+  const sql = ctx.repos.sql;
+  const { rows: [runs] } = await sql.query<Record<string, unknown>>(
     `select count(*) as runs,
        count(*) filter (where status = 'failed') as failed,
        count(*) filter (where has_exceptions) as with_exceptions,
@@ -15,23 +28,94 @@ async function healthFigures(ctx: ApiContext) {
        percentile_cont(0.5) within group (order by extract(epoch from finished_at - started_at)) filter (where finished_at is not null and started_at is not null) as p50,
        percentile_cont(0.95) within group (order by extract(epoch from finished_at - started_at)) filter (where finished_at is not null and started_at is not null) as p95
      from runs where created_at >= $1`, [since]);
-  const { rows: [letters] } = await ctx.repos.sql.query<Record<string, unknown>>(
-    `select count(*) as open, min(created_at) as oldest from dead_letters where status = 'open'`);
-  const { rows: statusRows } = await ctx.repos.sql.query<{ status: string; n: unknown }>(`select status, count(*) as n from runs where status in ('queued', 'running') group by status`);
+  // Hourly buckets for the throughput chart; empty hours are filled in below.
+  const { rows: hourly } = await sql.query<Record<string, unknown>>(
+    `select date_trunc('hour', created_at) as hour, count(*) as runs,
+       coalesce(sum((counts ->> 'read')::bigint), 0) as read,
+       coalesce(sum((counts ->> 'delivered')::bigint), 0) as delivered,
+       coalesce(sum((counts ->> 'quarantined')::bigint + (counts ->> 'deadLettered')::bigint), 0) as exceptions,
+       coalesce(sum((counts ->> 'duplicate')::bigint), 0) as duplicate
+     from runs where created_at >= $1 group by 1 order by 1`, [since]);
+  // Records that failed, by error class, against the records read in the window (dead letters are one per failed record).
+  const { rows: byClass } = await sql.query<{ error_class: string; n: unknown }>(
+    `select error_class, count(*) as n from dead_letters where created_at >= $1 group by error_class`, [since]);
+  // Sync latency: the source event's time to delivery. Only traces of the window's runs (indexed by run).
+  const { rows: [latency] } = await sql.query<Record<string, unknown>>(
+    `select count(*) as n,
+       percentile_cont(0.5) within group (order by extract(epoch from t.finished_at - t.event_time)) as p50,
+       percentile_cont(0.95) within group (order by extract(epoch from t.finished_at - t.event_time)) as p95
+     from record_traces t where t.run_id in (select id from runs where created_at >= $1)
+       and t.outcome = 'delivered' and t.event_time is not null`, [since]);
+  const { rows: [letters] } = await sql.query<Record<string, unknown>>(
+    `select count(*) as open, min(created_at) as oldest,
+       count(*) filter (where created_at > $1::timestamptz - interval '1 hour') as b0,
+       count(*) filter (where created_at <= $1::timestamptz - interval '1 hour' and created_at > $1::timestamptz - interval '1 day') as b1,
+       count(*) filter (where created_at <= $1::timestamptz - interval '1 day' and created_at > $1::timestamptz - interval '7 days') as b2,
+       count(*) filter (where created_at <= $1::timestamptz - interval '7 days') as b3
+     from dead_letters where status = 'open'`, [new Date(now).toISOString()]);
+  const { rows: statusRows } = await sql.query<{ status: string; n: unknown }>(`select status, count(*) as n from runs where status in ('queued', 'running') group by status`);
   let queue: { queued: number; active: number; workers: { id: string; lastSeenAt: string; chunksDone: number }[] } | null = null;
   try { queue = await ctx.launcher.stats(); } catch { queue = null; }
+
   const n = Number(runs.runs);
+  const read = Number(runs.records_read);
   const oldest = letters.oldest ? new Date(String(letters.oldest)) : null;
+  const byHour = new Map(hourly.map((r) => [new Date(r.hour as string | Date).getTime(), r]));
+  const firstHour = Math.floor((now - (hours - 1) * 3600_000) / 3600_000) * 3600_000;
+  const series = [];
+  for (let t = firstHour; t <= now; t += 3600_000) {
+    const r = byHour.get(t);
+    series.push({ hour: new Date(t).toISOString(), runs: Number(r?.runs ?? 0), read: Number(r?.read ?? 0), delivered: Number(r?.delivered ?? 0), exceptions: Number(r?.exceptions ?? 0), duplicate: Number(r?.duplicate ?? 0) });
+  }
+  const classCounts: Record<string, number> = Object.fromEntries(ERROR_CLASSES.map((k) => [k, 0]));
+  for (const r of byClass) classCounts[r.error_class] = Number(r.n);
   return {
-    window: 'last hour',
-    throughput: { runs: n, recordsRead: Number(runs.records_read), recordsDelivered: Number(runs.records_delivered), recordsPerSecond: Number(runs.records_read) / 3600 },
-    failureRate: { runsFailed: Number(runs.failed), runsWithExceptions: Number(runs.with_exceptions), failedShare: n ? Number(runs.failed) / n : 0 },
-    latency: { runSecondsP50: runs.p50 === null ? null : Number(runs.p50), runSecondsP95: runs.p95 === null ? null : Number(runs.p95) },
-    aging: { openDeadLetters: Number(letters.open), oldestOpenDeadLetterAgeSeconds: oldest ? Math.round((ctx.now().getTime() - oldest.getTime()) / 1000) : null },
+    window: hours === 1 ? 'last hour' : `last ${hours} hours`,
+    windowHours: hours,
+    throughput: { runs: n, recordsRead: read, recordsDelivered: Number(runs.records_delivered), recordsPerSecond: read / (hours * 3600), hourly: series },
+    failureRate: {
+      runsFailed: Number(runs.failed), runsWithExceptions: Number(runs.with_exceptions), failedShare: n ? Number(runs.failed) / n : 0,
+      byClass: ERROR_CLASSES.map((errorClass) => ({ errorClass, records: classCounts[errorClass], share: read ? classCounts[errorClass] / read : 0 })),
+    },
+    latency: {
+      runSecondsP50: num(runs.p50), runSecondsP95: num(runs.p95),
+      syncSecondsP50: num(latency.p50), syncSecondsP95: num(latency.p95), syncRecords: Number(latency.n),
+    },
+    aging: {
+      openDeadLetters: Number(letters.open), oldestOpenDeadLetterAgeSeconds: oldest ? Math.round((now - oldest.getTime()) / 1000) : null,
+      buckets: AGE_BUCKETS.map((b, i) => ({ ...b, count: Number(letters[`b${i}`]) })),
+    },
     runsInFlight: Object.fromEntries(statusRows.map((r) => [r.status, Number(r.n)])),
     queue: queue && { depth: queue.queued, active: queue.active },
     workers: queue?.workers ?? [],
   };
+}
+
+type Health = Awaited<ReturnType<typeof healthFigures>>;
+
+function gauge(name: string, help: string, samples: [labels: string, value: number][]): string[] {
+  return [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...samples.map(([l, v]) => `${name}${l} ${Number.isFinite(v) ? v : 0}`)];
+}
+
+/** Prometheus text exposition of the health figures (gauges over the last hour, plus current state). */
+export function metricsText(h: Health): string {
+  const lines = [
+    ...gauge('ledgerflow_runs_last_hour', 'Runs created in the last hour.', [['', h.throughput.runs]]),
+    ...gauge('ledgerflow_runs_failed_last_hour', 'Failed runs in the last hour.', [['', h.failureRate.runsFailed]]),
+    ...gauge('ledgerflow_runs_with_exceptions_last_hour', 'Runs with quarantined or dead-lettered records in the last hour.', [['', h.failureRate.runsWithExceptions]]),
+    ...gauge('ledgerflow_records_read_last_hour', 'Records read in the last hour.', [['', h.throughput.recordsRead]]),
+    ...gauge('ledgerflow_records_delivered_last_hour', 'Records delivered in the last hour.', [['', h.throughput.recordsDelivered]]),
+    ...gauge('ledgerflow_records_failed_last_hour', 'Records quarantined or dead-lettered in the last hour, by error class.', h.failureRate.byClass.map((c) => [`{error_class="${c.errorClass}"}`, c.records])),
+    ...gauge('ledgerflow_sync_latency_seconds', 'Source event time to delivery, last hour.', [['{quantile="0.5"}', h.latency.syncSecondsP50 ?? 0], ['{quantile="0.95"}', h.latency.syncSecondsP95 ?? 0]]),
+    ...gauge('ledgerflow_run_duration_seconds', 'Run duration, last hour.', [['{quantile="0.5"}', h.latency.runSecondsP50 ?? 0], ['{quantile="0.95"}', h.latency.runSecondsP95 ?? 0]]),
+    ...gauge('ledgerflow_dead_letters_open', 'Open dead letters.', [['', h.aging.openDeadLetters]]),
+    ...gauge('ledgerflow_dead_letters_open_by_age', 'Open dead letters by age bucket.', h.aging.buckets.map((b) => [`{age="${b.label}"}`, b.count])),
+    ...gauge('ledgerflow_dead_letter_oldest_age_seconds', 'Age of the oldest open dead letter.', [['', h.aging.oldestOpenDeadLetterAgeSeconds ?? 0]]),
+    ...gauge('ledgerflow_queue_depth', 'Jobs waiting.', [['', h.queue?.depth ?? 0]]),
+    ...gauge('ledgerflow_queue_active', 'Jobs being worked on.', [['', h.queue?.active ?? 0]]),
+    ...gauge('ledgerflow_workers', 'Workers seen recently.', [['', h.workers.length]]),
+  ];
+  return lines.join('\n') + '\n';
 }
 
 export function registerHealthRoutes(app: Api, ctx: ApiContext): void {
@@ -55,25 +139,16 @@ export function registerHealthRoutes(app: Api, ctx: ApiContext): void {
 
   defineRoute(app, {
     method: 'get', path: '/api/health', tags: ['Health'], summary: 'Throughput, failure rates, latency, dead-letter aging, queue depth and workers', roles: ANY_ROLE,
-    responses: { 200: jsonResponse(z.looseObject({ throughput: z.unknown() }).openapi('Health'), 'Figures for the last hour') },
-  }, async (c) => c.json(await healthFigures(ctx), 200));
+    description: '`hours` (1 … 720, default 1) sets the window; `throughput.hourly` is one entry per hour of it, for charts.',
+    request: { query: z.object({ hours: z.coerce.number().int().min(1).max(720).optional() }) },
+    responses: { 200: jsonResponse(z.looseObject({ throughput: z.unknown() }).openapi('Health'), 'Figures for the window') },
+  }, async (c) => c.json(await healthFigures(ctx, c.req.valid('query').hours ?? 1), 200));
 
   defineRoute(app, {
     method: 'get', path: '/metrics', tags: ['Health'], summary: 'Prometheus metrics (text exposition format)', roles: 'public',
     responses: { 200: { description: 'Metrics', content: { 'text/plain': { schema: z.string() } } } },
   }, async (c) => {
     const h = await healthFigures(ctx);
-    const lines = [
-      '# HELP ledgerflow_runs_last_hour Runs created in the last hour.', '# TYPE ledgerflow_runs_last_hour gauge', `ledgerflow_runs_last_hour ${h.throughput.runs}`,
-      '# HELP ledgerflow_runs_failed_last_hour Failed runs in the last hour.', '# TYPE ledgerflow_runs_failed_last_hour gauge', `ledgerflow_runs_failed_last_hour ${h.failureRate.runsFailed}`,
-      '# HELP ledgerflow_records_read_last_hour Records read in the last hour.', '# TYPE ledgerflow_records_read_last_hour gauge', `ledgerflow_records_read_last_hour ${h.throughput.recordsRead}`,
-      '# HELP ledgerflow_records_delivered_last_hour Records delivered in the last hour.', '# TYPE ledgerflow_records_delivered_last_hour gauge', `ledgerflow_records_delivered_last_hour ${h.throughput.recordsDelivered}`,
-      '# HELP ledgerflow_dead_letters_open Open dead letters.', '# TYPE ledgerflow_dead_letters_open gauge', `ledgerflow_dead_letters_open ${h.aging.openDeadLetters}`,
-      '# HELP ledgerflow_dead_letter_oldest_age_seconds Age of the oldest open dead letter.', '# TYPE ledgerflow_dead_letter_oldest_age_seconds gauge', `ledgerflow_dead_letter_oldest_age_seconds ${h.aging.oldestOpenDeadLetterAgeSeconds ?? 0}`,
-      '# HELP ledgerflow_queue_depth Jobs waiting.', '# TYPE ledgerflow_queue_depth gauge', `ledgerflow_queue_depth ${h.queue?.depth ?? 0}`,
-      '# HELP ledgerflow_queue_active Jobs being worked on.', '# TYPE ledgerflow_queue_active gauge', `ledgerflow_queue_active ${h.queue?.active ?? 0}`,
-      '# HELP ledgerflow_workers Workers seen recently.', '# TYPE ledgerflow_workers gauge', `ledgerflow_workers ${h.workers.length}`,
-    ];
-    return c.text(lines.join('\n') + '\n', 200, { 'Content-Type': 'text/plain; version=0.0.4' });
+    return c.text(metricsText(h), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
   });
 }

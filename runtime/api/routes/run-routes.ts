@@ -12,6 +12,7 @@ import { conflict, notFound } from '../problem.ts';
 import { PageOf, PageQuery, RunIdSchema, RunRowSchema, SampleSchema, TraceSchema } from '../schemas.ts';
 import { sampleBytes } from '../services/flow-support.ts';
 import { requireFlow } from './flow-routes.ts';
+import { registerReconciliationRoutes } from './reconciliation-routes.ts';
 
 const STATUSES = ['queued', 'running', 'succeeded', 'completed_with_exceptions', 'failed', 'cancelled'] as const;
 
@@ -37,6 +38,27 @@ async function statusCounts(ctx: ApiContext, filter: RunFilter): Promise<Record<
   return counts;
 }
 
+/** What happened to a run, in order: queued (by whom, from what), started, each chunk, finished, later replays. */
+async function runTimeline(ctx: ApiContext, run: RunRow): Promise<{ at: string; event: string; detail: string }[]> {
+  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+  const [{ rows: inputs }, { rows: chunks }, { rows: replays }] = await Promise.all([
+    ctx.repos.sql.query<{ requested_by: string; kind: string; name: string | null }>('select requested_by, kind, name from run_inputs where run_id = $1', [run.id]),
+    ctx.repos.sql.query<{ chunk_no: number; status: string; worker_id: string | null; attempts: number; done_at: unknown; roots_n: unknown }>(
+      `select chunk_no, status, worker_id, attempts, done_at, coalesce((read -> 'counts' ->> 'read')::int, jsonb_array_length(roots)) as roots_n from run_chunks where run_id = $1 and done_at is not null order by done_at, chunk_no limit 200`, [run.id]),
+    ctx.repos.sql.query<{ id: string; created_at: unknown; status: string; version: number | null }>('select id, created_at, status, version from runs where replay_of = $1 order by created_at limit 50', [run.id]),
+  ]);
+  const by = inputs[0] ? ` by ${inputs[0].requested_by}` : '';
+  const what = run.trigger === 'replay' && run.replayOf ? `replay of ${run.replayOf}` : run.trigger;
+  const events = [
+    { at: run.createdAt, event: 'queued', detail: `${what}${run.triggerRef ? `: ${run.triggerRef}` : ''}${by}` },
+    ...(run.startedAt ? [{ at: run.startedAt, event: 'started', detail: run.version !== null ? `version ${run.version}${run.environment ? ` in ${run.environment}` : ''}` : '' }] : []),
+    ...chunks.map((ch) => ({ at: iso(ch.done_at), event: `chunk ${ch.chunk_no} ${ch.status}`, detail: `${Number(ch.roots_n)} record(s)${ch.worker_id ? ` on worker ${ch.worker_id}` : ''}${ch.attempts > 1 ? `, ${ch.attempts} attempts` : ''}` })),
+    ...(run.finishedAt ? [{ at: run.finishedAt, event: run.status, detail: run.error?.message ?? '' }] : []),
+    ...replays.map((r) => ({ at: iso(r.created_at), event: 'replayed', detail: `run ${r.id} (version ${r.version ?? '?'}, ${r.status})` })),
+  ];
+  return events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
 export async function requireRun(ctx: ApiContext, id: string): Promise<RunRow> {
   const run = await ctx.store.getRun(id);
   if (!run) throw notFound(`Run ${id} does not exist.`);
@@ -44,6 +66,7 @@ export async function requireRun(ctx: ApiContext, id: string): Promise<RunRow> {
 }
 
 export function registerRunRoutes(app: Api, ctx: ApiContext): void {
+  registerReconciliationRoutes(app, ctx);
   defineRoute(app, {
     method: 'post', path: '/api/flows/{id}/runs', tags: ['Runs'], summary: 'Start a run of the version deployed in an environment', roles: RUNNERS,
     description: 'With `input` the flow\'s source reads that document; without, the source reads itself (a query source). Answers 202 once the run is durably queued.',
@@ -115,11 +138,7 @@ export function registerRunRoutes(app: Api, ctx: ApiContext): void {
       ctx.store.getNodeStats(run.id),
       run.version !== null ? ctx.store.getVersion(run.flowId, run.version) : Promise.resolve(null),
     ]);
-    const timeline = [
-      { at: run.createdAt, event: 'queued', detail: `${run.trigger}${run.triggerRef ? `: ${run.triggerRef}` : ''}` },
-      ...(run.startedAt ? [{ at: run.startedAt, event: 'started', detail: '' }] : []),
-      ...(run.finishedAt ? [{ at: run.finishedAt, event: run.status, detail: run.error?.message ?? '' }] : []),
-    ];
+    const timeline = await runTimeline(ctx, run);
     return c.json({ run, nodes, version, timeline }, 200);
   });
 

@@ -98,6 +98,35 @@ describe('dead letters', () => {
     expect((await h.call('operator', 'POST', '/api/dead-letters/replay', { runId, against: 'deployed' })).status).toBe(409);
     expect((await h.call('operator', 'POST', '/api/dead-letters/replay', { against: 'deployed' })).status).toBe(400);
   });
+
+  it('lists dead letters without their unmasked source record', async () => {
+    const page = await h.json('operator', 'GET', '/api/dead-letters?flow=payments&status=replayed');
+    expect(page.items).toHaveLength(1);
+    expect(page.items[0]).not.toHaveProperty('sourceRecord');
+    expect(page.items[0]).toMatchObject({ businessKey: 'INV-2', status: 'replayed' });
+  });
+
+  it('replaying a replayed dead letter again by id is idempotent: a duplicate, still one row', async () => {
+    const { items } = await h.json('operator', 'GET', '/api/dead-letters?flow=payments&status=replayed');
+    const again = await h.json('operator', 'POST', '/api/dead-letters/replay', { ids: [items[0].id], against: 'deployed' }, 202);
+    const run = (await h.store.getRun(again.runId))!;
+    expect(run.counts).toMatchObject({ read: 1, delivered: 0, duplicate: 1 });
+    const { rows } = await h.store.sql.query<{ n: unknown }>("select count(*) as n from api_payments where ref = 'INV-2'");
+    expect(Number(rows[0].n)).toBe(1);
+    const records = await h.json('operator', 'GET', `/api/runs/${again.runId}/records`);
+    expect(records.items[0]).toMatchObject({ businessKey: 'INV-2', outcome: 'duplicate' });
+    const discarded = (await h.json('operator', 'GET', '/api/dead-letters?flow=payments&status=discarded')).items[0];
+    expect((await h.call('operator', 'POST', '/api/dead-letters/replay', { ids: [discarded.id], against: 'deployed' })).status).toBe(409);
+  });
+
+  it('the original run\'s timeline ends with its replays', async () => {
+    const detail = await h.json('operator', 'GET', `/api/runs/${runId}`);
+    const events = detail.timeline.map((t: { event: string }) => t.event);
+    expect(events[0]).toBe('queued');
+    expect(detail.timeline[0].detail).toContain('manual: p.json');
+    expect(events).toContain('replayed');
+    expect(events.indexOf('completed_with_exceptions')).toBeLessThan(events.indexOf('replayed'));
+  });
 });
 
 describe('health and probes', () => {
@@ -125,6 +154,33 @@ describe('health and probes', () => {
     const metrics = await (await h.app.request('/metrics')).text();
     expect(metrics).toMatch(/^ledgerflow_runs_last_hour \d+$/m);
     expect(metrics).toContain('# TYPE ledgerflow_queue_depth gauge');
+  });
+
+  it('health over a window: hourly throughput, failures by class, sync latency, dead letters by age', async () => {
+    const health = await h.json('operator', 'GET', '/api/health?hours=24');
+    expect(health.throughput.hourly).toHaveLength(24);
+    const hourly = health.throughput.hourly as { read: number; exceptions: number }[];
+    expect(hourly.reduce((a, b) => a + b.read, 0)).toBe(health.throughput.recordsRead);
+    expect(hourly.at(-1)!.exceptions).toBeGreaterThanOrEqual(2);
+    expect(health.failureRate.byClass.find((c: { errorClass: string }) => c.errorClass === 'validation').records).toBeGreaterThanOrEqual(2);
+    expect(health.aging.buckets.map((b: { label: string }) => b.label)).toEqual(['under 1 h', '1 h – 1 d', '1 – 7 d', 'over 7 d']);
+    expect(health.latency).toHaveProperty('syncSecondsP95');
+    expect((await h.call('operator', 'GET', '/api/health?hours=0')).status).toBe(400);
+    const metrics = await (await h.app.request('/metrics')).text();
+    expect(metrics).toMatch(/^ledgerflow_records_failed_last_hour\{error_class="validation"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^ledgerflow_dead_letters_open_by_age\{age="under 1 h"\} 0$/m);
+  });
+
+  it('daily reconciliation per flow and environment, summed exactly in SQL', async () => {
+    const { items } = await h.json('operator', 'GET', '/api/reconciliation/daily?flow=payments');
+    expect(items).toHaveLength(1);
+    const day = items[0];
+    expect(day).toMatchObject({ flowId: 'payments', environment: 'dev', day: new Date().toISOString().slice(0, 10), closes: true });
+    expect(day.runs).toBe(day.replayRuns + 1);
+    // The first run read 3 (5, -5, 0 EUR); each replay re-read INV-2 (-5 EUR).
+    expect(day.counts.read).toBe(3 + day.replayRuns);
+    expect(day.totals.read.EUR).toBe(String(0 - 5 * day.replayRuns));
+    expect((await h.json('operator', 'GET', '/api/reconciliation/daily?flow=nope')).items).toEqual([]);
   });
 });
 

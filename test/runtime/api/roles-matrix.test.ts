@@ -63,6 +63,7 @@ const MATRIX: [string, string, unknown, Who[]][] = [
   ['PUT', '/api/flows/payments/triggers/dev/schedule', { cron: '0 * * * *', timezone: 'UTC', enabled: false }, EDIT],
   ['PUT', '/api/flows/payments/triggers/dev/polling', { intervalSeconds: 60, enabled: false }, EDIT],
   ['GET', '/api/health', undefined, ALL],
+  ['GET', '/api/reconciliation/daily', undefined, ALL],
 ];
 
 beforeAll(async () => {

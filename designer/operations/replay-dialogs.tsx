@@ -1,0 +1,64 @@
+/** Replay (against the version that failed, or the one deployed now) and discard-with-reason dialogs. */
+import { useState } from 'react';
+import { errorMessage } from '../api-client.ts';
+import { Dialog } from '../shell/dialog.tsx';
+import type { ReplayAgainst } from '../runs/ops-client.ts';
+
+export function ReplayDialog({ count, failedVersions, deployedVersion, environment, onReplay, onClose }: {
+  count: number; failedVersions: number[]; deployedVersion: number | null; environment: string | null;
+  onReplay: (against: ReplayAgainst) => Promise<void>; onClose: () => void;
+}) {
+  const oneFailed = failedVersions.length === 1 ? failedVersions[0] : null;
+  const [against, setAgainst] = useState<ReplayAgainst>(deployedVersion !== null ? 'deployed' : 'failed-version');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const go = () => {
+    setBusy(true);
+    onReplay(against).then(onClose, (err) => { setError(errorMessage(err)); setBusy(false); });
+  };
+  return (
+    <Dialog title={`Replay ${count} dead letter${count === 1 ? '' : 's'}`} onClose={onClose} width={520} footer={<>
+      <button className="btn" onClick={onClose}>Cancel</button>
+      <button className="btn btn-primary" onClick={go} disabled={busy}>{busy ? 'Queuing…' : 'Replay'}</button>
+    </>}>
+      <fieldset className="choice-cards">
+        <legend className="field-label">Run the records through</legend>
+        <label className={`choice-card ${against === 'deployed' ? 'checked' : ''}`}>
+          <input type="radio" name="against" checked={against === 'deployed'} disabled={deployedVersion === null} onChange={() => setAgainst('deployed')} />
+          <strong>The version deployed now</strong>
+          <span className="muted small">{deployedVersion !== null ? `Version ${deployedVersion} in ${environment}: use this after a fix was deployed.` : `Nothing is deployed in ${environment}.`}</span>
+        </label>
+        <label className={`choice-card ${against === 'failed-version' ? 'checked' : ''}`}>
+          <input type="radio" name="against" checked={against === 'failed-version'} disabled={oneFailed === null} onChange={() => setAgainst('failed-version')} />
+          <strong>The version that failed</strong>
+          <span className="muted small">{oneFailed !== null ? `Version ${oneFailed}: for transient failures (a target that was down).` : 'The selection failed in several versions.'}</span>
+        </label>
+      </fieldset>
+      <p className="muted small" style={{ marginTop: 12 }}>Replay is safe to repeat: records a target already holds are skipped and counted as duplicates. The replay is recorded in the audit log.</p>
+      {error && <div className="callout callout-error">{error}</div>}
+    </Dialog>
+  );
+}
+
+export function DiscardDialog({ count, onDiscard, onClose }: { count: number; onDiscard: (reason: string) => Promise<void>; onClose: () => void }) {
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const go = () => {
+    setBusy(true);
+    onDiscard(reason.trim()).then(onClose, (err) => { setError(errorMessage(err)); setBusy(false); });
+  };
+  return (
+    <Dialog title={`Discard ${count} dead letter${count === 1 ? '' : 's'}`} onClose={onClose} footer={<>
+      <button className="btn" onClick={onClose}>Cancel</button>
+      <button className="btn btn-danger" onClick={go} disabled={busy || !reason.trim()}>Discard</button>
+    </>}>
+      <label className="field">
+        <span className="field-label">Reason<span className="required">*</span></span>
+        <textarea rows={3} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. test invoice sent by the supplier by mistake" autoFocus />
+        <span className="field-help">Discarded records are not replayed. The reason is kept with the record and in the audit log.</span>
+      </label>
+      {error && <div className="callout callout-error">{error}</div>}
+    </Dialog>
+  );
+}

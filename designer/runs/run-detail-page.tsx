@@ -1,0 +1,143 @@
+/** One run: the version's graph with per-node counts, timeline, trigger, reconciliation and its records. */
+import { useEffect, useRef, useState } from 'react';
+import { errorMessage } from '../api-client.ts';
+import { useSession } from '../session.tsx';
+import '../operations/operations.css';
+import { formatDateTime, formatSeconds, runDuration } from './ops-format.ts';
+import { followRuns, opsApi } from './ops-client.ts';
+import { ReconciliationPanel } from './reconciliation-panel.tsx';
+import { RunGraph } from './run-graph.tsx';
+import { RunRecords } from './run-records.tsx';
+import { RunStatusPill } from './status-pill.tsx';
+import { useAsync } from './use-async.ts';
+
+export default function RunDetailPage({ params }: { params: Record<string, string> }) {
+  const { user } = useSession();
+  const id = params.id;
+  const detail = useAsync(() => opsApi.run(id), [id]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const reloadRef = useRef(detail.reload);
+  reloadRef.current = detail.reload;
+  const finished = detail.data && !['queued', 'running'].includes(detail.data.run.status);
+
+  useEffect(() => {
+    if (!detail.data || finished) return;
+    return followRuns((r) => { if (r.id === id) reloadRef.current(); }, detail.data.run.flowId);
+  }, [id, detail.data?.run.flowId, finished]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  if (detail.error && !detail.data) return <div className="page-error"><h1>Run not found</h1><p className="muted">{detail.error}</p><a href="#/runs">Back to runs</a></div>;
+  if (!detail.data) return <main className="ops-page"><div className="skeleton-list">{[0, 1, 2].map((i) => <div key={i} className="skeleton-row" />)}</div></main>;
+  const { run, nodes, version, timeline } = detail.data;
+  const exceptions = run.counts.quarantined + run.counts.deadLettered;
+  const canCancel = !finished && (user.role === 'admin' || user.role === 'operator');
+  const cancel = () => opsApi.cancel(run.id).then(() => detail.reload(), (err) => setActionError(errorMessage(err)));
+  const selectedStats = nodes.find((n) => n.nodeId === selected);
+
+  return (
+    <main className="ops-page ops-wide">
+      <div className="crumbs"><a href="#/runs">Runs</a><span className="crumb-sep">/</span><span className="mono">{run.id}</span></div>
+      <div className="run-head">
+        <div>
+          <h1>{version?.document.name ?? run.flowId} <RunStatusPill status={run.status} /></h1>
+          <div className="run-meta">
+            {run.version !== null && <span className="version-pill">v{run.version}</span>}
+            {run.environment && <span className={`env-badge env-${run.environment}`}><span className="env-name">{run.environment}</span></span>}
+            <span>started {formatDateTime(run.startedAt ?? run.createdAt)}</span>
+            <span>· took {runDuration(run)}</span>
+            {run.replayOf && <span>· replay of <a href={`#/runs/${encodeURIComponent(run.replayOf)}`} className="mono">{run.replayOf}</a></span>}
+          </div>
+        </div>
+        <div className="button-row">
+          {exceptions > 0 && <a className="btn" href={`#/dead-letters?runId=${encodeURIComponent(run.id)}`}>Dead letters of this run</a>}
+          <a className="btn" href={`#/flows/${encodeURIComponent(run.flowId)}`}>Open flow</a>
+          {canCancel && <button className="btn btn-danger" onClick={cancel}>Cancel run</button>}
+        </div>
+      </div>
+      {actionError && <div className="callout callout-error">{actionError}</div>}
+      {run.error && <div className="callout callout-error"><strong>{run.error.errorClass} error:</strong> {run.error.message}</div>}
+      {exceptions > 0 && (
+        <div className="callout callout-warning exceptions-banner">
+          ⚑ {exceptions.toLocaleString()} {exceptions === 1 ? 'record needs' : 'records need'} attention: {run.counts.quarantined} quarantined, {run.counts.deadLettered} dead-lettered.
+        </div>
+      )}
+
+      <div className="stat-cards">
+        <Stat label="Read" value={run.counts.read} />
+        <Stat label="Delivered" value={run.counts.delivered} tone="ok" />
+        <Stat label="Quarantined" value={run.counts.quarantined} tone={run.counts.quarantined ? 'warn' : undefined} />
+        <Stat label="Dead-lettered" value={run.counts.deadLettered} tone={run.counts.deadLettered ? 'err' : undefined} />
+        <Stat label="Duplicates" value={run.counts.duplicate} />
+        <Stat label="Filtered" value={run.counts.filtered} />
+      </div>
+
+      <div className="run-grid">
+        <section className="ops-card graph-card">
+          <div className="card-head"><h3>Flow as it ran{run.version !== null ? ` (version ${run.version})` : ''}</h3><span className="muted small">Click a node for its figures</span></div>
+          {version ? <RunGraph document={version.document} stats={nodes} selected={selected} onSelect={setSelected} /> : <p className="muted">The version of this run is not stored.</p>}
+        </section>
+        <section className="ops-card">
+          <div className="card-head"><h3>Nodes</h3></div>
+          <table className="mini-table">
+            <thead><tr><th>Node</th><th className="num">In</th><th className="num">Out</th><th className="num">Invalid</th><th className="num">Errors</th><th className="num">Time</th></tr></thead>
+            <tbody>
+              {(version?.document.nodes ?? []).map((n) => {
+                const s = nodes.find((x) => x.nodeId === n.id);
+                return (
+                  <tr key={n.id} className={`clickable ${n.id === selected ? 'selected' : ''}`} onClick={() => setSelected(n.id === selected ? null : n.id)}>
+                    <td className="mono">{n.label || n.id}</td>
+                    <td className="num">{s?.in ?? 0}</td><td className="num">{s?.out ?? 0}</td>
+                    <td className={`num ${s?.invalid ? 'text-warning' : ''}`}>{s?.invalid ?? 0}</td>
+                    <td className={`num ${s?.errors ? 'text-error' : ''}`}>{s?.errors ?? 0}</td>
+                    <td className="num">{s ? formatSeconds(s.ms / 1000) : '—'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {selectedStats && <p className="muted small">{selected}: {selectedStats.in} in, {selectedStats.out} out, {formatSeconds(selectedStats.ms / 1000)} in total ({selectedStats.in ? formatSeconds(selectedStats.ms / 1000 / selectedStats.in) : '—'} a record).</p>}
+          <div className="card-head"><h3>Timeline</h3></div>
+          <ol className="timeline">
+            {timeline.map((t, i) => (
+              <li key={i} className={`tl-${t.event.replace(/\s.*/, '')}`}>
+                <span className="tl-time">{formatDateTime(t.at)}</span>
+                <span className="tl-event">{t.event[0].toUpperCase() + t.event.slice(1).replace(/_/g, ' ')}</span>
+                {t.detail && <span className="tl-detail">{t.detail}</span>}
+              </li>
+            ))}
+          </ol>
+        </section>
+      </div>
+
+      <div className="run-grid run-grid-even">
+        <section className="ops-card">
+          <div className="card-head"><h3>Trigger</h3></div>
+          <dl className="facts">
+            <dt>Trigger</dt><dd><span className="chip chip-small">{run.trigger}</span></dd>
+            <dt>Payload</dt><dd className="mono">{run.triggerRef ?? '—'}</dd>
+            <dt>Queued</dt><dd>{formatDateTime(run.createdAt)}</dd>
+            <dt>Finished</dt><dd>{formatDateTime(run.finishedAt)}</dd>
+          </dl>
+        </section>
+        <section className="ops-card">
+          <div className="card-head"><h3>Reconciliation</h3></div>
+          <ReconciliationPanel reconciliation={run.reconciliation} />
+        </section>
+      </div>
+
+      <section className="ops-card">
+        <div className="card-head"><h3>Records</h3></div>
+        <RunRecords run={run} />
+      </section>
+    </main>
+  );
+}
+
+function Stat({ label, value, tone }: { label: string; value: number; tone?: 'ok' | 'warn' | 'err' }) {
+  return (
+    <div className={`stat-card ${tone ? `tone-${tone}` : ''}`}>
+      <span className="stat-label">{label}</span>
+      <span className="stat-value">{value.toLocaleString()}</span>
+    </div>
+  );
+}

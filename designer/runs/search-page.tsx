@@ -1,0 +1,57 @@
+/** Where is invoice INV-…? Every record with a business key, across runs and flows, newest first. */
+import { useState } from 'react';
+import { navigate, useLocation } from '../router.ts';
+import { relativeTime } from '../shell/format.ts';
+import '../operations/operations.css';
+import { opsApi } from './ops-client.ts';
+import type { StoredTrace } from './ops-types.ts';
+import { OutcomePill } from './status-pill.tsx';
+import { useAsync } from './use-async.ts';
+
+export function SearchPage() {
+  const { query } = useLocation();
+  const key = query.get('businessKey') ?? '';
+  const [text, setText] = useState(key);
+  const [more, setMore] = useState<StoredTrace[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const result = useAsync(async () => {
+    setMore([]);
+    if (!key) return null;
+    const page = await opsApi.search(key);
+    setCursor(page.nextCursor);
+    return page;
+  }, [key]);
+  const items = [...(result.data?.items ?? []), ...more];
+  const loadMore = () => cursor && opsApi.search(key, cursor).then((p) => { setMore((m) => [...m, ...p.items]); setCursor(p.nextCursor); });
+
+  return (
+    <main className="ops-page ops-wide">
+      <div className="home-header"><div><h1>Find a business document</h1><p className="muted">Every record with this business key, in every run of every flow, newest first.</p></div></div>
+      <form className="home-toolbar" onSubmit={(e) => { e.preventDefault(); navigate(`/search?businessKey=${encodeURIComponent(text.trim())}`, { replace: true }); }}>
+        <input className="search-input" type="search" autoFocus placeholder="Business key, e.g. an invoice number" aria-label="Business key" value={text} onChange={(e) => setText(e.target.value)} />
+        <button className="btn btn-primary" type="submit" disabled={!text.trim()}>Search</button>
+      </form>
+      {result.error && <div className="callout callout-error">{result.error}</div>}
+      {key && result.data && items.length === 0 && <div className="empty-state"><div className="empty-illustration">⌕</div><h2>Nothing found for “{key}”</h2><p className="muted">The business key is matched exactly, as the flow declares it.</p></div>}
+      {!key && <div className="empty-state"><div className="empty-illustration">⌕</div><h2>Search by business key</h2><p className="muted">Invoice numbers, payment references, PO numbers — whatever the flow declares as its business key.</p></div>}
+      {items.length > 0 && (
+        <table className="flows-table ops-table">
+          <thead><tr><th>Business key</th><th>Outcome</th><th>Flow</th><th>Run</th><th>When</th><th>Detail</th></tr></thead>
+          <tbody>
+            {items.map((t) => (
+              <tr key={t.id} className="clickable" onClick={() => navigate(`/runs/${encodeURIComponent(t.runId)}/records/${encodeURIComponent(t.lineageKey)}`)}>
+                <td className="mono">{t.businessKey}</td>
+                <td><OutcomePill outcome={t.outcome} /></td>
+                <td>{t.flowId}{t.version !== null && <span className="version-pill">v{t.version}</span>}</td>
+                <td className="mono small">{t.runId}</td>
+                <td className="nowrap">{relativeTime(new Date(t.finishedAt).toISOString())}</td>
+                <td className={t.failures?.length || t.error ? 'cell-failures' : 'muted'}>{t.failures?.[0]?.message ?? t.error?.message ?? (t.targetRef ? `→ ${t.targetRef}` : '')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {cursor && <div className="pager"><button className="btn btn-small" onClick={loadMore}>Older results</button></div>}
+    </main>
+  );
+}
