@@ -10,7 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { parseDocument } from '../../nodes/formats/index.ts';
 import { generatePassword, hashPassword } from '../auth/passwords.ts';
-import { fileInput, loadFlowFile } from '../flow-files.ts';
+import { fileInput, loadFlowFile, storeFileReferenceData } from '../flow-files.ts';
 import type { Store } from '../store/store.ts';
 import { createServiceRepos } from '../store/service-repos.ts';
 import { evaluatorFor } from '../evaluators.ts';
@@ -61,17 +61,10 @@ export async function loadExamples(store: Store, options: { dir?: string; enviro
       results.push({ flowId: fileDoc.id, version: null, skipped: 'already exists' });
       continue;
     }
-    // In the database, reference data lives in the store under the declaration's name.
-    const doc: FlowDocument = {
-      ...fileDoc,
-      ...(fileDoc.referenceData ? { referenceData: Object.fromEntries(Object.entries(fileDoc.referenceData).map(([name, d]) => [name, { stored: d.stored ?? name, key: d.key }])) } : {}),
-    };
-    for (const [name, decl] of Object.entries(fileDoc.referenceData ?? {})) {
-      if (!decl.file) continue;
-      const rows: Record<string, unknown>[] = [];
-      for await (const row of parseDocument(fileInput(resolve(flowDir, decl.file)).chunks(), basename(decl.file), { format: 'auto' })) rows.push(row as Record<string, unknown>);
-      await store.putReferenceData(name, decl.key, rows);
-    }
+    // The flow keeps its file declarations; the files' rows go to the store under
+    // `<flow>/<name>`, where runs of stored versions find them (flows may share set names).
+    const doc: FlowDocument = fileDoc;
+    await storeFileReferenceData(fileDoc, flowDir, store);
     const setup = join(flowDir, 'setup.sql');
     if (existsSync(setup)) for (const statement of sqlStatements(await readFile(setup, 'utf8'))) await store.sql.query(statement);
     await store.saveDraft(doc, 'system');

@@ -46,8 +46,8 @@ export function assertStorableDraft(doc: unknown, expectedId?: string): asserts 
  * `examples load` and `ledgerflow reference load` put them.
  */
 export async function serverReferenceData(store: Pick<Store, 'getReferenceData'>, doc: FlowDocument): Promise<ReferenceData> {
-  const declarations = Object.fromEntries(Object.entries(doc.referenceData ?? {}).map(([name, decl]) => [name, { key: decl.key, stored: decl.stored ?? name }]));
-  return loadReferenceData({ ...doc, referenceData: declarations }, null, store);
+  // File declarations resolve to the flow's own stored copy (`<flow>/<name>`), stored ones by name.
+  return loadReferenceData(doc, null, store);
 }
 
 /** Reference data for a request, or 422 naming the set that is missing. */

@@ -96,8 +96,13 @@ describe('first start with the example flows', () => {
       expect(ubl.version).toBe(1);
       const versions = await h.json('admin', 'GET', '/api/flows/ubl-invoice-to-ap/versions');
       expect(versions.items[0]).toMatchObject({ version: 1, author: 'system', testsPassed: true });
+      for (const flow of ['po-approved-to-erp', 'camt053-cash-entries']) {
+        expect((await h.json('admin', 'GET', `/api/flows/${flow}/versions`)).items[0]).toMatchObject({ version: 1, testsPassed: true });
+      }
       expect((await h.repos.deployments.getDeployment('ubl-invoice-to-ap', 'dev'))?.version).toBe(1);
-      expect((await h.store.getReferenceData('suppliers'))!.size).toBeGreaterThan(0);
+      // Each flow's reference files are stored under its own name: two flows' "suppliers" do not collide.
+      expect((await h.store.getReferenceData('ubl-invoice-to-ap/suppliers'))!.has('NL8200.98.395.B.01')).toBe(true);
+      expect((await h.store.getReferenceData('po-approved-to-erp/suppliers'))!.has('SUP-1001')).toBe(true);
       const samples = await h.json('admin', 'GET', '/api/flows/ubl-invoice-to-ap/samples');
       expect(samples.items.length).toBeGreaterThan(0);
       const { runId } = await h.json('operator', 'POST', '/api/flows/ubl-invoice-to-ap/runs', { environment: 'dev', input: { name: samples.items[0].name } }, 202);
