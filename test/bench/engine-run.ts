@@ -104,6 +104,7 @@ export async function engineRun(options: EngineRunOptions) {
       recordsPerSec: result.counts.read / seconds,
       traceCeilingRowsPerSec: ceiling,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
+      nodeMs: Object.fromEntries(result.nodeStats.map((s) => [s.nodeId, Math.round(s.ms)])),
       error: result.error?.message,
     };
   } finally {
