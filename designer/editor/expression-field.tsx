@@ -30,6 +30,12 @@ export default function ExpressionField({ value, onChange, nodeId, pointer, read
   const [expanded, setExpanded] = useState(false);
   const result = useExpressionPreview(value, input, inputIndex);
   const isTransform = useDesigner((s) => !!nodeId && s.document?.nodes.find((n) => n.id === nodeId)?.type === 'transform.jsonata');
+  const nodeName = useDesigner((s) => {
+    const node = nodeId ? s.document?.nodes.find((n) => n.id === nodeId) : undefined;
+    return node ? node.label || catalog.get(node.type)?.title || node.id : '';
+  });
+  // `/rules/0/expression` → `rules › 1 › expression`; a node's single `/expression` needs no path.
+  const fieldPath = pointer === '/expression' ? '' : pointer.slice(1).split('/').map((s) => (/^\d+$/.test(s) ? String(Number(s) + 1) : s)).join(' › ');
   const getFields = useCallback(() => fields, [fields]);
 
   const pin = useCallback(async () => {
@@ -62,7 +68,7 @@ export default function ExpressionField({ value, onChange, nodeId, pointer, read
       </div>
       <PreviewPane input={input} result={result} inputIndex={inputIndex} setInputIndex={setInputIndex} onPin={onPin} />
       {expanded && (
-        <Dialog title={`Expression · ${pointer.slice(1).replace(/\//g, ' › ')}`} onClose={() => setExpanded(false)} width={1180}>
+        <Dialog title={['JSONata', nodeName, fieldPath].filter(Boolean).join(' · ')} onClose={() => setExpanded(false)} width={1180}>
           <div className="expression-workbench">
             <div className="workbench-fields">
               <div className="preview-label">Input fields</div>

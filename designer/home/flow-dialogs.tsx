@@ -24,7 +24,7 @@ function useIdFromName(initialName: string) {
   };
 }
 
-const ID_PATTERN = '^[a-z0-9][a-z0-9-]*$';
+const ID_PATTERN = String.raw`^[a-z0-9][a-z0-9\-]*$`;
 
 export function CreateFlowDialog({ onClose }: { onClose: () => void }) {
   const { api } = useSession();

@@ -28,7 +28,8 @@ export default function MapperDialog({ nodeId }: { nodeId: string }) {
   const store = useDesignerStoreApi();
   const { readOnly } = useEditor();
   const doc = useDesigner((s) => s.document);
-  const label = doc?.nodes.find((n) => n.id === nodeId)?.label ?? nodeId;
+  const node = doc?.nodes.find((n) => n.id === nodeId);
+  const label = node?.label || catalog.get(node?.type ?? '')?.title || nodeId;
   const { expression, mapping, reason, update, startOver } = useMapping(nodeId);
   const { input, fields } = useNodeInput(nodeId);
   const result = useExpressionPreview(expression, input, 0);

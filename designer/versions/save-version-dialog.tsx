@@ -1,5 +1,7 @@
 /** Save the draft as an immutable version with a message; refused while the flow has problems. */
 import { useState, type FormEvent } from 'react';
+import { catalog } from '../../nodes/catalog.ts';
+import { shortMessage } from '../panels/problem-paths.ts';
 import { ApiError, errorMessage } from '../api-client.ts';
 import { useEditor } from '../editor-context.tsx';
 import { Dialog } from '../shell/dialog.tsx';
@@ -9,6 +11,11 @@ export function SaveVersionDialog() {
   const store = useDesignerStoreApi();
   const { api, flowId, flushDraft, reloadMeta, latestVersion } = useEditor();
   const problems = useDesigner((s) => s.problems);
+  const nodes = useDesigner((s) => s.document?.nodes);
+  const where = (nodeId?: string) => {
+    const node = nodeId ? nodes?.find((n) => n.id === nodeId) : undefined;
+    return nodeId ? node?.label || catalog.get(node?.type ?? '')?.title || nodeId : 'Flow';
+  };
   const tests = useDesigner((s) => s.document?.tests?.length ?? 0);
   const mapping = useDesigner((s) => s.mappingTests);
   const [message, setMessage] = useState('');
@@ -42,6 +49,12 @@ export function SaveVersionDialog() {
           <div className="callout callout-error">
             <strong>{problems.length} problem{problems.length === 1 ? '' : 's'} must be fixed first.</strong> The runtime would refuse this flow.{' '}
             <button type="button" className="link-btn" onClick={() => { close(); store.getState().openDrawer('problems'); }}>Show problems</button>
+            <ul className="save-problems">
+              {problems.slice(0, 6).map((p, i) => (
+                <li key={i}><strong>{where(p.nodeId)}</strong>: {p.nodeId ? shortMessage(p) : p.message}{p.position !== undefined && <span className="muted"> (character {p.position + 1})</span>}</li>
+              ))}
+              {problems.length > 6 && <li className="muted">and {problems.length - 6} more</li>}
+            </ul>
           </div>
         ) : (
           <p className="muted">A version is immutable: it can be diffed, deployed to dev, and promoted to test and prod.</p>
