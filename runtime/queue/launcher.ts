@@ -2,15 +2,16 @@
  * The RunLauncher over pg-boss: a run row, its stored input and its `split`
  * job are written in one transaction, so a worker never sees a job whose run
  * does not exist and a run never waits for a job that was not queued.
+ * Requests arriving together share that transaction (group commit): one
+ * commit for many webhooks, each answered only after it.
  */
-import { FlowError } from '../../nodes/errors.ts';
 import type { RunRow, Store } from '../store/store.ts';
 import { storeBackend } from '../store/queue-backend.ts';
-import { runsRepo } from '../store/runs-repo.ts';
-import { newRunId } from '../store/ids.ts';
-import { insertRunInput, listLiveWorkers } from '../store/queue-repo.ts';
-import { bossDbOf, type PgBoss } from './boss.ts';
-import { QUEUE_NAMES, jobOptions, tuningOf, type QueueTuning, type SplitJobData } from './queue-options.ts';
+import { listLiveWorkers } from '../store/queue-repo.ts';
+import type { PgBoss } from './boss.ts';
+import { enqueueBatch, requestProblem, requestSize } from './enqueue-batch.ts';
+import { createGroupCommit, type GroupCommit } from './group-commit.ts';
+import { QUEUE_NAMES, tuningOf, type QueueTuning } from './queue-options.ts';
 import { endRun } from './run-lifecycle.ts';
 import type { RunLauncher, RunRequest } from './run-launcher.ts';
 
@@ -20,33 +21,51 @@ export interface LauncherOptions {
   tuning?: Partial<QueueTuning>;
   /** Workers not seen for this long are left out of `stats()` (default 60 s). */
   workerSeenWithinSeconds?: number;
+  /** Group commit of enqueues (see group-commit.ts): at most this many runs per transaction (default 200). */
+  maxRunsPerCommit?: number;
+  /** Milliseconds a lone enqueue waits for others to share its transaction (default 0). */
+  commitWindowMs?: number;
 }
 
-export function createRunLauncher(options: LauncherOptions): RunLauncher {
+/** The pg-boss launcher, plus how its group commits went (benchmarks, tests). */
+export interface QueueRunLauncher extends RunLauncher {
+  commitStats(): ReturnType<GroupCommit<RunRequest, RunRow>['stats']>;
+  /**
+   * Resolves when no enqueue is waiting or being written, or after `maxWaitMs`.
+   * A worker in the same process waits for this before each job, so incoming
+   * runs are queued first and run with what is left (see startQueue).
+   */
+  intakeIdle(maxWaitMs: number): Promise<void>;
+}
+
+export function createRunLauncher(options: LauncherOptions): QueueRunLauncher {
   const { store, boss } = options;
   const db = storeBackend(store).db;
   const tuning = tuningOf(options.tuning);
+  const commits = createGroupCommit<RunRequest, RunRow>({
+    write: (requests) => enqueueBatch(db, boss, tuning, requests),
+    maxItems: options.maxRunsPerCommit,
+    windowMs: options.commitWindowMs,
+    sizeOf: requestSize,
+  });
 
   return {
     async enqueue(request: RunRequest): Promise<RunRow> {
-      const version = await store.getVersion(request.flowId, request.version);
-      if (!version) throw new FlowError('validation', `flow '${request.flowId}' has no version ${request.version}`);
-      const input = request.input;
-      return db.transaction(async (tx) => {
-        const run = await runsRepo(tx).createRun({
-          id: newRunId(), flowId: request.flowId, version: request.version, environment: request.environment,
-          trigger: request.trigger, triggerRef: request.triggerRef ?? null, replayOf: request.replayOf ?? null,
+      const problem = requestProblem(request);
+      if (problem) throw problem;
+      return commits.submit(request);
+    },
+
+    commitStats: () => commits.stats(),
+
+    intakeIdle(maxWaitMs: number): Promise<void> {
+      if (commits.idle()) return Promise.resolve();
+      return new Promise((resolveIdle) => {
+        const timer = setTimeout(resolveIdle, maxWaitMs);
+        void commits.drain().then(() => {
+          clearTimeout(timer);
+          resolveIdle();
         });
-        await insertRunInput(tx, run.id, {
-          kind: input.kind,
-          name: input.kind === 'document' ? input.name : null,
-          bytes: input.kind === 'document' ? input.bytes : null,
-          records: input.kind === 'records' ? input.records : null,
-          replayDeadLetterIds: request.replayDeadLetterIds ?? [],
-          requestedBy: request.requestedBy,
-        });
-        await boss.send(QUEUE_NAMES.split, { runId: run.id } satisfies SplitJobData, { ...jobOptions(tuning, 'split'), db: bossDbOf(tx) });
-        return run;
       });
     },
 

@@ -24,6 +24,21 @@ export interface RunRequest {
   replayDeadLetterIds?: number[];
   /** Who started it (user name, `webhook`, `scheduler`). */
   requestedBy: string;
+  /**
+   * The hash of the webhook signature this run consumes. It is recorded in the
+   * same transaction as the run: a signature already used makes `enqueue`
+   * throw SignatureReplayedError with nothing queued, and a run that could not
+   * be queued leaves the signature unused, so the sender may retry it.
+   */
+  webhookSignature?: string;
+}
+
+/** A webhook signature that was already used: the request is a replay and nothing was queued. */
+export class SignatureReplayedError extends Error {
+  constructor() {
+    super('this signature was already used (replayed request)');
+    this.name = 'SignatureReplayedError';
+  }
 }
 
 export interface RunLauncher {

@@ -15,6 +15,12 @@ export interface StartQueueOptions extends Omit<WorkerOptions, 'boss' | 'store'>
   worker?: boolean;
   /** Run pg-boss maintenance here (default true). */
   supervise?: boolean;
+  /**
+   * Longest a job of the in-process worker waits for incoming runs to be
+   * queued first (default 250 ms; 0: no priority). Queuing a webhook is what a
+   * sender waits for; running it can wait a little.
+   */
+  intakePriorityMs?: number;
 }
 
 export interface StartedQueue {
@@ -30,7 +36,11 @@ export async function startQueue(options: StartQueueOptions): Promise<StartedQue
   const tuning = tuningOf(options.tuning);
   const boss = await openBoss(options.store, { tuning, schema: options.bossSchema, supervise: options.supervise, onError: options.onError });
   const launcher = createRunLauncher({ store: options.store, boss, tuning });
-  const worker = options.worker === false ? null : createWorker({ ...options, boss, tuning });
+  const priorityMs = options.intakePriorityMs ?? 250;
+  const worker = options.worker === false ? null : createWorker({
+    ...options, boss, tuning,
+    yieldBeforeJob: options.yieldBeforeJob ?? (priorityMs > 0 ? () => launcher.intakeIdle(priorityMs) : undefined),
+  });
   try {
     await worker?.start();
   } catch (err) {

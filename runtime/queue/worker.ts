@@ -45,6 +45,11 @@ export interface WorkerOptions {
   /** Milliseconds between heartbeats in the `workers` table (default 5000). */
   heartbeatMs?: number;
   hooks?: QueueHooks;
+  /**
+   * Awaited before each job starts: lets work of higher priority in the same
+   * process go first (serve: queuing incoming runs on the one PGlite connection).
+   */
+  yieldBeforeJob?: () => Promise<void>;
   /** Called once for each run this worker finished (the last chunk, a failure). */
   onRunFinished?: (run: RunRow) => void;
   onError?: (err: Error) => void;
@@ -103,7 +108,9 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     // NOTIFY wakes a worker when a job is queued, but not when a failed job's retry
     // comes due: the backstop poll must stay short for retries to happen promptly.
     const polling = { pollingIntervalSeconds: tuning.pollingIntervalSeconds, notifyPollingIntervalSeconds: Math.max(1, tuning.pollingIntervalSeconds) };
+    const yieldFirst = options.yieldBeforeJob ?? (async () => {});
     await boss.work<SplitJobData>(QUEUE_NAMES.split, { batchSize: 1, ...polling }, async ([job]) => {
+      await yieldFirst();
       await runSplitJob(c, job.data.runId, job.signal);
     });
     await boss.work<ChunkJobData>(QUEUE_NAMES.chunk, {
@@ -117,6 +124,7 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       const results = [];
       // In chunk order: a run's records are written in the order they were read, as far as one worker can.
       for (const job of [...jobs].sort((x, y) => x.data.chunkNo - y.data.chunkNo)) {
+        await yieldFirst();
         try {
           await runChunkJob(c, job.data.runId, job.data.chunkNo, job.signal);
           results.push({ id: job.id, status: 'completed' as const });

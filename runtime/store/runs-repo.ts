@@ -9,7 +9,8 @@ import { isoOf, isoOrNull, numberOf, numberOrNull } from './row-values.ts';
 
 const TERMINAL: RunStatus[] = ['succeeded', 'completed_with_exceptions', 'failed', 'cancelled'];
 
-function toRun(r: Row): RunRow {
+/** A `runs` row as the store hands it out. */
+export function toRun(r: Row): RunRow {
   return {
     id: r.id as string,
     flowId: r.flow_id as string,

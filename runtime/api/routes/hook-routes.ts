@@ -2,7 +2,8 @@
  * Incoming webhooks: POST /hooks/{flowId}/{environment}, signed with the
  * environment's webhook secret. 202 with the run id only once the event is
  * durably queued; a bad, stale or replayed signature gets 401 and nothing is
- * queued.
+ * queued. The signature is recorded as used in the same transaction as the
+ * run, so a delivery is either queued and spent, or neither.
  */
 import { z } from '@hono/zod-openapi';
 import { verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, DEFAULT_WINDOW_SECONDS } from '../../triggers/webhook-signature.ts';
@@ -10,7 +11,8 @@ import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonResponse, pathParams } from '../define-route.ts';
 import { ApiProblem, conflict, notFound } from '../problem.ts';
 import { RunIdSchema } from '../schemas.ts';
-import { webhookSecretContext } from './trigger-routes.ts';
+import { SignatureReplayedError } from '../../queue/run-launcher.ts';
+import { createHookTargets } from './hook-targets.ts';
 
 function inputName(contentType: string | undefined, at: number): string {
   const ct = (contentType ?? '').toLowerCase();
@@ -19,7 +21,7 @@ function inputName(contentType: string | undefined, at: number): string {
 }
 
 export function registerHookRoutes(app: Api, ctx: ApiContext): void {
-  const { triggers, deployments } = ctx.repos;
+  const targets = createHookTargets(ctx.repos, ctx.secrets);
   const window = ctx.deps.webhookWindowSeconds ?? DEFAULT_WINDOW_SECONDS;
 
   defineRoute(app, {
@@ -43,27 +45,25 @@ export function registerHookRoutes(app: Api, ctx: ApiContext): void {
     const { flowId, environment } = c.req.valid('param');
     const env = ctx.environments.find((e) => e.name === environment);
     if (!env) throw notFound(`There is no environment '${environment}'.`);
-    const stored = await triggers.getWebhookSecret(flowId, env.name);
-    if (!stored) throw notFound(`Flow '${flowId}' has no webhook in ${env.name} (an admin creates its secret first).`);
-    const rawBody = new Uint8Array(await c.req.arrayBuffer());
-    const now = ctx.now().getTime();
+    // Secret and deployment in one lookup, shared with the webhooks arriving at the same time.
+    const [target, body] = await Promise.all([targets.get(flowId, env.name), c.req.arrayBuffer()]);
+    if (target.secret === null) throw notFound(`Flow '${flowId}' has no webhook in ${env.name} (an admin creates its secret first).`);
+    const rawBody = new Uint8Array(body);
     const check = verifyWebhookSignature({
-      secret: ctx.secrets.decrypt(stored.encrypted, webhookSecretContext(flowId, env.name)),
-      timestamp: c.req.header(TIMESTAMP_HEADER), signature: c.req.header(SIGNATURE_HEADER), rawBody, now, windowSeconds: window,
+      secret: target.secret,
+      timestamp: c.req.header(TIMESTAMP_HEADER), signature: c.req.header(SIGNATURE_HEADER), rawBody, now: ctx.now().getTime(), windowSeconds: window,
     });
     if (!check.ok) throw new ApiProblem(401, `Webhook refused: ${check.reason}`);
-    const deployed = await deployments.getDeployment(flowId, env.name);
-    if (!deployed) throw conflict(`Flow '${flowId}' is not deployed to ${env.name}; the event was not queued.`);
-    if (!(await triggers.markSignatureSeen(check.signatureHash))) throw new ApiProblem(401, 'Webhook refused: this signature was already used (replayed request).');
+    if (target.version === null) throw conflict(`Flow '${flowId}' is not deployed to ${env.name}; the event was not queued.`);
     try {
       const run = await ctx.launcher.enqueue({
-        flowId, version: deployed.version, environment: env.name, trigger: 'webhook', triggerRef: `t=${check.timestamp}`,
+        flowId, version: target.version, environment: env.name, trigger: 'webhook', triggerRef: `t=${check.timestamp}`,
         input: { kind: 'document', name: inputName(c.req.header('content-type'), check.timestamp), bytes: rawBody }, requestedBy: 'webhook',
+        webhookSignature: check.signatureHash,
       });
       return c.json({ runId: run.id }, 202);
     } catch (err) {
-      // Not queued: let the sender retry with the same signature.
-      await triggers.forgetSignature(check.signatureHash).catch(() => {});
+      if (err instanceof SignatureReplayedError) throw new ApiProblem(401, 'Webhook refused: this signature was already used (replayed request).');
       throw err;
     }
   });

@@ -13,7 +13,7 @@ import { createEnvironmentConnections } from '../../../runtime/connectors/enviro
 import { createApp } from '../../../runtime/api/create-app.ts';
 import type { AppDeps } from '../../../runtime/api/app-env.ts';
 import { bytesInput, serverReferenceData } from '../../../runtime/api/services/flow-support.ts';
-import type { RunLauncher, RunRequest } from '../../../runtime/queue/run-launcher.ts';
+import { SignatureReplayedError, type RunLauncher, type RunRequest } from '../../../runtime/queue/run-launcher.ts';
 import { executeRun } from '../../../runtime/run-service.ts';
 import { createSecretBox } from '../../../runtime/secrets/secret-box.ts';
 import { openPgliteStore } from '../../../runtime/store/open-store.ts';
@@ -40,6 +40,8 @@ export function syncLauncher(store: Store, secrets: AppDeps['secrets']): TestLau
         launcher.failNext = undefined;
         throw err;
       }
+      // Like the queue's launcher (there: in the run's own transaction), a webhook signature is spent once.
+      if (req.webhookSignature && !(await createServiceRepos(store.sql).triggers.markSignatureSeen(req.webhookSignature))) throw new SignatureReplayedError();
       launcher.requests.push(req);
       const version = (await store.getVersion(req.flowId, req.version))!;
       const doc = version.document;

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { FlowDocument, FlowNode } from '../../../nodes/flow-document.ts';
 import type { RunRow, Store } from '../../../runtime/store/store.ts';
 import type { QueuedRunInput } from '../../../runtime/queue/run-launcher.ts';
+import { connectionsRepo } from '../../../runtime/store/service-connections.ts';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const SCALE_TABLE = 'scale_rows';
@@ -40,6 +41,11 @@ export async function setUpScaleFlow(store: Store): Promise<void> {
   const doc = scaleFlow();
   await store.saveDraft(doc, 'bench');
   await store.saveVersion(doc.id, doc, 'bench', 'scale-out');
+  // Workers bind connections per environment (as `serve` does): `db` is the store's own database in the
+  // environments the scale-out test and the queue-throughput bench run in.
+  for (const environment of ['test', 'bench']) {
+    await connectionsRepo(store.sql).putConnection({ environment, name: 'db', kind: 'postgres', settings: { embedded: true }, encryptedSecrets: {}, updatedBy: 'bench' });
+  }
 }
 
 /** `n` JSON lines with ids `<prefix>1` … `<prefix>n`. */
@@ -63,10 +69,10 @@ export interface WorkerProcess {
 }
 
 /** Starts `ledgerflow worker` against `schema` and waits until it says it started. */
-export function spawnWorker(url: string, schema: string, args: string[] = []): Promise<WorkerProcess> {
+export function spawnWorker(url: string, schema: string, args: string[] = [], env: Record<string, string> = {}): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['runtime/bin/ledgerflow.mjs', 'worker', ...args], {
     cwd: REPO,
-    env: { ...process.env, DATABASE_URL: url, LEDGERFLOW_DB_SCHEMA: schema, LEDGERFLOW_OUT: '/tmp/ledgerflow-scale-out' },
+    env: { ...process.env, DATABASE_URL: url, LEDGERFLOW_DB_SCHEMA: schema, LEDGERFLOW_OUT: '/tmp/ledgerflow-scale-out', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
