@@ -1,27 +1,44 @@
 /**
- * Builds the parameterised statements of the Postgres target: column mappings
- * compiled once into row readers, multi-row INSERT / upsert and DELETE by key,
- * split so that no statement exceeds Postgres's parameter limit.
+ * Builds the statements of the Postgres target: column mappings compiled once
+ * into row readers, and one INSERT / upsert and one DELETE by key per table
+ * and batch, whatever the batch size.
+ *
+ * Rows travel as one text array per column (`unnest($1::text[], …)`), cast in
+ * the SELECT to each column's type as read from the catalog. A few array
+ * parameters cost far less to bind and plan than a VALUES list with a
+ * parameter per cell (about half the time per record, measured on PGlite and
+ * Postgres), there is no 65535-parameter limit to split around, and every
+ * value reaches the column type's input function as the same text a
+ * single-row INSERT would send: `'0.10'` stays exact, dates never pass
+ * through JavaScript Dates, and text holding JSON lands in a jsonb column as
+ * the JSON it spells.
  */
+import type { SqlClient } from '../define-node.ts';
 import { compileFieldPath, type FieldGetter } from '../field-path.ts';
 import { quoteIdentifier } from './sql-identifiers.ts';
 
-/** Postgres accepts at most 65535 bind parameters per statement (a 16-bit count). */
-export const MAX_PARAMS = 65535;
+/** A value as sent to the database: its text, or NULL. */
+export type SqlText = string | null;
 
 export interface Statement {
   text: string;
-  params: unknown[];
+  /** One array of values per entry of `columns`. */
+  params: SqlText[][];
   /** Table label for messages. */
   table: string;
-  /** Column of each parameter position, modulo the row width (for naming a bad value). */
+  /** Column of each parameter (for naming a bad value). */
   columns: string[];
+  /** Type of each parameter's column, when known. */
+  types: (string | undefined)[];
 }
+
+/** Column name → SQL type (as `format_type` spells it, without length or precision). */
+export type ColumnTypes = ReadonlyMap<string, string>;
 
 /** Reads one row (in column order) from a record and, for line rows, its parent. */
 export interface RowReader {
   columns: string[];
-  read(record: unknown, parent?: unknown): unknown[];
+  read(record: unknown, parent?: unknown): SqlText[];
 }
 
 /**
@@ -38,10 +55,10 @@ export function compileRowReader(mapping: Record<string, string>, parentPrefix =
   return {
     columns,
     read(record, parent) {
-      const row = new Array<unknown>(getters.length);
+      const row = new Array<SqlText>(getters.length);
       for (let i = 0; i < getters.length; i++) {
         const g = getters[i];
-        row[i] = toSqlParam(g.get(g.fromParent ? parent : record));
+        row[i] = toSqlText(g.get(g.fromParent ? parent : record));
       }
       return row;
     },
@@ -49,18 +66,15 @@ export function compileRowReader(mapping: Record<string, string>, parentPrefix =
 }
 
 /**
- * A record value as a bind parameter: objects and arrays as JSON text (never
- * Postgres array literals), dates as ISO text, bigints as text, undefined as NULL.
+ * A record value as the text the database parses: objects and arrays as JSON
+ * (never Postgres array literals), dates as ISO text, numbers, booleans and
+ * bigints as JavaScript prints them, undefined as NULL.
  */
-export function toSqlParam(value: unknown): unknown {
+export function toSqlText(value: unknown): SqlText {
   if (value === undefined || value === null) return null;
   switch (typeof value) {
     case 'string':
-    case 'number':
-    case 'boolean':
       return value;
-    case 'bigint':
-      return value.toString();
     case 'object':
       if (value instanceof Date) return value.toISOString();
       return JSON.stringify(value);
@@ -69,32 +83,50 @@ export function toSqlParam(value: unknown): unknown {
   }
 }
 
-function placeholders(rowCount: number, width: number, offset = 0): string {
-  const rows: string[] = [];
-  let n = offset;
-  for (let r = 0; r < rowCount; r++) {
-    const cells: string[] = [];
-    for (let c = 0; c < width; c++) cells.push(`$${++n}`);
-    rows.push(`(${cells.join(', ')})`);
-  }
-  return rows.join(', ');
+// Text needs no cast; an unknown column is left for the INSERT to name.
+function cast(expression: string, type: string | undefined): string {
+  return type === undefined || type === 'text' ? expression : `${expression}::${type}`;
 }
 
-function chunk<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+function typesOf(columns: string[], types: ColumnTypes): (string | undefined)[] {
+  return columns.map((c) => types.get(c));
+}
+
+function byColumn(rows: SqlText[][], width: number, pick: (i: number) => number = (i) => i): SqlText[][] {
+  const params: SqlText[][] = [];
+  for (let c = 0; c < width; c++) {
+    const values = new Array<SqlText>(rows.length);
+    const at = pick(c);
+    for (let r = 0; r < rows.length; r++) values[r] = rows[r][at];
+    params.push(values);
+  }
+  return params;
+}
+
+function unnestOf(width: number): { from: string; names: string[] } {
+  const names = Array.from({ length: width }, (_, i) => `c${i}`);
+  const arrays = names.map((_, i) => `$${i + 1}::text[]`).join(', ');
+  return { from: `unnest(${arrays}) AS t(${names.join(', ')})`, names };
 }
 
 /**
- * Multi-row INSERT statements for `rows`; with `conflictColumns`, an upsert
- * (`ON CONFLICT … DO UPDATE` of every other column, or `DO NOTHING` when every
- * column is part of the key).
+ * One INSERT of all `rows`; with `conflictColumns`, an upsert (`ON CONFLICT …
+ * DO UPDATE` of every other column, or `DO NOTHING` when every column is part
+ * of the key). Null when there are no rows.
  */
-export function buildInserts(table: string, columns: string[], rows: unknown[][], conflictColumns?: string[]): Statement[] {
-  if (rows.length === 0) return [];
+export function buildInsert(
+  table: string,
+  columns: string[],
+  types: ColumnTypes,
+  rows: SqlText[][],
+  conflictColumns?: string[],
+): Statement | null {
+  if (rows.length === 0) return null;
   const target = quoteIdentifier(table, true);
   const columnList = columns.map((c) => quoteIdentifier(c)).join(', ');
+  const columnTypes = typesOf(columns, types);
+  const { from, names } = unnestOf(columns.length);
+  const select = names.map((n, i) => cast(`t.${n}`, columnTypes[i])).join(', ');
   let suffix = '';
   if (conflictColumns && conflictColumns.length > 0) {
     const keys = new Set(conflictColumns);
@@ -102,30 +134,64 @@ export function buildInserts(table: string, columns: string[], rows: unknown[][]
     const conflict = conflictColumns.map((c) => quoteIdentifier(c)).join(', ');
     suffix = ` ON CONFLICT (${conflict}) ${updates.length ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING'}`;
   }
-  const rowsPerStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, columns.length)));
-  return chunk(rows, rowsPerStatement).map((part) => ({
-    text: `INSERT INTO ${target} (${columnList}) VALUES ${placeholders(part.length, columns.length)}${suffix}`,
-    params: part.flat(),
+  return {
+    text: `INSERT INTO ${target} (${columnList}) SELECT ${select} FROM ${from}${suffix}`,
+    params: byColumn(rows, columns.length),
     table,
     columns,
-  }));
+    types: columnTypes,
+  };
 }
 
-/** DELETE statements removing the rows whose `keyColumns` match any of `keys` (tuples in column order). */
-export function buildDeletesByKey(table: string, keyColumns: string[], keys: unknown[][]): Statement[] {
-  if (keys.length === 0 || keyColumns.length === 0) return [];
+/**
+ * One DELETE of the rows whose `keyColumns` match any of `keys` (tuples in
+ * column order). A single key column compares with `= ANY(array)`, which is
+ * sure to use its index. Null when there are no keys.
+ */
+export function buildDeleteByKey(table: string, keyColumns: string[], types: ColumnTypes, keys: SqlText[][]): Statement | null {
+  if (keys.length === 0 || keyColumns.length === 0) return null;
   const target = quoteIdentifier(table, true);
-  const width = keyColumns.length;
-  const left = width === 1 ? quoteIdentifier(keyColumns[0]) : `(${keyColumns.map((c) => quoteIdentifier(c)).join(', ')})`;
-  const keysPerStatement = Math.max(1, Math.floor(MAX_PARAMS / width));
-  return chunk(keys, keysPerStatement).map((part) => {
-    const list =
-      width === 1 ? part.map((_, i) => `$${i + 1}`).join(', ') : placeholders(part.length, width);
-    return {
-      text: `DELETE FROM ${target} WHERE ${left} IN (${list})`,
-      params: part.flat(),
-      table,
-      columns: keyColumns,
-    };
-  });
+  const keyTypes = typesOf(keyColumns, types);
+  let where: string;
+  if (keyColumns.length === 1) {
+    const type = keyTypes[0];
+    where = `${quoteIdentifier(keyColumns[0])} = ANY(${type === undefined || type === 'text' ? '$1::text[]' : `$1::text[]::${type}[]`})`;
+  } else {
+    const { from, names } = unnestOf(keyColumns.length);
+    const left = keyColumns.map((c) => quoteIdentifier(c)).join(', ');
+    where = `(${left}) IN (SELECT ${names.map((n, i) => cast(`t.${n}`, keyTypes[i])).join(', ')} FROM ${from})`;
+  }
+  return {
+    text: `DELETE FROM ${target} WHERE ${where}`,
+    params: byColumn(keys, keyColumns.length),
+    table,
+    columns: keyColumns,
+    types: keyTypes,
+  };
+}
+
+/**
+ * Reads the column types of `tables` (as written in the config, optionally
+ * schema-qualified) in one query. A table the database does not know is
+ * absent from the result. Types come without length or precision
+ * (`numeric`, `bpchar`): the INSERT's assignment applies those, refusing a
+ * too-long `char(3)` instead of cutting it as an explicit cast would.
+ */
+export async function readColumnTypes(sql: SqlClient, tables: string[]): Promise<Map<string, Map<string, string>>> {
+  const { rows } = await sql.query<{ table: string; column: string; type: string }>(
+    `SELECT t.name AS "table", a.attname AS "column", pg_catalog.format_type(a.atttypid, -1) AS "type"
+       FROM unnest($1::text[]) AS t(name)
+       JOIN pg_catalog.pg_attribute a ON a.attrelid = pg_catalog.to_regclass(t.name)
+      WHERE a.attnum > 0 AND NOT a.attisdropped`,
+    [tables.map((t) => quoteIdentifier(t, true))],
+  );
+  const byTable = new Map<string, Map<string, string>>();
+  const quoted = new Map(tables.map((t) => [quoteIdentifier(t, true), t]));
+  for (const row of rows) {
+    const table = quoted.get(row.table) ?? row.table;
+    let columns = byTable.get(table);
+    if (!columns) byTable.set(table, (columns = new Map()));
+    columns.set(row.column, row.type);
+  }
+  return byTable;
 }

@@ -10,7 +10,15 @@ import { FlowError } from '../errors.ts';
 import { compileFieldPath, fieldPathProblem } from '../field-path.ts';
 import { classifyPgError, isRowLevelSqlState } from './sql-errors.ts';
 import { identifierProblem } from './sql-identifiers.ts';
-import { buildDeletesByKey, buildInserts, compileRowReader, type Statement } from './postgres-statements.ts';
+import {
+  buildDeleteByKey,
+  buildInsert,
+  compileRowReader,
+  readColumnTypes,
+  type ColumnTypes,
+  type SqlText,
+  type Statement,
+} from './postgres-statements.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
 
 export interface PostgresLinesConfig {
@@ -52,10 +60,16 @@ const COLUMN_MAP_SCHEMA = {
 
 interface Prepared {
   index: number;
-  row: unknown[];
-  keyValues: unknown[];
+  row: SqlText[];
+  keyValues: SqlText[];
   ref?: string;
-  lineRows: unknown[][];
+  lineRows: SqlText[][];
+}
+
+/** Column types of the target table and of the lines table. */
+interface TableTypes {
+  parent: ColumnTypes;
+  lines: ColumnTypes;
 }
 
 /** Static checks of the config, shared by `check()` and `create()`. */
@@ -100,8 +114,8 @@ function configProblems(config: PostgresTargetConfig): ConfigProblem[] {
   return problems;
 }
 
-function keyText(values: unknown[]): string {
-  return values.map((v) => (v === null || v === undefined ? '' : String(v))).join('|');
+function keyText(values: SqlText[]): string {
+  return values.map((v) => v ?? '').join('|');
 }
 
 // Errors from `exec` already carry the table; anything else (BEGIN, COMMIT) is classified here.
@@ -119,13 +133,23 @@ async function exec(tx: SqlClient, statement: Statement, nodeId: string): Promis
   }
 }
 
+const TEXT_TYPES = new Set(['text', 'character varying', 'bpchar']);
+
 // Data errors (22xxx) quote the bad value but not its column; find the column by the value.
+// A text column cannot refuse a value's syntax, so a typed column holding it is the better guess.
 function guessColumn(error: FlowError, statement: Statement): string | undefined {
   if (!error.details.code?.startsWith('22')) return undefined;
   const quoted = /"([^"]*)"/.exec(error.message)?.[1];
   if (quoted === undefined) return undefined;
-  const i = statement.params.findIndex((p) => p !== null && String(p) === quoted);
-  return i < 0 ? undefined : statement.columns[i % statement.columns.length];
+  const holding = statement.params.flatMap((values, i) => (values.includes(quoted) ? [i] : []));
+  const typed = holding.find((i) => !TEXT_TYPES.has(statement.types[i] ?? 'text'));
+  const i = typed ?? holding[0];
+  return i === undefined ? undefined : statement.columns[i];
+}
+
+// Errors of the statement's shape (undefined column, type mismatch): the table may have changed since its types were read.
+function isShapeError(err: unknown): boolean {
+  return err instanceof FlowError && (err.details.code?.startsWith('42') ?? false) && err.details.code !== '42P01';
 }
 
 /** Writes Postgres rows; see the module comment. */
@@ -217,7 +241,7 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
           });
         }
       }
-      const lineRows: unknown[][] = [];
+      const lineRows: SqlText[][] = [];
       if (lines && linesOf && lineReader) {
         const value = linesOf(item.data);
         if (value !== undefined && value !== null && !Array.isArray(value)) {
@@ -251,23 +275,57 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
       return out;
     }
 
-    async function writeRows(tx: SqlClient, batch: Prepared[]): Promise<void> {
+    // Read once per connection; casts in the statements need them. A table not there yet is not
+    // remembered: the INSERT will say it is missing, and it may be created before the next batch.
+    const typeCache = new WeakMap<SqlClient, TableTypes>();
+    async function tableTypes(sql: SqlClient): Promise<TableTypes> {
+      const tables = lines ? [config.table, lines.table] : [config.table];
+      let found: Map<string, Map<string, string>>;
+      try {
+        found = await readColumnTypes(sql, tables);
+      } catch (err) {
+        throw classifyPgError(err, { table: config.table, nodeId });
+      }
+      const types = { parent: found.get(config.table) ?? new Map(), lines: (lines && found.get(lines.table)) || new Map() };
+      if (tables.every((t) => found.has(t))) typeCache.set(sql, types);
+      return types;
+    }
+
+    // One INSERT per table and round, and one DELETE of the old lines, whatever the batch size.
+    async function writeRows(tx: SqlClient, batch: Prepared[], types: TableTypes): Promise<void> {
       for (const round of rounds(batch)) {
-        const statements = buildInserts(config.table, parent.columns, round.map((p) => p.row), upsert ? config.keyColumns : undefined);
+        const statements = [buildInsert(config.table, parent.columns, types.parent, round.map((p) => p.row), upsert ? config.keyColumns : undefined)];
         if (lines && lineReader) {
-          if (upsert) statements.push(...buildDeletesByKey(lines.table, lines.keyColumns, round.map((p) => p.keyValues)));
-          statements.push(...buildInserts(lines.table, lineReader.columns, round.flatMap((p) => p.lineRows)));
+          if (upsert) statements.push(buildDeleteByKey(lines.table, lines.keyColumns, types.lines, round.map((p) => p.keyValues)));
+          statements.push(buildInsert(lines.table, lineReader.columns, types.lines, round.flatMap((p) => p.lineRows)));
         }
-        for (const statement of statements) await exec(tx, statement, nodeId);
+        for (const statement of statements) if (statement) await exec(tx, statement, nodeId);
       }
     }
 
-    async function writeOneByOne(sql: SqlClient, batch: Prepared[], outcomes: TargetOutcome[]): Promise<void> {
+    // The whole batch in one transaction; when one record's data breaks it, record by record.
+    async function deliver(sql: SqlClient, batch: Prepared[], types: TableTypes, outcomes: TargetOutcome[]): Promise<void> {
+      try {
+        await sql.transaction((tx) => writeRows(tx, batch, types));
+        for (const p of batch) outcomes[p.index] = { ok: true, ...(p.ref !== undefined ? { ref: p.ref } : {}) };
+        return;
+      } catch (err) {
+        const error = asFlowError(err, nodeId);
+        if (error.errorClass === 'transient' || !isRowLevelSqlState(error.details.code)) throw error;
+        if (batch.length === 1) {
+          outcomes[batch[0].index] = { ok: false, error };
+          return;
+        }
+      }
+      await writeOneByOne(sql, batch, types, outcomes);
+    }
+
+    async function writeOneByOne(sql: SqlClient, batch: Prepared[], types: TableTypes, outcomes: TargetOutcome[]): Promise<void> {
       await sql.transaction(async (tx) => {
         for (const p of batch) {
           await tx.query('SAVEPOINT ledgerflow_item');
           try {
-            await writeRows(tx, [p]);
+            await writeRows(tx, [p], types);
             await tx.query('RELEASE SAVEPOINT ledgerflow_item');
             outcomes[p.index] = { ok: true, ...(p.ref !== undefined ? { ref: p.ref } : {}) };
           } catch (err) {
@@ -292,20 +350,15 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
           else batch.push(p);
         });
         if (batch.length === 0) return outcomes;
+        const cached = typeCache.get(sql);
         try {
-          await sql.transaction((tx) => writeRows(tx, batch));
-          for (const p of batch) outcomes[p.index] = { ok: true, ...(p.ref !== undefined ? { ref: p.ref } : {}) };
-          return outcomes;
+          await deliver(sql, batch, cached ?? (await tableTypes(sql)), outcomes);
         } catch (err) {
-          const error = asFlowError(err, nodeId);
-          if (error.errorClass === 'transient' || !isRowLevelSqlState(error.details.code)) throw error;
-          if (batch.length === 1) {
-            outcomes[batch[0].index] = { ok: false, error };
-            return outcomes;
-          }
+          if (!cached || !isShapeError(err)) throw err;
+          // The table changed since its types were read (a column added or retyped): read them again, try once more.
+          typeCache.delete(sql);
+          await deliver(sql, batch, await tableTypes(sql), outcomes);
         }
-        // One record's data broke the batch: find it, deliver the rest.
-        await writeOneByOne(sql, batch, outcomes);
         return outcomes;
       },
     };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { postgresTarget, type PostgresTargetConfig } from '../../../nodes/target/postgres.ts';
-import { buildDeletesByKey, buildInserts, MAX_PARAMS } from '../../../nodes/target/postgres-statements.ts';
+import { buildDeleteByKey, buildInsert, toSqlText } from '../../../nodes/target/postgres-statements.ts';
 import type { TargetBehaviour, TargetItem, TargetOutcome } from '../../../nodes/define-node.ts';
 import { FlowError } from '../../../nodes/errors.ts';
 import { sqlBackends, type SqlBackend } from './sql-test-clients.ts';
@@ -60,22 +60,43 @@ describe('target.postgres config', () => {
 });
 
 describe('statement building', () => {
-  it('splits rows so no statement exceeds the parameter limit', () => {
-    const columns = Array.from({ length: 20 }, (_, i) => `c${i}`);
-    const rows = Array.from({ length: 7000 }, (_, r) => columns.map((_, c) => r * 100 + c));
-    const statements = buildInserts('s.t', columns, rows, ['c0']);
-    expect(statements.length).toBe(3); // 3276 rows of 20 params fit in one statement
-    for (const s of statements) expect(s.params.length).toBeLessThanOrEqual(MAX_PARAMS);
-    expect(statements.reduce((n, s) => n + s.params.length, 0)).toBe(140000);
-    expect(statements[0].text).toMatch(/^INSERT INTO "s"."t" \("c0", "c1",/);
-    expect(statements[0].text).toContain('ON CONFLICT ("c0") DO UPDATE SET "c1" = EXCLUDED."c1"');
-    expect(statements[2].params[0]).toBe(6552 * 100);
+  const types = new Map([
+    ['c0', 'text'],
+    ['c1', 'numeric'],
+    ['c2', 'timestamp with time zone'],
+  ]);
+
+  it('writes any number of rows with one statement of one text array per column, cast to the column types', () => {
+    const columns = ['c0', 'c1', 'c2', 'c3'];
+    const rows = Array.from({ length: 70000 }, (_, r) => [`k${r}`, `${r}.10`, null, 'x']);
+    const s = buildInsert('s.T', columns, types, rows, ['c0'])!;
+    expect(s.text).toBe(
+      'INSERT INTO "s"."T" ("c0", "c1", "c2", "c3") SELECT t.c0, t.c1::numeric, t.c2::timestamp with time zone, t.c3 ' +
+        'FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(c0, c1, c2, c3) ' +
+        'ON CONFLICT ("c0") DO UPDATE SET "c1" = EXCLUDED."c1", "c2" = EXCLUDED."c2", "c3" = EXCLUDED."c3"',
+    );
+    expect(s.params.length).toBe(4);
+    expect(s.params[1][69999]).toBe('69999.10');
+    expect(s.params[2][0]).toBeNull();
+    expect(s.types).toEqual(['text', 'numeric', 'timestamp with time zone', undefined]);
+    expect(buildInsert('t', ['c0'], types, [['a']], ['c0'])!.text).toMatch(/ON CONFLICT \("c0"\) DO NOTHING$/);
+    expect(buildInsert('t', ['c0'], types, [])).toBeNull();
   });
 
-  it('deletes by composite keys with row-value lists', () => {
-    const [s] = buildDeletesByKey('l', ['a', 'b'], [[1, 2], [3, 4]]);
-    expect(s.text).toBe('DELETE FROM "l" WHERE ("a", "b") IN (($1, $2), ($3, $4))');
-    expect(s.params).toEqual([1, 2, 3, 4]);
+  it('deletes by one key with = ANY, by composite keys with a row-value IN over unnest', () => {
+    const one = buildDeleteByKey('l', ['c1'], types, [['1'], ['2']])!;
+    expect(one.text).toBe('DELETE FROM "l" WHERE "c1" = ANY($1::text[]::numeric[])');
+    expect(one.params).toEqual([['1', '2']]);
+    expect(buildDeleteByKey('l', ['c0'], types, [['a']])!.text).toBe('DELETE FROM "l" WHERE "c0" = ANY($1::text[])');
+    const two = buildDeleteByKey('l', ['c0', 'c1'], types, [['a', '1'], ['b', '2']])!;
+    expect(two.text).toBe('DELETE FROM "l" WHERE ("c0", "c1") IN (SELECT t.c0, t.c1::numeric FROM unnest($1::text[], $2::text[]) AS t(c0, c1))');
+    expect(two.params).toEqual([['a', 'b'], ['1', '2']]);
+  });
+
+  it('sends every value as the text the database parses', () => {
+    expect([null, undefined, 'x', 0.1, 12, true, 9007199254740993n, { a: [1] }, [1, 'b'], new Date(Date.UTC(2026, 0, 2))].map(toSqlText)).toEqual([
+      null, null, 'x', '0.1', '12', 'true', '9007199254740993', '{"a":[1]}', '[1,"b"]', '2026-01-02T00:00:00.000Z',
+    ]);
   });
 });
 
