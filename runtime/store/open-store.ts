@@ -4,10 +4,9 @@
  * nothing here reads the environment.
  */
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
 import type { Store } from './store.ts';
 import { createSqlStore } from './sql-store.ts';
-import { createPgliteDb } from './pglite-db.ts';
+import { createPgliteThreadDb, pgliteLikeOf, startPgliteThread } from './pglite-thread.ts';
 import { createPostgresDb, checkSchemaName } from './postgres-db.ts';
 import { registerStoreBackend } from './queue-backend.ts';
 
@@ -28,13 +27,13 @@ export interface PostgresStoreOptions {
   migrate?: boolean;
 }
 
-/** The embedded store. */
+/** The embedded store, its database on a thread of its own. */
 export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
-  const pg = await PGlite.create(options.dataDir);
-  const db = createPgliteDb(pg);
+  const thread = await startPgliteThread(options.dataDir);
+  const db = createPgliteThreadDb(thread);
   const store = createSqlStore(db);
-  registerStoreBackend(store, { db, pglite: pg });
+  registerStoreBackend(store, { db, pglite: pgliteLikeOf(thread) });
   if (options.migrate !== false) {
     try {
       await store.migrate();

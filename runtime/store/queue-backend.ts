@@ -4,14 +4,14 @@
  * same database for pg-boss (the PGlite instance, or the Postgres URL).
  * Recorded by `openStore`; the Store interface itself stays as it is.
  */
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGliteLike } from 'pg-boss';
 import type { Db } from './db.ts';
 import type { Store } from './store.ts';
 
 export interface StoreBackend {
   db: Db;
   /** The embedded database (PGlite stores). */
-  pglite?: PGlite;
+  pglite?: PGliteLike;
   /** The server (Postgres stores). */
   connectionString?: string;
   /** The store's Postgres schema, when not the default. */

@@ -8,9 +8,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import type { Db } from '../../../runtime/store/db.ts';
-import { createPgliteDb } from '../../../runtime/store/pglite-db.ts';
+import { createPgliteThreadDb, startPgliteThread } from '../../../runtime/store/pglite-thread.ts';
 import { createPostgresDb } from '../../../runtime/store/postgres-db.ts';
 import { migrate } from '../../../runtime/store/migrate.ts';
 import { syntheticTrace } from '../../../runtime/store/synthetic-trace.ts';
@@ -92,8 +91,8 @@ async function measure(db: Db, method: Method): Promise<number> {
 async function backends(): Promise<{ name: string; db: Db; done(): Promise<void> }[]> {
   const dir = await mkdtemp(join(tmpdir(), 'lf-measure-'));
   const list = [
-    { name: 'pglite-disk', db: createPgliteDb(await PGlite.create(dir)), done: () => rm(dir, { recursive: true, force: true }) },
-    { name: 'pglite-memory', db: createPgliteDb(await PGlite.create()), done: async () => {} },
+    { name: 'pglite-disk', db: createPgliteThreadDb(await startPgliteThread(dir)), done: () => rm(dir, { recursive: true, force: true }) },
+    { name: 'pglite-memory', db: createPgliteThreadDb(await startPgliteThread(undefined)), done: async () => {} },
   ];
   const url = process.env.TEST_DATABASE_URL;
   if (url) {
