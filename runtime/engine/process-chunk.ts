@@ -51,6 +51,12 @@ export interface ChunkIO {
   captureOutputs?: number;
   /** The source the records came from, when the flow has several. */
   sourceNodeId?: string;
+  /**
+   * Targets start writing only once this settles (the previous chunk's writes),
+   * so a pipelined run computes ahead but writes in order. A rejection stops
+   * this chunk's writes with that error.
+   */
+  targetsMayStart?: Promise<unknown>;
 }
 
 export interface ChunkResult {
@@ -143,6 +149,17 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     });
   }
 
+  // Targets are terminal: each starts writing as soon as its records are known and the
+  // rest of the chunk computes meanwhile; different targets write side by side.
+  const writes: Promise<void>[] = [];
+  const startTarget = async (node: PreparedTarget, items: WorkItem[], s: NodeStats) => {
+    await io.targetsMayStart;
+    const t0 = performance.now();
+    await runTarget(node, items, io, s, end, failed);
+    s.ms += performance.now() - t0;
+    for (const it of items) capture(node.id, 'out', it.data);
+  };
+
   for (const nodeId of flow.order) {
     const items = queues.get(nodeId);
     if (!items?.length) continue;
@@ -151,10 +168,9 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     const s = statsOf(nodeId);
     s.in += items.length;
     if (node.category === 'target') {
-      const t0 = performance.now();
-      await runTarget(node, items, io, s, end, failed);
-      s.ms += performance.now() - t0;
-      for (const it of items) capture(nodeId, 'out', it.data);
+      const write = startTarget(node, items, s);
+      write.catch(() => {}); // answered below, with the others
+      writes.push(write);
       continue;
     }
     if (node.category === 'source') continue;
@@ -178,6 +194,11 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       dispatchEmissions(flow, node, emissions, item, s, enqueue, end, capture);
     }
   }
+
+  // Every write settles before the chunk answers, so none is left running behind an error.
+  const settled = await Promise.allSettled(writes);
+  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
 
   const reconciliation = new ReconciliationBuilder();
   for (const root of roots) {

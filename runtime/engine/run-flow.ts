@@ -69,24 +69,37 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
   let cancelled = false;
   const sourceNodeId = input.sourceNodeId ?? sourceOf(flow, undefined).id;
 
-  const processRoots = async (roots: RootRecord[]) => {
-    const result = await processChunk(flow, roots, {
-      runId: options.runId,
-      ledger: options.ledger,
-      claimToken: `${options.runId}:${roots[0].seq}`,
-      dryRun: options.dryRun,
-      captureOutputs: options.captureOutputs,
-      sourceNodeId,
-      now: options.now,
-      target: { connections: options.connections, files: options.files, fetch: options.fetch ?? globalThis.fetch, signal },
-    });
-    await options.traces.write(result.traces, result.deadLetters);
-    outcomes.merge(result.reconciliation);
-    addNodeStats(nodeStats, result.nodeStats);
-    if (result.outputs) mergeOutputs(outputs, result.outputs, options.captureOutputs ?? 0);
-    await options.onChunk?.({ counts: { ...outcomes.counts, read: read.counts.read }, nodeStats: [...nodeStats.values()] });
+  // Two chunks in flight: while one chunk's targets and traces are written, the next one
+  // computes. Its targets wait for the previous chunk (writes stay in source order), and
+  // its results are merged after the previous chunk's (traces and progress stay in order).
+  let previous: Promise<void> = Promise.resolve();
+  const startChunk = (roots: RootRecord[]): Promise<void> => {
+    const before = previous;
+    const done = (async () => {
+      const result = await processChunk(flow, roots, {
+        runId: options.runId,
+        ledger: options.ledger,
+        claimToken: `${options.runId}:${roots[0].seq}`,
+        dryRun: options.dryRun,
+        captureOutputs: options.captureOutputs,
+        sourceNodeId,
+        now: options.now,
+        target: { connections: options.connections, files: options.files, fetch: options.fetch ?? globalThis.fetch, signal },
+        targetsMayStart: before,
+      });
+      await before;
+      await options.traces.write(result.traces, result.deadLetters);
+      outcomes.merge(result.reconciliation);
+      addNodeStats(nodeStats, result.nodeStats);
+      if (result.outputs) mergeOutputs(outputs, result.outputs, options.captureOutputs ?? 0);
+      await options.onChunk?.({ counts: { ...outcomes.counts, read: read.counts.read }, nodeStats: [...nodeStats.values()] });
+    })();
+    done.catch(() => {}); // awaited by the reader below, or by the next chunk
+    previous = done;
+    return done;
   };
 
+  let inFlight: Promise<void> | undefined;
   try {
     if (input.kind === 'document' && input.precheck !== false) await precheck(flow, sourceNodeId, input.document, options, signal);
     let chunk: RootRecord[] = [];
@@ -94,15 +107,20 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
       read.addRead(root.amount, root.currency);
       chunk.push(root);
       if (chunk.length >= chunkSize) {
-        await processRoots(chunk);
+        const started = startChunk(chunk);
         chunk = [];
+        if (inFlight) await inFlight; // at most two chunks in flight
+        inFlight = started;
       }
     }
-    if (chunk.length) await processRoots(chunk);
+    if (chunk.length) startChunk(chunk);
+    await previous;
   } catch (err) {
     if (signal.aborted) cancelled = true;
     else error = toFlowError(err, 'permanent').toJSON();
   } finally {
+    // Nothing keeps writing once the run answers.
+    await previous.catch(() => {});
     try {
       await options.traces.flush();
     } catch (err) {

@@ -39,11 +39,19 @@ export const linesSource = defineNode({
   }),
 });
 
+/** What the `logged` map saw, in order (tests clear it). */
+export const mapLog: string[] = [];
+
 /** Functions the `test.map` node can run, by name. */
 export const MAPS: Record<string, (d: any) => unknown> = {
   identity: (d) => d,
   double: (d) => ({ ...d, amount: String(Number(d.amount) * 2) }),
   explode: (d) => (d.lines as unknown[]).map((l: any, i: number) => ({ id: `${d.id}-${i}`, ...l })),
+  /** Identity that notes each record it maps in `mapLog`. */
+  logged: (d) => {
+    mapLog.push(`map ${d.id}`);
+    return d;
+  },
   failOnBad: (d) => {
     if (d.bad) throw new FlowError('mapping', `cannot map record ${d.id}`, { field: 'bad' });
     return d;
@@ -83,6 +91,8 @@ export class MemoryTarget {
   /** key → remaining transient failures, or 'permanent'. */
   failures = new Map<string, number | 'permanent'>();
   retryAfterMs: number | undefined;
+  /** Awaited before each write with the keys about to be written (to slow writes or watch them). */
+  beforeWrite: ((keys: string[]) => Promise<void>) | undefined;
 
   node(): AnyNodeDeclaration {
     return defineNode({
@@ -90,18 +100,25 @@ export class MemoryTarget {
       inputs: [{ id: 'in', title: 'In' }], outputs: [], configSchema: schema, defaults: { idempotencyKey: '$sourceKey' },
       create: () => ({
         batchSize: 3,
-        write: async (items): Promise<TargetOutcome[]> => items.map((item) => {
-          this.writes++;
-          const f = this.failures.get(item.key);
-          if (f === 'permanent') return { ok: false, error: new FlowError('permanent', `target refused ${item.key}`, { status: 422 }) };
-          if (typeof f === 'number' && f > 0) {
-            this.failures.set(item.key, f - 1);
-            return { ok: false, error: new FlowError('transient', 'target busy', { status: 503, retryAfterMs: this.retryAfterMs }) };
-          }
-          this.rows.set(item.key, item.data);
-          return { ok: true, ref: `row-${item.key}`, status: 201 };
-        }),
+        write: async (items): Promise<TargetOutcome[]> => {
+          await this.beforeWrite?.(items.map((i) => i.key));
+          return this.outcomes(items);
+        },
       }),
+    });
+  }
+
+  private outcomes(items: { key: string; data: unknown }[]): TargetOutcome[] {
+    return items.map((item) => {
+      this.writes++;
+      const f = this.failures.get(item.key);
+      if (f === 'permanent') return { ok: false, error: new FlowError('permanent', `target refused ${item.key}`, { status: 422 }) };
+      if (typeof f === 'number' && f > 0) {
+        this.failures.set(item.key, f - 1);
+        return { ok: false, error: new FlowError('transient', 'target busy', { status: 503, retryAfterMs: this.retryAfterMs }) };
+      }
+      this.rows.set(item.key, item.data);
+      return { ok: true, ref: `row-${item.key}`, status: 201 };
     });
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createReferenceData } from '../../../nodes/reference-data.ts';
 import { prepareFlow } from '../../../runtime/engine/prepare-flow.ts';
-import { edge, evaluator, flowOf, harness, jsonLines, node, testCatalog, MemoryTarget } from './engine-fixtures.ts';
+import { edge, evaluator, flowOf, harness, jsonLines, mapLog, node, testCatalog, MemoryTarget } from './engine-fixtures.ts';
 
 const linear = (mapFn = 'identity', extra = {}) => flowOf(
   [node('src', 'test.lines'), node('map', 'test.map', { fn: mapFn }), node('check', 'test.check'), node('erp', 'test.target')],
@@ -208,6 +208,70 @@ describe('runFlow', () => {
     // ~100 MB of records went through; the heap never held more than a few chunks of them
     // (the in-memory ledger keeps 100k keys, ~20 MB, which a real store does not).
     expect(peak - before).toBeLessThan(80 * 1024 * 1024);
+  });
+});
+
+describe('runFlow pipelining', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const logged = () => flowOf(
+    [node('src', 'test.lines'), node('map', 'test.map', { fn: 'logged' }), node('erp', 'test.target')],
+    [edge('src', 'map'), edge('map', 'erp')],
+  );
+
+  it('computes the next chunk while the previous one is written, and writes in source order', async () => {
+    const h = harness();
+    mapLog.length = 0;
+    let n = 0;
+    h.target.beforeWrite = async () => {
+      const write = ++n;
+      mapLog.push(`write ${write} starts`);
+      await sleep(write === 1 ? 40 : 5 * (n % 3)); // uneven: a later write must still not overtake
+      mapLog.push(`write ${write} ends`);
+    };
+    const result = await h.run(logged(), jsonLines(records(6)), { chunkSize: 2 });
+    expect(result.counts).toMatchObject({ read: 6, delivered: 6 });
+    expect([...h.target.rows.values()].map((d: any) => d.id)).toEqual(['R1', 'R2', 'R3', 'R4', 'R5', 'R6']);
+    expect(mapLog.indexOf('map R3')).toBeLessThan(mapLog.indexOf('write 1 ends'));
+    expect(mapLog.indexOf('write 2 starts')).toBeGreaterThan(mapLog.indexOf('write 1 ends'));
+    expect(h.sink.traces.map((t) => t.businessKey)).toEqual(['R1', 'R2', 'R3', 'R4', 'R5', 'R6']);
+  });
+
+  it('lets two targets of one chunk write side by side', async () => {
+    const h = harness();
+    const events: string[] = [];
+    h.target.beforeWrite = async (keys) => {
+      events.push('start');
+      await sleep(20);
+      events.push('end');
+      expect(keys).toHaveLength(2);
+    };
+    const doc = flowOf(
+      [node('src', 'test.lines'), node('map', 'test.map'), node('erp-a', 'test.target'), node('erp-b', 'test.target', { idempotencyKey: '"b-" & $sourceKey' })],
+      [edge('src', 'map'), edge('map', 'erp-a'), edge('map', 'erp-b')],
+    );
+    const result = await h.run(doc, jsonLines(records(2)));
+    expect(result.counts).toMatchObject({ read: 2, delivered: 2 });
+    expect(h.target.rows.size).toBe(4);
+    expect(events).toEqual(['start', 'start', 'end', 'end']);
+  });
+
+  it('writes nothing of a later chunk once an earlier chunk failed', async () => {
+    const h = harness();
+    const claim = h.ledger.claim.bind(h.ledger);
+    let claims = 0;
+    h.ledger.claim = async (...args) => {
+      if (++claims === 1) {
+        await sleep(30); // the next chunk computes meanwhile
+        throw new Error('ledger unreachable');
+      }
+      return claim(...args);
+    };
+    const result = await h.run(linear(), jsonLines(records(6)), { chunkSize: 2 });
+    expect(result.status).toBe('failed');
+    expect(result.error?.message).toContain('ledger unreachable');
+    expect(claims).toBe(1);
+    expect(h.target.rows.size).toBe(0);
+    expect(h.sink.traces).toHaveLength(0);
   });
 });
 
