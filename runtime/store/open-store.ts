@@ -3,10 +3,12 @@
  * The composition root decides which (from DATABASE_URL / LEDGERFLOW_DATA);
  * nothing here reads the environment.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Store } from './store.ts';
 import { createSqlStore } from './sql-store.ts';
-import { createPgliteThreadDb, pgliteLikeOf, startPgliteThread } from './pglite-thread.ts';
+import { createPgliteProcessDb, pgliteLikeOf, startPgliteProcess } from './pglite-process.ts';
 import { createPostgresDb, checkSchemaName } from './postgres-db.ts';
 import { registerStoreBackend } from './queue-backend.ts';
 
@@ -27,13 +29,18 @@ export interface PostgresStoreOptions {
   migrate?: boolean;
 }
 
-/** The embedded store, its database on a thread of its own. */
+/** The embedded store, its database in a process of its own. */
 export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
-  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
-  const thread = await startPgliteThread(options.dataDir);
-  const db = createPgliteThreadDb(thread);
+  if (options.dataDir) {
+    await mkdir(options.dataDir, { recursive: true });
+    // Creating a data folder (initdb) grows the database's memory to ~850 MB, and WebAssembly
+    // memory never shrinks: create it in a process of its own, then open it afresh (~350 MB).
+    if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await (await startPgliteProcess(options.dataDir)).close();
+  }
+  const database = await startPgliteProcess(options.dataDir);
+  const db = createPgliteProcessDb(database);
   const store = createSqlStore(db);
-  registerStoreBackend(store, { db, pglite: pgliteLikeOf(thread) });
+  registerStoreBackend(store, { db, pglite: pgliteLikeOf(database), databaseUsage: () => database.usage() });
   if (options.migrate !== false) {
     try {
       await store.migrate();

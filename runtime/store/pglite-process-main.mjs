@@ -1,21 +1,29 @@
 /**
- * The embedded database's own thread: one PGlite instance, driven by messages
- * from `pglite-thread.ts`. Postgres's work (parsing, planning, index and WAL
- * writes, COPY) runs here, on another core, while the engine keeps computing.
+ * The embedded database's own process: one PGlite instance, driven by
+ * messages from `pglite-process.ts` over the IPC channel. Postgres's work
+ * (parsing, planning, index and WAL writes, COPY) runs here, on another core,
+ * while the engine keeps computing; and the database's memory (the WebAssembly
+ * heap with its shared buffers) is its own, apart from the engine's.
  *
- * Plain JavaScript on purpose: a worker thread does not inherit the loader
- * that runs the TypeScript sources, and this file needs nothing of ours.
+ * Plain JavaScript on purpose: it runs without the loader that runs the
+ * TypeScript sources, and needs nothing of ours.
+ *
+ * Started as `node pglite-process-main.mjs <json {dataDir, options}>`; exits when
+ * its parent closes it or goes away (the data folder is never left open by
+ * an orphan).
  *
  * Messages in:  { id, op: 'query', text, params?, tx?, copyText? } | { id, op: 'exec', text, tx? }
  *               | { id, op: 'begin' } | { id, op: 'end', tx, commit } | { id, op: 'listen' | 'unlisten', channel }
- *               | { id, op: 'close' }
+ *               | { id, op: 'usage' } | { id, op: 'close' }
  * Messages out: { ready: true } | { initError } | { id, ok: true, result } | { id, ok: false, error }
  *               | { notify: channel, payload }
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 
-/** The fields of a Postgres error worth keeping across the thread boundary. */
+const start = JSON.parse(process.argv[2] ?? '{}');
+const send = (message) => { if (process.connected) process.send(message); };
+
+/** The fields of a Postgres error worth keeping across the process boundary. */
 const ERROR_FIELDS = ['name', 'message', 'code', 'detail', 'hint', 'position', 'severity', 'constraint', 'table', 'column', 'schema', 'dataType', 'routine', 'where'];
 
 function plainError(err) {
@@ -87,7 +95,7 @@ async function handle(message) {
       return endTransaction(message.tx, message.commit);
     case 'listen': {
       if (!listeners.has(message.channel)) {
-        listeners.set(message.channel, await pg.listen(message.channel, (payload) => parentPort.postMessage({ notify: message.channel, payload })));
+        listeners.set(message.channel, await pg.listen(message.channel, (payload) => send({ notify: message.channel, payload })));
       }
       return undefined;
     }
@@ -97,26 +105,44 @@ async function handle(message) {
       if (unsubscribe) await unsubscribe();
       return undefined;
     }
+    case 'usage':
+      return { maxRssMb: process.resourceUsage().maxRSS / 1024 };
     case 'close':
-      await pg.close();
+      await closeDatabase();
       return undefined;
     default:
       throw new Error(`unknown operation ${message.op}`);
   }
 }
 
+let closing;
+function closeDatabase() {
+  closing ??= pg ? pg.close() : Promise.resolve();
+  return closing;
+}
+
+// Ctrl-C and service-manager signals reach the whole process group: the parent decides
+// when the database closes (and closes it last), so they are not ours to act on.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
+
+// The parent went away without closing: close the data folder cleanly, then leave.
+process.on('disconnect', () => {
+  closeDatabase().finally(() => process.exit(0));
+});
+
 try {
-  pg = await PGlite.create(workerData.dataDir, workerData.options ?? {});
-  parentPort.on('message', (message) => {
+  pg = await PGlite.create(start.dataDir, start.options ?? {});
+  process.on('message', (message) => {
     handle(message).then(
       (result) => {
-        parentPort.postMessage({ id: message.id, ok: true, result });
-        if (message.op === 'close') parentPort.close();
+        send({ id: message.id, ok: true, result });
+        if (message.op === 'close') process.disconnect();
       },
-      (err) => parentPort.postMessage({ id: message.id, ok: false, error: plainError(err) }),
+      (err) => send({ id: message.id, ok: false, error: plainError(err) }),
     );
   });
-  parentPort.postMessage({ ready: true });
+  send({ ready: true });
 } catch (err) {
-  parentPort.postMessage({ initError: plainError(err) });
+  send({ initError: plainError(err) });
+  process.disconnect();
 }

@@ -1,11 +1,13 @@
 /**
- * The embedded database on a thread of its own (see `pglite-worker.mjs`): the
- * engine computes on the main thread while Postgres parses, plans and writes
- * on another core. Same semantics as an in-process PGlite: one connection,
- * statements in order, a transaction holds the connection until it ends (so
- * statements outside it wait, as they would on PGlite's own lock).
+ * The embedded database in a process of its own (see `pglite-process-main.mjs`):
+ * the engine computes while Postgres parses, plans and writes on another
+ * core, and the database's memory is not the engine's. Same semantics as an
+ * in-process PGlite: one connection, statements in order, a transaction holds
+ * the connection until it ends (so statements outside it wait, as they would
+ * on PGlite's own lock).
  */
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { PGliteLike } from 'pg-boss';
 import { inSavepoint, type Db, type QueryResult, type Row } from './db.ts';
 
@@ -15,6 +17,7 @@ type Request =
   | { op: 'begin' }
   | { op: 'end'; tx: number; commit: boolean }
   | { op: 'listen' | 'unlisten'; channel: string }
+  | { op: 'usage' }
   | { op: 'close' };
 
 interface RawResult {
@@ -24,7 +27,7 @@ interface RawResult {
 
 type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: Record<string, string> };
 
-/** An error from the database thread, with Postgres's fields (code, detail, constraint…) as PGlite gives them. */
+/** An error from the database database, with Postgres's fields (code, detail, constraint…) as PGlite gives them. */
 function databaseError(fields: Record<string, string>): Error {
   const { message, name, ...rest } = fields;
   const error = Object.assign(new Error(message), rest);
@@ -32,22 +35,32 @@ function databaseError(fields: Record<string, string>): Error {
   return error;
 }
 
-export interface PgliteThread {
+export interface PgliteProcess {
   call<T>(request: Request): Promise<T>;
   listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>;
+  /** The database process's id. */
+  readonly pid: number | undefined;
+  /** Peak resident memory of the database's process so far. */
+  usage(): Promise<{ maxRssMb: number }>;
   close(): Promise<void>;
 }
 
-/** Starts PGlite on its own thread over `dataDir` (in memory when undefined). */
-export async function startPgliteThread(dataDir: string | undefined, options: Record<string, unknown> = {}): Promise<PgliteThread> {
-  const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), { workerData: { dataDir, options } });
+/** Starts PGlite in its own process over `dataDir` (in memory when undefined). */
+export async function startPgliteProcess(dataDir: string | undefined, options: Record<string, unknown> = {}): Promise<PgliteProcess> {
+  const child = fork(fileURLToPath(new URL('./pglite-process-main.mjs', import.meta.url)), [JSON.stringify({ dataDir, options })], {
+    serialization: 'advanced', // structured clone: Dates, Uint8Arrays and bigints arrive as they left
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const hold = () => { child.ref(); child.channel?.ref(); };
+  const release = () => { child.unref(); child.channel?.unref(); };
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const listeners = new Map<string, Set<(payload: string) => void>>();
   let nextId = 0;
   let dead: Error | null = null;
 
-  // Like an in-process PGlite, the thread keeps the process alive only while it has work in hand.
-  const settle = () => { if (waiting.size === 0) worker.unref(); };
+  // Like an in-process PGlite, the database keeps the process alive only while it has work in hand.
+  const settle = () => { if (waiting.size === 0) release(); };
   const failAll = (error: Error) => {
     dead ??= error;
     for (const w of waiting.values()) w.reject(error);
@@ -56,17 +69,20 @@ export async function startPgliteThread(dataDir: string | undefined, options: Re
   };
 
   await new Promise<void>((resolve, reject) => {
+    const stopped = (code: number | null) => reject(new Error(`the embedded database process stopped while starting (exit code ${code})`));
     const onStart = (message: { ready?: boolean; initError?: Record<string, string> }) => {
-      worker.off('message', onStart);
-      worker.off('error', reject);
+      child.off('message', onStart);
+      child.off('error', reject);
+      child.off('exit', stopped);
       if (message.initError) reject(databaseError(message.initError));
       else resolve();
     };
-    worker.on('message', onStart);
-    worker.once('error', reject);
+    child.on('message', onStart);
+    child.once('error', reject);
+    child.once('exit', stopped);
   });
 
-  worker.on('message', (message: Reply | { notify: string; payload: string }) => {
+  child.on('message', (message: Reply | { notify: string; payload: string }) => {
     if ('notify' in message) {
       for (const callback of listeners.get(message.notify) ?? []) callback(message.payload);
       return;
@@ -78,18 +94,19 @@ export async function startPgliteThread(dataDir: string | undefined, options: Re
     else w.reject(databaseError(message.error));
     settle();
   });
-  worker.on('error', (err: Error) => failAll(new Error(`the embedded database thread failed: ${err.message}`)));
-  worker.on('exit', (code) => failAll(new Error(`the embedded database thread stopped (exit code ${code})`)));
+  child.on('error', (err: Error) => failAll(new Error(`the embedded database process failed: ${err.message}`)));
+  child.on('exit', (code: number | null, signal: string | null) =>
+    failAll(new Error(`the embedded database process stopped (${signal ? `signal ${signal}` : `exit code ${code}`})`)));
   settle();
 
-  const thread: PgliteThread = {
+  const database: PgliteProcess = {
     call<T>(request: Request): Promise<T> {
       if (dead) return Promise.reject(dead);
       const id = ++nextId;
       return new Promise<T>((resolve, reject) => {
         waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        worker.ref();
-        worker.postMessage({ id, ...request });
+        hold();
+        child.send({ id, ...request });
       });
     },
     async listen(channel, callback) {
@@ -97,78 +114,82 @@ export async function startPgliteThread(dataDir: string | undefined, options: Re
       if (!set) {
         set = new Set();
         listeners.set(channel, set);
-        await thread.call({ op: 'listen', channel });
+        await database.call({ op: 'listen', channel });
       }
       set.add(callback);
       return async () => {
         set!.delete(callback);
         if (set!.size === 0 && listeners.get(channel) === set) {
           listeners.delete(channel);
-          if (!dead) await thread.call({ op: 'unlisten', channel });
+          if (!dead) await database.call({ op: 'unlisten', channel });
         }
       };
     },
+    pid: child.pid,
+    usage: () => database.call<{ maxRssMb: number }>({ op: 'usage' }),
     async close() {
       if (dead) return;
-      await thread.call({ op: 'close' });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await database.call({ op: 'close' });
       dead = new Error('the embedded database is closed');
-      await worker.terminate();
+      child.ref(); // until it has exited: the data folder is free once close() returns
+      await exited;
     },
   };
-  return thread;
+  return database;
 }
 
 function copySql(table: string, columns: readonly string[]): string {
   return `copy ${table} (${columns.join(', ')}) from '/dev/blob'`;
 }
 
-function dbOn(thread: PgliteThread, tx: number | undefined): Db {
+function dbOn(database: PgliteProcess, tx: number | undefined): Db {
   let savepoints = 0;
   const query = async <R>(text: string, params?: unknown[]): Promise<QueryResult<R>> => {
-    const res = await thread.call<RawResult>({ op: 'query', text, params, tx });
+    const res = await database.call<RawResult>({ op: 'query', text, params, tx });
     // PGlite counts only changed rows; pg's rowCount of a SELECT is the rows it returned.
     return { rows: res.rows as R[], rowCount: Math.max(res.affectedRows ?? 0, res.rows.length) };
   };
   const db: Db = {
     kind: 'pglite',
     query,
-    exec: async (sql) => { await thread.call({ op: 'exec', text: sql, tx }); },
+    exec: async (sql) => { await database.call({ op: 'exec', text: sql, tx }); },
     transaction: async <T>(fn: (tx: Db) => Promise<T>): Promise<T> => {
       if (tx !== undefined) return inSavepoint(db, `sp_${++savepoints}`, () => fn(db));
-      const id = await thread.call<number>({ op: 'begin' });
+      const id = await database.call<number>({ op: 'begin' });
       let result: T;
       try {
-        result = await fn(dbOn(thread, id));
+        result = await fn(dbOn(database, id));
       } catch (err) {
-        await thread.call({ op: 'end', tx: id, commit: false }).catch(() => {});
+        await database.call({ op: 'end', tx: id, commit: false }).catch(() => {});
         throw err;
       }
-      await thread.call({ op: 'end', tx: id, commit: true });
+      await database.call({ op: 'end', tx: id, commit: true });
       return result;
     },
     session: (fn) => fn(db),
     copyFrom: async (table, columns, text) => {
-      const res = await thread.call<RawResult>({ op: 'query', text: copySql(table, columns), params: [], tx, copyText: text });
+      const res = await database.call<RawResult>({ op: 'query', text: copySql(table, columns), params: [], tx, copyText: text });
       return res.affectedRows ?? 0;
     },
     close: async () => {
       if (tx !== undefined) throw new Error('close() called on a transaction');
-      await thread.close();
+      await database.close();
     },
   };
   return db;
 }
 
-/** The store's Db over the database thread. */
-export function createPgliteThreadDb(thread: PgliteThread): Db {
-  return dbOn(thread, undefined);
+/** The store's Db over the database database. */
+export function createPgliteProcessDb(database: PgliteProcess): Db {
+  return dbOn(database, undefined);
 }
 
-/** What pg-boss's `fromPglite` adapter needs, over the same thread (so jobs and store rows share the one connection). */
-export function pgliteLikeOf(thread: PgliteThread): PGliteLike {
+/** What pg-boss's `fromPglite` adapter needs, over the same database (so jobs and store rows share the one connection). */
+export function pgliteLikeOf(database: PgliteProcess): PGliteLike {
   return {
-    query: <T = Row>(text: string, params?: unknown[]) => thread.call<{ rows: T[] }>({ op: 'query', text, params }),
-    exec: (text: string) => thread.call<{ rows: Row[] }[]>({ op: 'exec', text }),
-    listen: (channel, callback) => thread.listen(channel, callback),
+    query: <T = Row>(text: string, params?: unknown[]) => database.call<{ rows: T[] }>({ op: 'query', text, params }),
+    exec: (text: string) => database.call<{ rows: Row[] }[]>({ op: 'exec', text }),
+    listen: (channel, callback) => database.listen(channel, callback),
   };
 }

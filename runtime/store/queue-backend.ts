@@ -16,6 +16,8 @@ export interface StoreBackend {
   connectionString?: string;
   /** The store's Postgres schema, when not the default. */
   schema?: string;
+  /** Peak resident memory of the embedded database's own process (PGlite stores). */
+  databaseUsage?: () => Promise<{ maxRssMb: number }>;
 }
 
 const backends = new WeakMap<Store, StoreBackend>();

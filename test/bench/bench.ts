@@ -137,6 +137,7 @@ async function main() {
 
 function printTable(f: Record<string, any>) {
   const r = (x: number | undefined) => (x === undefined ? '-' : Math.round(x).toLocaleString('en'));
+  const dbRss = (run: { databaseMaxRssMb?: number }) => (run.databaseMaxRssMb === undefined ? '' : ` (engine; embedded database process ${r(run.databaseMaxRssMb)} MB)`);
   console.log(`\nLedgerflow bench — ${f.records.toLocaleString('en')} PO events`);
   console.log(`  bare jsonata (PO mapping)          ${r(f.jsonataRecordsPerSec)} records/s`);
   console.log(`  hand-written JS (same output)      ${r(f.handWrittenRecordsPerSec)} records/s`);
@@ -145,11 +146,11 @@ function printTable(f: Record<string, any>) {
   for (const k of ['po', 'ubl'] as const) if (c?.[k]) console.log(`  compiled-evaluator bench, ${k}: ${JSON.stringify(c[k]).slice(0, 160)}`);
   for (const b of ['pglite', 'postgres']) {
     if (!f[b]) continue;
-    console.log(`  [${b}] flow (c) with traces        ${r(f[b].poFlow.recordsPerSec)} records/s  (${f[b].ratioEngineToBareJsonata.toFixed(2)} × bare jsonata; target ≥ 0.8)  peak RSS ${r(f[b].poFlow.maxRssMb)} MB  ${f[b].poFlow.status}`);
-    console.log(`  [${b}] flow (c), compiled evaluator ${r(f[b].poFlowCompiled.recordsPerSec)} records/s  (${f[b].ratioEngineCompiledToCompiledAlone.toFixed(2)} × compiled evaluator alone; target ≥ 0.5)  peak RSS ${r(f[b].poFlowCompiled.maxRssMb)} MB`);
+    console.log(`  [${b}] flow (c) with traces        ${r(f[b].poFlow.recordsPerSec)} records/s  (${f[b].ratioEngineToBareJsonata.toFixed(2)} × bare jsonata; target ≥ 0.8)  peak RSS ${r(f[b].poFlow.maxRssMb)} MB${dbRss(f[b].poFlow)}  ${f[b].poFlow.status}`);
+    console.log(`  [${b}] flow (c), compiled evaluator ${r(f[b].poFlowCompiled.recordsPerSec)} records/s  (${f[b].ratioEngineCompiledToCompiledAlone.toFixed(2)} × compiled evaluator alone; target ≥ 0.5)  peak RSS ${r(f[b].poFlowCompiled.maxRssMb)} MB${dbRss(f[b].poFlowCompiled)}`);
     const o = f[b].operations;
     if (o) console.log(`  [${b}] operator queries on ${r(o.runs)} runs / ${r(o.traces)} traces: business-key search ${o.searchMs.toFixed(1)} ms (≤ 50), runs list ${o.runsListMs.toFixed(1)} ms (≤ 100), run detail of a ${r(Math.min(100_000, o.traces))}-record run ${o.runDetailMs.toFixed(1)} ms (≤ 300) — medians`);
-    console.log(`  [${b}] pass-through with traces    ${r(f[b].passthrough.recordsPerSec)} records/s  (${f[b].ratioPassthroughToTraceCeiling.toFixed(2)} × trace insert ceiling ${r(f[b].passthrough.traceCeilingRowsPerSec)} rows/s; target ≥ 0.6)  peak RSS ${r(f[b].passthrough.maxRssMb)} MB`);
+    console.log(`  [${b}] pass-through with traces    ${r(f[b].passthrough.recordsPerSec)} records/s  (${f[b].ratioPassthroughToTraceCeiling.toFixed(2)} × trace insert ceiling ${r(f[b].passthrough.traceCeilingRowsPerSec)} rows/s; target ≥ 0.6)  peak RSS ${r(f[b].passthrough.maxRssMb)} MB${dbRss(f[b].passthrough)}`);
   }
 }
 

@@ -16,6 +16,7 @@ import { executeRun } from '../../runtime/run-service.ts';
 import { openPgliteStore, openPostgresStore } from '../../runtime/store/open-store.ts';
 import type { Store, StoredTrace } from '../../runtime/store/store.ts';
 import { setDefaultEvaluator } from '../../runtime/evaluators.ts';
+import { storeBackend } from '../../runtime/store/queue-backend.ts';
 
 export interface EngineRunOptions {
   backend: 'pglite' | 'postgres';
@@ -96,6 +97,7 @@ export async function engineRun(options: EngineRunOptions) {
     });
     const seconds = (performance.now() - started) / 1000;
     const ceiling = options.ceilingRows ? await measureCeiling(store, run.id, options.ceilingRows) : undefined;
+    const database = await storeBackend(store).databaseUsage?.();
     await connections.close();
     await files.close();
     return {
@@ -104,6 +106,8 @@ export async function engineRun(options: EngineRunOptions) {
       recordsPerSec: result.counts.read / seconds,
       traceCeilingRowsPerSec: ceiling,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
+      // The embedded database runs in a process of its own; its memory is reported beside the engine's.
+      databaseMaxRssMb: database?.maxRssMb,
       nodeMs: Object.fromEntries(result.nodeStats.map((s) => [s.nodeId, Math.round(s.ms)])),
       error: result.error?.message,
     };

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Db } from '../../../runtime/store/db.ts';
-import { createPgliteThreadDb, startPgliteThread } from '../../../runtime/store/pglite-thread.ts';
+import { createPgliteProcessDb, startPgliteProcess } from '../../../runtime/store/pglite-process.ts';
 import { createPostgresDb } from '../../../runtime/store/postgres-db.ts';
 import { migrate } from '../../../runtime/store/migrate.ts';
 import { syntheticTrace } from '../../../runtime/store/synthetic-trace.ts';
@@ -91,8 +91,8 @@ async function measure(db: Db, method: Method): Promise<number> {
 async function backends(): Promise<{ name: string; db: Db; done(): Promise<void> }[]> {
   const dir = await mkdtemp(join(tmpdir(), 'lf-measure-'));
   const list = [
-    { name: 'pglite-disk', db: createPgliteThreadDb(await startPgliteThread(dir)), done: () => rm(dir, { recursive: true, force: true }) },
-    { name: 'pglite-memory', db: createPgliteThreadDb(await startPgliteThread(undefined)), done: async () => {} },
+    { name: 'pglite-disk', db: createPgliteProcessDb(await startPgliteProcess(dir)), done: () => rm(dir, { recursive: true, force: true }) },
+    { name: 'pglite-memory', db: createPgliteProcessDb(await startPgliteProcess(undefined)), done: async () => {} },
   ];
   const url = process.env.TEST_DATABASE_URL;
   if (url) {

@@ -2,14 +2,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../runtime/store/db.ts';
-import { createPgliteThreadDb, pgliteLikeOf, startPgliteThread, type PgliteThread } from '../../../runtime/store/pglite-thread.ts';
+import { createPgliteProcessDb, pgliteLikeOf, startPgliteProcess, type PgliteProcess } from '../../../runtime/store/pglite-process.ts';
 
-describe('the embedded database on its own thread', () => {
-  let thread: PgliteThread;
+describe('the embedded database in its own process', () => {
+  let database: PgliteProcess;
   let db: Db;
   beforeAll(async () => {
-    thread = await startPgliteThread(undefined);
-    db = createPgliteThreadDb(thread);
+    database = await startPgliteProcess(undefined);
+    db = createPgliteProcessDb(database);
     await db.exec('create table t (id int primary key, amount numeric, at timestamptz, doc jsonb)');
   });
   afterAll(() => db.close());
@@ -22,7 +22,7 @@ describe('the embedded database on its own thread', () => {
     expect(rows[0]).toEqual({ id: 1, amount: '0.10', at, doc: { a: [1, 'x'] } });
   });
 
-  it('gives Postgres errors with their fields across the thread', async () => {
+  it('gives Postgres errors with their fields across the process', async () => {
     const err = await db.query('insert into t (id) values (1)').catch((e) => e);
     expect(err).toBeInstanceOf(Error);
     expect(err).toMatchObject({ code: '23505', constraint: 't_pkey', table: 't' });
@@ -73,7 +73,7 @@ describe('the embedded database on its own thread', () => {
   });
 
   it('delivers notifications to listeners (as pg-boss uses them)', async () => {
-    const like = pgliteLikeOf(thread);
+    const like = pgliteLikeOf(database);
     const got: string[] = [];
     const stop = await like.listen!('jobs', (payload) => got.push(payload));
     await db.query(`select pg_notify('jobs', 'hello')`);
@@ -85,18 +85,33 @@ describe('the embedded database on its own thread', () => {
   });
 });
 
-describe('the database thread and the process', () => {
+describe('the database process and its parent', () => {
   it('does not keep an idle process alive', async () => {
-    const script = `const { startPgliteThread, createPgliteThreadDb } = await import(${JSON.stringify(new URL('../../../runtime/store/pglite-thread.ts', import.meta.url).pathname)});
-      const db = createPgliteThreadDb(await startPgliteThread(undefined));
+    const script = `const { startPgliteProcess, createPgliteProcessDb } = await import(${JSON.stringify(new URL('../../../runtime/store/pglite-process.ts', import.meta.url).pathname)});
+      const db = createPgliteProcessDb(await startPgliteProcess(undefined));
       console.log((await db.query('select 1 as one')).rows[0].one);`;
     const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', '-e', script], { timeout: 60_000 });
     expect(stdout.trim()).toBe('1');
   }, 70_000);
 
+  it('closes and exits when its parent dies without closing it', async () => {
+    const script = `const { startPgliteProcess, createPgliteProcessDb } = await import(${JSON.stringify(new URL('../../../runtime/store/pglite-process.ts', import.meta.url).pathname)});
+      const database = await startPgliteProcess(undefined);
+      await createPgliteProcessDb(database).query('select 1');
+      console.log(database.pid);
+      process.exit(3);`;
+    const child = await promisify(execFile)('node', ['--import', 'tsx', '-e', script], { timeout: 60_000 }).catch((e) => e);
+    expect(child.code).toBe(3);
+    const pids = [Number(String(child.stdout).trim())].filter(Boolean);
+    expect(pids.length).toBeGreaterThan(0);
+    const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    for (let i = 0; i < 100 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(pids.filter(alive)).toEqual([]);
+  }, 70_000);
+
   it('refuses calls after close with a clear message', async () => {
-    const thread = await startPgliteThread(undefined);
-    const db = createPgliteThreadDb(thread);
+    const database = await startPgliteProcess(undefined);
+    const db = createPgliteProcessDb(database);
     await db.close();
     await expect(db.query('select 1')).rejects.toThrow('the embedded database is closed');
   });
