@@ -21,5 +21,8 @@ export default function setup(): void {
   const index = join(ROOT, 'dist/designer/index.html');
   const sources = Math.max(newest(join(ROOT, 'designer')), newest(join(ROOT, 'nodes')));
   if (existsSync(index) && statSync(index).mtimeMs > sources) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  // vitest sets NODE_ENV=test, which would make this React's development build: build what users get.
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' },
+  });
 }
