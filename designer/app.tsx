@@ -8,21 +8,22 @@ import { LoadingScreen } from './shell/loading-screen.tsx';
 import { HOME_PATH, ROUTES } from './routes.tsx';
 import { matchRoute, navigate, useLocation } from './router.ts';
 import { SessionContext, type Session } from './session.tsx';
+import { PREFETCH, takePrefetched } from './prefetch.ts';
 
-/** Deep links: starts loading the screen's code and data while the session is checked (once). */
-export function preloadRoute(api: ApiClient): void {
-  if (preloaded) return;
-  preloaded = true;
+/**
+ * Deep links: starts loading the screen's code and data while the session is checked (once).
+ * Resolves when the screen's code is there (at once for screens without a preload).
+ */
+export function preloadRoute(api: ApiClient): Promise<unknown> {
+  if (preloading) return preloading;
   const start = window.location.hash.replace(/^#/, '').split('?')[0] || HOME_PATH;
   for (const route of ROUTES) {
     const params = matchRoute(route.pattern, start);
-    if (params) {
-      route.preload?.(params, api);
-      return;
-    }
+    if (params) return (preloading = Promise.resolve(route.preload?.(params, api)).catch(() => undefined));
   }
+  return (preloading = Promise.resolve());
 }
-let preloaded = false;
+let preloading: Promise<unknown> | null = null;
 
 export function App({ api: given }: { api?: ApiClient }) {
   const api = useMemo(() => given ?? createApiClient(), [given]);
@@ -31,9 +32,11 @@ export function App({ api: given }: { api?: ApiClient }) {
   const location = useLocation();
 
   useEffect(() => {
-    preloadRoute(api);
-    api.me().then(
-      (r) => setUser(r.user),
+    const screenCode = preloadRoute(api);
+    (takePrefetched<{ user: User }>(PREFETCH.session) ?? api.me()).then(
+      // Signed in: show the screen once its code is there, not a "loading" fallback first
+      // (React holds a revealed fallback on screen for a while, ~300 ms).
+      (r) => void screenCode.then(() => setUser(r.user)),
       (err) => {
         if (!(err instanceof ApiError)) setOffline('The Ledgerflow server cannot be reached.');
         setUser(null);

@@ -8,7 +8,7 @@ import { EditorContext, type EditorContextValue } from './editor-context.tsx';
 import { useSession } from './session.tsx';
 import { createDesignerStore } from './store/designer-store.ts';
 import { sharedWorkerValidator } from './store/worker-validator.ts';
-import { takePrefetched } from './prefetch.ts';
+import { PREFETCH, takePrefetched } from './prefetch.ts';
 import { DesignerStoreProvider, useDesigner } from './store/store-context.tsx';
 import { useDraftAutosave } from './versions/draft-autosave.ts';
 import { LoadingScreen } from './shell/loading-screen.tsx';
@@ -39,15 +39,16 @@ export default function FlowEditorPage({ params }: { params: Record<string, stri
 
   useEffect(() => {
     // A prefetch made before sign-in may have failed; ask again then.
-    const loading = takePrefetched<FlowDetail>(`flow:${flowId}`)?.catch(() => api.getFlow(flowId)) ?? api.getFlow(flowId);
+    const loading = takePrefetched<FlowDetail>(PREFETCH.flow(flowId))?.catch(() => api.getFlow(flowId)) ?? api.getFlow(flowId);
     loading.then(
       (f) => {
         store.getState().loadDocument(f.draft);
         setFlow(f);
+        // Asked after the flow, so the server answers the flow first.
+        api.environments().then((r) => setEnvironments(r.items), () => undefined);
       },
       (err) => setError(errorMessage(err)),
     );
-    api.environments().then((r) => setEnvironments(r.items), () => undefined);
   }, [api, flowId, store]);
 
   const reloadMeta = useCallback(async () => {

@@ -1,12 +1,12 @@
+// First: starts the requests a deep link needs while the rest is evaluated.
+import { api } from './early-requests.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createApiClient } from './api-client.ts';
 import { App, preloadRoute } from './app.tsx';
 import './styles.css';
 
-const api = createApiClient();
 // Before the first render: a deep link to a flow starts fetching the editor and the flow at once.
-preloadRoute(api);
+void preloadRoute(api);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -4,6 +4,12 @@
  */
 const started = new Map<string, Promise<unknown>>();
 
+/** Keys of the requests made ahead. */
+export const PREFETCH = {
+  session: 'session',
+  flow: (id: string) => `flow:${id}`,
+};
+
 export function prefetch<T>(key: string, load: () => Promise<T>): void {
   if (started.has(key)) return;
   const p = load();

@@ -6,18 +6,19 @@
 import { lazy, type ComponentType } from 'react';
 import type { ApiClient } from './api-client.ts';
 import { FlowsHome } from './home/flows-home.tsx';
-import { prefetch } from './prefetch.ts';
+import { PREFETCH, prefetch } from './prefetch.ts';
+import { lazyScreen } from './shell/lazy-screen.tsx';
 import { DeadLettersPage } from './operations/dead-letters-page.tsx';
-import { HealthPage } from './operations/health-page.tsx';
 import { ReconciliationPage } from './operations/reconciliation-page.tsx';
 import { RunsPage } from './runs/runs-page.tsx';
 import { SearchPage } from './runs/search-page.tsx';
 
-const loadEditor = () => import('./flow-editor-page.tsx');
-const FlowEditorPage = lazy(loadEditor);
+const FlowEditorPage = lazyScreen(() => import('./flow-editor-page.tsx'));
 // Operator console: the run screens pull in React Flow, so they load on demand.
 const RunDetailPage = lazy(() => import('./runs/run-detail-page.tsx'));
 const RecordLineagePage = lazy(() => import('./runs/record-lineage-page.tsx'));
+// The health page's charts (uPlot) stay out of the code every other screen loads first.
+const HealthPage = lazy(() => import('./operations/health-page.tsx').then((m) => ({ default: m.HealthPage })));
 
 export interface RouteEntry {
   pattern: string;
@@ -26,8 +27,11 @@ export interface RouteEntry {
   nav?: { label: string; href: string; match: (path: string) => boolean };
   /** Full-screen screens hide the app header (the flow editor has its own top bar). */
   fullScreen?: boolean;
-  /** Starts loading code and data while the session is checked, so a deep link opens fast. */
-  preload?: (params: Record<string, string>, api: ApiClient) => void;
+  /**
+   * Starts loading code and data while the session is checked, so a deep link opens fast.
+   * Returns the loading of the screen's code.
+   */
+  preload?: (params: Record<string, string>, api: ApiClient) => Promise<unknown>;
 }
 
 export const ROUTES: RouteEntry[] = [
@@ -37,8 +41,8 @@ export const ROUTES: RouteEntry[] = [
     component: FlowEditorPage,
     fullScreen: true,
     preload: (params, api) => {
-      void loadEditor();
-      prefetch(`flow:${params.id}`, () => api.getFlow(params.id));
+      prefetch(PREFETCH.flow(params.id), () => api.getFlow(params.id));
+      return FlowEditorPage.preload();
     },
   },
   { pattern: '/runs', component: RunsPage, nav: { label: 'Runs', href: '#/runs', match: (p) => p.startsWith('/runs') } },

@@ -32,8 +32,11 @@ export function useEditorActions(): EditorActions {
     const doc = store.getState().document;
     if (!doc || readOnly) return;
     layoutFlow(doc, (id) => {
-      const n = rf.getNode(id);
-      return n?.measured?.width && n.measured.height ? { width: n.measured.width, height: n.measured.height } : undefined;
+      // React Flow's own node holds the measured size; nodes never on screen have their estimated one.
+      const n = rf.getInternalNode(id);
+      const width = n?.measured.width ?? n?.initialWidth;
+      const height = n?.measured.height ?? n?.initialHeight;
+      return width && height ? { width, height } : undefined;
     }).then(
       (moves) => {
         store.getState().moveNodes(moves, 'once');

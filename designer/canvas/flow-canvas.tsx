@@ -2,10 +2,10 @@
  * The editable canvas: React Flow bound to the designer store. The document
  * is the source of truth; React Flow sees a memoised projection of it.
  */
-import { useCallback, useMemo, useReducer, useState, type DragEvent } from 'react';
+import { memo, useCallback, useMemo, useState, type DragEvent } from 'react';
 import {
   Background, BackgroundVariant, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
-  type Connection, type EdgeChange, type FinalConnectionState, type NodeChange,
+  type Connection, type EdgeChange, type FinalConnectionState, type Node, type NodeChange,
 } from '@xyflow/react';
 import { catalog } from '../../nodes/catalog.ts';
 import { useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
@@ -15,46 +15,50 @@ import { NODE_TYPES_FOR_RF } from './flow-node-card.tsx';
 import { PALETTE_MIME } from './palette.tsx';
 import { createRfProjector, type DesignerEdge, type DesignerNode } from './rf-mapping.ts';
 import { initialViewport } from './initial-viewport.ts';
+import { estimateNodeBox } from './node-box-estimate.ts';
 
+// Props React Flow compares by identity are made once.
 const INITIAL_FIT = { padding: 0.2, maxZoom: 1.1 };
+const EDGE_OPTIONS = { interactionWidth: 16 };
+const MINIMAP_STYLE = { width: 180, height: 120 };
+const minimapColor = (n: Node) => CATEGORY_LOOK[catalog.get(n.type ?? '')?.category ?? 'transform']?.color ?? '#94a3b8';
 
 export interface FlowCanvasProps {
   readOnly: boolean;
   onLayout: () => void;
 }
 
-export function FlowCanvas({ readOnly, onLayout }: FlowCanvasProps) {
+/** Memoised: the editor around it re-renders when versions or the save status change; the canvas need not. */
+export const FlowCanvas = memo(function FlowCanvas({ readOnly, onLayout }: FlowCanvasProps) {
   const store = useDesignerStoreApi();
   const doc = useDesigner((s) => s.document)!;
   const selectedNodeIds = useDesigner((s) => s.selectedNodeIds);
   const selectedEdgeIds = useDesigner((s) => s.selectedEdgeIds);
   // With the bottom drawer open the canvas is short; the minimap would cover the nodes.
   const drawerOpen = useDesigner((s) => s.drawer !== null);
-  const projector = useMemo(createRfProjector, []);
-  const [measureTick, remeasured] = useReducer((x: number) => x + 1, 0);
   const rf = useReactFlow<DesignerNode, DesignerEdge>();
   // Decided once, from the flow as opened.
   const [opening] = useState(() => initialViewport(doc));
+  // A large flow opens on part of it: React Flow renders only what is on screen (see estimateNodeBox).
+  const projector = useMemo(() => createRfProjector(opening ? { estimate: (n) => estimateNodeBox(n, catalog) } : {}), [opening]);
 
   const nodeSet = useMemo(() => new Set(selectedNodeIds), [selectedNodeIds]);
   const edgeSet = useMemo(() => new Set(selectedEdgeIds), [selectedEdgeIds]);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const nodes = useMemo(() => projector.nodes(doc, nodeSet), [doc, nodeSet, measureTick, projector]);
+  const nodes = useMemo(() => projector.nodes(doc, nodeSet), [doc, nodeSet, projector]);
   const edges = useMemo(() => projector.edges(doc, edgeSet), [doc, edgeSet, projector]);
 
   const onNodesChange = useCallback((changes: NodeChange<DesignerNode>[]) => {
     const s = store.getState();
     const moves: { id: string; position: { x: number; y: number } }[] = [];
     let dragEnded = false;
-    let measured = false;
     let selection: Set<string> | null = null;
     for (const c of changes) {
       if (c.type === 'position') {
         if (c.position) moves.push({ id: c.id, position: c.position });
         if (c.dragging === false) dragEnded = true;
       } else if (c.type === 'dimensions' && c.dimensions) {
+        // Not a re-render: React Flow already holds the size (see createRfProjector).
         projector.measure(c.id, c.dimensions);
-        measured = true;
       } else if (c.type === 'select') {
         selection ??= new Set(s.selectedNodeIds);
         if (c.selected) selection.add(c.id);
@@ -63,7 +67,6 @@ export function FlowCanvas({ readOnly, onLayout }: FlowCanvasProps) {
     }
     if (!readOnly && (moves.length || dragEnded)) s.moveNodes(moves, dragEnded ? 'end' : 'drag');
     if (selection) s.select([...selection], s.selectedEdgeIds);
-    if (measured) remeasured();
   }, [store, projector, readOnly]);
 
   const onEdgesChange = useCallback((changes: EdgeChange<DesignerEdge>[]) => {
@@ -133,10 +136,10 @@ export function FlowCanvas({ readOnly, onLayout }: FlowCanvasProps) {
         defaultViewport={opening ?? undefined}
         minZoom={0.1}
         maxZoom={2}
-        defaultEdgeOptions={{ interactionWidth: 16 }}
+        defaultEdgeOptions={EDGE_OPTIONS}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#cbd5e1" />
-        {!drawerOpen && <MiniMap pannable zoomable style={{ width: 180, height: 120 }} nodeStrokeWidth={2} nodeColor={(n) => CATEGORY_LOOK[catalog.get(n.type ?? '')?.category ?? 'transform']?.color ?? '#94a3b8'} />}
+        {!drawerOpen && <MiniMap pannable zoomable style={MINIMAP_STYLE} nodeStrokeWidth={2} nodeColor={minimapColor} />}
         <Controls showInteractive={false}>
           {!readOnly && <ControlButton onClick={onLayout} title="Arrange automatically (Shift+L)" aria-label="Arrange automatically">⇶</ControlButton>}
         </Controls>
@@ -149,4 +152,4 @@ export function FlowCanvas({ readOnly, onLayout }: FlowCanvasProps) {
       )}
     </div>
   );
-}
+});

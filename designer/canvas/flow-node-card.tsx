@@ -73,7 +73,13 @@ function FlowNodeCardImpl({ id, type, data, selected }: NodeProps<DesignerNode>)
   );
 }
 
-export const FlowNodeCard = memo(FlowNodeCardImpl);
+/**
+ * What the card shows depends on these props only; React Flow also passes position and measured
+ * size, which change on every drag frame and after the first measurement.
+ */
+const sameCard = (a: NodeProps<DesignerNode>, b: NodeProps<DesignerNode>) => a.id === b.id && a.type === b.type && a.data === b.data && a.selected === b.selected;
+
+export const FlowNodeCard = memo(FlowNodeCardImpl, sameCard);
 
 /** Every catalog type renders with the card; unknown types too (React Flow's fallback key). */
 export const NODE_TYPES_FOR_RF = Object.fromEntries([...catalog.all().map((d) => [d.type, FlowNodeCard]), ['default', FlowNodeCard]]);

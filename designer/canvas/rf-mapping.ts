@@ -4,8 +4,8 @@
  * this is mostly moving `config`/`label` into `data`.
  *
  * `createRfProjector()` memoises per FlowNode object: an unchanged node keeps
- * the same React Flow node object, so dragging one node in a 300-node flow
- * does not re-render the other 299.
+ * the same React Flow node object, and a moved one the same `data`, so
+ * dragging one node in a 300-node flow re-renders no card at all.
  */
 import type { Edge, Node } from '@xyflow/react';
 import type { FlowDocument, FlowEdge, FlowNode, RetryPolicy } from '../../nodes/flow-document.ts';
@@ -59,7 +59,10 @@ export function fromRfEdge(edge: Pick<DesignerEdge, 'id' | 'source' | 'target' |
 export interface RfProjector {
   nodes(doc: FlowDocument, selected: ReadonlySet<string>): DesignerNode[];
   edges(doc: FlowDocument, selected: ReadonlySet<string>): DesignerEdge[];
-  /** Records the size React Flow measured, so re-created node objects keep it. */
+  /**
+   * Records the size React Flow measured, so node objects re-created later keep it. Unchanged
+   * node objects need nothing: React Flow keeps its measurement while the object is the same.
+   */
   measure(id: string, size: { width: number; height: number }): void;
 }
 
@@ -67,11 +70,22 @@ type Size = { width: number; height: number };
 
 const INITIAL_SIZE = { initialWidth: 244, initialHeight: 92 };
 
+export interface RfProjectorOptions {
+  /**
+   * Size and handle positions for nodes React Flow has not measured yet: it then renders only
+   * the nodes on screen (with `onlyRenderVisibleElements`) instead of all of them to measure them.
+   */
+  estimate?: (node: FlowNode) => { width: number; height: number; handles: NonNullable<DesignerNode['handles']> };
+}
+
 /** Memoised document → React Flow projection (see the module comment). */
-export function createRfProjector(): RfProjector {
+export function createRfProjector(options: RfProjectorOptions = {}): RfProjector {
   const nodeCache = new WeakMap<FlowNode, { selected: boolean; size?: Size; rf: DesignerNode }>();
+  // Keyed by config: a moved node is a new FlowNode object with the same content.
+  const dataCache = new WeakMap<object, FlowNodeData>();
   const edgeCache = new WeakMap<FlowEdge, { selected: boolean; rf: DesignerEdge }>();
   const sizes = new Map<string, Size>();
+  const sameData = (a: FlowNodeData, n: FlowNode) => a.typeVersion === n.typeVersion && a.label === n.label && a.retry === n.retry;
   return {
     nodes(doc, selected) {
       return doc.nodes.map((n) => {
@@ -80,8 +94,18 @@ export function createRfProjector(): RfProjector {
         const hit = nodeCache.get(n);
         if (hit && hit.selected === isSelected && hit.size === size) return hit.rf;
         const rf = toRfNode(n, isSelected);
+        // The same data object while the content is the same: the card does not re-render.
+        if (typeof n.config === 'object' && n.config !== null) {
+          const data = dataCache.get(n.config);
+          if (data && sameData(data, n)) rf.data = data;
+          else dataCache.set(n.config, rf.data);
+        }
         if (size) rf.measured = size;
-        // A size guess lets React Flow skip off-screen nodes before it has measured them.
+        else if (options.estimate) {
+          const box = options.estimate(n);
+          Object.assign(rf, { initialWidth: box.width, initialHeight: box.height, handles: box.handles });
+        }
+        // A size guess for React Flow's visibility test (it still renders each node once to measure it).
         else Object.assign(rf, INITIAL_SIZE);
         nodeCache.set(n, { selected: isSelected, size, rf });
         return rf;

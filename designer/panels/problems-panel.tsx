@@ -36,8 +36,8 @@ export function ProblemsPanel() {
     if (p.nodeId) {
       const pointer = configPointer(p);
       store.getState().focusProblem(p.nodeId, pointer || null);
-      const n = rf.getNode(p.nodeId);
-      if (n) void rf.setCenter(n.position.x + (n.measured?.width ?? 240) / 2, n.position.y + (n.measured?.height ?? 90) / 2, { zoom: Math.max(rf.getZoom(), 0.9), duration: 300 });
+      const n = rf.getInternalNode(p.nodeId);
+      if (n) void rf.setCenter(n.position.x + (n.measured.width ?? 240) / 2, n.position.y + (n.measured.height ?? 90) / 2, { zoom: Math.max(rf.getZoom(), 0.9), duration: 300 });
     } else {
       store.getState().focusProblem(undefined, p.path);
     }
