@@ -14,12 +14,14 @@ import { runFlow, type RunInput, type RunResult } from './engine/run-flow.ts';
 import type { RunRow, Store } from './store/store.ts';
 import { evaluatorFor } from './evaluators.ts';
 import { ReconciliationBuilder } from './engine/reconcile.ts';
+import { runtimeFetch } from './connectors/http-client.ts';
 
 export interface RunServiceDeps {
   store: Store;
   catalog: NodeCatalog;
   connections: ConnectionResolver;
   files: FileSink;
+  /** Default: the runtime's HTTP client (see `runtimeFetch`). */
   fetch?: typeof fetch;
 }
 
@@ -59,7 +61,7 @@ export async function executeRun(deps: RunServiceDeps, req: StartRunRequest): Pr
     const traces = store.openTraceSink({ runId: run.id, flowId: req.doc.id, version: req.version, environment: req.environment ?? null });
     result = await runFlow({
       runId: run.id, flow, input: req.input, ledger: store.ledger, traces,
-      connections: deps.connections, files: deps.files, fetch: deps.fetch, digest: sha256,
+      connections: deps.connections, files: deps.files, fetch: deps.fetch ?? runtimeFetch(), digest: sha256,
       watermark, dryRun: req.dryRun, chunkSize: req.chunkSize, signal: req.signal,
     });
     await store.addNodeStats(run.id, result.nodeStats);

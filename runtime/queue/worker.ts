@@ -13,6 +13,7 @@ import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { createFileSink, type ClosableFileSink } from '../connectors/files.ts';
+import { runtimeFetch } from '../connectors/http-client.ts';
 import type { RunRow, Store } from '../store/store.ts';
 import { storeBackend } from '../store/queue-backend.ts';
 import { heartbeatWorker, settleChunk, stopWorkerRow } from '../store/queue-repo.ts';
@@ -36,6 +37,7 @@ export interface WorkerOptions {
   connectionsFor?: ConnectionsFor;
   /** Where file targets write; default the folder `out` under the working directory. */
   files?: FileSink;
+  /** Default: the runtime's HTTP client (see `runtimeFetch`). */
   fetch?: typeof fetch;
   /** Chunk jobs in progress at once in this process (default 2). */
   concurrency?: number;
@@ -93,7 +95,7 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       store, db, boss, tuning, workerId: id, cancels, counters,
       flows: new FlowCache({ store, catalog: options.catalog ?? defaultCatalog, connectionsFor: options.connectionsFor ?? defaultConnectionsFor(store) }),
       files: options.files ?? (ownFiles = createFileSink(resolve('out'))),
-      fetch: options.fetch ?? globalThis.fetch,
+      fetch: options.fetch ?? runtimeFetch(),
       hooks: options.hooks ?? {},
       onRunFinished: (run) => options.onRunFinished?.(run),
     };
