@@ -29,6 +29,14 @@ export interface PostgresStoreOptions {
   migrate?: boolean;
 }
 
+/**
+ * Postgres settings of the embedded database. Shared buffers live in the WebAssembly heap,
+ * which never shrinks; the data files are in the OS page cache anyway. Measured on flow (c),
+ * 100,000 events: the database process at 291 MB with 32 MB of buffers against 392 MB with
+ * Postgres's default 128 MB, at the same speed (3,209 and 3,255 records/s).
+ */
+const EMBEDDED_SETTINGS = ['shared_buffers=32MB'];
+
 /** The embedded store, its database in a process of its own. */
 export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
   if (options.dataDir) {
@@ -37,7 +45,7 @@ export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise
     // memory never shrinks: create it in a process of its own, then open it afresh (~350 MB).
     if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await (await startPgliteProcess(options.dataDir)).close();
   }
-  const database = await startPgliteProcess(options.dataDir);
+  const database = await startPgliteProcess(options.dataDir, { postgresqlconf: EMBEDDED_SETTINGS });
   const db = createPgliteProcessDb(database);
   const store = createSqlStore(db);
   registerStoreBackend(store, { db, pglite: pgliteLikeOf(database), databaseUsage: () => database.usage() });

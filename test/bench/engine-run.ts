@@ -62,11 +62,16 @@ async function measureCeiling(store: Store, runId: string, rows: number): Promis
     if (!page.nextCursor) break;
     cursor = page.nextCursor;
   }
-  const sink = store.openTraceSink({ runId: `${runId}-ceiling`, flowId: 'ceiling', version: null, environment: null });
-  const started = performance.now();
-  for (let i = 0; i < traces.length; i += 500) await sink.write(traces.slice(i, i + 500), []);
-  await sink.flush();
-  return traces.length / ((performance.now() - started) / 1000);
+  // Three rounds, the median: one round can land on a checkpoint or autovacuum after the run.
+  const rates: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const sink = store.openTraceSink({ runId: `${runId}-ceiling-${round}`, flowId: 'ceiling', version: null, environment: null });
+    const started = performance.now();
+    for (let i = 0; i < traces.length; i += 500) await sink.write(traces.slice(i, i + 500), []);
+    await sink.flush();
+    rates.push(traces.length / ((performance.now() - started) / 1000));
+  }
+  return rates.sort((a, b) => a - b)[1];
 }
 
 export async function engineRun(options: EngineRunOptions) {
