@@ -260,7 +260,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         settle(abortReason(signal!));
         outgoing.destroy();
       };
-      const lost = (err: unknown) => settle(responded ? new TypeError('terminated', { cause: err }) : fetchFailed(err));
+      const lost = (err: unknown) => {
+        if (!done) settle(responded ? new TypeError('terminated', { cause: err }) : fetchFailed(err));
+      };
       const secure = url.protocol === 'https:';
       let outgoing: http.ClientRequest;
       try {
@@ -306,7 +308,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             decode(raw, encoding).then(resolveBody, (err) => rejectBody(new TypeError('terminated', { cause: err })));
           });
           res.on('error', lost);
-          res.on('close', () => lost(failure('the connection closed before the body ended', 'ECONNRESET')));
+          // 'close' follows every response; only one closing before 'end' is a failure (and worth an Error).
+          res.on('close', () => { if (!done) lost(failure('the connection closed before the body ended', 'ECONNRESET')); });
         });
         body.catch(() => undefined); // a body nobody reads must not fail the process
         resolve({ res, body });
