@@ -9,10 +9,15 @@
  * except `$decSum` (missing list → "0") and `$decEq` (→ false, like `=`).
  * Anything else (null, "1,234.56", an object) is a mapping error naming the
  * function and the argument. Rounding is ROUND_HALF_EVEN (banker's rounding).
+ *
+ * Add, subtract, multiply, sum, round and compare first try `small-decimal.ts`
+ * (exact integer arithmetic in doubles, several times faster); whatever it
+ * declines is computed here with decimal.js, to the same result.
  */
 import Decimal from 'decimal.js';
 import { FlowError } from '../errors.ts';
 import { signed } from './signed-function.ts';
+import { addSmall, formatSmall, mulSmall, roundSmall, smallDecimal, subSmall, type SmallDecimal } from './small-decimal.ts';
 
 // 50 significant digits: room for any amount × any rate without rounding.
 const Dec = Decimal.clone({ precision: 50, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -9e15, toExpPos: 9e15 });
@@ -62,10 +67,31 @@ export function canonicalDecimal(d: Decimal): string {
 
 const ordinal = (i: number) => `argument ${i + 1}`;
 
+/** Both as small decimals, or null when either is not one. */
+function smallPair(a: unknown, b: unknown): [SmallDecimal, SmallDecimal] | null {
+  const x = smallDecimal(a);
+  if (!x) return null;
+  const y = smallDecimal(b);
+  return y ? [x, y] : null;
+}
+
+/** Sign of a − b from small decimals, or null. */
+function compareSmall(a: unknown, b: unknown): number | null {
+  const pair = smallPair(a, b);
+  const d = pair && subSmall(pair[0], pair[1]);
+  return d ? Math.sign(d.m) : null;
+}
+
 /** `$decAdd(a, b, …)`: exact sum of two or more values. */
 export const decAdd = signed(function decAdd(...values: unknown[]): string | undefined {
   if (values.some((v) => v === undefined)) return undefined;
   if (values.length < 2) fail('decAdd', 'needs at least two values to add');
+  let small = smallDecimal(values[0]);
+  for (let i = 1; i < values.length && small; i++) {
+    const next = smallDecimal(values[i]);
+    small = next && addSmall(small, next);
+  }
+  if (small) return formatSmall(small);
   let total = toDec(values[0], 'decAdd', ordinal(0));
   for (let i = 1; i < values.length; i++) total = total.plus(toDec(values[i], 'decAdd', ordinal(i)));
   return canonicalDecimal(total);
@@ -74,12 +100,18 @@ export const decAdd = signed(function decAdd(...values: unknown[]): string | und
 /** `$decSub(a, b)`: exact a − b. */
 export const decSub = signed(function decSub(a: unknown, b: unknown): string | undefined {
   if (a === undefined || b === undefined) return undefined;
+  const pair = smallPair(a, b);
+  const small = pair && subSmall(pair[0], pair[1]);
+  if (small) return formatSmall(small);
   return canonicalDecimal(toDec(a, 'decSub', ordinal(0)).minus(toDec(b, 'decSub', ordinal(1))));
 }, '<(ns)(ns):s>');
 
 /** `$decMul(a, b)`: exact a × b. */
 export const decMul = signed(function decMul(a: unknown, b: unknown): string | undefined {
   if (a === undefined || b === undefined) return undefined;
+  const pair = smallPair(a, b);
+  const small = pair && mulSmall(pair[0], pair[1]);
+  if (small) return formatSmall(small);
   return canonicalDecimal(toDec(a, 'decMul', ordinal(0)).times(toDec(b, 'decMul', ordinal(1))));
 }, '<(ns)(ns):s>');
 
@@ -96,7 +128,10 @@ export const decDiv = signed(function decDiv(a: unknown, b: unknown, scale?: unk
 /** `$decRound(a, scale)`: rounds half-even to `scale` decimals ("2.345", 2 → "2.34"). */
 export const decRound = signed(function decRound(a: unknown, scale: unknown): string | undefined {
   if (a === undefined) return undefined;
-  return canonicalDecimal(toDec(a, 'decRound', ordinal(0)).toDecimalPlaces(toScale(scale, 'decRound'), Decimal.ROUND_HALF_EVEN));
+  const places = toScale(scale, 'decRound');
+  const small = smallDecimal(a);
+  if (small) return formatSmall(roundSmall(small, places));
+  return canonicalDecimal(toDec(a, 'decRound', ordinal(0)).toDecimalPlaces(places, Decimal.ROUND_HALF_EVEN));
 }, '<(ns)n:s>');
 
 /** `$decFormat(a, scale)`: fixed `scale` decimals, rounded half-even ("2.5", 2 → "2.50"). */
@@ -110,12 +145,14 @@ export const decFormat = signed(function decFormat(a: unknown, scale: unknown): 
 /** `$decCmp(a, b)`: -1, 0 or 1 as a is less than, equal to or greater than b. */
 export const decCmp = signed(function decCmp(a: unknown, b: unknown): number | undefined {
   if (a === undefined || b === undefined) return undefined;
-  return toDec(a, 'decCmp', ordinal(0)).comparedTo(toDec(b, 'decCmp', ordinal(1)));
+  return compareSmall(a, b) ?? toDec(a, 'decCmp', ordinal(0)).comparedTo(toDec(b, 'decCmp', ordinal(1)));
 }, '<(ns)(ns):n>');
 
 /** `$decEq(a, b)`: true when a and b are the same amount ("1.50" = 1.5); false when either is missing. */
 export const decEq = signed(function decEq(a: unknown, b: unknown): boolean {
   if (a === undefined || b === undefined) return false;
+  const sign = compareSmall(a, b);
+  if (sign !== null) return sign === 0;
   return toDec(a, 'decEq', ordinal(0)).equals(toDec(b, 'decEq', ordinal(1)));
 }, '<(ns)(ns):b>');
 
@@ -123,6 +160,12 @@ export const decEq = signed(function decEq(a: unknown, b: unknown): boolean {
 export const decSum = signed(function decSum(values: unknown): string {
   if (values === undefined) return '0';
   const list = Array.isArray(values) ? values : [values];
+  let small: SmallDecimal | null = { m: 0, s: 0 };
+  for (let i = 0; i < list.length && small; i++) {
+    const next = smallDecimal(list[i]);
+    small = next && addSmall(small, next);
+  }
+  if (small) return formatSmall(small);
   let total = new Dec(0);
   for (let i = 0; i < list.length; i++) total = total.plus(toDec(list[i], 'decSum', `item ${i + 1} of the list`));
   return canonicalDecimal(total);
