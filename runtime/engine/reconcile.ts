@@ -5,6 +5,11 @@
 import Decimal from 'decimal.js';
 import type { CurrencyTotals, OutcomeCounts, Reconciliation, RecordOutcome } from './run-types.ts';
 
+// Sums are exact up to 50 significant digits (decimal.js's default of 20 would round a
+// 1e15 total carried to 6 decimals), and never written with an exponent.
+export const ExactDecimal = Decimal.clone({ precision: 50, toExpNeg: -9e15, toExpPos: 9e15 });
+const Dec = ExactDecimal;
+
 export type TotalsKey = keyof Reconciliation['totals'];
 
 const OUTCOME_KEY: Record<RecordOutcome, Exclude<TotalsKey, 'read'>> = {
@@ -45,7 +50,7 @@ export class ReconciliationBuilder {
     const cur = currency || 'XXX';
     let byCurrency = this.totals.get(key);
     if (!byCurrency) this.totals.set(key, (byCurrency = new Map()));
-    byCurrency.set(cur, (byCurrency.get(cur) ?? new Decimal(0)).plus(amount));
+    byCurrency.set(cur, (byCurrency.get(cur) ?? new Dec(0)).plus(amount));
   }
 
   /** Adds another builder's figures (another chunk of the same run). */
@@ -55,7 +60,7 @@ export class ReconciliationBuilder {
       for (const [cur, value] of Object.entries(byCurrency)) {
         let m = this.totals.get(key);
         if (!m) this.totals.set(key, (m = new Map()));
-        m.set(cur, (m.get(cur) ?? new Decimal(0)).plus(value));
+        m.set(cur, (m.get(cur) ?? new Dec(0)).plus(value));
       }
     }
     this.withoutAmount += other.withoutAmount ?? 0;
@@ -81,8 +86,8 @@ export class ReconciliationBuilder {
     const currencies = new Set<string>();
     for (const m of this.totals.values()) for (const cur of m.keys()) currencies.add(cur);
     for (const cur of [...currencies].sort()) {
-      const read = this.totals.get('read')?.get(cur) ?? new Decimal(0);
-      let out = new Decimal(0);
+      const read = this.totals.get('read')?.get(cur) ?? new Dec(0);
+      let out = new Dec(0);
       for (const key of ['delivered', 'quarantined', 'deadLettered', 'duplicate', 'filtered'] as const) {
         out = out.plus(this.totals.get(key)?.get(cur) ?? 0);
       }
@@ -94,11 +99,11 @@ export class ReconciliationBuilder {
 
 /** Normalises an amount to an exact decimal string, or null when it is not a number. */
 export function toDecimalString(value: unknown): string | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? new Decimal(value).toFixed() : null;
+  if (typeof value === 'number') return Number.isFinite(value) ? new Dec(value).toFixed() : null;
   if (typeof value === 'string') {
     const s = value.trim();
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return null;
-    return new Decimal(s).toFixed();
+    return new Dec(s).toFixed();
   }
   return null;
 }

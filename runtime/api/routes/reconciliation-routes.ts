@@ -3,7 +3,7 @@
  * per-currency totals summed in SQL (exact numeric), and whether the day closes.
  */
 import { z } from '@hono/zod-openapi';
-import Decimal from 'decimal.js';
+import { ExactDecimal } from '../../engine/reconcile.ts';
 import { ANY_ROLE } from '../../auth/roles.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonResponse } from '../define-route.ts';
@@ -33,8 +33,8 @@ function closing(d: DailyReconciliation): string[] {
   if (sumCount !== d.counts.read) out.push(`${d.counts.read} read, ${sumCount} accounted for`);
   const currencies = new Set(OUTCOMES.flatMap((k) => Object.keys(d.totals[k])));
   for (const cur of currencies) {
-    const read = new Decimal(d.totals.read[cur] ?? 0);
-    const rest = parts.reduce((a, k) => a.plus(d.totals[k][cur] ?? 0), new Decimal(0));
+    const read = new ExactDecimal(d.totals.read[cur] ?? 0);
+    const rest = parts.reduce((a, k) => a.plus(d.totals[k][cur] ?? 0), new ExactDecimal(0));
     if (!read.equals(rest)) out.push(`${cur}: ${read.toFixed()} read, ${rest.toFixed()} accounted for`);
   }
   if (d.runsNotClosing) out.push(`${d.runsNotClosing} run(s) do not close`);
@@ -73,7 +73,7 @@ export async function dailyReconciliation(ctx: ApiContext, q: { flow?: string; e
   }
   for (const r of totalRows) {
     const d = byKey.get(key(r));
-    if (d && (OUTCOMES as readonly string[]).includes(r.outcome)) d.totals[r.outcome as Outcome][r.currency] = new Decimal(String(r.total)).toFixed();
+    if (d && (OUTCOMES as readonly string[]).includes(r.outcome)) d.totals[r.outcome as Outcome][r.currency] = new ExactDecimal(String(r.total)).toFixed();
   }
   const items = [...byKey.values()];
   for (const d of items) {
