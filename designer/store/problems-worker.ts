@@ -5,7 +5,11 @@
  */
 import { catalog } from '../../nodes/catalog.ts';
 import { validateFlow } from '../../nodes/validate-flow.ts';
-import { evaluator } from '../expression-runtime.ts';
+import { createReferenceEvaluator } from '../../nodes/expression/jsonata-evaluator.ts';
+
+// Checking an expression is parsing it with jsonata's own parser, whichever evaluator then runs it
+// (the compiled one checks exactly so): the worker needs no compiler.
+const evaluator = createReferenceEvaluator({ cacheSize: 500 });
 
 self.onmessage = (e: MessageEvent<{ seq: number; doc: unknown }>) => {
   const { seq, doc } = e.data;
