@@ -19,8 +19,12 @@ import { FlowError } from '../errors.ts';
 import { signed } from './signed-function.ts';
 import { addSmall, formatSmall, mulSmall, roundSmall, smallDecimal, subSmall, type SmallDecimal } from './small-decimal.ts';
 
-// 50 significant digits: room for any amount × any rate without rounding.
-const Dec = Decimal.clone({ precision: 50, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -9e15, toExpPos: 9e15 });
+/**
+ * Exact decimals as the project computes them: 50 significant digits (room for any amount ×
+ * any rate, or any sum of amounts, without rounding), half-even, never written with an exponent.
+ */
+export const ExactDecimal = Decimal.clone({ precision: 50, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -9e15, toExpPos: 9e15 });
+const Dec = ExactDecimal;
 // Quotients that do not terminate are cut at 34 significant digits (as IEEE decimal128).
 const DivDec = Dec.clone({ precision: 34 });
 type D = InstanceType<typeof Dec>;

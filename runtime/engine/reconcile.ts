@@ -2,13 +2,9 @@
  * Control totals in exact decimals. Counts and totals are kept per outcome of
  * each source record and merged across chunks (and workers) by addition.
  */
-import Decimal from 'decimal.js';
+import type Decimal from 'decimal.js';
+import { ExactDecimal as Dec } from '../../nodes/expression/money.ts';
 import type { CurrencyTotals, OutcomeCounts, Reconciliation, RecordOutcome } from './run-types.ts';
-
-// Sums are exact up to 50 significant digits (decimal.js's default of 20 would round a
-// 1e15 total carried to 6 decimals), and never written with an exponent.
-export const ExactDecimal = Decimal.clone({ precision: 50, toExpNeg: -9e15, toExpPos: 9e15 });
-const Dec = ExactDecimal;
 
 export type TotalsKey = keyof Reconciliation['totals'];
 

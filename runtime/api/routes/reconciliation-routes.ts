@@ -3,7 +3,7 @@
  * per-currency totals summed in SQL (exact numeric), and whether the day closes.
  */
 import { z } from '@hono/zod-openapi';
-import { ExactDecimal } from '../../engine/reconcile.ts';
+import { ExactDecimal } from '../../../nodes/expression/money.ts';
 import { ANY_ROLE } from '../../auth/roles.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonResponse } from '../define-route.ts';
