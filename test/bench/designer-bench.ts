@@ -14,8 +14,6 @@
  * - Initial JS of the flow editor page, gzipped: every script the page loaded
  *   to open the flow (workers listed apart).
  */
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -28,21 +26,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const KEYSTROKES = 15;
 const UBL = fileURLToPath(new URL('../../../shared/data/real/ubl/ubl-invoice-en16931-20-lines-two-vat-rates-eur.xml', import.meta.url));
 const TARGETS = { openMs: 1500, dragFrameMs: 33, previewMs: 50, initialJsKb: 400 };
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * The production build `npm start` serves. The browser tests' global setup builds under vitest's
- * NODE_ENV=test, which gives React's development build (several times slower); rebuild then.
- */
-function productionBuild(): void {
-  buildDesigner();
-  const assets = `${ROOT}dist/designer/assets`;
-  const development = readdirSync(assets).some((f) => f.endsWith('.js') && readFileSync(`${assets}/${f}`, 'utf8').includes('react.dev/link/react-devtools'));
-  if (!development) return;
-  console.error('dist/designer holds a development build; building for production');
-  execFileSync(process.execPath, [`${ROOT}node_modules/vite/bin/vite.js`, 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -185,7 +168,7 @@ async function previewLatency(context: BrowserContext, server: TestServer): Prom
 }
 
 async function main() {
-  productionBuild();
+  buildDesigner();
   const server = await startTestServer({ LEDGERFLOW_EXAMPLES: '0' });
   const browser = await launchBrowser();
   try {
