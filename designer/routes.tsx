@@ -6,14 +6,14 @@
 import { lazy, type ComponentType } from 'react';
 import type { ApiClient } from './api-client.ts';
 import { FlowsHome } from './home/flows-home.tsx';
-import { PREFETCH, prefetch } from './prefetch.ts';
+import { FLOW_EDITOR_PATTERN, loadFlowEditor, prefetchFlow } from './flow-editor-route.ts';
 import { lazyScreen } from './shell/lazy-screen.tsx';
 import { DeadLettersPage } from './operations/dead-letters-page.tsx';
 import { ReconciliationPage } from './operations/reconciliation-page.tsx';
 import { RunsPage } from './runs/runs-page.tsx';
 import { SearchPage } from './runs/search-page.tsx';
 
-const FlowEditorPage = lazyScreen(() => import('./flow-editor-page.tsx'));
+const FlowEditorPage = lazyScreen(loadFlowEditor);
 // Operator console: the run screens pull in React Flow, so they load on demand.
 const RunDetailPage = lazy(() => import('./runs/run-detail-page.tsx'));
 const RecordLineagePage = lazy(() => import('./runs/record-lineage-page.tsx'));
@@ -37,11 +37,11 @@ export interface RouteEntry {
 export const ROUTES: RouteEntry[] = [
   { pattern: '/flows', component: FlowsHome, nav: { label: 'Flows', href: '#/flows', match: (p) => p === '/' || p.startsWith('/flows') } },
   {
-    pattern: '/flows/:id',
+    pattern: FLOW_EDITOR_PATTERN,
     component: FlowEditorPage,
     fullScreen: true,
     preload: (params, api) => {
-      prefetch(PREFETCH.flow(params.id), () => api.getFlow(params.id));
+      prefetchFlow(api, params.id);
       return FlowEditorPage.preload();
     },
   },
