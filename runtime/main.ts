@@ -1,7 +1,8 @@
 /**
  * The composition root of `ledgerflow serve`: the store (PGlite in the data
  * folder, or DATABASE_URL), the secret key, the durable queue with an
- * in-process worker, the scheduler, and the HTTP app on PORT (default 8080).
+ * in-process worker, the scheduler, the daily trace-retention job, and the HTTP
+ * app on PORT (default 8080).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -17,6 +18,7 @@ import { startQueue } from './queue/start-queue.ts';
 import { createSecretBox, loadSecretKey } from './secrets/secret-box.ts';
 import { openStore } from './store/open-store.ts';
 import { startScheduler } from './triggers/scheduler.ts';
+import { retentionPolicy, startRetentionJob } from './retention.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -49,6 +51,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const out = options.out ?? ((line: string) => console.log(line));
   const dataDir = resolve(env.LEDGERFLOW_DATA || DEFAULT_DATA_DIR);
   const environments = parseEnvironments(env.LEDGERFLOW_ENVIRONMENTS);
+  const retention = retentionPolicy(env);
   const store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: resolve(dataDir, 'pgdata') });
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
   const closeAll = async () => {
@@ -79,6 +82,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
     const scheduler = startScheduler({ store, launcher: queue.launcher, tickMs: options.schedulerTickMs, log: (m) => console.error(`ledgerflow ${m}`) });
     cleanups.push(() => scheduler.stop());
+    const retentionJob = startRetentionJob({ store, policy: retention, log: (m) => console.error(`ledgerflow ${m}`) });
+    cleanups.push(() => retentionJob.stop());
 
     const designerDir = options.designerDir !== undefined ? options.designerDir : existsSync(resolve('dist/designer/index.html')) ? resolve('dist/designer') : null;
     const app = createApp({

@@ -2,6 +2,7 @@
 import type { ErrorClass } from '../../nodes/errors.ts';
 import { loadReferenceData } from '../flow-files.ts';
 import { replayDeadLetters } from '../replay.ts';
+import { applyRetention, retentionPolicy, type RetentionPolicy } from '../retention.ts';
 import type { DeadLetterRow } from '../store/store.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandContext, CommandDefinition } from './commands.ts';
@@ -89,13 +90,15 @@ export const DLQ_COMMANDS: Record<string, CommandDefinition> = {
   retention: {
     options: { 'snapshot-days': { type: 'string' }, 'lineage-days': { type: 'string' }, json: { type: 'boolean' } },
     async run(ctx) {
-      const snapshotDays = Number(ctx.values['snapshot-days'] ?? ctx.env.LEDGERFLOW_SNAPSHOT_DAYS ?? 90);
-      const lineageDays = Number(ctx.values['lineage-days'] ?? ctx.env.LEDGERFLOW_LINEAGE_DAYS ?? 3650);
-      if (!(snapshotDays > 0) || !(lineageDays >= snapshotDays)) throw new CliError('snapshot days must be > 0 and lineage days ≥ snapshot days', 64);
+      let policy: RetentionPolicy;
+      try {
+        policy = retentionPolicy(ctx.env, { snapshotDays: ctx.values['snapshot-days'] as string | undefined, lineageDays: ctx.values['lineage-days'] as string | undefined });
+      } catch (err) {
+        throw new CliError((err as Error).message, 64);
+      }
       return withStore(ctx.env, async (store) => {
-        const now = Date.now();
-        const result = await store.pruneTraces({ snapshotsBefore: new Date(now - snapshotDays * DAY), lineageBefore: new Date(now - lineageDays * DAY) });
-        ctx.out(ctx.values.json ? JSON.stringify(result) : `Removed the snapshots of ${result.snapshotsPruned} trace(s) older than ${snapshotDays} days and ${result.tracesDeleted} trace(s) older than ${lineageDays} days.`);
+        const result = await applyRetention(store, policy);
+        ctx.out(ctx.values.json ? JSON.stringify(result) : `Removed the snapshots of ${result.snapshotsPruned} trace(s) older than ${policy.snapshotDays} days and ${result.tracesDeleted} trace(s) older than ${policy.lineageDays} days.`);
         return 0;
       });
     },

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { applyRetention, retentionPolicy, startRetentionJob } from '../../runtime/retention.ts';
+import type { Store } from '../../runtime/store/store.ts';
+
+type Prune = Store['pruneTraces'];
+
+function storeWith(prune: Prune): Store {
+  return { pruneTraces: prune } as unknown as Store;
+}
+
+describe('retention policy', () => {
+  it('keeps snapshots 90 days and lineage 10 years unless told otherwise', () => {
+    expect(retentionPolicy({})).toEqual({ snapshotDays: 90, lineageDays: 3650 });
+    expect(retentionPolicy({ LEDGERFLOW_SNAPSHOT_DAYS: '30', LEDGERFLOW_LINEAGE_DAYS: '400' })).toEqual({ snapshotDays: 30, lineageDays: 400 });
+    expect(retentionPolicy({ LEDGERFLOW_SNAPSHOT_DAYS: '30' }, { snapshotDays: '7' })).toEqual({ snapshotDays: 7, lineageDays: 3650 });
+  });
+
+  it('refuses a policy that would drop lineage before snapshots, or nonsense', () => {
+    expect(() => retentionPolicy({ LEDGERFLOW_SNAPSHOT_DAYS: '100', LEDGERFLOW_LINEAGE_DAYS: '50' })).toThrow(/lineage days ≥ snapshot days/);
+    expect(() => retentionPolicy({ LEDGERFLOW_SNAPSHOT_DAYS: 'ninety' })).toThrow(/snapshot days must be > 0/);
+  });
+
+  it('prunes snapshots and lineage older than the policy', async () => {
+    let asked: Parameters<Prune>[0] | undefined;
+    const store = storeWith(async (request) => { asked = request; return { snapshotsPruned: 0, tracesDeleted: 0 }; });
+    await applyRetention(store, { snapshotDays: 90, lineageDays: 3650 }, Date.UTC(2026, 11, 4));
+    expect(asked!.snapshotsBefore.toISOString()).toBe('2026-09-05T00:00:00.000Z');
+    expect(asked!.lineageBefore.toISOString()).toBe('2016-12-06T00:00:00.000Z');
+  });
+});
+
+describe('the retention job inside serve', () => {
+  it('runs after start and then on every interval, one pass at a time, and stop waits for the pass in hand', async () => {
+    let passes = 0;
+    let inPass = 0;
+    let overlapped = false;
+    const logged: string[] = [];
+    const store = storeWith(async () => {
+      passes++;
+      if (++inPass > 1) overlapped = true;
+      await new Promise((r) => setTimeout(r, 30)); // longer than the interval
+      inPass--;
+      return { snapshotsPruned: 2, tracesDeleted: 1 };
+    });
+    const job = startRetentionJob({ store, policy: { snapshotDays: 90, lineageDays: 3650 }, firstAfterMs: 5, everyMs: 10, log: (m) => logged.push(m) });
+    await new Promise((r) => setTimeout(r, 120));
+    await job.stop();
+    const after = passes;
+    await new Promise((r) => setTimeout(r, 40));
+    expect(after).toBeGreaterThanOrEqual(2);
+    expect(passes).toBe(after);
+    expect(overlapped).toBe(false);
+    expect(inPass).toBe(0);
+    expect(logged[0]).toBe('retention: removed the snapshots of 2 trace(s) and 1 trace(s)');
+  });
+
+  it('logs a failed pass and keeps going', async () => {
+    let passes = 0;
+    const logged: string[] = [];
+    const job = startRetentionJob({
+      store: storeWith(async () => { passes++; throw new Error('database unavailable'); }),
+      policy: { snapshotDays: 90, lineageDays: 3650 }, firstAfterMs: 1, everyMs: 5, log: (m) => logged.push(m),
+    });
+    await new Promise((r) => setTimeout(r, 60));
+    await job.stop();
+    expect(passes).toBeGreaterThanOrEqual(2);
+    expect(logged[0]).toBe('retention failed: database unavailable');
+  });
+});
