@@ -9,6 +9,7 @@ import { arityOf, checkNativeParams, decorate, Lambda, nativeParams, PLACEHOLDER
 import { tick, type EvalState } from './state.ts';
 import { jerr } from './values.ts';
 import { deepEqual } from './operators.ts';
+import { validateArguments } from './signature-check.ts';
 
 function isIterable(r: any): boolean {
   return typeof r === 'object' && r !== null && Symbol.iterator in r && 'next' in r && typeof r.next === 'function';
@@ -50,11 +51,11 @@ export async function applyInnerA(proc: any, args: unknown[], input: unknown, st
   if (replayed) return await replayed;
   if (proc instanceof Lambda) {
     if (--st.ticks <= 0) tick(st);
-    const validated = proc.sig ? proc.sig.validate(args, input) : args;
+    const validated = proc.sig ? validateArguments(proc.sig, args, input) : args;
     return await proc.body(...validated);
   }
   if (proc && proc._jsonata_function === true) {
-    const validated = proc.signature ? proc.signature.validate(args, input) : args;
+    const validated = proc.signature ? validateArguments(proc.signature, args, input) : args;
     const focus = st.focus;
     focus.input = input;
     let r = proc.implementation.apply(focus, proc.sync ? validated : wrapFunctionArgs(validated, st));
@@ -62,7 +63,7 @@ export async function applyInnerA(proc: any, args: unknown[], input: unknown, st
     return await r;
   }
   if (typeof proc === 'function') {
-    const validated = proc.signature && typeof proc.signature.validate === 'function' ? proc.signature.validate(args, input) : args;
+    const validated = proc.signature && typeof proc.signature.validate === 'function' ? validateArguments(proc.signature, args, input) : args;
     return await proc.apply(input, wrapFunctionArgs(validated, st));
   }
   throw jerr('T1006');

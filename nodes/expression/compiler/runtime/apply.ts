@@ -10,6 +10,7 @@
 import { parseExpression, type JsonataSignature, type NativeDef } from '../jsonata-internals.ts';
 import { AsyncNeeded, tick, type EvalState } from './state.ts';
 import { isFunction, jerr } from './values.ts';
+import { validateArguments } from './signature-check.ts';
 
 /** A compiled JSONata lambda (`function($x) { … }`). */
 export class Lambda {
@@ -132,13 +133,13 @@ function wrapFunctionArgs(args: unknown[], st: EvalState): unknown[] {
 export function applyInner(proc: any, args: unknown[], input: unknown, st: EvalState): unknown {
   if (proc instanceof Lambda) {
     if (--st.ticks <= 0) tick(st);
-    const validated = proc.sig ? proc.sig.validate(args, input) : args;
+    const validated = proc.sig ? validateArguments(proc.sig, args, input) : args;
     const r = proc.body(...validated);
     if (proc.isAsync && !st.async) return promiseResult(proc, args, r as Promise<unknown>);
     return r;
   }
   if (proc && proc._jsonata_function === true) {
-    const validated = proc.signature ? proc.signature.validate(args, input) : args;
+    const validated = proc.signature ? validateArguments(proc.signature, args, input) : args;
     const focus = st.focus;
     focus.input = input;
     let r = proc.implementation.apply(focus, proc.sync ? validated : wrapFunctionArgs(validated, st));
@@ -147,7 +148,7 @@ export function applyInner(proc: any, args: unknown[], input: unknown, st: EvalS
     return r;
   }
   if (typeof proc === 'function') {
-    const validated = proc.signature && typeof proc.signature.validate === 'function' ? proc.signature.validate(args, input) : args;
+    const validated = proc.signature && typeof proc.signature.validate === 'function' ? validateArguments(proc.signature, args, input) : args;
     const r = proc.apply(input, wrapFunctionArgs(validated, st));
     if (isPromise(r)) return st.async ? r : promiseResult(proc, args, r);
     return r;

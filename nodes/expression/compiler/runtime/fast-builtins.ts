@@ -9,10 +9,11 @@ import { builtins } from './builtins.ts';
 import type { EvalState } from './state.ts';
 import { jsonString } from './strings.ts';
 import { toBoolean } from './values.ts';
+import { validateArguments } from './signature-check.ts';
 
 function generic(name: string, args: unknown[], ctx: unknown, st: EvalState): unknown {
   const def = builtins()[name];
-  const validated = def.signature ? def.signature.validate(args, ctx) : args;
+  const validated = def.signature ? validateArguments(def.signature, args, ctx) : args;
   st.focus.input = ctx;
   return def.implementation.apply(st.focus, validated);
 }
