@@ -20,6 +20,7 @@ import { compileFieldPath, fieldPathProblem, type FieldGetter } from '../field-p
 import { describeRequest, statusError, transportError } from './http-errors.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
 import { sharedRateLimiter } from './rate-limiter.ts';
+import { requestSignal, type RequestSignal } from './request-signal.ts';
 
 export interface HttpTargetConfig {
   /** Name of an `http` connection the flow declares (base URL, headers, rate limit). */
@@ -189,11 +190,11 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
 
     async function send(conn: HttpConnection, url: string, body: string, key: string, ctx: TargetContext): Promise<Reply> {
       const request = describeRequest(config.method, url);
-      let timeout: AbortSignal | undefined;
+      let limit: RequestSignal | undefined;
       try {
         await sharedRateLimiter.acquire(config.connection, conn.rateLimitPerSecond, ctx.signal);
-        timeout = AbortSignal.timeout(config.timeoutMs);
-        const signal = AbortSignal.any([ctx.signal, timeout]);
+        limit = requestSignal(ctx.signal, config.timeoutMs);
+        const { signal } = limit;
         const response = await ctx.fetch(url, {
           method: config.method,
           headers: {
@@ -213,7 +214,9 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
           location: response.headers.get('location'),
         };
       } catch (err) {
-        throw transportError(request, err, nodeId, timeout?.aborted === true, config.timeoutMs);
+        throw transportError(request, err, nodeId, limit?.timedOut() === true, config.timeoutMs);
+      } finally {
+        limit?.clear();
       }
     }
 

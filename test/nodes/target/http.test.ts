@@ -69,13 +69,13 @@ beforeEach(() => {
 
 let connectionSeq = 0;
 
-function run(over: Partial<HttpTargetConfig>, records: unknown[], conn: Partial<HttpConnection> = {}): Promise<TargetOutcome[]> {
+function run(over: Partial<HttpTargetConfig>, records: unknown[], conn: Partial<HttpConnection> = {}, signal?: AbortSignal): Promise<TargetOutcome[]> {
   // A fresh connection name per call, so the shared rate limiter does not carry over between tests.
   const name = `erp${++connectionSeq}`;
   const target = httpTarget.create({ ...httpTarget.defaults, connection: name, ...over }, setupContext('post-invoice'));
   const items: TargetItem[] = records.map((data, i) => ({ key: `key-${i}`, data }));
   const http = { [name]: { baseUrl, headers: { Authorization: 'Bearer t0ken' }, ...conn } };
-  return target.write(items, targetContext({ connections: connections({}, http) }));
+  return target.write(items, targetContext({ connections: connections({}, http), ...(signal ? { signal } : {}) }));
 }
 
 function failure(outcome: TargetOutcome): FlowError {
@@ -138,6 +138,16 @@ describe('target.http', () => {
 
   it('409 after an Idempotency-Key means already delivered', async () => {
     expect(await run({ path: 'conflict' }, [{ a: 1 }])).toEqual([{ ok: true, status: 409 }]);
+  });
+
+  it('a run stopped while a request waits interrupts it at once, not as a timeout', async () => {
+    const stop = new AbortController();
+    const started = Date.now();
+    setTimeout(() => stop.abort(new DOMException('run cancelled', 'AbortError')), 100);
+    const error = failure((await run({ path: 'slow', timeoutMs: 5000 }, [{ a: 1 }], {}, stop.signal))[0]);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(error.errorClass).toBe('transient');
+    expect(error.message).toContain('was interrupted because the run was stopped');
   });
 
   it('a slow answer times out as transient', async () => {
