@@ -105,8 +105,10 @@ async function handle(message) {
       if (unsubscribe) await unsubscribe();
       return undefined;
     }
-    case 'usage':
-      return { maxRssMb: process.resourceUsage().maxRSS / 1024 };
+    case 'usage': {
+      const usage = process.resourceUsage();
+      return { maxRssMb: usage.maxRSS / 1024, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6 };
+    }
     case 'close':
       await closeDatabase();
       return undefined;

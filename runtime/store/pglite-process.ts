@@ -35,13 +35,18 @@ function databaseError(fields: Record<string, string>): Error {
   return error;
 }
 
+/** What the database's process has used so far: peak resident memory and CPU time. */
+export interface DatabaseUsage {
+  maxRssMb: number;
+  cpuSeconds: number;
+}
+
 export interface PgliteProcess {
   call<T>(request: Request): Promise<T>;
   listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>;
   /** The database process's id. */
   readonly pid: number | undefined;
-  /** Peak resident memory of the database's process so far. */
-  usage(): Promise<{ maxRssMb: number }>;
+  usage(): Promise<DatabaseUsage>;
   close(): Promise<void>;
 }
 
@@ -126,7 +131,7 @@ export async function startPgliteProcess(dataDir: string | undefined, options: R
       };
     },
     pid: child.pid,
-    usage: () => database.call<{ maxRssMb: number }>({ op: 'usage' }),
+    usage: () => database.call<DatabaseUsage>({ op: 'usage' }),
     async close() {
       if (dead) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

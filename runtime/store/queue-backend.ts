@@ -6,6 +6,7 @@
  */
 import type { PGliteLike } from 'pg-boss';
 import type { Db } from './db.ts';
+import type { DatabaseUsage } from './pglite-process.ts';
 import type { Store } from './store.ts';
 
 export interface StoreBackend {
@@ -16,8 +17,8 @@ export interface StoreBackend {
   connectionString?: string;
   /** The store's Postgres schema, when not the default. */
   schema?: string;
-  /** Peak resident memory of the embedded database's own process (PGlite stores). */
-  databaseUsage?: () => Promise<{ maxRssMb: number }>;
+  /** Peak memory and CPU time of the embedded database's own process (PGlite stores). */
+  databaseUsage?: () => Promise<DatabaseUsage>;
 }
 
 const backends = new WeakMap<Store, StoreBackend>();

@@ -151,6 +151,8 @@ function printTable(f: Record<string, any>) {
   for (const b of ['pglite', 'postgres']) {
     if (!f[b]) continue;
     console.log(`  [${b}] flow (c) with traces        ${r(f[b].poFlowCompiled.recordsPerSec)} records/s  (${f[b].ratioEngineToBareJsonata.toFixed(2)} × bare jsonata; target ≥ 0.8; ${f[b].ratioEngineCompiledToCompiledAlone.toFixed(3)} × compiled evaluator alone)  peak RSS ${r(f[b].poFlowCompiled.maxRssMb)} MB${dbRss(f[b].poFlowCompiled)}  ${f[b].poFlowCompiled.status}`);
+    const perRecord = (seconds: number | undefined) => (seconds === undefined ? undefined : (seconds * 1e6) / f[b].poFlowCompiled.counts.read);
+    console.log(`  [${b}]   CPU per record: engine process ${r(perRecord(f[b].poFlowCompiled.engineCpuSeconds))} µs${f[b].poFlowCompiled.databaseCpuSeconds === undefined ? '' : `, embedded database process ${r(perRecord(f[b].poFlowCompiled.databaseCpuSeconds))} µs`}; wall ${r(1e6 / f[b].poFlowCompiled.recordsPerSec)} µs (bare jsonata ${r(1e6 / f.jsonataRecordsPerSec)} µs)`);
     console.log(`  [${b}] same, reference evaluator   ${r(f[b].poFlow.recordsPerSec)} records/s  (${f[b].ratioReferenceEngineToBareJsonata.toFixed(2)} × bare jsonata: every expression of the flow through jsonata)  peak RSS ${r(f[b].poFlow.maxRssMb)} MB${dbRss(f[b].poFlow)}  ${f[b].poFlow.status}`);
     const o = f[b].operations;
     if (o) console.log(`  [${b}] operator queries on ${r(o.runs)} runs / ${r(o.traces)} traces: business-key search ${o.searchMs.toFixed(1)} ms (≤ 50), runs list ${o.runsListMs.toFixed(1)} ms (≤ 100), run detail of a ${r(Math.min(100_000, o.traces))}-record run ${o.runDetailMs.toFixed(1)} ms (≤ 300) — medians`);

@@ -96,6 +96,8 @@ export async function engineRun(options: EngineRunOptions) {
     const reference = await loadReferenceData(doc, flowDir, store);
     const version = await store.saveVersion(doc.id, doc, 'bench', 'bench');
     const started = performance.now();
+    const cpuAtStart = process.cpuUsage();
+    const databaseCpuAtStart = (await storeBackend(store).databaseUsage?.())?.cpuSeconds;
     const { run, result } = await executeRun({ store, catalog, connections, files }, {
       doc, version: version.version, trigger: 'manual', reference,
       input: { kind: 'document', document: fileInput(options.input) },
@@ -104,6 +106,7 @@ export async function engineRun(options: EngineRunOptions) {
     // Before the ceiling is measured: that reads thousands of traces back into this process.
     const maxRssMb = process.resourceUsage().maxRSS / 1024;
     const database = await storeBackend(store).databaseUsage?.();
+    const engineCpu = process.cpuUsage(cpuAtStart);
     const ceiling = options.ceilingRows ? await measureCeiling(store, run.id, options.ceilingRows) : undefined;
     await connections.close();
     await files.close();
@@ -115,6 +118,9 @@ export async function engineRun(options: EngineRunOptions) {
       maxRssMb,
       // The embedded database runs in a process of its own; its memory is reported beside the engine's.
       databaseMaxRssMb: database?.maxRssMb,
+      // Where the time went: the engine's own CPU, and the embedded database's, over the run.
+      engineCpuSeconds: (engineCpu.user + engineCpu.system) / 1e6,
+      databaseCpuSeconds: database && databaseCpuAtStart !== undefined ? database.cpuSeconds - databaseCpuAtStart : undefined,
       nodeMs: Object.fromEntries(result.nodeStats.map((s) => [s.nodeId, Math.round(s.ms)])),
       error: result.error?.message,
     };

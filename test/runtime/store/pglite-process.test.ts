@@ -72,6 +72,15 @@ describe('the embedded database in its own process', () => {
     expect(rows).toEqual([{ id: 30, amount: '1.50' }, { id: 31, amount: null }]);
   });
 
+  it("reports its process's peak memory and CPU time, the CPU growing with the work done", async () => {
+    const before = await database.usage();
+    await db.query('select count(*) from generate_series(1, 300000) g where g % 7 = 0');
+    const after = await database.usage();
+    expect(before.maxRssMb).toBeGreaterThan(10);
+    expect(after.maxRssMb).toBeGreaterThanOrEqual(before.maxRssMb);
+    expect(after.cpuSeconds).toBeGreaterThan(before.cpuSeconds);
+  });
+
   it('delivers notifications to listeners (as pg-boss uses them)', async () => {
     const like = pgliteLikeOf(database);
     const got: string[] = [];
