@@ -37,6 +37,20 @@ for (const backend of storeBackends()) {
     beforeAll(async () => { store = await backend.open(); });
     afterAll(() => backend.cleanup());
 
+    it('stores a trace with two ~1 KB snapshots as written, without compressing it', async () => {
+      const runId = `run-uncompressed-${backend.name}`;
+      const lines = Array.from({ length: 14 }, (_, n) => ({ line: n + 1, text: `Deep groove ball bearing 6204-2RS, lot ${n}`, amount: `${n}1.50` }));
+      const sink = store.openTraceSink({ runId, flowId: 'f', version: 1, environment: null });
+      await sink.write([trace(runId, 1, { input: { invoice: 'INV-1', lines }, output: { doc: 'INV-1', lines } })], []);
+      await sink.flush();
+      const { rows } = await store.sql.query<{ size: unknown; raw: unknown; method: string | null }>(
+        `select pg_column_size(input) as size, octet_length(input::text) as raw, pg_column_compression(input) as method
+         from record_traces where run_id = $1`, [runId]);
+      expect(Number(rows[0].raw)).toBeGreaterThan(700);
+      expect(rows[0].method).toBeNull();
+      expect(Number(rows[0].size)).toBeGreaterThanOrEqual(Number(rows[0].raw));
+    });
+
     it('stores every trace and dead letter exactly once, across batches and calls', async () => {
       const runId = 'run_exact';
       const sink = store.openTraceSink({ runId, flowId: 'ap', version: 2, environment: 'prod', batchSize: 100, maxPendingBatches: 2 });
