@@ -9,23 +9,19 @@
  * results and errors stay the reference's.
  */
 import type { JsonataSignature } from '../jsonata-internals.ts';
+import { isFunction } from './values.ts';
 
 /** Per signature: kind string → passes unchanged; null when the signature has typed arrays. */
 const known = new WeakMap<JsonataSignature, Map<string, boolean> | null>();
 
 /** jsonata's `getSymbol`. */
 function kindOf(value: unknown): string {
-  if (typeof value === 'function') return 'f';
+  if (isFunction(value)) return 'f';
   switch (typeof value) {
     case 'string': return 's';
     case 'number': return 'n';
     case 'boolean': return 'b';
-    case 'object': {
-      if (value === null) return 'l';
-      const v = value as { _jsonata_function?: unknown; _jsonata_lambda?: unknown };
-      if (v._jsonata_function === true || v._jsonata_lambda === true) return 'f';
-      return Array.isArray(value) ? 'a' : 'o';
-    }
+    case 'object': return value === null ? 'l' : Array.isArray(value) ? 'a' : 'o';
     default: return 'm';
   }
 }
