@@ -59,7 +59,7 @@ export default function FlowEditorPage({ params }: { params: Record<string, stri
 
   useEffect(() => {
     if (flow) api.listVersions(flowId).then((r) => setVersions(r.items), () => setVersions([]));
-  }, [api, flowId, flow !== null]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [api, flowId, flow !== null]);
 
   const context: EditorContextValue | null = useMemo(() => flow && {
     flowId, api, user, readOnly,

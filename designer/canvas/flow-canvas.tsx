@@ -115,6 +115,7 @@ export const FlowCanvas = memo(function FlowCanvas({ readOnly, onLayout }: FlowC
   }, []);
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: the drop zone for palette drags; React Flow handles the canvas's keyboard use
     <div className="canvas" onDrop={onDrop} onDragOver={onDragOver}>
       <ReactFlow<DesignerNode, DesignerEdge>
         nodes={nodes}

@@ -23,8 +23,8 @@ function FlowNodeCardImpl({ id, type, data, selected }: NodeProps<DesignerNode>)
   const problems = useDesigner((s) => s.problemsByNode.get(id) ?? NO_PROBLEMS);
   const stats = useDesigner((s) => nodeStatsOf(s, id));
   const node = { id, type, typeVersion: data.typeVersion, position: { x: 0, y: 0 }, config: data.config };
-  const ports = useMemo(() => portsOf(node, catalog), [type, data.config, data.typeVersion]); // eslint-disable-line react-hooks/exhaustive-deps
-  const summary = useMemo(() => nodeSummary(decl, node), [decl, data.config, data.typeVersion]); // eslint-disable-line react-hooks/exhaustive-deps
+  const ports = useMemo(() => portsOf(node, catalog), [type, data.config, data.typeVersion]);
+  const summary = useMemo(() => nodeSummary(decl, node), [decl, data.config, data.typeVersion]);
 
   const rows = Math.max(ports.inputs.length, ports.outputs.length);
   const classes = ['flow-node', selected ? 'selected' : '', problems.length ? 'has-problems' : '', decl ? '' : 'unknown-type'].join(' ');
@@ -62,7 +62,7 @@ function FlowNodeCardImpl({ id, type, data, selected }: NodeProps<DesignerNode>)
         </div>
       )}
       {stats && (
-        <div className="flow-node-stats" aria-label="Test run counts">
+        <div className="flow-node-stats" role="group" aria-label="Test run counts">
           <span title="Records in">in {stats.in}</span>
           <span title="Records out">out {stats.out}</span>
           {stats.invalid > 0 && <span className="stat-invalid" title="Invalid records">invalid {stats.invalid}</span>}

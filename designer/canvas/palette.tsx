@@ -34,7 +34,7 @@ export function Palette({ onAdd, readOnly }: { onAdd: (type: string) => void; re
             <section key={category} className="palette-group">
               <h3 style={{ color: look.color }}>{look.heading}</h3>
               {types.map((d) => (
-                <button
+                <button type="button"
                   key={d.type}
                   className="palette-item"
                   draggable={!readOnly}

@@ -63,7 +63,7 @@ export function CodeEditor({ value, onChange, fields, readOnly, placeholder, min
     if (autoFocus) v.focus();
     return () => v.destroy();
     // The editor is created once; value and readOnly are synchronised below.
-  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  }, []);
 
   useEffect(() => {
     const v = view.current;

@@ -15,7 +15,7 @@ const BEFORE_REGEX = '([{,:;=!&|?+-*%<>~';
 
 function readQuoted(stream: StringStream, quote: string): void {
   let escaped = false;
-  let ch: string | void;
+  let ch: ReturnType<StringStream["next"]>;
   while ((ch = stream.next()) != null) {
     if (ch === quote && !escaped) return;
     escaped = !escaped && ch === '\\' && quote !== '`';

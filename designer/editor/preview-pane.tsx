@@ -19,7 +19,7 @@ export function PreviewPane({ input, result, inputIndex, setInputIndex, onPin, s
     return (
       <div className="preview-pane preview-empty">
         <span>No sample loaded.</span>
-        <button className="link-btn" onClick={() => store.getState().openDrawer('samples')}>Load a sample</button>
+        <button type="button" className="link-btn" onClick={() => store.getState().openDrawer('samples')}>Load a sample</button>
         <span>to see the result live as you type.</span>
       </div>
     );
@@ -34,9 +34,9 @@ export function PreviewPane({ input, result, inputIndex, setInputIndex, onPin, s
       <div className="preview-head">
         <span className="preview-title">Preview</span>
         <span className="record-nav">
-          <button className="icon-btn" disabled={recordIndex === 0} onClick={() => s.selectRecord(recordIndex - 1)} aria-label="Previous record">‹</button>
+          <button type="button" className="icon-btn" disabled={recordIndex === 0} onClick={() => s.selectRecord(recordIndex - 1)} aria-label="Previous record">‹</button>
           <span>record {recordIndex + 1} of {count}</span>
-          <button className="icon-btn" disabled={recordIndex >= count - 1} onClick={() => s.selectRecord(recordIndex + 1)} aria-label="Next record">›</button>
+          <button type="button" className="icon-btn" disabled={recordIndex >= count - 1} onClick={() => s.selectRecord(recordIndex + 1)} aria-label="Next record">›</button>
           <span className="muted" title={sample.name}>· {sample.name}</span>
         </span>
         {records.length > 1 && (
@@ -46,7 +46,7 @@ export function PreviewPane({ input, result, inputIndex, setInputIndex, onPin, s
         )}
         <span className="spacer" />
         {result && <span className="muted small" title="Evaluation time">{result.ms < 1 ? '<1' : Math.round(result.ms)} ms</span>}
-        {onPin && result?.ok && <button className="btn btn-small" onClick={onPin} title="Store this input and output as a mapping test">Pin as test</button>}
+        {onPin && result?.ok && <button type="button" className="btn btn-small" onClick={onPin} title="Store this input and output as a mapping test">Pin as test</button>}
       </div>
       {input.notes?.map((n, i) => <div key={i} className="preview-note">{n}</div>)}
       {records.length === 0 ? (

@@ -71,7 +71,7 @@ export function useNodeInput(nodeId: string | undefined): { input: NodeInputStat
     return () => {
       live = false;
     };
-  }, [selected?.record, selected?.sample, upstream, nodeId]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [selected?.record, selected?.sample, upstream, nodeId]);
 
   useEffect(() => {
     if (!sample) {

@@ -48,7 +48,7 @@ export function CreateFlowDialog({ onClose }: { onClose: () => void }) {
   }
 
   return (
-    <Dialog title="New flow" onClose={onClose} footer={<><button className="btn" onClick={onClose}>Cancel</button><button className="btn btn-primary" form="create-flow" disabled={busy || !f.name.trim() || !f.id}>{busy ? 'Creating…' : 'Create flow'}</button></>}>
+    <Dialog title="New flow" onClose={onClose} footer={<><button type="button" className="btn" onClick={onClose}>Cancel</button><button type="submit" className="btn btn-primary" form="create-flow" disabled={busy || !f.name.trim() || !f.id}>{busy ? 'Creating…' : 'Create flow'}</button></>}>
       <form id="create-flow" onSubmit={submit} className="form-stack">
         <label className="field">
           <span className="field-label">Name</span>
@@ -98,7 +98,7 @@ export function DuplicateFlowDialog({ flow, onClose, onDone }: { flow: FlowSumma
   }
 
   return (
-    <Dialog title={`Duplicate “${flow.name}”`} onClose={onClose} footer={<><button className="btn" onClick={onClose}>Cancel</button><button className="btn btn-primary" form="dup-flow" disabled={busy || !f.id}>{busy ? 'Duplicating…' : 'Duplicate'}</button></>}>
+    <Dialog title={`Duplicate “${flow.name}”`} onClose={onClose} footer={<><button type="button" className="btn" onClick={onClose}>Cancel</button><button type="submit" className="btn btn-primary" form="dup-flow" disabled={busy || !f.id}>{busy ? 'Duplicating…' : 'Duplicate'}</button></>}>
       <form id="dup-flow" onSubmit={submit} className="form-stack">
         <p className="muted">The copy starts with the current draft, without versions or deployments.</p>
         <label className="field">

@@ -57,7 +57,7 @@ export function FlowsHome() {
         </div>
         <div className="home-actions">
           {canEdit && <ImportFlowButton onImported={(id) => navigate(`/flows/${encodeURIComponent(id)}`)} onError={setError} />}
-          {canEdit && <button className="btn btn-primary" onClick={() => setDialog({ kind: 'create' })}>New flow</button>}
+          {canEdit && <button type="button" className="btn btn-primary" onClick={() => setDialog({ kind: 'create' })}>New flow</button>}
         </div>
       </div>
       <div className="home-toolbar">
@@ -71,7 +71,7 @@ export function FlowsHome() {
           <div className="empty-illustration">⇢</div>
           <h2>{search ? 'No flow matches your search' : 'No flows yet'}</h2>
           <p className="muted">{search ? 'Try another name or id.' : 'Create a flow from a starter, or import a flow file exported from another Ledgerflow.'}</p>
-          {!search && canEdit && <button className="btn btn-primary" onClick={() => setDialog({ kind: 'create' })}>Create your first flow</button>}
+          {!search && canEdit && <button type="button" className="btn btn-primary" onClick={() => setDialog({ kind: 'create' })}>Create your first flow</button>}
         </div>
       )}
       {flows && flows.length > 0 && (
@@ -95,16 +95,18 @@ export function FlowsHome() {
                 <td>{f.latestVersion == null ? <span className="muted">Draft only</span> : <span className="version-pill">v{f.latestVersion}</span>}</td>
                 <td><EnvBadges deployments={f.deployments} environments={envs} /></td>
                 <td className="muted small nowrap">{relativeTime(f.updatedAt)}{f.updatedBy ? ` · ${f.updatedBy}` : ''}</td>
+                {/* biome-ignore lint/a11y/useKeyWithClickEvents: only keeps a click on the actions from also opening the row; the buttons inside are the controls */}
                 <td className="row-actions" onClick={(e) => e.stopPropagation()}>
-                  <button className="icon-btn" aria-label={`Actions for ${f.name}`} onClick={() => setMenu(menu === f.id ? null : f.id)}>⋯</button>
+                  <button type="button" className="icon-btn" aria-label={`Actions for ${f.name}`} onClick={() => setMenu(menu === f.id ? null : f.id)}>⋯</button>
                   {menu === f.id && (
                     <>
+                      {/* biome-ignore lint/a11y/noStaticElementInteractions lint/a11y/useKeyWithClickEvents: pointer-only backdrop; the menu's own buttons close it */}
                       <div className="menu-backdrop" onClick={() => setMenu(null)} />
                       <div className="menu menu-right" role="menu">
-                        <button className="menu-item" onClick={() => navigate(`/flows/${encodeURIComponent(f.id)}`)}>Open</button>
-                        {canEdit && <button className="menu-item" onClick={() => { setMenu(null); setDialog({ kind: 'duplicate', flow: f }); }}>Duplicate…</button>}
+                        <button type="button" className="menu-item" onClick={() => navigate(`/flows/${encodeURIComponent(f.id)}`)}>Open</button>
+                        {canEdit && <button type="button" className="menu-item" onClick={() => { setMenu(null); setDialog({ kind: 'duplicate', flow: f }); }}>Duplicate…</button>}
                         <a className="menu-item" href={api.exportUrl(f.id)} download={`${f.id}.flow.json`} onClick={() => setMenu(null)}>Export file</a>
-                        {user.role === 'admin' && <button className="menu-item danger" onClick={() => remove(f)}>Delete…</button>}
+                        {user.role === 'admin' && <button type="button" className="menu-item danger" onClick={() => remove(f)}>Delete…</button>}
                       </div>
                     </>
                   )}

@@ -37,7 +37,7 @@ export function ImportFlowButton({ onImported, onError }: { onImported: (id: str
   return (
     <>
       <input ref={input} type="file" accept=".json,application/json" hidden onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void importFile(f); }} />
-      <button className="btn" onClick={() => input.current?.click()}>Import…</button>
+      <button type="button" className="btn" onClick={() => input.current?.click()}>Import…</button>
     </>
   );
 }

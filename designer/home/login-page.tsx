@@ -40,7 +40,7 @@ export function LoginPage({ api, onSignedIn, notice }: { api: ApiClient; onSigne
           <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
         </label>
         {error && <div className="callout callout-error" role="alert">{error}</div>}
-        <button className="btn btn-primary btn-block" disabled={busy || !username || !password}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        <button type="submit" className="btn btn-primary btn-block" disabled={busy || !username || !password}>{busy ? 'Signing in…' : 'Sign in'}</button>
       </form>
     </div>
   );

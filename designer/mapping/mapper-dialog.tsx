@@ -59,7 +59,7 @@ export default function MapperDialog({ nodeId }: { nodeId: string }) {
         <div className="mapper-unavailable">
           <p>{reason}</p>
           <p className="muted">The mapper shows expressions of the form <code>{'{ "field": expression, … }'}</code>, optionally after <code>$name := …;</code> bindings. Edit this one in the inspector, or start a new mapping.</p>
-          {!readOnly && <button className="btn btn-danger" onClick={startOver}>Start a new mapping (replaces the expression)</button>}
+          {!readOnly && <button type="button" className="btn btn-danger" onClick={startOver}>Start a new mapping (replaces the expression)</button>}
         </div>
       ) : (
         <>
@@ -84,7 +84,7 @@ export default function MapperDialog({ nodeId }: { nodeId: string }) {
               {!readOnly && (
                 <form className="inline-form" onSubmit={(e) => { e.preventDefault(); const p = newField.trim().split('.').filter(Boolean); if (p.length) setField(p, 'null'); setNewField(''); }}>
                   <input value={newField} onChange={(e) => setNewField(e.target.value)} placeholder="New target field, e.g. supplier.iban" />
-                  <button className="btn btn-small" disabled={!newField.trim()}>Add field</button>
+                  <button type="submit" className="btn btn-small" disabled={!newField.trim()}>Add field</button>
                 </form>
               )}
             </section>

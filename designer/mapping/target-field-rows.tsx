@@ -62,6 +62,7 @@ export function TargetFieldRow({ row, value, onChange, readOnly }: { row: Target
     );
   }
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a drop target for dragged source fields; the row's expression input is the keyboard path
     <div
       className={`target-row ${over ? 'drop-over' : ''} ${missing ? 'target-missing' : ''} ${row.expression ? 'target-mapped' : ''}`}
       onDragOver={(e) => { if (e.dataTransfer.types.includes(FIELD_MIME)) { e.preventDefault(); setOver(true); } }}
@@ -88,7 +89,7 @@ export function TargetFieldRow({ row, value, onChange, readOnly }: { row: Target
         aria-label={`Expression for ${name}`}
       />
       <span className="target-value" title={cellText(value, 2000)}>{row.expression ? (problem ? <span className="text-error">syntax</span> : cellText(value, 60)) : ''}</span>
-      {row.expression && !readOnly && <button className="icon-btn" aria-label={`Unmap ${name}`} onClick={() => onChange('')}>✕</button>}
+      {row.expression && !readOnly && <button type="button" className="icon-btn" aria-label={`Unmap ${name}`} onClick={() => onChange('')}>✕</button>}
     </div>
   );
 }

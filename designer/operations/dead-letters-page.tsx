@@ -83,7 +83,7 @@ export function DeadLettersPage() {
 
       <div className="class-cards">
         {CLASSES.map((c) => (
-          <button key={c} className={`class-card class-${c} ${f.errorClass === c ? 'active' : ''}`} onClick={() => set('errorClass', f.errorClass === c ? '' : c)}>
+          <button type="button" key={c} className={`class-card class-${c} ${f.errorClass === c ? 'active' : ''}`} onClick={() => set('errorClass', f.errorClass === c ? '' : c)}>
             <span className="stat-label">{c}</span>
             <span className="stat-value">{(page.data?.countsByClass[c] ?? 0).toLocaleString()}</span>
             <span className="muted small">{f.status} {f.flow ? `in ${flowInfo.get(f.flow)?.name ?? f.flow}` : 'in all flows'}</span>
@@ -93,7 +93,7 @@ export function DeadLettersPage() {
 
       <div className="filter-bar">
         <div className="segmented" role="group" aria-label="Status">
-          {['open', 'replayed', 'discarded'].map((s) => <button key={s} className={f.status === s ? 'active' : ''} onClick={() => set('status', s)}>{s[0].toUpperCase() + s.slice(1)}</button>)}
+          {['open', 'replayed', 'discarded'].map((s) => <button type="button" key={s} className={f.status === s ? 'active' : ''} onClick={() => set('status', s)}>{s[0].toUpperCase() + s.slice(1)}</button>)}
         </div>
         <select aria-label="Flow" value={f.flow} onChange={(e) => set('flow', e.target.value)}>
           <option value="">All flows</option>
@@ -102,7 +102,7 @@ export function DeadLettersPage() {
         <select aria-label="Age" value={f.age} onChange={(e) => set('age', e.target.value === 'null' ? '' : e.target.value)}>
           {AGES.map((a) => <option key={a.label} value={String(a.hours)}>{a.label}</option>)}
         </select>
-        {f.runId && <span className="chip">run <span className="mono">{f.runId}</span><button className="icon-btn" aria-label="Clear run filter" onClick={() => set('runId', '')}>✕</button></span>}
+        {f.runId && <span className="chip">run <span className="mono">{f.runId}</span><button type="button" className="icon-btn" aria-label="Clear run filter" onClick={() => set('runId', '')}>✕</button></span>}
       </div>
 
       {replayRun && (
@@ -113,7 +113,7 @@ export function DeadLettersPage() {
               {replayRun.counts.delivered} delivered · {replayRun.counts.duplicate} duplicate (already delivered, skipped) · {replayRun.counts.quarantined + replayRun.counts.deadLettered} failed again
             </span>
           )}
-          <button className="icon-btn" aria-label="Dismiss" onClick={() => setReplayRun(null)}>✕</button>
+          <button type="button" className="icon-btn" aria-label="Dismiss" onClick={() => setReplayRun(null)}>✕</button>
         </div>
       )}
 
@@ -121,9 +121,9 @@ export function DeadLettersPage() {
         <div className="selection-bar">
           <span className="muted">{chosen.length ? `${chosen.length} selected` : 'Select dead letters to replay or discard'}</span>
           <span className="spacer" />
-          {f.runId && f.status === 'open' && items.length > 0 && <button className="btn" onClick={() => setDialog('replay-run')}>Replay all of this run…</button>}
-          <button className="btn btn-primary" disabled={!chosen.length || f.status === 'discarded'} onClick={() => setDialog('replay')}>{f.status === 'replayed' ? 'Replay again…' : 'Replay…'}</button>
-          <button className="btn btn-danger" disabled={!chosen.length || f.status !== 'open'} onClick={() => setDialog('discard')}>Discard…</button>
+          {f.runId && f.status === 'open' && items.length > 0 && <button type="button" className="btn" onClick={() => setDialog('replay-run')}>Replay all of this run…</button>}
+          <button type="button" className="btn btn-primary" disabled={!chosen.length || f.status === 'discarded'} onClick={() => setDialog('replay')}>{f.status === 'replayed' ? 'Replay again…' : 'Replay…'}</button>
+          <button type="button" className="btn btn-danger" disabled={!chosen.length || f.status !== 'open'} onClick={() => setDialog('discard')}>Discard…</button>
         </div>
       )}
 
@@ -156,9 +156,9 @@ export function DeadLettersPage() {
       )}
       {page.data && (cursors.length > 1 || page.data.nextCursor) && (
         <div className="pager">
-          <button className="btn btn-small" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>← Newer</button>
+          <button type="button" className="btn btn-small" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>← Newer</button>
           <span className="muted small">Page {cursors.length}</span>
-          <button className="btn btn-small" disabled={!page.data.nextCursor} onClick={() => setCursors([...cursors, page.data!.nextCursor])}>Older →</button>
+          <button type="button" className="btn btn-small" disabled={!page.data.nextCursor} onClick={() => setCursors([...cursors, page.data!.nextCursor])}>Older →</button>
         </div>
       )}
 

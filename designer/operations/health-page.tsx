@@ -17,7 +17,7 @@ export function HealthPage() {
   useEffect(() => {
     const t = setInterval(() => health.reload(), 15_000);
     return () => clearInterval(t);
-  }, [health.reload]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [health.reload]);
   const h = health.data;
 
   const chart = useMemo(() => {
@@ -44,7 +44,7 @@ export function HealthPage() {
       <div className="home-header">
         <div><h1>Health</h1><p className="muted">Throughput, failures and latency over the {h?.window ?? '…'}; refreshed every 15 s. Prometheus scrapes the same figures at <a href="/metrics" target="_blank" rel="noreferrer"><code>/metrics</code></a>.</p></div>
         <div className="segmented" role="group" aria-label="Window">
-          {WINDOWS.map((w) => <button key={w.hours} className={hours === w.hours ? 'active' : ''} onClick={() => setHours(w.hours)}>{w.label}</button>)}
+          {WINDOWS.map((w) => <button type="button" key={w.hours} className={hours === w.hours ? 'active' : ''} onClick={() => setHours(w.hours)}>{w.label}</button>)}
         </div>
       </div>
       {health.error && <div className="callout callout-error">{health.error}</div>}

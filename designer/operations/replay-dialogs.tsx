@@ -18,8 +18,8 @@ export function ReplayDialog({ count, failedVersions, deployedVersion, environme
   };
   return (
     <Dialog title={`Replay ${count} dead letter${count === 1 ? '' : 's'}`} onClose={onClose} width={520} footer={<>
-      <button className="btn" onClick={onClose}>Cancel</button>
-      <button className="btn btn-primary" onClick={go} disabled={busy}>{busy ? 'Queuing…' : 'Replay'}</button>
+      <button type="button" className="btn" onClick={onClose}>Cancel</button>
+      <button type="button" className="btn btn-primary" onClick={go} disabled={busy}>{busy ? 'Queuing…' : 'Replay'}</button>
     </>}>
       <fieldset className="choice-cards">
         <legend className="field-label">Run the records through</legend>
@@ -50,8 +50,8 @@ export function DiscardDialog({ count, onDiscard, onClose }: { count: number; on
   };
   return (
     <Dialog title={`Discard ${count} dead letter${count === 1 ? '' : 's'}`} onClose={onClose} footer={<>
-      <button className="btn" onClick={onClose}>Cancel</button>
-      <button className="btn btn-danger" onClick={go} disabled={busy || !reason.trim()}>Discard</button>
+      <button type="button" className="btn" onClick={onClose}>Cancel</button>
+      <button type="button" className="btn btn-danger" onClick={go} disabled={busy || !reason.trim()}>Discard</button>
     </>}>
       <label className="field">
         <span className="field-label">Reason<span className="required">*</span></span>

@@ -30,13 +30,13 @@ export function BottomDrawer() {
     <section className={`drawer ${tab ? 'open' : ''}`} aria-label="Bottom panel">
       <div className="drawer-tabs" role="tablist">
         {tabs.map((t) => (
-          <button key={t.id} role="tab" aria-selected={tab === t.id} className={tab === t.id ? 'active' : ''} onClick={() => store.getState().toggleDrawer(t.id)}>
+          <button type="button" key={t.id} role="tab" aria-selected={tab === t.id} className={tab === t.id ? 'active' : ''} onClick={() => store.getState().toggleDrawer(t.id)}>
             {t.label}
             {t.badge !== undefined && <span className={`tab-badge ${t.tone ? `tone-${t.tone}` : ''}`}>{t.badge}</span>}
           </button>
         ))}
         <span className="spacer" />
-        {tab && <button className="icon-btn" onClick={() => store.getState().openDrawer(null)} aria-label="Close panel" title="Close">▾</button>}
+        {tab && <button type="button" className="icon-btn" onClick={() => store.getState().openDrawer(null)} aria-label="Close panel" title="Close">▾</button>}
       </div>
       {tab && (
         <div className="drawer-body" role="tabpanel">

@@ -30,7 +30,7 @@ export function ConnectionsEditor() {
             <code>{n}</code>
             <input className="connection-desc" value={c.description ?? ''} placeholder="What it is" readOnly={readOnly} onChange={(e) => set({ ...connections, [n]: { ...c, description: e.target.value || undefined } })} />
             <span className="muted small">{usedBy(n)} node{usedBy(n) === 1 ? '' : 's'}</span>
-            {!readOnly && <button className="icon-btn danger" aria-label={`Remove ${n}`} onClick={() => { const { [n]: _, ...rest } = connections; set(rest); }}>✕</button>}
+            {!readOnly && <button type="button" className="icon-btn danger" aria-label={`Remove ${n}`} onClick={() => { const { [n]: _, ...rest } = connections; set(rest); }}>✕</button>}
           </li>
         ))}
       </ul>
@@ -41,7 +41,7 @@ export function ConnectionsEditor() {
             <option value="postgres">Postgres</option>
             <option value="http">HTTP API</option>
           </select>
-          <button className="btn btn-small" disabled={!name.trim()}>Add</button>
+          <button type="submit" className="btn btn-small" disabled={!name.trim()}>Add</button>
         </form>
       )}
     </details>

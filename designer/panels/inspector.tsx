@@ -26,8 +26,8 @@ function SelectionSummary({ nodes, edges }: { nodes: number; edges: number }) {
       <p className="muted small">Select a single node to edit its settings.</p>
       {!readOnly && (
         <div className="button-row">
-          {nodes > 0 && <button className="btn" onClick={() => { const s = store.getState(); if (s.copy()) s.paste(); }}>Duplicate</button>}
-          <button className="btn btn-danger" onClick={() => store.getState().deleteSelection()}>Delete</button>
+          {nodes > 0 && <button type="button" className="btn" onClick={() => { const s = store.getState(); if (s.copy()) s.paste(); }}>Duplicate</button>}
+          <button type="button" className="btn btn-danger" onClick={() => store.getState().deleteSelection()}>Delete</button>
         </div>
       )}
     </div>

@@ -40,7 +40,7 @@ export function MappingTestsPanel() {
   return (
     <div className="tests-panel">
       <div className="tests-toolbar">
-        <button className="btn btn-primary btn-small" onClick={runAll} disabled={state.status === 'running'}>{state.status === 'running' ? 'Running…' : `▶ Run all ${tests.length}`}</button>
+        <button type="button" className="btn btn-primary btn-small" onClick={runAll} disabled={state.status === 'running'}>{state.status === 'running' ? 'Running…' : `▶ Run all ${tests.length}`}</button>
         {state.status === 'done' && <span className={passed === results.length ? 'text-ok' : 'text-error'}>{passed} of {results.length} passed</span>}
         {state.status === 'failed' && <span className="text-error">{state.message}</span>}
         <span className="muted small">These tests gate promotion to test and prod.</span>
@@ -56,8 +56,8 @@ export function MappingTestsPanel() {
                 <span className="test-name">{t.name}</span>
                 <span className="muted small">{t.node ? `output of ${node?.label ?? t.node}` : 'records reaching targets'}</span>
                 <span className="spacer" />
-                {!readOnly && r && !r.passed && r.actual !== undefined && <button className="btn btn-small" onClick={() => accept(r)} title="The new output is right: store it as the expected output">Accept new output</button>}
-                {!readOnly && <button className="icon-btn danger" onClick={() => remove(t.name)} aria-label={`Delete test ${t.name}`}>✕</button>}
+                {!readOnly && r && !r.passed && r.actual !== undefined && <button type="button" className="btn btn-small" onClick={() => accept(r)} title="The new output is right: store it as the expected output">Accept new output</button>}
+                {!readOnly && <button type="button" className="icon-btn danger" onClick={() => remove(t.name)} aria-label={`Delete test ${t.name}`}>✕</button>}
               </div>
               {r && !r.passed && <TestFailure result={r} />}
             </li>

@@ -64,7 +64,7 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
       )}
       <NodeRunSummary nodeId={nodeId} />
       {node.type === 'transform.jsonata' && (
-        <button className="btn btn-block mapper-button" onClick={() => store.getState().openMapper(nodeId)}>⇄ Open visual mapper</button>
+        <button type="button" className="btn btn-block mapper-button" onClick={() => store.getState().openMapper(nodeId)}>⇄ Open visual mapper</button>
       )}
       {decl ? (
         <FormContext.Provider value={formContext}>

@@ -15,7 +15,7 @@ export function NodeRunSummary({ nodeId }: { nodeId: string }) {
         <span className={stats.invalid ? 'text-warning' : ''}><strong>{stats.invalid}</strong> invalid</span>
         <span className={stats.errors ? 'text-error' : ''}><strong>{stats.errors}</strong> errors</span>
       </div>
-      <button className="link-btn" onClick={() => store.getState().openDrawer('results')}>Show records →</button>
+      <button type="button" className="link-btn" onClick={() => store.getState().openDrawer('results')}>Show records →</button>
       {stale && <span className="muted small">The flow changed since this test run.</span>}
     </div>
   );

@@ -4,6 +4,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { NodeOutput } from '../api-types.ts';
 import { cellText } from '../shell/format.ts';
 import { JsonView } from '../shell/json-view.tsx';
+import { clickOnEnter } from '../shell/keyboard.ts';
 
 function columnsOf(outputs: NodeOutput[]): string[] {
   const cols = new Set<string>();
@@ -25,8 +26,8 @@ export function OutputRecords({ outputs }: { outputs: NodeOutput[] }) {
     <div className="output-records">
       <div className="output-toolbar">
         <div className="segmented">
-          <button className={view === 'table' ? 'active' : ''} onClick={() => setView('table')}>Table</button>
-          <button className={view === 'json' ? 'active' : ''} onClick={() => setView('json')}>JSON</button>
+          <button type="button" className={view === 'table' ? 'active' : ''} onClick={() => setView('table')}>Table</button>
+          <button type="button" className={view === 'json' ? 'active' : ''} onClick={() => setView('json')}>JSON</button>
         </div>
         {ports.length > 1 && (
           <select className="small-select" value={port} onChange={(e) => setPort(e.target.value)} aria-label="Port">
@@ -84,7 +85,7 @@ function OutputTable({ outputs }: { outputs: NodeOutput[] }) {
           const o = outputs[item.index];
           const obj = o.data && typeof o.data === 'object' && !Array.isArray(o.data) ? (o.data as Record<string, unknown>) : null;
           return (
-            <div key={item.key} className={`grid-row ${o.failures?.some((f) => f.severity === 'error') ? 'row-invalid' : ''}`} style={{ gridTemplateColumns: template, position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }} onClick={() => setOpen(item.index)}>
+            <div key={item.key} role="row" tabIndex={0} onKeyDown={clickOnEnter} className={`grid-row ${o.failures?.some((f) => f.severity === 'error') ? 'row-invalid' : ''}`} style={{ gridTemplateColumns: template, position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }} onClick={() => setOpen(item.index)}>
               <span className="muted">{item.index + 1}</span>
               <span><span className={`port-pill port-${o.port}`}>{o.port}</span></span>
               {hasFailures && <span className={`cell-failures ${o.failures?.some((f) => f.severity === 'error') ? '' : 'warning'}`} title={o.failures?.map((f) => `${f.rule}: ${f.message}`).join('\n')}>{o.failures?.map((f) => f.message).join(' · ')}</span>}
@@ -95,7 +96,7 @@ function OutputTable({ outputs }: { outputs: NodeOutput[] }) {
       </div>
       {open !== null && outputs[open] && (
         <div className="record-popover">
-          <div className="record-popover-head"><strong>Record {open + 1}</strong><button className="icon-btn" onClick={() => setOpen(null)} aria-label="Close">✕</button></div>
+          <div className="record-popover-head"><strong>Record {open + 1}</strong><button type="button" className="icon-btn" onClick={() => setOpen(null)} aria-label="Close">✕</button></div>
           {outputs[open].failures && <Failures failures={outputs[open].failures!} />}
           <JsonView value={outputs[open].data} />
         </div>

@@ -55,7 +55,7 @@ export function ProblemsPanel() {
             <ul className="problem-list">
               {list.map((p, i) => (
                 <li key={i}>
-                  <button className="problem" onClick={() => open(p)}>
+                  <button type="button" className="problem" onClick={() => open(p)}>
                     <span className={`problem-code code-${p.code}`}>{CODE_LABEL[p.code] ?? p.code}</span>
                     <span>{nodeId ? shortMessage(p) : p.message}</span>
                     {p.position !== undefined && <span className="muted small"> (character {p.position + 1})</span>}

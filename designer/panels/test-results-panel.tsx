@@ -23,7 +23,7 @@ export function TestResultsPanel() {
       <div className="empty-panel">
         <strong>No test run yet</strong>
         <span className="muted">A test run sends the sample through the whole flow as a dry run: targets are not written. Each node then shows its counts, and its records appear here.</span>
-        <button className="btn btn-primary" onClick={start}>▶ Run on the sample</button>
+        <button type="button" className="btn btn-primary" onClick={start}>▶ Run on the sample</button>
       </div>
     );
   }
@@ -32,7 +32,7 @@ export function TestResultsPanel() {
     return (
       <div className="empty-panel">
         <div className="callout callout-error">{run.message}</div>
-        <button className="btn" onClick={start}>Try again</button>
+        <button type="button" className="btn" onClick={start}>Try again</button>
       </div>
     );
   }
@@ -54,7 +54,7 @@ export function TestResultsPanel() {
         <span className="spacer" />
         {run.revision !== revision && <span className="muted small">The flow changed since this run.</span>}
         <span className="muted small">Dry run: nothing was written.</span>
-        <button className="btn btn-small" onClick={start}>Run again</button>
+        <button type="button" className="btn btn-small" onClick={start}>Run again</button>
       </div>
       {r.error && <div className="callout callout-error">{r.error.message}</div>}
       <div className="results-body">

@@ -32,7 +32,7 @@ export function TopBar({ actions }: { actions: EditorActions }) {
       {editing && !readOnly ? (
         <input className="flow-title-input" autoFocus defaultValue={name} onBlur={(e) => rename(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') rename(e.currentTarget.value); if (e.key === 'Escape') setEditing(false); }} aria-label="Flow name" />
       ) : (
-        <button className="flow-title" onClick={() => setEditing(true)} title={readOnly ? name : 'Rename'} disabled={readOnly}>{name}</button>
+        <button type="button" className="flow-title" onClick={() => setEditing(true)} title={readOnly ? name : 'Rename'} disabled={readOnly}>{name}</button>
       )}
       {readOnly ? <span className="status-pill">Read only</span> : (
         <span className={`save-status save-${saveStatus}`} title={saveError ?? undefined}>{SAVE_LABEL[saveStatus]}</span>
@@ -43,19 +43,19 @@ export function TopBar({ actions }: { actions: EditorActions }) {
       <div className="spacer" />
       {!readOnly && (
         <div className="btn-group" role="group" aria-label="History">
-          <button className="btn btn-ghost" onClick={() => actions.run('undo')} disabled={!canUndo} title="Undo (Mod+Z)" aria-label="Undo">↶</button>
-          <button className="btn btn-ghost" onClick={() => actions.run('redo')} disabled={!canRedo} title="Redo (Mod+Shift+Z)" aria-label="Redo">↷</button>
+          <button type="button" className="btn btn-ghost" onClick={() => actions.run('undo')} disabled={!canUndo} title="Undo (Mod+Z)" aria-label="Undo">↶</button>
+          <button type="button" className="btn btn-ghost" onClick={() => actions.run('redo')} disabled={!canRedo} title="Redo (Mod+Shift+Z)" aria-label="Redo">↷</button>
         </div>
       )}
-      <button className={`btn btn-ghost problems-indicator ${problemCount ? 'has' : ''}`} onClick={() => store.getState().toggleDrawer('problems')} title="Problems (Shift+P)">
+      <button type="button" className={`btn btn-ghost problems-indicator ${problemCount ? 'has' : ''}`} onClick={() => store.getState().toggleDrawer('problems')} title="Problems (Shift+P)">
         {problemCount ? `⚠ ${problemCount} problem${problemCount === 1 ? '' : 's'}` : '✓ No problems'}
       </button>
-      <button className="btn btn-ghost" onClick={() => store.getState().setHelpOpen(true)} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">?</button>
-      <button className="btn" onClick={actions.testRun} disabled={running} title={hasSample ? 'Run the flow on the sample; nothing is written (Mod+Enter)' : 'Load a sample first'}>
+      <button type="button" className="btn btn-ghost" onClick={() => store.getState().setHelpOpen(true)} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">?</button>
+      <button type="button" className="btn" onClick={actions.testRun} disabled={running} title={hasSample ? 'Run the flow on the sample; nothing is written (Mod+Enter)' : 'Load a sample first'}>
         {running ? 'Running…' : '▶ Test run'}
       </button>
-      {!readOnly && <button className="btn" onClick={actions.saveVersion} title="Save an immutable version (Mod+S)">Save version</button>}
-      <button className="btn btn-primary" onClick={() => store.getState().openDialog('deploy')}>Deploy</button>
+      {!readOnly && <button type="button" className="btn" onClick={actions.saveVersion} title="Save an immutable version (Mod+S)">Save version</button>}
+      <button type="button" className="btn btn-primary" onClick={() => store.getState().openDialog('deploy')}>Deploy</button>
       <UserMenu />
     </header>
   );

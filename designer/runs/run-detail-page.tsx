@@ -24,7 +24,7 @@ export default function RunDetailPage({ params }: { params: Record<string, strin
   useEffect(() => {
     if (!detail.data || finished) return;
     return followRuns((r) => { if (r.id === id) reloadRef.current(); }, detail.data.run.flowId);
-  }, [id, detail.data?.run.flowId, finished]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [id, detail.data?.run.flowId, finished]);
 
   if (detail.error && !detail.data) return <div className="page-error"><h1>Run not found</h1><p className="muted">{detail.error}</p><a href="#/runs">Back to runs</a></div>;
   if (!detail.data) return <main className="ops-page"><div className="skeleton-list">{[0, 1, 2].map((i) => <div key={i} className="skeleton-row" />)}</div></main>;
@@ -51,7 +51,7 @@ export default function RunDetailPage({ params }: { params: Record<string, strin
         <div className="button-row">
           {exceptions > 0 && <a className="btn" href={`#/dead-letters?runId=${encodeURIComponent(run.id)}`}>Dead letters of this run</a>}
           <a className="btn" href={`#/flows/${encodeURIComponent(run.flowId)}`}>Open flow</a>
-          {canCancel && <button className="btn btn-danger" onClick={cancel}>Cancel run</button>}
+          {canCancel && <button type="button" className="btn btn-danger" onClick={cancel}>Cancel run</button>}
         </div>
       </div>
       {actionError && <div className="callout callout-error">{actionError}</div>}

@@ -8,6 +8,7 @@ import { OUTCOME_LABEL } from './ops-format.ts';
 import { opsApi } from './ops-client.ts';
 import type { RecordOutcome, RunRow, StoredTrace } from './ops-types.ts';
 import { OutcomePill } from './status-pill.tsx';
+import { clickOnEnter } from '../shell/keyboard.ts';
 
 const FILTERS: { outcome?: RecordOutcome; label: string; count?: (r: RunRow) => number }[] = [
   { label: 'All' },
@@ -48,21 +49,21 @@ export function RunRecords({ run }: { run: RunRow }) {
       (err) => { if (mine === seq.current) { setError(errorMessage(err)); setLoading(false); } },
     );
   };
-  useEffect(() => load(null, true), [run.id, run.status, outcome, applied]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => load(null, true), [run.id, run.status, outcome, applied]);
 
   const parent = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: items.length, getScrollElement: () => parent.current, estimateSize: () => 34, overscan: 12 });
   const last = virtual.getVirtualItems().at(-1);
   useEffect(() => {
     if (last && last.index >= items.length - 20 && next && !loading) load(next, false);
-  }, [last?.index, items.length, next, loading]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [last?.index, items.length, next, loading]);
 
   return (
     <div className="run-records">
       <div className="records-toolbar">
         <div className="segmented" role="group" aria-label="Records by outcome">
           {FILTERS.map((f) => (
-            <button key={f.label} className={outcome === f.outcome ? 'active' : ''} onClick={() => setOutcome(f.outcome)}>
+            <button type="button" key={f.label} className={outcome === f.outcome ? 'active' : ''} onClick={() => setOutcome(f.outcome)}>
               {f.label}{f.count ? ` ${f.count(run).toLocaleString()}` : ''}
             </button>
           ))}
@@ -72,7 +73,7 @@ export function RunRecords({ run }: { run: RunRow }) {
       </div>
       {error && <div className="callout callout-error">{error}</div>}
       <div className="grid-table records-grid" ref={parent} role="table" aria-label="Records of the run">
-        <div className="grid-row grid-head" style={{ gridTemplateColumns: COLUMNS }} role="row">
+        <div className="grid-row grid-head" style={{ gridTemplateColumns: COLUMNS }} role="row" tabIndex={-1}>
           <span>Lineage</span><span>Business key</span><span>Outcome</span><span>Ended at</span><span>Detail</span>
         </div>
         {items.length === 0 && !loading && <div className="empty-panel muted">No records{outcome ? ` ${OUTCOME_LABEL[outcome].toLowerCase()}` : ''}{applied ? ` matching “${applied}”` : ''}.</div>}
@@ -82,7 +83,7 @@ export function RunRecords({ run }: { run: RunRow }) {
             const detail = t.failures?.length ? t.failures.map((f) => f.message).join(' · ') : t.error ? t.error.message : t.targetRef ? `→ ${t.targetRef}` : cellText(t.output, 160);
             return (
               <div
-                key={t.id} role="row" className={`grid-row ${t.outcome === 'quarantined' || t.outcome === 'dead_lettered' ? 'row-invalid' : ''}`}
+                key={t.id} role="row" tabIndex={0} onKeyDown={clickOnEnter} className={`grid-row ${t.outcome === 'quarantined' || t.outcome === 'dead_lettered' ? 'row-invalid' : ''}`}
                 style={{ gridTemplateColumns: COLUMNS, position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${v.start}px)`, height: v.size }}
                 onClick={() => navigate(`/runs/${encodeURIComponent(run.id)}/records/${encodeURIComponent(t.lineageKey)}`)}
                 data-business-key={t.businessKey ?? ''}

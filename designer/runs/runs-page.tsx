@@ -76,9 +76,9 @@ export function RunsPage() {
       </div>
 
       <div className="status-tabs" role="tablist" aria-label="Runs by status">
-        <button role="tab" className={!filters.status ? 'active' : ''} onClick={() => set('status', undefined)}>All <span className="tab-badge">{total}</span></button>
+        <button type="button" role="tab" className={!filters.status ? 'active' : ''} onClick={() => set('status', undefined)}>All <span className="tab-badge">{total}</span></button>
         {RUN_STATUSES.map((s) => (
-          <button key={s} role="tab" className={`${filters.status === s ? 'active' : ''} tab-${s}`} onClick={() => set('status', s)}>
+          <button type="button" key={s} role="tab" className={`${filters.status === s ? 'active' : ''} tab-${s}`} onClick={() => set('status', s)}>
             {STATUS_LABEL[s]} <span className={`tab-badge count-${s}`}>{counts[s] ?? 0}</span>
           </button>
         ))}
@@ -124,9 +124,9 @@ export function RunsPage() {
       )}
       {page.data && (cursors.length > 1 || page.data.nextCursor) && (
         <div className="pager">
-          <button className="btn btn-small" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>← Newer</button>
+          <button type="button" className="btn btn-small" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>← Newer</button>
           <span className="muted small">Page {cursors.length}</span>
-          <button className="btn btn-small" disabled={!page.data.nextCursor} onClick={() => setCursors([...cursors, page.data!.nextCursor])}>Older →</button>
+          <button type="button" className="btn btn-small" disabled={!page.data.nextCursor} onClick={() => setCursors([...cursors, page.data!.nextCursor])}>Older →</button>
         </div>
       )}
     </main>

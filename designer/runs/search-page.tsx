@@ -51,7 +51,7 @@ export function SearchPage() {
           </tbody>
         </table>
       )}
-      {cursor && <div className="pager"><button className="btn btn-small" onClick={loadMore}>Older results</button></div>}
+      {cursor && <div className="pager"><button type="button" className="btn btn-small" onClick={loadMore}>Older results</button></div>}
     </main>
   );
 }

@@ -22,7 +22,7 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState
       (d) => { if (mine === seq.current) { setData(d); setError(null); setLoading(false); } },
       (err) => { if (mine === seq.current) { setError(errorMessage(err)); setLoading(false); } },
     );
-  }, [...deps, tick]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [...deps, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload };
 }

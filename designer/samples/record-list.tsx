@@ -2,6 +2,7 @@
 import { useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { cellText } from '../shell/format.ts';
+import { clickOnEnter } from '../shell/keyboard.ts';
 
 export function recordSummary(record: unknown): string {
   if (record === null || typeof record !== 'object') return cellText(record, 80);
@@ -30,6 +31,8 @@ export function RecordList({ records, selected, onSelect }: { records: unknown[]
           <div
             key={item.key}
             role="option"
+            tabIndex={0}
+            onKeyDown={clickOnEnter}
             aria-selected={item.index === selected}
             className={`record-row ${item.index === selected ? 'selected' : ''}`}
             style={{ position: 'absolute', top: 0, left: 0, right: 0, height: item.size, transform: `translateY(${item.start}px)` }}

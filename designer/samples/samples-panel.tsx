@@ -6,6 +6,7 @@ import { JsonView } from '../shell/json-view.tsx';
 import { EMPTY_LIST, useDesigner, useDesignerShallow, useDesignerStoreApi } from '../store/store-context.tsx';
 import { loadStoredSample, loadUploadedSample } from './load-sample.ts';
 import { RecordList } from './record-list.tsx';
+import { clickOnEnter } from '../shell/keyboard.ts';
 
 const ACCEPT = '.csv,.tsv,.json,.jsonl,.ndjson,.xml,.txt';
 
@@ -44,9 +45,10 @@ export function SamplesPanel() {
 
   return (
     <div className="samples-panel">
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop zone for files; 'Upload a file…' is the keyboard path */}
       <div className={`samples-list ${dragOver ? 'drag-over' : ''}`} onDragOver={(e) => { if (e.dataTransfer.types.includes('Files')) { e.preventDefault(); setDragOver(true); } }} onDragLeave={() => setDragOver(false)} onDrop={onDrop}>
         <input ref={fileInput} type="file" accept={ACCEPT} hidden multiple onChange={(e) => { if (e.target.files) void upload(e.target.files); e.target.value = ''; }} />
-        <button className="btn btn-primary btn-block" onClick={() => fileInput.current?.click()} disabled={!!loading}>{loading ? `Reading ${loading}…` : 'Upload a file…'}</button>
+        <button type="button" className="btn btn-primary btn-block" onClick={() => fileInput.current?.click()} disabled={!!loading}>{loading ? `Reading ${loading}…` : 'Upload a file…'}</button>
         <p className="muted small">CSV, JSON, JSON Lines or XML. Drop files here. Read in your browser by the flow's own source node.</p>
         {sources.length > 1 && (
           <label className="field">
@@ -58,17 +60,17 @@ export function SamplesPanel() {
         )}
         {samples.length > 0 && <div className="list-heading">Loaded</div>}
         {samples.map((s) => (
-          <div key={s.id} className={`sample-item ${s.id === activeId ? 'active' : ''}`} onClick={() => store.getState().setActiveSample(s.id)}>
+          <div key={s.id} role="button" tabIndex={0} onKeyDown={clickOnEnter} className={`sample-item ${s.id === activeId ? 'active' : ''}`} onClick={() => store.getState().setActiveSample(s.id)}>
             <span className="sample-name" title={s.name}>{s.name}</span>
             <span className="muted small">{s.total.toLocaleString()} rec{s.records.length < s.total ? ` (first ${s.records.length})` : ''}</span>
-            <button className="icon-btn" aria-label={`Remove ${s.name}`} onClick={(e) => { e.stopPropagation(); store.getState().removeSample(s.id); }}>✕</button>
+            <button type="button" className="icon-btn" aria-label={`Remove ${s.name}`} onClick={(e) => { e.stopPropagation(); store.getState().removeSample(s.id); }}>✕</button>
           </div>
         ))}
         {stored.length > 0 && <div className="list-heading">Stored with the flow</div>}
         {stored.map((path) => {
           const loaded = samples.some((s) => s.id === `stored:${path}`);
           return (
-            <button key={path} className={`sample-item stored ${loaded ? 'loaded' : ''}`} disabled={loading === path} onClick={async () => { if (loaded) { store.getState().setActiveSample(`stored:${path}`); return; } setLoading(path); await loadStoredSample(store, api, flowId, path, sourceId); setLoading(null); }}>
+            <button type="button" key={path} className={`sample-item stored ${loaded ? 'loaded' : ''}`} disabled={loading === path} onClick={async () => { if (loaded) { store.getState().setActiveSample(`stored:${path}`); return; } setLoading(path); await loadStoredSample(store, api, flowId, path, sourceId); setLoading(null); }}>
               <span className="sample-name" title={path}>{path.split('/').pop()}</span>
               <span className="muted small">{loading === path ? 'loading…' : loaded ? 'loaded' : 'load'}</span>
             </button>

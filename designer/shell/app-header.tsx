@@ -1,6 +1,5 @@
 /** Top navigation of the app screens (the flow editor has its own bar). */
 import { ROUTES } from '../routes.tsx';
-import { useSession } from '../session.tsx';
 import { Brand } from './brand.tsx';
 import { UserMenu } from './user-menu.tsx';
 

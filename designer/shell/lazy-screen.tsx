@@ -21,6 +21,7 @@ export function lazyScreen<P extends object>(load: () => Promise<{ default: Comp
     return m;
   }));
   const Lazy = lazy(preload);
+  // biome-ignore lint/correctness/noComponentHookFactories: one component per lazily loaded screen, made once at module load
   const Screen = (props: P) => {
     const Loaded = loaded ?? Lazy;
     return <Loaded {...props} />;

@@ -14,7 +14,7 @@ export function Notices() {
       {notices.map((n) => (
         <div key={n.id} className={`notice notice-${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'}>
           <span>{n.message}</span>
-          <button className="icon-btn" onClick={() => store.getState().dismiss(n.id)} aria-label="Dismiss">✕</button>
+          <button type="button" className="icon-btn" onClick={() => store.getState().dismiss(n.id)} aria-label="Dismiss">✕</button>
         </div>
       ))}
     </div>

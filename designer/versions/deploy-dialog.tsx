@@ -42,7 +42,7 @@ export function DeployDialog() {
     return (
       <Dialog title="Deploy" onClose={close}>
         <p>Only saved versions can be deployed. Save a version of this flow first.</p>
-        <button className="btn btn-primary" onClick={() => store.getState().openDialog('save-version')}>Save a version…</button>
+        <button type="button" className="btn btn-primary" onClick={() => store.getState().openDialog('save-version')}>Save a version…</button>
       </Dialog>
     );
   }
@@ -71,11 +71,11 @@ export function DeployDialog() {
               </div>
               <div className="env-row-action">
                 {option.kind === 'deploy' && (
-                  <button className="btn btn-primary btn-small" disabled={busy !== null} onClick={() => act(key, () => (live !== null && version < live ? api.rollback(flowId, env.name, version) : api.deploy(flowId, env.name, version)), `v${version} is live in ${env.name}.`)}>{busy === key ? 'Deploying…' : option.label}</button>
+                  <button type="button" className="btn btn-primary btn-small" disabled={busy !== null} onClick={() => act(key, () => (live !== null && version < live ? api.rollback(flowId, env.name, version) : api.deploy(flowId, env.name, version)), `v${version} is live in ${env.name}.`)}>{busy === key ? 'Deploying…' : option.label}</button>
                 )}
                 {option.kind === 'request' && (
                   <>
-                    <button className="btn btn-small" disabled={busy !== null} onClick={() => act(key, () => api.requestPromotion(flowId, version, env.name), `Promotion of v${version} to ${env.name} requested.`)}>{busy === key ? 'Requesting…' : option.label}</button>
+                    <button type="button" className="btn btn-small" disabled={busy !== null} onClick={() => act(key, () => api.requestPromotion(flowId, version, env.name), `Promotion of v${version} to ${env.name} requested.`)}>{busy === key ? 'Requesting…' : option.label}</button>
                     <span className="muted small">{option.why}</span>
                   </>
                 )}
@@ -100,8 +100,8 @@ export function DeployDialog() {
                 </div>
                 {user.role === 'admin' && (
                   <div className="button-row">
-                    <button className="btn btn-primary btn-small" disabled={!!blocker || busy !== null} title={blocker ?? 'Deploys the version'} onClick={() => act(`approve:${p.id}`, () => api.approvePromotion(p.id), `Approved: v${p.version} is live in ${p.environment}.`)}>Approve</button>
-                    <button className="btn btn-small" disabled={busy !== null} onClick={() => { const reason = window.prompt('Why is this promotion rejected?'); if (reason) void act(`reject:${p.id}`, () => api.rejectPromotion(p.id, reason), 'Promotion rejected.'); }}>Reject</button>
+                    <button type="button" className="btn btn-primary btn-small" disabled={!!blocker || busy !== null} title={blocker ?? 'Deploys the version'} onClick={() => act(`approve:${p.id}`, () => api.approvePromotion(p.id), `Approved: v${p.version} is live in ${p.environment}.`)}>Approve</button>
+                    <button type="button" className="btn btn-small" disabled={busy !== null} onClick={() => { const reason = window.prompt('Why is this promotion rejected?'); if (reason) void act(`reject:${p.id}`, () => api.rejectPromotion(p.id, reason), 'Promotion rejected.'); }}>Reject</button>
                   </div>
                 )}
               </div>

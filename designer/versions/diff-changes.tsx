@@ -3,6 +3,7 @@ import type { FieldChange, FlowDiff, NodeChange } from '../../nodes/flow-diff.ts
 import { catalog } from '../../nodes/catalog.ts';
 import { cellText } from '../shell/format.ts';
 import { withContext } from './line-context.ts';
+import { clickOnEnter } from '../shell/keyboard.ts';
 
 function FieldChangeView({ change }: { change: FieldChange }) {
   return (
@@ -32,7 +33,7 @@ function FieldChangeView({ change }: { change: FieldChange }) {
 function NodeChangeView({ change, focused, onFocus }: { change: NodeChange; focused: boolean; onFocus: () => void }) {
   const title = change.label ?? catalog.get(change.type)?.title ?? change.nodeId;
   return (
-    <div className={`node-change nc-${change.kind} ${focused ? 'focused' : ''}`} onClick={onFocus}>
+    <div className={`node-change nc-${change.kind} ${focused ? 'focused' : ''}`} role="button" tabIndex={0} onKeyDown={clickOnEnter} onClick={onFocus}>
       <div className="nc-head"><span className={`fc-kind kind-${change.kind}`}>{change.kind}</span> <strong>{title}</strong> <code className="muted">{change.nodeId}</code></div>
       {change.kind === 'changed' && (
         <>

@@ -43,7 +43,7 @@ export function SaveVersionDialog() {
 
   const blocked = problems.length > 0;
   return (
-    <Dialog title={`Save version v${(latestVersion ?? 0) + 1}`} onClose={close} footer={<><button className="btn" onClick={close}>Cancel</button><button className="btn btn-primary" form="save-version" disabled={busy || blocked || !message.trim()}>{busy ? 'Saving…' : 'Save version'}</button></>}>
+    <Dialog title={`Save version v${(latestVersion ?? 0) + 1}`} onClose={close} footer={<><button type="button" className="btn" onClick={close}>Cancel</button><button type="submit" className="btn btn-primary" form="save-version" disabled={busy || blocked || !message.trim()}>{busy ? 'Saving…' : 'Save version'}</button></>}>
       <form id="save-version" onSubmit={submit} className="form-stack">
         {blocked ? (
           <div className="callout callout-error">

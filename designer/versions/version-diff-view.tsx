@@ -46,7 +46,7 @@ export default function VersionDiffView({ view }: { view: View }) {
         )}
         <span className="spacer" />
         <span className="diff-legend"><i className="lg-added" />added <i className="lg-removed" />removed <i className="lg-changed" />changed <i className="lg-moved" />moved</span>
-        <button className="btn btn-small" onClick={close}>Close diff</button>
+        <button type="button" className="btn btn-small" onClick={close}>Close diff</button>
       </div>
       {error && <div className="callout callout-error">{error}</div>}
       {!docs && !error && <div className="empty-panel"><div className="spinner" /></div>}

@@ -18,7 +18,7 @@ export default function VersionsPanel() {
       <div className="empty-panel">
         <strong>No versions yet</strong>
         <span className="muted">The draft is saved as you work. Save a version when the flow is ready: versions are immutable, can be compared, deployed and promoted.</span>
-        {!readOnly && <button className="btn btn-primary" onClick={() => store.getState().openDialog('save-version')}>Save the first version…</button>}
+        {!readOnly && <button type="button" className="btn btn-primary" onClick={() => store.getState().openDialog('save-version')}>Save the first version…</button>}
       </div>
     );
   }
@@ -37,7 +37,7 @@ export default function VersionsPanel() {
           <option value="draft">the draft</option>
           {sorted.map((v) => <option key={v.version} value={v.version}>v{v.version}</option>)}
         </select>
-        <button className="btn btn-small" disabled={!from || from === to}>Show on canvas</button>
+        <button type="submit" className="btn btn-small" disabled={!from || from === to}>Show on canvas</button>
       </form>
       <table className="mini-table versions-table">
         <thead><tr><th>Version</th><th>Message</th><th>Author</th><th>Saved</th><th>Tests</th><th>Live in</th><th /></tr></thead>
@@ -52,8 +52,8 @@ export default function VersionsPanel() {
               <td>{liveIn(v.version).map((env) => <span key={env} className={`env-badge env-${env}`}><span className="env-name">{env}</span></span>)}</td>
               <td>
                 <span className="row-buttons">
-                  {sorted[i + 1] && <button className="link-btn" onClick={() => show(sorted[i + 1].version, v.version)}>changes</button>}
-                  <button className="link-btn" onClick={() => show(v.version, 'draft')}>vs draft</button>
+                  {sorted[i + 1] && <button type="button" className="link-btn" onClick={() => show(sorted[i + 1].version, v.version)}>changes</button>}
+                  <button type="button" className="link-btn" onClick={() => show(v.version, 'draft')}>vs draft</button>
                 </span>
               </td>
             </tr>

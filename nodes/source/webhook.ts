@@ -75,7 +75,7 @@ export const webhookSource = defineNode({
   summary(config: WebhookSourceConfig) {
     return config.eventIdField ? `Webhook · id at ${config.eventIdField}` : 'Webhook';
   },
-  create(config: WebhookSourceConfig, setup: NodeSetupContext) {
+  create(_config: WebhookSourceConfig, setup: NodeSetupContext) {
     return {
       async *read(ctx: SourceContext): AsyncIterable<unknown> {
         const input = ctx.input;

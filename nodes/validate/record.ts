@@ -129,8 +129,12 @@ function checkIds(config: ValidateConfig): ConfigProblem[] {
     else if (seen.has(id)) problems.push({ path, message: `The id "${id}" is used twice; failures would be ambiguous` });
     seen.add(id);
   };
-  (config.rules ?? []).forEach((r, i) => visit(r.id, `/rules/${i}/id`));
-  (config.references ?? []).forEach((r, i) => visit(r.id, `/references/${i}/id`));
+  (config.rules ?? []).forEach((r, i) => {
+    visit(r.id, `/rules/${i}/id`);
+  });
+  (config.references ?? []).forEach((r, i) => {
+    visit(r.id, `/references/${i}/id`);
+  });
   (config.references ?? []).forEach((r, i) => {
     if (!r.set) problems.push({ path: `/references/${i}/set`, message: 'Name the reference data set to look the value up in' });
   });

@@ -6,11 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
-import { parseDocument } from '../../nodes/formats/index.ts';
 import { generatePassword, hashPassword } from '../auth/passwords.ts';
-import { fileInput, loadFlowFile, storeFileReferenceData } from '../flow-files.ts';
+import { loadFlowFile, storeFileReferenceData } from '../flow-files.ts';
 import type { Store } from '../store/store.ts';
 import { createServiceRepos } from '../store/service-repos.ts';
 import { evaluatorFor } from '../evaluators.ts';

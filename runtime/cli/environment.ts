@@ -58,7 +58,7 @@ export async function localBindings(doc: FlowDocument, file: string | undefined,
  * targets write to. When one of its Postgres connections is the embedded
  * database, the script (idempotent: CREATE … IF NOT EXISTS) is applied there.
  */
-export async function applyExampleSetup(store: Store, doc: FlowDocument, dir: string, bindings: ConnectionBindings): Promise<boolean> {
+export async function applyExampleSetup(store: Store, _doc: FlowDocument, dir: string, bindings: ConnectionBindings): Promise<boolean> {
   const usesEmbedded = Object.values(bindings).some((b) => b.kind === 'postgres' && b.url === 'embedded');
   if (!usesEmbedded) return false;
   let sql: string;

@@ -220,7 +220,7 @@ const bindingsFor = (item: WorkItem): Bindings => ({ sourceKey: item.sourceKey, 
 type EndFn = (item: WorkItem, outcome: RecordOutcome, nodeId: string, extra?: Partial<RecordTrace>, dead?: boolean) => void;
 
 function dispatchEmissions(
-  flow: PreparedFlow, node: PreparedProcess, emissions: Emission[], item: WorkItem, s: NodeStats,
+  _flow: PreparedFlow, node: PreparedProcess, emissions: Emission[], item: WorkItem, s: NodeStats,
   enqueue: (id: string, w: WorkItem) => void, end: EndFn,
   capture: (nodeId: string, port: string, data: unknown, failures?: RuleFailure[]) => void,
 ) {

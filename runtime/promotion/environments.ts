@@ -22,7 +22,7 @@ export const DEFAULT_ENVIRONMENTS: readonly EnvironmentConfig[] = [
  * environment requires approval. Throws on bad or duplicate names.
  */
 export function parseEnvironments(text: string | undefined): EnvironmentConfig[] {
-  if (!text || !text.trim()) return DEFAULT_ENVIRONMENTS.map((e) => ({ ...e }));
+  if (!text?.trim()) return DEFAULT_ENVIRONMENTS.map((e) => ({ ...e }));
   const items = text.split(',').map((s) => s.trim()).filter(Boolean);
   const marked = items.some((s) => s.endsWith('!'));
   const seen = new Set<string>();

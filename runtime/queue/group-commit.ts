@@ -75,7 +75,10 @@ export function createGroupCommit<T, R>(options: GroupCommitOptions<T>): GroupCo
       for (const p of batch) p.reject(err);
       return;
     }
-    outcomes.forEach((o, i) => (o.ok ? batch[i].resolve(o.value) : batch[i].reject(o.error)));
+    outcomes.forEach((o, i) => {
+      if (o.ok) batch[i].resolve(o.value);
+      else batch[i].reject(o.error);
+    });
   }
 
   function flush(): void {

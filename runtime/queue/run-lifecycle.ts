@@ -28,7 +28,7 @@ export async function finalizeIfComplete(db: Db, runId: string): Promise<RunRow 
   if (!progress?.splitDone || (await pendingChunkCount(db, runId)) > 0) return null;
   return db.transaction(async (tx) => {
     const head = await runHead(tx, runId, 'update');
-    if (!head || head.status !== 'running') return null;
+    if (head?.status !== 'running') return null;
     if ((await pendingChunkCount(tx, runId)) > 0) return null;
     const chunks = await chunkSummaries(tx, runId);
     const failedChunk = chunks.find((c) => c.status === 'failed');

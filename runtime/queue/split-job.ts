@@ -63,7 +63,7 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
   await markRunRunning(db, runId);
   const head = await runHead(db, runId);
   // Cancelled before it started, or already finished by an earlier attempt.
-  if (!head || head.status !== 'running') return;
+  if (head?.status !== 'running') return;
   const progress = await startProgress(db, runId);
   if (progress.splitDone) {
     await finishIfDone(ctx, runId);

@@ -64,7 +64,7 @@ export async function loadSecretKey(envKey: string | undefined, dataDir: string)
   const key = randomBytes(32);
   // 'wx': never overwrite a key another process just wrote (its secrets would become unreadable).
   try {
-    await writeFile(path, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    await writeFile(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { key: parseSecretKey(await readFile(path, 'utf8')), source: path, created: false };
     throw err;

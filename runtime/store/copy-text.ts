@@ -52,11 +52,11 @@ export function jsonField(json: string | null): string {
 }
 
 function arrayElement(value: string): string {
-  return '"' + (/["\\]/.test(value) ? value.replace(/["\\]/g, '\\$&') : value) + '"';
+  return `"${/["\\]/.test(value) ? value.replace(/["\\]/g, '\\$&') : value}"`;
 }
 
 /** A text[] COPY field: an array literal with every element quoted, then COPY-escaped. */
 export function textArrayField(values: readonly string[] | null | undefined): string {
   if (!values) return NULL_FIELD;
-  return textField('{' + values.map((v) => arrayElement(String(v).replace(/\0/g, '\uFFFD'))).join(',') + '}');
+  return textField(`{${values.map((v) => arrayElement(String(v).replace(/\0/g, '\uFFFD'))).join(',')}}`);
 }

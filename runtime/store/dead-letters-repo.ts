@@ -44,7 +44,7 @@ export function deadLettersRepo(db: Db) {
       if (page.cursor) add('id < ?', decodeCursor(page.cursor, ['number'])[0]);
       params.push(limit + 1);
       const { rows } = await db.query(
-        `select * from dead_letters ${where.length ? 'where ' + where.join(' and ') : ''}
+        `select * from dead_letters ${where.length ? `where ${where.join(' and ')}` : ''}
          order by id desc limit $${params.length}`,
         params,
       );

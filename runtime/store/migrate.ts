@@ -32,7 +32,7 @@ export async function loadMigrations(dir: URL = MIGRATIONS_DIR): Promise<Migrati
 
 /** A 63-bit advisory lock key per schema, so test schemas do not wait on each other. */
 function lockKey(schema: string): string {
-  return BigInt.asIntN(64, BigInt('0x' + createHash('sha256').update(`ledgerflow-migrate:${schema}`).digest('hex').slice(0, 16))).toString();
+  return BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(`ledgerflow-migrate:${schema}`).digest('hex').slice(0, 16)}`)).toString();
 }
 
 /**

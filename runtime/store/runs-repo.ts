@@ -98,7 +98,7 @@ export function runsRepo(db: Db) {
       }
       params.push(limit + 1);
       const { rows } = await db.query(
-        `select * from runs ${where.length ? 'where ' + where.join(' and ') : ''}
+        `select * from runs ${where.length ? `where ${where.join(' and ')}` : ''}
          order by created_at desc, id desc limit $${params.length}`,
         params,
       );

@@ -46,7 +46,7 @@ function toTrace(r: Row): StoredTrace {
 
 /** LIKE pattern matching `prefix` literally, followed by anything. */
 function likePrefix(prefix: string): string {
-  return prefix.replace(/[\\%_]/g, '\\$&') + '%';
+  return `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
 }
 
 export function tracesRepo(db: Db) {
@@ -65,7 +65,7 @@ export function tracesRepo(db: Db) {
         where.push(`outcome = $${params.length}`);
       }
       if (filter.search !== undefined && filter.search !== '') {
-        params.push(filter.search, likePrefix(filter.search + '.'));
+        params.push(filter.search, likePrefix(`${filter.search}.`));
         const s = params.length - 1;
         where.push(`(business_key = $${s} or source_key = $${s} or lineage_key = $${s} or lineage_key like $${s + 1})`);
       }

@@ -109,12 +109,12 @@ export const PO_MAPPING = `(
 /** jsonata's $round (half to even, via decimal string shifting). */
 function round(arg: number, precision: number): number {
   let value = arg.toString().split('e');
-  arg = +(value[0] + 'e' + (value[1] ? +value[1] + precision : precision));
+  arg = +(`${value[0]}e${value[1] ? +value[1] + precision : precision}`);
   let result = Math.round(arg);
   const diff = result - arg;
   if (Math.abs(diff) === 0.5 && Math.abs(result % 2) === 1) result = result - 1;
   value = result.toString().split('e');
-  result = +(value[0] + 'e' + (value[1] ? +value[1] - precision : -precision));
+  result = +(`${value[0]}e${value[1] ? +value[1] - precision : -precision}`);
   return Object.is(result, -0) ? 0 : result;
 }
 

@@ -22,7 +22,7 @@ const SAMPLE = 'ubl-invoice-en16931-vat-outside-scope-sek.xml';
 const INVOICE = 'INVOICE_test_7';
 const SUPPLIER = 'The Sellercompany Incorporated';
 
-type Call = <T = any>(method: string, path: string, body?: unknown, expected?: number) => Promise<T>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Call = <T = any>(method: string, path: string, body?: unknown, expected?: number) => Promise<T>;
 
 async function signIn(url: string, username: string, password: string): Promise<Call> {
   const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
@@ -47,7 +47,7 @@ async function finished(call: Call, runId: string) {
 }
 
 /** The analyst's fix: a supplier without a VAT id is keyed "NAME:<registration name>"; the VAT supplier master check applies to VAT ids, name-keyed suppliers get a warning for AP review. */
-function fixFlow(doc: any): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+function fixFlow(doc: any): any {
   const map = doc.nodes.find((n: { id: string }) => n.id === 'to-ap-invoice');
   const before = '"vatId": $vatIdOf($seller),';
   expect(map.config.expression).toContain(before);

@@ -68,6 +68,7 @@ export function ObjectListField({ schema, value, onChange, pointer, label, descr
                 {!n && <span className="card-sub">{cellText(item?.message ?? item?.condition ?? item?.expression ?? '', 60)}</span>}
                 {n > 0 && <span className="badge badge-error">{n}</span>}
                 {!readOnly && (
+                  // biome-ignore lint/a11y/noStaticElementInteractions lint/a11y/useKeyWithClickEvents: keeps clicks on the buttons inside from toggling the surrounding <details>
                   <span className="card-actions" onClick={(e) => e.preventDefault()}>
                     <button type="button" className="icon-btn" disabled={i === 0} onClick={() => move(i, -1)} aria-label="Move up">↑</button>
                     <button type="button" className="icon-btn" disabled={i === items.length - 1} onClick={() => move(i, 1)} aria-label="Move down">↓</button>
@@ -113,7 +114,7 @@ export function StringMapField({ value, onChange, pointer, label, description, s
       {!readOnly && (
         <form className="kv-add" onSubmit={(e) => { e.preventDefault(); const k = newKey.trim(); if (k && !entries.some(([x]) => x === k)) write([...entries, [k, k]]); setNewKey(''); }}>
           <input value={newKey} placeholder="New name" onChange={(e) => setNewKey(e.target.value)} />
-          <button className="btn btn-small" disabled={!newKey.trim()}>Add</button>
+          <button type="submit" className="btn btn-small" disabled={!newKey.trim()}>Add</button>
         </form>
       )}
     </FieldShell>

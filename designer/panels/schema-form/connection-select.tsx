@@ -14,7 +14,7 @@ export function ConnectionSelect({ value, onChange }: { value: string; onChange:
     return (
       <form className="inline-form" onSubmit={(e) => { e.preventDefault(); const n = name.trim(); if (n) { declareConnection?.(n); onChange(n); } setAdding(false); }}>
         <input autoFocus value={name} placeholder={`Name of the ${connectionKind} connection, e.g. erp`} onChange={(e) => setName(e.target.value)} pattern="^[A-Za-z][A-Za-z0-9_-]*$" />
-        <button className="btn btn-small btn-primary" disabled={!name.trim()}>Declare</button>
+        <button type="submit" className="btn btn-small btn-primary" disabled={!name.trim()}>Declare</button>
         <button type="button" className="btn btn-small" onClick={() => setAdding(false)}>Cancel</button>
       </form>
     );

@@ -66,7 +66,7 @@ export function NumberInput({ value, onChange, integer, min, max, readOnly }: { 
 export function Toggle({ checked, onChange, label, readOnly }: { checked: boolean; onChange: (v: boolean) => void; label: string; readOnly?: boolean }) {
   return (
     <label className="toggle">
-      <input type="checkbox" role="switch" checked={checked} disabled={readOnly} onChange={(e) => onChange(e.target.checked)} />
+      <input type="checkbox" role="switch" checked={checked} aria-checked={checked} disabled={readOnly} onChange={(e) => onChange(e.target.checked)} />
       <span className="toggle-track"><span className="toggle-thumb" /></span>
       <span>{label}</span>
     </label>
@@ -76,7 +76,7 @@ export function Toggle({ checked, onChange, label, readOnly }: { checked: boolea
 const OPTION_LABELS: Record<string, string> = { '\t': 'Tab', ',': 'Comma ,', ';': 'Semicolon ;', '|': 'Pipe |', null: 'None' };
 
 export function EnumSelect({ options, value, onChange, readOnly }: { options: unknown[]; value: unknown; onChange: (v: unknown) => void; readOnly?: boolean }) {
-  const index = options.findIndex((o) => o === value);
+  const index = options.indexOf(value);
   return (
     <select value={index < 0 ? '' : String(index)} disabled={readOnly} onChange={(e) => onChange(options[Number(e.target.value)])}>
       {index < 0 && <option value="">Choose…</option>}

@@ -61,7 +61,7 @@ export function jsonataBuiltins(): Record<BuiltinName, NativeDef> {
     const defs = {} as Record<BuiltinName, NativeDef>;
     for (const name of BUILTIN_NAMES) {
       const def = env.lookup(name) as NativeDef | undefined;
-      if (!def || def._jsonata_function !== true) throw new Error(`jsonata built-in $${name} not found`);
+      if (def?._jsonata_function !== true) throw new Error(`jsonata built-in $${name} not found`);
       defs[name] = def;
     }
     nativeDefs = defs;

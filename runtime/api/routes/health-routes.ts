@@ -115,7 +115,7 @@ export function metricsText(h: Health): string {
     ...gauge('ledgerflow_queue_active', 'Jobs being worked on.', [['', h.queue?.active ?? 0]]),
     ...gauge('ledgerflow_workers', 'Workers seen recently.', [['', h.workers.length]]),
   ];
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export function registerHealthRoutes(app: Api, ctx: ApiContext): void {

@@ -38,7 +38,9 @@ for (const group of readdirSync(new URL('groups/', suite)).sort()) {
     if (!file.endsWith('.json')) continue;
     const content = readJson(new URL(`groups/${group}/${file}`, suite));
     const list: SuiteCase[] = Array.isArray(content) ? content : [content];
-    list.forEach((testCase, i) => cases.push({ name: `${group}/${file}${list.length > 1 ? `#${i}` : ''}`, group, testCase }));
+    list.forEach((testCase, i) => {
+      cases.push({ name: `${group}/${file}${list.length > 1 ? `#${i}` : ''}`, group, testCase });
+    });
   }
 }
 

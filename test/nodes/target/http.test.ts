@@ -5,7 +5,7 @@ import { httpTarget, type HttpTargetConfig } from '../../../nodes/target/http.ts
 import { parseRetryAfter } from '../../../nodes/target/http-errors.ts';
 import { createRateLimiter } from '../../../nodes/target/rate-limiter.ts';
 import type { HttpConnection, TargetItem, TargetOutcome } from '../../../nodes/define-node.ts';
-import { FlowError } from '../../../nodes/errors.ts';
+import type { FlowError } from '../../../nodes/errors.ts';
 import { connections, setupContext, stubEvaluator, targetContext } from './target-test-context.ts';
 
 interface Received {

@@ -95,7 +95,7 @@ describe('roles matrix', () => {
     for (const [path, item] of Object.entries(openapi.paths as Record<string, Record<string, { security?: unknown[] }>>)) {
       for (const [method, op] of Object.entries(item)) if (op.security?.length && path.startsWith('/api/')) documented.push(`${method.toUpperCase()} ${path}`);
     }
-    const normalise = (p: string) => p.split('?')[0].split('/').map((s, i, all) => (['payments', 'usr_none', 'prm_none', 'run_none', 'nothing-here', 'nothing', 'dev', 'ledger', '1'].includes(s) && i > 2 ? '{}' : s)).join('/');
+    const normalise = (p: string) => p.split('?')[0].split('/').map((s, i, _all) => (['payments', 'usr_none', 'prm_none', 'run_none', 'nothing-here', 'nothing', 'dev', 'ledger', '1'].includes(s) && i > 2 ? '{}' : s)).join('/');
     const tested = new Set(MATRIX.map(([m, p]) => `${m} ${normalise(p)}`));
     const missing = documented.filter((d) => !tested.has(d.replace(/\{[^}]+\}/g, '{}'))).filter((d) => !/tokens|records|runs\/events|deployments\/history|samples$|reject|logout/.test(d));
     expect(missing).toEqual([]);

@@ -66,7 +66,7 @@ describe('webhooks', () => {
   it('a wrong signature, a changed body, a wrong secret: 401 and nothing queued', async () => {
     const before = await runCount();
     const body = paymentsInput([{ ref: 'W-3', amount: 1 }]);
-    await expectRefused(await post(body, { ...signed(body), 'x-ledgerflow-signature': 'sha256=' + '0'.repeat(64) }), /does not match/);
+    await expectRefused(await post(body, { ...signed(body), 'x-ledgerflow-signature': `sha256=${'0'.repeat(64)}` }), /does not match/);
     await expectRefused(await post(body.replace('W-3', 'W-4'), signed(body)), /does not match/);
     await expectRefused(await post(body, signed(body, unix(), 'whsec_not-the-secret')), /does not match/);
     await expectRefused(await post(body, { 'x-ledgerflow-signature': signWebhook(secret, unix(), body) }), /Timestamp header is missing/);

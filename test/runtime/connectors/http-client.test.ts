@@ -25,7 +25,7 @@ let received: Echo[] = [];
 let connectionsOpened = 0;
 const socketIds = new WeakMap<Socket, number>();
 
-function route(req: IncomingMessage, res: ServerResponse, body: string): void {
+function route(req: IncomingMessage, res: ServerResponse, _body: string): void {
   const [path, query = ''] = req.url!.split('?');
   const params = new URLSearchParams(query);
   const json = (status: number, payload: unknown, headers: Record<string, string> = {}) => {

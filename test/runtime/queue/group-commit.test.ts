@@ -182,7 +182,7 @@ for (const backend of backendNames()) {
         launcher.enqueue(request(5, { webhookSignature: 'c' })),
         launcher.enqueue(request(6)),
       ]);
-      const summary = results.map((r) => (r.status === 'fulfilled' ? r.value.triggerRef : (r.reason as Error).constructor.name + ': ' + (r.reason as Error).message));
+      const summary = results.map((r) => (r.status === 'fulfilled' ? r.value.triggerRef : `${(r.reason as Error).constructor.name}: ${(r.reason as Error).message}`));
       expect(summary).toEqual([
         't=1',
         "FlowError: flow 'queue-test' has no version 9",

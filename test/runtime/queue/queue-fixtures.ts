@@ -115,7 +115,7 @@ export function records(n: number, amountOf: (i: number) => string = (i) => `${i
 }
 
 export function jsonlInput(list: unknown[], name = 'events.jsonl'): QueuedRunInput {
-  return { kind: 'document', name, bytes: new TextEncoder().encode(list.map((r) => JSON.stringify(r)).join('\n') + '\n') };
+  return { kind: 'document', name, bytes: new TextEncoder().encode(`${list.map((r) => JSON.stringify(r)).join('\n')}\n`) };
 }
 
 /** Polls the run until it has ended. */

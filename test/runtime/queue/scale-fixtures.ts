@@ -56,7 +56,7 @@ export function scaleInput(n: number, prefix: string): QueuedRunInput {
     const amount = `${i % 1000}.${String(i % 100).padStart(2, '0')}`;
     lines.push(JSON.stringify({ id, amount, row: { id, amount } }));
   }
-  return { kind: 'document', name: 'events.jsonl', bytes: new TextEncoder().encode(lines.join('\n') + '\n') };
+  return { kind: 'document', name: 'events.jsonl', bytes: new TextEncoder().encode(`${lines.join('\n')}\n`) };
 }
 
 export interface WorkerProcess {

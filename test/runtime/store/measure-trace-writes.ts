@@ -48,7 +48,7 @@ const methods: Record<string, Method> = {
     const rows: string[] = [];
     for (const t of batch) {
       const v = values(t);
-      rows.push('(' + v.map((_, i) => `$${params.length + i + 1}::${TYPES[i]}`).join(',') + ')');
+      rows.push(`(${v.map((_, i) => `$${params.length + i + 1}::${TYPES[i]}`).join(',')})`);
       params.push(...v);
     }
     await db.query(`insert into record_traces (${cols}) values ${rows.join(',')}`, params);
@@ -57,7 +57,7 @@ const methods: Record<string, Method> = {
     let json = '[';
     batch.forEach((t, n) => {
       const v = values(t);
-      json += (n ? ',{' : '{') + v.map((x, i) => JSON.stringify(TRACE_COLUMNS[i]) + ':' + (x === null ? 'null' : TYPES[i] === 'jsonb' ? x : JSON.stringify(x))).join(',') + '}';
+      json += `${(n ? ',{' : '{') + v.map((x, i) => `${JSON.stringify(TRACE_COLUMNS[i])}:${x === null ? 'null' : TYPES[i] === 'jsonb' ? x : JSON.stringify(x)}`).join(',')}}`;
     });
     json += ']';
     const def = TRACE_COLUMNS.map((c, i) => `${c} ${TYPES[i]}`).join(', ');
@@ -65,7 +65,9 @@ const methods: Record<string, Method> = {
   },
   async unnest(db, batch) {
     const arrays: unknown[][] = TRACE_COLUMNS.map(() => []);
-    for (const t of batch) values(t).forEach((x, i) => arrays[i].push(TYPES[i] === 'text[]' ? JSON.stringify(x) : x));
+    for (const t of batch) values(t).forEach((x, i) => {
+      arrays[i].push(TYPES[i] === 'text[]' ? JSON.stringify(x) : x);
+    });
     const sel = TRACE_COLUMNS.map((_, i) => TYPES[i] === 'text[]'
       ? `array(select jsonb_array_elements_text(c${i}::jsonb))` : `c${i}`).join(', ');
     const un = TRACE_COLUMNS.map((_, i) => `$${i + 1}::${TYPES[i] === 'text[]' ? 'text' : TYPES[i]}[]`).join(', ');

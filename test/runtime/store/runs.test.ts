@@ -45,8 +45,8 @@ for (const backend of storeBackends()) {
     });
 
     it('records and clears a run error', async () => {
-      const run = await store.createRun({ id: 'run_err_' + backend.name, flowId: 'err', trigger: 'manual', replayOf: 'run_before' });
-      expect(run.id).toBe('run_err_' + backend.name);
+      const run = await store.createRun({ id: `run_err_${backend.name}`, flowId: 'err', trigger: 'manual', replayOf: 'run_before' });
+      expect(run.id).toBe(`run_err_${backend.name}`);
       expect(run.replayOf).toBe('run_before');
       await store.setRunStatus(run.id, 'failed', { error: { errorClass: 'transient', message: 'ERP unavailable' } });
       const failed = await store.getRun(run.id);

@@ -31,7 +31,7 @@ function fakeDb() {
       for (let i = 0; i < n; i++) { await settle(); gates.shift()?.(); }
       await settle();
     },
-    auto: () => { auto = true; gates.splice(0).forEach((g) => g()); },
+    auto: () => { auto = true; for (const g of gates.splice(0)) g(); },
     failNext: (e: Error) => { failNext = e; },
   };
 }

@@ -27,7 +27,7 @@ describe('webhook signatures', () => {
     ['stale by 301 s', { timestamp: String(now / 1000 - 301) }, /301 s away/],
     ['from the future by 301 s', { timestamp: String(now / 1000 + 301) }, /301 s away/],
     ['malformed signature', { signature: 'md5=abc' }, /sha256=<64 hex digits>/],
-    ['wrong signature', { signature: 'sha256=' + 'a'.repeat(64) }, /does not match/],
+    ['wrong signature', { signature: `sha256=${'a'.repeat(64)}` }, /does not match/],
   ])('refuses: %s', (_name, patch, reason) => {
     const input = { secret, timestamp: ts as string | undefined, signature: signWebhook(secret, ts, body) as string | undefined, rawBody: body, now, ...patch };
     const result = verifyWebhookSignature(input);

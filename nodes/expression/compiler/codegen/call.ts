@@ -99,7 +99,7 @@ export function genFunction(g: Gen, node: AstNode, c: Cx, applyTo?: string): str
   e.emit(`st.d = ${g.depthAt(c)};`);
   const generic = `${g.callFn}(${proc}, [${args.join(', ')}], ${c.ctx}, st, ${node.position}, ${str(name)})`;
   const fast = p.type === 'variable' && !g.isLocal(p.value, c.frame) && Object.hasOwn(FAST_BUILTINS, p.value) ? FAST_BUILTINS[p.value] : undefined;
-  if (fast && fast.arities.includes(args.length)) {
+  if (fast?.arities.includes(args.length)) {
     // Errors of the direct route get the call's position and name, as rt.call gives them.
     e.emit(`try { ${r} = ${proc} === BI[${str(p.value)}] ? rt.fast[${str(p.value)}](${[...args, c.ctx, 'st'].join(', ')}) : ${generic}; }`);
     e.emit(`catch (err) { throw rt.decorate(err, ${node.position}, ${str(name)}, rt.restamps(${proc})); }`);

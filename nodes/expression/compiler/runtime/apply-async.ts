@@ -108,11 +108,16 @@ export function partialA(proc: any, args: unknown[], st: EvalState, position: nu
   } else throw jerr('T1008', { position, token });
   const unbound: number[] = [];
   const bound: unknown[] = [];
-  params.forEach((_p, i) => (args[i] === PLACEHOLDER ? unbound.push(i) : (bound[i] = args[i])));
+  params.forEach((_p, i) => {
+    if (args[i] === PLACEHOLDER) unbound.push(i);
+    else bound[i] = args[i];
+  });
   const body = async (...rest: unknown[]) => {
     const full = bound.slice();
     full.length = params.length;
-    unbound.forEach((index, k) => (full[index] = rest[k]));
+    unbound.forEach((index, k) => {
+      full[index] = rest[k];
+    });
     return await invoke(full);
   };
   return new Lambda(body, unbound.length, undefined, unbound.map((i) => params[i]), true);

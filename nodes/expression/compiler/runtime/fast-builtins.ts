@@ -92,20 +92,20 @@ function fromMillis(millis: number, picture?: string, timezone?: string): string
 }
 
 const string1 = (name: string, f: (s: string) => unknown): Fast =>
-  function (a: any, ctx: unknown, st: EvalState) {
+  (a: any, ctx: unknown, st: EvalState) => {
     if (typeof a === 'string') return f(a);
     if (a === undefined) return undefined;
     return generic(name, [a], ctx, st);
   };
 
 const number1 = (name: string): Fast =>
-  function (a: any, ctx: unknown, st: EvalState) {
+  (a: any, ctx: unknown, st: EvalState) => {
     if (typeof a === 'number' || a === undefined) return impl(name)(a);
     return generic(name, [a], ctx, st);
   };
 
 const numbers1 = (name: string): Fast =>
-  function (a: any, ctx: unknown, st: EvalState) {
+  (a: any, ctx: unknown, st: EvalState) => {
     if (Array.isArray(a) && allNumbers(a)) return impl(name)(a);
     if (typeof a === 'number') return impl(name)([a]);
     if (a === undefined) return impl(name)(undefined);

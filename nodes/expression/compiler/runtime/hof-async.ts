@@ -212,7 +212,7 @@ export async function replace(this: Focus, str: any, pattern: any, replacement: 
 export async function split(this: Focus, str: any, separator: any, limit: any) {
   if (str === undefined) return undefined;
   if (limit < 0) throw jerr('D3020', { value: limit, index: 3 });
-  let result: string[] = [];
+  const result: string[] = [];
   if (limit === undefined || limit > 0) {
     if (typeof separator === 'string') return str.split(separator, limit);
     let count = 0;

@@ -215,7 +215,7 @@ export function substituteGroups(replacement: string, regexMatch: any): string {
       if (maxDigits > 1 && index > regexMatch.groups.length) {
         index = parseInt(replacement.substring(position, position + maxDigits - 1), 10);
       }
-      if (!isNaN(index)) {
+      if (!Number.isNaN(index)) {
         if (regexMatch.groups.length > 0) {
           const submatch = regexMatch.groups[index - 1];
           if (submatch !== undefined) substitute += submatch;

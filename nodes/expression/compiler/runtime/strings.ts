@@ -17,7 +17,7 @@ export function jsonString(arg: any, prettify = false): string | undefined {
   if (arg === undefined) return undefined;
   if (typeof arg === 'string') return arg;
   if (typeof arg === 'number') {
-    if (!isFinite(arg)) throw jerr('D3001', { value: arg });
+    if (!Number.isFinite(arg)) throw jerr('D3001', { value: arg });
     return Number.isInteger(arg) ? String(arg) : String(Number(arg.toPrecision(15)));
   }
   if (typeof arg === 'boolean') return arg ? 'true' : 'false';

@@ -235,7 +235,7 @@ export function predicateHits(res: any, index: number, length: number): number {
 export function pickIndex(input: any, value: number): any {
   const arr: any = Array.isArray(input) ? input : seq1(input);
   let results: any = seq();
-  if (input && input.tupleStream) results.tupleStream = true;
+  if (input?.tupleStream) results.tupleStream = true;
   let index = Math.floor(value);
   if (index < 0) index = arr.length + index;
   const item = arr[index];

@@ -68,7 +68,9 @@ function expressionsOf(config: unknown, out: string[]): void {
     if (typeof x === 'string') {
       if (EXPRESSION_KEYS.has(key) || (key === 'value' && parentKey === 'references')) out.push(x);
       else if (key === 'message') for (const p of parseTemplate(x).placeholders) out.push(p.source);
-    } else if (Array.isArray(x)) x.forEach((item) => visit(item, key, key));
+    } else if (Array.isArray(x)) x.forEach((item) => {
+      visit(item, key, key);
+    });
     else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) visit(v, k, key);
   };
   visit(config, '', '');
@@ -152,7 +154,10 @@ type Container = Record<string, unknown> | unknown[];
 function slots(doc: unknown): [Container, string | number][] {
   const out: [Container, string | number][] = [];
   const visit = (x: unknown) => {
-    if (Array.isArray(x)) x.forEach((v, i) => (out.push([x, i]), visit(v)));
+    if (Array.isArray(x)) x.forEach((v, i) => {
+      out.push([x, i]);
+      visit(v);
+    });
     else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) (out.push([x as Container, k]), visit(v));
   };
   visit(doc);
