@@ -20,7 +20,7 @@ const REPO = resolve(import.meta.dirname, '../..');
 const FIRST_COMMAND = 'npm install && npm start';
 const PASSWORD = 'smoke-test-Passw0rd!';
 const FLOW = 'ubl-invoice-to-ap';
-const SAMPLE = 'ubl-invoice-en16931-20-lines-two-vat-rates-eur.xml';
+const SAMPLE = 'samples/ubl-invoice-en16931-20-lines-two-vat-rates-eur.xml';
 const START_TIMEOUT_MS = Number(process.env.SMOKE_TIMEOUT_S ?? 900) * 1000;
 
 class StepFailed extends Error {}
