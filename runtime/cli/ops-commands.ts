@@ -3,7 +3,7 @@ import type { RunStatus } from '../engine/run-types.ts';
 import type { StoredTrace } from '../store/store.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandDefinition } from './commands.ts';
-import { withStore } from './environment.ts';
+import { withStore } from './store-env.ts';
 import { countsLine, nodeStatsText, reconciliationText, table } from './format.ts';
 import { cutNotice, limitOption } from './list-limit.ts';
 
