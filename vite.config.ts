@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
-  root: 'designer',
+  // Absolute, so a build started from code works from any working directory.
+  root: fileURLToPath(new URL('designer', import.meta.url)),
   plugins: [react()],
   build: {
     outDir: '../dist/designer',

@@ -3,63 +3,63 @@
  * store, connections and engine for one command and printing the answer.
  */
 import { parseArgs } from 'node:util';
-import { COMMANDS, type CommandContext } from './cli/commands.ts';
+import { loadCommand, type CommandContext } from './cli/commands.ts';
 import { CliError } from './cli/cli-error.ts';
+import { commandUsage, fullUsage } from './cli/command-usage.ts';
 
-const USAGE = `ledgerflow <command> [options]
+const isHelp = (arg: string) => arg === '--help' || arg === '-h';
 
-Service
-  serve [--build-if-missing]                server + designer + in-process worker (npm start)
-  worker [--concurrency <n>]                an extra worker process (with DATABASE_URL)
-  users add|list|disable|enable             manage users
-  examples load                             import the example flows from flows/
-
-Flows
-  validate <flow-file> [--json]             check a flow; exit 0 valid, 1 not
-  run <flow-file> --input <file> [--json]   run a flow on a document; exit 0 succeeded,
-        [--connections <file>] [--dry-run]  3 completed with exceptions, 2 failed
-        [--out <dir>] [--chunk-size <n>]
-  replay <run-id> [--record <key>]          replay a run's dead letters (idempotent)
-        [--flow <file>] [--json]            --flow: replay against a fixed flow file
-  nodes [--json]                            list node types
-
-Operations
-  runs [--flow <id>] [--status <s>] [--limit <n>] [--json]
-  trace <run-id> [--record <key>] [--json]
-  find <business-key> [--json]
-  dlq list|replay|discard                   dead letters: list, replay by id or run, discard with --reason
-  retention [--snapshot-days 90] [--lineage-days 3650]
-
-Storage: embedded PGlite in $LEDGERFLOW_DATA (default ./.ledgerflow),
-or a Postgres server with DATABASE_URL=postgres://…`;
-
-export async function main(argv: string[]): Promise<number> {
+/** Runs one command line; returns the exit code (README, CLI reference). */
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === 'help' || command === '--help' || command === '-h') {
-    console.log(USAGE);
+  if (!command || command === 'help' || isHelp(command)) {
+    const topic = command === 'help' ? rest[0] : undefined;
+    console.log(topic && (await loadCommand(topic)) ? commandUsage(topic) : fullUsage());
     return 0;
   }
-  const def = COMMANDS[command];
+  const def = await loadCommand(command);
   if (!def) {
-    console.error(`ledgerflow: unknown command '${command}'\n\n${USAGE}`);
+    console.error(`ledgerflow: there is no command '${command}'\n\n${fullUsage()}`);
     return 64;
+  }
+  // `--help` anywhere before a `--` asks for this command's usage.
+  const beforeDashes = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (beforeDashes.some(isHelp)) {
+    console.log(commandUsage(command));
+    return 0;
   }
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: def.options, allowPositionals: true, strict: true });
   } catch (err) {
-    console.error(`ledgerflow ${command}: ${(err as Error).message}`);
+    console.error(`ledgerflow ${command}: ${optionProblem(err as Error)}\n\n${commandUsage(command)}`);
     return 64;
   }
-  const ctx: CommandContext = { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, env: process.env, out: (s) => console.log(s), err: (s) => console.error(s) };
+  const ctx: CommandContext = { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, env, out: (s) => console.log(s), err: (s) => console.error(s) };
   try {
     return await def.run(ctx);
   } catch (err) {
     if (err instanceof CliError) {
-      console.error(`ledgerflow ${command}: ${err.message}`);
+      // 64: the command line was wrong, so its usage follows the one line.
+      console.error(`ledgerflow ${command}: ${err.message}${err.exitCode === 64 ? `\n\n${commandUsage(command)}` : ''}`);
       return err.exitCode;
     }
-    console.error(`ledgerflow ${command}: ${(err as Error).stack ?? err}`);
+    const error = err as Error;
+    if (env.LEDGERFLOW_DEBUG === '1') console.error(`ledgerflow ${command}: ${error?.stack ?? err}`);
+    else console.error(`ledgerflow ${command}: ${firstLine(error?.message ?? String(err))} (LEDGERFLOW_DEBUG=1 shows where)`);
     return 2;
   }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].trim() || 'unexpected error';
+}
+
+/** node:util's parseArgs messages, shortened to the mistake. */
+function optionProblem(err: Error): string {
+  const code = (err as Error & { code?: string }).code;
+  const option = /'(-[^' ]*)/.exec(err.message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `there is no option '${option}'`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return `option '${option}' ${/argument missing/.test(err.message) ? 'needs a value' : 'takes no value'}`;
+  return firstLine(err.message).replace(/\. To specify a positional.*$/, '');
 }

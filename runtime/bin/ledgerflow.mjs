@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly through tsx: no build step between a change and `npx ledgerflow`.
-import { register } from 'tsx/esm/api';
+// Runs the CLI from its bundle (dist/runtime/cli.mjs), rebuilt first whenever a source under runtime/ or nodes/ changed.
+import { loadCli } from './runtime-bundle.mjs';
 
-register();
-const { main } = await import('../cli.ts');
+const { main } = await loadCli();
 process.exitCode = await main(process.argv.slice(2));

@@ -1,10 +1,9 @@
-/** The CLI's commands, by name; each returns the process exit code. */
+/**
+ * The CLI's commands, by name; each returns the process exit code. A command's
+ * module is imported only when it runs, so `ledgerflow runs` does not load the
+ * server, the queue or the engine.
+ */
 import type { ParseArgsConfig } from 'node:util';
-import { FLOW_COMMANDS } from './flow-commands.ts';
-import { OPS_COMMANDS } from './ops-commands.ts';
-import { DLQ_COMMANDS } from './dlq-commands.ts';
-import { SERVICE_COMMANDS } from './service-commands.ts';
-import { WORKER_COMMANDS } from './worker-command.ts';
 
 export interface CommandContext {
   values: Record<string, string | boolean | undefined>;
@@ -19,4 +18,26 @@ export interface CommandDefinition {
   run(ctx: CommandContext): Promise<number>;
 }
 
-export const COMMANDS: Record<string, CommandDefinition> = { ...FLOW_COMMANDS, ...OPS_COMMANDS, ...DLQ_COMMANDS, ...WORKER_COMMANDS, ...SERVICE_COMMANDS };
+type CommandGroup = () => Promise<Record<string, CommandDefinition>>;
+
+const flow: CommandGroup = async () => (await import('./flow-commands.ts')).FLOW_COMMANDS;
+const ops: CommandGroup = async () => (await import('./ops-commands.ts')).OPS_COMMANDS;
+const dlq: CommandGroup = async () => (await import('./dlq-commands.ts')).DLQ_COMMANDS;
+const worker: CommandGroup = async () => (await import('./worker-command.ts')).WORKER_COMMANDS;
+const service: CommandGroup = async () => (await import('./service-commands.ts')).SERVICE_COMMANDS;
+
+const GROUP_OF: Record<string, CommandGroup> = {
+  validate: flow, run: flow, replay: flow, nodes: flow,
+  runs: ops, trace: ops, find: ops,
+  dlq, retention: dlq,
+  worker,
+  serve: service, users: service, examples: service,
+};
+
+export const COMMAND_NAMES = Object.keys(GROUP_OF);
+
+/** The command named `name`, its module loaded; undefined when there is no such command. */
+export async function loadCommand(name: string): Promise<CommandDefinition | undefined> {
+  const group = Object.hasOwn(GROUP_OF, name) ? GROUP_OF[name] : undefined;
+  return group ? (await group())[name] : undefined;
+}

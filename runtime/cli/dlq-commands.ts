@@ -9,6 +9,7 @@ import type { CommandContext, CommandDefinition } from './commands.ts';
 import { localRunDeps, withStore } from './environment.ts';
 import { exitCodeOf } from './flow-commands.ts';
 import { countsLine, table } from './format.ts';
+import { cutNotice, limitOption } from './list-limit.ts';
 
 const DAY = 86_400_000;
 const age = (iso: string) => {
@@ -20,13 +21,16 @@ const row = (d: DeadLetterRow) => [d.id, d.flowId, d.runId, d.lineageKey, d.busi
 
 async function list(ctx: CommandContext) {
   return withStore(ctx.env, async (store) => {
-    const page = await store.listDeadLetters({
+    const filter = {
       flowId: ctx.values.flow as string | undefined, runId: ctx.values.run as string | undefined,
       errorClass: ctx.values.class as ErrorClass | undefined, status: (ctx.values.status as DeadLetterRow['status'] | undefined) ?? 'open',
-    }, { limit: Number(ctx.values.limit ?? 50) });
+    };
+    const page = await store.listDeadLetters(filter, { limit: limitOption(ctx.values.limit, 50) });
     if (ctx.values.json) ctx.out(JSON.stringify(page, null, 2));
     else if (!page.items.length) ctx.out('No dead letters.');
     else ctx.out(table(['id', 'flow', 'run', 'record', 'business key', 'disposition', 'class', 'error', 'age', 'status'], page.items.map(row)));
+    const cut = ctx.values.json ? null : await cutNotice(page, (p) => store.listDeadLetters(filter, p), '--flow, --run or --class to narrow');
+    if (cut) ctx.out(cut);
     return 0;
   });
 }

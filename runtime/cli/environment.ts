@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { Env } from './store-env.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
-import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import { createConnectionResolver, type ConnectionBindings } from '../connectors/connection-registry.ts';
 import { loadConnectionsFile } from '../connectors/connections-file.ts';
@@ -14,30 +14,7 @@ import { createFileSink } from '../connectors/files.ts';
 import type { RunServiceDeps } from '../run-service.ts';
 import { catalog } from '../../nodes/catalog.ts';
 
-export type Env = Record<string, string | undefined>;
-
-export const DEFAULT_DATA_DIR = '.ledgerflow';
-
-export async function openStoreFromEnv(env: Env): Promise<Store> {
-  const store = await openStore({
-    databaseUrl: env.DATABASE_URL || undefined,
-    // A Postgres schema other than the default, e.g. one per test or per installation.
-    schema: env.LEDGERFLOW_DB_SCHEMA || undefined,
-    dataDir: resolve(env.LEDGERFLOW_DATA || DEFAULT_DATA_DIR, 'pgdata'),
-  });
-  await store.migrate();
-  return store;
-}
-
-/** Runs `fn` with an open store and always closes it, so the process can exit. */
-export async function withStore<T>(env: Env, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStoreFromEnv(env);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
+export { DEFAULT_DATA_DIR, openStoreFromEnv, withStore, type Env } from './store-env.ts';
 
 /**
  * Connection bindings for a local run: those in the connections file (or

@@ -3,8 +3,9 @@ import type { RunStatus } from '../engine/run-types.ts';
 import type { StoredTrace } from '../store/store.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandDefinition } from './commands.ts';
-import { withStore } from './environment.ts';
+import { withStore } from './store-env.ts';
 import { countsLine, nodeStatsText, reconciliationText, table } from './format.ts';
+import { cutNotice, limitOption } from './list-limit.ts';
 
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 19) : '');
 
@@ -31,14 +32,14 @@ export const OPS_COMMANDS: Record<string, CommandDefinition> = {
     options: { flow: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, exceptions: { type: 'boolean' } },
     async run(ctx) {
       return withStore(ctx.env, async (store) => {
-        const page = await store.listRuns(
-          { flowId: ctx.values.flow as string | undefined, status: ctx.values.status as RunStatus | undefined, hasExceptions: ctx.values.exceptions ? true : undefined },
-          { limit: Number(ctx.values.limit ?? 20) },
-        );
+        const filter = { flowId: ctx.values.flow as string | undefined, status: ctx.values.status as RunStatus | undefined, hasExceptions: ctx.values.exceptions ? true : undefined };
+        const page = await store.listRuns(filter, { limit: limitOption(ctx.values.limit, 20) });
         if (ctx.values.json) ctx.out(JSON.stringify(page, null, 2));
         else if (!page.items.length) ctx.out('No runs yet. Start one with: ledgerflow run <flow-file> --input <file>');
         else ctx.out(table(['run', 'flow', 'version', 'trigger', 'status', 'read', 'delivered', 'exceptions', 'closes', 'started'],
           page.items.map((r) => [r.id, r.flowId, r.version, r.trigger, r.status, r.counts.read, r.counts.delivered, r.counts.quarantined + r.counts.deadLettered, r.reconciliation ? (r.reconciliation.closes ? 'yes' : 'NO') : '', when(r.startedAt ?? r.createdAt)])));
+        const cut = ctx.values.json ? null : await cutNotice(page, (p) => store.listRuns(filter, p), '--flow, --status or --exceptions to narrow');
+        if (cut) ctx.out(cut);
         return 0;
       });
     },
@@ -64,7 +65,8 @@ export const OPS_COMMANDS: Record<string, CommandDefinition> = {
           return 0;
         }
         const stats = await store.getNodeStats(runId);
-        const traces = await store.listTraces(runId, { outcome: ctx.values.outcome as StoredTrace['outcome'] | undefined }, { limit: Number(ctx.values.limit ?? 50) });
+        const filter = { outcome: ctx.values.outcome as StoredTrace['outcome'] | undefined };
+        const traces = await store.listTraces(runId, filter, { limit: limitOption(ctx.values.limit, 50) });
         if (ctx.values.json) {
           ctx.out(JSON.stringify({ run, nodes: stats, records: traces.items }, null, 2));
           return 0;
@@ -75,7 +77,8 @@ export const OPS_COMMANDS: Record<string, CommandDefinition> = {
         ctx.out(nodeStatsText(stats).replace(/^/gm, '  '));
         ctx.out(reconciliationText(run.reconciliation).replace(/^/gm, '  '));
         ctx.out(table(['run', 'record', 'business key', 'outcome', 'ended at', 'error / target ref'], traces.items.map(traceRow)));
-        if (traces.nextCursor) ctx.out(`  … more records: --limit or --outcome to narrow`);
+        const cut = await cutNotice(traces, (p) => store.listTraces(runId, filter, p), '--outcome or --record to narrow');
+        if (cut) ctx.out(cut);
         return 0;
       });
     },
@@ -87,10 +90,12 @@ export const OPS_COMMANDS: Record<string, CommandDefinition> = {
       const key = ctx.positionals[0];
       if (!key) throw new CliError('usage: ledgerflow find <business-key> [--json]', 64);
       return withStore(ctx.env, async (store) => {
-        const found = await store.findByBusinessKey(key, { limit: Number(ctx.values.limit ?? 50) });
+        const found = await store.findByBusinessKey(key, { limit: limitOption(ctx.values.limit, 50) });
         if (ctx.values.json) ctx.out(JSON.stringify(found, null, 2));
         else if (!found.items.length) ctx.out(`No record with business key '${key}'`);
         else ctx.out(table(['run', 'record', 'business key', 'outcome', 'ended at', 'error / target ref'], found.items.map(traceRow)));
+        const cut = ctx.values.json ? null : await cutNotice(found, (p) => store.findByBusinessKey(key, p), 'the newest are shown first');
+        if (cut) ctx.out(cut);
         return 0;
       });
     },

@@ -1,11 +1,10 @@
 /** `serve`, `users add|list|disable` and `examples load`. */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { generatePassword, hashPassword, passwordProblem } from '../auth/passwords.ts';
 import { isRole, ROLES } from '../auth/roles.ts';
 import { loadExamples } from '../api/bootstrap.ts';
+import { buildDesigner } from '../designer-build.ts';
 import { startServer } from '../main.ts';
 import { parseEnvironments } from '../promotion/environments.ts';
 import { createServiceRepos } from '../store/service-repos.ts';
@@ -14,18 +13,21 @@ import type { CommandDefinition } from './commands.ts';
 import { withStore } from './environment.ts';
 import { table } from './format.ts';
 
-function buildDesigner(ctx: { out(s: string): void }): void {
-  const vite = createRequire(import.meta.url).resolve('vite/bin/vite.js');
+async function buildDesignerIfMissing(ctx: { out(s: string): void; err(s: string): void }): Promise<void> {
+  if (existsSync(resolve('dist/designer/index.html'))) return;
   ctx.out('Building the designer (vite build) …');
-  const result = spawnSync(process.execPath, [vite, 'build'], { stdio: 'inherit' });
-  if (result.status !== 0) ctx.out('The designer build failed; the API still starts (see /api/docs).');
+  try {
+    await buildDesigner();
+  } catch (err) {
+    ctx.err(`The designer build failed (${(err as Error).message.split('\n')[0]}); the API still starts (see /api/docs).`);
+  }
 }
 
 export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
   serve: {
     options: { port: { type: 'string' }, host: { type: 'string' }, 'build-if-missing': { type: 'boolean' }, 'no-examples': { type: 'boolean' } },
     async run(ctx) {
-      if (ctx.values['build-if-missing'] && !existsSync(resolve('dist/designer/index.html'))) buildDesigner(ctx);
+      if (ctx.values['build-if-missing']) await buildDesignerIfMissing(ctx);
       const server = await startServer({
         env: ctx.env, port: ctx.values.port !== undefined ? Number(ctx.values.port) : undefined, host: ctx.values.host as string | undefined,
         examples: ctx.values['no-examples'] ? false : undefined, out: ctx.out,

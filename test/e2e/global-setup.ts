@@ -3,9 +3,9 @@
  * test what `npm start` serves), unless a production build newer than every
  * designer source is already there.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { buildDesigner } from '../../runtime/designer-build.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -24,12 +24,10 @@ function isDevelopmentBuild(): boolean {
   return readdirSync(assets).some((f) => f.endsWith('.js') && readFileSync(join(assets, f), 'utf8').includes('react.dev/link/react-devtools'));
 }
 
-export default function setup(): void {
+export default async function setup(): Promise<void> {
   const index = join(ROOT, 'dist/designer/index.html');
   const sources = Math.max(newest(join(ROOT, 'designer')), newest(join(ROOT, 'nodes')));
   if (existsSync(index) && statSync(index).mtimeMs > sources && !isDevelopmentBuild()) return;
-  // vitest sets NODE_ENV=test, which would make this React's development build: build what users get.
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
-    cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' },
-  });
+  // vitest sets NODE_ENV=test; buildDesigner builds what users get (production) all the same.
+  await buildDesigner({ root: ROOT });
 }

@@ -74,6 +74,10 @@ describe('ledgerflow CLI', () => {
     const r = await cli('run', UBL_FLOW, '--input', UBL('ubl-invoice-en16931-20-lines-two-vat-rates-eur.xml'), '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).counts).toMatchObject({ read: 1, delivered: 0, duplicate: 1 });
+    // Two runs now: a list of one says it was cut.
+    const runs = await cli('runs', '--limit', '1');
+    expect(runs.out.split('\n').at(-1)).toBe('showing 1 of 2; --limit to see more');
+    expect((await cli('runs', '--limit', '2')).out).not.toContain('showing');
   });
 
   it('run: exit 3 with exceptions; trace shows the failed rules; replay after a fix delivers it once', async () => {
