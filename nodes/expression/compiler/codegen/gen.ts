@@ -254,9 +254,9 @@ export class Gen {
       case '>=':
         return this.e.bind(`rt.ge(${lhs}, ${rhs}, ${p})`);
       case '&':
-        return this.e.bind(`rt.concat(${lhs}, ${rhs}, ${p})`);
+        return this.e.bind(`rt.concat(${lhs}, ${rhs}, ${p}, st)`);
       case '..':
-        return this.e.bind(`rt.range(${lhs}, ${rhs}, ${p})`);
+        return this.e.bind(`rt.range(${lhs}, ${rhs}, ${p}, st)`);
       case 'in':
         return this.e.bind(`rt.includes(${lhs}, ${rhs})`);
       default:
