@@ -28,7 +28,7 @@ export const LIMIT_ERROR_CODES = {
   output: OUTPUT_LIMIT_CODE,
 } as const;
 
-const OPERATOR_NAMES: Record<string, string> = { '&': 'the & operator', '..': 'a range [a..b]', '[…]': 'an array constructor [ … ]' };
+const OPERATOR_NAMES: Record<string, string> = { '&': 'the & operator', '[…]': 'an array constructor [ … ]' };
 
 function outputLimitError(limits: EvaluationLimits, fn: string | undefined, details: FlowErrorDetails): FlowError {
   const what = !fn ? undefined : /^\w+$/.test(fn) ? `$${fn}` : OPERATOR_NAMES[fn] ?? fn;

@@ -114,9 +114,7 @@ function compileUncached(source: string, limits: EvaluationLimits, functions: Bi
   };
   const viaJsonata = (input: unknown, bindings?: Bindings): Promise<unknown> => {
     try {
-      // Inherited bindings are bound too (jsonata walks them with for…in), so the caller's object is not copied.
-      const withBudget = Object.create(bindings ?? null) as Bindings;
-      withBudget[BUDGET_BINDING] = createBudget(limits.maxOutput);
+      const withBudget = { ...bindings, [BUDGET_BINDING]: createBudget(limits.maxOutput) };
       return expression.evaluate(input, withBudget).then(undefined, onError);
     } catch (err) {
       return Promise.reject(evaluationError(err, source, limits));

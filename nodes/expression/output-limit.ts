@@ -62,7 +62,8 @@ export function jsonSizeUpTo(value: unknown, cap: number): number {
     else if (Array.isArray(v)) {
       size += v.length + 2;
       for (let i = 0; i < v.length && size <= cap; i++) stack.push(v[i]);
-    } else if (v !== null && typeof v === 'object') {
+    } else if (v !== null && typeof v === 'object' && !('_jsonata_function' in v) && !('_jsonata_lambda' in v)) {
+      // Functions show as "" in JSON; a lambda's closure (its environment) is not walked.
       for (const key of Object.keys(v)) {
         size += key.length + 4;
         stack.push((v as Record<string, unknown>)[key]);
@@ -126,7 +127,7 @@ export function boundedBuiltin(
   budgetOf: BudgetOf,
 ): (...args: any[]) => unknown {
   const precheck = PRECHECKS[name];
-  return function bounded(this: unknown, ...args: unknown[]): unknown {
+  const bounded = function bounded(this: unknown, ...args: unknown[]): unknown {
     const budget = budgetOf(this);
     if (!budget) return implementation.apply(this, args);
     if (precheck) {
@@ -143,4 +144,9 @@ export function boundedBuiltin(
     charge(budget, sizeOf(result), name);
     return result;
   };
+  // jsonata reads a native function's arity from `length` and its parameter names from its source text
+  // (partial application, $reduce's check): the wrapper shows the original's.
+  Object.defineProperty(bounded, 'length', { value: implementation.length });
+  Object.defineProperty(bounded, 'toString', { value: () => implementation.toString() });
+  return bounded;
 }

@@ -256,7 +256,7 @@ export class Gen {
       case '&':
         return this.e.bind(`rt.concat(${lhs}, ${rhs}, ${p}, st)`);
       case '..':
-        return this.e.bind(`rt.range(${lhs}, ${rhs}, ${p}, st)`);
+        return this.e.bind(`rt.range(${lhs}, ${rhs}, ${p})`);
       case 'in':
         return this.e.bind(`rt.includes(${lhs}, ${rhs})`);
       default:

@@ -4,7 +4,7 @@
  * The error is thrown with the operator's position and token, as the
  * reference's evaluateBinary does.
  */
-import { charge, outputExceeded } from '../../output-limit.ts';
+import { outputExceeded } from '../../output-limit.ts';
 import type { EvalState } from './state.ts';
 import { isNumeric, jerr, seq, type Seq } from './values.ts';
 import { jsonString } from './strings.ts';
@@ -150,14 +150,13 @@ export function includes(lhs: any, rhs: any): boolean {
 }
 
 /** `..`: the integers from lhs to rhs (T2003, T2004, D2014). */
-export function range(lhs: any, rhs: any, position?: number, st?: EvalState): Seq | undefined {
+export function range(lhs: any, rhs: any, position?: number): Seq | undefined {
   if (lhs !== undefined && !Number.isInteger(lhs)) opError('T2003', position, '..', { value: lhs });
   if (rhs !== undefined && !Number.isInteger(rhs)) opError('T2004', position, '..', { value: rhs });
   if (lhs === undefined || rhs === undefined) return undefined;
   if (lhs > rhs) return undefined;
   const size = rhs - lhs + 1;
   if (size > 1e7) opError('D2014', position, '..', { value: size });
-  if (st) charge(st.budget, size, '..');
   const result: Seq = new Array(size);
   for (let item = lhs, index = 0; item <= rhs; item++, index++) result[index] = item;
   result.sequence = true;
