@@ -3,6 +3,7 @@
  * it concerns and a JSON path. The runtime refuses to run a flow with errors;
  * the designer shows the same list in its problems panel.
  */
+import { flowSizeProblems } from './flow-limits.ts';
 import Ajv2020 from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import flowSchema from '../flows/flow.schema.json' with { type: 'json' };
@@ -16,6 +17,7 @@ import { resolveNodeConfig } from './node-config.ts';
 
 export type FlowProblemCode =
   | 'schema'
+  | 'too-large'
   | 'duplicate-id'
   | 'unknown-node-type'
   | 'newer-node-version'
@@ -81,6 +83,9 @@ const FLOW_EXPRESSIONS: [string, (d: FlowDocument) => string | undefined][] = [
 ];
 
 export function validateFlow(doc: unknown, catalog: NodeCatalog, evaluator: ExpressionEvaluator): FlowProblem[] {
+  // Over the size limits: nothing else is checked (that work is what the limits bound).
+  const tooLarge = flowSizeProblems(doc);
+  if (tooLarge.length > 0) return tooLarge;
   const problems: FlowProblem[] = [];
   const validateDocument = validateDocumentFn();
   if (!validateDocument(doc)) {
@@ -199,7 +204,9 @@ function checkGraph(flow: FlowDocument, nodesById: Map<string, NodeEntry>): Flow
         problems.push({ code: 'unknown-port', path: `${path}/targetHandle`, nodeId: to.node.id, edgeId: edge.id, message: `Edge '${edge.id}' enters node '${to.node.id}' by port '${inPort}', which it does not have (ports: ${inPorts.join(', ') || 'none: it is a source'})` });
       }
     }
-    outgoing.set(edge.source, [...(outgoing.get(edge.source) ?? []), edge.target]);
+    const targets = outgoing.get(edge.source);
+    if (targets) targets.push(edge.target);
+    else outgoing.set(edge.source, [edge.target]);
     connectedIn.add(edge.target);
     connectedOut.add(`${edge.source}\u0000${port}`);
   });
@@ -220,7 +227,7 @@ function checkGraph(flow: FlowDocument, nodesById: Map<string, NodeEntry>): Flow
     const id = stack.pop()!;
     if (reachable.has(id)) continue;
     reachable.add(id);
-    stack.push(...(outgoing.get(id) ?? []));
+    for (const target of outgoing.get(id) ?? []) if (!reachable.has(target)) stack.push(target);
   }
 
   for (const entry of nodesById.values()) {

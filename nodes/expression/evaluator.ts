@@ -3,6 +3,7 @@
  * interfaces, so the reference JSONata implementation can be swapped for a
  * faster one (see the compiled evaluator) without touching either.
  */
+import { DEFAULT_MAX_OUTPUT } from './output-limit.ts';
 
 /** Evaluation limits, the same in the browser preview and in the runtime. */
 export interface EvaluationLimits {
@@ -10,9 +11,11 @@ export interface EvaluationLimits {
   timeoutMs: number;
   /** Maximum evaluation (recursion) depth. */
   maxDepth: number;
+  /** Characters of strings plus items of lists that built-in functions may build in one evaluation (output-limit.ts). */
+  maxOutput: number;
 }
 
-export const DEFAULT_LIMITS: EvaluationLimits = { timeoutMs: 1000, maxDepth: 500 };
+export const DEFAULT_LIMITS: EvaluationLimits = { timeoutMs: 1000, maxDepth: 500, maxOutput: DEFAULT_MAX_OUTPUT };
 
 /** A value bound as `$name` in an expression: data or a function. */
 export type Bindings = Record<string, unknown>;

@@ -12,6 +12,7 @@
  */
 import { FlowError, type FlowErrorDetails } from '../errors.ts';
 import type { EvaluationLimits, ExpressionProblem } from './evaluator.ts';
+import { OUTPUT_LIMIT_CODE } from './output-limit.ts';
 
 /**
  * Our own codes for limit breaches (jsonata's D1011 / D1012 after translation).
@@ -23,7 +24,20 @@ export const LIMIT_ERROR_CODES = {
   depth: 'U1001',
   /** The expression ran longer than `timeoutMs` (usually an endless loop). */
   time: 'U1002',
+  /** Built-in functions would have built more than `maxOutput` characters and list items. */
+  output: OUTPUT_LIMIT_CODE,
 } as const;
+
+const OPERATOR_NAMES: Record<string, string> = { '&': 'the & operator', '[…]': 'an array constructor [ … ]' };
+
+function outputLimitError(limits: EvaluationLimits, fn: string | undefined, details: FlowErrorDetails): FlowError {
+  const what = !fn ? undefined : /^\w+$/.test(fn) ? `$${fn}` : OPERATOR_NAMES[fn] ?? fn;
+  const by = what ? ` (${what} would go over it)` : '';
+  return new FlowError('mapping', `expression stopped: reached the output size limit of ${formatCount(limits.maxOutput)} characters and list items per evaluation${by}`, {
+    ...details,
+    code: LIMIT_ERROR_CODES.output,
+  });
+}
 
 interface JsonataErrorLike {
   code?: string;
@@ -31,6 +45,8 @@ interface JsonataErrorLike {
   token?: unknown;
   message?: string;
   value?: unknown;
+  /** The function or operator that would have gone over the output limit (U1003). */
+  fn?: unknown;
 }
 
 /** 0-based start offset of the problem, clamped to the expression. */
@@ -90,6 +106,10 @@ export function evaluationError(err: unknown, source: string, limits: Evaluation
     }
     return err;
   }
+  if (err instanceof RangeError && /invalid (string|array) length/i.test(err.message)) {
+    // V8 refused to build a string or list that large: the output limit, reached past the counted built-ins.
+    return outputLimitError(limits, undefined, { cause: err });
+  }
   if (err instanceof RangeError) {
     // The JavaScript stack itself ran out: the same situation as the depth limit.
     return new FlowError('mapping', 'expression stopped: it nested too deeply for the JavaScript stack (check for a function that calls itself without end)', {
@@ -111,6 +131,8 @@ export function evaluationError(err: unknown, source: string, limits: Evaluation
         ...details,
         code: LIMIT_ERROR_CODES.time,
       });
+    case OUTPUT_LIMIT_CODE:
+      return outputLimitError(limits, typeof e.fn === 'string' ? e.fn : undefined, details);
     case 'D2014':
       return new FlowError('mapping', `expression stopped: a range [a..b] would create ${formatCount(e.value)} items; at most 10,000,000 are allowed${where(position)}`, {
         ...details,

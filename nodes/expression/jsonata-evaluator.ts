@@ -22,6 +22,27 @@ import {
 import { evaluationError, syntaxError, syntaxProblem } from './jsonata-errors.ts';
 import { FALLBACK, fastPathFor, type FastPath } from './fast-path.ts';
 import { jsonataSignatureOf } from './signed-function.ts';
+import { jsonataBuiltins } from './compiler/jsonata-internals.ts';
+import { BOUNDED_BUILTINS, boundedBuiltin, createBudget, type BudgetOf, type OutputBudget } from './output-limit.ts';
+import { linearRegexEngine, checkRegexLiterals } from './linear-regex.ts';
+
+// The evaluation's output budget travels as a binding; built-ins find it through their call environment.
+const BUDGET_BINDING = '__outputBudget';
+const environmentBudget: BudgetOf = (self) =>
+  (self as { environment?: { lookup(name: string): unknown } } | undefined)?.environment?.lookup(BUDGET_BINDING) as OutputBudget | undefined;
+
+let boundedDefs: [string, unknown][] | undefined;
+
+/** jsonata's own built-ins that can build large values, counting what they build (output-limit.ts). */
+function boundedReferenceBuiltins(): [string, unknown][] {
+  if (boundedDefs) return boundedDefs;
+  const defs = jsonataBuiltins();
+  boundedDefs = BOUNDED_BUILTINS.map((name) => {
+    const def = defs[name];
+    return [name, { _jsonata_function: true, implementation: boundedBuiltin(name, def.implementation, environmentBudget), signature: def.signature }];
+  });
+  return boundedDefs;
+}
 
 export interface ReferenceEvaluatorOptions {
   /** Compiled expressions kept per function set; the least recently used go first. Default 1,000. */
@@ -47,7 +68,7 @@ export function createReferenceEvaluator(options: ReferenceEvaluatorOptions = {}
     const functions = opts.functions ?? NO_FUNCTIONS;
     let cache = caches.get(functions);
     if (!cache) caches.set(functions, (cache = new Map()));
-    const key = `${limits.timeoutMs}|${limits.maxDepth}|${source}`;
+    const key = `${limits.timeoutMs}|${limits.maxDepth}|${limits.maxOutput}|${source}`;
     const hit = cache.get(key);
     if (hit) {
       // Re-insert so Map order is least-recently-used first.
@@ -63,7 +84,7 @@ export function createReferenceEvaluator(options: ReferenceEvaluatorOptions = {}
 
   function check(source: string): ExpressionProblem | null {
     try {
-      jsonata(source);
+      checkRegexLiterals(jsonata(source).ast());
       return null;
     } catch (err) {
       return syntaxProblem(err, source);
@@ -76,10 +97,12 @@ export function createReferenceEvaluator(options: ReferenceEvaluatorOptions = {}
 function compileUncached(source: string, limits: EvaluationLimits, functions: Bindings): ReferenceCompiledExpression {
   let expression: jsonata.Expression;
   try {
-    expression = jsonata(source, { timeout: limits.timeoutMs, stack: limits.maxDepth });
+    expression = jsonata(source, { timeout: limits.timeoutMs, stack: limits.maxDepth, RegexEngine: linearRegexEngine } as jsonata.JsonataOptions);
+    checkRegexLiterals(expression.ast());
   } catch (err) {
     throw syntaxError(err, source);
   }
+  for (const [name, def] of boundedReferenceBuiltins()) expression.assign(name, def);
   for (const [name, value] of Object.entries(functions)) {
     const signature = jsonataSignatureOf(value);
     if (signature) expression.registerFunction(name, value as (...args: unknown[]) => unknown, signature);
@@ -91,7 +114,8 @@ function compileUncached(source: string, limits: EvaluationLimits, functions: Bi
   };
   const viaJsonata = (input: unknown, bindings?: Bindings): Promise<unknown> => {
     try {
-      return expression.evaluate(input, bindings).then(undefined, onError);
+      const withBudget = { ...bindings, [BUDGET_BINDING]: createBudget(limits.maxOutput) };
+      return expression.evaluate(input, withBudget).then(undefined, onError);
     } catch (err) {
       return Promise.reject(evaluationError(err, source, limits));
     }

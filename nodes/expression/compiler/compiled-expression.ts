@@ -8,6 +8,7 @@
  */
 import type { Bindings, CompiledExpression, EvaluationLimits } from '../evaluator.ts';
 import { evaluationError } from '../jsonata-errors.ts';
+import { OUTPUT_LIMIT_CODE } from '../output-limit.ts';
 import type { Program } from './compile.ts';
 import { populateMessage } from './error-messages.ts';
 import { installEval } from './eval.ts';
@@ -35,7 +36,7 @@ export interface CompiledExpressionSetup {
 function isLimitError(err: unknown): boolean {
   if (err instanceof RangeError) return true;
   const code = (err as { code?: unknown } | null)?.code;
-  return code === 'D1011' || code === 'D1012';
+  return code === 'D1011' || code === 'D1012' || code === OUTPUT_LIMIT_CODE;
 }
 
 export function compiledExpression(setup: CompiledExpressionSetup): CompiledExpressionInfo {
@@ -71,7 +72,7 @@ export function compiledExpression(setup: CompiledExpressionSetup): CompiledExpr
       spare = undefined;
       if (st) resetState(st);
       else {
-        st = createState(limits.maxDepth, limits.timeoutMs, false);
+        st = createState(limits.maxDepth, limits.timeoutMs, false, limits.maxOutput);
         installEval(st, table);
       }
       try {

@@ -14,6 +14,7 @@ import {
   type ExpressionProblem,
 } from '../evaluator.ts';
 import { syntaxError, syntaxProblem } from '../jsonata-errors.ts';
+import { checkRegexLiterals } from '../linear-regex.ts';
 import { cachedCompile } from './cache.ts';
 import { compiledExpression, type CompiledExpressionInfo } from './compiled-expression.ts';
 
@@ -49,7 +50,7 @@ export function createCompiledEvaluator(options: CompiledEvaluatorOptions): Comp
     const functions = opts.functions ?? NO_FUNCTIONS;
     let cache = caches.get(functions);
     if (!cache) caches.set(functions, (cache = new Map()));
-    const key = `${limits.timeoutMs}|${limits.maxDepth}|${source}`;
+    const key = `${limits.timeoutMs}|${limits.maxDepth}|${limits.maxOutput}|${source}`;
     let compiled = cache.get(key);
     if (!compiled) {
       compiled = compileUncached(source, limits, functions, opts);
@@ -87,7 +88,7 @@ export function createCompiledEvaluator(options: CompiledEvaluatorOptions): Comp
 
   function check(source: string): ExpressionProblem | null {
     try {
-      jsonata(source);
+      checkRegexLiterals(jsonata(source).ast());
       return null;
     } catch (err) {
       return syntaxProblem(err, source);

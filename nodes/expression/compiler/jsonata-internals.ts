@@ -8,6 +8,7 @@
  * and the non-callback functions (formatNumber, fromMillis, …) identical.
  */
 import jsonata from 'jsonata';
+import { checkRegexLiterals } from '../linear-regex.ts';
 
 /** A signature as parsed by jsonata: `validate` returns the (fixed-up) arguments or throws T04xx. */
 export interface JsonataSignature {
@@ -78,7 +79,9 @@ export function parseSignature(signature: string): JsonataSignature {
 
 /** The processed AST of an expression (throws jsonata's syntax error objects). */
 export function parseExpression(source: string): AstNode {
-  return jsonata(source).ast() as unknown as AstNode;
+  const ast = jsonata(source).ast();
+  checkRegexLiterals(ast);
+  return ast as unknown as AstNode;
 }
 
 /** The parts of jsonata's AST the compiler reads (processed form, as `ast()` returns it). */

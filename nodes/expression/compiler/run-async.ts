@@ -21,7 +21,7 @@ export async function runAsync(
 ): Promise<unknown> {
   const outcome = cachedCompileAsync(source);
   if (!outcome.ok) throw new Error(`internal: asynchronous variant of a compiled expression did not compile (${outcome.reason})`);
-  const st = createState(limits.maxDepth, limits.timeoutMs, true);
+  const st = createState(limits.maxDepth, limits.timeoutMs, true, limits.maxOutput);
   installEval(st, table);
   // The synchronous attempt's start counts: same timestamp for $now(), same time limit.
   if (startedAt !== undefined) st.start = st.timestamp = startedAt;

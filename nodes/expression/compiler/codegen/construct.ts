@@ -17,7 +17,7 @@ export function genArray(g: Gen, node: AstNode, c: Cx): string {
   for (const item of items) {
     const v = g.gen(item, g.child(c));
     if (item.value === '[') e.emit(`if (${v} !== undefined) ${r}.push(${v});`);
-    else e.emit(`if (${v} !== undefined) rt.pushFlat(${r}, ${v}, true);`);
+    else e.emit(`if (${v} !== undefined) rt.pushFlat(${r}, ${v}, true, st);`);
   }
   if (node.consarray) e.emit(`rt.cons(${r});`);
   return r;

@@ -254,7 +254,7 @@ export class Gen {
       case '>=':
         return this.e.bind(`rt.ge(${lhs}, ${rhs}, ${p})`);
       case '&':
-        return this.e.bind(`rt.concat(${lhs}, ${rhs}, ${p})`);
+        return this.e.bind(`rt.concat(${lhs}, ${rhs}, ${p}, st)`);
       case '..':
         return this.e.bind(`rt.range(${lhs}, ${rhs}, ${p})`);
       case 'in':

@@ -4,6 +4,7 @@
  * call back into expressions are the synchronous ports in hof.ts. Every entry
  * keeps jsonata's parsed signature, so argument checking is the reference's.
  */
+import { BOUNDED_BUILTINS, boundedBuiltin, type BudgetOf } from '../../output-limit.ts';
 import { jsonataBuiltins, type BuiltinName, type NativeDef } from '../jsonata-internals.ts';
 import { nativeParams } from './apply.ts';
 import * as hof from './hof.ts';
@@ -33,6 +34,10 @@ const PORTED: Partial<Record<BuiltinName, (...args: any[]) => unknown>> = {
 
 let table: Record<string, Builtin> | undefined;
 
+// Called with the evaluation's focus as `this` (or none from a few fast routes, which are not counted).
+const stateBudget: BudgetOf = (self) => (self as Focus | undefined)?.st?.budget;
+const BOUNDED = new Set<string>(BOUNDED_BUILTINS);
+
 /** Built-ins by name (without `$`); `$now`, `$millis` and `$eval` read the evaluation's state. */
 export function builtins(): Record<string, Builtin> {
   if (table) return table;
@@ -40,7 +45,8 @@ export function builtins(): Record<string, Builtin> {
   const out: Record<string, Builtin> = Object.create(null);
   for (const name of Object.keys(defs) as BuiltinName[]) {
     const def = defs[name];
-    const implementation = PORTED[name] ?? def.implementation;
+    const own = PORTED[name] ?? def.implementation;
+    const implementation = BOUNDED.has(name) ? boundedBuiltin(name, own, stateBudget) : own;
     // Only jsonata's own fields are enumerable: a function value shown as JSON reads as the reference's.
     const builtin = { _jsonata_function: true, implementation, signature: def.signature } as Builtin;
     Object.defineProperties(builtin, {

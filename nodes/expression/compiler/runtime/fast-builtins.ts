@@ -5,6 +5,7 @@
  * unchanged (no context substitution, no coercion) and otherwise defers to
  * the full validated call, so results and errors stay the reference's.
  */
+import { charge, joinedSize } from '../../output-limit.ts';
 import { builtins } from './builtins.ts';
 import type { EvalState } from './state.ts';
 import { jsonString } from './strings.ts';
@@ -33,6 +34,12 @@ function allStrings(a: unknown[]): boolean {
 }
 
 type Fast = (...args: any[]) => unknown;
+
+/** Counts `size` against the evaluation's output budget before building the result. */
+function charged(st: EvalState, size: number, build: () => string): string {
+  charge(st.budget, size, 'join');
+  return build();
+}
 
 // Strings without surrogates have one code unit per character, so jsonata's
 // code-point substring equals String.prototype.slice.
@@ -114,7 +121,8 @@ const numbers1 = (name: string): Fast =>
 
 /** Fast routes by built-in name: the argument counts they take and the function. */
 export const FAST_BUILTINS: Record<string, { arities: number[]; fn: Fast }> = {
-  string: { arities: [1], fn: (a: any) => jsonString(a) },
+  // Objects go the counted way: a list holding itself many times over has an enormous JSON.
+  string: { arities: [1], fn: (a: any, ctx: unknown, st: EvalState) => (a !== null && typeof a === 'object' ? generic('string', [a], ctx, st) : jsonString(a)) },
   uppercase: { arities: [1], fn: string1('uppercase', (s) => s.toUpperCase()) },
   lowercase: { arities: [1], fn: string1('lowercase', (s) => s.toLowerCase()) },
   trim: { arities: [1], fn: string1('trim', (s) => impl('trim')(s)) },
@@ -199,10 +207,12 @@ export const FAST_BUILTINS: Record<string, { arities: number[]; fn: Fast }> = {
         st = ctx as EvalState;
         ctx = b;
         b = undefined;
-        if (Array.isArray(a) && allStrings(a)) return a.join('');
+        if (Array.isArray(a) && allStrings(a)) return charged(st, joinedSize(a, ''), () => a.join(''));
         return generic('join', [a], ctx, st);
       }
-      if (Array.isArray(a) && allStrings(a) && (typeof b === 'string' || b === undefined)) return a.join(b === undefined ? '' : b);
+      if (Array.isArray(a) && allStrings(a) && (typeof b === 'string' || b === undefined)) {
+        return charged(st!, joinedSize(a, b), () => a.join(b === undefined ? '' : b));
+      }
       return generic('join', [a, b], ctx, st!);
     },
   },

@@ -6,6 +6,7 @@
  * code calls synchronously. Parameter lists match the originals (arity and
  * partial application read them). `this` is the evaluation's focus.
  */
+import { LinearRegExp } from '../../linear-regex.ts';
 import { arityOf, call } from './apply.ts';
 import { tick, type Focus } from './state.ts';
 import { hasOwn, isArrayOfNumbers, isArrayOfStrings, isFunction, jerr, seq, toBoolean } from './values.ts';
@@ -301,7 +302,7 @@ export function split(this: Focus, str: any, separator: any, limit: any) {
 
 /** evaluateRegex: a matcher function over a compiled regular expression literal. */
 export function regexMatcher(source: RegExp, position: number | undefined): (str: string, fromIndex?: number) => unknown {
-  const re = new RegExp(source);
+  const re = new LinearRegExp(source);
   const closure = (str: string, fromIndex?: number): unknown => {
     re.lastIndex = fromIndex || 0;
     const m = re.exec(str);

@@ -4,6 +4,8 @@
  * The error is thrown with the operator's position and token, as the
  * reference's evaluateBinary does.
  */
+import { outputExceeded } from '../../output-limit.ts';
+import type { EvalState } from './state.ts';
 import { isNumeric, jerr, seq, type Seq } from './values.ts';
 import { jsonString } from './strings.ts';
 
@@ -125,10 +127,12 @@ export function ge(l: any, r: any, p?: number): any {
 }
 
 /** `&`: string concatenation through $string (D3001 on non-finite numbers). */
-export function concat(lhs: any, rhs: any, position?: number): string {
+export function concat(lhs: any, rhs: any, position?: number, st?: EvalState): string {
   try {
     const l = lhs === undefined ? '' : typeof lhs === 'string' ? lhs : (jsonString(lhs) as string);
     const r = rhs === undefined ? '' : typeof rhs === 'string' ? rhs : (jsonString(rhs) as string);
+    // One string may not outgrow the output limit (not counted in total: building a text piece by piece would count it n² times).
+    if (st && l.length + r.length > st.budget.limit) outputExceeded(st.budget.limit, '&');
     return l + r;
   } catch (err) {
     (err as { position?: number }).position = position;

@@ -4,6 +4,8 @@
  * sequence rules as soon as an array appears), step flattening, the grouping
  * table of object constructors and the order-by comparison.
  */
+import { charge } from '../../output-limit.ts';
+import type { EvalState } from './state.ts';
 import { append, hasOwn, isArrayOfStrings, jerr, lookup, norm, seq, seq1, setKey, type Seq } from './values.ts';
 
 function isFunctionObject(o: any): boolean {
@@ -88,8 +90,10 @@ export function stepInput(pre: any): Seq {
 }
 
 /** Adds a step result to the step's output: arrays are flattened unless built by a constructor. */
-export function pushFlat(out: unknown[], r: any, always = false): void {
+export function pushFlat(out: unknown[], r: any, always = false, st?: EvalState): void {
   if (Array.isArray(r) && (always || !(r as Seq).cons)) {
+    // An array constructor spreading lists (`[$a, $a]`) is counted: doubling in a loop would exhaust memory.
+    if (st) charge(st.budget, r.length, '[…]');
     for (let j = 0; j < r.length; j++) out.push(r[j]);
   } else out.push(r);
 }

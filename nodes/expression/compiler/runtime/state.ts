@@ -3,6 +3,7 @@
  * way the reference's guardrails count them), the timestamp behind `$now()`,
  * and the switch to asynchronous evaluation.
  */
+import { createBudget, type OutputBudget } from '../../output-limit.ts';
 import { jerr } from './values.ts';
 
 export interface EvalState {
@@ -12,6 +13,8 @@ export interface EvalState {
   timeoutMs: number;
   /** Date.now() at the start of the evaluation. */
   start: number;
+  /** What built-in functions may still build in this evaluation (output-limit.ts). */
+  budget: OutputBudget;
   /** Countdown to the next clock check. */
   ticks: number;
   /** Captured once per evaluation, as jsonata does for $now() and $millis(). */
@@ -47,7 +50,7 @@ export interface Focus {
 
 const TICKS = 256;
 
-export function createState(maxDepth: number, timeoutMs: number, asyncMode: boolean): EvalState {
+export function createState(maxDepth: number, timeoutMs: number, asyncMode: boolean, maxOutput = 0): EvalState {
   const now = Date.now();
   const st = {
     d: 0,
@@ -55,6 +58,7 @@ export function createState(maxDepth: number, timeoutMs: number, asyncMode: bool
     maxDepth: maxDepth > 0 ? maxDepth : Infinity,
     timeoutMs,
     start: now,
+    budget: createBudget(maxOutput),
     ticks: TICKS,
     timestamp: now,
     async: asyncMode,
@@ -80,6 +84,7 @@ export function resetState(st: EvalState): void {
   st.d = 0;
   st.start = st.timestamp = Date.now();
   st.ticks = TICKS;
+  st.budget.left = st.budget.limit;
   st.pending = undefined;
   st.evalScope = undefined;
 }
