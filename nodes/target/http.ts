@@ -18,6 +18,8 @@ import { defineNode, type ConfigProblem, type HttpConnection, type TargetContext
 import { FlowError } from '../errors.ts';
 import { compileFieldPath, fieldPathProblem, type FieldGetter } from '../field-path.ts';
 import { describeRequest, statusError, transportError } from './http-errors.ts';
+import { urlUnderBase } from './http-url.ts';
+import { redact, sensitiveValues } from '../secret-redaction.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
 import { sharedRateLimiter } from './rate-limiter.ts';
 import { requestSignal, type RequestSignal } from './request-signal.ts';
@@ -70,6 +72,8 @@ function configProblems(config: HttpTargetConfig): ConfigProblem[] {
   if (/^[a-z][a-z0-9+.-]*:/i.test(config.path ?? '') || (config.path ?? '').startsWith('//')) {
     problems.push({ path: '/path', message: 'the path is appended to the connection URL; give a path such as /invoices, not a full URL' });
   }
+  const staticPath = urlUnderBase('http://connection.invalid/base', (config.path ?? '').replace(PLACEHOLDER, 'x'));
+  if ('problem' in staticPath) problems.push({ path: '/path', message: staticPath.problem });
   if (!Number.isInteger(config.timeoutMs) || config.timeoutMs < 1) problems.push({ path: '/timeoutMs', message: 'timeout must be a positive number of milliseconds' });
   if (!Number.isInteger(config.batchSize) || config.batchSize < 1) problems.push({ path: '/batchSize', message: 'batch size must be a whole number ≥ 1' });
   if (config.batchMode === 'array' && placeholders(config.path).length > 0) {
@@ -80,12 +84,6 @@ function configProblems(config: HttpTargetConfig): ConfigProblem[] {
     if (problem) problems.push({ path: '/idToField', message: problem });
   }
   return problems;
-}
-
-function joinUrl(baseUrl: string, path: string): string {
-  const base = baseUrl.replace(/\/+$/, '');
-  if (path === '') return base;
-  return path.startsWith('/') || path.startsWith('?') ? base + path : `${base}/${path}`;
 }
 
 function parseJson(text: string): unknown {
@@ -188,6 +186,11 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
       return out;
     }
 
+    function urlOf(conn: HttpConnection, path: string): string | FlowError {
+      const joined = urlUnderBase(conn.baseUrl, path);
+      return 'url' in joined ? joined.url : new FlowError('permanent', `not sent: ${joined.problem}`, { nodeId, field: 'path' });
+    }
+
     async function send(conn: HttpConnection, url: string, body: string, key: string, ctx: TargetContext): Promise<Reply> {
       const request = describeRequest(config.method, url);
       let limit: RequestSignal | undefined;
@@ -235,7 +238,8 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
     async function writeOne(conn: HttpConnection, item: TargetItem, ctx: TargetContext): Promise<TargetOutcome> {
       const path = fillPath(item.data);
       if (path instanceof FlowError) return { ok: false, error: path };
-      const url = joinUrl(conn.baseUrl, path);
+      const url = urlOf(conn, path);
+      if (url instanceof FlowError) return { ok: false, error: url };
       const body = toJson(item.data);
       if (body instanceof FlowError) return { ok: false, error: body };
       let reply: Reply;
@@ -251,7 +255,8 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
     }
 
     async function writeArray(conn: HttpConnection, items: TargetItem[], ctx: TargetContext): Promise<TargetOutcome[]> {
-      const url = joinUrl(conn.baseUrl, config.path);
+      const url = urlOf(conn, config.path);
+      if (url instanceof FlowError) return items.map(() => ({ ok: false as const, error: url }));
       const key = `${items[0].key}+${items.length}`;
       const body = toJson(items.map((i) => i.data));
       if (body instanceof FlowError) return items.map(() => ({ ok: false as const, error: body }));
@@ -274,28 +279,39 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
       });
     }
 
+    /** The error with every credential of the connection replaced by ***: an error body may echo the request's headers. */
+    function withoutSecrets(error: FlowError, hidden: string[]): FlowError {
+      const message = redact(error.message, hidden);
+      return message === error.message ? error : new FlowError(error.errorClass, message, error.details);
+    }
+
+    async function writeAll(conn: HttpConnection, items: TargetItem[], ctx: TargetContext): Promise<TargetOutcome[]> {
+      if (arrayMode) return writeArray(conn, items, ctx);
+      const outcomes: TargetOutcome[] = new Array(items.length);
+      // Up to `concurrency` requests in flight; each still waits for the rate limiter.
+      let next = 0;
+      const lane = async () => {
+        while (next < items.length) {
+          const i = next++;
+          if (ctx.signal.aborted) {
+            // Keep the outcomes of records already sent; the rest are retried or replayed later.
+            outcomes[i] = { ok: false, error: new FlowError('transient', 'not sent because the run was stopped', { nodeId }) };
+            continue;
+          }
+          outcomes[i] = await writeOne(conn, items[i], ctx);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(config.concurrency ?? 1, items.length)) }, lane));
+      return outcomes;
+    }
+
     return {
       batchSize: config.batchSize,
       async write(items, ctx) {
         if (items.length === 0) return [];
         const conn = ctx.connections.http(config.connection);
-        if (arrayMode) return writeArray(conn, items, ctx);
-        const outcomes: TargetOutcome[] = new Array(items.length);
-        // Up to `concurrency` requests in flight; each still waits for the rate limiter.
-        let next = 0;
-        const lane = async () => {
-          while (next < items.length) {
-            const i = next++;
-            if (ctx.signal.aborted) {
-              // Keep the outcomes of records already sent; the rest are retried or replayed later.
-              outcomes[i] = { ok: false, error: new FlowError('transient', 'not sent because the run was stopped', { nodeId }) };
-              continue;
-            }
-            outcomes[i] = await writeOne(conn, items[i], ctx);
-          }
-        };
-        await Promise.all(Array.from({ length: Math.max(1, Math.min(config.concurrency ?? 1, items.length)) }, lane));
-        return outcomes;
+        const hidden = sensitiveValues(conn.headers, conn.secretValues);
+        return (await writeAll(conn, items, ctx)).map((o) => (o.ok || !hidden.length ? o : { ok: false, error: withoutSecrets(o.error, hidden) }));
       },
     };
   },
