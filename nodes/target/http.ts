@@ -235,7 +235,7 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
       return (reply.status >= 200 && reply.status < 300) || reply.status === 409;
     }
 
-    async function writeOne(conn: HttpConnection, item: TargetItem, ctx: TargetContext): Promise<TargetOutcome> {
+    async function writeOne(conn: HttpConnection, item: TargetItem, ctx: TargetContext, hidden: string[]): Promise<TargetOutcome> {
       const path = fillPath(item.data);
       if (path instanceof FlowError) return { ok: false, error: path };
       const url = urlOf(conn, path);
@@ -249,12 +249,12 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
         if (err instanceof FlowError) return { ok: false, error: err };
         throw err;
       }
-      if (!accepted(reply)) return { ok: false, error: statusError(describeRequest(config.method, url), reply, nodeId) };
+      if (!accepted(reply)) return { ok: false, error: statusError(describeRequest(config.method, url), { ...reply, body: redact(reply.body, hidden) }, nodeId) };
       const ref = refText(idOf?.(parseJson(reply.body))) ?? reply.location ?? undefined;
       return { ok: true, status: reply.status, ...(ref !== undefined ? { ref } : {}) };
     }
 
-    async function writeArray(conn: HttpConnection, items: TargetItem[], ctx: TargetContext): Promise<TargetOutcome[]> {
+    async function writeArray(conn: HttpConnection, items: TargetItem[], ctx: TargetContext, hidden: string[]): Promise<TargetOutcome[]> {
       const url = urlOf(conn, config.path);
       if (url instanceof FlowError) return items.map(() => ({ ok: false as const, error: url }));
       const key = `${items[0].key}+${items.length}`;
@@ -268,7 +268,7 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
         throw err;
       }
       if (!accepted(reply)) {
-        const error = statusError(describeRequest(config.method, url), reply, nodeId);
+        const error = statusError(describeRequest(config.method, url), { ...reply, body: redact(reply.body, hidden) }, nodeId);
         return items.map(() => ({ ok: false as const, error }));
       }
       const answer = parseJson(reply.body);
@@ -279,14 +279,14 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
       });
     }
 
-    /** The error with every credential of the connection replaced by ***: an error body may echo the request's headers. */
+    /** The error with every credential of the connection replaced by ***: an error body (hidden before it is cut to an excerpt) or a transport error may echo the request's headers. */
     function withoutSecrets(error: FlowError, hidden: string[]): FlowError {
       const message = redact(error.message, hidden);
       return message === error.message ? error : new FlowError(error.errorClass, message, error.details);
     }
 
-    async function writeAll(conn: HttpConnection, items: TargetItem[], ctx: TargetContext): Promise<TargetOutcome[]> {
-      if (arrayMode) return writeArray(conn, items, ctx);
+    async function writeAll(conn: HttpConnection, items: TargetItem[], ctx: TargetContext, hidden: string[]): Promise<TargetOutcome[]> {
+      if (arrayMode) return writeArray(conn, items, ctx, hidden);
       const outcomes: TargetOutcome[] = new Array(items.length);
       // Up to `concurrency` requests in flight; each still waits for the rate limiter.
       let next = 0;
@@ -298,7 +298,7 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
             outcomes[i] = { ok: false, error: new FlowError('transient', 'not sent because the run was stopped', { nodeId }) };
             continue;
           }
-          outcomes[i] = await writeOne(conn, items[i], ctx);
+          outcomes[i] = await writeOne(conn, items[i], ctx, hidden);
         }
       };
       await Promise.all(Array.from({ length: Math.max(1, Math.min(config.concurrency ?? 1, items.length)) }, lane));
@@ -311,7 +311,7 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
         if (items.length === 0) return [];
         const conn = ctx.connections.http(config.connection);
         const hidden = sensitiveValues(conn.headers, conn.secretValues);
-        return (await writeAll(conn, items, ctx)).map((o) => (o.ok || !hidden.length ? o : { ok: false, error: withoutSecrets(o.error, hidden) }));
+        return (await writeAll(conn, items, ctx, hidden)).map((o) => (o.ok || !hidden.length ? o : { ok: false, error: withoutSecrets(o.error, hidden) }));
       },
     };
   },
