@@ -49,6 +49,8 @@ export interface HttpConnection {
   headers: Record<string, string>;
   /** Requests per second the target allows; 0 or absent for no limit. */
   rateLimitPerSecond?: number;
+  /** Values that came from secrets (`{{secret:…}}`, `$env:…`): never written into messages, traces or dead letters. */
+  secretValues?: string[];
 }
 
 /** Named connections, bound per environment by the runtime. */

@@ -74,6 +74,9 @@ export function transportError(request: string, err: unknown, nodeId: string, ti
     return new FlowError('transient', `${request} was interrupted because the run was stopped`, { nodeId, cause: err });
   }
   const code = e?.cause?.code;
+  if (code === 'ERR_OUTBOUND_REFUSED') {
+    return new FlowError('permanent', `${request} was not sent: ${e.cause?.message}`, { nodeId, code });
+  }
   const reason = code ? `${code}${e.cause?.message ? ` ${e.cause.message}` : ''}` : e?.message ?? String(err);
   return new FlowError('transient', `${request} could not be sent (${reason}); will retry`, {
     nodeId,

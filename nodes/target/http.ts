@@ -18,6 +18,8 @@ import { defineNode, type ConfigProblem, type HttpConnection, type TargetContext
 import { FlowError } from '../errors.ts';
 import { compileFieldPath, fieldPathProblem, type FieldGetter } from '../field-path.ts';
 import { describeRequest, statusError, transportError } from './http-errors.ts';
+import { urlUnderBase } from './http-url.ts';
+import { redact, sensitiveValues } from '../secret-redaction.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
 import { sharedRateLimiter } from './rate-limiter.ts';
 import { requestSignal, type RequestSignal } from './request-signal.ts';
@@ -70,6 +72,8 @@ function configProblems(config: HttpTargetConfig): ConfigProblem[] {
   if (/^[a-z][a-z0-9+.-]*:/i.test(config.path ?? '') || (config.path ?? '').startsWith('//')) {
     problems.push({ path: '/path', message: 'the path is appended to the connection URL; give a path such as /invoices, not a full URL' });
   }
+  const staticPath = urlUnderBase('http://connection.invalid/base', (config.path ?? '').replace(PLACEHOLDER, 'x'));
+  if ('problem' in staticPath) problems.push({ path: '/path', message: staticPath.problem });
   if (!Number.isInteger(config.timeoutMs) || config.timeoutMs < 1) problems.push({ path: '/timeoutMs', message: 'timeout must be a positive number of milliseconds' });
   if (!Number.isInteger(config.batchSize) || config.batchSize < 1) problems.push({ path: '/batchSize', message: 'batch size must be a whole number ≥ 1' });
   if (config.batchMode === 'array' && placeholders(config.path).length > 0) {
@@ -80,12 +84,6 @@ function configProblems(config: HttpTargetConfig): ConfigProblem[] {
     if (problem) problems.push({ path: '/idToField', message: problem });
   }
   return problems;
-}
-
-function joinUrl(baseUrl: string, path: string): string {
-  const base = baseUrl.replace(/\/+$/, '');
-  if (path === '') return base;
-  return path.startsWith('/') || path.startsWith('?') ? base + path : `${base}/${path}`;
 }
 
 function parseJson(text: string): unknown {
@@ -188,6 +186,11 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
       return out;
     }
 
+    function urlOf(conn: HttpConnection, path: string): string | FlowError {
+      const joined = urlUnderBase(conn.baseUrl, path);
+      return 'url' in joined ? joined.url : new FlowError('permanent', `not sent: ${joined.problem}`, { nodeId, field: 'path' });
+    }
+
     async function send(conn: HttpConnection, url: string, body: string, key: string, ctx: TargetContext): Promise<Reply> {
       const request = describeRequest(config.method, url);
       let limit: RequestSignal | undefined;
@@ -232,10 +235,11 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
       return (reply.status >= 200 && reply.status < 300) || reply.status === 409;
     }
 
-    async function writeOne(conn: HttpConnection, item: TargetItem, ctx: TargetContext): Promise<TargetOutcome> {
+    async function writeOne(conn: HttpConnection, item: TargetItem, ctx: TargetContext, hidden: string[]): Promise<TargetOutcome> {
       const path = fillPath(item.data);
       if (path instanceof FlowError) return { ok: false, error: path };
-      const url = joinUrl(conn.baseUrl, path);
+      const url = urlOf(conn, path);
+      if (url instanceof FlowError) return { ok: false, error: url };
       const body = toJson(item.data);
       if (body instanceof FlowError) return { ok: false, error: body };
       let reply: Reply;
@@ -245,13 +249,14 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
         if (err instanceof FlowError) return { ok: false, error: err };
         throw err;
       }
-      if (!accepted(reply)) return { ok: false, error: statusError(describeRequest(config.method, url), reply, nodeId) };
+      if (!accepted(reply)) return { ok: false, error: statusError(describeRequest(config.method, url), { ...reply, body: redact(reply.body, hidden) }, nodeId) };
       const ref = refText(idOf?.(parseJson(reply.body))) ?? reply.location ?? undefined;
       return { ok: true, status: reply.status, ...(ref !== undefined ? { ref } : {}) };
     }
 
-    async function writeArray(conn: HttpConnection, items: TargetItem[], ctx: TargetContext): Promise<TargetOutcome[]> {
-      const url = joinUrl(conn.baseUrl, config.path);
+    async function writeArray(conn: HttpConnection, items: TargetItem[], ctx: TargetContext, hidden: string[]): Promise<TargetOutcome[]> {
+      const url = urlOf(conn, config.path);
+      if (url instanceof FlowError) return items.map(() => ({ ok: false as const, error: url }));
       const key = `${items[0].key}+${items.length}`;
       const body = toJson(items.map((i) => i.data));
       if (body instanceof FlowError) return items.map(() => ({ ok: false as const, error: body }));
@@ -263,7 +268,7 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
         throw err;
       }
       if (!accepted(reply)) {
-        const error = statusError(describeRequest(config.method, url), reply, nodeId);
+        const error = statusError(describeRequest(config.method, url), { ...reply, body: redact(reply.body, hidden) }, nodeId);
         return items.map(() => ({ ok: false as const, error }));
       }
       const answer = parseJson(reply.body);
@@ -274,28 +279,39 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
       });
     }
 
+    /** The error with every credential of the connection replaced by ***: an error body (hidden before it is cut to an excerpt) or a transport error may echo the request's headers. */
+    function withoutSecrets(error: FlowError, hidden: string[]): FlowError {
+      const message = redact(error.message, hidden);
+      return message === error.message ? error : new FlowError(error.errorClass, message, error.details);
+    }
+
+    async function writeAll(conn: HttpConnection, items: TargetItem[], ctx: TargetContext, hidden: string[]): Promise<TargetOutcome[]> {
+      if (arrayMode) return writeArray(conn, items, ctx, hidden);
+      const outcomes: TargetOutcome[] = new Array(items.length);
+      // Up to `concurrency` requests in flight; each still waits for the rate limiter.
+      let next = 0;
+      const lane = async () => {
+        while (next < items.length) {
+          const i = next++;
+          if (ctx.signal.aborted) {
+            // Keep the outcomes of records already sent; the rest are retried or replayed later.
+            outcomes[i] = { ok: false, error: new FlowError('transient', 'not sent because the run was stopped', { nodeId }) };
+            continue;
+          }
+          outcomes[i] = await writeOne(conn, items[i], ctx, hidden);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(config.concurrency ?? 1, items.length)) }, lane));
+      return outcomes;
+    }
+
     return {
       batchSize: config.batchSize,
       async write(items, ctx) {
         if (items.length === 0) return [];
         const conn = ctx.connections.http(config.connection);
-        if (arrayMode) return writeArray(conn, items, ctx);
-        const outcomes: TargetOutcome[] = new Array(items.length);
-        // Up to `concurrency` requests in flight; each still waits for the rate limiter.
-        let next = 0;
-        const lane = async () => {
-          while (next < items.length) {
-            const i = next++;
-            if (ctx.signal.aborted) {
-              // Keep the outcomes of records already sent; the rest are retried or replayed later.
-              outcomes[i] = { ok: false, error: new FlowError('transient', 'not sent because the run was stopped', { nodeId }) };
-              continue;
-            }
-            outcomes[i] = await writeOne(conn, items[i], ctx);
-          }
-        };
-        await Promise.all(Array.from({ length: Math.max(1, Math.min(config.concurrency ?? 1, items.length)) }, lane));
-        return outcomes;
+        const hidden = sensitiveValues(conn.headers, conn.secretValues);
+        return (await writeAll(conn, items, ctx, hidden)).map((o) => (o.ok || !hidden.length ? o : { ok: false, error: withoutSecrets(o.error, hidden) }));
       },
     };
   },

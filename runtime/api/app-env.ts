@@ -7,6 +7,7 @@ import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { EnvironmentConfig } from '../promotion/environments.ts';
 import type { ServiceRepos } from '../store/service-repos.ts';
+import type { LoginThrottleOptions } from './login-throttle.ts';
 import type { EnvironmentConnections } from '../connectors/environment-connections.ts';
 
 export interface AppEnv {
@@ -32,6 +33,8 @@ export interface AppDeps {
   environments?: EnvironmentConfig[];
   /** Largest request body, bytes; default 10 MB. */
   bodyLimitBytes?: number;
+  /** Failed sign-ins allowed per username and per address in a window; default 5 in 15 minutes. */
+  loginThrottle?: LoginThrottleOptions;
   /** Session lifetime; default 12 hours. */
   sessionTtlMs?: number;
   /** Built designer (dist/designer); null or missing: `/` says how to build it. */

@@ -15,6 +15,7 @@ import { createServiceRepos } from '../store/service-repos.ts';
 import type { ApiContext, AppDeps, AppEnv } from './app-env.ts';
 import { renderDocsPage } from './docs-page.ts';
 import { authenticate, sameOriginForCookies } from './middleware/auth.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
 import { ApiProblem, problemResponse, toProblem, type ProblemItem } from './problem.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps) {
     return problemResponse(c, problem);
   });
 
+  app.use('*', securityHeaders());
   const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   const limitBody = bodyLimit({
     maxSize: limit,

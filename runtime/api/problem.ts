@@ -18,12 +18,12 @@ export interface ProblemItem {
 
 const TITLES: Record<number, string> = {
   400: 'Bad request', 401: 'Not signed in', 403: 'Not allowed', 404: 'Not found', 409: 'Conflict',
-  413: 'Request body too large', 415: 'Unsupported media type', 422: 'Unprocessable content', 500: 'Server error', 503: 'Service unavailable',
+  413: 'Request body too large', 415: 'Unsupported media type', 422: 'Unprocessable content', 429: 'Too many requests', 500: 'Server error', 503: 'Service unavailable',
 };
 
 const SLUGS: Record<number, string> = {
   400: 'bad-request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 409: 'conflict',
-  413: 'too-large', 415: 'unsupported-media-type', 422: 'unprocessable', 500: 'server-error', 503: 'unavailable',
+  413: 'too-large', 415: 'unsupported-media-type', 422: 'unprocessable', 429: 'too-many-requests', 500: 'server-error', 503: 'unavailable',
 };
 
 export class ApiProblem extends Error {
@@ -67,7 +67,10 @@ export function problemBody(p: ApiProblem, instance?: string): Record<string, un
 export function problemResponse(c: Context, p: ApiProblem): Response {
   return new Response(JSON.stringify(problemBody(p, c.req.path)), {
     status: p.status,
-    headers: { 'Content-Type': 'application/problem+json' },
+    headers: {
+      'Content-Type': 'application/problem+json',
+      ...(typeof p.extra?.retryAfterSeconds === 'number' ? { 'Retry-After': String(p.extra.retryAfterSeconds) } : {}),
+    },
   });
 }
 

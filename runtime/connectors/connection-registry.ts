@@ -18,6 +18,8 @@ export interface HttpBinding {
   baseUrl: string;
   headers?: Record<string, string>;
   rateLimitPerSecond?: number;
+  /** Values substituted from the connection's secrets; hidden from every message. */
+  secretValues?: string[];
 }
 
 export type ConnectionBinding = PostgresBinding | HttpBinding;
@@ -106,6 +108,7 @@ export function createConnectionResolver(
         baseUrl: b.baseUrl,
         headers: { ...(b.headers ?? {}) },
         ...(b.rateLimitPerSecond ? { rateLimitPerSecond: b.rateLimitPerSecond } : {}),
+        ...(b.secretValues?.length ? { secretValues: [...b.secretValues] } : {}),
       };
     },
     async close() {

@@ -6,6 +6,7 @@
  */
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { FlowError } from '../../nodes/errors.ts';
+import { isCredentialHeader } from '../../nodes/secret-redaction.ts';
 import type { Store } from '../store/store.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { connectionsRepo, type ConnectionRow } from '../store/service-connections.ts';
@@ -45,6 +46,24 @@ export function bindingOf(kind: 'postgres' | 'http', settings: Record<string, un
   };
 }
 
+const hasReference = (v: unknown) => typeof v === 'string' && referencedSecrets(v).length > 0;
+
+/** Credentials written into settings in clear, where they would be stored and shown: they belong in `secrets`. */
+function plainCredentials(kind: string, s: Record<string, unknown>): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  const advice = 'put the value in secrets and write {{secret:<name>}} in its place';
+  if (kind === 'http' && s.headers && typeof s.headers === 'object') {
+    for (const [name, value] of Object.entries(s.headers)) {
+      if (isCredentialHeader(name) && typeof value === 'string' && value !== '' && !hasReference(value)) problems.push({ path: `/settings/headers/${name}`, message: `header ${name} carries a credential: ${advice}` });
+    }
+  }
+  if (kind === 'postgres' && typeof s.url === 'string') {
+    const password = /^postgres(?:ql)?:\/\/[^:@/]*:([^@]*)@/.exec(s.url)?.[1];
+    if (password && !hasReference(password)) problems.push({ path: '/settings/url', message: `the URL carries a password: ${advice}` });
+  }
+  return problems;
+}
+
 /** Every problem with a connection as given to the API (settings shape, unknown secrets), as messages. */
 export function connectionProblems(name: string, kind: string, settings: unknown, secretNames: string[]): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
@@ -58,6 +77,7 @@ export function connectionProblems(name: string, kind: string, settings: unknown
     const problem = bindingProblem(name, substitute(bindingOf(kind, s), () => 'secret'));
     if (problem) problems.push({ path: '/settings', message: problem });
   }
+  problems.push(...plainCredentials(kind, s));
   for (const ref of referencedSecrets(settings)) {
     if (!secretNames.includes(ref)) problems.push({ path: '/settings', message: `settings refer to {{secret:${ref}}}, but connection '${name}' has no secret named '${ref}'` });
   }
@@ -66,12 +86,16 @@ export function connectionProblems(name: string, kind: string, settings: unknown
 
 /** The binding of a stored connection with its secrets decrypted. */
 export function resolveConnection(row: ConnectionRow, box: SecretBox): ConnectionBinding {
+  const used: string[] = [];
   const secret = (name: string) => {
     const boxed = row.encryptedSecrets[name];
     if (boxed === undefined) throw new FlowError('permanent', `connection '${row.name}' in ${row.environment} refers to secret '${name}', which is not set`, { field: row.name });
-    return box.decrypt(boxed, secretContext(row.environment, row.name, name));
+    const value = box.decrypt(boxed, secretContext(row.environment, row.name, name));
+    used.push(value);
+    return value;
   };
-  return substitute(bindingOf(row.kind, row.settings), secret) as ConnectionBinding;
+  const binding = substitute(bindingOf(row.kind, row.settings), secret) as ConnectionBinding;
+  return binding.kind === 'http' && used.length ? { ...binding, secretValues: used } : binding;
 }
 
 export interface EnvironmentConnections {

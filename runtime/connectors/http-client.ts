@@ -27,6 +27,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttp
 import https from 'node:https';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { guardFetch, guardedLookup, hostProblem, outboundPolicyFromEnv, outboundRefused, type OutboundPolicy } from './outbound-policy.ts';
 
 const builtinFetch = globalThis.fetch;
 
@@ -39,8 +40,10 @@ export interface HttpClientOptions {
   connectTimeoutMs?: number;
   /** Fails a request whose socket stays silent this long (fetch's header/body timeouts are 300 s). Default 300000. */
   silenceTimeoutMs?: number;
-  /** Handles what this client does not; default the built-in fetch. */
+  /** Handles what this client does not; default the built-in fetch (checked against `outbound` before it is called). */
   fallback?: typeof fetch;
+  /** Hosts it may reach; default any host except link-local and cloud-metadata addresses (see outbound-policy.ts). */
+  outbound?: OutboundPolicy;
 }
 
 /** A fetch function with sockets of its own. */
@@ -239,7 +242,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   const connectMs = options.connectTimeoutMs ?? 10_000;
   const silenceMs = options.silenceTimeoutMs ?? 300_000;
-  const fallback = options.fallback ?? builtinFetch;
+  const outbound = options.outbound ?? { allowedHosts: null };
+  const fallback = guardFetch(options.fallback ?? builtinFetch, outbound);
 
   /** One request and its answer; the body is read at once (freeing the socket) and awaited through `body`. */
   function exchange(url: URL, req: PreparedRequest): Promise<{ res: IncomingMessage; body: Promise<Buffer> }> {
@@ -274,6 +278,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           method: req.method,
           headers: req.headers as OutgoingHttpHeaders,
           agent: secure ? agents.https : agents.http,
+          lookup: guardedLookup,
         });
       } catch (err) {
         // Invalid header names or values: fetch throws a TypeError with the reason and no cause.
@@ -320,6 +325,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
   async function send(url: URL, req: PreparedRequest): Promise<BufferedResponse> {
     for (let redirects = 0; ; redirects++) {
+      const refused = hostProblem(url.hostname, outbound);
+      if (refused) throw fetchFailed(outboundRefused(refused));
       const { res, body } = await exchange(url, req);
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
@@ -365,14 +372,23 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
 const shared = createHttpClient();
 
-/** The runtime's default fetch: the shared client (see the module comment). */
+/** The runtime's default fetch: the shared client (see the module comment), with the default outbound policy. */
 export const httpFetch: typeof fetch = shared.fetch;
+
+const clientsByHosts = new Map<string, typeof fetch>();
 
 /**
  * The fetch a composition root hands to runs: the shared client, or Node's
  * built-in fetch when `LEDGERFLOW_HTTP_CLIENT=fetch` (to tell a client fault
- * from a server fault).
+ * from a server fault); either bound by the installation's outbound policy
+ * (`LEDGERFLOW_OUTBOUND_HOSTS`).
  */
 export function runtimeFetch(env: Record<string, string | undefined> = process.env): typeof fetch {
-  return env.LEDGERFLOW_HTTP_CLIENT === 'fetch' ? builtinFetch : httpFetch;
+  const outbound = outboundPolicyFromEnv(env);
+  if (env.LEDGERFLOW_HTTP_CLIENT === 'fetch') return guardFetch(builtinFetch, outbound);
+  if (!outbound.allowedHosts) return httpFetch;
+  const key = outbound.allowedHosts.join(',');
+  let client = clientsByHosts.get(key);
+  if (!client) clientsByHosts.set(key, (client = createHttpClient({ outbound }).fetch));
+  return client;
 }

@@ -27,7 +27,7 @@ export async function apiSession(server: TestServer, user: { username: string; p
   return {
     async call<T>(method: string, path: string, body?: unknown) {
       const r = await fetch(`${server.url}${path}`, {
-        method, headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body),
+        method, headers: { cookie, origin: server.url, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await r.text();
       return { status: r.status, body: (text ? JSON.parse(text) : undefined) as T };

@@ -29,7 +29,7 @@ async function signIn(url: string, username: string, password: string): Promise<
   expect(res.status).toBe(200);
   const cookie = res.headers.get('set-cookie')!.split(';')[0];
   return async (method, path, body, expected) => {
-    const r = await fetch(url + path, { method, headers: { Cookie: cookie, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await fetch(url + path, { method, headers: { Cookie: cookie, Origin: url, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await r.text();
     if (expected !== undefined) expect(r.status, `${method} ${path}: ${text}`).toBe(expected);
     else expect(r.ok, `${method} ${path}: ${r.status} ${text}`).toBe(true);

@@ -39,23 +39,36 @@ export function authenticate(users: UsersRepo, now: () => Date): MiddlewareHandl
   };
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The host the browser addressed: the proxy's `X-Forwarded-Host` when there is one, else `Host`. */
+function requestHost(c: { req: { url: string; header(name: string): string | undefined } }): string {
+  return c.req.header('x-forwarded-host')?.split(',')[0].trim() || c.req.header('host') || new URL(c.req.url).host;
+}
+
+/** Why a cookie-authenticated change is refused, or null when it comes from our own pages. */
+export function crossOriginReason(c: { req: { url: string; header(name: string): string | undefined } }): string | null {
+  const site = c.req.header('sec-fetch-site');
+  if (site !== undefined) return site === 'same-origin' ? null : `the browser says it comes from a ${site} page`;
+  const origin = c.req.header('origin');
+  if (!origin || origin === 'null') return 'it names no origin';
+  let originHost: string | null = null;
+  try { originHost = new URL(origin).host; } catch { originHost = null; }
+  return originHost === requestHost(c) ? null : `it comes from ${origin}`;
+}
+
 /**
- * Browser requests that change something must come from our own origin: a
- * cookie-authenticated POST from another site (Origin header differs) is
- * refused even though SameSite=Lax already keeps most of them out.
+ * Browser requests that change something must come from our own pages:
+ * a session-cookie POST/PUT/PATCH/DELETE needs `Sec-Fetch-Site: same-origin`
+ * or an `Origin` of this host (absent or `null` is refused). Browsers send
+ * both on a page's own fetch; scripts use bearer tokens, which no other
+ * site can make a browser send, and signed webhooks carry no session.
  */
 export function sameOriginForCookies(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method);
-    const user = c.get('user');
-    if (unsafe && user?.via === 'session') {
-      const origin = c.req.header('origin');
-      if (origin && origin !== 'null') {
-        let originHost: string | null = null;
-        try { originHost = new URL(origin).host; } catch { originHost = null; }
-        const host = c.req.header('host') ?? new URL(c.req.url).host;
-        if (originHost !== host) throw new ApiProblem(403, `Requests from ${origin} may not use this session.`);
-      }
+    if (!SAFE_METHODS.has(c.req.method) && c.get('user')?.via === 'session') {
+      const reason = crossOriginReason(c);
+      if (reason) throw new ApiProblem(403, `This change was refused because ${reason}; changes signed in by cookie must come from Ledgerflow's own pages (scripts: use an API token).`);
     }
     await next();
   };

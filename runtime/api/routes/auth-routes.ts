@@ -6,6 +6,7 @@ import { hashToken, newToken } from '../../auth/tokens.ts';
 import { ANY_ROLE } from '../../auth/roles.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
+import { clientAddress, createLoginThrottle } from '../login-throttle.ts';
 import { currentUser, SESSION_COOKIE } from '../middleware/auth.ts';
 import { ApiProblem, notFound } from '../problem.ts';
 import { ItemsOf, UserSchema } from '../schemas.ts';
@@ -24,16 +25,27 @@ function isHttps(c: { req: { url: string; header(name: string): string | undefin
 export function registerAuthRoutes(app: Api, ctx: ApiContext): void {
   const { users, audit } = ctx.repos;
   const ttl = ctx.deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+  const throttle = createLoginThrottle(audit, ctx.now, ctx.deps.loginThrottle);
 
   defineRoute(app, {
     method: 'post', path: '/api/auth/login', tags: ['Auth'], summary: 'Sign in (sets the lf_session cookie)', roles: 'public',
     request: { body: jsonBody(z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1024) })) },
-    responses: { 200: jsonResponse(z.object({ user: UserSchema }), 'Signed in; the session cookie is set (HttpOnly, SameSite=Lax)') },
+    responses: {
+      200: jsonResponse(z.object({ user: UserSchema }), 'Signed in; the session cookie is set (HttpOnly, SameSite=Lax)'),
+      401: { description: 'Wrong username or password, or the account is disabled' },
+      429: { description: 'Too many failed sign-ins (5 in 15 minutes) for the username or from the address; `Retry-After` gives the seconds to wait' },
+    },
   }, async (c) => {
     const { username, password } = c.req.valid('json');
+    const attempt = { username, address: clientAddress(c) };
+    await throttle.check(attempt);
     const found = await users.findByUsername(username);
     const ok = found ? await verifyPassword(password, found.passwordHash) : await verifyPassword(password, await (dummyHash ??= hashPassword('not a password')));
-    if (!found || !ok || found.disabled) throw new ApiProblem(401, 'Wrong username or password, or the account is disabled.');
+    if (!found || !ok || found.disabled) {
+      await throttle.failed(attempt);
+      throw new ApiProblem(401, 'Wrong username or password, or the account is disabled.');
+    }
+    await throttle.succeeded(attempt);
     const token = newToken('lfs');
     const expires = new Date(ctx.now().getTime() + ttl);
     await users.createSession(hashToken(token), found.id, expires);

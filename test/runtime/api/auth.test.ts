@@ -49,7 +49,7 @@ describe('login and sessions', () => {
 
   it('logout ends the session', async () => {
     const cookie = cookieOf(await login('analyst'));
-    expect((await h.app.request('/api/auth/logout', { method: 'POST', headers: { cookie } })).status).toBe(204);
+    expect((await h.app.request('/api/auth/logout', { method: 'POST', headers: { cookie, 'sec-fetch-site': 'same-origin' } })).status).toBe(204);
     expect((await h.app.request('/api/auth/me', { headers: { cookie } })).status).toBe(401);
   });
 

@@ -63,10 +63,10 @@ describe('the real server', () => {
 
   it('takes a signed webhook: 202 with a run id once queued, and the worker runs it; a bad signature gets 401', async () => {
     const send = (path: string, body: unknown) => fetch(`${server.url}${path}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', origin: server.url }, body: JSON.stringify(body) });
-    const sql = await fetch(`${server.url}/api/flows`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ document: paymentsFlow() }) });
+    const sql = await fetch(`${server.url}/api/flows`, { method: 'POST', headers: { cookie, origin: server.url, 'content-type': 'application/json' }, body: JSON.stringify({ document: paymentsFlow() }) });
     expect(sql.status).toBe(201);
     expect((await send('/api/flows/payments/versions', { message: 'v1' })).status).toBe(201);
-    expect((await fetch(`${server.url}/api/connections/dev/ledger`, { method: 'PUT', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'postgres', settings: { embedded: true } }) })).status).toBe(200);
+    expect((await fetch(`${server.url}/api/connections/dev/ledger`, { method: 'PUT', headers: { cookie, origin: server.url, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'postgres', settings: { embedded: true } }) })).status).toBe(200);
     expect((await send('/api/flows/payments/deployments', { environment: 'dev', version: 1 })).status).toBe(201);
     const { secret } = await (await send('/api/flows/payments/triggers/dev/webhook-secret', {})).json();
     const body = paymentsInput([{ ref: 'HOOK-1', amount: 9.99 }]);
