@@ -132,9 +132,26 @@ export interface TargetItem {
   data: unknown;
 }
 
+/**
+ * Found already written by the target's own delivery record (e.g. the
+ * delivery markers of a Postgres target), so not written again:
+ * `same-claim` by an earlier attempt of this very chunk (a retry after a
+ * crash: delivered), `other-claim` by another run or chunk (a duplicate).
+ */
+export type EarlierDelivery = 'same-claim' | 'other-claim';
+
 export type TargetOutcome =
-  | { ok: true; ref?: string; status?: number }
+  | { ok: true; ref?: string; status?: number; earlier?: EarlierDelivery }
   | { ok: false; error: FlowError };
+
+/** Who is writing, for targets that record their deliveries next to the data. */
+export interface DeliveryClaim {
+  /** Idempotency scope of the target (flow and node). */
+  scope: string;
+  runId: string;
+  /** The chunk's claim token: the same on every attempt of the chunk. */
+  claimToken: string;
+}
 
 export interface TargetBehaviour {
   /** Largest batch the target accepts per `write` call. */
@@ -143,7 +160,15 @@ export interface TargetBehaviour {
    * Writes a batch; returns one outcome per item, in order. Throwing fails the
    * whole batch with that error (e.g. a transient connection error).
    */
-  write(items: TargetItem[], ctx: TargetContext): Promise<TargetOutcome[]>;
+  write(items: TargetItem[], ctx: TargetContext, claim?: DeliveryClaim): Promise<TargetOutcome[]>;
+  /**
+   * True when `write` records each delivery atomically with the data (in the
+   * same transaction) and recognises its own earlier deliveries: the engine
+   * may then confirm the ledger once per chunk instead of after each batch.
+   */
+  recordsDeliveries?: boolean;
+  /** Records this run delivered, as the target's own delivery record counts them (for reconciliation). */
+  countDelivered?(claim: { scope: string; runId: string }, ctx: TargetContext): Promise<number>;
 }
 
 export interface BehaviourByCategory {

@@ -4,8 +4,13 @@
  * lines are never half-posted. When a batch fails on one record's data, the
  * batch is written again record by record (a savepoint each) so that only the
  * bad record fails, permanently, and the others are delivered.
+ *
+ * With a delivery claim (the engine always gives one), each record's delivery
+ * marker is inserted in the same transaction as its rows, and records whose
+ * marker is already there are not written again (see delivery-markers.ts):
+ * exactly once even in insert mode into a table without a unique key.
  */
-import { defineNode, type ConfigProblem, type SqlClient, type TargetItem, type TargetOutcome } from '../define-node.ts';
+import { defineNode, type ConfigProblem, type DeliveryClaim, type EarlierDelivery, type SqlClient, type TargetItem, type TargetOutcome } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
 import { compileFieldPath, fieldPathProblem } from '../field-path.ts';
 import { classifyPgError, isRowLevelSqlState } from './sql-errors.ts';
@@ -20,6 +25,7 @@ import {
   type Statement,
 } from './postgres-statements.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
+import { countMarkers, ensureMarkerTable, insertMarkers } from './delivery-markers.ts';
 
 export interface PostgresLinesConfig {
   /** Field path of the array of lines in the record, e.g. `lines`. */
@@ -60,6 +66,7 @@ const COLUMN_MAP_SCHEMA = {
 
 interface Prepared {
   index: number;
+  key: string;
   row: SqlText[];
   keyValues: SqlText[];
   ref?: string;
@@ -252,7 +259,7 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
         }
         for (const line of (value as unknown[] | undefined) ?? []) lineRows.push(lineReader.read(line, item.data));
       }
-      return { index, row, keyValues, ref: keyIndexes.length ? keyText(keyValues) : undefined, lineRows };
+      return { index, key: item.key, row, keyValues, ref: keyIndexes.length ? keyText(keyValues) : undefined, lineRows };
     }
 
     // Upserting one key twice in one statement is an error (21000): later records go to a later round.
@@ -303,11 +310,23 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
       }
     }
 
+    const delivered = (p: Prepared, earlier?: EarlierDelivery): TargetOutcome =>
+      ({ ok: true, ...(p.ref !== undefined ? { ref: p.ref } : {}), ...(earlier ? { earlier } : {}) });
+
+    // Markers first, in the caller's transaction: only records whose marker is new are written.
+    async function unmarked(tx: SqlClient, batch: Prepared[], claim: DeliveryClaim | undefined, earlier: Map<string, EarlierDelivery>): Promise<Prepared[]> {
+      if (!claim) return batch;
+      const marked = await insertMarkers(tx, claim, batch.map((p) => p.key));
+      for (const [key, how] of marked.earlier) earlier.set(key, how);
+      return batch.filter((p) => marked.fresh.has(p.key));
+    }
+
     // The whole batch in one transaction; when one record's data breaks it, record by record.
-    async function deliver(sql: SqlClient, batch: Prepared[], types: TableTypes, outcomes: TargetOutcome[]): Promise<void> {
+    async function deliver(sql: SqlClient, batch: Prepared[], types: TableTypes, outcomes: TargetOutcome[], claim?: DeliveryClaim): Promise<void> {
       try {
-        await sql.transaction((tx) => writeRows(tx, batch, types));
-        for (const p of batch) outcomes[p.index] = { ok: true, ...(p.ref !== undefined ? { ref: p.ref } : {}) };
+        const earlier = new Map<string, EarlierDelivery>();
+        await sql.transaction(async (tx) => writeRows(tx, await unmarked(tx, batch, claim, earlier), types));
+        for (const p of batch) outcomes[p.index] = delivered(p, earlier.get(p.key));
         return;
       } catch (err) {
         const error = asFlowError(err, nodeId);
@@ -317,17 +336,19 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
           return;
         }
       }
-      await writeOneByOne(sql, batch, types, outcomes);
+      await writeOneByOne(sql, batch, types, outcomes, claim);
     }
 
-    async function writeOneByOne(sql: SqlClient, batch: Prepared[], types: TableTypes, outcomes: TargetOutcome[]): Promise<void> {
+    async function writeOneByOne(sql: SqlClient, batch: Prepared[], types: TableTypes, outcomes: TargetOutcome[], claim?: DeliveryClaim): Promise<void> {
       await sql.transaction(async (tx) => {
         for (const p of batch) {
           await tx.query('SAVEPOINT ledgerflow_item');
           try {
-            await writeRows(tx, [p], types);
+            // A refused record's marker goes with its rows, back to the savepoint.
+            const earlier = new Map<string, EarlierDelivery>();
+            await writeRows(tx, await unmarked(tx, [p], claim, earlier), types);
             await tx.query('RELEASE SAVEPOINT ledgerflow_item');
-            outcomes[p.index] = { ok: true, ...(p.ref !== undefined ? { ref: p.ref } : {}) };
+            outcomes[p.index] = delivered(p, earlier.get(p.key));
           } catch (err) {
             const error = asFlowError(err, nodeId);
             if (error.errorClass === 'transient') throw error;
@@ -340,7 +361,13 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
 
     return {
       batchSize: config.batchSize,
-      async write(items, ctx) {
+      recordsDeliveries: true,
+      async countDelivered(claim, ctx) {
+        const sql = ctx.connections.sql(config.connection);
+        await ensureMarkerTable(sql, nodeId);
+        return countMarkers(sql, claim);
+      },
+      async write(items, ctx, claim) {
         const sql = ctx.connections.sql(config.connection);
         const outcomes: TargetOutcome[] = new Array(items.length);
         const batch: Prepared[] = [];
@@ -350,14 +377,15 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
           else batch.push(p);
         });
         if (batch.length === 0) return outcomes;
+        if (claim) await ensureMarkerTable(sql, nodeId);
         const cached = typeCache.get(sql);
         try {
-          await deliver(sql, batch, cached ?? (await tableTypes(sql)), outcomes);
+          await deliver(sql, batch, cached ?? (await tableTypes(sql)), outcomes, claim);
         } catch (err) {
           if (!cached || !isShapeError(err)) throw err;
           // The table changed since its types were read (a column added or retyped): read them again, try once more.
           typeCache.delete(sql);
-          await deliver(sql, batch, await tableTypes(sql), outcomes);
+          await deliver(sql, batch, await tableTypes(sql), outcomes, claim);
         }
         return outcomes;
       },

@@ -8,7 +8,7 @@ import type { Bindings } from '../../nodes/expression/evaluator.ts';
 import { FlowError, toFlowError, type RuleFailure } from '../../nodes/errors.ts';
 import type { PreparedFlow, PreparedProcess, PreparedTarget } from './prepare-flow.ts';
 import type {
-  DeadLetterEntry, IdempotencyLedger, NodeStats, Reconciliation, RecordOutcome, RecordTrace, RetryAttempt, StepSnapshot,
+  CrashPoint, DeadLetterEntry, IdempotencyLedger, NodeStats, Reconciliation, RecordOutcome, RecordTrace, RetryAttempt, StepSnapshot,
 } from './run-types.ts';
 import { ReconciliationBuilder } from './reconcile.ts';
 import { writeToTarget, type TargetWork } from './target-writer.ts';
@@ -57,6 +57,8 @@ export interface ChunkIO {
    * this chunk's writes with that error.
    */
   targetsMayStart?: Promise<unknown>;
+  /** Fault injection for tests: called at each crash point of each target write; throwing there stops the chunk. */
+  crashPoint?: (point: CrashPoint, at: { nodeId: string; batch: number }) => void | Promise<void>;
 }
 
 export interface ChunkResult {

@@ -88,6 +88,14 @@ export interface TraceSink {
   flush(): Promise<void>;
 }
 
+/**
+ * Named moments of a target write where tests make a worker "die"
+ * (fault injection): before a batch is written, after the target committed it
+ * and before the ledger heard of it, and after the ledger confirmed it (between
+ * batches; only for targets confirmed batch by batch).
+ */
+export type CrashPoint = 'before-batch' | 'after-batch' | 'after-confirm';
+
 /** Keeps targets from writing a key twice, across runs, replays and workers. */
 export interface IdempotencyLedger {
   /**

@@ -3,12 +3,20 @@
  * first (a key already delivered is a duplicate and is not written again),
  * write in batches, retry transient failures with back-off, then confirm what
  * was delivered and release what failed so a replay can write it later.
+ *
+ * Crash safety: a target that records its deliveries in the same transaction
+ * as its data (`recordsDeliveries`, the Postgres target's markers) finds what
+ * a crashed attempt of the chunk wrote and does not write it again, so the
+ * ledger is confirmed once per chunk. Any other target has the ledger
+ * confirmed after every batch: a retried chunk re-sends only the keys whose
+ * acknowledgement was not recorded (an HTTP target with the same
+ * Idempotency-Key).
  */
 import { FlowError, toFlowError } from '../../nodes/errors.ts';
 import type { TargetOutcome } from '../../nodes/define-node.ts';
 import type { PreparedTarget } from './prepare-flow.ts';
 import type { ChunkIO } from './process-chunk.ts';
-import type { RetryAttempt } from './run-types.ts';
+import type { CrashPoint, RetryAttempt } from './run-types.ts';
 import { retryDelayMs, sleep } from './retry.ts';
 
 export interface TargetWork {
@@ -54,25 +62,38 @@ export async function writeToTarget<W extends TargetWork>(node: PreparedTarget, 
     else if (ours.has(item.idempotencyKey!)) on.delivered(item, ours.get(item.idempotencyKey!) ?? undefined, undefined);
     else on.duplicate(item);
   }
-  const delivered: { key: string; ref?: string }[] = [];
-  const released: string[] = [];
+  let delivered: { key: string; ref?: string }[] = [];
+  let released: string[] = [];
+  const settleLedger = async () => {
+    const [confirm, release] = [delivered, released];
+    delivered = [];
+    released = [];
+    if (confirm.length) await io.ledger.confirm(node.scope, confirm, io.claimToken);
+    if (release.length) await io.ledger.release(node.scope, release, io.claimToken);
+  };
+  const crashPoint = async (point: CrashPoint, batch: number) => io.crashPoint?.(point, { nodeId: node.id, batch });
   try {
     const batchSize = Math.max(1, node.behaviour.batchSize);
-    for (let start = 0; start < toWrite.length; start += batchSize) {
+    for (let start = 0, batch = 0; start < toWrite.length; start += batchSize, batch++) {
       if (io.target.signal.aborted) throw io.target.signal.reason ?? new Error('run cancelled');
-      await writeBatch(node, toWrite.slice(start, start + batchSize), io, on, delivered, released);
+      await crashPoint('before-batch', batch);
+      await writeBatch(node, toWrite.slice(start, start + batchSize), io, on, (d) => delivered.push(d), (key) => released.push(key));
+      await crashPoint('after-batch', batch);
+      if (!node.behaviour.recordsDeliveries) {
+        await settleLedger();
+        await crashPoint('after-confirm', batch);
+      }
     }
   } finally {
     // Whatever happened, the ledger must learn what was delivered; keys of a
     // cancelled or crashed chunk stay claimed by its token for its retry.
-    if (delivered.length) await io.ledger.confirm(node.scope, delivered, io.claimToken);
-    if (released.length) await io.ledger.release(node.scope, released, io.claimToken);
+    await settleLedger();
   }
 }
 
 async function writeBatch<W extends TargetWork>(
   node: PreparedTarget, batch: W[], io: ChunkIO, on: TargetCallbacks<W>,
-  delivered: { key: string; ref?: string }[], released: string[],
+  delivered: (entry: { key: string; ref?: string }) => void, released: (key: string) => void,
 ): Promise<void> {
   let pending = batch;
   for (let attempt = 1; pending.length > 0; attempt++) {
@@ -81,8 +102,14 @@ async function writeBatch<W extends TargetWork>(
     let wait = 0;
     outcomes.forEach((outcome, i) => {
       const item = pending[i];
+      if (outcome.ok && outcome.earlier === 'other-claim') {
+        // Written by another run or chunk (the target's own record says so): not ours to confirm.
+        released(item.idempotencyKey!);
+        on.duplicate(item);
+        return;
+      }
       if (outcome.ok) {
-        delivered.push({ key: item.idempotencyKey!, ref: outcome.ref });
+        delivered({ key: item.idempotencyKey!, ref: outcome.ref });
         on.delivered(item, outcome.ref, outcome.status);
         return;
       }
@@ -94,7 +121,7 @@ async function writeBatch<W extends TargetWork>(
       } else {
         // The last attempt is in the error itself, not in the retry list.
         item.retries!.pop();
-        released.push(item.idempotencyKey!);
+        released(item.idempotencyKey!);
         on.failed(item, error);
       }
     });
@@ -105,7 +132,8 @@ async function writeBatch<W extends TargetWork>(
 
 async function attemptWrite<W extends TargetWork>(node: PreparedTarget, pending: W[], io: ChunkIO): Promise<TargetOutcome[]> {
   try {
-    const outcomes = await node.behaviour.write(pending.map((i) => ({ key: i.idempotencyKey!, data: i.data })), io.target);
+    const claim = { scope: node.scope, runId: io.runId, claimToken: io.claimToken };
+    const outcomes = await node.behaviour.write(pending.map((i) => ({ key: i.idempotencyKey!, data: i.data })), io.target, claim);
     if (outcomes.length !== pending.length) {
       throw new FlowError('permanent', `target '${node.id}' returned ${outcomes.length} outcomes for ${pending.length} records`, { nodeId: node.id });
     }

@@ -10,6 +10,7 @@ import { runsRepo } from '../store/runs-repo.ts';
 import { insertTraceRows, loadChunk, markChunkAttempt, runHead, settleChunk } from '../store/queue-repo.ts';
 import { finalizeIfComplete, refreshEndedRunTotals } from './run-lifecycle.ts';
 import { isTerminal } from './run-totals.ts';
+import { countInTargets } from './target-counts.ts';
 import type { WorkerContext } from './worker-context.ts';
 
 export type ChunkJobResult = 'done' | 'skipped' | 'cancelled' | 'missing';
@@ -45,6 +46,7 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
         claimToken: chunkClaimToken(runId, chunkNo),
         sourceNodeId,
         target: { connections, files: ctx.files, fetch: ctx.fetch, signal },
+        ...(ctx.hooks.crashPoint ? { crashPoint: (point, at) => ctx.hooks.crashPoint!(point, { runId, chunkNo, attempt: chunk.attempts + 1, ...at }) } : {}),
       });
     } catch (err) {
       // Cancelled: the chunk was skipped by the cancel; what it wrote before stopping stays claimed under its token.
@@ -62,7 +64,10 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
         status: 'done',
         from: isTerminal(head.status) ? ['pending', 'skipped'] : ['pending'],
         workerId: ctx.workerId,
-        outcome: { reconciliation: result.reconciliation, traces: result.traces.length, deadLetters: result.deadLetters.length },
+        outcome: {
+          reconciliation: result.reconciliation, traces: result.traces.length, deadLetters: result.deadLetters.length,
+          targets: Object.fromEntries(result.nodeStats.filter((s) => flow.nodes.get(s.nodeId)?.category === 'target').map((s) => [s.nodeId, s.out])),
+        },
       });
       if (!settled) return false;
       await insertTraceRows(tx, { runId, flowId: head.flowId, version: head.version, environment: head.environment }, result.traces, result.deadLetters);
@@ -77,7 +82,7 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
     lease.release();
     cancel.release();
   }
-  const finished = await finalizeIfComplete(db, runId);
+  const finished = await finalizeIfComplete(db, runId, countInTargets(ctx, runId));
   if (finished) ctx.onRunFinished(finished);
   return 'done';
 }

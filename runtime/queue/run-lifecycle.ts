@@ -12,7 +12,7 @@ import { deadLettersRepo } from '../store/dead-letters-repo.ts';
 import {
   chunkSummaries, getProgress, getRunInput, pendingChunkCount, releaseChunkRecords, runHead, setRunTotals, skipPendingChunks,
 } from '../store/queue-repo.ts';
-import { finishedStatus, isTerminal, runTotals } from './run-totals.ts';
+import { finishedStatus, isTerminal, runTotals, withTargetSide, type TargetDeliveryCount } from './run-totals.ts';
 
 /** The environment watermarks are kept under when a run names none (as the CLI does). */
 export const LOCAL_ENVIRONMENT = 'local';
@@ -21,18 +21,24 @@ export const LOCAL_ENVIRONMENT = 'local';
  * Finishes the run when its input is fully read and no chunk is pending:
  * adds up the chunks, sets the final status, commits the source's watermarks
  * and marks replayed dead letters. Returns the run when this call finished it.
+ * `countInTargets` gives what the run's targets hold by their own delivery
+ * records; a difference from the ledger keeps the totals from closing.
  */
-export async function finalizeIfComplete(db: Db, runId: string): Promise<RunRow | null> {
+export async function finalizeIfComplete(
+  db: Db, runId: string, countInTargets?: () => Promise<TargetDeliveryCount[]>,
+): Promise<RunRow | null> {
   // Cheap check first, without locks: most chunk completions are not the last.
   const progress = await getProgress(db, runId);
   if (!progress?.splitDone || (await pendingChunkCount(db, runId)) > 0) return null;
+  // Counted outside the transaction: the targets are other databases (or other connections).
+  const inTargets = countInTargets ? await countInTargets() : [];
   return db.transaction(async (tx) => {
     const head = await runHead(tx, runId, 'update');
     if (head?.status !== 'running') return null;
     if ((await pendingChunkCount(tx, runId)) > 0) return null;
     const chunks = await chunkSummaries(tx, runId);
     const failedChunk = chunks.find((c) => c.status === 'failed');
-    const reconciliation = runTotals(chunks);
+    const reconciliation = withTargetSide(runTotals(chunks), chunks, inTargets);
     const status = finishedStatus({ failed: !!failedChunk, reconciliation });
     await runsRepo(tx).finishRun(runId, { status, counts: reconciliation.counts, reconciliation, error: failedChunk?.error ?? null });
     if (status !== 'failed') {

@@ -18,6 +18,40 @@ export function runTotals(chunks: Pick<ChunkSummary, 'status' | 'read' | 'outcom
   return total.toReconciliation();
 }
 
+/** Records a target holds for the run by its own delivery record (Postgres: delivery markers). */
+export interface TargetDeliveryCount {
+  nodeId: string;
+  /** The target's label in messages (node label and table). */
+  label: string;
+  /** Null when the target could not be counted (`error` says why). */
+  inTarget: number | null;
+  error?: string;
+}
+
+/**
+ * Checks the target side: for each target that counts its own deliveries, the
+ * records the done chunks say they delivered there must equal what the target
+ * holds for the run. A difference (rows written twice, or lost) keeps the run
+ * from closing and is named in its differences.
+ */
+export function withTargetSide(
+  reconciliation: Reconciliation, chunks: Pick<ChunkSummary, 'status' | 'outcome'>[], inTargets: TargetDeliveryCount[],
+): Reconciliation {
+  if (inTargets.length === 0) return reconciliation;
+  const byLedger = new Map<string, number>();
+  for (const c of chunks) {
+    if (c.status !== 'done') continue;
+    for (const [nodeId, n] of Object.entries(c.outcome?.targets ?? {})) byLedger.set(nodeId, (byLedger.get(nodeId) ?? 0) + n);
+  }
+  const differences = inTargets
+    .filter((t) => (byLedger.get(t.nodeId) ?? 0) !== t.inTarget)
+    .map((t) => (t.inTarget === null
+      ? `target ${t.label}: its deliveries could not be counted in the target database (${t.error ?? 'unknown error'})`
+      : `target ${t.label}: ${byLedger.get(t.nodeId) ?? 0} records delivered by the run's ledger but ${t.inTarget} recorded as delivered in the target database`));
+  if (differences.length === 0) return reconciliation;
+  return { ...reconciliation, closes: false, differences: [...reconciliation.differences, ...differences] };
+}
+
 /** The read side of some roots, as a chunk stores it. */
 export function readSide(roots: { amount: string | null; currency: string | null }[]): Reconciliation {
   const read = new ReconciliationBuilder();

@@ -19,6 +19,7 @@ import { bossDbOf } from './boss.ts';
 import { QUEUE_NAMES, jobOptions, type ChunkJobData } from './queue-options.ts';
 import { endRun, finalizeIfComplete, LOCAL_ENVIRONMENT } from './run-lifecycle.ts';
 import { readSide } from './run-totals.ts';
+import { countInTargets } from './target-counts.ts';
 import type { WorkerContext } from './worker-context.ts';
 
 const SLICE = 64 * 1024;
@@ -99,7 +100,7 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
 }
 
 async function finishIfDone(ctx: WorkerContext, runId: string): Promise<void> {
-  const finished = await finalizeIfComplete(ctx.db, runId);
+  const finished = await finalizeIfComplete(ctx.db, runId, countInTargets(ctx, runId));
   if (finished) ctx.onRunFinished(finished);
 }
 

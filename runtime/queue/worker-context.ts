@@ -1,5 +1,6 @@
 /** What the split and chunk job handlers of one worker process share. */
 import type { FileSink } from '../../nodes/define-node.ts';
+import type { CrashPoint } from '../engine/run-types.ts';
 import type { Db } from '../store/db.ts';
 import type { RunRow, Store } from '../store/store.ts';
 import type { PgBoss } from './boss.ts';
@@ -13,6 +14,8 @@ export interface QueueHooks {
   beforeChunkCommit?(info: { runId: string; chunkNo: number; attempt: number }): void | Promise<void>;
   /** Called after the split stored a batch of chunks and queued their jobs. */
   afterChunksStored?(info: { runId: string; chunksSoFar: number; last: boolean }): void | Promise<void>;
+  /** Called at each crash point of each target write of a chunk (see CrashPoint); throwing there stops the chunk. */
+  crashPoint?(point: CrashPoint, info: { runId: string; chunkNo: number; attempt: number; nodeId: string; batch: number }): void | Promise<void>;
 }
 
 export interface WorkerContext {

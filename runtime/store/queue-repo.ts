@@ -34,6 +34,8 @@ export interface ChunkOutcome {
   reconciliation: Reconciliation;
   traces: number;
   deadLetters: number;
+  /** Records delivered per target node by this chunk, as the ledger and traces count them. */
+  targets?: Record<string, number>;
 }
 
 /** A chunk as a worker loads it, with what it needs to know of its run. */

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReconciliationBuilder } from '../../../runtime/engine/reconcile.ts';
 import type { RecordOutcome } from '../../../runtime/engine/run-types.ts';
-import { finishedStatus, readSide, runTotals } from '../../../runtime/queue/run-totals.ts';
+import { finishedStatus, readSide, runTotals, withTargetSide } from '../../../runtime/queue/run-totals.ts';
 import type { ChunkSummary } from '../../../runtime/store/queue-repo.ts';
 
 type Root = { amount: string | null; currency: string | null; outcome: RecordOutcome };
@@ -49,5 +49,28 @@ describe('run totals from chunks', () => {
     const open = runTotals([chunk('done', [eur('1')]), chunk('skipped', [eur('2')])]);
     expect(finishedStatus({ failed: false, reconciliation: open })).toBe('completed_with_exceptions');
     expect(finishedStatus({ failed: true, reconciliation: clean })).toBe('failed');
+  });
+
+  it('does not close when a target holds more or fewer of the run\'s records than its ledger says, naming the target', () => {
+    const withTargets = (targets: Record<string, number>, status: ChunkSummary['status'] = 'done') => {
+      const c = chunk(status, [eur('1'), eur('2')]);
+      return c.outcome ? { ...c, outcome: { ...c.outcome, targets } } : c;
+    };
+    const chunks = [withTargets({ rows: 2, api: 2 }), withTargets({ rows: 2, api: 2 })];
+    const clean = runTotals(chunks);
+    expect(withTargetSide(clean, chunks, [{ nodeId: 'rows', label: "'rows' (insert erp.entries)", inTarget: 4 }])).toEqual(clean);
+
+    const more = withTargetSide(clean, chunks, [{ nodeId: 'rows', label: "'rows' (insert erp.entries)", inTarget: 5 }]);
+    expect(more.closes).toBe(false);
+    expect(more.differences).toEqual(["target 'rows' (insert erp.entries): 4 records delivered by the run's ledger but 5 recorded as delivered in the target database"]);
+    expect(finishedStatus({ failed: false, reconciliation: more })).toBe('completed_with_exceptions');
+
+    // A chunk that did not finish counts for nothing on the ledger side, whatever it wrote.
+    const unfinished = [chunks[0], withTargets({ rows: 2 }, 'skipped')];
+    expect(withTargetSide(runTotals(unfinished), unfinished, [{ nodeId: 'rows', label: "'rows'", inTarget: 4 }]).differences)
+      .toContain("target 'rows': 2 records delivered by the run's ledger but 4 recorded as delivered in the target database");
+    const uncounted = withTargetSide(clean, chunks, [{ nodeId: 'rows', label: "'rows'", inTarget: null, error: 'connection refused' }]);
+    expect(uncounted.closes).toBe(false);
+    expect(uncounted.differences[0]).toMatch(/could not be counted in the target database \(connection refused\)/);
   });
 });

@@ -1,0 +1,93 @@
+/**
+ * Delivery markers: one row per (scope, idempotency key) in the TARGET
+ * database, inserted in the same transaction as the target rows. A batch
+ * whose transaction committed has its markers, one that rolled back has none,
+ * whatever moment the process died. So a chunk retried after a crash finds
+ * the records it already wrote (same claim token: delivered, not written
+ * again) and those another run wrote (another token: duplicate), and a run's
+ * deliveries can be counted in the target itself for reconciliation.
+ *
+ * The table is created on first use when the connection's role may; otherwise
+ * the database admin creates it with {@link DELIVERY_MARKER_DDL}.
+ */
+import type { DeliveryClaim, EarlierDelivery, SqlClient } from '../define-node.ts';
+import { FlowError } from '../errors.ts';
+import { classifyPgError } from './sql-errors.ts';
+
+export const DELIVERY_MARKER_TABLE = 'ledgerflow_delivery';
+
+/** What the admin runs in the target database when Ledgerflow's role may not create tables. */
+export const DELIVERY_MARKER_DDL = `create table if not exists ${DELIVERY_MARKER_TABLE} (
+  scope text not null,
+  key text not null,
+  run_id text not null,
+  claim_token text not null,
+  delivered_at timestamptz not null default now(),
+  primary key (scope, key)
+);
+create index if not exists ${DELIVERY_MARKER_TABLE}_run on ${DELIVERY_MARKER_TABLE} (run_id, scope);`;
+
+const ready = new WeakMap<SqlClient, Promise<void>>();
+
+/** Makes sure the marker table exists, once per connection pool. */
+export function ensureMarkerTable(sql: SqlClient, nodeId: string): Promise<void> {
+  let done = ready.get(sql);
+  if (!done) {
+    done = createMarkerTable(sql, nodeId);
+    ready.set(sql, done);
+    done.catch(() => ready.delete(sql));
+  }
+  return done;
+}
+
+async function createMarkerTable(sql: SqlClient, nodeId: string): Promise<void> {
+  const { rows } = await sql.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [DELIVERY_MARKER_TABLE]);
+  if (rows[0]?.found) return;
+  try {
+    for (const statement of DELIVERY_MARKER_DDL.split(';').map((s) => s.trim()).filter(Boolean)) await sql.query(statement);
+  } catch (err) {
+    const code = (err as { details?: { code?: string }; code?: string }).details?.code ?? (err as { code?: string }).code;
+    // Another process created it at the same moment.
+    if (code === '23505' || code === '42P07') return;
+    if (code === '42501') {
+      throw new FlowError('permanent', `the target database has no table ${DELIVERY_MARKER_TABLE}, which Ledgerflow needs to write each record exactly once, and this connection may not create it: ask the database admin to create it (see README, "How a run works")`, { nodeId, code: 'DELIVERY_MARKERS_MISSING' });
+    }
+    throw classifyPgError(err, { table: DELIVERY_MARKER_TABLE, nodeId });
+  }
+}
+
+/**
+ * Inserts the markers of `keys` in the caller's transaction, in one statement.
+ * Returns the keys whose marker is new (to be written now) and, for the
+ * others, whether this claim or another one wrote them. A marker held by a
+ * concurrent, uncommitted transaction makes this wait for it: two attempts of
+ * one chunk never both write a record.
+ */
+export async function insertMarkers(tx: SqlClient, claim: DeliveryClaim, keys: string[]): Promise<{ fresh: Set<string>; earlier: Map<string, EarlierDelivery> }> {
+  const { rows } = await tx.query<{ key: string }>(
+    `insert into ${DELIVERY_MARKER_TABLE} (scope, key, run_id, claim_token)
+     select $1, k, $3, $4 from unnest($2::text[]) as k
+     on conflict (scope, key) do nothing
+     returning key`,
+    [claim.scope, keys, claim.runId, claim.claimToken],
+  );
+  const fresh = new Set(rows.map((r) => r.key));
+  const earlier = new Map<string, EarlierDelivery>();
+  if (fresh.size === keys.length) return { fresh, earlier };
+  const rest = keys.filter((k) => !fresh.has(k));
+  const found = await tx.query<{ key: string; claim_token: string }>(
+    `select key, claim_token from ${DELIVERY_MARKER_TABLE} where scope = $1 and key = any($2::text[])`,
+    [claim.scope, rest],
+  );
+  for (const r of found.rows) earlier.set(r.key, r.claim_token === claim.claimToken ? 'same-claim' : 'other-claim');
+  return { fresh, earlier };
+}
+
+/** Records `runId` delivered into this target, by its markers. */
+export async function countMarkers(sql: SqlClient, claim: { scope: string; runId: string }): Promise<number> {
+  const { rows } = await sql.query<{ n: unknown }>(
+    `select count(*) as n from ${DELIVERY_MARKER_TABLE} where run_id = $1 and scope = $2`,
+    [claim.runId, claim.scope],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
