@@ -11,7 +11,6 @@ import { randomBytes } from 'node:crypto';
 import type { FileSink } from '../../nodes/define-node.ts';
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
-import { FlowError } from '../../nodes/errors.ts';
 import { createFileSink, type ClosableFileSink } from '../connectors/files.ts';
 import { runtimeFetch } from '../connectors/http-client.ts';
 import type { RunRow, Store } from '../store/store.ts';
@@ -26,6 +25,7 @@ import { FlowCache, type ConnectionsFor } from './flow-cache.ts';
 import { QUEUE_NAMES, tuningOf, type ChunkJobData, type QueueTuning, type SplitJobData } from './queue-options.ts';
 import { endRun } from './run-lifecycle.ts';
 import { runSplitJob } from './split-job.ts';
+import { describeJobError, isPermanentJobError } from './permanent-errors.ts';
 import type { QueueHooks, WorkerContext } from './worker-context.ts';
 
 export interface WorkerOptions {
@@ -132,10 +132,11 @@ export function createWorker(options: WorkerOptions): QueueWorker {
           results.push({ id: job.id, status: 'completed' as const });
         } catch (err) {
           report(err);
-          // A flow that cannot be prepared (a missing version or reference set) fails the same way on
-          // every attempt: straight to the failed-jobs queue, which fails the run.
-          const hopeless = err instanceof FlowError && err.errorClass !== 'transient';
-          results.push({ id: job.id, status: hopeless ? 'deadletter' as const : 'failed' as const, output: { message: (err as Error).message ?? String(err) } });
+          // A flow that cannot be prepared (a missing version or reference set) or a record the store
+          // refuses (a NUL character) fails the same way on every attempt: straight to the failed-jobs
+          // queue, which fails the run.
+          const hopeless = isPermanentJobError(err);
+          results.push({ id: job.id, status: hopeless ? 'deadletter' as const : 'failed' as const, output: { message: describeJobError(err) } });
         }
       }
       return results;
