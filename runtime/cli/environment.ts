@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { openStore } from '../store/open-store.ts';
+import { DataFolderInUseError } from '../store/data-folder-lock.ts';
+import { CliError } from './cli-error.ts';
 import type { Store } from '../store/store.ts';
 import { createConnectionResolver, type ConnectionBindings } from '../connectors/connection-registry.ts';
 import { loadConnectionsFile } from '../connectors/connections-file.ts';
@@ -24,6 +26,13 @@ export async function openStoreFromEnv(env: Env): Promise<Store> {
     // A Postgres schema other than the default, e.g. one per test or per installation.
     schema: env.LEDGERFLOW_DB_SCHEMA || undefined,
     dataDir: resolve(env.LEDGERFLOW_DATA || DEFAULT_DATA_DIR, 'pgdata'),
+  }).catch((err: unknown) => {
+    if (!(err instanceof DataFolderInUseError)) throw err;
+    // The embedded database has one user: a command next to a running server would write behind its back.
+    throw new CliError(
+      `${err.message}\nWhile \`ledgerflow serve\` owns the data folder, manage users, dead letters, examples and retention ` +
+        'through its web UI or API (see /api/docs), or stop it and run this command again.',
+    );
   });
   await store.migrate();
   return store;

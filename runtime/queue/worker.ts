@@ -26,6 +26,7 @@ import { QUEUE_NAMES, tuningOf, type ChunkJobData, type QueueTuning, type SplitJ
 import { endRun } from './run-lifecycle.ts';
 import { runSplitJob } from './split-job.ts';
 import { describeJobError, isPermanentJobError } from './permanent-errors.ts';
+import { isConnectionError, waitForDatabase } from './database-outage.ts';
 import type { QueueHooks, WorkerContext } from './worker-context.ts';
 
 export interface WorkerOptions {
@@ -79,12 +80,14 @@ export function createWorker(options: WorkerOptions): QueueWorker {
   let ctx: WorkerContext | undefined;
   let timers: NodeJS.Timeout[] = [];
   let started = false;
+  let stopping = new AbortController();
 
   const beat = () => heartbeatWorker(db, { id, host: hostname(), pid: process.pid, ...counters }).catch(report);
 
   async function start(): Promise<void> {
     if (started) return;
     started = true;
+    stopping = new AbortController();
     boss = options.boss;
     if (!boss) {
       boss = await openBoss(store, { tuning, schema: options.bossSchema, onError: report });
@@ -113,7 +116,12 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     const yieldFirst = options.yieldBeforeJob ?? (async () => {});
     await boss.work<SplitJobData>(QUEUE_NAMES.split, { batchSize: 1, ...polling }, async ([job]) => {
       await yieldFirst();
-      await runSplitJob(c, job.data.runId, job.signal);
+      try {
+        await runSplitJob(c, job.data.runId, job.signal);
+      } catch (err) {
+        if (isConnectionError(err)) await waitForDatabase(db, { signal: stopping.signal });
+        throw err;
+      }
     });
     await boss.work<ChunkJobData>(QUEUE_NAMES.chunk, {
       batchSize: tuning.fetchBatchSize,
@@ -132,6 +140,8 @@ export function createWorker(options: WorkerOptions): QueueWorker {
           results.push({ id: job.id, status: 'completed' as const });
         } catch (err) {
           report(err);
+          // The database went away mid-chunk: the chunk's transaction did not commit. Retry it once the database is back.
+          if (isConnectionError(err)) await waitForDatabase(db, { signal: stopping.signal });
           // A flow that cannot be prepared (a missing version or reference set) or a record the store
           // refuses (a NUL character) fails the same way on every attempt: straight to the failed-jobs
           // queue, which fails the run.
@@ -163,6 +173,7 @@ export function createWorker(options: WorkerOptions): QueueWorker {
   async function stop(): Promise<void> {
     if (!started || !boss) return;
     started = false;
+    stopping.abort();
     // Stop fetching and wait for the jobs in hand (each finishes its chunk).
     for (const name of Object.values(QUEUE_NAMES)) await boss.offWork(name, { wait: true }).catch(report);
     for (const t of timers) clearInterval(t);
