@@ -11,3 +11,4 @@ export { parseXml, sniffXmlEncoding, type XmlOptions } from './xml.ts';
 export { bytesOf, chunked, decodeText, peekBytes } from './bytes.ts';
 export { fromDecimalComma } from './decimal-comma.ts';
 export { formatError } from './format-error.ts';
+export { DEFAULT_RECORD_LIMITS, recordLimitsOf, recordProblem, type RecordLimits } from './record-limits.ts';

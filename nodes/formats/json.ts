@@ -8,6 +8,7 @@ import { decodeText } from './bytes.ts';
 import { describeJsonError, ExactNumberTokenizer } from './json-syntax.ts';
 import { formatError, type TextPosition } from './format-error.ts';
 import { FlowError } from '../errors.ts';
+import { recordLimitsOf, recordProblem, type RecordLimits } from './record-limits.ts';
 
 export interface JsonOptions {
   /** Dotted path of the list whose elements are the records, e.g. `data.items`. */
@@ -16,6 +17,8 @@ export interface JsonOptions {
   exactNumbers?: boolean;
   /** Text encoding; JSON is UTF-8 unless the sender says otherwise. */
   encoding?: string;
+  /** Depth limit of a record and the NUL check (see record-limits.ts). */
+  limits?: Partial<RecordLimits>;
 }
 
 interface TokenInfo {
@@ -36,6 +39,7 @@ export async function* parseJson(
   const positions = new LinePositions();
   const watcher = new PathWatcher(segments);
   const records: unknown[] = [];
+  const limits = recordLimitsOf(options.limits);
   let parser: TokenParser | undefined;
   let lastTokenOffset = 0;
 
@@ -57,6 +61,8 @@ export async function* parseJson(
     // keepStack false: emitted elements are removed from their parent list, so memory holds one record.
     const p = new TokenParser({ paths: [path], keepStack: false });
     p.onValue = ({ value }) => {
+      const problem = recordProblem(value, limits);
+      if (problem) throw formatError(fileName, problem, { code: 'RECORD_LIMIT' }, positions.at(lastTokenOffset));
       records.push(value);
     };
     p.onEnd = () => {

@@ -1,16 +1,21 @@
 /**
  * JSON Lines / NDJSON → records: one JSON value per non-empty line. Only the
- * current line is held in memory.
+ * current line is held in memory, and at most the record size limit of it: a
+ * longer line is refused as soon as it passes the limit. Each piece of text is
+ * scanned for newlines once, so parsing is linear in the input size.
  */
 import { decodeText } from './bytes.ts';
 import { formatError } from './format-error.ts';
 import { JsonSyntaxError, parseJsonText } from './json-syntax.ts';
+import { recordLimitsOf, recordProblem, tooLargeMessage, type RecordLimits } from './record-limits.ts';
 
 export interface JsonlOptions {
   /** Keep numbers as their exact source text ("96.00"); default false. */
   exactNumbers?: boolean;
   /** Text encoding; default utf-8. */
   encoding?: string;
+  /** Depth and size limits of a record (see record-limits.ts). */
+  limits?: Partial<RecordLimits>;
 }
 
 const encoder = new TextEncoder();
@@ -23,6 +28,7 @@ export async function* parseJsonl(
   options: JsonlOptions = {},
 ): AsyncIterable<unknown> {
   const exact = options.exactNumbers ?? false;
+  const limits = recordLimitsOf(options.limits);
   let lineNumber = 0;
   const parse = (line: string): unknown => {
     try {
@@ -35,20 +41,37 @@ export async function* parseJsonl(
       throw formatError(fileName, message, { cause: err }, { line: lineNumber, column });
     }
   };
-  let carry = '';
-  for await (const text of decodeText(chunks, fileName, options.encoding)) {
-    const data = carry + text;
-    let start = 0;
-    for (let nl = data.indexOf('\n'); nl !== -1; nl = data.indexOf('\n', start)) {
-      lineNumber++;
-      const line = data.slice(start, nl);
-      start = nl + 1;
-      if (line.trim() !== '') yield parse(line);
-    }
-    carry = data.slice(start);
-  }
-  if (carry.trim() !== '') {
+  // The current line's pieces: joined once, when its newline arrives.
+  let pieces: string[] = [];
+  let carried = 0;
+  const tooLarge = () => formatError(fileName, tooLargeMessage(limits), { code: 'RECORD_TOO_LARGE' }, { line: lineNumber + 1 });
+  const take = (piece: string): unknown => {
     lineNumber++;
-    yield parse(carry);
+    const line = pieces.length ? pieces.join('') + piece : piece;
+    pieces = [];
+    carried = 0;
+    if (line.trim() === '') return undefined;
+    const value = parse(line);
+    const problem = recordProblem(value, limits);
+    if (problem) throw formatError(fileName, problem, { code: 'RECORD_LIMIT' }, { line: lineNumber });
+    return value;
+  };
+  for await (const text of decodeText(chunks, fileName, options.encoding)) {
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      if (carried + nl - start > limits.maxRecordSize) throw tooLarge();
+      const value = take(text.slice(start, nl));
+      start = nl + 1;
+      if (value !== undefined) yield value;
+    }
+    if (start < text.length) {
+      carried += text.length - start;
+      if (carried > limits.maxRecordSize) throw tooLarge();
+      pieces.push(text.slice(start));
+    }
+  }
+  if (pieces.length) {
+    const value = take('');
+    if (value !== undefined) yield value;
   }
 }

@@ -5,6 +5,7 @@ import { detectFormat, type DocumentFormat } from './detect-format.ts';
 import { parseJson, type JsonOptions } from './json.ts';
 import { parseJsonl } from './jsonl.ts';
 import { parseXml, type XmlOptions } from './xml.ts';
+import { recordProblem, recordLimitsOf, type RecordLimits } from './record-limits.ts';
 
 /** How to read a document: its format (or `auto`) and each format's options. */
 export interface FormatOptions {
@@ -16,6 +17,8 @@ export interface FormatOptions {
   /** JSON options; `exactNumbers` also applies to JSON Lines. */
   json?: JsonOptions;
   xml?: XmlOptions;
+  /** Depth and size limits of every record (defaults: 1,000 levels, 16 MiB). */
+  limits?: Partial<RecordLimits>;
 }
 
 /** How many bytes `auto` looks at to recognise a format. */
@@ -45,22 +48,35 @@ export async function* parseDocument(
       const csv: CsvOptions = { ...options.csv, encoding: options.csv?.encoding || encoding };
       // A .tsv file read in `auto` mode is tab-separated unless told otherwise.
       if (sniffed && !options.csv?.delimiter && /\.tsv$/i.test(fileName)) csv.delimiter = '\t';
-      yield* parseCsv(stream, fileName, csv);
+      yield* checked(parseCsv(stream, fileName, csv), fileName, options.limits);
       return;
     }
     case 'json':
-      yield* parseJson(stream, fileName, { ...options.json, encoding: options.json?.encoding || encoding });
+      yield* parseJson(stream, fileName, { ...options.json, encoding: options.json?.encoding || encoding, limits: options.limits });
       return;
     case 'jsonl':
       yield* parseJsonl(stream, fileName, {
         exactNumbers: options.json?.exactNumbers,
         encoding: options.json?.encoding || encoding,
+        limits: options.limits,
       });
       return;
     case 'xml':
-      yield* parseXml(stream, fileName, { ...options.xml, encoding: options.xml?.encoding || encoding });
+      yield* checked(parseXml(stream, fileName, { ...options.xml, encoding: options.xml?.encoding || encoding }), fileName, options.limits);
       return;
     default:
       throw formatError(fileName, `unknown document format "${String(format)}" (use csv, json, jsonl or xml)`);
+  }
+}
+
+/** Records of a format whose parser does not check the limits itself (CSV, XML): checked one by one, named by number. */
+async function* checked(records: AsyncIterable<unknown>, fileName: string, partial?: Partial<RecordLimits>): AsyncIterable<unknown> {
+  const limits = recordLimitsOf(partial);
+  let n = 0;
+  for await (const record of records) {
+    n++;
+    const problem = recordProblem(record, limits);
+    if (problem) throw formatError(fileName, `record ${n}: ${problem}`, { code: 'RECORD_LIMIT' });
+    yield record;
   }
 }

@@ -23,6 +23,10 @@ export interface FileSourceConfig {
   };
   json: { recordPath: string; exactNumbers: boolean };
   xml: { recordElement: string; repeat: string[] };
+  /** Nesting levels a record may have; unset: 1,000. */
+  maxDepth?: number;
+  /** Characters one record's text may have (a JSON Lines line); unset: 16 MiB. */
+  maxRecordSize?: number;
 }
 
 const defaults: FileSourceConfig = {
@@ -128,6 +132,18 @@ const configSchema = {
         },
       },
     },
+    maxDepth: {
+      title: 'Deepest nesting of a record',
+      description: 'A record nested deeper than this many levels is refused with its file and line (default 1,000).',
+      type: 'integer',
+      minimum: 1,
+    },
+    maxRecordSize: {
+      title: 'Largest record (characters)',
+      description: 'A record whose text is longer (e.g. one JSON Lines line) is refused as soon as it passes this size (default 16 MiB).',
+      type: 'integer',
+      minimum: 1,
+    },
   },
 };
 
@@ -140,6 +156,7 @@ export function fileFormatOptions(config: Partial<FileSourceConfig>): FormatOpti
     csv,
     json: { ...defaults.json, ...config.json, recordPath: config.json?.recordPath?.trim() || undefined },
     xml: { ...defaults.xml, ...config.xml, recordElement: config.xml?.recordElement?.trim() || undefined },
+    limits: { maxDepth: config.maxDepth, maxRecordSize: config.maxRecordSize },
   };
 }
 

@@ -6,6 +6,8 @@
 import { resolve } from 'node:path';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
+import { DataFolderInUseError } from '../store/data-folder-lock.ts';
+import { CliError } from './cli-error.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -18,6 +20,13 @@ export async function openStoreFromEnv(env: Env): Promise<Store> {
     // A Postgres schema other than the default, e.g. one per test or per installation.
     schema: env.LEDGERFLOW_DB_SCHEMA || undefined,
     dataDir: resolve(env.LEDGERFLOW_DATA || DEFAULT_DATA_DIR, 'pgdata'),
+  }).catch((err: unknown) => {
+    if (!(err instanceof DataFolderInUseError)) throw err;
+    // The embedded database has one user: a command next to a running server would write behind its back.
+    throw new CliError(
+      `${err.message}\nWhile \`ledgerflow serve\` owns the data folder, manage users, dead letters, examples and retention ` +
+        'through its web UI or API (see /api/docs), or stop it and run this command again.',
+    );
   });
 }
 

@@ -109,6 +109,9 @@ export function createPgSqlClient(connection: string | pg.Pool, options: PgSqlCl
         throw classifyPgError(err);
       }
       let broken: Error | undefined;
+      // Unheard, a connection lost between two statements would crash the process (see postgres-db.ts).
+      const onError = (err: Error) => { broken ??= err; };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(clientOver(client, 0));
@@ -123,6 +126,7 @@ export function createPgSqlClient(connection: string | pg.Pool, options: PgSqlCl
         // FlowErrors from inside `fn` already carry their context (table, column); keep them as they are.
         throw err instanceof FlowError ? err : classifyPgError(err);
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },

@@ -4,7 +4,8 @@
  * timings and control totals. Memory stays bounded by the chunk size.
  */
 import type { ConnectionResolver, FileSink, InputDocument } from '../../nodes/define-node.ts';
-import { toFlowError, type SerializedError } from '../../nodes/errors.ts';
+import { FlowError, toFlowError, type SerializedError } from '../../nodes/errors.ts';
+import { recordProblem } from '../../nodes/formats/record-limits.ts';
 import type { PreparedFlow } from './prepare-flow.ts';
 import { processChunk, sourceOf, type ChunkResult, type RootRecord } from './process-chunk.ts';
 import { ReconciliationBuilder, toDecimalString } from './reconcile.ts';
@@ -170,6 +171,11 @@ export async function* readRoots(
     if (signal.aborted) throw signal.reason ?? new Error('run cancelled');
     seq++;
     const data = given.data;
+    // Records handed in directly did not pass a parser's limits (files did).
+    if (input.kind === 'records') {
+      const problem = recordProblem(data);
+      if (problem) throw new FlowError('validation', `record ${seq - firstSeq + 1}: ${problem}`, { code: 'RECORD_LIMIT' });
+    }
     const sourceKey = given.sourceKey ?? (await keyOf(flow, data, options.digest));
     const businessKey = flow.businessKey ? stringOrNull(await evaluateQuietly(flow.businessKey, data)) : null;
     let amount: string | null = null;

@@ -16,6 +16,7 @@ import {
   getRunInput, insertChunks, markRunRunning, runHead, setProgress, startProgress, type NewChunk, type StoredRunInput,
 } from '../store/queue-repo.ts';
 import { bossDbOf } from './boss.ts';
+import { describeJobError, isPermanentJobError } from './permanent-errors.ts';
 import { QUEUE_NAMES, jobOptions, type ChunkJobData } from './queue-options.ts';
 import { endRun, finalizeIfComplete, LOCAL_ENVIRONMENT } from './run-lifecycle.ts';
 import { readSide } from './run-totals.ts';
@@ -54,11 +55,6 @@ class RunEnded extends Error {
   }
 }
 
-/** Errors that another attempt may not hit: the job is retried. Anything else fails the run. */
-function isRetryable(err: unknown): boolean {
-  return !(err instanceof FlowError) || err.errorClass === 'transient';
-}
-
 export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: AbortSignal): Promise<void> {
   const { db } = ctx;
   await markRunRunning(db, runId);
@@ -88,8 +84,10 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
   } catch (err) {
     if (jobSignal.aborted) throw err;
     if (cancel.signal.aborted || err instanceof RunEnded) return;
-    if (isRetryable(err)) throw err;
-    const ended = await endRun(db, runId, 'failed', (err as FlowError).toJSON());
+    // Errors another attempt may not hit are retried; anything else (bad input) fails the run now.
+    if (!isPermanentJobError(err)) throw err;
+    const error = err instanceof FlowError ? err.toJSON() : { errorClass: 'permanent' as const, code: 'RUN_READ_FAILED', message: describeJobError(err) };
+    const ended = await endRun(db, runId, 'failed', error);
     if (ended) ctx.onRunFinished(ended);
     return;
   } finally {

@@ -11,7 +11,6 @@ import { randomBytes } from 'node:crypto';
 import type { FileSink } from '../../nodes/define-node.ts';
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
-import { FlowError } from '../../nodes/errors.ts';
 import { createFileSink, type ClosableFileSink } from '../connectors/files.ts';
 import { runtimeFetch } from '../connectors/http-client.ts';
 import type { RunRow, Store } from '../store/store.ts';
@@ -26,6 +25,8 @@ import { FlowCache, type ConnectionsFor } from './flow-cache.ts';
 import { QUEUE_NAMES, tuningOf, type ChunkJobData, type QueueTuning, type SplitJobData } from './queue-options.ts';
 import { endRun } from './run-lifecycle.ts';
 import { runSplitJob } from './split-job.ts';
+import { describeJobError, isPermanentJobError } from './permanent-errors.ts';
+import { isConnectionError, waitForDatabase } from './database-outage.ts';
 import type { QueueHooks, WorkerContext } from './worker-context.ts';
 
 export interface WorkerOptions {
@@ -79,12 +80,14 @@ export function createWorker(options: WorkerOptions): QueueWorker {
   let ctx: WorkerContext | undefined;
   let timers: NodeJS.Timeout[] = [];
   let started = false;
+  let stopping = new AbortController();
 
   const beat = () => heartbeatWorker(db, { id, host: hostname(), pid: process.pid, ...counters }).catch(report);
 
   async function start(): Promise<void> {
     if (started) return;
     started = true;
+    stopping = new AbortController();
     boss = options.boss;
     if (!boss) {
       boss = await openBoss(store, { tuning, schema: options.bossSchema, onError: report });
@@ -113,7 +116,12 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     const yieldFirst = options.yieldBeforeJob ?? (async () => {});
     await boss.work<SplitJobData>(QUEUE_NAMES.split, { batchSize: 1, ...polling }, async ([job]) => {
       await yieldFirst();
-      await runSplitJob(c, job.data.runId, job.signal);
+      try {
+        await runSplitJob(c, job.data.runId, job.signal);
+      } catch (err) {
+        if (isConnectionError(err)) await waitForDatabase(db, { signal: stopping.signal });
+        throw err;
+      }
     });
     await boss.work<ChunkJobData>(QUEUE_NAMES.chunk, {
       batchSize: tuning.fetchBatchSize,
@@ -132,10 +140,13 @@ export function createWorker(options: WorkerOptions): QueueWorker {
           results.push({ id: job.id, status: 'completed' as const });
         } catch (err) {
           report(err);
-          // A flow that cannot be prepared (a missing version or reference set) fails the same way on
-          // every attempt: straight to the failed-jobs queue, which fails the run.
-          const hopeless = err instanceof FlowError && err.errorClass !== 'transient';
-          results.push({ id: job.id, status: hopeless ? 'deadletter' as const : 'failed' as const, output: { message: (err as Error).message ?? String(err) } });
+          // The database went away mid-chunk: the chunk's transaction did not commit. Retry it once the database is back.
+          if (isConnectionError(err)) await waitForDatabase(db, { signal: stopping.signal });
+          // A flow that cannot be prepared (a missing version or reference set) or a record the store
+          // refuses (a NUL character) fails the same way on every attempt: straight to the failed-jobs
+          // queue, which fails the run.
+          const hopeless = isPermanentJobError(err);
+          results.push({ id: job.id, status: hopeless ? 'deadletter' as const : 'failed' as const, output: { message: describeJobError(err) } });
         }
       }
       return results;
@@ -162,6 +173,7 @@ export function createWorker(options: WorkerOptions): QueueWorker {
   async function stop(): Promise<void> {
     if (!started || !boss) return;
     started = false;
+    stopping.abort();
     // Stop fetching and wait for the jobs in hand (each finishes its chunk).
     for (const name of Object.values(QUEUE_NAMES)) await boss.offWork(name, { wait: true }).catch(report);
     for (const t of timers) clearInterval(t);

@@ -8,7 +8,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Store } from './store.ts';
 import { createSqlStore } from './sql-store.ts';
-import { createPgliteProcessDb, pgliteLikeOf, startPgliteProcess } from './pglite-process.ts';
+import { createPgliteProcessDb, pgliteLikeOf, startPgliteProcess, type PgliteProcess } from './pglite-process.ts';
+import { lockDataFolder, type DataFolderLock } from './data-folder-lock.ts';
+import type { Db } from './db.ts';
 import { createPostgresDb, checkSchemaName } from './postgres-db.ts';
 import { registerStoreBackend } from './queue-backend.ts';
 
@@ -37,16 +39,28 @@ export interface PostgresStoreOptions {
  */
 const EMBEDDED_SETTINGS = ['shared_buffers=32MB'];
 
-/** The embedded store, its database in a process of its own. */
+/**
+ * The embedded store, its database in a process of its own. A data folder has
+ * one owner at a time (see data-folder-lock.ts): opening one that another live
+ * process holds throws DataFolderInUseError naming it.
+ */
 export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
-  if (options.dataDir) {
-    await mkdir(options.dataDir, { recursive: true });
-    // Creating a data folder (initdb) grows the database's memory to ~850 MB, and WebAssembly
-    // memory never shrinks: create it in a process of its own, then open it afresh (~350 MB).
-    if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await (await startPgliteProcess(options.dataDir)).close();
+  let lock: DataFolderLock | undefined;
+  let database: PgliteProcess;
+  try {
+    if (options.dataDir) {
+      await mkdir(options.dataDir, { recursive: true });
+      lock = await lockDataFolder(options.dataDir);
+      // Creating a data folder (initdb) grows the database's memory to ~850 MB, and WebAssembly
+      // memory never shrinks: create it in a process of its own, then open it afresh (~350 MB).
+      if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await (await startPgliteProcess(options.dataDir, {}, lock)).close();
+    }
+    database = await startPgliteProcess(options.dataDir, { postgresqlconf: EMBEDDED_SETTINGS }, lock);
+  } catch (err) {
+    lock?.release();
+    throw err;
   }
-  const database = await startPgliteProcess(options.dataDir, { postgresqlconf: EMBEDDED_SETTINGS });
-  const db = createPgliteProcessDb(database);
+  const db = withLockReleasedOnClose(createPgliteProcessDb(database), lock);
   const store = createSqlStore(db);
   registerStoreBackend(store, { db, pglite: pgliteLikeOf(database), databaseUsage: () => database.usage() });
   if (options.migrate !== false) {
@@ -58,6 +72,20 @@ export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise
     }
   }
   return store;
+}
+
+function withLockReleasedOnClose(db: Db, lock: DataFolderLock | undefined): Db {
+  if (!lock) return db;
+  return {
+    ...db,
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
 }
 
 /** The store on a Postgres server, shared by every process that points at it. */

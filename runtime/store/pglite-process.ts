@@ -10,6 +10,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { PGliteLike } from 'pg-boss';
 import { inSavepoint, type Db, type QueryResult, type Row } from './db.ts';
+import type { DataFolderLock } from './data-folder-lock.ts';
 
 type Request =
   | { op: 'query'; text: string; params?: unknown[]; tx?: number; copyText?: string }
@@ -50,13 +51,21 @@ export interface PgliteProcess {
   close(): Promise<void>;
 }
 
-/** Starts PGlite in its own process over `dataDir` (in memory when undefined). */
-export async function startPgliteProcess(dataDir: string | undefined, options: Record<string, unknown> = {}): Promise<PgliteProcess> {
+/**
+ * Starts PGlite in its own process over `dataDir` (in memory when undefined).
+ * With the folder's lock, the lock names the database process while it runs,
+ * so a successor of a killed owner waits for it to exit.
+ */
+export async function startPgliteProcess(
+  dataDir: string | undefined, options: Record<string, unknown> = {}, lock?: Pick<DataFolderLock, 'setDatabasePid'>,
+): Promise<PgliteProcess> {
   const child = fork(fileURLToPath(new URL('./pglite-process-main.mjs', import.meta.url)), [JSON.stringify({ dataDir, options })], {
     serialization: 'advanced', // structured clone: Dates, Uint8Arrays and bigints arrive as they left
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  lock?.setDatabasePid(child.pid);
+  child.once('exit', () => lock?.setDatabasePid(undefined));
   const hold = () => { child.ref(); child.channel?.ref(); };
   const release = () => { child.unref(); child.channel?.unref(); };
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

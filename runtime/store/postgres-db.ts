@@ -46,10 +46,15 @@ function clientDb(client: pg.PoolClient, inTx: boolean): Db {
 async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient, discard: (err: Error) => void) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client has no listener of the pool's: a connection lost between two
+  // statements (a database restart, pg_terminate_backend) would emit 'error' unheard and
+  // crash the process. The statement in progress fails on its own; the client is dropped.
+  const onError = (err: Error) => { broken ??= err; };
+  client.on('error', onError);
   try {
     return await fn(client, (err) => { broken = err; });
   } finally {
-    // The pool itself drops clients whose connection failed.
+    client.off('error', onError);
     client.release(broken);
   }
 }
@@ -76,6 +81,8 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
+    // A server that does not answer (a network cut) fails the query instead of hanging it.
+    connectionTimeoutMillis: 10_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle client that loses its connection is discarded by the pool; without a

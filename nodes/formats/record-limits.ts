@@ -1,0 +1,86 @@
+/**
+ * Limits every source record must keep, so poison input fails fast and clearly
+ * instead of deep in the engine or the store: nesting depth (deeper values
+ * overflow the stack of JSON.stringify, jsonata and structuredClone), size (a
+ * JSON Lines line is held whole in memory), and no NUL character (Postgres
+ * text and jsonb refuse `\u0000`, error 22P05).
+ */
+
+/** How deep and how large a record may be. */
+export interface RecordLimits {
+  /** Nesting levels of objects and lists (default 1,000). */
+  maxDepth: number;
+  /** Characters of one record's text, e.g. a JSON Lines line (default 16 Mi). */
+  maxRecordSize: number;
+}
+
+export const DEFAULT_RECORD_LIMITS: RecordLimits = { maxDepth: 1000, maxRecordSize: 16 * 1024 * 1024 };
+
+/** The limits with defaults filled in. */
+export function recordLimitsOf(partial: Partial<RecordLimits> = {}): RecordLimits {
+  return {
+    maxDepth: partial.maxDepth ?? DEFAULT_RECORD_LIMITS.maxDepth,
+    maxRecordSize: partial.maxRecordSize ?? DEFAULT_RECORD_LIMITS.maxRecordSize,
+  };
+}
+
+/** Shown in messages: 16777216 → "16 MiB", 1500 → "1,500". */
+export function describeSize(chars: number): string {
+  const mib = chars / (1024 * 1024);
+  return Number.isInteger(mib) ? `${mib} MiB` : `${chars.toLocaleString('en-US')} characters`;
+}
+
+/** A text longer than the record size limit: the words of the error. */
+export function tooLargeMessage(limits: RecordLimits): string {
+  return `the record is larger than the record size limit of ${describeSize(limits.maxRecordSize)} (maxRecordSize)`;
+}
+
+interface Visit {
+  value: unknown;
+  depth: number;
+  parent?: Visit;
+  key?: string | number;
+}
+
+/** Dotted field path of a visited value, built only when a problem is reported. */
+function pathOf(visit: Visit): string {
+  let path = '';
+  for (let v: Visit | undefined = visit; v?.parent; v = v.parent) {
+    path = typeof v.key === 'number' ? `[${v.key}]${path}` : `${v.parent.parent ? '.' : ''}${v.key}${path}`;
+  }
+  return path;
+}
+
+/**
+ * What is wrong with a parsed record, or undefined when it keeps the limits.
+ * Walks the value without recursion, so any depth is measured safely.
+ */
+export function recordProblem(value: unknown, limits: RecordLimits = DEFAULT_RECORD_LIMITS): string | undefined {
+  const stack: Visit[] = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const visit = stack.pop()!;
+    const v = visit.value;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return `field ${pathOf(visit) || '(the record)'} contains a NUL character (\\u0000), which cannot be stored; remove it at the source`;
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (visit.depth + 1 > limits.maxDepth) {
+      const path = pathOf(visit);
+      return `the record is nested more than ${limits.maxDepth.toLocaleString('en-US')} levels deep (maxDepth)${path ? ` at field ${path.slice(0, 200)}` : ''}`;
+    }
+    const depth = visit.depth + 1;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth, parent: visit, key: i });
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      if (key.includes('\u0000')) {
+        const path = pathOf(visit);
+        return `a field name${path ? ` in ${path}` : ''} contains a NUL character (\\u0000), which cannot be stored; remove it at the source`;
+      }
+      stack.push({ value: (v as Record<string, unknown>)[key], depth, parent: visit, key });
+    }
+  }
+  return undefined;
+}

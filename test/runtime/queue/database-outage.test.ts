@@ -1,0 +1,146 @@
+/**
+ * The database going away mid-run (TEST_DATABASE_URL; skipped otherwise):
+ * every connection of the Ledgerflow processes is cut again and again by a
+ * TCP proxy in front of Postgres, which also refuses new connections for a
+ * while, as during a restart. A `ledgerflow worker` process and an
+ * in-process queue (what `serve` runs) keep running, wait for the database
+ * and finish the run; the store answers again afterwards.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../../runtime/store/store.ts';
+import { openPostgresStore } from '../../../runtime/store/open-store.ts';
+import { openBoss, type PgBoss } from '../../../runtime/queue/boss.ts';
+import { createRunLauncher } from '../../../runtime/queue/launcher.ts';
+import { tuningOf } from '../../../runtime/queue/queue-options.ts';
+import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queue.ts';
+import { isConnectionError } from '../../../runtime/queue/database-outage.ts';
+import { count, dropSchemas, freshSchemaName, waitForRun } from './queue-fixtures.ts';
+import { SCALE_TABLE, scaleInput, setUpScaleFlow, spawnWorker, type WorkerProcess } from './scale-fixtures.ts';
+
+const url = process.env.TEST_DATABASE_URL;
+const RECORDS = 4000;
+
+/** A TCP proxy to Postgres that can drop every connection and refuse new ones for a while. */
+class CuttableProxy {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private refuseUntil = 0;
+  cuts = 0;
+
+  constructor(private readonly upstream: { host: string; port: number }) {
+    this.server = net.createServer((client) => {
+      if (Date.now() < this.refuseUntil) {
+        client.destroy();
+        return;
+      }
+      const server = net.connect(this.upstream);
+      for (const s of [client, server]) {
+        this.sockets.add(s);
+        s.on('error', () => {});
+        s.on('close', () => {
+          this.sockets.delete(s);
+          client.destroy();
+          server.destroy();
+        });
+      }
+      client.pipe(server);
+      server.pipe(client);
+    });
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve((this.server.address() as net.AddressInfo).port)));
+  }
+
+  cut(refuseMs: number): void {
+    this.cuts++;
+    this.refuseUntil = Date.now() + refuseMs;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+describe('connection errors', () => {
+  it('tells a lost connection from a wrong statement', () => {
+    expect(isConnectionError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+    expect(isConnectionError(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).toBe(true);
+    expect(isConnectionError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isConnectionError(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
+    expect(isConnectionError(new Error('syntax error'))).toBe(false);
+  });
+});
+
+describe.skipIf(!url)('a database that keeps dropping connections', () => {
+  const schema = freshSchemaName('lf_outage');
+  let proxy: CuttableProxy;
+  let proxyUrl: string;
+  let admin: Store;
+  let appStore: Store;
+  let boss: PgBoss;
+  let queue: StartedQueue;
+  let worker: WorkerProcess;
+  const queueErrors: string[] = [];
+
+  beforeAll(async () => {
+    const u = new URL(url!);
+    proxy = new CuttableProxy({ host: u.hostname, port: Number(u.port || 5432) });
+    u.port = String(await proxy.listen());
+    proxyUrl = u.toString();
+    // This process's own view, straight to Postgres: sets up, queues the run and checks the result.
+    admin = await openPostgresStore({ connectionString: url!, schema, poolSize: 2 });
+    await setUpScaleFlow(admin);
+    boss = await openBoss(admin, { tuning: tuningOf(), supervise: false });
+    // What `serve` runs (store, pg-boss, worker), and a `ledgerflow worker` process, all through the proxy.
+    appStore = await openPostgresStore({ connectionString: proxyUrl, schema, poolSize: 4 });
+    queue = await startQueue({ store: appStore, tuning: { chunkSize: 100, superviseIntervalSeconds: 1 }, onError: (e) => queueErrors.push(e.message) });
+    worker = await spawnWorker(proxyUrl, schema);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (worker && worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGTERM');
+    await worker?.exited;
+    await queue?.stop().catch(() => {});
+    await appStore?.close().catch(() => {});
+    await boss?.stop({ graceful: false });
+    await admin?.close();
+    await proxy?.close();
+    await dropSchemas(url!, [schema, `${schema}_jobs`]);
+  }, 60_000);
+
+  it('keeps the processes running through repeated cuts and finishes the run', async () => {
+    const launcher = createRunLauncher({ store: admin, boss });
+    const queued = await launcher.enqueue({
+      flowId: 'scale-out', version: 1, environment: 'test', trigger: 'manual', input: scaleInput(RECORDS, 'o'), requestedBy: 'outage-test',
+    });
+    const started = Date.now();
+    let finished = false;
+    let refusedWhileDown = false;
+    const cutting = (async () => {
+      for (let i = 0; i < 8 && !finished; i++) {
+        await new Promise((r) => setTimeout(r, 700 + Math.random() * 800));
+        proxy.cut(1500);
+        // Meanwhile the store answers with an error (what /readyz turns into a 503), never hangs.
+        refusedWhileDown ||= await appStore.sql.query('select 1').then(() => false, () => true);
+      }
+    })();
+    const run = await waitForRun(admin, queued.id, 240_000);
+    finished = true;
+    await cutting;
+    console.log(`[outage] ${proxy.cuts} cuts; run ${run.status} after ${Math.round((Date.now() - started) / 1000)} s; ${queueErrors.length} errors reported by the in-process queue`);
+
+    expect(proxy.cuts).toBeGreaterThanOrEqual(3);
+    expect(refusedWhileDown).toBe(true);
+    expect(worker.child.exitCode).toBeNull();
+    expect(worker.child.signalCode).toBeNull();
+    expect(run.status).not.toBe('failed');
+    expect(run.counts.read).toBe(RECORDS);
+    expect(await count(admin, `select count(distinct id) as n from ${SCALE_TABLE} where id like 'o%'`)).toBe(RECORDS);
+    // And the app's store works again once the database is back.
+    expect((await appStore.sql.query('select 1 as one')).rows[0]).toEqual({ one: 1 });
+  }, 300_000);
+});
