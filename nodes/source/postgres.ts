@@ -15,6 +15,7 @@ import { defineNode, type ConfigProblem, type SqlClient } from '../define-node.t
 import { FlowError } from '../errors.ts';
 import { classifyPgError } from '../target/sql-errors.ts';
 import { identifierProblem, quoteIdentifier } from '../target/sql-identifiers.ts';
+import { countSqlStatements, splitSqlStatements } from './sql-statements.ts';
 
 export interface PostgresSourceConfig {
   /** Name of a `postgres` connection the flow declares. */
@@ -27,27 +28,31 @@ export interface PostgresSourceConfig {
   initialWatermark: string;
   /** Rows per page in watermark mode. */
   batchSize: number;
+  /** Longest a page's query may run before the database cancels it. */
+  timeoutSeconds: number;
 }
 
 // A column name the user's query is unlikely to produce; carries the exact text of the watermark value.
 const MARK = '__ledgerflow_watermark';
 
-/** The query without surrounding blanks or a trailing semicolon. */
+/** The query's one statement, without comments, surrounding blanks or a trailing semicolon. */
 function cleanQuery(query: string): string {
-  return query.replace(/;\s*$/, '').trim();
+  return splitSqlStatements(query).join(';\n');
 }
 
 function leadingKeyword(query: string): string {
-  const withoutComments = query.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');
-  return (/^\s*([A-Za-z]+)/.exec(withoutComments)?.[1] ?? '').toUpperCase();
+  return (/^\s*([A-Za-z]+)/.exec(query)?.[1] ?? '').toUpperCase();
 }
 
 function configProblems(config: PostgresSourceConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (!config.connection) problems.push({ path: '/connection', message: 'choose the Postgres connection to read from' });
   const query = cleanQuery(config.query ?? '');
+  const statements = countSqlStatements(config.query ?? '');
   if (query === '') {
     problems.push({ path: '/query', message: 'write the SELECT query to read' });
+  } else if (statements > 1) {
+    problems.push({ path: '/query', message: `the query holds ${statements} statements separated by ';': a source runs exactly one SELECT` });
   } else {
     const keyword = leadingKeyword(query);
     if (keyword !== 'SELECT' && keyword !== 'WITH') {
@@ -71,6 +76,8 @@ function configProblems(config: PostgresSourceConfig): ConfigProblem[] {
     if (problem) problems.push({ path: '/watermarkColumn', message: problem });
   }
   if (!Number.isInteger(config.batchSize) || config.batchSize < 1) problems.push({ path: '/batchSize', message: 'batch size must be a whole number ≥ 1' });
+  const timeout = config.timeoutSeconds ?? 300;
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 3600) problems.push({ path: '/timeoutSeconds', message: 'the query time limit must be a whole number of seconds from 1 to 3600' });
   return problems;
 }
 
@@ -106,10 +113,11 @@ export const postgresSource = defineNode<PostgresSourceConfig, 'source'>({
       watermarkColumn: { type: 'string', title: 'Watermark column', description: 'A result column that only grows, e.g. updated_at' },
       initialWatermark: { type: 'string', title: 'First watermark', default: '1970-01-01T00:00:00Z' },
       batchSize: { type: 'integer', title: 'Rows per page', minimum: 1, maximum: 100000, default: 1000 },
+      timeoutSeconds: { type: 'integer', title: 'Query time limit (s)', minimum: 1, maximum: 3600, default: 300 },
     },
     additionalProperties: false,
   },
-  defaults: { connection: '', query: '', initialWatermark: '1970-01-01T00:00:00Z', batchSize: 1000 },
+  defaults: { connection: '', query: '', initialWatermark: '1970-01-01T00:00:00Z', batchSize: 1000, timeoutSeconds: 300 },
   check(config) {
     return configProblems(config);
   },
@@ -129,10 +137,14 @@ export const postgresSource = defineNode<PostgresSourceConfig, 'source'>({
     const query = cleanQuery(config.query);
     const column = config.watermarkColumn ? quoteIdentifier(config.watermarkColumn) : undefined;
 
+    const timeoutMs = (config.timeoutSeconds ?? 300) * 1000;
+    // One statement per call, parameters always bound (the extended protocol), so stacked
+    // statements are a syntax error; the transaction is read-only from its first statement on.
     async function readOnly(sql: SqlClient, text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
       try {
         return await sql.transaction(async (tx) => {
-          await tx.query('SET TRANSACTION READ ONLY');
+          await tx.query('SET TRANSACTION READ ONLY', []);
+          await tx.query(`SET LOCAL statement_timeout = ${timeoutMs}`, []);
           return (await tx.query<Record<string, unknown>>(text, params)).rows;
         });
       } catch (err) {

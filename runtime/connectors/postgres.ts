@@ -42,13 +42,21 @@ const types = {
   },
 };
 
-type Queryable = { query(text: string, params?: unknown[]): Promise<pg.QueryResult> };
+type Queryable = pg.ClientBase;
+
+/**
+ * One statement, always over the extended protocol (parse, bind, execute) even without
+ * parameters: text holding several statements is then a syntax error, never run in part.
+ */
+function oneStatement(text: string, params?: unknown[]): pg.QueryConfig {
+  return { text, values: params ?? [], queryMode: 'extended' } as pg.QueryConfig;
+}
 
 function clientOver(conn: Queryable, depth: number): SqlClient {
   return {
     async query<R>(text: string, params?: unknown[]) {
       try {
-        const result = await conn.query(text, params);
+        const result = await conn.query(oneStatement(text, params));
         return { rows: result.rows as R[], rowCount: result.rowCount };
       } catch (err) {
         throw classifyPgError(err);
@@ -95,7 +103,7 @@ export function createPgSqlClient(connection: string | pg.Pool, options: PgSqlCl
   return {
     async query<R>(text: string, params?: unknown[]) {
       try {
-        const result = await pool.query(text, params);
+        const result = await pool.query(oneStatement(text, params));
         return { rows: result.rows as R[], rowCount: result.rowCount };
       } catch (err) {
         throw classifyPgError(err);

@@ -18,6 +18,15 @@ describe('source.postgres config', () => {
     expect(postgresSource.check!(config({ query: '-- comment\nselect * from t;' }), stubEvaluator)).toEqual([]);
   });
 
+  it('refuses a query holding more than one statement, on its query field', () => {
+    const stacked = `SELECT 1 AS x) q1; COMMIT; UPDATE users SET role = 'admin'; SELECT * FROM (SELECT 1 AS x`;
+    expect(postgresSource.check!(config({ query: stacked }), stubEvaluator)).toEqual([
+      expect.objectContaining({ path: '/query', message: expect.stringContaining('4 statements') }),
+    ]);
+    expect(postgresSource.check!(config({ query: "select ';' as a -- ; comment\n;" }), stubEvaluator)).toEqual([]);
+    expect(() => postgresSource.create(config({ query: 'select 1; select 2' }), setupContext('read-po'))).toThrow(/2 statements/);
+  });
+
   it('warns when the watermark column is set but the query lacks $1', () => {
     const problems = postgresSource.check!(config({ query: 'SELECT * FROM t', watermarkColumn: 'updated_at' }), stubEvaluator);
     expect(problems).toEqual([expect.objectContaining({ code: 'watermark-parameter-missing', path: '/query' })]);
@@ -119,6 +128,28 @@ for (const backend of sqlBackends('lf_pgsource')) {
       const { rows, proposed } = await read({ query: `SELECT po_number FROM ${s}.po ORDER BY id DESC;` });
       expect(rows.map((r) => r.po_number)).toEqual(['PO-7', 'PO-6', 'PO-5', 'PO-4', 'PO-3', 'PO-2', 'PO-1']);
       expect(proposed).toEqual([]);
+    });
+
+    it('a stacked-statement attack changes nothing, even past the validator', async () => {
+      const stacked = `SELECT 1 AS x) q1; COMMIT; UPDATE ${s}.po SET amount = 0; SELECT * FROM (SELECT 1 AS x`;
+      // The wrapped query as the node would send it if the check were bypassed: one statement per call.
+      const wrapped = await db.sql.transaction(async (tx) => {
+        await tx.query('SET TRANSACTION READ ONLY', []);
+        return tx.query(`SELECT * FROM (\n${stacked}\n) AS source_query`, []);
+      }).catch((e) => e);
+      expect(String(wrapped.message)).toMatch(/cannot insert multiple commands into a prepared statement/);
+      const err = await read({ query: stacked }).catch((e) => e);
+      expect(err).toBeInstanceOf(FlowError);
+      expect(err.errorClass).toBe('permanent');
+      const { rows } = await db.sql.query(`SELECT count(*)::int AS n FROM ${s}.po WHERE amount = 0`);
+      expect(rows).toEqual([{ n: 0 }]);
+    });
+
+    // PGlite runs single-threaded in WebAssembly, without the timer that cancels a statement.
+    it.skipIf(backend.name === 'pglite')('stops a query that runs past its time limit', async () => {
+      const err = await read({ query: 'SELECT pg_sleep(3) AS slept', timeoutSeconds: 1 }).catch((e) => e);
+      expect(err).toBeInstanceOf(FlowError);
+      expect(String(err.message)).toMatch(/statement timeout|cancel/i);
     });
 
     it('cannot modify data, even through a WITH clause', async () => {

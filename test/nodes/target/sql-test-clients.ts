@@ -5,6 +5,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { SqlClient } from '../../../nodes/define-node.ts';
 import { createPgSqlClient } from '../../../runtime/connectors/postgres.ts';
+import { splitSqlStatements } from '../../../nodes/source/sql-statements.ts';
 
 /** A minimal SqlClient over PGlite; nested transactions become savepoints. */
 export function pgliteSqlClient(db: PGlite): SqlClient {
@@ -76,8 +77,9 @@ export function sqlBackends(prefix: string): { name: string; open: () => Promise
           name: 'postgres',
           schema,
           sql: client,
+          // The client runs one statement per call (extended protocol).
           exec: async (text) => {
-            await client.query(text);
+            for (const statement of splitSqlStatements(text)) await client.query(statement);
           },
           close: async () => {
             await client.query(`DROP SCHEMA ${schema} CASCADE`);

@@ -61,7 +61,13 @@ describe.skipIf(!url)('createPgSqlClient on Postgres', () => {
 
   beforeAll(async () => {
     client = createPgSqlClient(url!);
-    await client.query(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.t (id int PRIMARY KEY, d date, ts timestamptz, n numeric(10,2))`);
+    await client.query(`CREATE SCHEMA ${schema}`);
+    await client.query(`CREATE TABLE ${schema}.t (id int PRIMARY KEY, d date, ts timestamptz, n numeric(10,2))`);
+  });
+
+  it('runs one statement per call, even without parameters (stacked statements are a syntax error)', async () => {
+    await expect(client.query(`SELECT 1; INSERT INTO ${schema}.t (id) VALUES (99)`)).rejects.toThrow(/cannot insert multiple commands/);
+    expect((await client.query(`SELECT count(*)::int AS n FROM ${schema}.t WHERE id = 99`)).rows).toEqual([{ n: 0 }]);
   });
   afterAll(async () => {
     await client?.query(`DROP SCHEMA ${schema} CASCADE`);
