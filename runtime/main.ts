@@ -17,6 +17,7 @@ import { parseEnvironments } from './promotion/environments.ts';
 import { startQueue } from './queue/start-queue.ts';
 import { createSecretBox, loadSecretKey } from './secrets/secret-box.ts';
 import { openStore } from './store/open-store.ts';
+import type { Store } from './store/store.ts';
 import { startScheduler } from './triggers/scheduler.ts';
 import { retentionPolicy, startRetentionJob } from './retention.ts';
 
@@ -35,6 +36,8 @@ export interface ServeOptions {
   out?: (line: string) => void;
   /** Scheduler tick, ms (tests). */
   schedulerTickMs?: number;
+  /** The store, already opened (`serve` opens it while it loads this module); closed by `close()`. */
+  store?: Store;
 }
 
 export interface RunningServer {
@@ -52,7 +55,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const dataDir = resolve(env.LEDGERFLOW_DATA || DEFAULT_DATA_DIR);
   const environments = parseEnvironments(env.LEDGERFLOW_ENVIRONMENTS);
   const retention = retentionPolicy(env);
-  const store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: resolve(dataDir, 'pgdata') });
+  const store = options.store ?? await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: resolve(dataDir, 'pgdata') });
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
   const closeAll = async () => {
     for (const fn of cleanups.splice(0).reverse()) await fn().catch((err) => console.error(`ledgerflow: while stopping: ${(err as Error).message}`));

@@ -78,13 +78,14 @@ export async function buildBundle() {
   }
 }
 
-/** The CLI's `main`, from the bundle (built first when stale), or through tsx when esbuild is not installed. */
+/** The CLI's `main`, from the bundle (built first when stale), or through tsx when it cannot be built here. */
 export async function loadCli() {
   if (!bundleIsCurrent()) {
     try {
       await buildBundle();
     } catch (err) {
-      if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+      // No esbuild, or no right to write dist/ (a read-only install): compile at start instead.
+      if (!['ERR_MODULE_NOT_FOUND', 'EACCES', 'EPERM', 'EROFS'].includes(err?.code)) throw err;
       const { register } = await import('tsx/esm/api');
       register();
       return import('../cli.ts');

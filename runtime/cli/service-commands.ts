@@ -3,14 +3,12 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { generatePassword, hashPassword, passwordProblem } from '../auth/passwords.ts';
 import { isRole, ROLES } from '../auth/roles.ts';
-import { loadExamples } from '../api/bootstrap.ts';
 import { buildDesigner } from '../designer-build.ts';
-import { startServer } from '../main.ts';
 import { parseEnvironments } from '../promotion/environments.ts';
 import { createServiceRepos } from '../store/service-repos.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandDefinition } from './commands.ts';
-import { withStore } from './environment.ts';
+import { openStoreFromEnv, withStore } from './store-env.ts';
 import { table } from './format.ts';
 
 async function buildDesignerIfMissing(ctx: { out(s: string): void; err(s: string): void }): Promise<void> {
@@ -28,7 +26,18 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
     options: { port: { type: 'string' }, host: { type: 'string' }, 'build-if-missing': { type: 'boolean' }, 'no-examples': { type: 'boolean' } },
     async run(ctx) {
       if (ctx.values['build-if-missing']) await buildDesignerIfMissing(ctx);
+      // The embedded database takes a second of its own process's CPU to open: let it open while
+      // this process loads the server's modules (main.ts and what it imports load only here).
+      const opening = openStoreFromEnv({ ...ctx.env, LEDGERFLOW_DB_SCHEMA: undefined });
+      let startServer;
+      try {
+        ({ startServer } = await import('../main.ts'));
+      } catch (err) {
+        await (await opening).close();
+        throw err;
+      }
       const server = await startServer({
+        store: await opening,
         env: ctx.env, port: ctx.values.port !== undefined ? Number(ctx.values.port) : undefined, host: ctx.values.host as string | undefined,
         examples: ctx.values['no-examples'] ? false : undefined, out: ctx.out,
       });
@@ -93,6 +102,7 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
     async run(ctx) {
       if (ctx.positionals[0] !== 'load') throw new CliError('usage: ledgerflow examples load [--dir flows]', 64);
       const environment = parseEnvironments(ctx.env.LEDGERFLOW_ENVIRONMENTS)[0].name;
+      const { loadExamples } = await import('../api/bootstrap.ts');
       return withStore(ctx.env, async (store) => {
         const loaded = await loadExamples(store, { dir: (ctx.values.dir as string | undefined) ?? 'flows', environment, log: ctx.out });
         if (ctx.values.json) ctx.out(JSON.stringify(loaded, null, 2));

@@ -168,7 +168,7 @@ async function previewLatency(context: BrowserContext, server: TestServer): Prom
 }
 
 async function main() {
-  buildDesigner();
+  await buildDesigner();
   const server = await startTestServer({ LEDGERFLOW_EXAMPLES: '0' });
   const browser = await launchBrowser();
   try {
