@@ -15,7 +15,22 @@ export const FLOW_LIMITS = {
   textChars: 64 * 1024,
 } as const;
 
+function hasLongText(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.length > FLOW_LIMITS.textChars) return true;
+    } else if (v !== null && typeof v === 'object') {
+      for (const child of Object.values(v)) stack.push(child);
+    }
+  }
+  return false;
+}
+
+// The JSON pointer (below `value`) of its first text over the limit; only called once one is known to exist.
 function longTextIn(value: unknown): string | undefined {
+  if (!hasLongText(value)) return undefined;
   const stack: { value: unknown; path: string }[] = [{ value, path: '' }];
   while (stack.length > 0) {
     const { value: v, path } = stack.pop()!;
