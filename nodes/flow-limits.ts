@@ -66,9 +66,12 @@ export function flowSizeProblems(doc: unknown): FlowProblem[] {
       }
     }
   }
-  for (const [key, value] of Object.entries(doc)) {
-    if (key !== 'nodes' && typeof value === 'string' && value.length > FLOW_LIMITS.textChars) {
-      problems.push({ code: 'too-large', path: `/${key}`, message: `${key} is longer than ${FLOW_LIMITS.textChars.toLocaleString('en-US')} characters, the limit for an expression` });
+  const { recordKey, businessKey, eventTime, amount } = doc as Record<string, unknown>;
+  const flowExpressions: [string, unknown][] = [['recordKey', recordKey], ['businessKey', businessKey], ['eventTime', eventTime]];
+  if (amount && typeof amount === 'object') flowExpressions.push(['amount/value', (amount as Record<string, unknown>).value], ['amount/currency', (amount as Record<string, unknown>).currency]);
+  for (const [key, value] of flowExpressions) {
+    if (typeof value === 'string' && value.length > FLOW_LIMITS.textChars) {
+      problems.push({ code: 'too-large', path: `/${key}`, message: `${key.replace('/', '.')} is longer than ${FLOW_LIMITS.textChars.toLocaleString('en-US')} characters, the limit for an expression` });
     }
   }
   return problems;
