@@ -24,7 +24,7 @@ export type PreviewJob =
       evaluator: EvaluatorChoice;
       reference: ReferenceSets;
       input:
-        | { kind: 'records'; records: unknown[]; sourceNodeId?: string }
+        | { kind: 'records'; records: unknown[]; sourceNodeId?: string; sourceKeys?: string[] }
         | { kind: 'document'; name: string; bytes: Uint8Array; sourceNodeId?: string };
       captureOutputs: number;
       maxTraces: number;
@@ -54,13 +54,18 @@ function referenceData(sets: ReferenceSets): ReferenceData {
   return { get: (set) => (Object.hasOwn(sets, set) ? sets[set] : undefined), names: () => [...names] };
 }
 
+// Source keys travel beside the records when the caller knows them (impact previews compare by lineage).
+function recordsOf(records: unknown[], sourceKeys?: string[]) {
+  return records.map((data, i) => (sourceKeys?.[i] !== undefined ? { data, sourceKey: sourceKeys[i] } : { data }));
+}
+
 /** Runs one preview job; the result is what the API answers with. */
 export async function runPreviewJob(job: PreviewJob, catalog: NodeCatalog = defaultCatalog): Promise<unknown> {
   const evaluator = job.evaluator === 'compiled' ? compiledEvaluator() : referenceEvaluator();
   const reference = referenceData(job.reference);
   if (job.kind === 'mapping-tests') return { results: await runMappingTests(job.doc, { catalog, evaluator, reference }) };
   const input = job.input.kind === 'records'
-    ? { kind: 'records' as const, records: job.input.records.map((data) => ({ data })), sourceNodeId: job.input.sourceNodeId }
+    ? { kind: 'records' as const, records: recordsOf(job.input.records, job.input.sourceKeys), sourceNodeId: job.input.sourceNodeId }
     : { kind: 'document' as const, document: bytesInput(job.input.name, job.input.bytes), sourceNodeId: job.input.sourceNodeId };
   const result = await dryRunFlow({
     doc: job.doc, catalog, evaluator, reference, input,
