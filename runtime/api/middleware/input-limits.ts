@@ -57,7 +57,8 @@ export function inputLimits(): MiddlewareHandler<AppEnv> {
       const why = err instanceof Error ? err.message : String(err);
       return problemResponse(c, new ApiProblem(400, `The request body is not valid JSON: ${why}.`, { problems: [{ path: '/', message: 'not valid JSON' }] }));
     }
-    const nul = nulPath(body);
+    // In JSON text a NUL can only be written as the escape \u0000: without one, no walk is needed.
+    const nul = /\\u0000/i.test(text) ? nulPath(body) : undefined;
     if (nul !== undefined) {
       return problemResponse(c, new ApiProblem(400, `The request body contains a NUL character (\\u0000) at ${nul}, which the store cannot hold.`, { problems: [{ path: nul, message: 'NUL character' }] }));
     }

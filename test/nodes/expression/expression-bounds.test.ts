@@ -61,7 +61,7 @@ describe.each(evaluators)('%s evaluator: output size limit', (_name, ev) => {
     const { err, ms } = await timedError(ev, '$string($reduce([1..40], function($a, $b) { [[$a], [$a]] }, [1]))');
     expect(err.details.code).toBe('U1003');
     expect(err.message).toContain('$string');
-    expect(ms).toBeLessThan(1500);
+    expect(ms).toBeLessThan(5000);
   });
 
   it('stops a text doubled with & in a loop', async () => {
@@ -95,7 +95,8 @@ describe.each(evaluators)('%s evaluator: regular expressions run in linear time'
     const started = performance.now();
     expect(await evaluate(ev, '$match(s, /^(a+)+$/)', { s: `${'a'.repeat(30)}b` })).toBeUndefined();
     expect(await evaluate(ev, '$contains(s, /^(a|aa)+$/)', { s: `${'a'.repeat(5000)}!` })).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // Backtracking would take longer than the age of the universe; linear matching takes milliseconds.
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 
   it('keeps JSONata regex semantics: groups, flags, offsets in UTF-16, \\u escapes', async () => {
