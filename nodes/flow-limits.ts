@@ -15,7 +15,22 @@ export const FLOW_LIMITS = {
   textChars: 64 * 1024,
 } as const;
 
+function hasLongText(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.length > FLOW_LIMITS.textChars) return true;
+    } else if (v !== null && typeof v === 'object') {
+      for (const child of Object.values(v)) stack.push(child);
+    }
+  }
+  return false;
+}
+
+// The JSON pointer (below `value`) of its first text over the limit; only called once one is known to exist.
 function longTextIn(value: unknown): string | undefined {
+  if (!hasLongText(value)) return undefined;
   const stack: { value: unknown; path: string }[] = [{ value, path: '' }];
   while (stack.length > 0) {
     const { value: v, path } = stack.pop()!;
@@ -51,9 +66,12 @@ export function flowSizeProblems(doc: unknown): FlowProblem[] {
       }
     }
   }
-  for (const [key, value] of Object.entries(doc)) {
-    if (key !== 'nodes' && typeof value === 'string' && value.length > FLOW_LIMITS.textChars) {
-      problems.push({ code: 'too-large', path: `/${key}`, message: `${key} is longer than ${FLOW_LIMITS.textChars.toLocaleString('en-US')} characters, the limit for an expression` });
+  const { recordKey, businessKey, eventTime, amount } = doc as Record<string, unknown>;
+  const flowExpressions: [string, unknown][] = [['recordKey', recordKey], ['businessKey', businessKey], ['eventTime', eventTime]];
+  if (amount && typeof amount === 'object') flowExpressions.push(['amount/value', (amount as Record<string, unknown>).value], ['amount/currency', (amount as Record<string, unknown>).currency]);
+  for (const [key, value] of flowExpressions) {
+    if (typeof value === 'string' && value.length > FLOW_LIMITS.textChars) {
+      problems.push({ code: 'too-large', path: `/${key}`, message: `${key.replace('/', '.')} is longer than ${FLOW_LIMITS.textChars.toLocaleString('en-US')} characters, the limit for an expression` });
     }
   }
   return problems;

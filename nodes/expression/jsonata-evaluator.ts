@@ -19,7 +19,8 @@ import {
   type ExpressionEvaluator,
   type ExpressionProblem,
 } from './evaluator.ts';
-import { evaluationError, syntaxError, syntaxProblem } from './jsonata-errors.ts';
+import { evaluationError, syntaxError } from './jsonata-errors.ts';
+import { checkSyntax } from './syntax-check.ts';
 import { FALLBACK, fastPathFor, type FastPath } from './fast-path.ts';
 import { jsonataSignatureOf } from './signed-function.ts';
 import { jsonataBuiltins } from './compiler/jsonata-internals.ts';
@@ -82,16 +83,7 @@ export function createReferenceEvaluator(options: ReferenceEvaluatorOptions = {}
     return compiled;
   }
 
-  function check(source: string): ExpressionProblem | null {
-    try {
-      checkRegexLiterals(jsonata(source).ast());
-      return null;
-    } catch (err) {
-      return syntaxProblem(err, source);
-    }
-  }
-
-  return { name: 'jsonata', compile, check };
+  return { name: 'jsonata', compile, check: checkSyntax };
 }
 
 function compileUncached(source: string, limits: EvaluationLimits, functions: Bindings): ReferenceCompiledExpression {

@@ -9,6 +9,8 @@
  * only in where the evaluation's budget lives (`budgetOf`).
  */
 
+import { fasterBuiltin, withSignatureOf } from './faster-builtins.ts';
+
 /** Characters of strings plus items of lists that one evaluation may build. */
 export const DEFAULT_MAX_OUTPUT = 10_000_000;
 
@@ -127,6 +129,7 @@ export function boundedBuiltin(
   budgetOf: BudgetOf,
 ): (...args: any[]) => unknown {
   const precheck = PRECHECKS[name];
+  implementation = fasterBuiltin(name, implementation);
   const bounded = function bounded(this: unknown, ...args: unknown[]): unknown {
     const budget = budgetOf(this);
     if (!budget) return implementation.apply(this, args);
@@ -144,9 +147,5 @@ export function boundedBuiltin(
     charge(budget, sizeOf(result), name);
     return result;
   };
-  // jsonata reads a native function's arity from `length` and its parameter names from its source text
-  // (partial application, $reduce's check): the wrapper shows the original's.
-  Object.defineProperty(bounded, 'length', { value: implementation.length });
-  Object.defineProperty(bounded, 'toString', { value: () => implementation.toString() });
-  return bounded;
+  return withSignatureOf(bounded, implementation);
 }

@@ -45,6 +45,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Extra readiness check of the queue (e.g. pg-boss reachable); default launcher.stats(). */
   queueReady?: () => Promise<void>;
+  /** Test runs and mapping tests in worker threads with memory and time limits (default true; runtime/preview). */
+  previewInWorker?: boolean;
   /** Where errors of unexpected kinds are logged; default console.error. */
   log?: (message: string, err?: unknown) => void;
 }

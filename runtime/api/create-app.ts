@@ -16,6 +16,7 @@ import type { ApiContext, AppDeps, AppEnv } from './app-env.ts';
 import { renderDocsPage } from './docs-page.ts';
 import { authenticate, sameOriginForCookies } from './middleware/auth.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
+import { inputLimits } from './middleware/input-limits.ts';
 import { ApiProblem, problemResponse, toProblem, type ProblemItem } from './problem.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps) {
   });
   app.use('/api/*', limitBody);
   app.use('/hooks/*', limitBody);
+  app.use('*', inputLimits());
   app.use('/api/*', authenticate(ctx.repos.users, ctx.now), sameOriginForCookies());
 
   registerHealthRoutes(app, ctx);

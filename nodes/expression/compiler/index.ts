@@ -5,7 +5,6 @@
  * `fallbackReason` says why. Results, errors and limits are the reference's;
  * evaluation is synchronous unless a function returns a promise.
  */
-import jsonata from 'jsonata';
 import {
   DEFAULT_LIMITS,
   type Bindings,
@@ -13,8 +12,8 @@ import {
   type ExpressionEvaluator,
   type ExpressionProblem,
 } from '../evaluator.ts';
-import { syntaxError, syntaxProblem } from '../jsonata-errors.ts';
-import { checkRegexLiterals } from '../linear-regex.ts';
+import { syntaxError } from '../jsonata-errors.ts';
+import { checkSyntax } from '../syntax-check.ts';
 import { cachedCompile } from './cache.ts';
 import { compiledExpression, type CompiledExpressionInfo } from './compiled-expression.ts';
 
@@ -86,14 +85,5 @@ export function createCompiledEvaluator(options: CompiledEvaluatorOptions): Comp
     });
   }
 
-  function check(source: string): ExpressionProblem | null {
-    try {
-      checkRegexLiterals(jsonata(source).ast());
-      return null;
-    } catch (err) {
-      return syntaxProblem(err, source);
-    }
-  }
-
-  return { name: 'compiled', compile, check };
+  return { name: 'compiled', compile, check: checkSyntax };
 }

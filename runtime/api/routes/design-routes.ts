@@ -6,9 +6,9 @@ import { resolveNodeConfig } from '../../../nodes/node-config.ts';
 import { EMPTY_REFERENCE_DATA } from '../../../nodes/reference-data.ts';
 import { toFlowError } from '../../../nodes/errors.ts';
 import { EDITORS } from '../../auth/roles.ts';
-import { dryRunFlow } from '../../dry-run.ts';
 import { evaluatorFor } from '../../evaluators.ts';
-import { runMappingTests } from '../../mapping-tests.ts';
+import { referenceSets } from '../../preview/preview-job.ts';
+import { runPreview } from '../../preview/run-preview.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
 import { ApiProblem, badRequest } from '../problem.ts';
@@ -54,17 +54,14 @@ export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
     assertValidFlow(ctx, doc, 'The flow');
     if (!body.sample && !body.records) throw badRequest('Give a sample document or records to run on.', [{ path: '/sample', message: 'sample or records is required' }]);
     const input = body.records
-      ? { kind: 'records' as const, records: body.records.map((data) => ({ data })), sourceNodeId: body.sourceNodeId }
-      : { kind: 'document' as const, document: bytesInput(body.sample!.name, await sampleBytes(ctx, flow.id, body.sample!)), sourceNodeId: body.sourceNodeId };
-    const reference = await referenceFor(ctx, doc);
-    const result = await dryRunFlow({
-      doc, catalog: ctx.catalog, evaluator: evaluatorFor(doc), reference, input,
-      captureOutputs: body.captureOutputs ?? 100, maxTraces: MAX_RECORDS_SHOWN, signal: AbortSignal.timeout(TEST_RUN_TIMEOUT_MS),
+      ? { kind: 'records' as const, records: body.records, sourceNodeId: body.sourceNodeId }
+      : { kind: 'document' as const, name: body.sample!.name, bytes: await sampleBytes(ctx, flow.id, body.sample!), sourceNodeId: body.sourceNodeId };
+    const reference = referenceSets(await referenceFor(ctx, doc));
+    const result = await runPreview(ctx, {
+      kind: 'test-run', doc, evaluator: evaluatorFor(doc).name, reference, input,
+      captureOutputs: body.captureOutputs ?? 100, maxTraces: MAX_RECORDS_SHOWN, timeoutMs: TEST_RUN_TIMEOUT_MS,
     });
-    return c.json({
-      status: result.status, counts: result.counts, reconciliation: result.reconciliation, nodes: result.nodeStats,
-      outputs: result.outputs ?? {}, records: result.traces.slice(0, MAX_RECORDS_SHOWN), ...(result.error ? { error: result.error } : {}),
-    }, 200);
+    return c.json(result as { status: string }, 200);
   });
 
   defineRoute(app, {
@@ -107,6 +104,7 @@ export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
     if (body.document) assertStorableDraft(body.document, flow.id);
     assertValidFlow(ctx, doc, 'The flow');
     const reference = await referenceFor(ctx, doc);
-    return c.json({ results: await runMappingTests(doc, { catalog: ctx.catalog, evaluator: evaluatorFor(doc), reference }) }, 200);
+    const result = await runPreview(ctx, { kind: 'mapping-tests', doc, evaluator: evaluatorFor(doc).name, reference: referenceSets(reference) });
+    return c.json(result as { results: { name: string; passed: boolean }[] }, 200);
   });
 }

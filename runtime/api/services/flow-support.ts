@@ -3,13 +3,17 @@
  * reference data a server-side run reads, mapping tests, sample documents,
  * and the export form of a document.
  */
-import type { InputDocument, ReferenceData } from '../../../nodes/define-node.ts';
+import type { ReferenceData } from '../../../nodes/define-node.ts';
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
 import { validateFlow, type FlowProblem } from '../../../nodes/validate-flow.ts';
 import { FlowError } from '../../../nodes/errors.ts';
 import { evaluatorFor } from '../../evaluators.ts';
 import { loadReferenceData } from '../../flow-files.ts';
-import { runMappingTests, type MappingTestResult } from '../../mapping-tests.ts';
+import type { MappingTestResult } from '../../mapping-tests.ts';
+import { referenceSets } from '../../preview/preview-job.ts';
+
+export { bytesInput } from '../../preview/preview-job.ts';
+import { runPreview } from '../../preview/run-preview.ts';
 import type { Store } from '../../store/store.ts';
 import type { ApiContext } from '../app-env.ts';
 import { ApiProblem, type ProblemItem } from '../problem.ts';
@@ -62,7 +66,7 @@ export async function referenceFor(ctx: ApiContext, doc: FlowDocument): Promise<
 
 export async function mappingTestsOf(ctx: ApiContext, doc: FlowDocument): Promise<{ passed: boolean; results: MappingTestResult[] }> {
   const reference = await referenceFor(ctx, doc);
-  const results = await runMappingTests(doc, { catalog: ctx.catalog, evaluator: evaluatorFor(doc), reference });
+  const { results } = (await runPreview(ctx, { kind: 'mapping-tests', doc, evaluator: evaluatorFor(doc).name, reference: referenceSets(reference) })) as { results: MappingTestResult[] };
   return { passed: results.every((r) => r.passed), results };
 }
 
@@ -95,11 +99,3 @@ export async function sampleBytes(ctx: ApiContext, flowId: string, sample: { nam
   return stored;
 }
 
-export function bytesInput(name: string, bytes: Uint8Array): InputDocument {
-  return {
-    name,
-    async *chunks() {
-      for (let i = 0; i < bytes.length; i += 64 * 1024) yield bytes.subarray(i, i + 64 * 1024);
-    },
-  };
-}

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
 import { diffValues, type ValueDifference } from '../../../nodes/value-diff.ts';
 import type { RecordOutcome, RecordTrace } from '../../engine/run-types.ts';
-import { dryRunFlow } from '../../dry-run.ts';
+import { referenceSets } from '../../preview/preview-job.ts';
+import { runPreview } from '../../preview/run-preview.ts';
 import { evaluatorFor } from '../../evaluators.ts';
 import type { ApiContext } from '../app-env.ts';
 import { conflict, notFound } from '../problem.ts';
@@ -44,11 +45,13 @@ async function recordedInputs(ctx: ApiContext, flowId: string, environment: stri
 }
 
 async function run(ctx: ApiContext, doc: FlowDocument, records: { data: unknown; sourceKey: string }[]): Promise<Map<string, RecordTrace>> {
-  const result = await dryRunFlow({
-    doc, catalog: ctx.catalog, evaluator: evaluatorFor(doc), reference: await referenceFor(ctx, doc),
-    input: { kind: 'records', records }, captureOutputs: 0, maxTraces: records.length * 50, signal: AbortSignal.timeout(120_000),
-  });
-  return new Map(result.traces.map((t) => [t.lineageKey, t]));
+  // In the preview workers: a candidate version's expressions are not trusted to stay within the API's memory.
+  const result = (await runPreview(ctx, {
+    kind: 'test-run', doc, evaluator: evaluatorFor(doc).name, reference: referenceSets(await referenceFor(ctx, doc)),
+    input: { kind: 'records', records: records.map((r) => r.data), sourceKeys: records.map((r) => r.sourceKey) },
+    captureOutputs: 0, maxTraces: records.length * 50, timeoutMs: 120_000,
+  })) as { records: RecordTrace[] };
+  return new Map(result.records.map((t) => [t.lineageKey, t]));
 }
 
 export async function impactPreview(ctx: ApiContext, req: { flowId: string; version: number; environment: string; limit: number }) {

@@ -61,7 +61,7 @@ describe.each(evaluators)('%s evaluator: output size limit', (_name, ev) => {
     const { err, ms } = await timedError(ev, '$string($reduce([1..40], function($a, $b) { [[$a], [$a]] }, [1]))');
     expect(err.details.code).toBe('U1003');
     expect(err.message).toContain('$string');
-    expect(ms).toBeLessThan(1500);
+    expect(ms).toBeLessThan(5000);
   });
 
   it('stops a text doubled with & in a loop', async () => {
@@ -82,6 +82,23 @@ describe.each(evaluators)('%s evaluator: output size limit', (_name, ev) => {
   });
 });
 
+describe.each(evaluators)('%s evaluator: built-ins that were quadratic', (_name, ev) => {
+  it('$distinct and $sort of 100,000 items answer in linear(ithmic) time (they took seconds to minutes)', async () => {
+    const started = performance.now();
+    expect(await evaluate(ev, '$count($distinct([1..100000]))')).toBe(100_000);
+    expect(await evaluate(ev, '$count($distinct([1..20000].{"a": $ % 10}))')).toBe(10);
+    expect(await evaluate(ev, '$sort([1..100000])[-1]')).toBe(100_000);
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('keep jsonata\'s results', async () => {
+    expect(await evaluate(ev, '$distinct([1, "1", {"a": 1, "b": 2}, {"b": 2, "a": 1}, [1], [1], 1])')).toEqual([1, '1', { a: 1, b: 2 }, [1]]);
+    expect(await evaluate(ev, '$sort(["b", "a", "c", "a"])')).toEqual(['a', 'a', 'b', 'c']);
+    expect(await evaluate(ev, '$sort([3, 1, 2], function($l, $r) { $l < $r })')).toEqual([3, 2, 1]);
+    expect((await flowErrorOf(() => evaluate(ev, '$sort([1, "a"])'))).details.code).toBe('D3070');
+  });
+});
+
 describe('compiled evaluator: array constructors', () => {
   it('stops a list doubled with [$a, $a] in a loop (it used to abort the process)', async () => {
     const err = await flowErrorOf(() => evaluate(evaluators[1][1], '$reduce([1..40], function($a, $b) { [$a, $a] }, [1]) ~> $count()', {}, { maxOutput: 100_000 }));
@@ -95,7 +112,8 @@ describe.each(evaluators)('%s evaluator: regular expressions run in linear time'
     const started = performance.now();
     expect(await evaluate(ev, '$match(s, /^(a+)+$/)', { s: `${'a'.repeat(30)}b` })).toBeUndefined();
     expect(await evaluate(ev, '$contains(s, /^(a|aa)+$/)', { s: `${'a'.repeat(5000)}!` })).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // Backtracking would take longer than the age of the universe; linear matching takes milliseconds.
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 
   it('keeps JSONata regex semantics: groups, flags, offsets in UTF-16, \\u escapes', async () => {

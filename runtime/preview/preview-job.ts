@@ -1,0 +1,78 @@
+/**
+ * What a designer preview computes — a test run or the mapping tests of a
+ * document — as plain data in and plain data out, so it can run in the
+ * preview worker (preview-pool.ts) as well as in the calling thread.
+ */
+import type { InputDocument, ReferenceData } from '../../nodes/define-node.ts';
+import type { FlowDocument } from '../../nodes/flow-document.ts';
+import type { NodeCatalog } from '../../nodes/node-catalog.ts';
+import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
+import { dryRunFlow } from '../dry-run.ts';
+import { compiledEvaluator, referenceEvaluator } from '../evaluators.ts';
+import { runMappingTests } from '../mapping-tests.ts';
+
+/** Reference data as structured-clone can carry it: set name → key → row. */
+export type ReferenceSets = Record<string, ReadonlyMap<string, unknown>>;
+
+/** `compiled` or `jsonata` (the reference), as the evaluator's `name` says. */
+export type EvaluatorChoice = string;
+
+export type PreviewJob =
+  | {
+      kind: 'test-run';
+      doc: FlowDocument;
+      evaluator: EvaluatorChoice;
+      reference: ReferenceSets;
+      input:
+        | { kind: 'records'; records: unknown[]; sourceNodeId?: string; sourceKeys?: string[] }
+        | { kind: 'document'; name: string; bytes: Uint8Array; sourceNodeId?: string };
+      captureOutputs: number;
+      maxTraces: number;
+      timeoutMs: number;
+    }
+  | { kind: 'mapping-tests'; doc: FlowDocument; evaluator: EvaluatorChoice; reference: ReferenceSets };
+
+/** A sample's bytes as the input document a source node reads, in 64 KB chunks. */
+export function bytesInput(name: string, bytes: Uint8Array): InputDocument {
+  return {
+    name,
+    async *chunks() {
+      for (let i = 0; i < bytes.length; i += 64 * 1024) yield bytes.subarray(i, i + 64 * 1024);
+    },
+  };
+}
+
+/** Reference data in transferable form. */
+export function referenceSets(reference: ReferenceData): ReferenceSets {
+  const sets: ReferenceSets = {};
+  for (const name of reference.names()) sets[name] = reference.get(name) ?? new Map();
+  return sets;
+}
+
+function referenceData(sets: ReferenceSets): ReferenceData {
+  const names = Object.keys(sets).sort();
+  return { get: (set) => (Object.hasOwn(sets, set) ? sets[set] : undefined), names: () => [...names] };
+}
+
+// Source keys travel beside the records when the caller knows them (impact previews compare by lineage).
+function recordsOf(records: unknown[], sourceKeys?: string[]) {
+  return records.map((data, i) => (sourceKeys?.[i] !== undefined ? { data, sourceKey: sourceKeys[i] } : { data }));
+}
+
+/** Runs one preview job; the result is what the API answers with. */
+export async function runPreviewJob(job: PreviewJob, catalog: NodeCatalog = defaultCatalog): Promise<unknown> {
+  const evaluator = job.evaluator === 'compiled' ? compiledEvaluator() : referenceEvaluator();
+  const reference = referenceData(job.reference);
+  if (job.kind === 'mapping-tests') return { results: await runMappingTests(job.doc, { catalog, evaluator, reference }) };
+  const input = job.input.kind === 'records'
+    ? { kind: 'records' as const, records: recordsOf(job.input.records, job.input.sourceKeys), sourceNodeId: job.input.sourceNodeId }
+    : { kind: 'document' as const, document: bytesInput(job.input.name, job.input.bytes), sourceNodeId: job.input.sourceNodeId };
+  const result = await dryRunFlow({
+    doc: job.doc, catalog, evaluator, reference, input,
+    captureOutputs: job.captureOutputs, maxTraces: job.maxTraces, signal: AbortSignal.timeout(job.timeoutMs),
+  });
+  return {
+    status: result.status, counts: result.counts, reconciliation: result.reconciliation, nodes: result.nodeStats,
+    outputs: result.outputs ?? {}, records: result.traces.slice(0, job.maxTraces), ...(result.error ? { error: result.error } : {}),
+  };
+}
