@@ -83,8 +83,10 @@ export async function insertMarkers(tx: SqlClient, claim: DeliveryClaim, keys: s
   return { fresh, earlier };
 }
 
-/** Records `runId` delivered into this target, by its markers. */
+/** Records `runId` delivered into this target, by its markers (none when the table was never created). */
 export async function countMarkers(sql: SqlClient, claim: { scope: string; runId: string }): Promise<number> {
+  const table = await sql.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [DELIVERY_MARKER_TABLE]);
+  if (!table.rows[0]?.found) return 0;
   const { rows } = await sql.query<{ n: unknown }>(
     `select count(*) as n from ${DELIVERY_MARKER_TABLE} where run_id = $1 and scope = $2`,
     [claim.runId, claim.scope],

@@ -362,11 +362,7 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
     return {
       batchSize: config.batchSize,
       recordsDeliveries: true,
-      async countDelivered(claim, ctx) {
-        const sql = ctx.connections.sql(config.connection);
-        await ensureMarkerTable(sql, nodeId);
-        return countMarkers(sql, claim);
-      },
+      countDelivered: (claim, ctx) => countMarkers(ctx.connections.sql(config.connection), claim),
       async write(items, ctx, claim) {
         const sql = ctx.connections.sql(config.connection);
         const outcomes: TargetOutcome[] = new Array(items.length);
