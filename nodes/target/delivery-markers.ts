@@ -40,6 +40,20 @@ export function ensureMarkerTable(sql: SqlClient, nodeId: string): Promise<void>
   return done;
 }
 
+/**
+ * True for the error of a marker table dropped after it was checked: the
+ * caller forgets the check (see `forgetMarkerTable`) and tries once more.
+ */
+export function isMissingMarkerTable(err: unknown): boolean {
+  const e = err as { details?: { code?: string }; code?: string; message?: string };
+  return (e?.details?.code ?? e?.code) === '42P01' && String(e?.message).includes(DELIVERY_MARKER_TABLE);
+}
+
+/** Forgets that the marker table was found on this connection pool. */
+export function forgetMarkerTable(sql: SqlClient): void {
+  ready.delete(sql);
+}
+
 async function createMarkerTable(sql: SqlClient, nodeId: string): Promise<void> {
   const { rows } = await sql.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [DELIVERY_MARKER_TABLE]);
   if (rows[0]?.found) return;

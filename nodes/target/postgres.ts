@@ -25,7 +25,7 @@ import {
   type Statement,
 } from './postgres-statements.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
-import { countMarkers, ensureMarkerTable, insertMarkers } from './delivery-markers.ts';
+import { countMarkers, ensureMarkerTable, forgetMarkerTable, insertMarkers, isMissingMarkerTable } from './delivery-markers.ts';
 
 export interface PostgresLinesConfig {
   /** Field path of the array of lines in the record, e.g. `lines`. */
@@ -378,6 +378,13 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
         try {
           await deliver(sql, batch, cached ?? (await tableTypes(sql)), outcomes, claim);
         } catch (err) {
+          if (claim && isMissingMarkerTable(err)) {
+            // Dropped since it was checked: create it again, try once more.
+            forgetMarkerTable(sql);
+            await ensureMarkerTable(sql, nodeId);
+            await deliver(sql, batch, await tableTypes(sql), outcomes, claim);
+            return outcomes;
+          }
           if (!cached || !isShapeError(err)) throw err;
           // The table changed since its types were read (a column added or retyped): read them again, try once more.
           typeCache.delete(sql);

@@ -298,6 +298,10 @@ for (const backend of sqlBackends('lf_pgtarget')) {
       expect(rows).toEqual([{ n: 4 }]);
       expect(await target.countDelivered!({ scope: claim.scope, runId: 'run-1' }, ctx())).toBe(4);
       expect(await target.countDelivered!({ scope: claim.scope, runId: 'run-2' }, ctx())).toBe(0);
+      // Dropped while the process runs (it was checked once per pool): created again on the next write.
+      await db.sql.query('DROP TABLE ledgerflow_delivery');
+      expect(await target.write([invoice('M-4')], ctx(), claim)).toEqual([{ ok: true, ref: 'M-4' }]);
+      expect(await target.countDelivered!({ scope: claim.scope, runId: 'run-1' }, ctx())).toBe(1);
     });
 
     it('an unknown connection fails the batch with a permanent error naming it', async () => {
