@@ -40,6 +40,20 @@ export function ensureMarkerTable(sql: SqlClient, nodeId: string): Promise<void>
   return done;
 }
 
+/**
+ * True for the error of a marker table dropped after it was checked: the
+ * caller forgets the check (see `forgetMarkerTable`) and tries once more.
+ */
+export function isMissingMarkerTable(err: unknown): boolean {
+  const e = err as { details?: { code?: string }; code?: string; message?: string };
+  return (e?.details?.code ?? e?.code) === '42P01' && String(e?.message).includes(DELIVERY_MARKER_TABLE);
+}
+
+/** Forgets that the marker table was found on this connection pool. */
+export function forgetMarkerTable(sql: SqlClient): void {
+  ready.delete(sql);
+}
+
 async function createMarkerTable(sql: SqlClient, nodeId: string): Promise<void> {
   const { rows } = await sql.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [DELIVERY_MARKER_TABLE]);
   if (rows[0]?.found) return;
@@ -83,8 +97,10 @@ export async function insertMarkers(tx: SqlClient, claim: DeliveryClaim, keys: s
   return { fresh, earlier };
 }
 
-/** Records `runId` delivered into this target, by its markers. */
+/** Records `runId` delivered into this target, by its markers (none when the table was never created). */
 export async function countMarkers(sql: SqlClient, claim: { scope: string; runId: string }): Promise<number> {
+  const table = await sql.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [DELIVERY_MARKER_TABLE]);
+  if (!table.rows[0]?.found) return 0;
   const { rows } = await sql.query<{ n: unknown }>(
     `select count(*) as n from ${DELIVERY_MARKER_TABLE} where run_id = $1 and scope = $2`,
     [claim.runId, claim.scope],

@@ -25,7 +25,7 @@ import {
   type Statement,
 } from './postgres-statements.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
-import { countMarkers, ensureMarkerTable, insertMarkers } from './delivery-markers.ts';
+import { countMarkers, ensureMarkerTable, forgetMarkerTable, insertMarkers, isMissingMarkerTable } from './delivery-markers.ts';
 
 export interface PostgresLinesConfig {
   /** Field path of the array of lines in the record, e.g. `lines`. */
@@ -362,11 +362,7 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
     return {
       batchSize: config.batchSize,
       recordsDeliveries: true,
-      async countDelivered(claim, ctx) {
-        const sql = ctx.connections.sql(config.connection);
-        await ensureMarkerTable(sql, nodeId);
-        return countMarkers(sql, claim);
-      },
+      countDelivered: (claim, ctx) => countMarkers(ctx.connections.sql(config.connection), claim),
       async write(items, ctx, claim) {
         const sql = ctx.connections.sql(config.connection);
         const outcomes: TargetOutcome[] = new Array(items.length);
@@ -382,6 +378,13 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
         try {
           await deliver(sql, batch, cached ?? (await tableTypes(sql)), outcomes, claim);
         } catch (err) {
+          if (claim && isMissingMarkerTable(err)) {
+            // Dropped since it was checked: create it again, try once more.
+            forgetMarkerTable(sql);
+            await ensureMarkerTable(sql, nodeId);
+            await deliver(sql, batch, await tableTypes(sql), outcomes, claim);
+            return outcomes;
+          }
           if (!cached || !isShapeError(err)) throw err;
           // The table changed since its types were read (a column added or retyped): read them again, try once more.
           typeCache.delete(sql);

@@ -277,6 +277,33 @@ for (const backend of sqlBackends('lf_pgtarget')) {
       expect(rows).toEqual([{ n: 13200, total: '13200.00' }]);
     });
 
+    // The marker table is unqualified (the connection's search_path): on the shared Postgres test database that
+    // would be `public`, so this runs on PGlite; test/runtime/engine/crash-points.test.ts covers Postgres.
+    it.skipIf(backend.name !== 'pglite')('with a delivery claim: a marked record is not written again — delivered for its own claim, duplicate for another; a refused one leaves no marker', async () => {
+      const target = make({ table: `${s}.invoice`, mode: 'insert', keyColumns: ['invoice_number'], columns: { invoice_number: 'no', supplier_id: 's', total: 't' } });
+      expect(target.recordsDeliveries).toBe(true);
+      const claim = { scope: 'flow/post-po', runId: 'run-1', claimToken: 'run-1:1' };
+      const invoice = (no: string, supplier: string | null = 'S') => ({ key: no, data: { no, s: supplier, t: 1 } });
+      expect(await target.write([invoice('M-1'), invoice('M-2'), invoice('M-bad', null)], ctx(), claim)).toMatchObject([
+        { ok: true, ref: 'M-1' }, { ok: true, ref: 'M-2' }, { ok: false },
+      ]);
+      // The chunk again, as after a crash: its own records are found, the refused one is tried again.
+      const again = await target.write([invoice('M-1'), invoice('M-2'), invoice('M-bad'), invoice('M-3')], ctx(), claim);
+      expect(again).toEqual([
+        { ok: true, ref: 'M-1', earlier: 'same-claim' }, { ok: true, ref: 'M-2', earlier: 'same-claim' }, { ok: true, ref: 'M-bad' }, { ok: true, ref: 'M-3' },
+      ]);
+      const other = await target.write([invoice('M-1')], ctx(), { ...claim, runId: 'run-2', claimToken: 'run-2:1' });
+      expect(other).toEqual([{ ok: true, ref: 'M-1', earlier: 'other-claim' }]);
+      const { rows } = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.invoice`);
+      expect(rows).toEqual([{ n: 4 }]);
+      expect(await target.countDelivered!({ scope: claim.scope, runId: 'run-1' }, ctx())).toBe(4);
+      expect(await target.countDelivered!({ scope: claim.scope, runId: 'run-2' }, ctx())).toBe(0);
+      // Dropped while the process runs (it was checked once per pool): created again on the next write.
+      await db.sql.query('DROP TABLE ledgerflow_delivery');
+      expect(await target.write([invoice('M-4')], ctx(), claim)).toEqual([{ ok: true, ref: 'M-4' }]);
+      expect(await target.countDelivered!({ scope: claim.scope, runId: 'run-1' }, ctx())).toBe(1);
+    });
+
     it('an unknown connection fails the batch with a permanent error naming it', async () => {
       const target = make({ connection: 'ledger', table: `${s}.invoice`, mode: 'insert', columns: { invoice_number: 'no' } });
       await expect(target.write(items({ no: 'X' }), ctx())).rejects.toThrow("connection 'ledger' is not configured");

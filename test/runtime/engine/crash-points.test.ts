@@ -9,6 +9,7 @@
  * process. The retry under the same claim token must then leave one row per
  * record in each table, one acknowledged request per key (re-sent only with
  * the same key, only when unacknowledged), every record delivered, none dead-lettered.
+ * On PGlite always, and on Postgres when TEST_DATABASE_URL is set.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { catalog } from '../../../nodes/catalog.ts';
@@ -18,8 +19,8 @@ import { createReferenceData } from '../../../nodes/reference-data.ts';
 import { prepareFlow, type PreparedFlow } from '../../../runtime/engine/prepare-flow.ts';
 import { processChunk, type ChunkIO, type RootRecord } from '../../../runtime/engine/process-chunk.ts';
 import type { CrashPoint, IdempotencyLedger } from '../../../runtime/engine/run-types.ts';
-import { openPgliteStore } from '../../../runtime/store/open-store.ts';
 import type { Store } from '../../../runtime/store/store.ts';
+import { backendNames, openBackend, type OpenedBackend } from '../queue/queue-fixtures.ts';
 import { edge, flowOf, node } from './engine-fixtures.ts';
 
 const RECORDS = 10;
@@ -104,21 +105,23 @@ const roots: RootRecord[] = Array.from({ length: RECORDS }, (_, k) => {
   return { seq: k + 1, sourceKey: id, businessKey: id, amount, currency: 'EUR', data: { id, amount } };
 });
 
-describe('exactly once at every crash point (PGlite)', () => {
+for (const backend of backendNames()) describe(`exactly once at every crash point (${backend})`, () => {
+  let opened: OpenedBackend;
   let store: Store;
   let flow: PreparedFlow;
   let api: KeyedApi;
   let runNo = 0;
 
   beforeAll(async () => {
-    store = await openPgliteStore({});
+    opened = await openBackend(backend);
+    store = opened.store;
     await store.sql.query('create table eo_plain (id text not null, amount numeric not null)');
     await store.sql.query('create table eo_keyed (id text primary key, amount numeric not null)');
     flow = prepareFlow(doc, { catalog, evaluator: createReferenceEvaluator(), reference: createReferenceData({}), functions: {} });
   }, 60_000);
 
   afterAll(async () => {
-    await store?.close();
+    await opened?.cleanup();
   });
 
   beforeEach(async () => {

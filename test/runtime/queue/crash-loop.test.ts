@@ -48,6 +48,8 @@ function crashFlow(): FlowDocument {
 class KeyCountingApi {
   readonly requests = new Map<string, number>();
   readonly created = new Map<string, string>();
+  /** Answer latency; high until the test has killed enough workers, so the run cannot end before. */
+  latencyMs = 60;
   private server: Server | undefined;
 
   async start(): Promise<string> {
@@ -59,11 +61,10 @@ class KeyCountingApi {
         this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
         const first = !this.created.has(key);
         if (first) this.created.set(key, (JSON.parse(body) as { id: string }).id);
-        // A little latency, as a real API has: keeps the run going while workers are killed.
         setTimeout(() => {
           res.writeHead(first ? 201 : 200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ id: key }));
-        }, 8);
+        }, this.latencyMs);
       });
     });
     await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
@@ -111,24 +112,41 @@ describe.skipIf(!url)('crash loop: workers SIGKILLed at random, every record exa
 
   it(`${RECORDS} records into two tables and an API, ≥ ${MIN_KILLS} SIGKILLs: one row per record, one acknowledgement per key, nothing dead-lettered, totals close`, async () => {
     const started = Date.now();
-    const slots = await Promise.all([spawnWorker(url!, schema, WORKER_ARGS), spawnWorker(url!, schema, WORKER_ARGS)]);
-    workers.push(...slots);
+    const slots: (WorkerProcess | null)[] = await Promise.all([spawnWorker(url!, schema, WORKER_ARGS), spawnWorker(url!, schema, WORKER_ARGS)]);
+    workers.push(...(slots as WorkerProcess[]));
     const launcher = createRunLauncher({ store, boss });
     const queued = await launcher.enqueue({ flowId: 'crash-loop', version: 1, environment: 'test', trigger: 'manual', input: scaleInput(RECORDS, 'c'), requestedBy: 'test' });
 
-    // Kill a random worker every 0.5–2.5 s while the run is running, and start it again.
+    // Every 0.5–2 s, SIGKILL a started worker — one with a chunk of the run in hand when there is one — and start
+    // its replacement meanwhile, while the run is running.
     let kills = 0;
-    const running = async () => (await store.getRun(queued.id))?.status === 'running' || (await store.getRun(queued.id))?.status === 'queued';
-    while (kills < MIN_KILLS * 2 && (kills < MIN_KILLS || Date.now() - started < 40_000) && (await running())) {
-      await pause(500 + Math.random() * 2_000);
-      const slot = Math.floor(Math.random() * slots.length);
-      if (!alive(slots[slot])) continue;
-      slots[slot].child.kill('SIGKILL');
-      await slots[slot].exited;
+    let midChunk = 0;
+    const restarts: Promise<void>[] = [];
+    const status = async () => (await store.getRun(queued.id))?.status;
+    while (kills < MIN_KILLS || (kills < MIN_KILLS * 2 && Date.now() - started < 40_000)) {
+      const now = await status();
+      if (now !== 'running' && now !== 'queued') break;
+      await pause(500 + Math.random() * 1_500);
+      const candidates = slots.flatMap((w, i) => (w && alive(w) ? [i] : []));
+      if (candidates.length === 0) continue;
+      const { rows: busy } = await store.sql.query<{ worker_id: string }>(
+        `select distinct worker_id from run_chunks where run_id = $1 and status = 'pending' and worker_id is not null`, [queued.id]);
+      const holding = candidates.filter((i) => busy.some((b) => b.worker_id === slots[i]!.id));
+      const pick = holding.length ? holding : candidates;
+      const slot = pick[Math.floor(Math.random() * pick.length)];
+      if (holding.length) midChunk++;
+      slots[slot]!.child.kill('SIGKILL');
+      await slots[slot]!.exited;
       kills++;
-      slots[slot] = await spawnWorker(url!, schema, WORKER_ARGS);
-      workers.push(slots[slot]);
+      if (kills >= MIN_KILLS) api.latencyMs = 5;
+      slots[slot] = null;
+      restarts.push(spawnWorker(url!, schema, WORKER_ARGS).then((w) => {
+        slots[slot] = w;
+        workers.push(w);
+      }));
     }
+    const killing = Math.round((Date.now() - started) / 1000);
+    await Promise.all(restarts);
     const run = await waitForRun(store, queued.id, 150_000);
     const seconds = Math.round((Date.now() - started) / 1000);
 
@@ -141,7 +159,7 @@ describe.skipIf(!url)('crash loop: workers SIGKILLed at random, every record exa
     const resent = [...api.requests.values()].filter((n) => n > 1).length;
     const retried = await count(store, 'select count(*) as n from run_chunks where run_id = $1 and attempts > 1', [run.id]);
     const deadLetters = await count(store, 'select count(*) as n from dead_letters where run_id = $1', [run.id]);
-    console.log(`[crash-loop] ${kills} SIGKILLs, ${RECORDS} records, ${seconds} s: crash_plain ${plain.rows} rows (${plain.rows - plain.distinct} duplicates), `
+    console.log(`[crash-loop] ${kills} SIGKILLs (${midChunk} of a worker holding a chunk) in the first ${killing} s, ${RECORDS} records, ${seconds} s in all: crash_plain ${plain.rows} rows (${plain.rows - plain.distinct} duplicates), `
       + `crash_keyed ${keyed.rows} rows (${keyed.rows - keyed.distinct} duplicates), API ${api.created.size} keys acknowledged once, `
       + `${resent} re-sent with the same key; ${retried} chunk(s) retried; dead letters ${deadLetters}; status ${run.status}, closes ${run.reconciliation?.closes}`);
 
