@@ -26,10 +26,11 @@ export interface ReplayRequest {
 export async function selectDeadLetters(store: Store, req: Pick<ReplayRequest, 'runId' | 'ids' | 'recordKeys'>): Promise<DeadLetterRow[]> {
   let rows: DeadLetterRow[] = [];
   if (req.ids?.length) {
-    for (const id of req.ids) {
-      const row = await store.getDeadLetter(id);
-      if (!row) throw new FlowError('validation', `dead letter ${id} does not exist`);
-      rows.push(row);
+    // One statement however many ids (a replay of 10,000 dead letters).
+    rows = await store.getDeadLetters(req.ids);
+    if (rows.length < req.ids.length) {
+      const found = new Set(rows.map((r) => r.id));
+      throw new FlowError('validation', `dead letter ${req.ids.find((id) => !found.has(id))} does not exist`);
     }
   } else if (req.runId) {
     let cursor: string | undefined;

@@ -2,6 +2,7 @@
  * The seam between whoever starts runs (API, webhooks, schedules, polling,
  * replays) and the durable queue that executes them across workers.
  */
+import type { SqlClient } from '../../nodes/define-node.ts';
 import type { RunRow } from '../store/store.ts';
 
 /** What a queued run reads. Input bytes are stored durably with the run before it is queued. */
@@ -31,6 +32,11 @@ export interface RunRequest {
    * be queued leaves the signature unused, so the sender may retry it.
    */
   webhookSignature?: string;
+  /**
+   * Written in the run's own transaction (e.g. its audit entries): the run is
+   * queued with them or not at all. A failure here fails the enqueue.
+   */
+  alongside?: (tx: SqlClient, run: RunRow) => Promise<void>;
 }
 
 /** A webhook signature that was already used: the request is a replay and nothing was queued. */

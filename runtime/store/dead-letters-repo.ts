@@ -56,6 +56,14 @@ export function deadLettersRepo(db: Db) {
       return rows.length ? toDeadLetter(rows[0]) : null;
     },
 
+    /** The dead letters with these ids (one statement however many), in the order of `ids`; missing ones left out. */
+    async getDeadLetters(ids: number[]): Promise<DeadLetterRow[]> {
+      if (ids.length === 0) return [];
+      const { rows } = await db.query('select * from dead_letters where id = any($1::bigint[])', [ids]);
+      const byId = new Map(rows.map((r) => [numberOf(r.id), toDeadLetter(r)]));
+      return ids.flatMap((id) => byId.get(id) ?? []);
+    },
+
     /** `replayRunId` left undefined keeps the one recorded. */
     async setDeadLetterStatus(ids: number[], status: DeadLetterStatus, reason: string | null, replayRunId?: string | null): Promise<void> {
       if (ids.length === 0) return;

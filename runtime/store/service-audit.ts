@@ -9,7 +9,7 @@ import { isoOf, numberOf } from './row-values.ts';
 
 type Row = Record<string, unknown>;
 
-export type AuditEntity = 'login' | 'flow' | 'version' | 'deployment' | 'promotion' | 'connection' | 'user' | 'token' | 'dead-letter' | 'trigger' | 'reference-data';
+export type AuditEntity = 'login' | 'flow' | 'version' | 'deployment' | 'promotion' | 'connection' | 'user' | 'token' | 'dead-letter' | 'trigger' | 'reference-data' | 'run';
 
 export interface AuditEntry {
   actor: string;
@@ -41,16 +41,23 @@ const toAudit = (r: Row): AuditRow => ({
   entity: r.entity as AuditEntity, entityId: r.entity_id as string, before: r.before ?? null, after: r.after ?? null,
 });
 
-const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+/** Audit entries per insert statement. */
+const APPEND_BATCH = 1000;
 
 export function auditRepo(sql: SqlClient) {
   return {
     /** Appends entries; pass the transaction that made the change so both commit or neither. */
     async append(entries: AuditEntry | AuditEntry[], tx: SqlClient = sql): Promise<void> {
-      for (const e of Array.isArray(entries) ? entries : [entries]) {
+      const list = Array.isArray(entries) ? entries : [entries];
+      // Many entries (a discard of 10,000 dead letters) go in a few multi-row statements, not one each.
+      for (let i = 0; i < list.length; i += APPEND_BATCH) {
+        const batch = list.slice(i, i + APPEND_BATCH);
         await tx.query(
-          'insert into audit_log (actor, action, entity, entity_id, before, after) values ($1, $2, $3, $4, $5::jsonb, $6::jsonb)',
-          [e.actor, e.action, e.entity, e.entityId, json(e.before), json(e.after)],
+          `insert into audit_log (actor, action, entity, entity_id, before, after)
+           select e.actor, e.action, e.entity, e.entity_id, e.before, e.after
+             from jsonb_to_recordset($1::jsonb) as e(ord int, actor text, action text, entity text, entity_id text, before jsonb, after jsonb)
+            order by e.ord`,
+          [JSON.stringify(batch.map((e, ord) => ({ ord, actor: e.actor, action: e.action, entity: e.entity, entity_id: e.entityId, before: e.before ?? null, after: e.after ?? null })))],
         );
       }
     },

@@ -174,6 +174,7 @@ export interface Store {
   // dead letters (quarantined and dead-lettered records)
   listDeadLetters(filter: DeadLetterFilter, page: Page): Promise<Paged<DeadLetterRow>>;
   getDeadLetter(id: number): Promise<DeadLetterRow | null>;
+  getDeadLetters(ids: number[]): Promise<DeadLetterRow[]>;
   setDeadLetterStatus(ids: number[], status: DeadLetterStatus, reason: string | null, replayRunId?: string | null): Promise<void>;
 
   // idempotency

@@ -198,7 +198,7 @@ describe('operator console', () => {
     await screenshot(page, 'operator-10-delivered-lineage');
 
     // Replays and the discard-free path are audited.
-    const audit = await admin('GET', '/api/audit?entity=dead-letter');
+    const audit = await admin('GET', '/api/audit?action=dead-letter.replay-queued');
     expect(audit.items.filter((a: { action: string; actor: string }) => a.action === 'dead-letter.replay-queued' && a.actor === 'olga')).toHaveLength(2);
   });
 

@@ -4,6 +4,9 @@ import { ANY_ROLE, OPERATORS } from '../../auth/roles.ts';
 import { ERROR_CLASSES, type ErrorClass } from '../../../nodes/errors.ts';
 import { selectDeadLetters } from '../../replay.ts';
 import type { DeadLetterRow, DeadLetterStatus } from '../../store/store.ts';
+import type { Db } from '../../store/db.ts';
+import { deadLettersRepo } from '../../store/dead-letters-repo.ts';
+import { idempotent } from '../middleware/idempotency.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonBody, jsonResponse } from '../define-route.ts';
 import { currentUser } from '../middleware/auth.ts';
@@ -21,17 +24,27 @@ const listed = ({ sourceRecord: _unmasked, ...rest }: DeadLetterRow) => rest;
 /** Open ones by run (or ids); ids may also name replayed ones: replaying again is safe, targets count them duplicate. */
 async function selectForReplay(ctx: ApiContext, ids: number[] | undefined, runId: string | undefined): Promise<DeadLetterRow[]> {
   if (!ids?.length) return selectDeadLetters(ctx.store, { runId });
-  const rows: DeadLetterRow[] = [];
-  for (const id of ids) {
-    const row = await ctx.store.getDeadLetter(id);
-    if (!row) throw notFound(`Dead letter ${id} does not exist.`);
-    if (row.status === 'discarded') throw conflict(`Dead letter ${id} was discarded (${row.statusReason ?? 'no reason given'}); it cannot be replayed.`);
-    rows.push(row);
+  const rows = await existingDeadLetters(ctx, ids);
+  const discarded = rows.find((row) => row.status === 'discarded');
+  if (discarded) throw conflict(`Dead letter ${discarded.id} was discarded (${discarded.statusReason ?? 'no reason given'}); it cannot be replayed.`);
+  return rows;
+}
+
+/** The dead letters with these ids, read in one statement; 404 naming the first missing one. */
+async function existingDeadLetters(ctx: ApiContext, ids: number[]): Promise<DeadLetterRow[]> {
+  const rows = await ctx.store.getDeadLetters(ids);
+  if (rows.length < ids.length) {
+    const found = new Set(rows.map((r) => r.id));
+    throw notFound(`Dead letter ${ids.find((id) => !found.has(id))} does not exist.`);
   }
   return rows;
 }
 
+const IDEMPOTENCY_NOTE = ' Send an `Idempotency-Key` header (e.g. a UUID) to make a retry safe: the same key gives the first answer again instead of doing the work twice.';
+
 export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
+  app.use('/api/dead-letters/replay', idempotent(ctx.repos.sql));
+  app.use('/api/dead-letters/discard', idempotent(ctx.repos.sql));
   defineRoute(app, {
     method: 'get', path: '/api/dead-letters', tags: ['Operations'], summary: 'Dead letters, newest first, with open counts by error class', roles: ANY_ROLE,
     request: {
@@ -56,7 +69,8 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
   defineRoute(app, {
     method: 'post', path: '/api/dead-letters/replay', tags: ['Operations'], summary: 'Replay open dead letters through the version that failed them, or the one deployed now', roles: OPERATORS,
     description: 'Targets are idempotent: records delivered before are skipped and counted as duplicates. The dead letters are marked replayed when the replay run finishes. '
-      + 'With `runId` the run\'s open dead letters are replayed; `ids` may also name dead letters replayed before (replaying again is safe: what was delivered counts as a duplicate), not discarded ones.',
+      + 'With `runId` the run\'s open dead letters are replayed; `ids` may also name dead letters replayed before (replaying again is safe: what was delivered counts as a duplicate), not discarded ones. '
+      + 'The replay run and its audit entry are committed together.' + IDEMPOTENCY_NOTE,
     request: { body: jsonBody(z.object({ ids: z.array(z.number().int().positive()).max(10_000).optional(), runId: z.string().optional(), against: z.enum(['failed-version', 'deployed']) })) },
     responses: { 202: jsonResponse(RunIdSchema, 'Replay queued'), 404: { description: 'Unknown dead letter or run' }, 409: { description: 'Nothing open to replay' }, 422: { description: 'The selection spans flows or versions' } },
   }, async (c) => {
@@ -84,30 +98,35 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
     const bySource = new Map<string, { data: unknown; sourceKey: string }>();
     for (const l of letters) if (!bySource.has(l.sourceKey)) bySource.set(l.sourceKey, { data: l.sourceRecord, sourceKey: l.sourceKey });
     const replayOf = body.runId ?? letters[0].runId;
+    const deadLetterIds = letters.map((l) => l.id);
     const run = await ctx.launcher.enqueue({
       flowId, version, environment, trigger: 'replay', triggerRef: `${letters.length} dead letter(s) of ${replayOf}`, replayOf,
-      input: { kind: 'records', records: [...bySource.values()] }, replayDeadLetterIds: letters.map((l) => l.id), requestedBy: user.username,
+      input: { kind: 'records', records: [...bySource.values()] }, replayDeadLetterIds: deadLetterIds, requestedBy: user.username,
+      // One entry naming the replay run (its id is short, however many dead letters it replays), in the run's transaction.
+      alongside: (tx, queued) => ctx.repos.audit.append({
+        actor: user.username, action: 'dead-letter.replay-queued', entity: 'run', entityId: queued.id,
+        before: letters.map(brief), after: { runId: queued.id, version, against: body.against, deadLetterIds },
+      }, tx),
     });
-    await ctx.repos.audit.append({ actor: user.username, action: 'dead-letter.replay-queued', entity: 'dead-letter', entityId: letters.map((l) => l.id).join(','), before: letters.map(brief), after: { runId: run.id, version, against: body.against } });
     return c.json({ runId: run.id }, 202);
   });
 
   defineRoute(app, {
     method: 'post', path: '/api/dead-letters/discard', tags: ['Operations'], summary: 'Discard open dead letters with a reason', roles: OPERATORS,
+    description: 'Each discarded dead letter gets an audit entry, committed with the change.' + IDEMPOTENCY_NOTE,
     request: { body: jsonBody(z.object({ ids: z.array(z.number().int().positive()).min(1).max(10_000), reason: z.string().min(1).max(2000) })) },
     responses: { 200: jsonResponse(z.object({ discarded: z.number().int() }), 'Discarded'), 404: { description: 'Unknown dead letter' }, 409: { description: 'Not open' } },
   }, async (c) => {
     const user = currentUser(c);
     const { ids, reason } = c.req.valid('json');
-    const rows: DeadLetterRow[] = [];
-    for (const id of ids) {
-      const row = await ctx.store.getDeadLetter(id);
-      if (!row) throw notFound(`Dead letter ${id} does not exist.`);
-      if (row.status !== 'open') throw conflict(`Dead letter ${id} is already ${row.status}; nothing was discarded.`);
-      rows.push(row);
-    }
-    await ctx.store.setDeadLetterStatus(ids, 'discarded', reason);
-    await ctx.repos.audit.append(rows.map((r) => ({ actor: user.username, action: 'dead-letter.discarded', entity: 'dead-letter' as const, entityId: String(r.id), before: brief(r), after: { ...brief(r), status: 'discarded', statusReason: reason } })));
+    const rows = await existingDeadLetters(ctx, ids);
+    const closed = rows.find((row) => row.status !== 'open');
+    if (closed) throw conflict(`Dead letter ${closed.id} is already ${closed.status}; nothing was discarded.`);
+    // The status change and its audit entries commit together.
+    await ctx.repos.sql.transaction(async (tx) => {
+      await deadLettersRepo(tx as Db).setDeadLetterStatus(ids, 'discarded', reason);
+      await ctx.repos.audit.append(rows.map((r) => ({ actor: user.username, action: 'dead-letter.discarded', entity: 'dead-letter' as const, entityId: String(r.id), before: brief(r), after: { ...brief(r), status: 'discarded', statusReason: reason } })), tx);
+    });
     return c.json({ discarded: ids.length }, 200);
   });
 }

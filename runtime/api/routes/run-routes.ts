@@ -12,6 +12,7 @@ import { conflict, notFound } from '../problem.ts';
 import { PageOf, PageQuery, RunIdSchema, RunRowSchema, SampleSchema, TraceSchema } from '../schemas.ts';
 import { sampleBytes } from '../services/flow-support.ts';
 import { requireFlow } from './flow-routes.ts';
+import { idempotent } from '../middleware/idempotency.ts';
 import { registerReconciliationRoutes } from './reconciliation-routes.ts';
 
 const STATUSES = ['queued', 'running', 'succeeded', 'completed_with_exceptions', 'failed', 'cancelled'] as const;
@@ -67,9 +68,11 @@ export async function requireRun(ctx: ApiContext, id: string): Promise<RunRow> {
 
 export function registerRunRoutes(app: Api, ctx: ApiContext): void {
   registerReconciliationRoutes(app, ctx);
+  app.use('/api/flows/:id/runs', idempotent(ctx.repos.sql));
   defineRoute(app, {
     method: 'post', path: '/api/flows/{id}/runs', tags: ['Runs'], summary: 'Start a run of the version deployed in an environment', roles: RUNNERS,
-    description: 'With `input` the flow\'s source reads that document; without, the source reads itself (a query source). Answers 202 once the run is durably queued.',
+    description: 'With `input` the flow\'s source reads that document; without, the source reads itself (a query source). Answers 202 once the run is durably queued. '
+      + 'Send an `Idempotency-Key` header (e.g. a UUID) to make a retry safe: the same key gives the first answer again and starts no second run.',
     request: { params: pathParams('id'), body: jsonBody(z.object({ environment: z.string().min(1), input: SampleSchema.optional() })) },
     responses: { 202: jsonResponse(RunIdSchema, 'Queued'), 404: { description: 'No such flow or environment' }, 409: { description: 'Nothing deployed there' } },
   }, async (c) => {

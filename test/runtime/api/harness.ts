@@ -55,6 +55,7 @@ export function syncLauncher(store: Store, secrets: AppDeps['secrets']): TestLau
           doc, version: req.version, environment: req.environment, trigger: req.trigger, triggerRef: req.triggerRef, input, reference, replayOf: req.replayOf,
         });
         if (req.replayDeadLetterIds?.length && run.status !== 'failed') await store.setDeadLetterStatus(req.replayDeadLetterIds, 'replayed', `replayed in ${run.id}`, run.id);
+        await req.alongside?.(store.sql, run);
         return run;
       } finally {
         await resolver.close();

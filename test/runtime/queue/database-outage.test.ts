@@ -1,8 +1,9 @@
 /**
  * The database going away mid-run (TEST_DATABASE_URL; skipped otherwise):
- * every connection of the Ledgerflow processes is cut again and again by a
- * TCP proxy in front of Postgres, which also refuses new connections for a
- * while, as during a restart. A `ledgerflow worker` process and an
+ * every connection of the Ledgerflow processes is cut again and again, in
+ * turn by a TCP proxy in front of Postgres (which also refuses new connections
+ * for a while, as during a restart) and by `pg_terminate_backend` (what an
+ * administrator or a failover does). A `ledgerflow worker` process and an
  * in-process queue (what `serve` runs) keep running, wait for the database
  * and finish the run; the store answers again afterwards.
  */
@@ -20,6 +21,7 @@ import { SCALE_TABLE, scaleInput, setUpScaleFlow, spawnWorker, type WorkerProces
 
 const url = process.env.TEST_DATABASE_URL;
 const RECORDS = 4000;
+const APP_NAME = `lf_outage_${process.pid}`;
 
 /** A TCP proxy to Postgres that can drop every connection and refuse new ones for a while. */
 class CuttableProxy {
@@ -90,6 +92,8 @@ describe.skipIf(!url)('a database that keeps dropping connections', () => {
     const u = new URL(url!);
     proxy = new CuttableProxy({ host: u.hostname, port: Number(u.port || 5432) });
     u.port = String(await proxy.listen());
+    // Named, so that only this test's connections are terminated (other tests share the server).
+    u.searchParams.set('application_name', APP_NAME);
     proxyUrl = u.toString();
     // This process's own view, straight to Postgres: sets up, queues the run and checks the result.
     admin = await openPostgresStore({ connectionString: url!, schema, poolSize: 2 });
@@ -120,10 +124,17 @@ describe.skipIf(!url)('a database that keeps dropping connections', () => {
     const started = Date.now();
     let finished = false;
     let refusedWhileDown = false;
+    let terminated = 0;
     const cutting = (async () => {
-      for (let i = 0; i < 8 && !finished; i++) {
-        await new Promise((r) => setTimeout(r, 700 + Math.random() * 800));
-        proxy.cut(1500);
+      // At least two of each, even if the run is quick: the processes must survive them either way.
+      for (let i = 0; i < 8 && (i < 4 || !finished); i++) {
+        await new Promise((r) => setTimeout(r, i === 0 ? 300 + Math.random() * 300 : 1000 + Math.random() * 800));
+        if (i % 2 === 1) proxy.cut(800);
+        else {
+          const { rows } = await admin.sql.query<{ n: unknown }>(
+            'select count(pg_terminate_backend(pid)) as n from pg_stat_activity where application_name = $1', [APP_NAME]);
+          terminated += Number(rows[0].n);
+        }
         // Meanwhile the store answers with an error (what /readyz turns into a 503), never hangs.
         refusedWhileDown ||= await appStore.sql.query('select 1').then(() => false, () => true);
       }
@@ -131,9 +142,12 @@ describe.skipIf(!url)('a database that keeps dropping connections', () => {
     const run = await waitForRun(admin, queued.id, 240_000);
     finished = true;
     await cutting;
-    console.log(`[outage] ${proxy.cuts} cuts; run ${run.status} after ${Math.round((Date.now() - started) / 1000)} s; ${queueErrors.length} errors reported by the in-process queue`);
+    // Past the last refusal window, and time for a process that was going to crash to do so.
+    await new Promise((r) => setTimeout(r, 1500));
+    console.log(`[outage] ${proxy.cuts} proxy cuts, ${terminated} backends terminated; run ${run.status} after ${Math.round((Date.now() - started) / 1000)} s; ${queueErrors.length} errors reported by the in-process queue`);
 
-    expect(proxy.cuts).toBeGreaterThanOrEqual(3);
+    expect(proxy.cuts).toBeGreaterThanOrEqual(2);
+    expect(terminated).toBeGreaterThan(0);
     expect(refusedWhileDown).toBe(true);
     expect(worker.child.exitCode).toBeNull();
     expect(worker.child.signalCode).toBeNull();

@@ -50,12 +50,12 @@ for (const backend of backendNames()) {
     const failsFast = async (input: RunRequest['input']) => {
       const started = Date.now();
       const queued = await queue!.launcher.enqueue(request(input));
-      const run = await waitForRun(b.store, queued.id, 15_000);
+      const run = await waitForRun(b.store, queued.id, 30_000);
       const ms = Date.now() - started;
       expect(run.status).toBe('failed');
       expect(await count(b.store, 'select count(*) as n from q_rows')).toBe(0);
-      // Queue overhead included; a retried job would take minutes.
-      expect(ms).toBeLessThan(8000);
+      // Queue overhead included (and a busy test machine); a retried job would take minutes (ten attempts: ~3.5 min).
+      expect(ms).toBeLessThan(20_000);
       return { message: run.error?.message ?? '', ms };
     };
 
