@@ -5,6 +5,8 @@
 import { parseArgs } from 'node:util';
 import { COMMANDS, type CommandContext } from './cli/commands.ts';
 import { CliError } from './cli/cli-error.ts';
+import { printError, printLine } from './cli/output.ts';
+import { parseSettings, SettingsError, type Settings } from './settings.ts';
 
 const USAGE = `ledgerflow <command> [options]
 
@@ -33,33 +35,42 @@ Operations
 Storage: embedded PGlite in $LEDGERFLOW_DATA (default ./.ledgerflow),
 or a Postgres server with DATABASE_URL=postgres://…`;
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs one command; `env` is read once, into the settings (exit 2 when one is not allowed). */
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
-    console.log(USAGE);
+    printLine(USAGE);
     return 0;
   }
   const def = COMMANDS[command];
   if (!def) {
-    console.error(`ledgerflow: unknown command '${command}'\n\n${USAGE}`);
+    printError(`ledgerflow: unknown command '${command}'\n\n${USAGE}`);
     return 64;
   }
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: def.options, allowPositionals: true, strict: true });
   } catch (err) {
-    console.error(`ledgerflow ${command}: ${(err as Error).message}`);
+    printError(`ledgerflow ${command}: ${(err as Error).message}`);
     return 64;
   }
-  const ctx: CommandContext = { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, env: process.env, out: (s) => console.log(s), err: (s) => console.error(s) };
+  let settings: Settings;
+  try {
+    settings = parseSettings(env);
+  } catch (err) {
+    if (!(err instanceof SettingsError)) throw err;
+    printError(err.message);
+    return 2;
+  }
+  const ctx: CommandContext = { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, settings, env, out: printLine, err: printError };
   try {
     return await def.run(ctx);
   } catch (err) {
     if (err instanceof CliError) {
-      console.error(`ledgerflow ${command}: ${err.message}`);
+      printError(`ledgerflow ${command}: ${err.message}`);
       return err.exitCode;
     }
-    console.error(`ledgerflow ${command}: ${(err as Error).stack ?? err}`);
+    printError(`ledgerflow ${command}: ${(err as Error).stack ?? err}`);
     return 2;
   }
 }

@@ -1,5 +1,6 @@
 /** The CLI's commands, by name; each returns the process exit code. */
 import type { ParseArgsConfig } from 'node:util';
+import type { Settings } from '../settings.ts';
 import { FLOW_COMMANDS } from './flow-commands.ts';
 import { OPS_COMMANDS } from './ops-commands.ts';
 import { DLQ_COMMANDS } from './dlq-commands.ts';
@@ -9,6 +10,9 @@ import { WORKER_COMMANDS } from './worker-command.ts';
 export interface CommandContext {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
+  /** The settings, parsed once at start. */
+  settings: Settings;
+  /** The environment, only for `$env:NAME` references in connections files. */
   env: Record<string, string | undefined>;
   out(text: string): void;
   err(text: string): void;

@@ -373,6 +373,6 @@ export const httpFetch: typeof fetch = shared.fetch;
  * built-in fetch when `LEDGERFLOW_HTTP_CLIENT=fetch` (to tell a client fault
  * from a server fault).
  */
-export function runtimeFetch(env: Record<string, string | undefined> = process.env): typeof fetch {
-  return env.LEDGERFLOW_HTTP_CLIENT === 'fetch' ? builtinFetch : httpFetch;
+export function runtimeFetch(client: 'keep-alive' | 'fetch' = 'keep-alive'): typeof fetch {
+  return client === 'fetch' ? builtinFetch : httpFetch;
 }

@@ -286,8 +286,9 @@ describe('http client', () => {
   });
 
   it('runtimeFetch picks the built-in fetch only when LEDGERFLOW_HTTP_CLIENT=fetch', () => {
-    expect(runtimeFetch({})).toBe(httpFetch);
-    expect(runtimeFetch({ LEDGERFLOW_HTTP_CLIENT: 'fetch' })).toBe(globalThis.fetch);
+    expect(runtimeFetch()).toBe(httpFetch);
+    expect(runtimeFetch('keep-alive')).toBe(httpFetch);
+    expect(runtimeFetch('fetch')).toBe(globalThis.fetch);
   });
 
   it('idle keep-alive sockets do not keep a process alive', async () => {
