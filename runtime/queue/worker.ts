@@ -27,6 +27,10 @@ import { QUEUE_NAMES, tuningOf, type ChunkJobData, type QueueTuning, type SplitJ
 import { endRun } from './run-lifecycle.ts';
 import { runSplitJob } from './split-job.ts';
 import type { QueueHooks, WorkerContext } from './worker-context.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { LedgerflowMetrics } from '../observability/metrics.ts';
+import type { RunTracing } from '../observability/tracing.ts';
+import { createWorkTelemetry } from '../observability/work-telemetry.ts';
 
 export interface WorkerOptions {
   store: Store;
@@ -55,6 +59,12 @@ export interface WorkerOptions {
   /** Called once for each run this worker finished (the last chunk, a failure). */
   onRunFinished?: (run: RunRow) => void;
   onError?: (err: Error) => void;
+  /** Log lines of the work (runs finished, dead letters by node, errors); default: none. */
+  logger?: Logger;
+  /** Counters and histograms updated as chunks commit and runs finish. */
+  metrics?: LedgerflowMetrics;
+  /** OpenTelemetry spans of runs and chunks, when configured. */
+  tracing?: RunTracing | null;
   id?: string;
 }
 
@@ -72,7 +82,12 @@ export function createWorker(options: WorkerOptions): QueueWorker {
   const tuning = tuningOf(options.tuning);
   const db = storeBackend(store).db;
   const counters = { chunksDone: 0, recordsDone: 0 };
-  const report = (err: unknown) => options.onError?.(err instanceof Error ? err : new Error(String(err)));
+  const telemetry = createWorkTelemetry({ logger: options.logger?.child({ workerId: id }), metrics: options.metrics, tracing: options.tracing });
+  const report = (err: unknown) => {
+    const error = err instanceof Error ? err : new Error(String(err));
+    telemetry.logger.error({ err: error }, `queue worker: ${error.message}`);
+    options.onError?.(error);
+  };
   let boss: PgBoss | undefined;
   let ownBoss = false;
   let ownFiles: ClosableFileSink | undefined;
@@ -95,9 +110,13 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       store, db, boss, tuning, workerId: id, cancels, counters,
       flows: new FlowCache({ store, catalog: options.catalog ?? defaultCatalog, connectionsFor: options.connectionsFor ?? defaultConnectionsFor(store) }),
       files: options.files ?? (ownFiles = createFileSink(resolve('out'))),
-      fetch: options.fetch ?? runtimeFetch(),
+      fetch: telemetry.targetFetch(options.fetch ?? runtimeFetch()),
       hooks: options.hooks ?? {},
-      onRunFinished: (run) => options.onRunFinished?.(run),
+      telemetry,
+      onRunFinished: (run) => {
+        telemetry.runFinished(run);
+        options.onRunFinished?.(run);
+      },
     };
     const c = ctx;
     await beat();
