@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMetrics, measuredFetch } from '../../../runtime/observability/metrics.ts';
 import { createHealthSampler } from '../../../runtime/observability/health-sampler.ts';
+import { serveMetrics } from '../../../runtime/observability/metrics-server.ts';
 
 describe('metrics', () => {
   it('each set of metrics has its own registry: two apps in one process do not clash', async () => {
@@ -52,5 +53,19 @@ describe('metrics', () => {
     await sampler.fresh();
     expect(samples).toBe(2);
     expect(errors).toHaveLength(1);
+  });
+
+  it('a worker serves its own registry at /metrics on a port of its own', async () => {
+    const metrics = createMetrics();
+    metrics.records.inc({ flow: 'f', outcome: 'delivered' }, 3);
+    const server = await serveMetrics(metrics.registry, 0, '127.0.0.1');
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/^ledgerflow_records_total\{flow="f",outcome="delivered"\} 3$/m);
+      expect((await fetch(`http://127.0.0.1:${server.port}/other`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
   });
 });
