@@ -70,7 +70,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
       printError(`ledgerflow ${command}: ${err.message}`);
       return err.exitCode;
     }
-    printError(`ledgerflow ${command}: ${(err as Error).stack ?? err}`);
+    // Where it failed is for developers (LEDGERFLOW_DEBUG=1); the user gets the message.
+    printError(`ledgerflow ${command}: ${settings.debug ? (err as Error).stack ?? err : (err as Error).message ?? err}`);
     return 2;
   }
 }
