@@ -6,7 +6,7 @@
  * keep writing meanwhile, and applying it twice is harmless.
  */
 import type { Store } from './store/store.ts';
-import { silentLogger, type Logger } from './observability/logger.ts';
+import type { Logger } from './observability/logger.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -44,13 +44,13 @@ export interface RetentionJobOptions {
 
 /** The daily job inside `serve`; never keeps the process alive, never runs two passes at once. */
 export function startRetentionJob(options: RetentionJobOptions): { stop(): Promise<void> } {
-  const logger = options.logger ?? silentLogger();
+  const { logger } = options;
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout;
   const pass = () => {
     running ??= applyRetention(options.store, options.policy).then(
-      (r) => { if (r.snapshotsPruned || r.tracesDeleted) logger.info(r, `retention: removed the snapshots of ${r.snapshotsPruned} trace(s) and ${r.tracesDeleted} trace(s)`); },
-      (err) => logger.error({ err }, `retention failed: ${(err as Error).message}`),
+      (r) => { if (r.snapshotsPruned || r.tracesDeleted) logger?.info(r, `retention: removed the snapshots of ${r.snapshotsPruned} trace(s) and ${r.tracesDeleted} trace(s)`); },
+      (err) => logger?.error({ err }, `retention failed: ${(err as Error).message}`),
     ).finally(() => { running = null; });
     timer = setTimeout(pass, options.everyMs ?? DAY_MS);
     timer.unref();

@@ -6,7 +6,6 @@ import { resolve } from 'node:path';
 import { generatePassword, hashPassword, passwordProblem } from '../auth/passwords.ts';
 import { isRole, ROLES } from '../auth/roles.ts';
 import { loadExamples } from '../api/bootstrap.ts';
-import { startServer } from '../main.ts';
 import { createServiceRepos } from '../store/service-repos.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandDefinition } from './commands.ts';
@@ -25,6 +24,8 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
     options: { port: { type: 'string' }, host: { type: 'string' }, 'build-if-missing': { type: 'boolean' }, 'no-examples': { type: 'boolean' } },
     async run(ctx) {
       if (ctx.values['build-if-missing'] && !existsSync(resolve('dist/designer/index.html'))) buildDesigner(ctx);
+      // Loaded here: the server's modules (logger, metrics, HTTP) are not every command's start-up cost.
+      const { startServer } = await import('../main.ts');
       const server = await startServer({
         settings: ctx.settings, port: ctx.values.port !== undefined ? Number(ctx.values.port) : undefined, host: ctx.values.host as string | undefined,
         examples: ctx.values['no-examples'] ? false : undefined, out: ctx.out,

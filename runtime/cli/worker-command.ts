@@ -8,7 +8,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FlowError } from '../../nodes/errors.ts';
-import { createWorker } from '../queue/worker.ts';
 import { createEnvironmentConnections } from '../connectors/environment-connections.ts';
 import { createFileSink } from '../connectors/files.ts';
 import { createSecretBox, loadSecretKey, type SecretBox } from '../secrets/secret-box.ts';
@@ -17,9 +16,6 @@ import type { CommandDefinition } from './commands.ts';
 import { openConfiguredStore } from './environment.ts';
 import { runtimeFetch } from '../connectors/http-client.ts';
 import type { Settings } from '../settings.ts';
-import { createLogger } from '../observability/logger.ts';
-import { createMetrics } from '../observability/metrics.ts';
-import { serveMetrics } from '../observability/metrics-server.ts';
 import { loadRunTracing } from '../observability/load-tracing.ts';
 
 function wholeNumber(value: string | boolean | undefined, name: string, fallback: number): number {
@@ -62,6 +58,10 @@ export const WORKER_COMMANDS: Record<string, CommandDefinition> = {
       const concurrency = wholeNumber(ctx.values.concurrency, 'concurrency', 2);
       const chunkSize = wholeNumber(ctx.values['chunk-size'], 'chunk-size', 500);
       const metricsPort = ctx.values['metrics-port'] === undefined ? null : wholeNumber(ctx.values['metrics-port'], 'metrics-port', 0);
+      // Loaded here: the queue, logger and metrics are not every command's start-up cost.
+      const [{ createWorker }, { createLogger }, { createMetrics }, { serveMetrics }] = await Promise.all([
+        import('../queue/worker.ts'), import('../observability/logger.ts'), import('../observability/metrics.ts'), import('../observability/metrics-server.ts'),
+      ]);
       const logger = createLogger({ level: ctx.settings.logLevel, format: ctx.settings.logFormat });
       const { environments } = ctx.settings;
       const secrets = await workerSecrets(ctx.settings);
