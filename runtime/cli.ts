@@ -6,47 +6,58 @@ import { parseArgs } from 'node:util';
 import { loadCommand, type CommandContext } from './cli/commands.ts';
 import { CliError } from './cli/cli-error.ts';
 import { commandUsage, fullUsage } from './cli/command-usage.ts';
+import { printError, printLine } from './cli/output.ts';
+import { parseSettings, SettingsError, type Settings } from './settings.ts';
 
 const isHelp = (arg: string) => arg === '--help' || arg === '-h';
 
-/** Runs one command line; returns the exit code (README, CLI reference). */
+/** Runs one command line; returns the exit code (README, CLI reference). `env` is read once, into the settings (exit 2 when one is not allowed). */
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || isHelp(command)) {
     const topic = command === 'help' ? rest[0] : undefined;
-    console.log(topic && (await loadCommand(topic)) ? commandUsage(topic) : fullUsage());
+    printLine(topic && (await loadCommand(topic)) ? commandUsage(topic) : fullUsage());
     return 0;
   }
   const def = await loadCommand(command);
   if (!def) {
-    console.error(`ledgerflow: there is no command '${command}'\n\n${fullUsage()}`);
+    printError(`ledgerflow: there is no command '${command}'\n\n${fullUsage()}`);
     return 64;
   }
   // `--help` anywhere before a `--` asks for this command's usage.
   const beforeDashes = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (beforeDashes.some(isHelp)) {
-    console.log(commandUsage(command));
+    printLine(commandUsage(command));
     return 0;
   }
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: def.options, allowPositionals: true, strict: true });
   } catch (err) {
-    console.error(`ledgerflow ${command}: ${optionProblem(err as Error)}\n\n${commandUsage(command)}`);
+    printError(`ledgerflow ${command}: ${optionProblem(err as Error)}\n\n${commandUsage(command)}`);
     return 64;
   }
-  const ctx: CommandContext = { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, env, out: (s) => console.log(s), err: (s) => console.error(s) };
+  let settings: Settings;
+  try {
+    settings = parseSettings(env);
+  } catch (err) {
+    if (!(err instanceof SettingsError)) throw err;
+    printError(err.message);
+    return 2;
+  }
+  const ctx: CommandContext = { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, settings, env, out: printLine, err: printError };
   try {
     return await def.run(ctx);
   } catch (err) {
     if (err instanceof CliError) {
       // 64: the command line was wrong, so its usage follows the one line.
-      console.error(`ledgerflow ${command}: ${err.message}${err.exitCode === 64 ? `\n\n${commandUsage(command)}` : ''}`);
+      printError(`ledgerflow ${command}: ${err.message}${err.exitCode === 64 ? `\n\n${commandUsage(command)}` : ''}`);
       return err.exitCode;
     }
+    // Where it failed is for developers (LEDGERFLOW_DEBUG=1); the user gets the message.
     const error = err as Error;
-    if (env.LEDGERFLOW_DEBUG === '1') console.error(`ledgerflow ${command}: ${error?.stack ?? err}`);
-    else console.error(`ledgerflow ${command}: ${firstLine(error?.message ?? String(err))} (LEDGERFLOW_DEBUG=1 shows where)`);
+    if (settings.debug) printError(`ledgerflow ${command}: ${error?.stack ?? err}`);
+    else printError(`ledgerflow ${command}: ${firstLine(error?.message ?? String(err))} (LEDGERFLOW_DEBUG=1 shows where)`);
     return 2;
   }
 }

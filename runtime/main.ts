@@ -13,27 +13,35 @@ import { createApp } from './api/create-app.ts';
 import { ensureAdmin, loadExamples } from './api/bootstrap.ts';
 import { createEnvironmentConnections } from './connectors/environment-connections.ts';
 import { createFileSink } from './connectors/files.ts';
-import { parseEnvironments } from './promotion/environments.ts';
 import { startQueue } from './queue/start-queue.ts';
 import { createSecretBox, loadSecretKey } from './secrets/secret-box.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { startScheduler } from './triggers/scheduler.ts';
 import { retentionPolicy, startRetentionJob } from './retention.ts';
+import { runtimeFetch } from './connectors/http-client.ts';
+import { parseSettings, type Settings } from './settings.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { loadRunTracing } from './observability/load-tracing.ts';
 
 export type Env = Record<string, string | undefined>;
 
 export interface ServeOptions {
-  env: Env;
+  /** Parsed settings (the CLI parses them once); otherwise parsed here from `env`. */
+  settings?: Settings;
+  env?: Env;
   /** Overrides PORT; 0 picks a free port. */
   port?: number;
   host?: string;
   /** Built designer; default dist/designer when it exists. */
   designerDir?: string | null;
-  /** Import the example flows when the database has none (default: unless LEDGERFLOW_EXAMPLES=0). */
+  /** Import the example flows when the database has none (default: the LEDGERFLOW_EXAMPLES setting). */
   examples?: boolean;
   /** Where messages for the operator go (the generated admin password, the address). */
   out?: (line: string) => void;
+  /** Where log lines go; default: as the settings say (LEDGERFLOW_LOG_LEVEL, LEDGERFLOW_LOG_FORMAT), to stderr. */
+  logger?: Logger;
   /** Scheduler tick, ms (tests). */
   schedulerTickMs?: number;
   /** The store, already opened (`serve` opens it while it loads this module); closed by `close()`. */
@@ -46,57 +54,60 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const DEFAULT_DATA_DIR = '.ledgerflow';
-
 /** Starts everything and listens; `close()` stops the server, scheduler, queue and store, in that order. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { env } = options;
-  const out = options.out ?? ((line: string) => console.log(line));
-  const dataDir = resolve(env.LEDGERFLOW_DATA || DEFAULT_DATA_DIR);
-  const environments = parseEnvironments(env.LEDGERFLOW_ENVIRONMENTS);
-  const retention = retentionPolicy(env);
-  const store = options.store ?? await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: resolve(dataDir, 'pgdata') });
+  const settings = options.settings ?? parseSettings(options.env ?? {});
+  const logger = options.logger ?? createLogger({ level: settings.logLevel, format: settings.logFormat });
+  const out = options.out ?? ((line: string) => logger.info(line));
+  const metrics = createMetrics({ processMetrics: true });
+  const tracing = await loadRunTracing(settings.otlpEndpoint);
+  const dataDir = resolve(settings.dataDir);
+  const { environments } = settings;
+  const retention = retentionPolicy(settings.retention);
+  const store = options.store ?? await openStore({ databaseUrl: settings.databaseUrl, schema: settings.dbSchema, dataDir: resolve(dataDir, 'pgdata') });
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
+  if (tracing) cleanups.push(() => tracing.shutdown());
   const closeAll = async () => {
-    for (const fn of cleanups.splice(0).reverse()) await fn().catch((err) => console.error(`ledgerflow: while stopping: ${(err as Error).message}`));
+    for (const fn of cleanups.splice(0).reverse()) await fn().catch((err) => logger.error({ err }, `while stopping: ${(err as Error).message}`));
   };
   try {
-    const key = await loadSecretKey(env.LEDGERFLOW_SECRET_KEY, dataDir);
+    const key = await loadSecretKey(settings.secretKey, dataDir);
     if (key.created) out(`Created the secret key ${key.source} (keep it: stored secrets cannot be read without it).`);
     const secrets = createSecretBox(key.key);
 
-    const admin = await ensureAdmin(store, env);
+    const admin = await ensureAdmin(store, settings.adminPassword);
     if (admin.generatedPassword) out(`Created user 'admin' with password ${admin.generatedPassword} (shown once; set LEDGERFLOW_ADMIN_PASSWORD to choose it).`);
     else if (admin.created) out(`Created user 'admin' with the password from LEDGERFLOW_ADMIN_PASSWORD.`);
-    if ((options.examples ?? env.LEDGERFLOW_EXAMPLES !== '0') && (await store.listFlows()).length === 0) {
-      const loaded = await loadExamples(store, { dir: resolve(env.LEDGERFLOW_EXAMPLES_DIR || 'flows'), environment: environments[0].name, log: out });
+    if ((options.examples ?? settings.examples) && (await store.listFlows()).length === 0) {
+      const loaded = await loadExamples(store, { dir: resolve(settings.examplesDir), environment: environments[0].name, log: out });
       if (loaded.length) out(`Loaded ${loaded.length} example flow(s): ${loaded.map((l) => l.flowId).join(', ')} (deployed to ${environments[0].name}).`);
     }
 
     const connections = createEnvironmentConnections({ store, secrets, defaultEnvironment: environments[0].name });
-    const files = createFileSink(resolve(env.LEDGERFLOW_OUT || resolve(dataDir, 'out')));
+    const files = createFileSink(resolve(settings.outDir ?? resolve(dataDir, 'out')));
     cleanups.push(() => files.close());
     const queue = await startQueue({
       store, catalog, files, connectionsFor: connections.connectionsFor,
-      worker: env.LEDGERFLOW_WORKER !== '0',
-      onError: (err) => console.error(`ledgerflow queue: ${err.message}`),
+      worker: settings.worker, fetch: runtimeFetch({ client: settings.httpClient, outboundHosts: settings.outboundHosts }),
+      logger: logger.child({ component: 'queue' }), metrics, tracing,
     });
     cleanups.push(() => queue.stop());
 
-    const scheduler = startScheduler({ store, launcher: queue.launcher, tickMs: options.schedulerTickMs, log: (m) => console.error(`ledgerflow ${m}`) });
+    const scheduler = startScheduler({ store, launcher: queue.launcher, tickMs: options.schedulerTickMs, logger: logger.child({ component: 'scheduler' }) });
     cleanups.push(() => scheduler.stop());
-    const retentionJob = startRetentionJob({ store, policy: retention, log: (m) => console.error(`ledgerflow ${m}`) });
+    const retentionJob = startRetentionJob({ store, policy: retention, logger: logger.child({ component: 'retention' }) });
     cleanups.push(() => retentionJob.stop());
 
     const designerDir = options.designerDir !== undefined ? options.designerDir : existsSync(resolve('dist/designer/index.html')) ? resolve('dist/designer') : null;
     const app = createApp({
       store, launcher: queue.launcher, secrets, environments, designerDir,
-      bodyLimitBytes: env.LEDGERFLOW_BODY_LIMIT ? Number(env.LEDGERFLOW_BODY_LIMIT) : undefined,
-      sessionTtlMs: env.LEDGERFLOW_SESSION_HOURS ? Number(env.LEDGERFLOW_SESSION_HOURS) * 3600_000 : undefined,
+      bodyLimitBytes: settings.bodyLimitBytes,
+      sessionTtlMs: settings.sessionHours * 3600_000,
+      logger, metrics, metricsSampleSeconds: settings.metricsSampleSeconds,
     });
 
-    const port = options.port ?? Number(env.PORT || 8080);
-    const host = options.host ?? env.HOST ?? '0.0.0.0';
+    const port = options.port ?? settings.port;
+    const host = options.host ?? settings.host;
     const server = await new Promise<ReturnType<typeof serve>>((resolveServer, reject) => {
       const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolveServer(s));
       s.once('error', reject);
@@ -107,7 +118,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }));
     const actual = (server.address() as AddressInfo).port;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`;
-    out(`Ledgerflow listening on ${url} (API reference: ${url}/api/docs; storage: ${env.DATABASE_URL ? 'Postgres' : `PGlite in ${dataDir}`})`);
+    out(`Ledgerflow listening on ${url} (API reference: ${url}/api/docs; storage: ${settings.databaseUrl ? 'Postgres' : `PGlite in ${dataDir}`})`);
     return { url, port: actual, close: closeAll };
   } catch (err) {
     await closeAll();

@@ -6,6 +6,7 @@
  * keep writing meanwhile, and applying it twice is harmless.
  */
 import type { Store } from './store/store.ts';
+import type { Logger } from './observability/logger.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -14,10 +15,10 @@ export interface RetentionPolicy {
   lineageDays: number;
 }
 
-/** The policy from explicit values, else `LEDGERFLOW_SNAPSHOT_DAYS` / `LEDGERFLOW_LINEAGE_DAYS`, else 90 / 3650 days. */
-export function retentionPolicy(env: Record<string, string | undefined>, given: { snapshotDays?: string; lineageDays?: string } = {}): RetentionPolicy {
-  const snapshotDays = Number(given.snapshotDays ?? env.LEDGERFLOW_SNAPSHOT_DAYS ?? 90);
-  const lineageDays = Number(given.lineageDays ?? env.LEDGERFLOW_LINEAGE_DAYS ?? 3650);
+/** The policy from explicit values (command options), else `defaults` (the settings LEDGERFLOW_SNAPSHOT_DAYS / LEDGERFLOW_LINEAGE_DAYS). */
+export function retentionPolicy(defaults: RetentionPolicy, given: { snapshotDays?: string; lineageDays?: string } = {}): RetentionPolicy {
+  const snapshotDays = given.snapshotDays !== undefined ? Number(given.snapshotDays) : defaults.snapshotDays;
+  const lineageDays = given.lineageDays !== undefined ? Number(given.lineageDays) : defaults.lineageDays;
   if (!(snapshotDays > 0) || !(lineageDays >= snapshotDays)) {
     throw new Error(`retention: snapshot days must be > 0 and lineage days ≥ snapshot days (got ${snapshotDays} and ${lineageDays})`);
   }
@@ -38,18 +39,18 @@ export interface RetentionJobOptions {
   /** First pass this long after start (default 1 minute), then every `everyMs` (default a day). */
   firstAfterMs?: number;
   everyMs?: number;
-  log?: (message: string) => void;
+  logger?: Logger;
 }
 
 /** The daily job inside `serve`; never keeps the process alive, never runs two passes at once. */
 export function startRetentionJob(options: RetentionJobOptions): { stop(): Promise<void> } {
-  const log = options.log ?? ((m: string) => console.error(m));
+  const { logger } = options;
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout;
   const pass = () => {
     running ??= applyRetention(options.store, options.policy).then(
-      (r) => { if (r.snapshotsPruned || r.tracesDeleted) log(`retention: removed the snapshots of ${r.snapshotsPruned} trace(s) and ${r.tracesDeleted} trace(s)`); },
-      (err) => log(`retention failed: ${(err as Error).message}`),
+      (r) => { if (r.snapshotsPruned || r.tracesDeleted) logger?.info(r, `retention: removed the snapshots of ${r.snapshotsPruned} trace(s) and ${r.tracesDeleted} trace(s)`); },
+      (err) => logger?.error({ err }, `retention failed: ${(err as Error).message}`),
     ).finally(() => { running = null; });
     timer = setTimeout(pass, options.everyMs ?? DAY_MS);
     timer.unref();

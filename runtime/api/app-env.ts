@@ -9,6 +9,8 @@ import type { EnvironmentConfig } from '../promotion/environments.ts';
 import type { ServiceRepos } from '../store/service-repos.ts';
 import type { LoginThrottleOptions } from './login-throttle.ts';
 import type { EnvironmentConnections } from '../connectors/environment-connections.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { LedgerflowMetrics } from '../observability/metrics.ts';
 
 export interface AppEnv {
   Variables: {
@@ -16,6 +18,10 @@ export interface AppEnv {
     user: AuthUser | null;
     /** The session token hash, for logout. */
     sessionHash: string | null;
+    /** This request's id (X-Request-Id). */
+    requestId: string;
+    /** The app's logger with this request's id. */
+    log: Logger;
   };
 }
 
@@ -47,8 +53,12 @@ export interface AppDeps {
   queueReady?: () => Promise<void>;
   /** Test runs and mapping tests in worker threads with memory and time limits (default true; runtime/preview). */
   previewInWorker?: boolean;
-  /** Where errors of unexpected kinds are logged; default console.error. */
-  log?: (message: string, err?: unknown) => void;
+  /** Structured logger (one line per request, errors of unexpected kinds); default: logs nothing. */
+  logger?: Logger;
+  /** Metrics served at /metrics, on their own registry; default: a new registry for this app. */
+  metrics?: LedgerflowMetrics;
+  /** Longest age of the database-wide gauges of /metrics, seconds; default 15 (0: refreshed at each scrape). */
+  metricsSampleSeconds?: number;
 }
 
 /** What route modules receive: the dependencies plus what is built from them once. */
@@ -61,6 +71,8 @@ export interface ApiContext {
   environments: EnvironmentConfig[];
   connections: EnvironmentConnections;
   secrets: SecretBox;
+  logger: Logger;
+  metrics: LedgerflowMetrics;
   now: () => Date;
   /** Looks up an environment or throws 404 naming the known ones. */
   environment(name: string): EnvironmentConfig;

@@ -18,10 +18,9 @@ import { catalog } from '../../nodes/catalog.ts';
 import { serverReferenceData } from './services/flow-support.ts';
 
 /** Creates `admin` when the database has no user. Returns the password when it was generated (to print once). */
-export async function ensureAdmin(store: Store, env: Record<string, string | undefined>): Promise<{ created: boolean; generatedPassword?: string }> {
+export async function ensureAdmin(store: Store, given: string | undefined): Promise<{ created: boolean; generatedPassword?: string }> {
   const repos = createServiceRepos(store.sql);
   if ((await repos.users.countUsers()) > 0) return { created: false };
-  const given = env.LEDGERFLOW_ADMIN_PASSWORD;
   const password = given || generatePassword();
   try {
     const user = await repos.users.createUser({ username: 'admin', displayName: 'Administrator', role: 'admin', passwordHash: await hashPassword(password) });

@@ -17,6 +17,9 @@ import { renderDocsPage } from './docs-page.ts';
 import { authenticate, sameOriginForCookies } from './middleware/auth.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { inputLimits } from './middleware/input-limits.ts';
+import { requestLog } from './middleware/request-log.ts';
+import { silentLogger } from '../observability/logger.ts';
+import { createMetrics } from '../observability/metrics.ts';
 import { ApiProblem, problemResponse, toProblem, type ProblemItem } from './problem.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
@@ -54,6 +57,8 @@ function buildContext(deps: AppDeps): ApiContext {
     environments,
     connections: createEnvironmentConnections({ store: deps.store, secrets: deps.secrets, defaultEnvironment: environments[0]?.name }),
     now: deps.now ?? (() => new Date()),
+    logger: deps.logger ?? silentLogger(),
+    metrics: deps.metrics ?? createMetrics(),
     environment(name: string) {
       const env = environments.find((e) => e.name === name);
       if (!env) throw new ApiProblem(404, `There is no environment '${name}' (environments: ${environments.map((e) => e.name).join(', ')}).`, { problems: [{ path: 'environment', message: `unknown environment '${name}'` }] });
@@ -72,7 +77,7 @@ function validationProblems(target: string, issues: { path: PropertyKey[]; messa
 /** The app over `deps`; nothing listens until the caller serves it. */
 export function createApp(deps: AppDeps) {
   const ctx = buildContext(deps);
-  const log = deps.log ?? ((message: string, err?: unknown) => console.error(message, err));
+  const { logger } = ctx;
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
@@ -84,11 +89,13 @@ export function createApp(deps: AppDeps) {
 
   app.onError((err, c) => {
     const problem = toProblem(err);
-    if (problem.status >= 500) log(`${c.req.method} ${c.req.path} failed:`, err);
+    if (problem.status >= 500) (c.get('log') ?? logger).error({ err, method: c.req.method, path: c.req.path }, 'unexpected error');
     return problemResponse(c, problem);
   });
 
   app.use('*', securityHeaders());
+  app.use('*', requestLog(logger));
+
   const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   const limitBody = bodyLimit({
     maxSize: limit,

@@ -4,10 +4,14 @@
  * server, the queue or the engine.
  */
 import type { ParseArgsConfig } from 'node:util';
+import type { Settings } from '../settings.ts';
 
 export interface CommandContext {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
+  /** The settings, parsed once at start. */
+  settings: Settings;
+  /** The environment, only for `$env:NAME` references in connections files. */
   env: Record<string, string | undefined>;
   out(text: string): void;
   err(text: string): void;

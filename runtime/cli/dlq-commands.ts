@@ -20,7 +20,7 @@ const age = (iso: string) => {
 const row = (d: DeadLetterRow) => [d.id, d.flowId, d.runId, d.lineageKey, d.businessKey ?? '', d.disposition, d.errorClass, d.error.message.slice(0, 70), age(d.createdAt), d.status];
 
 async function list(ctx: CommandContext) {
-  return withStore(ctx.env, async (store) => {
+  return withStore(ctx.settings, async (store) => {
     const filter = {
       flowId: ctx.values.flow as string | undefined, runId: ctx.values.run as string | undefined,
       errorClass: ctx.values.class as ErrorClass | undefined, status: (ctx.values.status as DeadLetterRow['status'] | undefined) ?? 'open',
@@ -39,13 +39,13 @@ async function replay(ctx: CommandContext) {
   const ids = ctx.positionals.slice(1).map(Number);
   const runId = ctx.values.run as string | undefined;
   if (!runId && (!ids.length || ids.some((i) => !Number.isInteger(i)))) throw new CliError('usage: ledgerflow dlq replay <id>… | --run <run-id>', 64);
-  return withStore(ctx.env, async (store) => {
+  return withStore(ctx.settings, async (store) => {
     const first = runId ? null : await store.getDeadLetter(ids[0]);
     const run = await store.getRun(runId ?? first?.runId ?? '');
     if (!run) throw new CliError(runId ? `run ${runId} does not exist` : `dead letter ${ids[0]} does not exist`, 2);
     const version = run.version === null ? null : await store.getVersion(run.flowId, run.version);
     if (!version) throw new CliError(`run ${run.id} has no stored version to replay against`, 2);
-    const deps = await localRunDeps(store, version.document, { connections: ctx.values.connections as string }, ctx.env);
+    const deps = await localRunDeps(store, version.document, { connections: ctx.values.connections as string }, ctx);
     try {
       const reference = await loadReferenceData(version.document, null, store);
       const { run: replayRun, result, replayed } = await replayDeadLetters(deps, {
@@ -64,7 +64,7 @@ async function discard(ctx: CommandContext) {
   const ids = ctx.positionals.slice(1).map(Number);
   const reason = ctx.values.reason as string | undefined;
   if (!ids.length || ids.some((i) => !Number.isInteger(i)) || !reason?.trim()) throw new CliError('usage: ledgerflow dlq discard <id>… --reason "<why>"', 64);
-  return withStore(ctx.env, async (store) => {
+  return withStore(ctx.settings, async (store) => {
     for (const id of ids) {
       const d = await store.getDeadLetter(id);
       if (!d) throw new CliError(`dead letter ${id} does not exist`, 2);
@@ -96,11 +96,11 @@ export const DLQ_COMMANDS: Record<string, CommandDefinition> = {
     async run(ctx) {
       let policy: RetentionPolicy;
       try {
-        policy = retentionPolicy(ctx.env, { snapshotDays: ctx.values['snapshot-days'] as string | undefined, lineageDays: ctx.values['lineage-days'] as string | undefined });
+        policy = retentionPolicy(ctx.settings.retention, { snapshotDays: ctx.values['snapshot-days'] as string | undefined, lineageDays: ctx.values['lineage-days'] as string | undefined });
       } catch (err) {
         throw new CliError((err as Error).message, 64);
       }
-      return withStore(ctx.env, async (store) => {
+      return withStore(ctx.settings, async (store) => {
         const result = await applyRetention(store, policy);
         ctx.out(ctx.values.json ? JSON.stringify(result) : `Removed the snapshots of ${result.snapshotsPruned} trace(s) older than ${policy.snapshotDays} days and ${result.tracesDeleted} trace(s) older than ${policy.lineageDays} days.`);
         return 0;

@@ -1,5 +1,5 @@
 /**
- * What a CLI command runs against: the store named by the environment
+ * What a CLI command runs against: the store named by the settings
  * (DATABASE_URL, else embedded PGlite in LEDGERFLOW_DATA), connections bound
  * from a file, and the folder file targets write to.
  */
@@ -13,16 +13,24 @@ import { loadConnectionsFile } from '../connectors/connections-file.ts';
 import { createFileSink } from '../connectors/files.ts';
 import type { RunServiceDeps } from '../run-service.ts';
 import { catalog } from '../../nodes/catalog.ts';
+import { runtimeFetch } from '../connectors/http-client.ts';
+import type { Settings } from '../settings.ts';
 
-export { DEFAULT_DATA_DIR, openStoreFromEnv, withStore, type Env } from './store-env.ts';
+export { openConfiguredStore, withStore, type Env } from './store-env.ts';
+
+/** What a command reads besides its options: the parsed settings, and the environment for `$env:NAME` references. */
+export interface CommandSetting {
+  settings: Settings;
+  env: Env;
+}
 
 /**
  * Connection bindings for a local run: those in the connections file (or
  * $LEDGERFLOW_CONNECTIONS); a Postgres connection left unbound uses the
  * embedded/store database, so the example flows run out of the box.
  */
-export async function localBindings(doc: FlowDocument, file: string | undefined, env: Env): Promise<ConnectionBindings> {
-  const path = file ?? env.LEDGERFLOW_CONNECTIONS;
+export async function localBindings(doc: FlowDocument, file: string | undefined, { settings, env }: CommandSetting): Promise<ConnectionBindings> {
+  const path = file ?? settings.connectionsFile;
   const bindings: ConnectionBindings = path ? await loadConnectionsFile(path, env) : {};
   for (const [name, decl] of Object.entries(doc.connections ?? {})) {
     if (!bindings[name] && decl.kind === 'postgres') bindings[name] = { kind: 'postgres', url: 'embedded' };
@@ -55,13 +63,13 @@ function splitSqlStatements(sql: string): string[] {
   return sql.replace(/^\s*--.*$/gm, '').split(/;\s*$/m).map((s) => s.trim()).filter(Boolean);
 }
 
-export async function localRunDeps(store: Store, doc: FlowDocument, options: { connections?: string; out?: string; dir?: string | null }, env: Env): Promise<RunServiceDeps & { close(): Promise<void> }> {
-  const bindings = await localBindings(doc, options.connections, env);
+export async function localRunDeps(store: Store, doc: FlowDocument, options: { connections?: string; out?: string; dir?: string | null }, where: CommandSetting): Promise<RunServiceDeps & { close(): Promise<void> }> {
+  const bindings = await localBindings(doc, options.connections, where);
   if (options.dir) await applyExampleSetup(store, doc, options.dir, bindings);
   const connections = createConnectionResolver(bindings, { embeddedSql: store.sql });
-  const files = createFileSink(resolve(options.out ?? env.LEDGERFLOW_OUT ?? 'out'));
+  const files = createFileSink(resolve(options.out ?? where.settings.outDir ?? 'out'));
   return {
-    store, catalog, connections, files,
+    store, catalog, connections, files, fetch: runtimeFetch({ client: where.settings.httpClient, outboundHosts: where.settings.outboundHosts }),
     close: async () => {
       await connections.close();
       await files.close();

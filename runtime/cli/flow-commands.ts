@@ -80,10 +80,10 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
       const input = ctx.values.input as string | undefined;
       if (!file || !input) throw new CliError('usage: ledgerflow run <flow-file> --input <file> [--json]', 64);
       const { doc, dir } = await loadValidFlow(ctx, file, 2);
-      return withStore(ctx.env, async (store) => {
+      return withStore(ctx.settings, async (store) => {
         const version = await ensureVersion(store, doc, 'cli', `run from ${file}`);
         await storeFileReferenceData(doc, dir, store);
-        const deps = await localRunDeps(store, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx.env);
+        const deps = await localRunDeps(store, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx);
         try {
           const reference = await loadReferenceData(doc, dir, store);
           const { run, result } = await executeRun(deps, {
@@ -106,7 +106,7 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
     async run(ctx) {
       const runId = ctx.positionals[0];
       if (!runId) throw new CliError('usage: ledgerflow replay <run-id> [--record <key>] [--flow <fixed-flow-file>]', 64);
-      return withStore(ctx.env, async (store) => {
+      return withStore(ctx.settings, async (store) => {
         const failedRun = await store.getRun(runId);
         if (!failedRun) throw new CliError(`run ${runId} does not exist`, 2);
         let doc: FlowDocument;
@@ -125,7 +125,7 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
           doc = v.document;
           version = v.version;
         }
-        const deps = await localRunDeps(store, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx.env);
+        const deps = await localRunDeps(store, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx);
         try {
           const reference = await loadReferenceData(doc, dir, store);
           const records = ctx.values.record as unknown as string[] | undefined;

@@ -31,7 +31,7 @@ export const OPS_COMMANDS: Record<string, CommandDefinition> = {
   runs: {
     options: { flow: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, exceptions: { type: 'boolean' } },
     async run(ctx) {
-      return withStore(ctx.env, async (store) => {
+      return withStore(ctx.settings, async (store) => {
         const filter = { flowId: ctx.values.flow as string | undefined, status: ctx.values.status as RunStatus | undefined, hasExceptions: ctx.values.exceptions ? true : undefined };
         const page = await store.listRuns(filter, { limit: limitOption(ctx.values.limit, 20) });
         if (ctx.values.json) ctx.out(JSON.stringify(page, null, 2));
@@ -50,7 +50,7 @@ export const OPS_COMMANDS: Record<string, CommandDefinition> = {
     async run(ctx) {
       const runId = ctx.positionals[0];
       if (!runId) throw new CliError('usage: ledgerflow trace <run-id> [--record <key>] [--json]', 64);
-      return withStore(ctx.env, async (store) => {
+      return withStore(ctx.settings, async (store) => {
         const run = await store.getRun(runId);
         if (!run) throw new CliError(`run ${runId} does not exist`, 2);
         const record = ctx.values.record as string | undefined;
@@ -89,7 +89,7 @@ export const OPS_COMMANDS: Record<string, CommandDefinition> = {
     async run(ctx) {
       const key = ctx.positionals[0];
       if (!key) throw new CliError('usage: ledgerflow find <business-key> [--json]', 64);
-      return withStore(ctx.env, async (store) => {
+      return withStore(ctx.settings, async (store) => {
         const found = await store.findByBusinessKey(key, { limit: limitOption(ctx.values.limit, 50) });
         if (ctx.values.json) ctx.out(JSON.stringify(found, null, 2));
         else if (!found.items.length) ctx.out(`No record with business key '${key}'`);

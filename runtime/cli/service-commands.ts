@@ -4,11 +4,10 @@ import { resolve } from 'node:path';
 import { generatePassword, hashPassword, passwordProblem } from '../auth/passwords.ts';
 import { isRole, ROLES } from '../auth/roles.ts';
 import { buildDesigner } from '../designer-build.ts';
-import { parseEnvironments } from '../promotion/environments.ts';
 import { createServiceRepos } from '../store/service-repos.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandDefinition } from './commands.ts';
-import { openStoreFromEnv, withStore } from './store-env.ts';
+import { openConfiguredStore, withStore } from './store-env.ts';
 import { table } from './format.ts';
 
 async function buildDesignerIfMissing(ctx: { out(s: string): void; err(s: string): void }): Promise<void> {
@@ -27,8 +26,8 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
     async run(ctx) {
       if (ctx.values['build-if-missing']) await buildDesignerIfMissing(ctx);
       // The embedded database takes a second of its own process's CPU to open: let it open while
-      // this process loads the server's modules (main.ts and what it imports load only here).
-      const opening = openStoreFromEnv({ ...ctx.env, LEDGERFLOW_DB_SCHEMA: undefined });
+      // this process loads the server's modules (main.ts and what it imports — logger, metrics, HTTP — load only here).
+      const opening = openConfiguredStore(ctx.settings);
       let startServer;
       try {
         ({ startServer } = await import('../main.ts'));
@@ -38,7 +37,7 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
       }
       const server = await startServer({
         store: await opening,
-        env: ctx.env, port: ctx.values.port !== undefined ? Number(ctx.values.port) : undefined, host: ctx.values.host as string | undefined,
+        settings: ctx.settings, port: ctx.values.port !== undefined ? Number(ctx.values.port) : undefined, host: ctx.values.host as string | undefined,
         examples: ctx.values['no-examples'] ? false : undefined, out: ctx.out,
       });
       await new Promise<void>((done) => {
@@ -57,7 +56,7 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
     options: { role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' } },
     async run(ctx) {
       const [sub, username] = ctx.positionals;
-      return withStore(ctx.env, async (store) => {
+      return withStore(ctx.settings, async (store) => {
         const repos = createServiceRepos(store.sql);
         if (sub === 'list') {
           const users = await repos.users.listUsers();
@@ -69,7 +68,7 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
           const role = ctx.values.role as string | undefined;
           if (!username || !isRole(role)) throw new CliError(`usage: ledgerflow users add <username> --role ${ROLES.join('|')} [--password <p>] [--name <display name>]`, 64);
           if (await repos.users.findByUsername(username)) throw new CliError(`a user named '${username}' already exists`, 2);
-          const given = (ctx.values.password as string | undefined) ?? ctx.env.LEDGERFLOW_USER_PASSWORD;
+          const given = (ctx.values.password as string | undefined) ?? ctx.settings.userPassword;
           const password = given ?? generatePassword();
           const problem = passwordProblem(password);
           if (problem) throw new CliError(problem, 2);
@@ -101,9 +100,9 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
     options: { dir: { type: 'string' }, json: { type: 'boolean' } },
     async run(ctx) {
       if (ctx.positionals[0] !== 'load') throw new CliError('usage: ledgerflow examples load [--dir flows]', 64);
-      const environment = parseEnvironments(ctx.env.LEDGERFLOW_ENVIRONMENTS)[0].name;
+      const environment = ctx.settings.environments[0].name;
       const { loadExamples } = await import('../api/bootstrap.ts');
-      return withStore(ctx.env, async (store) => {
+      return withStore(ctx.settings, async (store) => {
         const loaded = await loadExamples(store, { dir: (ctx.values.dir as string | undefined) ?? 'flows', environment, log: ctx.out });
         if (ctx.values.json) ctx.out(JSON.stringify(loaded, null, 2));
         else ctx.out(loaded.length ? table(['flow', 'version', 'note'], loaded.map((l) => [l.flowId, l.version ?? '', l.skipped ?? `deployed to ${environment}`])) : 'No example flows found.');

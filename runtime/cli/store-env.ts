@@ -1,5 +1,5 @@
 /**
- * The store a CLI command runs against, named by the environment: DATABASE_URL,
+ * The store a CLI command runs against, named by the settings: DATABASE_URL,
  * else embedded PGlite in LEDGERFLOW_DATA. Apart from environment.ts so the
  * commands that only read the store load no node types or connectors.
  */
@@ -7,19 +7,18 @@ import { resolve } from 'node:path';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import { DataFolderInUseError } from '../store/data-folder-lock.ts';
+import type { Settings } from '../settings.ts';
 import { CliError } from './cli-error.ts';
 
 export type Env = Record<string, string | undefined>;
 
-export const DEFAULT_DATA_DIR = '.ledgerflow';
-
-/** Opens the store; opening applies any pending migration. */
-export async function openStoreFromEnv(env: Env): Promise<Store> {
+/** Opens the store the settings name; opening applies any pending migration. */
+export async function openConfiguredStore(settings: Pick<Settings, 'databaseUrl' | 'dbSchema' | 'dataDir'>): Promise<Store> {
   return openStore({
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl: settings.databaseUrl,
     // A Postgres schema other than the default, e.g. one per test or per installation.
-    schema: env.LEDGERFLOW_DB_SCHEMA || undefined,
-    dataDir: resolve(env.LEDGERFLOW_DATA || DEFAULT_DATA_DIR, 'pgdata'),
+    schema: settings.dbSchema,
+    dataDir: resolve(settings.dataDir, 'pgdata'),
   }).catch((err: unknown) => {
     if (!(err instanceof DataFolderInUseError)) throw err;
     // The embedded database has one user: a command next to a running server would write behind its back.
@@ -31,8 +30,8 @@ export async function openStoreFromEnv(env: Env): Promise<Store> {
 }
 
 /** Runs `fn` with an open store and always closes it, so the process can exit. */
-export async function withStore<T>(env: Env, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStoreFromEnv(env);
+export async function withStore<T>(settings: Settings, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openConfiguredStore(settings);
   try {
     return await fn(store);
   } finally {

@@ -34,7 +34,7 @@ export function resolveEnvReferences(value: unknown, env: Record<string, string 
  */
 export async function loadConnectionsFile(
   path: string,
-  env: Record<string, string | undefined> = process.env,
+  env: Record<string, string | undefined>,
 ): Promise<ConnectionBindings> {
   let parsed: unknown;
   try {

@@ -27,7 +27,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttp
 import https from 'node:https';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { guardFetch, guardedLookup, hostProblem, outboundPolicyFromEnv, outboundRefused, type OutboundPolicy } from './outbound-policy.ts';
+import { guardFetch, guardedLookup, hostProblem, outboundPolicy, outboundRefused, type OutboundPolicy } from './outbound-policy.ts';
 
 const builtinFetch = globalThis.fetch;
 
@@ -383,9 +383,9 @@ const clientsByHosts = new Map<string, typeof fetch>();
  * from a server fault); either bound by the installation's outbound policy
  * (`LEDGERFLOW_OUTBOUND_HOSTS`).
  */
-export function runtimeFetch(env: Record<string, string | undefined> = process.env): typeof fetch {
-  const outbound = outboundPolicyFromEnv(env);
-  if (env.LEDGERFLOW_HTTP_CLIENT === 'fetch') return guardFetch(builtinFetch, outbound);
+export function runtimeFetch(options: { client?: 'keep-alive' | 'fetch'; outboundHosts?: readonly string[] } = {}): typeof fetch {
+  const outbound = outboundPolicy(options.outboundHosts);
+  if (options.client === 'fetch') return guardFetch(builtinFetch, outbound);
   if (!outbound.allowedHosts) return httpFetch;
   const key = outbound.allowedHosts.join(',');
   let client = clientsByHosts.get(key);

@@ -27,12 +27,12 @@ forbidden.addAddress('fd00:ec2::254', 'ipv6');
 const FORBIDDEN_NAMES = /^(metadata|metadata\.google\.internal|metadata\.goog|instance-data(\.ec2\.internal)?)\.?$/i;
 
 /**
- * The policy of this installation: `LEDGERFLOW_OUTBOUND_HOSTS` (comma-separated;
- * unset or empty: any host). Settings are read here and nowhere else.
+ * The policy of this installation: the hosts of `LEDGERFLOW_OUTBOUND_HOSTS`
+ * (parsed with the other settings, runtime/settings.ts); none or empty: any host.
  */
-export function outboundPolicyFromEnv(env: Record<string, string | undefined> = process.env): OutboundPolicy {
-  const hosts = (env.LEDGERFLOW_OUTBOUND_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
-  return { allowedHosts: hosts.length ? hosts : null };
+export function outboundPolicy(hosts: readonly string[] | undefined): OutboundPolicy {
+  const allowed = (hosts ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean);
+  return { allowedHosts: allowed.length ? allowed : null };
 }
 
 /** An error like a system one (`code`), which transportError reports as a permanent refusal. */

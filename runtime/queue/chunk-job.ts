@@ -36,18 +36,20 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
     cancel.release();
     throw err;
   });
+  const started = performance.now();
   try {
     const { flow, sourceNodeId, connections } = lease.prepared;
     let result;
     try {
-      result = await processChunk(flow, chunk.roots, {
+      const span = { runId, flowId: chunk.run.flowId, chunkNo, records: chunk.roots.length };
+      result = await ctx.telemetry.chunk(span, () => processChunk(flow, chunk.roots, {
         runId,
         ledger: ctx.store.ledger,
         claimToken: chunkClaimToken(runId, chunkNo),
         sourceNodeId,
         target: { connections, files: ctx.files, fetch: ctx.fetch, signal },
         ...(ctx.hooks.crashPoint ? { crashPoint: (point, at) => ctx.hooks.crashPoint!(point, { runId, chunkNo, attempt: chunk.attempts + 1, ...at }) } : {}),
-      });
+      }));
     } catch (err) {
       // Cancelled: the chunk was skipped by the cancel; what it wrote before stopping stays claimed under its token.
       if (cancel.signal.aborted && !jobSignal.aborted) return 'cancelled';
@@ -78,6 +80,7 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
     if (!committed) return 'skipped';
     ctx.counters.chunksDone++;
     ctx.counters.recordsDone += chunk.roots.length;
+    ctx.telemetry.chunkDone({ runId, flowId: chunk.run.flowId, chunkNo, seconds: (performance.now() - started) / 1000, counts: result.reconciliation.counts, deadLetters: result.deadLetters });
   } finally {
     lease.release();
     cancel.release();

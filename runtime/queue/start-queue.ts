@@ -34,7 +34,11 @@ export interface StartedQueue {
 
 export async function startQueue(options: StartQueueOptions): Promise<StartedQueue> {
   const tuning = tuningOf(options.tuning);
-  const boss = await openBoss(options.store, { tuning, schema: options.bossSchema, supervise: options.supervise, onError: options.onError });
+  const onError = (err: Error) => {
+    options.logger?.error({ err }, `queue: ${err.message}`);
+    options.onError?.(err);
+  };
+  const boss = await openBoss(options.store, { tuning, schema: options.bossSchema, supervise: options.supervise, onError });
   const launcher = createRunLauncher({ store: options.store, boss, tuning });
   const priorityMs = options.intakePriorityMs ?? 250;
   const worker = options.worker === false ? null : createWorker({

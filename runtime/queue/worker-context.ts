@@ -7,6 +7,7 @@ import type { PgBoss } from './boss.ts';
 import type { CancelWatch } from './cancel-watch.ts';
 import type { FlowCache } from './flow-cache.ts';
 import type { QueueTuning } from './queue-options.ts';
+import type { WorkTelemetry } from '../observability/work-telemetry.ts';
 
 /** Test seams: simulate a crash at the worst moments. */
 export interface QueueHooks {
@@ -29,6 +30,8 @@ export interface WorkerContext {
   workerId: string;
   cancels: CancelWatch;
   hooks: QueueHooks;
+  /** Log lines, metrics and spans of the work as it happens. */
+  telemetry: WorkTelemetry;
   /** Called once per run, by the worker that finished it. */
   onRunFinished(run: RunRow): void;
   counters: { chunksDone: number; recordsDone: number };

@@ -28,6 +28,10 @@ import { runSplitJob } from './split-job.ts';
 import { describeJobError, isPermanentJobError } from './permanent-errors.ts';
 import { isConnectionError, waitForDatabase } from './database-outage.ts';
 import type { QueueHooks, WorkerContext } from './worker-context.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { LedgerflowMetrics } from '../observability/metrics.ts';
+import type { RunTracing } from '../observability/tracing.ts';
+import { createWorkTelemetry } from '../observability/work-telemetry.ts';
 
 export interface WorkerOptions {
   store: Store;
@@ -56,6 +60,12 @@ export interface WorkerOptions {
   /** Called once for each run this worker finished (the last chunk, a failure). */
   onRunFinished?: (run: RunRow) => void;
   onError?: (err: Error) => void;
+  /** Log lines of the work (runs finished, dead letters by node, errors); default: none. */
+  logger?: Logger;
+  /** Counters and histograms updated as chunks commit and runs finish. */
+  metrics?: LedgerflowMetrics;
+  /** OpenTelemetry spans of runs and chunks, when configured. */
+  tracing?: RunTracing | null;
   id?: string;
 }
 
@@ -73,7 +83,12 @@ export function createWorker(options: WorkerOptions): QueueWorker {
   const tuning = tuningOf(options.tuning);
   const db = storeBackend(store).db;
   const counters = { chunksDone: 0, recordsDone: 0 };
-  const report = (err: unknown) => options.onError?.(err instanceof Error ? err : new Error(String(err)));
+  const telemetry = createWorkTelemetry({ logger: options.logger?.child({ workerId: id }), metrics: options.metrics, tracing: options.tracing });
+  const report = (err: unknown) => {
+    const error = err instanceof Error ? err : new Error(String(err));
+    telemetry.logger.error({ err: error }, `queue worker: ${error.message}`);
+    options.onError?.(error);
+  };
   let boss: PgBoss | undefined;
   let ownBoss = false;
   let ownFiles: ClosableFileSink | undefined;
@@ -98,9 +113,13 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       store, db, boss, tuning, workerId: id, cancels, counters,
       flows: new FlowCache({ store, catalog: options.catalog ?? defaultCatalog, connectionsFor: options.connectionsFor ?? defaultConnectionsFor(store) }),
       files: options.files ?? (ownFiles = createFileSink(resolve('out'))),
-      fetch: options.fetch ?? runtimeFetch(),
+      fetch: telemetry.targetFetch(options.fetch ?? runtimeFetch()),
       hooks: options.hooks ?? {},
-      onRunFinished: (run) => options.onRunFinished?.(run),
+      telemetry,
+      onRunFinished: (run) => {
+        telemetry.runFinished(run);
+        options.onRunFinished?.(run);
+      },
     };
     const c = ctx;
     await beat();

@@ -12,6 +12,7 @@ import { triggersRepo } from '../store/service-triggers.ts';
 import { usersRepo } from '../store/service-users.ts';
 import { nextFireTime } from './cron.ts';
 import { DEFAULT_WINDOW_SECONDS } from './webhook-signature.ts';
+import { silentLogger, type Logger } from '../observability/logger.ts';
 
 export interface SchedulerOptions {
   store: Store;
@@ -19,7 +20,7 @@ export interface SchedulerOptions {
   /** Milliseconds between checks; default 1000. */
   tickMs?: number;
   now?: () => Date;
-  log?: (message: string) => void;
+  logger?: Logger;
 }
 
 export interface Scheduler {
@@ -33,7 +34,7 @@ export function startScheduler(options: SchedulerOptions, autoStart = true): Sch
   const deployments = deploymentsRepo(options.store.sql);
   const users = usersRepo(options.store.sql);
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? ((m: string) => console.error(m));
+  const logger = options.logger ?? silentLogger();
   let ticks = 0;
 
   async function deployedVersion(flowId: string, environment: string): Promise<number | null> {
@@ -98,7 +99,7 @@ export function startScheduler(options: SchedulerOptions, autoStart = true): Sch
   let stopped = false;
   const loop = () => {
     if (stopped) return;
-    running = tick().catch((err) => log(`scheduler: ${(err as Error).message}`)).finally(() => {
+    running = tick().catch((err) => logger.error({ err }, `scheduler: ${(err as Error).message}`)).finally(() => {
       if (!stopped) timer = setTimeout(loop, options.tickMs ?? 1000);
     });
   };

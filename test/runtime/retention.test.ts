@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyRetention, retentionPolicy, startRetentionJob } from '../../runtime/retention.ts';
 import type { Store } from '../../runtime/store/store.ts';
+import { parseSettings } from '../../runtime/settings.ts';
+import { captureLogger } from './observability/capture-logger.ts';
 
 type Prune = Store['pruneTraces'];
 
@@ -10,14 +12,18 @@ function storeWith(prune: Prune): Store {
 
 describe('retention policy', () => {
   it('keeps snapshots 90 days and lineage 10 years unless told otherwise', () => {
-    expect(retentionPolicy({})).toEqual({ snapshotDays: 90, lineageDays: 3650 });
-    expect(retentionPolicy({ LEDGERFLOW_SNAPSHOT_DAYS: '30', LEDGERFLOW_LINEAGE_DAYS: '400' })).toEqual({ snapshotDays: 30, lineageDays: 400 });
-    expect(retentionPolicy({ LEDGERFLOW_SNAPSHOT_DAYS: '30' }, { snapshotDays: '7' })).toEqual({ snapshotDays: 7, lineageDays: 3650 });
+    const settings = (env: Record<string, string>) => parseSettings(env).retention;
+    expect(retentionPolicy(settings({}))).toEqual({ snapshotDays: 90, lineageDays: 3650 });
+    expect(retentionPolicy(settings({ LEDGERFLOW_SNAPSHOT_DAYS: '30', LEDGERFLOW_LINEAGE_DAYS: '400' }))).toEqual({ snapshotDays: 30, lineageDays: 400 });
+    expect(retentionPolicy(settings({ LEDGERFLOW_SNAPSHOT_DAYS: '30' }), { snapshotDays: '7' })).toEqual({ snapshotDays: 7, lineageDays: 3650 });
   });
 
   it('refuses a policy that would drop lineage before snapshots, or nonsense', () => {
-    expect(() => retentionPolicy({ LEDGERFLOW_SNAPSHOT_DAYS: '100', LEDGERFLOW_LINEAGE_DAYS: '50' })).toThrow(/lineage days ≥ snapshot days/);
-    expect(() => retentionPolicy({ LEDGERFLOW_SNAPSHOT_DAYS: 'ninety' })).toThrow(/snapshot days must be > 0/);
+    const defaults = { snapshotDays: 90, lineageDays: 3650 };
+    expect(() => retentionPolicy(defaults, { snapshotDays: '100', lineageDays: '50' })).toThrow(/lineage days ≥ snapshot days/);
+    expect(() => retentionPolicy(defaults, { snapshotDays: 'ninety' })).toThrow(/snapshot days must be > 0/);
+    expect(() => parseSettings({ LEDGERFLOW_SNAPSHOT_DAYS: '100', LEDGERFLOW_LINEAGE_DAYS: '50' })).toThrow(/LEDGERFLOW_LINEAGE_DAYS is '50'/);
+    expect(() => parseSettings({ LEDGERFLOW_SNAPSHOT_DAYS: 'ninety' })).toThrow(/LEDGERFLOW_SNAPSHOT_DAYS is 'ninety'/);
   });
 
   it('prunes snapshots and lineage older than the policy', async () => {
@@ -34,7 +40,7 @@ describe('the retention job inside serve', () => {
     let passes = 0;
     let inPass = 0;
     let overlapped = false;
-    const logged: string[] = [];
+    const { logger, lines: logged } = captureLogger();
     const store = storeWith(async () => {
       passes++;
       if (++inPass > 1) overlapped = true;
@@ -42,7 +48,7 @@ describe('the retention job inside serve', () => {
       inPass--;
       return { snapshotsPruned: 2, tracesDeleted: 1 };
     });
-    const job = startRetentionJob({ store, policy: { snapshotDays: 90, lineageDays: 3650 }, firstAfterMs: 5, everyMs: 10, log: (m) => logged.push(m) });
+    const job = startRetentionJob({ store, policy: { snapshotDays: 90, lineageDays: 3650 }, firstAfterMs: 5, everyMs: 10, logger });
     await new Promise((r) => setTimeout(r, 120));
     await job.stop();
     const after = passes;
@@ -51,19 +57,19 @@ describe('the retention job inside serve', () => {
     expect(passes).toBe(after);
     expect(overlapped).toBe(false);
     expect(inPass).toBe(0);
-    expect(logged[0]).toBe('retention: removed the snapshots of 2 trace(s) and 1 trace(s)');
+    expect(logged[0]).toMatchObject({ level: 'info', msg: 'retention: removed the snapshots of 2 trace(s) and 1 trace(s)', snapshotsPruned: 2, tracesDeleted: 1 });
   });
 
   it('logs a failed pass and keeps going', async () => {
     let passes = 0;
-    const logged: string[] = [];
+    const { logger, lines: logged } = captureLogger();
     const job = startRetentionJob({
       store: storeWith(async () => { passes++; throw new Error('database unavailable'); }),
-      policy: { snapshotDays: 90, lineageDays: 3650 }, firstAfterMs: 1, everyMs: 5, log: (m) => logged.push(m),
+      policy: { snapshotDays: 90, lineageDays: 3650 }, firstAfterMs: 1, everyMs: 5, logger,
     });
     await new Promise((r) => setTimeout(r, 60));
     await job.stop();
     expect(passes).toBeGreaterThanOrEqual(2);
-    expect(logged[0]).toBe('retention failed: database unavailable');
+    expect(logged[0]).toMatchObject({ level: 'error', msg: 'retention failed: database unavailable', err: { message: 'database unavailable' } });
   });
 });

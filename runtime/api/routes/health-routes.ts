@@ -4,6 +4,8 @@ import { ERROR_CLASSES } from '../../../nodes/errors.ts';
 import { ANY_ROLE } from '../../auth/roles.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonResponse } from '../define-route.ts';
+import { createHealthSampler } from '../../observability/health-sampler.ts';
+import type { LedgerflowMetrics } from '../../observability/metrics.ts';
 
 const AGE_BUCKETS = [
   { label: 'under 1 h', maxSeconds: 3600 },
@@ -93,32 +95,32 @@ async function healthFigures(ctx: ApiContext, hours = 1) {
 
 type Health = Awaited<ReturnType<typeof healthFigures>>;
 
-function gauge(name: string, help: string, samples: [labels: string, value: number][]): string[] {
-  return [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...samples.map(([l, v]) => `${name}${l} ${Number.isFinite(v) ? v : 0}`)];
-}
-
-/** Prometheus text exposition of the health figures (gauges over the last hour, plus current state). */
-export function metricsText(h: Health): string {
-  const lines = [
-    ...gauge('ledgerflow_runs_last_hour', 'Runs created in the last hour.', [['', h.throughput.runs]]),
-    ...gauge('ledgerflow_runs_failed_last_hour', 'Failed runs in the last hour.', [['', h.failureRate.runsFailed]]),
-    ...gauge('ledgerflow_runs_with_exceptions_last_hour', 'Runs with quarantined or dead-lettered records in the last hour.', [['', h.failureRate.runsWithExceptions]]),
-    ...gauge('ledgerflow_records_read_last_hour', 'Records read in the last hour.', [['', h.throughput.recordsRead]]),
-    ...gauge('ledgerflow_records_delivered_last_hour', 'Records delivered in the last hour.', [['', h.throughput.recordsDelivered]]),
-    ...gauge('ledgerflow_records_failed_last_hour', 'Records quarantined or dead-lettered in the last hour, by error class.', h.failureRate.byClass.map((c) => [`{error_class="${c.errorClass}"}`, c.records])),
-    ...gauge('ledgerflow_sync_latency_seconds', 'Source event time to delivery, last hour.', [['{quantile="0.5"}', h.latency.syncSecondsP50 ?? 0], ['{quantile="0.95"}', h.latency.syncSecondsP95 ?? 0]]),
-    ...gauge('ledgerflow_run_duration_seconds', 'Run duration, last hour.', [['{quantile="0.5"}', h.latency.runSecondsP50 ?? 0], ['{quantile="0.95"}', h.latency.runSecondsP95 ?? 0]]),
-    ...gauge('ledgerflow_dead_letters_open', 'Open dead letters.', [['', h.aging.openDeadLetters]]),
-    ...gauge('ledgerflow_dead_letters_open_by_age', 'Open dead letters by age bucket.', h.aging.buckets.map((b) => [`{age="${b.label}"}`, b.count])),
-    ...gauge('ledgerflow_dead_letter_oldest_age_seconds', 'Age of the oldest open dead letter.', [['', h.aging.oldestOpenDeadLetterAgeSeconds ?? 0]]),
-    ...gauge('ledgerflow_queue_depth', 'Jobs waiting.', [['', h.queue?.depth ?? 0]]),
-    ...gauge('ledgerflow_queue_active', 'Jobs being worked on.', [['', h.queue?.active ?? 0]]),
-    ...gauge('ledgerflow_workers', 'Workers seen recently.', [['', h.workers.length]]),
-  ];
-  return `${lines.join('\n')}\n`;
+/** Sets the database-wide gauges from the health figures of the last hour. */
+export function setHealthGauges(m: LedgerflowMetrics, h: Health, now: Date): void {
+  m.runsLastHour.set(h.throughput.runs);
+  m.runsFailedLastHour.set(h.failureRate.runsFailed);
+  m.runsWithExceptionsLastHour.set(h.failureRate.runsWithExceptions);
+  m.recordsReadLastHour.set(h.throughput.recordsRead);
+  m.recordsDeliveredLastHour.set(h.throughput.recordsDelivered);
+  for (const c of h.failureRate.byClass) m.recordsFailedLastHour.set({ error_class: c.errorClass }, c.records);
+  m.syncLatency.set({ quantile: '0.5' }, h.latency.syncSecondsP50 ?? 0);
+  m.syncLatency.set({ quantile: '0.95' }, h.latency.syncSecondsP95 ?? 0);
+  m.runDuration.set({ quantile: '0.5' }, h.latency.runSecondsP50 ?? 0);
+  m.runDuration.set({ quantile: '0.95' }, h.latency.runSecondsP95 ?? 0);
+  m.deadLettersOpen.set(h.aging.openDeadLetters);
+  for (const b of h.aging.buckets) m.deadLettersOpenByAge.set({ age: b.label }, b.count);
+  m.deadLetterOldestAge.set(h.aging.oldestOpenDeadLetterAgeSeconds ?? 0);
+  m.queueDepth.set(h.queue?.depth ?? 0);
+  m.queueActive.set(h.queue?.active ?? 0);
+  m.workers.set(h.workers.length);
+  m.sampledAt.set(now.getTime() / 1000);
 }
 
 export function registerHealthRoutes(app: Api, ctx: ApiContext): void {
+  const sampler = createHealthSampler(async () => setHealthGauges(ctx.metrics, await healthFigures(ctx), ctx.now()), {
+    maxAgeMs: (ctx.deps.metricsSampleSeconds ?? 15) * 1000,
+    onError: (err) => ctx.logger.warn({ err }, 'the health figures of /metrics could not be refreshed'),
+  });
   defineRoute(app, {
     method: 'get', path: '/healthz', tags: ['Health'], summary: 'Liveness: the process answers', roles: 'public',
     responses: { 200: jsonResponse(z.object({ status: z.literal('ok') }), 'Alive') },
@@ -148,7 +150,7 @@ export function registerHealthRoutes(app: Api, ctx: ApiContext): void {
     method: 'get', path: '/metrics', tags: ['Health'], summary: 'Prometheus metrics (text exposition format)', roles: 'public',
     responses: { 200: { description: 'Metrics', content: { 'text/plain': { schema: z.string() } } } },
   }, async (c) => {
-    const h = await healthFigures(ctx);
-    return c.text(metricsText(h), 200, { 'Content-Type': 'text/plain; version=0.0.4' });
+    await sampler.fresh();
+    return c.text(await ctx.metrics.registry.metrics(), 200, { 'Content-Type': ctx.metrics.registry.contentType });
   });
 }

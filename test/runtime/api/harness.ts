@@ -100,7 +100,7 @@ export async function createHarness(options: Partial<AppDeps> = {}): Promise<Har
     await repos.users.createToken(user.id, 'test', hashToken(token));
     users[name] = { id: user.id, username: name, token, role };
   }
-  const app = createApp({ store, launcher, secrets, log: () => {}, ...options });
+  const app = createApp({ store, launcher, secrets, ...options });
   const call: Harness["call"] = async (who, method, path, body, headers = {}) => app.request(path, {
     method,
     headers: { ...(who ? { Authorization: `Bearer ${users[who].token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },

@@ -151,9 +151,19 @@ describe('health and probes', () => {
     expect(health.throughput.runs).toBeGreaterThanOrEqual(2);
     expect(health.throughput.recordsRead).toBeGreaterThanOrEqual(4);
     expect(health.aging.openDeadLetters).toBe(0);
-    const metrics = await (await h.app.request('/metrics')).text();
+    const res = await h.app.request('/metrics');
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+    const metrics = await res.text();
     expect(metrics).toMatch(/^ledgerflow_runs_last_hour \d+$/m);
     expect(metrics).toContain('# TYPE ledgerflow_queue_depth gauge');
+    // Counted where the work happens (a worker; this app's launcher runs in-line, so they are declared and empty).
+    expect(metrics).toContain('# TYPE ledgerflow_records_total counter');
+    expect(metrics).toContain('# TYPE ledgerflow_http_target_request_duration_seconds histogram');
+    // Every API answer carries a request id, the caller's when it sent a sane one.
+    const flows = await h.call('operator', 'GET', '/api/flows', undefined, { 'X-Request-Id': 'ops-check-1' });
+    expect(flows.headers.get('x-request-id')).toBe('ops-check-1');
+    expect((await h.call(null, 'GET', '/api/flows')).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('health over a window: hourly throughput, failures by class, sync latency, dead letters by age', async () => {

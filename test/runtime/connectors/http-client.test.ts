@@ -286,9 +286,10 @@ describe('http client', () => {
   });
 
   it('runtimeFetch picks the built-in fetch only when LEDGERFLOW_HTTP_CLIENT=fetch', () => {
-    expect(runtimeFetch({})).toBe(httpFetch);
+    expect(runtimeFetch()).toBe(httpFetch);
+    expect(runtimeFetch({ client: 'keep-alive' })).toBe(httpFetch);
     // The built-in fetch behind the outbound check (outbound-policy.test.ts).
-    expect(runtimeFetch({ LEDGERFLOW_HTTP_CLIENT: 'fetch' })).not.toBe(httpFetch);
+    expect(runtimeFetch({ client: 'fetch' })).not.toBe(httpFetch);
   });
 
   it('idle keep-alive sockets do not keep a process alive', async () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transportError } from '../../../nodes/target/http-errors.ts';
 import { createHttpClient, runtimeFetch } from '../../../runtime/connectors/http-client.ts';
-import { createGuardedLookup, guardFetch, hostProblem, isForbiddenAddress, OUTBOUND_REFUSED, outboundPolicyFromEnv } from '../../../runtime/connectors/outbound-policy.ts';
+import { createGuardedLookup, guardFetch, hostProblem, isForbiddenAddress, OUTBOUND_REFUSED, outboundPolicy } from '../../../runtime/connectors/outbound-policy.ts';
 
 let server: Server;
 let base: string;
@@ -33,11 +33,11 @@ describe('outbound policy', () => {
   });
 
   it('names of metadata services and link-local literals are refused; an allow-list admits only its hosts', () => {
-    const open = outboundPolicyFromEnv({});
+    const open = outboundPolicy(undefined);
     expect(open.allowedHosts).toBeNull();
     for (const h of ['metadata.google.internal', 'METADATA', '169.254.169.254', '[fe80::1]']) expect(hostProblem(h, open)).toMatch(/link-local or cloud-metadata/);
     expect(hostProblem('localhost', open)).toBeNull();
-    const listed = outboundPolicyFromEnv({ LEDGERFLOW_OUTBOUND_HOSTS: ' erp.example.com, *.bank.example ,10.0.0.5' });
+    const listed = outboundPolicy([' erp.example.com', '*.bank.example ', '10.0.0.5']);
     expect(listed.allowedHosts).toEqual(['erp.example.com', '*.bank.example', '10.0.0.5']);
     for (const h of ['erp.example.com', 'ERP.example.com', 'api.bank.example', '10.0.0.5']) expect(hostProblem(h, listed), h).toBeNull();
     for (const h of ['bank.example', 'evil.example', 'erp.example.com.evil.example', '127.0.0.1']) expect(hostProblem(h, listed), h).toMatch(/LEDGERFLOW_OUTBOUND_HOSTS/);
@@ -71,10 +71,10 @@ describe('outbound policy', () => {
   });
 
   it('with LEDGERFLOW_OUTBOUND_HOSTS set, the runtime fetch (either client) reaches only the listed hosts', async () => {
-    for (const client of [undefined, 'fetch']) {
-      const f = runtimeFetch({ LEDGERFLOW_OUTBOUND_HOSTS: 'erp.example.com', LEDGERFLOW_HTTP_CLIENT: client });
+    for (const client of [undefined, 'fetch'] as const) {
+      const f = runtimeFetch({ outboundHosts: ['erp.example.com'], client });
       expect(await refusal(f(`${base}/ok`))).toMatch(/not among the hosts/);
-      const allowed = runtimeFetch({ LEDGERFLOW_OUTBOUND_HOSTS: '127.0.0.1', LEDGERFLOW_HTTP_CLIENT: client });
+      const allowed = runtimeFetch({ outboundHosts: ['127.0.0.1'], client });
       expect((await allowed(`${base}/ok`)).status).toBe(200);
     }
     expect(await refusal(guardFetch(fetch, { allowedHosts: null })('http://metadata.google.internal/computeMetadata/v1/'))).toMatch(/metadata/);

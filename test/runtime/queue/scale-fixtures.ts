@@ -87,8 +87,9 @@ export function spawnWorker(url: string, schema: string, args: string[] = [], en
         resolve({ child, id: m[1], output, exited });
       }
     };
+    // The worker logs (JSON lines on stderr) that it started.
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
+    child.stderr!.on('data', onData);
     void exited.then((how) => { clearTimeout(timer); reject(new Error(`worker exited (${how}) before starting:\n${output.join('')}`)); });
   });
 }
