@@ -6,11 +6,10 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, paymentsFlow, PAYMENTS_TABLE, type Harness } from '../harness.ts';
+import type { Harness } from '../harness.ts';
+import { harnessWithOperations, type DocumentedOperation as Operation } from './documented-operations.ts';
 
 const REQUESTS_PER_OPERATION = 33;
-
-interface Operation { method: string; path: string; params: { name: string; in: string }[]; fields: string[]; hasBody: boolean }
 
 const HUGE = 'x'.repeat(300_000);
 const text = fc.oneof(
@@ -69,20 +68,7 @@ let h: Harness;
 let operations: Operation[];
 
 beforeAll(async () => {
-  h = await createHarness();
-  await h.store.sql.query(PAYMENTS_TABLE);
-  await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow() }, 201);
-  await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'v1' }, 201);
-  const doc = await h.json(null, 'GET', '/api/openapi.json');
-  const schemas = doc.components?.schemas ?? {};
-  const fieldsOf = (schema: { $ref?: string; properties?: object } | undefined): string[] => {
-    const s = schema?.$ref ? schemas[schema.$ref.split('/').pop()!] : schema;
-    return Object.keys(s?.properties ?? {});
-  };
-  operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({
-    method: method.toUpperCase(), path, params: op.parameters ?? [],
-    hasBody: !!op.requestBody, fields: fieldsOf(op.requestBody?.content?.['application/json']?.schema),
-  })));
+  ({ h, operations } = await harnessWithOperations());
 }, 120_000);
 afterAll(() => h.close());
 
