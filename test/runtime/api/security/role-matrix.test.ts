@@ -135,7 +135,7 @@ describe('role matrix from the OpenAPI document', () => {
     expect(await status(null, method, path, body), 'anonymous').toBe(401);
     for (const who of ALL) {
       const got = await status(who, method, path, body);
-      if (allowed.includes(who)) expect([401, 403], `${who} may (${got})`).not.toContain(got);
+      if ((allowed as readonly Who[]).includes(who)) expect([401, 403], `${who} may (${got})`).not.toContain(got);
       else expect(got, `${who} may not`).toBe(403);
     }
   });
