@@ -91,6 +91,10 @@ export function toProblem(err: unknown): ApiProblem {
   }
   const e = err as { code?: string; message?: string };
   if (typeof e?.message === 'string' && e.message.includes('page cursor')) return new ApiProblem(400, e.message, { problems: [{ path: 'cursor', message: e.message }] });
+  // A NUL byte or a byte sequence that is not UTF-8 reached the database: the request's fault, and nothing was written.
+  if (e?.code === '22021' || e?.code === '22P05') {
+    return new ApiProblem(400, 'The request contains a character that cannot be stored (a NUL byte or invalid text); remove it and try again.', { problems: [{ path: '', message: 'invalid character' }] });
+  }
   // Postgres unique violation that slipped past a check: a conflict, not a crash.
   if (e?.code === '23505') return new ApiProblem(409, 'That already exists.');
   return new ApiProblem(500, 'The server could not complete this request; it has been logged.');

@@ -8,15 +8,18 @@ import { secureHeaders } from 'hono/secure-headers';
 
 /**
  * The designer's needs, and only those: its own scripts (no inline script,
- * no eval — the compiled-expression evaluator falls back to the reference
- * one when `new Function` is refused), inline styles (React Flow positions
- * nodes and edges with `style` attributes; the API reference page has a
- * `<style>` block), the problems web worker built as a file of its own, data:
- * images (the favicon), and calls to its own origin.
+ * none from elsewhere); `'unsafe-eval'` because ajv compiles the flow and
+ * node-config JSON Schemas into functions in the browser and its problems
+ * worker (without it every flow shows "could not be checked"; precompiled
+ * standalone validators would lift this), which also lets the compiled
+ * JSONata evaluator run there as in the runtime; inline styles (React Flow
+ * positions nodes and edges with `style` attributes; the API reference page
+ * has a `<style>` block); the problems web worker, a file of its own; data:
+ * images (the favicon); and calls to its own origin.
  */
 export const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
+  scriptSrc: ["'self'", "'unsafe-eval'"],
   styleSrc: ["'self'", "'unsafe-inline'"],
   imgSrc: ["'self'", 'data:', 'blob:'],
   fontSrc: ["'self'", 'data:'],

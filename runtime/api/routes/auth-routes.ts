@@ -33,9 +33,13 @@ export function registerAuthRoutes(app: Api, ctx: ApiContext): void {
     responses: {
       200: jsonResponse(z.object({ user: UserSchema }), 'Signed in; the session cookie is set (HttpOnly, SameSite=Lax)'),
       401: { description: 'Wrong username or password, or the account is disabled' },
+      403: { description: 'Sent by a browser from another site (`Sec-Fetch-Site: cross-site`)' },
       429: { description: 'Too many failed sign-ins (5 in 15 minutes) for the username or from the address; `Retry-After` gives the seconds to wait' },
     },
   }, async (c) => {
+    // Login CSRF: a browser says where a request comes from; another site may not sign a visitor in. Scripts send no such header.
+    const site = c.req.header('sec-fetch-site');
+    if (site === 'cross-site' || site === 'same-site') throw new ApiProblem(403, 'Sign in from Ledgerflow\'s own pages.');
     const { username, password } = c.req.valid('json');
     const attempt = { username, address: clientAddress(c) };
     await throttle.check(attempt);

@@ -5,7 +5,8 @@
  * the test, so a new route cannot ship without a decision on who may call it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, paymentsFlow, PAYMENTS_TABLE, type Harness } from '../harness.ts';
+import { paymentsFlow, type Harness } from '../harness.ts';
+import { harnessWithOperations, type DocumentedOperation } from './documented-operations.ts';
 
 type Who = 'analyst' | 'operator' | 'admin';
 const ALL: Who[] = ['analyst', 'operator', 'admin'];
@@ -100,16 +101,10 @@ const PARAMS: Record<string, string> = { id: 'payments', flowId: 'payments', ver
 const fill = (template: string) => template.replace(/\{(\w+)\}/g, (_, p: string) => PARAMS[p] ?? 'x');
 
 let h: Harness;
-let operations: { key: string; hasBody: boolean }[];
+let operations: DocumentedOperation[];
 
 beforeAll(async () => {
-  h = await createHarness();
-  await h.store.sql.query(PAYMENTS_TABLE);
-  await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow() }, 201);
-  await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'v1' }, 201);
-  const doc = await h.json(null, 'GET', '/api/openapi.json');
-  operations = Object.entries(doc.paths as Record<string, Record<string, { requestBody?: unknown }>>)
-    .flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, hasBody: !!op.requestBody })));
+  ({ h, operations } = await harnessWithOperations());
 });
 afterAll(() => h.close());
 
@@ -140,7 +135,7 @@ describe('role matrix from the OpenAPI document', () => {
     expect(await status(null, method, path, body), 'anonymous').toBe(401);
     for (const who of ALL) {
       const got = await status(who, method, path, body);
-      if (allowed.includes(who)) expect([401, 403], `${who} may (${got})`).not.toContain(got);
+      if ((allowed as readonly Who[]).includes(who)) expect([401, 403], `${who} may (${got})`).not.toContain(got);
       else expect(got, `${who} may not`).toBe(403);
     }
   });
