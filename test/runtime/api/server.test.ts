@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../../../runtime/main.ts';
 import { ensureAdmin, loadExamples } from '../../../runtime/api/bootstrap.ts';
 import { signWebhook } from '../../../runtime/triggers/webhook-signature.ts';
 import { createHarness, paymentsFlow, paymentsInput } from './harness.ts';
+import { targetDatabase } from '../../../runtime/store/target-databases.ts';
 
 let server: RunningServer;
 let dataDir: string;
@@ -109,14 +110,17 @@ describe('first start with the example flows', () => {
       const run = (await h.store.getRun(runId))!;
       expect(run.status).toMatch(/succeeded|completed_with_exceptions/);
       expect(run.counts.read).toBeGreaterThan(0);
-      const { rows } = await h.store.sql.query<{ n: number }>('select count(*)::int as n from ap_invoice');
+      const { rows } = await targetDatabase(h.store, 'ap').query<{ n: number }>('select count(*)::int as n from ap_invoice');
       expect(rows[0].n).toBe(run.counts.delivered);
+      // The target tables live in the connections' own databases, not in the store.
+      const inStore = await h.store.sql.query<{ n: number }>(`select count(*)::int as n from information_schema.tables where table_name in ('ap_invoice', 'cash_entry', 'po_commitment')`);
+      expect(inStore.rows[0].n).toBe(0);
       // Loading again leaves existing flows alone.
       expect((await loadExamples(h.store, { dir: new URL('../../../flows', import.meta.url).pathname })).every((l) => l.skipped)).toBe(true);
     } finally {
       await h.close();
     }
-  });
+  }, 180_000); // three connections, each with a database of its own (an embedded database process each)
 
   it('takes the first admin password from LEDGERFLOW_ADMIN_PASSWORD, and only on an empty database', async () => {
     const h = await createHarness();
