@@ -81,6 +81,16 @@ describe('an analyst\'s flow cannot reach the store (embedded store)', () => {
     expect(await storeState(h)).toEqual(before);
   });
 
+  it('a stacked-statement query cannot be saved as a version: the problem names the node\'s query field', async () => {
+    const stacked = `SELECT 1 AS x) q1; COMMIT; UPDATE users SET role = 'admin'; SELECT * FROM (SELECT 1 AS x`;
+    await h.json('analyst', 'POST', '/api/flows', { document: stealFlow('stacked', stacked) }, 201);
+    const res = await h.call('analyst', 'POST', '/api/flows/stacked/versions', { message: 'sneaky' });
+    expect(res.status).toBe(422);
+    const body = await res.json();
+    expect(body.problems).toContainEqual(expect.objectContaining({ nodeId: 'read', message: expect.stringContaining('4 statements') }));
+    expect(await storeState(h)).toEqual(before);
+  });
+
   it('upserting an admin into users dead-letters every record, naming the table; no account is created', async () => {
     const run = await deployAndRun(h, promoteFlow(), { name: 'x.json', content: paymentsInput([{ ref: 'mallory', amount: 1 }, { ref: 'analyst', amount: 1 }]) });
     expect(run.counts.delivered).toBe(0);
