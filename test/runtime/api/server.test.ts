@@ -18,8 +18,9 @@ let server: RunningServer;
 let dataDir: string;
 const lines: string[] = [];
 
+// The first run of a flow also creates its connection's own embedded database (a data folder of its own).
 async function waitForRun(cookie: string, runId: string) {
-  for (let i = 0; i < 100; i++) {
+  for (const until = Date.now() + 90_000; Date.now() < until;) {
     const { run } = await (await fetch(`${server.url}/api/runs/${runId}`, { headers: { cookie } })).json() as { run: { status: string; counts: Record<string, number> } };
     if (!['queued', 'running'].includes(run.status)) return run;
     await new Promise((r) => setTimeout(r, 100));
@@ -79,12 +80,12 @@ describe('the real server', () => {
     const { runId } = await good.json();
     expect(runId).toMatch(/^run_/);
     const run = await waitForRun(cookie, runId);
-    // api_payments does not exist in this database: the record is dead-lettered, not lost.
+    // api_payments does not exist in the connection's fresh database: the record is dead-lettered, not lost.
     expect(run.counts.read).toBe(1);
     expect(run.counts.delivered + run.counts.deadLettered).toBe(1);
     const runs = await (await fetch(`${server.url}/api/runs?trigger=webhook`, { headers: { cookie } })).json();
     expect(runs.items.map((r: { id: string }) => r.id)).toEqual([runId]);
-  });
+  }, 120_000);
 });
 
 describe('first start with the example flows', () => {
