@@ -1,8 +1,8 @@
 /**
  * First start: an admin when there are no users, and the example flows from
  * `flows/` imported, deployed to the first environment and runnable (their
- * reference data and samples in the store, their setup.sql applied to the
- * embedded database).
+ * reference data and samples in the store, their setup.sql applied to each
+ * of their Postgres connections' own embedded database — never the store).
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import { evaluatorFor } from '../evaluators.ts';
 import { runMappingTests } from '../mapping-tests.ts';
 import { catalog } from '../../nodes/catalog.ts';
 import { serverReferenceData } from './services/flow-support.ts';
+import { applySetupScript } from '../store/target-databases.ts';
 
 /** Creates `admin` when the database has no user. Returns the password when it was generated (to print once). */
 export async function ensureAdmin(store: Store, given: string | undefined): Promise<{ created: boolean; generatedPassword?: string }> {
@@ -31,11 +32,6 @@ export async function ensureAdmin(store: Store, given: string | undefined): Prom
     throw err;
   }
   return given ? { created: true } : { created: true, generatedPassword: password };
-}
-
-/** Splits a setup script into statements (one per `;` at a line end), for clients that take one at a time. */
-export function sqlStatements(script: string): string[] {
-  return script.replace(/^\s*--.*$/gm, '').split(/;\s*$/m).map((s) => s.trim()).filter(Boolean);
 }
 
 export interface LoadedExample {
@@ -63,8 +59,10 @@ export async function loadExamples(store: Store, options: { dir?: string; enviro
     // `<flow>/<name>`, where runs of stored versions find them (flows may share set names).
     const doc: FlowDocument = fileDoc;
     await storeFileReferenceData(fileDoc, flowDir, store);
+    // The target tables go in the flow's own embedded databases, never in the store.
     const setup = join(flowDir, 'setup.sql');
-    if (existsSync(setup)) for (const statement of sqlStatements(await readFile(setup, 'utf8'))) await store.sql.query(statement);
+    const embedded = Object.entries(doc.connections ?? {}).filter(([, decl]) => decl.kind === 'postgres').map(([name]) => name);
+    if (existsSync(setup)) await applySetupScript(store, embedded, await readFile(setup, 'utf8'));
     await store.saveDraft(doc, 'system');
     for (const sample of fileDoc.samples ?? []) {
       const file = resolve(flowDir, sample);

@@ -8,7 +8,9 @@ import { join, resolve } from 'node:path';
 import type { Env } from './store-env.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import type { Store } from '../store/store.ts';
-import { createConnectionResolver, type ConnectionBindings } from '../connectors/connection-registry.ts';
+import { bindingProblem, createConnectionResolver, type ConnectionBindings } from '../connectors/connection-registry.ts';
+import { applySetupScript, storeConnectionOptions } from '../store/target-databases.ts';
+import { CliError } from './cli-error.ts';
 import { loadConnectionsFile } from '../connectors/connections-file.ts';
 import { createFileSink } from '../connectors/files.ts';
 import type { RunServiceDeps } from '../run-service.ts';
@@ -26,8 +28,8 @@ export interface CommandSetting {
 
 /**
  * Connection bindings for a local run: those in the connections file (or
- * $LEDGERFLOW_CONNECTIONS); a Postgres connection left unbound uses the
- * embedded/store database, so the example flows run out of the box.
+ * $LEDGERFLOW_CONNECTIONS); a Postgres connection left unbound uses its own
+ * embedded database (never the store's), so the example flows run out of the box.
  */
 export async function localBindings(doc: FlowDocument, file: string | undefined, { settings, env }: CommandSetting): Promise<ConnectionBindings> {
   const path = file ?? settings.connectionsFile;
@@ -40,33 +42,31 @@ export async function localBindings(doc: FlowDocument, file: string | undefined,
 
 /**
  * An example flow's folder may hold `setup.sql` creating the tables its
- * targets write to. When one of its Postgres connections is the embedded
- * database, the script (idempotent: CREATE … IF NOT EXISTS) is applied there.
+ * targets write to. The script (idempotent: CREATE … IF NOT EXISTS) is applied
+ * to each of its Postgres connections bound to an embedded database.
  */
 export async function applyExampleSetup(store: Store, _doc: FlowDocument, dir: string, bindings: ConnectionBindings): Promise<boolean> {
-  const usesEmbedded = Object.values(bindings).some((b) => b.kind === 'postgres' && b.url === 'embedded');
-  if (!usesEmbedded) return false;
+  const embedded = Object.entries(bindings).filter(([, b]) => b.kind === 'postgres' && b.url === 'embedded').map(([name]) => name);
+  if (embedded.length === 0) return false;
   let sql: string;
   try {
     sql = await readFile(join(dir, 'setup.sql'), 'utf8');
   } catch {
     return false;
   }
-  await store.sql.transaction(async (tx) => {
-    for (const statement of splitSqlStatements(sql)) await tx.query(statement);
-  });
+  await applySetupScript(store, embedded, sql);
   return true;
-}
-
-/** Splits a plain DDL script on semicolons at line ends (no procedural bodies in setup scripts). */
-function splitSqlStatements(sql: string): string[] {
-  return sql.replace(/^\s*--.*$/gm, '').split(/;\s*$/m).map((s) => s.trim()).filter(Boolean);
 }
 
 export async function localRunDeps(store: Store, doc: FlowDocument, options: { connections?: string; out?: string; dir?: string | null }, where: CommandSetting): Promise<RunServiceDeps & { close(): Promise<void> }> {
   const bindings = await localBindings(doc, options.connections, where);
+  const isolation = storeConnectionOptions(store);
+  for (const [name, binding] of Object.entries(bindings)) {
+    const problem = bindingProblem(name, binding, isolation.storeUrl);
+    if (problem) throw new CliError(problem, 2);
+  }
   if (options.dir) await applyExampleSetup(store, doc, options.dir, bindings);
-  const connections = createConnectionResolver(bindings, { embeddedSql: store.sql });
+  const connections = createConnectionResolver(bindings, isolation);
   const files = createFileSink(resolve(options.out ?? where.settings.outDir ?? 'out'));
   return {
     store, catalog, connections, files, fetch: runtimeFetch({ client: where.settings.httpClient, outboundHosts: where.settings.outboundHosts }),

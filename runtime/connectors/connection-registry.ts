@@ -1,15 +1,18 @@
 /**
  * Binds the connection names a flow declares (`erp`, `ap_api`) to the real
  * settings of one environment. Postgres pools are opened on first use and
- * closed by `close()`; `url: 'embedded'` is the store's own database.
+ * closed by `close()`; `url: 'embedded'` is the connection's own embedded
+ * database (runtime/store/target-databases.ts), never the store. A URL that
+ * points at the store's own database is refused.
  */
 import type { ConnectionResolver, HttpConnection, SqlClient } from '../../nodes/define-node.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { createPgSqlClient, type PgSqlClient } from './postgres.ts';
+import { storeBindingProblem } from './store-isolation.ts';
 
 export interface PostgresBinding {
   kind: 'postgres';
-  /** A postgres:// connection string, or `embedded` for the store's own database. */
+  /** A postgres:// connection string, or `embedded` for the connection's own embedded database. */
   url: string;
 }
 
@@ -28,13 +31,15 @@ export type ConnectionBinding = PostgresBinding | HttpBinding;
 export type ConnectionBindings = Record<string, ConnectionBinding>;
 
 export interface ConnectionResolverOptions {
-  /** The store's SqlClient, used for `url: 'embedded'`. */
-  embeddedSql?: SqlClient;
+  /** The embedded database of a connection bound to `url: 'embedded'` (its own, never the store). */
+  embedded?: (name: string) => SqlClient;
+  /** The store's connection string (Postgres stores): a binding pointing there is refused. */
+  storeUrl?: string;
 }
 
 /** A resolver that owns the pools it opened. */
 export interface ClosableConnectionResolver extends ConnectionResolver {
-  /** Ends every pool opened by this resolver (the embedded client is left to its owner). */
+  /** Ends every pool opened by this resolver (embedded databases are left to their owner). */
   close(): Promise<void>;
 }
 
@@ -46,14 +51,14 @@ function wrongKind(name: string, has: string, wants: string): FlowError {
   return new FlowError('permanent', `connection '${name}' is a ${has} connection, but this node needs a ${wants} connection`, { field: name });
 }
 
-/** Checks a binding's shape; returns a message, or null when it is usable. */
-export function bindingProblem(name: string, binding: unknown): string | null {
+/** Checks a binding's shape, and that it does not reach the store; returns a message, or null when it is usable. */
+export function bindingProblem(name: string, binding: unknown, storeUrl?: string): string | null {
   const b = binding as { kind?: unknown; url?: unknown; baseUrl?: unknown; headers?: unknown; rateLimitPerSecond?: unknown };
   if (!b || typeof b !== 'object') return `connection '${name}' must be an object`;
   if (b.kind === 'postgres') {
     if (typeof b.url !== 'string' || b.url === '') return `connection '${name}' needs a url (postgres://… or embedded)`;
     if (b.url !== 'embedded' && !/^postgres(ql)?:\/\//.test(b.url)) return `connection '${name}': url must start with postgres:// or be embedded`;
-    return null;
+    return b.url === 'embedded' ? null : storeBindingProblem(name, b.url, storeUrl);
   }
   if (b.kind === 'http') {
     if (typeof b.baseUrl !== 'string' || !/^https?:\/\//.test(b.baseUrl)) return `connection '${name}' needs a baseUrl starting with http:// or https://`;
@@ -81,7 +86,7 @@ export function createConnectionResolver(
   function binding(name: string): ConnectionBinding {
     if (!Object.prototype.hasOwnProperty.call(bindings, name)) throw notConfigured(name);
     const b = bindings[name];
-    const problem = bindingProblem(name, b);
+    const problem = bindingProblem(name, b, options.storeUrl);
     if (problem) throw new FlowError('permanent', problem, { field: name });
     return b;
   }
@@ -91,8 +96,8 @@ export function createConnectionResolver(
       const b = binding(name);
       if (b.kind !== 'postgres') throw wrongKind(name, b.kind, 'postgres');
       if (b.url === 'embedded') {
-        if (!options.embeddedSql) throw new FlowError('permanent', `connection '${name}' points at the embedded database, which this process does not have`, { field: name });
-        return options.embeddedSql;
+        if (!options.embedded) throw new FlowError('permanent', `connection '${name}' is bound to an embedded database, which this process does not have`, { field: name });
+        return options.embedded(name);
       }
       let client = pools.get(name);
       if (!client) {

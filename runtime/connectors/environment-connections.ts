@@ -8,6 +8,7 @@ import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { isCredentialHeader } from '../../nodes/secret-redaction.ts';
 import type { Store } from '../store/store.ts';
+import { storeConnectionOptions } from '../store/target-databases.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { connectionsRepo, type ConnectionRow } from '../store/service-connections.ts';
 import { bindingProblem, createConnectionResolver, type ClosableConnectionResolver, type ConnectionBinding, type ConnectionBindings } from './connection-registry.ts';
@@ -46,6 +47,7 @@ export function bindingOf(kind: 'postgres' | 'http', settings: Record<string, un
   };
 }
 
+<<<<<<< HEAD
 const hasReference = (v: unknown) => typeof v === 'string' && referencedSecrets(v).length > 0;
 
 /** Credentials written into settings in clear, where they would be stored and shown: they belong in `secrets`. */
@@ -66,6 +68,13 @@ function plainCredentials(kind: string, s: Record<string, unknown>): { path: str
 
 /** Every problem with a connection as given to the API (settings shape, unknown secrets), as messages. */
 export function connectionProblems(name: string, kind: string, settings: unknown, secretNames: string[]): { path: string; message: string }[] {
+=======
+/**
+ * Every problem with a connection as given to the API (settings shape, unknown secrets, a URL
+ * pointing at the store's database `storeUrl`), as messages.
+ */
+export function connectionProblems(name: string, kind: string, settings: unknown, secretNames: string[], storeUrl?: string): { path: string; message: string }[] {
+>>>>>>> sodstore
   const problems: { path: string; message: string }[] = [];
   if (kind !== 'postgres' && kind !== 'http') return [{ path: '/kind', message: `kind must be postgres or http, not '${kind}'` }];
   if (!settings || typeof settings !== 'object' || Array.isArray(settings)) return [{ path: '/settings', message: 'settings must be an object' }];
@@ -74,7 +83,7 @@ export function connectionProblems(name: string, kind: string, settings: unknown
     problems.push({ path: '/settings/url', message: `connection '${name}' needs settings.url (postgres://…) or settings.embedded = true` });
   } else {
     // Check the shape with placeholders standing in for the secrets.
-    const problem = bindingProblem(name, substitute(bindingOf(kind, s), () => 'secret'));
+    const problem = bindingProblem(name, substitute(bindingOf(kind, s), () => 'secret'), storeUrl);
     if (problem) problems.push({ path: '/settings', message: problem });
   }
   problems.push(...plainCredentials(kind, s));
@@ -101,13 +110,13 @@ export function resolveConnection(row: ConnectionRow, box: SecretBox): Connectio
 export interface EnvironmentConnections {
   /**
    * A resolver binding `doc`'s connections to `environment`'s settings;
-   * postgres `{ embedded: true }` is the store's own database. Close it after the run.
+   * postgres `{ embedded: true }` is the connection's own embedded database, never the store. Close it after the run.
    */
   connectionsFor(environment: string | null, doc: Pick<FlowDocument, 'connections'>): Promise<ClosableConnectionResolver>;
 }
 
 /** `defaultEnvironment` binds runs that have none (e.g. started from the CLI); default `dev`. */
-export function createEnvironmentConnections(deps: { store: Pick<Store, 'sql'>; secrets: SecretBox; defaultEnvironment?: string }): EnvironmentConnections {
+export function createEnvironmentConnections(deps: { store: Store; secrets: SecretBox; defaultEnvironment?: string }): EnvironmentConnections {
   const repo = connectionsRepo(deps.store.sql);
   return {
     async connectionsFor(env, doc) {
@@ -118,7 +127,7 @@ export function createEnvironmentConnections(deps: { store: Pick<Store, 'sql'>; 
         if (wanted.size && !wanted.has(row.name)) continue;
         bindings[row.name] = resolveConnection(row, deps.secrets);
       }
-      return createConnectionResolver(bindings, { embeddedSql: deps.store.sql });
+      return createConnectionResolver(bindings, storeConnectionOptions(deps.store));
     },
   };
 }

@@ -2,10 +2,12 @@
  * Who may put which version where: pure functions over plain data, so the
  * API, the CLI and tests apply exactly the same rules.
  *
- * - the first environment (dev): analyst or admin deploy directly;
+ * - the first environment (dev): analyst or admin deploy and roll back directly;
  * - later environments: admin only;
- * - environments that require approval (prod): only through a promotion
- *   approved by an admin who authored no version in it (four-eyes);
+ * - environments that require approval (prod): only through a promotion —
+ *   a rollback too — approved by an admin who neither requested it nor
+ *   changed anything in it: no version saved and no draft edit since the
+ *   version the environment runs (four-eyes);
  * - a version whose mapping tests fail is not deployed beyond the first
  *   environment.
  */
@@ -22,11 +24,14 @@ export function deployRoles(env: EnvironmentConfig): Role[] {
 /** A direct deployment (or rollback) by `role` to `env`. */
 export function canDeployDirectly(role: Role, env: EnvironmentConfig, kind: 'deploy' | 'rollback' = 'deploy'): Decision {
   const roles = deployRoles(env);
+  const verb = kind === 'rollback' ? 'Rolling back' : 'Deploying to';
   if (!roles.includes(role)) {
-    return { ok: false, status: 403, requiredRole: roles.length === 1 ? roles[0] : roles, reason: `Deploying to ${env.name} needs the ${roles.join(' or ')} role; you are ${role}.` };
+    return { ok: false, status: 403, requiredRole: roles.length === 1 ? roles[0] : roles, reason: `${verb} ${env.name} needs the ${roles.join(' or ')} role; you are ${role}.` };
   }
-  if (env.requiresApproval && kind === 'deploy') {
-    return { ok: false, status: 409, reason: `${env.name} only takes versions through an approved promotion (four-eyes): request a promotion instead.` };
+  if (env.requiresApproval) {
+    return kind === 'rollback'
+      ? { ok: false, status: 409, reason: `A rollback of ${env.name} needs a second admin (four-eyes): request a promotion of the earlier version instead; another admin approves it.` }
+      : { ok: false, status: 409, reason: `${env.name} only takes versions through an approved promotion (four-eyes): request a promotion instead.` };
   }
   return { ok: true };
 }
@@ -42,16 +47,25 @@ export interface VersionAuthor {
   author: string;
 }
 
+/** A save of the draft: it went into version `afterVersion + 1`. */
+export interface DraftAuthor {
+  author: string;
+  afterVersion: number;
+}
+
+/** Whether version `v` is among the changes `version` brings to an environment running `deployedVersion`. */
+const brings = (v: number, version: number, deployedVersion: number | null) => v <= version && (deployedVersion === null || v > deployedVersion);
+
 /**
- * The users who authored a change in `version`: authors of every version
- * after the one deployed in the target environment (all versions when none
- * is) up to and including `version`, plus the author of `version` itself.
+ * The users who had a hand in `version`: who saved every version after the
+ * one deployed in the target environment (all versions when none is) up to
+ * and including `version`, who edited the draft that became those versions,
+ * and who saved `version` itself.
  */
-export function changeAuthors(versions: readonly VersionAuthor[], version: number, deployedVersion: number | null): string[] {
+export function changeAuthors(versions: readonly VersionAuthor[], version: number, deployedVersion: number | null, draftChanges: readonly DraftAuthor[] = []): string[] {
   const authors = new Set<string>();
-  for (const v of versions) {
-    if (v.version <= version && (deployedVersion === null || v.version > deployedVersion)) authors.add(v.author);
-  }
+  for (const v of versions) if (brings(v.version, version, deployedVersion)) authors.add(v.author);
+  for (const c of draftChanges) if (brings(c.afterVersion + 1, version, deployedVersion)) authors.add(c.author);
   const own = versions.find((v) => v.version === version);
   if (own) authors.add(own.author);
   return [...authors].sort();
@@ -64,19 +78,29 @@ export function canApprove(input: {
   version: number;
   versions: readonly VersionAuthor[];
   deployedVersion: number | null;
+  /** Saves of the draft (who edited what went into the versions). */
+  draftChanges?: readonly DraftAuthor[];
+  /** Who requested the promotion. */
+  requestedBy?: string;
 }): Decision {
   const roles = deployRoles(input.env);
-  if (!roles.includes(input.approver.role)) {
-    return { ok: false, status: 403, requiredRole: roles.length === 1 ? roles[0] : roles, reason: `Approving a promotion to ${input.env.name} needs the ${roles.join(' or ')} role; you are ${input.approver.role}.` };
+  const { approver, env, version, deployedVersion } = input;
+  if (!roles.includes(approver.role)) {
+    return { ok: false, status: 403, requiredRole: roles.length === 1 ? roles[0] : roles, reason: `Approving a promotion to ${env.name} needs the ${roles.join(' or ')} role; you are ${approver.role}.` };
   }
-  const authors = changeAuthors(input.versions, input.version, input.deployedVersion);
-  if (input.env.requiresApproval && authors.includes(input.approver.username)) {
-    const own = input.versions
-      .filter((v) => v.author === input.approver.username && v.version <= input.version && (v.version === input.version || input.deployedVersion === null || v.version > input.deployedVersion))
-      .map((v) => v.version);
-    return { ok: false, status: 403, requiredRole: 'admin', reason: `You authored version${own.length > 1 ? 's' : ''} ${own.join(', ')}; ${input.env.name} promotion needs another admin (four-eyes).` };
+  if (!env.requiresApproval) return { ok: true };
+  const me = approver.username;
+  if (input.requestedBy === me) {
+    return { ok: false, status: 403, requiredRole: 'admin', reason: `You requested this promotion; ${env.name} needs another admin to approve it (four-eyes).` };
   }
-  return { ok: true };
+  if (!changeAuthors(input.versions, version, deployedVersion, input.draftChanges).includes(me)) return { ok: true };
+  const saved = input.versions.filter((v) => v.author === me && (v.version === version || brings(v.version, version, deployedVersion))).map((v) => v.version);
+  const edited = [...new Set((input.draftChanges ?? []).filter((c) => c.author === me && brings(c.afterVersion + 1, version, deployedVersion)).map((c) => c.afterVersion + 1))];
+  const parts = [
+    ...(saved.length ? [`saved version${saved.length > 1 ? 's' : ''} ${saved.join(', ')}`] : []),
+    ...(edited.length ? [`edited the draft of version${edited.length > 1 ? 's' : ''} ${edited.join(', ')}`] : []),
+  ];
+  return { ok: false, status: 403, requiredRole: 'admin', reason: `You ${parts.join(' and ')}; ${env.name} promotion needs another admin (four-eyes).` };
 }
 
 /** Who may request a promotion to `env`: anyone who edits flows (analyst, admin). */

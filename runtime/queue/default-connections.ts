@@ -1,10 +1,11 @@
 /**
  * Connections when no per-environment settings are given (CLI worker, tests):
- * every Postgres connection a flow declares is the store's own database; HTTP
- * connections are not configured. The server passes its own `connectionsFor`,
- * backed by the connections stored per environment.
+ * every Postgres connection a flow declares is its own embedded database
+ * (never the store's); HTTP connections are not configured. The server passes
+ * its own `connectionsFor`, backed by the connections stored per environment.
  */
 import type { Store } from '../store/store.ts';
+import { storeConnectionOptions } from '../store/target-databases.ts';
 import { createConnectionResolver, type ConnectionBindings } from '../connectors/connection-registry.ts';
 import type { ConnectionsFor } from './flow-cache.ts';
 
@@ -14,6 +15,6 @@ export function defaultConnectionsFor(store: Store): ConnectionsFor {
     for (const [name, decl] of Object.entries(doc.connections ?? {})) {
       if (decl.kind === 'postgres') bindings[name] = { kind: 'postgres', url: 'embedded' };
     }
-    return createConnectionResolver(bindings, { embeddedSql: store.sql });
+    return createConnectionResolver(bindings, storeConnectionOptions(store));
   };
 }

@@ -1,7 +1,7 @@
 /** Flows (editable drafts) and their immutable, numbered versions. */
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import type { Db, Row } from './db.ts';
-import type { FlowRow, VersionRow } from './store.ts';
+import type { DraftChange, FlowRow, VersionRow } from './store.ts';
 import { documentHash } from './canonical-json.ts';
 import { isoOf, numberOf } from './row-values.ts';
 
@@ -38,17 +38,31 @@ function checkDocument(doc: FlowDocument): void {
 
 export function flowsRepo(db: Db) {
   return {
+    /** Saves the draft and records who changed it (every save counts for four-eyes). */
     async saveDraft(doc: FlowDocument, user: string | null): Promise<FlowRow> {
       checkDocument(doc);
-      const { rows } = await db.query(
-        `insert into flows (id, name, description, draft, updated_by)
-         values ($1, $2, $3, $4::jsonb, $5)
-         on conflict (id) do update set name = excluded.name, description = excluded.description,
-           draft = excluded.draft, updated_by = excluded.updated_by, updated_at = now()
-         returning *`,
-        [doc.id, doc.name, doc.description ?? null, JSON.stringify(doc), user],
-      );
-      return toFlow(rows[0]);
+      return db.transaction(async (tx) => {
+        const { rows } = await tx.query(
+          `insert into flows (id, name, description, draft, updated_by)
+           values ($1, $2, $3, $4::jsonb, $5)
+           on conflict (id) do update set name = excluded.name, description = excluded.description,
+             draft = excluded.draft, updated_by = excluded.updated_by, updated_at = now()
+           returning *`,
+          [doc.id, doc.name, doc.description ?? null, JSON.stringify(doc), user],
+        );
+        await tx.query(
+          `insert into draft_changes (flow_id, author, after_version)
+           select $1, $2, coalesce(max(version), 0) from flow_versions where flow_id = $1`,
+          [doc.id, user ?? 'unknown'],
+        );
+        return toFlow(rows[0]);
+      });
+    },
+
+    /** Who changed the draft and after which version, oldest first. */
+    async listDraftChanges(flowId: string): Promise<DraftChange[]> {
+      const { rows } = await db.query('select author, after_version from draft_changes where flow_id = $1 order by id', [flowId]);
+      return rows.map((r) => ({ author: r.author as string, afterVersion: numberOf(r.after_version) }));
     },
 
     async getFlow(id: string): Promise<FlowRow | null> {

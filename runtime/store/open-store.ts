@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Store } from './store.ts';
 import { createSqlStore } from './sql-store.ts';
 import { createPgliteProcessDb, pgliteLikeOf, startPgliteProcess, type PgliteProcess } from './pglite-process.ts';
@@ -13,12 +13,15 @@ import { lockDataFolder, type DataFolderLock } from './data-folder-lock.ts';
 import type { Db } from './db.ts';
 import { createPostgresDb, checkSchemaName } from './postgres-db.ts';
 import { registerStoreBackend } from './queue-backend.ts';
+import { pgliteTargetDatabases, postgresTargetDatabases, type TargetDatabases } from './target-databases.ts';
 
 export interface PgliteStoreOptions {
   /** Data folder; created when missing. Undefined: in memory (tests only; it slows down as tables grow). */
   dataDir?: string;
   /** Apply pending migrations on open; default true. */
   migrate?: boolean;
+  /** Folder of the embedded target databases; default `connections/` beside `dataDir` (in memory without one). */
+  connectionsDir?: string;
 }
 
 export interface PostgresStoreOptions {
@@ -39,11 +42,24 @@ export interface PostgresStoreOptions {
  */
 const EMBEDDED_SETTINGS = ['shared_buffers=32MB'];
 
+<<<<<<< HEAD
 /**
  * The embedded store, its database in a process of its own. A data folder has
  * one owner at a time (see data-folder-lock.ts): opening one that another live
  * process holds throws DataFolderInUseError naming it.
  */
+=======
+/** Closing the store closes the target databases opened beside it first. */
+function closeTargetsWith(store: Store, targets: TargetDatabases): void {
+  const closeStore = store.close;
+  store.close = async () => {
+    await targets.close();
+    await closeStore();
+  };
+}
+
+/** The embedded store, its database in a process of its own. */
+>>>>>>> sodstore
 export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
   let lock: DataFolderLock | undefined;
   let database: PgliteProcess;
@@ -62,7 +78,9 @@ export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise
   }
   const db = withLockReleasedOnClose(createPgliteProcessDb(database), lock);
   const store = createSqlStore(db);
-  registerStoreBackend(store, { db, pglite: pgliteLikeOf(database), databaseUsage: () => database.usage() });
+  const targets = pgliteTargetDatabases(options.connectionsDir ?? (options.dataDir ? join(dirname(options.dataDir), 'connections') : undefined));
+  closeTargetsWith(store, targets);
+  registerStoreBackend(store, { db, pglite: pgliteLikeOf(database), databaseUsage: () => database.usage(), targets });
   if (options.migrate !== false) {
     try {
       await store.migrate();
@@ -93,7 +111,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const schema = options.schema ? checkSchemaName(options.schema) : undefined;
   const db = createPostgresDb({ connectionString: options.connectionString, schema, max: options.poolSize });
   const store = createSqlStore(db, { schema });
-  registerStoreBackend(store, { db, connectionString: options.connectionString, schema });
+  const targets = postgresTargetDatabases(options.connectionString, schema);
+  closeTargetsWith(store, targets);
+  registerStoreBackend(store, { db, connectionString: options.connectionString, schema, targets });
   if (options.migrate !== false) {
     try {
       await store.migrate();

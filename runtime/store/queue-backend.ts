@@ -8,6 +8,7 @@ import type { PGliteLike } from 'pg-boss';
 import type { Db } from './db.ts';
 import type { DatabaseUsage } from './pglite-process.ts';
 import type { Store } from './store.ts';
+import type { TargetDatabases } from './target-databases.ts';
 
 export interface StoreBackend {
   db: Db;
@@ -19,12 +20,19 @@ export interface StoreBackend {
   schema?: string;
   /** Peak memory and CPU time of the embedded database's own process (PGlite stores). */
   databaseUsage?: () => Promise<DatabaseUsage>;
+  /** The embedded target databases beside this store (flows' `{ embedded: true }` connections). */
+  targets?: TargetDatabases;
 }
 
 const backends = new WeakMap<Store, StoreBackend>();
 
 export function registerStoreBackend(store: Store, backend: StoreBackend): void {
   backends.set(store, backend);
+}
+
+/** The backend of a store opened by `openStore`, or undefined for any other store. */
+export function findStoreBackend(store: Store): StoreBackend | undefined {
+  return backends.get(store);
 }
 
 /** The backend of a store opened by `openStore`; throws for any other store. */

@@ -32,6 +32,12 @@ export interface VersionRow {
   createdAt: string;
 }
 
+/** One save of a flow's draft: by whom, and the latest version at that moment (the change goes into the next one). */
+export interface DraftChange {
+  author: string;
+  afterVersion: number;
+}
+
 export interface RunRow {
   id: string;
   flowId: string;
@@ -153,6 +159,8 @@ export interface Store {
   saveVersion(flowId: string, doc: FlowDocument, author: string, message: string): Promise<VersionRow>;
   getVersion(flowId: string, version: number): Promise<VersionRow | null>;
   listVersions(flowId: string): Promise<VersionRow[]>;
+  /** Every save of the draft, oldest first (four-eyes: who changed what went into a version). */
+  listDraftChanges(flowId: string): Promise<DraftChange[]>;
 
   // runs
   createRun(run: NewRun): Promise<RunRow>;

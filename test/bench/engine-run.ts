@@ -17,6 +17,7 @@ import { openPgliteStore, openPostgresStore } from '../../runtime/store/open-sto
 import type { Store, StoredTrace } from '../../runtime/store/store.ts';
 import { setDefaultEvaluator } from '../../runtime/evaluators.ts';
 import { storeBackend } from '../../runtime/store/queue-backend.ts';
+import { storeConnectionOptions } from '../../runtime/store/target-databases.ts';
 
 export interface EngineRunOptions {
   backend: 'pglite' | 'postgres';
@@ -91,7 +92,7 @@ export async function engineRun(options: EngineRunOptions) {
       erp_us: { kind: 'http' as const, baseUrl: `http://127.0.0.1:${options.receiverPort ?? 9}`, headers: {} },
     };
     if (flowDir) await applyExampleSetup(store, doc, flowDir, bindings);
-    const connections = createConnectionResolver(bindings, { embeddedSql: store.sql });
+    const connections = createConnectionResolver(bindings, storeConnectionOptions(store));
     const files = createFileSink(join(dir, 'out'));
     const reference = await loadReferenceData(doc, flowDir, store);
     const version = await store.saveVersion(doc.id, doc, 'bench', 'bench');

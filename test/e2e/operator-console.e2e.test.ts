@@ -4,8 +4,8 @@
  * lineage and the validation message; after an analyst's fix is saved and
  * deployed, replays it from the dead-letter queue against the deployed
  * version and sees it delivered; replays again and sees a duplicate. The AP
- * table is then counted in the embedded database itself (opened after the
- * server stopped): exactly one row for the invoice.
+ * table is then counted in the `ap` connection's own embedded database (opened
+ * after the server stopped): exactly one row for the invoice.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startServer } from '../../runtime/main.ts';
 import { openStore } from '../../runtime/store/open-store.ts';
+import { targetDatabase } from '../../runtime/store/target-databases.ts';
 import { launchBrowser, screenshot } from './browser.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -220,7 +221,8 @@ describe('operator console', () => {
     close = async () => {};
     const store = await openStore({ dataDir: join(dataDir, 'pgdata') });
     try {
-      const { rows } = await store.sql.query<{ n: unknown; supplier: string }>(
+      // The `ap` connection's own embedded database (<data>/connections/ap), not the store.
+      const { rows } = await targetDatabase(store, 'ap').query<{ n: unknown; supplier: string }>(
         'select count(*) as n, min(supplier_vat_id) as supplier from ap_invoice where invoice_number = $1', [INVOICE]);
       expect(Number(rows[0].n)).toBe(1);
       expect(rows[0].supplier).toBe(`NAME:${SUPPLIER}`);

@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { ADMINS, ANY_ROLE } from '../../auth/roles.ts';
 import { connectionProblems, secretContext } from '../../connectors/environment-connections.ts';
+import { findStoreBackend } from '../../store/queue-backend.ts';
 import type { ConnectionRow } from '../../store/service-connections.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
@@ -37,7 +38,7 @@ export function registerEnvironmentRoutes(app: Api, ctx: ApiContext): void {
 
   defineRoute(app, {
     method: 'put', path: '/api/connections/{environment}/{name}', tags: ['Environments'], summary: 'Create or change a connection of an environment', roles: ADMINS,
-    description: 'postgres settings: `{ url }` or `{ embedded: true }`; http: `{ baseUrl, headers?, rateLimitPerSecond? }`. Secret values go in `secrets` and are referenced from settings as `{{secret:name}}`; a secret left out keeps its value, an empty string removes it.',
+    description: 'postgres settings: `{ url }` or `{ embedded: true }` (a database of its own, never the store; a url pointing at the store\'s database is refused); http: `{ baseUrl, headers?, rateLimitPerSecond? }`. Secret values go in `secrets` and are referenced from settings as `{{secret:name}}`; a secret left out keeps its value, an empty string removes it.',
     request: {
       params: pathParams('environment', 'name'),
       body: jsonBody(z.object({ kind: z.enum(['postgres', 'http']), settings: z.record(z.string(), z.unknown()), secrets: z.record(z.string(), z.string().max(10_000)).optional() })),
@@ -56,7 +57,7 @@ export function registerEnvironmentRoutes(app: Api, ctx: ApiContext): void {
       if (value === '') delete encryptedSecrets[secret];
       else encryptedSecrets[secret] = ctx.secrets.encrypt(value, secretContext(env.name, name, secret));
     }
-    const problems = connectionProblems(name, body.kind, body.settings, Object.keys(encryptedSecrets));
+    const problems = connectionProblems(name, body.kind, body.settings, Object.keys(encryptedSecrets), findStoreBackend(ctx.store)?.connectionString);
     if (problems.length) throw new ApiProblem(422, `Connection '${name}' in ${env.name} is not valid: ${problems.map((p) => p.message).join('; ')}.`, { problems });
     const saved = await ctx.repos.sql.transaction(async (tx) => {
       const row = await connections.putConnection({ environment: env.name, name, kind: body.kind, settings: body.settings, encryptedSecrets, updatedBy: user.username }, tx);

@@ -76,7 +76,7 @@ export async function requestPromotion(ctx: ApiContext, user: AuthUser, req: { f
   if (pending) throw conflict(`A promotion of '${req.flowId}' to ${env.name} is already pending (${pending.id}, version ${pending.version}); approve or reject it first.`);
   await gateOnTests(ctx, env, req.flowId, req.version);
   const versions = await ctx.store.listVersions(req.flowId);
-  const authors = changeAuthors(versions, req.version, deployed?.version ?? null);
+  const authors = changeAuthors(versions, req.version, deployed?.version ?? null, await ctx.store.listDraftChanges(req.flowId));
   return ctx.repos.sql.transaction(async (tx) => {
     const p = await ctx.repos.deployments.createPromotion({ ...req, environment: env.name, requestedBy: user.username, authors }, tx);
     await ctx.repos.audit.append({ actor: user.username, action: 'promotion.requested', entity: 'promotion', entityId: p.id, after: p }, tx);
@@ -91,8 +91,16 @@ export async function promotionView(ctx: ApiContext, user: AuthUser, p: Promotio
   const env = ctx.environments.find((e) => e.name === p.environment);
   if (!env) return { ...base, canApprove: false, cannotApproveReason: `Environment ${p.environment} is no longer configured.` };
   const deployed = await ctx.repos.deployments.getDeployment(p.flowId, env.name);
-  const decision = canApprove({ approver: user, env, version: p.version, versions: await ctx.store.listVersions(p.flowId), deployedVersion: deployed?.version ?? null });
+  const decision = canApprove(await approvalInput(ctx, user, env, p, deployed?.version ?? null));
   return decision.ok ? { ...base, canApprove: true } : { ...base, canApprove: false, cannotApproveReason: decision.reason };
+}
+
+/** What the four-eyes rule looks at: every hand in the versions the promotion brings, and who asked for it. */
+async function approvalInput(ctx: ApiContext, user: AuthUser, env: EnvironmentConfig, p: PromotionRow, deployedVersion: number | null) {
+  return {
+    approver: user, env, version: p.version, deployedVersion, requestedBy: p.requestedBy,
+    versions: await ctx.store.listVersions(p.flowId), draftChanges: await ctx.store.listDraftChanges(p.flowId),
+  };
 }
 
 async function requirePendingPromotion(ctx: ApiContext, id: string) {
@@ -106,15 +114,17 @@ export async function approvePromotion(ctx: ApiContext, user: AuthUser, id: stri
   const p = await requirePendingPromotion(ctx, id);
   const env = ctx.environment(p.environment);
   const deployed = await ctx.repos.deployments.getDeployment(p.flowId, env.name);
-  enforce(canApprove({ approver: user, env, version: p.version, versions: await ctx.store.listVersions(p.flowId), deployedVersion: deployed?.version ?? null }));
+  enforce(canApprove(await approvalInput(ctx, user, env, p, deployed?.version ?? null)));
   await gateOnTests(ctx, env, p.flowId, p.version);
   return ctx.repos.sql.transaction(async (tx) => {
     const decided = await ctx.repos.deployments.decidePromotion(id, { status: 'approved', by: user.username, reason: null }, tx);
     if (!decided) throw conflict(`Promotion ${id} was decided by someone else meanwhile.`);
-    const { before, after } = await ctx.repos.deployments.deploy({ flowId: p.flowId, environment: env.name, version: p.version, by: user.username, kind: 'promotion', promotionId: id }, tx);
+    // Promoting an earlier version is how an environment that needs approval is rolled back.
+    const kind = deployed && p.version < deployed.version ? 'rollback' : 'promotion';
+    const { before, after } = await ctx.repos.deployments.deploy({ flowId: p.flowId, environment: env.name, version: p.version, by: user.username, kind, promotionId: id }, tx);
     await ctx.repos.audit.append([
       { actor: user.username, action: 'promotion.approved', entity: 'promotion', entityId: id, before: p, after: decided },
-      { actor: user.username, action: 'deployment.promoted', entity: 'deployment', entityId: `${p.flowId}/${env.name}`, before: before && deploymentView(before), after: { ...deploymentView(after), promotionId: id, requestedBy: p.requestedBy } },
+      { actor: user.username, action: kind === 'rollback' ? 'deployment.rolled-back' : 'deployment.promoted', entity: 'deployment', entityId: `${p.flowId}/${env.name}`, before: before && deploymentView(before), after: { ...deploymentView(after), promotionId: id, requestedBy: p.requestedBy } },
     ], tx);
     return { promotion: decided, deployment: deploymentView(after) };
   });

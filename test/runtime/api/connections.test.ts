@@ -7,13 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../../../runtime/secrets/secret-box.ts';
 import { createEnvironmentConnections } from '../../../runtime/connectors/environment-connections.ts';
 import { createHarness, paymentsFlow, paymentsInput, PAYMENTS_TABLE, type Harness } from './harness.ts';
+import { targetDatabase } from '../../../runtime/store/target-databases.ts';
 
 let h: Harness;
 const TOKEN = 'erp-token-7f3a9c-very-secret';
 
 beforeAll(async () => {
   h = await createHarness();
-  await h.store.sql.query(PAYMENTS_TABLE);
+  await targetDatabase(h.store, 'ledger').query(PAYMENTS_TABLE);
 });
 afterAll(() => h.close());
 

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, paymentsFlow, PAYMENTS_TABLE, type Harness } from './harness.ts';
+import { targetDatabase } from '../../../runtime/store/target-databases.ts';
 
 let h: Harness;
 let openapi: any;
@@ -68,7 +69,7 @@ const MATRIX: [string, string, unknown, Who[]][] = [
 
 beforeAll(async () => {
   h = await createHarness();
-  await h.store.sql.query(PAYMENTS_TABLE);
+  await targetDatabase(h.store, 'ledger').query(PAYMENTS_TABLE);
   await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow() }, 201);
   await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'v1' }, 201);
   openapi = await h.json(null, 'GET', '/api/openapi.json');

@@ -12,13 +12,15 @@ import { startServer, type RunningServer } from '../../../runtime/main.ts';
 import { ensureAdmin, loadExamples } from '../../../runtime/api/bootstrap.ts';
 import { signWebhook } from '../../../runtime/triggers/webhook-signature.ts';
 import { createHarness, paymentsFlow, paymentsInput } from './harness.ts';
+import { targetDatabase } from '../../../runtime/store/target-databases.ts';
 
 let server: RunningServer;
 let dataDir: string;
 const lines: string[] = [];
 
+// The first run of a flow also creates its connection's own embedded database (a data folder of its own).
 async function waitForRun(cookie: string, runId: string) {
-  for (let i = 0; i < 100; i++) {
+  for (const until = Date.now() + 90_000; Date.now() < until;) {
     const { run } = await (await fetch(`${server.url}/api/runs/${runId}`, { headers: { cookie } })).json() as { run: { status: string; counts: Record<string, number> } };
     if (!['queued', 'running'].includes(run.status)) return run;
     await new Promise((r) => setTimeout(r, 100));
@@ -78,12 +80,12 @@ describe('the real server', () => {
     const { runId } = await good.json();
     expect(runId).toMatch(/^run_/);
     const run = await waitForRun(cookie, runId);
-    // api_payments does not exist in this database: the record is dead-lettered, not lost.
+    // api_payments does not exist in the connection's fresh database: the record is dead-lettered, not lost.
     expect(run.counts.read).toBe(1);
     expect(run.counts.delivered + run.counts.deadLettered).toBe(1);
     const runs = await (await fetch(`${server.url}/api/runs?trigger=webhook`, { headers: { cookie } })).json();
     expect(runs.items.map((r: { id: string }) => r.id)).toEqual([runId]);
-  });
+  }, 120_000);
 });
 
 describe('first start with the example flows', () => {
@@ -109,14 +111,17 @@ describe('first start with the example flows', () => {
       const run = (await h.store.getRun(runId))!;
       expect(run.status).toMatch(/succeeded|completed_with_exceptions/);
       expect(run.counts.read).toBeGreaterThan(0);
-      const { rows } = await h.store.sql.query<{ n: number }>('select count(*)::int as n from ap_invoice');
+      const { rows } = await targetDatabase(h.store, 'ap').query<{ n: number }>('select count(*)::int as n from ap_invoice');
       expect(rows[0].n).toBe(run.counts.delivered);
+      // The target tables live in the connections' own databases, not in the store.
+      const inStore = await h.store.sql.query<{ n: number }>(`select count(*)::int as n from information_schema.tables where table_name in ('ap_invoice', 'cash_entry', 'po_commitment')`);
+      expect(inStore.rows[0].n).toBe(0);
       // Loading again leaves existing flows alone.
       expect((await loadExamples(h.store, { dir: new URL('../../../flows', import.meta.url).pathname })).every((l) => l.skipped)).toBe(true);
     } finally {
       await h.close();
     }
-  });
+  }, 180_000); // three connections, each with a database of its own (an embedded database process each)
 
   it('takes the first admin password from LEDGERFLOW_ADMIN_PASSWORD, and only on an empty database', async () => {
     const h = await createHarness();

@@ -14,6 +14,7 @@ import { QUEUE_NAMES, tuningOf } from '../../../runtime/queue/queue-options.ts';
 import { getRunInput } from '../../../runtime/store/queue-repo.ts';
 import { storeBackend } from '../../../runtime/store/queue-backend.ts';
 import { createHarness, paymentsFlow, paymentsInput, PAYMENTS_TABLE, type Harness } from './harness.ts';
+import { targetDatabase } from '../../../runtime/store/target-databases.ts';
 
 let h: Harness;
 let store: Store;
@@ -43,7 +44,7 @@ beforeAll(async () => {
   // A window wide enough that a burst of deliveries shares one transaction.
   launcher = createRunLauncher({ store, boss, commitWindowMs: 30 });
   h = await createHarness({ store, launcher });
-  await store.sql.query(PAYMENTS_TABLE);
+  await targetDatabase(store, 'ledger').query(PAYMENTS_TABLE);
   await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow() }, 201);
   await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'v1' }, 201);
   await h.json('analyst', 'POST', '/api/flows/payments/deployments', { environment: 'dev', version: 1 }, 201);

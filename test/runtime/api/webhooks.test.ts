@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../../runtime/triggers/webhook-signature.ts';
 import { createHarness, paymentsFlow, paymentsInput, PAYMENTS_TABLE, type Harness } from './harness.ts';
+import { targetDatabase } from '../../../runtime/store/target-databases.ts';
 
 let h: Harness;
 let secret: string;
@@ -33,7 +34,7 @@ async function expectRefused(res: Response, reason: RegExp) {
 
 beforeAll(async () => {
   h = await createHarness({ now: () => new Date(clock) });
-  await h.store.sql.query(PAYMENTS_TABLE);
+  await targetDatabase(h.store, 'ledger').query(PAYMENTS_TABLE);
   await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow() }, 201);
   await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'v1' }, 201);
   await h.json('admin', 'PUT', '/api/connections/dev/ledger', { kind: 'postgres', settings: { embedded: true } });

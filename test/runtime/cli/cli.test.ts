@@ -39,7 +39,11 @@ afterAll(async () => {
   await rm(data, { recursive: true, force: true });
 });
 
-describe('ledgerflow CLI', () => {
+// Each command opens the store and, for a run, the `ap` connection's own embedded database (the
+// first run creates its data folder): two database processes to start per command.
+const COMMAND_TIMEOUT = { timeout: 120_000 };
+
+describe('ledgerflow CLI', COMMAND_TIMEOUT, () => {
   it('validate: exit 0 for a valid flow, 1 listing every problem otherwise', async () => {
     expect((await cli('validate', UBL_FLOW)).code).toBe(0);
     const doc = JSON.parse(await readFile(UBL_FLOW, 'utf8'));
@@ -126,7 +130,7 @@ describe('ledgerflow CLI', () => {
   });
 });
 
-describe('ledgerflow dlq and retention', () => {
+describe('ledgerflow dlq and retention', COMMAND_TIMEOUT, () => {
   it('lists open dead letters, replays by id, and refuses to discard what is no longer open', async () => {
     const r = await cli('run', UBL_FLOW, '--input', UBL('ubl-invoice-en16931-vat-outside-scope-sek.xml'), '--json');
     const { runId } = JSON.parse(r.out);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { createConnectionResolver } from '../../../runtime/connectors/connection-registry.ts';
+import { assert, describe, expect, it } from 'vitest';
+import { bindingProblem, createConnectionResolver } from '../../../runtime/connectors/connection-registry.ts';
 import type { SqlClient } from '../../../nodes/define-node.ts';
 import { FlowError } from '../../../nodes/errors.ts';
 
@@ -11,12 +11,12 @@ const embedded: SqlClient = {
 describe('createConnectionResolver', () => {
   const resolver = createConnectionResolver(
     {
-      store: { kind: 'postgres', url: 'embedded' },
+      ledger: { kind: 'postgres', url: 'embedded' },
       erp_api: { kind: 'http', baseUrl: 'https://erp.example/api', headers: { Authorization: 'Bearer x' }, rateLimitPerSecond: 5 },
       nowhere: { kind: 'postgres', url: 'postgres://postgres@127.0.0.1:1/none' },
       broken: { kind: 'http', baseUrl: 'ftp://x' },
     },
-    { embeddedSql: embedded },
+    { embedded: (name) => (name === 'ledger' ? embedded : assert.fail(`asked for ${name}`)) },
   );
 
   it('an unknown name is a permanent error naming the connection', () => {
@@ -32,9 +32,30 @@ describe('createConnectionResolver', () => {
     expect(() => resolver.http('toString')).toThrow("connection 'toString' is not configured");
   });
 
-  it('embedded maps to the store database', async () => {
-    expect(resolver.sql('store')).toBe(embedded);
-    expect(await resolver.sql('store').query('SELECT 1')).toEqual({ rows: [{ embedded: true }] });
+  it('embedded maps to the connection\'s own embedded database', async () => {
+    expect(resolver.sql('ledger')).toBe(embedded);
+    expect(await resolver.sql('ledger').query('SELECT 1')).toEqual({ rows: [{ embedded: true }] });
+  });
+
+  it('refuses a url pointing at the store\'s own database, naming the connection', () => {
+    const store = 'postgres://lf@127.0.0.1:5432/ledgerflow';
+    const guarded = createConnectionResolver({
+      sneaky: { kind: 'postgres', url: 'postgres://analyst:x@localhost/ledgerflow?sslmode=disable' },
+      socket: { kind: 'postgres', url: 'postgres://lf@/ledgerflow?host=/run/postgresql' },
+      other: { kind: 'postgres', url: 'postgres://lf@127.0.0.1:5432/erp' },
+      otherPort: { kind: 'postgres', url: 'postgres://lf@127.0.0.1:5433/ledgerflow' },
+    }, { storeUrl: store });
+    for (const name of ['sneaky', 'socket']) {
+      const err = (() => { try { guarded.sql(name); } catch (e) { return e as FlowError; } })();
+      expect(err).toBeInstanceOf(FlowError);
+      expect(err!.errorClass).toBe('permanent');
+      expect(err!.message).toContain(`connection '${name}' points at Ledgerflow's own store database`);
+    }
+    expect(() => guarded.sql('other')).not.toThrow();
+    expect(() => guarded.sql('otherPort')).not.toThrow();
+    expect(bindingProblem('x', { kind: 'postgres', url: 'postgresql://u@127.0.0.1/ledgerflow' }, store)).toMatch(/store database/);
+    expect(bindingProblem('x', { kind: 'postgres', url: 'embedded' }, store)).toBeNull();
+    return guarded.close();
   });
 
   it('gives http settings, as a copy', () => {
@@ -46,7 +67,7 @@ describe('createConnectionResolver', () => {
 
   it('refuses the wrong kind and bad settings', () => {
     expect(() => resolver.sql('erp_api')).toThrow("connection 'erp_api' is a http connection, but this node needs a postgres connection");
-    expect(() => resolver.http('store')).toThrow('needs a http connection');
+    expect(() => resolver.http('ledger')).toThrow('needs a http connection');
     expect(() => resolver.http('broken')).toThrow('baseUrl starting with http');
   });
 

@@ -22,7 +22,14 @@ describe('direct deployment', () => {
   it('says why: the role needed, or that prod takes only promotions', () => {
     expect(canDeployDirectly('analyst', test)).toMatchObject({ ok: false, status: 403, requiredRole: 'admin' });
     expect(canDeployDirectly('admin', prod)).toMatchObject({ ok: false, status: 409, reason: expect.stringMatching(/approved promotion/) });
-    expect(canDeployDirectly('admin', prod, 'rollback').ok).toBe(true);
+  });
+
+  it('rollback: dev by analysts and admins, test by admins, prod by nobody alone (a second admin approves a request)', () => {
+    expect(canDeployDirectly('analyst', dev, 'rollback').ok).toBe(true);
+    expect(canDeployDirectly('operator', dev, 'rollback')).toMatchObject({ ok: false, status: 403 });
+    expect(canDeployDirectly('analyst', test, 'rollback')).toMatchObject({ ok: false, status: 403, requiredRole: 'admin' });
+    expect(canDeployDirectly('admin', test, 'rollback').ok).toBe(true);
+    expect(canDeployDirectly('admin', prod, 'rollback')).toMatchObject({ ok: false, status: 409, reason: expect.stringMatching(/second admin/) });
   });
 });
 
@@ -36,9 +43,26 @@ describe('four-eyes', () => {
 
   it('an admin among the authors cannot approve prod; the reason names their versions', () => {
     const d = canApprove({ approver: { username: 'ann', role: 'admin' }, env: prod, version: 4, versions, deployedVersion: null });
-    expect(d).toEqual({ ok: false, status: 403, requiredRole: 'admin', reason: 'You authored versions 1, 3; prod promotion needs another admin (four-eyes).' });
+    expect(d).toEqual({ ok: false, status: 403, requiredRole: 'admin', reason: 'You saved versions 1, 3; prod promotion needs another admin (four-eyes).' });
     const one = canApprove({ approver: { username: 'ann', role: 'admin' }, env: prod, version: 4, versions, deployedVersion: 2 });
-    expect(one.ok === false && one.reason).toBe('You authored version 3; prod promotion needs another admin (four-eyes).');
+    expect(one.ok === false && one.reason).toBe('You saved version 3; prod promotion needs another admin (four-eyes).');
+  });
+
+  it('every hand counts: who edited the draft of a version since the one deployed is an author', () => {
+    // dee edited the draft after v3 (so into v4), which cid saved; eve edited after v1 (into v2).
+    const drafts = [{ author: 'eve', afterVersion: 1 }, { author: 'dee', afterVersion: 3 }, { author: 'cid', afterVersion: 3 }];
+    expect(changeAuthors(versions, 4, 3, drafts)).toEqual(['cid', 'dee']);
+    expect(changeAuthors(versions, 4, 1, drafts)).toEqual(['ann', 'bob', 'cid', 'dee', 'eve']);
+    expect(changeAuthors(versions, 4, 2, drafts)).toEqual(['ann', 'cid', 'dee']);
+    const d = canApprove({ approver: { username: 'dee', role: 'admin' }, env: prod, version: 4, versions, deployedVersion: 3, draftChanges: drafts });
+    expect(d).toEqual({ ok: false, status: 403, requiredRole: 'admin', reason: 'You edited the draft of version 4; prod promotion needs another admin (four-eyes).' });
+    expect(canApprove({ approver: { username: 'eve', role: 'admin' }, env: prod, version: 4, versions, deployedVersion: 3, draftChanges: drafts }).ok).toBe(true);
+  });
+
+  it('the requester cannot approve, even with no change in the version (e.g. a rollback request)', () => {
+    const d = canApprove({ approver: { username: 'dee', role: 'admin' }, env: prod, version: 2, versions, deployedVersion: 4, requestedBy: 'dee' });
+    expect(d).toMatchObject({ ok: false, status: 403, reason: 'You requested this promotion; prod needs another admin to approve it (four-eyes).' });
+    expect(canApprove({ approver: { username: 'eve', role: 'admin' }, env: prod, version: 2, versions, deployedVersion: 4, requestedBy: 'dee' }).ok).toBe(true);
   });
 
   it('another admin approves; an author whose versions prod already runs approves too', () => {

@@ -9,6 +9,7 @@ import { openPgliteStore, openPostgresStore } from '../../../runtime/store/open-
 import type { QueuedRunInput } from '../../../runtime/queue/run-launcher.ts';
 import type { QueueTuning } from '../../../runtime/queue/queue-options.ts';
 import { isTerminal } from '../../../runtime/queue/run-totals.ts';
+import { dropPostgresTargetDatabases, targetDatabase } from '../../../runtime/store/target-databases.ts';
 
 export type BackendName = 'pglite' | 'postgres';
 
@@ -52,6 +53,7 @@ export async function openBackend(name: BackendName): Promise<OpenedBackend> {
     cleanup: async () => {
       await store.close().catch(() => {});
       await dropSchemas(url, [schema, `${schema}_jobs`]);
+      await dropPostgresTargetDatabases(url, schema);
     },
   };
 }
@@ -96,9 +98,9 @@ export function queueFlow(id = 'queue-test', table = 'q_rows'): FlowDocument {
   };
 }
 
-/** Creates the target table, saves the flow as version 1 and loads its reference data. */
+/** Creates the target table (in connection `db`'s own database), saves the flow as version 1 and loads its reference data. */
 export async function setUpFlow(store: Store, doc: FlowDocument = queueFlow(), table = 'q_rows'): Promise<void> {
-  await store.sql.query(`create table if not exists ${table} (id text primary key, amount numeric not null)`);
+  await targetDatabase(store, 'db').query(`create table if not exists ${table} (id text primary key, amount numeric not null)`);
   await store.saveDraft(doc, 'tester');
   await store.saveVersion(doc.id, doc, 'tester', 'first');
   await store.putReferenceData('queue-test-currencies', 'code', [{ code: 'EUR' }, { code: 'USD' }]);
@@ -131,5 +133,11 @@ export async function waitForRun(store: Store, runId: string, timeoutMs = 30_000
 
 export async function count(store: Store, sql: string, params: unknown[] = []): Promise<number> {
   const { rows } = await store.sql.query<{ n: unknown }>(sql, params);
+  return Number(rows[0].n);
+}
+
+/** A count in the flow's target database (connection `db`), not the store. */
+export async function countTarget(store: Store, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await targetDatabase(store, 'db').query<{ n: unknown }>(sql, params);
   return Number(rows[0].n);
 }

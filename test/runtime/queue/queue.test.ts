@@ -11,7 +11,7 @@ import { QUEUE_NAMES } from '../../../runtime/queue/queue-options.ts';
 import type { RunRequest } from '../../../runtime/queue/run-launcher.ts';
 import type { RunRow } from '../../../runtime/store/store.ts';
 import {
-  TEST_TUNING, backendNames, count, jsonlInput, openBackend, records, setUpFlow, waitForRun, type OpenedBackend,
+  TEST_TUNING, backendNames, count, countTarget, jsonlInput, openBackend, records, setUpFlow, waitForRun, type OpenedBackend,
 } from './queue-fixtures.ts';
 
 const request = (input: RunRequest['input'], extra: Partial<RunRequest> = {}): RunRequest => ({
@@ -58,7 +58,7 @@ for (const backend of backendNames()) {
       expect(run.startedAt).not.toBeNull();
       expect(run.finishedAt).not.toBeNull();
 
-      expect(await count(b.store, 'select count(*) as n from q_rows')).toBe(8);
+      expect(await countTarget(b.store, 'select count(*) as n from q_rows')).toBe(8);
       const traces = await b.store.listTraces(run.id, {}, { limit: 100 });
       expect(traces.items.map((t) => t.lineageKey).sort((x, y) => Number(x) - Number(y))).toEqual(list.map((_, i) => String(i + 1)));
       expect(traces.items.filter((t) => t.outcome === 'quarantined').map((t) => t.businessKey).sort()).toEqual(['r3', 'r7']);
@@ -99,7 +99,7 @@ for (const backend of backendNames()) {
       expect(run.status).toBe('succeeded');
       expect(run.counts.delivered).toBe(1);
       expect((await b.store.getDeadLetter(letters.items[0].id))?.status).toBe('replayed');
-      expect(await count(b.store, `select count(*) as n from q_rows where id = 'r2'`)).toBe(1);
+      expect(await countTarget(b.store, `select count(*) as n from q_rows where id = 'r2'`)).toBe(1);
     });
 
     it('creates the run row and its job in one transaction: when the job cannot be queued there is no run', async () => {
@@ -128,7 +128,7 @@ for (const backend of backendNames()) {
       expect(run.error?.message).toMatch(/line 7/);
       expect(await count(b.store, 'select count(*) as n from run_chunks where run_id = $1', [run.id])).toBe(0);
       expect(await count(b.store, 'select count(*) as n from record_traces where run_id = $1', [run.id])).toBe(0);
-      expect(await count(b.store, 'select count(*) as n from q_rows')).toBe(0);
+      expect(await countTarget(b.store, 'select count(*) as n from q_rows')).toBe(0);
     });
 
     it('cancels a queued run: nothing is read or written', async () => {
@@ -145,7 +145,7 @@ for (const backend of backendNames()) {
       await waitForJobsDone(second, queued.id);
       expect((await b.store.getRun(queued.id))?.status).toBe('cancelled');
       expect(await count(b.store, 'select count(*) as n from run_chunks where run_id = $1', [queued.id])).toBe(0);
-      expect(await count(b.store, 'select count(*) as n from q_rows')).toBe(0);
+      expect(await countTarget(b.store, 'select count(*) as n from q_rows')).toBe(0);
     });
 
     it('cancels a running run: the chunk in progress reports what it wrote, the rest are skipped', async () => {
@@ -162,7 +162,7 @@ for (const backend of backendNames()) {
       await waitForJobsDone(queue!, runId);
       const after = (await b.store.getRun(runId))!;
       expect(after.counts.delivered).toBe(4);
-      expect(await count(b.store, 'select count(*) as n from q_rows')).toBe(4);
+      expect(await countTarget(b.store, 'select count(*) as n from q_rows')).toBe(4);
       expect(await count(b.store, 'select count(*) as n from record_traces where run_id = $1', [runId])).toBe(4);
       expect(await count(b.store, `select count(*) as n from run_chunks where run_id = $1 and status = 'pending'`, [runId])).toBe(0);
       expect(after.reconciliation?.closes).toBe(false);
@@ -175,7 +175,7 @@ for (const backend of backendNames()) {
       const queued = await launcher.enqueue(request(jsonlInput(records(10))));
       const run = await waitForRun(b.store, queued.id, 60_000);
       expect(run.status).toBe('succeeded');
-      expect(await count(b.store, 'select count(*) as n from q_rows')).toBe(10);
+      expect(await countTarget(b.store, 'select count(*) as n from q_rows')).toBe(10);
       const { rows } = await b.store.sql.query<{ lineage_key: string; n: unknown }>(
         'select lineage_key, count(*) as n from record_traces where run_id = $1 group by lineage_key', [run.id]);
       expect(rows).toHaveLength(10);

@@ -9,6 +9,7 @@ import type { FlowDocument, FlowNode } from '../../../nodes/flow-document.ts';
 import type { RunRow, Store } from '../../../runtime/store/store.ts';
 import type { QueuedRunInput } from '../../../runtime/queue/run-launcher.ts';
 import { connectionsRepo } from '../../../runtime/store/service-connections.ts';
+import { targetDatabase } from '../../../runtime/store/target-databases.ts';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const SCALE_TABLE = 'scale_rows';
@@ -37,11 +38,12 @@ export function scaleFlow(): FlowDocument {
 }
 
 export async function setUpScaleFlow(store: Store): Promise<void> {
-  await store.sql.query(`create table if not exists ${SCALE_TABLE} (id text primary key, amount numeric not null)`);
+  await targetDatabase(store, 'db').query(`create table if not exists ${SCALE_TABLE} (id text primary key, amount numeric not null)`);
   const doc = scaleFlow();
   await store.saveDraft(doc, 'bench');
   await store.saveVersion(doc.id, doc, 'bench', 'scale-out');
-  // Workers bind connections per environment (as `serve` does): `db` is the store's own database in the
+  // Workers bind connections per environment (as `serve` does): `db` is its own embedded database
+  // (beside a Postgres store, one database on that server every worker reaches) in the
   // environments the scale-out test and the queue-throughput bench run in.
   for (const environment of ['test', 'bench']) {
     await connectionsRepo(store.sql).putConnection({ environment, name: 'db', kind: 'postgres', settings: { embedded: true }, encryptedSecrets: {}, updatedBy: 'bench' });

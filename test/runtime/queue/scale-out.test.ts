@@ -12,6 +12,7 @@ import { createRunLauncher } from '../../../runtime/queue/launcher.ts';
 import { QUEUE_NAMES, tuningOf } from '../../../runtime/queue/queue-options.ts';
 import type { RunLauncher } from '../../../runtime/queue/run-launcher.ts';
 import { dropSchemas, freshSchemaName, waitForRun, count } from './queue-fixtures.ts';
+import { dropPostgresTargetDatabases, targetDatabase } from '../../../runtime/store/target-databases.ts';
 import { SCALE_TABLE, chunksByWorker, recordsPerSecond, scaleInput, setUpScaleFlow, spawnWorker, type WorkerProcess } from './scale-fixtures.ts';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -40,6 +41,7 @@ describe.skipIf(!url)('scale-out over Postgres with worker processes', () => {
     await boss?.stop({ graceful: false });
     await store?.close();
     await dropSchemas(url!, [schema, `${schema}_jobs`]);
+    await dropPostgresTargetDatabases(url!, schema);
   }, 60_000);
 
   const enqueue = (prefix: string) => launcher.enqueue({
@@ -47,7 +49,7 @@ describe.skipIf(!url)('scale-out over Postgres with worker processes', () => {
   });
 
   async function expectExactlyOnce(runId: string, prefix: string) {
-    const rows = await store.sql.query<{ n: unknown; d: unknown }>(
+    const rows = await targetDatabase(store, 'db').query<{ n: unknown; d: unknown }>(
       `select count(*) as n, count(distinct id) as d from ${SCALE_TABLE} where id like $1`, [`${prefix}%`]);
     expect(Number(rows.rows[0].n)).toBe(RECORDS);
     expect(Number(rows.rows[0].d)).toBe(RECORDS);

@@ -22,15 +22,17 @@ import { SCALE_TABLE, scaleFlow, scaleInput, spawnWorker, type WorkerProcess } f
 const url = process.env.TEST_DATABASE_URL;
 
 /** `url` with a password placeholder and `search_path` set to `schema`. */
-function targetUrl(base: string, schema: string): string {
+function targetUrl(base: string, database: string): string {
   const u = new URL(base);
   // Built by hand: URL would percent-encode the placeholder's braces.
-  return `${u.protocol}//${decodeURIComponent(u.username)}:{{secret:password}}@${u.host}${u.pathname}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return `${u.protocol}//${decodeURIComponent(u.username)}:{{secret:password}}@${u.host}/${database}`;
 }
+
+const withDatabase = (base: string, database: string) => Object.assign(new URL(base), { pathname: `/${database}` }).toString();
 
 describe.skipIf(!url)('ledgerflow worker: connections per environment', () => {
   const schema = freshSchemaName('lf_wcmd');
-  // Where the environment's `db` connection points: not the store's schema, so rows landing here prove it was used.
+  // Where the environment's `db` connection points: a database of its own (never the store's), so rows landing here prove it was used.
   const target = freshSchemaName('lf_wcmd_target');
   const key = randomBytes(32);
   let store: Store;
@@ -42,9 +44,12 @@ describe.skipIf(!url)('ledgerflow worker: connections per environment', () => {
     store = await openPostgresStore({ connectionString: url!, schema, poolSize: 4 });
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
-    await admin.query(`create schema ${target}`);
-    await admin.query(`create table ${target}.${SCALE_TABLE} (id text primary key, amount numeric not null)`);
+    await admin.query(`create database ${target}`);
     await admin.end();
+    const targetDb = new pg.Client({ connectionString: withDatabase(url!, target) });
+    await targetDb.connect();
+    await targetDb.query(`create table ${SCALE_TABLE} (id text primary key, amount numeric not null)`);
+    await targetDb.end();
     const doc = scaleFlow();
     await store.saveDraft(doc, 'test');
     await store.saveVersion(doc.id, doc, 'test', 'v1');
@@ -62,14 +67,18 @@ describe.skipIf(!url)('ledgerflow worker: connections per environment', () => {
     await Promise.all(workers.map((w) => w.exited));
     await boss?.stop({ graceful: false });
     await store?.close();
-    await dropSchemas(url!, [schema, `${schema}_jobs`, target]);
+    await dropSchemas(url!, [schema, `${schema}_jobs`]);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`drop database if exists ${target} with (force)`);
+    await admin.end();
   }, 60_000);
 
   async function targetRows(): Promise<string[]> {
-    const c = new pg.Client({ connectionString: url });
+    const c = new pg.Client({ connectionString: withDatabase(url!, target) });
     await c.connect();
     try {
-      return (await c.query<{ id: string }>(`select id from ${target}.${SCALE_TABLE} order by id`)).rows.map((r) => r.id);
+      return (await c.query<{ id: string }>(`select id from ${SCALE_TABLE} order by id`)).rows.map((r) => r.id);
     } finally {
       await c.end();
     }
@@ -95,7 +104,7 @@ describe.skipIf(!url)('ledgerflow worker: connections per environment', () => {
     const run = await waitForRun(store, queued.id, 60_000);
     expect(run.status).toBe('succeeded');
     expect(run.counts.delivered).toBe(3);
-    // In the environment's schema, not the store's (where default connections would have written).
+    // In the environment's database, not the store's.
     expect(await targetRows()).toEqual(['k1', 'k2', 'k3']);
     const { rows } = await store.sql.query<{ n: number }>(`select count(*)::int as n from information_schema.tables where table_schema = $1 and table_name = $2`, [schema, SCALE_TABLE]);
     expect(rows[0].n).toBe(0);

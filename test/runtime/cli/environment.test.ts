@@ -1,0 +1,33 @@
+/** The CLI's connection bindings never reach the store's own database. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlowDocument } from '../../../nodes/flow-document.ts';
+import { CliError } from '../../../runtime/cli/cli-error.ts';
+import { localBindings, localRunDeps } from '../../../runtime/cli/environment.ts';
+import { registerStoreBackend } from '../../../runtime/store/queue-backend.ts';
+import type { Store } from '../../../runtime/store/store.ts';
+
+const doc = { id: 'f', name: 'f', connections: { erp: { kind: 'postgres' } }, nodes: [], edges: [] } as unknown as FlowDocument;
+
+describe('CLI connections', () => {
+  let dir: string;
+  beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'lf-cli-env-')); });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('an unbound Postgres connection is its own embedded database', async () => {
+    expect(await localBindings(doc, undefined, {})).toEqual({ erp: { kind: 'postgres', url: 'embedded' } });
+  });
+
+  it('a connections file binding the store\'s own database is an error naming the connection', async () => {
+    // A store on a Postgres server, as openStore registers it (only its location matters here).
+    const store = { kind: 'postgres', sql: { query: async () => ({ rows: [] }), transaction: async () => undefined } } as unknown as Store;
+    registerStoreBackend(store, { db: undefined as never, connectionString: 'postgres://ledgerflow@db.internal:5432/ledgerflow' });
+    const file = join(dir, 'connections.json');
+    await writeFile(file, JSON.stringify({ erp: { kind: 'postgres', url: 'postgres://analyst:pw@db.internal/ledgerflow' } }));
+    const err = await localRunDeps(store, doc, { connections: file }, {}).catch((e) => e);
+    expect(err).toBeInstanceOf(CliError);
+    expect(err.message).toBe("connection 'erp' points at Ledgerflow's own store database, which flows may not read or write: bind it to the target system's database (or to { \"embedded\": true }, a database of its own)");
+  });
+});
