@@ -43,7 +43,7 @@ export function sensitiveValues(headers: Record<string, string> = {}, secrets: r
     if (rest.length) {
       const credential = rest.join(' ');
       values.add(credential);
-      if (/^basic$/i.test(scheme)) decodeBasic(credential).forEach((v) => values.add(v));
+      if (/^basic$/i.test(scheme)) for (const v of decodeBasic(credential)) values.add(v);
     }
   }
   // Longest first, so a token inside a longer header value is not left half-hidden.

@@ -49,7 +49,7 @@ export const settingsSchema = z.object({
   LEDGERFLOW_SNAPSHOT_DAYS: wholeNumber(1),
   LEDGERFLOW_LINEAGE_DAYS: wholeNumber(1),
   LEDGERFLOW_HTTP_CLIENT: z.enum(['keep-alive', 'fetch']),
-  LEDGERFLOW_OUTBOUND_HOSTS: z.string().trim().regex(/^[A-Za-z0-9*.:\-\[\]]+(\s*,\s*[A-Za-z0-9*.:\-\[\]]+)*$/).transform((v) => v.split(',').map((h) => h.trim().toLowerCase())).optional(),
+  LEDGERFLOW_OUTBOUND_HOSTS: z.string().trim().regex(/^[A-Za-z0-9*.:\-[\]]+(\s*,\s*[A-Za-z0-9*.:\-[\]]+)*$/).transform((v) => v.split(',').map((h) => h.trim().toLowerCase())).optional(),
   LEDGERFLOW_LOG_LEVEL: z.enum(LOG_LEVELS),
   LEDGERFLOW_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']),
   LEDGERFLOW_METRICS_SAMPLE_SECONDS: wholeNumber(0, 3600),

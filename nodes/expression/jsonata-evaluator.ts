@@ -17,7 +17,6 @@ import {
   type CompiledExpression,
   type EvaluationLimits,
   type ExpressionEvaluator,
-  type ExpressionProblem,
 } from './evaluator.ts';
 import { evaluationError, syntaxError } from './jsonata-errors.ts';
 import { checkSyntax } from './syntax-check.ts';

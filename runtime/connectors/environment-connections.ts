@@ -47,7 +47,6 @@ export function bindingOf(kind: 'postgres' | 'http', settings: Record<string, un
   };
 }
 
-<<<<<<< HEAD
 const hasReference = (v: unknown) => typeof v === 'string' && referencedSecrets(v).length > 0;
 
 /** Credentials written into settings in clear, where they would be stored and shown: they belong in `secrets`. */
@@ -66,15 +65,11 @@ function plainCredentials(kind: string, s: Record<string, unknown>): { path: str
   return problems;
 }
 
-/** Every problem with a connection as given to the API (settings shape, unknown secrets), as messages. */
-export function connectionProblems(name: string, kind: string, settings: unknown, secretNames: string[]): { path: string; message: string }[] {
-=======
 /**
  * Every problem with a connection as given to the API (settings shape, unknown secrets, a URL
  * pointing at the store's database `storeUrl`), as messages.
  */
 export function connectionProblems(name: string, kind: string, settings: unknown, secretNames: string[], storeUrl?: string): { path: string; message: string }[] {
->>>>>>> sodstore
   const problems: { path: string; message: string }[] = [];
   if (kind !== 'postgres' && kind !== 'http') return [{ path: '/kind', message: `kind must be postgres or http, not '${kind}'` }];
   if (!settings || typeof settings !== 'object' || Array.isArray(settings)) return [{ path: '/settings', message: 'settings must be an object' }];

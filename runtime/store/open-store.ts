@@ -42,13 +42,6 @@ export interface PostgresStoreOptions {
  */
 const EMBEDDED_SETTINGS = ['shared_buffers=32MB'];
 
-<<<<<<< HEAD
-/**
- * The embedded store, its database in a process of its own. A data folder has
- * one owner at a time (see data-folder-lock.ts): opening one that another live
- * process holds throws DataFolderInUseError naming it.
- */
-=======
 /** Closing the store closes the target databases opened beside it first. */
 function closeTargetsWith(store: Store, targets: TargetDatabases): void {
   const closeStore = store.close;
@@ -58,8 +51,11 @@ function closeTargetsWith(store: Store, targets: TargetDatabases): void {
   };
 }
 
-/** The embedded store, its database in a process of its own. */
->>>>>>> sodstore
+/**
+ * The embedded store, its database in a process of its own. A data folder has
+ * one owner at a time (see data-folder-lock.ts): opening one that another live
+ * process holds throws DataFolderInUseError naming it.
+ */
 export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
   let lock: DataFolderLock | undefined;
   let database: PgliteProcess;

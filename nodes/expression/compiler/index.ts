@@ -10,7 +10,6 @@ import {
   type Bindings,
   type EvaluationLimits,
   type ExpressionEvaluator,
-  type ExpressionProblem,
 } from '../evaluator.ts';
 import { syntaxError } from '../jsonata-errors.ts';
 import { checkSyntax } from '../syntax-check.ts';

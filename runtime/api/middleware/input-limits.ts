@@ -15,6 +15,7 @@ import { flowSizeProblems } from '../../../nodes/flow-limits.ts';
 import type { AppEnv } from '../app-env.ts';
 import { ApiProblem, problemResponse } from '../problem.ts';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point
 const NUL_IN_URL = /%00|\u0000/i;
 
 /** The JSON pointer of the first string (or key) holding U+0000, if any. Iterative: bodies can nest deeply. */
@@ -26,7 +27,7 @@ export function nulPath(value: unknown): string | undefined {
       if (v.includes('\u0000')) return path || '/';
     } else if (v !== null && typeof v === 'object') {
       for (const [key, child] of Object.entries(v)) {
-        if (key.includes('\u0000')) return `${path}/${key.replace(/\u0000/g, '\\u0000')}`;
+        if (key.includes('\u0000')) return `${path}/${key.replaceAll('\u0000', '\\u0000')}`;
         stack.push({ value: child, path: `${path}/${key}` });
       }
     }

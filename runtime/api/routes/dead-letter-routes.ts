@@ -113,7 +113,7 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
 
   defineRoute(app, {
     method: 'post', path: '/api/dead-letters/discard', tags: ['Operations'], summary: 'Discard open dead letters with a reason', roles: OPERATORS,
-    description: 'Each discarded dead letter gets an audit entry, committed with the change.' + IDEMPOTENCY_NOTE,
+    description: `Each discarded dead letter gets an audit entry, committed with the change.${IDEMPOTENCY_NOTE}`,
     request: { body: jsonBody(z.object({ ids: z.array(z.number().int().positive()).min(1).max(10_000), reason: z.string().min(1).max(2000) })) },
     responses: { 200: jsonResponse(z.object({ discarded: z.number().int() }), 'Discarded'), 404: { description: 'Unknown dead letter' }, 409: { description: 'Not open' } },
   }, async (c) => {

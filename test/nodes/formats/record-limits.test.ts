@@ -24,7 +24,7 @@ const nested = (levels: number) => `{"id":"deep","v":${'['.repeat(levels)}1${']'
 describe('record limits', () => {
   it('names the field path of a NUL character and the depth limit, walking any depth without recursion', () => {
     expect(recordProblem({ a: { b: ['x', 'bad\u0000'] } })).toMatch(/field a\.b\[1\] contains a NUL character/);
-    expect(recordProblem({ ['k\u0000']: 1 })).toMatch(/field name contains a NUL character/);
+    expect(recordProblem({ "k\u0000": 1 })).toMatch(/field name contains a NUL character/);
     expect(recordProblem(JSON.parse(nested(999)))).toBeUndefined();
     expect(recordProblem(JSON.parse(nested(100_000)))).toMatch(/nested more than 1,000 levels deep \(maxDepth\)/);
     expect(recordProblem(JSON.parse(nested(20)), { maxDepth: 10, maxRecordSize: MiB })).toMatch(/more than 10 levels/);
@@ -57,7 +57,7 @@ describe('record limits', () => {
 
   it('keeps records whole across chunk boundaries and counts lines across them', async () => {
     const lines = Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `r${i}`, memo: 'é'.repeat(i) }));
-    const out = await collect(parseJsonl(chunked(lines.join('\r\n') + '\n\n', 7), 'e.jsonl'));
+    const out = await collect(parseJsonl(chunked(`${lines.join('\r\n')}\n\n`, 7), 'e.jsonl'));
     expect(out).toEqual(lines.map((l) => JSON.parse(l)));
   });
 

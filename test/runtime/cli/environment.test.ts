@@ -8,6 +8,7 @@ import { CliError } from '../../../runtime/cli/cli-error.ts';
 import { localBindings, localRunDeps } from '../../../runtime/cli/environment.ts';
 import { registerStoreBackend } from '../../../runtime/store/queue-backend.ts';
 import type { Store } from '../../../runtime/store/store.ts';
+import { parseSettings } from '../../../runtime/settings.ts';
 
 const doc = { id: 'f', name: 'f', connections: { erp: { kind: 'postgres' } }, nodes: [], edges: [] } as unknown as FlowDocument;
 
@@ -17,7 +18,7 @@ describe('CLI connections', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('an unbound Postgres connection is its own embedded database', async () => {
-    expect(await localBindings(doc, undefined, {})).toEqual({ erp: { kind: 'postgres', url: 'embedded' } });
+    expect(await localBindings(doc, undefined, { settings: parseSettings({}), env: {} })).toEqual({ erp: { kind: 'postgres', url: 'embedded' } });
   });
 
   it('a connections file binding the store\'s own database is an error naming the connection', async () => {
@@ -26,7 +27,7 @@ describe('CLI connections', () => {
     registerStoreBackend(store, { db: undefined as never, connectionString: 'postgres://ledgerflow@db.internal:5432/ledgerflow' });
     const file = join(dir, 'connections.json');
     await writeFile(file, JSON.stringify({ erp: { kind: 'postgres', url: 'postgres://analyst:pw@db.internal/ledgerflow' } }));
-    const err = await localRunDeps(store, doc, { connections: file }, {}).catch((e) => e);
+    const err = await localRunDeps(store, doc, { connections: file }, { settings: parseSettings({}), env: {} }).catch((e) => e);
     expect(err).toBeInstanceOf(CliError);
     expect(err.message).toBe("connection 'erp' points at Ledgerflow's own store database, which flows may not read or write: bind it to the target system's database (or to { \"embedded\": true }, a database of its own)");
   });
