@@ -75,7 +75,8 @@ export async function openBoss(store: Store, options: BossOptions): Promise<PgBo
 
 /**
  * pg-boss does not go back a version: tables made by a newer pg-boss (12 makes
- * version 43) would half work. Say so instead, with what to do.
+ * version 43) would half work. Say so instead, with what to do (README,
+ * "Supported Node versions").
  */
 async function refuseNewerSchema(db: BossDb, schema: string): Promise<void> {
   const exists = await db.executeSql('select to_regclass($1) as name', [`${schema}.version`]);
@@ -84,7 +85,7 @@ async function refuseNewerSchema(db: BossDb, schema: string): Promise<void> {
   const version = Number(rows[0]?.version ?? 0);
   if (version > BOSS_SCHEMA_VERSION) {
     throw new Error(`The job queue's tables (schema ${schema}) were made by a newer pg-boss (table version ${version}; this Ledgerflow reads ${BOSS_SCHEMA_VERSION}). `
-      + `Once no run is queued or running, drop them (drop schema ${schema} cascade) and start again: runs, traces and flows are kept elsewhere.`);
+      + `When no run is queued or running, stop every Ledgerflow process, drop them (drop schema ${schema} cascade) and start again: runs, traces and flows are kept in other tables.`);
   }
 }
 
