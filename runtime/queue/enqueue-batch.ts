@@ -138,7 +138,7 @@ export async function enqueueBatch(db: Db, boss: PgBoss, tuning: QueueTuning, re
     const queued = pending.filter((p) => written.has(p.id));
     if (queued.length) {
       const options = jobOptions(tuning, 'split');
-      await boss.insert(QUEUE_NAMES.split, queued.map(({ id }) => ({ data: { runId: id } satisfies SplitJobData, ...options })), { db: bossDbOf(tx) });
+      await boss.insert(queued.map(({ id }) => ({ name: QUEUE_NAMES.split, data: { runId: id } satisfies SplitJobData, ...options })), { db: bossDbOf(tx) });
     }
     for (const { request, id } of queued) await request.alongside?.(tx, written.get(id)!);
     for (const { index, id } of queued) outcomes[index] = { ok: true, value: written.get(id)! };

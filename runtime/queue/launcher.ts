@@ -11,6 +11,7 @@ import { listLiveWorkers } from '../store/queue-repo.ts';
 import type { PgBoss } from './boss.ts';
 import { enqueueBatch, requestProblem, requestSize } from './enqueue-batch.ts';
 import { createGroupCommit, type GroupCommit } from './group-commit.ts';
+import { wakeQueue } from './job-loop.ts';
 import { QUEUE_NAMES, tuningOf, type QueueTuning } from './queue-options.ts';
 import { endRun } from './run-lifecycle.ts';
 import type { RunLauncher, RunRequest } from './run-launcher.ts';
@@ -43,7 +44,11 @@ export function createRunLauncher(options: LauncherOptions): QueueRunLauncher {
   const db = storeBackend(store).db;
   const tuning = tuningOf(options.tuning);
   const commits = createGroupCommit<RunRequest, RunRow>({
-    write: (requests) => enqueueBatch(db, boss, tuning, requests),
+    write: async (requests) => {
+      const outcomes = await enqueueBatch(db, boss, tuning, requests);
+      wakeQueue(boss, QUEUE_NAMES.split);
+      return outcomes;
+    },
     maxItems: options.maxRunsPerCommit,
     windowMs: options.commitWindowMs,
     sizeOf: requestSize,
@@ -75,11 +80,17 @@ export function createRunLauncher(options: LauncherOptions): QueueRunLauncher {
     },
 
     async stats() {
-      const queues = await boss.getQueues([QUEUE_NAMES.split, QUEUE_NAMES.chunk]);
+      let queued = 0;
+      let active = 0;
+      for (const name of [QUEUE_NAMES.split, QUEUE_NAMES.chunk]) {
+        const waiting = await boss.getQueueSize(name);
+        queued += waiting;
+        active += (await boss.getQueueSize(name, { before: 'completed' })) - waiting;
+      }
       const workers = await listLiveWorkers(db, options.workerSeenWithinSeconds ?? 60);
       return {
-        queued: queues.reduce((n, q) => n + Number(q.queuedCount ?? 0), 0),
-        active: queues.reduce((n, q) => n + Number(q.activeCount ?? 0), 0),
+        queued,
+        active,
         workers: workers.map((w) => ({ id: w.id, lastSeenAt: w.lastSeenAt, chunksDone: w.chunksDone })),
       };
     },

@@ -19,22 +19,25 @@ export interface QueueTuning {
   /** Chunks stored and queued per transaction while a run is split (default 10). */
   chunksPerInsert: number;
   /**
-   * A job whose worker stops sending heartbeats for this long is retried by
-   * another worker (pg-boss minimum 10). A SIGKILLed worker's chunks are picked
-   * up after this plus at most `superviseIntervalSeconds`.
+   * A job whose worker stops renewing its lease for this long is retried by
+   * another worker (see job-leases.ts). A SIGKILLed worker's chunks are picked
+   * up after this plus at most `superviseIntervalSeconds` and the first retry delay (1–2 s).
    */
   heartbeatSeconds: number;
-  /** How often pg-boss looks for expired jobs and lost heartbeats (default 5). */
+  /** How often pg-boss looks for jobs whose lease lapsed, and archives finished ones (default 5). */
   superviseIntervalSeconds: number;
   /** Upper bound on one chunk's processing time before it is retried (default 15 min). */
   chunkExpireSeconds: number;
   /** Upper bound on reading a whole run's input (default 4 h). */
   splitExpireSeconds: number;
-  /** Attempts after the first before a job is given up and its run failed (default 10). */
+  /**
+   * Attempts after the first before a job is given up and its run failed
+   * (default 7: retried after about 1, 2, 4 … 64 s, 2–4 minutes in all).
+   */
   retryLimit: number;
-  /** Chunk jobs a worker fetches at once; ≥ 2 keeps pg-boss fetching without pauses while work is waiting (default 2). */
+  /** Chunk jobs a worker fetches at once (default 2). */
   fetchBatchSize: number;
-  /** Seconds between polls when idle (pg-boss minimum 0.5). */
+  /** Seconds between polls of an idle queue; a worker that found jobs fetches again at once (default 0.5). */
   pollingIntervalSeconds: number;
 }
 
@@ -45,7 +48,7 @@ export const DEFAULT_TUNING: QueueTuning = {
   superviseIntervalSeconds: 5,
   chunkExpireSeconds: 15 * 60,
   splitExpireSeconds: 4 * 60 * 60,
-  retryLimit: 10,
+  retryLimit: 7,
   fetchBatchSize: 2,
   pollingIntervalSeconds: 0.5,
 };
@@ -53,22 +56,31 @@ export const DEFAULT_TUNING: QueueTuning = {
 export function tuningOf(partial: Partial<QueueTuning> = {}): QueueTuning {
   const t = { ...DEFAULT_TUNING, ...partial };
   if (!Number.isInteger(t.chunkSize) || t.chunkSize < 1) throw new Error(`chunkSize must be a whole number ≥ 1, not ${t.chunkSize}`);
-  if (!Number.isInteger(t.heartbeatSeconds) || t.heartbeatSeconds < 10) throw new Error(`heartbeatSeconds must be a whole number ≥ 10 (pg-boss), not ${t.heartbeatSeconds}`);
-  if (t.fetchBatchSize < 2) throw new Error('fetchBatchSize must be ≥ 2: with 1, pg-boss pauses after every fetch');
+  if (!Number.isInteger(t.heartbeatSeconds) || t.heartbeatSeconds < 3) throw new Error(`heartbeatSeconds must be a whole number ≥ 3, not ${t.heartbeatSeconds}`);
+  if (!Number.isInteger(t.fetchBatchSize) || t.fetchBatchSize < 1) throw new Error(`fetchBatchSize must be a whole number ≥ 1, not ${t.fetchBatchSize}`);
+  if (!(t.pollingIntervalSeconds > 0)) throw new Error(`pollingIntervalSeconds must be above 0, not ${t.pollingIntervalSeconds}`);
   return t;
 }
 
-/** Options every job of a queue is created with. */
+/**
+ * Options of a queue and every job in it. pg-boss 10 doubles the retry delay
+ * from 1 s without a ceiling, so the retry limit bounds the wait. A job
+ * expires (and is retried) when its lease is not renewed for `heartbeatSeconds`;
+ * the worker itself gives up a job after `maxSeconds`.
+ */
 export function jobOptions(t: QueueTuning, kind: 'split' | 'chunk') {
   return {
     retryLimit: t.retryLimit,
     retryDelay: 1,
     retryBackoff: true,
-    retryDelayMax: 30,
-    heartbeatSeconds: t.heartbeatSeconds,
-    expireInSeconds: kind === 'split' ? t.splitExpireSeconds : t.chunkExpireSeconds,
+    expireInSeconds: t.heartbeatSeconds,
     deadLetter: kind === 'split' ? QUEUE_NAMES.splitFailed : QUEUE_NAMES.chunkFailed,
   };
+}
+
+/** Longest a worker works on one job of this kind before giving it up for a retry. */
+export function jobMaxSeconds(t: QueueTuning, kind: 'split' | 'chunk'): number {
+  return kind === 'split' ? t.splitExpireSeconds : t.chunkExpireSeconds;
 }
 
 /** Job payloads. */

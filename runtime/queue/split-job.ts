@@ -17,6 +17,7 @@ import {
 } from '../store/queue-repo.ts';
 import { bossDbOf } from './boss.ts';
 import { describeJobError, isPermanentJobError } from './permanent-errors.ts';
+import { wakeQueue } from './job-loop.ts';
 import { QUEUE_NAMES, jobOptions, type ChunkJobData } from './queue-options.ts';
 import { endRun, finalizeIfComplete, LOCAL_ENVIRONMENT } from './run-lifecycle.ts';
 import { readSide } from './run-totals.ts';
@@ -127,11 +128,12 @@ async function splitRoots(
       const inserted = await insertChunks(tx, runId, batch);
       if (inserted.length) {
         const options = jobOptions(ctx.tuning, 'chunk');
-        const jobs = inserted.map((no) => ({ data: { runId, chunkNo: no } satisfies ChunkJobData, ...options }));
-        await ctx.boss.insert(QUEUE_NAMES.chunk, jobs, { db: bossDbOf(tx) });
+        const jobs = inserted.map((no) => ({ name: QUEUE_NAMES.chunk, data: { runId, chunkNo: no } satisfies ChunkJobData, ...options }));
+        await ctx.boss.insert(jobs, { db: bossDbOf(tx) });
       }
       await setProgress(tx, runId, { chunksTotal: chunkNo, recordsRead, splitDone: last, watermarks: last ? watermarks : undefined });
     });
+    wakeQueue(ctx.boss, QUEUE_NAMES.chunk);
     await ctx.hooks.afterChunksStored?.({ runId, chunksSoFar: chunkNo, last });
   };
 

@@ -1,9 +1,10 @@
 /**
  * A worker: takes `split` and `chunk` jobs from pg-boss and runs them; any
  * number of workers in any number of processes share one database's work.
- * Chunk jobs are fetched several at a time with pg-boss's burst mode, so a
- * busy worker never sleeps between fetches. Heartbeats go to pg-boss (a dead
- * worker's jobs are retried elsewhere) and to the `workers` table (health).
+ * Chunk jobs are fetched several at a time, and fetched again at once while
+ * work is waiting (job-loop.ts). The worker renews a lease on every job it
+ * holds (a dead worker's jobs are retried elsewhere, job-leases.ts) and
+ * heartbeats in the `workers` table (health).
  */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -15,15 +16,16 @@ import { createFileSink, type ClosableFileSink } from '../connectors/files.ts';
 import { runtimeFetch } from '../connectors/http-client.ts';
 import type { RunRow, Store } from '../store/store.ts';
 import { storeBackend } from '../store/queue-backend.ts';
-import { heartbeatWorker, settleChunk, stopWorkerRow } from '../store/queue-repo.ts';
-import type { JobWithMetadata } from 'pg-boss';
-import { openBoss, type PgBoss } from './boss.ts';
+import { heartbeatWorker, stopWorkerRow } from '../store/queue-repo.ts';
+import { openBoss, type PgBoss, type QueueJob } from './boss.ts';
 import { CancelWatch } from './cancel-watch.ts';
 import { runChunkJob } from './chunk-job.ts';
 import { defaultConnectionsFor } from './default-connections.ts';
+import { failChunkRun, failChunkRunOfJob, failSplitRun, failureOutput } from './failed-jobs.ts';
 import { FlowCache, type ConnectionsFor } from './flow-cache.ts';
-import { QUEUE_NAMES, tuningOf, type ChunkJobData, type QueueTuning, type SplitJobData } from './queue-options.ts';
-import { endRun } from './run-lifecycle.ts';
+import { JobLeases } from './job-leases.ts';
+import { startJobLoop, wakeQueue, type JobLoop } from './job-loop.ts';
+import { QUEUE_NAMES, jobMaxSeconds, tuningOf, type ChunkJobData, type QueueTuning, type SplitJobData } from './queue-options.ts';
 import { runSplitJob } from './split-job.ts';
 import { describeJobError, isPermanentJobError } from './permanent-errors.ts';
 import { isConnectionError, waitForDatabase } from './database-outage.ts';
@@ -93,6 +95,8 @@ export function createWorker(options: WorkerOptions): QueueWorker {
   let ownBoss = false;
   let ownFiles: ClosableFileSink | undefined;
   let ctx: WorkerContext | undefined;
+  let leases: JobLeases | undefined;
+  let loops: JobLoop[] = [];
   let timers: NodeJS.Timeout[] = [];
   let started = false;
   let stopping = new AbortController();
@@ -108,6 +112,7 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       boss = await openBoss(store, { tuning, schema: options.bossSchema, onError: report });
       ownBoss = true;
     }
+    const b = boss;
     const cancels = new CancelWatch(db);
     ctx = {
       store, db, boss, tuning, workerId: id, cancels, counters,
@@ -122,6 +127,8 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       },
     };
     const c = ctx;
+    const held = (leases = new JobLeases(b, tuning.heartbeatSeconds, report));
+    held.start();
     await beat();
     timers = [
       setInterval(beat, options.heartbeatMs ?? 5000),
@@ -129,64 +136,70 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     ];
     for (const t of timers) t.unref();
 
-    // NOTIFY wakes a worker when a job is queued, but not when a failed job's retry
-    // comes due: the backstop poll must stay short for retries to happen promptly.
-    const polling = { pollingIntervalSeconds: tuning.pollingIntervalSeconds, notifyPollingIntervalSeconds: Math.max(1, tuning.pollingIntervalSeconds) };
     const yieldFirst = options.yieldBeforeJob ?? (async () => {});
-    await boss.work<SplitJobData>(QUEUE_NAMES.split, { batchSize: 1, ...polling }, async ([job]) => {
-      await yieldFirst();
+    const pollMs = tuning.pollingIntervalSeconds * 1000;
+
+    /**
+     * Runs a fetched batch one job after another (records are evaluated
+     * sequentially, see FACTS.md; concurrency comes from several loops), each
+     * under a lease taken for the whole batch at once, so the jobs waiting their
+     * turn do not lapse. Then completes or fails each job with pg-boss, unless
+     * its lease was lost (another worker may hold it by then).
+     */
+    async function runBatch<T>(queue: string, kind: 'split' | 'chunk', jobs: QueueJob<T>[], work: (job: QueueJob<T>, signal: AbortSignal) => Promise<void>) {
+      const leased = jobs.map((job) => ({ job, lease: held.hold(queue, job, jobMaxSeconds(tuning, kind)) }));
       try {
-        await runSplitJob(c, job.data.runId, job.signal);
-      } catch (err) {
-        if (isConnectionError(err)) await waitForDatabase(db, { signal: stopping.signal });
-        throw err;
-      }
-    });
-    await boss.work<ChunkJobData>(QUEUE_NAMES.chunk, {
-      batchSize: tuning.fetchBatchSize,
-      burstWhenBatchFull: true,
-      ...polling,
-      localConcurrency: Math.max(1, options.concurrency ?? 2),
-      perJobResults: true,
-    }, async (jobs) => {
-      // One after another: records are evaluated sequentially (see FACTS.md); concurrency comes from localConcurrency.
-      const results = [];
-      // In chunk order: a run's records are written in the order they were read, as far as one worker can.
-      for (const job of [...jobs].sort((x, y) => x.data.chunkNo - y.data.chunkNo)) {
-        await yieldFirst();
-        try {
-          await runChunkJob(c, job.data.runId, job.data.chunkNo, job.signal);
-          results.push({ id: job.id, status: 'completed' as const });
-        } catch (err) {
-          report(err);
-          // The database went away mid-chunk: the chunk's transaction did not commit. Retry it once the database is back.
-          if (isConnectionError(err)) await waitForDatabase(db, { signal: stopping.signal });
-          // A flow that cannot be prepared (a missing version or reference set) or a record the store
-          // refuses (a NUL character) fails the same way on every attempt: straight to the failed-jobs
-          // queue, which fails the run.
-          const hopeless = isPermanentJobError(err);
-          results.push({ id: job.id, status: hopeless ? 'deadletter' as const : 'failed' as const, output: { message: describeJobError(err) } });
+        for (const { job, lease } of leased) {
+          try {
+            await yieldFirst();
+            await work(job, lease.signal);
+            if (!lease.lost) await b.complete(queue, job.id);
+          } catch (err) {
+            report(err);
+            // The database went away mid-job: its transaction did not commit. Retry once the database is back.
+            if (isConnectionError(err)) await waitForDatabase(db, { signal: stopping.signal });
+            if (lease.lost) continue;
+            const attempts = job.retryCount + 1;
+            // A flow that cannot be prepared (a missing version or reference set) or a record the store
+            // refuses (a NUL character, a record nested too deeply) fails the same way on every attempt:
+            // its run fails now instead of after every retry.
+            if (kind === 'chunk' && isPermanentJobError(err)) {
+              await failChunkRun(c, job.data as ChunkJobData, attempts, describeJobError(err));
+              await b.complete(queue, job.id);
+              continue;
+            }
+            await b.fail(queue, job.id, failureOutput(err, attempts));
+            // Out of retries, it is now in the failed-jobs queue: that loop can take it at once.
+            wakeQueue(b, kind === 'split' ? QUEUE_NAMES.splitFailed : QUEUE_NAMES.chunkFailed);
+          }
         }
+      } finally {
+        for (const { lease } of leased) lease.release();
       }
-      return results;
-    });
-    await boss.work(QUEUE_NAMES.splitFailed, { batchSize: 1, includeMetadata: true, ...polling }, async ([job]: JobWithMetadata<SplitJobData>[]) => {
-      const ended = await endRun(db, job.data.runId, 'failed', {
-        errorClass: 'permanent', code: 'RUN_READ_FAILED',
-        message: `The input of run ${job.data.runId} could not be read after ${attempts(job)}: ${lastError(job.sourceOutput)}`,
-      });
-      if (ended) c.onRunFinished(ended);
-    });
-    await boss.work(QUEUE_NAMES.chunkFailed, { batchSize: 1, includeMetadata: true, ...polling }, async ([job]: JobWithMetadata<ChunkJobData>[]) => {
-      const { runId, chunkNo } = job.data;
-      const error = {
-        errorClass: 'permanent' as const, code: 'CHUNK_FAILED',
-        message: `Records of chunk ${chunkNo} of run ${runId} could not be processed after ${attempts(job)}: ${lastError(job.sourceOutput)}`,
-      };
-      await db.transaction((tx) => settleChunk(tx, runId, chunkNo, { status: 'failed', error }));
-      const ended = await endRun(db, runId, 'failed', error);
-      if (ended) c.onRunFinished(ended);
-    });
+    }
+
+    const loop = <T>(queue: string, batchSize: number, handle: (jobs: QueueJob<T>[]) => Promise<void>) =>
+      startJobLoop<T>({ boss: b, queue, batchSize, pollMs, handle, onError: report });
+    loops = [
+      loop<SplitJobData>(QUEUE_NAMES.split, 1, (jobs) => runBatch(QUEUE_NAMES.split, 'split', jobs, (job, signal) => runSplitJob(c, job.data.runId, signal))),
+      ...Array.from({ length: Math.max(1, options.concurrency ?? 2) }, () => loop<ChunkJobData>(QUEUE_NAMES.chunk, tuning.fetchBatchSize, (jobs) =>
+        // In chunk order: a run's records are written in the order they were read, as far as one worker can.
+        runBatch(QUEUE_NAMES.chunk, 'chunk', [...jobs].sort((x, y) => x.data.chunkNo - y.data.chunkNo), async (job, signal) => {
+          await runChunkJob(c, job.data.runId, job.data.chunkNo, signal);
+        }))),
+      loop<SplitJobData>(QUEUE_NAMES.splitFailed, 1, ([job]) => settleFailed(QUEUE_NAMES.splitFailed, job, () => failSplitRun(c, job))),
+      loop<ChunkJobData>(QUEUE_NAMES.chunkFailed, 1, ([job]) => settleFailed(QUEUE_NAMES.chunkFailed, job, () => failChunkRunOfJob(c, job))),
+    ];
+
+    async function settleFailed(queue: string, job: QueueJob<unknown>, failRun: () => Promise<void>) {
+      try {
+        await failRun();
+        await b.complete(queue, job.id);
+      } catch (err) {
+        report(err);
+        await b.fail(queue, job.id, failureOutput(err, job.retryCount + 1));
+      }
+    }
   }
 
   async function stop(): Promise<void> {
@@ -194,7 +207,9 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     started = false;
     stopping.abort();
     // Stop fetching and wait for the jobs in hand (each finishes its chunk).
-    for (const name of Object.values(QUEUE_NAMES)) await boss.offWork(name, { wait: true }).catch(report);
+    await Promise.all(loops.map((l) => l.stop()));
+    loops = [];
+    await leases?.stop();
     for (const t of timers) clearInterval(t);
     timers = [];
     await stopWorkerRow(db, id).catch(report);
@@ -205,15 +220,4 @@ export function createWorker(options: WorkerOptions): QueueWorker {
   }
 
   return { id, start, stop, counters: () => ({ ...counters }) };
-}
-
-/** How many times the job that landed in a failed-jobs queue was tried. */
-function attempts(job: JobWithMetadata<unknown>): string {
-  const n = (job.sourceRetryCount ?? 0) + 1;
-  return n === 1 ? '1 attempt' : `${n} attempts`;
-}
-
-function lastError(output: unknown): string {
-  const o = output as { message?: unknown } | null;
-  return typeof o?.message === 'string' ? o.message : output ? JSON.stringify(output) : 'no error was recorded';
 }

@@ -8,9 +8,9 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { PGliteLike } from 'pg-boss';
 import { inSavepoint, type Db, type QueryResult, type Row } from './db.ts';
 import type { DataFolderLock } from './data-folder-lock.ts';
+import type { PGliteLike } from './queue-backend.ts';
 
 type Request =
   | { op: 'query'; text: string; params?: unknown[]; tx?: number; copyText?: string }
@@ -199,7 +199,7 @@ export function createPgliteProcessDb(database: PgliteProcess): Db {
   return dbOn(database, undefined);
 }
 
-/** What pg-boss's `fromPglite` adapter needs, over the same database (so jobs and store rows share the one connection). */
+/** What the job queue needs of the embedded database, over the same database (so jobs and store rows share the one connection). */
 export function pgliteLikeOf(database: PgliteProcess): PGliteLike {
   return {
     query: <T = Row>(text: string, params?: unknown[]) => database.call<{ rows: T[] }>({ op: 'query', text, params }),

@@ -4,11 +4,19 @@
  * same database for pg-boss (the PGlite instance, or the Postgres URL).
  * Recorded by `openStore`; the Store interface itself stays as it is.
  */
-import type { PGliteLike } from 'pg-boss';
 import type { Db } from './db.ts';
 import type { DatabaseUsage } from './pglite-process.ts';
 import type { Store } from './store.ts';
 import type { TargetDatabases } from './target-databases.ts';
+
+/** The embedded database as the queue reaches it: one connection, statements in order. */
+export interface PGliteLike {
+  /** One statement, with parameters. */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** Any number of statements, no parameters; one result each. */
+  exec(text: string): Promise<{ rows: Record<string, unknown>[] }[]>;
+  listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>;
+}
 
 export interface StoreBackend {
   db: Db;

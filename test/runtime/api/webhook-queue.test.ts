@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../../runtime/triggers/webhook-signature.ts';
 import { openPgliteStore } from '../../../runtime/store/open-store.ts';
 import type { Store } from '../../../runtime/store/store.ts';
-import { openBoss, bossSchemaFor, type PgBoss } from '../../../runtime/queue/boss.ts';
+import { openBoss, bossSchemaFor, findRunJobs, type PgBoss } from '../../../runtime/queue/boss.ts';
 import { createRunLauncher, type QueueRunLauncher } from '../../../runtime/queue/launcher.ts';
 import { QUEUE_NAMES, tuningOf } from '../../../runtime/queue/queue-options.ts';
 import { getRunInput } from '../../../runtime/store/queue-repo.ts';
@@ -69,7 +69,7 @@ describe('webhooks on the durable queue', () => {
       const run = await store.getRun(id);
       expect(run).toMatchObject({ flowId: 'payments', version: 1, environment: 'dev', trigger: 'webhook', status: 'queued' });
       expect(new TextDecoder().decode((await getRunInput(db, id))!.bytes!)).toBe(bodies[i]);
-      expect((await boss.findJobs(QUEUE_NAMES.split, { data: { runId: id } })).length).toBe(1);
+      expect((await findRunJobs(boss, QUEUE_NAMES.split, id)).length).toBe(1);
     }
     expect(await counts()).toEqual({ runs: 25, jobs: 25, signatures: 25 });
     const after = launcher.commitStats();
@@ -90,7 +90,7 @@ describe('webhooks on the durable queue', () => {
   it('when the transaction fails: no delivery of the batch gets 202, nothing is queued, and the same deliveries succeed later', async () => {
     const before = await counts();
     const schema = bossSchemaFor(store);
-    const { rows } = await store.sql.query<{ table_name: string }>(`select table_name from ${schema}.queue where name = $1`, [QUEUE_NAMES.split]);
+    const { rows } = await store.sql.query<{ table_name: string }>(`select partition_name as table_name from ${schema}.queue where name = $1`, [QUEUE_NAMES.split]);
     await store.sql.query(`create function ${schema}.refuse_jobs() returns trigger language plpgsql as $$ begin raise exception 'job table refuses inserts'; end $$`);
     await store.sql.query(`create trigger refuse before insert on ${schema}.${rows[0].table_name} for each row execute function ${schema}.refuse_jobs()`);
     const ts = unix();

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGroupCommit, type ItemOutcome } from '../../../runtime/queue/group-commit.ts';
-import { bossSchemaFor, openBoss, type PgBoss } from '../../../runtime/queue/boss.ts';
+import { bossSchemaFor, findRunJobs, openBoss, type PgBoss } from '../../../runtime/queue/boss.ts';
 import { createRunLauncher, type LauncherOptions, type QueueRunLauncher } from '../../../runtime/queue/launcher.ts';
 import { QUEUE_NAMES, tuningOf } from '../../../runtime/queue/queue-options.ts';
 import { SignatureReplayedError, type RunRequest } from '../../../runtime/queue/run-launcher.ts';
@@ -130,7 +130,7 @@ for (const backend of backendNames()) {
         const input = await getRunInput(db, runs[i].id);
         expect(input?.name).toBe(`event-${i}.jsonl`);
         expect(new TextDecoder().decode(input!.bytes!)).toContain(`"id":"e${i}-1"`);
-        expect((await boss.findJobs(QUEUE_NAMES.split, { data: { runId: runs[i].id } })).length).toBe(1);
+        expect((await findRunJobs(boss, QUEUE_NAMES.split, runs[i].id)).length).toBe(1);
       }
       // Ids and creation times follow the order the requests came in.
       expect([...runs.map((r) => r.id)].sort()).toEqual(runs.map((r) => r.id));
@@ -163,7 +163,7 @@ for (const backend of backendNames()) {
     it('when the jobs cannot be queued, the whole batch fails with no run rows', async () => {
       const launcher = launcherWith({ commitWindowMs: 50 });
       const schema = bossSchemaFor(b.store);
-      const { rows } = await b.store.sql.query<{ table_name: string }>(`select table_name from ${schema}.queue where name = $1`, [QUEUE_NAMES.split]);
+      const { rows } = await b.store.sql.query<{ table_name: string }>(`select partition_name as table_name from ${schema}.queue where name = $1`, [QUEUE_NAMES.split]);
       await b.store.sql.query(`create function ${schema}.refuse_jobs() returns trigger language plpgsql as $$ begin raise exception 'job table refuses inserts'; end $$`);
       await b.store.sql.query(`create trigger refuse before insert on ${schema}.${rows[0].table_name} for each row execute function ${schema}.refuse_jobs()`);
       const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => launcher.enqueue(request(i))));

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startQueue, type StartedQueue, type StartQueueOptions } from '../../../runtime/queue/start-queue.ts';
-import { bossSchemaFor } from '../../../runtime/queue/boss.ts';
+import { bossSchemaFor, findRunJobs } from '../../../runtime/queue/boss.ts';
 import { QUEUE_NAMES } from '../../../runtime/queue/queue-options.ts';
 import type { RunRequest } from '../../../runtime/queue/run-launcher.ts';
 import type { RunRow } from '../../../runtime/store/store.ts';
@@ -105,7 +105,7 @@ for (const backend of backendNames()) {
     it('creates the run row and its job in one transaction: when the job cannot be queued there is no run', async () => {
       const { launcher, boss } = await start({ worker: false });
       const schema = bossSchemaFor(b.store);
-      const { rows } = await b.store.sql.query<{ table_name: string }>(`select table_name from ${schema}.queue where name = $1`, [QUEUE_NAMES.split]);
+      const { rows } = await b.store.sql.query<{ table_name: string }>(`select partition_name as table_name from ${schema}.queue where name = $1`, [QUEUE_NAMES.split]);
       await b.store.sql.query(`create function ${schema}.refuse_jobs() returns trigger language plpgsql as $$ begin raise exception 'job table refuses inserts'; end $$`);
       await b.store.sql.query(`create trigger refuse before insert on ${schema}.${rows[0].table_name} for each row execute function ${schema}.refuse_jobs()`);
       await expect(launcher.enqueue(request(jsonlInput(records(3))))).rejects.toThrow(/refuses inserts/);
@@ -114,7 +114,7 @@ for (const backend of backendNames()) {
       await b.store.sql.query(`drop trigger refuse on ${schema}.${rows[0].table_name}`);
       const run = await launcher.enqueue(request(jsonlInput(records(3))));
       expect(await count(b.store, 'select count(*) as n from runs')).toBe(1);
-      expect((await boss.findJobs(QUEUE_NAMES.split, { data: { runId: run.id } })).length).toBe(1);
+      expect((await findRunJobs(boss, QUEUE_NAMES.split, run.id)).length).toBe(1);
     });
 
     it('fails a malformed document before any chunk is queued, naming the file and line', async () => {
@@ -211,7 +211,7 @@ for (const backend of backendNames()) {
       expect(run.status).toBe('succeeded');
       expect(run.counts).toMatchObject({ read: 10, delivered: 10 });
       expect(await count(b.store, 'select count(*) as n from run_chunks where run_id = $1', [run.id])).toBe(3);
-      expect((await boss.findJobs(QUEUE_NAMES.chunk, { data: { runId: run.id } })).length).toBe(3);
+      expect((await findRunJobs(boss, QUEUE_NAMES.chunk, run.id)).length).toBe(3);
       expect(await count(b.store, 'select count(*) as n from record_traces where run_id = $1', [run.id])).toBe(10);
     });
 
@@ -264,8 +264,8 @@ for (const backend of backendNames()) {
 async function waitForJobsDone(queue: StartedQueue, runId: string, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const split = await queue.boss.findJobs(QUEUE_NAMES.split, { data: { runId } });
-    const chunks = await queue.boss.findJobs(QUEUE_NAMES.chunk, { data: { runId } });
+    const split = await findRunJobs(queue.boss, QUEUE_NAMES.split, runId);
+    const chunks = await findRunJobs(queue.boss, QUEUE_NAMES.chunk, runId);
     if ([...split, ...chunks].every((j) => j.state === 'completed' || j.state === 'failed' || j.state === 'cancelled') && split.length) return;
     if (Date.now() > until) throw new Error(`jobs of run ${runId} still open`);
     await new Promise((r) => setTimeout(r, 100));

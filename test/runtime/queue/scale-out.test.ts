@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../../runtime/store/store.ts';
 import { openPostgresStore } from '../../../runtime/store/open-store.ts';
-import { openBoss, type PgBoss } from '../../../runtime/queue/boss.ts';
+import { findRunJobs, openBoss, type PgBoss } from '../../../runtime/queue/boss.ts';
 import { createRunLauncher } from '../../../runtime/queue/launcher.ts';
 import { QUEUE_NAMES, tuningOf } from '../../../runtime/queue/queue-options.ts';
 import type { RunLauncher } from '../../../runtime/queue/run-launcher.ts';
@@ -104,7 +104,7 @@ describe.skipIf(!url)('scale-out over Postgres with worker processes', () => {
     expect(byWorker.get(victim.id)).toBeGreaterThanOrEqual(3);
     expect(byWorker.get(survivor.id)).toBeGreaterThan(0);
     const retried = await count(store, 'select count(*) as n from run_chunks where run_id = $1 and attempts > 1', [run.id]);
-    const [split] = await boss.findJobs(QUEUE_NAMES.split, { data: { runId: run.id } });
+    const [split] = await findRunJobs(boss, QUEUE_NAMES.split, run.id);
     console.log(`[scale-out] SIGKILL after ${byWorker.get(victim.id)} chunks: survivor finished ${Math.round((Date.parse(run.finishedAt!) - killedAt) / 1000)} s later; `
       + `${retried} chunk(s) retried, split job attempts ${split.retryCount + 1}, ${run.counts.duplicate} record(s) counted duplicate; ${recordsPerSecond(run)} records/s overall`);
     finishedRuns.push(run.id);
