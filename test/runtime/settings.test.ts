@@ -73,7 +73,8 @@ describe('settings', () => {
       if (text.includes('process.env')) readers.push(file);
     }
     expect(unknown).toEqual([]);
-    expect(readers).toEqual(['runtime/cli.ts']);
+    // designer-build.ts only sets NODE_ENV=production for vite's build of the designer, as vite expects.
+    expect(readers).toEqual(['runtime/cli.ts', 'runtime/designer-build.ts']);
   });
 
   it('a bad setting stops the process with exit 2 and a message naming it', async () => {

@@ -29,7 +29,8 @@ export function idempotent(sql: SqlClient): MiddlewareHandler<AppEnv> {
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
       throw new ApiProblem(400, `The ${IDEMPOTENCY_HEADER} header must be 1 to 255 visible ASCII characters (e.g. a UUID).`);
     }
-    const body = await c.req.raw.clone().arrayBuffer();
+    // Through hono's body cache: the input checks may have read the body already.
+    const body = await c.req.arrayBuffer();
     const fingerprint = `${c.req.method} ${c.req.path} ${createHash('sha256').update(new Uint8Array(body)).digest('hex')}`;
     const stored = await keys.claim(user.username, key, fingerprint);
     if (stored) {
