@@ -20,6 +20,7 @@ import { tuningOf } from '../../../runtime/queue/queue-options.ts';
 import { connectionsRepo } from '../../../runtime/store/service-connections.ts';
 import { count, dropSchemas, freshSchemaName, waitForRun } from './queue-fixtures.ts';
 import { scaleInput, spawnWorker, type WorkerProcess } from './scale-fixtures.ts';
+import { dropPostgresTargetDatabases, targetDatabase } from '../../../runtime/store/target-databases.ts';
 
 const url = process.env.TEST_DATABASE_URL;
 const RECORDS = 5_000;
@@ -90,8 +91,8 @@ describe.skipIf(!url)('crash loop: workers SIGKILLed at random, every record exa
   beforeAll(async () => {
     const apiUrl = await api.start();
     store = await openPostgresStore({ connectionString: url!, schema, poolSize: 4 });
-    await store.sql.query('create table crash_plain (id text not null, amount numeric not null)');
-    await store.sql.query('create table crash_keyed (id text primary key, amount numeric not null)');
+    await targetDatabase(store, 'db').query('create table crash_plain (id text not null, amount numeric not null)');
+    await targetDatabase(store, 'db').query('create table crash_keyed (id text primary key, amount numeric not null)');
     const doc = crashFlow();
     await store.saveDraft(doc, 'test');
     await store.saveVersion(doc.id, doc, 'test', 'v1');
@@ -108,6 +109,7 @@ describe.skipIf(!url)('crash loop: workers SIGKILLed at random, every record exa
     await store?.close();
     await api.stop();
     if (url) await dropSchemas(url, [schema, `${schema}_jobs`]);
+    if (url) await dropPostgresTargetDatabases(url, schema);
   }, 60_000);
 
   it(`${RECORDS} records into two tables and an API, ≥ ${MIN_KILLS} SIGKILLs: one row per record, one acknowledgement per key, nothing dead-lettered, totals close`, async () => {
@@ -151,7 +153,7 @@ describe.skipIf(!url)('crash loop: workers SIGKILLed at random, every record exa
     const seconds = Math.round((Date.now() - started) / 1000);
 
     const rows = async (table: string) => {
-      const { rows: r } = await store.sql.query<{ n: unknown; d: unknown }>(`select count(*) as n, count(distinct id) as d from ${table}`);
+      const { rows: r } = await targetDatabase(store, 'db').query<{ n: unknown; d: unknown }>(`select count(*) as n, count(distinct id) as d from ${table}`);
       return { rows: Number(r[0].n), distinct: Number(r[0].d) };
     };
     const plain = await rows('crash_plain');

@@ -16,7 +16,8 @@ import { createRunLauncher } from '../../../runtime/queue/launcher.ts';
 import { tuningOf } from '../../../runtime/queue/queue-options.ts';
 import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queue.ts';
 import { isConnectionError } from '../../../runtime/queue/database-outage.ts';
-import { count, dropSchemas, freshSchemaName, waitForRun } from './queue-fixtures.ts';
+import { countTarget, dropSchemas, freshSchemaName, waitForRun } from './queue-fixtures.ts';
+import { dropPostgresTargetDatabases } from '../../../runtime/store/target-databases.ts';
 import { SCALE_TABLE, scaleInput, setUpScaleFlow, spawnWorker, type WorkerProcess } from './scale-fixtures.ts';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -114,6 +115,7 @@ describe.skipIf(!url)('a database that keeps dropping connections', () => {
     await admin?.close();
     await proxy?.close();
     await dropSchemas(url!, [schema, `${schema}_jobs`]);
+    await dropPostgresTargetDatabases(url!, schema);
   }, 60_000);
 
   it('keeps the processes running through repeated cuts and finishes the run', async () => {
@@ -153,7 +155,7 @@ describe.skipIf(!url)('a database that keeps dropping connections', () => {
     expect(worker.child.signalCode).toBeNull();
     expect(run.status).not.toBe('failed');
     expect(run.counts.read).toBe(RECORDS);
-    expect(await count(admin, `select count(distinct id) as n from ${SCALE_TABLE} where id like 'o%'`)).toBe(RECORDS);
+    expect(await countTarget(admin, `select count(distinct id) as n from ${SCALE_TABLE} where id like 'o%'`)).toBe(RECORDS);
     // And the app's store works again once the database is back.
     expect((await appStore.sql.query('select 1 as one')).rows[0]).toEqual({ one: 1 });
   }, 300_000);

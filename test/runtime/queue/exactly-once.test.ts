@@ -8,8 +8,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startQueue, type StartedQueue, type StartQueueOptions } from '../../../runtime/queue/start-queue.ts';
 import type { RunRequest } from '../../../runtime/queue/run-launcher.ts';
+import { targetDatabase } from '../../../runtime/store/target-databases.ts';
 import {
-  TEST_TUNING, backendNames, count, jsonlInput, openBackend, queueFlow, records, setUpFlow, waitForRun, type OpenedBackend,
+  TEST_TUNING, backendNames, count, countTarget, jsonlInput, openBackend, queueFlow, records, setUpFlow, waitForRun, type OpenedBackend,
 } from './queue-fixtures.ts';
 
 const FLOW = 'eo-queue';
@@ -39,7 +40,7 @@ for (const backend of backendNames()) {
 
     beforeEach(async () => {
       b = await openBackend(backend);
-      await b.store.sql.query(`create table ${TABLE} (id text not null, amount numeric not null)`);
+      await targetDatabase(b.store, 'db').query(`create table ${TABLE} (id text not null, amount numeric not null)`);
       await setUpFlow(b.store, insertFlow(), TABLE);
     });
 
@@ -62,10 +63,10 @@ for (const backend of backendNames()) {
       expect(run.status).toBe('succeeded');
       expect(run.counts).toMatchObject({ read: 10, delivered: 10, duplicate: 0, deadLettered: 0 });
       expect(run.reconciliation?.closes).toBe(true);
-      expect(await count(b.store, `select count(*) as n from ${TABLE}`)).toBe(10);
-      expect(await count(b.store, `select count(distinct id) as n from ${TABLE}`)).toBe(10);
+      expect(await countTarget(b.store, `select count(*) as n from ${TABLE}`)).toBe(10);
+      expect(await countTarget(b.store, `select count(distinct id) as n from ${TABLE}`)).toBe(10);
       expect(await count(b.store, 'select count(*) as n from run_chunks where run_id = $1 and attempts > 1', [run.id])).toBe(3);
-      expect(await count(b.store, 'select count(*) as n from ledgerflow_delivery where run_id = $1', [run.id])).toBe(10);
+      expect(await countTarget(b.store, 'select count(*) as n from ledgerflow_delivery where run_id = $1', [run.id])).toBe(10);
     }, 120_000);
 
     it('does not close when the target holds a delivery of the run that its ledger does not know', async () => {
@@ -75,7 +76,7 @@ for (const backend of backendNames()) {
           crashPoint: async (point, { runId }) => {
             if (point !== 'after-batch' || tampered) return;
             tampered = true;
-            await b.store.sql.query(`insert into ledgerflow_delivery (scope, key, run_id, claim_token) values ($1, 'ghost', $2, 'elsewhere')`, [`${FLOW}/rows`, runId]);
+            await targetDatabase(b.store, 'db').query(`insert into ledgerflow_delivery (scope, key, run_id, claim_token) values ($1, 'ghost', $2, 'elsewhere')`, [`${FLOW}/rows`, runId]);
           },
         },
       });

@@ -9,7 +9,7 @@ import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queu
 import { isPermanentJobError } from '../../../runtime/queue/permanent-errors.ts';
 import { FlowError } from '../../../nodes/errors.ts';
 import type { RunRequest } from '../../../runtime/queue/run-launcher.ts';
-import { TEST_TUNING, backendNames, count, openBackend, records, setUpFlow, waitForRun, type OpenedBackend } from './queue-fixtures.ts';
+import { TEST_TUNING, backendNames, count, countTarget, openBackend, records, setUpFlow, waitForRun, type OpenedBackend } from './queue-fixtures.ts';
 
 const request = (input: RunRequest['input']): RunRequest => ({
   flowId: 'queue-test', version: 1, environment: 'dev', trigger: 'manual', input, requestedBy: 'tester',
@@ -53,7 +53,7 @@ for (const backend of backendNames()) {
       const run = await waitForRun(b.store, queued.id, 30_000);
       const ms = Date.now() - started;
       expect(run.status).toBe('failed');
-      expect(await count(b.store, 'select count(*) as n from q_rows')).toBe(0);
+      expect(await countTarget(b.store, 'select count(*) as n from q_rows')).toBe(0);
       // Queue overhead included (and a busy test machine); a retried job would take minutes (ten attempts: ~3.5 min).
       expect(ms).toBeLessThan(20_000);
       return { message: run.error?.message ?? '', ms };
