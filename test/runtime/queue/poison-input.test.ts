@@ -9,7 +9,7 @@ import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queu
 import { isPermanentJobError } from '../../../runtime/queue/permanent-errors.ts';
 import { FlowError } from '../../../nodes/errors.ts';
 import type { RunRequest } from '../../../runtime/queue/run-launcher.ts';
-import { TEST_TUNING, backendNames, count, countTarget, openBackend, records, setUpFlow, waitForRun, type OpenedBackend } from './queue-fixtures.ts';
+import { TEST_TUNING, backendNames, countTarget, openBackend, records, setUpFlow, waitForRun, type OpenedBackend } from './queue-fixtures.ts';
 
 const request = (input: RunRequest['input']): RunRequest => ({
   flowId: 'queue-test', version: 1, environment: 'dev', trigger: 'manual', input, requestedBy: 'tester',
