@@ -10,7 +10,7 @@
 export interface RecordLimits {
   /** Nesting levels of objects and lists (default 1,000). */
   maxDepth: number;
-  /** Characters of one record's text, e.g. a JSON Lines line (default 16 Mi). */
+  /** Characters of one record: a JSON Lines line's text, or a parsed record's strings, names and values (default 16 Mi). */
   maxRecordSize: number;
 }
 
@@ -57,14 +57,21 @@ function pathOf(visit: Visit): string {
  */
 export function recordProblem(value: unknown, limits: RecordLimits = DEFAULT_RECORD_LIMITS): string | undefined {
   const stack: Visit[] = [{ value, depth: 0 }];
+  // The record's size as its JSON text would be, near enough: strings and names, and a few characters per other value.
+  let size = 0;
   while (stack.length > 0) {
+    if (size > limits.maxRecordSize) return tooLargeMessage(limits);
     const visit = stack.pop()!;
     const v = visit.value;
     if (typeof v === 'string') {
       if (v.includes('\u0000')) return `field ${pathOf(visit) || '(the record)'} contains a NUL character (\\u0000), which cannot be stored; remove it at the source`;
+      size += v.length + 3;
       continue;
     }
-    if (v === null || typeof v !== 'object') continue;
+    if (v === null || typeof v !== 'object') {
+      size += 6;
+      continue;
+    }
     if (visit.depth + 1 > limits.maxDepth) {
       const path = pathOf(visit);
       return `the record is nested more than ${limits.maxDepth.toLocaleString('en-US')} levels deep (maxDepth)${path ? ` at field ${path.slice(0, 200)}` : ''}`;
@@ -72,6 +79,7 @@ export function recordProblem(value: unknown, limits: RecordLimits = DEFAULT_REC
     const depth = visit.depth + 1;
     if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth, parent: visit, key: i });
+      size += 2;
       continue;
     }
     for (const key of Object.keys(v)) {
@@ -79,8 +87,9 @@ export function recordProblem(value: unknown, limits: RecordLimits = DEFAULT_REC
         const path = pathOf(visit);
         return `a field name${path ? ` in ${path}` : ''} contains a NUL character (\\u0000), which cannot be stored; remove it at the source`;
       }
+      size += key.length + 3;
       stack.push({ value: (v as Record<string, unknown>)[key], depth, parent: visit, key });
     }
   }
-  return undefined;
+  return size > limits.maxRecordSize ? tooLargeMessage(limits) : undefined;
 }

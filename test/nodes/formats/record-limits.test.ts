@@ -30,6 +30,17 @@ describe('record limits', () => {
     expect(recordProblem(JSON.parse(nested(20)), { maxDepth: 10, maxRecordSize: MiB })).toMatch(/more than 10 levels/);
   });
 
+  it('measures a parsed record against the size limit too, whatever its format (a JSON document, CSV, XML)', async () => {
+    const limits = { maxDepth: 1000, maxRecordSize: MiB };
+    expect(recordProblem({ id: 'ok', memo: 'x'.repeat(MiB - 100) }, limits)).toBeUndefined();
+    expect(recordProblem({ id: 'big', memo: 'x'.repeat(MiB) }, limits)).toMatch(/larger than the record size limit of 1 MiB \(maxRecordSize\)/);
+    expect(recordProblem({ lines: Array.from({ length: 300_000 }, (_, i) => ({ n: i })) }, limits)).toMatch(/record size limit of 1 MiB/);
+    // Through a JSON document: the record is named with the file and its place in it.
+    const doc = JSON.stringify([{ id: 'a' }, { id: 'b', memo: 'y'.repeat(17 * MiB) }]);
+    const err = await parseFailure(parseDocument(bytesOf(doc), 'invoices.json', { format: 'json' }));
+    expect(err.message).toMatch(/invoices\.json.*record size limit of 16 MiB/);
+  });
+
   it('refuses a deeply nested JSON Lines record within a second, naming file, line and limit', async () => {
     const text = ['{"id":"a"}', '{"id":"b"}', nested(200_000), '{"id":"c"}'].join('\n');
     const started = performance.now();
