@@ -18,6 +18,11 @@
  * Messages out: { ready: true } | { initError } | { id, ok: true, result } | { id, ok: false, error }
  *               | { notify: channel, payload }
  */
+import { existsSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 
 const start = JSON.parse(process.argv[2] ?? '{}');
@@ -132,8 +137,55 @@ process.on('disconnect', () => {
   closeDatabase().finally(() => process.exit(0));
 });
 
+/**
+ * A freshly initialised, empty cluster of this PGlite version, made once per
+ * machine (in the temporary folder) and loaded by every new database instead
+ * of running initdb again: ~1.5 s instead of ~4.7 s for each new store, target
+ * database or test database. Written under a temporary name and renamed, so a
+ * process never reads half a file; two processes making it at once each write
+ * a whole one.
+ */
+async function emptyCluster() {
+  const version = await pgliteVersion();
+  // Without the version, a cluster of another version could be loaded: make a fresh one instead.
+  if (!version) return undefined;
+  const file = join(tmpdir(), `ledgerflow-pglite-${version}-empty-cluster.tar.gz`);
+  try {
+    return new Blob([await readFile(file)]);
+  } catch {
+    const fresh = await PGlite.create();
+    const dump = await fresh.dumpDataDir('gzip');
+    await fresh.close();
+    const partial = `${file}.${process.pid}.tmp`;
+    await writeFile(partial, new Uint8Array(await dump.arrayBuffer()));
+    await rename(partial, file);
+    return dump;
+  }
+}
+
+/** The installed PGlite's version, from the package.json above its entry module. */
+async function pgliteVersion() {
+  let dir = dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
+  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+      if (pkg.name === '@electric-sql/pglite') return pkg.version;
+    } catch {
+      // Not at the package's root yet.
+    }
+  }
+  return undefined;
+}
+
+const isNewDatabase = (dataDir) => !dataDir || dataDir.startsWith('memory://') || !existsSync(join(dataDir, 'PG_VERSION'));
+
 try {
-  pg = await PGlite.create(start.dataDir, start.options ?? {});
+  const options = { ...(start.options ?? {}) };
+  if (isNewDatabase(start.dataDir) && !options.loadDataDir) {
+    const cluster = await emptyCluster().catch(() => undefined);
+    if (cluster) options.loadDataDir = cluster;
+  }
+  pg = await PGlite.create(start.dataDir, options);
   process.on('message', (message) => {
     handle(message).then(
       (result) => {
