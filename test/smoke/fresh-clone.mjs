@@ -116,7 +116,8 @@ try {
     if (!session) fail('login set no lf_session cookie');
     return session.split(';')[0];
   });
-  const api = (path, init = {}) => fetch(`${base}${path}`, { ...init, headers: { cookie, 'content-type': 'application/json', ...init.headers } });
+  // As the designer's own pages do: a change signed in by cookie names its origin (see README, Security).
+  const api = (path, init = {}) => fetch(`${base}${path}`, { ...init, headers: { cookie, origin: base, 'content-type': 'application/json', ...init.headers } });
 
   const runId = await stepOf(`POST /api/flows/${FLOW}/runs with its stored sample ${SAMPLE}`, async () => {
     const samples = await api(`/api/flows/${FLOW}/samples`);
