@@ -6,15 +6,18 @@
 import { resolve } from 'node:path';
 
 /**
- * A production build whatever the process's NODE_ENV (vitest, for one, sets it to
- * test, which would bundle React's development build). Throws when the build fails.
+ * A production build (React's production build is bundled only when NODE_ENV is
+ * production; vitest, for one, sets it to test). Throws when the build fails.
  */
 export async function buildDesigner(options: { /** The project folder (default: the working directory, like `serve`). */ root?: string; logLevel?: 'info' | 'warn' | 'error' | 'silent' } = {}): Promise<void> {
   const root = options.root ?? process.cwd();
   const { build } = await import('vite');
-  // Stated in the build itself rather than by setting the process's NODE_ENV, which the caller owns.
-  await build({
-    configFile: resolve(root, 'vite.config.ts'), mode: 'production', logLevel: options.logLevel ?? 'warn',
-    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-  });
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: resolve(root, 'vite.config.ts'), mode: 'production', logLevel: options.logLevel ?? 'warn' });
+  } finally {
+    if (previous === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = previous;
+  }
 }
