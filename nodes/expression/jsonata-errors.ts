@@ -1,6 +1,9 @@
 /**
  * Turns what jsonata throws (plain objects with `code`, `position`, `token`)
- * into FlowErrors of class `mapping`, with positions in one convention.
+ * into FlowErrors of class `mapping`, with positions in one convention. A
+ * breach of an evaluation limit (depth, time, output size) is of class
+ * `permanent` instead: the expression, not the record's data, is at fault,
+ * and a run dead-letters the record naming the limit.
  *
  * Positions: jsonata reports the 1-based offset of the *end* of the token it
  * stopped at (`a.b]` → 4). We convert to a 0-based offset of the *start* of
@@ -13,6 +16,7 @@
 import { FlowError, type FlowErrorDetails } from '../errors.ts';
 import type { EvaluationLimits, ExpressionProblem } from './evaluator.ts';
 import { OUTPUT_LIMIT_CODE } from './output-limit.ts';
+import { SEQUENCE_LIMIT_CODE } from './reference-options.ts';
 
 /**
  * Our own codes for limit breaches (jsonata's D1011 / D1012 after translation).
@@ -28,12 +32,22 @@ export const LIMIT_ERROR_CODES = {
   output: OUTPUT_LIMIT_CODE,
 } as const;
 
-const OPERATOR_NAMES: Record<string, string> = { '&': 'the & operator', '[…]': 'an array constructor [ … ]' };
+const OPERATOR_NAMES: Record<string, string> = { '&': 'the & operator', '[…]': 'an array constructor [ … ]', list: 'a list being built' };
+
+/** The class of a limit breach (see the file's comment). */
+const LIMIT_CLASS = 'permanent';
+
+const LIMIT_CODES: ReadonlySet<unknown> = new Set(Object.values(LIMIT_ERROR_CODES));
+
+/** Whether `err` is an evaluation stopped by a limit: a node must not turn it into a verdict on the record. */
+export function isLimitBreach(err: unknown): err is FlowError {
+  return err instanceof FlowError && err.errorClass === LIMIT_CLASS && LIMIT_CODES.has(err.details.code);
+}
 
 function outputLimitError(limits: EvaluationLimits, fn: string | undefined, details: FlowErrorDetails): FlowError {
-  const what = !fn ? undefined : /^\w+$/.test(fn) ? `$${fn}` : OPERATOR_NAMES[fn] ?? fn;
+  const what = !fn ? undefined : OPERATOR_NAMES[fn] ?? (/^\w+$/.test(fn) ? `$${fn}` : fn);
   const by = what ? ` (${what} would go over it)` : '';
-  return new FlowError('mapping', `expression stopped: reached the output size limit of ${formatCount(limits.maxOutput)} characters and list items per evaluation${by}`, {
+  return new FlowError(LIMIT_CLASS, `expression stopped: reached the output size limit of ${formatCount(limits.maxOutput)} characters and list items per evaluation${by}`, {
     ...details,
     code: LIMIT_ERROR_CODES.output,
   });
@@ -112,7 +126,7 @@ export function evaluationError(err: unknown, source: string, limits: Evaluation
   }
   if (err instanceof RangeError) {
     // The JavaScript stack itself ran out: the same situation as the depth limit.
-    return new FlowError('mapping', 'expression stopped: it nested too deeply for the JavaScript stack (check for a function that calls itself without end)', {
+    return new FlowError(LIMIT_CLASS, 'expression stopped: it nested too deeply for the JavaScript stack (check for a function that calls itself without end)', {
       code: LIMIT_ERROR_CODES.depth,
       cause: err,
     });
@@ -122,17 +136,20 @@ export function evaluationError(err: unknown, source: string, limits: Evaluation
   const details: FlowErrorDetails = { ...(position !== undefined ? { position } : {}), cause: err };
   switch (e.code) {
     case 'D1011':
-      return new FlowError('mapping', `expression stopped: exceeded ${limits.maxDepth} levels of evaluation depth (check for a function that calls itself without end)`, {
+      return new FlowError(LIMIT_CLASS, `expression stopped: exceeded ${limits.maxDepth} levels of evaluation depth (check for a function that calls itself without end)`, {
         ...details,
         code: LIMIT_ERROR_CODES.depth,
       });
     case 'D1012':
-      return new FlowError('mapping', `expression stopped: ran longer than ${limits.timeoutMs} ms (check for an endless loop)`, {
+      return new FlowError(LIMIT_CLASS, `expression stopped: ran longer than ${limits.timeoutMs} ms (check for an endless loop)`, {
         ...details,
         code: LIMIT_ERROR_CODES.time,
       });
     case OUTPUT_LIMIT_CODE:
       return outputLimitError(limits, typeof e.fn === 'string' ? e.fn : undefined, details);
+    case SEQUENCE_LIMIT_CODE:
+      // A list of the reference evaluator outgrew the output limit (reference-options.ts).
+      return outputLimitError(limits, 'list', details);
     case 'D2014':
       return new FlowError('mapping', `expression stopped: a range [a..b] would create ${formatCount(e.value)} items; at most 10,000,000 are allowed${where(position)}`, {
         ...details,

@@ -8,7 +8,7 @@
  * `jsonata.__evaluate_entry` / `__evaluate_exit` hooks: the hooks are awaited
  * on every step, which measured ~20% slower on a realistic mapping, against
  * ~4% for the guardrails. Breaches surface as `U1001` (depth) and `U1002`
- * (time), see jsonata-errors.ts.
+ * (time), see jsonata-errors.ts; lists are bounded too (reference-options.ts).
  */
 import jsonata from 'jsonata';
 import {
@@ -24,7 +24,8 @@ import { FALLBACK, fastPathFor, type FastPath } from './fast-path.ts';
 import { jsonataSignatureOf } from './signed-function.ts';
 import { jsonataBuiltins } from './compiler/jsonata-internals.ts';
 import { BOUNDED_BUILTINS, boundedBuiltin, createBudget, type BudgetOf, type OutputBudget } from './output-limit.ts';
-import { linearRegexEngine, checkRegexLiterals } from './linear-regex.ts';
+import { checkRegexLiterals } from './linear-regex.ts';
+import { limitLists, referenceOptions } from './reference-options.ts';
 
 // The evaluation's output budget travels as a binding; built-ins find it through their call environment.
 const BUDGET_BINDING = '__outputBudget';
@@ -88,11 +89,12 @@ export function createReferenceEvaluator(options: ReferenceEvaluatorOptions = {}
 function compileUncached(source: string, limits: EvaluationLimits, functions: Bindings): ReferenceCompiledExpression {
   let expression: jsonata.Expression;
   try {
-    expression = jsonata(source, { timeout: limits.timeoutMs, stack: limits.maxDepth, RegexEngine: linearRegexEngine } as jsonata.JsonataOptions);
+    expression = jsonata(source, referenceOptions(limits));
     checkRegexLiterals(expression.ast());
   } catch (err) {
     throw syntaxError(err, source);
   }
+  limitLists(expression, limits);
   for (const [name, def] of boundedReferenceBuiltins()) expression.assign(name, def);
   for (const [name, value] of Object.entries(functions)) {
     const signature = jsonataSignatureOf(value);

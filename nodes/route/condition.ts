@@ -112,7 +112,7 @@ export const routeNode = defineNode<RouteConfig, 'route'>({
     }));
     const conditionError = (port: string, err: unknown): FlowError => {
       const e = err instanceof FlowError ? err : new FlowError('mapping', String((err as Error)?.message ?? err));
-      return new FlowError('mapping', `Condition of route "${port}" could not be evaluated: ${e.message}`, {
+      return new FlowError(e.errorClass, `Condition of route "${port}" could not be evaluated: ${e.message}`, {
         ...e.details,
         nodeId: setup.nodeId,
         cause: err,

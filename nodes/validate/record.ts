@@ -16,7 +16,9 @@ import {
   compileConfigExpression,
   compileConfigTemplate,
   type ConfigExpression,
+  nodeError,
 } from '../expression/config-expressions.ts';
+import { isLimitBreach } from '../expression/jsonata-errors.ts';
 import { templateText } from '../expression/message-template.ts';
 import { isTruthy } from '../expression/truthy.ts';
 import { referenceKey } from '../reference-data.ts';
@@ -228,6 +230,7 @@ export const validateNode = defineNode<ValidateConfig, 'validate'>({
     const validateSchema = config.schema ? schemaValidator(config.schema) : undefined;
     const rules = (config.rules ?? []).map((r, i) => ({
       rule: r,
+      index: i,
       test: compileConfigExpression(setup, `/rules/${i}/expression`, r.expression),
       message: compileConfigTemplate(setup, `/rules/${i}/message`, r.message ?? ''),
     }));
@@ -242,6 +245,7 @@ export const validateNode = defineNode<ValidateConfig, 'validate'>({
       }
       return {
         check: r,
+        index: i,
         rows,
         value: compileConfigExpression(setup, `/references/${i}/value`, r.value),
         message: r.message ? compileConfigTemplate(setup, `/references/${i}/message`, r.message) : undefined,
@@ -256,6 +260,7 @@ export const validateNode = defineNode<ValidateConfig, 'validate'>({
       try {
         ok = isTruthy(await entry.test.evaluate(data, bindings));
       } catch (err) {
+        if (isLimitBreach(err)) throw nodeError(err, setup.nodeId, `/rules/${entry.index}/expression`);
         return withField({ rule: rule.id, message: `Rule "${rule.id}" could not be checked: ${errorText(err)}`, severity: severityOf(rule.severity) }, rule.field);
       }
       if (ok) return null;
@@ -268,6 +273,7 @@ export const validateNode = defineNode<ValidateConfig, 'validate'>({
       try {
         value = await entry.value.evaluate(data, bindings);
       } catch (err) {
+        if (isLimitBreach(err)) throw nodeError(err, setup.nodeId, `/references/${entry.index}/value`);
         return withField({ rule: check.id, message: `Reference check "${check.id}" could not be evaluated: ${errorText(err)}`, severity: severityOf(check.severity) }, check.field);
       }
       const keys = Array.isArray(value) ? value : [value];
