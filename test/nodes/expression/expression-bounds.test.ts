@@ -32,7 +32,7 @@ describe.each(evaluators)('%s evaluator: output size limit', (_name, ev) => {
   it('refuses $pad to 400 million characters before allocating (it used to kill the process)', async () => {
     const { err, ms } = await timedError(ev, '$length($pad("x", 400000000))');
     expect(err.details.code).toBe(LIMIT_ERROR_CODES.output);
-    expect(err.errorClass).toBe('mapping');
+    expect(err.errorClass).toBe('permanent');
     expect(err.message).toContain('output size limit of 10,000,000 characters and list items');
     expect(err.message).toContain('$pad');
     expect(ms).toBeLessThan(1000);
@@ -85,9 +85,11 @@ describe.each(evaluators)('%s evaluator: output size limit', (_name, ev) => {
 describe.each(evaluators)('%s evaluator: built-ins that were quadratic', (_name, ev) => {
   it('$distinct and $sort of 100,000 items answer in linear(ithmic) time (they took seconds to minutes)', async () => {
     const started = performance.now();
-    expect(await evaluate(ev, '$count($distinct([1..100000]))')).toBe(100_000);
-    expect(await evaluate(ev, '$count($distinct([1..20000].{"a": $ % 10}))')).toBe(10);
-    expect(await evaluate(ev, '$sort([1..100000])[-1]')).toBe(100_000);
+    // The bound is the test's own; each evaluation's time limit is raised so a busy machine does not stop it first.
+    const limits = { timeoutMs: 10_000 };
+    expect(await evaluate(ev, '$count($distinct([1..100000]))', {}, limits)).toBe(100_000);
+    expect(await evaluate(ev, '$count($distinct([1..20000].{"a": $ % 10}))', {}, limits)).toBe(10);
+    expect(await evaluate(ev, '$sort([1..100000])[-1]', {}, limits)).toBe(100_000);
     expect(performance.now() - started).toBeLessThan(10_000);
   });
 
@@ -104,6 +106,51 @@ describe('compiled evaluator: array constructors', () => {
     const err = await flowErrorOf(() => evaluate(evaluators[1][1], '$reduce([1..40], function($a, $b) { [$a, $a] }, [1]) ~> $count()', {}, { maxOutput: 100_000 }));
     expect(err.details.code).toBe('U1003');
     expect(err.message).toContain('array constructor');
+  });
+});
+
+describe('reference evaluator: array constructors', () => {
+  const spread = (item: string, times: number) => `[${Array(times).fill(item).join(', ')}]`;
+
+  it('stops a list doubled with [$a, $a] in a loop', async () => {
+    const err = await flowErrorOf(() => evaluate(reference, '$reduce([1..40], function($a, $b) { [$a, $a] }, [1]) ~> $count()', {}, { maxOutput: 100_000 }));
+    expect(err.details.code).toBe(LIMIT_ERROR_CODES.output);
+    expect(err.errorClass).toBe('permanent');
+  });
+
+  it('stops [$a, $a, …] at the output limit (it copied the list at every item and ran for minutes)', async () => {
+    // A generous time limit: the list's length must stop it, not the clock.
+    const err = await flowErrorOf(() => evaluate(reference, `($a := [1..100000]; $count(${spread('$a', 150)}))`, {}, { maxOutput: 1_000_000, timeoutMs: 600_000 }));
+    expect(err.details.code).toBe(LIMIT_ERROR_CODES.output);
+    expect(err.errorClass).toBe('permanent');
+    expect(err.message).toContain('output size limit of 1,000,000 characters and list items per evaluation (a list being built would go over it)');
+  });
+
+  it('checks the time while a constructor appends its items, not only between steps', async () => {
+    // 20,000 items of 400: within the output limit, but about 10^11 copies at one step.
+    const err = await flowErrorOf(() => evaluate(reference, `($a := [1..400]; $count(${spread('$a', 20_000)}))`, {}, { maxOutput: 1e9, timeoutMs: 200 }));
+    expect(err.details.code).toBe(LIMIT_ERROR_CODES.time);
+    expect(err.errorClass).toBe('permanent');
+  });
+
+  it('leaves lists within the limits alone, and overlapping evaluations each their own time', async () => {
+    const expr = reference.compile(`($a := [1..1000]; $count(${spread('$a', 50)}))`, { limits: { maxOutput: 100_000 } });
+    expect(await Promise.all([expr.evaluate({}), expr.evaluate({}), expr.evaluate({})])).toEqual([50_000, 50_000, 50_000]);
+    expect(await evaluate(reference, '($b := [5, 6]; [[1, 2], 4, $b])')).toEqual([[1, 2], 4, 5, 6]);
+    expect(await evaluate(reference, '$append([1, 2], [3])')).toEqual([1, 2, 3]);
+  });
+});
+
+describe.each(evaluators)('%s evaluator: limit breaches are permanent errors naming the limit', (_name, ev) => {
+  it.each([
+    ['output', '$length($pad("x", 400000000))', {}],
+    ['depth', '($f := function($n) { $n + $f($n + 1) }; $f(0))', {}],
+    ['time', '($f := function($n) { $n > 0 ? $f($n - 1) : 0 }; [1..100000].$f(50))', { timeoutMs: 50 }],
+  ] as const)('%s', async (limit, expr, limits) => {
+    const err = await flowErrorOf(() => evaluate(ev, expr, {}, limits));
+    expect(err.errorClass).toBe('permanent');
+    expect(err.details.code).toBe(LIMIT_ERROR_CODES[limit]);
+    expect(err.message).toMatch(/^expression stopped: /);
   });
 });
 

@@ -140,7 +140,7 @@ describe('reference evaluator: limits', () => {
 
   it('stops deep recursion at the depth limit', async () => {
     const { err, ms } = await timed('($f := function($n){$n + $f($n+1)}; $f(0))');
-    expect(err.errorClass).toBe('mapping');
+    expect(err.errorClass).toBe('permanent');
     expect(err.details.code).toBe(LIMIT_ERROR_CODES.depth);
     expect(err.details.code).toBe('U1001');
     expect(err.message).toBe('expression stopped: exceeded 500 levels of evaluation depth (check for a function that calls itself without end)');

@@ -50,6 +50,13 @@ describe('route.condition', () => {
     expect(node.process({ header: { legalEntity: 'DE01' } }, {})).toEqual([{ port: 'de', data: { header: { legalEntity: 'DE01' } } }]);
   });
 
+  it('a condition stopped by an evaluation limit keeps its class (permanent) and code', async () => {
+    const node = routeNode.create({ routes: [{ port: 'x', condition: '$length($pad("x", 400000000)) > 0' }], defaultPort: 'default' }, setup('route-limit'));
+    const err = await flowErrorOf(() => node.process({}, {}));
+    expect(err.errorClass).toBe('permanent');
+    expect(err.details).toMatchObject({ code: 'U1003', nodeId: 'route-limit' });
+  });
+
   it('a failing condition is a mapping error naming node and route', async () => {
     const node = routeNode.create(byEntity, setup('route-entity'));
     const err = await flowErrorOf(() => node.process({ header: { legalEntity: 'FR01' }, total: 'n/a' }, {}));

@@ -120,6 +120,22 @@ describe('validate.record', () => {
     ]);
   });
 
+  it('a rule or reference check stopped by an evaluation limit fails the record (dead letter), it is no verdict on it', async () => {
+    const bomb = '$length($pad("x", 400000000)) > 0';
+    const v = validateNode.create(
+      {
+        rules: [{ id: 'bomb', expression: bomb, message: 'never', severity: 'warning' }],
+        references: [{ id: 'cc', set: 'costCentres', value: `${bomb} ? "100" : "100"`, message: '', severity: 'error' }],
+      },
+      setup('check-limits'),
+    );
+    const err = await flowErrorOf(() => v.process({}, {}));
+    expect(err.errorClass).toBe('permanent');
+    expect(err.details).toMatchObject({ code: 'U1003', nodeId: 'check-limits', field: '/rules/0/expression' });
+    const refOnly = validateNode.create({ rules: [], references: [{ id: 'cc', set: 'costCentres', value: `${bomb} ? "100" : "100"`, message: '', severity: 'error' }] }, setup('check-limits'));
+    expect((await flowErrorOf(() => refOnly.process({}, {}))).details).toMatchObject({ code: 'U1003', field: '/references/0/value' });
+  });
+
   it('a missing reference value fails the check; an explicit empty list passes it', async () => {
     const v = validateNode.create(
       { rules: [], references: [{ id: 'cc', set: 'costCentres', value: 'lines.costCentre', message: 'Unknown cost centre in {{lines.costCentre}}', severity: 'error' }] },

@@ -86,18 +86,27 @@ describe('expression bombs in test runs (evaluated in the preview worker)', () =
 });
 
 describe('expression bombs in a run', () => {
-  it('dead-letters the record with the limit named; the other records and the worker carry on', async () => {
-    const doc = mappingFlow('run-bombs', '{ "ref": ref, "n": ref = "BOMB" ? $length($pad("x", 400000000)) : 1 }');
+  // The reference evaluator's array constructor copied the list at every item: this one ran for minutes.
+  const constructorBomb = `($a := [1..1000000]; $count([${Array(150).fill('$a').join(', ')}]))`;
+
+  it.each([
+    ['compiled', 'run-bombs', '$length($pad("x", 400000000))', /output size limit/],
+    ['reference', 'run-bombs-reference', constructorBomb, /output size limit|ran longer than 1000 ms/],
+  ] as const)('dead-letters the record as permanent with the limit named; the other records and the worker carry on (%s)', async (evaluator, flowId, bomb, limitNamed) => {
+    const doc = mappingFlow(flowId, `{ "ref": ref, "n": ref = "BOMB" ? ${bomb} : 1 }`, evaluator);
     await h.json('analyst', 'POST', '/api/flows', { document: doc }, 201);
-    await h.json('analyst', 'POST', '/api/flows/run-bombs/versions', { message: 'v1' }, 201);
-    await h.json('analyst', 'POST', '/api/flows/run-bombs/deployments', { environment: 'dev', version: 1 }, 201);
+    await h.json('analyst', 'POST', `/api/flows/${flowId}/versions`, { message: 'v1' }, 201);
+    await h.json('analyst', 'POST', `/api/flows/${flowId}/deployments`, { environment: 'dev', version: 1 }, 201);
     const records = JSON.stringify([{ ref: 'OK-1' }, { ref: 'BOMB' }, { ref: 'OK-2' }]);
-    const { runId } = await h.json('operator', 'POST', '/api/flows/run-bombs/runs', { environment: 'dev', input: { name: 'r.json', content: records } }, 202);
+    const { runId } = await h.json('operator', 'POST', `/api/flows/${flowId}/runs`, { environment: 'dev', input: { name: 'r.json', content: records } }, 202);
     const detail = await h.json('operator', 'GET', `/api/runs/${runId}`);
     expect(detail.run.counts).toMatchObject({ read: 3, delivered: 2 });
     const dead = await h.json('operator', 'GET', `/api/runs/${runId}/records?outcome=dead_lettered`);
     expect(dead.items.map((t: { businessKey: string }) => t.businessKey)).toEqual(['BOMB']);
-    expect(JSON.stringify(dead.items[0])).toContain('U1003');
+    expect(dead.items[0].error).toMatchObject({ errorClass: 'permanent', nodeId: 'map', code: expect.stringMatching(/^U100[23]$/) });
+    expect(dead.items[0].error.message).toMatch(limitNamed);
+    const letters = await h.json('operator', 'GET', `/api/dead-letters?flow=${flowId}`);
+    expect(letters.items.map((d: { errorClass: string }) => d.errorClass)).toEqual(['permanent']);
   });
 });
 
