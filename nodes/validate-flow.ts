@@ -4,8 +4,6 @@
  * the designer shows the same list in its problems panel.
  */
 import { flowSizeProblems } from './flow-limits.ts';
-import Ajv2020 from 'ajv/dist/2020.js';
-import type { ValidateFunction } from 'ajv';
 import flowSchema from '../flows/flow.schema.json' with { type: 'json' };
 import type { AnyNodeDeclaration } from './define-node.ts';
 import { outputPorts } from './define-node.ts';
@@ -14,6 +12,8 @@ import type { ExpressionEvaluator } from './expression/evaluator.ts';
 import type { FlowDocument, FlowNode } from './flow-document.ts';
 import { DEFAULT_IN_PORT, edgeSourcePort } from './flow-document.ts';
 import { resolveNodeConfig } from './node-config.ts';
+import { declaredSchemaValidator } from './schema-validator.ts';
+import { configSchemaKey, FLOW_SCHEMA_KEY } from './schema-keys.ts';
 
 export type FlowProblemCode =
   | 'schema'
@@ -43,22 +43,9 @@ export interface FlowProblem {
   position?: number;
 }
 
-// `ajv/dist/2020.js` is CommonJS; its default export differs between bundlers and Node.
-const AjvClass = ((Ajv2020 as unknown as { default?: typeof Ajv2020 }).default ?? Ajv2020) as typeof Ajv2020;
-const ajv = new AjvClass({ allErrors: true, strict: false });
-// Compiled on first use: importing this module (the designer's main thread does) stays cheap.
-let documentValidator: ValidateFunction | undefined;
-const validateDocumentFn = (): ValidateFunction => (documentValidator ??= ajv.compile(flowSchema));
-const configValidators = new WeakMap<AnyNodeDeclaration, ValidateFunction>();
-
-function configValidator(decl: AnyNodeDeclaration): ValidateFunction {
-  let v = configValidators.get(decl);
-  if (!v) {
-    v = ajv.compile(decl.configSchema);
-    configValidators.set(decl, v);
-  }
-  return v;
-}
+// Compiled (or, in the designer's build, looked up) on first use: importing this module stays cheap.
+const validateDocumentFn = () => declaredSchemaValidator(FLOW_SCHEMA_KEY, flowSchema);
+const configValidator = (decl: AnyNodeDeclaration) => declaredSchemaValidator(configSchemaKey(decl), decl.configSchema);
 
 /** Validates a config against its node type's schema; problems carry config-relative paths. */
 export function validateNodeConfig(decl: AnyNodeDeclaration, config: unknown): { path: string; message: string }[] {

@@ -24,10 +24,15 @@ export function deployOption(role: Role, env: Environment, all: Environment[], v
   if (waiting) return { kind: 'pending', label: 'Waiting for approval', promotion: waiting };
   const verb = live !== null && version < live ? `Roll back to v${version}` : live === version ? `Redeploy v${version}` : `Deploy v${version}`;
   if (env.requiresApproval) {
-    return { kind: 'request', label: `Request promotion of v${version}`, why: `${env.name} needs an admin's approval, from someone who did not author the changes (four-eyes rule).` };
+    return { kind: 'request', label: `Request promotion of v${version}`, why: fourEyesRule(env.name) };
   }
   if (isDevelopment(env, all) || role === 'admin') return { kind: 'deploy', label: verb };
   return { kind: 'request', label: `Request promotion of v${version}`, why: `Only admins deploy to ${env.name} directly.` };
+}
+
+/** The four-eyes rule as the server applies it (runtime/promotion/rules.ts). */
+export function fourEyesRule(envName: string): string {
+  return `${envName} needs the approval of an admin who neither requested the promotion nor changed the flow since the version ${envName} runs (saved a version or edited the draft): four-eyes rule.`;
 }
 
 /** Why the current user cannot approve, as the server says, or a fallback for non-admins. */

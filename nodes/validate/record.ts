@@ -68,6 +68,13 @@ const message = {
   description: 'Shown when the check fails. {{expression}} is replaced by its value on the record, e.g. "Supplier {{supplier.vatId}} is unknown".',
 };
 
+/**
+ * ajv compiles a schema with `new Function`, which the designer's Content-Security-Policy refuses
+ * (EvalError); the flow's own schema cannot be compiled ahead like the declared ones
+ * (nodes/schema-validator.ts), so the designer leaves it to the server: it is checked on save and in runs.
+ */
+const SCHEMA_CHECKED_ON_SERVER = 'The JSON Schema is checked by the server (on save and in runs), not in the designer';
+
 function schemaValidator(schema: Record<string, unknown>): ValidateFunction {
   const draft7 = typeof schema.$schema === 'string' && /draft-0[67]/.test(schema.$schema);
   const ajv = draft7 ? new AjvDraft7({ allErrors: true, strict: false }) : new Ajv2020({ allErrors: true, strict: false });
@@ -144,6 +151,7 @@ function checkIds(config: ValidateConfig): ConfigProblem[] {
     try {
       schemaValidator(config.schema);
     } catch (err) {
+      if (err instanceof EvalError) return problems;
       problems.push({ path: '/schema', message: `The JSON Schema is not valid: ${(err as Error).message}` });
     }
   }
@@ -227,7 +235,14 @@ export const validateNode = defineNode<ValidateConfig, 'validate'>({
     return parts.length ? parts.join(', ') : 'no checks';
   },
   create(config, setup) {
-    const validateSchema = config.schema ? schemaValidator(config.schema) : undefined;
+    let validateSchema: ValidateFunction | undefined;
+    let schemaNotChecked = false;
+    try {
+      validateSchema = config.schema ? schemaValidator(config.schema) : undefined;
+    } catch (err) {
+      if (!(err instanceof EvalError)) throw err;
+      schemaNotChecked = true;
+    }
     const rules = (config.rules ?? []).map((r, i) => ({
       rule: r,
       index: i,
@@ -290,6 +305,7 @@ export const validateNode = defineNode<ValidateConfig, 'validate'>({
       async process(data, bindings): Promise<Emission[]> {
         const failures: RuleFailure[] = [];
         if (validateSchema && !validateSchema(data)) failures.push(...schemaFailures(validateSchema.errors ?? []));
+        if (schemaNotChecked) failures.push({ rule: 'schema', message: SCHEMA_CHECKED_ON_SERVER, severity: 'warning' });
         // One after another: concurrent jsonata evaluation is slower, not faster (FACTS.md).
         for (const entry of rules) {
           const failure = await ruleFailure(entry, data, bindings);

@@ -34,6 +34,8 @@ export type CompileOutcome =
   | { ok: false; reason: string };
 
 let runtime: Runtime | undefined;
+/** Why code cannot be generated in this context (a Content-Security-Policy without 'unsafe-eval'), once found. */
+let codeGenerationRefused: string | undefined;
 
 function generate(
   ast: AstNode,
@@ -94,14 +96,17 @@ export function compileExpression(sourceText: string, async = false): CompileOut
     if (err instanceof Unsupported) return { ok: false, reason: err.reason };
     throw err;
   }
+  if (codeGenerationRefused) return { ok: false, reason: codeGenerationRefused };
   runtime ??= createRuntime();
   let factory: (rt: Runtime, K: unknown[], BI: unknown) => Program;
   try {
     factory = new Function('rt', 'K', 'BI', generated.source) as typeof factory;
   } catch (err) {
-    // An EvalError: a Content-Security-Policy without 'unsafe-eval' (browser). Anything else is a compiler bug.
-    const reason = err instanceof EvalError ? 'code generation not allowed here' : 'internal: generated code did not parse';
-    return { ok: false, reason: `${reason} (${(err as Error).message})` };
+    // An EvalError: a Content-Security-Policy without 'unsafe-eval' (the designer). Anything else is a compiler bug.
+    if (!(err instanceof EvalError)) return { ok: false, reason: `internal: generated code did not parse (${(err as Error).message})` };
+    // Asked once: each refusal is also reported to the browser's console.
+    codeGenerationRefused = `code generation not allowed here (${err.message})`;
+    return { ok: false, reason: codeGenerationRefused };
   }
   return { ok: true, program: factory(runtime, generated.consts, builtins()), source: generated.source, concurrent: hasConcurrentParts(ast) };
 }

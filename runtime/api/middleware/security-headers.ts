@@ -8,18 +8,17 @@ import { secureHeaders } from 'hono/secure-headers';
 
 /**
  * The designer's needs, and only those: its own scripts (no inline script,
- * none from elsewhere); `'unsafe-eval'` because ajv compiles the flow and
- * node-config JSON Schemas into functions in the browser and its problems
- * worker (without it every flow shows "could not be checked"; precompiled
- * standalone validators would lift this), which also lets the compiled
- * JSONata evaluator run there as in the runtime; inline styles (React Flow
+ * none from elsewhere, no eval: the flow and node-config JSON Schema
+ * validators are generated at build time, designer/build/precompile-validators.ts;
+ * expressions the compiled JSONata evaluator would turn into code run on the
+ * reference implementation there, with the same results); inline styles (React Flow
  * positions nodes and edges with `style` attributes; the API reference page
  * has a `<style>` block); the problems web worker, a file of its own; data:
  * images (the favicon); and calls to its own origin.
  */
 export const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'self'"],
-  scriptSrc: ["'self'", "'unsafe-eval'"],
+  scriptSrc: ["'self'"],
   styleSrc: ["'self'", "'unsafe-inline'"],
   imgSrc: ["'self'", 'data:', 'blob:'],
   fontSrc: ["'self'", 'data:'],

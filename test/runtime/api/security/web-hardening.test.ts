@@ -108,7 +108,7 @@ describe('protection headers', () => {
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("frame-ancestors 'none'");
     const scripts = /script-src ([^;]*)/.exec(csp)?.[1];
-    expect(scripts).toBe("'self' 'unsafe-eval'"); // no inline script, nothing from elsewhere (eval: ajv in the designer)
+    expect(scripts).toBe("'self'"); // no inline script, nothing from elsewhere, no eval
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe('same-origin');
