@@ -25,7 +25,7 @@ import {
   type Statement,
 } from './postgres-statements.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
-import { countMarkers, ensureMarkerTable, forgetMarkerTable, insertMarkers, isMissingMarkerTable } from './delivery-markers.ts';
+import { adoptLegacyMarkers, countMarkers, ensureMarkerTable, forgetMarkerTable, insertMarkers, isMissingMarkerTable } from './delivery-markers.ts';
 
 export interface PostgresLinesConfig {
   /** Field path of the array of lines in the record, e.g. `lines`. */
@@ -220,6 +220,8 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
     const lines = config.lines?.table ? ` + lines ${config.lines.table}` : '';
     return `${config.mode} ${config.table || '(no table)'}${lines}`;
   },
+  // The header table: its lines are written with it, in the same transaction.
+  deliveryTarget: (config) => ({ connection: config.connection, object: `table:${config.table}` }),
   create(config, setup) {
     const problems = configProblems(config);
     if (problems.length > 0) {
@@ -373,7 +375,10 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
           else batch.push(p);
         });
         if (batch.length === 0) return outcomes;
-        if (claim) await ensureMarkerTable(sql, nodeId);
+        if (claim) {
+          await ensureMarkerTable(sql, nodeId);
+          await adoptLegacyMarkers(sql, claim);
+        }
         const cached = typeCache.get(sql);
         try {
           await deliver(sql, batch, cached ?? (await tableTypes(sql)), outcomes, claim);

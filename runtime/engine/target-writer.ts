@@ -132,7 +132,7 @@ async function writeBatch<W extends TargetWork>(
 
 async function attemptWrite<W extends TargetWork>(node: PreparedTarget, pending: W[], io: ChunkIO): Promise<TargetOutcome[]> {
   try {
-    const claim = { scope: node.scope, runId: io.runId, claimToken: io.claimToken };
+    const claim = { scope: node.scope, legacyScope: node.legacyScope, runId: io.runId, claimToken: io.claimToken };
     const outcomes = await node.behaviour.write(pending.map((i) => ({ key: i.idempotencyKey!, data: i.data })), io.target, claim);
     if (outcomes.length !== pending.length) {
       throw new FlowError('permanent', `target '${node.id}' returned ${outcomes.length} outcomes for ${pending.length} records`, { nodeId: node.id });

@@ -164,7 +164,7 @@ for (const backend of backendNames()) describe(`exactly once at every crash poin
     const ledger = await store.sql.query<{ n: unknown }>(`select count(*) as n from idempotency_ledger where state = 'delivered' and claim_token = $1`, [`${runId}:1`]);
     expect(Number(ledger.rows[0].n)).toBe(RECORDS * TARGETS.length);
     for (const nodeId of ['plain', 'keyed']) {
-      const markers = await store.sql.query<{ n: unknown }>('select count(*) as n from ledgerflow_delivery where run_id = $1 and scope = $2', [runId, `crash-flow/${nodeId}`]);
+      const markers = await store.sql.query<{ n: unknown }>('select count(*) as n from ledgerflow_delivery where run_id = $1 and scope = $2', [runId, `local/db/table:eo_${nodeId}`]);
       expect(Number(markers.rows[0].n)).toBe(RECORDS);
     }
   }
