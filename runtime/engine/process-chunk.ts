@@ -78,6 +78,9 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   const traces: RecordTrace[] = [];
   const deadLetters: DeadLetterEntry[] = [];
   const rootOutcomes = new Map<RootRecord, RecordOutcome>();
+  // Per source record: did any of its records reach a target, did any fail (partial delivery)?
+  const rootReached = new Set<RootRecord>();
+  const rootFailed = new Set<RootRecord>();
   const outputs: ChunkResult['outputs'] = io.captureOutputs ? {} : undefined;
   const statsOf = (id: string) => {
     let s = stats.get(id);
@@ -131,6 +134,8 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       });
     }
     rootOutcomes.set(root, worse(rootOutcomes.get(root), outcome));
+    if (outcome === 'delivered' || outcome === 'duplicate') rootReached.add(root);
+    if (outcome === 'quarantined' || outcome === 'dead_lettered') rootFailed.add(root);
   };
 
   const failed = (item: WorkItem, nodeId: string, error: FlowError, failures?: RuleFailure[]) => {
@@ -206,6 +211,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   for (const root of roots) {
     const outcome = rootOutcomes.get(root);
     if (outcome) reconciliation.addOutcome(outcome, root.amount, root.currency);
+    if (rootReached.has(root) && rootFailed.has(root)) reconciliation.partiallyDelivered++;
   }
   return { traces, deadLetters, nodeStats: [...stats.values()], reconciliation: reconciliation.toReconciliation(), outputs };
 }
