@@ -32,6 +32,9 @@ const doc: FlowDocument = {
   edges: [{ id: 'e1', source: 'events', target: 'gl' }, { id: 'e2', source: 'events', target: 'sub' }],
 };
 
+// The same, with both targets in one transaction per chunk (same connection).
+const sharedDoc: FlowDocument = { ...doc, id: 'partial-tx', sharedTransaction: true };
+
 const recordsOf = (prefix: string) => [
   { id: `${prefix}1`, amount: '10.00', currency: 'EUR', memo: 'ok' },
   { id: `${prefix}2`, amount: '20.00', currency: 'EUR' },
@@ -47,6 +50,8 @@ for (const backend of backendNames()) {
       await targetDatabase(b.store, 'db').query('create table pd_sub (id text primary key, memo text not null)');
       await b.store.saveDraft(doc, 'tester');
       await b.store.saveVersion(doc.id, doc, 'tester', 'first');
+      await b.store.saveDraft(sharedDoc, 'tester');
+      await b.store.saveVersion(sharedDoc.id, sharedDoc, 'tester', 'first');
     }, 60_000);
     afterAll(() => b?.cleanup());
 
@@ -116,6 +121,40 @@ for (const backend of backendNames()) {
       }
       expect(await countTarget(b.store, `select count(*) as n from pd_gl where id like 'q%'`)).toBe(3);
       expect(await countTarget(b.store, `select count(*) as n from pd_sub where id like 'q%'`)).toBe(3);
+    }, 120_000);
+  
+    const expectAllOrNothing = async (run: { id: string; counts: OutcomeCounts; reconciliation: Reconciliation | null }, prefix: string) => {
+      expect(run.counts).toMatchObject({ read: 3, delivered: 2, deadLettered: 1 });
+      expect(run.reconciliation?.partiallyDelivered).toBeUndefined();
+      expect(run.reconciliation?.closes).toBe(true);
+      const ends = await b.store.sourceRecordOutcomes(run.id, '2');
+      expect(ends.partiallyDelivered).toBe(false);
+      expect(ends.ends.map((e) => [e.nodeId, e.outcome])).toEqual([['gl', 'dead_lettered'], ['sub', 'dead_lettered']]);
+      const gl = await b.store.getTrace(run.id, '2.0');
+      expect(gl?.error?.message).toMatch(/^not written: the same source record was refused by target 'sub' \(record 2\.1\), which shares this transaction: pd_sub refused the record/);
+      expect(await countTarget(b.store, `select count(*) as n from pd_gl where id like '${prefix}%'`)).toBe(2);
+      expect(await countTarget(b.store, `select count(*) as n from pd_sub where id like '${prefix}%'`)).toBe(2);
+    };
+
+    it('with sharedTransaction, Postgres targets on one connection write a source record to all or none (CLI and queue)', async () => {
+      await breakSubLedger();
+      const connections = await defaultConnectionsFor(b.store)('dev', sharedDoc);
+      try {
+        const bytes = new TextEncoder().encode(`${recordsOf('t').map((r) => JSON.stringify(r)).join('\n')}\n`);
+        const { run } = await executeRun({ store: b.store, catalog, connections, files: { append: async () => {} } }, {
+          doc: sharedDoc, version: 1, environment: 'dev', trigger: 'manual', input: { kind: 'document', document: bytesInput('in.jsonl', bytes) }, reference: createReferenceData({}),
+        });
+        await expectAllOrNothing(run, 't');
+      } finally {
+        await connections.close();
+      }
+      const queue = await startQueue({ store: b.store, tuning: TEST_TUNING, onRunFinished: () => {} });
+      try {
+        const queued = await queue.launcher.enqueue({ flowId: sharedDoc.id, version: 1, environment: 'dev', trigger: 'manual', input: jsonlInput(recordsOf('u')), requestedBy: 'tester' });
+        await expectAllOrNothing(await waitForRun(b.store, queued.id, 60_000), 'u');
+      } finally {
+        await queue.stop();
+      }
     }, 120_000);
   });
 }
