@@ -144,10 +144,29 @@ export type TargetOutcome =
   | { ok: true; ref?: string; status?: number; earlier?: EarlierDelivery }
   | { ok: false; error: FlowError };
 
+/**
+ * What a target writes into, independent of the node and the flow: the
+ * connection it is bound to and the object within it (a table, an endpoint's
+ * method and path template, a file). Its idempotency scope is made from this
+ * (see nodes/target/delivery-scope.ts), so renaming, moving or copying the
+ * node, or splitting the flow, never writes a record twice.
+ */
+export interface DeliveryTarget {
+  /** The connection name the flow binds per environment (`files` for the output folder). */
+  connection: string;
+  /** The object within it, e.g. `table:erp.po_commitment`, `POST:/invoices/{{id}}`, `file:out/x.jsonl`. */
+  object: string;
+}
+
 /** Who is writing, for targets that record their deliveries next to the data. */
 export interface DeliveryClaim {
-  /** Idempotency scope of the target (flow and node). */
+  /** Idempotency scope of the target: environment, connection and object (see `idempotencyScope`). */
   scope: string;
+  /**
+   * The scope markers had before migration 0008 (`<flow id>/<node id>`): markers still under it are
+   * moved to `scope` once per connection pool, so a chunk retried across the upgrade finds them.
+   */
+  legacyScope?: string;
   runId: string;
   /** The chunk's claim token: the same on every attempt of the chunk. */
   claimToken: string;
@@ -202,6 +221,8 @@ export interface NodeDeclaration<C, K extends NodeCategory> {
   upgrade?(config: unknown, fromVersion: number): C;
   /** One-line summary of the config shown on the canvas node. */
   summary?(config: C): string;
+  /** Targets: what the node writes into; its idempotency scope is made from it (required for targets). */
+  deliveryTarget?(config: C): DeliveryTarget;
   /** Builds the per-run behaviour; compiles expressions once here. */
   create(config: C, ctx: NodeSetupContext): BehaviourByCategory[K];
 }

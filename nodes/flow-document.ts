@@ -82,6 +82,11 @@ export interface FlowDocument {
   referenceData?: Record<string, ReferenceDataDeclaration>;
   /** Evaluator for JSONata: `compiled` (default when available) or `reference`. */
   evaluator?: 'compiled' | 'reference';
+  /**
+   * Postgres targets on the same connection write each chunk in one transaction:
+   * a source record is written to all of them or to none of them.
+   */
+  sharedTransaction?: boolean;
   nodes: FlowNode[];
   edges: FlowEdge[];
   /** Sample input documents stored with the flow (paths relative to the flow file). */

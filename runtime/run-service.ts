@@ -54,7 +54,7 @@ export async function executeRun(deps: RunServiceDeps, req: StartRunRequest): Pr
   try {
     const evaluator = evaluatorFor(req.doc);
     const flow = prepareFlow(req.doc, {
-      catalog: deps.catalog, evaluator, reference: req.reference, functions: standardFunctions(req.reference),
+      catalog: deps.catalog, evaluator, reference: req.reference, functions: standardFunctions(req.reference), environment: req.environment,
     });
     const sourceId = req.input.sourceNodeId ?? flow.sources[0].id;
     const watermark = (await store.getWatermark(req.doc.id, sourceId, environment)) ?? undefined;

@@ -7,6 +7,7 @@
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import { fieldsFromSchema, mergeFieldTrees, type FieldNode } from '../editor/field-paths.ts';
+import { EXPRESSION_PREFIX } from '../../nodes/target/column-values.ts';
 
 type Config = Record<string, unknown>;
 
@@ -35,7 +36,8 @@ export function fieldsReadByTarget(config: Config): { path: string[]; required: 
   const out: { path: string[]; required: boolean; description?: string; array?: boolean }[] = [];
   const keys = new Set((config.keyColumns as string[] | undefined) ?? []);
   for (const [column, path] of Object.entries((config.columns as Record<string, string> | undefined) ?? {})) {
-    if (typeof path === 'string' && path) out.push({ path: split(path), required: keys.has(column), description: `→ column ${column}` });
+    // A constant or expression (`='reconciled'`) is no field the record must carry.
+    if (typeof path === 'string' && path && !path.startsWith(EXPRESSION_PREFIX)) out.push({ path: split(path), required: keys.has(column), description: `→ column ${column}` });
   }
   for (const [header, path] of Object.entries((config.csvColumns as Record<string, string> | undefined) ?? {})) {
     if (typeof path === 'string' && path) out.push({ path: split(path), required: false, description: `→ CSV column ${header}` });
@@ -45,7 +47,7 @@ export function fieldsReadByTarget(config: Config): { path: string[]; required: 
     const base = split(lines.path);
     out.push({ path: base, required: false, array: true, description: `→ lines table` });
     for (const [column, path] of Object.entries(lines.columns ?? {})) {
-      if (typeof path !== 'string' || !path) continue;
+      if (typeof path !== 'string' || !path || path.startsWith(EXPRESSION_PREFIX)) continue;
       if (path.startsWith('^')) out.push({ path: split(path.slice(1)), required: false, description: `→ line column ${column}` });
       else out.push({ path: [...base, ...split(path)], required: false, description: `→ line column ${column}` });
     }

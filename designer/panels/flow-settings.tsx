@@ -13,9 +13,10 @@ import { FormContext, type FormContextValue } from './schema-form/form-context.t
 import { SchemaForm } from './schema-form/schema-form.tsx';
 import { ConnectionsEditor } from './connections-editor.tsx';
 
-const FIELDS = ['name', 'description', 'businessKey', 'recordKey', 'eventTime', 'amount', 'sensitive', 'evaluator'] as const;
+const FIELDS = ['name', 'description', 'businessKey', 'recordKey', 'eventTime', 'amount', 'sensitive', 'evaluator', 'sharedTransaction'] as const;
 const TITLES: Record<string, string> = {
   businessKey: 'Business key', recordKey: 'Record identity', eventTime: 'Event time', amount: 'Control total', sensitive: 'Masked fields in traces',
+  sharedTransaction: 'One transaction per Postgres connection',
 };
 const EXPRESSIONS = ['/recordKey', '/businessKey', '/eventTime', '/amount/value', '/amount/currency'];
 

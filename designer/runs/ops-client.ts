@@ -3,7 +3,7 @@
  * problem documents as ApiError), kept beside the screens that use them.
  */
 import { ApiError, type ProblemDocument } from '../api-client.ts';
-import type { StoredTrace } from './ops-types.ts';
+import type { StoredTrace, TraceWithSourceRecord } from './ops-types.ts';
 import type { DailyReconciliation, DeadLetterPage, HealthFigures, Paged, RunDetail, RunFilters, RunPage, RunRow } from './ops-types.ts';
 
 type Query = Record<string, string | number | boolean | undefined | null>;
@@ -41,7 +41,7 @@ export const opsApi = {
   runs: (filters: RunFilters, cursor?: string | null, limit = 50) => request<RunPage>('GET', '/api/runs', undefined, { ...filters, cursor, limit }),
   run: (id: string) => request<RunDetail>('GET', `/api/runs/${enc(id)}`),
   records: (id: string, q: { outcome?: string; search?: string; cursor?: string | null; limit?: number }) => request<Paged<StoredTrace>>('GET', `/api/runs/${enc(id)}/records`, undefined, q),
-  record: (id: string, lineageKey: string) => request<StoredTrace>('GET', `/api/runs/${enc(id)}/records/${enc(lineageKey)}`),
+  record: (id: string, lineageKey: string) => request<TraceWithSourceRecord>('GET', `/api/runs/${enc(id)}/records/${enc(lineageKey)}`),
   cancel: (id: string) => request<RunRow>('POST', `/api/runs/${enc(id)}/cancel`),
   search: (businessKey: string, cursor?: string | null) => request<Paged<StoredTrace>>('GET', '/api/search', undefined, { businessKey, cursor }),
   deadLetters: (q: { flow?: string; errorClass?: string; status?: string; olderThan?: string; runId?: string; cursor?: string | null }) => request<DeadLetterPage>('GET', '/api/dead-letters', undefined, q),

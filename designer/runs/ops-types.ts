@@ -1,9 +1,13 @@
 /** Shapes of the operator console's API answers (see the API contract, "Operations"). */
 import type { RecordOutcome, RunStatus } from '../../runtime/engine/run-types.ts';
 import type { DeadLetterRow, RunRow, StoredTrace } from '../../runtime/store/store.ts';
+import type { SourceRecordOutcomes } from '../../runtime/store/traces-repo.ts';
 import type { NodeStats, VersionRow } from '../api-types.ts';
 
 export type { DeadLetterRow, RecordOutcome, RunRow, RunStatus, StoredTrace };
+
+/** One record's trace with where every record of its source record ended (GET /api/runs/{id}/records/{lineageKey}). */
+export type TraceWithSourceRecord = StoredTrace & { sourceRecord?: SourceRecordOutcomes };
 
 export interface Paged<T> {
   items: T[];

@@ -31,6 +31,11 @@ export function ReconciliationPanel({ reconciliation }: { reconciliation: Reconc
           ))}
         </tbody>
       </table>
+      {(reconciliation.partiallyDelivered ?? 0) > 0 && (
+        <p className="text-error" data-testid="partially-delivered">
+          {reconciliation.partiallyDelivered} source record(s) partially delivered (counted above by their failure): replay them to complete only the missing targets.
+        </p>
+      )}
       {reconciliation.withoutAmount > 0 && <p className="muted small">{reconciliation.withoutAmount} record(s) had no readable amount: counted, not in the totals.</p>}
     </div>
   );

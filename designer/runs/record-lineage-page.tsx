@@ -5,7 +5,7 @@ import { JsonView } from '../shell/json-view.tsx';
 import '../operations/operations.css';
 import { formatDateTime } from './ops-format.ts';
 import { opsApi } from './ops-client.ts';
-import type { StoredTrace } from './ops-types.ts';
+import type { StoredTrace, TraceWithSourceRecord } from './ops-types.ts';
 import { OutcomePill, RunStatusPill } from './status-pill.tsx';
 import { useAsync } from './use-async.ts';
 
@@ -34,6 +34,32 @@ function stepsOf(trace: StoredTrace, nodes: { id: string; type: string; label?: 
     current = output;
     return { nodeId, label: node?.label || nodeId, typeTitle: decl?.title ?? node?.type ?? 'node', glyph: look?.glyph ?? '•', color: look?.color ?? '#94a3b8', input, output, changed };
   });
+}
+
+/** Where every record of this source record ended: one outcome per target (and fan-out item); partial delivery said plainly. */
+function SourceRecordEnds({ id, current, source }: { id: string; current: string; source: NonNullable<TraceWithSourceRecord['sourceRecord']> }) {
+  return (
+    <section className="ops-card" data-testid="source-record-ends">
+      <div className="card-head"><h3>Source record {source.lineageKey}: every target</h3></div>
+      {source.partiallyDelivered && (
+        <p className="text-error" data-testid="partially-delivered">
+          ⚠ Partially delivered: written to some targets and failed at others. Replaying it writes only the missing targets.
+        </p>
+      )}
+      <table className="mini-table">
+        <thead><tr><th>Record</th><th>Node</th><th>Outcome</th></tr></thead>
+        <tbody>
+          {source.ends.map((e) => (
+            <tr key={e.lineageKey}>
+              <td className="mono">{e.lineageKey === current ? e.lineageKey : <a href={`#/runs/${encodeURIComponent(id)}/records/${encodeURIComponent(e.lineageKey)}`}>{e.lineageKey}</a>}</td>
+              <td className="mono">{e.nodeId}</td>
+              <td><OutcomePill outcome={e.outcome} /></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
 }
 
 export default function RecordLineagePage({ params }: { params: Record<string, string> }) {
@@ -68,6 +94,8 @@ export default function RecordLineagePage({ params }: { params: Record<string, s
           {failed && <a className="btn btn-primary" href={`#/dead-letters?runId=${encodeURIComponent(id)}`}>Go to dead letters</a>}
         </div>
       </div>
+
+      {t.sourceRecord && t.sourceRecord.ends.length > 1 && <SourceRecordEnds id={id} current={t.lineageKey} source={t.sourceRecord} />}
 
       <div className="run-grid run-grid-even">
         <section className="ops-card">

@@ -59,6 +59,7 @@ export default function RunDetailPage({ params }: { params: Record<string, strin
       {exceptions > 0 && (
         <div className="callout callout-warning exceptions-banner">
           ⚑ {exceptions.toLocaleString()} {exceptions === 1 ? 'record needs' : 'records need'} attention: {run.counts.quarantined} quarantined, {run.counts.deadLettered} dead-lettered.
+          {(run.reconciliation?.partiallyDelivered ?? 0) > 0 && ` ${run.reconciliation!.partiallyDelivered} source record(s) partially delivered: written to some targets, failed at others — replay completes only the missing targets.`}
         </div>
       )}
 

@@ -149,7 +149,10 @@ function RunRowView({ run, flowName }: { run: RunRow; flowName?: string }) {
       <td className="nowrap">{runDuration(run)}</td>
       <td className="num">{run.counts.read.toLocaleString()}</td>
       <td className="num">{run.counts.delivered.toLocaleString()}</td>
-      <td className="num">{exceptions ? <span className="exception-flag" title={`${run.counts.quarantined} quarantined, ${run.counts.deadLettered} dead-lettered`}>⚑ {exceptions.toLocaleString()}</span> : <span className="muted">0</span>}</td>
+      <td className="num">
+        {exceptions ? <span className="exception-flag" title={`${run.counts.quarantined} quarantined, ${run.counts.deadLettered} dead-lettered`}>⚑ {exceptions.toLocaleString()}</span> : <span className="muted">0</span>}
+        {(run.reconciliation?.partiallyDelivered ?? 0) > 0 && <div className="flow-meta text-error" data-testid="partially-delivered">{run.reconciliation!.partiallyDelivered} partially delivered</div>}
+      </td>
       <td className="num">{run.counts.duplicate ? run.counts.duplicate.toLocaleString() : <span className="muted">0</span>}</td>
     </tr>
   );

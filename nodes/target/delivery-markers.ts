@@ -70,6 +70,44 @@ async function createMarkerTable(sql: SqlClient, nodeId: string): Promise<void> 
   }
 }
 
+const adopted = new WeakMap<SqlClient, Map<string, Promise<void>>>();
+
+/**
+ * Moves markers still under the scope they had before migration 0008
+ * (`<flow>/<node>`) to the target's scope, once per connection pool and
+ * legacy scope: a chunk that wrote before the upgrade and is retried after it
+ * finds its markers. Copied first (a key marked under both stays once), then
+ * the old rows deleted; a role granted only select and insert (see README)
+ * keeps them, which is harmless.
+ */
+export function adoptLegacyMarkers(sql: SqlClient, claim: DeliveryClaim): Promise<void> {
+  const legacy = claim.legacyScope;
+  if (!legacy || legacy === claim.scope) return Promise.resolve();
+  let byScope = adopted.get(sql);
+  if (!byScope) adopted.set(sql, (byScope = new Map()));
+  const key = `${legacy}\u0000${claim.scope}`;
+  let done = byScope.get(key);
+  if (!done) {
+    done = (async () => {
+      await sql.query(
+        `insert into ${DELIVERY_MARKER_TABLE} (scope, key, run_id, claim_token, delivered_at)
+         select $2, key, run_id, claim_token, delivered_at from ${DELIVERY_MARKER_TABLE} where scope = $1
+         on conflict (scope, key) do nothing`,
+        [legacy, claim.scope],
+      );
+      try {
+        await sql.query(`delete from ${DELIVERY_MARKER_TABLE} where scope = $1`, [legacy]);
+      } catch (err) {
+        const code = (err as { details?: { code?: string }; code?: string }).details?.code ?? (err as { code?: string }).code;
+        if (code !== '42501') throw err;
+      }
+    })();
+    byScope.set(key, done);
+    done.catch(() => byScope.delete(key));
+  }
+  return done;
+}
+
 /**
  * Inserts the markers of `keys` in the caller's transaction, in one statement.
  * Returns the keys whose marker is new (to be written now) and, for the

@@ -94,6 +94,7 @@ export const fileTarget = defineNode<FileTargetConfig, 'target'>({
   summary(config) {
     return `${config.format.toUpperCase()} → ${config.path || '(no file)'}`;
   },
+  deliveryTarget: (config) => ({ connection: 'files', object: `file:${config.path}` }),
   create(config, setup) {
     const problems = configProblems(config);
     if (problems.length > 0) {

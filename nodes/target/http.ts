@@ -157,6 +157,8 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
   summary(config) {
     return `${config.method} ${config.connection || '(no connection)'}${config.path}`;
   },
+  // The endpoint as a template: every record sent to it shares one scope, whatever its placeholders give.
+  deliveryTarget: (config) => ({ connection: config.connection, object: `${config.method}:${config.path}` }),
   create(config, setup) {
     const problems = configProblems(config);
     if (problems.length > 0) {

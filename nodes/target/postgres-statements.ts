@@ -14,7 +14,8 @@
  * the JSON it spells.
  */
 import type { SqlClient } from '../define-node.ts';
-import { compileFieldPath, type FieldGetter } from '../field-path.ts';
+import type { CompiledExpression } from '../expression/evaluator.ts';
+import { compileColumnValue, type ColumnGetter } from './column-values.ts';
 import { quoteIdentifier } from './sql-identifiers.ts';
 
 /** A value as sent to the database: its text, or NULL. */
@@ -38,29 +39,28 @@ export type ColumnTypes = ReadonlyMap<string, string>;
 /** Reads one row (in column order) from a record and, for line rows, its parent. */
 export interface RowReader {
   columns: string[];
-  read(record: unknown, parent?: unknown): SqlText[];
+  /** A plain row, or a promise of one when an expression column answered with a promise. */
+  read(record: unknown, parent?: unknown): SqlText[] | Promise<SqlText[]>;
 }
 
 /**
- * Compiles `column ← field path` mappings. With `parentPrefix`, a path starting
- * with `^` reads from the parent record instead (`^invoiceNumber`).
+ * Compiles `column ← value` mappings (a field path, or `=expression`; see
+ * column-values.ts). With `parentPrefix`, a path starting with `^` reads from
+ * the parent record instead (`^invoiceNumber`), and expressions see it as `$parent`.
  */
-export function compileRowReader(mapping: Record<string, string>, parentPrefix = false): RowReader {
+export function compileRowReader(mapping: Record<string, string>, parentPrefix = false, compile?: (expression: string) => CompiledExpression): RowReader {
   const columns = Object.keys(mapping);
-  const getters: { fromParent: boolean; get: FieldGetter }[] = columns.map((column) => {
-    const path = mapping[column];
-    const fromParent = parentPrefix && path.startsWith('^');
-    return { fromParent, get: compileFieldPath(fromParent ? path.slice(1) : path) };
-  });
+  const getters: ColumnGetter[] = columns.map((column) => compileColumnValue(column, mapping[column], compile, parentPrefix));
   return {
     columns,
     read(record, parent) {
-      const row = new Array<SqlText>(getters.length);
+      const values = new Array<unknown>(getters.length);
+      let pending = false;
       for (let i = 0; i < getters.length; i++) {
-        const g = getters[i];
-        row[i] = toSqlText(g.get(g.fromParent ? parent : record));
+        values[i] = getters[i](record, parent);
+        if (values[i] instanceof Promise) pending = true;
       }
-      return row;
+      return pending ? Promise.all(values).then((all) => all.map(toSqlText)) : values.map(toSqlText);
     },
   };
 }
@@ -136,6 +136,29 @@ export function buildInsert(
   }
   return {
     text: `INSERT INTO ${target} (${columnList}) SELECT ${select} FROM ${from}${suffix}`,
+    params: byColumn(rows, columns.length),
+    table,
+    columns,
+    types: columnTypes,
+  };
+}
+
+/**
+ * One UPDATE of the rows whose `keyColumns` match, setting every other
+ * column; it returns the key values (as sent) of the rows it found, so a
+ * record without a row can be named. Null when there are no rows.
+ */
+export function buildUpdate(table: string, columns: string[], types: ColumnTypes, rows: SqlText[][], keyColumns: string[]): Statement | null {
+  if (rows.length === 0) return null;
+  const target = quoteIdentifier(table, true);
+  const columnTypes = typesOf(columns, types);
+  const { from, names } = unnestOf(columns.length);
+  const keys = new Set(keyColumns);
+  const set = columns.flatMap((c, i) => (keys.has(c) ? [] : [`${quoteIdentifier(c)} = ${cast(`t.${names[i]}`, columnTypes[i])}`]));
+  const keyAt = keyColumns.map((k) => columns.indexOf(k));
+  const where = keyAt.map((i) => `d.${quoteIdentifier(columns[i])} = ${cast(`t.${names[i]}`, columnTypes[i])}`).join(' AND ');
+  return {
+    text: `UPDATE ${target} AS d SET ${set.join(', ')} FROM ${from} WHERE ${where} RETURNING ${keyAt.map((i) => `t.${names[i]}`).join(', ')}`,
     params: byColumn(rows, columns.length),
     table,
     columns,

@@ -1,6 +1,8 @@
 /**
- * `target.postgres`: inserts or upserts records into a table, optionally with
- * their lines in a child table, in one transaction per batch. A header and its
+ * `target.postgres`: inserts, upserts or updates (update-only: a record whose
+ * row is missing fails, naming its key) records in a table, optionally with
+ * their lines in a child table, in one transaction per batch. Column values
+ * are field paths or `=expressions` (column-values.ts). A header and its
  * lines are never half-posted. When a batch fails on one record's data, the
  * batch is written again record by record (a savepoint each) so that only the
  * bad record fails, permanently, and the others are delivered.
@@ -11,13 +13,16 @@
  * exactly once even in insert mode into a table without a unique key.
  */
 import { defineNode, type ConfigProblem, type DeliveryClaim, type EarlierDelivery, type SqlClient, type TargetItem, type TargetOutcome } from '../define-node.ts';
-import { FlowError } from '../errors.ts';
+import { FlowError, toFlowError } from '../errors.ts';
+import type { ExpressionEvaluator } from '../expression/evaluator.ts';
 import { compileFieldPath, fieldPathProblem } from '../field-path.ts';
+import { COLUMN_VALUE_HELP, columnMapProblems } from './column-values.ts';
 import { classifyPgError, isRowLevelSqlState } from './sql-errors.ts';
 import { identifierProblem } from './sql-identifiers.ts';
 import {
   buildDeleteByKey,
   buildInsert,
+  buildUpdate,
   compileRowReader,
   readColumnTypes,
   type ColumnTypes,
@@ -25,14 +30,14 @@ import {
   type Statement,
 } from './postgres-statements.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
-import { countMarkers, ensureMarkerTable, forgetMarkerTable, insertMarkers, isMissingMarkerTable } from './delivery-markers.ts';
+import { adoptLegacyMarkers, countMarkers, ensureMarkerTable, forgetMarkerTable, insertMarkers, isMissingMarkerTable } from './delivery-markers.ts';
 
 export interface PostgresLinesConfig {
   /** Field path of the array of lines in the record, e.g. `lines`. */
   path: string;
   /** Child table, optionally schema-qualified. */
   table: string;
-  /** Column ← field path relative to the line; `^path` reads from the parent record. */
+  /** Column ← field path relative to the line (`^path` reads the parent record), or `=expression`. */
   columns: Record<string, string>;
   /**
    * Columns of the child table that hold the parent's key, in the order of the
@@ -47,10 +52,11 @@ export interface PostgresTargetConfig {
   connection: string;
   /** Table, optionally schema-qualified (`erp.po_commitment`). */
   table: string;
-  mode: 'insert' | 'upsert';
-  /** Conflict target for upsert; also gives the ref stored in the trace (`INV-1`, `INV-1|2`). */
+  /** `update`: only existing rows (found by the key columns) are changed; a missing row fails the record. */
+  mode: 'insert' | 'upsert' | 'update';
+  /** Conflict target for upsert, row finder for update; also gives the ref stored in the trace (`INV-1`, `INV-1|2`). */
   keyColumns: string[];
-  /** Column ← dotted field path of the record. */
+  /** Column ← dotted field path of the record, or `=expression` (a constant: `='reconciled'`). */
   columns: Record<string, string>;
   lines?: PostgresLinesConfig;
   batchSize: number;
@@ -61,7 +67,7 @@ export interface PostgresTargetConfig {
 const COLUMN_MAP_SCHEMA = {
   type: 'object',
   additionalProperties: { type: 'string' },
-  description: 'Column name → dotted field path of the record (e.g. supplier.id, lines.0.amount)',
+  description: `Column name → ${COLUMN_VALUE_HELP}`,
 };
 
 interface Prepared {
@@ -80,7 +86,7 @@ interface TableTypes {
 }
 
 /** Static checks of the config, shared by `check()` and `create()`. */
-function configProblems(config: PostgresTargetConfig): ConfigProblem[] {
+function configProblems(config: PostgresTargetConfig, evaluator: ExpressionEvaluator | undefined): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const add = (path: string, message: string | null) => {
     if (message) problems.push({ path, message });
@@ -89,12 +95,15 @@ function configProblems(config: PostgresTargetConfig): ConfigProblem[] {
   add('/table', identifierProblem(config.table, 'table', true));
   const columns = Object.keys(config.columns ?? {});
   if (columns.length === 0) add('/columns', 'map at least one column');
-  for (const column of columns) {
-    add(`/columns/${column}`, identifierProblem(column, 'column'));
-    add(`/columns/${column}`, fieldPathProblem(config.columns[column]));
-  }
+  for (const column of columns) add(`/columns/${column}`, identifierProblem(column, 'column'));
+  problems.push(...columnMapProblems('/columns', config.columns ?? {}, evaluator));
   const keys = config.keyColumns ?? [];
   if (config.mode === 'upsert' && keys.length === 0) add('/keyColumns', 'upsert needs the key columns that identify a row');
+  if (config.mode === 'update') {
+    if (keys.length === 0) add('/keyColumns', 'update-only needs the key columns that find the row to update');
+    else if (columns.every((c) => keys.includes(c))) add('/columns', 'update-only needs a column to set besides the key columns');
+    if (config.lines) add('/lines', 'update-only changes the table\'s own row; write lines in insert or upsert mode');
+  }
   keys.forEach((key, i) => {
     if (!columns.includes(key)) add(`/keyColumns/${i}`, `key column '${key}' is not among the mapped columns`);
   });
@@ -105,11 +114,8 @@ function configProblems(config: PostgresTargetConfig): ConfigProblem[] {
     add('/lines/table', identifierProblem(lines.table, 'lines table', true));
     const lineColumns = Object.keys(lines.columns ?? {});
     if (lineColumns.length === 0) add('/lines/columns', 'map at least one line column');
-    for (const column of lineColumns) {
-      const path = lines.columns[column];
-      add(`/lines/columns/${column}`, identifierProblem(column, 'line column'));
-      add(`/lines/columns/${column}`, fieldPathProblem(path.startsWith('^') ? path.slice(1) : path));
-    }
+    for (const column of lineColumns) add(`/lines/columns/${column}`, identifierProblem(column, 'line column'));
+    problems.push(...columnMapProblems('/lines/columns', lines.columns ?? {}, evaluator, true));
     const lineKeys = lines.keyColumns ?? [];
     lineKeys.forEach((key, i) => {
       if (!lineColumns.includes(key)) add(`/lines/keyColumns/${i}`, `line key column '${key}' is not among the mapped line columns`);
@@ -130,9 +136,9 @@ function asFlowError(err: unknown, nodeId: string): FlowError {
   return err instanceof FlowError ? err : classifyPgError(err, { nodeId });
 }
 
-async function exec(tx: SqlClient, statement: Statement, nodeId: string): Promise<void> {
+async function exec(tx: SqlClient, statement: Statement, nodeId: string): Promise<Record<string, unknown>[]> {
   try {
-    await tx.query(statement.text, statement.params);
+    return (await tx.query(statement.text, statement.params)).rows;
   } catch (err) {
     const first = classifyPgError(err, { table: statement.table, nodeId });
     const column = first.details.field ? undefined : guessColumn(first, statement);
@@ -174,7 +180,10 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
     properties: {
       connection: { type: 'string', title: 'Connection', minLength: 1 },
       table: { type: 'string', title: 'Table', description: 'Table name, optionally schema.table', minLength: 1 },
-      mode: { type: 'string', title: 'Mode', enum: ['insert', 'upsert'], default: 'upsert' },
+      mode: {
+        type: 'string', title: 'Mode', enum: ['insert', 'upsert', 'update'], default: 'upsert',
+        description: 'insert: new rows; upsert: insert or update by the key columns; update: only change existing rows (a record whose row is missing fails, naming its key)',
+      },
       keyColumns: { type: 'array', title: 'Key columns', items: { type: 'string' }, default: [] },
       columns: { ...COLUMN_MAP_SCHEMA, title: 'Columns' },
       lines: {
@@ -187,7 +196,7 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
           columns: {
             ...COLUMN_MAP_SCHEMA,
             title: 'Line columns',
-            description: 'Column name → field path within the line; ^path reads the parent record (e.g. ^invoiceNumber)',
+            description: `Column name → ${COLUMN_VALUE_HELP}; within the line, ^path reads the parent record (e.g. ^invoiceNumber), $parent in an expression`,
           },
           keyColumns: {
             type: 'array',
@@ -214,14 +223,16 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
   },
   expressionFields: ['/idempotencyKey'],
   check(config, evaluator) {
-    return [...configProblems(config), ...checkIdempotencyKey(config.idempotencyKey, evaluator)];
+    return [...configProblems(config, evaluator), ...checkIdempotencyKey(config.idempotencyKey, evaluator)];
   },
   summary(config) {
     const lines = config.lines?.table ? ` + lines ${config.lines.table}` : '';
     return `${config.mode} ${config.table || '(no table)'}${lines}`;
   },
+  // The header table: its lines are written with it, in the same transaction.
+  deliveryTarget: (config) => ({ connection: config.connection, object: `table:${config.table}` }),
   create(config, setup) {
-    const problems = configProblems(config);
+    const problems = configProblems(config, setup.evaluator);
     if (problems.length > 0) {
       throw new FlowError('permanent', `Postgres target is misconfigured: ${problems.map((p) => p.message).join('; ')}`, {
         nodeId: setup.nodeId,
@@ -230,19 +241,27 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
     }
     const nodeId = setup.nodeId;
     const upsert = config.mode === 'upsert';
-    const parent = compileRowReader(config.columns);
+    const update = config.mode === 'update';
+    const compile = (expression: string) => setup.evaluator.compile(expression, { functions: setup.functions });
+    const parent = compileRowReader(config.columns, false, compile);
     const keyIndexes = config.keyColumns.map((k) => parent.columns.indexOf(k));
     const lines = config.lines;
     const linesOf = lines ? compileFieldPath(lines.path) : undefined;
-    const lineReader = lines ? compileRowReader(lines.columns, true) : undefined;
+    const lineReader = lines ? compileRowReader(lines.columns, true, compile) : undefined;
 
-    function prepare(item: TargetItem, index: number): Prepared | FlowError {
-      const row = parent.read(item.data);
+    async function prepare(item: TargetItem, index: number): Promise<Prepared | FlowError> {
+      let row: SqlText[];
+      try {
+        const read = parent.read(item.data);
+        row = read instanceof Promise ? await read : read;
+      } catch (err) {
+        return toFlowError(err, 'mapping', { nodeId });
+      }
       const keyValues = keyIndexes.map((i) => row[i]);
-      if (upsert) {
+      if (upsert || update) {
         const empty = config.keyColumns.filter((_, i) => keyValues[i] === null);
         if (empty.length > 0) {
-          return new FlowError('permanent', `${config.table}: key column ${empty.join(', ')} is empty in this record, so it cannot be upserted`, {
+          return new FlowError('permanent', `${config.table}: key column ${empty.join(', ')} is empty in this record, so it cannot be ${update ? 'updated' : 'upserted'}`, {
             nodeId,
             field: empty[0],
           });
@@ -257,14 +276,21 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
             field: lines.path,
           });
         }
-        for (const line of (value as unknown[] | undefined) ?? []) lineRows.push(lineReader.read(line, item.data));
+        try {
+          for (const line of (value as unknown[] | undefined) ?? []) {
+            const read = lineReader.read(line, item.data);
+            lineRows.push(read instanceof Promise ? await read : read);
+          }
+        } catch (err) {
+          return toFlowError(err, 'mapping', { nodeId });
+        }
       }
       return { index, key: item.key, row, keyValues, ref: keyIndexes.length ? keyText(keyValues) : undefined, lineRows };
     }
 
     // Upserting one key twice in one statement is an error (21000): later records go to a later round.
     function rounds(batch: Prepared[]): Prepared[][] {
-      if (!upsert) return [batch];
+      if (!upsert && !update) return [batch];
       const out: Prepared[][] = [];
       let current: Prepared[] = [];
       let seen = new Set<string>();
@@ -301,12 +327,30 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
     // One INSERT per table and round, and one DELETE of the old lines, whatever the batch size.
     async function writeRows(tx: SqlClient, batch: Prepared[], types: TableTypes): Promise<void> {
       for (const round of rounds(batch)) {
+        if (update) {
+          await updateRows(tx, round, types);
+          continue;
+        }
         const statements = [buildInsert(config.table, parent.columns, types.parent, round.map((p) => p.row), upsert ? config.keyColumns : undefined)];
         if (lines && lineReader) {
           if (upsert) statements.push(buildDeleteByKey(lines.table, lines.keyColumns, types.lines, round.map((p) => p.keyValues)));
           statements.push(buildInsert(lines.table, lineReader.columns, types.lines, round.flatMap((p) => p.lineRows)));
         }
         for (const statement of statements) if (statement) await exec(tx, statement, nodeId);
+      }
+    }
+
+    // Update-only: a record whose row is not there fails with its key named (P0002, so a batch is retried record by record).
+    async function updateRows(tx: SqlClient, round: Prepared[], types: TableTypes): Promise<void> {
+      const statement = buildUpdate(config.table, parent.columns, types.parent, round.map((p) => p.row), config.keyColumns);
+      if (!statement) return;
+      const found = new Set((await exec(tx, statement, nodeId)).map((r) => keyText(Object.values(r) as SqlText[])));
+      const missing = round.find((p) => !found.has(keyText(p.keyValues)));
+      if (missing) {
+        const key = config.keyColumns.map((k, i) => `${k} = ${missing.keyValues[i]}`).join(', ');
+        throw new FlowError('permanent', `${config.table} has no row with ${key} to update (update-only mode): the record was not written`, {
+          nodeId, code: 'P0002', field: config.keyColumns[0],
+        });
       }
     }
 
@@ -367,13 +411,16 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
         const sql = ctx.connections.sql(config.connection);
         const outcomes: TargetOutcome[] = new Array(items.length);
         const batch: Prepared[] = [];
-        items.forEach((item, i) => {
-          const p = prepare(item, i);
+        for (let i = 0; i < items.length; i++) {
+          const p = await prepare(items[i], i);
           if (p instanceof FlowError) outcomes[i] = { ok: false, error: p };
           else batch.push(p);
-        });
+        }
         if (batch.length === 0) return outcomes;
-        if (claim) await ensureMarkerTable(sql, nodeId);
+        if (claim) {
+          await ensureMarkerTable(sql, nodeId);
+          await adoptLegacyMarkers(sql, claim);
+        }
         const cached = typeCache.get(sql);
         try {
           await deliver(sql, batch, cached ?? (await tableTypes(sql)), outcomes, claim);

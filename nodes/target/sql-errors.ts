@@ -48,10 +48,13 @@ const TRANSIENT_STATES = new Set([
 // Messages `pg` uses for connection loss without a code.
 const TRANSIENT_MESSAGES = [/connection terminated/i, /timeout exceeded when trying to connect/i, /connection.*(closed|ended)/i];
 
-/** SQLSTATE classes that concern one row's values: a batch failing with these is retried row by row. */
+/**
+ * SQLSTATE classes that concern one row's values: a batch failing with these is retried row by row.
+ * P0002 (no_data_found) is also what the Postgres target raises for a record whose row an update-only write did not find.
+ */
 export function isRowLevelSqlState(code: string | undefined): boolean {
   if (!code) return false;
-  return code.startsWith('22') || code.startsWith('23') || code === 'P0001' || code === '21000';
+  return code.startsWith('22') || code.startsWith('23') || code === 'P0001' || code === 'P0002' || code === '21000';
 }
 
 function str(value: unknown): string | undefined {

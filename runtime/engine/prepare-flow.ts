@@ -11,6 +11,7 @@ import { edgeSourcePort } from '../../nodes/flow-document.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { resolveNodeConfig } from '../../nodes/node-config.ts';
 import { validateFlow } from '../../nodes/validate-flow.ts';
+import { idempotencyScope, legacyNodeScope } from '../../nodes/target/delivery-scope.ts';
 import { DEFAULT_RETRY } from './retry.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 
@@ -29,8 +30,10 @@ export interface PreparedTarget extends PreparedBase {
   category: 'target';
   behaviour: TargetBehaviour;
   idempotencyKey: CompiledExpression;
-  /** Ledger scope: keys are unique per flow and target node. */
+  /** Idempotency scope: keys are unique per environment, connection and object written (see `idempotencyScope`). */
   scope: string;
+  /** The scope before migration 0008 (flow and node), for delivery markers written then. */
+  legacyScope: string;
   retry: RetryPolicy;
 }
 export type PreparedNode = PreparedSource | PreparedProcess | PreparedTarget;
@@ -54,6 +57,8 @@ export interface PrepareOptions {
   evaluator: ExpressionEvaluator;
   reference: ReferenceData;
   functions: Bindings;
+  /** The environment the run's connections are bound in (null: a local run); part of each target's idempotency scope. */
+  environment?: string | null;
 }
 
 /** Validates and prepares; throws a FlowError listing every problem when the flow is invalid. */
@@ -77,7 +82,8 @@ export function prepareFlow(doc: FlowDocument, options: PrepareOptions): Prepare
       nodes.set(node.id, {
         ...base, category, behaviour: behaviour as TargetBehaviour,
         idempotencyKey: compile(String(config.idempotencyKey)),
-        scope: `${doc.id}/${node.id}`,
+        scope: idempotencyScope(decl, config, options.environment),
+        legacyScope: legacyNodeScope(doc.id, node.id),
         retry: node.retry ?? DEFAULT_RETRY,
       });
     } else if (category === 'source') {

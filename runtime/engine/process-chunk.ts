@@ -11,7 +11,8 @@ import type {
   CrashPoint, DeadLetterEntry, IdempotencyLedger, NodeStats, Reconciliation, RecordOutcome, RecordTrace, RetryAttempt, StepSnapshot,
 } from './run-types.ts';
 import { ReconciliationBuilder } from './reconcile.ts';
-import { writeToTarget, type TargetWork } from './target-writer.ts';
+import { writeToTarget, type TargetCallbacks, type TargetWork } from './target-writer.ts';
+import { sharedTransactionConnections, writeSharedTransaction } from './shared-transaction.ts';
 
 /** A source record with what the run computed for it when it was read. */
 export interface RootRecord {
@@ -78,6 +79,9 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   const traces: RecordTrace[] = [];
   const deadLetters: DeadLetterEntry[] = [];
   const rootOutcomes = new Map<RootRecord, RecordOutcome>();
+  // Per source record: did any of its records reach a target, did any fail (partial delivery)?
+  const rootReached = new Set<RootRecord>();
+  const rootFailed = new Set<RootRecord>();
   const outputs: ChunkResult['outputs'] = io.captureOutputs ? {} : undefined;
   const statsOf = (id: string) => {
     let s = stats.get(id);
@@ -131,6 +135,8 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       });
     }
     rootOutcomes.set(root, worse(rootOutcomes.get(root), outcome));
+    if (outcome === 'delivered' || outcome === 'duplicate') rootReached.add(root);
+    if (outcome === 'quarantined' || outcome === 'dead_lettered') rootFailed.add(root);
   };
 
   const failed = (item: WorkItem, nodeId: string, error: FlowError, failures?: RuleFailure[]) => {
@@ -161,6 +167,9 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     s.ms += performance.now() - t0;
     for (const it of items) capture(node.id, 'out', it.data);
   };
+  // Targets sharing a transaction (flow option) write together once all their records are known.
+  const shared = sharedTransactionConnections(flow);
+  const sharedItems = new Map<string, { node: PreparedTarget; items: WorkItem[]; s: NodeStats }[]>();
 
   for (const nodeId of flow.order) {
     const items = queues.get(nodeId);
@@ -169,6 +178,11 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     const node = flow.nodes.get(nodeId)!;
     const s = statsOf(nodeId);
     s.in += items.length;
+    if (node.category === 'target' && shared.has(node.id)) {
+      const connection = shared.get(node.id)!;
+      sharedItems.set(connection, [...(sharedItems.get(connection) ?? []), { node, items, s }]);
+      continue;
+    }
     if (node.category === 'target') {
       const write = startTarget(node, items, s);
       write.catch(() => {}); // answered below, with the others
@@ -197,6 +211,23 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     }
   }
 
+  for (const [connection, group] of sharedItems) {
+    const write = (async () => {
+      await io.targetsMayStart;
+      const t0 = performance.now();
+      const parts = [];
+      for (const { node, items, s } of group) parts.push({ node, items: await keyedItems(node, items, s, failed), on: targetCallbacks(node, s, end, failed) });
+      await writeSharedTransaction(connection, parts, io);
+      const ms = (performance.now() - t0) / group.length;
+      for (const { node, items, s } of group) {
+        s.ms += ms;
+        for (const it of items) capture(node.id, 'out', it.data);
+      }
+    })();
+    write.catch(() => {});
+    writes.push(write);
+  }
+
   // Every write settles before the chunk answers, so none is left running behind an error.
   const settled = await Promise.allSettled(writes);
   const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -206,6 +237,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   for (const root of roots) {
     const outcome = rootOutcomes.get(root);
     if (outcome) reconciliation.addOutcome(outcome, root.amount, root.currency);
+    if (rootReached.has(root) && rootFailed.has(root)) reconciliation.partiallyDelivered++;
   }
   return { traces, deadLetters, nodeStats: [...stats.values()], reconciliation: reconciliation.toReconciliation(), outputs };
 }
@@ -260,11 +292,14 @@ function dispatchEmissions(
   }
 }
 
-async function runTarget(
-  node: PreparedTarget, items: WorkItem[], io: ChunkIO, s: NodeStats,
-  end: EndFn, failed: (item: WorkItem, nodeId: string, error: FlowError, failures?: RuleFailure[]) => void,
-) {
-  const path = (item: WorkItem) => [...item.path, node.id];
+type FailedFn = (item: WorkItem, nodeId: string, error: FlowError, failures?: RuleFailure[]) => void;
+
+async function runTarget(node: PreparedTarget, items: WorkItem[], io: ChunkIO, s: NodeStats, end: EndFn, failed: FailedFn) {
+  await writeToTarget(node, await keyedItems(node, items, s, failed), io, targetCallbacks(node, s, end, failed));
+}
+
+/** Evaluates each record's idempotency key; a record without one fails here. */
+async function keyedItems(node: PreparedTarget, items: WorkItem[], s: NodeStats, failed: FailedFn): Promise<WorkItem[]> {
   const keyed: WorkItem[] = [];
   for (const item of items) {
     try {
@@ -275,11 +310,17 @@ async function runTarget(
       keyed.push(item);
     } catch (err) {
       s.errors++;
-      item.path = path(item);
+      item.path = [...item.path, node.id];
       failed(item, node.id, toFlowError(err, 'mapping', { nodeId: node.id, field: 'idempotencyKey' }));
     }
   }
-  await writeToTarget(node, keyed, io, {
+  return keyed;
+}
+
+/** What a target's write tells the engine about each record. */
+function targetCallbacks(node: PreparedTarget, s: NodeStats, end: EndFn, failed: FailedFn): TargetCallbacks<WorkItem> {
+  const path = (item: WorkItem) => [...item.path, node.id];
+  return {
     delivered: (item, ref, status) => {
       s.out++;
       item.path = path(item);
@@ -294,7 +335,7 @@ async function runTarget(
       item.path = path(item);
       failed(item, node.id, error);
     },
-  });
+  };
 }
 
 const SEVERITY: Record<RecordOutcome, number> = { dead_lettered: 4, quarantined: 3, delivered: 2, duplicate: 1, filtered: 0 };

@@ -26,6 +26,8 @@ export class ReconciliationBuilder {
   private readonly totals = new Map<TotalsKey, Map<string, Decimal>>();
   /** Source records whose amount could not be read (no number, expression error). */
   withoutAmount = 0;
+  /** Source records delivered at some targets and failed at others. */
+  partiallyDelivered = 0;
 
   addRead(amount: string | null | undefined, currency: string | null | undefined): void {
     this.counts.read++;
@@ -60,6 +62,7 @@ export class ReconciliationBuilder {
       }
     }
     this.withoutAmount += other.withoutAmount ?? 0;
+    this.partiallyDelivered += other.partiallyDelivered ?? 0;
   }
 
   toReconciliation(): Reconciliation {
@@ -89,7 +92,13 @@ export class ReconciliationBuilder {
       }
       if (!read.equals(out)) differences.push(`${cur}: ${read.toFixed()} read but ${out.toFixed()} accounted for`);
     }
-    return { counts: { ...c }, totals, closes: differences.length === 0, differences, withoutAmount: this.withoutAmount };
+    if (this.partiallyDelivered > 0) {
+      differences.push(`${this.partiallyDelivered} source record(s) partially delivered: written to some targets and failed at others; replay them to complete only the missing targets`);
+    }
+    return {
+      counts: { ...c }, totals, closes: differences.length === 0, differences, withoutAmount: this.withoutAmount,
+      ...(this.partiallyDelivered > 0 ? { partiallyDelivered: this.partiallyDelivered } : {}),
+    };
   }
 }
 

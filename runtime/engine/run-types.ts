@@ -146,6 +146,12 @@ export interface Reconciliation {
   differences: string[];
   /** Source records whose amount could not be read; they are in the counts but not the totals. */
   withoutAmount: number;
+  /**
+   * Source records delivered at some targets (or some of their fan-out items) and failed at
+   * others: counted under their worst outcome, and keeping the run from closing. A replay
+   * writes only what is missing. Absent in runs recorded before it was counted.
+   */
+  partiallyDelivered?: number;
 }
 
 export interface NodeStats {

@@ -41,27 +41,7 @@ export interface TargetCallbacks<W extends TargetWork> {
  * crashed attempt).
  */
 export async function writeToTarget<W extends TargetWork>(node: PreparedTarget, items: W[], io: ChunkIO, on: TargetCallbacks<W>, seen: Set<string> = new Set()): Promise<void> {
-  const unique: W[] = [];
-  for (const item of items) {
-    if (seen.has(item.idempotencyKey!)) on.duplicate(item);
-    else {
-      seen.add(item.idempotencyKey!);
-      unique.push(item);
-    }
-  }
-  if (io.dryRun) {
-    for (const item of unique) on.delivered(item, undefined, undefined);
-    return;
-  }
-  const owned = unique.length ? await io.ledger.claim(node.scope, unique.map((i) => i.idempotencyKey!), io.claimToken) : new Set<string>();
-  const notOwned = unique.filter((item) => !owned.has(item.idempotencyKey!));
-  const ours = notOwned.length ? await io.ledger.deliveredUnder(node.scope, notOwned.map((i) => i.idempotencyKey!), io.claimToken) : new Map<string, string | null>();
-  const toWrite: W[] = [];
-  for (const item of unique) {
-    if (owned.has(item.idempotencyKey!)) toWrite.push(item);
-    else if (ours.has(item.idempotencyKey!)) on.delivered(item, ours.get(item.idempotencyKey!) ?? undefined, undefined);
-    else on.duplicate(item);
-  }
+  const toWrite = await claimForWrite(node, items, io, on, seen);
   let delivered: { key: string; ref?: string }[] = [];
   let released: string[] = [];
   const settleLedger = async () => {
@@ -89,6 +69,37 @@ export async function writeToTarget<W extends TargetWork>(node: PreparedTarget, 
     // cancelled or crashed chunk stay claimed by its token for its retry.
     await settleLedger();
   }
+}
+
+/**
+ * Claims a chunk's keys for one target in the ledger and answers the records
+ * not to write: the same key again in this attempt, or already delivered
+ * (duplicate), or delivered by a crashed attempt of this chunk (delivered).
+ * Returns the records to write. A dry run answers every record delivered.
+ */
+export async function claimForWrite<W extends TargetWork>(node: PreparedTarget, items: W[], io: ChunkIO, on: TargetCallbacks<W>, seen: Set<string>): Promise<W[]> {
+  const unique: W[] = [];
+  for (const item of items) {
+    if (seen.has(item.idempotencyKey!)) on.duplicate(item);
+    else {
+      seen.add(item.idempotencyKey!);
+      unique.push(item);
+    }
+  }
+  if (io.dryRun) {
+    for (const item of unique) on.delivered(item, undefined, undefined);
+    return [];
+  }
+  const owned = unique.length ? await io.ledger.claim(node.scope, unique.map((i) => i.idempotencyKey!), io.claimToken) : new Set<string>();
+  const notOwned = unique.filter((item) => !owned.has(item.idempotencyKey!));
+  const ours = notOwned.length ? await io.ledger.deliveredUnder(node.scope, notOwned.map((i) => i.idempotencyKey!), io.claimToken) : new Map<string, string | null>();
+  const toWrite: W[] = [];
+  for (const item of unique) {
+    if (owned.has(item.idempotencyKey!)) toWrite.push(item);
+    else if (ours.has(item.idempotencyKey!)) on.delivered(item, ours.get(item.idempotencyKey!) ?? undefined, undefined);
+    else on.duplicate(item);
+  }
+  return toWrite;
 }
 
 async function writeBatch<W extends TargetWork>(
@@ -132,7 +143,7 @@ async function writeBatch<W extends TargetWork>(
 
 async function attemptWrite<W extends TargetWork>(node: PreparedTarget, pending: W[], io: ChunkIO): Promise<TargetOutcome[]> {
   try {
-    const claim = { scope: node.scope, runId: io.runId, claimToken: io.claimToken };
+    const claim = { scope: node.scope, legacyScope: node.legacyScope, runId: io.runId, claimToken: io.claimToken };
     const outcomes = await node.behaviour.write(pending.map((i) => ({ key: i.idempotencyKey!, data: i.data })), io.target, claim);
     if (outcomes.length !== pending.length) {
       throw new FlowError('permanent', `target '${node.id}' returned ${outcomes.length} outcomes for ${pending.length} records`, { nodeId: node.id });

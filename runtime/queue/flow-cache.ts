@@ -117,7 +117,7 @@ export class FlowCache {
     if (!row) throw new FlowError('permanent', `flow '${flowId}' has no version ${version}`);
     const doc = row.document;
     const reference = await loadReferenceData(doc, null, store);
-    const flow = prepareFlow(doc, { catalog, evaluator: evaluatorFor(doc), reference, functions: standardFunctions(reference) });
+    const flow = prepareFlow(doc, { catalog, evaluator: evaluatorFor(doc), reference, functions: standardFunctions(reference), environment });
     const connections = await connectionsFor(environment, doc);
     return { doc, flow, sourceNodeId: sourceOf(flow, undefined).id, connections };
   }

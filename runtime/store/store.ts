@@ -10,6 +10,7 @@ import type {
   RecordOutcome, RecordTrace,
 } from '../engine/run-types.ts';
 import type { ErrorClass, SerializedError } from '../../nodes/errors.ts';
+import type { SourceRecordOutcomes } from './traces-repo.ts';
 
 export interface FlowRow {
   id: string;
@@ -176,6 +177,8 @@ export interface Store {
   openTraceSink(options: TraceSinkOptions): TraceSink;
   listTraces(runId: string, filter: TraceFilter, page: Page): Promise<Paged<StoredTrace>>;
   getTrace(runId: string, lineageKey: string): Promise<StoredTrace | null>;
+  /** Where every record of the source record `lineageKey` belongs to ended in the run (partial delivery). */
+  sourceRecordOutcomes(runId: string, lineageKey: string): Promise<SourceRecordOutcomes>;
   /** Every trace with that business key across runs and flows, newest first. */
   findByBusinessKey(businessKey: string, page: Page): Promise<Paged<StoredTrace>>;
 

@@ -7,6 +7,15 @@ import { decodeCursor, pageLimit, toPage } from './pagination.ts';
 import { numberOf, numberOrNull, optional } from './row-values.ts';
 import { expandSteps } from './trace-rows.ts';
 
+/** Where each record of one source record ended in a run. */
+export interface SourceRecordOutcomes {
+  /** The source record's own lineage key (its position in the run). */
+  lineageKey: string;
+  ends: { lineageKey: string; nodeId: string; outcome: RecordOutcome }[];
+  /** Delivered (or already there) at some target and quarantined or dead-lettered elsewhere. */
+  partiallyDelivered: boolean;
+}
+
 function epochOf(value: unknown): number {
   return value instanceof Date ? value.getTime() : new Date(String(value)).getTime();
 }
@@ -88,6 +97,25 @@ export function tracesRepo(db: Db) {
         [runId, lineageKey],
       );
       return rows.length ? toTrace(rows[0]) : null;
+    },
+
+    /**
+     * Every end of the source record `lineageKey` belongs to in the run (its records at each
+     * target, fan-out item, quarantine or filter), for lineage: one outcome per target, and
+     * whether it was delivered somewhere and failed elsewhere.
+     */
+    async sourceRecordOutcomes(runId: string, lineageKey: string): Promise<SourceRecordOutcomes> {
+      const root = lineageKey.split('.')[0];
+      const { rows } = await db.query<{ lineage_key: string; end_node: string; outcome: RecordOutcome }>(
+        `select distinct on (lineage_key) lineage_key, end_node, outcome from record_traces
+         where run_id = $1 and (lineage_key = $2 or lineage_key like $3) order by lineage_key, id desc`,
+        [runId, root, `${root}.%`],
+      );
+      const ends = rows.map((r) => ({ lineageKey: r.lineage_key, nodeId: r.end_node, outcome: r.outcome }));
+      // Only a target delivers, or finds a record already there.
+      const reached = ends.some((e) => e.outcome === 'delivered' || e.outcome === 'duplicate');
+      const failed = ends.some((e) => e.outcome === 'quarantined' || e.outcome === 'dead_lettered');
+      return { lineageKey: root, ends, partiallyDelivered: reached && failed };
     },
 
     async findByBusinessKey(businessKey: string, page: Page): Promise<Paged<StoredTrace>> {

@@ -165,7 +165,7 @@ export function registerRunRoutes(app: Api, ctx: ApiContext): void {
     await requireRun(ctx, id);
     const trace = await ctx.store.getTrace(id, lineageKey);
     if (!trace) throw notFound(`Run ${id} has no record ${lineageKey}.`);
-    return c.json(trace, 200);
+    return c.json({ ...trace, sourceRecord: await ctx.store.sourceRecordOutcomes(id, lineageKey) }, 200);
   });
 
   defineRoute(app, {

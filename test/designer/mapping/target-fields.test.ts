@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { catalog } from '../../../nodes/catalog.ts';
 import { findField } from '../../../designer/editor/field-paths.ts';
-import { targetFieldsFor } from '../../../designer/mapping/target-fields.ts';
+import { fieldsReadByTarget, targetFieldsFor } from '../../../designer/mapping/target-fields.ts';
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
 
 const doc = JSON.parse(readFileSync(new URL('../../../flows/ubl-invoice-to-ap/flow.json', import.meta.url), 'utf8')) as FlowDocument;
@@ -15,6 +15,11 @@ describe('targetFieldsFor', () => {
     expect(findField(tree, ['totals', 'payable'])!.required).toBe(false);
     expect(findField(tree, ['lines'])!.array).toBe(true);
     expect(findField(tree, ['lines', 'netAmount'])).toMatchObject({ description: '→ line column net_amount' });
+  });
+
+  it('leaves out constant and expression columns (=...): they are no fields the record must carry', () => {
+    const fields = fieldsReadByTarget({ columns: { id: 'id', status: "='reconciled'", fee: '=$decMul(amount, rate)' }, keyColumns: ['id'] });
+    expect(fields.map((f) => f.path.join('.'))).toEqual(['id']);
   });
 
   it('adds the fields a validate node schema declares', () => {

@@ -304,6 +304,20 @@ for (const backend of sqlBackends('lf_pgtarget')) {
       expect(await target.countDelivered!({ scope: claim.scope, runId: 'run-1' }, ctx())).toBe(1);
     });
 
+    it.skipIf(backend.name !== 'pglite')('markers written under the scope of before migration 0008 (flow/node) are taken over by the target scope: a retried chunk does not write again', async () => {
+      const target = make({ table: `${s}.invoice`, mode: 'insert', keyColumns: ['invoice_number'], columns: { invoice_number: 'no', supplier_id: 's', total: 't' } });
+      const invoice = (no: string) => ({ key: no, data: { no, s: 'S', t: 1 } });
+      const before = { scope: 'flow/old-node', runId: 'run-7', claimToken: 'run-7:1' };
+      expect(await target.write([invoice('L-1')], ctx(), before)).toEqual([{ ok: true, ref: 'L-1' }]);
+      const after = { ...before, scope: 'dev/erp/table:invoice', legacyScope: 'flow/old-node' };
+      expect(await make({ table: `${s}.invoice`, mode: 'insert', keyColumns: ['invoice_number'], columns: { invoice_number: 'no', supplier_id: 's', total: 't' } })
+        .write([invoice('L-1'), invoice('L-2')], ctx(), after)).toEqual([{ ok: true, ref: 'L-1', earlier: 'same-claim' }, { ok: true, ref: 'L-2' }]);
+      const { rows } = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.invoice WHERE invoice_number like 'L-%'`);
+      expect(rows).toEqual([{ n: 2 }]);
+      const markers = await db.sql.query<{ scope: string; n: number }>(`SELECT scope, count(*)::int AS n FROM ledgerflow_delivery WHERE run_id = 'run-7' GROUP BY scope`);
+      expect(markers.rows).toEqual([{ scope: 'dev/erp/table:invoice', n: 2 }]);
+    });
+
     it('an unknown connection fails the batch with a permanent error naming it', async () => {
       const target = make({ connection: 'ledger', table: `${s}.invoice`, mode: 'insert', columns: { invoice_number: 'no' } });
       await expect(target.write(items({ no: 'X' }), ctx())).rejects.toThrow("connection 'ledger' is not configured");

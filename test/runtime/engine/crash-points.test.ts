@@ -141,11 +141,11 @@ for (const backend of backendNames()) describe(`exactly once at every crash poin
   }
 
   /** First attempt dies as `kill` decides; the retry runs to the end. Returns the retry's result. */
-  async function crashThenRetry(life: Life, crashPoint?: ChunkIO['crashPoint']) {
+  async function crashThenRetry(life: Life, crashPoint?: ChunkIO['crashPoint'], prepared = flow) {
     const runId = `run-${++runNo}`;
-    await expect(processChunk(flow, roots, io(runId, life, crashPoint))).rejects.toThrow();
+    await expect(processChunk(prepared, roots, io(runId, life, crashPoint))).rejects.toThrow();
     expect(life.dead).toBe(true);
-    return { runId, result: await processChunk(flow, roots, io(runId, new Life())) };
+    return { runId, result: await processChunk(prepared, roots, io(runId, new Life())) };
   }
 
   async function expectExactlyOnce(runId: string, result: Awaited<ReturnType<typeof processChunk>>) {
@@ -164,7 +164,7 @@ for (const backend of backendNames()) describe(`exactly once at every crash poin
     const ledger = await store.sql.query<{ n: unknown }>(`select count(*) as n from idempotency_ledger where state = 'delivered' and claim_token = $1`, [`${runId}:1`]);
     expect(Number(ledger.rows[0].n)).toBe(RECORDS * TARGETS.length);
     for (const nodeId of ['plain', 'keyed']) {
-      const markers = await store.sql.query<{ n: unknown }>('select count(*) as n from ledgerflow_delivery where run_id = $1 and scope = $2', [runId, `crash-flow/${nodeId}`]);
+      const markers = await store.sql.query<{ n: unknown }>('select count(*) as n from ledgerflow_delivery where run_id = $1 and scope = $2', [runId, `local/db/table:eo_${nodeId}`]);
       expect(Number(markers.rows[0].n)).toBe(RECORDS);
     }
   }
@@ -200,6 +200,24 @@ for (const backend of backendNames()) describe(`exactly once at every crash poin
       for (const table of ['eo_plain', 'eo_keyed', 'idempotency_ledger', 'ledgerflow_delivery']) await store.sql.query(`delete from ${table}`);
       api = new KeyedApi();
       const { runId, result } = await crashThenRetry(new Life(n));
+      await expectExactlyOnce(runId, result);
+    }
+  }, 120_000);
+
+  it('with a shared transaction (both tables on one connection): dies after any single SQL statement, retried, every record written once', async () => {
+    const shared = prepareFlow({ ...doc, sharedTransaction: true }, { catalog, evaluator: createReferenceEvaluator(), reference: createReferenceData({}), functions: {} });
+    const reset = async () => {
+      for (const table of ['eo_plain', 'eo_keyed', 'idempotency_ledger', 'ledgerflow_delivery']) await store.sql.query(`delete from ${table}`);
+      api = new KeyedApi();
+    };
+    await processChunk(shared, roots, io(`warm-up-${++runNo}`, new Life()));
+    await reset();
+    const probe = new Life();
+    await processChunk(shared, roots, io(`probe-${++runNo}`, probe));
+    expect(probe.statements).toBeGreaterThan(2);
+    for (let n = 0; n < probe.statements; n++) {
+      await reset();
+      const { runId, result } = await crashThenRetry(new Life(n), undefined, shared);
       await expectExactlyOnce(runId, result);
     }
   }, 120_000);

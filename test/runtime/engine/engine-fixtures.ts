@@ -98,6 +98,8 @@ export class MemoryTarget {
     return defineNode({
       type: 'test.target', version: 1, title: 'Memory target', description: '', category: 'target',
       inputs: [{ id: 'in', title: 'In' }], outputs: [], configSchema: schema, defaults: { idempotencyKey: '$sourceKey' },
+      // Targets naming the same `object` write into the same place (default: one shared place).
+      deliveryTarget: (config: { object?: string; idempotencyKey: string }) => ({ connection: 'memory', object: config.object ?? 'rows' }),
       create: () => ({
         batchSize: 3,
         write: async (items): Promise<TargetOutcome[]> => {

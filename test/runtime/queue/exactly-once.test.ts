@@ -76,7 +76,7 @@ for (const backend of backendNames()) {
           crashPoint: async (point, { runId }) => {
             if (point !== 'after-batch' || tampered) return;
             tampered = true;
-            await targetDatabase(b.store, 'db').query(`insert into ledgerflow_delivery (scope, key, run_id, claim_token) values ($1, 'ghost', $2, 'elsewhere')`, [`${FLOW}/rows`, runId]);
+            await targetDatabase(b.store, 'db').query(`insert into ledgerflow_delivery (scope, key, run_id, claim_token) values ($1, 'ghost', $2, 'elsewhere')`, [`dev/db/table:${TABLE}`, runId]);
           },
         },
       });

@@ -1,0 +1,80 @@
+/**
+ * The idempotency scope belongs to the target system (environment, connection,
+ * table), not to the node: renaming the target node, or copying it into
+ * another flow, writes nothing again — through executeRun (CLI) and through
+ * the queue alike.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalog } from '../../../nodes/catalog.ts';
+import type { FlowDocument } from '../../../nodes/flow-document.ts';
+import { executeRun } from '../../../runtime/run-service.ts';
+import { bytesInput } from '../../../runtime/api/services/flow-support.ts';
+import { createReferenceData } from '../../../nodes/reference-data.ts';
+import { defaultConnectionsFor } from '../../../runtime/queue/default-connections.ts';
+import { startQueue } from '../../../runtime/queue/start-queue.ts';
+import {
+  TEST_TUNING, backendNames, countTarget, jsonlInput, openBackend, queueFlow, records, setUpFlow, waitForRun, type OpenedBackend,
+} from './queue-fixtures.ts';
+
+const TABLE = 'ident_rows';
+
+/** The queue test flow with its table node called `id`. */
+function flowWithTarget(flowId: string, targetId: string): FlowDocument {
+  const doc = queueFlow(flowId, TABLE);
+  for (const n of doc.nodes) if (n.id === 'rows') n.id = targetId;
+  for (const e of doc.edges) if (e.target === 'rows') e.target = targetId;
+  return doc;
+}
+
+for (const backend of backendNames()) {
+  describe(`target identity on ${backend}`, () => {
+    let b: OpenedBackend;
+    beforeAll(async () => {
+      b = await openBackend(backend);
+      await setUpFlow(b.store, flowWithTarget('ident', 'sap-api'), TABLE);
+    }, 60_000);
+    afterAll(() => b?.cleanup());
+
+    const list = records(5);
+    const jsonlBytes = new TextEncoder().encode(`${list.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const cliRun = async (doc: FlowDocument, version: number) => {
+      const connections = await defaultConnectionsFor(b.store)('dev', doc);
+      try {
+        const { run } = await executeRun({ store: b.store, catalog, connections, files: { append: async () => {} } }, {
+          doc, version, environment: 'dev', trigger: 'manual', input: { kind: 'document', document: bytesInput('events.jsonl', jsonlBytes) },
+          reference: createReferenceData({ currencies: { key: 'code', rows: [{ code: 'EUR' }] } }),
+        });
+        return run;
+      } finally {
+        await connections.close();
+      }
+    };
+
+    it('a renamed target node, and a copy in another flow, write 0 rows again (CLI path and queue path)', async () => {
+      const first = await cliRun(flowWithTarget('ident', 'sap-api'), 1);
+      expect(first.counts).toMatchObject({ read: 5, delivered: 5, duplicate: 0 });
+
+      const renamed = flowWithTarget('ident', 'sap-commitments');
+      await b.store.saveVersion('ident', renamed, 'tester', 'renamed the target node');
+      const second = await cliRun(renamed, 2);
+      expect(second.counts).toMatchObject({ read: 5, delivered: 0, duplicate: 5 });
+
+      const copy = flowWithTarget('ident-split', 'commitments');
+      await b.store.saveDraft(copy, 'tester');
+      await b.store.saveVersion('ident-split', copy, 'tester', 'split off');
+      const queue = await startQueue({ store: b.store, tuning: TEST_TUNING, onRunFinished: () => {} });
+      try {
+        for (const [flowId, version] of [['ident', 2], ['ident-split', 1]] as const) {
+          const queued = await queue.launcher.enqueue({ flowId, version, environment: 'dev', trigger: 'manual', input: jsonlInput(list), requestedBy: 'tester' });
+          const run = await waitForRun(b.store, queued.id, 60_000);
+          expect(run.counts).toMatchObject({ read: 5, delivered: 0, duplicate: 5 });
+        }
+      } finally {
+        await queue.stop();
+      }
+      expect(await countTarget(b.store, `select count(*) as n from ${TABLE}`)).toBe(5);
+      // Only the first run left delivery markers: no later run wrote a row.
+      expect(await countTarget(b.store, 'select count(distinct run_id) as n from ledgerflow_delivery')).toBe(1);
+    }, 120_000);
+  });
+}
