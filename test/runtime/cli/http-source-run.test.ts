@@ -79,7 +79,7 @@ const run = async () => {
 };
 const sinceOfLastRun = () => api.stats.seen.filter((s) => s.params.page === '1').at(-1)?.params.updated_since;
 
-describe('ledgerflow run with an HTTP source', { timeout: 120_000 }, () => {
+describe('ledgerflow run with an HTTP source', { timeout: 300_000 }, () => {
   it('a failed run keeps the watermark; a successful one moves it, and the next run reads only what changed', async () => {
     failPage = '3';
     const failed = await run();
