@@ -158,7 +158,8 @@ export async function* readRoots(
     records = mapIterable(source.behaviour.read({
       input: input.kind === 'document' ? input.document : undefined,
       connections: options.connections,
-      fetch: options.fetch ?? globalThis.fetch,
+      // Only the fetch the composition root hands in (bound by the outbound policy), never an unguarded default.
+      fetch: options.fetch,
       watermark: options.watermark,
       proposeWatermark: (value) => {
         const existing = watermarks.find((w) => w.nodeId === source.id);
