@@ -7,6 +7,7 @@ import { createCatalog, type NodeCatalog } from './node-catalog.ts';
 import { fileSource } from './source/file.ts';
 import { webhookSource } from './source/webhook.ts';
 import { postgresSource } from './source/postgres.ts';
+import { httpSource } from './source/http.ts';
 import { jsonataTransform } from './transform/jsonata.ts';
 import { routeNode } from './route/condition.ts';
 import { validateNode } from './validate/record.ts';
@@ -18,6 +19,7 @@ export const NODE_TYPES: readonly AnyNodeDeclaration[] = [
   fileSource,
   webhookSource,
   postgresSource,
+  httpSource,
   jsonataTransform,
   routeNode,
   validateNode,

@@ -43,6 +43,25 @@ export interface SqlClient {
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
 }
 
+/**
+ * How an HTTP connection authenticates besides its fixed headers. Every
+ * credential here is a secret (hidden from messages, traces and logs).
+ */
+export type HttpAuth =
+  | { type: 'api-key'; name: string; value: string; in: 'header' | 'query' }
+  | { type: 'bearer'; token: string }
+  | { type: 'basic'; username: string; password: string }
+  | {
+      type: 'oauth2-client-credentials';
+      tokenUrl: string;
+      clientId: string;
+      clientSecret: string;
+      scope?: string;
+      audience?: string;
+      /** `basic` (RFC 6749's default: client id and secret in an Authorization header) or `body` (in the form). */
+      clientAuth?: 'basic' | 'body';
+    };
+
 export interface HttpConnection {
   baseUrl: string;
   /** Extra headers (e.g. Authorization), resolved from secrets by the runtime. */
@@ -51,6 +70,7 @@ export interface HttpConnection {
   rateLimitPerSecond?: number;
   /** Values that came from secrets (`{{secret:…}}`, `$env:…`): never written into messages, traces or dead letters. */
   secretValues?: string[];
+  auth?: HttpAuth;
 }
 
 /** Named connections, bound per environment by the runtime. */
@@ -95,6 +115,10 @@ export interface SourceContext {
   /** Proposes a new watermark; the runtime commits it only when the run succeeds. */
   proposeWatermark(value: string): void;
   signal: AbortSignal;
+  /** For sources that call APIs: the runtime's fetch (bound by its outbound policy). */
+  fetch?: typeof fetch;
+  /** Waits `ms` (retry back-off, `Retry-After`); default a timer. Tests pass one that records the waits. */
+  sleep?(ms: number, signal: AbortSignal): Promise<void>;
 }
 
 export interface TargetContext {

@@ -20,6 +20,7 @@ import { compileFieldPath, fieldPathProblem, type FieldGetter } from '../field-p
 import { describeRequest, statusError, transportError } from './http-errors.ts';
 import { urlUnderBase } from './http-url.ts';
 import { redact, sensitiveValues } from '../secret-redaction.ts';
+import { createHttpAuthorizer, type HttpAuthorizer } from '../http-auth.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
 import { sharedRateLimiter } from './rate-limiter.ts';
 import { requestSignal, type RequestSignal } from './request-signal.ts';
@@ -193,24 +194,33 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
       return 'url' in joined ? joined.url : new FlowError('permanent', `not sent: ${joined.problem}`, { nodeId, field: 'path' });
     }
 
-    async function send(conn: HttpConnection, url: string, body: string, key: string, ctx: TargetContext): Promise<Reply> {
+    // One authorizer per resolved connection (a write call); OAuth2 tokens are shared across calls by its cache.
+    const authorizers = new WeakMap<HttpConnection, HttpAuthorizer>();
+    function authorizerOf(conn: HttpConnection, ctx: TargetContext): HttpAuthorizer {
+      let authorizer = authorizers.get(conn);
+      if (!authorizer) authorizers.set(conn, (authorizer = createHttpAuthorizer(conn.auth, { connection: config.connection, nodeId, fetch: ctx.fetch, timeoutMs: config.timeoutMs })));
+      return authorizer;
+    }
+
+    async function send(conn: HttpConnection, url: string, body: string, key: string, ctx: TargetContext, renewed = false): Promise<Reply> {
       const request = describeRequest(config.method, url);
       let limit: RequestSignal | undefined;
       try {
         await sharedRateLimiter.acquire(config.connection, conn.rateLimitPerSecond, ctx.signal);
+        const authorizer = authorizerOf(conn, ctx);
+        const authorized = await authorizer.apply({
+          url,
+          headers: { ...connectionHeaders(conn), 'Content-Type': 'application/json', Accept: 'application/json', 'Idempotency-Key': key },
+        }, ctx.signal);
         limit = requestSignal(ctx.signal, config.timeoutMs);
         const { signal } = limit;
-        const response = await ctx.fetch(url, {
-          method: config.method,
-          headers: {
-            ...connectionHeaders(conn),
-            'Content-Type': 'application/json',
-            Accept: 'application/json',
-            'Idempotency-Key': key,
-          },
-          body,
-          signal,
-        });
+        const response = await ctx.fetch(authorized.url, { method: config.method, headers: authorized.headers, body, signal });
+        // An expired or revoked OAuth2 token: a new one, and the same request (same Idempotency-Key) once more.
+        if (response.status === 401 && !renewed && authorizer.renew()) {
+          await response.text();
+          limit.clear();
+          return send(conn, url, body, key, ctx, true);
+        }
         return {
           status: response.status,
           statusText: response.statusText,
@@ -219,6 +229,7 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
           location: response.headers.get('location'),
         };
       } catch (err) {
+        if (err instanceof FlowError) throw err; // the token endpoint's refusal, already worded
         throw transportError(request, err, nodeId, limit?.timedOut() === true, config.timeoutMs);
       } finally {
         limit?.clear();
@@ -312,7 +323,7 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
       async write(items, ctx) {
         if (items.length === 0) return [];
         const conn = ctx.connections.http(config.connection);
-        const hidden = sensitiveValues(conn.headers, conn.secretValues);
+        const hidden = [...sensitiveValues(conn.headers, conn.secretValues), ...authorizerOf(conn, ctx).secrets];
         return (await writeAll(conn, items, ctx, hidden)).map((o) => (o.ok || !hidden.length ? o : { ok: false, error: withoutSecrets(o.error, hidden) }));
       },
     };

@@ -41,8 +41,8 @@ export const COMMAND_USAGE: Record<string, CommandUsage> = {
   },
   run: {
     section: 'Flows',
-    synopsis: ['run <flow-file> --input <file> [--source <node-id>] [--connections <file>] [--dry-run] [--out <dir>] [--chunk-size <n>] [--json]', '    exit 0 succeeded, 3 completed with exceptions, 2 failed'],
-    options: ['-i, --input <file>    the document to run the flow on', '--source <node-id>    the source node the document is for (flows with several sources)', '--connections <file>  connection bindings (default $LEDGERFLOW_CONNECTIONS)', '--dry-run             run without writing to targets', '--out <dir>           folder of file targets (default $LEDGERFLOW_OUT, else ./out)', '--chunk-size <n>      records per chunk', '--json                print JSON'],
+    synopsis: ['run <flow-file> [--input <file>] [--source <node-id>] [--connections <file>] [--dry-run] [--out <dir>] [--chunk-size <n>] [--json]', '    exit 0 succeeded, 3 completed with exceptions, 2 failed'],
+    options: ['-i, --input <file>    the document to run the flow on (left out: an API or query source reads by itself)', '--source <node-id>    the source node the document is for (flows with several sources)', '--connections <file>  connection bindings (default $LEDGERFLOW_CONNECTIONS)', '--dry-run             run without writing to targets', '--out <dir>           folder of file targets (default $LEDGERFLOW_OUT, else ./out)', '--chunk-size <n>      records per chunk', '--json                print JSON'],
   },
   replay: {
     section: 'Flows',

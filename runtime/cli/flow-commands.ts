@@ -78,7 +78,7 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
     async run(ctx) {
       const file = ctx.positionals[0];
       const input = ctx.values.input as string | undefined;
-      if (!file || !input) throw new CliError('usage: ledgerflow run <flow-file> --input <file> [--json]', 64);
+      if (!file) throw new CliError('usage: ledgerflow run <flow-file> [--input <file>] [--json]', 64);
       const { doc, dir } = await loadValidFlow(ctx, file, 2);
       return withStore(ctx.settings, async (store) => {
         const version = await ensureVersion(store, doc, 'cli', `run from ${file}`);
@@ -87,8 +87,11 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
         try {
           const reference = await loadReferenceData(doc, dir, store);
           const { run, result } = await executeRun(deps, {
-            doc, version: version.version, trigger: 'manual', triggerRef: resolve(input),
-            input: { kind: 'document', document: fileInput(resolve(input)), sourceNodeId: ctx.values.source as string | undefined },
+            doc, version: version.version, trigger: 'manual', triggerRef: input ? resolve(input) : null,
+            // Without --input the source reads by itself (an API, a database query) from its watermark.
+            input: input
+              ? { kind: 'document', document: fileInput(resolve(input)), sourceNodeId: ctx.values.source as string | undefined }
+              : { kind: 'source', sourceNodeId: ctx.values.source as string | undefined },
             reference, dryRun: Boolean(ctx.values['dry-run']),
             chunkSize: ctx.values['chunk-size'] ? Number(ctx.values['chunk-size']) : undefined,
           });

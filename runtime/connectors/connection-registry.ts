@@ -5,7 +5,7 @@
  * database (runtime/store/target-databases.ts), never the store. A URL that
  * points at the store's own database is refused.
  */
-import type { ConnectionResolver, HttpConnection, SqlClient } from '../../nodes/define-node.ts';
+import type { ConnectionResolver, HttpAuth, HttpConnection, SqlClient } from '../../nodes/define-node.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { createPgSqlClient, type PgSqlClient } from './postgres.ts';
 import { storeBindingProblem } from './store-isolation.ts';
@@ -23,6 +23,8 @@ export interface HttpBinding {
   rateLimitPerSecond?: number;
   /** Values substituted from the connection's secrets; hidden from every message. */
   secretValues?: string[];
+  /** API key, bearer token, basic or OAuth2 client credentials (see HttpAuth). */
+  auth?: HttpAuth;
 }
 
 export type ConnectionBinding = PostgresBinding | HttpBinding;
@@ -68,9 +70,36 @@ export function bindingProblem(name: string, binding: unknown, storeUrl?: string
     if (b.rateLimitPerSecond !== undefined && !(typeof b.rateLimitPerSecond === 'number' && b.rateLimitPerSecond >= 0)) {
       return `connection '${name}': rateLimitPerSecond must be a number ≥ 0`;
     }
-    return null;
+    return (binding as { auth?: unknown }).auth === undefined ? null : authProblem(name, (binding as { auth?: unknown }).auth);
   }
   return `connection '${name}' has unknown kind '${String(b.kind)}' (postgres or http)`;
+}
+
+const AUTH_FIELDS: Record<HttpAuth['type'], string[]> = {
+  'api-key': ['name', 'value'],
+  bearer: ['token'],
+  basic: ['username', 'password'],
+  'oauth2-client-credentials': ['tokenUrl', 'clientId', 'clientSecret'],
+};
+
+/** What is wrong with an HTTP connection's `auth`, or null. */
+export function authProblem(name: string, auth: unknown): string | null {
+  const a = auth as Record<string, unknown> | null;
+  if (!a || typeof a !== 'object' || Array.isArray(a)) return `connection '${name}': auth must be an object with a type`;
+  const fields = AUTH_FIELDS[a.type as HttpAuth['type']];
+  if (!fields) return `connection '${name}': auth type must be one of ${Object.keys(AUTH_FIELDS).join(', ')}, not '${String(a.type)}'`;
+  for (const field of fields) {
+    if (typeof a[field] !== 'string' || a[field] === '') return `connection '${name}': auth (${String(a.type)}) needs ${field}`;
+  }
+  if (a.type === 'api-key' && a.in !== undefined && a.in !== 'header' && a.in !== 'query') return `connection '${name}': auth.in must be header or query`;
+  if (a.type === 'oauth2-client-credentials') {
+    if (!/^https?:\/\//.test(a.tokenUrl as string)) return `connection '${name}': auth.tokenUrl must start with http:// or https://`;
+    if (a.clientAuth !== undefined && a.clientAuth !== 'basic' && a.clientAuth !== 'body') return `connection '${name}': auth.clientAuth must be basic or body`;
+    for (const field of ['scope', 'audience']) {
+      if (a[field] !== undefined && typeof a[field] !== 'string') return `connection '${name}': auth.${field} must be text`;
+    }
+  }
+  return null;
 }
 
 /**
@@ -114,6 +143,7 @@ export function createConnectionResolver(
         headers: { ...(b.headers ?? {}) },
         ...(b.rateLimitPerSecond ? { rateLimitPerSecond: b.rateLimitPerSecond } : {}),
         ...(b.secretValues?.length ? { secretValues: [...b.secretValues] } : {}),
+        ...(b.auth ? { auth: { ...b.auth } } : {}),
       };
     },
     async close() {

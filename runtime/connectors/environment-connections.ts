@@ -4,6 +4,7 @@
  * secrets. Settings reference secrets as `{{secret:name}}`; secrets are
  * decrypted only here, when a run needs them.
  */
+import type { HttpAuth } from '../../nodes/define-node.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { isCredentialHeader } from '../../nodes/secret-redaction.ts';
@@ -44,8 +45,12 @@ export function bindingOf(kind: 'postgres' | 'http', settings: Record<string, un
     kind, baseUrl: String(settings.baseUrl ?? ''),
     ...(settings.headers !== undefined ? { headers: settings.headers as Record<string, string> } : {}),
     ...(settings.rateLimitPerSecond !== undefined ? { rateLimitPerSecond: settings.rateLimitPerSecond as number } : {}),
+    ...(settings.auth !== undefined ? { auth: settings.auth as HttpAuth } : {}),
   };
 }
+
+// The credentials of an HTTP connection's auth (HttpAuth); an API key's `name` is the header or parameter, not a secret.
+const AUTH_SECRET_FIELDS = ['value', 'token', 'password', 'clientSecret'];
 
 const hasReference = (v: unknown) => typeof v === 'string' && referencedSecrets(v).length > 0;
 
@@ -56,6 +61,12 @@ function plainCredentials(kind: string, s: Record<string, unknown>): { path: str
   if (kind === 'http' && s.headers && typeof s.headers === 'object') {
     for (const [name, value] of Object.entries(s.headers)) {
       if (isCredentialHeader(name) && typeof value === 'string' && value !== '' && !hasReference(value)) problems.push({ path: `/settings/headers/${name}`, message: `header ${name} carries a credential: ${advice}` });
+    }
+  }
+  if (kind === 'http' && s.auth && typeof s.auth === 'object') {
+    for (const field of AUTH_SECRET_FIELDS) {
+      const value = (s.auth as Record<string, unknown>)[field];
+      if (typeof value === 'string' && value !== '' && !hasReference(value)) problems.push({ path: `/settings/auth/${field}`, message: `auth.${field} is a credential: ${advice}` });
     }
   }
   if (kind === 'postgres' && typeof s.url === 'string') {

@@ -147,7 +147,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
  * which reads a source once and hands chunks of these to workers.
  */
 export async function* readRoots(
-  flow: PreparedFlow, input: RunInput, options: Pick<RunFlowOptions, 'connections' | 'digest' | 'watermark'>,
+  flow: PreparedFlow, input: RunInput, options: Pick<RunFlowOptions, 'connections' | 'digest' | 'watermark' | 'fetch'>,
   signal: AbortSignal, watermarks: { nodeId: string; value: string }[] = [], firstSeq = 1,
 ): AsyncGenerator<RootRecord> {
   let seq = firstSeq - 1;
@@ -158,6 +158,8 @@ export async function* readRoots(
     records = mapIterable(source.behaviour.read({
       input: input.kind === 'document' ? input.document : undefined,
       connections: options.connections,
+      // Only the fetch the composition root hands in (bound by the outbound policy), never an unguarded default.
+      fetch: options.fetch,
       watermark: options.watermark,
       proposeWatermark: (value) => {
         const existing = watermarks.find((w) => w.nodeId === source.id);

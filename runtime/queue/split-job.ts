@@ -80,7 +80,7 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
     const watermark = (await ctx.store.getWatermark(head.flowId, sourceNodeId, head.environment ?? LOCAL_ENVIRONMENT)) ?? undefined;
     // readRoots records the watermarks the source proposes in this array as it reads.
     const watermarks: { nodeId: string; value: string }[] = [];
-    const roots = readRoots(flow, { ...input, sourceNodeId }, { connections, digest: sha256, watermark }, signal, watermarks);
+    const roots = readRoots(flow, { ...input, sourceNodeId }, { connections, digest: sha256, watermark, fetch: ctx.fetch }, signal, watermarks);
     await splitRoots(ctx, runId, roots, watermarks, signal);
   } catch (err) {
     if (jobSignal.aborted) throw err;

@@ -131,6 +131,8 @@ async function main() {
       const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/operations-bench.ts'), backend], { maxBuffer: 1 << 24, env: process.env });
       (figures[backend] as Record<string, unknown>).operations = JSON.parse(stdout.trim().split('\n').pop()!);
     }
+    // The HTTP source: 100 pages of 500 records from a local server (test/bench/http-source-bench.ts).
+    figures.httpSource = JSON.parse((await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/http-source-bench.ts')], { maxBuffer: 1 << 20, env: process.env })).stdout.trim().split('\n').pop()!);
     // Start-up: whole processes on an existing data folder (npm run bench:startup).
     const { stdout } = await promisify(execFile)('node', [join(ROOT, 'test/bench/startup-bench.mjs')], { maxBuffer: 1 << 20, env: process.env });
     figures.startup = JSON.parse(stdout.trim().split('\n').pop()!);
@@ -161,6 +163,7 @@ function printTable(f: Record<string, any>) {
     if (o) console.log(`  [${b}] operator queries on ${r(o.runs)} runs / ${r(o.traces)} traces: business-key search ${o.searchMs.toFixed(1)} ms (≤ 50), runs list ${o.runsListMs.toFixed(1)} ms (≤ 100), run detail of a ${r(Math.min(100_000, o.traces))}-record run ${o.runDetailMs.toFixed(1)} ms (≤ 300) — medians`);
     console.log(`  [${b}] pass-through with traces    ${r(f[b].passthrough.recordsPerSec)} records/s  (${f[b].ratioPassthroughToTraceCeiling.toFixed(2)} × trace insert ceiling ${r(f[b].passthrough.traceCeilingRowsPerSec)} rows/s; target ≥ 0.6)  peak RSS ${r(f[b].passthrough.maxRssMb)} MB${dbRss(f[b].passthrough)}`);
   }
+  if (f.httpSource) console.log(`  HTTP source, ${f.httpSource.pages} pages of ${f.httpSource.recordsPerPage} records from a local server: ${r(f.httpSource.sourceRecordsPerSec)} records/s read alone (median of 3), ${r(f.httpSource.engineRecordsPerSec)} records/s through the engine to a file with traces`);
   if (f.startup) console.log(`  start-up on an existing data folder: ledgerflow runs ${r(f.startup.cliRunsMs)} ms (≤ 500), npm start until /readyz ${r(f.startup.npmStartReadyMs)} ms (≤ 3000) — medians of 5`);
 }
 

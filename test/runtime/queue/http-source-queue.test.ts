@@ -1,0 +1,109 @@
+/**
+ * A queued run (as the server and its workers run them) of a flow reading a
+ * REST API: the connection's settings and OAuth2 client secret are bound per
+ * environment from the store (the secret encrypted at rest); the source is
+ * read by the split job from the environment's watermark, which moves only
+ * when the run succeeds.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FlowDocument } from '../../../nodes/flow-document.ts';
+import { createEnvironmentConnections, secretContext } from '../../../runtime/connectors/environment-connections.ts';
+import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queue.ts';
+import { createSecretBox } from '../../../runtime/secrets/secret-box.ts';
+import { connectionsRepo } from '../../../runtime/store/service-connections.ts';
+import { targetDatabase } from '../../../runtime/store/target-databases.ts';
+import { startProcurementApi, type ProcurementApi } from '../../nodes/source/procurement-api.ts';
+import { TEST_TUNING, backendNames, countTarget, openBackend, waitForRun, type OpenedBackend } from './queue-fixtures.ts';
+
+const SECRET = 'queue-client-secret-8842';
+
+const flow: FlowDocument = {
+  id: 'po-api-queue', name: 'POs from the procurement API (queued)', recordKey: 'id', businessKey: 'id',
+  amount: { value: 'amount', currency: 'currency' },
+  connections: { procurement: { kind: 'http' }, db: { kind: 'postgres' } },
+  nodes: [
+    {
+      id: 'orders', type: 'source.http', typeVersion: 1, position: { x: 0, y: 0 },
+      config: {
+        connection: 'procurement', path: '/orders/by-cursor', recordsPath: 'items',
+        pagination: { style: 'cursor', nextPath: 'meta.nextCursor', sizeParam: 'limit', pageSize: 5 },
+        watermark: { field: 'updatedAt', param: 'updated_since' },
+      },
+    },
+    {
+      id: 'rows', type: 'target.postgres', typeVersion: 1, position: { x: 300, y: 0 },
+      config: { connection: 'db', table: 'q_orders', mode: 'upsert', keyColumns: ['id'], columns: { id: 'id', amount: 'amount' }, batchSize: 100, idempotencyKey: 'id' },
+    },
+  ],
+  edges: [{ id: 'e1', source: 'orders', target: 'rows' }],
+};
+
+for (const backend of backendNames()) {
+  describe(`HTTP source through the queue on ${backend}`, () => {
+    let b: OpenedBackend;
+    let api: ProcurementApi;
+    let queue: StartedQueue | undefined;
+    let garble = false;
+
+    beforeEach(async () => {
+      b = await openBackend(backend);
+      api = await startProcurementApi({
+        orders: 23, auth: 'oauth2', clientSecret: SECRET,
+        intercept: (q) => (garble && q.n === 3 ? { status: 200, body: '{"items": [{"id": "PO-11"' } : undefined),
+      });
+      const box = createSecretBox(randomBytes(32));
+      const repo = connectionsRepo(b.store.sql);
+      await repo.putConnection({
+        environment: 'dev', name: 'procurement', kind: 'http', updatedBy: 'admin',
+        settings: { baseUrl: api.baseUrl, auth: { type: 'oauth2-client-credentials', tokenUrl: api.tokenUrl, clientId: 'ledgerflow', clientSecret: '{{secret:client_secret}}' } },
+        encryptedSecrets: { client_secret: box.encrypt(SECRET, secretContext('dev', 'procurement', 'client_secret')) },
+      });
+      await repo.putConnection({ environment: 'dev', name: 'db', kind: 'postgres', settings: { embedded: true }, encryptedSecrets: {}, updatedBy: 'admin' });
+      await targetDatabase(b.store, 'db').query('create table if not exists q_orders (id text primary key, amount numeric not null)');
+      await b.store.saveDraft(flow, 'tester');
+      await b.store.saveVersion(flow.id, flow, 'tester', 'first');
+      const environments = createEnvironmentConnections({ store: b.store, secrets: box });
+      queue = await startQueue({ store: b.store, tuning: TEST_TUNING, connectionsFor: (env, doc) => environments.connectionsFor(env, doc) });
+    });
+
+    afterEach(async () => {
+      await queue?.stop();
+      queue = undefined;
+      await api.close();
+      await b.cleanup();
+    });
+
+    const enqueue = async () => {
+      const queued = await queue!.launcher.enqueue({ flowId: flow.id, version: 1, environment: 'dev', trigger: 'manual', input: { kind: 'source' }, requestedBy: 'tester' });
+      return waitForRun(b.store, queued.id);
+    };
+    const watermark = () => b.store.getWatermark(flow.id, 'orders', 'dev');
+    const sinceOfLastRun = () => api.stats.seen.filter((s) => !s.params.cursor).at(-1)?.params.updated_since;
+
+    it('fails on a malformed page without moving the watermark; succeeds and moves it; then reads only what changed', async () => {
+      garble = true;
+      const failed = await enqueue();
+      expect(failed.status).toBe('failed');
+      expect(failed.error?.message).toMatch(/^page 3 of connection 'procurement' \(GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/orders\/by-cursor\) is not valid JSON/);
+      expect(JSON.stringify(failed)).not.toContain(SECRET);
+      expect(await watermark()).toBeNull();
+
+      garble = false;
+      const done = await enqueue();
+      expect(done.status).toBe('succeeded');
+      expect(sinceOfLastRun()).toBeUndefined();
+      expect(done.counts.read).toBe(23);
+      expect(done.counts.delivered + done.counts.duplicate).toBe(23);
+      expect(await countTarget(b.store, 'select count(*) as n from q_orders')).toBe(23);
+      expect(await watermark()).toBe(api.orders[22].updatedAt);
+
+      api.addOrders(2);
+      const next = await enqueue();
+      expect(next.status).toBe('succeeded');
+      expect(sinceOfLastRun()).toBe(api.orders[22].updatedAt);
+      expect(next.counts).toMatchObject({ read: 2, delivered: 2, duplicate: 0 });
+      expect(await watermark()).toBe(api.orders[24].updatedAt);
+    });
+  });
+}
