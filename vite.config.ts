@@ -10,6 +10,8 @@ export default defineConfig({
   // Absolute, so a build started from code works from any working directory.
   root: fileURLToPath(new URL('designer', import.meta.url)),
   plugins: [react(), precompiledValidators()],
+  // The problems web worker is bundled on its own, with these plugins: it validates flows too.
+  worker: { plugins: () => [precompiledValidators()] },
   build: {
     outDir: '../dist/designer',
     emptyOutDir: true,

@@ -75,7 +75,20 @@ const message = {
  */
 const SCHEMA_CHECKED_ON_SERVER = 'The JSON Schema is checked by the server (on save and in runs), not in the designer';
 
+// Once refused, not asked again: each refusal is also reported to the browser's console.
+let codeGenerationRefused: EvalError | undefined;
+
 function schemaValidator(schema: Record<string, unknown>): ValidateFunction {
+  if (codeGenerationRefused) throw codeGenerationRefused;
+  try {
+    return compileSchema(schema);
+  } catch (err) {
+    if (err instanceof EvalError) codeGenerationRefused = err;
+    throw err;
+  }
+}
+
+function compileSchema(schema: Record<string, unknown>): ValidateFunction {
   const draft7 = typeof schema.$schema === 'string' && /draft-0[67]/.test(schema.$schema);
   const ajv = draft7 ? new AjvDraft7({ allErrors: true, strict: false }) : new Ajv2020({ allErrors: true, strict: false });
   addFormats(ajv);

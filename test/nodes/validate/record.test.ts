@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
@@ -134,6 +135,21 @@ describe('validate.record', () => {
     expect(err.details).toMatchObject({ code: 'U1003', nodeId: 'check-limits', field: '/rules/0/expression' });
     const refOnly = validateNode.create({ rules: [], references: [{ id: 'cc', set: 'costCentres', value: `${bomb} ? "100" : "100"`, message: '', severity: 'error' }] }, setup('check-limits'));
     expect((await flowErrorOf(() => refOnly.process({}, {}))).details).toMatchObject({ code: 'U1003', field: '/references/0/value' });
+  });
+
+  it('where code generation is refused (the designer\'s CSP), leaves the schema to the server with a warning', () => {
+    const script = `
+      import { validateNode } from ${JSON.stringify(new URL('../../../nodes/validate/record.ts', import.meta.url).href)};
+      import { createReferenceEvaluator } from ${JSON.stringify(new URL('../../../nodes/expression/jsonata-evaluator.ts', import.meta.url).href)};
+      const evaluator = createReferenceEvaluator();
+      const config = { schema: { type: 'object', required: ['a'] }, rules: [], references: [] };
+      const node = validateNode.create(config, { nodeId: 'v', evaluator, reference: { get: () => undefined, names: () => [] }, functions: {} });
+      console.log(JSON.stringify({ problems: validateNode.check(config, evaluator), out: await node.process({}, {}) }));`;
+    const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({
+      problems: [],
+      out: [{ port: 'valid', data: {}, failures: [{ rule: 'schema', message: 'The JSON Schema is checked by the server (on save and in runs), not in the designer', severity: 'warning' }] }],
+    });
   });
 
   it('a missing reference value fails the check; an explicit empty list passes it', async () => {
