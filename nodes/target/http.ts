@@ -21,7 +21,6 @@ import { describeRequest, statusError, transportError } from './http-errors.ts';
 import { urlUnderBase } from './http-url.ts';
 import { redact, sensitiveValues } from '../secret-redaction.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
-import { sharedRateLimiter } from './rate-limiter.ts';
 import { requestSignal, type RequestSignal } from './request-signal.ts';
 
 export interface HttpTargetConfig {
@@ -195,7 +194,7 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
       const request = describeRequest(config.method, url);
       let limit: RequestSignal | undefined;
       try {
-        await sharedRateLimiter.acquire(config.connection, conn.rateLimitPerSecond, ctx.signal);
+        await conn.waitForSlot?.(ctx.signal);
         limit = requestSignal(ctx.signal, config.timeoutMs);
         const { signal } = limit;
         const response = await ctx.fetch(url, {
