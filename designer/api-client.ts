@@ -89,7 +89,9 @@ export function createApiClient(baseUrl = '', fetchImpl: typeof fetch = (...a) =
     listFlows: (search?: string) => request<{ items: FlowSummary[] }>('GET', '/api/flows', undefined, { search }),
     createFlow: (document: FlowDocument) => request<FlowSummary & { draft: FlowDocument }>('POST', '/api/flows', { document }),
     getFlow: (id: string) => request<FlowDetail>('GET', `/api/flows/${enc(id)}`),
-    saveDraft: (id: string, document: FlowDocument) => request<{ draft: FlowDocument; problems: FlowProblem[] }>('PUT', `/api/flows/${enc(id)}/draft`, { document }),
+    /** `revision`: the draft revision `document` is based on; a newer save by someone else makes it a 409. */
+    saveDraft: (id: string, document: FlowDocument, revision?: number) =>
+      request<{ draft: FlowDocument; revision: number; problems: FlowProblem[] }>('PUT', `/api/flows/${enc(id)}/draft`, { document, revision }),
     duplicateFlow: (id: string, copy: { id: string; name: string }) => request<FlowSummary>('POST', `/api/flows/${enc(id)}/duplicate`, copy),
     deleteFlow: (id: string) => request<void>('DELETE', `/api/flows/${enc(id)}`),
     exportUrl: (id: string) => `${baseUrl}/api/flows/${enc(id)}/export`,

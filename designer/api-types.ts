@@ -34,6 +34,8 @@ export interface FlowSummary {
 
 export interface FlowDetail extends FlowSummary {
   draft: FlowDocument;
+  /** The draft's revision on the server, sent back with each save. */
+  revision: number;
   problems: FlowProblem[];
 }
 

@@ -7,7 +7,7 @@ import { createContext, useContext } from 'react';
 import type { ApiClient } from './api-client.ts';
 import type { Deployments, Environment, User, VersionInfo } from './api-types.ts';
 
-export type SaveStatus = 'saved' | 'saving' | 'unsaved' | 'error';
+export type SaveStatus = 'saved' | 'saving' | 'unsaved' | 'error' | 'conflict';
 
 export interface EditorContextValue {
   flowId: string;

@@ -21,6 +21,7 @@ import { useEditorActions } from './canvas/editor-actions.ts';
 import { Inspector } from './panels/inspector.tsx';
 import { BottomDrawer } from './panels/bottom-drawer.tsx';
 import { SaveVersionDialog } from './versions/save-version-dialog.tsx';
+import { DraftConflictBanner } from './versions/draft-conflict-banner.tsx';
 import { DeployDialog } from './versions/deploy-dialog.tsx';
 
 const MapperDialog = lazy(() => import('./mapping/mapper-dialog.tsx'));
@@ -42,7 +43,7 @@ export default function FlowEditorPage({ params }: { params: Record<string, stri
     const loading = takePrefetched<FlowDetail>(PREFETCH.flow(flowId))?.catch(() => api.getFlow(flowId)) ?? api.getFlow(flowId);
     loading.then(
       (f) => {
-        store.getState().loadDocument(f.draft);
+        store.getState().loadDocument(f.draft, f.revision);
         setFlow(f);
         // Asked after the flow, so the server answers the flow first.
         api.environments().then((r) => setEnvironments(r.items), () => undefined);
@@ -99,6 +100,7 @@ function FlowEditor() {
   return (
     <div className="editor">
       <TopBar actions={actions} />
+      <DraftConflictBanner />
       <div className="editor-body">
         <Palette onAdd={actions.addAtCenter} readOnly={actions.readOnly} />
         <div className="editor-center">

@@ -68,6 +68,11 @@ export interface HttpConnection {
   headers: Record<string, string>;
   /** Requests per second the target allows; 0 or absent for no limit. */
   rateLimitPerSecond?: number;
+  /**
+   * Waits for this connection's next free request slot under `rateLimitPerSecond`. The runtime
+   * binds it to the connection and environment, shared by every run and worker process.
+   */
+  waitForSlot?(signal?: AbortSignal): Promise<void>;
   /** Values that came from secrets (`{{secret:…}}`, `$env:…`): never written into messages, traces or dead letters. */
   secretValues?: string[];
   auth?: HttpAuth;

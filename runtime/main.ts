@@ -100,7 +100,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
     const designerDir = options.designerDir !== undefined ? options.designerDir : existsSync(resolve('dist/designer/index.html')) ? resolve('dist/designer') : null;
     const app = createApp({
-      store, launcher: queue.launcher, secrets, environments, designerDir,
+      store, launcher: queue.launcher, secrets, environments, promotionOrder: settings.promotionOrder, designerDir,
       bodyLimitBytes: settings.bodyLimitBytes,
       sessionTtlMs: settings.sessionHours * 3600_000,
       logger, metrics, metricsSampleSeconds: settings.metricsSampleSeconds,

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { parseEnvironments, type EnvironmentConfig } from './promotion/environments.ts';
+import { PROMOTION_ORDERS, type PromotionOrder } from './promotion/rules.ts';
 import { parseSecretKey } from './secrets/secret-box.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -37,6 +38,7 @@ export const settingsSchema = z.object({
   LEDGERFLOW_DATA: text,
   LEDGERFLOW_SECRET_KEY: checked((v) => parseSecretKey(v) && v).optional(),
   LEDGERFLOW_ENVIRONMENTS: checked(parseEnvironments).optional(),
+  LEDGERFLOW_PROMOTION_ORDER: z.enum(PROMOTION_ORDERS),
   LEDGERFLOW_BODY_LIMIT: wholeNumber(1024),
   LEDGERFLOW_SESSION_HOURS: positiveNumber(24 * 366),
   LEDGERFLOW_WORKER: flag,
@@ -76,6 +78,7 @@ export const SETTING_DOCS: Record<SettingName, SettingDoc> = {
   LEDGERFLOW_DATA: { default: '.ledgerflow', allowed: 'a folder path', what: 'data folder: `pgdata/`, `secret.key`, `out/`' },
   LEDGERFLOW_SECRET_KEY: { allowed: 'base64 of 32 bytes (`openssl rand -base64 32`)', what: 'key of the stored secrets; otherwise `<data>/secret.key` is generated, mode 0600 — keep it, stored secrets cannot be read without it' },
   LEDGERFLOW_ENVIRONMENTS: { default: 'dev,test,prod', allowed: 'comma-separated names (lower-case letters, digits, -), `!` marks approval', what: 'environments in promotion order; the last, or those marked `!`, need an approved promotion' },
+  LEDGERFLOW_PROMOTION_ORDER: { default: 'ran', allowed: '`ran`, `deployed` or `off`', what: 'a version goes to an environment only after a finished run in the one before it (`ran`), after being deployed there (`deployed`), or in any order (`off`); see [Promotion order](#promotion-order)' },
   LEDGERFLOW_BODY_LIMIT: { default: '10485760', allowed: 'a whole number of bytes ≥ 1024', what: 'largest request body (413 above it)' },
   LEDGERFLOW_SESSION_HOURS: { default: '12', allowed: 'a number of hours > 0', what: 'lifetime of a browser session' },
   LEDGERFLOW_WORKER: { default: '1', allowed: '0 or 1 (true/false)', what: '0: `serve` runs no in-process worker (API only)' },
@@ -107,6 +110,7 @@ export interface Settings {
   dataDir: string;
   secretKey?: string;
   environments: EnvironmentConfig[];
+  promotionOrder: PromotionOrder;
   bodyLimitBytes: number;
   sessionHours: number;
   worker: boolean;
@@ -162,6 +166,7 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
   return {
     port: s.PORT, host: s.HOST, databaseUrl: s.DATABASE_URL, dbSchema: s.LEDGERFLOW_DB_SCHEMA, dataDir: s.LEDGERFLOW_DATA,
     secretKey: s.LEDGERFLOW_SECRET_KEY, environments: s.LEDGERFLOW_ENVIRONMENTS ?? parseEnvironments(undefined),
+    promotionOrder: s.LEDGERFLOW_PROMOTION_ORDER,
     bodyLimitBytes: s.LEDGERFLOW_BODY_LIMIT, sessionHours: s.LEDGERFLOW_SESSION_HOURS,
     worker: s.LEDGERFLOW_WORKER, examples: s.LEDGERFLOW_EXAMPLES, examplesDir: s.LEDGERFLOW_EXAMPLES_DIR,
     outDir: s.LEDGERFLOW_OUT, connectionsFile: s.LEDGERFLOW_CONNECTIONS,

@@ -2,6 +2,7 @@
 import { catalog } from '../../nodes/catalog.ts';
 import { useEditor } from '../editor-context.tsx';
 import { EMPTY_LIST, useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
+import { formatAmount } from '../runs/ops-format.ts';
 import { runTestRun } from './test-run-action.ts';
 import { OutputRecords } from './output-records.tsx';
 
@@ -50,7 +51,7 @@ export function TestResultsPanel() {
         <span className={c.quarantined ? 'text-warning' : ''}><strong>{c.quarantined}</strong> quarantined</span>
         <span className={c.deadLettered ? 'text-error' : ''}><strong>{c.deadLettered}</strong> dead-lettered</span>
         <span><strong>{c.filtered}</strong> filtered</span>
-        {rec && <span className={rec.closes ? 'text-ok' : 'text-error'} title={rec.differences.join('\n')}>{rec.closes ? '✓ Reconciles' : '✗ Does not reconcile'}{Object.keys(rec.totals.read).length ? ` · ${Object.entries(rec.totals.read).map(([cur, v]) => `${v} ${cur}`).join(', ')}` : ''}</span>}
+        {rec && <span className={rec.closes ? 'text-ok' : 'text-error'} title={rec.differences.join('\n')}>{rec.closes ? '✓ Reconciles' : '✗ Does not reconcile'}{Object.keys(rec.totals.read).length ? ` · ${Object.entries(rec.totals.read).map(([cur, v]) => `${formatAmount(v, cur)} ${cur}`).join(', ')}` : ''}</span>}
         <span className="spacer" />
         {run.revision !== revision && <span className="muted small">The flow changed since this run.</span>}
         <span className="muted small">Dry run: nothing was written.</span>

@@ -7,7 +7,7 @@ import { EnvBadges } from '../shell/env-badges.tsx';
 import { UserMenu } from '../shell/user-menu.tsx';
 import { useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
 
-const SAVE_LABEL = { saved: 'Draft saved', saving: 'Saving…', unsaved: 'Unsaved changes', error: 'Not saved' } as const;
+const SAVE_LABEL = { saved: 'Draft saved', saving: 'Saving…', unsaved: 'Unsaved changes', error: 'Not saved', conflict: 'Changed by someone else' } as const;
 
 export function TopBar({ actions }: { actions: EditorActions }) {
   const store = useDesignerStoreApi();

@@ -1,4 +1,5 @@
 /** Words and numbers of the operator console. */
+import { amountAtMinorUnits } from '../../nodes/currency-minor-units.ts';
 import type { RecordOutcome, RunStatus } from './ops-types.ts';
 
 export const STATUS_LABEL: Record<RunStatus, string> = {
@@ -43,12 +44,12 @@ export function percent(share: number): string {
 export function formatTotals(totals: Record<string, string> | undefined): string {
   const entries = Object.entries(totals ?? {});
   if (!entries.length) return '—';
-  return entries.map(([cur, v]) => `${formatAmount(v)} ${cur}`).join(' · ');
+  return entries.map(([cur, v]) => `${formatAmount(v, cur)} ${cur}`).join(' · ');
 }
 
-/** Groups digits of an exact decimal string without turning it into a float. */
-export function formatAmount(value: string): string {
-  const [int, frac] = value.split('.');
+/** Groups digits of an exact decimal string without turning it into a float, at least at the currency's minor units. */
+export function formatAmount(value: string, currency?: string | null): string {
+  const [int, frac] = amountAtMinorUnits(value, currency).split('.');
   const sign = int.startsWith('-') ? '-' : '';
   const digits = int.replace('-', '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${sign}${digits}${frac ? `.${frac}` : ''}`;

@@ -26,7 +26,7 @@ export function ReconciliationPanel({ reconciliation }: { reconciliation: Reconc
             <tr key={k} className={k === 'read' ? 'recon-read' : ''}>
               <td>{label}</td>
               <td className="num mono">{reconciliation.counts[k].toLocaleString()}</td>
-              {currencies.map((c) => <td key={c} className="num mono">{reconciliation.totals[k]?.[c] ? formatAmount(reconciliation.totals[k][c]) : <span className="muted">—</span>}</td>)}
+              {currencies.map((c) => <td key={c} className="num mono">{reconciliation.totals[k]?.[c] ? formatAmount(reconciliation.totals[k][c], c) : <span className="muted">—</span>}</td>)}
             </tr>
           ))}
         </tbody>

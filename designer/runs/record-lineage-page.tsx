@@ -3,7 +3,7 @@ import { catalog } from '../../nodes/catalog.ts';
 import { CATEGORY_LOOK } from '../canvas/categories.ts';
 import { JsonView } from '../shell/json-view.tsx';
 import '../operations/operations.css';
-import { formatDateTime } from './ops-format.ts';
+import { formatAmount, formatDateTime } from './ops-format.ts';
 import { opsApi } from './ops-client.ts';
 import type { StoredTrace, TraceWithSourceRecord } from './ops-types.ts';
 import { OutcomePill, RunStatusPill } from './status-pill.tsx';
@@ -104,7 +104,7 @@ export default function RecordLineagePage({ params }: { params: Record<string, s
             <dt>Business key</dt><dd className="mono">{t.businessKey ?? '—'}</dd>
             <dt>Lineage key</dt><dd className="mono">{t.lineageKey}</dd>
             <dt>Source key</dt><dd className="mono" title={t.sourceKey}>{t.sourceKey}</dd>
-            <dt>Amount</dt><dd className="mono">{t.amount ? `${t.amount} ${t.currency ?? ''}` : '—'}</dd>
+            <dt>Amount</dt><dd className="mono">{t.amount ? `${formatAmount(t.amount, t.currency)} ${t.currency ?? ''}` : '—'}</dd>
             <dt>Event time</dt><dd>{t.eventTime ? formatDateTime(new Date(t.eventTime).toISOString()) : '—'}</dd>
           </dl>
         </section>

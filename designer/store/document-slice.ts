@@ -16,14 +16,26 @@ export interface DocumentState {
   /** Bumped on every document change; the draft autosave compares it with `savedRevision`. */
   revision: number;
   savedRevision: number;
+  /** The server's revision of the draft this document is based on (sent with each save); null before loading. */
+  draftRevision: number | null;
+  /** Someone else saved the draft since `draftRevision`: nothing is saved until the user reloads or overwrites. */
+  draftConflict: DraftConflict | null;
   /** Document before the drag in progress, recorded in history when the drag ends. */
   dragStart: FlowDocument | null;
   /** The last recorded edit, so typing in one field becomes one undo step. */
   lastEdit: { key: string; at: number } | null;
 }
 
+/** What the server said when a save was refused: the draft as someone else saved it. */
+export interface DraftConflict {
+  revision: number;
+  updatedBy: string | null;
+  updatedAt: string;
+  draft: FlowDocument;
+}
+
 export interface DocumentActions {
-  loadDocument(doc: FlowDocument): void;
+  loadDocument(doc: FlowDocument, draftRevision?: number | null): void;
   /**
    * Applies an edit. `coalesce` names what is edited (e.g. a node's config): edits with the same key
    * less than a second apart share one undo step, so a typed word is undone at once, not letter by letter.
@@ -38,7 +50,13 @@ export interface DocumentActions {
   moveNodes(moves: { id: string; position: { x: number; y: number } }[], phase: 'drag' | 'end' | 'once'): void;
   undo(): void;
   redo(): void;
-  markSaved(revision: number): void;
+  /** The edits up to `revision` are saved, as the server's draft revision `draftRevision`. */
+  markSaved(revision: number, draftRevision?: number): void;
+  draftConflicted(conflict: DraftConflict): void;
+  /** Drops this user's unsaved edits and loads the draft as the other person saved it. */
+  reloadConflictingDraft(): void;
+  /** Keeps this user's document and saves it over the other person's draft (a deliberate overwrite). */
+  overwriteConflictingDraft(): void;
 }
 
 export type DocumentSlice = DocumentState & DocumentActions;
@@ -57,11 +75,13 @@ export const createDocumentSlice = (deps: StoreDeps): StateCreator<DesignerState
   history: EMPTY_HISTORY,
   revision: 0,
   savedRevision: 0,
+  draftRevision: null,
+  draftConflict: null,
   dragStart: null,
   lastEdit: null,
 
-  loadDocument(doc) {
-    set({ document: doc, history: EMPTY_HISTORY, revision: 0, savedRevision: 0, dragStart: null, lastEdit: null, selectedNodeIds: [], selectedEdgeIds: [] });
+  loadDocument(doc, draftRevision = null) {
+    set({ document: doc, history: EMPTY_HISTORY, revision: 0, savedRevision: 0, draftRevision, draftConflict: null, dragStart: null, lastEdit: null, selectedNodeIds: [], selectedEdgeIds: [] });
   },
 
   change(recipe, options = {}) {
@@ -170,7 +190,22 @@ export const createDocumentSlice = (deps: StoreDeps): StateCreator<DesignerState
     if (step) set({ document: step.document, history: step.history, revision: revision + 1, lastEdit: null, ...keepExisting(get(), step.document) });
   },
 
-  markSaved(revision) {
-    set({ savedRevision: revision });
+  markSaved(revision, draftRevision) {
+    set(draftRevision === undefined ? { savedRevision: revision } : { savedRevision: revision, draftRevision });
+  },
+
+  draftConflicted(conflict) {
+    set({ draftConflict: conflict });
+  },
+
+  reloadConflictingDraft() {
+    const conflict = get().draftConflict;
+    if (conflict) get().loadDocument(conflict.draft, conflict.revision);
+  },
+
+  overwriteConflictingDraft() {
+    const { draftConflict, revision } = get();
+    // A new local revision, so the autosave saves it, now based on the other person's revision.
+    if (draftConflict) set({ draftRevision: draftConflict.revision, draftConflict: null, revision: revision + 1 });
   },
 });

@@ -24,17 +24,17 @@ function rows(group: FunctionDoc['group'], custom: boolean, list: Row[]): Functi
 /** Every function an expression may call, custom ones first. */
 export const FUNCTION_DOCS: readonly FunctionDoc[] = [
   ...rows('money', true, [
-    ['$decAdd', '$decAdd(a, b, …) → string', 'Exact decimal sum of two or more amounts (numbers or decimal strings).'],
-    ['$decSub', '$decSub(a, b) → string', 'Exact decimal difference a − b.'],
-    ['$decMul', '$decMul(a, b) → string', 'Exact decimal product a × b.'],
-    ['$decDiv', '$decDiv(a, b[, scale]) → string', 'Decimal quotient a ÷ b, rounded half-even to scale decimals when given.'],
-    ['$decRound', '$decRound(a, scale) → string', 'Rounds to scale decimals, half to even ("2.345", 2 → "2.34").'],
+    ['$decAdd', '$decAdd(a, b, …) → string', 'Exact decimal sum of two or more amounts (numbers or decimal strings), at their largest scale ("1000.00" + "0.5" → "1000.50").'],
+    ['$decSub', '$decSub(a, b) → string', 'Exact decimal difference a − b, at the larger scale of the two.'],
+    ['$decMul', '$decMul(a, b) → string', 'Exact decimal product a × b, at the sum of their scales ("12.50" × 2 → "25.00").'],
+    ['$decDiv', '$decDiv(a, b[, scale]) → string', 'Decimal quotient a ÷ b: with exactly scale decimals (rounded half-even) when given, else at least the scale of a.'],
+    ['$decRound', '$decRound(a, scale) → string', 'Rounds to exactly scale decimals, half to even ("2.345", 2 → "2.34"; "2.5", 2 → "2.50").'],
     ['$decFormat', '$decFormat(a, scale) → string', 'Formats with exactly scale decimals, rounding half to even ("2.5", 2 → "2.50").'],
     ['$decCmp', '$decCmp(a, b) → number', 'Compares two amounts exactly: -1, 0 or 1.'],
     ['$decEq', '$decEq(a, b) → boolean', 'True when two amounts are equal ("1.50" and 1.5 are).'],
-    ['$decSum', '$decSum(list) → string', 'Exact decimal sum of a list of amounts; "0" for an empty list.'],
-    ['$decNeg', '$decNeg(a) → string', 'The amount with its sign reversed.'],
-    ['$decAbs', '$decAbs(a) → string', 'The amount without its sign.'],
+    ['$decSum', '$decSum(list) → string', 'Exact decimal sum of a list of amounts, at their largest scale; "0" for an empty list.'],
+    ['$decNeg', '$decNeg(a) → string', 'The amount with its sign reversed, at its scale ("1000.00" → "-1000.00").'],
+    ['$decAbs', '$decAbs(a) → string', 'The amount without its sign, at its scale.'],
   ]),
   ...rows('reference', true, [
     ['$ref', '$ref(set, key) → object', 'The row of reference data set `set` with this key, or nothing when there is none.'],

@@ -1,8 +1,13 @@
 /**
  * Exact-decimal money functions for expressions. JSONata numbers are binary
  * floats (0.1 + 0.2 = 0.30000000000000004); these work on decimal.js values
- * and return canonical decimal strings: no exponent, no trailing zeros, no
- * "-0" ("250.33", "0.3", "-12"). `$decFormat` gives a fixed number of decimals.
+ * and return decimal strings that keep the scale (number of decimals) of
+ * their operands, as SQL numeric and Java's BigDecimal do: no exponent, no
+ * "-0", and "1000.00" stays "1000.00" (`$decNeg("1000.00")` = "-1000.00").
+ * Sums and differences have the largest scale of their operands, products the
+ * sum of the scales, negation and absolute value the operand's scale; rounding,
+ * formatting and division to a scale have exactly that scale; division
+ * without one has at least the dividend's scale ("10.00" ÷ 4 = "2.50").
  *
  * Inputs are numbers or decimal strings ("1234.56", "-0.5", " 7 "); a missing
  * (undefined) input gives an undefined result, as jsonata's own functions do —
@@ -69,6 +74,23 @@ export function canonicalDecimal(d: Decimal): string {
   return d.isZero() ? '0' : d.toFixed();
 }
 
+const SCALE_OF = /^[+-]?\d*(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/** The decimals an operand is written with: "1000.00" → 2, 1.5 → 1, 17 → 0, "1.50e1" → 1, "1e-3" → 3. */
+export function scaleOf(value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value)) return 0;
+  const match = SCALE_OF.exec(typeof value === 'number' ? String(value) : String(value).trim());
+  if (!match) return 0;
+  return Math.max(0, (match[1]?.length ?? 0) - Number(match[2] ?? 0));
+}
+
+/** `d` written with `scale` decimals (more only if it has more), never "-0". */
+export function decimalAtScale(d: Decimal, scale: number): string {
+  return (d.isZero() ? d.abs() : d).toFixed(Math.max(scale, d.decimalPlaces()));
+}
+
+const largestScale = (values: readonly unknown[]) => values.reduce<number>((max, v) => Math.max(max, scaleOf(v)), 0);
+
 const ordinal = (i: number) => `argument ${i + 1}`;
 
 /** Both as small decimals, or null when either is not one. */
@@ -86,7 +108,7 @@ function compareSmall(a: unknown, b: unknown): number | null {
   return d ? Math.sign(d.m) : null;
 }
 
-/** `$decAdd(a, b, …)`: exact sum of two or more values. */
+/** `$decAdd(a, b, …)`: exact sum of two or more values, at their largest scale. */
 export const decAdd = signed(function decAdd(...values: unknown[]): string | undefined {
   if (values.some((v) => v === undefined)) return undefined;
   if (values.length < 2) fail('decAdd', 'needs at least two values to add');
@@ -98,7 +120,7 @@ export const decAdd = signed(function decAdd(...values: unknown[]): string | und
   if (small) return formatSmall(small);
   let total = toDec(values[0], 'decAdd', ordinal(0));
   for (let i = 1; i < values.length; i++) total = total.plus(toDec(values[i], 'decAdd', ordinal(i)));
-  return canonicalDecimal(total);
+  return decimalAtScale(total, largestScale(values));
 }, '<(ns)(ns)+:s>');
 
 /** `$decSub(a, b)`: exact a − b. */
@@ -107,16 +129,16 @@ export const decSub = signed(function decSub(a: unknown, b: unknown): string | u
   const pair = smallPair(a, b);
   const small = pair && subSmall(pair[0], pair[1]);
   if (small) return formatSmall(small);
-  return canonicalDecimal(toDec(a, 'decSub', ordinal(0)).minus(toDec(b, 'decSub', ordinal(1))));
+  return decimalAtScale(toDec(a, 'decSub', ordinal(0)).minus(toDec(b, 'decSub', ordinal(1))), Math.max(scaleOf(a), scaleOf(b)));
 }, '<(ns)(ns):s>');
 
-/** `$decMul(a, b)`: exact a × b. */
+/** `$decMul(a, b)`: exact a × b, at the sum of their scales ("19.99" × 3 = "59.97", "1.1" × "1.1" = "1.21"). */
 export const decMul = signed(function decMul(a: unknown, b: unknown): string | undefined {
   if (a === undefined || b === undefined) return undefined;
   const pair = smallPair(a, b);
   const small = pair && mulSmall(pair[0], pair[1]);
   if (small) return formatSmall(small);
-  return canonicalDecimal(toDec(a, 'decMul', ordinal(0)).times(toDec(b, 'decMul', ordinal(1))));
+  return decimalAtScale(toDec(a, 'decMul', ordinal(0)).times(toDec(b, 'decMul', ordinal(1))), scaleOf(a) + scaleOf(b));
 }, '<(ns)(ns):s>');
 
 /** `$decDiv(a, b, scale?)`: a ÷ b, rounded half-even to `scale` decimals when given. */
@@ -125,25 +147,25 @@ export const decDiv = signed(function decDiv(a: unknown, b: unknown, scale?: unk
   const dividend = toDec(a, 'decDiv', ordinal(0));
   const divisor = toDec(b, 'decDiv', ordinal(1));
   if (divisor.isZero()) fail('decDiv', `cannot divide ${canonicalDecimal(dividend)} by zero`);
-  if (scale === undefined) return canonicalDecimal(new DivDec(dividend).div(divisor));
-  return canonicalDecimal(dividend.div(divisor).toDecimalPlaces(toScale(scale, 'decDiv'), Decimal.ROUND_HALF_EVEN));
+  if (scale === undefined) return decimalAtScale(new DivDec(dividend).div(divisor), scaleOf(a));
+  const places = toScale(scale, 'decDiv');
+  return decimalAtScale(dividend.div(divisor).toDecimalPlaces(places, Decimal.ROUND_HALF_EVEN), places);
 }, '<(ns)(ns)n?:s>');
 
-/** `$decRound(a, scale)`: rounds half-even to `scale` decimals ("2.345", 2 → "2.34"). */
+/** `$decRound(a, scale)`: rounds half-even to `scale` decimals ("2.345", 2 → "2.34"; "2.5", 2 → "2.50"). */
 export const decRound = signed(function decRound(a: unknown, scale: unknown): string | undefined {
   if (a === undefined) return undefined;
   const places = toScale(scale, 'decRound');
   const small = smallDecimal(a);
-  if (small) return formatSmall(roundSmall(small, places));
-  return canonicalDecimal(toDec(a, 'decRound', ordinal(0)).toDecimalPlaces(places, Decimal.ROUND_HALF_EVEN));
+  if (small) return formatSmall(roundSmall(small, places), places);
+  return decimalAtScale(toDec(a, 'decRound', ordinal(0)).toDecimalPlaces(places, Decimal.ROUND_HALF_EVEN), places);
 }, '<(ns)n:s>');
 
 /** `$decFormat(a, scale)`: fixed `scale` decimals, rounded half-even ("2.5", 2 → "2.50"). */
 export const decFormat = signed(function decFormat(a: unknown, scale: unknown): string | undefined {
   if (a === undefined) return undefined;
   const places = toScale(scale, 'decFormat');
-  const rounded = toDec(a, 'decFormat', ordinal(0)).toDecimalPlaces(places, Decimal.ROUND_HALF_EVEN);
-  return (rounded.isZero() ? rounded.abs() : rounded).toFixed(places);
+  return decimalAtScale(toDec(a, 'decFormat', ordinal(0)).toDecimalPlaces(places, Decimal.ROUND_HALF_EVEN), places);
 }, '<(ns)n:s>');
 
 /** `$decCmp(a, b)`: -1, 0 or 1 as a is less than, equal to or greater than b. */
@@ -160,7 +182,7 @@ export const decEq = signed(function decEq(a: unknown, b: unknown): boolean {
   return toDec(a, 'decEq', ordinal(0)).equals(toDec(b, 'decEq', ordinal(1)));
 }, '<(ns)(ns):b>');
 
-/** `$decSum(list)`: exact sum of a list of amounts; "0" for an empty or missing list. */
+/** `$decSum(list)`: exact sum of a list of amounts at their largest scale; "0" for an empty or missing list. */
 export const decSum = signed(function decSum(values: unknown): string {
   if (values === undefined) return '0';
   const list = Array.isArray(values) ? values : [values];
@@ -172,19 +194,19 @@ export const decSum = signed(function decSum(values: unknown): string {
   if (small) return formatSmall(small);
   let total = new Dec(0);
   for (let i = 0; i < list.length; i++) total = total.plus(toDec(list[i], 'decSum', `item ${i + 1} of the list`));
-  return canonicalDecimal(total);
+  return decimalAtScale(total, largestScale(list));
 }, '<a:s>');
 
-/** `$decNeg(a)`: −a. */
+/** `$decNeg(a)`: −a, at a's scale. */
 export const decNeg = signed(function decNeg(a: unknown): string | undefined {
   if (a === undefined) return undefined;
-  return canonicalDecimal(toDec(a, 'decNeg', ordinal(0)).negated());
+  return decimalAtScale(toDec(a, 'decNeg', ordinal(0)).negated(), scaleOf(a));
 }, '<(ns):s>');
 
-/** `$decAbs(a)`: |a|. */
+/** `$decAbs(a)`: |a|, at a's scale. */
 export const decAbs = signed(function decAbs(a: unknown): string | undefined {
   if (a === undefined) return undefined;
-  return canonicalDecimal(toDec(a, 'decAbs', ordinal(0)).abs());
+  return decimalAtScale(toDec(a, 'decAbs', ordinal(0)).abs(), scaleOf(a));
 }, '<(ns):s>');
 
 /** The money functions by the name they are bound under (without `$`). */

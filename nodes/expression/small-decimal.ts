@@ -84,17 +84,14 @@ export function roundSmall(a: SmallDecimal, places: number): SmallDecimal {
   return { m: q || 0, s: places };
 }
 
-/** Canonical text: plain notation, no trailing zeros, "0" for zero (as `canonicalDecimal`). */
-export function formatSmall(a: SmallDecimal): string {
-  let { m, s } = a;
-  if (m === 0) return '0';
-  while (s > 0 && m % 10 === 0) {
-    m /= 10;
-    s--;
-  }
+/** Plain text with `a.s` decimals, or `scale` when given and larger (as `decimalAtScale`): "1000.00" stays "1000.00". */
+export function formatSmall(a: SmallDecimal, scale = 0): string {
+  const { m, s } = a;
   const digits = String(Math.abs(m));
   const sign = m < 0 ? '-' : '';
-  if (s === 0) return sign + digits;
-  if (digits.length > s) return `${sign}${digits.slice(0, digits.length - s)}.${digits.slice(digits.length - s)}`;
-  return `${sign}0.${'0'.repeat(s - digits.length)}${digits}`;
+  let text: string;
+  if (s === 0) text = sign + digits;
+  else if (digits.length > s) text = `${sign}${digits.slice(0, digits.length - s)}.${digits.slice(digits.length - s)}`;
+  else text = `${sign}0.${'0'.repeat(s - digits.length)}${digits}`;
+  return scale > s ? `${text}${s === 0 ? '.' : ''}${'0'.repeat(scale - s)}` : text;
 }

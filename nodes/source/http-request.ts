@@ -11,7 +11,6 @@ import { FlowError } from '../errors.ts';
 import type { HttpAuthorizer } from '../http-auth.ts';
 import { redact } from '../secret-redaction.ts';
 import { bodyExcerpt, describeRequest, isTransientStatus, parseRetryAfter, transportError } from '../target/http-errors.ts';
-import { sharedRateLimiter } from '../target/rate-limiter.ts';
 import { requestSignal, type RequestSignal } from '../target/request-signal.ts';
 
 export interface PageRequest {
@@ -72,7 +71,7 @@ async function sendOnce(client: PageClient, request: PageRequest): Promise<{ sta
   const what = describePage(client, request);
   let limit: RequestSignal | undefined;
   try {
-    await sharedRateLimiter.acquire(client.connectionName, client.connection.rateLimitPerSecond, client.signal);
+    await client.connection.waitForSlot?.(client.signal);
     const authorized = await client.authorizer.apply({ url: request.url, headers: { ...client.headers } }, client.signal);
     if (request.body !== undefined) authorized.headers['Content-Type'] = 'application/json';
     limit = requestSignal(client.signal, client.timeoutMs);

@@ -22,7 +22,6 @@ import { urlUnderBase } from './http-url.ts';
 import { redact, sensitiveValues } from '../secret-redaction.ts';
 import { createHttpAuthorizer, type HttpAuthorizer } from '../http-auth.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
-import { sharedRateLimiter } from './rate-limiter.ts';
 import { requestSignal, type RequestSignal } from './request-signal.ts';
 
 export interface HttpTargetConfig {
@@ -206,7 +205,7 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
       const request = describeRequest(config.method, url);
       let limit: RequestSignal | undefined;
       try {
-        await sharedRateLimiter.acquire(config.connection, conn.rateLimitPerSecond, ctx.signal);
+        await conn.waitForSlot?.(ctx.signal);
         const authorizer = authorizerOf(conn, ctx);
         const authorized = await authorizer.apply({
           url,

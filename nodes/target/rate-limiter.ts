@@ -3,6 +3,10 @@
  * token, refilled at the allowed rate: requests leave evenly spaced
  * (1/rate seconds apart), never in bursts, so a quota of N per second holds
  * over any one-second window. Browser-safe (setTimeout only).
+ *
+ * This in-memory limiter serves one resolver (a CLI run, a test); the runtime
+ * passes a limiter kept in the database (runtime/store/rate-limit-slots.ts) so
+ * that every run and every worker process share a connection's quota.
  */
 
 export interface RateLimiter {
@@ -25,25 +29,24 @@ export function createRateLimiter(now: () => number = () => Date.now()): RateLim
       // Reserve the slot synchronously, so concurrent callers queue up behind each other.
       const slot = Math.max(t, nextFreeAt.get(key) ?? t);
       nextFreeAt.set(key, slot + 1000 / perSecond);
-      const wait = slot - t;
-      if (wait <= 0) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(signal?.reason);
-        };
-        const timer = setTimeout(() => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }, wait);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
+      return waitMs(slot - t, signal);
     },
   };
 }
 
-/**
- * The limiter shared by every target in this process (or browser tab), keyed
- * by connection name: two nodes writing to the same ERP share its quota.
- */
-export const sharedRateLimiter: RateLimiter = createRateLimiter();
+/** Resolves after `ms` (at once when ≤ 0); rejects with the signal's reason when aborted first. */
+export function waitMs(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -6,6 +6,7 @@ import type { RunLauncher } from '../queue/run-launcher.ts';
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { EnvironmentConfig } from '../promotion/environments.ts';
+import type { PromotionOrder } from '../promotion/rules.ts';
 import type { ServiceRepos } from '../store/service-repos.ts';
 import type { LoginThrottleOptions } from './login-throttle.ts';
 import type { EnvironmentConnections } from '../connectors/environment-connections.ts';
@@ -37,6 +38,8 @@ export interface AppDeps {
   catalog?: NodeCatalog;
   /** Default dev, test, prod (prod needs approval). */
   environments?: EnvironmentConfig[];
+  /** How promotion follows the environment order (runtime/promotion/rules.ts); default `ran`. */
+  promotionOrder?: PromotionOrder;
   /** Largest request body, bytes; default 10 MB. */
   bodyLimitBytes?: number;
   /** Failed sign-ins allowed per username and per address in a window; default 5 in 15 minutes. */

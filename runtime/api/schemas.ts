@@ -68,6 +68,7 @@ export const FlowSummarySchema = z.object({
 
 export const FlowDetailSchema = FlowSummarySchema.extend({
   draft: FlowDocumentSchema,
+  revision: z.number().int().openapi({ description: 'The draft\'s revision: send it back with `PUT …/draft` so a save over someone else\'s newer save is refused (409).' }),
   problems: z.array(FlowProblemSchema),
 }).openapi('FlowDetail');
 

@@ -1,4 +1,5 @@
 /** Plain-text tables and summaries for the terminal. */
+import { amountAtMinorUnits } from '../../nodes/currency-minor-units.ts';
 import type { OutcomeCounts, Reconciliation, NodeStats } from '../engine/run-types.ts';
 
 export function table(headers: string[], rows: (string | number | null | undefined)[][]): string {
@@ -20,7 +21,7 @@ export function reconciliationText(r: Reconciliation | null): string {
   const lines = [`reconciliation: ${r.closes ? 'closes' : 'DOES NOT CLOSE'}`];
   if (currencies.length) {
     const keys = ['read', 'delivered', 'quarantined', 'deadLettered', 'duplicate', 'filtered'] as const;
-    lines.push(table(['currency', ...keys], currencies.map((cur) => [cur, ...keys.map((k) => r.totals[k][cur] ?? '0')])));
+    lines.push(table(['currency', ...keys], currencies.map((cur) => [cur, ...keys.map((k) => amountAtMinorUnits(r.totals[k][cur] ?? '0', cur))])));
   }
   if (r.withoutAmount) lines.push(`${r.withoutAmount} record(s) had no readable amount and are not in the totals`);
   for (const d of r.differences) lines.push(`  ! ${d}`);

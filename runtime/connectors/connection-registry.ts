@@ -7,6 +7,7 @@
  */
 import type { ConnectionResolver, HttpAuth, HttpConnection, SqlClient } from '../../nodes/define-node.ts';
 import { FlowError } from '../../nodes/errors.ts';
+import { createRateLimiter, type RateLimiter } from '../../nodes/target/rate-limiter.ts';
 import { createPgSqlClient, type PgSqlClient } from './postgres.ts';
 import { storeBindingProblem } from './store-isolation.ts';
 
@@ -37,6 +38,10 @@ export interface ConnectionResolverOptions {
   embedded?: (name: string) => SqlClient;
   /** The store's connection string (Postgres stores): a binding pointing there is refused. */
   storeUrl?: string;
+  /** Paces HTTP connections with a rate limit; default: one in-memory limiter for this resolver only. */
+  rateLimiter?: RateLimiter;
+  /** What the limiter's keys are scoped by besides the connection name (the environment). */
+  rateScope?: string;
 }
 
 /** A resolver that owns the pools it opened. */
@@ -111,6 +116,7 @@ export function createConnectionResolver(
   options: ConnectionResolverOptions = {},
 ): ClosableConnectionResolver {
   const pools = new Map<string, PgSqlClient>();
+  const limiter = options.rateLimiter ?? createRateLimiter();
 
   function binding(name: string): ConnectionBinding {
     if (!Object.prototype.hasOwnProperty.call(bindings, name)) throw notConfigured(name);
@@ -141,7 +147,7 @@ export function createConnectionResolver(
       return {
         baseUrl: b.baseUrl,
         headers: { ...(b.headers ?? {}) },
-        ...(b.rateLimitPerSecond ? { rateLimitPerSecond: b.rateLimitPerSecond } : {}),
+        ...(b.rateLimitPerSecond ? { rateLimitPerSecond: b.rateLimitPerSecond, waitForSlot: (signal?: AbortSignal) => limiter.acquire(`${options.rateScope ?? ''}/${name}`, b.rateLimitPerSecond, signal) } : {}),
         ...(b.secretValues?.length ? { secretValues: [...b.secretValues] } : {}),
         ...(b.auth ? { auth: { ...b.auth } } : {}),
       };

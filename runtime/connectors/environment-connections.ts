@@ -11,6 +11,8 @@ import { isCredentialHeader } from '../../nodes/secret-redaction.ts';
 import type { Store } from '../store/store.ts';
 import { storeConnectionOptions } from '../store/target-databases.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
+import type { RateLimiter } from '../../nodes/target/rate-limiter.ts';
+import { databaseRateLimiter } from '../store/rate-limit-slots.ts';
 import { connectionsRepo, type ConnectionRow } from '../store/service-connections.ts';
 import { bindingProblem, createConnectionResolver, type ClosableConnectionResolver, type ConnectionBinding, type ConnectionBindings } from './connection-registry.ts';
 
@@ -121,9 +123,13 @@ export interface EnvironmentConnections {
   connectionsFor(environment: string | null, doc: Pick<FlowDocument, 'connections'>): Promise<ClosableConnectionResolver>;
 }
 
-/** `defaultEnvironment` binds runs that have none (e.g. started from the CLI); default `dev`. */
-export function createEnvironmentConnections(deps: { store: Store; secrets: SecretBox; defaultEnvironment?: string }): EnvironmentConnections {
+/**
+ * `defaultEnvironment` binds runs that have none (e.g. started from the CLI); default `dev`. Rate limits are
+ * paced per environment and connection by `rateLimiter`, default the one kept in the store (shared by all processes).
+ */
+export function createEnvironmentConnections(deps: { store: Store; secrets: SecretBox; defaultEnvironment?: string; rateLimiter?: RateLimiter }): EnvironmentConnections {
   const repo = connectionsRepo(deps.store.sql);
+  const rateLimiter = deps.rateLimiter ?? databaseRateLimiter(deps.store.sql);
   return {
     async connectionsFor(env, doc) {
       const environment = env ?? deps.defaultEnvironment ?? 'dev';
@@ -133,7 +139,7 @@ export function createEnvironmentConnections(deps: { store: Store; secrets: Secr
         if (wanted.size && !wanted.has(row.name)) continue;
         bindings[row.name] = resolveConnection(row, deps.secrets);
       }
-      return createConnectionResolver(bindings, storeConnectionOptions(deps.store));
+      return createConnectionResolver(bindings, { ...storeConnectionOptions(deps.store), rateLimiter, rateScope: environment });
     },
   };
 }

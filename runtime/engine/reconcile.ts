@@ -3,7 +3,8 @@
  * each source record and merged across chunks (and workers) by addition.
  */
 import type Decimal from 'decimal.js';
-import { ExactDecimal as Dec } from '../../nodes/expression/money.ts';
+import { amountAtMinorUnits } from '../../nodes/currency-minor-units.ts';
+import { ExactDecimal as Dec, decimalAtScale, scaleOf } from '../../nodes/expression/money.ts';
 import type { CurrencyTotals, OutcomeCounts, Reconciliation, RecordOutcome } from './run-types.ts';
 
 export type TotalsKey = keyof Reconciliation['totals'];
@@ -67,7 +68,7 @@ export class ReconciliationBuilder {
 
   toReconciliation(): Reconciliation {
     const totalsOf = (key: TotalsKey): CurrencyTotals =>
-      Object.fromEntries([...(this.totals.get(key) ?? new Map<string, Decimal>())].sort(([a], [b]) => a.localeCompare(b)).map(([c, d]) => [c, d.toFixed()]));
+      Object.fromEntries([...(this.totals.get(key) ?? new Map<string, Decimal>())].sort(([a], [b]) => a.localeCompare(b)).map(([c, d]) => [c, amountAtMinorUnits(d.toFixed(), c)]));
     const totals = {
       read: totalsOf('read'),
       delivered: totalsOf('delivered'),
@@ -90,7 +91,7 @@ export class ReconciliationBuilder {
       for (const key of ['delivered', 'quarantined', 'deadLettered', 'duplicate', 'filtered'] as const) {
         out = out.plus(this.totals.get(key)?.get(cur) ?? 0);
       }
-      if (!read.equals(out)) differences.push(`${cur}: ${read.toFixed()} read but ${out.toFixed()} accounted for`);
+      if (!read.equals(out)) differences.push(`${cur}: ${amountAtMinorUnits(read.toFixed(), cur)} read but ${amountAtMinorUnits(out.toFixed(), cur)} accounted for`);
     }
     if (this.partiallyDelivered > 0) {
       differences.push(`${this.partiallyDelivered} source record(s) partially delivered: written to some targets and failed at others; replay them to complete only the missing targets`);
@@ -102,13 +103,13 @@ export class ReconciliationBuilder {
   }
 }
 
-/** Normalises an amount to an exact decimal string, or null when it is not a number. */
+/** Normalises an amount to an exact decimal string at the scale it is written with ("2337.50" stays so), or null when it is not a number. */
 export function toDecimalString(value: unknown): string | null {
   if (typeof value === 'number') return Number.isFinite(value) ? new Dec(value).toFixed() : null;
   if (typeof value === 'string') {
     const s = value.trim();
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return null;
-    return new Dec(s).toFixed();
+    return decimalAtScale(new Dec(s), scaleOf(s));
   }
   return null;
 }

@@ -9,7 +9,12 @@
  *   changed anything in it: no version saved and no draft edit since the
  *   version the environment runs (four-eyes);
  * - a version whose mapping tests fail is not deployed beyond the first
- *   environment.
+ *   environment;
+ * - promotion follows the environment order (LEDGERFLOW_PROMOTION_ORDER): a
+ *   version goes to an environment only after it had a finished run in the one
+ *   before (`ran`, the default), or was at least deployed there (`deployed`);
+ *   `off` allows any order. A version that already ran in the environment (a
+ *   rollback) may always go back.
  */
 import type { Role } from '../auth/roles.ts';
 import type { EnvironmentConfig } from './environments.ts';
@@ -107,4 +112,29 @@ export function canApprove(input: {
 export function canRequestPromotion(role: Role, env: EnvironmentConfig): Decision {
   if (role === 'analyst' || role === 'admin') return { ok: true };
   return { ok: false, status: 403, requiredRole: ['analyst', 'admin'], reason: `Requesting a promotion to ${env.name} needs the analyst or admin role; you are ${role}.` };
+}
+
+/** How strictly promotion follows the environment order (see the file's comment). */
+export const PROMOTION_ORDERS = ['ran', 'deployed', 'off'] as const;
+export type PromotionOrder = (typeof PROMOTION_ORDERS)[number];
+
+/** What is known of `version` in the environment before `env`, and in `env` itself. */
+export interface OrderEvidence {
+  previous: EnvironmentConfig | undefined;
+  /** Deployed in the previous environment, now or before. */
+  deployedInPrevious: boolean;
+  /** Had a finished run (succeeded or completed with exceptions) in the previous environment. */
+  ranInPrevious: boolean;
+  /** Deployed in `env` itself before (going back to it is a rollback). */
+  deployedHereBefore: boolean;
+}
+
+/** Whether `version` may go to `env` given the order rule. */
+export function orderGate(order: PromotionOrder, env: EnvironmentConfig, version: number, e: OrderEvidence): Decision {
+  if (order === 'off' || !e.previous || e.deployedHereBefore) return { ok: true };
+  if (order === 'deployed' && (e.deployedInPrevious || e.ranInPrevious)) return { ok: true };
+  if (order === 'ran' && e.ranInPrevious) return { ok: true };
+  const need = order === 'ran' ? `a finished run in ${e.previous.name}` : `a deployment to ${e.previous.name}`;
+  const has = e.deployedInPrevious ? ` (it is deployed there but has not run yet${order === 'ran' ? ': run it there first' : ''})` : ` (it was never deployed there: deploy it to ${e.previous.name} first)`;
+  return { ok: false, status: 409, reason: `Version ${version} cannot go to ${env.name} before it went through ${e.previous.name}: promotion follows the environment order and needs ${need}${has}.` };
 }

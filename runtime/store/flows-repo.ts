@@ -11,6 +11,7 @@ function toFlow(r: Row): FlowRow {
     name: r.name as string,
     description: (r.description as string | null) ?? null,
     draft: r.draft as FlowDocument,
+    revision: numberOf(r.draft_revision),
     createdAt: isoOf(r.created_at),
     updatedAt: isoOf(r.updated_at),
     updatedBy: (r.updated_by as string | null) ?? null,
@@ -36,20 +37,45 @@ function checkDocument(doc: FlowDocument): void {
   if (typeof doc.name !== 'string') throw new Error(`Flow "${doc.id}" has no name; give it a name before saving it.`);
 }
 
+/** A draft save based on a revision that is no longer the latest: someone saved the draft since. */
+export class DraftConflictError extends Error {
+  constructor(readonly current: FlowRow, readonly basedOnRevision: number) {
+    super(`The draft of flow "${current.id}" was saved by ${current.updatedBy ?? 'someone else'} at ${current.updatedAt} (revision ${current.revision}) after revision ${basedOnRevision}, which this change is based on; reload it or overwrite it.`);
+    this.name = 'DraftConflictError';
+  }
+}
+
 export function flowsRepo(db: Db) {
   return {
-    /** Saves the draft and records who changed it (every save counts for four-eyes). */
-    async saveDraft(doc: FlowDocument, user: string | null): Promise<FlowRow> {
+    /**
+     * Saves the draft and records who changed it (every save counts for four-eyes). With
+     * `basedOnRevision`, only over that revision: the check and the write are one statement, so of
+     * two saves based on one revision exactly one wins and the other gets `DraftConflictError`.
+     * The document is stored as written (json, not jsonb), so its object keys keep their order.
+     */
+    async saveDraft(doc: FlowDocument, user: string | null, basedOnRevision?: number): Promise<FlowRow> {
       checkDocument(doc);
       return db.transaction(async (tx) => {
-        const { rows } = await tx.query(
-          `insert into flows (id, name, description, draft, updated_by)
-           values ($1, $2, $3, $4::jsonb, $5)
-           on conflict (id) do update set name = excluded.name, description = excluded.description,
-             draft = excluded.draft, updated_by = excluded.updated_by, updated_at = now()
-           returning *`,
-          [doc.id, doc.name, doc.description ?? null, JSON.stringify(doc), user],
-        );
+        const params = [doc.id, doc.name, doc.description ?? null, JSON.stringify(doc), user];
+        const { rows } = basedOnRevision === undefined
+          ? await tx.query(
+            `insert into flows (id, name, description, draft, updated_by)
+             values ($1, $2, $3, $4::json, $5)
+             on conflict (id) do update set name = excluded.name, description = excluded.description,
+               draft = excluded.draft, updated_by = excluded.updated_by, updated_at = now(), draft_revision = flows.draft_revision + 1
+             returning *`,
+            params,
+          )
+          : await tx.query(
+            `update flows set name = $2, description = $3, draft = $4::json, updated_by = $5, updated_at = now(), draft_revision = draft_revision + 1
+             where id = $1 and draft_revision = $6 returning *`,
+            [...params, basedOnRevision],
+          );
+        if (!rows.length) {
+          const { rows: current } = await tx.query('select * from flows where id = $1', [doc.id]);
+          if (!current.length) throw new Error(`Flow "${doc.id}" does not exist; create it before saving its draft.`);
+          throw new DraftConflictError(toFlow(current[0]), basedOnRevision ?? 0);
+        }
         await tx.query(
           `insert into draft_changes (flow_id, author, after_version)
            select $1, $2, coalesce(max(version), 0) from flow_versions where flow_id = $1`,
@@ -85,14 +111,14 @@ export function flowsRepo(db: Db) {
       return db.transaction(async (tx) => {
         // A version may be the first thing stored for a flow (e.g. imported from flows/).
         await tx.query(
-          `insert into flows (id, name, description, draft, updated_by) values ($1, $2, $3, $4::jsonb, $5)
+          `insert into flows (id, name, description, draft, updated_by) values ($1, $2, $3, $4::json, $5)
            on conflict (id) do nothing`,
           [flowId, doc.name, doc.description ?? null, json, author],
         );
         await tx.query('select 1 from flows where id = $1 for update', [flowId]);
         const { rows } = await tx.query(
           `insert into flow_versions (flow_id, version, document, hash, author, message)
-           select $1, coalesce(max(version), 0) + 1, $2::jsonb, $3, $4, $5 from flow_versions where flow_id = $1
+           select $1, coalesce(max(version), 0) + 1, $2::json, $3, $4, $5 from flow_versions where flow_id = $1
            returning *`,
           [flowId, json, documentHash(doc), author, message],
         );

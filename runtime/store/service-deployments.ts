@@ -101,6 +101,15 @@ export function deploymentsRepo(sql: SqlClient) {
       return rows.map(toHistory);
     },
 
+    /** Whether `version` had a finished run in `environment` (succeeded, or completed with exceptions: every record accounted for). */
+    async versionRanIn(flowId: string, version: number, environment: string): Promise<boolean> {
+      const { rows } = await sql.query(
+        `select 1 from runs where flow_id = $1 and version = $2 and environment = $3 and status in ('succeeded', 'completed_with_exceptions') limit 1`,
+        [flowId, version, environment],
+      );
+      return rows.length > 0;
+    },
+
     async deleteFlowDeploymentState(flowId: string, tx: SqlClient): Promise<void> {
       await tx.query('delete from deployments where flow_id = $1', [flowId]);
     },

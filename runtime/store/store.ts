@@ -17,6 +17,8 @@ export interface FlowRow {
   name: string;
   description: string | null;
   draft: FlowDocument;
+  /** Bumped by every save of the draft; a save based on an older revision is refused (`DraftConflictError`). */
+  revision: number;
   createdAt: string;
   updatedAt: string;
   updatedBy: string | null;
@@ -154,7 +156,8 @@ export interface Store {
   close(): Promise<void>;
 
   // flows and versions
-  saveDraft(doc: FlowDocument, user: string | null): Promise<FlowRow>;
+  /** With `basedOnRevision`, saves only over that revision of the draft, else throws `DraftConflictError`. */
+  saveDraft(doc: FlowDocument, user: string | null, basedOnRevision?: number): Promise<FlowRow>;
   getFlow(id: string): Promise<FlowRow | null>;
   listFlows(): Promise<FlowRow[]>;
   saveVersion(flowId: string, doc: FlowDocument, author: string, message: string): Promise<VersionRow>;

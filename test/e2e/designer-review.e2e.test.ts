@@ -25,7 +25,8 @@ describe('designer: an admin reviews a diff and approves promotions under the fo
   let server: TestServer;
   let browser: Browser;
   beforeAll(async () => {
-    server = await startTestServer();
+    // Four-eyes is under test here, not the environment order: the example flows go to prod straight from dev.
+    server = await startTestServer({ LEDGERFLOW_PROMOTION_ORDER: 'off' });
     browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {

@@ -6,7 +6,8 @@ import { ADMINS, ANY_ROLE, EDITORS } from '../../auth/roles.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
 import { currentUser } from '../middleware/auth.ts';
-import { conflict, notFound } from '../problem.ts';
+import { ApiProblem, conflict, notFound } from '../problem.ts';
+import { DraftConflictError } from '../../store/flows-repo.ts';
 import { FlowDetailSchema, FlowDocumentInput, FlowDocumentSchema, FlowProblemSchema, FlowSummarySchema, ItemsOf } from '../schemas.ts';
 import { assertStorableDraft, assertValidFlow, exportDocument, validateDocument } from '../services/flow-support.ts';
 import { documentFingerprint, flowSummaries, flowSummary } from '../services/flow-summaries.ts';
@@ -41,7 +42,7 @@ export function registerFlowRoutes(app: Api, ctx: ApiContext): void {
   defineRoute(app, {
     method: 'post', path: '/api/flows', tags: ['Flows'], summary: 'Create a flow from a document (its draft may have problems)', roles: EDITORS,
     request: { body: jsonBody(z.object({ document: FlowDocumentInput })) },
-    responses: { 201: jsonResponse(FlowSummarySchema.extend({ draft: FlowDocumentSchema, problems: z.array(FlowProblemSchema) }), 'Created'), 409: { description: 'A flow with that id exists' }, 422: { description: 'No usable id or name' } },
+    responses: { 201: jsonResponse(FlowSummarySchema.extend({ draft: FlowDocumentSchema, revision: z.number().int(), problems: z.array(FlowProblemSchema) }), 'Created'), 409: { description: 'A flow with that id exists' }, 422: { description: 'No usable id or name' } },
   }, async (c) => {
     const user = currentUser(c);
     const doc = c.req.valid('json').document;
@@ -49,7 +50,7 @@ export function registerFlowRoutes(app: Api, ctx: ApiContext): void {
     if (await ctx.store.getFlow(doc.id)) throw conflict(`A flow with id '${doc.id}' already exists.`);
     const row = await ctx.store.saveDraft(doc, user.username);
     await audit.append({ actor: user.username, action: 'flow.created', entity: 'flow', entityId: doc.id, after: documentFingerprint(doc) });
-    return c.json({ ...(await flowSummary(ctx, row)), draft: row.draft, problems: validateDocument(ctx, row.draft) }, 201);
+    return c.json({ ...(await flowSummary(ctx, row)), draft: row.draft, revision: row.revision, problems: validateDocument(ctx, row.draft) }, 201);
   });
 
   defineRoute(app, {
@@ -58,22 +59,36 @@ export function registerFlowRoutes(app: Api, ctx: ApiContext): void {
     responses: { 200: jsonResponse(FlowDetailSchema, 'The flow'), 404: { description: 'No such flow' } },
   }, async (c) => {
     const flow = await requireFlow(ctx, c.req.valid('param').id);
-    return c.json({ ...(await flowSummary(ctx, flow)), draft: flow.draft, problems: validateDocument(ctx, flow.draft) }, 200);
+    return c.json({ ...(await flowSummary(ctx, flow)), draft: flow.draft, revision: flow.revision, problems: validateDocument(ctx, flow.draft) }, 200);
   });
 
   defineRoute(app, {
     method: 'put', path: '/api/flows/{id}/draft', tags: ['Flows'], summary: 'Save the draft (saved even with problems; they are returned)', roles: EDITORS,
-    request: { params: pathParams('id'), body: jsonBody(z.object({ document: FlowDocumentInput })) },
-    responses: { 200: jsonResponse(z.object({ draft: FlowDocumentSchema, problems: z.array(FlowProblemSchema) }), 'Saved'), 404: { description: 'No such flow' } },
+    description: 'Send `revision`, the draft revision the document is based on (from `GET /api/flows/{id}` or the last save): when someone saved the draft since, '
+      + 'nothing is saved and the answer is 409 with the current `revision`, `updatedBy`, `updatedAt` and `draft`, to reload or to overwrite by saving again with that revision. '
+      + 'Without `revision` the draft is overwritten unconditionally. The document is stored as sent: object keys keep their order.',
+    request: { params: pathParams('id'), body: jsonBody(z.object({ document: FlowDocumentInput, revision: z.number().int().positive().optional() })) },
+    responses: {
+      200: jsonResponse(z.object({ draft: FlowDocumentSchema, revision: z.number().int(), problems: z.array(FlowProblemSchema) }), 'Saved'),
+      404: { description: 'No such flow' },
+      409: { description: 'The draft was saved by someone else since `revision` (nothing saved)' },
+    },
   }, async (c) => {
     const user = currentUser(c);
     const { id } = c.req.valid('param');
-    const doc = c.req.valid('json').document;
+    const { document: doc, revision } = c.req.valid('json');
     const before = await requireFlow(ctx, id);
     assertStorableDraft(doc, id);
-    const row = await ctx.store.saveDraft(doc, user.username);
-    await audit.append({ actor: user.username, action: 'flow.draft.saved', entity: 'flow', entityId: id, before: documentFingerprint(before.draft), after: documentFingerprint(doc) });
-    return c.json({ draft: row.draft, problems: validateDocument(ctx, row.draft) }, 200);
+    let row: Awaited<ReturnType<typeof ctx.store.saveDraft>>;
+    try {
+      row = await ctx.store.saveDraft(doc, user.username, revision);
+    } catch (err) {
+      if (!(err instanceof DraftConflictError)) throw err;
+      const { current } = err;
+      throw new ApiProblem(409, err.message, { title: 'The draft was changed by someone else', extra: { revision: current.revision, updatedBy: current.updatedBy, updatedAt: current.updatedAt, draft: current.draft } });
+    }
+    await audit.append({ actor: user.username, action: 'flow.draft.saved', entity: 'flow', entityId: id, before: { ...documentFingerprint(before.draft), revision: before.revision }, after: { ...documentFingerprint(doc), revision: row.revision } });
+    return c.json({ draft: row.draft, revision: row.revision, problems: validateDocument(ctx, row.draft) }, 200);
   });
 
   defineRoute(app, {

@@ -3,6 +3,7 @@
  * per-currency totals summed in SQL (exact numeric), and whether the day closes.
  */
 import { z } from '@hono/zod-openapi';
+import { amountAtMinorUnits } from '../../../nodes/currency-minor-units.ts';
 import { ExactDecimal } from '../../../nodes/expression/money.ts';
 import { ANY_ROLE } from '../../auth/roles.ts';
 import type { Api, ApiContext } from '../app-env.ts';
@@ -35,7 +36,7 @@ function closing(d: DailyReconciliation): string[] {
   for (const cur of currencies) {
     const read = new ExactDecimal(d.totals.read[cur] ?? 0);
     const rest = parts.reduce((a, k) => a.plus(d.totals[k][cur] ?? 0), new ExactDecimal(0));
-    if (!read.equals(rest)) out.push(`${cur}: ${read.toFixed()} read, ${rest.toFixed()} accounted for`);
+    if (!read.equals(rest)) out.push(`${cur}: ${amountAtMinorUnits(read.toFixed(), cur)} read, ${amountAtMinorUnits(rest.toFixed(), cur)} accounted for`);
   }
   if (d.runsNotClosing) out.push(`${d.runsNotClosing} run(s) do not close`);
   return out;
@@ -73,7 +74,7 @@ export async function dailyReconciliation(ctx: ApiContext, q: { flow?: string; e
   }
   for (const r of totalRows) {
     const d = byKey.get(key(r));
-    if (d && (OUTCOMES as readonly string[]).includes(r.outcome)) d.totals[r.outcome as Outcome][r.currency] = new ExactDecimal(String(r.total)).toFixed();
+    if (d && (OUTCOMES as readonly string[]).includes(r.outcome)) d.totals[r.outcome as Outcome][r.currency] = amountAtMinorUnits(new ExactDecimal(String(r.total)).toFixed(), r.currency);
   }
   const items = [...byKey.values()];
   for (const d of items) {

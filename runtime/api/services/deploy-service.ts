@@ -3,7 +3,7 @@
  * applied on the server. Each change and its audit entry commit together.
  */
 import type { AuthUser } from '../../auth/roles.ts';
-import { canApprove, canDeployDirectly, canRequestPromotion, changeAuthors, testsGate, type Decision } from '../../promotion/rules.ts';
+import { canApprove, canDeployDirectly, canRequestPromotion, changeAuthors, orderGate, testsGate, type Decision } from '../../promotion/rules.ts';
 import type { EnvironmentConfig } from '../../promotion/environments.ts';
 import type { DeploymentRow, PromotionRow } from '../../store/service-deployments.ts';
 import type { ApiContext } from '../app-env.ts';
@@ -43,6 +43,20 @@ async function gateOnTests(ctx: ApiContext, env: EnvironmentConfig, flowId: stri
   }
 }
 
+/** 409 unless `version` went through the environment before `env` as LEDGERFLOW_PROMOTION_ORDER requires. */
+async function gateOnOrder(ctx: ApiContext, env: EnvironmentConfig, flowId: string, version: number): Promise<void> {
+  const order = ctx.deps.promotionOrder ?? 'ran';
+  const previous = ctx.environments.find((e) => e.position === env.position - 1);
+  if (order === 'off' || !previous) return;
+  const { deployments } = ctx.repos;
+  const [here, before, ran] = await Promise.all([
+    deployments.deploymentHistory(flowId, env.name), deployments.deploymentHistory(flowId, previous.name), deployments.versionRanIn(flowId, version, previous.name),
+  ]);
+  enforce(orderGate(order, env, version, {
+    previous, ranInPrevious: ran, deployedInPrevious: before.some((h) => h.version === version), deployedHereBefore: here.some((h) => h.version === version),
+  }));
+}
+
 /** A direct deploy or a rollback to an environment. */
 export async function deployVersion(ctx: ApiContext, user: AuthUser, req: { flowId: string; environment: string; version: number; kind: 'deploy' | 'rollback' }) {
   const env = ctx.environment(req.environment);
@@ -54,6 +68,7 @@ export async function deployVersion(ctx: ApiContext, user: AuthUser, req: { flow
       throw new ApiProblem(422, `Version ${req.version} was never deployed to ${env.name}; a rollback goes back to a version that ran there before${env.requiresApproval ? ' (promote a new version instead)' : ''}.`, { problems: [{ path: '/version', message: `never deployed to ${env.name}` }] });
     }
   } else {
+    await gateOnOrder(ctx, env, req.flowId, req.version);
     await gateOnTests(ctx, env, req.flowId, req.version);
   }
   return ctx.repos.sql.transaction(async (tx) => {
@@ -74,6 +89,7 @@ export async function requestPromotion(ctx: ApiContext, user: AuthUser, req: { f
   if (deployed?.version === req.version) throw conflict(`Version ${req.version} already runs in ${env.name}.`);
   const pending = (await ctx.repos.deployments.listPromotions({ status: 'pending', flowId: req.flowId })).find((p) => p.environment === env.name);
   if (pending) throw conflict(`A promotion of '${req.flowId}' to ${env.name} is already pending (${pending.id}, version ${pending.version}); approve or reject it first.`);
+  await gateOnOrder(ctx, env, req.flowId, req.version);
   await gateOnTests(ctx, env, req.flowId, req.version);
   const versions = await ctx.store.listVersions(req.flowId);
   const authors = changeAuthors(versions, req.version, deployed?.version ?? null, await ctx.store.listDraftChanges(req.flowId));
@@ -115,6 +131,7 @@ export async function approvePromotion(ctx: ApiContext, user: AuthUser, id: stri
   const env = ctx.environment(p.environment);
   const deployed = await ctx.repos.deployments.getDeployment(p.flowId, env.name);
   enforce(canApprove(await approvalInput(ctx, user, env, p, deployed?.version ?? null)));
+  await gateOnOrder(ctx, env, p.flowId, p.version);
   await gateOnTests(ctx, env, p.flowId, p.version);
   return ctx.repos.sql.transaction(async (tx) => {
     const decided = await ctx.repos.deployments.decidePromotion(id, { status: 'approved', by: user.username, reason: null }, tx);

@@ -44,6 +44,6 @@ describe('sample parsing and previews use the runtime code', () => {
     const failed = await previewExpression('$decAdd(totals.x, ', {});
     expect(failed.ok).toBe(false);
     const money = await previewExpression('$decSum(lines.netAmount)', expected);
-    expect(money).toMatchObject({ ok: true, value: '229.6' });
+    expect(money).toMatchObject({ ok: true, value: '229.60' });
   });
 });

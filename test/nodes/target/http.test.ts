@@ -70,7 +70,6 @@ beforeEach(() => {
 let connectionSeq = 0;
 
 function run(over: Partial<HttpTargetConfig>, records: unknown[], conn: Partial<HttpConnection> = {}, signal?: AbortSignal): Promise<TargetOutcome[]> {
-  // A fresh connection name per call, so the shared rate limiter does not carry over between tests.
   const name = `erp${++connectionSeq}`;
   const target = httpTarget.create({ ...httpTarget.defaults, connection: name, ...over }, setupContext('post-invoice'));
   const items: TargetItem[] = records.map((data, i) => ({ key: `key-${i}`, data }));
@@ -176,7 +175,9 @@ describe('target.http', () => {
   });
 
   it('spaces requests by the connection rate limit', async () => {
-    const outcomes = await run({ path: 'ok', batchSize: 5 }, [1, 2, 3, 4, 5].map((n) => ({ n })), { rateLimitPerSecond: 20 });
+    const limiter = createRateLimiter();
+    const conn = { rateLimitPerSecond: 20, waitForSlot: (signal?: AbortSignal) => limiter.acquire('erp', 20, signal) };
+    const outcomes = await run({ path: 'ok', batchSize: 5 }, [1, 2, 3, 4, 5].map((n) => ({ n })), conn);
     expect(outcomes.every((o) => o.ok)).toBe(true);
     const gaps = received.slice(1).map((r, i) => r.at - received[i].at);
     expect(received[4].at - received[0].at).toBeGreaterThanOrEqual(190);

@@ -36,7 +36,7 @@ describe('connections', () => {
   it('resolves secrets only for a run, with the key that encrypted them', async () => {
     const connections = createEnvironmentConnections({ store: h.store, secrets: createSecretBox(h.secretKey) });
     const resolver = await connections.connectionsFor('test', { connections: { erp: { kind: 'http' } } });
-    expect(resolver.http('erp')).toEqual({ baseUrl: 'https://erp-sandbox.example', headers: { Authorization: `Bearer ${TOKEN}` }, rateLimitPerSecond: 5, secretValues: [TOKEN] });
+    expect(resolver.http('erp')).toEqual({ baseUrl: 'https://erp-sandbox.example', headers: { Authorization: `Bearer ${TOKEN}` }, rateLimitPerSecond: 5, waitForSlot: expect.any(Function), secretValues: [TOKEN] });
     const otherKey = createEnvironmentConnections({ store: h.store, secrets: createSecretBox(Buffer.alloc(32, 7)) });
     await expect(otherKey.connectionsFor('test', { connections: { erp: { kind: 'http' } } })).rejects.toThrow(/secret key changed/);
     const none = await connections.connectionsFor('prod', { connections: { erp: { kind: 'http' } } });

@@ -100,7 +100,8 @@ export async function createHarness(options: Partial<AppDeps> = {}): Promise<Har
     await repos.users.createToken(user.id, 'test', hashToken(token));
     users[name] = { id: user.id, username: name, token, role };
   }
-  const app = createApp({ store, launcher, secrets, ...options });
+  // Most API tests check other rules than the promotion order; its own tests pass promotionOrder.
+  const app = createApp({ store, launcher, secrets, promotionOrder: 'off', ...options });
   const call: Harness["call"] = async (who, method, path, body, headers = {}) => app.request(path, {
     method,
     headers: { ...(who ? { Authorization: `Bearer ${users[who].token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },

@@ -190,7 +190,7 @@ describe('health and probes', () => {
     expect(day.runs).toBe(day.replayRuns + 1);
     // The first run read 3 (5, -5, 0 EUR); each replay re-read INV-2 (-5 EUR).
     expect(day.counts.read).toBe(3 + day.replayRuns);
-    expect(day.totals.read.EUR).toBe(String(0 - 5 * day.replayRuns));
+    expect(day.totals.read.EUR).toBe((0 - 5 * day.replayRuns).toFixed(2)); // at EUR's two minor units
     expect((await h.json('operator', 'GET', '/api/reconciliation/daily?flow=nope')).items).toEqual([]);
   });
 });

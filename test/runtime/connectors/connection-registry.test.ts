@@ -60,7 +60,7 @@ describe('createConnectionResolver', () => {
 
   it('gives http settings, as a copy', () => {
     const conn = resolver.http('erp_api');
-    expect(conn).toEqual({ baseUrl: 'https://erp.example/api', headers: { Authorization: 'Bearer x' }, rateLimitPerSecond: 5 });
+    expect(conn).toEqual({ baseUrl: 'https://erp.example/api', headers: { Authorization: 'Bearer x' }, rateLimitPerSecond: 5, waitForSlot: expect.any(Function) });
     conn.headers.Authorization = 'changed';
     expect(resolver.http('erp_api').headers.Authorization).toBe('Bearer x');
   });

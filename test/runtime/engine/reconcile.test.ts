@@ -20,3 +20,22 @@ describe('ReconciliationBuilder', () => {
     expect(r.closes).toBe(true);
   });
 });
+
+describe('totals at the currency\'s minor units', () => {
+  it('shows each currency\'s total with its ISO 4217 decimals, never cutting digits', () => {
+    const run = new ReconciliationBuilder();
+    for (const [amount, currency] of [['2000', 'DKK'], ['337.5', 'DKK'], ['739.9', 'EUR'], ['1200', 'JPY'], ['12.5', 'KWD'], ['0.125', 'EUR'], ['7', 'XAU']] as const) {
+      run.addRead(amount, currency);
+      run.addOutcome('delivered', amount, currency);
+    }
+    const r = run.toReconciliation();
+    expect(r.totals.read).toEqual({ DKK: '2337.50', EUR: '740.025', JPY: '1200', KWD: '12.500', XAU: '7' });
+    expect(r.totals.delivered).toEqual(r.totals.read);
+  });
+
+  it('names the difference at minor units when a currency does not close', () => {
+    const run = new ReconciliationBuilder();
+    run.addRead('10', 'EUR');
+    expect(run.toReconciliation().differences).toContain('EUR: 10.00 read but 0.00 accounted for');
+  });
+});

@@ -19,8 +19,8 @@ describe('runFlow', () => {
     expect(result.status).toBe('succeeded');
     expect(result.counts).toMatchObject({ read: 10, delivered: 10, quarantined: 0, deadLettered: 0, duplicate: 0 });
     // 10 × 0.10 is exactly 1.00 (float addition would give 0.9999999999999999).
-    expect(result.reconciliation.totals.read).toEqual({ EUR: '1' });
-    expect(result.reconciliation.totals.delivered).toEqual({ EUR: '1' });
+    expect(result.reconciliation.totals.read).toEqual({ EUR: '1.00' });
+    expect(result.reconciliation.totals.delivered).toEqual({ EUR: '1.00' });
     expect(result.reconciliation.closes).toBe(true);
     expect(h.target.rows.size).toBe(10);
     expect(h.sink.traces).toHaveLength(10);
@@ -39,7 +39,7 @@ describe('runFlow', () => {
     const result = await h.run(linear(), jsonLines(input));
     expect(result.status).toBe('completed_with_exceptions');
     expect(result.counts).toMatchObject({ read: 5, delivered: 3, quarantined: 2 });
-    expect(result.reconciliation.totals.quarantined).toEqual({ EUR: '-4.5' });
+    expect(result.reconciliation.totals.quarantined).toEqual({ EUR: '-4.50' });
     expect(result.reconciliation.closes).toBe(true);
     const q = h.sink.traces.filter((t) => t.outcome === 'quarantined');
     expect(q.map((t) => t.errorClass)).toEqual(['validation', 'validation']);
@@ -146,8 +146,8 @@ describe('runFlow', () => {
     expect(h.sink.traces.map((t) => [t.lineageKey, t.outcome])).toEqual([['2.1', 'quarantined'], ['1.0', 'delivered'], ['1.1', 'delivered'], ['2.0', 'delivered']]);
     // B has one line quarantined: the document as a whole is an exception.
     expect(result.counts).toMatchObject({ read: 2, delivered: 1, quarantined: 1 });
-    expect(result.reconciliation.totals.delivered).toEqual({ EUR: '10' });
-    expect(result.reconciliation.totals.quarantined).toEqual({ USD: '5' });
+    expect(result.reconciliation.totals.delivered).toEqual({ EUR: '10.00' });
+    expect(result.reconciliation.totals.quarantined).toEqual({ USD: '5.00' });
     // …and half-posted (one line written, one not): partially delivered, so the run does not close until a replay completes it.
     expect(result.reconciliation.partiallyDelivered).toBe(1);
     expect(result.reconciliation.closes).toBe(false);

@@ -52,9 +52,9 @@ for (const backend of backendNames()) {
       expect(run.counts).toEqual({ read: 10, delivered: 8, quarantined: 2, deadLettered: 0, duplicate: 0, filtered: 0 });
       expect(run.reconciliation?.closes).toBe(true);
       // 1.10 + 2.10 + … + 10.10 = 56, without 3.10 and 7.10 = 45.8 delivered; two −5 amounts quarantined.
-      expect(run.reconciliation?.totals.read).toEqual({ EUR: '35.8' });
-      expect(run.reconciliation?.totals.delivered).toEqual({ EUR: '45.8' });
-      expect(run.reconciliation?.totals.quarantined).toEqual({ EUR: '-10' });
+      expect(run.reconciliation?.totals.read).toEqual({ EUR: '35.80' });
+      expect(run.reconciliation?.totals.delivered).toEqual({ EUR: '45.80' });
+      expect(run.reconciliation?.totals.quarantined).toEqual({ EUR: '-10.00' });
       expect(run.startedAt).not.toBeNull();
       expect(run.finishedAt).not.toBeNull();
 

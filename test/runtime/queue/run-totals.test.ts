@@ -25,8 +25,8 @@ describe('run totals from chunks', () => {
     const backward = runTotals([...chunks].reverse());
     expect(forward).toEqual(backward);
     expect(forward.counts).toEqual({ read: 6, delivered: 3, quarantined: 1, deadLettered: 0, duplicate: 1, filtered: 1 });
-    expect(forward.totals.read).toEqual({ EUR: '5.6', USD: '7' });
-    expect(forward.totals.delivered).toEqual({ EUR: '0.3', USD: '7' });
+    expect(forward.totals.read).toEqual({ EUR: '5.60', USD: '7.00' });
+    expect(forward.totals.delivered).toEqual({ EUR: '0.30', USD: '7.00' });
     expect(forward.withoutAmount).toBe(1);
     expect(forward.closes).toBe(true);
   });

@@ -147,13 +147,14 @@ describe('compiled evaluator', () => {
   it('has the exact-decimal money and reference-data functions', () => {
     const reference = createReferenceData({ suppliers: { key: 'id', rows: [{ id: 'S1', name: 'Nordic Steel' }] } });
     const functions = standardFunctions(reference);
-    const expr = compiled.compile('{ "sum": $decAdd(0.1, 0.2), "total": $decSum(lines.$decMul(qty, price)), "supplier": $ref("suppliers", "S1").name }', {
+    const expr = compiled.compile('{ "sum": $decAdd(0.1, 0.2), "negated": $decNeg("1000.00"), "total": $decSum(lines.$decMul(qty, price)), "supplier": $ref("suppliers", "S1").name }', {
       functions,
     });
     expect(expr.engine).toBe('compiled');
     expect(expr.evaluate({ lines: [{ qty: 3, price: '0.10' }, { qty: 1, price: '0.20' }] })).toEqual({
       sum: '0.3',
-      total: '0.5',
+      negated: '-1000.00',
+      total: '0.50',
       supplier: 'Nordic Steel',
     });
   });
