@@ -26,6 +26,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two files at a time. Vitest's default on two cores (cores − 1) ran one file at a time, while
+    // most files spend much of their time waiting on another process: a PGlite store's own process,
+    // Postgres, Chromium, a worker or CLI child. Not more: the timing tests (leases, outages) run beside.
+    maxWorkers: 2,
     globalSetup: ['test/e2e/global-setup.ts'],
   },
 });

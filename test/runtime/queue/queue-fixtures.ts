@@ -10,6 +10,7 @@ import type { QueuedRunInput } from '../../../runtime/queue/run-launcher.ts';
 import type { QueueTuning } from '../../../runtime/queue/queue-options.ts';
 import { isTerminal } from '../../../runtime/queue/run-totals.ts';
 import { dropPostgresTargetDatabases, targetDatabase } from '../../../runtime/store/target-databases.ts';
+import { bossSchemaFor } from '../../../runtime/queue/boss.ts';
 
 export type BackendName = 'pglite' | 'postgres';
 
@@ -40,17 +41,80 @@ export async function dropSchemas(url: string, schemas: string[]): Promise<void>
   }
 }
 
+/**
+ * Backends handed back by `cleanup()` in this file, emptied and ready for the
+ * next test: a PGlite store is a process of its own (and its target database
+ * another), so starting two per test cost seconds; emptying one costs little.
+ */
+const spare = new Map<BackendName, { store: Store; schema?: string; close(): Promise<void> }>();
+/** Only inside vitest, which closes the spares at the end of the file; a benchmark closes its store at once. */
+const reuse = Boolean(process.env.VITEST);
+
+if (reuse) {
+  // Registered while the test file imports this module: the spares are closed (and their schemas and
+  // databases dropped) when the file ends. Imported lazily so the benchmarks can use these fixtures too.
+  const { afterAll } = await import('vitest');
+  afterAll(async () => {
+    const left = [...spare.values()];
+    spare.clear();
+    for (const b of left) await b.close();
+  });
+}
+
+/** Drops everything the store, its job queue and its target database `db` hold, and migrates afresh. */
+async function emptyBackend(store: Store, schema: string | undefined): Promise<void> {
+  const storeSchema = schema ?? 'public';
+  await store.sql.query(`drop schema if exists ${bossSchemaFor(store)} cascade`);
+  await store.sql.query(`drop schema ${storeSchema} cascade`);
+  if (!schema) await store.sql.query('create schema public');
+  await store.migrate();
+  const target = targetDatabase(store, 'db');
+  await target.query('drop schema public cascade');
+  await target.query('create schema public');
+}
+
+/**
+ * A new, empty, migrated store of the backend, with its job queue and target
+ * databases. Within one test file the store of an earlier test is reused once
+ * its cleanup has emptied it (schemas dropped and migrated afresh), which is
+ * what a new one would be; it is closed when the file ends.
+ */
 export async function openBackend(name: BackendName): Promise<OpenedBackend> {
+  const reused = spare.get(name);
+  spare.delete(name);
+  const opened = reused ?? await openFresh(name);
+  let cleaned = false;
+  return {
+    store: opened.store, schema: opened.schema,
+    cleanup: async () => {
+      if (cleaned) return;
+      cleaned = true;
+      if (!reuse) return opened.close();
+      try {
+        await emptyBackend(opened.store, opened.schema);
+      } catch {
+        // Closed or broken by the test: the next test gets a new one.
+        await opened.close();
+        return;
+      }
+      const left = spare.get(name);
+      spare.set(name, opened);
+      await left?.close();
+    },
+  };
+}
+
+async function openFresh(name: BackendName): Promise<{ store: Store; schema?: string; close(): Promise<void> }> {
   if (name === 'pglite') {
     const store = await openPgliteStore({});
-    return { store, cleanup: () => store.close().catch(() => {}) };
+    return { store, close: () => store.close().catch(() => {}) };
   }
   const url = process.env.TEST_DATABASE_URL!;
   const schema = freshSchemaName();
   const store = await openPostgresStore({ connectionString: url, schema, poolSize: 6 });
   return {
     store, schema,
-    cleanup: async () => {
+    close: async () => {
       await store.close().catch(() => {});
       await dropSchemas(url, [schema, `${schema}_jobs`]);
       await dropPostgresTargetDatabases(url, schema);
