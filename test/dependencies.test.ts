@@ -58,7 +58,8 @@ const IMPORT = /^\s*(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]|^\s*im
 function packagesImportedBy(text: string): string[] {
   return [...text.matchAll(IMPORT)]
     .map((m) => m[1] ?? m[2] ?? m[3])
-    .filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:') && !spec.startsWith('/'))
+    // virtual: a module a vite plugin of ours generates (designer/build), not a package.
+    .filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:') && !spec.startsWith('/') && !spec.startsWith('virtual:'))
     .map((spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]));
 }
 
