@@ -54,9 +54,10 @@ class CopyIn {
   }
 }
 
-/** Runs `COPY table (columns) FROM STDIN` with `text` (COPY text format) on one client. */
-export function copyFromText(client: PoolClient, table: string, columns: readonly string[], text: string): Promise<number> {
-  const copy = new CopyIn(`copy ${table} (${columns.join(', ')}) from stdin`, Buffer.from(text, 'utf8'));
+/** Runs `COPY table (columns) FROM STDIN` with `text` (COPY text format, a string or its UTF-8 bytes) on one client. */
+export function copyFromText(client: PoolClient, table: string, columns: readonly string[], text: string | Uint8Array): Promise<number> {
+  const payload = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+  const copy = new CopyIn(`copy ${table} (${columns.join(', ')}) from stdin`, payload);
   return new Promise((resolve, reject) => {
     copy.callback = (err, rowCount) => (err ? reject(err) : resolve(rowCount ?? 0));
     // pg accepts any object with submit(); its typings only know Query.
