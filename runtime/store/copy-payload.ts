@@ -5,7 +5,9 @@
  * thousands of pieces, two-byte as soon as one row holds a non-Latin-1
  * character) cost ~60 µs a row here, more than serialising the row.
  */
-const BLOCK = 1 << 20;
+// One block is one CopyData message: small enough for pg's writer to copy without
+// growing a megabyte buffer, large enough that a batch is a few dozen messages.
+const BLOCK = 1 << 16;
 
 export class CopyPayload {
   private readonly blocks: Buffer[] = [];
@@ -27,9 +29,15 @@ export class CopyPayload {
 
   /** The bytes added so far, as one buffer. */
   bytes(): Buffer {
+    const blocks = this.chunks();
+    return blocks.length === 1 ? blocks[0] : Buffer.concat(blocks);
+  }
+
+  /** The bytes added so far, in blocks of whole rows (no copy into one buffer). */
+  chunks(): Buffer[] {
     this.seal();
     this.block = Buffer.allocUnsafe(0);
-    return this.blocks.length === 1 ? this.blocks[0] : Buffer.concat(this.blocks);
+    return this.blocks;
   }
 
   private seal(): void {

@@ -218,12 +218,12 @@ export async function insertTraceRows(db: Db, run: RunColumns, traces: RecordTra
   if (traces.length) {
     const rows = new CopyPayload();
     for (const t of traces) rows.add(traceLine(t, run, prefix));
-    await db.copyFrom('record_traces', TRACE_COLUMNS, rows.bytes());
+    await db.copyFrom('record_traces', TRACE_COLUMNS, rows.chunks());
   }
   if (deadLetters.length) {
     const rows = new CopyPayload();
     for (const d of deadLetters) rows.add(deadLetterLine(d, run, prefix));
-    await db.copyFrom('dead_letters', DEAD_LETTER_COLUMNS, rows.bytes());
+    await db.copyFrom('dead_letters', DEAD_LETTER_COLUMNS, rows.chunks());
   }
 }
 

@@ -28,12 +28,12 @@ const emptyBatch = (): Batch => ({ traces: new CopyPayload(), deadLetters: new C
 async function writeBatch(db: Db, batch: Batch): Promise<void> {
   if (batch.deadLetters.rows === 0) {
     // A single COPY is atomic by itself.
-    await db.copyFrom('record_traces', TRACE_COLUMNS, batch.traces.bytes());
+    await db.copyFrom('record_traces', TRACE_COLUMNS, batch.traces.chunks());
     return;
   }
   await db.transaction(async (tx) => {
-    if (batch.traces.rows > 0) await tx.copyFrom('record_traces', TRACE_COLUMNS, batch.traces.bytes());
-    await tx.copyFrom('dead_letters', DEAD_LETTER_COLUMNS, batch.deadLetters.bytes());
+    if (batch.traces.rows > 0) await tx.copyFrom('record_traces', TRACE_COLUMNS, batch.traces.chunks());
+    await tx.copyFrom('dead_letters', DEAD_LETTER_COLUMNS, batch.deadLetters.chunks());
   });
 }
 

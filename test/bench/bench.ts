@@ -138,13 +138,16 @@ async function main() {
       const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/queue-cores.ts'), String(records), '1', String(receiver.port)], { maxBuffer: 1 << 24, env: process.env });
       (figures.postgres as Record<string, unknown>).allCores = JSON.parse(stdout.trim().split('\n').pop()!);
     }
-    for (const backend of backends) {
-      const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/operations-bench.ts'), backend], { maxBuffer: 1 << 24, env: process.env });
-      (figures[backend] as Record<string, unknown>).operations = JSON.parse(stdout.trim().split('\n').pop()!);
+    // BENCH_ENGINE_ONLY=1: the engine figures alone, without the operator queries and start-up.
+    if (process.env.BENCH_ENGINE_ONLY !== '1') {
+      for (const backend of backends) {
+        const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/operations-bench.ts'), backend], { maxBuffer: 1 << 24, env: process.env });
+        (figures[backend] as Record<string, unknown>).operations = JSON.parse(stdout.trim().split('\n').pop()!);
+      }
+      // Start-up: whole processes on an existing data folder (npm run bench:startup).
+      const { stdout } = await promisify(execFile)('node', [join(ROOT, 'test/bench/startup-bench.mjs')], { maxBuffer: 1 << 20, env: process.env });
+      figures.startup = JSON.parse(stdout.trim().split('\n').pop()!);
     }
-    // Start-up: whole processes on an existing data folder (npm run bench:startup).
-    const { stdout } = await promisify(execFile)('node', [join(ROOT, 'test/bench/startup-bench.mjs')], { maxBuffer: 1 << 20, env: process.env });
-    figures.startup = JSON.parse(stdout.trim().split('\n').pop()!);
   } finally {
     receiver.stop();
     await rm(dir, { recursive: true, force: true });

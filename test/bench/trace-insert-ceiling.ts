@@ -61,11 +61,11 @@ export async function measureCopyCeiling(store: Store, traces: RecordTrace[], ba
   const runId = newRunId().replace(/^run_/, 'ceiling_');
   const run = { runId, flowId: 'ceiling', version: null, environment: null };
   const prefix = runPrefix(run);
-  const batches: Buffer[] = [];
+  const batches: Buffer[][] = [];
   for (let i = 0; i < traces.length; i += batchSize) {
     const rows = new CopyPayload();
     for (const t of traces.slice(i, i + batchSize)) rows.add(traceLine({ ...t, runId }, run, prefix));
-    batches.push(rows.bytes());
+    batches.push(rows.chunks());
   }
   const { db } = storeBackend(store);
   const start = performance.now();
