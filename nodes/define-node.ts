@@ -93,7 +93,8 @@ export interface InputDocument {
 
 /** Where file targets write; the runtime maps names to a folder, the designer to memory. */
 export interface FileSink {
-  append(path: string, text: string): Promise<void>;
+  /** Appends text, or lines in order (cheaper to encode than one long string). */
+  append(path: string, text: string | readonly string[]): Promise<void>;
 }
 
 /** Reference (master) data sets, loaded before the run: set name → key → row. */

@@ -9,6 +9,7 @@ import { defineNode, type ConfigProblem, type TargetOutcome } from '../define-no
 import { FlowError, toFlowError } from '../errors.ts';
 import { compileFieldPath, fieldPathProblem, type FieldGetter } from '../field-path.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
+import { jsonTextOf } from '../formats/json-text.ts';
 
 export interface FileTargetConfig {
   /** File name relative to the run's output folder, e.g. `exports/invoices.csv`. */
@@ -115,7 +116,7 @@ export const fileTarget = defineNode<FileTargetConfig, 'target'>({
     function serialize(data: unknown): string | FlowError {
       try {
         if (config.format === 'jsonl') {
-          const json = JSON.stringify(data);
+          const json = jsonTextOf(data);
           if (json === undefined) return new FlowError('permanent', `${config.path}: the record has no JSON form`, { nodeId });
           return `${json}\n`;
         }
@@ -138,7 +139,8 @@ export const fileTarget = defineNode<FileTargetConfig, 'target'>({
       batchSize: config.batchSize,
       async write(items, ctx) {
         const outcomes: TargetOutcome[] = new Array(items.length);
-        let text = '';
+        // The header's place, filled once the columns are known (from the first record).
+        const lines: string[] = [''];
         let count = written;
         items.forEach((item, i) => {
           const line = serialize(item.data);
@@ -146,16 +148,17 @@ export const fileTarget = defineNode<FileTargetConfig, 'target'>({
             outcomes[i] = { ok: false, error: line };
             return;
           }
-          text += line;
+          lines.push(line);
           outcomes[i] = { ok: true, ref: `${config.path}:${++count}` };
         });
-        if (text === '') return outcomes;
+        if (lines.length === 1) return outcomes;
         const header =
           config.format === 'csv' && !headerWritten && columns
             ? stringify([columns.map((c) => c.header)], { delimiter: config.delimiter, eof: true })
             : '';
+        lines[0] = header;
         try {
-          await ctx.files.append(config.path, header + text);
+          await ctx.files.append(config.path, lines);
         } catch (err) {
           throw toFlowError(err, 'transient', { nodeId });
         }

@@ -23,6 +23,7 @@ import { redact, sensitiveValues } from '../secret-redaction.ts';
 import { createHttpAuthorizer, type HttpAuthorizer } from '../http-auth.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
 import { requestSignal, type RequestSignal } from './request-signal.ts';
+import { jsonTextOf } from '../formats/json-text.ts';
 
 export interface HttpTargetConfig {
   /** Name of an `http` connection the flow declares (base URL, headers, rate limit). */
@@ -237,7 +238,7 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
 
     function toJson(data: unknown): string | FlowError {
       try {
-        return JSON.stringify(data) ?? 'null';
+        return jsonTextOf(data) ?? 'null';
       } catch (err) {
         return new FlowError('permanent', `the record cannot be sent as JSON: ${(err as Error).message}`, { nodeId, cause: err });
       }

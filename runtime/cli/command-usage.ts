@@ -21,8 +21,8 @@ export const COMMAND_USAGE: Record<string, CommandUsage> = {
   },
   worker: {
     section: 'Service',
-    synopsis: ['worker [--concurrency <n>] [--chunk-size <n>] [--out <dir>] [--metrics-port <n>]   an extra worker process (with DATABASE_URL); its /metrics on that port'],
-    options: ['--concurrency <n>     chunks worked at once (default 2)', '--chunk-size <n>      records per chunk (default 500)', '--out <dir>           folder of file targets (default $LEDGERFLOW_OUT, else ./out)', '--metrics-port <n>    serve this worker\'s Prometheus metrics at http://<host>:<n>/metrics'],
+    synopsis: ['worker [--concurrency <n>] [--chunk-size <n>] [--cores <n|all>] [--out <dir>] [--metrics-port <n>]   an extra worker process (with DATABASE_URL); its /metrics on that port'],
+    options: ['--concurrency <n>     chunks worked at once (default 2)', '--chunk-size <n>      records per chunk (default 500)', '--cores <n|all>       work the queue on n cores: this process and n-1 helper worker processes it starts and stops (Postgres only; default 1)', '--out <dir>           folder of file targets (default $LEDGERFLOW_OUT, else ./out)', '--metrics-port <n>    serve this worker\'s Prometheus metrics at http://<host>:<n>/metrics'],
   },
   users: {
     section: 'Service',

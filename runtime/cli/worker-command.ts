@@ -17,6 +17,7 @@ import { openConfiguredStore } from './environment.ts';
 import { runtimeFetch } from '../connectors/http-client.ts';
 import type { Settings } from '../settings.ts';
 import { loadRunTracing } from '../observability/load-tracing.ts';
+import { coresOption, startWorkerHelpers, stopRequested, type WorkerHelpers } from './worker-processes.ts';
 
 function wholeNumber(value: string | boolean | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -53,11 +54,12 @@ export async function workerSecrets(settings: Settings): Promise<{ box: SecretBo
 
 export const WORKER_COMMANDS: Record<string, CommandDefinition> = {
   worker: {
-    options: { concurrency: { type: 'string' }, 'chunk-size': { type: 'string' }, out: { type: 'string' }, 'metrics-port': { type: 'string' } },
+    options: { concurrency: { type: 'string' }, 'chunk-size': { type: 'string' }, out: { type: 'string' }, 'metrics-port': { type: 'string' }, cores: { type: 'string' } },
     async run(ctx) {
       const concurrency = wholeNumber(ctx.values.concurrency, 'concurrency', 2);
       const chunkSize = wholeNumber(ctx.values['chunk-size'], 'chunk-size', 500);
       const metricsPort = ctx.values['metrics-port'] === undefined ? null : wholeNumber(ctx.values['metrics-port'], 'metrics-port', 0);
+      const cores = coresOption(ctx.values.cores);
       // Loaded here: the queue, logger and metrics are not every command's start-up cost.
       const [{ createWorker }, { createLogger }, { createMetrics }, { serveMetrics }] = await Promise.all([
         import('../queue/worker.ts'), import('../observability/logger.ts'), import('../observability/metrics.ts'), import('../observability/metrics-server.ts'),
@@ -66,6 +68,10 @@ export const WORKER_COMMANDS: Record<string, CommandDefinition> = {
       const { environments } = ctx.settings;
       const secrets = await workerSecrets(ctx.settings);
       const store = await openConfiguredStore(ctx.settings);
+      if (store.kind === 'pglite' && cores > 1) {
+        await store.close();
+        throw new CliError('--cores needs a Postgres server (DATABASE_URL): the embedded database (PGlite) belongs to one process.', 64);
+      }
       if (store.kind === 'pglite') {
         logger.warn('the embedded database (PGlite) belongs to one process; more workers need a Postgres server (DATABASE_URL). `ledgerflow serve` already runs a worker.');
       }
@@ -81,17 +87,17 @@ export const WORKER_COMMANDS: Record<string, CommandDefinition> = {
         logger, metrics, tracing,
       });
       const metricsServer = metricsPort === null ? null : await serveMetrics(metrics.registry, metricsPort, ctx.settings.host);
+      let helpers: WorkerHelpers | undefined;
       try {
         await worker.start();
-        logger.info({ workerId: worker.id, store: store.kind, schema: ctx.settings.dbSchema, concurrency, metricsPort: metricsServer?.port },
-          `ledgerflow worker ${worker.id} started (${store.kind}${ctx.settings.dbSchema ? `, schema ${ctx.settings.dbSchema}` : ''}, concurrency ${concurrency}${metricsServer ? `, metrics on port ${metricsServer.port}` : ''})`);
-        const signal = await new Promise<string>((done) => {
-          process.once('SIGTERM', () => done('SIGTERM'));
-          process.once('SIGINT', () => done('SIGINT'));
-        });
+        // The other cores: helper processes of this same command on the same queue.
+        if (cores > 1) helpers = startWorkerHelpers(cores - 1, process.argv.slice(2));
+        logger.info({ workerId: worker.id, store: store.kind, schema: ctx.settings.dbSchema, concurrency, metricsPort: metricsServer?.port, cores, helperPids: helpers?.pids },
+          `ledgerflow worker ${worker.id} started (${store.kind}${ctx.settings.dbSchema ? `, schema ${ctx.settings.dbSchema}` : ''}, concurrency ${concurrency}${metricsServer ? `, metrics on port ${metricsServer.port}` : ''}${cores > 1 ? `, ${cores} cores: helper processes ${helpers!.pids.join(', ')}` : ''})`);
+        const signal = await stopRequested();
         logger.info({ workerId: worker.id, signal }, `${signal}: finishing the chunks in hand…`);
       } finally {
-        await worker.stop();
+        await Promise.all([worker.stop(), helpers?.stop()]);
         await metricsServer?.close();
         await tracing?.shutdown();
         await files.close();

@@ -57,7 +57,8 @@ export function createFileSink(outputDir: string): ClosableFileSink {
       const previous = queues.get(full) ?? Promise.resolve();
       const next = previous.catch(() => undefined).then(async () => {
         const handle = await handleFor(full);
-        await handle.appendFile(text, 'utf8');
+        // Encoded piece by piece: one long string built of many pieces is slow to encode.
+        await handle.appendFile(typeof text === 'string' ? text : Buffer.concat(text.map((t) => Buffer.from(t, 'utf8'))));
       });
       queues.set(full, next);
       return next;

@@ -3,6 +3,8 @@
  * `\N` for null, backslash escapes inside values.
  */
 
+import { jsonTextOf } from '../../nodes/formats/json-text.ts';
+
 export const NULL_FIELD = '\\N';
 
 const SPECIAL = /[\\\t\n\r\0]/;
@@ -37,10 +39,22 @@ export function timeField(ms: number | null | undefined): string {
 // jsonb refuses \u0000 in strings; an escaped backslash before "u0000" is not one.
 const JSON_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
 
-/** JSON text for a jsonb column (serialised once; undefined becomes null). */
+/** JSON text for a json column (serialised once; undefined becomes null). */
 export function jsonText(value: unknown): string | null {
   if (value === undefined) return null;
-  const json = JSON.stringify(value);
+  return storable(JSON.stringify(value));
+}
+
+/**
+ * JSON text of a record snapshot, shared with a target that wrote the same
+ * record object (see jsonTextOf).
+ */
+export function snapshotJsonText(value: unknown): string | null {
+  if (value === undefined) return null;
+  return storable(jsonTextOf(value));
+}
+
+function storable(json: string | undefined): string | null {
   if (json === undefined) return null;
   return json.includes('\\u0000') ? json.replace(JSON_NUL, '$1\\ufffd') : json;
 }

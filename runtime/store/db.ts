@@ -24,9 +24,10 @@ export interface Db {
   session<T>(fn: (conn: Db) => Promise<T>): Promise<T>;
   /**
    * `COPY table (columns) FROM STDIN` with `text` in COPY's text format
-   * (tab-separated, `\N` for null, one row per line). Returns rows copied.
+   * (tab-separated, `\N` for null, one row per line), as a string or as its
+   * UTF-8 bytes, whole or in consecutive pieces (see CopyPayload). Returns rows copied.
    */
-  copyFrom(table: string, columns: readonly string[], text: string): Promise<number>;
+  copyFrom(table: string, columns: readonly string[], text: string | Uint8Array | readonly Uint8Array[]): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -2,7 +2,5 @@
 export type * from './store.ts';
 export { openStore, openPgliteStore, openPostgresStore } from './open-store.ts';
 export type { OpenStoreOptions, PgliteStoreOptions, PostgresStoreOptions } from './open-store.ts';
-export { measureTraceInsertCeiling } from './trace-insert-ceiling.ts';
-export type { CeilingOptions } from './trace-insert-ceiling.ts';
 export { documentHash, canonicalJson } from './canonical-json.ts';
 export { newRunId } from './ids.ts';

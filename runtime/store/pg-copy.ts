@@ -16,14 +16,14 @@ class CopyIn {
   private rowCount = 0;
   private done = false;
 
-  constructor(private readonly text: string, private readonly payload: Buffer) {}
+  constructor(private readonly text: string, private readonly payload: readonly Buffer[]) {}
 
   submit(connection: Connection): void {
     connection.query(this.text);
   }
 
   handleCopyInResponse(connection: Connection): void {
-    if (this.payload.length > 0) connection.sendCopyFromChunk(this.payload);
+    for (const piece of this.payload) if (piece.length > 0) connection.sendCopyFromChunk(piece);
     connection.endCopyFrom();
   }
 
@@ -54,9 +54,11 @@ class CopyIn {
   }
 }
 
-/** Runs `COPY table (columns) FROM STDIN` with `text` (COPY text format) on one client. */
-export function copyFromText(client: PoolClient, table: string, columns: readonly string[], text: string): Promise<number> {
-  const copy = new CopyIn(`copy ${table} (${columns.join(', ')}) from stdin`, Buffer.from(text, 'utf8'));
+/** Runs `COPY table (columns) FROM STDIN` with `text` (COPY text format, a string or its UTF-8 bytes) on one client. */
+export function copyFromText(client: PoolClient, table: string, columns: readonly string[], text: string | Uint8Array | readonly Uint8Array[]): Promise<number> {
+  const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  const payload = typeof text === 'string' ? [Buffer.from(text, 'utf8')] : text instanceof Uint8Array ? [asBuffer(text)] : text.map(asBuffer);
+  const copy = new CopyIn(`copy ${table} (${columns.join(', ')}) from stdin`, payload);
   return new Promise((resolve, reject) => {
     copy.callback = (err, rowCount) => (err ? reject(err) : resolve(rowCount ?? 0));
     // pg accepts any object with submit(); its typings only know Query.

@@ -86,7 +86,7 @@ async function endTransaction(tx, commit) {
 async function handle(message) {
   switch (message.op) {
     case 'query': {
-      const options = message.copyText !== undefined ? { blob: new Blob([message.copyText]) } : undefined;
+      const options = message.copyText !== undefined ? { blob: new Blob(Array.isArray(message.copyText) ? message.copyText : [message.copyText]) } : undefined;
       const res = await on(message.tx).query(message.text, message.params, options);
       return { rows: res.rows, affectedRows: res.affectedRows };
     }

@@ -13,7 +13,7 @@ import type { DataFolderLock } from './data-folder-lock.ts';
 import type { PGliteLike } from './queue-backend.ts';
 
 type Request =
-  | { op: 'query'; text: string; params?: unknown[]; tx?: number; copyText?: string }
+  | { op: 'query'; text: string; params?: unknown[]; tx?: number; copyText?: string | Uint8Array | readonly Uint8Array[] }
   | { op: 'exec'; text: string; tx?: number }
   | { op: 'begin' }
   | { op: 'end'; tx: number; commit: boolean }

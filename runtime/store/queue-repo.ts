@@ -9,6 +9,7 @@ import type { RootRecord } from '../engine/process-chunk.ts';
 import type { SerializedError } from '../../nodes/errors.ts';
 import { DEAD_LETTER_COLUMNS, TRACE_COLUMNS, deadLetterLine, runPrefix, traceLine, type RunColumns } from './trace-rows.ts';
 import { isoOf, numberOf } from './row-values.ts';
+import { CopyPayload } from './copy-payload.ts';
 
 export type ChunkStatus = 'pending' | 'done' | 'skipped' | 'failed';
 
@@ -215,14 +216,14 @@ export async function chunkSummaries(db: Db, runId: string): Promise<ChunkSummar
 export async function insertTraceRows(db: Db, run: RunColumns, traces: RecordTrace[], deadLetters: DeadLetterEntry[]): Promise<void> {
   const prefix = runPrefix(run);
   if (traces.length) {
-    let text = '';
-    for (const t of traces) text += traceLine(t, run, prefix);
-    await db.copyFrom('record_traces', TRACE_COLUMNS, text);
+    const rows = new CopyPayload();
+    for (const t of traces) rows.add(traceLine(t, run, prefix));
+    await db.copyFrom('record_traces', TRACE_COLUMNS, rows.chunks());
   }
   if (deadLetters.length) {
-    let text = '';
-    for (const d of deadLetters) text += deadLetterLine(d, run, prefix);
-    await db.copyFrom('dead_letters', DEAD_LETTER_COLUMNS, text);
+    const rows = new CopyPayload();
+    for (const d of deadLetters) rows.add(deadLetterLine(d, run, prefix));
+    await db.copyFrom('dead_letters', DEAD_LETTER_COLUMNS, rows.chunks());
   }
 }
 

@@ -3,7 +3,7 @@
  * write path, and their COPY text encoding (one line per row, JSON serialised once).
  */
 import type { DeadLetterEntry, RecordTrace, StepSnapshot } from '../engine/run-types.ts';
-import { jsonField, jsonText, numberField, textArrayField, textField, timeField } from './copy-text.ts';
+import { jsonField, jsonText, numberField, snapshotJsonText, textArrayField, textField, timeField } from './copy-text.ts';
 
 /** Run-level columns every row of one sink shares. */
 export interface RunColumns {
@@ -34,6 +34,10 @@ export function runPrefix(run: RunColumns): string {
  * wins over the sink's, so a row always names the run that produced it.
  */
 export function traceLine(t: RecordTrace, run: RunColumns, prefix: string): string {
+  // A record the flow passed on unchanged is the same object as input and as
+  // output: its JSON is made once and written in both columns.
+  const input = jsonField(snapshotJsonText(t.input));
+  const output = t.output === t.input ? input : jsonField(snapshotJsonText(t.output));
   return textField(t.runId ?? run.runId) + '\t' + prefix + '\t'
     + textField(t.lineageKey) + '\t'
     + textField(t.sourceKey) + '\t'
@@ -49,8 +53,8 @@ export function traceLine(t: RecordTrace, run: RunColumns, prefix: string): stri
     + jsonField(jsonText(t.error)) + '\t'
     + jsonField(jsonText(t.failures)) + '\t'
     + jsonField(jsonText(t.retries)) + '\t'
-    + jsonField(jsonText(t.input)) + '\t'
-    + jsonField(jsonText(t.output)) + '\t'
+    + input + '\t'
+    + output + '\t'
     + jsonField(jsonText(compactSteps(t.steps, t.output))) + '\t'
     + textField(t.amount) + '\t'
     + textField(t.currency) + '\t'

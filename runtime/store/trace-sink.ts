@@ -1,6 +1,6 @@
 /**
- * The trace sink: buffers traces and dead letters as COPY lines (each row's
- * JSON serialised once, when handed in) and writes them in batches, one after
+ * The trace sink: buffers traces and dead letters as COPY rows in UTF-8 (each
+ * row's JSON serialised once, when handed in) and writes them in batches, one after
  * another in the background while the engine keeps computing.
  *
  * - A dead letter goes into the same batch as the trace with its lineage key,
@@ -16,23 +16,24 @@ import type { DeadLetterEntry, RecordTrace, TraceSink } from '../engine/run-type
 import type { Db } from './db.ts';
 import type { TraceSinkOptions } from './store.ts';
 import { DEAD_LETTER_COLUMNS, TRACE_COLUMNS, deadLetterLine, runPrefix, traceLine, type RunColumns } from './trace-rows.ts';
+import { CopyPayload } from './copy-payload.ts';
 
 interface Batch {
-  traces: string;
-  traceCount: number;
-  deadLetters: string;
-  deadLetterCount: number;
+  traces: CopyPayload;
+  deadLetters: CopyPayload;
 }
 
+const emptyBatch = (): Batch => ({ traces: new CopyPayload(), deadLetters: new CopyPayload() });
+
 async function writeBatch(db: Db, batch: Batch): Promise<void> {
-  if (batch.deadLetterCount === 0) {
+  if (batch.deadLetters.rows === 0) {
     // A single COPY is atomic by itself.
-    await db.copyFrom('record_traces', TRACE_COLUMNS, batch.traces);
+    await db.copyFrom('record_traces', TRACE_COLUMNS, batch.traces.chunks());
     return;
   }
   await db.transaction(async (tx) => {
-    if (batch.traceCount > 0) await tx.copyFrom('record_traces', TRACE_COLUMNS, batch.traces);
-    await tx.copyFrom('dead_letters', DEAD_LETTER_COLUMNS, batch.deadLetters);
+    if (batch.traces.rows > 0) await tx.copyFrom('record_traces', TRACE_COLUMNS, batch.traces.chunks());
+    await tx.copyFrom('dead_letters', DEAD_LETTER_COLUMNS, batch.deadLetters.chunks());
   });
 }
 
@@ -43,16 +44,16 @@ export function createTraceSink(db: Db, options: TraceSinkOptions): TraceSink {
   const batchSize = Math.max(1, options.batchSize ?? 500);
   const maxPending = Math.max(1, options.maxPendingBatches ?? 4);
 
-  let current: Batch = { traces: '', traceCount: 0, deadLetters: '', deadLetterCount: 0 };
+  let current: Batch = emptyBatch();
   let tail: Promise<void> = Promise.resolve();
   // Completion of each batch not yet written, oldest first.
   const pending: Promise<void>[] = [];
   let failure: { error: unknown } | null = null;
 
   function enqueue(): void {
-    if (current.traceCount === 0 && current.deadLetterCount === 0) return;
+    if (current.traces.rows === 0 && current.deadLetters.rows === 0) return;
     const batch = current;
-    current = { traces: '', traceCount: 0, deadLetters: '', deadLetterCount: 0 };
+    current = emptyBatch();
     const done = tail.then(async () => {
       if (failure) return;
       try {
@@ -81,21 +82,18 @@ export function createTraceSink(db: Db, options: TraceSinkOptions): TraceSink {
         }
       }
       for (const t of traces) {
-        current.traces += traceLine(t, run, prefix);
-        current.traceCount++;
+        current.traces.add(traceLine(t, run, prefix));
         const own = byLineage?.get(t.lineageKey);
         if (own) {
-          for (const d of own) current.deadLetters += deadLetterLine(d, run, prefix);
-          current.deadLetterCount += own.length;
+          for (const d of own) current.deadLetters.add(deadLetterLine(d, run, prefix));
           byLineage!.delete(t.lineageKey);
         }
-        if (current.traceCount >= batchSize) enqueue();
+        if (current.traces.rows >= batchSize) enqueue();
       }
       // Dead letters whose trace is not in this call ride with the next batch.
       if (byLineage) {
         for (const list of byLineage.values()) {
-          for (const d of list) current.deadLetters += deadLetterLine(d, run, prefix);
-          current.deadLetterCount += list.length;
+          for (const d of list) current.deadLetters.add(deadLetterLine(d, run, prefix));
         }
       }
       if (pending.length > maxPending) {

@@ -18,6 +18,7 @@ import type { Store, StoredTrace } from '../../runtime/store/store.ts';
 import { setDefaultEvaluator } from '../../runtime/evaluators.ts';
 import { storeBackend } from '../../runtime/store/queue-backend.ts';
 import { storeConnectionOptions } from '../../runtime/store/target-databases.ts';
+import { measureCopyCeiling } from './trace-insert-ceiling.ts';
 
 export interface EngineRunOptions {
   backend: 'pglite' | 'postgres';
@@ -65,13 +66,7 @@ async function measureCeiling(store: Store, runId: string, rows: number): Promis
   }
   // Three rounds, the median: one round can land on a checkpoint or autovacuum after the run.
   const rates: number[] = [];
-  for (let round = 0; round < 3; round++) {
-    const sink = store.openTraceSink({ runId: `${runId}-ceiling-${round}`, flowId: 'ceiling', version: null, environment: null });
-    const started = performance.now();
-    for (let i = 0; i < traces.length; i += 500) await sink.write(traces.slice(i, i + 500), []);
-    await sink.flush();
-    rates.push(traces.length / ((performance.now() - started) / 1000));
-  }
+  for (let round = 0; round < 3; round++) rates.push(await measureCopyCeiling(store, traces));
   return rates.sort((a, b) => a - b)[1];
 }
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPgliteStore, openPostgresStore } from '../../runtime/store/open-store.ts';
 import type { Store } from '../../runtime/store/store.ts';
-import { syntheticTrace } from '../../runtime/store/synthetic-trace.ts';
+import { syntheticTrace } from './synthetic-trace.ts';
 
 const RUNS = Number(process.env.BENCH_OPS_RUNS ?? 100_000);
 const TRACES = Number(process.env.BENCH_OPS_TRACES ?? 1_000_000);

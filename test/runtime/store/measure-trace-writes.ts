@@ -12,7 +12,7 @@ import type { Db } from '../../../runtime/store/db.ts';
 import { createPgliteProcessDb, startPgliteProcess } from '../../../runtime/store/pglite-process.ts';
 import { createPostgresDb } from '../../../runtime/store/postgres-db.ts';
 import { migrate } from '../../../runtime/store/migrate.ts';
-import { syntheticTrace } from '../../../runtime/store/synthetic-trace.ts';
+import { syntheticTrace } from '../../bench/synthetic-trace.ts';
 import { TRACE_COLUMNS, traceLine, runPrefix, type RunColumns } from '../../../runtime/store/trace-rows.ts';
 import { jsonText } from '../../../runtime/store/copy-text.ts';
 import type { RecordTrace } from '../../../runtime/engine/run-types.ts';
@@ -138,7 +138,7 @@ for (const b of await backends()) {
 // The chosen path end to end: the store's trace sink (COPY, background batches).
 {
   const { openPgliteStore, openPostgresStore } = await import('../../../runtime/store/open-store.ts');
-  const { measureTraceInsertCeiling } = await import('../../../runtime/store/trace-insert-ceiling.ts');
+  const { measureTraceInsertCeiling } = await import('../../bench/trace-insert-ceiling.ts');
   const dir = await mkdtemp(join(tmpdir(), 'lf-ceiling-'));
   const stores = [
     { name: 'pglite-disk', open: () => openPgliteStore({ dataDir: dir }) },

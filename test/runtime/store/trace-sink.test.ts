@@ -12,10 +12,11 @@ function fakeDb() {
   const gates: (() => void)[] = [];
   let failNext: Error | null = null;
   let auto = false;
-  const copy = (inTransaction: boolean) => async (table: string, _cols: readonly string[], text: string) => {
+  const copy = (inTransaction: boolean) => async (table: string, _cols: readonly string[], text: string | Uint8Array | readonly Uint8Array[]) => {
     if (!auto) await new Promise<void>((resolve) => gates.push(resolve));
     if (failNext) { const e = failNext; failNext = null; throw e; }
-    calls.push({ table, lines: text.split('\n').filter(Boolean), inTransaction });
+    const decoded = typeof text === 'string' ? text : Buffer.concat((text instanceof Uint8Array ? [text] : text).map((b) => Buffer.from(b))).toString('utf8');
+    calls.push({ table, lines: decoded.split('\n').filter(Boolean), inTransaction });
     return 0;
   };
   const txDb = { copyFrom: copy(true) } as unknown as Db;

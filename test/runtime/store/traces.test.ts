@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetterEntry, RecordTrace } from '../../../runtime/engine/run-types.ts';
 import type { Store, StoredTrace } from '../../../runtime/store/store.ts';
-import { measureTraceInsertCeiling } from '../../../runtime/store/trace-insert-ceiling.ts';
+import { measureTraceInsertCeiling } from '../../bench/trace-insert-ceiling.ts';
 import { storeBackends } from './store-backends.ts';
 
 function trace(runId: string, i: number, over: Partial<RecordTrace> = {}): RecordTrace {

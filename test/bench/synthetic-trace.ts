@@ -2,7 +2,7 @@
  * Realistic trace rows for measuring the write path: a purchase-order event
  * in (~1 KB of JSON) and an ERP commitment out (~1 KB).
  */
-import type { RecordTrace } from '../engine/run-types.ts';
+import type { RecordTrace } from '../../runtime/engine/run-types.ts';
 
 /** The `i`-th synthetic trace of a run. */
 export function syntheticTrace(runId: string, i: number): RecordTrace {
