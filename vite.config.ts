@@ -2,13 +2,14 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
+import { chunkUrlPlugin } from './runtime/designer-chunk-url.ts';
 
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   // Absolute, so a build started from code works from any working directory.
   root: fileURLToPath(new URL('designer', import.meta.url)),
-  plugins: [react()],
+  plugins: [chunkUrlPlugin(), react()],
   build: {
     outDir: '../dist/designer',
     emptyOutDir: true,

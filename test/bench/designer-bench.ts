@@ -169,12 +169,13 @@ async function previewLatency(context: BrowserContext, server: TestServer): Prom
 
 async function main() {
   await buildDesigner();
-  const server = await startTestServer({ LEDGERFLOW_EXAMPLES: '0' });
+  const server = await startTestServer({ LEDGERFLOW_EXAMPLES: '0', LEDGERFLOW_LOG_LEVEL: 'warn' });
   const browser = await launchBrowser();
   try {
     const setup = await signedInContext(browser, server);
     for (const document of [generatedFlow('bench-300'), previewFlow()]) {
-      const r = await setup.request.post(`${server.url}/api/flows`, { data: { document } });
+      // As the designer's own pages do: a change signed in by cookie names its origin.
+      const r = await setup.request.post(`${server.url}/api/flows`, { data: { document }, headers: { origin: server.url } });
       if (r.status() !== 201) throw new Error(`creating ${document.id}: ${r.status()} ${await r.text()}`);
     }
     await setup.close();
