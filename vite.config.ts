@@ -13,6 +13,13 @@ export default defineConfig({
   build: {
     outDir: '../dist/designer',
     emptyOutDir: true,
+    rolldownOptions: {
+      output: {
+        // The flow settings form reads the flow's JSON Schema; left to itself the bundler puts it in the
+        // chunk of jsonata and re2js (the flow-problems worker's), which the page then loads to open a flow.
+        codeSplitting: { groups: [{ name: 'flow-schema', test: /flows[\\/]flow\.schema\.json$/ }] },
+      },
+    },
   },
   server: {
     // Trailing slashes: '/api' alone would also catch the designer's own /api-client.ts module.
