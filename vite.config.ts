@@ -3,18 +3,26 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { precompiledValidators } from './designer/build/precompile-validators.ts';
+import { chunkUrlPlugin } from './runtime/designer-chunk-url.ts';
 
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   // Absolute, so a build started from code works from any working directory.
   root: fileURLToPath(new URL('designer', import.meta.url)),
-  plugins: [react(), precompiledValidators()],
-  // The problems web worker is bundled on its own, with these plugins: it validates flows too.
+  plugins: [chunkUrlPlugin(), react(), precompiledValidators()],
+  // Should a web worker be bundled on its own, it gets the validators too.
   worker: { plugins: () => [precompiledValidators()] },
   build: {
     outDir: '../dist/designer',
     emptyOutDir: true,
+    rolldownOptions: {
+      output: {
+        // The flow settings form reads the flow's JSON Schema; left to itself the bundler puts it in the
+        // chunk of jsonata and re2js (the flow-problems worker's), which the page then loads to open a flow.
+        codeSplitting: { groups: [{ name: 'flow-schema', test: /flows[\\/]flow\.schema\.json$/ }] },
+      },
+    },
   },
   server: {
     // Trailing slashes: '/api' alone would also catch the designer's own /api-client.ts module.

@@ -30,7 +30,7 @@ const VersionDiffView = lazy(() => import('./versions/version-diff-view.tsx'));
 export default function FlowEditorPage({ params }: { params: Record<string, string> }) {
   const { api, user } = useSession();
   const flowId = params.id;
-  const store = useMemo(() => createDesignerStore({ validateAsync: sharedWorkerValidator() ?? undefined }), [flowId]);
+  const store = useMemo(() => createDesignerStore({ validate: sharedWorkerValidator() ?? undefined }), [flowId]);
   const [flow, setFlow] = useState<FlowDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [environments, setEnvironments] = useState<Environment[]>([]);

@@ -2,7 +2,7 @@
  * The editable canvas: React Flow bound to the designer store. The document
  * is the source of truth; React Flow sees a memoised projection of it.
  */
-import { memo, useCallback, useMemo, useState, type DragEvent } from 'react';
+import { memo, useCallback, useDeferredValue, useMemo, useState, type DragEvent } from 'react';
 import {
   Background, BackgroundVariant, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
   type Connection, type EdgeChange, type FinalConnectionState, type Node, type NodeChange,
@@ -36,6 +36,9 @@ export const FlowCanvas = memo(function FlowCanvas({ readOnly, onLayout }: FlowC
   const selectedEdgeIds = useDesigner((s) => s.selectedEdgeIds);
   // With the bottom drawer open the canvas is short; the minimap would cover the nodes.
   const drawerOpen = useDesigner((s) => s.drawer !== null);
+  // The minimap draws every node of the flow (300 in a large one): it follows the canvas's first
+  // frame in a render React may interrupt, so the canvas answers input before the overview is drawn.
+  const minimapReady = useDeferredValue(true, false);
   const rf = useReactFlow<DesignerNode, DesignerEdge>();
   // Decided once, from the flow as opened.
   const [opening] = useState(() => initialViewport(doc));
@@ -140,7 +143,7 @@ export const FlowCanvas = memo(function FlowCanvas({ readOnly, onLayout }: FlowC
         defaultEdgeOptions={EDGE_OPTIONS}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#cbd5e1" />
-        {!drawerOpen && <MiniMap pannable zoomable style={MINIMAP_STYLE} nodeStrokeWidth={2} nodeColor={minimapColor} />}
+        {minimapReady && !drawerOpen && <MiniMap pannable zoomable style={MINIMAP_STYLE} nodeStrokeWidth={2} nodeColor={minimapColor} />}
         <Controls showInteractive={false}>
           {!readOnly && <ControlButton onClick={onLayout} title="Arrange automatically (Shift+L)" aria-label="Arrange automatically">⇶</ControlButton>}
         </Controls>

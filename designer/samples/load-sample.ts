@@ -2,7 +2,6 @@
 import { catalog } from '../../nodes/catalog.ts';
 import { errorMessage, type ApiClient } from '../api-client.ts';
 import type { DesignerStore } from '../store/designer-store.ts';
-import { parseSample, toBase64 } from './parse-sample.ts';
 
 /** Above this the whole document is not sent with test runs (the parsed records are). */
 const MAX_UPLOAD_BYTES = 9 * 1024 * 1024;
@@ -17,6 +16,8 @@ export async function loadUploadedSample(store: DesignerStore, file: File, sourc
   const source = sourceNodeOf(store, sourceNodeId);
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
+    // The parsers and the expression runtime load with the first upload, not with the flow editor.
+    const { parseSample, toBase64 } = await import('./parse-sample.ts');
     const parsed = await parseSample(file.name, bytes, source, catalog);
     const text = /\.(csv|tsv|json|jsonl|ndjson|xml|txt)$/i.test(file.name) ? safeUtf8(bytes) : null;
     const content = bytes.length > MAX_UPLOAD_BYTES ? undefined : text !== null ? { name: file.name, content: text } : { name: file.name, contentBase64: toBase64(bytes) };

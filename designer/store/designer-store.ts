@@ -5,9 +5,8 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { catalog as defaultCatalog, type NodeCatalog } from '../../nodes/catalog.ts';
-import type { ExpressionEvaluator } from '../../nodes/expression/evaluator.ts';
-import { evaluator as defaultEvaluator } from '../expression-runtime.ts';
-import type { AsyncValidator } from './worker-validator.ts';
+import type { FlowDocument } from '../../nodes/flow-document.ts';
+import type { FlowProblem } from '../../nodes/validate-flow.ts';
 import { createDocumentSlice, type DocumentActions, type DocumentState } from './document-slice.ts';
 import { createSelectionSlice, type SelectionActions, type SelectionState } from './selection-slice.ts';
 import { createSamplesSlice, type SamplesActions, type SamplesState } from './samples-slice.ts';
@@ -20,11 +19,19 @@ export type DesignerActions = DocumentActions & SelectionActions & SamplesAction
 export type DesignerState = DesignerData & DesignerActions;
 export type DesignerStore = StoreApi<DesignerState>;
 
+/**
+ * Finds a document's problems: at once (`validateOnMainThread`), or later (a Web Worker; null when a
+ * newer request overtook this one).
+ */
+export type FlowValidator = (doc: FlowDocument) => FlowProblem[] | Promise<FlowProblem[] | null>;
+
+/** `validateOnMainThread`, loaded on first use: opening a flow needs neither ajv nor jsonata on the page. */
+const validateOnMainThreadLater: FlowValidator = (doc) => import('./main-thread-validator.ts').then((m) => m.validateOnMainThread(doc));
+
 export interface StoreDeps {
   catalog: NodeCatalog;
-  evaluator: ExpressionEvaluator;
-  /** Checks flows elsewhere (a Web Worker in the browser); the synchronous `validateFlow` otherwise. */
-  validateAsync?: AsyncValidator;
+  /** How problems are found: the flow editor passes its worker's; `validateOnMainThread` otherwise, loaded on first use. */
+  validate: FlowValidator;
   /** Clock for grouping edits into undo steps (tests pass their own). */
   now: () => number;
 }
@@ -35,7 +42,7 @@ export interface DesignerStoreOptions extends Partial<StoreDeps> {
 }
 
 export function createDesignerStore(options: DesignerStoreOptions = {}): DesignerStore {
-  const deps: StoreDeps = { catalog: options.catalog ?? defaultCatalog, evaluator: options.evaluator ?? defaultEvaluator, validateAsync: options.validateAsync, now: options.now ?? Date.now };
+  const deps: StoreDeps = { catalog: options.catalog ?? defaultCatalog, validate: options.validate ?? validateOnMainThreadLater, now: options.now ?? Date.now };
   const delay = options.problemsDelayMs ?? 200;
   const store = createStore<DesignerState>()((...a) => ({
     ...createDocumentSlice(deps)(...a),

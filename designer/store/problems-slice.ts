@@ -5,7 +5,7 @@
  */
 import type { StateCreator } from 'zustand/vanilla';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
-import { validateFlow, type FlowProblem } from '../../nodes/validate-flow.ts';
+import type { FlowProblem } from '../../nodes/validate-flow.ts';
 import type { DesignerState, StoreDeps } from './designer-store.ts';
 
 export interface ProblemsState {
@@ -46,15 +46,15 @@ export const createProblemsSlice = (deps: StoreDeps): StateCreator<DesignerState
       return;
     }
     if (doc === get().problemsOf) return;
-    if (deps.validateAsync) {
-      void deps.validateAsync(doc).then((problems) => {
-        // A newer document may have been checked already; keep the newest answer.
-        if (problems && get().document === doc) set({ problems, problemsByNode: groupByNode(problems), problemsOf: doc });
-      });
+    const found = deps.validate(doc);
+    if (Array.isArray(found)) {
+      set({ problems: found, problemsByNode: groupByNode(found), problemsOf: doc });
       return;
     }
-    const problems = validateFlow(doc, deps.catalog, deps.evaluator);
-    set({ problems, problemsByNode: groupByNode(problems), problemsOf: doc });
+    void found.then((problems) => {
+      // A newer document may have been checked already; keep the newest answer.
+      if (problems && get().document === doc) set({ problems, problemsByNode: groupByNode(problems), problemsOf: doc });
+    });
   },
 });
 

@@ -1,6 +1,8 @@
 /** An asynchronous flow validator backed by a Web Worker; only the latest answer is kept. */
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import type { FlowProblem } from '../../nodes/validate-flow.ts';
+// A chunk of the page's own build: the worker shares the catalog, jsonata and ajv chunks with the page.
+import problemsWorkerUrl from './problems-worker.ts?chunk-url';
 
 export type AsyncValidator = (doc: FlowDocument) => Promise<FlowProblem[] | null>;
 
@@ -15,7 +17,7 @@ export function sharedWorkerValidator(): AsyncValidator | null {
 /** Resolves to null for a request that a newer one overtook. */
 export function createWorkerValidator(): AsyncValidator | null {
   if (typeof Worker === 'undefined') return null;
-  const worker = new Worker(new URL('./problems-worker.ts', import.meta.url), { type: 'module', name: 'flow-problems' });
+  const worker = new Worker(problemsWorkerUrl, { type: 'module', name: 'flow-problems' });
   let seq = 0;
   const pending = new Map<number, (p: FlowProblem[] | null) => void>();
   worker.onmessage = (e: MessageEvent<{ seq: number; problems: FlowProblem[] }>) => {

@@ -5,7 +5,7 @@
  */
 import { defineNode, type ConfigProblem, type NodeSetupContext, type SourceContext } from '../define-node.ts';
 import { FlowError, toFlowError } from '../errors.ts';
-import { parseDocument, type FormatOptions } from '../formats/parse-document.ts';
+import type { FormatOptions } from '../formats/parse-document.ts';
 import type { DocumentFormat } from '../formats/detect-format.ts';
 
 export interface FileSourceConfig {
@@ -236,6 +236,8 @@ export const fileSource = defineNode({
           });
         }
         try {
+          // Loaded when a file is read: the designer opens flows without the parsers (csv-parse, saxes, …).
+          const { parseDocument } = await import('../formats/parse-document.ts');
           for await (const record of parseDocument(input.chunks(), input.name, options)) {
             if (ctx.signal.aborted) return;
             yield record;

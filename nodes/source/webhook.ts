@@ -6,8 +6,6 @@
  */
 import { defineNode, type NodeSetupContext, type SourceContext } from '../define-node.ts';
 import { FlowError, toFlowError } from '../errors.ts';
-import { parseJson } from '../formats/json.ts';
-import { parseJsonl } from '../formats/jsonl.ts';
 
 export interface WebhookSourceConfig {
   /** Dotted path of the event id in each event, e.g. `id` or `event.id`; used to drop duplicates. */
@@ -84,7 +82,10 @@ export const webhookSource = defineNode({
         }
         const lines = /\.(jsonl|ndjson)$/i.test(input.name);
         try {
-          const records = lines ? parseJsonl(input.chunks(), input.name) : parseJson(input.chunks(), input.name);
+          // Loaded when a body is read: the designer opens flows without the parsers.
+          const records = lines
+            ? (await import('../formats/jsonl.ts')).parseJsonl(input.chunks(), input.name)
+            : (await import('../formats/json.ts')).parseJson(input.chunks(), input.name);
           for await (const record of records) {
             if (ctx.signal.aborted) return;
             yield record;

@@ -4,7 +4,6 @@
  * it in memory). The CSV header is written once per file per run. The ref of
  * each record is `<path>:<n>`, its record number in the file.
  */
-import { stringify } from 'csv-stringify/browser/esm/sync';
 import { defineNode, type ConfigProblem, type TargetOutcome } from '../define-node.ts';
 import { FlowError, toFlowError } from '../errors.ts';
 import { compileFieldPath, fieldPathProblem, type FieldGetter } from '../field-path.ts';
@@ -113,6 +112,9 @@ export const fileTarget = defineNode<FileTargetConfig, 'target'>({
     const derivedColumns = !columns;
     let headerWritten = false;
 
+    // csv-stringify is loaded by the first CSV write: the designer opens flows without it.
+    let stringify: typeof import('csv-stringify/browser/esm/sync').stringify | undefined;
+
     function serialize(data: unknown): string | FlowError {
       try {
         if (config.format === 'jsonl') {
@@ -129,7 +131,7 @@ export const fileTarget = defineNode<FileTargetConfig, 'target'>({
           header,
           get: (r: unknown) => (r && typeof r === 'object' && Object.hasOwn(r, header) ? (r as Record<string, unknown>)[header] : undefined),
         }));
-        return stringify([columns.map((c) => cell(c.get(data)))], { delimiter: config.delimiter, eof: true });
+        return stringify!([columns.map((c) => cell(c.get(data)))], { delimiter: config.delimiter, eof: true });
       } catch (err) {
         return toFlowError(err, 'permanent', { nodeId });
       }
@@ -138,6 +140,7 @@ export const fileTarget = defineNode<FileTargetConfig, 'target'>({
     return {
       batchSize: config.batchSize,
       async write(items, ctx) {
+        if (config.format === 'csv') stringify ??= (await import('csv-stringify/browser/esm/sync')).stringify;
         const outcomes: TargetOutcome[] = new Array(items.length);
         // The header's place, filled once the columns are known (from the first record).
         const lines: string[] = [''];
@@ -154,7 +157,7 @@ export const fileTarget = defineNode<FileTargetConfig, 'target'>({
         if (lines.length === 1) return outcomes;
         const header =
           config.format === 'csv' && !headerWritten && columns
-            ? stringify([columns.map((c) => c.header)], { delimiter: config.delimiter, eof: true })
+            ? stringify!([columns.map((c) => c.header)], { delimiter: config.delimiter, eof: true })
             : '';
         lines[0] = header;
         try {

@@ -6,26 +6,32 @@
  * - Open a generated flow of 300 nodes and 400 edges until interactive (cold
  *   page each time; from navigation start to the first painted frame with the
  *   nodes and their edges on the canvas and the main thread free), median of
- *   ROUNDS.
+ *   ROUNDS; beside it the CPU time the page spent on it (main thread, and the
+ *   flow-problems worker), from a performance trace of the same opens, and the
+ *   machine's load average: on a busy machine wall time follows the load, CPU
+ *   time does not.
  * - Drag a node of that flow: frame-to-frame times (requestAnimationFrame
  *   deltas) during a scripted mouse drag, median.
  * - Live JSONata preview on the 20-line UBL invoice: keystroke (keydown) to the
  *   preview showing the new result (first frame it is there), median.
  * - Initial JS of the flow editor page, gzipped: every script the page loaded
- *   to open the flow (workers listed apart).
+ *   to open the flow, then the same with the scripts its worker loaded (the
+ *   worker is a chunk of the page's build and imports the page's chunks).
  */
 import { gzipSync } from 'node:zlib';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import buildDesigner from '../e2e/global-setup.ts';
 import { launchBrowser, startTestServer, type TestServer } from '../e2e/browser.ts';
 import { catalog } from '../../nodes/catalog.ts';
+import { CPU_TRACE_CATEGORIES, rendererCpuMs } from './renderer-cpu.ts';
 import type { FlowDocument, FlowNode } from '../../nodes/flow-document.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const KEYSTROKES = 15;
 const UBL = fileURLToPath(new URL('../../../shared/data/real/ubl/ubl-invoice-en16931-20-lines-two-vat-rates-eur.xml', import.meta.url));
-const TARGETS = { openMs: 1500, dragFrameMs: 33, previewMs: 50, initialJsKb: 400 };
+const TARGETS = { openMs: 800, dragFrameMs: 33, previewMs: 50, initialJsKb: 400 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -72,36 +78,53 @@ async function signedInContext(browser: Browser, server: TestServer): Promise<Br
   return context;
 }
 
-/** Opens a flow on a cold page; resolves with ms from navigation start to interactive, and the scripts loaded. */
-async function openFlow(context: BrowserContext, server: TestServer, flowId: string) {
+/**
+ * Opens a flow on a cold page; resolves with ms from navigation start to interactive, the scripts the page
+ * had loaded by then and those its workers loaded to start (and, with `browser`, the page's CPU time until
+ * interactive, from a performance trace).
+ */
+async function openFlow(context: BrowserContext, server: TestServer, flowId: string, browser?: Browser) {
   const page = await context.newPage();
-  const scripts = new Map<string, Promise<Buffer>>();
-  page.on('response', (res) => {
-    if (res.request().resourceType() === 'script' && res.url().startsWith(server.url)) {
-      const body = res.body();
-      body.catch(() => undefined); // a chunk still loading when the page closes
-      scripts.set(res.url(), body);
-    }
-  });
-  const workers: string[] = [];
-  page.on('worker', (w) => workers.push(w.url()));
+  if (browser) await browser.startTracing(page, { categories: CPU_TRACE_CATEGORIES });
   await page.goto(`${server.url}/#/flows/${flowId}`);
   await page.locator('.react-flow__node').first().waitFor({ state: 'visible', timeout: 30_000 });
+  const nodesShownAt = await page.evaluate(() => performance.now());
   // The flow, not just its boxes: the connections are drawn too (a path is only rendered once its
   // ends are known; "attached", as a straight path has an empty box, which Playwright calls hidden).
   await page.locator('.react-flow__edge-path[d]').first().waitFor({ state: 'attached', timeout: 30_000 });
   // Interactive: a frame painted with the nodes, and the main thread free for the next one.
   const ms = await page.evaluate(() => new Promise<number>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())))));
+  const cpu = browser ? rendererCpuMs(await browser.stopTracing(), server.url) : null;
+  // The scripts the page asked for until the flow's nodes were on screen, from its resource timeline: not the
+  // JSONata editor, which loads when the browser is idle (on a busy machine that can come before the canvas
+  // answers; it is listed apart, not summed).
+  const isScript = (url: string) => url.startsWith(server.url) && new URL(url).pathname.endsWith('.js');
+  const timeline = (await page.evaluate(() => performance.getEntriesByType('resource').map((e) => [e.name, e.startTime] as const))).filter(([url]) => isScript(url));
+  const pageScripts = timeline.filter(([, start]) => start <= nodesShownAt).map(([url]) => url);
+  const laterScripts = timeline.filter(([, start]) => start > nodesShownAt).map(([url]) => url);
+  // A worker's imports are in its own timeline: read it once the worker's module graph has loaded
+  // (its entry then has set its message handler).
+  const workerScripts: string[] = [];
+  for (const worker of page.workers()) {
+    // A string, not a function: tsx's name-keeping helper does not exist in the worker.
+    await worker.evaluate(`new Promise((resolve) => {
+      const check = () => (typeof self.onmessage === 'function' ? resolve() : setTimeout(check, 20));
+      check();
+    })`);
+    const imports = await worker.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+    workerScripts.push(worker.url(), ...imports.filter(isScript));
+  }
   if (process.env.BENCH_DEBUG) {
     const marks = await page.evaluate(() => ({
       domContentLoaded: Math.round(performance.getEntriesByType('navigation')[0] ? (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd : 0),
       api: performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/')).map((e) => `${new URL(e.name).pathname} ${Math.round(e.startTime)}→${Math.round((e as PerformanceResourceTiming).responseEnd)}`),
-      longTasks: 0,
     }));
     console.error(JSON.stringify({ ms: Math.round(ms), ...marks }));
   }
-  const bodies = await Promise.all([...scripts.entries()].map(async ([url, body]) => ({ url, body: await body })));
-  return { page, ms, bodies, workers };
+  const urls = [...new Set([...pageScripts, ...workerScripts, ...laterScripts])];
+  const kindOf = (url: string): 'page' | 'worker' | 'later' => (pageScripts.includes(url) ? 'page' : workerScripts.includes(url) ? 'worker' : 'later');
+  const bodies = await Promise.all(urls.map(async (url) => ({ url, body: await (await context.request.get(url)).body(), kind: kindOf(url) })));
+  return { page, ms, cpu, bodies, workers: page.workers().map((w) => w.url()) };
 }
 
 async function dragFrames(page: Page): Promise<number[]> {
@@ -169,25 +192,31 @@ async function previewLatency(context: BrowserContext, server: TestServer): Prom
 
 async function main() {
   await buildDesigner();
-  const server = await startTestServer({ LEDGERFLOW_EXAMPLES: '0' });
+  const server = await startTestServer({ LEDGERFLOW_EXAMPLES: '0', LEDGERFLOW_LOG_LEVEL: 'warn' });
   const browser = await launchBrowser();
   try {
     const setup = await signedInContext(browser, server);
     for (const document of [generatedFlow('bench-300'), previewFlow()]) {
-      const r = await setup.request.post(`${server.url}/api/flows`, { data: { document } });
+      // As the designer's own pages do: a change signed in by cookie names its origin.
+      const r = await setup.request.post(`${server.url}/api/flows`, { data: { document }, headers: { origin: server.url } });
       if (r.status() !== 201) throw new Error(`creating ${document.id}: ${r.status()} ${await r.text()}`);
     }
     await setup.close();
 
+    const loadBefore = loadavg()[0];
     const opens: number[] = [];
+    const mainCpu: number[] = [];
+    const workerCpu: number[] = [];
     const warmOpens: number[] = [];
     let frames: number[] = [];
-    let initial: { url: string; body: Buffer }[] = [];
+    let initial: { url: string; body: Buffer; kind: 'page' | 'worker' | 'later' }[] = [];
     let workers: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const context = await signedInContext(browser, server);
-      const opened = await openFlow(context, server, 'bench-300');
+      const opened = await openFlow(context, server, 'bench-300', browser);
       opens.push(opened.ms);
+      mainCpu.push(opened.cpu!.main);
+      workerCpu.push(opened.cpu!.workers);
       if (round === 0) {
         initial = opened.bodies;
         workers = opened.workers;
@@ -205,13 +234,19 @@ async function main() {
     const latencies = await previewLatency(previewContext, server);
     await previewContext.close();
 
-    const gz = initial.map((s) => ({ file: new URL(s.url).pathname, raw: s.body.length, gzip: gzipSync(s.body, { level: 9 }).length, worker: workers.includes(s.url) }));
-    // The validation worker loads beside the page and runs off the main thread; it is listed, and summed apart.
-    const initialJsKb = gz.filter((s) => !s.worker).reduce((t, s) => t + s.gzip, 0) / 1024;
-    const withWorkersKb = gz.reduce((t, s) => t + s.gzip, 0) / 1024;
+    const gz = initial.map((s) => ({ file: new URL(s.url).pathname, raw: s.body.length, gzip: gzipSync(s.body, { level: 9 }).length, kind: s.kind }));
+    // The flow-problems worker loads beside the page and runs off the main thread: the first sum is the page's
+    // own scripts, the second adds the worker's (its entry and the chunks the page has not loaded; shared ones count once).
+    const initialJsKb = gz.filter((s) => s.kind === 'page').reduce((t, s) => t + s.gzip, 0) / 1024;
+    const withWorkersKb = gz.filter((s) => s.kind !== 'later').reduce((t, s) => t + s.gzip, 0) / 1024;
     const figures = {
       openMs: Math.round(median(opens)),
       openRunsMs: opens.map(Math.round),
+      openMainCpuMs: Math.round(median(mainCpu)),
+      openMainCpuRunsMs: mainCpu.map(Math.round),
+      openWorkerCpuMs: Math.round(median(workerCpu)),
+      loadAverage: [loadBefore, loadavg()[0]].map((x) => Number(x.toFixed(1))),
+      cores: availableParallelism(),
       openWarmMs: Math.round(median(warmOpens)),
       openWarmRunsMs: warmOpens.map(Math.round),
       dragFrameMs: Number(median(frames).toFixed(1)),
@@ -227,13 +262,14 @@ async function main() {
     };
     const row = (name: string, value: string, target: string, ok: boolean) => `${name.padEnd(46)}${value.padStart(12)}   ${target.padEnd(10)}${ok ? 'ok' : 'MISSED'}`;
     console.log(`${'figure'.padEnd(46)}${'median'.padStart(12)}   ${'target'.padEnd(10)}`);
-    console.log(row('open 300 nodes / 400 edges until interactive', `${figures.openMs} ms`, '≤ 1500 ms', figures.openMs <= TARGETS.openMs));
-    console.log(row('  the same, scripts in the browser cache', `${figures.openWarmMs} ms`, '≤ 1500 ms', figures.openWarmMs <= TARGETS.openMs));
+    console.log(row('open 300 nodes / 400 edges until interactive', `${figures.openMs} ms`, '≤ 800 ms', figures.openMs <= TARGETS.openMs));
+    console.log(`  runs ${figures.openRunsMs.join(', ')} ms; page CPU ${figures.openMainCpuMs} ms main thread + ${figures.openWorkerCpuMs} ms worker; load average ${figures.loadAverage.join(' → ')} on ${figures.cores} cores`);
+    console.log(row('  the same, scripts in the browser cache', `${figures.openWarmMs} ms`, '≤ 800 ms', figures.openWarmMs <= TARGETS.openMs));
     console.log(row('drag a node: frame time', `${figures.dragFrameMs} ms`, '< 33 ms', figures.dragFrameMs < TARGETS.dragFrameMs));
     console.log(row('live preview, 20-line UBL: keystroke → result', `${figures.previewMs} ms`, '≤ 50 ms', figures.previewMs <= TARGETS.previewMs));
     console.log(row('initial JS of the flow editor page, gzipped', `${figures.initialJsKb} KB`, '≤ 400 KB', figures.initialJsKb <= TARGETS.initialJsKb));
-    console.log(row('  the same with the validation worker', `${figures.initialJsWithWorkersKb} KB`, '≤ 400 KB', figures.initialJsWithWorkersKb <= TARGETS.initialJsKb));
-    for (const s of gz) console.log(`  ${s.file.padEnd(52)}${(s.gzip / 1024).toFixed(1).padStart(8)} KB gz  (${(s.raw / 1024).toFixed(0)} KB)${s.worker ? '  worker' : ''}`);
+    console.log(row('  the same with the flow-problems worker', `${figures.initialJsWithWorkersKb} KB`, '≤ 400 KB', figures.initialJsWithWorkersKb <= TARGETS.initialJsKb));
+    for (const s of gz) console.log(`  ${s.file.padEnd(52)}${(s.gzip / 1024).toFixed(1).padStart(8)} KB gz  (${(s.raw / 1024).toFixed(0)} KB)${s.kind === 'page' ? '' : `  ${s.kind === 'worker' ? 'worker' : 'loaded later, when idle (not summed)'}`}`);
     console.log(JSON.stringify(figures));
   } finally {
     await browser.close();

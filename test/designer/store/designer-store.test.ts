@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createDesignerStore } from '../../../designer/store/designer-store.ts';
+import { validateOnMainThread } from '../../../designer/store/main-thread-validator.ts';
 import { copySelection, pasteClipboard, parseClipboardText } from '../../../designer/store/clipboard.ts';
 import { sampleFlow } from '../flow-fixture.ts';
 
 function storeWithFlow() {
-  const store = createDesignerStore({ problemsDelayMs: 0 });
+  const store = createDesignerStore({ problemsDelayMs: 0, validate: validateOnMainThread });
   store.getState().loadDocument(sampleFlow());
   return store;
 }
@@ -114,7 +115,7 @@ describe('clipboard', () => {
 
 describe('selection and history', () => {
   it('undo drops selected nodes that no longer exist', () => {
-    const store = createDesignerStore({ problemsDelayMs: 0 });
+    const store = createDesignerStore({ problemsDelayMs: 0, validate: validateOnMainThread });
     store.getState().loadDocument(sampleFlow());
     const id = store.getState().addNode('target.http', { x: 0, y: 0 })!;
     expect(store.getState().selectedNodeIds).toEqual([id]);
@@ -126,7 +127,7 @@ describe('selection and history', () => {
 describe('undo steps', () => {
   it('typing in one field within a second is one undo step; another field starts a new one', () => {
     let t = 0;
-    const store = createDesignerStore({ problemsDelayMs: 0, now: () => t });
+    const store = createDesignerStore({ problemsDelayMs: 0, validate: validateOnMainThread, now: () => t });
     store.getState().loadDocument(sampleFlow());
     const s = () => store.getState();
     for (const expr of ['{ "id": I', '{ "id": ID', '{ "id": ID }']) {
