@@ -4,6 +4,8 @@
 declare module 'virtual:precompiled-validators' {
   const validators: Record<string, import('ajv').ValidateFunction>;
   export default validators;
+}
+
 /** The URL of a module built as a chunk of the designer's build (runtime/designer-chunk-url.ts). */
 declare module '*?chunk-url' {
   const url: string;
