@@ -52,17 +52,29 @@ export async function replayDeadLetters(deps: RunServiceDeps, req: ReplayRequest
   if (letters.length === 0) {
     throw new FlowError('validation', req.runId ? `run ${req.runId} has no open dead letters${req.recordKeys?.length ? ` for ${req.recordKeys.join(', ')}` : ''}` : 'no open dead letters selected');
   }
-  // Several children of one source record may have failed: the source record runs once.
-  const bySourceKey = new Map<string, GivenRecord>();
-  for (const l of letters) if (!bySourceKey.has(l.sourceKey)) bySourceKey.set(l.sourceKey, { sourceKey: l.sourceKey, data: l.sourceRecord });
   const replayOf = req.runId ?? letters[0].runId;
   const outcome = await executeRun(deps, {
     doc: req.against.doc, version: req.against.version, environment: req.environment ?? letters[0].environment,
     trigger: 'replay', triggerRef: `${letters.length} dead letter(s) of ${replayOf}`, replayOf,
-    input: { kind: 'records', records: [...bySourceKey.values()] }, reference: req.reference,
+    input: { kind: 'records', records: replayRecords(letters) }, reference: req.reference,
   });
-  if (outcome.result.status !== 'failed') {
-    await deps.store.setDeadLetterStatus(letters.map((l) => l.id), 'replayed', `replayed in ${outcome.run.id}`, outcome.run.id);
+  let marked = { replayed: 0, failedAgain: 0 };
+  if (outcome.result.status !== 'failed') marked = await deps.store.markReplayed(letters.map((l) => l.id), outcome.run.id);
+  return { ...outcome, replayed: letters.length, resolved: marked.replayed, failedAgain: marked.failedAgain };
+}
+
+/**
+ * The source records a replay runs: each once, however many of its items
+ * failed, with the items to run again. Items not named (delivered, or left
+ * open for later) are not run again, so they are neither re-sent nor
+ * quarantined twice. A dead letter of the whole record ('' item) runs it all.
+ */
+export function replayRecords(letters: Pick<DeadLetterRow, 'sourceKey' | 'itemKey' | 'sourceRecord'>[]): GivenRecord[] {
+  const bySourceKey = new Map<string, GivenRecord & { items: Set<string> }>();
+  for (const l of letters) {
+    let record = bySourceKey.get(l.sourceKey);
+    if (!record) bySourceKey.set(l.sourceKey, (record = { sourceKey: l.sourceKey, data: l.sourceRecord, items: new Set() }));
+    record.items.add(l.itemKey ?? '');
   }
-  return { ...outcome, replayed: letters.length };
+  return [...bySourceKey.values()].map(({ items, ...record }) => (items.has('') ? record : { ...record, onlyItems: [...items] }));
 }

@@ -8,7 +8,7 @@ import type { RunRow } from '../store/store.ts';
 /** What a queued run reads. Input bytes are stored durably with the run before it is queued. */
 export type QueuedRunInput =
   | { kind: 'document'; name: string; bytes: Uint8Array }
-  | { kind: 'records'; records: { data: unknown; sourceKey?: string }[] }
+  | { kind: 'records'; records: { data: unknown; sourceKey?: string; onlyItems?: string[] }[] }
   | { kind: 'source' };
 
 export interface RunRequest {

@@ -7,7 +7,8 @@ import type { Db, Row } from './db.ts';
 import type { DeadLetterEntry, Reconciliation, RecordTrace, RunStatus } from '../engine/run-types.ts';
 import type { RootRecord } from '../engine/process-chunk.ts';
 import type { SerializedError } from '../../nodes/errors.ts';
-import { DEAD_LETTER_COLUMNS, TRACE_COLUMNS, deadLetterLine, runPrefix, traceLine, type RunColumns } from './trace-rows.ts';
+import { storeDeadLetters } from './dead-letters-repo.ts';
+import { TRACE_COLUMNS, deadLetterLine, runPrefix, traceLine, type RunColumns } from './trace-rows.ts';
 import { isoOf, numberOf } from './row-values.ts';
 
 export type ChunkStatus = 'pending' | 'done' | 'skipped' | 'failed';
@@ -16,7 +17,7 @@ export interface StoredRunInput {
   kind: 'document' | 'records' | 'source';
   name: string | null;
   bytes: Uint8Array | null;
-  records: { data: unknown; sourceKey?: string }[] | null;
+  records: { data: unknown; sourceKey?: string; onlyItems?: string[] }[] | null;
   replayDeadLetterIds: number[];
   requestedBy: string;
 }
@@ -222,7 +223,7 @@ export async function insertTraceRows(db: Db, run: RunColumns, traces: RecordTra
   if (deadLetters.length) {
     let text = '';
     for (const d of deadLetters) text += deadLetterLine(d, run, prefix);
-    await db.copyFrom('dead_letters', DEAD_LETTER_COLUMNS, text);
+    await storeDeadLetters(db, text);
   }
 }
 

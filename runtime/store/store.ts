@@ -111,6 +111,8 @@ export interface DeadLetterRow {
   environment: string | null;
   lineageKey: string;
   sourceKey: string;
+  /** The failed item within the source record ('' for the whole record). */
+  itemKey: string;
   businessKey: string | null;
   nodeId: string;
   disposition: 'quarantined' | 'dead_lettered';
@@ -121,6 +123,9 @@ export interface DeadLetterRow {
   statusReason: string | null;
   /** Run that replayed it. */
   replayRunId: string | null;
+  /** Runs (first run, re-runs, replays) in which this record or item failed; `runId` is the latest. */
+  attempts: number;
+  firstRunId: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -184,6 +189,8 @@ export interface Store {
   getDeadLetter(id: number): Promise<DeadLetterRow | null>;
   getDeadLetters(ids: number[]): Promise<DeadLetterRow[]>;
   setDeadLetterStatus(ids: number[], status: DeadLetterStatus, reason: string | null, replayRunId?: string | null): Promise<void>;
+  /** After a replay run: marks replayed the selected dead letters it did not fail again (those stay open, updated by the run). */
+  markReplayed(ids: number[], replayRunId: string): Promise<{ replayed: number; failedAgain: number }>;
 
   // idempotency
   readonly ledger: IdempotencyLedger;

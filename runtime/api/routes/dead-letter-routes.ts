@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { ANY_ROLE, OPERATORS } from '../../auth/roles.ts';
 import { ERROR_CLASSES, type ErrorClass } from '../../../nodes/errors.ts';
-import { selectDeadLetters } from '../../replay.ts';
+import { replayRecords, selectDeadLetters } from '../../replay.ts';
 import type { DeadLetterRow, DeadLetterStatus } from '../../store/store.ts';
 import type { Db } from '../../store/db.ts';
 import { deadLettersRepo } from '../../store/dead-letters-repo.ts';
@@ -94,14 +94,11 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
       if (versions.size > 1 || letters[0].version === null) throw new ApiProblem(422, 'The selected dead letters failed in different (or unknown) versions; replay against the deployed version, or select one version\'s.', { problems: [{ path: '/against', message: 'several versions' }] });
       version = letters[0].version;
     }
-    // Several children of one source record may have failed: the source record runs once.
-    const bySource = new Map<string, { data: unknown; sourceKey: string }>();
-    for (const l of letters) if (!bySource.has(l.sourceKey)) bySource.set(l.sourceKey, { data: l.sourceRecord, sourceKey: l.sourceKey });
     const replayOf = body.runId ?? letters[0].runId;
     const deadLetterIds = letters.map((l) => l.id);
     const run = await ctx.launcher.enqueue({
       flowId, version, environment, trigger: 'replay', triggerRef: `${letters.length} dead letter(s) of ${replayOf}`, replayOf,
-      input: { kind: 'records', records: [...bySource.values()] }, replayDeadLetterIds: deadLetterIds, requestedBy: user.username,
+      input: { kind: 'records', records: replayRecords(letters) }, replayDeadLetterIds: deadLetterIds, requestedBy: user.username,
       // One entry naming the replay run (its id is short, however many dead letters it replays), in the run's transaction.
       alongside: (tx, queued) => ctx.repos.audit.append({
         actor: user.username, action: 'dead-letter.replay-queued', entity: 'run', entityId: queued.id,

@@ -54,7 +54,7 @@ export function syncLauncher(store: Store, secrets: AppDeps['secrets']): TestLau
         const { run } = await executeRun({ store, catalog, connections: resolver, files: { append: async () => {} } }, {
           doc, version: req.version, environment: req.environment, trigger: req.trigger, triggerRef: req.triggerRef, input, reference, replayOf: req.replayOf,
         });
-        if (req.replayDeadLetterIds?.length && run.status !== 'failed') await store.setDeadLetterStatus(req.replayDeadLetterIds, 'replayed', `replayed in ${run.id}`, run.id);
+        if (req.replayDeadLetterIds?.length && run.status !== 'failed') await store.markReplayed(req.replayDeadLetterIds, run.id);
         await req.alongside?.(store.sql, run);
         return run;
       } finally {
