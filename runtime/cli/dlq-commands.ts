@@ -48,11 +48,11 @@ async function replay(ctx: CommandContext) {
     const deps = await localRunDeps(store, version.document, { connections: ctx.values.connections as string }, ctx);
     try {
       const reference = await loadReferenceData(version.document, null, store);
-      const { run: replayRun, result, replayed } = await replayDeadLetters(deps, {
+      const { run: replayRun, result, replayed, resolved, failedAgain } = await replayDeadLetters(deps, {
         runId, ids: runId ? undefined : ids, against: { doc: version.document, version: version.version }, reference,
       });
-      if (ctx.values.json) ctx.out(JSON.stringify({ runId: replayRun.id, replayed, status: result.status, counts: result.counts, reconciliation: result.reconciliation }, null, 2));
-      else ctx.out(`Replayed ${replayed} dead letter(s) against version ${version.version} in run ${replayRun.id}: ${result.status}\n  ${countsLine(result.counts)}`);
+      if (ctx.values.json) ctx.out(JSON.stringify({ runId: replayRun.id, replayed, resolved, failedAgain, status: result.status, counts: result.counts, reconciliation: result.reconciliation }, null, 2));
+      else ctx.out(`Replayed ${replayed} dead letter(s) against version ${version.version} in run ${replayRun.id}: ${result.status}; ${resolved} resolved, ${failedAgain} failed again (still open)\n  ${countsLine(result.counts, result.reconciliation)}`);
       return exitCodeOf(result.status);
     } finally {
       await deps.close();

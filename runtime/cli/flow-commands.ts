@@ -9,6 +9,7 @@ import { fileInput, loadFlowFile, loadReferenceData, storeFileReferenceData } fr
 import { ensureVersion } from '../flow-versions.ts';
 import { executeRun } from '../run-service.ts';
 import { replayDeadLetters } from '../replay.ts';
+import { checkSample, type SampleWarning } from '../sample-check.ts';
 import type { RunRow } from '../store/store.ts';
 import type { RunResult } from '../engine/run-flow.ts';
 import { CliError } from './cli-error.ts';
@@ -47,7 +48,7 @@ function printRun(ctx: CommandContext, run: RunRow, result: RunResult, doc: Flow
   }
   const labels = new Map(doc.nodes.map((n) => [n.id, n.label ?? catalog.get(n.type)?.title ?? n.type]));
   ctx.out(`Run ${run.id} of flow ${run.flowId} (version ${run.version ?? '-'}): ${result.status}`);
-  ctx.out(`  ${countsLine(result.counts)}`);
+  ctx.out(`  ${countsLine(result.counts, result.reconciliation)}`);
   if (result.error) ctx.out(`  error: ${result.error.message}`);
   if (result.nodeStats.length) ctx.out(nodeStatsText(result.nodeStats, labels).replace(/^/gm, '  '));
   ctx.out(reconciliationText(result.reconciliation).replace(/^/gm, '  '));
@@ -58,14 +59,24 @@ function printRun(ctx: CommandContext, run: RunRow, result: RunResult, doc: Flow
 
 export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
   validate: {
-    options: { json: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, sample: { type: 'string', multiple: true } },
     async run(ctx) {
       const file = ctx.positionals[0];
-      if (!file) throw new CliError('usage: ledgerflow validate <flow-file> [--json]', 64);
-      const { doc } = await loadFlowFile(file);
+      if (!file) throw new CliError('usage: ledgerflow validate <flow-file> [--sample <file>]… [--json]', 64);
+      const { doc, dir } = await loadFlowFile(file);
       const problems = validateFlow(doc, catalog, evaluatorFor(doc));
-      if (ctx.values.json) ctx.out(JSON.stringify({ valid: problems.length === 0, problems }, null, 2));
-      else ctx.out(problems.length ? problemsText(file, problems) : `${file}: valid (${doc.nodes.length} nodes, ${doc.edges.length} edges)`);
+      // With samples (and a valid flow), paths that match nothing in them are named: warnings, not problems.
+      const samples = (ctx.values.sample as string[] | undefined) ?? [];
+      const warnings: SampleWarning[] = [];
+      if (!problems.length && samples.length) {
+        const reference = await loadReferenceData(doc, dir);
+        for (const sample of samples) warnings.push(...await checkSample(doc, fileInput(resolve(sample)), { catalog, reference }));
+      }
+      if (ctx.values.json) ctx.out(JSON.stringify({ valid: problems.length === 0, problems, ...(samples.length ? { warnings } : {}) }, null, 2));
+      else {
+        ctx.out(problems.length ? problemsText(file, problems) : `${file}: valid (${doc.nodes.length} nodes, ${doc.edges.length} edges)`);
+        for (const w of warnings) ctx.out(`  warning ${w.code}: ${w.message}`);
+      }
       return problems.length ? 1 : 0;
     },
   },

@@ -30,9 +30,10 @@ const node = (id: string, type: string, config: Record<string, unknown>, x: numb
 
 /**
  * `items` false leaves out the item declarations (key, amount), as a flow
- * written before items were first-class; `expression` replaces the mapping.
+ * written before items were first-class; `expression` replaces the mapping;
+ * `bookedOnly` maps the booked entries only (the INFO entry is left out).
  */
-export function camt054Flow(id: string, table: string, options: { items?: boolean; expression?: string; amount?: string } = {}): FlowDocument {
+export function camt054Flow(id: string, table: string, options: { items?: boolean; expression?: string; amount?: string; bookedOnly?: boolean } = {}): FlowDocument {
   const items = options.items !== false;
   return {
     id, name: 'camt.054 notification → entries',
@@ -43,7 +44,7 @@ export function camt054Flow(id: string, table: string, options: { items?: boolea
     nodes: [
       node('file', 'source.file', { format: 'xml', xml: { recordElement: 'Document/BkToCstmrDbtCdtNtfctn/Ntfctn', repeat: ['Ntry', 'NtryDtls', 'TxDtls', 'Ustrd'] } }, 0),
       node('entries', 'transform.jsonata', {
-        expression: options.expression ?? `Ntfctn.Ntry.{
+        expression: options.expression ?? `Ntfctn.Ntry${options.bookedOnly ? "[Sts = 'BOOK']" : ''}.{
           "notification": %.Id,
           "entryRef": AcctSvcrRef,
           "status": Sts,

@@ -172,7 +172,7 @@ describe('nothing silently empty', () => {
 
   it('a run whose records are all filtered out finishes with exceptions and a named warning, on both paths', async () => {
     // A wrong root (Ntfction for Ntfctn): the mapping gives nothing for every record.
-    const doc = camt054Flow('camt054-all-filtered', 'unused_entries', { expression: 'Ntfction.Ntry.{ "entryRef": AcctSvcrRef }' });
+    const doc = camt054Flow('camt054-all-filtered', 'unused_entries', { items: false, expression: 'Ntfction.Ntry.{ "entryRef": AcctSvcrRef }' });
     for (const r of Object.values(await run(doc))) {
       expect(r.status).toBe('completed_with_exceptions');
       expect(r.reconciliation?.warnings?.map((w) => w.code)).toEqual(['ALL_FILTERED']);
@@ -180,7 +180,7 @@ describe('nothing silently empty', () => {
   });
 
   it('a declared amount that matches nothing is a named warning, on both paths', async () => {
-    const doc = camt054Flow('camt054-amount-typo', 'typo_entries', { amount: 'Ntfctn.Ntry.Amount' });
+    const doc = camt054Flow('camt054-amount-typo', 'typo_entries', { items: false, bookedOnly: true, amount: 'Ntfctn.Ntry.Amount' });
     await targetDatabase(store, 'treasury').query('create table typo_entries (entry_ref text primary key, notification text, amount numeric, currency text)');
     const results = await run(doc);
     for (const r of Object.values(results)) {
