@@ -19,7 +19,23 @@ export interface ReplayRequest {
   recordKeys?: string[];
   against: { doc: FlowDocument; version: number | null };
   environment?: string | null;
-  reference: ReferenceData;
+  /** `as-it-was` (default): the reference data as loaded when the records last failed; `current`: re-evaluate with today's. */
+  referenceMode?: ReplayReference;
+  /** Loads the flow's reference data, as of a time (`as-it-was`) or current (null). */
+  loadReference: (asOf: string | null) => Promise<ReferenceData>;
+}
+
+export type ReplayReference = 'as-it-was' | 'current';
+
+/**
+ * When the reference data a replay evaluates with was loaded: as it was when
+ * the selected records last failed (the latest failure of the selection), or
+ * now, for the current reference data, read afresh (not a worker's cached copy).
+ */
+export function referenceAsOf(mode: ReplayReference, letters: Pick<DeadLetterRow, 'updatedAt'>[], now = new Date()): string {
+  if (mode === 'current') return now.toISOString();
+  // ISO times of one format sort as text.
+  return letters.map((l) => l.updatedAt).sort().at(-1)!;
 }
 
 /** Open dead letters matching the request, oldest first. */
@@ -53,14 +69,16 @@ export async function replayDeadLetters(deps: RunServiceDeps, req: ReplayRequest
     throw new FlowError('validation', req.runId ? `run ${req.runId} has no open dead letters${req.recordKeys?.length ? ` for ${req.recordKeys.join(', ')}` : ''}` : 'no open dead letters selected');
   }
   const replayOf = req.runId ?? letters[0].runId;
+  const asOf = referenceAsOf(req.referenceMode ?? 'as-it-was', letters);
+  const reference = await req.loadReference(asOf);
   const outcome = await executeRun(deps, {
     doc: req.against.doc, version: req.against.version, environment: req.environment ?? letters[0].environment,
     trigger: 'replay', triggerRef: `${letters.length} dead letter(s) of ${replayOf}`, replayOf,
-    input: { kind: 'records', records: replayRecords(letters) }, reference: req.reference,
+    input: { kind: 'records', records: replayRecords(letters) }, reference,
   });
   let marked = { replayed: 0, failedAgain: 0 };
   if (outcome.result.status !== 'failed') marked = await deps.store.markReplayed(letters.map((l) => l.id), outcome.run.id);
-  return { ...outcome, replayed: letters.length, resolved: marked.replayed, failedAgain: marked.failedAgain };
+  return { ...outcome, replayed: letters.length, resolved: marked.replayed, failedAgain: marked.failedAgain, referenceAsOf: asOf };
 }
 
 /**

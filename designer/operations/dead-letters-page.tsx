@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { navigate, useLocation } from '../router.ts';
 import { useSession } from '../session.tsx';
 import { relativeTime } from '../shell/format.ts';
-import { opsApi, type ReplayAgainst } from '../runs/ops-client.ts';
+import { opsApi, type ReplayAgainst, type ReplayReference } from '../runs/ops-client.ts';
 import type { ListedDeadLetter, RunRow } from '../runs/ops-types.ts';
 import { RunStatusPill } from '../runs/status-pill.tsx';
 import { figureLevels } from '../runs/figure-levels.ts';
@@ -64,8 +64,8 @@ export function DeadLettersPage() {
   const toggle = (id: number) => setSelected((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
   const allChosen = items.length > 0 && items.every((d) => selected.has(d.id));
 
-  const replay = async (against: ReplayAgainst) => {
-    const body = dialog === 'replay-run' ? { runId: f.runId, against } : { ids: chosen.map((d) => d.id), against };
+  const replay = async (against: ReplayAgainst, reference: ReplayReference) => {
+    const body = dialog === 'replay-run' ? { runId: f.runId, against, reference } : { ids: chosen.map((d) => d.id), against, reference };
     const { runId } = await opsApi.replay(body);
     setSelected(new Set());
     setReplayRun((await opsApi.run(runId)).run);

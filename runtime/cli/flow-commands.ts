@@ -8,7 +8,7 @@ import { evaluatorFor } from '../evaluators.ts';
 import { fileInput, loadFlowFile, loadReferenceData, storeFileReferenceData } from '../flow-files.ts';
 import { ensureVersion } from '../flow-versions.ts';
 import { executeRun } from '../run-service.ts';
-import { replayDeadLetters } from '../replay.ts';
+import { replayDeadLetters, type ReplayReference } from '../replay.ts';
 import { checkSample, type SampleWarning } from '../sample-check.ts';
 import type { RunRow } from '../store/store.ts';
 import type { RunResult } from '../engine/run-flow.ts';
@@ -18,6 +18,12 @@ import { localRunDeps, withStore } from './environment.ts';
 import { countsLine, nodeStatsText, reconciliationText, table } from './format.ts';
 
 /** Exit codes of `run` and `replay`: 0 succeeded, 3 completed with exceptions, 2 failed. */
+/** `--reference as-it-was|current` of the replay commands. */
+export function replayReferenceOption(value: unknown): ReplayReference {
+  if (value === undefined || value === 'as-it-was' || value === 'current') return (value as ReplayReference | undefined) ?? 'as-it-was';
+  throw new CliError(`--reference must be 'as-it-was' (the reference data when the records failed) or 'current' (re-evaluate with today's), not '${String(value)}'`, 64);
+}
+
 export function exitCodeOf(status: string): number {
   return status === 'succeeded' ? 0 : status === 'completed_with_exceptions' ? 3 : 2;
 }
@@ -113,7 +119,7 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
   },
 
   replay: {
-    options: { record: { type: 'string', multiple: true }, flow: { type: 'string' }, json: { type: 'boolean' }, connections: { type: 'string' }, out: { type: 'string' } },
+    options: { record: { type: 'string', multiple: true }, flow: { type: 'string' }, json: { type: 'boolean' }, connections: { type: 'string' }, out: { type: 'string' }, reference: { type: 'string' } },
     async run(ctx) {
       const runId = ctx.positionals[0];
       if (!runId) throw new CliError('usage: ledgerflow replay <run-id> [--record <key>] [--flow <fixed-flow-file>]', 64);
@@ -138,10 +144,12 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
         }
         const deps = await localRunDeps(store, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx);
         try {
-          const reference = await loadReferenceData(doc, dir, store);
           const records = ctx.values.record as unknown as string[] | undefined;
-          const { run, result, replayed } = await replayDeadLetters(deps, { runId, recordKeys: records, against: { doc, version }, reference });
-          if (!ctx.values.json) ctx.out(`Replayed ${replayed} dead letter(s) of ${runId} against version ${version}`);
+          const { run, result, replayed, referenceAsOf } = await replayDeadLetters(deps, {
+            runId, recordKeys: records, against: { doc, version }, referenceMode: replayReferenceOption(ctx.values.reference),
+            loadReference: (asOf) => loadReferenceData(doc, dir, store, asOf),
+          });
+          if (!ctx.values.json) ctx.out(`Replayed ${replayed} dead letter(s) of ${runId} against version ${version}, with ${referenceAsOf ? `the reference data as it was at ${referenceAsOf}` : 'the current reference data'}`);
           printRun(ctx, run, result, doc);
           return exitCodeOf(result.status);
         } finally {

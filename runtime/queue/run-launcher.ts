@@ -23,6 +23,8 @@ export interface RunRequest {
   replayOf?: string | null;
   /** Dead letters this run replays; marked replayed when it finishes. */
   replayDeadLetterIds?: number[];
+  /** A replay "as it was": the reference data as loaded at this time (ISO); absent, the current reference data. */
+  referenceAsOf?: string | null;
   /** Who started it (user name, `webhook`, `scheduler`). */
   requestedBy: string;
   /**

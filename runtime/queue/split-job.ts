@@ -71,10 +71,10 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
   const signal = AbortSignal.any([jobSignal, cancel.signal]);
   let lease;
   try {
-    lease = await ctx.flows.acquire(head);
-    const { flow, sourceNodeId, connections } = lease.prepared;
     const stored = await getRunInput(db, runId);
     if (!stored) throw new FlowError('permanent', `run ${runId} has no stored input`);
+    lease = await ctx.flows.acquire({ ...head, referenceAsOf: stored.referenceAsOf });
+    const { flow, sourceNodeId, connections } = lease.prepared;
     const input = runInputOf(stored);
     if (input.kind === 'document') await precheck(flow, sourceNodeId, input.document, connections, signal);
     const watermark = (await ctx.store.getWatermark(head.flowId, sourceNodeId, head.environment ?? LOCAL_ENVIRONMENT)) ?? undefined;

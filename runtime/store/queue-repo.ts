@@ -20,6 +20,8 @@ export interface StoredRunInput {
   records: { data: unknown; sourceKey?: string; onlyItems?: string[] }[] | null;
   replayDeadLetterIds: number[];
   requestedBy: string;
+  /** A replay "as it was": the reference data as loaded at this time. */
+  referenceAsOf?: string | null;
 }
 
 export interface NewChunk {
@@ -46,7 +48,7 @@ export interface ChunkToRun {
   status: ChunkStatus;
   attempts: number;
   roots: RootRecord[];
-  run: { flowId: string; version: number | null; environment: string | null; status: RunStatus };
+  run: { flowId: string; version: number | null; environment: string | null; status: RunStatus; referenceAsOf: string | null };
 }
 
 export interface RunProgress {
@@ -98,6 +100,7 @@ export async function getRunInput(db: Db, runId: string): Promise<StoredRunInput
     records: (r.records as StoredRunInput['records']) ?? null,
     replayDeadLetterIds: ((r.replay_dead_letter_ids as unknown[] | null) ?? []).map(numberOf),
     requestedBy: r.requested_by as string,
+    referenceAsOf: r.reference_as_of ? isoOf(r.reference_as_of) : null,
   };
 }
 
@@ -144,8 +147,8 @@ export async function setProgress(db: Db, runId: string, patch: { chunksTotal: n
 
 export async function loadChunk(db: Db, runId: string, chunkNo: number): Promise<ChunkToRun | null> {
   const { rows } = await db.query(
-    `select c.status, c.attempts, c.roots, r.flow_id, r.version, r.environment, r.status as run_status
-     from run_chunks c join runs r on r.id = c.run_id
+    `select c.status, c.attempts, c.roots, r.flow_id, r.version, r.environment, r.status as run_status, i.reference_as_of
+     from run_chunks c join runs r on r.id = c.run_id left join run_inputs i on i.run_id = c.run_id
      where c.run_id = $1 and c.chunk_no = $2`,
     [runId, chunkNo],
   );
@@ -156,7 +159,7 @@ export async function loadChunk(db: Db, runId: string, chunkNo: number): Promise
     status: r.status as ChunkStatus,
     attempts: numberOf(r.attempts),
     roots: r.roots as RootRecord[],
-    run: { flowId: r.flow_id as string, version: r.version === null ? null : numberOf(r.version), environment: (r.environment as string | null) ?? null, status: r.run_status as RunStatus },
+    run: { flowId: r.flow_id as string, version: r.version === null ? null : numberOf(r.version), environment: (r.environment as string | null) ?? null, status: r.run_status as RunStatus, referenceAsOf: r.reference_as_of ? isoOf(r.reference_as_of) : null },
   };
 }
 

@@ -198,6 +198,8 @@ export interface Store {
   // reference data
   putReferenceData(set: string, keyField: string, rows: Record<string, unknown>[]): Promise<number>;
   getReferenceData(set: string): Promise<Map<string, unknown> | null>;
+  /** The set as last loaded at or before `asOf` (kept for replays "as it was"); null when not loaded by then. */
+  getReferenceDataAsOf(set: string, asOf: string): Promise<Map<string, unknown> | null>;
 
   // retention
   /** Drops old trace snapshots and, later, old lineage; in small batches. */

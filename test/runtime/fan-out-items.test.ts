@@ -20,11 +20,11 @@ import { executeRun } from '../../runtime/run-service.ts';
 import { openPgliteStore } from '../../runtime/store/open-store.ts';
 import type { RunRow, Store } from '../../runtime/store/store.ts';
 import { targetDatabase } from '../../runtime/store/target-databases.ts';
-import { createReferenceData } from '../../nodes/reference-data.ts';
+import { loadReferenceData } from '../../runtime/flow-files.ts';
+import { referenceAsOf, type ReplayReference } from '../../runtime/replay.ts';
 import { TEST_TUNING, waitForRun } from './queue/queue-fixtures.ts';
 import { CAMT054_PATH, ENTRIES, INFO_ENTRY, camt054Document, camt054Flow, createBrokenTable, fixTable } from './fan-out-items-fixtures.ts';
 
-const reference = createReferenceData({});
 
 /** Amounts compared by value: the scale totals are shown at is not this test's concern. */
 const byValue = (totals: Record<string, string | undefined> | undefined) =>
@@ -56,7 +56,7 @@ const cliPath: RunPath = {
     const connections = await defaultConnectionsFor(store)(null, doc);
     try {
       const { run } = await executeRun({ store, catalog, connections, files: { append: async () => {} } }, {
-        doc, version: 1, trigger: 'manual', input: { kind: 'document', document: camt054Document() }, reference,
+        doc, version: 1, trigger: 'manual', input: { kind: 'document', document: camt054Document() }, reference: await loadReferenceData(doc, null, store),
       });
       return run;
     } finally {
@@ -66,7 +66,7 @@ const cliPath: RunPath = {
   async replay(doc, ids) {
     const connections = await defaultConnectionsFor(store)(null, doc);
     try {
-      const { run } = await replayDeadLetters({ store, catalog, connections, files: { append: async () => {} } }, { ids, against: { doc, version: 1 }, reference });
+      const { run } = await replayDeadLetters({ store, catalog, connections, files: { append: async () => {} } }, { ids, against: { doc, version: 1 }, loadReference: (asOf) => loadReferenceData(doc, null, store, asOf) });
       return run;
     } finally {
       await connections.close();
@@ -190,3 +190,58 @@ describe('nothing silently empty', () => {
   });
 });
 
+
+describe('replay with the reference data as it was, or re-evaluated with the current one', () => {
+  // Entries are quarantined unless their reference is in the master data set `camt054-known-refs`.
+  const known = (refs: string[]) => store.putReferenceData('camt054-known-refs', 'ref', refs.map((ref) => ({ ref })));
+  const flowWithMasterData = (id: string): FlowDocument => {
+    const doc = camt054Flow(id, `${id.replaceAll('-', '_')}_entries`, { bookedOnly: true });
+    doc.referenceData = { known: { stored: 'camt054-known-refs', key: 'ref' } };
+    (doc.nodes[2].config as { rules: unknown[] }).rules.push({ id: 'known', expression: "$inRef('known', entryRef)", message: 'entry {{entryRef}} is not in the master data', severity: 'error', field: 'entryRef' });
+    return doc;
+  };
+
+  const replay = async (path: 'cli' | 'queue', doc: FlowDocument, mode: ReplayReference): Promise<RunRow> => {
+    const ids = (await openLetters(doc.id)).map((l) => l.id);
+    if (path === 'cli') {
+      const connections = await defaultConnectionsFor(store)(null, doc);
+      try {
+        return (await replayDeadLetters({ store, catalog, connections, files: { append: async () => {} } }, {
+          ids, against: { doc, version: 1 }, referenceMode: mode, loadReference: (asOf) => loadReferenceData(doc, null, store, asOf),
+        })).run;
+      } finally {
+        await connections.close();
+      }
+    }
+    const letters = await store.getDeadLetters(ids);
+    const queued = await queue.launcher.enqueue({
+      flowId: doc.id, version: 1, environment: 'dev', trigger: 'replay', replayOf: letters[0].runId,
+      input: { kind: 'records', records: replayRecords(letters) }, replayDeadLetterIds: ids, referenceAsOf: referenceAsOf(mode, letters), requestedBy: 'tester',
+    });
+    return waitForRun(store, queued.id);
+  };
+
+  for (const path of ['cli', 'queue'] as const) {
+    it(`master data fixed after the failure: "as it was" fails again, "current" delivers (${path})`, async () => {
+      const doc = flowWithMasterData(`camt054-master-${path}`);
+      await targetDatabase(store, 'treasury').query(`create table ${doc.id.replaceAll('-', '_')}_entries (entry_ref text primary key, notification text, amount numeric, currency text)`);
+      await saveFlow(doc);
+      // The master data lacks one booked entry: it is quarantined, the other four are delivered.
+      await known(Object.keys(ENTRIES).filter((r) => r !== '091029ACCTSTMTARCH03'));
+      const first = await (path === 'cli' ? cliPath : queuePath).run(doc);
+      expect(first.reconciliation?.items?.counts).toMatchObject({ read: 5, delivered: 4, quarantined: 1 });
+      // Loaded in a later millisecond than the failure.
+      await new Promise((r) => setTimeout(r, 5));
+      await known(Object.keys(ENTRIES));
+
+      const asItWas = await replay(path, doc, 'as-it-was');
+      expect(asItWas.reconciliation?.items?.counts).toMatchObject({ read: 1, delivered: 0, quarantined: 1 });
+      const [open] = await openLetters(doc.id);
+      expect(open).toMatchObject({ itemKey: '091029ACCTSTMTARCH03', attempts: 2, status: 'open' });
+
+      const current = await replay(path, doc, 'current');
+      expect(current.reconciliation?.items?.counts).toMatchObject({ read: 1, delivered: 1, quarantined: 0 });
+      expect(await openLetters(doc.id)).toEqual([]);
+    });
+  }
+});

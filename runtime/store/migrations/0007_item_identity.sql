@@ -30,3 +30,22 @@ where d.id = g.id and g.id <> g.keeper;
 
 create unique index if not exists dead_letters_open_item_idx
   on dead_letters (flow_id, (coalesce(environment, '')), source_key, item_key) where status = 'open';
+
+-- Every load of a reference data set is kept, so a replay can evaluate a record against the
+-- reference data as it was when the record failed, or against the current one (the operator's choice).
+create table if not exists reference_data_loads (
+  set_name  text not null,
+  loaded_at timestamptz(3) not null,
+  key_field text not null,
+  -- [key, row] pairs, as the set held them
+  rows      jsonb not null,
+  primary key (set_name, loaded_at)
+);
+insert into reference_data_loads (set_name, loaded_at, key_field, rows)
+select s.set_name, s.loaded_at, s.key_field,
+  coalesce((select jsonb_agg(jsonb_build_array(d.key, d.row) order by d.key) from reference_data d where d.set_name = s.set_name), '[]'::jsonb)
+from reference_sets s
+on conflict do nothing;
+
+-- A replay's choice: evaluate with the reference data as loaded at this time (null: the current data).
+alter table run_inputs add column if not exists reference_as_of timestamptz(3);
