@@ -19,7 +19,7 @@ export interface ReplayRequest {
   recordKeys?: string[];
   against: { doc: FlowDocument; version: number | null };
   environment?: string | null;
-  /** `as-it-was` (default): the reference data as loaded when the records last failed; `current`: re-evaluate with today's. */
+  /** `current` (default): re-evaluate with the reference data loaded now; `as-it-was`: as loaded when the records last failed. */
   referenceMode?: ReplayReference;
   /** Loads the flow's reference data, as of a time (`as-it-was`) or current (null). */
   loadReference: (asOf: string | null) => Promise<ReferenceData>;
@@ -69,7 +69,7 @@ export async function replayDeadLetters(deps: RunServiceDeps, req: ReplayRequest
     throw new FlowError('validation', req.runId ? `run ${req.runId} has no open dead letters${req.recordKeys?.length ? ` for ${req.recordKeys.join(', ')}` : ''}` : 'no open dead letters selected');
   }
   const replayOf = req.runId ?? letters[0].runId;
-  const asOf = referenceAsOf(req.referenceMode ?? 'as-it-was', letters);
+  const asOf = referenceAsOf(req.referenceMode ?? 'current', letters);
   const reference = await req.loadReference(asOf);
   const outcome = await executeRun(deps, {
     doc: req.against.doc, version: req.against.version, environment: req.environment ?? letters[0].environment,

@@ -10,7 +10,7 @@ export function ReplayDialog({ count, failedVersions, deployedVersion, environme
 }) {
   const oneFailed = failedVersions.length === 1 ? failedVersions[0] : null;
   const [against, setAgainst] = useState<ReplayAgainst>(deployedVersion !== null ? 'deployed' : 'failed-version');
-  const [reference, setReference] = useState<ReplayReference>('as-it-was');
+  const [reference, setReference] = useState<ReplayReference>('current');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const go = () => {

@@ -20,7 +20,7 @@ import { countsLine, nodeStatsText, reconciliationText, table } from './format.t
 /** Exit codes of `run` and `replay`: 0 succeeded, 3 completed with exceptions, 2 failed. */
 /** `--reference as-it-was|current` of the replay commands. */
 export function replayReferenceOption(value: unknown): ReplayReference {
-  if (value === undefined || value === 'as-it-was' || value === 'current') return (value as ReplayReference | undefined) ?? 'as-it-was';
+  if (value === undefined || value === 'as-it-was' || value === 'current') return (value as ReplayReference | undefined) ?? 'current';
   throw new CliError(`--reference must be 'as-it-was' (the reference data when the records failed) or 'current' (re-evaluate with today's), not '${String(value)}'`, 64);
 }
 

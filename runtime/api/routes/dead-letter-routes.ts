@@ -75,7 +75,7 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
       + 'The replay run and its audit entry are committed together.' + IDEMPOTENCY_NOTE,
     request: { body: jsonBody(z.object({
       ids: z.array(z.number().int().positive()).max(10_000).optional(), runId: z.string().optional(), against: z.enum(['failed-version', 'deployed']),
-      reference: z.enum(['as-it-was', 'current']).optional().openapi({ description: '`as-it-was` (default): the reference data as loaded when the records last failed; `current`: re-evaluate with the reference data loaded now.' }),
+      reference: z.enum(['as-it-was', 'current']).optional().openapi({ description: '`current` (default): re-evaluate with the reference data loaded now (not a worker\'s cached copy); `as-it-was`: the reference data as loaded when the records last failed.' }),
     })) },
     responses: { 202: jsonResponse(RunIdSchema, 'Replay queued'), 404: { description: 'Unknown dead letter or run' }, 409: { description: 'Nothing open to replay' }, 422: { description: 'The selection spans flows or versions' } },
   }, async (c) => {
@@ -101,7 +101,7 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
     }
     const replayOf = body.runId ?? letters[0].runId;
     const deadLetterIds = letters.map((l) => l.id);
-    const reference = body.reference ?? 'as-it-was';
+    const reference = body.reference ?? 'current';
     const asOf = referenceAsOf(reference, letters);
     const run = await ctx.launcher.enqueue({
       flowId, version, environment, trigger: 'replay', triggerRef: `${letters.length} dead letter(s) of ${replayOf}`, replayOf,
