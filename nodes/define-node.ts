@@ -144,6 +144,21 @@ export interface Emission {
   data: unknown;
   /** For the `invalid` port of a validate node: every rule that failed. */
   failures?: RuleFailure[];
+  /**
+   * Set by a node that splits a record into items (a fan-out) and declares what
+   * identifies each: its key (e.g. an entry reference) and its own amount.
+   * Values are as the expressions gave them; the engine normalises them.
+   */
+  item?: EmittedItem;
+}
+
+/** What a fan-out node declares of one item: `undefined` when its expression gave nothing. */
+export interface EmittedItem {
+  key?: unknown;
+  amount?: unknown;
+  currency?: unknown;
+  /** Which declarations the node has (so "gave nothing" is told from "not declared"). */
+  declares: { key: boolean; amount: boolean; currency: boolean };
 }
 
 export interface SourceBehaviour {

@@ -67,6 +67,7 @@ export async function assertReadable(path: string): Promise<void> {
 /** Source of stored reference data sets, e.g. the store. */
 export interface ReferenceDataSource {
   getReferenceData(set: string): Promise<Map<string, unknown> | null>;
+  getReferenceDataAsOf?(set: string, asOf: string): Promise<Map<string, unknown> | null>;
 }
 
 /** Name under which a flow's file-based reference set is kept in the store. */
@@ -98,15 +99,25 @@ export async function storeFileReferenceData(doc: FlowDocument, dir: string, sto
 /**
  * Loads the reference data a flow declares: files relative to the flow's
  * folder when there is one, else their stored copies; `stored` sets by name.
+ * With `asOf`, the stored sets as they were loaded at that time (a replay "as it was").
  */
-export async function loadReferenceData(doc: FlowDocument, dir: string | null, stored?: ReferenceDataSource): Promise<ReferenceData> {
+export async function loadReferenceData(doc: FlowDocument, dir: string | null, stored?: ReferenceDataSource, asOf?: string | null): Promise<ReferenceData> {
   const sets: Record<string, { key: string; rows: Record<string, unknown>[] }> = {};
   for (const [name, decl] of Object.entries(doc.referenceData ?? {})) {
-    if (decl.file && dir) {
+    if (decl.file && dir && !asOf) {
       sets[name] = { key: decl.key, rows: await readReferenceFile(dir, decl.file) };
       continue;
     }
     const set = decl.file ? storedSetName(doc.id, name) : (decl.stored ?? name);
+    if (asOf) {
+      // A replay "as it was": the set as it was loaded when the record failed.
+      const then = await stored?.getReferenceDataAsOf?.(set, asOf);
+      if (!then) {
+        throw new FlowError('permanent', `reference data set '${set}' (used as '${name}') as it was at ${asOf} is not kept (it was first loaded later); replay with the current reference data instead`);
+      }
+      sets[name] = { key: decl.key, rows: [...then.values()] as Record<string, unknown>[] };
+      continue;
+    }
     const map = await stored?.getReferenceData(set);
     if (!map) {
       throw new FlowError('permanent', decl.file

@@ -19,7 +19,23 @@ export interface ReplayRequest {
   recordKeys?: string[];
   against: { doc: FlowDocument; version: number | null };
   environment?: string | null;
-  reference: ReferenceData;
+  /** `current` (default): re-evaluate with the reference data loaded now; `as-it-was`: as loaded when the records last failed. */
+  referenceMode?: ReplayReference;
+  /** Loads the flow's reference data, as of a time (`as-it-was`) or current (null). */
+  loadReference: (asOf: string | null) => Promise<ReferenceData>;
+}
+
+export type ReplayReference = 'as-it-was' | 'current';
+
+/**
+ * When the reference data a replay evaluates with was loaded: as it was when
+ * the selected records last failed (the latest failure of the selection), or
+ * now, for the current reference data, read afresh (not a worker's cached copy).
+ */
+export function referenceAsOf(mode: ReplayReference, letters: Pick<DeadLetterRow, 'updatedAt'>[], now = new Date()): string {
+  if (mode === 'current') return now.toISOString();
+  // ISO times of one format sort as text.
+  return letters.map((l) => l.updatedAt).sort().at(-1)!;
 }
 
 /** Open dead letters matching the request, oldest first. */
@@ -52,17 +68,31 @@ export async function replayDeadLetters(deps: RunServiceDeps, req: ReplayRequest
   if (letters.length === 0) {
     throw new FlowError('validation', req.runId ? `run ${req.runId} has no open dead letters${req.recordKeys?.length ? ` for ${req.recordKeys.join(', ')}` : ''}` : 'no open dead letters selected');
   }
-  // Several children of one source record may have failed: the source record runs once.
-  const bySourceKey = new Map<string, GivenRecord>();
-  for (const l of letters) if (!bySourceKey.has(l.sourceKey)) bySourceKey.set(l.sourceKey, { sourceKey: l.sourceKey, data: l.sourceRecord });
   const replayOf = req.runId ?? letters[0].runId;
+  const asOf = referenceAsOf(req.referenceMode ?? 'current', letters);
+  const reference = await req.loadReference(asOf);
   const outcome = await executeRun(deps, {
     doc: req.against.doc, version: req.against.version, environment: req.environment ?? letters[0].environment,
     trigger: 'replay', triggerRef: `${letters.length} dead letter(s) of ${replayOf}`, replayOf,
-    input: { kind: 'records', records: [...bySourceKey.values()] }, reference: req.reference,
+    input: { kind: 'records', records: replayRecords(letters) }, reference,
   });
-  if (outcome.result.status !== 'failed') {
-    await deps.store.setDeadLetterStatus(letters.map((l) => l.id), 'replayed', `replayed in ${outcome.run.id}`, outcome.run.id);
+  let marked = { replayed: 0, failedAgain: 0 };
+  if (outcome.result.status !== 'failed') marked = await deps.store.markReplayed(letters.map((l) => l.id), outcome.run.id);
+  return { ...outcome, replayed: letters.length, resolved: marked.replayed, failedAgain: marked.failedAgain, referenceAsOf: asOf };
+}
+
+/**
+ * The source records a replay runs: each once, however many of its items
+ * failed, with the items to run again. Items not named (delivered, or left
+ * open for later) are not run again, so they are neither re-sent nor
+ * quarantined twice. A dead letter of the whole record ('' item) runs it all.
+ */
+export function replayRecords(letters: Pick<DeadLetterRow, 'sourceKey' | 'itemKey' | 'sourceRecord'>[]): GivenRecord[] {
+  const bySourceKey = new Map<string, GivenRecord & { items: Set<string> }>();
+  for (const l of letters) {
+    let record = bySourceKey.get(l.sourceKey);
+    if (!record) bySourceKey.set(l.sourceKey, (record = { sourceKey: l.sourceKey, data: l.sourceRecord, items: new Set() }));
+    record.items.add(l.itemKey ?? '');
   }
-  return { ...outcome, replayed: letters.length };
+  return [...bySourceKey.values()].map(({ items, ...record }) => (items.has('') ? record : { ...record, onlyItems: [...items] }));
 }

@@ -3,9 +3,10 @@ import { useEffect, useMemo, useState } from 'react';
 import { navigate, useLocation } from '../router.ts';
 import { useSession } from '../session.tsx';
 import { relativeTime } from '../shell/format.ts';
-import { opsApi, type ReplayAgainst } from '../runs/ops-client.ts';
+import { opsApi, type ReplayAgainst, type ReplayReference } from '../runs/ops-client.ts';
 import type { ListedDeadLetter, RunRow } from '../runs/ops-types.ts';
 import { RunStatusPill } from '../runs/status-pill.tsx';
+import { figureLevels } from '../runs/figure-levels.ts';
 import { useAsync } from '../runs/use-async.ts';
 import { DiscardDialog, ReplayDialog } from './replay-dialogs.tsx';
 import './operations.css';
@@ -44,6 +45,9 @@ export function DeadLettersPage() {
     const t = setTimeout(() => opsApi.run(replayRun.id).then((d) => setReplayRun(d.run)), 700);
     return () => clearTimeout(t);
   }, [replayRun, reload]);
+  // A replay of fan-out entries is counted per item: "1 source record → 5 items: 5 delivered".
+  const replayLevels = replayRun ? figureLevels(replayRun.counts, replayRun.reconciliation) : null;
+  const replayShown = replayLevels ? (replayLevels.items ?? replayLevels.records) : null;
 
   const set = (k: string, v: string) => {
     const next = new URLSearchParams(query);
@@ -60,8 +64,8 @@ export function DeadLettersPage() {
   const toggle = (id: number) => setSelected((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
   const allChosen = items.length > 0 && items.every((d) => selected.has(d.id));
 
-  const replay = async (against: ReplayAgainst) => {
-    const body = dialog === 'replay-run' ? { runId: f.runId, against } : { ids: chosen.map((d) => d.id), against };
+  const replay = async (against: ReplayAgainst, reference: ReplayReference) => {
+    const body = dialog === 'replay-run' ? { runId: f.runId, against, reference } : { ids: chosen.map((d) => d.id), against, reference };
     const { runId } = await opsApi.replay(body);
     setSelected(new Set());
     setReplayRun((await opsApi.run(runId)).run);
@@ -106,11 +110,12 @@ export function DeadLettersPage() {
       </div>
 
       {replayRun && (
-        <div className={`callout ${replayRun.counts.quarantined + replayRun.counts.deadLettered ? 'callout-warning' : 'callout-ok'} replay-result`} role="status">
+        <div className={`callout ${replayShown!.quarantined + replayShown!.deadLettered ? 'callout-warning' : 'callout-ok'} replay-result`} role="status">
           Replay run <a href={`#/runs/${encodeURIComponent(replayRun.id)}`} className="mono">{replayRun.id}</a> <RunStatusPill status={replayRun.status} />{' '}
           {['queued', 'running'].includes(replayRun.status) ? 'in progress…' : (
             <span className="replay-counts">
-              {replayRun.counts.delivered} delivered · {replayRun.counts.duplicate} duplicate (already delivered, skipped) · {replayRun.counts.quarantined + replayRun.counts.deadLettered} failed again
+              {replayLevels!.items ? `${replayRun.counts.read} source record${replayRun.counts.read === 1 ? '' : 's'} → ${replayShown!.read} item${replayShown!.read === 1 ? '' : 's'}: ` : `${replayRun.counts.read} record${replayRun.counts.read === 1 ? '' : 's'}: `}
+              {replayShown!.delivered} delivered · {replayShown!.duplicate} duplicate (already delivered, skipped) · {replayShown!.quarantined + replayShown!.deadLettered} failed again
             </span>
           )}
           <button type="button" className="icon-btn" aria-label="Dismiss" onClick={() => setReplayRun(null)}>✕</button>

@@ -67,7 +67,7 @@ export function HealthPage() {
 
           <div className="run-grid run-grid-even">
             <section className="ops-card">
-              <div className="card-head"><h3>Failures by error class</h3><span className="muted small">share of records read</span></div>
+              <div className="card-head"><h3>Failures by error class</h3><span className="muted small">items that failed, as a share of the {h.throughput.itemsRead.toLocaleString()} items read (each entry of a record that fans out is an item)</span></div>
               <BarList rows={h.failureRate.byClass.map((c) => ({ label: c.errorClass[0].toUpperCase() + c.errorClass.slice(1), value: c.records, note: percent(c.share), color: CLASS_COLOR[c.errorClass] }))} />
             </section>
             <section className="ops-card">

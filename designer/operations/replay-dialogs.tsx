@@ -2,19 +2,20 @@
 import { useState } from 'react';
 import { errorMessage } from '../api-client.ts';
 import { Dialog } from '../shell/dialog.tsx';
-import type { ReplayAgainst } from '../runs/ops-client.ts';
+import type { ReplayAgainst, ReplayReference } from '../runs/ops-client.ts';
 
 export function ReplayDialog({ count, failedVersions, deployedVersion, environment, onReplay, onClose }: {
   count: number; failedVersions: number[]; deployedVersion: number | null; environment: string | null;
-  onReplay: (against: ReplayAgainst) => Promise<void>; onClose: () => void;
+  onReplay: (against: ReplayAgainst, reference: ReplayReference) => Promise<void>; onClose: () => void;
 }) {
   const oneFailed = failedVersions.length === 1 ? failedVersions[0] : null;
   const [against, setAgainst] = useState<ReplayAgainst>(deployedVersion !== null ? 'deployed' : 'failed-version');
+  const [reference, setReference] = useState<ReplayReference>('current');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const go = () => {
     setBusy(true);
-    onReplay(against).then(onClose, (err) => { setError(errorMessage(err)); setBusy(false); });
+    onReplay(against, reference).then(onClose, (err) => { setError(errorMessage(err)); setBusy(false); });
   };
   return (
     <Dialog title={`Replay ${count} dead letter${count === 1 ? '' : 's'}`} onClose={onClose} width={520} footer={<>
@@ -34,7 +35,20 @@ export function ReplayDialog({ count, failedVersions, deployedVersion, environme
           <span className="muted small">{oneFailed !== null ? `Version ${oneFailed}: for transient failures (a target that was down).` : 'The selection failed in several versions.'}</span>
         </label>
       </fieldset>
-      <p className="muted small" style={{ marginTop: 12 }}>Replay is safe to repeat: records a target already holds are skipped and counted as duplicates. The replay is recorded in the audit log.</p>
+      <fieldset className="choice-cards">
+        <legend className="field-label">Reference (master) data</legend>
+        <label className={`choice-card ${reference === 'as-it-was' ? 'checked' : ''}`}>
+          <input type="radio" name="reference" checked={reference === 'as-it-was'} onChange={() => setReference('as-it-was')} />
+          <strong>As it was</strong>
+          <span className="muted small">The reference data as loaded when the records failed: the same evaluation again.</span>
+        </label>
+        <label className={`choice-card ${reference === 'current' ? 'checked' : ''}`}>
+          <input type="radio" name="reference" checked={reference === 'current'} onChange={() => setReference('current')} />
+          <strong>Re-evaluate with current reference data</strong>
+          <span className="muted small">Use this after the master data was fixed (a missing supplier or cost centre). Recorded in the audit log.</span>
+        </label>
+      </fieldset>
+      <p className="muted small" style={{ marginTop: 12 }}>Replay is safe to repeat: records a target already holds are skipped and counted as duplicates; of a record that fanned out, only the selected items run again. A record that fails again keeps its one dead letter, with one more attempt. The replay is recorded in the audit log.</p>
       {error && <div className="callout callout-error">{error}</div>}
     </Dialog>
   );

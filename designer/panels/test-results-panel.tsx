@@ -5,6 +5,7 @@ import { EMPTY_LIST, useDesigner, useDesignerStoreApi } from '../store/store-con
 import { formatAmount } from '../runs/ops-format.ts';
 import { runTestRun } from './test-run-action.ts';
 import { OutputRecords } from './output-records.tsx';
+import { figureLevels } from '../runs/figure-levels.ts';
 
 const STATUS_LABEL: Record<string, string> = {
   succeeded: 'Succeeded', completed_with_exceptions: 'Completed with exceptions', failed: 'Failed', cancelled: 'Cancelled', running: 'Running', queued: 'Queued',
@@ -42,15 +43,19 @@ export function TestResultsPanel() {
   const label = (id: string) => nodes.find((n) => n.id === id)?.label ?? id;
   const outputs = selected ? r.outputs[selected] : undefined;
   const rec = r.reconciliation;
+  // With a fan-out the outcomes are counted per item (each entry of a statement), and say so.
+  const { items } = figureLevels(c, rec);
+  const shown = items ?? c;
   return (
     <div className="results-panel">
       <div className="results-summary">
         <span className={`status-pill status-${r.status}`}>{STATUS_LABEL[r.status] ?? r.status}</span>
-        <span><strong>{c.read}</strong> read</span>
-        <span><strong>{c.delivered}</strong> would be delivered</span>
-        <span className={c.quarantined ? 'text-warning' : ''}><strong>{c.quarantined}</strong> quarantined</span>
-        <span className={c.deadLettered ? 'text-error' : ''}><strong>{c.deadLettered}</strong> dead-lettered</span>
-        <span><strong>{c.filtered}</strong> filtered</span>
+        <span><strong>{c.read}</strong> source record{c.read === 1 ? '' : 's'} read</span>
+        {items && <span data-testid="test-run-items"><strong>{items.read}</strong> item{items.read === 1 ? '' : 's'} (fan-out):</span>}
+        <span><strong>{shown.delivered}</strong> would be delivered</span>
+        <span className={shown.quarantined ? 'text-warning' : ''}><strong>{shown.quarantined}</strong> quarantined</span>
+        <span className={shown.deadLettered ? 'text-error' : ''}><strong>{shown.deadLettered}</strong> dead-lettered</span>
+        <span><strong>{shown.filtered}</strong> filtered</span>
         {rec && <span className={rec.closes ? 'text-ok' : 'text-error'} title={rec.differences.join('\n')}>{rec.closes ? '✓ Reconciles' : '✗ Does not reconcile'}{Object.keys(rec.totals.read).length ? ` · ${Object.entries(rec.totals.read).map(([cur, v]) => `${formatAmount(v, cur)} ${cur}`).join(', ')}` : ''}</span>}
         <span className="spacer" />
         {run.revision !== revision && <span className="muted small">The flow changed since this run.</span>}
@@ -58,6 +63,8 @@ export function TestResultsPanel() {
         <button type="button" className="btn btn-small" onClick={start}>Run again</button>
       </div>
       {r.error && <div className="callout callout-error">{r.error.message}</div>}
+      {c.read === 0 && !r.error && <div className="callout callout-warning" data-testid="run-warning"><strong>SOURCE_READ_NOTHING</strong> The source read no records from the sample: check its record path.</div>}
+      {rec?.warnings?.map((w) => <div key={w.code + (w.expression ?? '')} className="callout callout-warning" data-testid="run-warning"><strong>{w.code}</strong> {w.message}</div>)}
       <div className="results-body">
         <table className="mini-table node-stats">
           <thead><tr><th>Node</th><th>In</th><th>Out</th><th>Invalid</th><th>Errors</th><th>ms</th></tr></thead>

@@ -36,6 +36,8 @@ async function request<T>(method: string, path: string, body?: unknown, query?: 
 const enc = encodeURIComponent;
 
 export type ReplayAgainst = 'failed-version' | 'deployed';
+/** The reference data a replay evaluates with: as it was when the records failed, or the current one. */
+export type ReplayReference = 'as-it-was' | 'current';
 
 export const opsApi = {
   runs: (filters: RunFilters, cursor?: string | null, limit = 50) => request<RunPage>('GET', '/api/runs', undefined, { ...filters, cursor, limit }),
@@ -45,7 +47,7 @@ export const opsApi = {
   cancel: (id: string) => request<RunRow>('POST', `/api/runs/${enc(id)}/cancel`),
   search: (businessKey: string, cursor?: string | null) => request<Paged<StoredTrace>>('GET', '/api/search', undefined, { businessKey, cursor }),
   deadLetters: (q: { flow?: string; errorClass?: string; status?: string; olderThan?: string; runId?: string; cursor?: string | null }) => request<DeadLetterPage>('GET', '/api/dead-letters', undefined, q),
-  replay: (body: { ids?: number[]; runId?: string; against: ReplayAgainst }) => request<{ runId: string }>('POST', '/api/dead-letters/replay', body),
+  replay: (body: { ids?: number[]; runId?: string; against: ReplayAgainst; reference?: ReplayReference }) => request<{ runId: string }>('POST', '/api/dead-letters/replay', body),
   discard: (ids: number[], reason: string) => request<{ discarded: number }>('POST', '/api/dead-letters/discard', { ids, reason }),
   health: (hours: number) => request<HealthFigures>('GET', '/api/health', undefined, { hours }),
   dailyReconciliation: (q: { flow?: string; environment?: string; days?: number }) => request<{ items: DailyReconciliation[] }>('GET', '/api/reconciliation/daily', undefined, q),

@@ -45,8 +45,8 @@ export interface RunFilters {
 export interface HealthFigures {
   window: string;
   windowHours: number;
-  throughput: { runs: number; recordsRead: number; recordsDelivered: number; recordsPerSecond: number; hourly: { hour: string; runs: number; read: number; delivered: number; exceptions: number; duplicate: number }[] };
-  failureRate: { runsFailed: number; runsWithExceptions: number; failedShare: number; byClass: { errorClass: string; records: number; share: number }[] };
+  throughput: { runs: number; itemsRead: number; recordsRead: number; recordsDelivered: number; recordsPerSecond: number; hourly: { hour: string; runs: number; read: number; delivered: number; exceptions: number; duplicate: number }[] };
+  failureRate: { runsFailed: number; runsWithExceptions: number; failedShare: number; level: 'items'; byClass: { errorClass: string; records: number; share: number }[] };
   latency: { runSecondsP50: number | null; runSecondsP95: number | null; syncSecondsP50: number | null; syncSecondsP95: number | null; syncRecords: number };
   aging: { openDeadLetters: number; oldestOpenDeadLetterAgeSeconds: number | null; buckets: { label: string; maxSeconds: number | null; count: number }[] };
   runsInFlight: Record<string, number>;

@@ -1,6 +1,7 @@
-/** A run's control totals: counts and amounts per currency by outcome, and whether they close. */
+/** A run's control totals: counts and amounts per currency by outcome, per source record and per item, and whether they close. */
 import type { Reconciliation } from '../../runtime/engine/run-types.ts';
 import { formatAmount } from './ops-format.ts';
+import { figureLevels } from './figure-levels.ts';
 
 const ROWS = [
   ['read', 'Read from source'], ['delivered', 'Delivered'], ['quarantined', 'Quarantined'], ['deadLettered', 'Dead-lettered'], ['duplicate', 'Duplicates (skipped)'], ['filtered', 'Filtered'],
@@ -8,35 +9,51 @@ const ROWS = [
 
 export function ReconciliationPanel({ reconciliation }: { reconciliation: Reconciliation | null }) {
   if (!reconciliation) return <p className="muted">No reconciliation yet: it is computed when the run finishes.</p>;
-  const currencies = [...new Set(ROWS.flatMap(([k]) => Object.keys(reconciliation.totals[k] ?? {})))].sort();
+  const { items } = figureLevels(reconciliation.counts, reconciliation);
   return (
     <div className="reconciliation" data-testid="reconciliation">
       <div className={`recon-verdict ${reconciliation.closes ? 'closes' : 'open'}`}>
-        {reconciliation.closes ? '✓ Closes: every record read is accounted for, in count and amount.' : '⚠ Does not close'}
+        {reconciliation.closes
+          ? `✓ Closes: every ${items ? 'source record and every item' : 'record'} read is accounted for, in count and amount.`
+          : '⚠ Does not close'}
       </div>
       {!reconciliation.closes && reconciliation.differences.length > 0 && (
         <ul className="recon-differences">{reconciliation.differences.map((d) => <li key={d}>{d}</li>)}</ul>
       )}
-      <table className="mini-table recon-table">
-        <thead>
-          <tr><th /><th className="num">Records</th>{currencies.map((c) => <th key={c} className="num">{c}</th>)}</tr>
-        </thead>
-        <tbody>
-          {ROWS.map(([k, label]) => (
-            <tr key={k} className={k === 'read' ? 'recon-read' : ''}>
-              <td>{label}</td>
-              <td className="num mono">{reconciliation.counts[k].toLocaleString()}</td>
-              {currencies.map((c) => <td key={c} className="num mono">{reconciliation.totals[k]?.[c] ? formatAmount(reconciliation.totals[k][c], c) : <span className="muted">—</span>}</td>)}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <FiguresTable figures={reconciliation} unit={items ? 'Source records' : 'Records'} />
       {(reconciliation.partiallyDelivered ?? 0) > 0 && (
         <p className="text-error" data-testid="partially-delivered">
           {reconciliation.partiallyDelivered} source record(s) partially delivered (counted above by their failure): replay them to complete only the missing targets.
         </p>
       )}
+      {items && reconciliation.items && (
+        <>
+          <p className="muted small">The source records fanned out into items (e.g. one statement into its entries); each item has its own outcome and amount:</p>
+          <FiguresTable figures={reconciliation.items} unit="Items" />
+        </>
+      )}
       {reconciliation.withoutAmount > 0 && <p className="muted small">{reconciliation.withoutAmount} record(s) had no readable amount: counted, not in the totals.</p>}
+      {(reconciliation.items?.withoutAmount ?? 0) > 0 && items && <p className="muted small">{reconciliation.items!.withoutAmount} item(s) had no readable amount: counted, not in the item totals.</p>}
     </div>
+  );
+}
+
+function FiguresTable({ figures, unit }: { figures: Reconciliation; unit: string }) {
+  const currencies = [...new Set(ROWS.flatMap(([k]) => Object.keys(figures.totals[k] ?? {})))].sort();
+  return (
+    <table className="mini-table recon-table">
+      <thead>
+        <tr><th /><th className="num">{unit}</th>{currencies.map((c) => <th key={c} className="num">{c}</th>)}</tr>
+      </thead>
+      <tbody>
+        {ROWS.map(([k, label]) => (
+          <tr key={k} className={k === 'read' ? 'recon-read' : ''}>
+            <td>{label}</td>
+            <td className="num mono">{figures.counts[k].toLocaleString()}</td>
+            {currencies.map((c) => <td key={c} className="num mono">{figures.totals[k]?.[c] ? formatAmount(figures.totals[k][c], c) : <span className="muted">—</span>}</td>)}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -1,4 +1,5 @@
 /** One run: the version's graph with per-node counts, timeline, trigger, reconciliation and its records. */
+import { figureLevels } from './figure-levels.ts';
 import { useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../api-client.ts';
 import { useSession } from '../session.tsx';
@@ -29,7 +30,10 @@ export default function RunDetailPage({ params }: { params: Record<string, strin
   if (detail.error && !detail.data) return <div className="page-error"><h1>Run not found</h1><p className="muted">{detail.error}</p><a href="#/runs">Back to runs</a></div>;
   if (!detail.data) return <main className="ops-page"><div className="skeleton-list">{[0, 1, 2].map((i) => <div key={i} className="skeleton-row" />)}</div></main>;
   const { run, nodes, version, timeline } = detail.data;
-  const exceptions = run.counts.quarantined + run.counts.deadLettered;
+  // With a fan-out, outcomes are shown per item (each entry of a statement) beside the source records read.
+  const { items } = figureLevels(run.counts, run.reconciliation);
+  const shown = items ?? run.counts;
+  const exceptions = shown.quarantined + shown.deadLettered;
   const canCancel = !finished && (user.role === 'admin' || user.role === 'operator');
   const cancel = () => opsApi.cancel(run.id).then(() => detail.reload(), (err) => setActionError(errorMessage(err)));
   const selectedStats = nodes.find((n) => n.nodeId === selected);
@@ -56,20 +60,22 @@ export default function RunDetailPage({ params }: { params: Record<string, strin
       </div>
       {actionError && <div className="callout callout-error">{actionError}</div>}
       {run.error && <div className="callout callout-error"><strong>{run.error.errorClass} error:</strong> {run.error.message}</div>}
+      {run.reconciliation?.warnings?.map((w) => <div key={w.code + (w.expression ?? '')} className="callout callout-warning" data-testid="run-warning"><strong>{w.code}</strong> {w.message}</div>)}
       {exceptions > 0 && (
         <div className="callout callout-warning exceptions-banner">
-          ⚑ {exceptions.toLocaleString()} {exceptions === 1 ? 'record needs' : 'records need'} attention: {run.counts.quarantined} quarantined, {run.counts.deadLettered} dead-lettered.
+          ⚑ {exceptions.toLocaleString()} {items ? (exceptions === 1 ? 'item needs' : 'items need') : (exceptions === 1 ? 'record needs' : 'records need')} attention: {shown.quarantined} quarantined, {shown.deadLettered} dead-lettered.
           {(run.reconciliation?.partiallyDelivered ?? 0) > 0 && ` ${run.reconciliation!.partiallyDelivered} source record(s) partially delivered: written to some targets, failed at others — replay completes only the missing targets.`}
         </div>
       )}
 
       <div className="stat-cards">
-        <Stat label="Read" value={run.counts.read} />
-        <Stat label="Delivered" value={run.counts.delivered} tone="ok" />
-        <Stat label="Quarantined" value={run.counts.quarantined} tone={run.counts.quarantined ? 'warn' : undefined} />
-        <Stat label="Dead-lettered" value={run.counts.deadLettered} tone={run.counts.deadLettered ? 'err' : undefined} />
-        <Stat label="Duplicates" value={run.counts.duplicate} />
-        <Stat label="Filtered" value={run.counts.filtered} />
+        <Stat label={items ? 'Source records read' : 'Read'} value={run.counts.read} />
+        {items && <Stat label="Items (fan-out)" value={items.read} />}
+        <Stat label={items ? 'Items delivered' : 'Delivered'} value={shown.delivered} tone="ok" />
+        <Stat label="Quarantined" value={shown.quarantined} tone={shown.quarantined ? 'warn' : undefined} />
+        <Stat label="Dead-lettered" value={shown.deadLettered} tone={shown.deadLettered ? 'err' : undefined} />
+        <Stat label="Duplicates" value={shown.duplicate} />
+        <Stat label="Filtered" value={shown.filtered} />
       </div>
 
       <div className="run-grid">

@@ -2,14 +2,55 @@
  * Map (JSONata): one expression turns each record into the output record, or
  * into several (an array result fans out into one record per item).
  */
-import { defineNode, type Emission } from '../define-node.ts';
+import { defineNode, type Emission, type EmittedItem } from '../define-node.ts';
 import { checkConfigExpressions, compileConfigExpression, nodeError } from '../expression/config-expressions.ts';
+import type { Bindings, CompiledExpression } from '../expression/evaluator.ts';
 
 export interface JsonataTransformConfig {
   /** JSONata evaluated on each record; `$` is the record. */
   expression: string;
   /** An array result becomes one record per item (true) or one record holding the array (false). */
   fanOut: boolean;
+  /** JSONata on each item (`$` is the item) giving its key, e.g. the entry reference: replays and lineage name items by it. */
+  itemKey?: string;
+  /** JSONata on each item giving its own amount, for item-level control totals. */
+  itemAmount?: string;
+  /** JSONata on each item giving the currency of its amount, or a quoted literal. */
+  itemCurrency?: string;
+}
+
+interface ItemExpressions {
+  key?: CompiledExpression;
+  amount?: CompiledExpression;
+  currency?: CompiledExpression;
+}
+
+const ITEM_FIELDS = [['/itemKey', 'itemKey'], ['/itemAmount', 'itemAmount'], ['/itemCurrency', 'itemCurrency']] as const;
+
+function quietly(expr: CompiledExpression | undefined, data: unknown, bindings: Bindings): unknown {
+  if (!expr) return undefined;
+  try {
+    return expr.evaluate(data, bindings);
+  } catch {
+    // An item whose key or amount cannot be computed still goes on; the run names the gap.
+    return undefined;
+  }
+}
+
+/** Evaluates the item declarations on each emitted item (in place). */
+async function declareItems(out: Emission[], items: ItemExpressions, bindings: Bindings): Promise<Emission[]> {
+  const declares = { key: !!items.key, amount: !!items.amount, currency: !!items.currency };
+  for (const em of out) {
+    const settle = async (v: unknown) => (v instanceof Promise ? v.catch(() => undefined) : v);
+    const item: EmittedItem = {
+      key: await settle(quietly(items.key, em.data, bindings)),
+      amount: await settle(quietly(items.amount, em.data, bindings)),
+      currency: await settle(quietly(items.currency, em.data, bindings)),
+      declares,
+    };
+    em.item = item;
+  }
+  return out;
 }
 
 const OUT = 'out';
@@ -56,14 +97,34 @@ export const jsonataTransform = defineNode<JsonataTransformConfig, 'transform'>(
         description: 'When the result is an array, send each item on as its own record. Turn off to send the array as one record.',
         default: true,
       },
+      itemKey: {
+        type: 'string',
+        title: 'Item key',
+        description: 'JSONata on each item ($ is the item) naming it, e.g. the entry reference. Lineage, dead letters and replays name items by it; otherwise by position.',
+      },
+      itemAmount: {
+        type: 'string',
+        title: 'Item amount',
+        description: 'JSONata on each item giving its own amount (a number or decimal string), for control totals per item.',
+      },
+      itemCurrency: {
+        type: 'string',
+        title: 'Item currency',
+        description: 'JSONata on each item giving the ISO currency of its amount, or a quoted literal such as \'EUR\'.',
+      },
     },
     required: ['expression'],
     additionalProperties: false,
   },
   defaults: { expression: '$', fanOut: true },
-  expressionFields: ['/expression'],
+  expressionFields: ['/expression', '/itemKey', '/itemAmount', '/itemCurrency'],
   check(config, evaluator) {
-    return checkConfigExpressions([{ path: '/expression', source: config.expression }], evaluator);
+    const problems = checkConfigExpressions([
+      { path: '/expression', source: config.expression },
+      ...ITEM_FIELDS.filter(([, f]) => config[f] !== undefined).map(([path, f]) => ({ path, source: config[f] as string })),
+    ], evaluator);
+    if (config.itemCurrency && !config.itemAmount) problems.push({ path: '/itemCurrency', message: 'An item currency needs an item amount' });
+    return problems;
   },
   summary(config) {
     return oneLine(config.expression ?? '');
@@ -71,6 +132,11 @@ export const jsonataTransform = defineNode<JsonataTransformConfig, 'transform'>(
   create(config, setup) {
     const compiled = compileConfigExpression(setup, '/expression', config.expression);
     const fanOut = config.fanOut !== false;
+    const items: ItemExpressions = {};
+    for (const [path, field] of ITEM_FIELDS) {
+      if (config[field]) items[field === 'itemKey' ? 'key' : field === 'itemAmount' ? 'amount' : 'currency'] = compileConfigExpression(setup, path, config[field]);
+    }
+    const declaresItems = !!(items.key || items.amount);
     const fail = (err: unknown): never => {
       throw nodeError(err, setup.nodeId);
     };
@@ -82,8 +148,11 @@ export const jsonataTransform = defineNode<JsonataTransformConfig, 'transform'>(
         } catch (err) {
           fail(err);
         }
-        if (result instanceof Promise) return result.then((value) => emissions(value, fanOut), fail);
-        return emissions(result, fanOut);
+        if (result instanceof Promise) {
+          return result.then((value) => emissions(value, fanOut), fail).then((out) => (declaresItems ? declareItems(out, items, bindings) : out));
+        }
+        const out = emissions(result, fanOut);
+        return declaresItems ? declareItems(out, items, bindings) : out;
       },
     };
   },

@@ -7,7 +7,7 @@ import type { DeadLetterRow } from '../store/store.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandContext, CommandDefinition } from './commands.ts';
 import { localRunDeps, withStore } from './environment.ts';
-import { exitCodeOf } from './flow-commands.ts';
+import { exitCodeOf, replayReferenceOption } from './flow-commands.ts';
 import { countsLine, table } from './format.ts';
 import { cutNotice, limitOption } from './list-limit.ts';
 
@@ -38,7 +38,7 @@ async function list(ctx: CommandContext) {
 async function replay(ctx: CommandContext) {
   const ids = ctx.positionals.slice(1).map(Number);
   const runId = ctx.values.run as string | undefined;
-  if (!runId && (!ids.length || ids.some((i) => !Number.isInteger(i)))) throw new CliError('usage: ledgerflow dlq replay <id>… | --run <run-id>', 64);
+  if (!runId && (!ids.length || ids.some((i) => !Number.isInteger(i)))) throw new CliError('usage: ledgerflow dlq replay <id>… | --run <run-id> [--reference as-it-was|current]', 64);
   return withStore(ctx.settings, async (store) => {
     const first = runId ? null : await store.getDeadLetter(ids[0]);
     const run = await store.getRun(runId ?? first?.runId ?? '');
@@ -47,12 +47,12 @@ async function replay(ctx: CommandContext) {
     if (!version) throw new CliError(`run ${run.id} has no stored version to replay against`, 2);
     const deps = await localRunDeps(store, version.document, { connections: ctx.values.connections as string }, ctx);
     try {
-      const reference = await loadReferenceData(version.document, null, store);
-      const { run: replayRun, result, replayed } = await replayDeadLetters(deps, {
-        runId, ids: runId ? undefined : ids, against: { doc: version.document, version: version.version }, reference,
+      const { run: replayRun, result, replayed, resolved, failedAgain, referenceAsOf } = await replayDeadLetters(deps, {
+        runId, ids: runId ? undefined : ids, against: { doc: version.document, version: version.version },
+        referenceMode: replayReferenceOption(ctx.values.reference), loadReference: (asOf) => loadReferenceData(version.document, null, store, asOf),
       });
-      if (ctx.values.json) ctx.out(JSON.stringify({ runId: replayRun.id, replayed, status: result.status, counts: result.counts, reconciliation: result.reconciliation }, null, 2));
-      else ctx.out(`Replayed ${replayed} dead letter(s) against version ${version.version} in run ${replayRun.id}: ${result.status}\n  ${countsLine(result.counts)}`);
+      if (ctx.values.json) ctx.out(JSON.stringify({ runId: replayRun.id, replayed, resolved, failedAgain, referenceAsOf, status: result.status, counts: result.counts, reconciliation: result.reconciliation }, null, 2));
+      else ctx.out(`Replayed ${replayed} dead letter(s) against version ${version.version} in run ${replayRun.id} (${referenceAsOf ? `reference data as it was at ${referenceAsOf}` : 'current reference data'}): ${result.status}; ${resolved} resolved, ${failedAgain} failed again (still open)\n  ${countsLine(result.counts, result.reconciliation)}`);
       return exitCodeOf(result.status);
     } finally {
       await deps.close();
@@ -80,7 +80,7 @@ export const DLQ_COMMANDS: Record<string, CommandDefinition> = {
   dlq: {
     options: {
       flow: { type: 'string' }, run: { type: 'string' }, class: { type: 'string' }, status: { type: 'string' },
-      limit: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' }, connections: { type: 'string' },
+      limit: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' }, connections: { type: 'string' }, reference: { type: 'string' },
     },
     async run(ctx) {
       const sub = ctx.positionals[0];

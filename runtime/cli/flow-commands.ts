@@ -8,7 +8,8 @@ import { evaluatorFor } from '../evaluators.ts';
 import { fileInput, loadFlowFile, loadReferenceData, storeFileReferenceData } from '../flow-files.ts';
 import { ensureVersion } from '../flow-versions.ts';
 import { executeRun } from '../run-service.ts';
-import { replayDeadLetters } from '../replay.ts';
+import { replayDeadLetters, type ReplayReference } from '../replay.ts';
+import { checkSample, type SampleWarning } from '../sample-check.ts';
 import type { RunRow } from '../store/store.ts';
 import type { RunResult } from '../engine/run-flow.ts';
 import { CliError } from './cli-error.ts';
@@ -17,6 +18,12 @@ import { localRunDeps, withStore } from './environment.ts';
 import { countsLine, nodeStatsText, reconciliationText, table } from './format.ts';
 
 /** Exit codes of `run` and `replay`: 0 succeeded, 3 completed with exceptions, 2 failed. */
+/** `--reference as-it-was|current` of the replay commands. */
+export function replayReferenceOption(value: unknown): ReplayReference {
+  if (value === undefined || value === 'as-it-was' || value === 'current') return (value as ReplayReference | undefined) ?? 'current';
+  throw new CliError(`--reference must be 'as-it-was' (the reference data when the records failed) or 'current' (re-evaluate with today's), not '${String(value)}'`, 64);
+}
+
 export function exitCodeOf(status: string): number {
   return status === 'succeeded' ? 0 : status === 'completed_with_exceptions' ? 3 : 2;
 }
@@ -47,7 +54,7 @@ function printRun(ctx: CommandContext, run: RunRow, result: RunResult, doc: Flow
   }
   const labels = new Map(doc.nodes.map((n) => [n.id, n.label ?? catalog.get(n.type)?.title ?? n.type]));
   ctx.out(`Run ${run.id} of flow ${run.flowId} (version ${run.version ?? '-'}): ${result.status}`);
-  ctx.out(`  ${countsLine(result.counts)}`);
+  ctx.out(`  ${countsLine(result.counts, result.reconciliation)}`);
   if (result.error) ctx.out(`  error: ${result.error.message}`);
   if (result.nodeStats.length) ctx.out(nodeStatsText(result.nodeStats, labels).replace(/^/gm, '  '));
   ctx.out(reconciliationText(result.reconciliation).replace(/^/gm, '  '));
@@ -58,14 +65,24 @@ function printRun(ctx: CommandContext, run: RunRow, result: RunResult, doc: Flow
 
 export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
   validate: {
-    options: { json: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, sample: { type: 'string', multiple: true } },
     async run(ctx) {
       const file = ctx.positionals[0];
-      if (!file) throw new CliError('usage: ledgerflow validate <flow-file> [--json]', 64);
-      const { doc } = await loadFlowFile(file);
+      if (!file) throw new CliError('usage: ledgerflow validate <flow-file> [--sample <file>]… [--json]', 64);
+      const { doc, dir } = await loadFlowFile(file);
       const problems = validateFlow(doc, catalog, evaluatorFor(doc));
-      if (ctx.values.json) ctx.out(JSON.stringify({ valid: problems.length === 0, problems }, null, 2));
-      else ctx.out(problems.length ? problemsText(file, problems) : `${file}: valid (${doc.nodes.length} nodes, ${doc.edges.length} edges)`);
+      // With samples (and a valid flow), paths that match nothing in them are named: warnings, not problems.
+      const samples = (ctx.values.sample as string[] | undefined) ?? [];
+      const warnings: SampleWarning[] = [];
+      if (!problems.length && samples.length) {
+        const reference = await loadReferenceData(doc, dir);
+        for (const sample of samples) warnings.push(...await checkSample(doc, fileInput(resolve(sample)), { catalog, reference }));
+      }
+      if (ctx.values.json) ctx.out(JSON.stringify({ valid: problems.length === 0, problems, ...(samples.length ? { warnings } : {}) }, null, 2));
+      else {
+        ctx.out(problems.length ? problemsText(file, problems) : `${file}: valid (${doc.nodes.length} nodes, ${doc.edges.length} edges)`);
+        for (const w of warnings) ctx.out(`  warning ${w.code}: ${w.message}`);
+      }
       return problems.length ? 1 : 0;
     },
   },
@@ -105,7 +122,7 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
   },
 
   replay: {
-    options: { record: { type: 'string', multiple: true }, flow: { type: 'string' }, json: { type: 'boolean' }, connections: { type: 'string' }, out: { type: 'string' } },
+    options: { record: { type: 'string', multiple: true }, flow: { type: 'string' }, json: { type: 'boolean' }, connections: { type: 'string' }, out: { type: 'string' }, reference: { type: 'string' } },
     async run(ctx) {
       const runId = ctx.positionals[0];
       if (!runId) throw new CliError('usage: ledgerflow replay <run-id> [--record <key>] [--flow <fixed-flow-file>]', 64);
@@ -130,10 +147,12 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
         }
         const deps = await localRunDeps(store, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx);
         try {
-          const reference = await loadReferenceData(doc, dir, store);
           const records = ctx.values.record as unknown as string[] | undefined;
-          const { run, result, replayed } = await replayDeadLetters(deps, { runId, recordKeys: records, against: { doc, version }, reference });
-          if (!ctx.values.json) ctx.out(`Replayed ${replayed} dead letter(s) of ${runId} against version ${version}`);
+          const { run, result, replayed, referenceAsOf } = await replayDeadLetters(deps, {
+            runId, recordKeys: records, against: { doc, version }, referenceMode: replayReferenceOption(ctx.values.reference),
+            loadReference: (asOf) => loadReferenceData(doc, dir, store, asOf),
+          });
+          if (!ctx.values.json) ctx.out(`Replayed ${replayed} dead letter(s) of ${runId} against version ${version}, with ${referenceAsOf ? `the reference data as it was at ${referenceAsOf}` : 'the current reference data'}`);
           printRun(ctx, run, result, doc);
           return exitCodeOf(result.status);
         } finally {

@@ -11,20 +11,42 @@ export function table(headers: string[], rows: (string | number | null | undefin
     .join('\n');
 }
 
-export function countsLine(c: OutcomeCounts): string {
-  return `read ${c.read} · delivered ${c.delivered} · quarantined ${c.quarantined} · dead-lettered ${c.deadLettered} · duplicate ${c.duplicate} · filtered ${c.filtered}`;
+const line = (c: OutcomeCounts) => `read ${c.read} · delivered ${c.delivered} · quarantined ${c.quarantined} · dead-lettered ${c.deadLettered} · duplicate ${c.duplicate} · filtered ${c.filtered}`;
+
+/** Whether a run counted items that differ from its source records (a fan-out happened). */
+function fannedOut(c: OutcomeCounts, r: Reconciliation | null | undefined): OutcomeCounts | null {
+  const items = r?.items?.counts;
+  if (!items) return null;
+  return (Object.keys(c) as (keyof OutcomeCounts)[]).every((k) => c[k] === items[k]) ? null : items;
+}
+
+/** Counts, saying their level: source records, and items when records fanned out. */
+export function countsLine(c: OutcomeCounts, r?: Reconciliation | null): string {
+  const items = fannedOut(c, r);
+  return items ? `source records: ${line(c)}
+  items: ${line(items)}` : line(c);
+}
+
+function totalsTable(r: Reconciliation): string[] {
+  const currencies = [...new Set(Object.values(r.totals).flatMap((t) => Object.keys(t)))].sort();
+  if (!currencies.length) return [];
+  const keys = ['read', 'delivered', 'quarantined', 'deadLettered', 'duplicate', 'filtered'] as const;
+  return [table(['currency', ...keys], currencies.map((cur) => [cur, ...keys.map((k) => amountAtMinorUnits(r.totals[k][cur] ?? '0', cur))]))];
 }
 
 export function reconciliationText(r: Reconciliation | null): string {
   if (!r) return 'reconciliation: none (the run did not start)';
-  const currencies = [...new Set(Object.values(r.totals).flatMap((t) => Object.keys(t)))].sort();
-  const lines = [`reconciliation: ${r.closes ? 'closes' : 'DOES NOT CLOSE'}`];
-  if (currencies.length) {
-    const keys = ['read', 'delivered', 'quarantined', 'deadLettered', 'duplicate', 'filtered'] as const;
-    lines.push(table(['currency', ...keys], currencies.map((cur) => [cur, ...keys.map((k) => amountAtMinorUnits(r.totals[k][cur] ?? '0', cur))])));
-  }
+  const items = fannedOut(r.counts, r) && r.items;
+  const lines = [`reconciliation: ${r.closes ? 'closes' : 'DOES NOT CLOSE'}${items ? ' (source records and items)' : ''}`];
+  if (items) lines.push('source records:');
+  lines.push(...totalsTable(r));
   if (r.withoutAmount) lines.push(`${r.withoutAmount} record(s) had no readable amount and are not in the totals`);
+  if (items) {
+    lines.push('items:', ...totalsTable(items));
+    if (items.withoutAmount) lines.push(`${items.withoutAmount} item(s) had no readable amount and are not in the totals`);
+  }
   for (const d of r.differences) lines.push(`  ! ${d}`);
+  for (const w of r.warnings ?? []) lines.push(`  ! warning ${w.code}: ${w.message}`);
   return lines.join('\n');
 }
 

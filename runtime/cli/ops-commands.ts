@@ -72,7 +72,7 @@ export const OPS_COMMANDS: Record<string, CommandDefinition> = {
           return 0;
         }
         ctx.out(`Run ${run.id} of flow ${run.flowId} (version ${run.version ?? '-'}), ${run.trigger}: ${run.status}`);
-        ctx.out(`  ${countsLine(run.counts)}`);
+        ctx.out(`  ${countsLine(run.counts, run.reconciliation)}`);
         if (run.error) ctx.out(`  error: ${run.error.message}`);
         ctx.out(nodeStatsText(stats).replace(/^/gm, '  '));
         ctx.out(reconciliationText(run.reconciliation).replace(/^/gm, '  '));

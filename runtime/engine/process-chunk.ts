@@ -10,7 +10,7 @@ import type { PreparedFlow, PreparedProcess, PreparedTarget } from './prepare-fl
 import type {
   CrashPoint, DeadLetterEntry, IdempotencyLedger, NodeStats, Reconciliation, RecordOutcome, RecordTrace, RetryAttempt, StepSnapshot,
 } from './run-types.ts';
-import { ReconciliationBuilder } from './reconcile.ts';
+import { ReconciliationBuilder, toDecimalString } from './reconcile.ts';
 import { writeToTarget, type TargetCallbacks, type TargetWork } from './target-writer.ts';
 import { sharedTransactionConnections, writeSharedTransaction } from './shared-transaction.ts';
 
@@ -24,6 +24,10 @@ export interface RootRecord {
   currency: string | null;
   eventTime?: number;
   data: unknown;
+  /** Declared expressions (`businessKey`, `amount.value` …) that gave nothing for this record. */
+  unmatched?: string[];
+  /** Replay of some items only: their item keys. Items not named are left as they were (not run, not counted). */
+  onlyItems?: string[];
 }
 
 /** A record on its way through the graph (a source record or one of its fan-out children). */
@@ -31,6 +35,15 @@ export interface WorkItem extends TargetWork {
   root: RootRecord;
   lineageKey: string;
   sourceKey: string;
+  /**
+   * The item's identity within its source record, stable across runs: '' for a
+   * record that did not fan out; otherwise segments joined by '/', each the
+   * item key the fan-out node declared or the item's position.
+   */
+  itemKey: string;
+  /** The item's own amount (the source record's until a fan-out declares one per item). */
+  amount: string | null;
+  currency: string | null;
   data: unknown;
   path: string[];
   steps: StepSnapshot[];
@@ -82,6 +95,9 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   // Per source record: did any of its records reach a target, did any fail (partial delivery)?
   const rootReached = new Set<RootRecord>();
   const rootFailed = new Set<RootRecord>();
+  // Item level: items are counted read as they are made, and by outcome as they end.
+  const reconciliation = new ReconciliationBuilder();
+  const items = reconciliation.items();
   const outputs: ChunkResult['outputs'] = io.captureOutputs ? {} : undefined;
   const statsOf = (id: string) => {
     let s = stats.get(id);
@@ -105,6 +121,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       runId: io.runId,
       lineageKey: item.lineageKey,
       sourceKey: item.sourceKey,
+      ...(item.itemKey ? { itemKey: item.itemKey } : {}),
       businessKey: root.businessKey,
       path: item.path,
       outcome,
@@ -112,8 +129,8 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       input: flow.redact(root.data),
       output: flow.redact(item.data),
       steps: item.steps.length ? item.steps.map((s) => ({ node: s.node, data: flow.redact(s.data) })) : item.steps,
-      amount: root.amount ?? undefined,
-      currency: root.currency ?? undefined,
+      amount: item.amount ?? undefined,
+      currency: item.currency ?? undefined,
       eventTime: root.eventTime,
       finishedAt: now(),
       ...(item.retries?.length ? { retries: item.retries } : {}),
@@ -124,8 +141,9 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       deadLetters.push({
         runId: io.runId,
         lineageKey: item.lineageKey,
-        // Replays re-run the whole source record, under the key it had.
+        // Replays re-run the source record, under the key it had, for the items that failed.
         sourceKey: root.sourceKey,
+        itemKey: item.itemKey,
         businessKey: root.businessKey,
         nodeId,
         disposition: outcome === 'quarantined' ? 'quarantined' : 'dead_lettered',
@@ -137,6 +155,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     rootOutcomes.set(root, worse(rootOutcomes.get(root), outcome));
     if (outcome === 'delivered' || outcome === 'duplicate') rootReached.add(root);
     if (outcome === 'quarantined' || outcome === 'dead_lettered') rootFailed.add(root);
+    items.addOutcome(outcome, item.amount, item.currency);
   };
 
   const failed = (item: WorkItem, nodeId: string, error: FlowError, failures?: RuleFailure[]) => {
@@ -153,7 +172,13 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     // A source connected to several nodes sends each a copy with its own lineage suffix.
     sourceTargets.forEach((t, i) => {
       const suffix = sourceTargets.length > 1 ? `.${i}` : '';
-      enqueue(t, { root, lineageKey: `${root.seq}${suffix}`, sourceKey: `${root.sourceKey}${suffix}`, data: root.data, path: sourcePath, steps: [] });
+      const itemKey = sourceTargets.length > 1 ? String(i) : '';
+      if (!selected(root, itemKey)) return;
+      items.addRead(root.amount, root.currency);
+      enqueue(t, {
+        root, lineageKey: `${root.seq}${suffix}`, sourceKey: `${root.sourceKey}${suffix}`, itemKey,
+        amount: root.amount, currency: root.currency, data: root.data, path: sourcePath, steps: [],
+      });
     });
   }
 
@@ -207,7 +232,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
         end(item, 'filtered', nodeId, { error: undefined });
         continue;
       }
-      dispatchEmissions(flow, node, emissions, item, s, enqueue, end, capture);
+      dispatchEmissions(node, emissions, item, s, enqueue, end, capture, reconciliation);
     }
   }
 
@@ -233,7 +258,6 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (rejected) throw rejected.reason;
 
-  const reconciliation = new ReconciliationBuilder();
   for (const root of roots) {
     const outcome = rootOutcomes.get(root);
     if (outcome) reconciliation.addOutcome(outcome, root.amount, root.currency);
@@ -253,14 +277,71 @@ const bindingsFor = (item: WorkItem): Bindings => ({ sourceKey: item.sourceKey, 
 
 type EndFn = (item: WorkItem, outcome: RecordOutcome, nodeId: string, extra?: Partial<RecordTrace>, dead?: boolean) => void;
 
+/** Whether an item takes part in the run: all do, except in a replay of some items of a record. */
+function selected(root: RootRecord, itemKey: string): boolean {
+  if (!root.onlyItems) return true;
+  // An ancestor of a selected item runs (it makes the item); so does a descendant of one.
+  return root.onlyItems.some((k) => k === '' || itemKey === '' || k === itemKey || k.startsWith(`${itemKey}/`) || itemKey.startsWith(`${k}/`));
+}
+
+interface ChildItem { itemKey: string; amount: string | null; currency: string | null }
+
+/**
+ * What identifies each child of a record a node emitted: a split (several
+ * children, or a node declaring items) makes each child an item of its own,
+ * keyed by the declared key or its position, with its declared amount.
+ */
+function childItems(node: PreparedProcess, emissions: Emission[], item: WorkItem, childCount: number, totals: ReconciliationBuilder): ChildItem[] | null {
+  const declares = emissions.some((em) => em.item);
+  if (childCount <= 1 && !declares) return null;
+  const children: ChildItem[] = [];
+  let index = 0;
+  for (const em of emissions) {
+    const n = Math.max(1, node.edgesByPort.get(em.port)?.length ?? 0);
+    const key = em.item?.declares.key ? keyText(em.item.key) : null;
+    if (em.item?.declares.key) totals.noteExpression(`itemKey of ${node.id}`, key !== null);
+    let amount: string | null = null;
+    let currency: string | null = null;
+    if (em.item?.declares.amount) {
+      amount = toDecimalString(em.item.amount);
+      totals.noteExpression(`itemAmount of ${node.id}`, amount !== null);
+      currency = em.item.declares.currency ? keyText(em.item.currency) : item.currency;
+      if (em.item.declares.currency) totals.noteExpression(`itemCurrency of ${node.id}`, currency !== null);
+    } else if (childCount <= 1) {
+      ({ amount, currency } = item);
+    }
+    for (let k = 0; k < n; k++) {
+      const segment = (key ?? String(index)) + (key !== null && n > 1 ? `#${k}` : '');
+      children.push({ itemKey: item.itemKey ? `${item.itemKey}/${segment}` : segment, amount, currency });
+      index++;
+    }
+  }
+  return children;
+}
+
+function keyText(v: unknown): string | null {
+  if (v === undefined || v === null || v === '') return null;
+  if (Array.isArray(v)) return v.length ? keyText(v[0]) : null;
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
 function dispatchEmissions(
-  _flow: PreparedFlow, node: PreparedProcess, emissions: Emission[], item: WorkItem, s: NodeStats,
+  node: PreparedProcess, emissions: Emission[], item: WorkItem, s: NodeStats,
   enqueue: (id: string, w: WorkItem) => void, end: EndFn,
   capture: (nodeId: string, port: string, data: unknown, failures?: RuleFailure[]) => void,
+  totals: ReconciliationBuilder,
 ) {
   const path = [...item.path, node.id];
   let childCount = 0;
   for (const em of emissions) childCount += Math.max(1, node.edgesByPort.get(em.port)?.length ?? 0);
+  const split = childItems(node, emissions, item, childCount, totals);
+  let kept: ChildItem[] | undefined;
+  if (split) {
+    kept = split.filter((c) => selected(item.root, c.itemKey));
+    // A replay whose item keys no longer name any child (the keys changed) runs them all: nothing is left out unseen.
+    if (kept.length === 0) kept = split;
+    totals.items().splitRead(item, kept);
+  }
   let index = 0;
   for (const em of emissions) {
     if (em.port === 'invalid') s.invalid++;
@@ -269,10 +350,13 @@ function dispatchEmissions(
     const targets = node.edgesByPort.get(em.port);
     const n = Math.max(1, targets?.length ?? 0);
     for (let k = 0; k < n; k++) {
+      const identity = split?.[index];
+      const i = index++;
+      if (identity && !kept!.includes(identity)) continue;
+      const own = identity ?? item;
       const child: WorkItem = childCount > 1
-        ? { root: item.root, lineageKey: `${item.lineageKey}.${index}`, sourceKey: `${item.sourceKey}.${index}`, data: em.data, path, steps: item.steps }
-        : { root: item.root, lineageKey: item.lineageKey, sourceKey: item.sourceKey, data: em.data, path, steps: item.steps };
-      index++;
+        ? { root: item.root, lineageKey: `${item.lineageKey}.${i}`, sourceKey: `${item.sourceKey}.${i}`, itemKey: own.itemKey, amount: own.amount, currency: own.currency, data: em.data, path, steps: item.steps }
+        : { root: item.root, lineageKey: item.lineageKey, sourceKey: item.sourceKey, itemKey: own.itemKey, amount: own.amount, currency: own.currency, data: em.data, path, steps: item.steps };
       if (node.category === 'transform') child.steps = [...item.steps, { node: node.id, data: em.data }];
       if (item.warnings) child.warnings = item.warnings;
       if (em.failures?.length && em.port !== 'invalid') child.warnings = [...(item.warnings ?? []), ...em.failures];

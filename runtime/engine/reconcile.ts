@@ -5,7 +5,7 @@
 import type Decimal from 'decimal.js';
 import { amountAtMinorUnits } from '../../nodes/currency-minor-units.ts';
 import { ExactDecimal as Dec, decimalAtScale, scaleOf } from '../../nodes/expression/money.ts';
-import type { CurrencyTotals, OutcomeCounts, Reconciliation, RecordOutcome } from './run-types.ts';
+import type { CurrencyTotals, OutcomeCounts, Reconciliation, RecordOutcome, RunWarning } from './run-types.ts';
 
 export type TotalsKey = keyof Reconciliation['totals'];
 
@@ -29,6 +29,31 @@ export class ReconciliationBuilder {
   withoutAmount = 0;
   /** Source records delivered at some targets and failed at others. */
   partiallyDelivered = 0;
+  private itemsBuilder: ReconciliationBuilder | undefined;
+  private readonly declared = new Map<string, number>();
+  private readonly unmatched = new Map<string, number>();
+
+  /** The item-level figures (created on first use). */
+  items(): ReconciliationBuilder {
+    return (this.itemsBuilder ??= new ReconciliationBuilder());
+  }
+
+  /** Notes one evaluation of a declared expression (`businessKey`, `amount.value`, a node's item key …) and whether it gave a value. */
+  noteExpression(name: string, matched: boolean, times = 1): void {
+    this.declared.set(name, (this.declared.get(name) ?? 0) + times);
+    if (!matched) this.unmatched.set(name, (this.unmatched.get(name) ?? 0) + times);
+  }
+
+  /**
+   * An item split into several (a fan-out): the parent stops being an item and
+   * its children become items, so the items read are always the items that end.
+   */
+  splitRead(parent: { amount: string | null; currency: string | null }, children: { amount: string | null; currency: string | null }[]): void {
+    this.counts.read -= 1;
+    if (parent.amount === null) this.withoutAmount--;
+    else this.addAmount('read', new Dec(parent.amount).negated().toFixed(), parent.currency, false);
+    for (const c of children) this.addRead(c.amount, c.currency);
+  }
 
   addRead(amount: string | null | undefined, currency: string | null | undefined): void {
     this.counts.read++;
@@ -64,9 +89,43 @@ export class ReconciliationBuilder {
     }
     this.withoutAmount += other.withoutAmount ?? 0;
     this.partiallyDelivered += other.partiallyDelivered ?? 0;
+    if (other.items) this.items().merge(other.items);
+    for (const [name, n] of Object.entries(other.expressions?.declared ?? {})) this.noteExpression(name, true, n);
+    for (const [name, n] of Object.entries(other.expressions?.unmatched ?? {})) this.unmatched.set(name, (this.unmatched.get(name) ?? 0) + n);
   }
 
   toReconciliation(): Reconciliation {
+    const own = this.ownReconciliation();
+    const items = this.itemsBuilder?.ownReconciliation();
+    const warnings = this.warnings(items);
+    const differences = [...own.differences, ...(items?.differences ?? []).map((d) => `items: ${d}`)];
+    return {
+      ...own,
+      closes: differences.length === 0,
+      differences,
+      ...(items ? { items } : {}),
+      ...(this.declared.size ? { expressions: { declared: Object.fromEntries(this.declared), unmatched: Object.fromEntries(this.unmatched) } } : {}),
+      ...(warnings.length ? { warnings } : {}),
+    };
+  }
+
+  /** Warnings follow from the figures alone, so partial figures merged in any order give the same ones. */
+  private warnings(items: Reconciliation | undefined): RunWarning[] {
+    const warnings: RunWarning[] = [];
+    const c = items?.counts ?? this.counts;
+    if (c.read > 0 && c.filtered > 0 && c.delivered + c.duplicate + c.quarantined + c.deadLettered === 0) {
+      const level = items ? 'items' : 'records';
+      warnings.push({ code: 'ALL_FILTERED', message: `Nothing was delivered: all ${c.read} ${level} from ${this.counts.read} source record(s) were filtered out` });
+    }
+    for (const [name, n] of this.declared) {
+      if (n > 0 && this.unmatched.get(name) === n) {
+        warnings.push({ code: 'EXPRESSION_MATCHED_NOTHING', expression: name, message: `The ${name} expression gave nothing for any of the ${n} ${name.startsWith('item') ? 'items' : 'source records'} it was evaluated on` });
+      }
+    }
+    return warnings;
+  }
+
+  private ownReconciliation(): Reconciliation {
     const totalsOf = (key: TotalsKey): CurrencyTotals =>
       Object.fromEntries([...(this.totals.get(key) ?? new Map<string, Decimal>())].sort(([a], [b]) => a.localeCompare(b)).map(([c, d]) => [c, amountAtMinorUnits(d.toFixed(), c)]));
     const totals = {

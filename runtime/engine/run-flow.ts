@@ -21,6 +21,8 @@ export type RunInput =
 export interface GivenRecord {
   data: unknown;
   sourceKey?: string;
+  /** Replay of some items of the record only (their item keys). */
+  onlyItems?: string[];
 }
 
 export interface RunFlowOptions {
@@ -104,8 +106,9 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
   try {
     if (input.kind === 'document' && input.precheck !== false) await precheck(flow, sourceNodeId, input.document, options, signal);
     let chunk: RootRecord[] = [];
+    const declared = declaredExpressions(flow);
     for await (const root of readRoots(flow, input, options, signal, watermarks)) {
-      read.addRead(root.amount, root.currency);
+      addRootRead(read, root, declared);
       chunk.push(root);
       if (chunk.length >= chunkSize) {
         const started = startChunk(chunk);
@@ -133,7 +136,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
   const counts = reconciliation.counts;
   const status: RunStatus = cancelled ? 'cancelled'
     : error ? 'failed'
-    : counts.quarantined + counts.deadLettered > 0 || !reconciliation.closes ? 'completed_with_exceptions'
+    : counts.quarantined + counts.deadLettered > 0 || !reconciliation.closes || reconciliation.warnings?.length ? 'completed_with_exceptions'
     : 'succeeded';
   return {
     status, counts, reconciliation, nodeStats: [...nodeStats.values()], error, watermarks,
@@ -178,30 +181,52 @@ export async function* readRoots(
       const problem = recordProblem(data);
       if (problem) throw new FlowError('validation', `record ${seq - firstSeq + 1}: ${problem}`, { code: 'RECORD_LIMIT' });
     }
-    const sourceKey = given.sourceKey ?? (await keyOf(flow, data, options.digest));
+    const unmatched: string[] = [];
+    let sourceKey = given.sourceKey ?? null;
+    if (sourceKey === null && flow.recordKey) {
+      sourceKey = stringOrNull(await evaluateQuietly(flow.recordKey, data));
+      if (sourceKey === null) unmatched.push('recordKey');
+    }
+    sourceKey ??= options.digest(JSON.stringify(data) ?? 'undefined');
     const businessKey = flow.businessKey ? stringOrNull(await evaluateQuietly(flow.businessKey, data)) : null;
+    if (flow.businessKey && businessKey === null) unmatched.push('businessKey');
     let amount: string | null = null;
     let currency: string | null = null;
     if (flow.amount) {
       amount = toDecimalString(await evaluateQuietly(flow.amount.value, data));
       currency = stringOrNull(await evaluateQuietly(flow.amount.currency, data));
+      if (amount === null) unmatched.push('amount.value');
+      if (currency === null) unmatched.push('amount.currency');
     }
     const root: RootRecord = { seq, sourceKey, businessKey, amount, currency, data };
     if (flow.eventTime) {
       const t = await evaluateQuietly(flow.eventTime, data);
       const ms = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : NaN;
       if (Number.isFinite(ms)) root.eventTime = ms;
+      else unmatched.push('eventTime');
     }
+    if (unmatched.length) root.unmatched = unmatched;
+    if (given.onlyItems?.length) root.onlyItems = given.onlyItems;
     yield root;
   }
 }
 
-async function keyOf(flow: PreparedFlow, data: unknown, digest: (s: string) => string): Promise<string> {
-  if (flow.recordKey) {
-    const key = stringOrNull(await evaluateQuietly(flow.recordKey, data));
-    if (key !== null) return key;
+/** The source-record expressions a flow declares, by the names warnings use. */
+export function declaredExpressions(flow: PreparedFlow): string[] {
+  return [
+    ...(flow.recordKey ? ['recordKey'] : []), ...(flow.businessKey ? ['businessKey'] : []),
+    ...(flow.amount ? ['amount.value', 'amount.currency'] : []), ...(flow.eventTime ? ['eventTime'] : []),
+  ];
+}
+
+/** Counts a source record read, with its amount and which declared expressions matched it. */
+export function addRootRead(read: ReconciliationBuilder, root: Pick<RootRecord, 'amount' | 'currency' | 'unmatched' | 'onlyItems'>, declared: string[]): void {
+  read.addRead(root.amount, root.currency);
+  for (const name of declared) {
+    // A replayed record keeps the source key it had: its record key was not evaluated.
+    if (name === 'recordKey' && root.onlyItems) continue;
+    read.noteExpression(name, !root.unmatched?.includes(name));
   }
-  return digest(JSON.stringify(data) ?? 'undefined');
 }
 
 /** Parses the whole document once before anything is written: a malformed file fails the run with nothing half-posted. */

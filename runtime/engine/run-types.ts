@@ -33,6 +33,8 @@ export interface RecordTrace {
   lineageKey: string;
   /** Stable identity of the source record (content hash or declared key). */
   sourceKey: string;
+  /** For an item of a record that fanned out: its key within the record (declared, or its position). */
+  itemKey?: string;
   businessKey: string | null;
   /** Node ids the record passed, in order. */
   path: string[];
@@ -55,7 +57,7 @@ export interface RecordTrace {
   output: unknown;
   /** Outputs of the nodes that changed the record, in order (redacted). */
   steps: StepSnapshot[];
-  /** Control-total amount of the source record, exact decimal string. */
+  /** Control-total amount of the item (of the source record when it did not fan out), exact decimal string. */
   amount?: string;
   currency?: string;
   /** Epoch ms the source event happened, when the flow declares it; for latency. */
@@ -72,6 +74,8 @@ export interface DeadLetterEntry {
   lineageKey: string;
   /** Source key of the source record (not of a fan-out child): what a replay runs under. */
   sourceKey: string;
+  /** The failed item within the source record ('' for the whole record): a replay runs only the items that failed. */
+  itemKey?: string;
   businessKey: string | null;
   nodeId: string;
   disposition: 'quarantined' | 'dead_lettered';
@@ -152,6 +156,25 @@ export interface Reconciliation {
    * writes only what is missing. Absent in runs recorded before it was counted.
    */
   partiallyDelivered?: number;
+  /**
+   * The same figures counted per item: a record that fans out (one bank
+   * notification → six entries) counts one item per entry, each with its own
+   * outcome and declared amount; a record that does not fan out is one item.
+   * Absent on figures stored before items were counted.
+   */
+  items?: Reconciliation;
+  /** Declared expressions that gave nothing: how many times each was evaluated (`declared`) and gave nothing (`unmatched`). */
+  expressions?: { declared: Record<string, number>; unmatched: Record<string, number> };
+  /** Named reasons a run that did not fail still needs a look (nothing delivered, an expression that matched nothing). */
+  warnings?: RunWarning[];
+}
+
+/** A named warning about a whole run; any warning makes the run `completed_with_exceptions`. */
+export interface RunWarning {
+  code: 'ALL_FILTERED' | 'EXPRESSION_MATCHED_NOTHING';
+  message: string;
+  /** The declaration concerned, e.g. `amount.value`, `businessKey`, `node to-entries itemKey`. */
+  expression?: string;
 }
 
 export interface NodeStats {

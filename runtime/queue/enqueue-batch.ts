@@ -31,7 +31,7 @@ function valuesList(rows: number, types: readonly string[]): string {
 }
 
 /** ord, id, flow_id, version, environment, trigger, trigger_ref, replay_of, kind, name, bytes, records, replay_ids, requested_by */
-const REQUEST_COLUMNS = ['int', 'text', 'text', 'int', 'text', 'text', 'text', 'text', 'text', 'text', 'bytea', 'jsonb', 'bigint[]', 'text'] as const;
+const REQUEST_COLUMNS = ['int', 'text', 'text', 'int', 'text', 'text', 'text', 'text', 'text', 'text', 'bytea', 'jsonb', 'bigint[]', 'text', 'timestamptz'] as const;
 
 /** Bytes a request adds to a batch (its stored input), for the batch size limit. */
 export function requestSize(request: RunRequest): number {
@@ -90,10 +90,11 @@ async function insertRuns(tx: Db, pending: { id: string; request: RunRequest }[]
       input.kind === 'records' ? JSON.stringify(input.records) : null,
       r.replayDeadLetterIds ?? [],
       r.requestedBy,
+      r.referenceAsOf ?? null,
     ];
   });
   const { rows } = await tx.query(
-    `with v (ord, id, flow_id, version, environment, trigger, trigger_ref, replay_of, kind, name, bytes, records, replay_ids, requested_by) as (
+    `with v (ord, id, flow_id, version, environment, trigger, trigger_ref, replay_of, kind, name, bytes, records, replay_ids, requested_by, reference_as_of) as (
        values ${valuesList(pending.length, REQUEST_COLUMNS)}
      ), r as (
        insert into runs (id, flow_id, version, environment, trigger, trigger_ref, replay_of, status)
@@ -102,8 +103,8 @@ async function insertRuns(tx: Db, pending: { id: string; request: RunRequest }[]
         order by v.ord
        returning *
      ), i as (
-       insert into run_inputs (run_id, kind, name, bytes, records, replay_dead_letter_ids, requested_by)
-       select v.id, v.kind, v.name, v.bytes, v.records, v.replay_ids, v.requested_by from v join r on r.id = v.id
+       insert into run_inputs (run_id, kind, name, bytes, records, replay_dead_letter_ids, requested_by, reference_as_of)
+       select v.id, v.kind, v.name, v.bytes, v.records, v.replay_ids, v.requested_by, v.reference_as_of from v join r on r.id = v.id
      )
      select * from r`,
     params,

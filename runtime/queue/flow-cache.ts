@@ -61,16 +61,17 @@ export class FlowCache {
   }
 
   /** The prepared flow of a run's version in its environment; release it when the chunk is done. */
-  async acquire(run: { flowId: string; version: number | null; environment: string | null }): Promise<FlowLease> {
+  async acquire(run: { flowId: string; version: number | null; environment: string | null; referenceAsOf?: string | null }): Promise<FlowLease> {
     if (run.version === null) throw new FlowError('permanent', `run of flow '${run.flowId}' names no flow version, so a worker cannot load it`);
-    const key = `${run.flowId}@${run.version}/${run.environment ?? ''}`;
+    // A replay "as it was" prepares the flow with the reference data of that time: an entry of its own.
+    const key = `${run.flowId}@${run.version}/${run.environment ?? ''}${run.referenceAsOf ? `#${run.referenceAsOf}` : ''}`;
     let entry = this.entries.get(key);
     if (entry && this.now() - entry.createdAt > this.ttlMs) {
       this.retire(entry);
       entry = undefined;
     }
     if (!entry) {
-      entry = { key, value: this.prepare(run.flowId, run.version, run.environment), createdAt: this.now(), users: 0, retired: false };
+      entry = { key, value: this.prepare(run.flowId, run.version, run.environment, run.referenceAsOf ?? null), createdAt: this.now(), users: 0, retired: false };
       this.entries.set(key, entry);
       const created = entry;
       // A failed preparation is not cached: the next chunk tries again.
@@ -111,12 +112,12 @@ export class FlowCache {
     if (entry.users === 0) void close(entry);
   }
 
-  private async prepare(flowId: string, version: number, environment: string | null): Promise<PreparedRunFlow> {
+  private async prepare(flowId: string, version: number, environment: string | null, referenceAsOf: string | null): Promise<PreparedRunFlow> {
     const { store, catalog, connectionsFor } = this.options;
     const row = await store.getVersion(flowId, version);
     if (!row) throw new FlowError('permanent', `flow '${flowId}' has no version ${version}`);
     const doc = row.document;
-    const reference = await loadReferenceData(doc, null, store);
+    const reference = await loadReferenceData(doc, null, store, referenceAsOf);
     const flow = prepareFlow(doc, { catalog, evaluator: evaluatorFor(doc), reference, functions: standardFunctions(reference), environment });
     const connections = await connectionsFor(environment, doc);
     return { doc, flow, sourceNodeId: sourceOf(flow, undefined).id, connections };

@@ -8,7 +8,7 @@ import type { RunRow } from '../store/store.ts';
 /** What a queued run reads. Input bytes are stored durably with the run before it is queued. */
 export type QueuedRunInput =
   | { kind: 'document'; name: string; bytes: Uint8Array }
-  | { kind: 'records'; records: { data: unknown; sourceKey?: string }[] }
+  | { kind: 'records'; records: { data: unknown; sourceKey?: string; onlyItems?: string[] }[] }
   | { kind: 'source' };
 
 export interface RunRequest {
@@ -23,6 +23,8 @@ export interface RunRequest {
   replayOf?: string | null;
   /** Dead letters this run replays; marked replayed when it finishes. */
   replayDeadLetterIds?: number[];
+  /** A replay "as it was": the reference data as loaded at this time (ISO); absent, the current reference data. */
+  referenceAsOf?: string | null;
   /** Who started it (user name, `webhook`, `scheduler`). */
   requestedBy: string;
   /**

@@ -48,7 +48,7 @@ export async function finalizeIfComplete(
       }
       const input = await getRunInput(tx, runId);
       if (input?.replayDeadLetterIds.length) {
-        await deadLettersRepo(tx).setDeadLetterStatus(input.replayDeadLetterIds, 'replayed', `replayed in ${runId}`, runId);
+        await deadLettersRepo(tx).markReplayed(input.replayDeadLetterIds, runId);
       }
     }
     await releaseChunkRecords(tx, runId);

@@ -5,6 +5,8 @@
  * whichever worker and in whatever order they finished.
  */
 import { ReconciliationBuilder } from '../engine/reconcile.ts';
+import type { RootRecord } from '../engine/process-chunk.ts';
+import { addRootRead } from '../engine/run-flow.ts';
 import type { Reconciliation, RunStatus } from '../engine/run-types.ts';
 import type { ChunkSummary } from '../store/queue-repo.ts';
 
@@ -52,10 +54,10 @@ export function withTargetSide(
   return { ...reconciliation, closes: false, differences: [...reconciliation.differences, ...differences] };
 }
 
-/** The read side of some roots, as a chunk stores it. */
-export function readSide(roots: { amount: string | null; currency: string | null }[]): Reconciliation {
+/** The read side of some roots, as a chunk stores it; `declared` names the flow's source-record expressions. */
+export function readSide(roots: Pick<RootRecord, 'amount' | 'currency' | 'unmatched' | 'onlyItems'>[], declared: string[] = []): Reconciliation {
   const read = new ReconciliationBuilder();
-  for (const r of roots) read.addRead(r.amount, r.currency);
+  for (const r of roots) addRootRead(read, r, declared);
   return read.toReconciliation();
 }
 
@@ -63,14 +65,15 @@ export function readSide(roots: { amount: string | null; currency: string | null
  * The status of a run whose chunks are all settled:
  * - `failed` when a chunk gave up (retries used up) or the run could not be read;
  * - `completed_with_exceptions` when records were quarantined or dead-lettered,
- *   or the control totals do not close;
+ *   the control totals do not close, or the figures carry a warning (nothing
+ *   delivered because all was filtered, a declared expression matched nothing);
  * - `succeeded` otherwise.
  * `queued`, `running` and `cancelled` are set by the lifecycle, not derived here.
  */
 export function finishedStatus(input: { failed: boolean; reconciliation: Reconciliation }): RunStatus {
   if (input.failed) return 'failed';
   const c = input.reconciliation.counts;
-  if (c.quarantined + c.deadLettered > 0 || !input.reconciliation.closes) return 'completed_with_exceptions';
+  if (c.quarantined + c.deadLettered > 0 || !input.reconciliation.closes || input.reconciliation.warnings?.length) return 'completed_with_exceptions';
   return 'succeeded';
 }
 

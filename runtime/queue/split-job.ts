@@ -8,7 +8,7 @@
 import { setImmediate } from 'node:timers/promises';
 import type { ConnectionResolver, InputDocument } from '../../nodes/define-node.ts';
 import { FlowError } from '../../nodes/errors.ts';
-import { readRoots, type RunInput } from '../engine/run-flow.ts';
+import { declaredExpressions, readRoots, type RunInput } from '../engine/run-flow.ts';
 import type { RootRecord } from '../engine/process-chunk.ts';
 import type { PreparedFlow } from '../engine/prepare-flow.ts';
 import { sha256 } from '../run-service.ts';
@@ -71,17 +71,17 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
   const signal = AbortSignal.any([jobSignal, cancel.signal]);
   let lease;
   try {
-    lease = await ctx.flows.acquire(head);
-    const { flow, sourceNodeId, connections } = lease.prepared;
     const stored = await getRunInput(db, runId);
     if (!stored) throw new FlowError('permanent', `run ${runId} has no stored input`);
+    lease = await ctx.flows.acquire({ ...head, referenceAsOf: stored.referenceAsOf });
+    const { flow, sourceNodeId, connections } = lease.prepared;
     const input = runInputOf(stored);
     if (input.kind === 'document') await precheck(flow, sourceNodeId, input.document, connections, signal);
     const watermark = (await ctx.store.getWatermark(head.flowId, sourceNodeId, head.environment ?? LOCAL_ENVIRONMENT)) ?? undefined;
     // readRoots records the watermarks the source proposes in this array as it reads.
     const watermarks: { nodeId: string; value: string }[] = [];
     const roots = readRoots(flow, { ...input, sourceNodeId }, { connections, digest: sha256, watermark, fetch: ctx.fetch }, signal, watermarks);
-    await splitRoots(ctx, runId, roots, watermarks, signal);
+    await splitRoots(ctx, runId, roots, watermarks, signal, declaredExpressions(flow));
   } catch (err) {
     if (jobSignal.aborted) throw err;
     if (cancel.signal.aborted || err instanceof RunEnded) return;
@@ -106,6 +106,7 @@ async function finishIfDone(ctx: WorkerContext, runId: string): Promise<void> {
 /** Cuts the roots into chunks and stores them with their jobs, `chunksPerInsert` chunks per transaction. */
 async function splitRoots(
   ctx: WorkerContext, runId: string, roots: AsyncGenerator<RootRecord>, watermarks: { nodeId: string; value: string }[], signal: AbortSignal,
+  declared: string[],
 ): Promise<void> {
   const { chunkSize, chunksPerInsert } = ctx.tuning;
   let pending: NewChunk[] = [];
@@ -115,7 +116,7 @@ async function splitRoots(
 
   const cut = () => {
     if (!current.length) return;
-    pending.push({ chunkNo: ++chunkNo, firstSeq: current[0].seq, roots: current, read: readSide(current) });
+    pending.push({ chunkNo: ++chunkNo, firstSeq: current[0].seq, roots: current, read: readSide(current, declared) });
     current = [];
   };
   const store = async (last: boolean) => {

@@ -7,7 +7,8 @@ import type { Db, Row } from './db.ts';
 import type { DeadLetterEntry, Reconciliation, RecordTrace, RunStatus } from '../engine/run-types.ts';
 import type { RootRecord } from '../engine/process-chunk.ts';
 import type { SerializedError } from '../../nodes/errors.ts';
-import { DEAD_LETTER_COLUMNS, TRACE_COLUMNS, deadLetterLine, runPrefix, traceLine, type RunColumns } from './trace-rows.ts';
+import { storeDeadLetters } from './dead-letters-repo.ts';
+import { TRACE_COLUMNS, deadLetterLine, runPrefix, traceLine, type RunColumns } from './trace-rows.ts';
 import { isoOf, numberOf } from './row-values.ts';
 import { CopyPayload } from './copy-payload.ts';
 
@@ -17,9 +18,11 @@ export interface StoredRunInput {
   kind: 'document' | 'records' | 'source';
   name: string | null;
   bytes: Uint8Array | null;
-  records: { data: unknown; sourceKey?: string }[] | null;
+  records: { data: unknown; sourceKey?: string; onlyItems?: string[] }[] | null;
   replayDeadLetterIds: number[];
   requestedBy: string;
+  /** A replay "as it was": the reference data as loaded at this time. */
+  referenceAsOf?: string | null;
 }
 
 export interface NewChunk {
@@ -46,7 +49,7 @@ export interface ChunkToRun {
   status: ChunkStatus;
   attempts: number;
   roots: RootRecord[];
-  run: { flowId: string; version: number | null; environment: string | null; status: RunStatus };
+  run: { flowId: string; version: number | null; environment: string | null; status: RunStatus; referenceAsOf: string | null };
 }
 
 export interface RunProgress {
@@ -98,6 +101,7 @@ export async function getRunInput(db: Db, runId: string): Promise<StoredRunInput
     records: (r.records as StoredRunInput['records']) ?? null,
     replayDeadLetterIds: ((r.replay_dead_letter_ids as unknown[] | null) ?? []).map(numberOf),
     requestedBy: r.requested_by as string,
+    referenceAsOf: r.reference_as_of ? isoOf(r.reference_as_of) : null,
   };
 }
 
@@ -144,8 +148,8 @@ export async function setProgress(db: Db, runId: string, patch: { chunksTotal: n
 
 export async function loadChunk(db: Db, runId: string, chunkNo: number): Promise<ChunkToRun | null> {
   const { rows } = await db.query(
-    `select c.status, c.attempts, c.roots, r.flow_id, r.version, r.environment, r.status as run_status
-     from run_chunks c join runs r on r.id = c.run_id
+    `select c.status, c.attempts, c.roots, r.flow_id, r.version, r.environment, r.status as run_status, i.reference_as_of
+     from run_chunks c join runs r on r.id = c.run_id left join run_inputs i on i.run_id = c.run_id
      where c.run_id = $1 and c.chunk_no = $2`,
     [runId, chunkNo],
   );
@@ -156,7 +160,7 @@ export async function loadChunk(db: Db, runId: string, chunkNo: number): Promise
     status: r.status as ChunkStatus,
     attempts: numberOf(r.attempts),
     roots: r.roots as RootRecord[],
-    run: { flowId: r.flow_id as string, version: r.version === null ? null : numberOf(r.version), environment: (r.environment as string | null) ?? null, status: r.run_status as RunStatus },
+    run: { flowId: r.flow_id as string, version: r.version === null ? null : numberOf(r.version), environment: (r.environment as string | null) ?? null, status: r.run_status as RunStatus, referenceAsOf: r.reference_as_of ? isoOf(r.reference_as_of) : null },
   };
 }
 
@@ -223,7 +227,7 @@ export async function insertTraceRows(db: Db, run: RunColumns, traces: RecordTra
   if (deadLetters.length) {
     const rows = new CopyPayload();
     for (const d of deadLetters) rows.add(deadLetterLine(d, run, prefix));
-    await db.copyFrom('dead_letters', DEAD_LETTER_COLUMNS, rows.chunks());
+    await storeDeadLetters(db, rows.chunks());
   }
 }
 

@@ -41,8 +41,24 @@ export function referenceDataRepo(db: Db) {
             [set, JSON.stringify(pairs.slice(i, i + CHUNK))],
           );
         }
+        // Kept for replays "as it was" (see getReferenceDataAsOf).
+        await tx.query(
+          `insert into reference_data_loads (set_name, loaded_at, key_field, rows)
+           select set_name, loaded_at, key_field, $2::jsonb from reference_sets where set_name = $1
+             -- the same rows loaded again (every CLI run stores its folder's files) keep their first load
+             and not exists (select 1 from (select rows from reference_data_loads where set_name = $1 order by loaded_at desc limit 1) last where last.rows = $2::jsonb)
+           on conflict (set_name, loaded_at) do update set key_field = excluded.key_field, rows = excluded.rows`,
+          [set, JSON.stringify(pairs)],
+        );
       });
       return pairs.length;
+    },
+
+    /** key → row of the set as last loaded at or before `asOf`; null when it had not been loaded by then. */
+    async getReferenceDataAsOf(set: string, asOf: string): Promise<Map<string, unknown> | null> {
+      const { rows } = await db.query<{ rows: [string, unknown][] }>(
+        'select rows from reference_data_loads where set_name = $1 and loaded_at <= $2::timestamptz order by loaded_at desc limit 1', [set, asOf]);
+      return rows.length ? new Map(rows[0].rows) : null;
     },
 
     /** key → row, or null when no set of that name was ever loaded. */

@@ -114,6 +114,8 @@ export interface DeadLetterRow {
   environment: string | null;
   lineageKey: string;
   sourceKey: string;
+  /** The failed item within the source record ('' for the whole record). */
+  itemKey: string;
   businessKey: string | null;
   nodeId: string;
   disposition: 'quarantined' | 'dead_lettered';
@@ -124,6 +126,9 @@ export interface DeadLetterRow {
   statusReason: string | null;
   /** Run that replayed it. */
   replayRunId: string | null;
+  /** Runs (first run, re-runs, replays) in which this record or item failed; `runId` is the latest. */
+  attempts: number;
+  firstRunId: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -190,6 +195,8 @@ export interface Store {
   getDeadLetter(id: number): Promise<DeadLetterRow | null>;
   getDeadLetters(ids: number[]): Promise<DeadLetterRow[]>;
   setDeadLetterStatus(ids: number[], status: DeadLetterStatus, reason: string | null, replayRunId?: string | null): Promise<void>;
+  /** After a replay run: marks replayed the selected dead letters it did not fail again (those stay open, updated by the run). */
+  markReplayed(ids: number[], replayRunId: string): Promise<{ replayed: number; failedAgain: number }>;
 
   // idempotency
   readonly ledger: IdempotencyLedger;
@@ -197,6 +204,8 @@ export interface Store {
   // reference data
   putReferenceData(set: string, keyField: string, rows: Record<string, unknown>[]): Promise<number>;
   getReferenceData(set: string): Promise<Map<string, unknown> | null>;
+  /** The set as last loaded at or before `asOf` (kept for replays "as it was"); null when not loaded by then. */
+  getReferenceDataAsOf(set: string, asOf: string): Promise<Map<string, unknown> | null>;
 
   // retention
   /** Drops old trace snapshots and, later, old lineage; in small batches. */

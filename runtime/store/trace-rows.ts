@@ -16,12 +16,12 @@ export interface RunColumns {
 export const TRACE_COLUMNS = [
   'run_id', 'flow_id', 'version', 'environment', 'lineage_key', 'source_key', 'business_key', 'path',
   'outcome', 'end_node', 'target_node', 'idempotency_key', 'target_ref', 'target_status', 'error_class',
-  'error', 'failures', 'retries', 'input', 'output', 'steps', 'amount', 'currency', 'event_time', 'finished_at',
+  'error', 'failures', 'retries', 'input', 'output', 'steps', 'amount', 'currency', 'event_time', 'finished_at', 'item_key',
 ] as const;
 
 export const DEAD_LETTER_COLUMNS = [
   'run_id', 'flow_id', 'version', 'environment', 'lineage_key', 'source_key', 'business_key', 'node_id',
-  'disposition', 'error_class', 'error', 'source_record',
+  'disposition', 'error_class', 'error', 'source_record', 'item_key',
 ] as const;
 
 /** The run-level fields as a COPY prefix (they repeat on every row). */
@@ -59,7 +59,8 @@ export function traceLine(t: RecordTrace, run: RunColumns, prefix: string): stri
     + textField(t.amount) + '\t'
     + textField(t.currency) + '\t'
     + timeField(t.eventTime) + '\t'
-    + timeField(t.finishedAt ?? Date.now()) + '\n';
+    + timeField(t.finishedAt ?? Date.now()) + '\t'
+    + textField(t.itemKey) + '\n';
 }
 
 /**
@@ -88,5 +89,6 @@ export function deadLetterLine(d: DeadLetterEntry, run: RunColumns, prefix: stri
     + textField(d.disposition) + '\t'
     + textField(d.errorClass) + '\t'
     + jsonField(jsonText(d.error) ?? '{}') + '\t'
-    + jsonField(jsonText(d.sourceRecord)) + '\n';
+    + jsonField(jsonText(d.sourceRecord)) + '\t'
+    + textField(d.itemKey ?? '') + '\n';
 }

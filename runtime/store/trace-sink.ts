@@ -15,7 +15,8 @@
 import type { DeadLetterEntry, RecordTrace, TraceSink } from '../engine/run-types.ts';
 import type { Db } from './db.ts';
 import type { TraceSinkOptions } from './store.ts';
-import { DEAD_LETTER_COLUMNS, TRACE_COLUMNS, deadLetterLine, runPrefix, traceLine, type RunColumns } from './trace-rows.ts';
+import { storeDeadLetters } from './dead-letters-repo.ts';
+import { TRACE_COLUMNS, deadLetterLine, runPrefix, traceLine, type RunColumns } from './trace-rows.ts';
 import { CopyPayload } from './copy-payload.ts';
 
 interface Batch {
@@ -33,7 +34,7 @@ async function writeBatch(db: Db, batch: Batch): Promise<void> {
   }
   await db.transaction(async (tx) => {
     if (batch.traces.rows > 0) await tx.copyFrom('record_traces', TRACE_COLUMNS, batch.traces.chunks());
-    await tx.copyFrom('dead_letters', DEAD_LETTER_COLUMNS, batch.deadLetters.chunks());
+    await storeDeadLetters(tx, batch.deadLetters.chunks());
   });
 }
 

@@ -28,6 +28,7 @@ function toTrace(r: Row): StoredTrace {
     version: numberOrNull(r.version),
     lineageKey: r.lineage_key as string,
     sourceKey: r.source_key as string,
+    itemKey: optional(r.item_key as string | null),
     businessKey: (r.business_key as string | null) ?? null,
     path: (r.path as string[]) ?? [],
     outcome: r.outcome as RecordOutcome,

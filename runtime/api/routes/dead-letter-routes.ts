@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { ANY_ROLE, OPERATORS } from '../../auth/roles.ts';
 import { ERROR_CLASSES, type ErrorClass } from '../../../nodes/errors.ts';
-import { selectDeadLetters } from '../../replay.ts';
+import { referenceAsOf, replayRecords, selectDeadLetters } from '../../replay.ts';
 import type { DeadLetterRow, DeadLetterStatus } from '../../store/store.ts';
 import type { Db } from '../../store/db.ts';
 import { deadLettersRepo } from '../../store/dead-letters-repo.ts';
@@ -68,10 +68,15 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
 
   defineRoute(app, {
     method: 'post', path: '/api/dead-letters/replay', tags: ['Operations'], summary: 'Replay open dead letters through the version that failed them, or the one deployed now', roles: OPERATORS,
-    description: 'Targets are idempotent: records delivered before are skipped and counted as duplicates. The dead letters are marked replayed when the replay run finishes. '
+    description: 'Targets are idempotent: records delivered before are skipped and counted as duplicates. Of a record that fanned out, only the items whose dead letters are selected run again. '
+      + 'When the replay run finishes, the dead letters it did not fail again are marked replayed; those it failed again stay open with one more attempt and its error. '
+      + 'With `reference: current` the records are re-evaluated with the current reference data instead of the data as it was when they failed; the audit entry says which. '
       + 'With `runId` the run\'s open dead letters are replayed; `ids` may also name dead letters replayed before (replaying again is safe: what was delivered counts as a duplicate), not discarded ones. '
       + 'The replay run and its audit entry are committed together.' + IDEMPOTENCY_NOTE,
-    request: { body: jsonBody(z.object({ ids: z.array(z.number().int().positive()).max(10_000).optional(), runId: z.string().optional(), against: z.enum(['failed-version', 'deployed']) })) },
+    request: { body: jsonBody(z.object({
+      ids: z.array(z.number().int().positive()).max(10_000).optional(), runId: z.string().optional(), against: z.enum(['failed-version', 'deployed']),
+      reference: z.enum(['as-it-was', 'current']).optional().openapi({ description: '`current` (default): re-evaluate with the reference data loaded now (not a worker\'s cached copy); `as-it-was`: the reference data as loaded when the records last failed.' }),
+    })) },
     responses: { 202: jsonResponse(RunIdSchema, 'Replay queued'), 404: { description: 'Unknown dead letter or run' }, 409: { description: 'Nothing open to replay' }, 422: { description: 'The selection spans flows or versions' } },
   }, async (c) => {
     const user = currentUser(c);
@@ -94,18 +99,17 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
       if (versions.size > 1 || letters[0].version === null) throw new ApiProblem(422, 'The selected dead letters failed in different (or unknown) versions; replay against the deployed version, or select one version\'s.', { problems: [{ path: '/against', message: 'several versions' }] });
       version = letters[0].version;
     }
-    // Several children of one source record may have failed: the source record runs once.
-    const bySource = new Map<string, { data: unknown; sourceKey: string }>();
-    for (const l of letters) if (!bySource.has(l.sourceKey)) bySource.set(l.sourceKey, { data: l.sourceRecord, sourceKey: l.sourceKey });
     const replayOf = body.runId ?? letters[0].runId;
     const deadLetterIds = letters.map((l) => l.id);
+    const reference = body.reference ?? 'current';
+    const asOf = referenceAsOf(reference, letters);
     const run = await ctx.launcher.enqueue({
       flowId, version, environment, trigger: 'replay', triggerRef: `${letters.length} dead letter(s) of ${replayOf}`, replayOf,
-      input: { kind: 'records', records: [...bySource.values()] }, replayDeadLetterIds: deadLetterIds, requestedBy: user.username,
+      input: { kind: 'records', records: replayRecords(letters) }, replayDeadLetterIds: deadLetterIds, referenceAsOf: asOf, requestedBy: user.username,
       // One entry naming the replay run (its id is short, however many dead letters it replays), in the run's transaction.
       alongside: (tx, queued) => ctx.repos.audit.append({
         actor: user.username, action: 'dead-letter.replay-queued', entity: 'run', entityId: queued.id,
-        before: letters.map(brief), after: { runId: queued.id, version, against: body.against, deadLetterIds },
+        before: letters.map(brief), after: { runId: queued.id, version, against: body.against, reference, referenceAsOf: asOf, deadLetterIds },
       }, tx),
     });
     return c.json({ runId: run.id }, 202);

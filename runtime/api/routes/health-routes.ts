@@ -27,6 +27,7 @@ async function healthFigures(ctx: ApiContext, hours = 1) {
        count(*) filter (where has_exceptions) as with_exceptions,
        coalesce(sum((counts ->> 'read')::bigint), 0) as records_read,
        coalesce(sum((counts ->> 'delivered')::bigint), 0) as records_delivered,
+       coalesce(sum(coalesce((reconciliation -> 'items' -> 'counts' ->> 'read')::bigint, (counts ->> 'read')::bigint)), 0) as items_read,
        percentile_cont(0.5) within group (order by extract(epoch from finished_at - started_at)) filter (where finished_at is not null and started_at is not null) as p50,
        percentile_cont(0.95) within group (order by extract(epoch from finished_at - started_at)) filter (where finished_at is not null and started_at is not null) as p95
      from runs where created_at >= $1`, [since]);
@@ -38,9 +39,12 @@ async function healthFigures(ctx: ApiContext, hours = 1) {
        coalesce(sum((counts ->> 'quarantined')::bigint + (counts ->> 'deadLettered')::bigint), 0) as exceptions,
        coalesce(sum((counts ->> 'duplicate')::bigint), 0) as duplicate
      from runs where created_at >= $1 group by 1 order by 1`, [since]);
-  // Records that failed, by error class, against the records read in the window (dead letters are one per failed record).
+  // Items that failed, by error class, against the items read in the window: both counted per item (an entry of a
+  // statement that fanned out) and per run, so a re-run or replay that fails an item again counts it in its own run.
   const { rows: byClass } = await sql.query<{ error_class: string; n: unknown }>(
-    `select error_class, count(*) as n from dead_letters where created_at >= $1 group by error_class`, [since]);
+    `select error_class, count(*) as n from record_traces t
+     where t.run_id in (select id from runs where created_at >= $1) and t.outcome in ('quarantined', 'dead_lettered')
+     group by error_class`, [since]);
   // Sync latency: the source event's time to delivery. Only traces of the window's runs (indexed by run).
   const { rows: [latency] } = await sql.query<Record<string, unknown>>(
     `select count(*) as n,
@@ -61,6 +65,7 @@ async function healthFigures(ctx: ApiContext, hours = 1) {
 
   const n = Number(runs.runs);
   const read = Number(runs.records_read);
+  const itemsRead = Number(runs.items_read);
   const oldest = letters.oldest ? new Date(String(letters.oldest)) : null;
   const byHour = new Map(hourly.map((r) => [new Date(r.hour as string | Date).getTime(), r]));
   const firstHour = Math.floor((now - (hours - 1) * 3600_000) / 3600_000) * 3600_000;
@@ -74,10 +79,12 @@ async function healthFigures(ctx: ApiContext, hours = 1) {
   return {
     window: hours === 1 ? 'last hour' : `last ${hours} hours`,
     windowHours: hours,
-    throughput: { runs: n, recordsRead: read, recordsDelivered: Number(runs.records_delivered), recordsPerSecond: read / (hours * 3600), hourly: series },
+    throughput: { runs: n, itemsRead, recordsRead: read, recordsDelivered: Number(runs.records_delivered), recordsPerSecond: read / (hours * 3600), hourly: series },
     failureRate: {
       runsFailed: Number(runs.failed), runsWithExceptions: Number(runs.with_exceptions), failedShare: n ? Number(runs.failed) / n : 0,
-      byClass: ERROR_CLASSES.map((errorClass) => ({ errorClass, records: classCounts[errorClass], share: read ? classCounts[errorClass] / read : 0 })),
+      /** Counted per item (a record that did not fan out is one item): failed items of the window's runs over the items they read. */
+      level: 'items' as const,
+      byClass: ERROR_CLASSES.map((errorClass) => ({ errorClass, records: classCounts[errorClass], share: itemsRead ? classCounts[errorClass] / itemsRead : 0 })),
     },
     latency: {
       runSecondsP50: num(runs.p50), runSecondsP95: num(runs.p95),

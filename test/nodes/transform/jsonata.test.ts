@@ -89,7 +89,7 @@ describe('transform.jsonata', () => {
     expect(jsonataTransform.category).toBe('transform');
     expect(jsonataTransform.inputs.map((p) => p.id)).toEqual(['in']);
     expect(outputPorts(jsonataTransform, jsonataTransform.defaults).map((p) => p.id)).toEqual(['out']);
-    expect(jsonataTransform.expressionFields).toEqual(['/expression']);
+    expect(jsonataTransform.expressionFields).toEqual(['/expression', '/itemKey', '/itemAmount', '/itemCurrency']);
     expect(jsonataTransform.summary!({ expression: lineMapping, fanOut: true })).toBe('JournalLines.{ "journal": $$.JournalNumber, "account": Acco…');
 
     const validate = new Ajv2020({ strict: true }).compile(jsonataTransform.configSchema);

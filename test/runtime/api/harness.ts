@@ -12,7 +12,8 @@ import type { Role } from '../../../runtime/auth/roles.ts';
 import { createEnvironmentConnections } from '../../../runtime/connectors/environment-connections.ts';
 import { createApp } from '../../../runtime/api/create-app.ts';
 import type { AppDeps } from '../../../runtime/api/app-env.ts';
-import { bytesInput, serverReferenceData } from '../../../runtime/api/services/flow-support.ts';
+import { bytesInput } from '../../../runtime/api/services/flow-support.ts';
+import { loadReferenceData } from '../../../runtime/flow-files.ts';
 import { SignatureReplayedError, type RunLauncher, type RunRequest } from '../../../runtime/queue/run-launcher.ts';
 import { executeRun } from '../../../runtime/run-service.ts';
 import { createSecretBox } from '../../../runtime/secrets/secret-box.ts';
@@ -45,7 +46,7 @@ export function syncLauncher(store: Store, secrets: AppDeps['secrets']): TestLau
       launcher.requests.push(req);
       const version = (await store.getVersion(req.flowId, req.version))!;
       const doc = version.document;
-      const reference = await serverReferenceData(store, doc);
+      const reference = await loadReferenceData(doc, null, store, req.referenceAsOf);
       const resolver = await connections.connectionsFor(req.environment, doc);
       const input = req.input.kind === 'document'
         ? { kind: 'document' as const, document: bytesInput(req.input.name, req.input.bytes) }
@@ -54,7 +55,7 @@ export function syncLauncher(store: Store, secrets: AppDeps['secrets']): TestLau
         const { run } = await executeRun({ store, catalog, connections: resolver, files: { append: async () => {} } }, {
           doc, version: req.version, environment: req.environment, trigger: req.trigger, triggerRef: req.triggerRef, input, reference, replayOf: req.replayOf,
         });
-        if (req.replayDeadLetterIds?.length && run.status !== 'failed') await store.setDeadLetterStatus(req.replayDeadLetterIds, 'replayed', `replayed in ${run.id}`, run.id);
+        if (req.replayDeadLetterIds?.length && run.status !== 'failed') await store.markReplayed(req.replayDeadLetterIds, run.id);
         await req.alongside?.(store.sql, run);
         return run;
       } finally {

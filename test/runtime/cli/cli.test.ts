@@ -138,13 +138,14 @@ describe('ledgerflow dlq and retention', COMMAND_TIMEOUT, () => {
     expect(listed.items).toHaveLength(1);
     const letter = listed.items[0];
     expect(letter).toMatchObject({ runId, businessKey: 'INVOICE_test_7', disposition: 'quarantined', errorClass: 'validation', status: 'open' });
-    // Replayed against the same (unfixed) version: quarantined again, as a new dead letter of the replay run.
+    // Replayed against the same (unfixed) version: quarantined again, the same dead letter updated (attempt 2), still open.
     const replay = await cli('dlq', 'replay', String(letter.id), '--json');
     expect(replay.code).toBe(3);
     const again = JSON.parse(replay.out);
     expect(again.counts).toMatchObject({ read: 1, quarantined: 1 });
-    expect((await cli('dlq', 'discard', String(letter.id), '--reason', 'supplier onboarding pending')).code).toBe(2);
+    expect(again).toMatchObject({ resolved: 0, failedAgain: 1 });
     const newLetter = JSON.parse((await cli('dlq', 'list', '--run', again.runId, '--json')).out).items[0];
+    expect(newLetter).toMatchObject({ id: letter.id, attempts: 2, firstRunId: runId, status: 'open' });
     const discard = await cli('dlq', 'discard', String(newLetter.id), '--reason', 'supplier onboarding pending');
     expect(discard.code).toBe(0);
     expect(JSON.parse((await cli('dlq', 'list', '--run', again.runId, '--status', 'discarded', '--json')).out).items[0])
