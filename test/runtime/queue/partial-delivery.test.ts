@@ -85,7 +85,7 @@ for (const backend of backendNames()) {
         await expectPartial(run.id, run.counts, run.reconciliation);
 
         await fixSubLedger();
-        const replay = await replayDeadLetters(deps, { runId: run.id, against: { doc, version: 1 }, environment: 'dev', reference });
+        const replay = await replayDeadLetters(deps, { runId: run.id, against: { doc, version: 1 }, environment: 'dev', loadReference: async () => reference });
         expect(replay.run.counts).toMatchObject({ read: 1, delivered: 1, duplicate: 0, deadLettered: 0 });
         expect(replay.run.reconciliation).toMatchObject({ closes: true });
         expect(replay.run.reconciliation?.partiallyDelivered).toBeUndefined();
