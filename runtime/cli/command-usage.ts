@@ -36,8 +36,8 @@ export const COMMAND_USAGE: Record<string, CommandUsage> = {
   },
   validate: {
     section: 'Flows',
-    synopsis: ['validate <flow-file> [--json]   check a flow; exit 0 valid, 1 not'],
-    options: ['--json                print JSON'],
+    synopsis: ['validate <flow-file> [--sample <file>]… [--json]   check a flow; exit 0 valid, 1 not'],
+    options: ['--sample <file>       also dry-run the flow on this sample and warn of what gave nothing (repeatable)', '--json                print JSON'],
   },
   run: {
     section: 'Flows',
@@ -46,8 +46,8 @@ export const COMMAND_USAGE: Record<string, CommandUsage> = {
   },
   replay: {
     section: 'Flows',
-    synopsis: ['replay <run-id> [--record <key>]… [--flow <fixed-flow-file>] [--connections <file>] [--out <dir>] [--json]', "    replay a run's dead letters (idempotent); exit codes as for run"],
-    options: ['--record <key>        only this record (repeatable)', '--flow <file>         replay against a fixed flow file instead of the stored version', '--connections <file>  connection bindings', '--out <dir>           folder of file targets', '--json                print JSON'],
+    synopsis: ['replay <run-id> [--record <key>]… [--flow <fixed-flow-file>] [--reference as-it-was|current] [--connections <file>] [--out <dir>] [--json]', "    replay a run's dead letters (idempotent); exit codes as for run"],
+    options: ['--record <key>        only this record (repeatable)', '--flow <file>         replay against a fixed flow file instead of the stored version', '--reference <mode>    current (default): re-evaluate with today\'s reference data; as-it-was: as when the records failed', '--connections <file>  connection bindings', '--out <dir>           folder of file targets', '--json                print JSON'],
   },
   nodes: {
     section: 'Flows',
@@ -71,8 +71,8 @@ export const COMMAND_USAGE: Record<string, CommandUsage> = {
   },
   dlq: {
     section: 'Operations',
-    synopsis: ['dlq list [--flow <id>] [--run <id>] [--class <c>] [--status open|replayed|discarded] [--limit <n>] [--json]', 'dlq replay <id>… | --run <run-id> [--connections <file>] [--json]', 'dlq discard <id>… --reason "<why>" [--json]'],
-    options: ['--flow <id>           dead letters of this flow', '--run <id>            of this run (list), or every open one of it (replay)', '--class <c>           of this error class', '--status <s>          open (default), replayed or discarded', '--limit <n>           how many to show (default 50, at most 1000)', '--reason <why>        why they are discarded (required by discard)', '--connections <file>  connection bindings (replay)', '--json                print JSON'],
+    synopsis: ['dlq list [--flow <id>] [--run <id>] [--class <c>] [--status open|replayed|discarded] [--limit <n>] [--json]', 'dlq replay <id>… | --run <run-id> [--reference as-it-was|current] [--connections <file>] [--json]', 'dlq discard <id>… --reason "<why>" [--json]'],
+    options: ['--flow <id>           dead letters of this flow', '--run <id>            of this run (list), or every open one of it (replay)', '--class <c>           of this error class', '--status <s>          open (default), replayed or discarded', '--limit <n>           how many to show (default 50, at most 1000)', '--reason <why>        why they are discarded (required by discard)', '--reference <mode>    current (default) or as-it-was reference data (replay)', '--connections <file>  connection bindings (replay)', '--json                print JSON'],
   },
   retention: {
     section: 'Operations',

@@ -49,8 +49,8 @@ export function startWorkerHelpers(count: number, args: readonly string[]): Work
   const children: ChildProcess[] = [];
   for (let i = 0; i < count; i++) {
     children.push(spawn(process.execPath, [...process.execArgv, process.argv[1], ...helperArgs(args)], {
+      // The IPC channel is what makes it a helper: it tells the helper when its first process is gone.
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, LEDGERFLOW_WORKER_HELPER: '1' },
     }));
   }
   return {
@@ -67,14 +67,14 @@ export function startWorkerHelpers(count: number, args: readonly string[]): Work
 }
 
 /**
- * Resolves with the reason to stop: SIGTERM or SIGINT, or, for a helper, its
- * first process going away (the IPC channel closes).
+ * Resolves with the reason to stop: SIGTERM or SIGINT, or, for a process
+ * started with an IPC channel (a helper), its parent going away (the channel closes).
  */
 export function stopRequested(): Promise<string> {
   return new Promise<string>((done) => {
     process.once('SIGTERM', () => done('SIGTERM'));
     process.once('SIGINT', () => done('SIGINT'));
-    if (process.env.LEDGERFLOW_WORKER_HELPER === '1' && process.channel) {
+    if (process.channel) {
       process.once('disconnect', () => done('its first process went away'));
       // The channel only tells of the first process's end: it must not keep a stopped helper alive.
       process.channel.unref();

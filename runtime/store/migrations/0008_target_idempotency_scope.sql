@@ -5,6 +5,7 @@
 -- (claim tokens are '<run id>:<chunk>'). Rows of two nodes that wrote the same object
 -- (a copied node, a split flow) merge; a delivered row wins over a pending or released one.
 -- Rows no run explains (types without an object) keep their scope.
+-- (document::json: the column is jsonb until 0010 and json after it; this reads both.)
 create temporary table ledger_scope_map on commit drop as
 select distinct l.scope as old_scope, l.claim_token,
   coalesce(r.environment, 'local') || '/' || case n.node->>'type'
@@ -15,7 +16,7 @@ select distinct l.scope as old_scope, l.claim_token,
 from idempotency_ledger l
 join runs r on r.id = split_part(l.claim_token, ':', 1)
 join flow_versions v on v.flow_id = r.flow_id and v.version = r.version
-cross join lateral jsonb_array_elements(v.document->'nodes') as n(node)
+cross join lateral json_array_elements(v.document::json->'nodes') as n(node)
 where l.scope = r.flow_id || '/' || (n.node->>'id')
   and n.node->>'type' in ('target.postgres', 'target.http', 'target.file');
 

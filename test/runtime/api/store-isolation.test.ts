@@ -22,7 +22,7 @@ function stealFlow(id: string, query: string): FlowDocument {
     id, name: id, connections: { erp: { kind: 'postgres' } },
     nodes: [
       node('read', 'source.postgres', { connection: 'erp', query }, 0),
-      node('write', 'target.postgres', { connection: 'erp', table: 'users', mode: 'upsert', keyColumns: ['username'], idempotencyKey: 'username', columns: { username: 'username', role: '"admin"' } }, 300),
+      node('write', 'target.postgres', { connection: 'erp', table: 'users', mode: 'upsert', keyColumns: ['username'], idempotencyKey: 'username', columns: { username: 'username', role: '="admin"' } }, 300),
     ],
     edges: [{ id: 'e1', source: 'read', target: 'write' }],
   };
@@ -34,7 +34,7 @@ function promoteFlow(): FlowDocument {
     id: 'promote-me', name: 'promote me', connections: { erp: { kind: 'postgres' } },
     nodes: [
       node('in', 'source.file', { format: 'json' }, 0),
-      node('write', 'target.postgres', { connection: 'erp', table: 'users', mode: 'upsert', keyColumns: ['username'], idempotencyKey: 'ref', columns: { username: 'ref', role: '"admin"', password_hash: '"x"' } }, 300),
+      node('write', 'target.postgres', { connection: 'erp', table: 'users', mode: 'upsert', keyColumns: ['username'], idempotencyKey: 'ref', columns: { username: 'ref', role: '="admin"', password_hash: '="x"' } }, 300),
     ],
     edges: [{ id: 'e1', source: 'in', target: 'write' }],
   };
