@@ -206,7 +206,7 @@ describe('operator console', () => {
   it('the health and reconciliation screens show the day', async () => {
     await page.getByRole('link', { name: 'Reconciliation', exact: true }).click();
     await page.locator('.recon-daily tbody tr').first().waitFor();
-    expect(await page.locator('.recon-daily').textContent()).toContain('3,200 SEK');
+    expect(await page.locator('.recon-daily').textContent()).toContain('3,200.00 SEK');
     await screenshot(page, 'operator-11-reconciliation');
     await page.getByRole('link', { name: 'Health', exact: true }).click();
     await page.locator('.uplot-box canvas').first().waitFor();
