@@ -48,8 +48,9 @@ export async function storeDeadLetters(db: Db, copyText: string | readonly Uint8
 }
 
 async function mergeDeadLetters(tx: Db, copyText: string | readonly Uint8Array[]): Promise<void> {
-  await tx.exec(`create temp table if not exists dead_letters_incoming (like dead_letters including defaults) on commit delete rows`);
-  await tx.query('delete from dead_letters_incoming');
+  // Made afresh each time: a staging table kept by a long-lived session would keep the columns (and the
+  // defaults' sequence) of the dead_letters table it was made from, across a migration or a schema rebuilt.
+  await tx.exec(`drop table if exists pg_temp.dead_letters_incoming; create temp table dead_letters_incoming (like dead_letters including defaults) on commit drop`);
   await tx.copyFrom('dead_letters_incoming', DEAD_LETTER_COLUMNS, copyText);
   const columns = DEAD_LETTER_COLUMNS.join(', ');
   await tx.query(
@@ -61,7 +62,7 @@ async function mergeDeadLetters(tx: Db, copyText: string | readonly Uint8Array[]
      do update set attempts = d.attempts + excluded.attempts, updated_at = now(),
        ${UPDATED_ON_REPEAT.map((c) => `${c} = excluded.${c}`).join(', ')}`,
   );
-  await tx.query('delete from dead_letters_incoming');
+  await tx.query('drop table pg_temp.dead_letters_incoming');
 }
 
 export function deadLettersRepo(db: Db) {

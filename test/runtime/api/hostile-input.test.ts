@@ -97,7 +97,8 @@ describe('expression bombs in a run', () => {
     await h.json('analyst', 'POST', '/api/flows', { document: doc }, 201);
     await h.json('analyst', 'POST', `/api/flows/${flowId}/versions`, { message: 'v1' }, 201);
     await h.json('analyst', 'POST', `/api/flows/${flowId}/deployments`, { environment: 'dev', version: 1 }, 201);
-    const records = JSON.stringify([{ ref: 'OK-1' }, { ref: 'BOMB' }, { ref: 'OK-2' }]);
+    // Keys of their own per case: the ledger belongs to the target, so the other case's records would be duplicates.
+    const records = JSON.stringify([{ ref: `${flowId}-OK-1` }, { ref: 'BOMB' }, { ref: `${flowId}-OK-2` }]);
     const { runId } = await h.json('operator', 'POST', `/api/flows/${flowId}/runs`, { environment: 'dev', input: { name: 'r.json', content: records } }, 202);
     const detail = await h.json('operator', 'GET', `/api/runs/${runId}`);
     expect(detail.run.counts).toMatchObject({ read: 3, delivered: 2 });
