@@ -117,7 +117,7 @@ describe('designer: a newcomer builds a flow on an empty database', () => {
     const preview = page.locator('.inspector .preview-pane').first(); // the mapping's own preview (item key and amount fields have theirs below)
     await expect.poll(() => preview.textContent()).toContain('"netAmount": "19.90"');
     expect(await preview.textContent()).toContain('"quantity": 2');
-    await page.getByRole('button', { name: 'Expand editor' }).click();
+    await page.getByRole('button', { name: 'Expand editor' }).first().click(); // the mapping's own editor, above its item fields'
     const workbench = page.locator('.expression-workbench');
     await expect.poll(() => workbench.locator('.workbench-preview').textContent()).toContain('"netAmount": "19.90"');
     await capture(page, 'designer-07-expression-workbench');

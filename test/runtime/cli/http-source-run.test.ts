@@ -95,7 +95,7 @@ describe('ledgerflow run with an HTTP source', { timeout: 300_000 }, () => {
     // The watermark did not move: the API was asked for everything again; the ten delivered before are duplicates.
     expect(sinceOfLastRun()).toBeUndefined();
     expect(retried.summary).toMatchObject({ status: 'succeeded', counts: { read: 23, delivered: 13, duplicate: 10 } });
-    expect(retried.summary.reconciliation.totals.read).toEqual({ EUR: '287.5' });
+    expect(retried.summary.reconciliation.totals.read).toEqual({ EUR: '287.50' });
     const lines = (await readFile(join(data, 'out', 'orders.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).id);
     expect(lines).toEqual(Array.from({ length: 23 }, (_, i) => `PO-${i + 1}`));
 

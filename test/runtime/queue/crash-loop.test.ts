@@ -131,9 +131,15 @@ describe.skipIf(!url)('crash loop: workers SIGKILLed at random, every record exa
       await pause(500 + Math.random() * 1_500);
       const candidates = slots.flatMap((w, i) => (w && alive(w) ? [i] : []));
       if (candidates.length === 0) continue;
-      const { rows: busy } = await store.sql.query<{ worker_id: string }>(
-        `select distinct worker_id from run_chunks where run_id = $1 and status = 'pending' and worker_id is not null`, [queued.id]);
-      const holding = candidates.filter((i) => busy.some((b) => b.worker_id === slots[i]!.id));
+      // On a busy machine a restarted worker takes a while to claim work: wait up to 5 s for one to hold a chunk,
+      // so that kills land mid-chunk (what this test is about) rather than only between chunks.
+      let holding: number[] = [];
+      for (let waited = 0; waited < 5_000 && holding.length === 0; waited += 100) {
+        const { rows: busy } = await store.sql.query<{ worker_id: string }>(
+          `select distinct worker_id from run_chunks where run_id = $1 and status = 'pending' and worker_id is not null`, [queued.id]);
+        holding = candidates.filter((i) => busy.some((b) => b.worker_id === slots[i]!.id) && alive(slots[i]!));
+        if (holding.length === 0) await pause(100);
+      }
       const pick = holding.length ? holding : candidates;
       const slot = pick[Math.floor(Math.random() * pick.length)];
       if (holding.length) midChunk++;
