@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../designer/api-client.ts';
 import { createDesignerStore } from '../../../designer/store/designer-store.ts';
+import { validateOnMainThread } from '../../../designer/store/main-thread-validator.ts';
 import { saveDraftOnce } from '../../../designer/versions/draft-save.ts';
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
 import { sampleFlow } from '../flow-fixture.ts';
@@ -24,7 +25,7 @@ function fakeServer(draft: FlowDocument) {
 
 function opened() {
   const { server, api } = fakeServer(sampleFlow());
-  const store = createDesignerStore({ problemsDelayMs: 0 });
+  const store = createDesignerStore({ problemsDelayMs: 0, validate: validateOnMainThread });
   store.getState().loadDocument(server.draft, server.revision);
   return { server, api, store, s: () => store.getState() };
 }
