@@ -7,27 +7,14 @@ import { mkdtemp, readFile, rm, writeFile, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../runtime/cli.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from './cli-capture.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const UBL_FLOW = join(ROOT, 'flows/ubl-invoice-to-ap/flow.json');
 const UBL = (f: string) => join(ROOT, 'flows/ubl-invoice-to-ap/samples', f);
 let data: string;
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((s) => { out.push(String(s)); });
-  const error = vi.spyOn(console, 'error').mockImplementation((s) => { err.push(String(s)); });
-  try {
-    const code = await main(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 beforeAll(async () => {
   data = await mkdtemp(join(tmpdir(), 'lf-cli-'));

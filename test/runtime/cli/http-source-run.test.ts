@@ -8,8 +8,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../runtime/cli.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from './cli-capture.ts';
 import { startProcurementApi, type ProcurementApi } from '../../nodes/source/procurement-api.ts';
 
 const SECRET = 'cli-client-secret-31337';
@@ -17,18 +17,6 @@ let data: string;
 let api: ProcurementApi;
 let failPage: string | undefined;
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((s) => { out.push(String(s)); });
-  const error = vi.spyOn(console, 'error').mockImplementation((s) => { err.push(String(s)); });
-  try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 const flow = {
   id: 'po-from-procurement-api', name: 'POs from the procurement API', recordKey: 'id', businessKey: 'id',
