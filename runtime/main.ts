@@ -15,8 +15,8 @@ import { createEnvironmentConnections } from './connectors/environment-connectio
 import { createFileSink } from './connectors/files.ts';
 import { startQueue } from './queue/start-queue.ts';
 import { createSecretBox, loadSecretKey } from './secrets/secret-box.ts';
-import { openStore } from './store/open-store.ts';
-import type { Store } from './store/store.ts';
+import { openDatabase } from './store/open-store.ts';
+import type { Database } from './store/database.ts';
 import { startScheduler } from './triggers/scheduler.ts';
 import { retentionPolicy, startRetentionJob } from './retention.ts';
 import { runtimeFetch } from './connectors/http-client.ts';
@@ -44,8 +44,8 @@ export interface ServeOptions {
   logger?: Logger;
   /** Scheduler tick, ms (tests). */
   schedulerTickMs?: number;
-  /** The store, already opened (`serve` opens it while it loads this module); closed by `close()`. */
-  store?: Store;
+  /** The database, already opened (`serve` opens it while it loads this module); closed by `close()`. */
+  database?: Database;
 }
 
 export interface RunningServer {
@@ -64,8 +64,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const dataDir = resolve(settings.dataDir);
   const { environments } = settings;
   const retention = retentionPolicy(settings.retention);
-  const store = options.store ?? await openStore({ databaseUrl: settings.databaseUrl, schema: settings.dbSchema, dataDir: resolve(dataDir, 'pgdata') });
-  const cleanups: (() => Promise<void>)[] = [() => store.close()];
+  const database = options.database ?? await openDatabase({ databaseUrl: settings.databaseUrl, schema: settings.dbSchema, dataDir: resolve(dataDir, 'pgdata') });
+  const { store } = database;
+  const cleanups: (() => Promise<void>)[] = [() => database.close()];
   if (tracing) cleanups.push(() => tracing.shutdown());
   const closeAll = async () => {
     for (const fn of cleanups.splice(0).reverse()) await fn().catch((err) => logger.error({ err }, `while stopping: ${(err as Error).message}`));
@@ -79,15 +80,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (admin.generatedPassword) out(`Created user 'admin' with password ${admin.generatedPassword} (shown once; set LEDGERFLOW_ADMIN_PASSWORD to choose it).`);
     else if (admin.created) out(`Created user 'admin' with the password from LEDGERFLOW_ADMIN_PASSWORD.`);
     if ((options.examples ?? settings.examples) && (await store.listFlows()).length === 0) {
-      const loaded = await loadExamples(store, { dir: resolve(settings.examplesDir), environment: environments[0].name, log: out });
+      const loaded = await loadExamples(database, { dir: resolve(settings.examplesDir), environment: environments[0].name, log: out });
       if (loaded.length) out(`Loaded ${loaded.length} example flow(s): ${loaded.map((l) => l.flowId).join(', ')} (deployed to ${environments[0].name}).`);
     }
 
-    const connections = createEnvironmentConnections({ store, secrets, defaultEnvironment: environments[0].name });
+    const connections = createEnvironmentConnections({ database, secrets, defaultEnvironment: environments[0].name });
     const files = createFileSink(resolve(settings.outDir ?? resolve(dataDir, 'out')));
     cleanups.push(() => files.close());
     const queue = await startQueue({
-      store, catalog, files, connectionsFor: connections.connectionsFor,
+      database, catalog, files, connectionsFor: connections.connectionsFor,
       worker: settings.worker, fetch: runtimeFetch({ client: settings.httpClient, outboundHosts: settings.outboundHosts }),
       logger: logger.child({ component: 'queue' }), metrics, tracing,
     });
@@ -100,7 +101,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
     const designerDir = options.designerDir !== undefined ? options.designerDir : existsSync(resolve('dist/designer/index.html')) ? resolve('dist/designer') : null;
     const app = createApp({
-      store, launcher: queue.launcher, secrets, environments, promotionOrder: settings.promotionOrder, designerDir,
+      database, launcher: queue.launcher, secrets, environments, promotionOrder: settings.promotionOrder, designerDir,
       bodyLimitBytes: settings.bodyLimitBytes,
       sessionTtlMs: settings.sessionHours * 3600_000,
       logger, metrics, metricsSampleSeconds: settings.metricsSampleSeconds,

@@ -2,6 +2,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthUser } from '../auth/roles.ts';
 import type { Store } from '../store/store.ts';
+import type { Database } from '../store/database.ts';
+import type { UseCaseDeps } from '../app/app-deps.ts';
 import type { RunLauncher } from '../queue/run-launcher.ts';
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
@@ -28,9 +30,10 @@ export interface AppEnv {
 
 export type Api = OpenAPIHono<AppEnv>;
 
-/** What `createApp` needs. Only store, launcher and secrets are required. */
+/** What `createApp` needs. Only database, launcher and secrets are required. */
 export interface AppDeps {
-  store: Store;
+  /** The one handle on the database (runtime/store/database.ts). */
+  database: Database;
   /** Starts runs (manual, webhook, schedule, poll, replay) on the durable queue. */
   launcher: RunLauncher;
   /** Encrypts connection and webhook secrets at rest. */
@@ -67,9 +70,12 @@ export interface AppDeps {
 /** What route modules receive: the dependencies plus what is built from them once. */
 export interface ApiContext {
   deps: AppDeps;
+  database: Database;
+  /** `database.store` */
   store: Store;
   launcher: RunLauncher;
   catalog: NodeCatalog;
+  /** `database.service` */
   repos: ServiceRepos;
   environments: EnvironmentConfig[];
   connections: EnvironmentConnections;
@@ -79,4 +85,9 @@ export interface ApiContext {
   now: () => Date;
   /** Looks up an environment or throws 404 naming the known ones. */
   environment(name: string): EnvironmentConfig;
+}
+
+/** What the use cases of runtime/app need, from the API's context. */
+export function appDeps(ctx: ApiContext): UseCaseDeps {
+  return { database: ctx.database, launcher: ctx.launcher };
 }

@@ -16,7 +16,8 @@ import { evaluatorFor } from '../evaluators.ts';
 import { runMappingTests } from '../mapping-tests.ts';
 import { catalog } from '../../nodes/catalog.ts';
 import { serverReferenceData } from './services/flow-support.ts';
-import { applySetupScript } from '../store/target-databases.ts';
+import { applyFlowSetup } from '../store/target-databases.ts';
+import type { Database } from '../store/database.ts';
 
 /** Creates `admin` when the database has no user. Returns the password when it was generated (to print once). */
 export async function ensureAdmin(store: Store, given: string | undefined): Promise<{ created: boolean; generatedPassword?: string }> {
@@ -41,10 +42,11 @@ export interface LoadedExample {
 }
 
 /** Imports every `<dir>/<name>/flow.json`; flows that already exist are left alone. */
-export async function loadExamples(store: Store, options: { dir?: string; environment?: string; log?: (m: string) => void } = {}): Promise<LoadedExample[]> {
+export async function loadExamples(database: Database, options: { dir?: string; environment?: string; log?: (m: string) => void } = {}): Promise<LoadedExample[]> {
+  const { store } = database;
   const dir = resolve(options.dir ?? 'flows');
   const environment = options.environment ?? 'dev';
-  const repos = createServiceRepos(store.sql);
+  const repos = database.service;
   const results: LoadedExample[] = [];
   if (!existsSync(dir)) return results;
   for (const entry of (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -60,9 +62,8 @@ export async function loadExamples(store: Store, options: { dir?: string; enviro
     const doc: FlowDocument = fileDoc;
     await storeFileReferenceData(fileDoc, flowDir, store);
     // The target tables go in the flow's own embedded databases, never in the store.
-    const setup = join(flowDir, 'setup.sql');
     const embedded = Object.entries(doc.connections ?? {}).filter(([, decl]) => decl.kind === 'postgres').map(([name]) => name);
-    if (existsSync(setup)) await applySetupScript(store, embedded, await readFile(setup, 'utf8'));
+    await applyFlowSetup(database, flowDir, embedded);
     await store.saveDraft(doc, 'system');
     for (const sample of fileDoc.samples ?? []) {
       const file = resolve(flowDir, sample);

@@ -11,7 +11,6 @@ import flowSchema from '../../flows/flow.schema.json' with { type: 'json' };
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
 import { createEnvironmentConnections } from '../connectors/environment-connections.ts';
 import { DEFAULT_ENVIRONMENTS } from '../promotion/environments.ts';
-import { createServiceRepos } from '../store/service-repos.ts';
 import type { ApiContext, AppDeps, AppEnv } from './app-env.ts';
 import { renderDocsPage } from './docs-page.ts';
 import { authenticate, sameOriginForCookies } from './middleware/auth.ts';
@@ -51,11 +50,11 @@ and \`requiredRole\` on 403. Request bodies over the limit (default 10 MB) get 4
 function buildContext(deps: AppDeps): ApiContext {
   const environments = deps.environments ?? DEFAULT_ENVIRONMENTS.map((e) => ({ ...e }));
   return {
-    deps, store: deps.store, launcher: deps.launcher, secrets: deps.secrets,
+    deps, database: deps.database, store: deps.database.store, launcher: deps.launcher, secrets: deps.secrets,
     catalog: deps.catalog ?? defaultCatalog,
-    repos: createServiceRepos(deps.store.sql),
+    repos: deps.database.service,
     environments,
-    connections: createEnvironmentConnections({ store: deps.store, secrets: deps.secrets, defaultEnvironment: environments[0]?.name }),
+    connections: createEnvironmentConnections({ database: deps.database, secrets: deps.secrets, defaultEnvironment: environments[0]?.name }),
     now: deps.now ?? (() => new Date()),
     logger: deps.logger ?? silentLogger(),
     metrics: deps.metrics ?? createMetrics(),

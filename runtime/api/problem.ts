@@ -6,6 +6,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { FlowError } from '../../nodes/errors.ts';
+import { AppError } from '../app/app-error.ts';
 import type { Role } from '../auth/roles.ts';
 
 /** One thing wrong with a request: where (JSON pointer or field), what, and which node. */
@@ -74,9 +75,12 @@ export function problemResponse(c: Context, p: ApiProblem): Response {
   });
 }
 
+const APP_ERROR_STATUS = { 'not-found': 404, conflict: 409, invalid: 400, unprocessable: 422 } as const;
+
 /** Anything thrown → a problem. Unknown errors become a 500 that does not leak internals. */
 export function toProblem(err: unknown): ApiProblem {
   if (err instanceof ApiProblem) return err;
+  if (err instanceof AppError) return new ApiProblem(APP_ERROR_STATUS[err.kind], err.message, { problems: err.problems });
   if (err instanceof HTTPException) {
     if (err.status === 400 && /json/i.test(err.message)) {
       return new ApiProblem(400, 'The request body is not valid JSON.', { problems: [{ path: '', message: err.message }] });

@@ -2,11 +2,12 @@
 import type { ErrorClass } from '../../nodes/errors.ts';
 import { loadReferenceData } from '../flow-files.ts';
 import { replayDeadLetters } from '../replay.ts';
+import { discardDeadLetters } from '../app/dead-letters.ts';
 import { applyRetention, retentionPolicy, type RetentionPolicy } from '../retention.ts';
 import type { DeadLetterRow } from '../store/store.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandContext, CommandDefinition } from './commands.ts';
-import { localRunDeps, withStore } from './environment.ts';
+import { localRunDeps, withDatabase } from './environment.ts';
 import { exitCodeOf, replayReferenceOption } from './flow-commands.ts';
 import { countsLine, table } from './format.ts';
 import { cutNotice, limitOption } from './list-limit.ts';
@@ -20,7 +21,8 @@ const age = (iso: string) => {
 const row = (d: DeadLetterRow) => [d.id, d.flowId, d.runId, d.lineageKey, d.businessKey ?? '', d.disposition, d.errorClass, d.error.message.slice(0, 70), age(d.createdAt), d.status];
 
 async function list(ctx: CommandContext) {
-  return withStore(ctx.settings, async (store) => {
+  return withDatabase(ctx.settings, async (database) => {
+    const { store } = database;
     const filter = {
       flowId: ctx.values.flow as string | undefined, runId: ctx.values.run as string | undefined,
       errorClass: ctx.values.class as ErrorClass | undefined, status: (ctx.values.status as DeadLetterRow['status'] | undefined) ?? 'open',
@@ -39,13 +41,14 @@ async function replay(ctx: CommandContext) {
   const ids = ctx.positionals.slice(1).map(Number);
   const runId = ctx.values.run as string | undefined;
   if (!runId && (!ids.length || ids.some((i) => !Number.isInteger(i)))) throw new CliError('usage: ledgerflow dlq replay <id>… | --run <run-id> [--reference as-it-was|current]', 64);
-  return withStore(ctx.settings, async (store) => {
+  return withDatabase(ctx.settings, async (database) => {
+    const { store } = database;
     const first = runId ? null : await store.getDeadLetter(ids[0]);
     const run = await store.getRun(runId ?? first?.runId ?? '');
     if (!run) throw new CliError(runId ? `run ${runId} does not exist` : `dead letter ${ids[0]} does not exist`, 2);
     const version = run.version === null ? null : await store.getVersion(run.flowId, run.version);
     if (!version) throw new CliError(`run ${run.id} has no stored version to replay against`, 2);
-    const deps = await localRunDeps(store, version.document, { connections: ctx.values.connections as string }, ctx);
+    const deps = await localRunDeps(database, version.document, { connections: ctx.values.connections as string }, ctx);
     try {
       const { run: replayRun, result, replayed, resolved, failedAgain, referenceAsOf } = await replayDeadLetters(deps, {
         runId, ids: runId ? undefined : ids, against: { doc: version.document, version: version.version },
@@ -64,13 +67,9 @@ async function discard(ctx: CommandContext) {
   const ids = ctx.positionals.slice(1).map(Number);
   const reason = ctx.values.reason as string | undefined;
   if (!ids.length || ids.some((i) => !Number.isInteger(i)) || !reason?.trim()) throw new CliError('usage: ledgerflow dlq discard <id>… --reason "<why>"', 64);
-  return withStore(ctx.settings, async (store) => {
-    for (const id of ids) {
-      const d = await store.getDeadLetter(id);
-      if (!d) throw new CliError(`dead letter ${id} does not exist`, 2);
-      if (d.status !== 'open') throw new CliError(`dead letter ${id} is already ${d.status}`, 2);
-    }
-    await store.setDeadLetterStatus(ids, 'discarded', reason.trim());
+  return withDatabase(ctx.settings, async (database) => {
+    // Audited as the API's discard is, with the CLI as the actor.
+    await discardDeadLetters({ database }, { ids, reason: reason.trim(), actor: 'cli' });
     ctx.out(ctx.values.json ? JSON.stringify({ discarded: ids }) : `Discarded ${ids.length} dead letter(s): ${reason.trim()}`);
     return 0;
   });
@@ -100,7 +99,8 @@ export const DLQ_COMMANDS: Record<string, CommandDefinition> = {
       } catch (err) {
         throw new CliError((err as Error).message, 64);
       }
-      return withStore(ctx.settings, async (store) => {
+      return withDatabase(ctx.settings, async (database) => {
+        const { store } = database;
         const result = await applyRetention(store, policy);
         ctx.out(ctx.values.json ? JSON.stringify(result) : `Removed the snapshots of ${result.snapshotsPruned} trace(s) older than ${policy.snapshotDays} days and ${result.tracesDeleted} trace(s) older than ${policy.lineageDays} days.`);
         return 0;

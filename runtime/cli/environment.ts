@@ -1,15 +1,10 @@
-/**
- * What a CLI command runs against: the store named by the settings
- * (DATABASE_URL, else embedded PGlite in LEDGERFLOW_DATA), connections bound
- * from a file, and the folder file targets write to.
- */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+
+import { resolve } from 'node:path';
 import type { Env } from './store-env.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
-import type { Store } from '../store/store.ts';
 import { bindingProblem, createConnectionResolver, type ConnectionBindings } from '../connectors/connection-registry.ts';
-import { applySetupScript, storeConnectionOptions } from '../store/target-databases.ts';
+import { applyFlowSetup, storeConnectionOptions } from '../store/target-databases.ts';
+import type { Database } from '../store/database.ts';
 import { CliError } from './cli-error.ts';
 import { loadConnectionsFile } from '../connectors/connections-file.ts';
 import { createFileSink } from '../connectors/files.ts';
@@ -18,7 +13,7 @@ import { catalog } from '../../nodes/catalog.ts';
 import { runtimeFetch } from '../connectors/http-client.ts';
 import type { Settings } from '../settings.ts';
 
-export { openConfiguredStore, withStore, type Env } from './store-env.ts';
+export { openConfiguredDatabase, withDatabase, type Env } from './store-env.ts';
 
 /** What a command reads besides its options: the parsed settings, and the environment for `$env:NAME` references. */
 export interface CommandSetting {
@@ -40,32 +35,21 @@ export async function localBindings(doc: FlowDocument, file: string | undefined,
   return bindings;
 }
 
-/**
- * An example flow's folder may hold `setup.sql` creating the tables its
- * targets write to. The script (idempotent: CREATE … IF NOT EXISTS) is applied
- * to each of its Postgres connections bound to an embedded database.
- */
-export async function applyExampleSetup(store: Store, _doc: FlowDocument, dir: string, bindings: ConnectionBindings): Promise<boolean> {
+/** An example flow's `setup.sql`, applied to each of its Postgres connections bound to an embedded database. */
+export function applyExampleSetup(database: Database, dir: string, bindings: ConnectionBindings): Promise<boolean> {
   const embedded = Object.entries(bindings).filter(([, b]) => b.kind === 'postgres' && b.url === 'embedded').map(([name]) => name);
-  if (embedded.length === 0) return false;
-  let sql: string;
-  try {
-    sql = await readFile(join(dir, 'setup.sql'), 'utf8');
-  } catch {
-    return false;
-  }
-  await applySetupScript(store, embedded, sql);
-  return true;
+  return applyFlowSetup(database, dir, embedded);
 }
 
-export async function localRunDeps(store: Store, doc: FlowDocument, options: { connections?: string; out?: string; dir?: string | null }, where: CommandSetting): Promise<RunServiceDeps & { close(): Promise<void> }> {
+export async function localRunDeps(database: Database, doc: FlowDocument, options: { connections?: string; out?: string; dir?: string | null }, where: CommandSetting): Promise<RunServiceDeps & { close(): Promise<void> }> {
   const bindings = await localBindings(doc, options.connections, where);
-  const isolation = storeConnectionOptions(store);
+  const { store } = database;
+  const isolation = storeConnectionOptions(database);
   for (const [name, binding] of Object.entries(bindings)) {
     const problem = bindingProblem(name, binding, isolation.storeUrl);
     if (problem) throw new CliError(problem, 2);
   }
-  if (options.dir) await applyExampleSetup(store, doc, options.dir, bindings);
+  if (options.dir) await applyExampleSetup(database, options.dir, bindings);
   const connections = createConnectionResolver(bindings, isolation);
   const files = createFileSink(resolve(options.out ?? where.settings.outDir ?? 'out'));
   return {

@@ -14,7 +14,7 @@ import type { RunRow } from '../store/store.ts';
 import type { RunResult } from '../engine/run-flow.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandContext, CommandDefinition } from './commands.ts';
-import { localRunDeps, withStore } from './environment.ts';
+import { localRunDeps, withDatabase } from './environment.ts';
 import { countsLine, nodeStatsText, reconciliationText, table } from './format.ts';
 
 /** Exit codes of `run` and `replay`: 0 succeeded, 3 completed with exceptions, 2 failed. */
@@ -97,10 +97,11 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
       const input = ctx.values.input as string | undefined;
       if (!file) throw new CliError('usage: ledgerflow run <flow-file> [--input <file>] [--json]', 64);
       const { doc, dir } = await loadValidFlow(ctx, file, 2);
-      return withStore(ctx.settings, async (store) => {
+      return withDatabase(ctx.settings, async (database) => {
+        const { store } = database;
         const version = await ensureVersion(store, doc, 'cli', `run from ${file}`);
         await storeFileReferenceData(doc, dir, store);
-        const deps = await localRunDeps(store, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx);
+        const deps = await localRunDeps(database, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx);
         try {
           const reference = await loadReferenceData(doc, dir, store);
           const { run, result } = await executeRun(deps, {
@@ -126,7 +127,8 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
     async run(ctx) {
       const runId = ctx.positionals[0];
       if (!runId) throw new CliError('usage: ledgerflow replay <run-id> [--record <key>] [--flow <fixed-flow-file>]', 64);
-      return withStore(ctx.settings, async (store) => {
+      return withDatabase(ctx.settings, async (database) => {
+        const { store } = database;
         const failedRun = await store.getRun(runId);
         if (!failedRun) throw new CliError(`run ${runId} does not exist`, 2);
         let doc: FlowDocument;
@@ -145,7 +147,7 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
           doc = v.document;
           version = v.version;
         }
-        const deps = await localRunDeps(store, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx);
+        const deps = await localRunDeps(database, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx);
         try {
           const records = ctx.values.record as unknown as string[] | undefined;
           const { run, result, replayed, referenceAsOf } = await replayDeadLetters(deps, {

@@ -3,7 +3,7 @@ import type { RunStatus } from '../engine/run-types.ts';
 import type { StoredTrace } from '../store/store.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandDefinition } from './commands.ts';
-import { withStore } from './store-env.ts';
+import { withDatabase } from './store-env.ts';
 import { countsLine, nodeStatsText, reconciliationText, table } from './format.ts';
 import { cutNotice, limitOption } from './list-limit.ts';
 
@@ -31,7 +31,8 @@ export const OPS_COMMANDS: Record<string, CommandDefinition> = {
   runs: {
     options: { flow: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, exceptions: { type: 'boolean' } },
     async run(ctx) {
-      return withStore(ctx.settings, async (store) => {
+      return withDatabase(ctx.settings, async (database) => {
+        const { store } = database;
         const filter = { flowId: ctx.values.flow as string | undefined, status: ctx.values.status as RunStatus | undefined, hasExceptions: ctx.values.exceptions ? true : undefined };
         const page = await store.listRuns(filter, { limit: limitOption(ctx.values.limit, 20) });
         if (ctx.values.json) ctx.out(JSON.stringify(page, null, 2));
@@ -50,7 +51,8 @@ export const OPS_COMMANDS: Record<string, CommandDefinition> = {
     async run(ctx) {
       const runId = ctx.positionals[0];
       if (!runId) throw new CliError('usage: ledgerflow trace <run-id> [--record <key>] [--json]', 64);
-      return withStore(ctx.settings, async (store) => {
+      return withDatabase(ctx.settings, async (database) => {
+        const { store } = database;
         const run = await store.getRun(runId);
         if (!run) throw new CliError(`run ${runId} does not exist`, 2);
         const record = ctx.values.record as string | undefined;
@@ -89,7 +91,8 @@ export const OPS_COMMANDS: Record<string, CommandDefinition> = {
     async run(ctx) {
       const key = ctx.positionals[0];
       if (!key) throw new CliError('usage: ledgerflow find <business-key> [--json]', 64);
-      return withStore(ctx.settings, async (store) => {
+      return withDatabase(ctx.settings, async (database) => {
+        const { store } = database;
         const found = await store.findByBusinessKey(key, { limit: limitOption(ctx.values.limit, 50) });
         if (ctx.values.json) ctx.out(JSON.stringify(found, null, 2));
         else if (!found.items.length) ctx.out(`No record with business key '${key}'`);

@@ -7,7 +7,7 @@ import { buildDesigner } from '../designer-build.ts';
 import { createServiceRepos } from '../store/service-repos.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandDefinition } from './commands.ts';
-import { openConfiguredStore, withStore } from './store-env.ts';
+import { openConfiguredDatabase, withDatabase } from './store-env.ts';
 import { table } from './format.ts';
 
 async function buildDesignerIfMissing(ctx: { out(s: string): void; err(s: string): void }): Promise<void> {
@@ -27,7 +27,7 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
       if (ctx.values['build-if-missing']) await buildDesignerIfMissing(ctx);
       // The embedded database takes a second of its own process's CPU to open: let it open while
       // this process loads the server's modules (main.ts and what it imports — logger, metrics, HTTP — load only here).
-      const opening = openConfiguredStore(ctx.settings);
+      const opening = openConfiguredDatabase(ctx.settings);
       let startServer;
       try {
         ({ startServer } = await import('../main.ts'));
@@ -36,7 +36,7 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
         throw err;
       }
       const server = await startServer({
-        store: await opening,
+        database: await opening,
         settings: ctx.settings, port: ctx.values.port !== undefined ? Number(ctx.values.port) : undefined, host: ctx.values.host as string | undefined,
         examples: ctx.values['no-examples'] ? false : undefined, out: ctx.out,
       });
@@ -56,7 +56,8 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
     options: { role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' } },
     async run(ctx) {
       const [sub, username] = ctx.positionals;
-      return withStore(ctx.settings, async (store) => {
+      return withDatabase(ctx.settings, async (database) => {
+        const { store } = database;
         const repos = createServiceRepos(store.sql);
         if (sub === 'list') {
           const users = await repos.users.listUsers();
@@ -102,8 +103,8 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
       if (ctx.positionals[0] !== 'load') throw new CliError('usage: ledgerflow examples load [--dir flows]', 64);
       const environment = ctx.settings.environments[0].name;
       const { loadExamples } = await import('../api/bootstrap.ts');
-      return withStore(ctx.settings, async (store) => {
-        const loaded = await loadExamples(store, { dir: (ctx.values.dir as string | undefined) ?? 'flows', environment, log: ctx.out });
+      return withDatabase(ctx.settings, async (database) => {
+        const loaded = await loadExamples(database, { dir: (ctx.values.dir as string | undefined) ?? 'flows', environment, log: ctx.out });
         if (ctx.values.json) ctx.out(JSON.stringify(loaded, null, 2));
         else ctx.out(loaded.length ? table(['flow', 'version', 'note'], loaded.map((l) => [l.flowId, l.version ?? '', l.skipped ?? `deployed to ${environment}`])) : 'No example flows found.');
         return 0;

@@ -1,11 +1,11 @@
 /**
- * The store a CLI command runs against, named by the settings: DATABASE_URL,
+ * The database a CLI command runs against, named by the settings: DATABASE_URL,
  * else embedded PGlite in LEDGERFLOW_DATA. Apart from environment.ts so the
  * commands that only read the store load no node types or connectors.
  */
 import { resolve } from 'node:path';
-import { openStore } from '../store/open-store.ts';
-import type { Store } from '../store/store.ts';
+import { openDatabase } from '../store/open-store.ts';
+import type { Database } from '../store/database.ts';
 import { DataFolderInUseError } from '../store/data-folder-lock.ts';
 import type { Settings } from '../settings.ts';
 import { CliError } from './cli-error.ts';
@@ -13,8 +13,8 @@ import { CliError } from './cli-error.ts';
 export type Env = Record<string, string | undefined>;
 
 /** Opens the store the settings name; opening applies any pending migration. */
-export async function openConfiguredStore(settings: Pick<Settings, 'databaseUrl' | 'dbSchema' | 'dataDir'>): Promise<Store> {
-  return openStore({
+export async function openConfiguredDatabase(settings: Pick<Settings, 'databaseUrl' | 'dbSchema' | 'dataDir'>): Promise<Database> {
+  return openDatabase({
     databaseUrl: settings.databaseUrl,
     // A Postgres schema other than the default, e.g. one per test or per installation.
     schema: settings.dbSchema,
@@ -29,12 +29,12 @@ export async function openConfiguredStore(settings: Pick<Settings, 'databaseUrl'
   });
 }
 
-/** Runs `fn` with an open store and always closes it, so the process can exit. */
-export async function withStore<T>(settings: Settings, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openConfiguredStore(settings);
+/** Runs `fn` with the open database and always closes it, so the process can exit. */
+export async function withDatabase<T>(settings: Settings, fn: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openConfiguredDatabase(settings);
   try {
-    return await fn(store);
+    return await fn(database);
   } finally {
-    await store.close();
+    await database.close();
   }
 }

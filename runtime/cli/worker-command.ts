@@ -13,7 +13,7 @@ import { createFileSink } from '../connectors/files.ts';
 import { createSecretBox, loadSecretKey, type SecretBox } from '../secrets/secret-box.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandDefinition } from './commands.ts';
-import { openConfiguredStore } from './environment.ts';
+import { openConfiguredDatabase } from './environment.ts';
 import { runtimeFetch } from '../connectors/http-client.ts';
 import type { Settings } from '../settings.ts';
 import { loadRunTracing } from '../observability/load-tracing.ts';
@@ -67,9 +67,10 @@ export const WORKER_COMMANDS: Record<string, CommandDefinition> = {
       const logger = createLogger({ level: ctx.settings.logLevel, format: ctx.settings.logFormat });
       const { environments } = ctx.settings;
       const secrets = await workerSecrets(ctx.settings);
-      const store = await openConfiguredStore(ctx.settings);
+      const database = await openConfiguredDatabase(ctx.settings);
+      const { store } = database;
       if (store.kind === 'pglite' && cores > 1) {
-        await store.close();
+        await database.close();
         throw new CliError('--cores needs a Postgres server (DATABASE_URL): the embedded database (PGlite) belongs to one process.', 64);
       }
       if (store.kind === 'pglite') {
@@ -78,12 +79,12 @@ export const WORKER_COMMANDS: Record<string, CommandDefinition> = {
       if (!secrets.source) {
         logger.warn('no secret key (LEDGERFLOW_SECRET_KEY, or secret.key in LEDGERFLOW_DATA): runs whose connections need a stored secret will fail.');
       }
-      const connections = createEnvironmentConnections({ store, secrets: secrets.box, defaultEnvironment: environments[0].name });
+      const connections = createEnvironmentConnections({ database, secrets: secrets.box, defaultEnvironment: environments[0].name });
       const files = createFileSink(resolve((ctx.values.out as string | undefined) ?? ctx.settings.outDir ?? 'out'));
       const metrics = createMetrics({ processMetrics: true });
       const tracing = await loadRunTracing(ctx.settings.otlpEndpoint);
       const worker = createWorker({
-        store, files, concurrency, tuning: { chunkSize }, connectionsFor: connections.connectionsFor, fetch: runtimeFetch({ client: ctx.settings.httpClient, outboundHosts: ctx.settings.outboundHosts }),
+        database, files, concurrency, tuning: { chunkSize }, connectionsFor: connections.connectionsFor, fetch: runtimeFetch({ client: ctx.settings.httpClient, outboundHosts: ctx.settings.outboundHosts }),
         logger, metrics, tracing,
       });
       const metricsServer = metricsPort === null ? null : await serveMetrics(metrics.registry, metricsPort, ctx.settings.host);
@@ -101,7 +102,7 @@ export const WORKER_COMMANDS: Record<string, CommandDefinition> = {
         await metricsServer?.close();
         await tracing?.shutdown();
         await files.close();
-        await store.close();
+        await database.close();
       }
       const { chunksDone, recordsDone } = worker.counters();
       logger.info({ workerId: worker.id, chunksDone, recordsDone }, `ledgerflow worker ${worker.id} stopped after ${chunksDone} chunk(s), ${recordsDone} record(s)`);

@@ -8,7 +8,7 @@ import type { HttpAuth } from '../../nodes/define-node.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { isCredentialHeader } from '../../nodes/secret-redaction.ts';
-import type { Store } from '../store/store.ts';
+import type { Database } from '../store/database.ts';
 import { storeConnectionOptions } from '../store/target-databases.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { RateLimiter } from '../../nodes/target/rate-limiter.ts';
@@ -127,9 +127,9 @@ export interface EnvironmentConnections {
  * `defaultEnvironment` binds runs that have none (e.g. started from the CLI); default `dev`. Rate limits are
  * paced per environment and connection by `rateLimiter`, default the one kept in the store (shared by all processes).
  */
-export function createEnvironmentConnections(deps: { store: Store; secrets: SecretBox; defaultEnvironment?: string; rateLimiter?: RateLimiter }): EnvironmentConnections {
-  const repo = connectionsRepo(deps.store.sql);
-  const rateLimiter = deps.rateLimiter ?? databaseRateLimiter(deps.store.sql);
+export function createEnvironmentConnections(deps: { database: Pick<Database, 'store' | 'targets' | 'connection'>; secrets: SecretBox; defaultEnvironment?: string; rateLimiter?: RateLimiter }): EnvironmentConnections {
+  const repo = connectionsRepo(deps.database.store.sql);
+  const rateLimiter = deps.rateLimiter ?? databaseRateLimiter(deps.database.store.sql);
   return {
     async connectionsFor(env, doc) {
       const environment = env ?? deps.defaultEnvironment ?? 'dev';
@@ -139,7 +139,7 @@ export function createEnvironmentConnections(deps: { store: Store; secrets: Secr
         if (wanted.size && !wanted.has(row.name)) continue;
         bindings[row.name] = resolveConnection(row, deps.secrets);
       }
-      return createConnectionResolver(bindings, { ...storeConnectionOptions(deps.store), rateLimiter, rateScope: environment });
+      return createConnectionResolver(bindings, { ...storeConnectionOptions(deps.database), rateLimiter, rateScope: environment });
     },
   };
 }

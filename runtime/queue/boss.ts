@@ -7,8 +7,8 @@
  */
 import PgBoss from 'pg-boss';
 import type { Db } from '../store/db.ts';
-import type { Store } from '../store/store.ts';
-import { storeBackend, type PGliteLike } from '../store/queue-backend.ts';
+import type { Database, DatabaseConnection, PGliteLike } from '../store/database.ts';
+import { bossTables, type RunJob } from '../store/jobs-repo.ts';
 import { checkSchemaName } from '../store/postgres-db.ts';
 import { QUEUE_NAMES, jobOptions, type QueueTuning } from './queue-options.ts';
 
@@ -32,11 +32,11 @@ export interface BossOptions {
 
 const schemas = new WeakMap<PgBoss, string>();
 
-/** The schema pg-boss uses for this store. */
-export function bossSchemaFor(store: Store, explicit?: string): string {
+/** The schema pg-boss uses for this database. */
+export function bossSchemaFor(database: { connection: Pick<DatabaseConnection, 'schema'> }, explicit?: string): string {
   if (explicit) return checkSchemaName(explicit);
-  const backend = storeBackend(store);
-  return checkSchemaName(backend.schema ? `${backend.schema}_jobs`.slice(0, 63) : 'pgboss');
+  const { schema } = database.connection;
+  return checkSchemaName(schema ? `${schema}_jobs`.slice(0, 63) : 'pgboss');
 }
 
 /** The schema of a pg-boss started by `openBoss`. */
@@ -46,11 +46,11 @@ export function schemaOfBoss(boss: PgBoss): string {
   return schema;
 }
 
-/** Starts pg-boss for `store` (installing or migrating its schema) and makes sure the queues exist. */
-export async function openBoss(store: Store, options: BossOptions): Promise<PgBoss> {
-  const backend = storeBackend(store);
+/** Starts pg-boss on `database` (installing or migrating its schema) and makes sure the queues exist. */
+export async function openBoss(database: Pick<Database, 'connection'>, options: BossOptions): Promise<PgBoss> {
+  const backend = database.connection;
   const t = options.tuning;
-  const schema = bossSchemaFor(store, options.schema);
+  const schema = bossSchemaFor(database, options.schema);
   const common = {
     schema,
     supervise: options.supervise ?? true,
@@ -79,11 +79,8 @@ export async function openBoss(store: Store, options: BossOptions): Promise<PgBo
  * "Supported Node versions").
  */
 async function refuseNewerSchema(db: BossDb, schema: string): Promise<void> {
-  const exists = await db.executeSql('select to_regclass($1) as name', [`${schema}.version`]);
-  if (!exists.rows[0]?.name) return;
-  const { rows } = await db.executeSql(`select max(version) as version from ${schema}.version`, []);
-  const version = Number(rows[0]?.version ?? 0);
-  if (version > BOSS_SCHEMA_VERSION) {
+  const version = await bossTables(db, schema).schemaVersion();
+  if (version !== null && version > BOSS_SCHEMA_VERSION) {
     throw new Error(`The job queue's tables (schema ${schema}) were made by a newer pg-boss (table version ${version}; this Ledgerflow reads ${BOSS_SCHEMA_VERSION}). `
       + `When no run is queued or running, stop every Ledgerflow process, drop them (drop schema ${schema} cascade) and start again: runs, traces and flows are kept in other tables.`);
   }
@@ -128,15 +125,9 @@ export function bossDbOf(db: Db): BossDb {
   };
 }
 
-/** A job as tests and operators look for it. */
-export interface RunJob { id: string; state: string; retryCount: number }
+export type { RunJob };
 
 /** The jobs of one run in a queue, finished ones (archived or not) included. */
-export async function findRunJobs(boss: PgBoss, name: string, runId: string): Promise<RunJob[]> {
-  const schema = schemaOfBoss(boss);
-  const columns = 'id, state::text as state, retry_count as "retryCount"';
-  const { rows } = await boss.getDb().executeSql(
-    `select ${columns} from ${schema}.job where name = $1 and data->>'runId' = $2
-     union all select ${columns} from ${schema}.archive where name = $1 and data->>'runId' = $2`, [name, runId]);
-  return rows as RunJob[];
+export function findRunJobs(boss: PgBoss, name: string, runId: string): Promise<RunJob[]> {
+  return bossTables(boss.getDb(), schemaOfBoss(boss)).runJobs(name, runId);
 }

@@ -3,7 +3,7 @@
  * elsewhere): one query a second for the runs this worker is busy with, and an
  * AbortSignal per run that the engine checks between target batches.
  */
-import type { Db } from '../store/db.ts';
+import type { JobsRepo } from '../store/jobs-repo.ts';
 
 interface Watched {
   controller: AbortController;
@@ -13,7 +13,7 @@ interface Watched {
 export class CancelWatch {
   private readonly runs = new Map<string, Watched>();
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly jobs: Pick<JobsRepo, 'stoppedRuns'>) {}
 
   /** A signal aborted when the run ends while this worker is working on it. */
   watch(runId: string): { signal: AbortSignal; release(): void } {
@@ -36,10 +36,7 @@ export class CancelWatch {
   async poll(): Promise<void> {
     const ids = [...this.runs.keys()];
     if (!ids.length) return;
-    const { rows } = await this.db.query<{ id: string; status: string }>(
-      `select id, status from runs where id = any($1::text[]) and status in ('cancelled', 'failed')`, [ids],
-    );
-    for (const r of rows) {
+    for (const r of await this.jobs.stoppedRuns(ids)) {
       const w = this.runs.get(r.id);
       if (w && !w.controller.signal.aborted) w.controller.abort(new Error(`run ${r.id} was ${r.status}`));
     }

@@ -6,7 +6,6 @@
  * retries (and the run) while the database is down.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Db } from '../store/db.ts';
 
 /** SQLSTATE classes of a lost or refused connection: 08 connection exception, 57P01-03 shutdown/starting, 53300 too many connections. */
 const CONNECTION_SQLSTATE = /^(08|57P0[1-3]|53300)/;
@@ -30,14 +29,14 @@ export interface WaitOptions {
   maxDelayMs?: number;
 }
 
-/** Resolves once `select 1` succeeds again (or the signal aborts); probes with exponential backoff. */
-export async function waitForDatabase(db: Db, options: WaitOptions = {}): Promise<void> {
+/** Resolves once the database answers again (or the signal aborts); probes with exponential backoff. */
+export async function waitForDatabase(db: { ping(): Promise<void> }, options: WaitOptions = {}): Promise<void> {
   let delay = options.firstDelayMs ?? 250;
   const max = options.maxDelayMs ?? 5000;
   for (;;) {
     if (options.signal?.aborted) return;
     try {
-      await db.query('select 1');
+      await db.ping();
       return;
     } catch {
       await sleep(delay, undefined, { signal: options.signal }).catch(() => {});

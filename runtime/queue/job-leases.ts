@@ -9,6 +9,7 @@
  * Renewing writes pg-boss's `job.started_on`, the column its expiry reads
  * (pg-boss 10's tables, version 24; `openBoss` refuses other versions).
  */
+import { bossTables } from '../store/jobs-repo.ts';
 import { schemaOfBoss, type PgBoss } from './boss.ts';
 
 export interface JobLease {
@@ -75,10 +76,7 @@ export class JobLeases {
     for (const [queue, ids] of byQueue) {
       try {
         const counts = ids.map((id) => this.held.get(id)?.retryCount ?? -1);
-        const { rows } = await this.boss.getDb().executeSql(
-          `update ${schema}.job j set started_on = now() from unnest($2::uuid[], $3::int[]) as h(id, retry_count)
-           where j.name = $1 and j.id = h.id and j.retry_count = h.retry_count and j.state = 'active' returning j.id`, [queue, ids, counts]);
-        const renewed = new Set(rows.map((r: { id: string }) => r.id));
+        const renewed = await bossTables(this.boss.getDb(), schema).renewLeases(queue, ids, counts);
         for (const id of ids) {
           const h = this.held.get(id);
           if (!h || renewed.has(id)) continue;

@@ -5,8 +5,8 @@
  * Requests arriving together share that transaction (group commit): one
  * commit for many webhooks, each answered only after it.
  */
-import type { RunRow, Store } from '../store/store.ts';
-import { storeBackend } from '../store/queue-backend.ts';
+import type { RunRow } from '../store/store.ts';
+import type { Database } from '../store/database.ts';
 import { listLiveWorkers } from '../store/queue-repo.ts';
 import type { PgBoss } from './boss.ts';
 import { enqueueBatch, requestProblem, requestSize } from './enqueue-batch.ts';
@@ -17,7 +17,7 @@ import { endRun } from './run-lifecycle.ts';
 import type { RunLauncher, RunRequest } from './run-launcher.ts';
 
 export interface LauncherOptions {
-  store: Store;
+  database: Database;
   boss: PgBoss;
   tuning?: Partial<QueueTuning>;
   /** Workers not seen for this long are left out of `stats()` (default 60 s). */
@@ -40,8 +40,8 @@ export interface QueueRunLauncher extends RunLauncher {
 }
 
 export function createRunLauncher(options: LauncherOptions): QueueRunLauncher {
-  const { store, boss } = options;
-  const db = storeBackend(store).db;
+  const { database, boss } = options;
+  const { store, db } = database;
   const tuning = tuningOf(options.tuning);
   const commits = createGroupCommit<RunRequest, RunRow>({
     write: async (requests) => {

@@ -2,15 +2,13 @@
  * One call for a process that starts runs and (usually) works on them too:
  * `serve` gets a launcher and an in-process worker over one pg-boss instance.
  */
-import type { Store } from '../store/store.ts';
 import { openBoss, type PgBoss } from './boss.ts';
 import { createRunLauncher } from './launcher.ts';
 import { tuningOf } from './queue-options.ts';
 import type { RunLauncher } from './run-launcher.ts';
 import { createWorker, type QueueWorker, type WorkerOptions } from './worker.ts';
 
-export interface StartQueueOptions extends Omit<WorkerOptions, 'boss' | 'store'> {
-  store: Store;
+export interface StartQueueOptions extends Omit<WorkerOptions, 'boss'> {
   /** Run a worker in this process (default true). */
   worker?: boolean;
   /** Run pg-boss maintenance here (default true). */
@@ -38,8 +36,8 @@ export async function startQueue(options: StartQueueOptions): Promise<StartedQue
     options.logger?.error({ err }, `queue: ${err.message}`);
     options.onError?.(err);
   };
-  const boss = await openBoss(options.store, { tuning, schema: options.bossSchema, supervise: options.supervise, onError });
-  const launcher = createRunLauncher({ store: options.store, boss, tuning });
+  const boss = await openBoss(options.database, { tuning, schema: options.bossSchema, supervise: options.supervise, onError });
+  const launcher = createRunLauncher({ database: options.database, boss, tuning });
   const priorityMs = options.intakePriorityMs ?? 250;
   const worker = options.worker === false ? null : createWorker({
     ...options, boss, tuning,

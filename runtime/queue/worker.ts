@@ -14,8 +14,8 @@ import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
 import { createFileSink, type ClosableFileSink } from '../connectors/files.ts';
 import { runtimeFetch } from '../connectors/http-client.ts';
-import type { RunRow, Store } from '../store/store.ts';
-import { storeBackend } from '../store/queue-backend.ts';
+import type { RunRow } from '../store/store.ts';
+import type { Database } from '../store/database.ts';
 import { heartbeatWorker, stopWorkerRow } from '../store/queue-repo.ts';
 import { openBoss, type PgBoss, type QueueJob } from './boss.ts';
 import { CancelWatch } from './cancel-watch.ts';
@@ -36,7 +36,8 @@ import type { RunTracing } from '../observability/tracing.ts';
 import { createWorkTelemetry } from '../observability/work-telemetry.ts';
 
 export interface WorkerOptions {
-  store: Store;
+  /** The database the work is in (runs, chunks, traces, pg-boss's jobs). */
+  database: Database;
   /** A started pg-boss to share (serve: one per process); otherwise the worker starts its own. */
   boss?: PgBoss;
   catalog?: NodeCatalog;
@@ -80,10 +81,10 @@ export interface QueueWorker {
 }
 
 export function createWorker(options: WorkerOptions): QueueWorker {
-  const { store } = options;
+  const { database } = options;
+  const { store, db } = database;
   const id = options.id ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const tuning = tuningOf(options.tuning);
-  const db = storeBackend(store).db;
   const counters = { chunksDone: 0, recordsDone: 0 };
   const telemetry = createWorkTelemetry({ logger: options.logger?.child({ workerId: id }), metrics: options.metrics, tracing: options.tracing });
   const report = (err: unknown) => {
@@ -109,14 +110,14 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     stopping = new AbortController();
     boss = options.boss;
     if (!boss) {
-      boss = await openBoss(store, { tuning, schema: options.bossSchema, onError: report });
+      boss = await openBoss(database, { tuning, schema: options.bossSchema, onError: report });
       ownBoss = true;
     }
     const b = boss;
-    const cancels = new CancelWatch(db);
+    const cancels = new CancelWatch(database.jobs);
     ctx = {
       store, db, boss, tuning, workerId: id, cancels, counters,
-      flows: new FlowCache({ store, catalog: options.catalog ?? defaultCatalog, connectionsFor: options.connectionsFor ?? defaultConnectionsFor(store) }),
+      flows: new FlowCache({ store, catalog: options.catalog ?? defaultCatalog, connectionsFor: options.connectionsFor ?? defaultConnectionsFor(database) }),
       files: options.files ?? (ownFiles = createFileSink(resolve('out'))),
       fetch: telemetry.targetFetch(options.fetch ?? runtimeFetch()),
       hooks: options.hooks ?? {},
@@ -157,7 +158,7 @@ export function createWorker(options: WorkerOptions): QueueWorker {
           } catch (err) {
             report(err);
             // The database went away mid-job: its transaction did not commit. Retry once the database is back.
-            if (isConnectionError(err)) await waitForDatabase(db, { signal: stopping.signal });
+            if (isConnectionError(err)) await waitForDatabase(database.jobs, { signal: stopping.signal });
             if (lease.lost) continue;
             const attempts = job.retryCount + 1;
             // A flow that cannot be prepared (a missing version or reference set) or a record the store

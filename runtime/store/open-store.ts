@@ -7,13 +7,12 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Store } from './store.ts';
-import { createSqlStore } from './sql-store.ts';
+import { createDatabase, type Database } from './database.ts';
 import { createPgliteProcessDb, pgliteLikeOf, startPgliteProcess, type PgliteProcess } from './pglite-process.ts';
 import { lockDataFolder, type DataFolderLock } from './data-folder-lock.ts';
 import type { Db } from './db.ts';
 import { createPostgresDb, checkSchemaName } from './postgres-db.ts';
-import { registerStoreBackend } from './queue-backend.ts';
-import { pgliteTargetDatabases, postgresTargetDatabases, type TargetDatabases } from './target-databases.ts';
+import { pgliteTargetDatabases, postgresTargetDatabases } from './target-databases.ts';
 
 export interface PgliteStoreOptions {
   /** Data folder; created when missing. Undefined: in memory (tests only; it slows down as tables grow). */
@@ -42,21 +41,12 @@ export interface PostgresStoreOptions {
  */
 const EMBEDDED_SETTINGS = ['shared_buffers=32MB'];
 
-/** Closing the store closes the target databases opened beside it first. */
-function closeTargetsWith(store: Store, targets: TargetDatabases): void {
-  const closeStore = store.close;
-  store.close = async () => {
-    await targets.close();
-    await closeStore();
-  };
-}
-
 /**
  * The embedded store, its database in a process of its own. A data folder has
  * one owner at a time (see data-folder-lock.ts): opening one that another live
  * process holds throws DataFolderInUseError naming it.
  */
-export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
+export async function openPgliteDatabase(options: PgliteStoreOptions = {}): Promise<Database> {
   let lock: DataFolderLock | undefined;
   let database: PgliteProcess;
   try {
@@ -73,19 +63,21 @@ export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise
     throw err;
   }
   const db = withLockReleasedOnClose(createPgliteProcessDb(database), lock);
-  const store = createSqlStore(db);
   const targets = pgliteTargetDatabases(options.connectionsDir ?? (options.dataDir ? join(dirname(options.dataDir), 'connections') : undefined));
-  closeTargetsWith(store, targets);
-  registerStoreBackend(store, { db, pglite: pgliteLikeOf(database), databaseUsage: () => database.usage(), targets });
-  if (options.migrate !== false) {
+  return migrated(createDatabase(db, { kind: 'pglite', pglite: pgliteLikeOf(database), usage: () => database.usage() }, targets), options.migrate);
+}
+
+/** Applies pending migrations unless told not to; closes the database when they fail. */
+async function migrated(database: Database, migrate: boolean | undefined): Promise<Database> {
+  if (migrate !== false) {
     try {
-      await store.migrate();
+      await database.migrate();
     } catch (err) {
-      await store.close();
+      await database.close();
       throw err;
     }
   }
-  return store;
+  return database;
 }
 
 function withLockReleasedOnClose(db: Db, lock: DataFolderLock | undefined): Db {
@@ -103,22 +95,11 @@ function withLockReleasedOnClose(db: Db, lock: DataFolderLock | undefined): Db {
 }
 
 /** The store on a Postgres server, shared by every process that points at it. */
-export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+export async function openPostgresDatabase(options: PostgresStoreOptions): Promise<Database> {
   const schema = options.schema ? checkSchemaName(options.schema) : undefined;
   const db = createPostgresDb({ connectionString: options.connectionString, schema, max: options.poolSize });
-  const store = createSqlStore(db, { schema });
   const targets = postgresTargetDatabases(options.connectionString, schema);
-  closeTargetsWith(store, targets);
-  registerStoreBackend(store, { db, connectionString: options.connectionString, schema, targets });
-  if (options.migrate !== false) {
-    try {
-      await store.migrate();
-    } catch (err) {
-      await store.close();
-      throw err;
-    }
-  }
-  return store;
+  return migrated(createDatabase(db, { kind: 'postgres', connectionString: options.connectionString, schema }, targets), options.migrate);
 }
 
 export interface OpenStoreOptions {
@@ -132,9 +113,22 @@ export interface OpenStoreOptions {
 }
 
 /** Postgres when a URL is given, otherwise PGlite in `dataDir` (in memory if that is undefined too). */
-export function openStore(options: OpenStoreOptions): Promise<Store> {
+export function openDatabase(options: OpenStoreOptions): Promise<Database> {
   if (options.databaseUrl) {
-    return openPostgresStore({ connectionString: options.databaseUrl, schema: options.schema, migrate: options.migrate });
+    return openPostgresDatabase({ connectionString: options.databaseUrl, schema: options.schema, migrate: options.migrate });
   }
-  return openPgliteStore({ dataDir: options.dataDir, migrate: options.migrate });
+  return openPgliteDatabase({ dataDir: options.dataDir, migrate: options.migrate });
+}
+
+/** The store alone, for what needs no other repository (its `close()` closes the whole database). */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  return (await openDatabase(options)).store;
+}
+
+export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
+  return (await openPgliteDatabase(options)).store;
+}
+
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  return (await openPostgresDatabase(options)).store;
 }

@@ -10,7 +10,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { inSavepoint, type Db, type QueryResult, type Row } from './db.ts';
 import type { DataFolderLock } from './data-folder-lock.ts';
-import type { PGliteLike } from './queue-backend.ts';
+import type { PGliteLike } from './database.ts';
 
 type Request =
   | { op: 'query'; text: string; params?: unknown[]; tx?: number; copyText?: string | Uint8Array | readonly Uint8Array[] }

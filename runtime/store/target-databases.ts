@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { SqlClient } from '../../nodes/define-node.ts';
@@ -18,8 +18,7 @@ import { splitSqlStatements } from '../../nodes/source/sql-statements.ts';
 import { createPgSqlClient, type PgSqlClient } from '../connectors/postgres.ts';
 import { createPgliteProcessDb, startPgliteProcess, type PgliteProcess } from './pglite-process.ts';
 import { sqlClientOf } from './db.ts';
-import { findStoreBackend } from './queue-backend.ts';
-import type { Store } from './store.ts';
+import type { Database } from './database.ts';
 import type { ConnectionResolverOptions } from '../connectors/connection-registry.ts';
 
 /** A connection name usable as a folder or database name part. */
@@ -173,30 +172,47 @@ export async function dropPostgresTargetDatabases(connectionString: string, sche
   }
 }
 
+/** What binding connections beside a database needs of it. */
+export type TargetsOf = Pick<Database, 'targets' | 'connection'>;
+
 /**
- * How a flow's connections are bound beside `store`: `{ embedded: true }` to
+ * How a flow's connections are bound beside `database`: `{ embedded: true }` to
  * the connection's own target database, and never to the store's database.
  */
-export function storeConnectionOptions(store: Store): ConnectionResolverOptions {
-  const backend = findStoreBackend(store);
+export function storeConnectionOptions(database: TargetsOf): ConnectionResolverOptions {
   return {
-    ...(backend?.targets ? { embedded: (name: string) => backend.targets!.sql(name) } : {}),
-    ...(backend?.connectionString ? { storeUrl: backend.connectionString } : {}),
+    embedded: (name: string) => database.targets.sql(name),
+    ...(database.connection.connectionString ? { storeUrl: database.connection.connectionString } : {}),
   };
 }
 
-/** The SqlClient of connection `name`'s embedded database beside `store` (tests, setup scripts). */
-export function targetDatabase(store: Store, name: string): SqlClient {
-  const targets = findStoreBackend(store)?.targets;
-  if (!targets) throw new Error('This store was not opened with openStore(), so it has no embedded target databases.');
-  return targets.sql(name);
+/** The SqlClient of connection `name`'s embedded database beside `database` (tests, setup scripts). */
+export function targetDatabase(database: Pick<Database, 'targets'>, name: string): SqlClient {
+  return database.targets.sql(name);
 }
 
 /** Runs a setup script, one statement at a time in one transaction, in each named connection's embedded database. */
-export async function applySetupScript(store: Store, connections: string[], script: string): Promise<void> {
+export async function applySetupScript(database: Pick<Database, 'targets'>, connections: string[], script: string): Promise<void> {
   for (const name of connections) {
-    await targetDatabase(store, name).transaction(async (tx) => {
+    await targetDatabase(database, name).transaction(async (tx) => {
       for (const statement of splitSqlStatements(script)) await tx.query(statement);
     });
   }
+}
+
+/**
+ * A flow folder's `setup.sql` (creating the tables its targets write to;
+ * idempotent: CREATE … IF NOT EXISTS) applied to each named connection's
+ * embedded database. False when there is no such file or no connection.
+ */
+export async function applyFlowSetup(database: Pick<Database, 'targets'>, flowDir: string, connections: string[]): Promise<boolean> {
+  if (!connections.length) return false;
+  let script: string;
+  try {
+    script = await readFile(join(flowDir, 'setup.sql'), 'utf8');
+  } catch {
+    return false;
+  }
+  await applySetupScript(database, connections, script);
+  return true;
 }

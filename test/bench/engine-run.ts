@@ -13,10 +13,10 @@ import { createFileSink } from '../../runtime/connectors/files.ts';
 import { applyExampleSetup } from '../../runtime/cli/environment.ts';
 import { fileInput, loadFlowFile, loadReferenceData } from '../../runtime/flow-files.ts';
 import { executeRun } from '../../runtime/run-service.ts';
-import { openPgliteStore, openPostgresStore } from '../../runtime/store/open-store.ts';
-import type { Store, StoredTrace } from '../../runtime/store/store.ts';
+import { openPgliteDatabase, openPostgresDatabase } from '../../runtime/store/open-store.ts';
+import type { Database } from '../../runtime/store/database.ts';
+import type { StoredTrace } from '../../runtime/store/store.ts';
 import { setDefaultEvaluator } from '../../runtime/evaluators.ts';
-import { storeBackend } from '../../runtime/store/queue-backend.ts';
 import { storeConnectionOptions } from '../../runtime/store/target-databases.ts';
 import { measureCopyCeiling } from './trace-insert-ceiling.ts';
 
@@ -46,16 +46,17 @@ export const PASSTHROUGH_FLOW: FlowDocument = {
   edges: [{ id: 'a', source: 'in', target: 'pass' }, { id: 'b', source: 'pass', target: 'out' }],
 };
 
-async function openBenchStore(backend: EngineRunOptions['backend'], dir: string, dataDir?: string): Promise<{ store: Store; drop: () => Promise<void> }> {
-  if (backend === 'pglite') return { store: await openPgliteStore({ dataDir: dataDir ?? join(dir, 'pgdata') }), drop: async () => {} };
+async function openBenchStore(backend: EngineRunOptions['backend'], dir: string, dataDir?: string): Promise<{ database: Database; drop: () => Promise<void> }> {
+  if (backend === 'pglite') return { database: await openPgliteDatabase({ dataDir: dataDir ?? join(dir, 'pgdata') }), drop: async () => {} };
   const url = process.env.TEST_DATABASE_URL;
   if (!url) throw new Error('TEST_DATABASE_URL is not set');
   const schema = `bench_${process.pid}`;
-  const store = await openPostgresStore({ connectionString: url, schema });
-  return { store, drop: async () => { await store.sql.query(`drop schema ${schema} cascade`); } };
+  const database = await openPostgresDatabase({ connectionString: url, schema });
+  return { database, drop: async () => { await database.store.sql.query(`drop schema ${schema} cascade`); } };
 }
 
-async function measureCeiling(store: Store, runId: string, rows: number): Promise<number> {
+async function measureCeiling(database: Database, runId: string, rows: number): Promise<number> {
+  const { store } = database;
   const traces: StoredTrace[] = [];
   let cursor: string | undefined;
   while (traces.length < rows) {
@@ -66,13 +67,14 @@ async function measureCeiling(store: Store, runId: string, rows: number): Promis
   }
   // Three rounds, the median: one round can land on a checkpoint or autovacuum after the run.
   const rates: number[] = [];
-  for (let round = 0; round < 3; round++) rates.push(await measureCopyCeiling(store, traces));
+  for (let round = 0; round < 3; round++) rates.push(await measureCopyCeiling(database, traces));
   return rates.sort((a, b) => a - b)[1];
 }
 
 export async function engineRun(options: EngineRunOptions) {
   const dir = await mkdtemp(join(tmpdir(), 'lf-bench-'));
-  const { store, drop } = await openBenchStore(options.backend, dir, options.dataDir);
+  const { database: opened, drop } = await openBenchStore(options.backend, dir, options.dataDir);
+  const { store } = opened;
   if (options.evaluator) setDefaultEvaluator(options.evaluator);
   try {
     let doc: FlowDocument;
@@ -86,14 +88,14 @@ export async function engineRun(options: EngineRunOptions) {
       erp_eu: { kind: 'postgres' as const, url: 'embedded' },
       erp_us: { kind: 'http' as const, baseUrl: `http://127.0.0.1:${options.receiverPort ?? 9}`, headers: {} },
     };
-    if (flowDir) await applyExampleSetup(store, doc, flowDir, bindings);
-    const connections = createConnectionResolver(bindings, storeConnectionOptions(store));
+    if (flowDir) await applyExampleSetup(opened, flowDir, bindings);
+    const connections = createConnectionResolver(bindings, storeConnectionOptions(opened));
     const files = createFileSink(join(dir, 'out'));
     const reference = await loadReferenceData(doc, flowDir, store);
     const version = await store.saveVersion(doc.id, doc, 'bench', 'bench');
     const started = performance.now();
     const cpuAtStart = process.cpuUsage();
-    const databaseCpuAtStart = (await storeBackend(store).databaseUsage?.())?.cpuSeconds;
+    const databaseCpuAtStart = (await opened.connection.usage?.())?.cpuSeconds;
     const { run, result } = await executeRun({ store, catalog, connections, files }, {
       doc, version: version.version, trigger: 'manual', reference,
       input: { kind: 'document', document: fileInput(options.input) },
@@ -101,9 +103,9 @@ export async function engineRun(options: EngineRunOptions) {
     const seconds = (performance.now() - started) / 1000;
     // Before the ceiling is measured: that reads thousands of traces back into this process.
     const maxRssMb = process.resourceUsage().maxRSS / 1024;
-    const database = await storeBackend(store).databaseUsage?.();
+    const database = await opened.connection.usage?.();
     const engineCpu = process.cpuUsage(cpuAtStart);
-    const ceiling = options.ceilingRows ? await measureCeiling(store, run.id, options.ceilingRows) : undefined;
+    const ceiling = options.ceilingRows ? await measureCeiling(opened, run.id, options.ceilingRows) : undefined;
     await connections.close();
     await files.close();
     return {

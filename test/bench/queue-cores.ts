@@ -15,7 +15,7 @@ import { openBoss } from '../../runtime/queue/boss.ts';
 import { createRunLauncher } from '../../runtime/queue/launcher.ts';
 import { tuningOf } from '../../runtime/queue/queue-options.ts';
 import { connectionsRepo } from '../../runtime/store/service-connections.ts';
-import { openPostgresStore } from '../../runtime/store/open-store.ts';
+import { openPostgresDatabase } from '../../runtime/store/open-store.ts';
 import { dropPostgresTargetDatabases } from '../../runtime/store/target-databases.ts';
 import { dropSchemas, freshSchemaName, waitForRun } from '../runtime/queue/queue-fixtures.ts';
 import { recordsPerSecond, spawnWorker } from '../runtime/queue/scale-fixtures.ts';
@@ -33,15 +33,16 @@ const receiverPort = Number(process.argv[4] ?? 9);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const schema = freshSchemaName('lf_cores');
-const store = await openPostgresStore({ connectionString: url, schema, poolSize: 4 });
+const database = await openPostgresDatabase({ connectionString: url, schema, poolSize: 4 });
+const { store } = database;
 const flows = await mkdtemp(join(tmpdir(), 'lf-cores-'));
 await cp(join(ROOT, 'flows/po-approved-to-erp'), join(flows, 'po-approved-to-erp'), { recursive: true });
-await loadExamples(store, { dir: flows, environment: 'bench' });
+await loadExamples(database, { dir: flows, environment: 'bench' });
 await connectionsRepo(store.sql).putConnection({
   environment: 'bench', name: 'erp_us', kind: 'http', settings: { baseUrl: `http://127.0.0.1:${receiverPort}`, headers: {} }, encryptedSecrets: {}, updatedBy: 'bench',
 });
-const boss = await openBoss(store, { tuning: tuningOf(), supervise: false });
-const launcher = createRunLauncher({ store, boss });
+const boss = await openBoss(database, { tuning: tuningOf(), supervise: false });
+const launcher = createRunLauncher({ database, boss });
 let next = 1;
 
 async function measure(cores: number): Promise<number> {

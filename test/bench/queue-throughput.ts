@@ -5,7 +5,7 @@
  *
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node --import tsx test/bench/queue-throughput.ts [records = 100000] [rounds = 3]
  */
-import { openPostgresStore } from '../../runtime/store/open-store.ts';
+import { openPostgresDatabase } from '../../runtime/store/open-store.ts';
 import { openBoss } from '../../runtime/queue/boss.ts';
 import { createRunLauncher } from '../../runtime/queue/launcher.ts';
 import { tuningOf } from '../../runtime/queue/queue-options.ts';
@@ -21,10 +21,11 @@ const records = Number(process.argv[2] ?? 100_000);
 const rounds = Number(process.argv[3] ?? 3);
 
 const schema = freshSchemaName('lf_bench');
-const store = await openPostgresStore({ connectionString: url, schema, poolSize: 4 });
-await setUpScaleFlow(store);
-const boss = await openBoss(store, { tuning: tuningOf(), supervise: false });
-const launcher = createRunLauncher({ store, boss });
+const database = await openPostgresDatabase({ connectionString: url, schema, poolSize: 4 });
+const { store } = database;
+await setUpScaleFlow(database);
+const boss = await openBoss(database, { tuning: tuningOf(), supervise: false });
+const launcher = createRunLauncher({ database, boss });
 const workers: WorkerProcess[] = [];
 let prefix = 0;
 

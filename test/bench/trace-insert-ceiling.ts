@@ -4,11 +4,11 @@
  * encoded beforehand (the database's own insert rate).
  */
 import type { RecordTrace } from '../../runtime/engine/run-types.ts';
+import type { Database } from '../../runtime/store/database.ts';
 import type { Store } from '../../runtime/store/store.ts';
 import { syntheticTrace } from './synthetic-trace.ts';
 import { newRunId } from '../../runtime/store/ids.ts';
 import { CopyPayload } from '../../runtime/store/copy-payload.ts';
-import { storeBackend } from '../../runtime/store/queue-backend.ts';
 import { TRACE_COLUMNS, runPrefix, traceLine } from '../../runtime/store/trace-rows.ts';
 
 export interface CeilingOptions {
@@ -57,7 +57,7 @@ export async function measureTraceInsertCeiling(store: Store, rows: number, opti
  * deleted afterwards. This is the ceiling the engine's traced throughput is
  * held against: the database's insert rate, with no engine work in it.
  */
-export async function measureCopyCeiling(store: Store, traces: RecordTrace[], batchSize = 500): Promise<number> {
+export async function measureCopyCeiling(database: Database, traces: RecordTrace[], batchSize = 500): Promise<number> {
   const runId = newRunId().replace(/^run_/, 'ceiling_');
   const run = { runId, flowId: 'ceiling', version: null, environment: null };
   const prefix = runPrefix(run);
@@ -67,7 +67,7 @@ export async function measureCopyCeiling(store: Store, traces: RecordTrace[], ba
     for (const t of traces.slice(i, i + batchSize)) rows.add(traceLine({ ...t, runId }, run, prefix));
     batches.push(rows.chunks());
   }
-  const { db } = storeBackend(store);
+  const { db, store } = database;
   const start = performance.now();
   for (const batch of batches) await db.copyFrom('record_traces', TRACE_COLUMNS, batch);
   const seconds = (performance.now() - start) / 1000;

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startServer } from '../../runtime/main.ts';
-import { openStore } from '../../runtime/store/open-store.ts';
+import { openDatabase } from '../../runtime/store/open-store.ts';
 import { targetDatabase } from '../../runtime/store/target-databases.ts';
 import { launchBrowser, screenshot } from './browser.ts';
 
@@ -219,15 +219,15 @@ describe('operator console', () => {
     await browser.close();
     await close();
     close = async () => {};
-    const store = await openStore({ dataDir: join(dataDir, 'pgdata') });
+    const database = await openDatabase({ dataDir: join(dataDir, 'pgdata') });
     try {
       // The `ap` connection's own embedded database (<data>/connections/ap), not the store.
-      const { rows } = await targetDatabase(store, 'ap').query<{ n: unknown; supplier: string }>(
+      const { rows } = await targetDatabase(database, 'ap').query<{ n: unknown; supplier: string }>(
         'select count(*) as n, min(supplier_vat_id) as supplier from ap_invoice where invoice_number = $1', [INVOICE]);
       expect(Number(rows[0].n)).toBe(1);
       expect(rows[0].supplier).toBe(`NAME:${SUPPLIER}`);
     } finally {
-      await store.close();
+      await database.close();
     }
   });
 });

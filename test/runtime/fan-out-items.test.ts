@@ -17,7 +17,8 @@ import { defaultConnectionsFor } from '../../runtime/queue/default-connections.t
 import { startQueue, type StartedQueue } from '../../runtime/queue/start-queue.ts';
 import { replayDeadLetters, replayRecords } from '../../runtime/replay.ts';
 import { executeRun } from '../../runtime/run-service.ts';
-import { openPgliteStore } from '../../runtime/store/open-store.ts';
+import { openPgliteDatabase, } from '../../runtime/store/open-store.ts';
+import type { Database } from '../../runtime/store/database.ts';
 import type { RunRow, Store } from '../../runtime/store/store.ts';
 import { targetDatabase } from '../../runtime/store/target-databases.ts';
 import { loadReferenceData } from '../../runtime/flow-files.ts';
@@ -38,11 +39,14 @@ interface RunPath {
 }
 
 let store: Store;
+
+let database: Database;
 let queue: StartedQueue;
 
 beforeAll(async () => {
-  store = await openPgliteStore({});
-  queue = await startQueue({ store, tuning: TEST_TUNING });
+  database = await openPgliteDatabase({});
+  store = database.store;
+  queue = await startQueue({ database, tuning: TEST_TUNING });
 });
 
 afterAll(async () => {
@@ -53,7 +57,7 @@ afterAll(async () => {
 const cliPath: RunPath = {
   name: 'in one process (CLI)',
   async run(doc) {
-    const connections = await defaultConnectionsFor(store)(null, doc);
+    const connections = await defaultConnectionsFor(database)(null, doc);
     try {
       const { run } = await executeRun({ store, catalog, connections, files: { append: async () => {} } }, {
         doc, version: 1, trigger: 'manual', input: { kind: 'document', document: camt054Document() }, reference: await loadReferenceData(doc, null, store),
@@ -64,7 +68,7 @@ const cliPath: RunPath = {
     }
   },
   async replay(doc, ids) {
-    const connections = await defaultConnectionsFor(store)(null, doc);
+    const connections = await defaultConnectionsFor(database)(null, doc);
     try {
       const { run } = await replayDeadLetters({ store, catalog, connections, files: { append: async () => {} } }, { ids, against: { doc, version: 1 }, loadReference: (asOf) => loadReferenceData(doc, null, store, asOf) });
       return run;
@@ -106,7 +110,7 @@ for (const [n, path] of [cliPath, queuePath].entries()) {
     let first: RunRow;
 
     beforeAll(async () => {
-      await targetDatabase(store, 'treasury').query(createBrokenTable(table));
+      await targetDatabase(database, 'treasury').query(createBrokenTable(table));
       await saveFlow(doc);
       first = await path.run(doc);
     });
@@ -135,7 +139,7 @@ for (const [n, path] of [cliPath, queuePath].entries()) {
     });
 
     it('replays only the dead-lettered entries: five delivered, the INFO entry left as it was', async () => {
-      await targetDatabase(store, 'treasury').query(fixTable(table));
+      await targetDatabase(database, 'treasury').query(fixTable(table));
       const dead = (await openLetters(doc.id)).filter((l) => l.disposition === 'dead_lettered');
       expect(dead).toHaveLength(5);
       const replay = await path.replay(doc, dead.map((l) => l.id));
@@ -144,7 +148,7 @@ for (const [n, path] of [cliPath, queuePath].entries()) {
       expect(replay.reconciliation?.counts).toMatchObject({ read: 1, delivered: 1, quarantined: 0, deadLettered: 0 });
       expect(replay.reconciliation?.items?.counts).toEqual({ read: 5, delivered: 5, quarantined: 0, deadLettered: 0, duplicate: 0, filtered: 0 });
       expect(byValue(replay.reconciliation?.items?.totals.delivered)).toEqual({ EUR: '269.95' });
-      const { rows } = await targetDatabase(store, 'treasury').query<{ n: unknown }>(`select count(*) as n from ${table}`);
+      const { rows } = await targetDatabase(database, 'treasury').query<{ n: unknown }>(`select count(*) as n from ${table}`);
       expect(Number(rows[0].n)).toBe(5);
 
       // The INFO entry was not run again: its quarantine is the one open exception, still at its first attempt.
@@ -181,7 +185,7 @@ describe('nothing silently empty', () => {
 
   it('a declared amount that matches nothing is a named warning, on both paths', async () => {
     const doc = camt054Flow('camt054-amount-typo', 'typo_entries', { items: false, bookedOnly: true, amount: 'Ntfctn.Ntry.Amount' });
-    await targetDatabase(store, 'treasury').query('create table typo_entries (entry_ref text primary key, notification text, amount numeric, currency text)');
+    await targetDatabase(database, 'treasury').query('create table typo_entries (entry_ref text primary key, notification text, amount numeric, currency text)');
     const results = await run(doc);
     for (const r of Object.values(results)) {
       expect(r.status).toBe('completed_with_exceptions');
@@ -204,7 +208,7 @@ describe('replay with the reference data as it was, or re-evaluated with the cur
   const replay = async (path: 'cli' | 'queue', doc: FlowDocument, mode: ReplayReference): Promise<RunRow> => {
     const ids = (await openLetters(doc.id)).map((l) => l.id);
     if (path === 'cli') {
-      const connections = await defaultConnectionsFor(store)(null, doc);
+      const connections = await defaultConnectionsFor(database)(null, doc);
       try {
         return (await replayDeadLetters({ store, catalog, connections, files: { append: async () => {} } }, {
           ids, against: { doc, version: 1 }, referenceMode: mode, loadReference: (asOf) => loadReferenceData(doc, null, store, asOf),
@@ -224,7 +228,7 @@ describe('replay with the reference data as it was, or re-evaluated with the cur
   for (const path of ['cli', 'queue'] as const) {
     it(`master data fixed after the failure: "as it was" fails again, "current" delivers (${path})`, async () => {
       const doc = flowWithMasterData(`camt054-master-${path}`);
-      await targetDatabase(store, 'treasury').query(`create table ${doc.id.replaceAll('-', '_')}_entries (entry_ref text primary key, notification text, amount numeric, currency text)`);
+      await targetDatabase(database, 'treasury').query(`create table ${doc.id.replaceAll('-', '_')}_entries (entry_ref text primary key, notification text, amount numeric, currency text)`);
       await saveFlow(doc);
       // The master data lacks one booked entry: it is quarantined, the other four are delivered.
       await known(Object.keys(ENTRIES).filter((r) => r !== '091029ACCTSTMTARCH03'));

@@ -2,43 +2,19 @@
 import { z } from '@hono/zod-openapi';
 import { ANY_ROLE, OPERATORS } from '../../auth/roles.ts';
 import { ERROR_CLASSES, type ErrorClass } from '../../../nodes/errors.ts';
-import { referenceAsOf, replayRecords, selectDeadLetters } from '../../replay.ts';
+import { discardDeadLetters, replayDeadLetters } from '../../app/dead-letters.ts';
 import type { DeadLetterRow, DeadLetterStatus } from '../../store/store.ts';
-import type { Db } from '../../store/db.ts';
-import { deadLettersRepo } from '../../store/dead-letters-repo.ts';
 import { idempotent } from '../middleware/idempotency.ts';
-import type { Api, ApiContext } from '../app-env.ts';
+import { appDeps, type Api, type ApiContext } from '../app-env.ts';
 import { defineRoute, jsonBody, jsonResponse } from '../define-route.ts';
 import { currentUser } from '../middleware/auth.ts';
-import { ApiProblem, badRequest, conflict, notFound } from '../problem.ts';
 import { DeadLetterSchema, PageOf, PageQuery, RunIdSchema } from '../schemas.ts';
-
-const brief = (d: DeadLetterRow) => ({ id: d.id, runId: d.runId, flowId: d.flowId, lineageKey: d.lineageKey, status: d.status, statusReason: d.statusReason });
 
 /**
  * A dead letter as the API shows it: without the stored source record, which
  * is kept unredacted for replay only. Its lineage (masked) is the run's trace.
  */
 const listed = ({ sourceRecord: _unmasked, ...rest }: DeadLetterRow) => rest;
-
-/** Open ones by run (or ids); ids may also name replayed ones: replaying again is safe, targets count them duplicate. */
-async function selectForReplay(ctx: ApiContext, ids: number[] | undefined, runId: string | undefined): Promise<DeadLetterRow[]> {
-  if (!ids?.length) return selectDeadLetters(ctx.store, { runId });
-  const rows = await existingDeadLetters(ctx, ids);
-  const discarded = rows.find((row) => row.status === 'discarded');
-  if (discarded) throw conflict(`Dead letter ${discarded.id} was discarded (${discarded.statusReason ?? 'no reason given'}); it cannot be replayed.`);
-  return rows;
-}
-
-/** The dead letters with these ids, read in one statement; 404 naming the first missing one. */
-async function existingDeadLetters(ctx: ApiContext, ids: number[]): Promise<DeadLetterRow[]> {
-  const rows = await ctx.store.getDeadLetters(ids);
-  if (rows.length < ids.length) {
-    const found = new Set(rows.map((r) => r.id));
-    throw notFound(`Dead letter ${ids.find((id) => !found.has(id))} does not exist.`);
-  }
-  return rows;
-}
 
 const IDEMPOTENCY_NOTE = ' Send an `Idempotency-Key` header (e.g. a UUID) to make a retry safe: the same key gives the first answer again instead of doing the work twice.';
 
@@ -57,12 +33,8 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
   }, async (c) => {
     const q = c.req.valid('query');
     const page = await ctx.store.listDeadLetters({ flowId: q.flow, errorClass: q.errorClass, status: q.status as DeadLetterStatus | undefined, olderThan: q.olderThan, runId: q.runId }, { limit: q.limit ?? 50, cursor: q.cursor });
-    const params: unknown[] = [q.status ?? 'open'];
-    if (q.flow) params.push(q.flow);
-    const { rows } = await ctx.repos.sql.query<{ error_class: string; n: unknown }>(
-      `select error_class, count(*) as n from dead_letters where status = $1 ${q.flow ? 'and flow_id = $2' : ''} group by error_class`, params);
-    const countsByClass: Record<string, number> = Object.fromEntries(ERROR_CLASSES.map((k) => [k, 0]));
-    for (const r of rows) countsByClass[r.error_class] = Number(r.n);
+    const found = await ctx.database.ops.deadLetterCountsByClass(q.status ?? 'open', q.flow);
+    const countsByClass: Record<string, number> = Object.fromEntries([...ERROR_CLASSES.map((k) => [k, 0] as const), ...found]);
     return c.json({ ...page, items: page.items.map(listed), countsByClass }, 200);
   });
 
@@ -79,38 +51,10 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
     })) },
     responses: { 202: jsonResponse(RunIdSchema, 'Replay queued'), 404: { description: 'Unknown dead letter or run' }, 409: { description: 'Nothing open to replay' }, 422: { description: 'The selection spans flows or versions' } },
   }, async (c) => {
-    const user = currentUser(c);
     const body = c.req.valid('json');
-    if (!body.ids?.length && !body.runId) throw badRequest('Give the dead letter ids or a run id to replay.', [{ path: '/ids', message: 'ids or runId is required' }]);
-    if (body.runId && !(await ctx.store.getRun(body.runId))) throw notFound(`Run ${body.runId} does not exist.`);
-    const letters = await selectForReplay(ctx, body.ids, body.runId);
-    if (!letters.length) throw conflict('None of the selected dead letters is open; nothing to replay.');
-    const flows = new Set(letters.map((l) => l.flowId));
-    if (flows.size > 1) throw new ApiProblem(422, `The selection spans flows ${[...flows].join(', ')}; replay one flow at a time.`, { problems: [{ path: '/ids', message: 'several flows' }] });
-    const flowId = letters[0].flowId;
-    const environment = letters[0].environment ?? ctx.environments[0].name;
-    let version: number;
-    if (body.against === 'deployed') {
-      const deployed = await ctx.repos.deployments.getDeployment(flowId, environment);
-      if (!deployed) throw conflict(`Flow '${flowId}' is not deployed to ${environment}; replay against the failed version instead.`);
-      version = deployed.version;
-    } else {
-      const versions = new Set(letters.map((l) => l.version));
-      if (versions.size > 1 || letters[0].version === null) throw new ApiProblem(422, 'The selected dead letters failed in different (or unknown) versions; replay against the deployed version, or select one version\'s.', { problems: [{ path: '/against', message: 'several versions' }] });
-      version = letters[0].version;
-    }
-    const replayOf = body.runId ?? letters[0].runId;
-    const deadLetterIds = letters.map((l) => l.id);
-    const reference = body.reference ?? 'current';
-    const asOf = referenceAsOf(reference, letters);
-    const run = await ctx.launcher.enqueue({
-      flowId, version, environment, trigger: 'replay', triggerRef: `${letters.length} dead letter(s) of ${replayOf}`, replayOf,
-      input: { kind: 'records', records: replayRecords(letters) }, replayDeadLetterIds: deadLetterIds, referenceAsOf: asOf, requestedBy: user.username,
-      // One entry naming the replay run (its id is short, however many dead letters it replays), in the run's transaction.
-      alongside: (tx, queued) => ctx.repos.audit.append({
-        actor: user.username, action: 'dead-letter.replay-queued', entity: 'run', entityId: queued.id,
-        before: letters.map(brief), after: { runId: queued.id, version, against: body.against, reference, referenceAsOf: asOf, deadLetterIds },
-      }, tx),
+    const { run } = await replayDeadLetters(appDeps(ctx), {
+      ids: body.ids, runId: body.runId, against: body.against, reference: body.reference,
+      defaultEnvironment: ctx.environments[0].name, actor: currentUser(c).username,
     });
     return c.json({ runId: run.id }, 202);
   });
@@ -121,16 +65,8 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
     request: { body: jsonBody(z.object({ ids: z.array(z.number().int().positive()).min(1).max(10_000), reason: z.string().min(1).max(2000) })) },
     responses: { 200: jsonResponse(z.object({ discarded: z.number().int() }), 'Discarded'), 404: { description: 'Unknown dead letter' }, 409: { description: 'Not open' } },
   }, async (c) => {
-    const user = currentUser(c);
     const { ids, reason } = c.req.valid('json');
-    const rows = await existingDeadLetters(ctx, ids);
-    const closed = rows.find((row) => row.status !== 'open');
-    if (closed) throw conflict(`Dead letter ${closed.id} is already ${closed.status}; nothing was discarded.`);
-    // The status change and its audit entries commit together.
-    await ctx.repos.sql.transaction(async (tx) => {
-      await deadLettersRepo(tx as Db).setDeadLetterStatus(ids, 'discarded', reason);
-      await ctx.repos.audit.append(rows.map((r) => ({ actor: user.username, action: 'dead-letter.discarded', entity: 'dead-letter' as const, entityId: String(r.id), before: brief(r), after: { ...brief(r), status: 'discarded', statusReason: reason } })), tx);
-    });
+    await discardDeadLetters(appDeps(ctx), { ids, reason, actor: currentUser(c).username });
     return c.json({ discarded: ids.length }, 200);
   });
 }

@@ -2,7 +2,6 @@
 import { z } from '@hono/zod-openapi';
 import { ADMINS, ANY_ROLE } from '../../auth/roles.ts';
 import { connectionProblems, secretContext } from '../../connectors/environment-connections.ts';
-import { findStoreBackend } from '../../store/queue-backend.ts';
 import type { ConnectionRow } from '../../store/service-connections.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
@@ -57,7 +56,7 @@ export function registerEnvironmentRoutes(app: Api, ctx: ApiContext): void {
       if (value === '') delete encryptedSecrets[secret];
       else encryptedSecrets[secret] = ctx.secrets.encrypt(value, secretContext(env.name, name, secret));
     }
-    const problems = connectionProblems(name, body.kind, body.settings, Object.keys(encryptedSecrets), findStoreBackend(ctx.store)?.connectionString);
+    const problems = connectionProblems(name, body.kind, body.settings, Object.keys(encryptedSecrets), ctx.database.connection.connectionString);
     if (problems.length) throw new ApiProblem(422, `Connection '${name}' in ${env.name} is not valid: ${problems.map((p) => p.message).join('; ')}.`, { problems });
     const saved = await ctx.repos.sql.transaction(async (tx) => {
       const row = await connections.putConnection({ environment: env.name, name, kind: body.kind, settings: body.settings, encryptedSecrets, updatedBy: user.username }, tx);

@@ -20,46 +20,7 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 async function healthFigures(ctx: ApiContext, hours = 1) {
   const now = ctx.now().getTime();
   const since = new Date(now - hours * 3600_000).toISOString();
-  const sql = ctx.repos.sql;
-  const { rows: [runs] } = await sql.query<Record<string, unknown>>(
-    `select count(*) as runs,
-       count(*) filter (where status = 'failed') as failed,
-       count(*) filter (where has_exceptions) as with_exceptions,
-       coalesce(sum((counts ->> 'read')::bigint), 0) as records_read,
-       coalesce(sum((counts ->> 'delivered')::bigint), 0) as records_delivered,
-       coalesce(sum(coalesce((reconciliation -> 'items' -> 'counts' ->> 'read')::bigint, (counts ->> 'read')::bigint)), 0) as items_read,
-       percentile_cont(0.5) within group (order by extract(epoch from finished_at - started_at)) filter (where finished_at is not null and started_at is not null) as p50,
-       percentile_cont(0.95) within group (order by extract(epoch from finished_at - started_at)) filter (where finished_at is not null and started_at is not null) as p95
-     from runs where created_at >= $1`, [since]);
-  // Hourly buckets for the throughput chart; empty hours are filled in below.
-  const { rows: hourly } = await sql.query<Record<string, unknown>>(
-    `select date_trunc('hour', created_at) as hour, count(*) as runs,
-       coalesce(sum((counts ->> 'read')::bigint), 0) as read,
-       coalesce(sum((counts ->> 'delivered')::bigint), 0) as delivered,
-       coalesce(sum((counts ->> 'quarantined')::bigint + (counts ->> 'deadLettered')::bigint), 0) as exceptions,
-       coalesce(sum((counts ->> 'duplicate')::bigint), 0) as duplicate
-     from runs where created_at >= $1 group by 1 order by 1`, [since]);
-  // Items that failed, by error class, against the items read in the window: both counted per item (an entry of a
-  // statement that fanned out) and per run, so a re-run or replay that fails an item again counts it in its own run.
-  const { rows: byClass } = await sql.query<{ error_class: string; n: unknown }>(
-    `select error_class, count(*) as n from record_traces t
-     where t.run_id in (select id from runs where created_at >= $1) and t.outcome in ('quarantined', 'dead_lettered')
-     group by error_class`, [since]);
-  // Sync latency: the source event's time to delivery. Only traces of the window's runs (indexed by run).
-  const { rows: [latency] } = await sql.query<Record<string, unknown>>(
-    `select count(*) as n,
-       percentile_cont(0.5) within group (order by extract(epoch from t.finished_at - t.event_time)) as p50,
-       percentile_cont(0.95) within group (order by extract(epoch from t.finished_at - t.event_time)) as p95
-     from record_traces t where t.run_id in (select id from runs where created_at >= $1)
-       and t.outcome = 'delivered' and t.event_time is not null`, [since]);
-  const { rows: [letters] } = await sql.query<Record<string, unknown>>(
-    `select count(*) as open, min(created_at) as oldest,
-       count(*) filter (where created_at > $1::timestamptz - interval '1 hour') as b0,
-       count(*) filter (where created_at <= $1::timestamptz - interval '1 hour' and created_at > $1::timestamptz - interval '1 day') as b1,
-       count(*) filter (where created_at <= $1::timestamptz - interval '1 day' and created_at > $1::timestamptz - interval '7 days') as b2,
-       count(*) filter (where created_at <= $1::timestamptz - interval '7 days') as b3
-     from dead_letters where status = 'open'`, [new Date(now).toISOString()]);
-  const { rows: statusRows } = await sql.query<{ status: string; n: unknown }>(`select status, count(*) as n from runs where status in ('queued', 'running') group by status`);
+  const { runs, hourly, byClass, latency, letters, inFlight: statusRows } = await ctx.database.ops.healthRows(since, new Date(now).toISOString());
   let queue: { queued: number; active: number; workers: { id: string; lastSeenAt: string; chunksDone: number }[] } | null = null;
   try { queue = await ctx.launcher.stats(); } catch { queue = null; }
 
@@ -140,7 +101,7 @@ export function registerHealthRoutes(app: Api, ctx: ApiContext): void {
     const check = async (fn: () => Promise<unknown>) => {
       try { await fn(); return 'ok'; } catch (err) { return `unreachable: ${(err as Error).message}`; }
     };
-    const database = await check(() => ctx.store.sql.query('select 1'));
+    const database = await check(() => ctx.database.ops.ping());
     const queue = await check(() => (ctx.deps.queueReady ? ctx.deps.queueReady() : ctx.launcher.stats()));
     const ready = database === 'ok' && queue === 'ok';
     return c.json({ status: ready ? 'ready' : 'not ready', database, queue }, ready ? 200 : 503);

@@ -5,10 +5,11 @@ import { ANY_ROLE, OPERATORS, RUNNERS } from '../../auth/roles.ts';
 import type { RunStatus } from '../../engine/run-types.ts';
 import { RECORD_OUTCOMES } from '../../engine/run-types.ts';
 import type { RunFilter, RunRow } from '../../store/store.ts';
-import type { Api, ApiContext } from '../app-env.ts';
+import { appDeps, type Api, type ApiContext } from '../app-env.ts';
+import { cancelRun, startRun } from '../../app/runs.ts';
 import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
 import { currentUser } from '../middleware/auth.ts';
-import { conflict, notFound } from '../problem.ts';
+import { notFound } from '../problem.ts';
 import { PageOf, PageQuery, RunIdSchema, RunRowSchema, SampleSchema, TraceSchema } from '../schemas.ts';
 import { sampleBytes } from '../services/flow-support.ts';
 import { requireFlow } from './flow-routes.ts';
@@ -24,30 +25,14 @@ const RunQuery = z.object({
 });
 
 async function statusCounts(ctx: ApiContext, filter: RunFilter): Promise<Record<string, number>> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (clause: string, value: unknown) => { params.push(value); where.push(clause.replace('?', `$${params.length}`)); };
-  if (filter.flowId) add('flow_id = ?', filter.flowId);
-  if (filter.environment) add('environment = ?', filter.environment);
-  if (filter.trigger) add('trigger = ?', filter.trigger);
-  if (filter.since) add('created_at >= ?', filter.since);
-  if (filter.until) add('created_at < ?', filter.until);
-  if (filter.hasExceptions !== undefined) add('has_exceptions = ?', filter.hasExceptions);
-  const { rows } = await ctx.repos.sql.query<{ status: string; n: unknown }>(`select status, count(*) as n from runs ${where.length ? `where ${where.join(' and ')}` : ''} group by status`, params);
-  const counts: Record<string, number> = Object.fromEntries(STATUSES.map((s) => [s, 0]));
-  for (const r of rows) counts[r.status] = Number(r.n);
-  return counts;
+  const found = await ctx.database.ops.runStatusCounts(filter);
+  return Object.fromEntries([...STATUSES.map((s) => [s, 0] as const), ...found]);
 }
 
 /** What happened to a run, in order: queued (by whom, from what), started, each chunk, finished, later replays. */
 async function runTimeline(ctx: ApiContext, run: RunRow): Promise<{ at: string; event: string; detail: string }[]> {
   const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
-  const [{ rows: inputs }, { rows: chunks }, { rows: replays }] = await Promise.all([
-    ctx.repos.sql.query<{ requested_by: string; kind: string; name: string | null }>('select requested_by, kind, name from run_inputs where run_id = $1', [run.id]),
-    ctx.repos.sql.query<{ chunk_no: number; status: string; worker_id: string | null; attempts: number; done_at: unknown; roots_n: unknown }>(
-      `select chunk_no, status, worker_id, attempts, done_at, coalesce((read -> 'counts' ->> 'read')::int, jsonb_array_length(roots)) as roots_n from run_chunks where run_id = $1 and done_at is not null order by done_at, chunk_no limit 200`, [run.id]),
-    ctx.repos.sql.query<{ id: string; created_at: unknown; status: string; version: number | null }>('select id, created_at, status, version from runs where replay_of = $1 order by created_at limit 50', [run.id]),
-  ]);
+  const { inputs, chunks, replays } = await ctx.database.ops.runTimelineRows(run.id);
   const by = inputs[0] ? ` by ${inputs[0].requested_by}` : '';
   const what = run.trigger === 'replay' && run.replayOf ? `replay of ${run.replayOf}` : run.trigger;
   const events = [
@@ -76,19 +61,11 @@ export function registerRunRoutes(app: Api, ctx: ApiContext): void {
     request: { params: pathParams('id'), body: jsonBody(z.object({ environment: z.string().min(1), input: SampleSchema.optional() })) },
     responses: { 202: jsonResponse(RunIdSchema, 'Queued'), 404: { description: 'No such flow or environment' }, 409: { description: 'Nothing deployed there' } },
   }, async (c) => {
-    const user = currentUser(c);
     const flow = await requireFlow(ctx, c.req.valid('param').id);
     const body = c.req.valid('json');
     const env = ctx.environment(body.environment);
-    const deployed = await ctx.repos.deployments.getDeployment(flow.id, env.name);
-    if (!deployed) throw conflict(`Flow '${flow.id}' is not deployed to ${env.name}; deploy a version first.`);
-    const input = body.input
-      ? { kind: 'document' as const, name: body.input.name, bytes: await sampleBytes(ctx, flow.id, body.input) }
-      : { kind: 'source' as const };
-    const run = await ctx.launcher.enqueue({
-      flowId: flow.id, version: deployed.version, environment: env.name, trigger: 'manual',
-      triggerRef: body.input ? body.input.name : null, input, requestedBy: user.username,
-    });
+    const input = body.input ? { name: body.input.name, bytes: await sampleBytes(ctx, flow.id, body.input) } : undefined;
+    const run = await startRun(appDeps(ctx), { flowId: flow.id, environment: env.name, input, actor: currentUser(c).username });
     return c.json({ runId: run.id }, 202);
   });
 
@@ -173,11 +150,7 @@ export function registerRunRoutes(app: Api, ctx: ApiContext): void {
     request: { params: pathParams('id') },
     responses: { 200: jsonResponse(RunRowSchema, 'The run'), 404: { description: 'No such run' }, 409: { description: 'Already finished' } },
   }, async (c) => {
-    const user = currentUser(c);
-    const run = await requireRun(ctx, c.req.valid('param').id);
-    if (!['queued', 'running'].includes(run.status)) throw conflict(`Run ${run.id} already finished (${run.status}).`);
-    const cancelled = await ctx.launcher.cancel(run.id, user.username);
-    return c.json(cancelled ?? (await requireRun(ctx, run.id)), 200);
+    return c.json(await cancelRun(appDeps(ctx), { runId: c.req.valid('param').id, actor: currentUser(c).username }), 200);
   });
 
   defineRoute(app, {

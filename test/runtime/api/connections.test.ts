@@ -14,7 +14,7 @@ const TOKEN = 'erp-token-7f3a9c-very-secret';
 
 beforeAll(async () => {
   h = await createHarness();
-  await targetDatabase(h.store, 'ledger').query(PAYMENTS_TABLE);
+  await targetDatabase(h.database, 'ledger').query(PAYMENTS_TABLE);
 });
 afterAll(() => h.close());
 
@@ -34,10 +34,10 @@ describe('connections', () => {
   });
 
   it('resolves secrets only for a run, with the key that encrypted them', async () => {
-    const connections = createEnvironmentConnections({ store: h.store, secrets: createSecretBox(h.secretKey) });
+    const connections = createEnvironmentConnections({ database: h.database, secrets: createSecretBox(h.secretKey) });
     const resolver = await connections.connectionsFor('test', { connections: { erp: { kind: 'http' } } });
     expect(resolver.http('erp')).toEqual({ baseUrl: 'https://erp-sandbox.example', headers: { Authorization: `Bearer ${TOKEN}` }, rateLimitPerSecond: 5, waitForSlot: expect.any(Function), secretValues: [TOKEN] });
-    const otherKey = createEnvironmentConnections({ store: h.store, secrets: createSecretBox(Buffer.alloc(32, 7)) });
+    const otherKey = createEnvironmentConnections({ database: h.database, secrets: createSecretBox(Buffer.alloc(32, 7)) });
     await expect(otherKey.connectionsFor('test', { connections: { erp: { kind: 'http' } } })).rejects.toThrow(/secret key changed/);
     const none = await connections.connectionsFor('prod', { connections: { erp: { kind: 'http' } } });
     expect(() => none.http('erp')).toThrow(/not configured for this environment/);

@@ -17,7 +17,8 @@ import { loadReferenceData } from '../../../runtime/flow-files.ts';
 import { SignatureReplayedError, type RunLauncher, type RunRequest } from '../../../runtime/queue/run-launcher.ts';
 import { executeRun } from '../../../runtime/run-service.ts';
 import { createSecretBox } from '../../../runtime/secrets/secret-box.ts';
-import { openPgliteStore } from '../../../runtime/store/open-store.ts';
+import { openPgliteDatabase } from '../../../runtime/store/open-store.ts';
+import type { Database } from '../../../runtime/store/database.ts';
 import { createServiceRepos } from '../../../runtime/store/service-repos.ts';
 import type { Store } from '../../../runtime/store/store.ts';
 
@@ -31,8 +32,9 @@ export interface TestLauncher extends RunLauncher {
 }
 
 /** Runs each request to the end before answering, like a queue with an instant worker. */
-export function syncLauncher(store: Store, secrets: AppDeps['secrets']): TestLauncher {
-  const connections = createEnvironmentConnections({ store, secrets });
+export function syncLauncher(database: Database, secrets: AppDeps['secrets']): TestLauncher {
+  const { store } = database;
+  const connections = createEnvironmentConnections({ database, secrets });
   const launcher: TestLauncher = {
     requests: [],
     async enqueue(req) {
@@ -75,6 +77,7 @@ export function syncLauncher(store: Store, secrets: AppDeps['secrets']): TestLau
 
 export interface Harness {
   app: ReturnType<typeof createApp>;
+  database: Database;
   store: Store;
   launcher: TestLauncher;
   repos: ReturnType<typeof createServiceRepos>;
@@ -88,11 +91,12 @@ export interface Harness {
 }
 
 export async function createHarness(options: Partial<AppDeps> = {}): Promise<Harness> {
-  const store = options.store ?? await openPgliteStore({});
+  const database = options.database ?? await openPgliteDatabase({});
+  const { store } = database;
   const secretKey = randomBytes(32);
   const secrets = createSecretBox(secretKey);
-  const launcher = (options.launcher as TestLauncher | undefined) ?? syncLauncher(store, secrets);
-  const repos = createServiceRepos(store.sql);
+  const launcher = (options.launcher as TestLauncher | undefined) ?? syncLauncher(database, secrets);
+  const repos = database.service;
   const users = {} as Harness['users'];
   const roles: [keyof Harness['users'], Role][] = [['admin', 'admin'], ['admin2', 'admin'], ['analyst', 'analyst'], ['operator', 'operator']];
   for (const [name, role] of roles) {
@@ -102,21 +106,21 @@ export async function createHarness(options: Partial<AppDeps> = {}): Promise<Har
     users[name] = { id: user.id, username: name, token, role };
   }
   // Most API tests check other rules than the promotion order; its own tests pass promotionOrder.
-  const app = createApp({ store, launcher, secrets, promotionOrder: 'off', ...options });
+  const app = createApp({ database, launcher, secrets, promotionOrder: 'off', ...options });
   const call: Harness["call"] = async (who, method, path, body, headers = {}) => app.request(path, {
     method,
     headers: { ...(who ? { Authorization: `Bearer ${users[who].token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return {
-    app, store, launcher, repos, secretKey, users, call,
+    app, database, store, launcher, repos, secretKey, users, call,
     async json(who, method, path, body, status = 200) {
       const res = await call(who, method, path, body);
       const text = await res.text();
       if (res.status !== status) throw new Error(`${method} ${path} as ${who}: expected ${status}, got ${res.status}: ${text}`);
       return text ? JSON.parse(text) : undefined;
     },
-    close: () => store.close(),
+    close: () => database.close(),
   };
 }
 

@@ -20,7 +20,7 @@ beforeAll(async () => {
   await writeFile(join(designerDir, 'index.html'), '<!doctype html><title>Ledgerflow designer</title><div id="root"></div>');
   await writeFile(join(designerDir, 'assets', 'app-1234.js'), 'console.log("designer")');
   h = await createHarness({ designerDir });
-  await targetDatabase(h.store, 'ledger').query(PAYMENTS_TABLE);
+  await targetDatabase(h.database, 'ledger').query(PAYMENTS_TABLE);
   await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow() }, 201);
   await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'v1' }, 201);
   await h.json('admin', 'PUT', '/api/connections/dev/ledger', { kind: 'postgres', settings: { embedded: true } });
@@ -112,7 +112,7 @@ describe('dead letters', () => {
     const again = await h.json('operator', 'POST', '/api/dead-letters/replay', { ids: [items[0].id], against: 'deployed' }, 202);
     const run = (await h.store.getRun(again.runId))!;
     expect(run.counts).toMatchObject({ read: 1, delivered: 0, duplicate: 1 });
-    const { rows } = await targetDatabase(h.store, 'ledger').query<{ n: unknown }>("select count(*) as n from api_payments where ref = 'INV-2'");
+    const { rows } = await targetDatabase(h.database, 'ledger').query<{ n: unknown }>("select count(*) as n from api_payments where ref = 'INV-2'");
     expect(Number(rows[0].n)).toBe(1);
     const records = await h.json('operator', 'GET', `/api/runs/${again.runId}/records`);
     expect(records.items[0]).toMatchObject({ businessKey: 'INV-2', outcome: 'duplicate' });

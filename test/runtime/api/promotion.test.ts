@@ -15,7 +15,7 @@ async function saveVersion(who: 'analyst' | 'admin' | 'admin2', doc = paymentsFl
 
 beforeAll(async () => {
   h = await createHarness();
-  await targetDatabase(h.store, 'ledger').query(PAYMENTS_TABLE);
+  await targetDatabase(h.database, 'ledger').query(PAYMENTS_TABLE);
   await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow() }, 201);
   await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'first' }, 201); // v1 by analyst
   for (const env of ['dev', 'test', 'prod']) await h.json('admin', 'PUT', `/api/connections/${env}/ledger`, { kind: 'postgres', settings: { embedded: true } });
@@ -270,7 +270,7 @@ describe('release impact preview', () => {
     expect(byRef.C.before.outcome).toBe('quarantined');
     expect(preview.changed).toBe(3);
     // Nothing was written by the preview: still one run, three rows posted by it at most.
-    const { rows } = await targetDatabase(h.store, 'ledger').query<{ n: number }>('select count(*)::int as n from api_payments');
+    const { rows } = await targetDatabase(h.database, 'ledger').query<{ n: number }>('select count(*)::int as n from api_payments');
     expect(rows[0].n).toBe(2);
   });
 

@@ -7,11 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queue.ts';
-import { openPgliteStore } from '../../../runtime/store/open-store.ts';
+import { openPgliteDatabase, } from '../../../runtime/store/open-store.ts';
+import type { Database } from '../../../runtime/store/database.ts';
 import type { Store } from '../../../runtime/store/store.ts';
 import { createHarness, paymentsFlow, paymentsInput, PAYMENTS_TABLE, type Harness } from './harness.ts';
 
 let store: Store;
+
+let database: Database;
 let queue: StartedQueue;
 let h: Harness;
 let failedRunId: string;
@@ -32,9 +35,10 @@ async function seedDeadLetters(runId: string, n: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  store = await openPgliteStore({});
-  queue = await startQueue({ store, worker: false });
-  h = await createHarness({ store, launcher: queue.launcher });
+  database = await openPgliteDatabase({});
+  store = database.store;
+  queue = await startQueue({ database, worker: false });
+  h = await createHarness({ database, launcher: queue.launcher });
   await store.sql.query(PAYMENTS_TABLE);
   await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow() }, 201);
   await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'v1' }, 201);

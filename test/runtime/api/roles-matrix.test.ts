@@ -69,7 +69,7 @@ const MATRIX: [string, string, unknown, Who[]][] = [
 
 beforeAll(async () => {
   h = await createHarness();
-  await targetDatabase(h.store, 'ledger').query(PAYMENTS_TABLE);
+  await targetDatabase(h.database, 'ledger').query(PAYMENTS_TABLE);
   await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow() }, 201);
   await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'v1' }, 201);
   openapi = await h.json(null, 'GET', '/api/openapi.json');

@@ -92,7 +92,7 @@ describe('first start with the example flows', () => {
   it('imports every flows/*/flow.json as version 1 by system, deployed to dev, runnable', async () => {
     const h = await createHarness();
     try {
-      const loaded = await loadExamples(h.store, { dir: new URL('../../../flows', import.meta.url).pathname });
+      const loaded = await loadExamples(h.database, { dir: new URL('../../../flows', import.meta.url).pathname });
       expect(loaded.length).toBeGreaterThanOrEqual(1);
       const ubl = loaded.find((l) => l.flowId === 'ubl-invoice-to-ap')!;
       expect(ubl.version).toBe(1);
@@ -111,13 +111,13 @@ describe('first start with the example flows', () => {
       const run = (await h.store.getRun(runId))!;
       expect(run.status).toMatch(/succeeded|completed_with_exceptions/);
       expect(run.counts.read).toBeGreaterThan(0);
-      const { rows } = await targetDatabase(h.store, 'ap').query<{ n: number }>('select count(*)::int as n from ap_invoice');
+      const { rows } = await targetDatabase(h.database, 'ap').query<{ n: number }>('select count(*)::int as n from ap_invoice');
       expect(rows[0].n).toBe(run.counts.delivered);
       // The target tables live in the connections' own databases, not in the store.
       const inStore = await h.store.sql.query<{ n: number }>(`select count(*)::int as n from information_schema.tables where table_name in ('ap_invoice', 'cash_entry', 'po_commitment')`);
       expect(inStore.rows[0].n).toBe(0);
       // Loading again leaves existing flows alone.
-      expect((await loadExamples(h.store, { dir: new URL('../../../flows', import.meta.url).pathname })).every((l) => l.skipped)).toBe(true);
+      expect((await loadExamples(h.database, { dir: new URL('../../../flows', import.meta.url).pathname })).every((l) => l.skipped)).toBe(true);
     } finally {
       await h.close();
     }

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
-import { openPostgresStore } from '../../../runtime/store/open-store.ts';
+import { openPostgresDatabase, } from '../../../runtime/store/open-store.ts';
 import { dropPostgresTargetDatabases } from '../../../runtime/store/target-databases.ts';
 import { createHarness, paymentsInput, type Harness } from './harness.ts';
 import { dropSchemas, freshSchemaName } from '../queue/queue-fixtures.ts';
@@ -109,7 +109,7 @@ describe.skipIf(!url)('on a Postgres store', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await createHarness({ store: await openPostgresStore({ connectionString: url!, schema }) });
+    h = await createHarness({ database: await openPostgresDatabase({ connectionString: url!, schema }) });
   });
   afterAll(async () => {
     await h?.close();

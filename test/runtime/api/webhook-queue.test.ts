@@ -6,18 +6,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../../runtime/triggers/webhook-signature.ts';
-import { openPgliteStore } from '../../../runtime/store/open-store.ts';
+import { openPgliteDatabase, } from '../../../runtime/store/open-store.ts';
+import type { Database } from '../../../runtime/store/database.ts';
 import type { Store } from '../../../runtime/store/store.ts';
 import { openBoss, bossSchemaFor, findRunJobs, type PgBoss } from '../../../runtime/queue/boss.ts';
 import { createRunLauncher, type QueueRunLauncher } from '../../../runtime/queue/launcher.ts';
 import { QUEUE_NAMES, tuningOf } from '../../../runtime/queue/queue-options.ts';
 import { getRunInput } from '../../../runtime/store/queue-repo.ts';
-import { storeBackend } from '../../../runtime/store/queue-backend.ts';
 import { createHarness, paymentsFlow, paymentsInput, PAYMENTS_TABLE, type Harness } from './harness.ts';
 import { targetDatabase } from '../../../runtime/store/target-databases.ts';
 
 let h: Harness;
 let store: Store;
+let database: Database;
 let boss: PgBoss;
 let launcher: QueueRunLauncher;
 let secret: string;
@@ -33,18 +34,19 @@ async function counts() {
   const n = async (sql: string, params: unknown[] = []) => Number((await store.sql.query<{ n: unknown }>(sql, params)).rows[0].n);
   return {
     runs: await n('select count(*) as n from runs'),
-    jobs: await n(`select count(*) as n from ${bossSchemaFor(store)}.job where name = $1`, [QUEUE_NAMES.split]),
+    jobs: await n(`select count(*) as n from ${bossSchemaFor(database)}.job where name = $1`, [QUEUE_NAMES.split]),
     signatures: await n('select count(*) as n from webhook_signatures_seen'),
   };
 }
 
 beforeAll(async () => {
-  store = await openPgliteStore({});
-  boss = await openBoss(store, { tuning: tuningOf(), supervise: false });
+  database = await openPgliteDatabase({});
+  store = database.store;
+  boss = await openBoss(database, { tuning: tuningOf(), supervise: false });
   // A window wide enough that a burst of deliveries shares one transaction.
-  launcher = createRunLauncher({ store, boss, commitWindowMs: 30 });
-  h = await createHarness({ store, launcher });
-  await targetDatabase(store, 'ledger').query(PAYMENTS_TABLE);
+  launcher = createRunLauncher({ database, boss, commitWindowMs: 30 });
+  h = await createHarness({ database, launcher });
+  await targetDatabase(database, 'ledger').query(PAYMENTS_TABLE);
   await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow() }, 201);
   await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'v1' }, 201);
   await h.json('analyst', 'POST', '/api/flows/payments/deployments', { environment: 'dev', version: 1 }, 201);
@@ -64,7 +66,7 @@ describe('webhooks on the durable queue', () => {
     expect(responses.map((r) => r.status)).toEqual(Array(25).fill(202));
     const ids = await Promise.all(responses.map(async (r) => (await r.json()).runId as string));
     expect(new Set(ids).size).toBe(25);
-    const db = storeBackend(store).db;
+    const db = database.db;
     for (const [i, id] of ids.entries()) {
       const run = await store.getRun(id);
       expect(run).toMatchObject({ flowId: 'payments', version: 1, environment: 'dev', trigger: 'webhook', status: 'queued' });
@@ -89,7 +91,7 @@ describe('webhooks on the durable queue', () => {
 
   it('when the transaction fails: no delivery of the batch gets 202, nothing is queued, and the same deliveries succeed later', async () => {
     const before = await counts();
-    const schema = bossSchemaFor(store);
+    const schema = bossSchemaFor(database);
     const { rows } = await store.sql.query<{ table_name: string }>(`select partition_name as table_name from ${schema}.queue where name = $1`, [QUEUE_NAMES.split]);
     await store.sql.query(`create function ${schema}.refuse_jobs() returns trigger language plpgsql as $$ begin raise exception 'job table refuses inserts'; end $$`);
     await store.sql.query(`create trigger refuse before insert on ${schema}.${rows[0].table_name} for each row execute function ${schema}.refuse_jobs()`);

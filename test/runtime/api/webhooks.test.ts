@@ -34,7 +34,7 @@ async function expectRefused(res: Response, reason: RegExp) {
 
 beforeAll(async () => {
   h = await createHarness({ now: () => new Date(clock) });
-  await targetDatabase(h.store, 'ledger').query(PAYMENTS_TABLE);
+  await targetDatabase(h.database, 'ledger').query(PAYMENTS_TABLE);
   await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow() }, 201);
   await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'v1' }, 201);
   await h.json('admin', 'PUT', '/api/connections/dev/ledger', { kind: 'postgres', settings: { embedded: true } });

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './cli-capture.ts';
+import { openDatabase } from '../../../runtime/store/open-store.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const UBL_FLOW = join(ROOT, 'flows/ubl-invoice-to-ap/flow.json');
@@ -137,6 +138,15 @@ describe('ledgerflow dlq and retention', COMMAND_TIMEOUT, () => {
     expect(discard.code).toBe(0);
     expect(JSON.parse((await cli('dlq', 'list', '--run', again.runId, '--status', 'discarded', '--json')).out).items[0])
       .toMatchObject({ id: newLetter.id, status: 'discarded', statusReason: 'supplier onboarding pending' });
+    // Audited as the API's discard is (one use case, runtime/app), with the CLI as the actor.
+    const database = await openDatabase({ dataDir: join(data, 'pgdata') });
+    try {
+      const { items } = await database.service.audit.list({ action: 'dead-letter.discarded' }, { limit: 10 });
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({ actor: 'cli', entity: 'dead-letter', entityId: String(newLetter.id), after: { status: 'discarded', statusReason: 'supplier onboarding pending' } });
+    } finally {
+      await database.close();
+    }
   });
 
   it('retention removes nothing from fresh traces', async () => {

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
 import { CliError } from '../../../runtime/cli/cli-error.ts';
 import { localBindings, localRunDeps } from '../../../runtime/cli/environment.ts';
-import { registerStoreBackend } from '../../../runtime/store/queue-backend.ts';
-import type { Store } from '../../../runtime/store/store.ts';
+import type { Database } from '../../../runtime/store/database.ts';
 import { parseSettings } from '../../../runtime/settings.ts';
 
 const doc = { id: 'f', name: 'f', connections: { erp: { kind: 'postgres' } }, nodes: [], edges: [] } as unknown as FlowDocument;
@@ -22,12 +21,12 @@ describe('CLI connections', () => {
   });
 
   it('a connections file binding the store\'s own database is an error naming the connection', async () => {
-    // A store on a Postgres server, as openStore registers it (only its location matters here).
-    const store = { kind: 'postgres', sql: { query: async () => ({ rows: [] }), transaction: async () => undefined } } as unknown as Store;
-    registerStoreBackend(store, { db: undefined as never, connectionString: 'postgres://ledgerflow@db.internal:5432/ledgerflow' });
+    // A database on a Postgres server (only its location matters here).
+    const store = { kind: 'postgres', sql: { query: async () => ({ rows: [] }), transaction: async () => undefined } };
+    const database = { store, connection: { kind: 'postgres', connectionString: 'postgres://ledgerflow@db.internal:5432/ledgerflow' }, targets: {} } as unknown as Database;
     const file = join(dir, 'connections.json');
     await writeFile(file, JSON.stringify({ erp: { kind: 'postgres', url: 'postgres://analyst:pw@db.internal/ledgerflow' } }));
-    const err = await localRunDeps(store, doc, { connections: file }, { settings: parseSettings({}), env: {} }).catch((e) => e);
+    const err = await localRunDeps(database, doc, { connections: file }, { settings: parseSettings({}), env: {} }).catch((e) => e);
     expect(err).toBeInstanceOf(CliError);
     expect(err.message).toBe("connection 'erp' points at Ledgerflow's own store database, which flows may not read or write: bind it to the target system's database (or to { \"embedded\": true }, a database of its own)");
   });

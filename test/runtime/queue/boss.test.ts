@@ -14,12 +14,12 @@ describe('pg-boss on PGlite', () => {
   afterAll(async () => { await b?.cleanup(); });
 
   it('installs its tables and queues, then refuses tables of a newer pg-boss, saying what to do', async () => {
-    const boss = await openBoss(b.store, { tuning: tuningOf(), supervise: false });
+    const boss = await openBoss(b.database, { tuning: tuningOf(), supervise: false });
     expect((await boss.getQueue(QUEUE_NAMES.chunk))?.deadLetter).toBe(QUEUE_NAMES.chunkFailed);
     await boss.stop({ graceful: false });
-    const schema = bossSchemaFor(b.store);
+    const schema = bossSchemaFor(b.database);
     await b.store.sql.query(`update ${schema}.version set version = 43`);
-    await expect(openBoss(b.store, { tuning: tuningOf(), supervise: false }))
+    await expect(openBoss(b.database, { tuning: tuningOf(), supervise: false }))
       .rejects.toThrow(/newer pg-boss \(table version 43; this Ledgerflow reads 24\).*drop schema pgboss cascade/);
   });
 });

@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDocument, FlowNode } from '../../../nodes/flow-document.ts';
 import type { Store } from '../../../runtime/store/store.ts';
-import { openPostgresStore } from '../../../runtime/store/open-store.ts';
+import { openPostgresDatabase, } from '../../../runtime/store/open-store.ts';
+import type { Database } from '../../../runtime/store/database.ts';
 import { openBoss, type PgBoss } from '../../../runtime/queue/boss.ts';
 import { createRunLauncher } from '../../../runtime/queue/launcher.ts';
 import { tuningOf } from '../../../runtime/queue/queue-options.ts';
@@ -85,21 +86,23 @@ describe.skipIf(!url)('crash loop: workers SIGKILLed at random, every record exa
   const schema = freshSchemaName('lf_crash');
   const api = new KeyCountingApi();
   let store: Store;
+  let database: Database;
   let boss: PgBoss;
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
     const apiUrl = await api.start();
-    store = await openPostgresStore({ connectionString: url!, schema, poolSize: 4 });
-    await targetDatabase(store, 'db').query('create table crash_plain (id text not null, amount numeric not null)');
-    await targetDatabase(store, 'db').query('create table crash_keyed (id text primary key, amount numeric not null)');
+    database = await openPostgresDatabase({ connectionString: url!, schema, poolSize: 4 });
+    store = database.store;
+    await targetDatabase(database, 'db').query('create table crash_plain (id text not null, amount numeric not null)');
+    await targetDatabase(database, 'db').query('create table crash_keyed (id text primary key, amount numeric not null)');
     const doc = crashFlow();
     await store.saveDraft(doc, 'test');
     await store.saveVersion(doc.id, doc, 'test', 'v1');
     const repo = connectionsRepo(store.sql);
     await repo.putConnection({ environment: 'test', name: 'db', kind: 'postgres', settings: { embedded: true }, encryptedSecrets: {}, updatedBy: 'test' });
     await repo.putConnection({ environment: 'test', name: 'api', kind: 'http', settings: { baseUrl: apiUrl }, encryptedSecrets: {}, updatedBy: 'test' });
-    boss = await openBoss(store, { tuning: tuningOf(), supervise: false });
+    boss = await openBoss(database, { tuning: tuningOf(), supervise: false });
   }, 120_000);
 
   afterAll(async () => {
@@ -116,7 +119,7 @@ describe.skipIf(!url)('crash loop: workers SIGKILLed at random, every record exa
     const started = Date.now();
     const slots: (WorkerProcess | null)[] = await Promise.all([spawnWorker(url!, schema, WORKER_ARGS), spawnWorker(url!, schema, WORKER_ARGS)]);
     workers.push(...(slots as WorkerProcess[]));
-    const launcher = createRunLauncher({ store, boss });
+    const launcher = createRunLauncher({ database, boss });
     const queued = await launcher.enqueue({ flowId: 'crash-loop', version: 1, environment: 'test', trigger: 'manual', input: scaleInput(RECORDS, 'c'), requestedBy: 'test' });
 
     // Every 0.5–2 s, SIGKILL a started worker — one with a chunk of the run in hand when there is one — and start
@@ -159,7 +162,7 @@ describe.skipIf(!url)('crash loop: workers SIGKILLed at random, every record exa
     const seconds = Math.round((Date.now() - started) / 1000);
 
     const rows = async (table: string) => {
-      const { rows: r } = await targetDatabase(store, 'db').query<{ n: unknown; d: unknown }>(`select count(*) as n, count(distinct id) as d from ${table}`);
+      const { rows: r } = await targetDatabase(database, 'db').query<{ n: unknown; d: unknown }>(`select count(*) as n, count(distinct id) as d from ${table}`);
       return { rows: Number(r[0].n), distinct: Number(r[0].d) };
     };
     const plain = await rows('crash_plain');

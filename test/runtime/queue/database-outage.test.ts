@@ -9,8 +9,8 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../../runtime/store/store.ts';
-import { openPostgresStore } from '../../../runtime/store/open-store.ts';
+import type { Database } from '../../../runtime/store/database.ts';
+import { openPostgresDatabase } from '../../../runtime/store/open-store.ts';
 import { openBoss, type PgBoss } from '../../../runtime/queue/boss.ts';
 import { createRunLauncher } from '../../../runtime/queue/launcher.ts';
 import { tuningOf } from '../../../runtime/queue/queue-options.ts';
@@ -82,8 +82,8 @@ describe.skipIf(!url)('a database that keeps dropping connections', () => {
   const schema = freshSchemaName('lf_outage');
   let proxy: CuttableProxy;
   let proxyUrl: string;
-  let admin: Store;
-  let appStore: Store;
+  let admin: Database;
+  let app: Database;
   let boss: PgBoss;
   let queue: StartedQueue;
   let worker: WorkerProcess;
@@ -97,12 +97,12 @@ describe.skipIf(!url)('a database that keeps dropping connections', () => {
     u.searchParams.set('application_name', APP_NAME);
     proxyUrl = u.toString();
     // This process's own view, straight to Postgres: sets up, queues the run and checks the result.
-    admin = await openPostgresStore({ connectionString: url!, schema, poolSize: 2 });
+    admin = await openPostgresDatabase({ connectionString: url!, schema, poolSize: 2 });
     await setUpScaleFlow(admin);
     boss = await openBoss(admin, { tuning: tuningOf(), supervise: false });
     // What `serve` runs (store, pg-boss, worker), and a `ledgerflow worker` process, all through the proxy.
-    appStore = await openPostgresStore({ connectionString: proxyUrl, schema, poolSize: 4 });
-    queue = await startQueue({ store: appStore, tuning: { chunkSize: 100, superviseIntervalSeconds: 1 }, onError: (e) => queueErrors.push(e.message) });
+    app = await openPostgresDatabase({ connectionString: proxyUrl, schema, poolSize: 4 });
+    queue = await startQueue({ database: app, tuning: { chunkSize: 100, superviseIntervalSeconds: 1 }, onError: (e) => queueErrors.push(e.message) });
     worker = await spawnWorker(proxyUrl, schema);
   }, 120_000);
 
@@ -110,7 +110,7 @@ describe.skipIf(!url)('a database that keeps dropping connections', () => {
     if (worker && worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGTERM');
     await worker?.exited;
     await queue?.stop().catch(() => {});
-    await appStore?.close().catch(() => {});
+    await app?.close().catch(() => {});
     await boss?.stop({ graceful: false });
     await admin?.close();
     await proxy?.close();
@@ -119,7 +119,7 @@ describe.skipIf(!url)('a database that keeps dropping connections', () => {
   }, 60_000);
 
   it('keeps the processes running through repeated cuts and finishes the run', async () => {
-    const launcher = createRunLauncher({ store: admin, boss });
+    const launcher = createRunLauncher({ database: admin, boss });
     const queued = await launcher.enqueue({
       flowId: 'scale-out', version: 1, environment: 'test', trigger: 'manual', input: scaleInput(RECORDS, 'o'), requestedBy: 'outage-test',
     });
@@ -133,15 +133,15 @@ describe.skipIf(!url)('a database that keeps dropping connections', () => {
         await new Promise((r) => setTimeout(r, i === 0 ? 300 + Math.random() * 300 : 1000 + Math.random() * 800));
         if (i % 2 === 1) proxy.cut(800);
         else {
-          const { rows } = await admin.sql.query<{ n: unknown }>(
+          const { rows } = await admin.store.sql.query<{ n: unknown }>(
             'select count(pg_terminate_backend(pid)) as n from pg_stat_activity where application_name = $1', [APP_NAME]);
           terminated += Number(rows[0].n);
         }
         // Meanwhile the store answers with an error (what /readyz turns into a 503), never hangs.
-        refusedWhileDown ||= await appStore.sql.query('select 1').then(() => false, () => true);
+        refusedWhileDown ||= await app.store.sql.query('select 1').then(() => false, () => true);
       }
     })();
-    const run = await waitForRun(admin, queued.id, 240_000);
+    const run = await waitForRun(admin.store, queued.id, 240_000);
     finished = true;
     await cutting;
     // Past the last refusal window, and time for a process that was going to crash to do so.
@@ -159,10 +159,10 @@ describe.skipIf(!url)('a database that keeps dropping connections', () => {
     // retries) in the dead-letter store, replayable; the run's figures say which.
     const rows = await countTarget(admin, `select count(*) as n from ${SCALE_TABLE} where id like 'o%'`);
     expect(await countTarget(admin, `select count(distinct id) as n from ${SCALE_TABLE} where id like 'o%'`)).toBe(rows);
-    const { rows: letters } = await admin.sql.query<{ n: unknown }>(`select count(*) as n from dead_letters where run_id = $1 and status = 'open'`, [run.id]);
+    const { rows: letters } = await admin.store.sql.query<{ n: unknown }>(`select count(*) as n from dead_letters where run_id = $1 and status = 'open'`, [run.id]);
     expect(rows + Number(letters[0].n)).toBe(RECORDS);
     expect(run.counts.delivered + run.counts.duplicate).toBe(rows);
     // And the app's store works again once the database is back.
-    expect((await appStore.sql.query('select 1 as one')).rows[0]).toEqual({ one: 1 });
+    expect((await app.store.sql.query('select 1 as one')).rows[0]).toEqual({ one: 1 });
   }, 300_000);
 });

@@ -34,14 +34,14 @@ for (const backend of backendNames()) {
     let queue: StartedQueue | undefined;
 
     const start = async (options: Partial<StartQueueOptions> = {}) => {
-      queue = await startQueue({ store: b.store, tuning: TEST_TUNING, onRunFinished: () => {}, ...options });
+      queue = await startQueue({ database: b.database, tuning: TEST_TUNING, onRunFinished: () => {}, ...options });
       return queue;
     };
 
     beforeEach(async () => {
       b = await openBackend(backend);
-      await targetDatabase(b.store, 'db').query(`create table ${TABLE} (id text not null, amount numeric not null)`);
-      await setUpFlow(b.store, insertFlow(), TABLE);
+      await targetDatabase(b.database, 'db').query(`create table ${TABLE} (id text not null, amount numeric not null)`);
+      await setUpFlow(b.database, insertFlow(), TABLE);
     });
 
     afterEach(async () => {
@@ -63,10 +63,10 @@ for (const backend of backendNames()) {
       expect(run.status).toBe('succeeded');
       expect(run.counts).toMatchObject({ read: 10, delivered: 10, duplicate: 0, deadLettered: 0 });
       expect(run.reconciliation?.closes).toBe(true);
-      expect(await countTarget(b.store, `select count(*) as n from ${TABLE}`)).toBe(10);
-      expect(await countTarget(b.store, `select count(distinct id) as n from ${TABLE}`)).toBe(10);
+      expect(await countTarget(b.database, `select count(*) as n from ${TABLE}`)).toBe(10);
+      expect(await countTarget(b.database, `select count(distinct id) as n from ${TABLE}`)).toBe(10);
       expect(await count(b.store, 'select count(*) as n from run_chunks where run_id = $1 and attempts > 1', [run.id])).toBe(3);
-      expect(await countTarget(b.store, 'select count(*) as n from ledgerflow_delivery where run_id = $1', [run.id])).toBe(10);
+      expect(await countTarget(b.database, 'select count(*) as n from ledgerflow_delivery where run_id = $1', [run.id])).toBe(10);
     }, 120_000);
 
     it('does not close when the target holds a delivery of the run that its ledger does not know', async () => {
@@ -76,7 +76,7 @@ for (const backend of backendNames()) {
           crashPoint: async (point, { runId }) => {
             if (point !== 'after-batch' || tampered) return;
             tampered = true;
-            await targetDatabase(b.store, 'db').query(`insert into ledgerflow_delivery (scope, key, run_id, claim_token) values ($1, 'ghost', $2, 'elsewhere')`, [`dev/db/table:${TABLE}`, runId]);
+            await targetDatabase(b.database, 'db').query(`insert into ledgerflow_delivery (scope, key, run_id, claim_token) values ($1, 'ghost', $2, 'elsewhere')`, [`dev/db/table:${TABLE}`, runId]);
           },
         },
       });

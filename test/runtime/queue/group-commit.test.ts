@@ -11,7 +11,6 @@ import { createRunLauncher, type LauncherOptions, type QueueRunLauncher } from '
 import { QUEUE_NAMES, tuningOf } from '../../../runtime/queue/queue-options.ts';
 import { SignatureReplayedError, type RunRequest } from '../../../runtime/queue/run-launcher.ts';
 import { getRunInput } from '../../../runtime/store/queue-repo.ts';
-import { storeBackend } from '../../../runtime/store/queue-backend.ts';
 import { TEST_TUNING, backendNames, count, jsonlInput, openBackend, records, setUpFlow, type OpenedBackend } from './queue-fixtures.ts';
 
 describe('group commit', () => {
@@ -96,8 +95,8 @@ for (const backend of backendNames()) {
     let b: OpenedBackend;
     let boss: PgBoss;
 
-    const launcherWith = (options: Partial<LauncherOptions> = {}): QueueRunLauncher => createRunLauncher({ store: b.store, boss, tuning: TEST_TUNING, ...options });
-    const splitJobs = async () => count(b.store, `select count(*) as n from ${bossSchemaFor(b.store)}.job where name = $1`, [QUEUE_NAMES.split]);
+    const launcherWith = (options: Partial<LauncherOptions> = {}): QueueRunLauncher => createRunLauncher({ database: b.database, boss, tuning: TEST_TUNING, ...options });
+    const splitJobs = async () => count(b.store, `select count(*) as n from ${bossSchemaFor(b.database)}.job where name = $1`, [QUEUE_NAMES.split]);
     const tables = async () => ({
       runs: await count(b.store, 'select count(*) as n from runs'),
       inputs: await count(b.store, 'select count(*) as n from run_inputs'),
@@ -107,8 +106,8 @@ for (const backend of backendNames()) {
 
     beforeEach(async () => {
       b = await openBackend(backend);
-      await setUpFlow(b.store);
-      boss = await openBoss(b.store, { tuning: tuningOf(TEST_TUNING), supervise: false });
+      await setUpFlow(b.database);
+      boss = await openBoss(b.database, { tuning: tuningOf(TEST_TUNING), supervise: false });
     });
 
     afterEach(async () => {
@@ -125,7 +124,7 @@ for (const backend of backendNames()) {
       expect(runs.map((r) => r.triggerRef)).toEqual(Array.from({ length: N }, (_, i) => `t=${i}`));
       expect(await tables()).toEqual({ runs: N, inputs: N, jobs: N, signatures: N });
       // Each run holds its own event, and has exactly one job naming it.
-      const db = storeBackend(b.store).db;
+      const db = b.database.db;
       for (const i of [0, 17, N - 1]) {
         const input = await getRunInput(db, runs[i].id);
         expect(input?.name).toBe(`event-${i}.jsonl`);
@@ -162,7 +161,7 @@ for (const backend of backendNames()) {
 
     it('when the jobs cannot be queued, the whole batch fails with no run rows', async () => {
       const launcher = launcherWith({ commitWindowMs: 50 });
-      const schema = bossSchemaFor(b.store);
+      const schema = bossSchemaFor(b.database);
       const { rows } = await b.store.sql.query<{ table_name: string }>(`select partition_name as table_name from ${schema}.queue where name = $1`, [QUEUE_NAMES.split]);
       await b.store.sql.query(`create function ${schema}.refuse_jobs() returns trigger language plpgsql as $$ begin raise exception 'job table refuses inserts'; end $$`);
       await b.store.sql.query(`create trigger refuse before insert on ${schema}.${rows[0].table_name} for each row execute function ${schema}.refuse_jobs()`);

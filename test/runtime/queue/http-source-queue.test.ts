@@ -60,11 +60,11 @@ for (const backend of backendNames()) {
         encryptedSecrets: { client_secret: box.encrypt(SECRET, secretContext('dev', 'procurement', 'client_secret')) },
       });
       await repo.putConnection({ environment: 'dev', name: 'db', kind: 'postgres', settings: { embedded: true }, encryptedSecrets: {}, updatedBy: 'admin' });
-      await targetDatabase(b.store, 'db').query('create table if not exists q_orders (id text primary key, amount numeric not null)');
+      await targetDatabase(b.database, 'db').query('create table if not exists q_orders (id text primary key, amount numeric not null)');
       await b.store.saveDraft(flow, 'tester');
       await b.store.saveVersion(flow.id, flow, 'tester', 'first');
-      const environments = createEnvironmentConnections({ store: b.store, secrets: box });
-      queue = await startQueue({ store: b.store, tuning: TEST_TUNING, connectionsFor: (env, doc) => environments.connectionsFor(env, doc) });
+      const environments = createEnvironmentConnections({ database: b.database, secrets: box });
+      queue = await startQueue({ database: b.database, tuning: TEST_TUNING, connectionsFor: (env, doc) => environments.connectionsFor(env, doc) });
     });
 
     afterEach(async () => {
@@ -95,7 +95,7 @@ for (const backend of backendNames()) {
       expect(sinceOfLastRun()).toBeUndefined();
       expect(done.counts.read).toBe(23);
       expect(done.counts.delivered + done.counts.duplicate).toBe(23);
-      expect(await countTarget(b.store, 'select count(*) as n from q_orders')).toBe(23);
+      expect(await countTarget(b.database, 'select count(*) as n from q_orders')).toBe(23);
       expect(await watermark()).toBe(api.orders[22].updatedAt);
 
       api.addOrders(2);

@@ -21,7 +21,7 @@ for (const backend of backendNames()) {
 
     beforeAll(async () => {
       b = await openBackend(backend);
-      boss = await openBoss(b.store, { tuning });
+      boss = await openBoss(b.database, { tuning });
     });
 
     afterAll(async () => {

@@ -46,8 +46,8 @@ for (const backend of backendNames()) {
     let b: OpenedBackend;
     beforeAll(async () => {
       b = await openBackend(backend);
-      await targetDatabase(b.store, 'db').query('create table pd_gl (id text primary key, amount numeric not null)');
-      await targetDatabase(b.store, 'db').query('create table pd_sub (id text primary key, memo text not null)');
+      await targetDatabase(b.database, 'db').query('create table pd_gl (id text primary key, amount numeric not null)');
+      await targetDatabase(b.database, 'db').query('create table pd_sub (id text primary key, memo text not null)');
       await b.store.saveDraft(doc, 'tester');
       await b.store.saveVersion(doc.id, doc, 'tester', 'first');
       await b.store.saveDraft(sharedDoc, 'tester');
@@ -55,10 +55,10 @@ for (const backend of backendNames()) {
     }, 60_000);
     afterAll(() => b?.cleanup());
 
-    const fixSubLedger = () => targetDatabase(b.store, 'db').query('alter table pd_sub alter column memo drop not null');
+    const fixSubLedger = () => targetDatabase(b.database, 'db').query('alter table pd_sub alter column memo drop not null');
     const breakSubLedger = async () => {
-      await targetDatabase(b.store, 'db').query(`update pd_sub set memo = '' where memo is null`);
-      await targetDatabase(b.store, 'db').query('alter table pd_sub alter column memo set not null');
+      await targetDatabase(b.database, 'db').query(`update pd_sub set memo = '' where memo is null`);
+      await targetDatabase(b.database, 'db').query('alter table pd_sub alter column memo set not null');
     };
 
     const expectPartial = async (runId: string, counts: OutcomeCounts, reconciliation: Reconciliation | null) => {
@@ -75,7 +75,7 @@ for (const backend of backendNames()) {
     };
 
     it('CLI path: partially delivered, not closing; a replay after the fix writes only the missing target', async () => {
-      const connections = await defaultConnectionsFor(b.store)('dev', doc);
+      const connections = await defaultConnectionsFor(b.database)('dev', doc);
       const deps = { store: b.store, catalog, connections, files: { append: async () => {} } };
       const reference = createReferenceData({});
       try {
@@ -92,8 +92,8 @@ for (const backend of backendNames()) {
         const ends = await b.store.sourceRecordOutcomes(replay.run.id, '1');
         // Only the failed copy (the item going to `sub`) is replayed: the target that has the record is not even asked again.
         expect(ends.ends.map((e) => [e.nodeId, e.outcome])).toEqual([['sub', 'delivered']]);
-        expect(await countTarget(b.store, `select count(*) as n from pd_gl where id like 'c%'`)).toBe(3);
-        expect(await countTarget(b.store, `select count(*) as n from pd_sub where id like 'c%'`)).toBe(3);
+        expect(await countTarget(b.database, `select count(*) as n from pd_gl where id like 'c%'`)).toBe(3);
+        expect(await countTarget(b.database, `select count(*) as n from pd_sub where id like 'c%'`)).toBe(3);
       } finally {
         await connections.close();
       }
@@ -101,7 +101,7 @@ for (const backend of backendNames()) {
 
     it('queue path: the same figures, and the replay through the queue completes only the missing target', async () => {
       await breakSubLedger();
-      const queue = await startQueue({ store: b.store, tuning: TEST_TUNING, onRunFinished: () => {} });
+      const queue = await startQueue({ database: b.database, tuning: TEST_TUNING, onRunFinished: () => {} });
       try {
         const queued = await queue.launcher.enqueue({ flowId: doc.id, version: 1, environment: 'dev', trigger: 'manual', input: jsonlInput(recordsOf('q')), requestedBy: 'tester' });
         const run = await waitForRun(b.store, queued.id, 60_000);
@@ -120,8 +120,8 @@ for (const backend of backendNames()) {
       } finally {
         await queue.stop();
       }
-      expect(await countTarget(b.store, `select count(*) as n from pd_gl where id like 'q%'`)).toBe(3);
-      expect(await countTarget(b.store, `select count(*) as n from pd_sub where id like 'q%'`)).toBe(3);
+      expect(await countTarget(b.database, `select count(*) as n from pd_gl where id like 'q%'`)).toBe(3);
+      expect(await countTarget(b.database, `select count(*) as n from pd_sub where id like 'q%'`)).toBe(3);
     }, 120_000);
   
     const expectAllOrNothing = async (run: { id: string; counts: OutcomeCounts; reconciliation: Reconciliation | null }, prefix: string) => {
@@ -133,13 +133,13 @@ for (const backend of backendNames()) {
       expect(ends.ends.map((e) => [e.nodeId, e.outcome])).toEqual([['gl', 'dead_lettered'], ['sub', 'dead_lettered']]);
       const gl = await b.store.getTrace(run.id, '2.0');
       expect(gl?.error?.message).toMatch(/^not written: the same source record was refused by target 'sub' \(record 2\.1\), which shares this transaction: pd_sub refused the record/);
-      expect(await countTarget(b.store, `select count(*) as n from pd_gl where id like '${prefix}%'`)).toBe(2);
-      expect(await countTarget(b.store, `select count(*) as n from pd_sub where id like '${prefix}%'`)).toBe(2);
+      expect(await countTarget(b.database, `select count(*) as n from pd_gl where id like '${prefix}%'`)).toBe(2);
+      expect(await countTarget(b.database, `select count(*) as n from pd_sub where id like '${prefix}%'`)).toBe(2);
     };
 
     it('with sharedTransaction, Postgres targets on one connection write a source record to all or none (CLI and queue)', async () => {
       await breakSubLedger();
-      const connections = await defaultConnectionsFor(b.store)('dev', sharedDoc);
+      const connections = await defaultConnectionsFor(b.database)('dev', sharedDoc);
       try {
         const bytes = new TextEncoder().encode(`${recordsOf('t').map((r) => JSON.stringify(r)).join('\n')}\n`);
         const { run } = await executeRun({ store: b.store, catalog, connections, files: { append: async () => {} } }, {
@@ -149,7 +149,7 @@ for (const backend of backendNames()) {
       } finally {
         await connections.close();
       }
-      const queue = await startQueue({ store: b.store, tuning: TEST_TUNING, onRunFinished: () => {} });
+      const queue = await startQueue({ database: b.database, tuning: TEST_TUNING, onRunFinished: () => {} });
       try {
         const queued = await queue.launcher.enqueue({ flowId: sharedDoc.id, version: 1, environment: 'dev', trigger: 'manual', input: jsonlInput(recordsOf('u')), requestedBy: 'tester' });
         await expectAllOrNothing(await waitForRun(b.store, queued.id, 60_000), 'u');

@@ -36,9 +36,9 @@ for (const backend of backendNames()) {
 
     beforeEach(async () => {
       b = await openBackend(backend);
-      await setUpFlow(b.store);
+      await setUpFlow(b.database);
       // Ten retries as in production: a poison record that were retried would keep its run running for minutes.
-      queue = await startQueue({ store: b.store, tuning: { ...TEST_TUNING, retryLimit: 10 } });
+      queue = await startQueue({ database: b.database, tuning: { ...TEST_TUNING, retryLimit: 10 } });
     });
 
     afterEach(async () => {
@@ -53,7 +53,7 @@ for (const backend of backendNames()) {
       const run = await waitForRun(b.store, queued.id, 30_000);
       const ms = Date.now() - started;
       expect(run.status).toBe('failed');
-      expect(await countTarget(b.store, 'select count(*) as n from q_rows')).toBe(0);
+      expect(await countTarget(b.database, 'select count(*) as n from q_rows')).toBe(0);
       // Queue overhead included (and a busy test machine); a retried job would take minutes (ten attempts: ~3.5 min).
       expect(ms).toBeLessThan(20_000);
       return { message: run.error?.message ?? '', ms };

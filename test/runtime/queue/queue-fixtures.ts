@@ -5,7 +5,8 @@
 import pg from 'pg';
 import type { FlowDocument, FlowNode } from '../../../nodes/flow-document.ts';
 import type { RunRow, Store } from '../../../runtime/store/store.ts';
-import { openPgliteStore, openPostgresStore } from '../../../runtime/store/open-store.ts';
+import { openPgliteDatabase, openPostgresDatabase } from '../../../runtime/store/open-store.ts';
+import type { Database } from '../../../runtime/store/database.ts';
 import type { QueuedRunInput } from '../../../runtime/queue/run-launcher.ts';
 import type { QueueTuning } from '../../../runtime/queue/queue-options.ts';
 import { isTerminal } from '../../../runtime/queue/run-totals.ts';
@@ -19,6 +20,8 @@ export function backendNames(): BackendName[] {
 }
 
 export interface OpenedBackend {
+  /** The one handle (queue, targets); `store` is its store. */
+  database: Database;
   store: Store;
   /** The store's Postgres schema (postgres only). */
   schema?: string;
@@ -46,7 +49,7 @@ export async function dropSchemas(url: string, schemas: string[]): Promise<void>
  * next test: a PGlite store is a process of its own (and its target database
  * another), so starting two per test cost seconds; emptying one costs little.
  */
-const spare = new Map<BackendName, { store: Store; schema?: string; close(): Promise<void> }>();
+const spare = new Map<BackendName, { database: Database; schema?: string; close(): Promise<void> }>();
 /** Only inside vitest, which closes the spares at the end of the file; a benchmark closes its store at once. */
 const reuse = Boolean(process.env.VITEST);
 
@@ -62,13 +65,14 @@ if (reuse) {
 }
 
 /** Drops everything the store, its job queue and its target database `db` hold, and migrates afresh. */
-async function emptyBackend(store: Store, schema: string | undefined): Promise<void> {
+async function emptyBackend(database: Database, schema: string | undefined): Promise<void> {
+  const { store } = database;
   const storeSchema = schema ?? 'public';
-  await store.sql.query(`drop schema if exists ${bossSchemaFor(store)} cascade`);
+  await store.sql.query(`drop schema if exists ${bossSchemaFor(database)} cascade`);
   await store.sql.query(`drop schema ${storeSchema} cascade`);
   if (!schema) await store.sql.query('create schema public');
   await store.migrate();
-  const target = targetDatabase(store, 'db');
+  const target = targetDatabase(database, 'db');
   await target.query('drop schema public cascade');
   await target.query('create schema public');
 }
@@ -85,13 +89,13 @@ export async function openBackend(name: BackendName): Promise<OpenedBackend> {
   const opened = reused ?? await openFresh(name);
   let cleaned = false;
   return {
-    store: opened.store, schema: opened.schema,
+    database: opened.database, store: opened.database.store, schema: opened.schema,
     cleanup: async () => {
       if (cleaned) return;
       cleaned = true;
       if (!reuse) return opened.close();
       try {
-        await emptyBackend(opened.store, opened.schema);
+        await emptyBackend(opened.database, opened.schema);
       } catch {
         // Closed or broken by the test: the next test gets a new one.
         await opened.close();
@@ -104,18 +108,18 @@ export async function openBackend(name: BackendName): Promise<OpenedBackend> {
   };
 }
 
-async function openFresh(name: BackendName): Promise<{ store: Store; schema?: string; close(): Promise<void> }> {
+async function openFresh(name: BackendName): Promise<{ database: Database; schema?: string; close(): Promise<void> }> {
   if (name === 'pglite') {
-    const store = await openPgliteStore({});
-    return { store, close: () => store.close().catch(() => {}) };
+    const database = await openPgliteDatabase({});
+    return { database, close: () => database.close().catch(() => {}) };
   }
   const url = process.env.TEST_DATABASE_URL!;
   const schema = freshSchemaName();
-  const store = await openPostgresStore({ connectionString: url, schema, poolSize: 6 });
+  const database = await openPostgresDatabase({ connectionString: url, schema, poolSize: 6 });
   return {
-    store, schema,
+    database, schema,
     close: async () => {
-      await store.close().catch(() => {});
+      await database.close().catch(() => {});
       await dropSchemas(url, [schema, `${schema}_jobs`]);
       await dropPostgresTargetDatabases(url, schema);
     },
@@ -163,8 +167,9 @@ export function queueFlow(id = 'queue-test', table = 'q_rows'): FlowDocument {
 }
 
 /** Creates the target table (in connection `db`'s own database), saves the flow as version 1 and loads its reference data. */
-export async function setUpFlow(store: Store, doc: FlowDocument = queueFlow(), table = 'q_rows'): Promise<void> {
-  await targetDatabase(store, 'db').query(`create table if not exists ${table} (id text primary key, amount numeric not null)`);
+export async function setUpFlow(database: Database, doc: FlowDocument = queueFlow(), table = 'q_rows'): Promise<void> {
+  const { store } = database;
+  await targetDatabase(database, 'db').query(`create table if not exists ${table} (id text primary key, amount numeric not null)`);
   await store.saveDraft(doc, 'tester');
   await store.saveVersion(doc.id, doc, 'tester', 'first');
   await store.putReferenceData('queue-test-currencies', 'code', [{ code: 'EUR' }, { code: 'USD' }]);
@@ -201,7 +206,7 @@ export async function count(store: Store, sql: string, params: unknown[] = []): 
 }
 
 /** A count in the flow's target database (connection `db`), not the store. */
-export async function countTarget(store: Store, sql: string, params: unknown[] = []): Promise<number> {
-  const { rows } = await targetDatabase(store, 'db').query<{ n: unknown }>(sql, params);
+export async function countTarget(database: Database, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await targetDatabase(database, 'db').query<{ n: unknown }>(sql, params);
   return Number(rows[0].n);
 }

@@ -17,7 +17,7 @@ describe('worker telemetry', () => {
 
   beforeEach(async () => {
     b = await openBackend('pglite');
-    await setUpFlow(b.store);
+    await setUpFlow(b.database);
   });
 
   afterEach(async () => {
@@ -30,7 +30,7 @@ describe('worker telemetry', () => {
     const metrics = createMetrics();
     const exporter = new InMemorySpanExporter();
     const tracing = createRunTracing({ exporter })!;
-    queue = await startQueue({ store: b.store, tuning: TEST_TUNING, logger, metrics, tracing });
+    queue = await startQueue({ database: b.database, tuning: TEST_TUNING, logger, metrics, tracing });
     const queued = await queue.launcher.enqueue({
       flowId: 'queue-test', version: 1, environment: 'dev', trigger: 'manual', requestedBy: 'tester',
       input: jsonlInput(records(10, (i) => (i === 3 || i === 7 ? '-5' : `${i}.10`))),

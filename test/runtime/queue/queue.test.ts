@@ -25,14 +25,14 @@ for (const backend of backendNames()) {
     const finished: RunRow[] = [];
 
     const start = async (options: Partial<StartQueueOptions> = {}) => {
-      queue = await startQueue({ store: b.store, tuning: TEST_TUNING, onRunFinished: (r) => finished.push(r), ...options });
+      queue = await startQueue({ database: b.database, tuning: TEST_TUNING, onRunFinished: (r) => finished.push(r), ...options });
       return queue;
     };
 
     beforeEach(async () => {
       finished.length = 0;
       b = await openBackend(backend);
-      await setUpFlow(b.store);
+      await setUpFlow(b.database);
     });
 
     afterEach(async () => {
@@ -58,7 +58,7 @@ for (const backend of backendNames()) {
       expect(run.startedAt).not.toBeNull();
       expect(run.finishedAt).not.toBeNull();
 
-      expect(await countTarget(b.store, 'select count(*) as n from q_rows')).toBe(8);
+      expect(await countTarget(b.database, 'select count(*) as n from q_rows')).toBe(8);
       const traces = await b.store.listTraces(run.id, {}, { limit: 100 });
       expect(traces.items.map((t) => t.lineageKey).sort((x, y) => Number(x) - Number(y))).toEqual(list.map((_, i) => String(i + 1)));
       expect(traces.items.filter((t) => t.outcome === 'quarantined').map((t) => t.businessKey).sort()).toEqual(['r3', 'r7']);
@@ -99,12 +99,12 @@ for (const backend of backendNames()) {
       expect(run.status).toBe('succeeded');
       expect(run.counts.delivered).toBe(1);
       expect((await b.store.getDeadLetter(letters.items[0].id))?.status).toBe('replayed');
-      expect(await countTarget(b.store, `select count(*) as n from q_rows where id = 'r2'`)).toBe(1);
+      expect(await countTarget(b.database, `select count(*) as n from q_rows where id = 'r2'`)).toBe(1);
     });
 
     it('creates the run row and its job in one transaction: when the job cannot be queued there is no run', async () => {
       const { launcher, boss } = await start({ worker: false });
-      const schema = bossSchemaFor(b.store);
+      const schema = bossSchemaFor(b.database);
       const { rows } = await b.store.sql.query<{ table_name: string }>(`select partition_name as table_name from ${schema}.queue where name = $1`, [QUEUE_NAMES.split]);
       await b.store.sql.query(`create function ${schema}.refuse_jobs() returns trigger language plpgsql as $$ begin raise exception 'job table refuses inserts'; end $$`);
       await b.store.sql.query(`create trigger refuse before insert on ${schema}.${rows[0].table_name} for each row execute function ${schema}.refuse_jobs()`);
@@ -128,7 +128,7 @@ for (const backend of backendNames()) {
       expect(run.error?.message).toMatch(/line 7/);
       expect(await count(b.store, 'select count(*) as n from run_chunks where run_id = $1', [run.id])).toBe(0);
       expect(await count(b.store, 'select count(*) as n from record_traces where run_id = $1', [run.id])).toBe(0);
-      expect(await countTarget(b.store, 'select count(*) as n from q_rows')).toBe(0);
+      expect(await countTarget(b.database, 'select count(*) as n from q_rows')).toBe(0);
     });
 
     it('cancels a queued run: nothing is read or written', async () => {
@@ -145,7 +145,7 @@ for (const backend of backendNames()) {
       await waitForJobsDone(second, queued.id);
       expect((await b.store.getRun(queued.id))?.status).toBe('cancelled');
       expect(await count(b.store, 'select count(*) as n from run_chunks where run_id = $1', [queued.id])).toBe(0);
-      expect(await countTarget(b.store, 'select count(*) as n from q_rows')).toBe(0);
+      expect(await countTarget(b.database, 'select count(*) as n from q_rows')).toBe(0);
     });
 
     it('cancels a running run: the chunk in progress reports what it wrote, the rest are skipped', async () => {
@@ -162,7 +162,7 @@ for (const backend of backendNames()) {
       await waitForJobsDone(queue!, runId);
       const after = (await b.store.getRun(runId))!;
       expect(after.counts.delivered).toBe(4);
-      expect(await countTarget(b.store, 'select count(*) as n from q_rows')).toBe(4);
+      expect(await countTarget(b.database, 'select count(*) as n from q_rows')).toBe(4);
       expect(await count(b.store, 'select count(*) as n from record_traces where run_id = $1', [runId])).toBe(4);
       expect(await count(b.store, `select count(*) as n from run_chunks where run_id = $1 and status = 'pending'`, [runId])).toBe(0);
       expect(after.reconciliation?.closes).toBe(false);
@@ -175,7 +175,7 @@ for (const backend of backendNames()) {
       const queued = await launcher.enqueue(request(jsonlInput(records(10))));
       const run = await waitForRun(b.store, queued.id, 60_000);
       expect(run.status).toBe('succeeded');
-      expect(await countTarget(b.store, 'select count(*) as n from q_rows')).toBe(10);
+      expect(await countTarget(b.database, 'select count(*) as n from q_rows')).toBe(10);
       const { rows } = await b.store.sql.query<{ lineage_key: string; n: unknown }>(
         'select lineage_key, count(*) as n from record_traces where run_id = $1 group by lineage_key', [run.id]);
       expect(rows).toHaveLength(10);

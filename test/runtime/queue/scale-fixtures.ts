@@ -10,6 +10,7 @@ import type { RunRow, Store } from '../../../runtime/store/store.ts';
 import type { QueuedRunInput } from '../../../runtime/queue/run-launcher.ts';
 import { connectionsRepo } from '../../../runtime/store/service-connections.ts';
 import { targetDatabase } from '../../../runtime/store/target-databases.ts';
+import type { Database } from '../../../runtime/store/database.ts';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const SCALE_TABLE = 'scale_rows';
@@ -37,8 +38,9 @@ export function scaleFlow(): FlowDocument {
   };
 }
 
-export async function setUpScaleFlow(store: Store): Promise<void> {
-  await targetDatabase(store, 'db').query(`create table if not exists ${SCALE_TABLE} (id text primary key, amount numeric not null)`);
+export async function setUpScaleFlow(database: Database): Promise<void> {
+  const { store } = database;
+  await targetDatabase(database, 'db').query(`create table if not exists ${SCALE_TABLE} (id text primary key, amount numeric not null)`);
   const doc = scaleFlow();
   await store.saveDraft(doc, 'bench');
   await store.saveVersion(doc.id, doc, 'bench', 'scale-out');

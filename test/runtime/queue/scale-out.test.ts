@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../../runtime/store/store.ts';
-import { openPostgresStore } from '../../../runtime/store/open-store.ts';
+import { openPostgresDatabase, } from '../../../runtime/store/open-store.ts';
+import type { Database } from '../../../runtime/store/database.ts';
 import { findRunJobs, openBoss, type PgBoss } from '../../../runtime/queue/boss.ts';
 import { createRunLauncher } from '../../../runtime/queue/launcher.ts';
 import { QUEUE_NAMES, tuningOf } from '../../../runtime/queue/queue-options.ts';
@@ -21,17 +22,19 @@ const RECORDS = 100_000;
 describe.skipIf(!url)('scale-out over Postgres with worker processes', () => {
   const schema = freshSchemaName('lf_scale');
   let store: Store;
+  let database: Database;
   let boss: PgBoss;
   let launcher: RunLauncher;
   let workers: WorkerProcess[] = [];
   const finishedRuns: string[] = [];
 
   beforeAll(async () => {
-    store = await openPostgresStore({ connectionString: url!, schema, poolSize: 4 });
-    await setUpScaleFlow(store);
+    database = await openPostgresDatabase({ connectionString: url!, schema, poolSize: 4 });
+    store = database.store;
+    await setUpScaleFlow(database);
     // This process only queues runs; the workers run them.
-    boss = await openBoss(store, { tuning: tuningOf(), supervise: false });
-    launcher = createRunLauncher({ store, boss });
+    boss = await openBoss(database, { tuning: tuningOf(), supervise: false });
+    launcher = createRunLauncher({ database, boss });
     workers = await Promise.all([spawnWorker(url!, schema), spawnWorker(url!, schema)]);
   }, 120_000);
 
@@ -49,7 +52,7 @@ describe.skipIf(!url)('scale-out over Postgres with worker processes', () => {
   });
 
   async function expectExactlyOnce(runId: string, prefix: string) {
-    const rows = await targetDatabase(store, 'db').query<{ n: unknown; d: unknown }>(
+    const rows = await targetDatabase(database, 'db').query<{ n: unknown; d: unknown }>(
       `select count(*) as n, count(distinct id) as d from ${SCALE_TABLE} where id like $1`, [`${prefix}%`]);
     expect(Number(rows.rows[0].n)).toBe(RECORDS);
     expect(Number(rows.rows[0].d)).toBe(RECORDS);

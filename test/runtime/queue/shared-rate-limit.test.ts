@@ -13,7 +13,8 @@ import { openBoss, type PgBoss } from '../../../runtime/queue/boss.ts';
 import { createRunLauncher } from '../../../runtime/queue/launcher.ts';
 import { tuningOf } from '../../../runtime/queue/queue-options.ts';
 import type { RunLauncher } from '../../../runtime/queue/run-launcher.ts';
-import { openPostgresStore } from '../../../runtime/store/open-store.ts';
+import { openPostgresDatabase, } from '../../../runtime/store/open-store.ts';
+import type { Database } from '../../../runtime/store/database.ts';
 import { connectionsRepo } from '../../../runtime/store/service-connections.ts';
 import type { Store } from '../../../runtime/store/store.ts';
 import { dropSchemas, freshSchemaName, waitForRun } from './queue-fixtures.ts';
@@ -43,6 +44,7 @@ describe.skipIf(!url)('rate limits shared by runs and worker processes', () => {
   const arrivals: number[] = [];
   let server: Server;
   let store: Store;
+  let database: Database;
   let boss: PgBoss;
   let launcher: RunLauncher;
   let workers: WorkerProcess[] = [];
@@ -54,13 +56,14 @@ describe.skipIf(!url)('rate limits shared by runs and worker processes', () => {
       req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    store = await openPostgresStore({ connectionString: url!, schema, poolSize: 4 });
+    database = await openPostgresDatabase({ connectionString: url!, schema, poolSize: 4 });
+    store = database.store;
     await store.saveDraft(flow, 'test');
     await store.saveVersion(flow.id, flow, 'test', 'v1');
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     await connectionsRepo(store.sql).putConnection({ environment: 'test', name: 'erp', kind: 'http', settings: { baseUrl, rateLimitPerSecond: LIMIT }, encryptedSecrets: {}, updatedBy: 'test' });
-    boss = await openBoss(store, { tuning: tuningOf(), supervise: false });
-    launcher = createRunLauncher({ store, boss });
+    boss = await openBoss(database, { tuning: tuningOf(), supervise: false });
+    launcher = createRunLauncher({ database, boss });
     workers = await Promise.all([spawnWorker(url!, schema, ['--chunk-size', '20']), spawnWorker(url!, schema, ['--chunk-size', '20'])]);
   }, 120_000);
 

@@ -31,14 +31,14 @@ for (const backend of backendNames()) {
     let b: OpenedBackend;
     beforeAll(async () => {
       b = await openBackend(backend);
-      await setUpFlow(b.store, flowWithTarget('ident', 'sap-api'), TABLE);
+      await setUpFlow(b.database, flowWithTarget('ident', 'sap-api'), TABLE);
     }, 60_000);
     afterAll(() => b?.cleanup());
 
     const list = records(5);
     const jsonlBytes = new TextEncoder().encode(`${list.map((r) => JSON.stringify(r)).join('\n')}\n`);
     const cliRun = async (doc: FlowDocument, version: number) => {
-      const connections = await defaultConnectionsFor(b.store)('dev', doc);
+      const connections = await defaultConnectionsFor(b.database)('dev', doc);
       try {
         const { run } = await executeRun({ store: b.store, catalog, connections, files: { append: async () => {} } }, {
           doc, version, environment: 'dev', trigger: 'manual', input: { kind: 'document', document: bytesInput('events.jsonl', jsonlBytes) },
@@ -62,7 +62,7 @@ for (const backend of backendNames()) {
       const copy = flowWithTarget('ident-split', 'commitments');
       await b.store.saveDraft(copy, 'tester');
       await b.store.saveVersion('ident-split', copy, 'tester', 'split off');
-      const queue = await startQueue({ store: b.store, tuning: TEST_TUNING, onRunFinished: () => {} });
+      const queue = await startQueue({ database: b.database, tuning: TEST_TUNING, onRunFinished: () => {} });
       try {
         for (const [flowId, version] of [['ident', 2], ['ident-split', 1]] as const) {
           const queued = await queue.launcher.enqueue({ flowId, version, environment: 'dev', trigger: 'manual', input: jsonlInput(list), requestedBy: 'tester' });
@@ -72,9 +72,9 @@ for (const backend of backendNames()) {
       } finally {
         await queue.stop();
       }
-      expect(await countTarget(b.store, `select count(*) as n from ${TABLE}`)).toBe(5);
+      expect(await countTarget(b.database, `select count(*) as n from ${TABLE}`)).toBe(5);
       // Only the first run left delivery markers: no later run wrote a row.
-      expect(await countTarget(b.store, 'select count(distinct run_id) as n from ledgerflow_delivery')).toBe(1);
+      expect(await countTarget(b.database, 'select count(distinct run_id) as n from ledgerflow_delivery')).toBe(1);
     }, 120_000);
   });
 }

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { Store } from '../../../runtime/store/store.ts';
-import { openPostgresStore } from '../../../runtime/store/open-store.ts';
+import { openPostgresDatabase, } from '../../../runtime/store/open-store.ts';
+import type { Database } from '../../../runtime/store/database.ts';
 import { openBoss, type PgBoss } from '../../../runtime/queue/boss.ts';
 import { createRunLauncher } from '../../../runtime/queue/launcher.ts';
 import { tuningOf } from '../../../runtime/queue/queue-options.ts';
@@ -36,12 +37,14 @@ describe.skipIf(!url)('ledgerflow worker: connections per environment', () => {
   const target = freshSchemaName('lf_wcmd_target');
   const key = randomBytes(32);
   let store: Store;
+  let database: Database;
   let boss: PgBoss;
   let launcher: RunLauncher;
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    store = await openPostgresStore({ connectionString: url!, schema, poolSize: 4 });
+    database = await openPostgresDatabase({ connectionString: url!, schema, poolSize: 4 });
+    store = database.store;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     await admin.query(`create database ${target}`);
@@ -58,8 +61,8 @@ describe.skipIf(!url)('ledgerflow worker: connections per environment', () => {
       environment: 'test', name: 'db', kind: 'postgres', settings: { url: targetUrl(url!, target) },
       encryptedSecrets: { password: box.encrypt('any-password', secretContext('test', 'db', 'password')) }, updatedBy: 'test',
     });
-    boss = await openBoss(store, { tuning: tuningOf(), supervise: false });
-    launcher = createRunLauncher({ store, boss });
+    boss = await openBoss(database, { tuning: tuningOf(), supervise: false });
+    launcher = createRunLauncher({ database, boss });
   }, 60_000);
 
   afterAll(async () => {

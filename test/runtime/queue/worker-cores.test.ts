@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../../runtime/store/store.ts';
-import { openPostgresStore } from '../../../runtime/store/open-store.ts';
+import { openPostgresDatabase, } from '../../../runtime/store/open-store.ts';
+import type { Database } from '../../../runtime/store/database.ts';
 import { openBoss, type PgBoss } from '../../../runtime/queue/boss.ts';
 import { createRunLauncher } from '../../../runtime/queue/launcher.ts';
 import { tuningOf } from '../../../runtime/queue/queue-options.ts';
@@ -28,13 +29,15 @@ const alive = (pid: number) => {
 describe.skipIf(!url)('ledgerflow worker --cores', () => {
   const schema = freshSchemaName('lf_cores');
   let store: Store;
+  let database: Database;
   let boss: PgBoss;
   let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
-    store = await openPostgresStore({ connectionString: url!, schema, poolSize: 2 });
-    await setUpScaleFlow(store);
-    boss = await openBoss(store, { tuning: tuningOf(), supervise: false });
+    database = await openPostgresDatabase({ connectionString: url!, schema, poolSize: 2 });
+    store = database.store;
+    await setUpScaleFlow(database);
+    boss = await openBoss(database, { tuning: tuningOf(), supervise: false });
   }, 60_000);
 
   afterAll(async () => {
@@ -52,13 +55,13 @@ describe.skipIf(!url)('ledgerflow worker --cores', () => {
     const helperPid = Number(helper![1]);
     expect(alive(helperPid)).toBe(true);
 
-    const queued = await createRunLauncher({ store, boss }).enqueue({
+    const queued = await createRunLauncher({ database, boss }).enqueue({
       flowId: 'scale-out', version: 1, environment: 'test', trigger: 'manual', input: scaleInput(RECORDS, 'c'), requestedBy: 'test',
     });
     const run = await waitForRun(store, queued.id, 120_000);
     expect(run.status).toBe('succeeded');
     expect(run.counts).toEqual({ read: RECORDS, delivered: RECORDS, quarantined: 0, deadLettered: 0, duplicate: 0, filtered: 0 });
-    const rows = await targetDatabase(store, 'db').query<{ n: unknown; d: unknown }>(
+    const rows = await targetDatabase(database, 'db').query<{ n: unknown; d: unknown }>(
       `select count(*) as n, count(distinct id) as d from ${SCALE_TABLE} where id like 'c%'`);
     expect([Number(rows.rows[0].n), Number(rows.rows[0].d)]).toEqual([RECORDS, RECORDS]);
 

@@ -1,0 +1,34 @@
+/** Runs started and stopped by hand: the same rules and the same queue whoever asks (API or CLI). */
+import type { RunRow } from '../store/store.ts';
+import { AppError } from './app-error.ts';
+import type { UseCaseDeps } from './app-deps.ts';
+
+export interface StartRunRequest {
+  flowId: string;
+  environment: string;
+  /** A document for the flow's source; absent, the source reads by itself (a query, an API). */
+  input?: { name: string; bytes: Uint8Array };
+  /** Who starts it. */
+  actor: string;
+}
+
+/** Queues a run of the version deployed in the environment; resolves once it is durably queued. */
+export async function startRun(deps: UseCaseDeps, req: StartRunRequest): Promise<RunRow> {
+  const deployed = await deps.database.service.deployments.getDeployment(req.flowId, req.environment);
+  if (!deployed) throw new AppError('conflict', `Flow '${req.flowId}' is not deployed to ${req.environment}; deploy a version first.`);
+  return deps.launcher.enqueue({
+    flowId: req.flowId, version: deployed.version, environment: req.environment, trigger: 'manual',
+    triggerRef: req.input ? req.input.name : null,
+    input: req.input ? { kind: 'document', name: req.input.name, bytes: req.input.bytes } : { kind: 'source' },
+    requestedBy: req.actor,
+  });
+}
+
+/** Cancels a queued or running run; chunks not yet processed are skipped. */
+export async function cancelRun(deps: UseCaseDeps, req: { runId: string; actor: string }): Promise<RunRow> {
+  const run = await deps.database.store.getRun(req.runId);
+  if (!run) throw new AppError('not-found', `Run ${req.runId} does not exist.`);
+  if (!['queued', 'running'].includes(run.status)) throw new AppError('conflict', `Run ${run.id} already finished (${run.status}).`);
+  const cancelled = await deps.launcher.cancel(run.id, req.actor);
+  return cancelled ?? (await deps.database.store.getRun(run.id)) ?? run;
+}
