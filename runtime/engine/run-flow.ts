@@ -104,7 +104,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
 
   let inFlight: Promise<void> | undefined;
   try {
-    if (input.kind === 'document' && input.precheck !== false) await precheck(flow, sourceNodeId, input.document, options, signal);
+    if (input.kind === 'document' && input.precheck !== false) await precheck(flow, sourceNodeId, input.document, options.connections, signal);
     let chunk: RootRecord[] = [];
     const declared = declaredExpressions(flow);
     for await (const root of readRoots(flow, input, options, signal, watermarks)) {
@@ -229,10 +229,14 @@ export function addRootRead(read: ReconciliationBuilder, root: Pick<RootRecord, 
   }
 }
 
-/** Parses the whole document once before anything is written: a malformed file fails the run with nothing half-posted. */
-async function precheck(flow: PreparedFlow, sourceNodeId: string, document: InputDocument, options: RunFlowOptions, signal: AbortSignal) {
+/**
+ * Parses the whole document once before anything is written or queued: a
+ * malformed file fails the run with nothing half-posted (here and in the
+ * queue's split job).
+ */
+export async function precheck(flow: PreparedFlow, sourceNodeId: string, document: InputDocument, connections: ConnectionResolver, signal: AbortSignal): Promise<void> {
   const source = sourceOf(flow, sourceNodeId);
-  for await (const _ of source.behaviour.read({ input: document, connections: options.connections, proposeWatermark: () => {}, signal })) {
+  for await (const _ of source.behaviour.read({ input: document, connections, proposeWatermark: () => {}, signal })) {
     if (signal.aborted) throw signal.reason ?? new Error('run cancelled');
   }
 }

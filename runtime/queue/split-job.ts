@@ -6,11 +6,10 @@
  * chunk is queued: the whole document is parsed once first.
  */
 import { setImmediate } from 'node:timers/promises';
-import type { ConnectionResolver, InputDocument } from '../../nodes/define-node.ts';
+import type { InputDocument } from '../../nodes/define-node.ts';
 import { FlowError } from '../../nodes/errors.ts';
-import { declaredExpressions, readRoots, type RunInput } from '../engine/run-flow.ts';
+import { declaredExpressions, precheck, readRoots, type RunInput } from '../engine/run-flow.ts';
 import type { RootRecord } from '../engine/process-chunk.ts';
-import type { PreparedFlow } from '../engine/prepare-flow.ts';
 import { sha256 } from '../run-service.ts';
 import {
   getRunInput, insertChunks, markRunRunning, runHead, setProgress, startProgress, type NewChunk, type StoredRunInput,
@@ -152,12 +151,4 @@ async function splitRoots(
   cut();
   if (signal.aborted) throw signal.reason;
   await store(true);
-}
-
-/** Parses the whole document once before anything is queued (see runFlow's precheck). */
-async function precheck(flow: PreparedFlow, sourceNodeId: string, document: InputDocument, connections: ConnectionResolver, signal: AbortSignal): Promise<void> {
-  const source = flow.sources.find((s) => s.id === sourceNodeId)!;
-  for await (const _ of source.behaviour.read({ input: document, connections, proposeWatermark: () => {}, signal })) {
-    if (signal.aborted) throw signal.reason;
-  }
 }
