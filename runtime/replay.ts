@@ -9,6 +9,7 @@ import { FlowError } from '../nodes/errors.ts';
 import type { GivenRecord } from './engine/run-flow.ts';
 import { executeRun, type RunServiceDeps } from './run-service.ts';
 import type { DeadLetterRow, Store } from './store/store.ts';
+import { auditRepo, type AuditEntry } from './store/service-audit.ts';
 
 export interface ReplayRequest {
   /** Replay the open dead letters of this run … */
@@ -23,6 +24,20 @@ export interface ReplayRequest {
   referenceMode?: ReplayReference;
   /** Loads the flow's reference data, as of a time (`as-it-was`) or current (null). */
   loadReference: (asOf: string | null) => Promise<ReferenceData>;
+  /** Who replays, for the audit entry; default `cli`. */
+  actor?: string;
+}
+
+/** A dead letter as its audit entries show it. */
+export const briefDeadLetter = (d: DeadLetterRow) => ({ id: d.id, runId: d.runId, flowId: d.flowId, lineageKey: d.lineageKey, status: d.status, statusReason: d.statusReason });
+
+/** The one audit entry of a replay, naming its run (short however many dead letters it replays); the same whoever replays. */
+export function replayAuditEntry(e: { actor: string; runId: string; letters: DeadLetterRow[]; version: number | null; against: string; reference: ReplayReference; referenceAsOf: string }): AuditEntry {
+  return {
+    actor: e.actor, action: 'dead-letter.replay-queued', entity: 'run', entityId: e.runId,
+    before: e.letters.map(briefDeadLetter),
+    after: { runId: e.runId, version: e.version, against: e.against, reference: e.reference, referenceAsOf: e.referenceAsOf, deadLetterIds: e.letters.map((l) => l.id) },
+  };
 }
 
 export type ReplayReference = 'as-it-was' | 'current';
@@ -69,9 +84,16 @@ export async function replayDeadLetters(deps: RunServiceDeps, req: ReplayRequest
     throw new FlowError('validation', req.runId ? `run ${req.runId} has no open dead letters${req.recordKeys?.length ? ` for ${req.recordKeys.join(', ')}` : ''}` : 'no open dead letters selected');
   }
   const replayOf = req.runId ?? letters[0].runId;
-  const asOf = referenceAsOf(req.referenceMode ?? 'current', letters);
+  const mode = req.referenceMode ?? 'current';
+  const asOf = referenceAsOf(mode, letters);
   const reference = await req.loadReference(asOf);
-  const outcome = await executeRun(deps, {
+  const outcome = await executeRun({
+    ...deps,
+    // Audited as a replay the API queues is, once its run exists.
+    onRunCreated: (run) => auditRepo(deps.store.sql).append(replayAuditEntry({
+      actor: req.actor ?? 'cli', runId: run.id, letters, version: req.against.version, against: `version ${req.against.version ?? '?'}`, reference: mode, referenceAsOf: asOf,
+    })),
+  }, {
     doc: req.against.doc, version: req.against.version, environment: req.environment ?? letters[0].environment,
     trigger: 'replay', triggerRef: `${letters.length} dead letter(s) of ${replayOf}`, replayOf,
     input: { kind: 'records', records: replayRecords(letters) }, reference,

@@ -23,6 +23,8 @@ export interface RunServiceDeps {
   files: FileSink;
   /** Default: the runtime's HTTP client (see `runtimeFetch`). */
   fetch?: typeof fetch;
+  /** Called once the run row exists, before the flow runs (e.g. its audit entry). */
+  onRunCreated?: (run: RunRow) => Promise<void>;
 }
 
 export interface StartRunRequest {
@@ -48,6 +50,7 @@ export async function executeRun(deps: RunServiceDeps, req: StartRunRequest): Pr
     id: req.runId, flowId: req.doc.id, version: req.version, environment: req.environment ?? null,
     trigger: req.trigger, triggerRef: req.triggerRef ?? null, replayOf: req.replayOf ?? null,
   });
+  await deps.onRunCreated?.(run);
   await store.setRunStatus(run.id, 'running');
   const environment = req.environment ?? 'local';
   let result: RunResult;

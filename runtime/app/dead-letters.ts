@@ -4,14 +4,12 @@
  * writes its audit entry in the same transaction as the change, whoever asks
  * (API or CLI).
  */
-import { referenceAsOf, replayRecords, selectDeadLetters, type ReplayReference } from '../replay.ts';
+import { briefDeadLetter as brief, referenceAsOf, replayAuditEntry, replayRecords, selectDeadLetters, type ReplayReference } from '../replay.ts';
 import type { DeadLetterRow, RunRow } from '../store/store.ts';
 import { deadLettersRepo } from '../store/dead-letters-repo.ts';
 import type { Db } from '../store/db.ts';
 import { AppError } from './app-error.ts';
 import type { UseCaseDeps } from './app-deps.ts';
-
-const brief = (d: DeadLetterRow) => ({ id: d.id, runId: d.runId, flowId: d.flowId, lineageKey: d.lineageKey, status: d.status, statusReason: d.statusReason });
 
 /** The dead letters with these ids, read in one statement; not-found naming the first missing one. */
 async function existingDeadLetters(deps: Pick<UseCaseDeps, 'database'>, ids: number[]): Promise<DeadLetterRow[]> {
@@ -113,10 +111,7 @@ export async function replayDeadLetters(deps: UseCaseDeps, req: ReplayRequest): 
     flowId, version, environment, trigger: 'replay', triggerRef: `${letters.length} dead letter(s) of ${replayOf}`, replayOf,
     input: { kind: 'records', records: replayRecords(letters) }, replayDeadLetterIds: deadLetterIds, referenceAsOf: asOf, requestedBy: req.actor,
     // One entry naming the replay run (its id is short, however many dead letters it replays), in the run's transaction.
-    alongside: (tx, queued) => database.service.audit.append({
-      actor: req.actor, action: 'dead-letter.replay-queued', entity: 'run', entityId: queued.id,
-      before: letters.map(brief), after: { runId: queued.id, version, against, reference, referenceAsOf: asOf, deadLetterIds },
-    }, tx),
+    alongside: (tx, queued) => database.service.audit.append(replayAuditEntry({ actor: req.actor, runId: queued.id, letters, version, against, reference, referenceAsOf: asOf }), tx),
   });
   return { run, letters, version, referenceAsOf: asOf };
 }

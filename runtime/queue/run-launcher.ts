@@ -4,6 +4,7 @@
  */
 import type { SqlClient } from '../../nodes/define-node.ts';
 import type { RunRow } from '../store/store.ts';
+import type { QueuedRunRow } from '../store/jobs-repo.ts';
 
 /** What a queued run reads. Input bytes are stored durably with the run before it is queued. */
 export type QueuedRunInput =
@@ -11,22 +12,9 @@ export type QueuedRunInput =
   | { kind: 'records'; records: { data: unknown; sourceKey?: string; onlyItems?: string[] }[] }
   | { kind: 'source' };
 
-export interface RunRequest {
-  flowId: string;
-  /** The immutable version to run. */
-  version: number;
-  environment: string;
-  /** manual | webhook | schedule | poll | replay */
-  trigger: string;
-  triggerRef?: string | null;
+/** A run to start: its row as the store writes it (jobs-repo.ts), without the id it is given. */
+export interface RunRequest extends Omit<QueuedRunRow, 'id' | 'input'> {
   input: QueuedRunInput;
-  replayOf?: string | null;
-  /** Dead letters this run replays; marked replayed when it finishes. */
-  replayDeadLetterIds?: number[];
-  /** A replay "as it was": the reference data as loaded at this time (ISO); absent, the current reference data. */
-  referenceAsOf?: string | null;
-  /** Who started it (user name, `webhook`, `scheduler`). */
-  requestedBy: string;
   /**
    * The hash of the webhook signature this run consumes. It is recorded in the
    * same transaction as the run: a signature already used makes `enqueue`

@@ -13,15 +13,21 @@ import { toRun } from './runs-repo.ts';
 export interface QueuedRunRow {
   id: string;
   flowId: string;
+  /** The immutable version to run. */
   version: number;
   environment: string;
+  /** manual | webhook | schedule | poll | replay */
   trigger: string;
   triggerRef?: string | null;
-  replayOf?: string | null;
+  /** What the run reads, stored with it. */
   input: { kind: 'document'; name: string; bytes: Uint8Array } | { kind: 'records'; records: unknown[] } | { kind: 'source' };
+  replayOf?: string | null;
+  /** Dead letters this run replays; marked replayed when it finishes. */
   replayDeadLetterIds?: number[];
-  requestedBy: string;
+  /** A replay "as it was": the reference data as loaded at this time (ISO); absent, the current reference data. */
   referenceAsOf?: string | null;
+  /** Who started it (user name, `webhook`, `scheduler`). */
+  requestedBy: string;
 }
 
 /** pg-boss's database interface (a pg-boss instance's `getDb()`). */

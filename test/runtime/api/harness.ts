@@ -1,7 +1,7 @@
 /**
  * An app over a fresh in-memory PGlite store, with users of every role, an
- * API token each, and a launcher that runs synchronously through executeRun
- * (the durable queue is tested on its own).
+ * API token each, and runs going through the durable queue and an in-process
+ * worker (the production path), answered once they have ended.
  */
 import { randomBytes } from 'node:crypto';
 import { catalog } from '../../../nodes/catalog.ts';
@@ -12,15 +12,14 @@ import type { Role } from '../../../runtime/auth/roles.ts';
 import { createEnvironmentConnections } from '../../../runtime/connectors/environment-connections.ts';
 import { createApp } from '../../../runtime/api/create-app.ts';
 import type { AppDeps } from '../../../runtime/api/app-env.ts';
-import { bytesInput } from '../../../runtime/api/services/flow-support.ts';
-import { loadReferenceData } from '../../../runtime/flow-files.ts';
-import { SignatureReplayedError, type RunLauncher, type RunRequest } from '../../../runtime/queue/run-launcher.ts';
-import { executeRun } from '../../../runtime/run-service.ts';
+import type { RunLauncher, RunRequest } from '../../../runtime/queue/run-launcher.ts';
+import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queue.ts';
+import { isTerminal } from '../../../runtime/queue/run-totals.ts';
 import { createSecretBox } from '../../../runtime/secrets/secret-box.ts';
 import { openPgliteDatabase } from '../../../runtime/store/open-store.ts';
 import type { Database } from '../../../runtime/store/database.ts';
-import { createServiceRepos } from '../../../runtime/store/service-repos.ts';
-import type { Store } from '../../../runtime/store/store.ts';
+import type { createServiceRepos } from '../../../runtime/store/service-repos.ts';
+import type { RunRow, Store } from '../../../runtime/store/store.ts';
 
 export const CHEAP_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
 export const PASSWORD = 'correct horse battery';
@@ -31,11 +30,16 @@ export interface TestLauncher extends RunLauncher {
   failNext?: Error;
 }
 
-/** Runs each request to the end before answering, like a queue with an instant worker. */
-export function syncLauncher(database: Database, secrets: AppDeps['secrets']): TestLauncher {
-  const { store } = database;
-  const connections = createEnvironmentConnections({ database, secrets });
-  const launcher: TestLauncher = {
+/**
+ * The production path, answering once the run has ended: each request is
+ * queued on the durable queue (pg-boss on the test's database) and run by the
+ * in-process worker through the split and chunk jobs, as `serve` runs it;
+ * `enqueue` resolves when the run is finished, so tests read its outcome at once.
+ */
+export function queueLauncher(start: () => Promise<StartedQueue>, store: Store): TestLauncher & { stop(): Promise<void> } {
+  let started: Promise<StartedQueue> | undefined;
+  const queue = () => (started ??= start());
+  const launcher: TestLauncher & { stop(): Promise<void> } = {
     requests: [],
     async enqueue(req) {
       if (launcher.failNext) {
@@ -43,36 +47,27 @@ export function syncLauncher(database: Database, secrets: AppDeps['secrets']): T
         launcher.failNext = undefined;
         throw err;
       }
-      // Like the queue's launcher (there: in the run's own transaction), a webhook signature is spent once.
-      if (req.webhookSignature && !(await createServiceRepos(store.sql).triggers.markSignatureSeen(req.webhookSignature))) throw new SignatureReplayedError();
+      const queued = await (await queue()).launcher.enqueue(req);
       launcher.requests.push(req);
-      const version = (await store.getVersion(req.flowId, req.version))!;
-      const doc = version.document;
-      const reference = await loadReferenceData(doc, null, store, req.referenceAsOf);
-      const resolver = await connections.connectionsFor(req.environment, doc);
-      const input = req.input.kind === 'document'
-        ? { kind: 'document' as const, document: bytesInput(req.input.name, req.input.bytes) }
-        : req.input.kind === 'records' ? { kind: 'records' as const, records: req.input.records } : { kind: 'source' as const };
-      try {
-        const { run } = await executeRun({ store, catalog, connections: resolver, files: { append: async () => {} } }, {
-          doc, version: req.version, environment: req.environment, trigger: req.trigger, triggerRef: req.triggerRef, input, reference, replayOf: req.replayOf,
-        });
-        if (req.replayDeadLetterIds?.length && run.status !== 'failed') await store.markReplayed(req.replayDeadLetterIds, run.id);
-        await req.alongside?.(store.sql, run);
-        return run;
-      } finally {
-        await resolver.close();
-      }
+      return waitForEnd(store, queued.id);
     },
-    async cancel(runId) {
-      await store.setRunStatus(runId, 'cancelled');
-      return store.getRun(runId);
-    },
-    async stats() {
-      return { queued: 0, active: 0, workers: [] };
-    },
+    cancel: async (runId, by) => (await queue()).launcher.cancel(runId, by),
+    // Before the first run the queue is not started (most tests start none): nothing is queued.
+    stats: async () => (started ? (await started).launcher.stats() : { queued: 0, active: 0, workers: [] }),
+    stop: async () => { await (await started)?.stop(); },
   };
   return launcher;
+}
+
+/** The run once it has ended (a terminal status); generous: the machine may be busy. */
+async function waitForEnd(store: Store, runId: string, timeoutMs = 120_000): Promise<RunRow> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await store.getRun(runId);
+    if (run && isTerminal(run.status)) return run;
+    if (Date.now() > until) throw new Error(`run ${runId} did not end within ${timeoutMs} ms (status ${run?.status})`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 export interface Harness {
@@ -95,7 +90,13 @@ export async function createHarness(options: Partial<AppDeps> = {}): Promise<Har
   const { store } = database;
   const secretKey = randomBytes(32);
   const secrets = createSecretBox(secretKey);
-  const launcher = (options.launcher as TestLauncher | undefined) ?? syncLauncher(database, secrets);
+  // Unless the test brings its own launcher, runs go through the durable queue and a worker, as in
+  // production; the queue starts with the first run.
+  const queued = options.launcher ? null : queueLauncher(() => startQueue({
+    database, catalog, files: { append: async () => {} }, tuning: { superviseIntervalSeconds: 1 },
+    connectionsFor: createEnvironmentConnections({ database, secrets }).connectionsFor,
+  }), store);
+  const launcher = (options.launcher as TestLauncher | undefined) ?? queued!;
   const repos = database.service;
   const users = {} as Harness['users'];
   const roles: [keyof Harness['users'], Role][] = [['admin', 'admin'], ['admin2', 'admin'], ['analyst', 'analyst'], ['operator', 'operator']];
@@ -120,7 +121,10 @@ export async function createHarness(options: Partial<AppDeps> = {}): Promise<Har
       if (res.status !== status) throw new Error(`${method} ${path} as ${who}: expected ${status}, got ${res.status}: ${text}`);
       return text ? JSON.parse(text) : undefined;
     },
-    close: () => database.close(),
+    close: async () => {
+      await queued?.stop();
+      await database.close();
+    },
   };
 }
 

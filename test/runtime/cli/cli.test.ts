@@ -118,7 +118,7 @@ describe('ledgerflow CLI', COMMAND_TIMEOUT, () => {
   });
 });
 
-describe('ledgerflow dlq and retention', COMMAND_TIMEOUT, () => {
+describe('ledgerflow dlq and retention', { timeout: 240_000 }, () => {
   it('lists open dead letters, replays by id, and refuses to discard what is no longer open', async () => {
     const r = await cli('run', UBL_FLOW, '--input', UBL('ubl-invoice-en16931-vat-outside-scope-sek.xml'), '--json');
     const { runId } = JSON.parse(r.out);
@@ -144,6 +144,10 @@ describe('ledgerflow dlq and retention', COMMAND_TIMEOUT, () => {
       const { items } = await database.service.audit.list({ action: 'dead-letter.discarded' }, { limit: 10 });
       expect(items).toHaveLength(1);
       expect(items[0]).toMatchObject({ actor: 'cli', entity: 'dead-letter', entityId: String(newLetter.id), after: { status: 'discarded', statusReason: 'supplier onboarding pending' } });
+      // The replay too: one entry naming its run and the dead letters it replayed.
+      const replays = await database.service.audit.list({ action: 'dead-letter.replay-queued', entityId: again.runId }, { limit: 10 });
+      expect(replays.items).toHaveLength(1);
+      expect(replays.items[0]).toMatchObject({ actor: 'cli', entity: 'run', entityId: again.runId, after: { runId: again.runId, deadLetterIds: [letter.id] } });
     } finally {
       await database.close();
     }
