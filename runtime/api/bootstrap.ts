@@ -15,7 +15,7 @@ import { createServiceRepos } from '../store/service-repos.ts';
 import { evaluatorFor } from '../evaluators.ts';
 import { runMappingTests } from '../mapping-tests.ts';
 import { catalog } from '../../nodes/catalog.ts';
-import { serverReferenceData } from './services/flow-support.ts';
+import { serverReferenceData } from '../app/flow-checks.ts';
 import { applySetupScript } from '../store/target-databases.ts';
 
 /** Creates `admin` when the database has no user. Returns the password when it was generated (to print once). */

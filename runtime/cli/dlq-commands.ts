@@ -2,8 +2,9 @@
 import type { ErrorClass } from '../../nodes/errors.ts';
 import { loadReferenceData } from '../flow-files.ts';
 import { replayDeadLetters } from '../replay.ts';
-import { applyRetention, retentionPolicy, type RetentionPolicy } from '../retention.ts';
+import { applyRetention, retentionPolicy, type RetentionPolicy } from '../app/retention.ts';
 import type { DeadLetterRow } from '../store/store.ts';
+import { createServiceRepos } from '../store/service-repos.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandContext, CommandDefinition } from './commands.ts';
 import { localRunDeps, withStore } from './environment.ts';
@@ -101,7 +102,7 @@ export const DLQ_COMMANDS: Record<string, CommandDefinition> = {
         throw new CliError((err as Error).message, 64);
       }
       return withStore(ctx.settings, async (store) => {
-        const result = await applyRetention(store, policy);
+        const result = await applyRetention({ store, audit: createServiceRepos(store.sql).audit }, policy, { actor: 'cli' });
         ctx.out(ctx.values.json ? JSON.stringify(result) : `Removed the snapshots of ${result.snapshotsPruned} trace(s) older than ${policy.snapshotDays} days and ${result.tracesDeleted} trace(s) older than ${policy.lineageDays} days.`);
         return 0;
       });
