@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadCommand, type CommandContext } from './cli/commands.ts';
+import { AppProblem } from './app/problem.ts';
 import { CliError } from './cli/cli-error.ts';
 import { commandUsage, fullUsage } from './cli/command-usage.ts';
 import { printError, printLine } from './cli/output.ts';
@@ -49,6 +50,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
   try {
     return await def.run(ctx);
   } catch (err) {
+    // A use case's refusal (runtime/app): its message, as for a command's own error.
+    if (err instanceof AppProblem) {
+      printError(`ledgerflow ${command}: ${err.message}`);
+      return 2;
+    }
     if (err instanceof CliError) {
       // 64: the command line was wrong, so its usage follows the one line.
       printError(`ledgerflow ${command}: ${err.message}${err.exitCode === 64 ? `\n\n${commandUsage(command)}` : ''}`);

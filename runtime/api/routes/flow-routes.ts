@@ -1,8 +1,8 @@
 /** Flows and their drafts: list, create, read, save draft, duplicate, delete, import, export, validate. */
 import { z } from '@hono/zod-openapi';
-import { outputPorts } from '../../../nodes/define-node.ts';
 import { requireFlow, requireVersion, validateDocument } from '../../app/flow-checks.ts';
 import { createFlow, deleteFlow, duplicateFlow, flowSummary, importFlow, listFlows, saveDraft } from '../../app/flows.ts';
+import { nodeTypeDeclarations } from '../../app/node-types.ts';
 import { ADMINS, ANY_ROLE, EDITORS } from '../../auth/roles.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
@@ -17,10 +17,7 @@ export function registerFlowRoutes(app: Api, ctx: ApiContext): void {
   defineRoute(app, {
     method: 'get', path: '/api/node-types', tags: ['Flows'], summary: 'Node types: ports, config schemas and defaults', roles: ANY_ROLE,
     responses: { 200: jsonResponse(z.array(z.looseObject({ type: z.string(), version: z.number(), category: z.string() })), 'Node type declarations') },
-  }, (c) => c.json(ctx.catalog.all().map((d) => ({
-    type: d.type, version: d.version, title: d.title, description: d.description, category: d.category,
-    inputs: d.inputs, outputs: outputPorts(d, d.defaults), configSchema: d.configSchema, defaults: d.defaults,
-  })), 200));
+  }, (c) => c.json(nodeTypeDeclarations(ctx.catalog), 200));
 
   defineRoute(app, {
     method: 'get', path: '/api/flows', tags: ['Flows'], summary: 'List flows', roles: ANY_ROLE,
