@@ -32,7 +32,7 @@ export interface Finding {
   detail: string;
 }
 
-export type RuleName = 'no-sql-above-store' | 'no-raw-driver-above-store' | 'engine-imports-nodes-only' | 'nodes-browser-safe' | 'designer-through-api-contract';
+export type RuleName = 'no-sql-above-store' | 'no-raw-driver-above-store' | 'engine-imports-nodes-only' | 'nodes-browser-safe' | 'designer-through-api-contract' | 'layers-point-down';
 
 /** Folders above the store: no SQL text, no database driver, no raw `Db` of the store. */
 export const ABOVE_STORE = ['runtime/api/', 'runtime/queue/', 'runtime/cli/', 'runtime/engine/', 'runtime/app/'];
@@ -171,6 +171,13 @@ export function checkFile(file: SourceText): Finding[] {
         add('nodes-browser-safe', r.line, `imports ${r.target}; nodes/ runs in the browser too (no node:*, drivers, runtime/ or designer/)`);
       }
     }
+  }
+
+  // The use cases know no entry point; the store knows no use case and no entry point.
+  const below: [string, string[]][] = [['runtime/app/', ['runtime/api/', 'runtime/cli/', 'runtime/cli.ts', 'runtime/main.ts']], ['runtime/store/', ['runtime/app/', 'runtime/api/', 'runtime/cli/', 'runtime/queue/', 'runtime/cli.ts', 'runtime/main.ts']]];
+  for (const [folder, above] of below) {
+    if (!under(folder)) continue;
+    for (const r of refs) if (above.some((a) => r.target.startsWith(a))) add('layers-point-down', r.line, `imports ${r.target}; ${folder} sits below ${above.join(', ')}`);
   }
 
   if (under('designer/')) {

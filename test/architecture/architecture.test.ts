@@ -1,7 +1,8 @@
 /**
  * The architecture of README "Project layout", enforced: no SQL and no
  * database driver above runtime/store; the engine imports only nodes/ (and
- * itself); nodes/ is browser-safe; the designer reaches runtime/ only through
+ * itself); nodes/ is browser-safe; the use cases (runtime/app) import no entry
+ * point and the store no use case; the designer reaches runtime/ only through
  * the API contract. Each rule is first shown to catch a deliberate violation.
  */
 import { join } from 'node:path';
@@ -92,6 +93,14 @@ describe('the checker catches a deliberate violation of each rule', () => {
     expect(rulesOf(check('nodes/target/bad.ts', "import pg from 'pg';"))).toEqual(['nodes-browser-safe']);
     expect(rulesOf(check('nodes/source/bad.ts', "import { evaluatorFor } from '../../runtime/evaluators.ts';"))).toEqual(['nodes-browser-safe']);
     expect(check('nodes/ok.ts', "import jsonata from 'jsonata';\nimport schema from '../flows/flow.schema.json';")).toEqual([]);
+  });
+
+  it('a use case importing an entry point, or the store importing a use case or an entry point', () => {
+    expect(rulesOf(check('runtime/app/bad.ts', "import { ApiProblem } from '../api/problem.ts';"))).toEqual(['layers-point-down']);
+    expect(rulesOf(check('runtime/app/bad.ts', "import { CliError } from '../cli/cli-error.ts';"))).toEqual(['layers-point-down']);
+    expect(rulesOf(check('runtime/store/bad.ts', "import type { AppContext } from '../app/app-context.ts';"))).toEqual(['layers-point-down']);
+    expect(rulesOf(check('runtime/store/bad.ts', "import { startQueue } from '../queue/start-queue.ts';"))).toEqual(['layers-point-down']);
+    expect(check('runtime/app/ok.ts', "import type { Store } from '../store/store.ts';\nimport { runPreview } from '../preview/run-preview.ts';")).toEqual([]);
   });
 
   it('the designer importing runtime/ other than the API contract', () => {
