@@ -34,8 +34,13 @@ export interface Finding {
 
 export type RuleName = 'no-sql-above-store' | 'no-raw-driver-above-store' | 'engine-imports-nodes-only' | 'nodes-browser-safe' | 'designer-through-api-contract' | 'layers-point-down';
 
-/** Folders above the store: no SQL text, no database driver, no raw `Db` of the store. */
-export const ABOVE_STORE = ['runtime/api/', 'runtime/queue/', 'runtime/cli/', 'runtime/engine/', 'runtime/app/'];
+/**
+ * Above the store — all of runtime/ but the store itself and the connectors
+ * (which talk to the flows' own target databases, not the store): no SQL text,
+ * no database driver, no raw `Db` of the store. The issue names api, queue,
+ * cli, engine (and app); the rest keeps it too.
+ */
+const isAboveStore = (path: string) => path.startsWith('runtime/') && !path.startsWith('runtime/store/') && !path.startsWith('runtime/connectors/');
 
 /** The database drivers: only runtime/store talks to them. */
 const DRIVERS = [/^pg$/, /^pg\//, /^pg-copy-streams$/, /^@electric-sql\/pglite(\/|$)/];
@@ -149,7 +154,7 @@ export function checkFile(file: SourceText): Finding[] {
   const { refs, strings } = parse(file);
   const under = (folder: string) => file.path.startsWith(folder);
 
-  if (ABOVE_STORE.some(under)) {
+  if (isAboveStore(file.path)) {
     for (const s of strings) if (looksLikeSql(s.text)) add('no-sql-above-store', s.line, `SQL text: ${JSON.stringify(s.text.trim().slice(0, 60))}`);
     for (const r of refs) {
       if (isDriver(r.specifier)) add('no-raw-driver-above-store', r.line, `imports the database driver '${r.specifier}'`);

@@ -54,15 +54,16 @@ const shown = (findings: Finding[]) => findings.map((f) => `${f.file}:${f.line} 
 describe('the checker catches a deliberate violation of each rule', () => {
   it('SQL in a route, a use case, the queue, the CLI or the engine', () => {
     const sql = "export const n = (db) => db.query('select count(*) as n from runs where flow_id = $1', ['x']);";
-    for (const folder of ['runtime/api/routes', 'runtime/app', 'runtime/queue', 'runtime/cli', 'runtime/engine']) {
+    for (const folder of ['runtime/api/routes', 'runtime/app', 'runtime/queue', 'runtime/cli', 'runtime/engine', 'runtime/triggers', 'runtime']) {
       expect(rulesOf(check(`${folder}/bad.ts`, sql)), folder).toEqual(['no-sql-above-store']);
     }
     // Built in a template, split over lines, a fragment, upper case: all SQL.
     expect(rulesOf(check('runtime/api/routes/bad.ts', 'const q = `insert into flows (id)\n values ($1) on conflict do nothing`;'))).toEqual(['no-sql-above-store']);
     expect(rulesOf(check('runtime/app/bad.ts', 'const w = ` and environment = $${params.length}`;'))).toEqual(['no-sql-above-store']);
     expect(rulesOf(check('runtime/app/bad.ts', "const q = 'DELETE FROM flows WHERE id = $1';"))).toEqual(['no-sql-above-store']);
-    // The same text in the store is where it belongs.
+    // The same text in the store is where it belongs; the connectors speak SQL to the flows' target databases.
     expect(check('runtime/store/flows-repo.ts', sql)).toEqual([]);
+    expect(check('runtime/connectors/postgres.ts', "await client.query('SAVEPOINT s1'); import pg from 'pg';")).toEqual([]);
   });
 
   it('does not take prose, identifiers or comments for SQL', () => {
