@@ -4,8 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { loadCommand, type CommandContext } from './cli/commands.ts';
+import { AppProblem } from './app/problem.ts';
 import { CliError } from './cli/cli-error.ts';
-import { AppError } from './app/app-error.ts';
 import { commandUsage, fullUsage } from './cli/command-usage.ts';
 import { printError, printLine } from './cli/output.ts';
 import { parseSettings, SettingsError, type Settings } from './settings.ts';
@@ -50,8 +50,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
   try {
     return await def.run(ctx);
   } catch (err) {
-    // What a use case refused (runtime/app): one line, exit 2.
-    if (err instanceof AppError) {
+    // A use case's refusal (runtime/app): its message, as for a command's own error.
+    if (err instanceof AppProblem) {
       printError(`ledgerflow ${command}: ${err.message}`);
       return 2;
     }

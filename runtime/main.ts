@@ -18,7 +18,7 @@ import { createSecretBox, loadSecretKey } from './secrets/secret-box.ts';
 import { openDatabase } from './store/open-store.ts';
 import type { Database } from './store/database.ts';
 import { startScheduler } from './triggers/scheduler.ts';
-import { retentionPolicy, startRetentionJob } from './retention.ts';
+import { retentionPolicy, startRetentionJob } from './app/retention.ts';
 import { runtimeFetch } from './connectors/http-client.ts';
 import { parseSettings, type Settings } from './settings.ts';
 import { createLogger, type Logger } from './observability/logger.ts';

@@ -15,7 +15,7 @@ import { createServiceRepos } from '../store/service-repos.ts';
 import { evaluatorFor } from '../evaluators.ts';
 import { runMappingTests } from '../mapping-tests.ts';
 import { catalog } from '../../nodes/catalog.ts';
-import { serverReferenceData } from './services/flow-support.ts';
+import { serverReferenceData } from '../app/flow-checks.ts';
 import { applyFlowSetup } from '../store/target-databases.ts';
 import type { Database } from '../store/database.ts';
 

@@ -19,6 +19,7 @@ import { inputLimits } from './middleware/input-limits.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { silentLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
+import { findEnvironment } from '../app/app-context.ts';
 import { ApiProblem, problemResponse, toProblem, type ProblemItem } from './problem.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
@@ -58,11 +59,7 @@ function buildContext(deps: AppDeps): ApiContext {
     now: deps.now ?? (() => new Date()),
     logger: deps.logger ?? silentLogger(),
     metrics: deps.metrics ?? createMetrics(),
-    environment(name: string) {
-      const env = environments.find((e) => e.name === name);
-      if (!env) throw new ApiProblem(404, `There is no environment '${name}' (environments: ${environments.map((e) => e.name).join(', ')}).`, { problems: [{ path: 'environment', message: `unknown environment '${name}'` }] });
-      return env;
-    },
+    environment: (name: string) => findEnvironment(environments, name),
   };
 }
 

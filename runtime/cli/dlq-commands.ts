@@ -3,7 +3,7 @@ import type { ErrorClass } from '../../nodes/errors.ts';
 import { loadReferenceData } from '../flow-files.ts';
 import { replayDeadLetters } from '../replay.ts';
 import { discardDeadLetters } from '../app/dead-letters.ts';
-import { applyRetention, retentionPolicy, type RetentionPolicy } from '../retention.ts';
+import { applyRetention, retentionPolicy, type RetentionPolicy } from '../app/retention.ts';
 import type { DeadLetterRow } from '../store/store.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandContext, CommandDefinition } from './commands.ts';
@@ -100,8 +100,7 @@ export const DLQ_COMMANDS: Record<string, CommandDefinition> = {
         throw new CliError((err as Error).message, 64);
       }
       return withDatabase(ctx.settings, async (database) => {
-        const { store } = database;
-        const result = await applyRetention(store, policy);
+        const result = await applyRetention({ store: database.store, audit: database.service.audit }, policy, { actor: 'cli' });
         ctx.out(ctx.values.json ? JSON.stringify(result) : `Removed the snapshots of ${result.snapshotsPruned} trace(s) older than ${policy.snapshotDays} days and ${result.tracesDeleted} trace(s) older than ${policy.lineageDays} days.`);
         return 0;
       });

@@ -1,9 +1,9 @@
 /** `validate`, `run`, `replay` and `nodes`. */
 import { resolve } from 'node:path';
 import { catalog } from '../../nodes/catalog.ts';
-import { outputPorts } from '../../nodes/define-node.ts';
 import { validateFlow, type FlowProblem } from '../../nodes/validate-flow.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
+import { nodeTypeDeclarations } from '../app/node-types.ts';
 import { evaluatorFor } from '../evaluators.ts';
 import { fileInput, loadFlowFile, loadReferenceData, storeFileReferenceData } from '../flow-files.ts';
 import { ensureVersion } from '../flow-versions.ts';
@@ -168,10 +168,7 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
     options: { json: { type: 'boolean' } },
     async run(ctx) {
       if (ctx.values.json) {
-        ctx.out(JSON.stringify(catalog.all().map((d) => ({
-          type: d.type, version: d.version, title: d.title, description: d.description, category: d.category,
-          inputs: d.inputs, outputs: outputPorts(d, d.defaults), configSchema: d.configSchema, defaults: d.defaults,
-        })), null, 2));
+        ctx.out(JSON.stringify(nodeTypeDeclarations(catalog), null, 2));
       } else {
         ctx.out(table(['type', 'version', 'category', 'title'], catalog.all().map((d) => [d.type, d.version, d.category, d.title])));
       }

@@ -1,7 +1,8 @@
 /** `serve`, `users add|list|disable` and `examples load`. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { generatePassword, hashPassword, passwordProblem } from '../auth/passwords.ts';
+import { createUser, updateUser } from '../app/users.ts';
+import { generatePassword } from '../auth/passwords.ts';
 import { isRole, ROLES } from '../auth/roles.ts';
 import { buildDesigner } from '../designer-build.ts';
 import { createServiceRepos } from '../store/service-repos.ts';
@@ -68,13 +69,9 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
         if (sub === 'add') {
           const role = ctx.values.role as string | undefined;
           if (!username || !isRole(role)) throw new CliError(`usage: ledgerflow users add <username> --role ${ROLES.join('|')} [--password <p>] [--name <display name>]`, 64);
-          if (await repos.users.findByUsername(username)) throw new CliError(`a user named '${username}' already exists`, 2);
           const given = (ctx.values.password as string | undefined) ?? ctx.settings.userPassword;
           const password = given ?? generatePassword();
-          const problem = passwordProblem(password);
-          if (problem) throw new CliError(problem, 2);
-          const user = await repos.users.createUser({ username, displayName: (ctx.values.name as string | undefined) ?? username, role, passwordHash: await hashPassword(password) });
-          await repos.audit.append({ actor: 'cli', action: 'user.created', entity: 'user', entityId: user.id, after: { username, role, displayName: user.displayName } });
+          await createUser({ repos }, 'cli', { username, password, role, displayName: ctx.values.name as string | undefined });
           ctx.out(`Created ${role} '${username}'${given ? '' : ` with password ${password} (shown once)`}.`);
           return 0;
         }
@@ -83,12 +80,7 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
           const found = await repos.users.findByUsername(username);
           if (!found) throw new CliError(`there is no user '${username}'`, 2);
           const disabled = sub === 'disable';
-          await repos.sql.transaction(async (tx) => {
-            const updated = (await repos.users.updateUser(found.id, { disabled }, tx))!;
-            if (disabled && found.role === 'admin' && (await repos.users.countActiveAdmins(tx)) === 0) throw new CliError(`'${username}' is the last active admin; make another user admin first`, 2);
-            if (disabled) await repos.users.deleteSessionsOf(found.id, tx);
-            await repos.audit.append({ actor: 'cli', action: disabled ? 'user.disabled' : 'user.updated', entity: 'user', entityId: found.id, before: { username, disabled: found.disabled }, after: { username, disabled: updated.disabled } }, tx);
-          });
+          await updateUser({ repos }, 'cli', found.id, { disabled });
           ctx.out(`${disabled ? 'Disabled' : 'Enabled'} '${username}'.`);
           return 0;
         }

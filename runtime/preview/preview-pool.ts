@@ -8,7 +8,7 @@
  * message round trip, not a thread start); they do not keep the process alive.
  */
 import { Worker } from 'node:worker_threads';
-import { ApiProblem } from '../api/problem.ts';
+import { AppProblem } from '../app/problem.ts';
 import type { PreviewJob } from './preview-job.ts';
 
 export interface PreviewPoolOptions {
@@ -32,7 +32,7 @@ interface Slot {
 
 const WORKER_URL = new URL('./preview-worker.mjs', import.meta.url);
 
-/** A pool of preview workers; `run` queues a job and settles with its result or an ApiProblem. */
+/** A pool of preview workers; `run` queues a job and settles with its result or an AppProblem (422). */
 export class PreviewPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
@@ -77,7 +77,7 @@ export class PreviewPool {
       if (!current || msg.id !== current.id) return;
       this.finish(slot);
       if (msg.ok) current.resolve(msg.result);
-      else current.reject(new ApiProblem(422, `The preview failed: ${msg.message}`));
+      else current.reject(new AppProblem(422, `The preview failed: ${msg.message}`));
     });
     worker.on('error', (err: Error & { code?: string }) => {
       const outOfMemory = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -106,7 +106,7 @@ export class PreviewPool {
     this.slots.splice(index, 1);
     slot.worker.removeAllListeners('exit');
     void slot.worker.terminate();
-    current?.reject(new ApiProblem(422, `The preview was stopped: ${why}.`, { problems: [{ path: '/document', message: why }] }));
+    current?.reject(new AppProblem(422, `The preview was stopped: ${why}.`, { problems: [{ path: '/document', message: why }] }));
     this.slots.push(this.start());
     this.dispatch();
   }

@@ -1,11 +1,11 @@
 /**
- * The API's way to run a preview: in the preview worker pool, or in the
- * calling thread when the app is built with another node catalog than the
+ * The server's way to run a preview (API routes, use cases of runtime/app):
+ * in the preview worker pool, or in the calling thread when the app is built with another node catalog than the
  * standard one (a worker loads the standard catalog) or with
  * `previewInWorker: false`.
  */
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
-import type { ApiContext } from '../api/app-env.ts';
+import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import { runPreviewJob, type PreviewJob } from './preview-job.ts';
 import { previewPool } from './preview-pool.ts';
 
@@ -14,7 +14,7 @@ const KILL_GRACE_MS = 5_000;
 /** Wall-clock limit of a preview without a timeout of its own (mapping tests). */
 export const PREVIEW_LIMIT_MS = 30_000;
 
-export function runPreview(ctx: Pick<ApiContext, 'catalog' | 'deps'>, job: PreviewJob): Promise<unknown> {
+export function runPreview(ctx: { catalog: NodeCatalog; deps: { previewInWorker?: boolean } }, job: PreviewJob): Promise<unknown> {
   if (ctx.deps.previewInWorker === false || ctx.catalog !== defaultCatalog) return runPreviewJob(job, ctx.catalog);
   const killAfterMs = (job.kind === 'test-run' ? job.timeoutMs : PREVIEW_LIMIT_MS) + KILL_GRACE_MS;
   return previewPool().run(job, killAfterMs);

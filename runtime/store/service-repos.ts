@@ -10,6 +10,9 @@ import { connectionsRepo } from './service-connections.ts';
 import { deploymentsRepo } from './service-deployments.ts';
 import { triggersRepo } from './service-triggers.ts';
 import { samplesRepo } from './service-samples.ts';
+import { flowAdminRepo } from './service-flows.ts';
+import { reconciliationRepo } from './service-reconciliation.ts';
+import { recordedInputsRepo } from './service-recorded-inputs.ts';
 
 export function createServiceRepos(sql: SqlClient) {
   return {
@@ -20,6 +23,11 @@ export function createServiceRepos(sql: SqlClient) {
     deployments: deploymentsRepo(sql),
     triggers: triggersRepo(sql),
     samples: samplesRepo(sql),
+    flowAdmin: flowAdminRepo(sql),
+    reconciliation: reconciliationRepo(sql),
+    recordedInputs: recordedInputsRepo(sql),
+    /** Runs `fn` in one transaction; pass `tx` to the repositories' writes so they commit together. */
+    transaction: <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> => sql.transaction(fn),
   };
 }
 
@@ -29,3 +37,4 @@ export type { AuditEntry, AuditRow, AuditFilter, AuditEntity } from './service-a
 export type { ConnectionRow } from './service-connections.ts';
 export type { DeploymentRow, DeploymentHistoryRow, PromotionRow, PromotionStatus, TestResultsRow } from './service-deployments.ts';
 export type { ScheduleRow, PollerRow } from './service-triggers.ts';
+export type { DailyRunCounts, DailyRunTotal, ReconciliationOutcome } from './service-reconciliation.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyRetention, retentionPolicy, startRetentionJob } from '../../runtime/retention.ts';
+import { applyRetention, retentionPolicy, startRetentionJob } from '../../runtime/app/retention.ts';
 import type { Store } from '../../runtime/store/store.ts';
+import type { AuditEntry } from '../../runtime/store/service-audit.ts';
 import { parseSettings } from '../../runtime/settings.ts';
 import { captureLogger } from './observability/capture-logger.ts';
 
@@ -8,6 +9,12 @@ type Prune = Store['pruneTraces'];
 
 function storeWith(prune: Prune): Store {
   return { pruneTraces: prune } as unknown as Store;
+}
+
+/** An audit log that keeps its entries in memory. */
+function auditLog() {
+  const entries: AuditEntry[] = [];
+  return { entries, append: async (e: AuditEntry | AuditEntry[]) => { entries.push(...(Array.isArray(e) ? e : [e])); } };
 }
 
 describe('retention policy', () => {
@@ -29,9 +36,19 @@ describe('retention policy', () => {
   it('prunes snapshots and lineage older than the policy', async () => {
     let asked: Parameters<Prune>[0] | undefined;
     const store = storeWith(async (request) => { asked = request; return { snapshotsPruned: 0, tracesDeleted: 0 }; });
-    await applyRetention(store, { snapshotDays: 90, lineageDays: 3650 }, Date.UTC(2026, 11, 4));
+    await applyRetention({ store, audit: auditLog() }, { snapshotDays: 90, lineageDays: 3650 }, { actor: 'cli', now: Date.UTC(2026, 11, 4) });
     expect(asked!.snapshotsBefore.toISOString()).toBe('2026-09-05T00:00:00.000Z');
     expect(asked!.lineageBefore.toISOString()).toBe('2016-12-06T00:00:00.000Z');
+  });
+
+  it('notes each pass in the audit log, with who applied it and what it removed', async () => {
+    const audit = auditLog();
+    const store = storeWith(async () => ({ snapshotsPruned: 4, tracesDeleted: 1 }));
+    await applyRetention({ store, audit }, { snapshotDays: 90, lineageDays: 3650 }, { actor: 'cli', now: Date.UTC(2026, 11, 4) });
+    expect(audit.entries).toEqual([{
+      actor: 'cli', action: 'retention.applied', entity: 'retention', entityId: 'traces',
+      after: { snapshotDays: 90, lineageDays: 3650, snapshotsBefore: '2026-09-05T00:00:00.000Z', lineageBefore: '2016-12-06T00:00:00.000Z', snapshotsPruned: 4, tracesDeleted: 1 },
+    }]);
   });
 });
 
@@ -48,7 +65,8 @@ describe('the retention job inside serve', () => {
       inPass--;
       return { snapshotsPruned: 2, tracesDeleted: 1 };
     });
-    const job = startRetentionJob({ store, policy: { snapshotDays: 90, lineageDays: 3650 }, firstAfterMs: 5, everyMs: 10, logger });
+    const audit = auditLog();
+    const job = startRetentionJob({ store, audit, policy: { snapshotDays: 90, lineageDays: 3650 }, firstAfterMs: 5, everyMs: 10, logger });
     await new Promise((r) => setTimeout(r, 120));
     await job.stop();
     const after = passes;
@@ -58,13 +76,14 @@ describe('the retention job inside serve', () => {
     expect(overlapped).toBe(false);
     expect(inPass).toBe(0);
     expect(logged[0]).toMatchObject({ level: 'info', msg: 'retention: removed the snapshots of 2 trace(s) and 1 trace(s)', snapshotsPruned: 2, tracesDeleted: 1 });
+    expect(audit.entries.map((e) => [e.actor, e.action])).toEqual(Array.from({ length: after }, () => ['system', 'retention.applied']));
   });
 
   it('logs a failed pass and keeps going', async () => {
     let passes = 0;
     const { logger, lines: logged } = captureLogger();
     const job = startRetentionJob({
-      store: storeWith(async () => { passes++; throw new Error('database unavailable'); }),
+      store: storeWith(async () => { passes++; throw new Error('database unavailable'); }), audit: auditLog(),
       policy: { snapshotDays: 90, lineageDays: 3650 }, firstAfterMs: 1, everyMs: 5, logger,
     });
     await new Promise((r) => setTimeout(r, 60));

@@ -5,9 +5,9 @@ import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
 import { currentUser } from '../middleware/auth.ts';
 import { DeploymentSchema, ItemsOf, PromotionSchema } from '../schemas.ts';
-import { approvePromotion, deploymentView, deployVersion, promotionView, rejectPromotion, requestPromotion } from '../services/deploy-service.ts';
-import { impactPreview } from '../services/impact-preview.ts';
-import { requireFlow } from './flow-routes.ts';
+import { approvePromotion, deploymentView, deployVersion, promotionView, rejectPromotion, requestPromotion } from '../../app/deployments.ts';
+import { requireFlow } from '../../app/flow-checks.ts';
+import { impactPreview } from '../../app/impact-preview.ts';
 
 const Target = z.object({ environment: z.string().min(1), version: z.number().int().positive() });
 

@@ -13,8 +13,9 @@ import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
 import { ApiProblem, badRequest } from '../problem.ts';
 import { FlowDocumentInput, SampleSchema } from '../schemas.ts';
-import { assertStorableDraft, assertValidFlow, bytesInput, referenceFor, sampleBytes } from '../services/flow-support.ts';
-import { requireFlow } from './flow-routes.ts';
+import { assertStorableDraft, assertValidFlow, referenceFor, requireFlow } from '../../app/flow-checks.ts';
+import { runDraftMappingTests } from '../../app/mapping-test-runs.ts';
+import { bytesInput, sampleBytes } from '../services/flow-support.ts';
 
 const MAX_RECORDS_SHOWN = 1000;
 const TEST_RUN_TIMEOUT_MS = 60_000;
@@ -98,13 +99,6 @@ export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
     request: { params: pathParams('id'), body: jsonBody(z.object({ document: FlowDocumentInput.optional() }), false) },
     responses: { 200: jsonResponse(z.object({ results: z.array(z.looseObject({ name: z.string(), passed: z.boolean() })) }), 'One result per test') },
   }, async (c) => {
-    const flow = await requireFlow(ctx, c.req.valid('param').id);
-    const body = c.req.valid('json') ?? {};
-    const doc = (body.document ?? flow.draft) as FlowDocument;
-    if (body.document) assertStorableDraft(body.document, flow.id);
-    assertValidFlow(ctx, doc, 'The flow');
-    const reference = await referenceFor(ctx, doc);
-    const result = await runPreview(ctx, { kind: 'mapping-tests', doc, evaluator: evaluatorFor(doc).name, reference: referenceSets(reference) });
-    return c.json(result as { results: { name: string; passed: boolean }[] }, 200);
+    return c.json(await runDraftMappingTests(ctx, c.req.valid('param').id, c.req.valid('json')?.document), 200);
   });
 }

@@ -1,42 +1,30 @@
 /** Flows and their drafts: list, create, read, save draft, duplicate, delete, import, export, validate. */
 import { z } from '@hono/zod-openapi';
-import type { FlowDocument } from '../../../nodes/flow-document.ts';
-import { outputPorts } from '../../../nodes/define-node.ts';
+import { requireFlow, requireVersion, validateDocument } from '../../app/flow-checks.ts';
+import { createFlow, deleteFlow, duplicateFlow, flowSummary, importFlow, listFlows, saveDraft } from '../../app/flows.ts';
+import { nodeTypeDeclarations } from '../../app/node-types.ts';
 import { ADMINS, ANY_ROLE, EDITORS } from '../../auth/roles.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
 import { currentUser } from '../middleware/auth.ts';
-import { ApiProblem, conflict, notFound } from '../problem.ts';
-import { DraftConflictError } from '../../store/flows-repo.ts';
 import { FlowDetailSchema, FlowDocumentInput, FlowDocumentSchema, FlowProblemSchema, FlowSummarySchema, ItemsOf } from '../schemas.ts';
-import { assertStorableDraft, assertValidFlow, exportDocument, validateDocument } from '../services/flow-support.ts';
-import { documentFingerprint, flowSummaries, flowSummary } from '../services/flow-summaries.ts';
+import { exportDocument } from '../services/flow-support.ts';
 
-export async function requireFlow(ctx: ApiContext, id: string) {
-  const flow = await ctx.store.getFlow(id);
-  if (!flow) throw notFound(`Flow '${id}' does not exist.`);
-  return flow;
-}
+export { requireFlow } from '../../app/flow-checks.ts';
 
 export function registerFlowRoutes(app: Api, ctx: ApiContext): void {
-  const { audit } = ctx.repos;
 
   defineRoute(app, {
     method: 'get', path: '/api/node-types', tags: ['Flows'], summary: 'Node types: ports, config schemas and defaults', roles: ANY_ROLE,
     responses: { 200: jsonResponse(z.array(z.looseObject({ type: z.string(), version: z.number(), category: z.string() })), 'Node type declarations') },
-  }, (c) => c.json(ctx.catalog.all().map((d) => ({
-    type: d.type, version: d.version, title: d.title, description: d.description, category: d.category,
-    inputs: d.inputs, outputs: outputPorts(d, d.defaults), configSchema: d.configSchema, defaults: d.defaults,
-  })), 200));
+  }, (c) => c.json(nodeTypeDeclarations(ctx.catalog), 200));
 
   defineRoute(app, {
     method: 'get', path: '/api/flows', tags: ['Flows'], summary: 'List flows', roles: ANY_ROLE,
     request: { query: z.object({ search: z.string().max(200).optional() }) },
     responses: { 200: jsonResponse(ItemsOf(FlowSummarySchema), 'Flows') },
   }, async (c) => {
-    const search = c.req.valid('query').search?.toLowerCase();
-    const flows = (await ctx.store.listFlows()).filter((f) => !search || f.id.includes(search) || f.name.toLowerCase().includes(search) || (f.description ?? '').toLowerCase().includes(search));
-    return c.json({ items: await flowSummaries(ctx, flows) }, 200);
+    return c.json({ items: await listFlows(ctx, c.req.valid('query').search) }, 200);
   });
 
   defineRoute(app, {
@@ -44,12 +32,7 @@ export function registerFlowRoutes(app: Api, ctx: ApiContext): void {
     request: { body: jsonBody(z.object({ document: FlowDocumentInput })) },
     responses: { 201: jsonResponse(FlowSummarySchema.extend({ draft: FlowDocumentSchema, revision: z.number().int(), problems: z.array(FlowProblemSchema) }), 'Created'), 409: { description: 'A flow with that id exists' }, 422: { description: 'No usable id or name' } },
   }, async (c) => {
-    const user = currentUser(c);
-    const doc = c.req.valid('json').document;
-    assertStorableDraft(doc);
-    if (await ctx.store.getFlow(doc.id)) throw conflict(`A flow with id '${doc.id}' already exists.`);
-    const row = await ctx.store.saveDraft(doc, user.username);
-    await audit.append({ actor: user.username, action: 'flow.created', entity: 'flow', entityId: doc.id, after: documentFingerprint(doc) });
+    const row = await createFlow(ctx, currentUser(c).username, c.req.valid('json').document);
     return c.json({ ...(await flowSummary(ctx, row)), draft: row.draft, revision: row.revision, problems: validateDocument(ctx, row.draft) }, 201);
   });
 
@@ -74,20 +57,8 @@ export function registerFlowRoutes(app: Api, ctx: ApiContext): void {
       409: { description: 'The draft was saved by someone else since `revision` (nothing saved)' },
     },
   }, async (c) => {
-    const user = currentUser(c);
-    const { id } = c.req.valid('param');
-    const { document: doc, revision } = c.req.valid('json');
-    const before = await requireFlow(ctx, id);
-    assertStorableDraft(doc, id);
-    let row: Awaited<ReturnType<typeof ctx.store.saveDraft>>;
-    try {
-      row = await ctx.store.saveDraft(doc, user.username, revision);
-    } catch (err) {
-      if (!(err instanceof DraftConflictError)) throw err;
-      const { current } = err;
-      throw new ApiProblem(409, err.message, { title: 'The draft was changed by someone else', extra: { revision: current.revision, updatedBy: current.updatedBy, updatedAt: current.updatedAt, draft: current.draft } });
-    }
-    await audit.append({ actor: user.username, action: 'flow.draft.saved', entity: 'flow', entityId: id, before: { ...documentFingerprint(before.draft), revision: before.revision }, after: { ...documentFingerprint(doc), revision: row.revision } });
+    const { document, revision } = c.req.valid('json');
+    const row = await saveDraft(ctx, currentUser(c).username, { flowId: c.req.valid('param').id, document, revision });
     return c.json({ draft: row.draft, revision: row.revision, problems: validateDocument(ctx, row.draft) }, 200);
   });
 
@@ -96,14 +67,7 @@ export function registerFlowRoutes(app: Api, ctx: ApiContext): void {
     request: { params: pathParams('id'), body: jsonBody(z.object({ id: z.string().min(1).max(63), name: z.string().min(1).max(200) })) },
     responses: { 201: jsonResponse(FlowSummarySchema, 'Created'), 404: { description: 'No such flow' }, 409: { description: 'The new id is taken' } },
   }, async (c) => {
-    const user = currentUser(c);
-    const source = await requireFlow(ctx, c.req.valid('param').id);
-    const { id, name } = c.req.valid('json');
-    const doc: FlowDocument = { ...source.draft, id, name };
-    assertStorableDraft(doc);
-    if (await ctx.store.getFlow(id)) throw conflict(`A flow with id '${id}' already exists.`);
-    const row = await ctx.store.saveDraft(doc, user.username);
-    await audit.append({ actor: user.username, action: 'flow.created', entity: 'flow', entityId: id, after: { ...documentFingerprint(doc), duplicateOf: source.id } });
+    const row = await duplicateFlow(ctx, currentUser(c).username, c.req.valid('param').id, c.req.valid('json'));
     return c.json(await flowSummary(ctx, row), 201);
   });
 
@@ -112,17 +76,7 @@ export function registerFlowRoutes(app: Api, ctx: ApiContext): void {
     request: { params: pathParams('id') },
     responses: { 204: { description: 'Deleted' }, 404: { description: 'No such flow' }, 409: { description: 'Still deployed' } },
   }, async (c) => {
-    const user = currentUser(c);
-    const flow = await requireFlow(ctx, c.req.valid('param').id);
-    const deployed = await ctx.repos.deployments.listDeployments(flow.id);
-    if (deployed.length) throw conflict(`Flow '${flow.id}' is deployed to ${deployed.map((d) => d.environment).join(', ')}; it cannot be deleted while it runs anywhere.`);
-    const versions = await ctx.store.listVersions(flow.id);
-    await ctx.repos.sql.transaction(async (tx) => {
-      await tx.query('delete from version_test_results where flow_id = $1', [flow.id]);
-      await tx.query('delete from flow_versions where flow_id = $1', [flow.id]);
-      await tx.query('delete from flows where id = $1', [flow.id]);
-      await audit.append({ actor: user.username, action: 'flow.deleted', entity: 'flow', entityId: flow.id, before: { ...documentFingerprint(flow.draft), versions: versions.length } }, tx);
-    });
+    await deleteFlow(ctx, currentUser(c).username, c.req.valid('param').id);
     return c.body(null, 204);
   });
 
@@ -134,11 +88,7 @@ export function registerFlowRoutes(app: Api, ctx: ApiContext): void {
     const flow = await requireFlow(ctx, c.req.valid('param').id);
     const { version } = c.req.valid('query');
     let doc = flow.draft;
-    if (version !== undefined) {
-      const v = await ctx.store.getVersion(flow.id, version);
-      if (!v) throw notFound(`Flow '${flow.id}' has no version ${version}.`);
-      doc = v.document;
-    }
+    if (version !== undefined) doc = (await requireVersion(ctx, flow.id, version)).document;
     c.header('Content-Disposition', `attachment; filename="${flow.id}${version ? `.v${version}` : ''}.flow.json"`);
     return c.json(exportDocument(doc), 200);
   });
@@ -148,14 +98,8 @@ export function registerFlowRoutes(app: Api, ctx: ApiContext): void {
     request: { body: jsonBody(z.object({ document: FlowDocumentInput, overwriteDraft: z.boolean().optional() })) },
     responses: { 201: jsonResponse(FlowSummarySchema, 'Imported'), 409: { description: 'The flow exists and overwriteDraft is not set' }, 422: { description: 'The flow has problems (all listed)' } },
   }, async (c) => {
-    const user = currentUser(c);
     const { document, overwriteDraft } = c.req.valid('json');
-    assertStorableDraft(document);
-    assertValidFlow(ctx, document, `Flow '${document.id}'`);
-    const existing = await ctx.store.getFlow(document.id);
-    if (existing && !overwriteDraft) throw conflict(`Flow '${document.id}' already exists; import with overwriteDraft: true to replace its draft.`);
-    const row = await ctx.store.saveDraft(document, user.username);
-    await audit.append({ actor: user.username, action: existing ? 'flow.draft.imported' : 'flow.imported', entity: 'flow', entityId: document.id, before: existing ? documentFingerprint(existing.draft) : null, after: documentFingerprint(document) });
+    const row = await importFlow(ctx, currentUser(c).username, document, overwriteDraft);
     return c.json(await flowSummary(ctx, row), 201);
   });
 

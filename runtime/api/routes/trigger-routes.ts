@@ -52,7 +52,7 @@ export function registerTriggerRoutes(app: Api, ctx: ApiContext): void {
     const env = ctx.environment(environment);
     const before = await triggers.getWebhookSecret(flow.id, env.name);
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
-    await ctx.repos.sql.transaction(async (tx) => {
+    await ctx.repos.transaction(async (tx) => {
       await triggers.putWebhookSecret(flow.id, env.name, ctx.secrets.encrypt(secret, webhookSecretContext(flow.id, env.name)), user.username, tx);
       await audit.append({ actor: user.username, action: before ? 'trigger.webhook-secret.rotated' : 'trigger.webhook-secret.created', entity: 'trigger', entityId: `${flow.id}/${env.name}/webhook`, before: before && { secretSet: true, createdAt: before.createdAt }, after: { secretSet: true } }, tx);
     });
@@ -75,7 +75,7 @@ export function registerTriggerRoutes(app: Api, ctx: ApiContext): void {
     if (problem) throw new ApiProblem(422, problem, { problems: [{ path: /time zone/.test(problem) ? '/timezone' : '/cron', message: problem }] });
     const before = await triggers.getSchedule(flow.id, env.name);
     const next = body.enabled ? nextFireTime(body.cron, body.timezone, ctx.now()) : null;
-    const saved = await ctx.repos.sql.transaction(async (tx) => {
+    const saved = await ctx.repos.transaction(async (tx) => {
       const row = await triggers.putSchedule({ flowId: flow.id, environment: env.name, ...body, nextFireAt: next, by: user.username }, tx);
       await audit.append({ actor: user.username, action: 'trigger.schedule.set', entity: 'trigger', entityId: `${flow.id}/${env.name}/schedule`, before: before && { cron: before.cron, timezone: before.timezone, enabled: before.enabled }, after: body }, tx);
       return row;
@@ -97,7 +97,7 @@ export function registerTriggerRoutes(app: Api, ctx: ApiContext): void {
     requireTriggerRole(user, env);
     const before = await triggers.getPoller(flow.id, env.name);
     const next = body.enabled ? new Date(ctx.now().getTime() + body.intervalSeconds * 1000) : null;
-    const saved = await ctx.repos.sql.transaction(async (tx) => {
+    const saved = await ctx.repos.transaction(async (tx) => {
       const row = await triggers.putPoller({ flowId: flow.id, environment: env.name, ...body, nextPollAt: next, by: user.username }, tx);
       await audit.append({ actor: user.username, action: 'trigger.polling.set', entity: 'trigger', entityId: `${flow.id}/${env.name}/polling`, before: before && { intervalSeconds: before.intervalSeconds, enabled: before.enabled }, after: body }, tx);
       return row;

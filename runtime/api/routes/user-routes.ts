@@ -1,20 +1,14 @@
 /** Users (admin only). Password hashes never leave the server; the audit log notes a change without it. */
 import { z } from '@hono/zod-openapi';
-import { hashPassword, passwordProblem } from '../../auth/passwords.ts';
+import { createUser, publicUser, updateUser } from '../../app/users.ts';
 import { ADMINS } from '../../auth/roles.ts';
-import type { UserRow } from '../../store/service-users.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
 import { currentUser } from '../middleware/auth.ts';
-import { ApiProblem, conflict, notFound } from '../problem.ts';
 import { ItemsOf, RoleSchema, UserSchema } from '../schemas.ts';
 
-export const publicUser = (u: UserRow) => ({ id: u.id, username: u.username, role: u.role, displayName: u.displayName, disabled: u.disabled, createdAt: u.createdAt });
-
-const USERNAME = /^[a-zA-Z0-9][a-zA-Z0-9._@-]{0,62}$/;
-
 export function registerUserRoutes(app: Api, ctx: ApiContext): void {
-  const { users, audit } = ctx.repos;
+  const { users } = ctx.repos;
 
   defineRoute(app, {
     method: 'get', path: '/api/users', tags: ['Users'], summary: 'List users', roles: ADMINS,
@@ -26,20 +20,7 @@ export function registerUserRoutes(app: Api, ctx: ApiContext): void {
     request: { body: jsonBody(z.object({ username: z.string().min(1).max(63), password: z.string().max(1024), role: RoleSchema, displayName: z.string().max(200).optional() })) },
     responses: { 201: jsonResponse(UserSchema, 'Created'), 409: { description: 'Username taken' }, 422: { description: 'Weak password or bad username' } },
   }, async (c) => {
-    const actor = currentUser(c);
-    const body = c.req.valid('json');
-    const problems = [
-      ...(USERNAME.test(body.username) ? [] : [{ path: '/username', message: 'use letters, digits, . _ @ - (max 63), starting with a letter or digit' }]),
-      ...(passwordProblem(body.password) ? [{ path: '/password', message: passwordProblem(body.password)! }] : []),
-    ];
-    if (problems.length) throw new ApiProblem(422, problems.map((p) => `${p.path.slice(1)}: ${p.message}`).join('; '), { problems });
-    if (await users.findByUsername(body.username)) throw conflict(`A user named '${body.username}' already exists.`);
-    const passwordHash = await hashPassword(body.password);
-    const user = await ctx.repos.sql.transaction(async (tx) => {
-      const created = await users.createUser({ username: body.username, displayName: body.displayName ?? body.username, role: body.role, passwordHash }, tx);
-      await audit.append({ actor: actor.username, action: 'user.created', entity: 'user', entityId: created.id, after: publicUser(created) }, tx);
-      return created;
-    });
+    const user = await createUser(ctx, currentUser(c).username, c.req.valid('json'));
     return c.json(publicUser(user), 201);
   });
 
@@ -48,26 +29,7 @@ export function registerUserRoutes(app: Api, ctx: ApiContext): void {
     request: { params: pathParams('id'), body: jsonBody(z.object({ role: RoleSchema.optional(), disabled: z.boolean().optional(), password: z.string().max(1024).optional(), displayName: z.string().max(200).optional() })) },
     responses: { 200: jsonResponse(UserSchema, 'Updated'), 404: { description: 'No such user' }, 409: { description: 'Would leave no active admin' } },
   }, async (c) => {
-    const actor = currentUser(c);
-    const { id } = c.req.valid('param');
-    const body = c.req.valid('json');
-    const before = await users.getUser(id);
-    if (!before) throw notFound(`User ${id} does not exist.`);
-    if (body.password !== undefined && passwordProblem(body.password)) throw new ApiProblem(422, passwordProblem(body.password)!, { problems: [{ path: '/password', message: passwordProblem(body.password)! }] });
-    const passwordHash = body.password !== undefined ? await hashPassword(body.password) : undefined;
-    const after = await ctx.repos.sql.transaction(async (tx) => {
-      const updated = (await users.updateUser(id, { role: body.role, disabled: body.disabled, passwordHash, displayName: body.displayName }, tx))!;
-      // Checked after the change, inside the transaction: concurrent edits cannot both remove the last admin.
-      if (before.role === 'admin' && !before.disabled && (updated.role !== 'admin' || updated.disabled) && (await users.countActiveAdmins(tx)) === 0) {
-        throw conflict('This would leave no active admin; make another user admin first.');
-      }
-      if (updated.disabled || passwordHash) await users.deleteSessionsOf(id, tx);
-      await audit.append({
-        actor: actor.username, action: body.disabled === true ? 'user.disabled' : 'user.updated', entity: 'user', entityId: id,
-        before: publicUser(before), after: { ...publicUser(updated), ...(passwordHash ? { passwordChanged: true } : {}) },
-      }, tx);
-      return updated;
-    });
+    const after = await updateUser(ctx, currentUser(c).username, c.req.valid('param').id, c.req.valid('json'));
     return c.json(publicUser(after), 200);
   });
 }

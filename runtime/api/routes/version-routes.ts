@@ -1,33 +1,14 @@
 /** Immutable numbered versions of a flow, and the structured diff between any two. */
 import { z } from '@hono/zod-openapi';
 import { diffFlows } from '../../../nodes/flow-diff.ts';
-import type { FlowDocument } from '../../../nodes/flow-document.ts';
+import { requireFlow, requireVersion } from '../../app/flow-checks.ts';
+import { saveVersion } from '../../app/flows.ts';
 import { ANY_ROLE, EDITORS } from '../../auth/roles.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
 import { currentUser } from '../middleware/auth.ts';
-import { ApiProblem, badRequest, notFound } from '../problem.ts';
+import { badRequest } from '../problem.ts';
 import { ItemsOf, VersionInfoSchema, VersionRowSchema } from '../schemas.ts';
-import { mappingTestsOf, problemItems, validateDocument } from '../services/flow-support.ts';
-import { requireFlow } from './flow-routes.ts';
-
-export async function requireVersion(ctx: ApiContext, flowId: string, version: number) {
-  const v = await ctx.store.getVersion(flowId, version);
-  if (!v) throw notFound(`Flow '${flowId}' has no version ${version}.`);
-  return v;
-}
-
-/** Runs a version's mapping tests and keeps the outcome; null when they cannot run (e.g. reference data not loaded). */
-export async function recordTestResults(ctx: ApiContext, flowId: string, version: number, doc: FlowDocument): Promise<boolean | null> {
-  try {
-    const { passed, results } = await mappingTestsOf(ctx, doc);
-    await ctx.repos.deployments.putTestResults(flowId, version, passed, results);
-    return passed;
-  } catch (err) {
-    if (err instanceof ApiProblem) return null;
-    throw err;
-  }
-}
 
 const versionParam = (name: string) => z.union([z.literal('draft'), z.coerce.number().int().positive()]).openapi({ param: { name, in: 'query' }, description: 'A version number or `draft`' });
 
@@ -48,15 +29,7 @@ export function registerVersionRoutes(app: Api, ctx: ApiContext): void {
     request: { params: pathParams('id'), body: jsonBody(z.object({ message: z.string().min(1).max(2000) })) },
     responses: { 201: jsonResponse(VersionRowSchema.extend({ testsPassed: z.boolean().nullable() }), 'The new version'), 404: { description: 'No such flow' }, 422: { description: 'The draft has problems (all listed)' } },
   }, async (c) => {
-    const user = currentUser(c);
-    const flow = await requireFlow(ctx, c.req.valid('param').id);
-    const { message } = c.req.valid('json');
-    const problems = validateDocument(ctx, flow.draft);
-    if (problems.length) throw new ApiProblem(422, `The draft has ${problems.length} problem(s); fix them before saving a version.`, { problems: problemItems(problems) });
-    const version = await ctx.store.saveVersion(flow.id, flow.draft, user.username, message);
-    await ctx.repos.audit.append({ actor: user.username, action: 'version.saved', entity: 'version', entityId: `${flow.id}@${version.version}`, after: { flowId: flow.id, version: version.version, hash: version.hash, message } });
-    const testsPassed = await recordTestResults(ctx, flow.id, version.version, version.document);
-    return c.json({ ...version, testsPassed }, 201);
+    return c.json(await saveVersion(ctx, currentUser(c).username, c.req.valid('param').id, c.req.valid('json').message), 201);
   });
 
   defineRoute(app, {

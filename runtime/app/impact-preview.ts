@@ -4,15 +4,15 @@
  * record by record. Nothing is written anywhere.
  */
 import { createHash } from 'node:crypto';
-import type { FlowDocument } from '../../../nodes/flow-document.ts';
-import { diffValues, type ValueDifference } from '../../../nodes/value-diff.ts';
-import type { RecordOutcome, RecordTrace } from '../../engine/run-types.ts';
-import { referenceSets } from '../../preview/preview-job.ts';
-import { runPreview } from '../../preview/run-preview.ts';
-import { evaluatorFor } from '../../evaluators.ts';
-import type { ApiContext } from '../app-env.ts';
-import { conflict, notFound } from '../problem.ts';
-import { referenceFor } from './flow-support.ts';
+import type { FlowDocument } from '../../nodes/flow-document.ts';
+import { diffValues, type ValueDifference } from '../../nodes/value-diff.ts';
+import type { RecordOutcome, RecordTrace } from '../engine/run-types.ts';
+import { referenceSets } from '../preview/preview-job.ts';
+import { runPreview } from '../preview/run-preview.ts';
+import { evaluatorFor } from '../evaluators.ts';
+import type { AppContext } from './app-context.ts';
+import { referenceFor, requireFlow, requireVersion } from './flow-checks.ts';
+import { conflict } from './problem.ts';
 
 export interface ImpactRecord {
   lineageKey: string;
@@ -27,24 +27,21 @@ const PASSED: readonly (RecordOutcome | null)[] = ['delivered', 'duplicate', 'fi
 const STOPPED: readonly (RecordOutcome | null)[] = ['quarantined', 'dead_lettered'];
 
 /** The last `limit` distinct source records the environment processed for the flow, newest first. */
-async function recordedInputs(ctx: ApiContext, flowId: string, environment: string, limit: number): Promise<{ data: unknown; sourceKey: string }[]> {
-  const { rows } = await ctx.repos.sql.query<{ source_key: string; input: unknown }>(
-    `select source_key, input from record_traces where flow_id = $1 and environment = $2 and input is not null order by id desc limit $3`,
-    [flowId, environment, limit * 4],
-  );
+async function recordedInputs(ctx: AppContext, flowId: string, environment: string, limit: number): Promise<{ data: unknown; sourceKey: string }[]> {
+  const rows = await ctx.repos.recordedInputs.latestInputs(flowId, environment, limit * 4);
   const seen = new Set<string>();
   const inputs: { data: unknown; sourceKey: string }[] = [];
   for (const r of rows) {
     const digest = createHash('sha256').update(JSON.stringify(r.input)).digest('hex');
     if (seen.has(digest)) continue;
     seen.add(digest);
-    inputs.push({ data: r.input, sourceKey: r.source_key });
+    inputs.push({ data: r.input, sourceKey: r.sourceKey });
     if (inputs.length >= limit) break;
   }
   return inputs.reverse();
 }
 
-async function run(ctx: ApiContext, doc: FlowDocument, records: { data: unknown; sourceKey: string }[]): Promise<Map<string, RecordTrace>> {
+async function run(ctx: AppContext, doc: FlowDocument, records: { data: unknown; sourceKey: string }[]): Promise<Map<string, RecordTrace>> {
   // In the preview workers: a candidate version's expressions are not trusted to stay within the API's memory.
   const result = (await runPreview(ctx, {
     kind: 'test-run', doc, evaluator: evaluatorFor(doc).name, reference: referenceSets(await referenceFor(ctx, doc)),
@@ -54,11 +51,10 @@ async function run(ctx: ApiContext, doc: FlowDocument, records: { data: unknown;
   return new Map(result.records.map((t) => [t.lineageKey, t]));
 }
 
-export async function impactPreview(ctx: ApiContext, req: { flowId: string; version: number; environment: string; limit: number }) {
+export async function impactPreview(ctx: AppContext, req: { flowId: string; version: number; environment: string; limit: number }) {
   const env = ctx.environment(req.environment);
-  if (!(await ctx.store.getFlow(req.flowId))) throw notFound(`Flow '${req.flowId}' does not exist.`);
-  const candidate = await ctx.store.getVersion(req.flowId, req.version);
-  if (!candidate) throw notFound(`Flow '${req.flowId}' has no version ${req.version}.`);
+  await requireFlow(ctx, req.flowId);
+  const candidate = await requireVersion(ctx, req.flowId, req.version);
   const deployed = await ctx.repos.deployments.getDeployment(req.flowId, env.name);
   if (!deployed) throw conflict(`Nothing of '${req.flowId}' runs in ${env.name} yet, so there is no output to compare with.`);
   const current = (await ctx.store.getVersion(req.flowId, deployed.version))!;

@@ -1,0 +1,45 @@
+/**
+ * What a use case refuses, and why: a status in HTTP's vocabulary (404 no such
+ * thing, 409 conflict, 422 unprocessable, 403 not allowed), a message for a
+ * person, and the items wrong. The API renders it as an RFC 9457 problem
+ * document (runtime/api/problem.ts); the CLI prints the message.
+ */
+import type { Role } from '../auth/roles.ts';
+
+/** One thing wrong with a request: where (JSON pointer or field), what, and which node. */
+export interface ProblemItem {
+  path: string;
+  message: string;
+  nodeId?: string;
+  position?: number;
+}
+
+export const TITLES: Record<number, string> = {
+  400: 'Bad request', 401: 'Not signed in', 403: 'Not allowed', 404: 'Not found', 409: 'Conflict',
+  413: 'Request body too large', 415: 'Unsupported media type', 422: 'Unprocessable content', 429: 'Too many requests', 500: 'Server error', 503: 'Service unavailable',
+};
+
+export class AppProblem extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly problems?: ProblemItem[];
+  readonly requiredRole?: Role | Role[];
+  /** Extra members of the problem document (e.g. `testResults`). */
+  readonly extra?: Record<string, unknown>;
+
+  constructor(status: number, detail: string, options: { title?: string; problems?: ProblemItem[]; requiredRole?: Role | Role[]; extra?: Record<string, unknown> } = {}) {
+    super(detail);
+    this.name = 'ApiProblem';
+    this.status = status;
+    this.title = options.title ?? TITLES[status] ?? 'Error';
+    this.problems = options.problems;
+    this.requiredRole = options.requiredRole;
+    this.extra = options.extra;
+  }
+}
+
+export const notFound = (detail: string) => new AppProblem(404, detail);
+export const conflict = (detail: string) => new AppProblem(409, detail);
+export const badRequest = (detail: string, problems?: ProblemItem[]) => new AppProblem(400, detail, { problems });
+export const unprocessable = (detail: string, problems?: ProblemItem[], extra?: Record<string, unknown>) => new AppProblem(422, detail, { problems, extra });
+
