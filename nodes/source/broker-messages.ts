@@ -65,10 +65,12 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export function recordOfMessage(format: BrokerSourceCommon['format'], message: ReceivedMessage, where: string): MessageRecord {
   const key = message.id ? { sourceKey: message.id } : {};
   const name = message.id ? `message ${message.id}` : 'a message';
-  const unreadable = (reason: string, text: string): MessageRecord => ({
+  // NUL characters cannot be stored, nor written as \u0000 in the stored JSON: what is kept carries neither.
+  const storable = (t: string) => t.replaceAll('\u0000', '\uFFFD').replaceAll('\\u0000', '\\uFFFD');
+  const unreadable = (reason: string, received: string): MessageRecord => ({
     ...key,
-    data: { message: text.length > KEPT_CHARS ? text.slice(0, KEPT_CHARS) : text, from: message.from, ...(message.id ? { messageId: message.id } : {}) },
-    error: new FlowError('permanent', `${name} from ${where} cannot be read: ${reason}`, { code: 'MESSAGE_UNREADABLE' }).toJSON(),
+    data: { message: storable(received.slice(0, KEPT_CHARS)), from: message.from, ...(message.id ? { messageId: message.id } : {}) },
+    error: new FlowError('permanent', storable(`${name} from ${where} cannot be read: ${reason}`), { code: 'MESSAGE_UNREADABLE' }).toJSON(),
   });
   let text: string;
   try {
@@ -86,8 +88,7 @@ export function recordOfMessage(format: BrokerSourceCommon['format'], message: R
     }
   }
   const problem = recordProblem(data);
-  // NUL characters cannot be stored; what is kept of the body must not carry them either.
-  if (problem) return unreadable(problem, text.replaceAll('\u0000', '\uFFFD'));
+  if (problem) return unreadable(problem, text);
   return { ...key, data };
 }
 
