@@ -84,7 +84,7 @@ async function brokerRuns(store: Store, flowId: string): Promise<RunRow[]> {
 }
 
 /** Waits (generously) until `check` holds. */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 90_000, describe?: () => Promise<unknown>): Promise<void> {
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 150_000, describe?: () => Promise<unknown>): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}${describe ? `: ${JSON.stringify(await describe())}` : ''}`);
@@ -141,8 +141,8 @@ for (const protocol of ['amqp', 'nats'] as const) {
           firstBatch = messages;
           throw new Error('stopped after the run was queued, before the acknowledgement');
         });
-        await until('every message delivered and acknowledged', async () => (await rowsIn(b.store, names.table)).length >= 25 && (await bus.left()) === 0, 90_000,
-          async () => ({ rows: (await rowsIn(b.store, names.table)).length, left: await bus.left(), consumers: consumers?.states(), runs: (await b.store.sql.query('select id, status, counts, error from runs')).rows }));
+        await until('every message delivered and acknowledged', async () => (await rowsIn(b.store, names.table)).length >= 25 && (await bus.left()) === 0, 150_000,
+          async () => ({ rows: (await rowsIn(b.store, names.table)).length, left: await bus.left(), consumers: consumers?.states(), runs: (await b.store.sql.query('select id, status, counts, error from runs')).rows, dead: (await b.store.sql.query('select error from dead_letters limit 2')).rows }));
         await consumers!.stop();
         const runs = await brokerRuns(b.store, flowId);
         const rows = await rowsIn(b.store, names.table);
@@ -158,7 +158,7 @@ for (const protocol of ['amqp', 'nats'] as const) {
         expect(dead).toHaveLength(1);
         expect(dead[0]).toMatchObject({ node_id: 'events', source_key: 'poison-1', error: { code: 'MESSAGE_UNREADABLE' } });
         expect(dead[0].error.message).toMatch(/^message poison-1 from .* of connection 'bus' cannot be read: the body is not valid JSON/);
-      }, 120_000);
+      }, 200_000);
 
       it('a redeploy switches the version the next batch runs with, on the same consumer, losing nothing', async () => {
         const flowId = `broker-${protocol}`;
@@ -178,7 +178,7 @@ for (const protocol of ['amqp', 'nats'] as const) {
         expect(consumers!.states()).toMatchObject([{ status: 'running', version: 2 }]);
         const runs = await brokerRuns(b.store, flowId);
         expect(runs.reduce((n, r) => n + r.counts.delivered, 0)).toBe(10);
-      }, 120_000);
+      }, 200_000);
 
       if (backend === 'postgres') {
         it('the consuming process killed (SIGKILL) after queuing a run, before acknowledging: redelivered, counted duplicate, every message once', async () => {
@@ -201,7 +201,7 @@ for (const protocol of ['amqp', 'nats'] as const) {
           expect(rows.map((r) => r.id)).toEqual(orders(1, 20).map((o) => JSON.parse(o.body).id).sort());
           expect(runs.reduce((n, r) => n + r.counts.delivered, 0)).toBe(20);
           expect(runs.reduce((n, r) => n + r.counts.duplicate, 0)).toBe(killed.messages);
-        }, 120_000);
+        }, 200_000);
       }
     });
   }

@@ -4,6 +4,7 @@
  * deployed to dev, its broker connection bound with the password as a secret.
  */
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
+import { DELIVERY_MARKER_DDL } from '../../../nodes/target/delivery-markers.ts';
 import { secretContext } from '../../../runtime/connectors/environment-connections.ts';
 import type { SecretBox } from '../../../runtime/secrets/secret-box.ts';
 import { connectionsRepo } from '../../../runtime/store/service-connections.ts';
@@ -52,6 +53,9 @@ export async function setUpBrokerFlow(store: Store, box: SecretBox, protocol: Pr
   });
   await repo.putConnection({ environment: 'dev', name: 'db', kind: 'postgres', settings: { embedded: true }, encryptedSecrets: {}, updatedBy: 'admin' });
   await targetDatabase(store, 'db').query(`create table if not exists ${table} (id text not null, amount numeric not null, version text not null)`);
+  // The target database of a reused test store was emptied: the markers' table is made again here,
+  // as the target's own check of it is kept per connection pool.
+  for (const statement of DELIVERY_MARKER_DDL.split(';').filter((t) => t.trim())) await targetDatabase(store, 'db').query(statement);
   await store.saveDraft(doc, 'tester');
   await store.saveVersion(doc.id, doc, 'tester', 'first');
   await deploymentsRepo(store.sql).deploy({ flowId: doc.id, environment: 'dev', version: 1, by: 'tester', kind: 'deploy' });
