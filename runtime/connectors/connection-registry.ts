@@ -56,7 +56,8 @@ function notConfigured(name: string): FlowError {
 }
 
 function wrongKind(name: string, has: string, wants: string): FlowError {
-  return new FlowError('permanent', `connection '${name}' is a ${has} connection, but this node needs a ${wants} connection`, { field: name });
+  const a = (kind: string) => `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
+  return new FlowError('permanent', `connection '${name}' is ${a(has)} connection, but this node needs ${a(wants)} connection`, { field: name });
 }
 
 /** Checks a binding's shape, and that it does not reach the store; returns a message, or null when it is usable. */
