@@ -98,7 +98,7 @@ async function main() {
       const fileRecordsPerSec = RECORDS / ((performance.now() - started) / 1000);
 
       await channel.assertQueue(QUEUE, { durable: true });
-      lines.forEach((line, k) => channel.sendToQueue(QUEUE, Buffer.from(line), { messageId: `m-${k + 1}`, persistent: true }));
+      for (const [k, line] of lines.entries()) channel.sendToQueue(QUEUE, Buffer.from(line), { messageId: `m-${k + 1}`, persistent: true });
       await channel.waitForConfirms();
       started = performance.now();
       const consumers = startBrokerConsumers({ store, launcher: queue.launcher, secrets: box, refreshMs: 60_000 }, false);
