@@ -113,7 +113,7 @@ for (const protocol of ['amqp', 'nats'] as const) {
         names = brokerNames(protocol, newTag());
         bus = await openBus(protocol, names);
         await setUpBrokerFlow(b.store, box, protocol, brokerFlow(protocol, names), names.table);
-      });
+      }, 180_000);
 
       afterEach(async () => {
         await consumers?.stop();
@@ -122,11 +122,11 @@ for (const protocol of ['amqp', 'nats'] as const) {
         queue = undefined;
         await bus.close();
         await b.cleanup();
-      });
+      }, 180_000);
 
       const start = async (afterQueued?: (runId: string, messages: number) => void | Promise<void>) => {
         const environments = createEnvironmentConnections({ store: b.store, secrets: box });
-        queue ??= await startQueue({ store: b.store, tuning: TEST_TUNING, connectionsFor: (env, doc) => environments.connectionsFor(env, doc) });
+        queue ??= await startQueue({ store: b.store, tuning: { ...TEST_TUNING, chunkSize: 50 }, connectionsFor: (env, doc) => environments.connectionsFor(env, doc) });
         consumers = startBrokerConsumers({ store: b.store, launcher: queue.launcher, secrets: box, refreshMs: 60_000, restartBackoffMs: 200, afterQueued }, false);
         await consumers.refresh();
         expect(consumers.states().map((s) => [s.status, s.error])).toEqual([['running', undefined]]);
