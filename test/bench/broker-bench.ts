@@ -31,6 +31,8 @@ import { startBrokerConsumers } from '../../runtime/triggers/broker-consumers.ts
 const URL_ = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const RECORDS = Number(process.env.BENCH_BROKER_RECORDS ?? 20_000);
 const QUEUE = `lf_bench_${process.pid}`;
+/** Messages per run (the source's batchSize); each run has a fixed cost (split, finalize, reconciliation). */
+const BATCH = Number(process.env.BENCH_BROKER_BATCH ?? 2000);
 
 const node = (id: string, type: string, config: Record<string, unknown>): FlowNode => ({ id, type, typeVersion: 1, position: { x: 0, y: 0 }, config });
 
@@ -82,7 +84,7 @@ async function main() {
     const db = targetDatabase(store, 'db');
     for (const t of ['from_file', 'from_amqp']) await db.query(`create table ${t} (po text, entity text, amount numeric, currency text, supplier text)`);
     const fileFlow = flow('bench-file', node('events', 'source.file', { format: 'jsonl' }), 'from_file');
-    const amqpFlow = flow('bench-amqp', node('events', 'source.amqp', { connection: 'bus', queue: QUEUE, batchSize: 500, batchWaitMs: 500, prefetch: 1000 }), 'from_amqp');
+    const amqpFlow = flow('bench-amqp', node('events', 'source.amqp', { connection: 'bus', queue: QUEUE, batchSize: BATCH, batchWaitMs: 500, prefetch: BATCH }), 'from_amqp');
     for (const doc of [fileFlow, amqpFlow]) {
       await store.saveDraft(doc, 'bench');
       await store.saveVersion(doc.id, doc, 'bench', 'bench');
@@ -110,7 +112,7 @@ async function main() {
       if (Number(rows[0].n) !== RECORDS) throw new Error(`the AMQP flow wrote ${rows[0].n} rows, expected ${RECORDS}`);
       const { rows: runs } = await store.sql.query<{ n: string }>(`select count(*) as n from runs where flow_id = $1`, [amqpFlow.id]);
       console.log(JSON.stringify({
-        records: RECORDS, fileRecordsPerSec, amqpRecordsPerSec, amqpRuns: Number(runs[0].n),
+        records: RECORDS, messagesPerRun: BATCH, fileRecordsPerSec, amqpRecordsPerSec, amqpRuns: Number(runs[0].n),
         ratioAmqpToFile: amqpRecordsPerSec / fileRecordsPerSec,
       }));
     } finally {
