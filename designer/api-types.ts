@@ -3,7 +3,7 @@
  * screens. Server-side types are imported as types only: nothing of the
  * runtime is bundled.
  */
-import type { FlowDocument } from '../nodes/flow-document.ts';
+import type { ConnectionKind, FlowDocument } from '../nodes/flow-document.ts';
 import type { FlowProblem } from '../nodes/validate-flow.ts';
 import type { RuleFailure } from '../nodes/errors.ts';
 import type { NodeStats, OutcomeCounts, Reconciliation, RecordTrace, RunStatus } from '../runtime/engine/run-types.ts';
@@ -87,7 +87,7 @@ export interface Promotion {
 export interface ConnectionInfo {
   environment: string;
   name: string;
-  kind: 'postgres' | 'http';
+  kind: ConnectionKind;
   settings: Record<string, unknown>;
   secretNames: string[];
 }

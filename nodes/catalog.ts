@@ -8,24 +8,32 @@ import { fileSource } from './source/file.ts';
 import { webhookSource } from './source/webhook.ts';
 import { postgresSource } from './source/postgres.ts';
 import { httpSource } from './source/http.ts';
+import { amqpSource } from './source/amqp.ts';
+import { natsSource } from './source/nats.ts';
 import { jsonataTransform } from './transform/jsonata.ts';
 import { routeNode } from './route/condition.ts';
 import { validateNode } from './validate/record.ts';
 import { postgresTarget } from './target/postgres.ts';
 import { httpTarget } from './target/http.ts';
 import { fileTarget } from './target/file.ts';
+import { amqpTarget } from './target/amqp.ts';
+import { natsTarget } from './target/nats.ts';
 
 export const NODE_TYPES: readonly AnyNodeDeclaration[] = [
   fileSource,
   webhookSource,
   postgresSource,
   httpSource,
+  amqpSource,
+  natsSource,
   jsonataTransform,
   routeNode,
   validateNode,
   postgresTarget,
   httpTarget,
   fileTarget,
+  amqpTarget,
+  natsTarget,
 ];
 
 export const catalog: NodeCatalog = createCatalog(NODE_TYPES);

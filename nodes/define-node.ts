@@ -78,10 +78,40 @@ export interface HttpConnection {
   auth?: HttpAuth;
 }
 
+/** The message brokers a connection can be bound to. */
+export type BrokerProtocol = 'amqp' | 'nats';
+
+/** Where a broker target publishes: an AMQP exchange and routing key, or a NATS JetStream subject. */
+export type BrokerDestination = { exchange: string; routingKey: string } | { subject: string };
+
+/** A message a broker target publishes. */
+export interface BrokerPublication {
+  body: Uint8Array;
+  /** The record's idempotency key: AMQP `message-id`, NATS `Nats-Msg-Id` (the stream drops a repeat within its window). */
+  id: string;
+  contentType: string;
+  headers?: Record<string, string>;
+}
+
+/** The broker's answer to one publication: confirmed (with where it landed), or refused. */
+export type PublishOutcome = { ok: true; ref?: string } | { ok: false; error: FlowError };
+
+/** A broker connection as targets see it; sources are fed by the runtime's consumers (see nodes/source/broker-messages.ts). */
+export interface BrokerConnection {
+  protocol: BrokerProtocol;
+  /**
+   * Publishes `messages` in order and waits until the broker confirmed each (AMQP publisher
+   * confirms, JetStream publish acks). Throws a transient FlowError when the broker cannot be reached.
+   */
+  publish(destination: BrokerDestination, messages: BrokerPublication[], signal?: AbortSignal): Promise<PublishOutcome[]>;
+}
+
 /** Named connections, bound per environment by the runtime. */
 export interface ConnectionResolver {
   sql(name: string): SqlClient;
   http(name: string): HttpConnection;
+  /** A message broker connection (AMQP or NATS); absent where nothing can be published (the designer). */
+  broker?(name: string, protocol: BrokerProtocol): BrokerConnection;
 }
 
 /** A document handed to a source: an uploaded file, a webhook body, a CLI `--input`. */

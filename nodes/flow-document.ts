@@ -5,6 +5,11 @@
  * Published as JSON Schema in `flows/flow.schema.json`.
  */
 
+
+/** What a named connection can be bound to: a Postgres database, an HTTP API, an AMQP broker, a NATS server. */
+export const CONNECTION_KINDS = ['postgres', 'http', 'amqp', 'nats'] as const;
+export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
+
 export interface FlowNode {
   id: string;
   /** Node type id from the catalog, e.g. `transform.jsonata`. */
@@ -78,7 +83,7 @@ export interface FlowDocument {
   /** Field names or dotted paths whose values are masked in stored traces. */
   sensitive?: string[];
   /** Named connections the flow uses; environments bind them to real settings. */
-  connections?: Record<string, { kind: 'postgres' | 'http'; description?: string }>;
+  connections?: Record<string, { kind: ConnectionKind; description?: string }>;
   referenceData?: Record<string, ReferenceDataDeclaration>;
   /** Evaluator for JSONata: `compiled` (default when available) or `reference`. */
   evaluator?: 'compiled' | 'reference';

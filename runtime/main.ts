@@ -18,6 +18,7 @@ import { createSecretBox, loadSecretKey } from './secrets/secret-box.ts';
 import { openDatabase } from './store/open-store.ts';
 import type { Database } from './store/database.ts';
 import { startScheduler } from './triggers/scheduler.ts';
+import { startBrokerConsumers } from './triggers/broker-consumers.ts';
 import { retentionPolicy, startRetentionJob } from './app/retention.ts';
 import { runtimeFetch } from './connectors/http-client.ts';
 import { parseSettings, type Settings } from './settings.ts';
@@ -96,6 +97,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
     const scheduler = startScheduler({ store, launcher: queue.launcher, tickMs: options.schedulerTickMs, logger: logger.child({ component: 'scheduler' }) });
     cleanups.push(() => scheduler.stop());
+    // Broker sources of deployed flows: a consumer each, per environment (see broker-consumers.ts).
+    const consumers = startBrokerConsumers({ database, launcher: queue.launcher, secrets, logger: logger.child({ component: 'brokers' }) });
+    cleanups.push(() => consumers.stop());
     const retentionJob = startRetentionJob({ store, policy: retention, logger: logger.child({ component: 'retention' }) });
     cleanups.push(() => retentionJob.stop());
 

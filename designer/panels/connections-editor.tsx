@@ -1,5 +1,6 @@
 /** The named connections a flow uses. Names and kinds only: settings and secrets live per environment. */
 import { useState } from 'react';
+import type { ConnectionKind } from '../../nodes/flow-document.ts';
 import { useEditor } from '../editor-context.tsx';
 import { EMPTY_LIST, EMPTY_RECORD, useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
 
@@ -9,8 +10,8 @@ export function ConnectionsEditor() {
   const connections = useDesigner((s) => s.document?.connections ?? EMPTY_RECORD);
   const users = useDesigner((s) => s.document?.nodes ?? EMPTY_LIST);
   const [name, setName] = useState('');
-  const [kind, setKind] = useState<'postgres' | 'http'>('postgres');
-  const set = (next: Record<string, { kind: 'postgres' | 'http'; description?: string }>) =>
+  const [kind, setKind] = useState<ConnectionKind>('postgres');
+  const set = (next: Record<string, { kind: ConnectionKind; description?: string }>) =>
     store.getState().change((d) => {
       const out = { ...d, connections: next };
       if (Object.keys(next).length === 0) delete (out as { connections?: unknown }).connections;
@@ -37,9 +38,11 @@ export function ConnectionsEditor() {
       {!readOnly && (
         <form className="inline-form" onSubmit={(e) => { e.preventDefault(); const v = name.trim(); if (v && !connections[v]) set({ ...connections, [v]: { kind } }); setName(''); }}>
           <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Connection name" pattern="^[A-Za-z][A-Za-z0-9_-]*$" />
-          <select value={kind} onChange={(e) => setKind(e.target.value as 'postgres' | 'http')}>
+          <select value={kind} onChange={(e) => setKind(e.target.value as ConnectionKind)}>
             <option value="postgres">Postgres</option>
             <option value="http">HTTP API</option>
+            <option value="amqp">AMQP (RabbitMQ)</option>
+            <option value="nats">NATS JetStream</option>
           </select>
           <button type="submit" className="btn btn-small" disabled={!name.trim()}>Add</button>
         </form>

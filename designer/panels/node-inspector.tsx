@@ -1,7 +1,7 @@
 /** The form of one node: label, problems, config generated from its schema, retry policy. */
 import { useMemo } from 'react';
 import { catalog } from '../../nodes/catalog.ts';
-import type { FlowNode } from '../../nodes/flow-document.ts';
+import type { ConnectionKind, FlowNode } from '../../nodes/flow-document.ts';
 import { CATEGORY_LOOK } from '../canvas/categories.ts';
 import { useEditor } from '../editor-context.tsx';
 import { useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
@@ -15,9 +15,9 @@ import { NodeRunSummary } from './node-run-summary.tsx';
 const NO_PROBLEMS: never[] = [];
 
 /** The connection kind a node type needs, from its type id (`target.postgres` → postgres). */
-export function connectionKindOf(type: string): 'postgres' | 'http' | undefined {
-  if (/(^|\.)postgres$/.test(type)) return 'postgres';
-  if (/(^|\.)http$/.test(type)) return 'http';
+export function connectionKindOf(type: string): ConnectionKind | undefined {
+  const kind = /\.(postgres|http|amqp|nats)$/.exec(type)?.[1];
+  if (kind) return kind as ConnectionKind;
   return undefined;
 }
 

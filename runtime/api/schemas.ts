@@ -5,6 +5,7 @@
  * types in runtime/store/store.ts are the reference.
  */
 import { z } from '@hono/zod-openapi';
+import { CONNECTION_KINDS } from '../../nodes/flow-document.ts';
 
 export const ProblemItemSchema = z.object({
   path: z.string().openapi({ description: 'JSON pointer or field name at fault', example: '/nodes/2/config/expression' }),
@@ -102,7 +103,7 @@ export const EnvironmentSchema = z.object({ name: z.string(), position: z.number
 export const ConnectionSchema = z.object({
   environment: z.string(),
   name: z.string(),
-  kind: z.enum(['postgres', 'http']),
+  kind: z.enum(CONNECTION_KINDS),
   settings: z.record(z.string(), z.unknown()),
   secretNames: z.array(z.string()).openapi({ description: 'Names of the secrets set; values are never returned' }),
   updatedAt: z.string().optional(),

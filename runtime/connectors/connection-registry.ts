@@ -5,7 +5,8 @@
  * database (runtime/store/target-databases.ts), never the store. A URL that
  * points at the store's own database is refused.
  */
-import type { ConnectionResolver, HttpAuth, HttpConnection, SqlClient } from '../../nodes/define-node.ts';
+import type { BrokerConnection, ConnectionResolver, HttpAuth, HttpConnection, SqlClient } from '../../nodes/define-node.ts';
+import { brokerBindingProblem, createBrokerClient, type BrokerBinding, type BrokerClient } from './brokers.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { createRateLimiter, type RateLimiter } from '../../nodes/target/rate-limiter.ts';
 import { createPgSqlClient, type PgSqlClient } from './postgres.ts';
@@ -28,7 +29,7 @@ export interface HttpBinding {
   auth?: HttpAuth;
 }
 
-export type ConnectionBinding = PostgresBinding | HttpBinding;
+export type ConnectionBinding = PostgresBinding | HttpBinding | BrokerBinding;
 
 /** Connection name → binding, for one environment. */
 export type ConnectionBindings = Record<string, ConnectionBinding>;
@@ -55,7 +56,8 @@ function notConfigured(name: string): FlowError {
 }
 
 function wrongKind(name: string, has: string, wants: string): FlowError {
-  return new FlowError('permanent', `connection '${name}' is a ${has} connection, but this node needs a ${wants} connection`, { field: name });
+  const a = (kind: string) => `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
+  return new FlowError('permanent', `connection '${name}' is ${a(has)} connection, but this node needs ${a(wants)} connection`, { field: name });
 }
 
 /** Checks a binding's shape, and that it does not reach the store; returns a message, or null when it is usable. */
@@ -77,7 +79,8 @@ export function bindingProblem(name: string, binding: unknown, storeUrl?: string
     }
     return (binding as { auth?: unknown }).auth === undefined ? null : authProblem(name, (binding as { auth?: unknown }).auth);
   }
-  return `connection '${name}' has unknown kind '${String(b.kind)}' (postgres or http)`;
+  if (b.kind === 'amqp' || b.kind === 'nats') return brokerBindingProblem(name, b as Record<string, unknown>);
+  return `connection '${name}' has unknown kind '${String(b.kind)}' (postgres, http, amqp or nats)`;
 }
 
 const AUTH_FIELDS: Record<HttpAuth['type'], string[]> = {
@@ -116,6 +119,7 @@ export function createConnectionResolver(
   options: ConnectionResolverOptions = {},
 ): ClosableConnectionResolver {
   const pools = new Map<string, PgSqlClient>();
+  const brokers = new Map<string, BrokerClient>();
   const limiter = options.rateLimiter ?? createRateLimiter();
 
   function binding(name: string): ConnectionBinding {
@@ -152,9 +156,20 @@ export function createConnectionResolver(
         ...(b.auth ? { auth: { ...b.auth } } : {}),
       };
     },
+    broker(name, protocol): BrokerConnection {
+      const b = binding(name);
+      if (b.kind !== protocol) throw wrongKind(name, b.kind, protocol);
+      let client = brokers.get(name);
+      if (!client) {
+        client = createBrokerClient(name, b as BrokerBinding);
+        brokers.set(name, client);
+      }
+      return client;
+    },
     async close() {
-      const clients = [...pools.values()];
+      const clients: { close(): Promise<void> }[] = [...pools.values(), ...brokers.values()];
       pools.clear();
+      brokers.clear();
       await Promise.all(clients.map((c) => c.close()));
     },
   };

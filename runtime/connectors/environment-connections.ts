@@ -5,7 +5,7 @@
  * decrypted only here, when a run needs them.
  */
 import type { HttpAuth } from '../../nodes/define-node.ts';
-import type { FlowDocument } from '../../nodes/flow-document.ts';
+import { CONNECTION_KINDS, type ConnectionKind, type FlowDocument } from '../../nodes/flow-document.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { isCredentialHeader } from '../../nodes/secret-redaction.ts';
 import type { Database } from '../store/database.ts';
@@ -41,8 +41,13 @@ function substitute(value: unknown, secrets: (name: string) => string): unknown 
 }
 
 /** Settings as the API takes them → the binding the connection registry runs with. */
-export function bindingOf(kind: 'postgres' | 'http', settings: Record<string, unknown>): ConnectionBinding {
+export function bindingOf(kind: ConnectionKind, settings: Record<string, unknown>): ConnectionBinding {
   if (kind === 'postgres') return { kind, url: settings.embedded === true ? 'embedded' : String(settings.url ?? '') };
+  if (kind === 'amqp') return { kind, url: String(settings.url ?? '') };
+  if (kind === 'nats') {
+    const text = (field: string) => (typeof settings[field] === 'string' ? { [field]: settings[field] as string } : {});
+    return { kind, servers: String(settings.servers ?? ''), ...text('user'), ...text('password'), ...text('token') };
+  }
   return {
     kind, baseUrl: String(settings.baseUrl ?? ''),
     ...(settings.headers !== undefined ? { headers: settings.headers as Record<string, string> } : {}),
@@ -71,6 +76,15 @@ function plainCredentials(kind: string, s: Record<string, unknown>): { path: str
       if (typeof value === 'string' && value !== '' && !hasReference(value)) problems.push({ path: `/settings/auth/${field}`, message: `auth.${field} is a credential: ${advice}` });
     }
   }
+  if (kind === 'amqp' && typeof s.url === 'string') {
+    const password = /^amqps?:\/\/[^:@/]*:([^@]*)@/.exec(s.url)?.[1];
+    if (password && !hasReference(password)) problems.push({ path: '/settings/url', message: `the URL carries a password: ${advice}` });
+  }
+  if (kind === 'nats') {
+    for (const field of ['password', 'token']) {
+      if (typeof s[field] === 'string' && s[field] !== '' && !hasReference(s[field])) problems.push({ path: `/settings/${field}`, message: `${field} is a credential: ${advice}` });
+    }
+  }
   if (kind === 'postgres' && typeof s.url === 'string') {
     const password = /^postgres(?:ql)?:\/\/[^:@/]*:([^@]*)@/.exec(s.url)?.[1];
     if (password && !hasReference(password)) problems.push({ path: '/settings/url', message: `the URL carries a password: ${advice}` });
@@ -84,14 +98,14 @@ function plainCredentials(kind: string, s: Record<string, unknown>): { path: str
  */
 export function connectionProblems(name: string, kind: string, settings: unknown, secretNames: string[], storeUrl?: string): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
-  if (kind !== 'postgres' && kind !== 'http') return [{ path: '/kind', message: `kind must be postgres or http, not '${kind}'` }];
+  if (!(CONNECTION_KINDS as readonly string[]).includes(kind)) return [{ path: '/kind', message: `kind must be one of ${CONNECTION_KINDS.join(', ')}, not '${kind}'` }];
   if (!settings || typeof settings !== 'object' || Array.isArray(settings)) return [{ path: '/settings', message: 'settings must be an object' }];
   const s = settings as Record<string, unknown>;
   if (kind === 'postgres' && s.embedded !== true && typeof s.url !== 'string') {
     problems.push({ path: '/settings/url', message: `connection '${name}' needs settings.url (postgres://…) or settings.embedded = true` });
   } else {
     // Check the shape with placeholders standing in for the secrets.
-    const problem = bindingProblem(name, substitute(bindingOf(kind, s), () => 'secret'), storeUrl);
+    const problem = bindingProblem(name, substitute(bindingOf(kind as ConnectionKind, s), () => 'secret'), storeUrl);
     if (problem) problems.push({ path: '/settings', message: problem });
   }
   problems.push(...plainCredentials(kind, s));
@@ -112,7 +126,7 @@ export function resolveConnection(row: ConnectionRow, box: SecretBox): Connectio
     return value;
   };
   const binding = substitute(bindingOf(row.kind, row.settings), secret) as ConnectionBinding;
-  return binding.kind === 'http' && used.length ? { ...binding, secretValues: used } : binding;
+  return binding.kind !== 'postgres' && used.length ? { ...binding, secretValues: used } : binding;
 }
 
 export interface EnvironmentConnections {

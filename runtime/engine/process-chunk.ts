@@ -5,7 +5,7 @@
  */
 import type { Emission, TargetContext } from '../../nodes/define-node.ts';
 import type { Bindings } from '../../nodes/expression/evaluator.ts';
-import { FlowError, toFlowError, type RuleFailure } from '../../nodes/errors.ts';
+import { FlowError, toFlowError, type RuleFailure, type SerializedError } from '../../nodes/errors.ts';
 import type { PreparedFlow, PreparedProcess, PreparedTarget } from './prepare-flow.ts';
 import type {
   CrashPoint, DeadLetterEntry, IdempotencyLedger, NodeStats, Reconciliation, RecordOutcome, RecordTrace, RetryAttempt, StepSnapshot,
@@ -28,6 +28,8 @@ export interface RootRecord {
   unmatched?: string[];
   /** Replay of some items only: their item keys. Items not named are left as they were (not run, not counted). */
   onlyItems?: string[];
+  /** Unreadable as received (a poison message): dead-lettered at the source with this error, not run. */
+  sourceError?: SerializedError;
 }
 
 /** A record on its way through the graph (a source record or one of its fan-out children). */
@@ -169,6 +171,19 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   const sourcePath = [source.id];
   statsOf(source.id).out += roots.length;
   for (const root of roots) {
+    if (root.sourceError) {
+      // Unreadable as received: a dead letter of its own, the rest of the chunk goes on.
+      const { errorClass, message, ...details } = root.sourceError;
+      const s = statsOf(source.id);
+      s.out--;
+      s.errors++;
+      items.addRead(root.amount, root.currency);
+      failed({
+        root, lineageKey: String(root.seq), sourceKey: root.sourceKey, itemKey: '',
+        amount: root.amount, currency: root.currency, data: root.data, path: sourcePath, steps: [],
+      }, source.id, new FlowError(errorClass, message, { ...details, nodeId: source.id }));
+      continue;
+    }
     // A source connected to several nodes sends each a copy with its own lineage suffix.
     sourceTargets.forEach((t, i) => {
       const suffix = sourceTargets.length > 1 ? `.${i}` : '';

@@ -23,6 +23,11 @@ export interface GivenRecord {
   sourceKey?: string;
   /** Replay of some items of the record only (their item keys). */
   onlyItems?: string[];
+  /**
+   * The record could not be read (an unparseable broker message): it is dead-lettered at the
+   * source with this error, `data` holding what was received; the other records go on.
+   */
+  error?: SerializedError;
 }
 
 export interface RunFlowOptions {
@@ -207,6 +212,7 @@ export async function* readRoots(
     }
     if (unmatched.length) root.unmatched = unmatched;
     if (given.onlyItems?.length) root.onlyItems = given.onlyItems;
+    if (given.error) root.sourceError = given.error;
     yield root;
   }
 }

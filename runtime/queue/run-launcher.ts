@@ -5,11 +5,12 @@
 import type { SqlClient } from '../../nodes/define-node.ts';
 import type { RunRow } from '../store/store.ts';
 import type { QueuedRunRow } from '../store/jobs-repo.ts';
+import type { GivenRecord } from '../engine/run-flow.ts';
 
 /** What a queued run reads. Input bytes are stored durably with the run before it is queued. */
 export type QueuedRunInput =
   | { kind: 'document'; name: string; bytes: Uint8Array }
-  | { kind: 'records'; records: { data: unknown; sourceKey?: string; onlyItems?: string[] }[] }
+  | { kind: 'records'; records: GivenRecord[] }
   | { kind: 'source' };
 
 /** A run to start: its row as the store writes it (jobs-repo.ts), without the id it is given. */

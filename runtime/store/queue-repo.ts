@@ -6,6 +6,7 @@
 import type { Db, Row } from './db.ts';
 import type { DeadLetterEntry, Reconciliation, RecordTrace, RunStatus } from '../engine/run-types.ts';
 import type { RootRecord } from '../engine/process-chunk.ts';
+import type { GivenRecord } from '../engine/run-flow.ts';
 import type { SerializedError } from '../../nodes/errors.ts';
 import { storeDeadLetters } from './dead-letters-repo.ts';
 import { TRACE_COLUMNS, deadLetterLine, runPrefix, traceLine, type RunColumns } from './trace-rows.ts';
@@ -18,7 +19,7 @@ export interface StoredRunInput {
   kind: 'document' | 'records' | 'source';
   name: string | null;
   bytes: Uint8Array | null;
-  records: { data: unknown; sourceKey?: string; onlyItems?: string[] }[] | null;
+  records: GivenRecord[] | null;
   replayDeadLetterIds: number[];
   requestedBy: string;
   /** A replay "as it was": the reference data as loaded at this time. */

@@ -1,5 +1,6 @@
 /** What a generated form needs besides the schema and the value. */
 import { createContext, useContext } from 'react';
+import type { ConnectionKind } from '../../../nodes/flow-document.ts';
 
 export interface FormContextValue {
   /** Messages by config-relative JSON pointer (`/routes/0/condition`). */
@@ -9,7 +10,7 @@ export interface FormContextValue {
   /** Connections of the flow usable by this node (already filtered by kind). */
   connections: { name: string; kind: string; description?: string }[];
   /** Kind of connection this node needs, if any. */
-  connectionKind?: 'postgres' | 'http';
+  connectionKind?: ConnectionKind;
   declareConnection?(name: string): void;
   readOnly: boolean;
   /** Node whose input the expression previews run on; undefined for flow-level fields. */

@@ -1,0 +1,174 @@
+/**
+ * What the broker sources (`source.amqp`, `source.nats`) share: their common
+ * config, how a received message becomes a record, and their declaration.
+ *
+ * A broker source is not read by a run: the runtime keeps a consumer running
+ * per deployed environment (runtime/triggers/broker-consumers.ts), which takes
+ * messages in batches, turns each into a record here, queues a run holding
+ * the batch (run row and records committed in one transaction) and only then
+ * acknowledges the messages. A crash before the acknowledgement makes the
+ * broker deliver them again; the run made from the redelivery finds them in
+ * the idempotency ledger and counts them as duplicates.
+ *
+ * A message whose body cannot be read (not UTF-8, not JSON, over the record
+ * limits) is a poison message: it becomes a record dead-lettered at the source
+ * (error class `permanent`, code `MESSAGE_UNREADABLE`) holding what was
+ * received, and the rest of the batch goes on. It is acknowledged like the
+ * others, so the broker does not deliver it forever.
+ *
+ * Browser-safe: no broker client here. In the designer a sample is one
+ * message body, read as the consumer would.
+ */
+import { defineNode, type ConfigProblem, type InputDocument, type JsonSchema, type NodeDeclaration, type PortDeclaration } from '../define-node.ts';
+import { FlowError, type SerializedError } from '../errors.ts';
+import { recordProblem } from '../formats/record-limits.ts';
+
+export interface BrokerSourceCommon {
+  /** Name of an `amqp` or `nats` connection the flow declares. */
+  connection: string;
+  /** `json`: the body is one JSON value (the record); `text`: the record is `{ text }`. */
+  format: 'json' | 'text';
+  /** Most messages in one run. */
+  batchSize: number;
+  /** How long a batch waits for more messages before its run is queued (ms). */
+  batchWaitMs: number;
+}
+
+/** A message as a consumer received it. */
+export interface ReceivedMessage {
+  body: Uint8Array;
+  /**
+   * Its identity, the same on every delivery: the AMQP `message-id`, the NATS `Nats-Msg-Id`
+   * header or stream and sequence. Absent: the record's digest is its source key.
+   */
+  id?: string;
+  /** The queue (AMQP) or subject (NATS) it came from, for messages and the record. */
+  from: string;
+}
+
+/** A record for the run, in the shape the run's stored records take (`GivenRecord`). */
+export interface MessageRecord {
+  data: unknown;
+  sourceKey?: string;
+  error?: SerializedError;
+}
+
+/** Longest piece of an unreadable body kept in its dead letter. */
+const KEPT_CHARS = 64 * 1024;
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The record of one message: its body parsed by `format`, keyed by the message's identity; a
+ * body that cannot be read is a record carrying the error (dead-lettered at the source).
+ */
+export function recordOfMessage(format: BrokerSourceCommon['format'], message: ReceivedMessage, where: string): MessageRecord {
+  const key = message.id ? { sourceKey: message.id } : {};
+  const name = message.id ? `message ${message.id}` : 'a message';
+  // NUL characters cannot be stored, nor written as \u0000 in the stored JSON: what is kept carries neither.
+  const storable = (t: string) => t.replaceAll('\u0000', '\uFFFD').replaceAll('\\u0000', '\\uFFFD');
+  const unreadable = (reason: string, received: string): MessageRecord => ({
+    ...key,
+    data: { message: storable(received.slice(0, KEPT_CHARS)), from: message.from, ...(message.id ? { messageId: message.id } : {}) },
+    error: new FlowError('permanent', storable(`${name} from ${where} cannot be read: ${reason}`), { code: 'MESSAGE_UNREADABLE' }).toJSON(),
+  });
+  let text: string;
+  try {
+    text = decoder.decode(message.body);
+  } catch {
+    return unreadable('the body is not UTF-8 text', new TextDecoder().decode(message.body));
+  }
+  let data: unknown;
+  if (format === 'text') data = { text };
+  else {
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      return unreadable(`the body is not valid JSON (${(err as Error).message})`, text);
+    }
+  }
+  const problem = recordProblem(data);
+  if (problem) return unreadable(problem, text);
+  return { ...key, data };
+}
+
+export const BROKER_SOURCE_FIELDS: Record<string, JsonSchema> = {
+  format: { type: 'string', title: 'Message format', description: 'json: each message body is one JSON record; text: the record is { "text": body }.', enum: ['json', 'text'], default: 'json' },
+  batchSize: { type: 'integer', title: 'Messages per run', description: 'Most messages taken into one run.', minimum: 1, maximum: 10_000, default: 500 },
+  batchWaitMs: { type: 'integer', title: 'Batch wait (ms)', description: 'How long a run waits for more messages before it is queued.', minimum: 0, maximum: 60_000, default: 1000 },
+};
+
+export const BROKER_SOURCE_DEFAULTS: Omit<BrokerSourceCommon, 'connection'> = { format: 'json', batchSize: 500, batchWaitMs: 1000 };
+
+async function bodyOf(input: InputDocument): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of input.chunks()) parts.push(chunk);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** What differs between the broker sources; the rest is declared once, by `defineBrokerSource`. */
+export interface BrokerSourceSpec<C extends BrokerSourceCommon> {
+  type: string;
+  title: string;
+  description: string;
+  /** The protocol's own config fields (queue; stream and consumer …). */
+  fields: Record<string, JsonSchema>;
+  required: string[];
+  defaults: C;
+  /** Problems with the protocol's own fields. */
+  problems(config: C): ConfigProblem[];
+  /** Where messages come from, in messages and on the canvas (`queue 'po-events'`). */
+  origin(config: C): string;
+}
+
+const OUT: PortDeclaration[] = [{ id: 'out', title: 'Records' }];
+
+/** Declares a broker source (see the module comment). */
+export function defineBrokerSource<C extends BrokerSourceCommon>(spec: BrokerSourceSpec<C>): NodeDeclaration<C, 'source'> {
+  const complete = (config: C): C => ({ ...spec.defaults, ...config });
+  const problems = (raw: C): ConfigProblem[] => {
+    const config = complete(raw);
+    return [
+      ...(config.connection ? [] : [{ path: '/connection', message: 'choose the broker connection to consume from' }]),
+      ...spec.problems(config),
+    ];
+  };
+  return defineNode<C, 'source'>({
+    type: spec.type,
+    version: 1,
+    title: spec.title,
+    description: spec.description,
+    category: 'source',
+    inputs: [],
+    outputs: OUT,
+    configSchema: {
+      type: 'object',
+      required: ['connection', ...spec.required],
+      additionalProperties: false,
+      properties: { connection: { type: 'string', title: 'Connection', minLength: 1 }, ...spec.fields, ...BROKER_SOURCE_FIELDS },
+    },
+    defaults: spec.defaults,
+    summary: (config) => `${spec.origin(complete(config))} · ${config.connection || '(no connection)'}`,
+    check: (config) => problems(config),
+    create(raw, setup) {
+      const config = complete(raw);
+      return {
+        async *read(ctx) {
+          if (!ctx.input) {
+            throw new FlowError('permanent', `${spec.title} source "${setup.nodeId}" is fed by its consumer: deploy the flow to an environment and keep \`ledgerflow serve\` (or \`worker\`) running; a saved message body can be tried as the input`, { nodeId: setup.nodeId });
+          }
+          // A saved message body (designer sample, CLI --input): read as the consumer reads a message.
+          const record = recordOfMessage(config.format, { body: await bodyOf(ctx.input), from: ctx.input.name }, `sample ${ctx.input.name}`);
+          if (record.error) throw new FlowError('validation', record.error.message, { nodeId: setup.nodeId, code: record.error.code });
+          yield record.data;
+        },
+      };
+    },
+  });
+}
