@@ -95,6 +95,8 @@ export interface InputDocument {
 export interface FileSink {
   /** Appends text, or lines in order (cheaper to encode than one long string). */
   append(path: string, text: string | readonly string[]): Promise<void>;
+  /** Writes a whole file, replacing one of that name at once (a temp file renamed); absent: `append`. */
+  write?(path: string, text: string): Promise<void>;
 }
 
 /** Reference (master) data sets, loaded before the run: set name → key → row. */
