@@ -87,7 +87,7 @@ export interface Promotion {
 export interface ConnectionInfo {
   environment: string;
   name: string;
-  kind: 'postgres' | 'http';
+  kind: 'postgres' | 'http' | 'sftp';
   settings: Record<string, unknown>;
   secretNames: string[];
 }

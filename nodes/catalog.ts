@@ -8,24 +8,28 @@ import { fileSource } from './source/file.ts';
 import { webhookSource } from './source/webhook.ts';
 import { postgresSource } from './source/postgres.ts';
 import { httpSource } from './source/http.ts';
+import { sftpSource } from './source/sftp.ts';
 import { jsonataTransform } from './transform/jsonata.ts';
 import { routeNode } from './route/condition.ts';
 import { validateNode } from './validate/record.ts';
 import { postgresTarget } from './target/postgres.ts';
 import { httpTarget } from './target/http.ts';
 import { fileTarget } from './target/file.ts';
+import { sftpTarget } from './target/sftp.ts';
 
 export const NODE_TYPES: readonly AnyNodeDeclaration[] = [
   fileSource,
   webhookSource,
   postgresSource,
   httpSource,
+  sftpSource,
   jsonataTransform,
   routeNode,
   validateNode,
   postgresTarget,
   httpTarget,
   fileTarget,
+  sftpTarget,
 ];
 
 export const catalog: NodeCatalog = createCatalog(NODE_TYPES);

@@ -78,7 +78,7 @@ export interface FlowDocument {
   /** Field names or dotted paths whose values are masked in stored traces. */
   sensitive?: string[];
   /** Named connections the flow uses; environments bind them to real settings. */
-  connections?: Record<string, { kind: 'postgres' | 'http'; description?: string }>;
+  connections?: Record<string, { kind: 'postgres' | 'http' | 'sftp'; description?: string }>;
   referenceData?: Record<string, ReferenceDataDeclaration>;
   /** Evaluator for JSONata: `compiled` (default when available) or `reference`. */
   evaluator?: 'compiled' | 'reference';

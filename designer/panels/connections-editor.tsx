@@ -9,8 +9,8 @@ export function ConnectionsEditor() {
   const connections = useDesigner((s) => s.document?.connections ?? EMPTY_RECORD);
   const users = useDesigner((s) => s.document?.nodes ?? EMPTY_LIST);
   const [name, setName] = useState('');
-  const [kind, setKind] = useState<'postgres' | 'http'>('postgres');
-  const set = (next: Record<string, { kind: 'postgres' | 'http'; description?: string }>) =>
+  const [kind, setKind] = useState<'postgres' | 'http' | 'sftp'>('postgres');
+  const set = (next: Record<string, { kind: 'postgres' | 'http' | 'sftp'; description?: string }>) =>
     store.getState().change((d) => {
       const out = { ...d, connections: next };
       if (Object.keys(next).length === 0) delete (out as { connections?: unknown }).connections;
@@ -37,9 +37,10 @@ export function ConnectionsEditor() {
       {!readOnly && (
         <form className="inline-form" onSubmit={(e) => { e.preventDefault(); const v = name.trim(); if (v && !connections[v]) set({ ...connections, [v]: { kind } }); setName(''); }}>
           <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Connection name" pattern="^[A-Za-z][A-Za-z0-9_-]*$" />
-          <select value={kind} onChange={(e) => setKind(e.target.value as 'postgres' | 'http')}>
+          <select value={kind} onChange={(e) => setKind(e.target.value as 'postgres' | 'http' | 'sftp')}>
             <option value="postgres">Postgres</option>
             <option value="http">HTTP API</option>
+            <option value="sftp">SFTP server</option>
           </select>
           <button type="submit" className="btn btn-small" disabled={!name.trim()}>Add</button>
         </form>

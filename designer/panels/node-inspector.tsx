@@ -15,8 +15,9 @@ import { NodeRunSummary } from './node-run-summary.tsx';
 const NO_PROBLEMS: never[] = [];
 
 /** The connection kind a node type needs, from its type id (`target.postgres` → postgres). */
-export function connectionKindOf(type: string): 'postgres' | 'http' | undefined {
+export function connectionKindOf(type: string): 'postgres' | 'http' | 'sftp' | undefined {
   if (/(^|\.)postgres$/.test(type)) return 'postgres';
+  if (/(^|\.)sftp$/.test(type)) return 'sftp';
   if (/(^|\.)http$/.test(type)) return 'http';
   return undefined;
 }

@@ -102,7 +102,7 @@ export const EnvironmentSchema = z.object({ name: z.string(), position: z.number
 export const ConnectionSchema = z.object({
   environment: z.string(),
   name: z.string(),
-  kind: z.enum(['postgres', 'http']),
+  kind: z.enum(['postgres', 'http', 'sftp']),
   settings: z.record(z.string(), z.unknown()),
   secretNames: z.array(z.string()).openapi({ description: 'Names of the secrets set; values are never returned' }),
   updatedAt: z.string().optional(),

@@ -5,11 +5,14 @@
  * database (runtime/store/target-databases.ts), never the store. A URL that
  * points at the store's own database is refused.
  */
-import type { ConnectionResolver, HttpAuth, HttpConnection, SqlClient } from '../../nodes/define-node.ts';
+import type { ConnectionResolver, HttpAuth, HttpConnection, SftpConnection, SqlClient } from '../../nodes/define-node.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { createRateLimiter, type RateLimiter } from '../../nodes/target/rate-limiter.ts';
 import { createPgSqlClient, type PgSqlClient } from './postgres.ts';
 import { storeBindingProblem } from './store-isolation.ts';
+import { createSftpConnection, sftpBindingProblem, type SftpBinding } from './sftp.ts';
+
+export type { SftpBinding } from './sftp.ts';
 
 export interface PostgresBinding {
   kind: 'postgres';
@@ -28,7 +31,7 @@ export interface HttpBinding {
   auth?: HttpAuth;
 }
 
-export type ConnectionBinding = PostgresBinding | HttpBinding;
+export type ConnectionBinding = PostgresBinding | HttpBinding | (SftpBinding & { secretValues?: string[] });
 
 /** Connection name → binding, for one environment. */
 export type ConnectionBindings = Record<string, ConnectionBinding>;
@@ -77,7 +80,8 @@ export function bindingProblem(name: string, binding: unknown, storeUrl?: string
     }
     return (binding as { auth?: unknown }).auth === undefined ? null : authProblem(name, (binding as { auth?: unknown }).auth);
   }
-  return `connection '${name}' has unknown kind '${String(b.kind)}' (postgres or http)`;
+  if (b.kind === 'sftp') return sftpBindingProblem(name, b as Record<string, unknown>);
+  return `connection '${name}' has unknown kind '${String(b.kind)}' (postgres, http or sftp)`;
 }
 
 const AUTH_FIELDS: Record<HttpAuth['type'], string[]> = {
@@ -151,6 +155,11 @@ export function createConnectionResolver(
         ...(b.secretValues?.length ? { secretValues: [...b.secretValues] } : {}),
         ...(b.auth ? { auth: { ...b.auth } } : {}),
       };
+    },
+    sftp(name): SftpConnection {
+      const b = binding(name);
+      if (b.kind !== 'sftp') throw wrongKind(name, b.kind, 'sftp');
+      return createSftpConnection(name, b, b.secretValues);
     },
     async close() {
       const clients = [...pools.values()];

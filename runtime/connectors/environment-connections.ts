@@ -41,8 +41,9 @@ function substitute(value: unknown, secrets: (name: string) => string): unknown 
 }
 
 /** Settings as the API takes them → the binding the connection registry runs with. */
-export function bindingOf(kind: 'postgres' | 'http', settings: Record<string, unknown>): ConnectionBinding {
+export function bindingOf(kind: 'postgres' | 'http' | 'sftp', settings: Record<string, unknown>): ConnectionBinding {
   if (kind === 'postgres') return { kind, url: settings.embedded === true ? 'embedded' : String(settings.url ?? '') };
+  if (kind === 'sftp') return { ...settings, kind } as ConnectionBinding;
   return {
     kind, baseUrl: String(settings.baseUrl ?? ''),
     ...(settings.headers !== undefined ? { headers: settings.headers as Record<string, string> } : {}),
@@ -71,6 +72,12 @@ function plainCredentials(kind: string, s: Record<string, unknown>): { path: str
       if (typeof value === 'string' && value !== '' && !hasReference(value)) problems.push({ path: `/settings/auth/${field}`, message: `auth.${field} is a credential: ${advice}` });
     }
   }
+  if (kind === 'sftp') {
+    for (const field of ['privateKey', 'passphrase']) {
+      const value = s[field];
+      if (typeof value === 'string' && value !== '' && !hasReference(value)) problems.push({ path: `/settings/${field}`, message: `${field} is a credential: ${advice}` });
+    }
+  }
   if (kind === 'postgres' && typeof s.url === 'string') {
     const password = /^postgres(?:ql)?:\/\/[^:@/]*:([^@]*)@/.exec(s.url)?.[1];
     if (password && !hasReference(password)) problems.push({ path: '/settings/url', message: `the URL carries a password: ${advice}` });
@@ -84,7 +91,7 @@ function plainCredentials(kind: string, s: Record<string, unknown>): { path: str
  */
 export function connectionProblems(name: string, kind: string, settings: unknown, secretNames: string[], storeUrl?: string): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
-  if (kind !== 'postgres' && kind !== 'http') return [{ path: '/kind', message: `kind must be postgres or http, not '${kind}'` }];
+  if (kind !== 'postgres' && kind !== 'http' && kind !== 'sftp') return [{ path: '/kind', message: `kind must be postgres, http or sftp, not '${kind}'` }];
   if (!settings || typeof settings !== 'object' || Array.isArray(settings)) return [{ path: '/settings', message: 'settings must be an object' }];
   const s = settings as Record<string, unknown>;
   if (kind === 'postgres' && s.embedded !== true && typeof s.url !== 'string') {
@@ -112,7 +119,7 @@ export function resolveConnection(row: ConnectionRow, box: SecretBox): Connectio
     return value;
   };
   const binding = substitute(bindingOf(row.kind, row.settings), secret) as ConnectionBinding;
-  return binding.kind === 'http' && used.length ? { ...binding, secretValues: used } : binding;
+  return (binding.kind === 'http' || binding.kind === 'sftp') && used.length ? { ...binding, secretValues: used } : binding;
 }
 
 export interface EnvironmentConnections {

@@ -7,7 +7,7 @@ type Row = Record<string, unknown>;
 export interface ConnectionRow {
   environment: string;
   name: string;
-  kind: 'postgres' | 'http';
+  kind: 'postgres' | 'http' | 'sftp';
   settings: Record<string, unknown>;
   /** Secret name → encrypted value. Never leaves the server. */
   encryptedSecrets: Record<string, string>;

@@ -9,7 +9,7 @@ export interface FormContextValue {
   /** Connections of the flow usable by this node (already filtered by kind). */
   connections: { name: string; kind: string; description?: string }[];
   /** Kind of connection this node needs, if any. */
-  connectionKind?: 'postgres' | 'http';
+  connectionKind?: 'postgres' | 'http' | 'sftp';
   declareConnection?(name: string): void;
   readOnly: boolean;
   /** Node whose input the expression previews run on; undefined for flow-level fields. */

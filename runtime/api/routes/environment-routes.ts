@@ -41,7 +41,7 @@ export function registerEnvironmentRoutes(app: Api, ctx: ApiContext): void {
     description: 'postgres settings: `{ url }` or `{ embedded: true }` (a database of its own, never the store; a url pointing at the store\'s database is refused); http: `{ baseUrl, headers?, rateLimitPerSecond?, auth? }` (auth: api-key, bearer, basic or oauth2-client-credentials, its credentials as secret references). Secret values go in `secrets` and are referenced from settings as `{{secret:name}}`; a secret left out keeps its value, an empty string removes it.',
     request: {
       params: pathParams('environment', 'name'),
-      body: jsonBody(z.object({ kind: z.enum(['postgres', 'http']), settings: z.record(z.string(), z.unknown()), secrets: z.record(z.string(), z.string().max(10_000)).optional() })),
+      body: jsonBody(z.object({ kind: z.enum(['postgres', 'http', 'sftp']), settings: z.record(z.string(), z.unknown()), secrets: z.record(z.string(), z.string().max(10_000)).optional() })),
     },
     responses: { 200: jsonResponse(ConnectionSchema, 'Saved (without secret values)'), 404: { description: 'No such environment' }, 422: { description: 'Invalid settings (all problems listed)' } },
   }, async (c) => {
