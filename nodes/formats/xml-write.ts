@@ -12,7 +12,8 @@
  * `namespaces`. Names, text and attribute values are checked and escaped by
  * xmlbuilder2, so what comes out is always well-formed.
  *
- * Browser-safe; xmlbuilder2 is loaded on the first document written.
+ * Browser-safe; xmlbuilder2 is loaded on the first document written, from its
+ * self-contained bundle (its main module needs Node's `events`).
  */
 import { FlowError } from '../errors.ts';
 
@@ -41,7 +42,9 @@ let builder: XmlBuilder | undefined;
 
 /** Loads the XML writer (once); call before `writeXml`. */
 export async function loadXmlWriter(): Promise<void> {
-  builder ??= await import('xmlbuilder2');
+  if (builder) return;
+  const loaded = (await import('xmlbuilder2/lib/xmlbuilder2.min.js')) as XmlBuilder & { default?: XmlBuilder };
+  builder = typeof loaded.create === 'function' ? loaded : loaded.default!;
 }
 
 /** Why these options cannot be used, or null. */
