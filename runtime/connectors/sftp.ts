@@ -140,6 +140,10 @@ export function createSftpConnection(name: string, binding: SftpBinding, secretV
           for await (const chunk of stream) yield chunk as Uint8Array;
         } catch (err) {
           throw fail(`reading '${path}'`, err);
+        } finally {
+          // A reader that stopped early (the parser done, the run cancelled) leaves reads in flight; their
+          // late error ('No response from server' when the session closes) must not go unhandled.
+          stream.on('error', () => undefined);
         }
       },
       async writeAtomically(path, data) {
