@@ -6,24 +6,22 @@
  */
 import { copyFile, mkdir, readdir, utimes, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sftpSource, type SftpSourceConfig } from '../../../nodes/source/sftp.ts';
 import { createConnectionResolver } from '../../../runtime/connectors/connection-registry.ts';
-import { startSftpServer, type SftpTestServer } from '../../runtime/connectors/sftp-server.ts';
+import { sftpServerForFile, type SftpTestServer } from '../../runtime/connectors/sftp-server.ts';
 import { setupContext } from '../target/target-test-context.ts';
 
 const REAL = new URL('../../../../shared/data/real/iso20022/', import.meta.url);
 const DE = 'camt053-v02-de-vrbank-4-entries.xml';
 const FI = 'camt053-v02-fi-fffs-sample-10-entries.xml';
 
+const sftp = sftpServerForFile();
 let server: SftpTestServer;
 let dirNo = 0;
 let dir: string;
-beforeAll(async () => {
-  server = await startSftpServer();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
+beforeAll(() => {
+  server = sftp();
 });
 beforeEach(async () => {
   dir = `inbox${++dirNo}`;

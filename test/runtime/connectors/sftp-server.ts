@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 
 const run = promisify(execFile);
 export const SSHD = '/usr/sbin/sshd';
@@ -98,4 +99,16 @@ export async function startSftpServer(): Promise<SftpTestServer> {
       },
     };
   }
+}
+
+/** Starts one server for the test file (beforeAll) and stops it after (afterAll); call `server()` inside tests. */
+export function sftpServerForFile(): () => SftpTestServer {
+  let server: SftpTestServer | undefined;
+  beforeAll(async () => {
+    server = await startSftpServer();
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => server!;
 }

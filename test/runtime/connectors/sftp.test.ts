@@ -5,18 +5,16 @@
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bindingProblem, createConnectionResolver } from '../../../runtime/connectors/connection-registry.ts';
 import { connectionProblems } from '../../../runtime/connectors/environment-connections.ts';
 import type { FlowError } from '../../../nodes/errors.ts';
-import { startSftpServer, type SftpTestServer } from './sftp-server.ts';
+import { sftpServerForFile, type SftpTestServer } from './sftp-server.ts';
 
+const sftp = sftpServerForFile();
 let server: SftpTestServer;
-beforeAll(async () => {
-  server = await startSftpServer();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
+beforeAll(() => {
+  server = sftp();
 });
 
 const binding = (over: Record<string, unknown> = {}) => ({

@@ -9,14 +9,14 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
 import { createEnvironmentConnections, secretContext } from '../../../runtime/connectors/environment-connections.ts';
 import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queue.ts';
 import { createSecretBox } from '../../../runtime/secrets/secret-box.ts';
 import { connectionsRepo } from '../../../runtime/store/service-connections.ts';
 import { targetDatabase } from '../../../runtime/store/target-databases.ts';
-import { startSftpServer, type SftpTestServer } from '../connectors/sftp-server.ts';
+import { sftpServerForFile, type SftpTestServer } from '../connectors/sftp-server.ts';
 import { TEST_TUNING, backendNames, countTarget, openBackend, waitForRun, type OpenedBackend } from './queue-fixtures.ts';
 
 const REAL = new URL('../../../../shared/data/real/iso20022/', import.meta.url);
@@ -37,12 +37,10 @@ const flow: FlowDocument = {
   edges: [{ id: 'e1', source: 'statements', target: 'rows' }],
 };
 
+const sftp = sftpServerForFile();
 let server: SftpTestServer;
-beforeAll(async () => {
-  server = await startSftpServer();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
+beforeAll(() => {
+  server = sftp();
 });
 
 for (const backend of backendNames()) {
