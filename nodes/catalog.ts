@@ -10,6 +10,7 @@ import { postgresSource } from './source/postgres.ts';
 import { httpSource } from './source/http.ts';
 import { amqpSource } from './source/amqp.ts';
 import { natsSource } from './source/nats.ts';
+import { sftpSource } from './source/sftp.ts';
 import { jsonataTransform } from './transform/jsonata.ts';
 import { routeNode } from './route/condition.ts';
 import { validateNode } from './validate/record.ts';
@@ -18,6 +19,7 @@ import { httpTarget } from './target/http.ts';
 import { fileTarget } from './target/file.ts';
 import { amqpTarget } from './target/amqp.ts';
 import { natsTarget } from './target/nats.ts';
+import { sftpTarget } from './target/sftp.ts';
 
 export const NODE_TYPES: readonly AnyNodeDeclaration[] = [
   fileSource,
@@ -26,6 +28,7 @@ export const NODE_TYPES: readonly AnyNodeDeclaration[] = [
   httpSource,
   amqpSource,
   natsSource,
+  sftpSource,
   jsonataTransform,
   routeNode,
   validateNode,
@@ -34,6 +37,7 @@ export const NODE_TYPES: readonly AnyNodeDeclaration[] = [
   fileTarget,
   amqpTarget,
   natsTarget,
+  sftpTarget,
 ];
 
 export const catalog: NodeCatalog = createCatalog(NODE_TYPES);

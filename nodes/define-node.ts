@@ -106,12 +106,44 @@ export interface BrokerConnection {
   publish(destination: BrokerDestination, messages: BrokerPublication[], signal?: AbortSignal): Promise<PublishOutcome[]>;
 }
 
+/** One entry of an SFTP directory listing. */
+export interface SftpEntry {
+  name: string;
+  /** `file`, `directory` or `other` (a link, a device). */
+  type: 'file' | 'directory' | 'other';
+  size: number;
+  /** Modification time, milliseconds since the epoch. */
+  modifiedMs: number;
+}
+
+/** An open SFTP session; paths are as the server sees them (relative to the login directory). */
+export interface SftpSession {
+  list(dir: string): Promise<SftpEntry[]>;
+  /** The file's bytes, streamed. */
+  read(path: string): AsyncIterable<Uint8Array>;
+  /** Writes `path` whole: a temp name beside it, renamed over it once complete (never seen half-written). */
+  writeAtomically(path: string, data: string | Uint8Array): Promise<void>;
+  /** Renames, replacing `to` when it exists. */
+  rename(from: string, to: string): Promise<void>;
+  /** Creates the directory and its parents when missing. */
+  ensureDir(dir: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** An SFTP server bound per environment: host, key authentication, known host key. */
+export interface SftpConnection {
+  /** Opens a session; fails with a FlowError naming the connection (never a secret). */
+  open(signal?: AbortSignal): Promise<SftpSession>;
+}
+
 /** Named connections, bound per environment by the runtime. */
 export interface ConnectionResolver {
   sql(name: string): SqlClient;
   http(name: string): HttpConnection;
   /** A message broker connection (AMQP or NATS); absent where nothing can be published (the designer). */
   broker?(name: string, protocol: BrokerProtocol): BrokerConnection;
+  /** SFTP connections; absent where the process has none (the designer). */
+  sftp?(name: string): SftpConnection;
 }
 
 /** A document handed to a source: an uploaded file, a webhook body, a CLI `--input`. */
@@ -125,6 +157,8 @@ export interface InputDocument {
 export interface FileSink {
   /** Appends text, or lines in order (cheaper to encode than one long string). */
   append(path: string, text: string | readonly string[]): Promise<void>;
+  /** Writes a whole file, replacing one of that name at once (a temp file renamed); absent: `append`. */
+  write?(path: string, text: string): Promise<void>;
 }
 
 /** Reference (master) data sets, loaded before the run: set name → key → row. */

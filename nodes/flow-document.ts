@@ -7,7 +7,7 @@
 
 
 /** What a named connection can be bound to: a Postgres database, an HTTP API, an AMQP broker, a NATS server. */
-export const CONNECTION_KINDS = ['postgres', 'http', 'amqp', 'nats'] as const;
+export const CONNECTION_KINDS = ['postgres', 'http', 'amqp', 'nats', 'sftp'] as const;
 export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
 
 export interface FlowNode {

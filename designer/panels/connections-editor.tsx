@@ -43,6 +43,7 @@ export function ConnectionsEditor() {
             <option value="http">HTTP API</option>
             <option value="amqp">AMQP (RabbitMQ)</option>
             <option value="nats">NATS JetStream</option>
+            <option value="sftp">SFTP server</option>
           </select>
           <button type="submit" className="btn btn-small" disabled={!name.trim()}>Add</button>
         </form>

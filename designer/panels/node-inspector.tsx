@@ -16,7 +16,7 @@ const NO_PROBLEMS: never[] = [];
 
 /** The connection kind a node type needs, from its type id (`target.postgres` → postgres). */
 export function connectionKindOf(type: string): ConnectionKind | undefined {
-  const kind = /\.(postgres|http|amqp|nats)$/.exec(type)?.[1];
+  const kind = /\.(postgres|http|amqp|nats|sftp)$/.exec(type)?.[1];
   if (kind) return kind as ConnectionKind;
   return undefined;
 }

@@ -2,18 +2,24 @@
  * `target.file`: appends records to a JSONL or CSV file in the run's output
  * folder (the runtime's file sink decides where that is; the designer keeps
  * it in memory). The CSV header is written once per file per run. The ref of
- * each record is `<path>:<n>`, its record number in the file.
+ * each record is `<path>:<n>`, its record number in the file. Format `xml`
+ * writes each record as an XML document of its own, in the file its `path`
+ * template names (see document-files.ts); the ref is that file.
  */
-import { defineNode, type ConfigProblem, type TargetOutcome } from '../define-node.ts';
+import { defineNode, type ConfigProblem, type TargetContext, type TargetOutcome } from '../define-node.ts';
 import { FlowError, toFlowError } from '../errors.ts';
 import { compileFieldPath, fieldPathProblem, type FieldGetter } from '../field-path.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
 import { jsonTextOf } from '../formats/json-text.ts';
+import type { XmlWriteOptions } from '../formats/xml-write.ts';
+import { XML_WRITE_SCHEMA, compileFileName, documentText, fileNameTemplateProblems, loadDocumentWriter, xmlOptionsProblems } from './document-files.ts';
 
 export interface FileTargetConfig {
-  /** File name relative to the run's output folder, e.g. `exports/invoices.csv`. */
+  /** File name relative to the run's output folder, e.g. `exports/invoices.csv`; xml: with `{{field}}` placeholders. */
   path: string;
-  format: 'jsonl' | 'csv';
+  format: 'jsonl' | 'csv' | 'xml';
+  /** XML: namespaces and prefix rule (see nodes/formats/xml-write.ts). */
+  xml?: XmlWriteOptions;
   /** CSV header → dotted field path; absent: the first record's top-level fields. */
   csvColumns?: Record<string, string>;
   /** CSV field delimiter. */
@@ -37,7 +43,8 @@ function configProblems(config: FileTargetConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const pathProblem = outputPathProblem(config.path);
   if (pathProblem) problems.push({ path: '/path', message: pathProblem });
-  if (config.format !== 'jsonl' && config.format !== 'csv') problems.push({ path: '/format', message: 'format must be jsonl or csv' });
+  if (config.format !== 'jsonl' && config.format !== 'csv' && config.format !== 'xml') problems.push({ path: '/format', message: 'format must be jsonl, csv or xml' });
+  if (config.format === 'xml') problems.push(...fileNameTemplateProblems(config.path, '/path'), ...xmlOptionsProblems(config.xml, '/xml'));
   if (config.format === 'csv') {
     if (typeof config.delimiter !== 'string' || config.delimiter.length !== 1 || /["\r\n]/.test(config.delimiter)) {
       problems.push({ path: '/delimiter', message: 'the delimiter must be one character other than a quote or line break' });
@@ -63,8 +70,8 @@ function cell(value: unknown): string {
 export const fileTarget = defineNode<FileTargetConfig, 'target'>({
   type: 'target.file',
   version: 1,
-  title: 'File (JSONL / CSV)',
-  description: "Appends records to a JSON Lines or CSV file in the run's output folder.",
+  title: 'File (JSONL / CSV / XML)',
+  description: "Appends records to a JSON Lines or CSV file in the run's output folder, or writes each record as an XML document.",
   category: 'target',
   inputs: [{ id: 'in', title: 'Records' }],
   outputs: [],
@@ -72,8 +79,9 @@ export const fileTarget = defineNode<FileTargetConfig, 'target'>({
     type: 'object',
     required: ['path', 'format', 'idempotencyKey'],
     properties: {
-      path: { type: 'string', title: 'File name', description: "Relative to the run's output folder", minLength: 1 },
-      format: { type: 'string', title: 'Format', enum: ['jsonl', 'csv'], default: 'jsonl' },
+      path: { type: 'string', title: 'File name', description: "Relative to the run's output folder; XML: one file per record, named with {{field}} placeholders", minLength: 1 },
+      format: { type: 'string', title: 'Format', enum: ['jsonl', 'csv', 'xml'], default: 'jsonl' },
+      xml: XML_WRITE_SCHEMA,
       csvColumns: {
         type: 'object',
         title: 'CSV columns',
@@ -104,6 +112,7 @@ export const fileTarget = defineNode<FileTargetConfig, 'target'>({
       });
     }
     const nodeId = setup.nodeId;
+    if (config.format === 'xml') return xmlDocuments(config, nodeId);
     // Per run (one instance per run): how many records the file holds, and its CSV columns once known.
     let written = 0;
     let columns: { header: string; get: FieldGetter }[] | undefined = config.csvColumns && Object.keys(config.csvColumns).length
@@ -172,3 +181,31 @@ export const fileTarget = defineNode<FileTargetConfig, 'target'>({
     };
   },
 });
+
+/** Format xml: each record is a document in the file its path template names, written whole (replacing an earlier one). */
+function xmlDocuments(config: FileTargetConfig, nodeId: string) {
+  const nameOf = compileFileName(config.path, nodeId);
+  return {
+    batchSize: config.batchSize,
+    async write(items: { data: unknown }[], ctx: TargetContext): Promise<TargetOutcome[]> {
+      await loadDocumentWriter('xml');
+      const outcomes: TargetOutcome[] = [];
+      for (const item of items) {
+        const name = nameOf(item.data);
+        const problem = name instanceof FlowError ? name : outputPathProblem(name) ? new FlowError('permanent', outputPathProblem(name)!, { nodeId }) : null;
+        const text = problem ?? documentText('xml', item.data, config.xml, nodeId);
+        if (text instanceof FlowError) {
+          outcomes.push({ ok: false, error: text });
+          continue;
+        }
+        try {
+          await (ctx.files.write ? ctx.files.write(name as string, text) : ctx.files.append(name as string, text));
+        } catch (err) {
+          throw toFlowError(err, 'transient', { nodeId });
+        }
+        outcomes.push({ ok: true, ref: name as string });
+      }
+      return outcomes;
+    },
+  };
+}

@@ -5,12 +5,15 @@
  * database (runtime/store/target-databases.ts), never the store. A URL that
  * points at the store's own database is refused.
  */
-import type { BrokerConnection, ConnectionResolver, HttpAuth, HttpConnection, SqlClient } from '../../nodes/define-node.ts';
+import type { BrokerConnection, ConnectionResolver, HttpAuth, HttpConnection, SftpConnection, SqlClient } from '../../nodes/define-node.ts';
 import { brokerBindingProblem, createBrokerClient, type BrokerBinding, type BrokerClient } from './brokers.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { createRateLimiter, type RateLimiter } from '../../nodes/target/rate-limiter.ts';
 import { createPgSqlClient, type PgSqlClient } from './postgres.ts';
 import { storeBindingProblem } from './store-isolation.ts';
+import { createSftpConnection, sftpBindingProblem, type SftpBinding } from './sftp.ts';
+
+export type { SftpBinding } from './sftp.ts';
 
 export interface PostgresBinding {
   kind: 'postgres';
@@ -29,7 +32,7 @@ export interface HttpBinding {
   auth?: HttpAuth;
 }
 
-export type ConnectionBinding = PostgresBinding | HttpBinding | BrokerBinding;
+export type ConnectionBinding = PostgresBinding | HttpBinding | BrokerBinding | (SftpBinding & { secretValues?: string[] });
 
 /** Connection name → binding, for one environment. */
 export type ConnectionBindings = Record<string, ConnectionBinding>;
@@ -80,7 +83,8 @@ export function bindingProblem(name: string, binding: unknown, storeUrl?: string
     return (binding as { auth?: unknown }).auth === undefined ? null : authProblem(name, (binding as { auth?: unknown }).auth);
   }
   if (b.kind === 'amqp' || b.kind === 'nats') return brokerBindingProblem(name, b as Record<string, unknown>);
-  return `connection '${name}' has unknown kind '${String(b.kind)}' (postgres, http, amqp or nats)`;
+  if (b.kind === 'sftp') return sftpBindingProblem(name, b as Record<string, unknown>);
+  return `connection '${name}' has unknown kind '${String(b.kind)}' (postgres, http, amqp, nats or sftp)`;
 }
 
 const AUTH_FIELDS: Record<HttpAuth['type'], string[]> = {
@@ -165,6 +169,11 @@ export function createConnectionResolver(
         brokers.set(name, client);
       }
       return client;
+    },
+    sftp(name): SftpConnection {
+      const b = binding(name);
+      if (b.kind !== 'sftp') throw wrongKind(name, b.kind, 'sftp');
+      return createSftpConnection(name, b, b.secretValues);
     },
     async close() {
       const clients: { close(): Promise<void> }[] = [...pools.values(), ...brokers.values()];

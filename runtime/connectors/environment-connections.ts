@@ -43,6 +43,7 @@ function substitute(value: unknown, secrets: (name: string) => string): unknown 
 /** Settings as the API takes them → the binding the connection registry runs with. */
 export function bindingOf(kind: ConnectionKind, settings: Record<string, unknown>): ConnectionBinding {
   if (kind === 'postgres') return { kind, url: settings.embedded === true ? 'embedded' : String(settings.url ?? '') };
+  if (kind === 'sftp') return { ...settings, kind } as ConnectionBinding;
   if (kind === 'amqp') return { kind, url: String(settings.url ?? '') };
   if (kind === 'nats') {
     const text = (field: string) => (typeof settings[field] === 'string' ? { [field]: settings[field] as string } : {});
@@ -83,6 +84,12 @@ function plainCredentials(kind: string, s: Record<string, unknown>): { path: str
   if (kind === 'nats') {
     for (const field of ['password', 'token']) {
       if (typeof s[field] === 'string' && s[field] !== '' && !hasReference(s[field])) problems.push({ path: `/settings/${field}`, message: `${field} is a credential: ${advice}` });
+    }
+  }
+  if (kind === 'sftp') {
+    for (const field of ['privateKey', 'passphrase']) {
+      const value = s[field];
+      if (typeof value === 'string' && value !== '' && !hasReference(value)) problems.push({ path: `/settings/${field}`, message: `${field} is a credential: ${advice}` });
     }
   }
   if (kind === 'postgres' && typeof s.url === 'string') {

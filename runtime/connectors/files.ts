@@ -2,9 +2,11 @@
  * The FileSink of the runtime: appends to files under one output folder. Paths
  * come from flow documents, so anything that could leave the folder (`..`,
  * absolute paths, drive letters) is refused. Handles stay open per file and
- * writes to one file are queued so they never interleave.
+ * writes to one file are queued so they never interleave. `write` replaces a
+ * whole file at once: a temp file beside it, renamed over it when complete.
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { FileSink } from '../../nodes/define-node.ts';
 import { FlowError } from '../../nodes/errors.ts';
@@ -45,23 +47,41 @@ export function createFileSink(outputDir: string): ClosableFileSink {
     return handle;
   }
 
+  /** Runs `work` on the file after every earlier write to it (the path checked first). */
+  function queued(path: string, work: (full: string) => Promise<void>): Promise<void> {
+    let full: string;
+    try {
+      full = resolvePath(path);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const previous = queues.get(full) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => work(full));
+    queues.set(full, next);
+    return next;
+  }
+
   return {
     resolvePath,
     append(path, text) {
-      let full: string;
-      try {
-        full = resolvePath(path);
-      } catch (err) {
-        return Promise.reject(err);
-      }
-      const previous = queues.get(full) ?? Promise.resolve();
-      const next = previous.catch(() => undefined).then(async () => {
+      return queued(path, async (full) => {
         const handle = await handleFor(full);
         // Encoded piece by piece: one long string built of many pieces is slow to encode.
         await handle.appendFile(typeof text === 'string' ? text : Buffer.concat(text.map((t) => Buffer.from(t, 'utf8'))));
       });
-      queues.set(full, next);
-      return next;
+    },
+    write(path, text) {
+      return queued(path, async (full) => {
+        await mkdir(dirname(full), { recursive: true });
+        const temp = `${full}.${randomUUID()}.tmp`;
+        try {
+          await writeFile(temp, text, 'utf8');
+          await rename(temp, full);
+        } catch (err) {
+          await rm(temp, { force: true });
+          throw err;
+        }
+      });
     },
     async close() {
       await Promise.allSettled([...queues.values()]);

@@ -17,9 +17,11 @@ const FLOWS = resolve(import.meta.dirname, '../../flows');
 async function runAltered(flowName: string, sample: string, alter: (record: any) => void) {
   const { doc, dir } = await loadFlowFile(join(FLOWS, flowName, 'flow.json'));
   const reference = await loadReferenceData(doc, dir);
-  const source = doc.nodes.find((n) => n.type === 'source.file')!;
+  const source = doc.nodes.find((n) => n.type === 'source.file' || n.type === 'source.sftp')!;
+  // source.sftp reads its files with the file source's settings, kept under `parse`.
+  const parsing = source.type === 'source.sftp' ? (source.config as { parse: never }).parse : (source.config as never);
   const records: any[] = [];
-  for await (const r of parseDocument(fileInput(join(dir, 'samples', sample)).chunks(), sample, fileFormatOptions(source.config as never))) records.push(r);
+  for await (const r of parseDocument(fileInput(join(dir, 'samples', sample)).chunks(), sample, fileFormatOptions(parsing))) records.push(r);
   records.forEach(alter);
   return dryRunFlow({ doc, catalog, evaluator: evaluatorFor(doc), reference, input: { kind: 'records', records: records.map((data) => ({ data })) } });
 }

@@ -69,6 +69,11 @@ describe('browser safety', () => {
       expect(await run('<a xmlns="urn:x"><b c="1">Zürich</b></a>', 'x.xml')).toEqual([{ a: { '@xmlns': 'urn:x', b: { '@c': '1', '#text': 'Zürich' } } }]);
       expect(await run('{"items":[{"n":1.50}]}', 'x.json', { json: { recordPath: 'items', exactNumbers: true } })).toEqual([{ n: '1.50' }]);
       expect(await run('{"a":1}\n{"a":2}\n', 'x.jsonl')).toEqual([{ a: 1 }, { a: 2 }]);
+      // XML documents out (target.file, format xml) in the page: xmlbuilder2 needs no Node either.
+      const xml = await (vm.runInContext('(r, o) => Formats.xmlText(r, o)', sandbox) as (r: unknown, o?: unknown) => Promise<string>)(
+        { Invoice: { '@xmlns': 'urn:inv', ID: 'A&B', Line: [{ '@n': '1' }, { '@n': '2' }] } }, { namespaces: { cbc: 'urn:cbc' }, prefixes: { leaf: 'cbc' } });
+      expect(await run(xml, 'x.xml')).toEqual([{ Invoice: { '@xmlns': 'urn:inv', ID: 'A&B', Line: [{ '@n': '1' }, { '@n': '2' }] } }]);
+      expect(xml).toContain('<cbc:ID>A&amp;B</cbc:ID>');
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }

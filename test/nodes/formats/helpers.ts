@@ -1,4 +1,14 @@
 import { readFileSync } from 'node:fs';
+import type { XmlWriteOptions } from '../../../nodes/formats/xml-write.ts';
+
+/** How UBL 2.1 documents are written: cbc for elements holding text, cac for those holding elements. */
+export const UBL_WRITE: XmlWriteOptions = {
+  namespaces: {
+    cac: 'urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2',
+    cbc: 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2',
+  },
+  prefixes: { leaf: 'cbc', branch: 'cac' },
+};
 
 /** Bytes of a published sample document in /work/shared/data/real (never edited). */
 export function realBytes(relativePath: string): Uint8Array {

@@ -84,3 +84,45 @@ describe('target.file', () => {
     expect(() => target({ path: '../x' })).toThrow('misconfigured');
   });
 });
+
+describe('target.file, format xml', () => {
+  const doc = (id: string, amount: string) => ({
+    Document: { '@xmlns': 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09', CstmrCdtTrfInitn: { GrpHdr: { MsgId: id, NbOfTxs: '1', CtrlSum: amount } } },
+  });
+
+  it('writes each record as its own document, named from the record, and replaces a file of that name whole', async () => {
+    const t = target({ path: 'payments/pain001-{{Document.CstmrCdtTrfInitn.GrpHdr.MsgId}}.xml', format: 'xml' });
+    const ctx = targetContext({ files: sink });
+    expect(await t.write(items(doc('PAY-1', '10.00'), doc('PAY-2', '0.50')), ctx)).toEqual([
+      { ok: true, ref: 'payments/pain001-PAY-1.xml' },
+      { ok: true, ref: 'payments/pain001-PAY-2.xml' },
+    ]);
+    // Written again (a replayed record): the file holds one document, not two.
+    await t.write(items(doc('PAY-1', '10.00')), ctx);
+    await sink.close();
+    const text = await readFile(join(dir, 'payments/pain001-PAY-1.xml'), 'utf8');
+    expect(text.match(/<Document /g)).toHaveLength(1);
+    expect(text).toContain('<CtrlSum>10.00</CtrlSum>');
+    const { parseXml } = await import('../../../nodes/formats/xml.ts');
+    const { bytesOf } = await import('../../../nodes/formats/bytes.ts');
+    const back: unknown[] = [];
+    for await (const r of parseXml(bytesOf(text), 'x.xml')) back.push(r);
+    expect(back).toEqual([doc('PAY-1', '10.00')]);
+  });
+
+  it('fails a record alone when its name or shape has no file or XML form', async () => {
+    const t = target({ path: 'out/{{id}}.xml', format: 'xml' });
+    const outcomes = await t.write(items({ id: '../x', R: '1' }, { R: '1' }, { id: 'ok', R: '1' }, { id: 'two', A: '1', B: '2' }), targetContext({ files: sink }));
+    expect(outcomes.map((o) => (o.ok ? o.ref : o.error.message))).toEqual([
+      "the value '../x' of {{id}} cannot be part of a file name",
+      'the record has no value for {{id}} used in the file name',
+      expect.stringMatching(/exactly one root element, and the record has 2: id, R/),
+      expect.stringMatching(/exactly one root element, and the record has 3: id, A, B/),
+    ]);
+  });
+
+  it('wants a placeholder in the file name and declared prefixes', () => {
+    const problems = fileTarget.check!({ ...fileTarget.defaults, path: 'out/payment.xml', format: 'xml', xml: { prefixes: { leaf: 'cbc' } } }, stubEvaluator);
+    expect(problems.map((p) => p.path)).toEqual(['/path', '/xml/prefixes/leaf']);
+  });
+});
