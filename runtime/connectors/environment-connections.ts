@@ -13,6 +13,8 @@ import { storeConnectionOptions } from '../store/target-databases.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { RateLimiter } from '../../nodes/target/rate-limiter.ts';
 import { databaseRateLimiter } from '../store/rate-limit-slots.ts';
+import { databaseConcurrencyLimiter } from '../store/connection-leases.ts';
+import type { ConcurrencyLimiter } from '../../nodes/target/concurrency-limiter.ts';
 import { connectionsRepo, type ConnectionRow } from '../store/service-connections.ts';
 import { bindingProblem, createConnectionResolver, type ClosableConnectionResolver, type ConnectionBinding, type ConnectionBindings } from './connection-registry.ts';
 
@@ -47,6 +49,7 @@ export function bindingOf(kind: 'postgres' | 'http', settings: Record<string, un
     kind, baseUrl: String(settings.baseUrl ?? ''),
     ...(settings.headers !== undefined ? { headers: settings.headers as Record<string, string> } : {}),
     ...(settings.rateLimitPerSecond !== undefined ? { rateLimitPerSecond: settings.rateLimitPerSecond as number } : {}),
+    ...(settings.maxConcurrent !== undefined ? { maxConcurrent: settings.maxConcurrent as number } : {}),
     ...(settings.auth !== undefined ? { auth: settings.auth as HttpAuth } : {}),
   };
 }
@@ -125,11 +128,13 @@ export interface EnvironmentConnections {
 
 /**
  * `defaultEnvironment` binds runs that have none (e.g. started from the CLI); default `dev`. Rate limits are
- * paced per environment and connection by `rateLimiter`, default the one kept in the store (shared by all processes).
+ * paced per environment and connection by `rateLimiter`, and held to `maxConcurrent` requests in flight by
+ * `concurrencyLimiter`, by default the ones kept in the store (shared by all processes).
  */
-export function createEnvironmentConnections(deps: { store: Store; secrets: SecretBox; defaultEnvironment?: string; rateLimiter?: RateLimiter }): EnvironmentConnections {
+export function createEnvironmentConnections(deps: { store: Store; secrets: SecretBox; defaultEnvironment?: string; rateLimiter?: RateLimiter; concurrencyLimiter?: ConcurrencyLimiter }): EnvironmentConnections {
   const repo = connectionsRepo(deps.store.sql);
   const rateLimiter = deps.rateLimiter ?? databaseRateLimiter(deps.store.sql);
+  const concurrencyLimiter = deps.concurrencyLimiter ?? databaseConcurrencyLimiter(deps.store.sql);
   return {
     async connectionsFor(env, doc) {
       const environment = env ?? deps.defaultEnvironment ?? 'dev';
@@ -139,7 +144,7 @@ export function createEnvironmentConnections(deps: { store: Store; secrets: Secr
         if (wanted.size && !wanted.has(row.name)) continue;
         bindings[row.name] = resolveConnection(row, deps.secrets);
       }
-      return createConnectionResolver(bindings, { ...storeConnectionOptions(deps.store), rateLimiter, rateScope: environment });
+      return createConnectionResolver(bindings, { ...storeConnectionOptions(deps.store), rateLimiter, concurrencyLimiter, rateScope: environment });
     },
   };
 }
