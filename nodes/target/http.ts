@@ -43,7 +43,7 @@ export interface HttpTargetConfig {
   idempotencyKey: string;
 }
 
-const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
+export const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
 
 type PathPart = string | { field: string; get: FieldGetter };
 
