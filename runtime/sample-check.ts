@@ -46,8 +46,11 @@ function targetFieldPaths(node: FlowNode): { configPath: string; what: string; p
   return out.filter((p) => p.path !== '' && fieldPathProblem(p.path) === null);
 }
 
-/** Target field paths that give nothing (undefined or null) for all or some of the records reaching their target. */
-function targetFieldWarnings(doc: FlowDocument, outputs: Record<string, { port: string; data: unknown }[]>, sampleName: string): SampleWarning[] {
+/**
+ * Target field paths that give nothing (undefined or null) for all or some of the records reaching their target,
+ * among `outputs` (what each target got in a dry run). Also in the designer's test run (`sampleWarnings`).
+ */
+export function targetFieldWarnings(doc: FlowDocument, outputs: Record<string, { port: string; data: unknown }[]>, sampleName: string): SampleWarning[] {
   const warnings: SampleWarning[] = [];
   for (const node of doc.nodes) {
     const records = (outputs[node.id] ?? []).map((o) => o.data);
