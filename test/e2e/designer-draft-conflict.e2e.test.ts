@@ -5,12 +5,14 @@
  * (loaded, edited, saved) and the exported file.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, startTestServer, type TestServer } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { serverAndBrowserForFile, type TestServer } from './browser.ts';
 import { ADMIN, ANALYST, apiSession, capture, createAnalyst, selectNode, signIn, type ApiSession } from './designer-steps.ts';
 
 const FLOW = 'po-approved-to-erp';
+/** Saves go through a debounce and the server on a loaded machine: wait for them generously. */
+const POLL = { timeout: 30_000, interval: 100 };
 const FILE = new URL(`../../flows/${FLOW}/flow.json`, import.meta.url);
 
 interface Draft { nodes: { id: string; label?: string }[] }
@@ -28,7 +30,7 @@ function keyOrders(value: unknown, path = '$', into = new Map<string, string[]>(
 async function openFlow(page: Page, server: TestServer): Promise<void> {
   await page.goto(`${server.url}/#/flows/${FLOW}`);
   await page.locator('.react-flow__node[data-id="erp-us"]').waitFor();
-  await expect.poll(async () => (await page.locator('.save-status').textContent())?.trim()).toBe('Draft saved');
+  await expect.poll(async () => (await page.locator('.save-status').textContent())?.trim(), POLL).toBe('Draft saved');
 }
 
 async function relabel(page: Page, nodeId: string, label: string): Promise<void> {
@@ -40,18 +42,10 @@ const saveStatus = async (page: Page) => (await page.locator('.save-status').tex
 const labels = async (api: ApiSession) => Object.fromEntries((await api.call<{ draft: Draft }>('GET', `/api/flows/${FLOW}`)).body.draft.nodes.map((n) => [n.id, n.label]));
 
 describe('designer: two people editing one draft', () => {
-  let server: TestServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-  }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const started = serverAndBrowserForFile();
 
   it('the later save gets a conflict banner; overwrite and reload both work, nothing lost silently; key order kept', async () => {
+    const { server, browser } = started;
     const admin = await apiSession(server, ADMIN);
     await createAnalyst(admin);
     const ana = await signIn(browser, server, ANALYST);
@@ -63,15 +57,15 @@ describe('designer: two people editing one draft', () => {
 
     // Ana saves first.
     await relabel(ana, 'to-commitment', 'Commitment (Ana)');
-    await expect.poll(() => labels(admin)).toMatchObject({ 'to-commitment': 'Commitment (Ana)' });
-    await expect.poll(() => saveStatus(ana)).toBe('Draft saved');
+    await expect.poll(() => labels(admin), POLL).toMatchObject({ 'to-commitment': 'Commitment (Ana)' });
+    await expect.poll(() => saveStatus(ana), POLL).toBe('Draft saved');
 
     // The admin's save is based on the revision before Ana's: refused (409), the banner says so, nothing saved.
     await relabel(adm, 'erp-us', 'US ERP (admin)');
     const banner = adm.getByTestId('draft-conflict');
     await banner.waitFor();
     expect(await banner.textContent()).toContain(ANALYST.username);
-    await expect.poll(() => saveStatus(adm)).toBe('Changed by someone else');
+    await expect.poll(() => saveStatus(adm), POLL).toBe('Changed by someone else');
     await capture(adm, 'designer-40-draft-conflict');
     expect(await labels(admin)).toMatchObject({ 'to-commitment': 'Commitment (Ana)', 'erp-us': before['erp-us'] });
     // The admin's edit is still on their screen, not dropped.
@@ -79,9 +73,9 @@ describe('designer: two people editing one draft', () => {
 
     // Overwrite with mine: the admin's draft is saved over Ana's, by their explicit choice.
     await banner.getByRole('button', { name: 'Overwrite with mine' }).click();
-    await expect.poll(() => saveStatus(adm)).toBe('Draft saved');
+    await expect.poll(() => saveStatus(adm), POLL).toBe('Draft saved');
     expect(await banner.count()).toBe(0);
-    await expect.poll(() => labels(admin)).toMatchObject({ 'erp-us': 'US ERP (admin)', 'to-commitment': before['to-commitment'] });
+    await expect.poll(() => labels(admin), POLL).toMatchObject({ 'erp-us': 'US ERP (admin)', 'to-commitment': before['to-commitment'] });
 
     // Ana, now behind, edits: refused in turn; "Reload their draft" shows the admin's draft and drops her unsaved edit.
     await relabel(ana, 'erp-eu', 'EU ERP (Ana)');
@@ -91,12 +85,12 @@ describe('designer: two people editing one draft', () => {
     expect((await labels(admin))['erp-eu']).toBe(before['erp-eu']);
     await anaBanner.getByRole('button', { name: 'Reload their draft' }).click();
     expect(await anaBanner.count()).toBe(0);
-    await expect.poll(() => ana.locator('.react-flow__node[data-id="erp-us"] .flow-node-title').textContent()).toContain('US ERP (admin)');
+    await expect.poll(() => ana.locator('.react-flow__node[data-id="erp-us"] .flow-node-title').textContent(), POLL).toContain('US ERP (admin)');
     expect(await ana.locator('.react-flow__node[data-id="erp-eu"] .flow-node-title').textContent()).not.toContain('EU ERP (Ana)');
     // Working on the reloaded draft saves normally again, on top of the admin's edit.
     await relabel(ana, 'erp-eu', 'EU ERP (Ana, again)');
-    await expect.poll(() => labels(admin)).toMatchObject({ 'erp-us': 'US ERP (admin)', 'erp-eu': 'EU ERP (Ana, again)' });
-    await expect.poll(() => saveStatus(ana)).toBe('Draft saved');
+    await expect.poll(() => labels(admin), POLL).toMatchObject({ 'erp-us': 'US ERP (admin)', 'erp-eu': 'EU ERP (Ana, again)' });
+    await expect.poll(() => saveStatus(ana), POLL).toBe('Draft saved');
 
     // Key order end to end: every object of the file keeps its keys' order through API, designer, saves and export.
     const file = keyOrders(JSON.parse(readFileSync(FILE, 'utf8')));
