@@ -9,6 +9,7 @@ import type { RuleFailure } from '../nodes/errors.ts';
 import type { NodeStats, OutcomeCounts, Reconciliation, RecordTrace, RunStatus } from '../runtime/engine/run-types.ts';
 import type { SerializedError } from '../nodes/errors.ts';
 import type { ValueDifference } from '../nodes/value-diff.ts';
+import type { SampleWarning } from '../runtime/sample-check.ts';
 
 export type Role = 'analyst' | 'admin' | 'operator';
 
@@ -109,6 +110,8 @@ export interface TestRunResult {
   outputs: Record<string, NodeOutput[]>;
   records: RecordTrace[];
   error?: SerializedError;
+  /** Target field paths that matched nothing in the records reaching their target. */
+  sampleWarnings?: SampleWarning[];
 }
 
 export interface TestRunRequest {

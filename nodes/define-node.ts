@@ -73,6 +73,14 @@ export interface HttpConnection {
    * binds it to the connection and environment, shared by every run and worker process.
    */
   waitForSlot?(signal?: AbortSignal): Promise<void>;
+  /** Requests the target allows in flight at once; 0 or absent for no limit. */
+  maxConcurrent?: number;
+  /**
+   * Holds one of this connection's `maxConcurrent` in-flight places (waiting while all are held) and resolves with
+   * its release. The runtime binds it to the connection and environment, shared by every run and worker process.
+   * Nodes call `requestTurn` (nodes/target/concurrency-limiter.ts), which takes the place and then the rate slot.
+   */
+  holdInFlight?(signal?: AbortSignal): Promise<() => Promise<void>>;
   /** Values that came from secrets (`{{secret:…}}`, `$env:…`): never written into messages, traces or dead letters. */
   secretValues?: string[];
   auth?: HttpAuth;

@@ -22,7 +22,7 @@ export function ConnectionsEditor() {
   return (
     <details className="form-section" open>
       <summary>Connections</summary>
-      <p className="field-help">Nodes name a connection; each environment (dev, test, prod) binds the name to its own database or API and credentials. Secrets are never stored in the flow.</p>
+      <p className="field-help">Nodes name a connection; each environment (dev, test, prod) binds the name to its own database or API and credentials. Secrets are never stored in the flow. An HTTP connection's limits are part of its settings there too: <code>rateLimitPerSecond</code> and <code>maxConcurrent</code> (requests in flight at once) hold per environment across all runs and workers.</p>
       {Object.keys(connections).length === 0 && <p className="muted small">This flow uses no connections.</p>}
       <ul className="connection-list">
         {Object.entries(connections).map(([n, c]) => (

@@ -20,10 +20,13 @@ export function ProblemsPanel() {
 
   if (problems.length === 0) {
     return (
-      <div className="empty-panel">
-        <strong>✓ No problems.</strong>
-        <span className="muted">The runtime would accept this flow. Save a version when you are ready.</span>
-      </div>
+      <>
+        <div className="empty-panel">
+          <strong>✓ No problems.</strong>
+          <span className="muted">The runtime would accept this flow. Save a version when you are ready.</span>
+        </div>
+        <SampleFindings />
+      </>
     );
   }
 
@@ -66,6 +69,34 @@ export function ProblemsPanel() {
           </div>
         );
       })}
+      <SampleFindings />
+    </div>
+  );
+}
+
+/** Paths that matched nothing in the sample, from the last test run: warnings before the run, not problems that block a version. */
+function SampleFindings() {
+  const store = useDesignerStoreApi();
+  const run = useDesigner((s) => s.testRun);
+  if (run.status !== 'done') return null;
+  const findings: { key: string; code: string; message: string; nodeId?: string; configPath?: string }[] = [
+    ...(run.result.reconciliation?.warnings ?? []).map((w) => ({ key: `${w.code}:${w.expression ?? ''}`, code: w.code, message: w.message })),
+    ...(run.result.sampleWarnings ?? []).map((w) => ({ key: `${w.code}:${w.nodeId}:${w.configPath}:${w.expression}`, code: w.code, message: w.message, nodeId: w.nodeId, configPath: w.configPath })),
+  ];
+  if (!findings.length) return null;
+  return (
+    <div className="problem-group" data-testid="sample-findings">
+      <div className="problem-group-title">In the sample (last test run)</div>
+      <ul className="problem-list">
+        {findings.map((f) => (
+          <li key={f.key}>
+            <button type="button" className="problem" onClick={() => f.nodeId && store.getState().focusProblem(f.nodeId, f.configPath ?? null)}>
+              <span className="problem-code code-sample-warning">{f.code}</span>
+              <span>{f.message}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 /** A run's control totals: counts and amounts per currency by outcome, per source record and per item, and whether they close. */
-import type { Reconciliation } from '../../runtime/engine/run-types.ts';
+import type { ItemSums, Reconciliation } from '../../runtime/engine/run-types.ts';
 import { formatAmount } from './ops-format.ts';
 import { figureLevels } from './figure-levels.ts';
 
@@ -32,8 +32,22 @@ export function ReconciliationPanel({ reconciliation }: { reconciliation: Reconc
           <FiguresTable figures={reconciliation.items} unit="Items" />
         </>
       )}
+      {reconciliation.itemSums && <ItemSumsNote sums={reconciliation.itemSums} />}
       {reconciliation.withoutAmount > 0 && <p className="muted small">{reconciliation.withoutAmount} record(s) had no readable amount: counted, not in the totals.</p>}
       {(reconciliation.items?.withoutAmount ?? 0) > 0 && items && <p className="muted small">{reconciliation.items!.withoutAmount} item(s) had no readable amount: counted, not in the item totals.</p>}
+    </div>
+  );
+}
+
+/** Item-level reconciliation: whether each fanned-out record's items sum to its amount. */
+function ItemSumsNote({ sums }: { sums: ItemSums }) {
+  if (sums.differing === 0) return <p className="muted small" data-testid="item-sums">✓ The items of {sums.checked} source record(s) sum exactly to their record's amount.</p>;
+  return (
+    <div className="text-error" data-testid="item-sums">
+      The items of {sums.differing} of {sums.checked} source record(s) do not sum to the record's amount:
+      <ul className="recon-differences">
+        {sums.examples.map((e) => <li key={e.sourceKey + e.node}><code>{e.sourceKey}</code>: {e.items} items of <code>{e.node}</code> sum to {formatAmount(e.itemsTotal, e.currency)}, the record's amount is {formatAmount(e.recordAmount, e.currency)}</li>)}
+      </ul>
     </div>
   );
 }

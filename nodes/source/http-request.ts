@@ -12,6 +12,7 @@ import type { HttpAuthorizer } from '../http-auth.ts';
 import { redact } from '../secret-redaction.ts';
 import { bodyExcerpt, describeRequest, isTransientStatus, parseRetryAfter, transportError } from '../target/http-errors.ts';
 import { requestSignal, type RequestSignal } from '../target/request-signal.ts';
+import { requestTurn, type Release } from '../target/concurrency-limiter.ts';
 
 export interface PageRequest {
   method: 'GET' | 'POST';
@@ -70,8 +71,9 @@ function hide(client: PageClient, error: FlowError): FlowError {
 async function sendOnce(client: PageClient, request: PageRequest): Promise<{ status: number; statusText: string; reply: PageReply; text: () => string }> {
   const what = describePage(client, request);
   let limit: RequestSignal | undefined;
+  let release: Release | undefined;
   try {
-    await client.connection.waitForSlot?.(client.signal);
+    release = await requestTurn(client.connection, client.signal);
     const authorized = await client.authorizer.apply({ url: request.url, headers: { ...client.headers } }, client.signal);
     if (request.body !== undefined) authorized.headers['Content-Type'] = 'application/json';
     limit = requestSignal(client.signal, client.timeoutMs);
@@ -84,6 +86,7 @@ async function sendOnce(client: PageClient, request: PageRequest): Promise<{ sta
     throw transportError(what, err, client.nodeId, limit?.timedOut() === true, client.timeoutMs);
   } finally {
     limit?.clear();
+    await release?.().catch(() => {}); // a place not given back lapses with its lease
   }
 }
 

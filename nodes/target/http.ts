@@ -23,6 +23,7 @@ import { redact, sensitiveValues } from '../secret-redaction.ts';
 import { createHttpAuthorizer, type HttpAuthorizer } from '../http-auth.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
 import { requestSignal, type RequestSignal } from './request-signal.ts';
+import { requestTurn, type Release } from './concurrency-limiter.ts';
 import { jsonTextOf } from '../formats/json-text.ts';
 
 export interface HttpTargetConfig {
@@ -42,7 +43,7 @@ export interface HttpTargetConfig {
   idempotencyKey: string;
 }
 
-const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
+export const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
 
 type PathPart = string | { field: string; get: FieldGetter };
 
@@ -205,8 +206,9 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
     async function send(conn: HttpConnection, url: string, body: string, key: string, ctx: TargetContext, renewed = false): Promise<Reply> {
       const request = describeRequest(config.method, url);
       let limit: RequestSignal | undefined;
+      let release: Release | undefined;
       try {
-        await conn.waitForSlot?.(ctx.signal);
+        release = await requestTurn(conn, ctx.signal);
         const authorizer = authorizerOf(conn, ctx);
         const authorized = await authorizer.apply({
           url,
@@ -219,6 +221,8 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
         if (response.status === 401 && !renewed && authorizer.renew()) {
           await response.text();
           limit.clear();
+          await release();
+          release = undefined;
           return send(conn, url, body, key, ctx, true);
         }
         return {
@@ -233,6 +237,7 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
         throw transportError(request, err, nodeId, limit?.timedOut() === true, config.timeoutMs);
       } finally {
         limit?.clear();
+        await release?.().catch(() => {}); // a place not given back lapses with its lease
       }
     }
 

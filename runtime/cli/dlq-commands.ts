@@ -50,12 +50,13 @@ async function replay(ctx: CommandContext) {
     if (!version) throw new CliError(`run ${run.id} has no stored version to replay against`, 2);
     const deps = await localRunDeps(database, version.document, { connections: ctx.values.connections as string }, ctx);
     try {
+      const referenceMode = replayReferenceOption(ctx.values.reference);
       const { run: replayRun, result, replayed, resolved, failedAgain, referenceAsOf } = await replayDeadLetters(deps, {
         runId, ids: runId ? undefined : ids, against: { doc: version.document, version: version.version },
-        referenceMode: replayReferenceOption(ctx.values.reference), loadReference: (asOf) => loadReferenceData(version.document, null, store, asOf),
+        referenceMode, loadReference: (asOf) => loadReferenceData(version.document, null, store, asOf),
       });
       if (ctx.values.json) ctx.out(JSON.stringify({ runId: replayRun.id, replayed, resolved, failedAgain, referenceAsOf, status: result.status, counts: result.counts, reconciliation: result.reconciliation }, null, 2));
-      else ctx.out(`Replayed ${replayed} dead letter(s) against version ${version.version} in run ${replayRun.id} (${referenceAsOf ? `reference data as it was at ${referenceAsOf}` : 'current reference data'}): ${result.status}; ${resolved} resolved, ${failedAgain} failed again (still open)\n  ${countsLine(result.counts, result.reconciliation)}`);
+      else ctx.out(`Replayed ${replayed} dead letter(s) against version ${version.version} in run ${replayRun.id} (${referenceMode === 'as-it-was' ? `reference data as it was at ${referenceAsOf}` : 'current reference data'}): ${result.status}; ${resolved} resolved, ${failedAgain} failed again (still open)\n  ${countsLine(result.counts, result.reconciliation)}`);
       return exitCodeOf(result.status);
     } finally {
       await deps.close();

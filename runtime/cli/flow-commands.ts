@@ -150,11 +150,13 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
         const deps = await localRunDeps(database, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx);
         try {
           const records = ctx.values.record as unknown as string[] | undefined;
+          const referenceMode = replayReferenceOption(ctx.values.reference);
           const { run, result, replayed, referenceAsOf } = await replayDeadLetters(deps, {
-            runId, recordKeys: records, against: { doc, version }, referenceMode: replayReferenceOption(ctx.values.reference),
+            runId, recordKeys: records, against: { doc, version }, referenceMode,
             loadReference: (asOf) => loadReferenceData(doc, dir, store, asOf),
           });
-          if (!ctx.values.json) ctx.out(`Replayed ${replayed} dead letter(s) of ${runId} against version ${version}, with ${referenceAsOf ? `the reference data as it was at ${referenceAsOf}` : 'the current reference data'}`);
+          // 'current' is also dated (the moment it was read): only 'as it was' names a past moment.
+          if (!ctx.values.json) ctx.out(`Replayed ${replayed} dead letter(s) of ${runId} against version ${version}, with ${referenceMode === 'as-it-was' ? `the reference data as it was at ${referenceAsOf}` : 'the current reference data'}`);
           printRun(ctx, run, result, doc);
           return exitCodeOf(result.status);
         } finally {

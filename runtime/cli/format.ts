@@ -45,8 +45,13 @@ export function reconciliationText(r: Reconciliation | null): string {
     lines.push('items:', ...totalsTable(items));
     if (items.withoutAmount) lines.push(`${items.withoutAmount} item(s) had no readable amount and are not in the totals`);
   }
+  if (r.itemSums) {
+    const s = r.itemSums;
+    lines.push(s.differing ? `item sums: the items of ${s.differing} of ${s.checked} source record(s) do not sum to the record's amount` : `item sums: the items of ${s.checked} source record(s) sum exactly to their record's amount`);
+    for (const e of s.examples) lines.push(`  ${e.sourceKey}: ${e.items} items of ${e.node} sum to ${e.itemsTotal} ${e.currency}, the record's amount is ${e.recordAmount} ${e.currency}`);
+  }
   for (const d of r.differences) lines.push(`  ! ${d}`);
-  for (const w of r.warnings ?? []) lines.push(`  ! warning ${w.code}: ${w.message}`);
+  for (const w of r.warnings ?? []) lines.push(`  ! ${w.notice ? 'notice' : 'warning'} ${w.code}: ${w.message}`);
   return lines.join('\n');
 }
 

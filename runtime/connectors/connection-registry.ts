@@ -8,6 +8,7 @@
 import type { BrokerConnection, ConnectionResolver, HttpAuth, HttpConnection, SftpConnection, SqlClient } from '../../nodes/define-node.ts';
 import { brokerBindingProblem, createBrokerClient, type BrokerBinding, type BrokerClient } from './brokers.ts';
 import { FlowError } from '../../nodes/errors.ts';
+import { createConcurrencyLimiter, type ConcurrencyLimiter } from '../../nodes/target/concurrency-limiter.ts';
 import { createRateLimiter, type RateLimiter } from '../../nodes/target/rate-limiter.ts';
 import { createPgSqlClient, type PgSqlClient } from './postgres.ts';
 import { storeBindingProblem } from './store-isolation.ts';
@@ -26,6 +27,8 @@ export interface HttpBinding {
   baseUrl: string;
   headers?: Record<string, string>;
   rateLimitPerSecond?: number;
+  /** Requests in flight at once on this connection (all runs and workers of the environment); absent: no limit. */
+  maxConcurrent?: number;
   /** Values substituted from the connection's secrets; hidden from every message. */
   secretValues?: string[];
   /** API key, bearer token, basic or OAuth2 client credentials (see HttpAuth). */
@@ -44,7 +47,9 @@ export interface ConnectionResolverOptions {
   storeUrl?: string;
   /** Paces HTTP connections with a rate limit; default: one in-memory limiter for this resolver only. */
   rateLimiter?: RateLimiter;
-  /** What the limiter's keys are scoped by besides the connection name (the environment). */
+  /** Holds HTTP connections to their `maxConcurrent`; default: one in-memory limiter for this resolver only. */
+  concurrencyLimiter?: ConcurrencyLimiter;
+  /** What the limiters' keys are scoped by besides the connection name (the environment). */
   rateScope?: string;
 }
 
@@ -65,7 +70,7 @@ function wrongKind(name: string, has: string, wants: string): FlowError {
 
 /** Checks a binding's shape, and that it does not reach the store; returns a message, or null when it is usable. */
 export function bindingProblem(name: string, binding: unknown, storeUrl?: string): string | null {
-  const b = binding as { kind?: unknown; url?: unknown; baseUrl?: unknown; headers?: unknown; rateLimitPerSecond?: unknown };
+  const b = binding as { kind?: unknown; url?: unknown; baseUrl?: unknown; headers?: unknown; rateLimitPerSecond?: unknown; maxConcurrent?: unknown };
   if (!b || typeof b !== 'object') return `connection '${name}' must be an object`;
   if (b.kind === 'postgres') {
     if (typeof b.url !== 'string' || b.url === '') return `connection '${name}' needs a url (postgres://… or embedded)`;
@@ -79,6 +84,9 @@ export function bindingProblem(name: string, binding: unknown, storeUrl?: string
     }
     if (b.rateLimitPerSecond !== undefined && !(typeof b.rateLimitPerSecond === 'number' && b.rateLimitPerSecond >= 0)) {
       return `connection '${name}': rateLimitPerSecond must be a number ≥ 0`;
+    }
+    if (b.maxConcurrent !== undefined && !(Number.isInteger(b.maxConcurrent) && (b.maxConcurrent as number) >= 1)) {
+      return `connection '${name}': maxConcurrent must be a whole number ≥ 1`;
     }
     return (binding as { auth?: unknown }).auth === undefined ? null : authProblem(name, (binding as { auth?: unknown }).auth);
   }
@@ -125,6 +133,7 @@ export function createConnectionResolver(
   const pools = new Map<string, PgSqlClient>();
   const brokers = new Map<string, BrokerClient>();
   const limiter = options.rateLimiter ?? createRateLimiter();
+  const inFlight = options.concurrencyLimiter ?? createConcurrencyLimiter();
 
   function binding(name: string): ConnectionBinding {
     if (!Object.prototype.hasOwnProperty.call(bindings, name)) throw notConfigured(name);
@@ -156,6 +165,7 @@ export function createConnectionResolver(
         baseUrl: b.baseUrl,
         headers: { ...(b.headers ?? {}) },
         ...(b.rateLimitPerSecond ? { rateLimitPerSecond: b.rateLimitPerSecond, waitForSlot: (signal?: AbortSignal) => limiter.acquire(`${options.rateScope ?? ''}/${name}`, b.rateLimitPerSecond, signal) } : {}),
+        ...(b.maxConcurrent ? { maxConcurrent: b.maxConcurrent, holdInFlight: (signal?: AbortSignal) => inFlight.acquire(`${options.rateScope ?? ''}/${name}`, b.maxConcurrent, signal) } : {}),
         ...(b.secretValues?.length ? { secretValues: [...b.secretValues] } : {}),
         ...(b.auth ? { auth: { ...b.auth } } : {}),
       };

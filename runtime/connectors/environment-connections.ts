@@ -13,6 +13,8 @@ import { storeConnectionOptions } from '../store/target-databases.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { RateLimiter } from '../../nodes/target/rate-limiter.ts';
 import { databaseRateLimiter } from '../store/rate-limit-slots.ts';
+import { databaseConcurrencyLimiter } from '../store/connection-leases.ts';
+import type { ConcurrencyLimiter } from '../../nodes/target/concurrency-limiter.ts';
 import { connectionsRepo, type ConnectionRow } from '../store/service-connections.ts';
 import { bindingProblem, createConnectionResolver, type ClosableConnectionResolver, type ConnectionBinding, type ConnectionBindings } from './connection-registry.ts';
 
@@ -53,6 +55,7 @@ export function bindingOf(kind: ConnectionKind, settings: Record<string, unknown
     kind, baseUrl: String(settings.baseUrl ?? ''),
     ...(settings.headers !== undefined ? { headers: settings.headers as Record<string, string> } : {}),
     ...(settings.rateLimitPerSecond !== undefined ? { rateLimitPerSecond: settings.rateLimitPerSecond as number } : {}),
+    ...(settings.maxConcurrent !== undefined ? { maxConcurrent: settings.maxConcurrent as number } : {}),
     ...(settings.auth !== undefined ? { auth: settings.auth as HttpAuth } : {}),
   };
 }
@@ -146,11 +149,13 @@ export interface EnvironmentConnections {
 
 /**
  * `defaultEnvironment` binds runs that have none (e.g. started from the CLI); default `dev`. Rate limits are
- * paced per environment and connection by `rateLimiter`, default the one kept in the store (shared by all processes).
+ * paced per environment and connection by `rateLimiter`, and held to `maxConcurrent` requests in flight by
+ * `concurrencyLimiter`, by default the ones kept in the store (shared by all processes).
  */
-export function createEnvironmentConnections(deps: { database: Pick<Database, 'store' | 'targets' | 'connection'>; secrets: SecretBox; defaultEnvironment?: string; rateLimiter?: RateLimiter }): EnvironmentConnections {
+export function createEnvironmentConnections(deps: { database: Pick<Database, 'store' | 'targets' | 'connection'>; secrets: SecretBox; defaultEnvironment?: string; rateLimiter?: RateLimiter; concurrencyLimiter?: ConcurrencyLimiter }): EnvironmentConnections {
   const repo = connectionsRepo(deps.database.store.sql);
   const rateLimiter = deps.rateLimiter ?? databaseRateLimiter(deps.database.store.sql);
+  const concurrencyLimiter = deps.concurrencyLimiter ?? databaseConcurrencyLimiter(deps.database.store.sql);
   return {
     async connectionsFor(env, doc) {
       const environment = env ?? deps.defaultEnvironment ?? 'dev';
@@ -160,7 +165,7 @@ export function createEnvironmentConnections(deps: { database: Pick<Database, 's
         if (wanted.size && !wanted.has(row.name)) continue;
         bindings[row.name] = resolveConnection(row, deps.secrets);
       }
-      return createConnectionResolver(bindings, { ...storeConnectionOptions(deps.database), rateLimiter, rateScope: environment });
+      return createConnectionResolver(bindings, { ...storeConnectionOptions(deps.database), rateLimiter, concurrencyLimiter, rateScope: environment });
     },
   };
 }

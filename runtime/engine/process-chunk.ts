@@ -310,6 +310,7 @@ function childItems(node: PreparedProcess, emissions: Emission[], item: WorkItem
   const declares = emissions.some((em) => em.item);
   if (childCount <= 1 && !declares) return null;
   const children: ChildItem[] = [];
+  const summed: { amount: string | null; currency: string | null }[] = [];
   let index = 0;
   for (const em of emissions) {
     const n = Math.max(1, node.edgesByPort.get(em.port)?.length ?? 0);
@@ -322,6 +323,7 @@ function childItems(node: PreparedProcess, emissions: Emission[], item: WorkItem
       totals.noteExpression(`itemAmount of ${node.id}`, amount !== null);
       currency = em.item.declares.currency ? keyText(em.item.currency) : item.currency;
       if (em.item.declares.currency) totals.noteExpression(`itemCurrency of ${node.id}`, currency !== null);
+      summed.push({ amount, currency });
     } else if (childCount <= 1) {
       ({ amount, currency } = item);
     }
@@ -331,6 +333,8 @@ function childItems(node: PreparedProcess, emissions: Emission[], item: WorkItem
       index++;
     }
   }
+  // Item-level reconciliation: the items a source record fans out into sum to its amount (a whole record, not a replay of some items).
+  if (summed.length && item.itemKey === '' && !item.root.onlyItems) totals.checkItemSum(item, node.id, summed);
   return children;
 }
 

@@ -8,7 +8,7 @@ import { FlowError, toFlowError, type SerializedError } from '../../nodes/errors
 import { recordProblem } from '../../nodes/formats/record-limits.ts';
 import type { PreparedFlow } from './prepare-flow.ts';
 import { processChunk, sourceOf, type ChunkResult, type RootRecord } from './process-chunk.ts';
-import { ReconciliationBuilder, toDecimalString } from './reconcile.ts';
+import { needsALook, ReconciliationBuilder, toDecimalString } from './reconcile.ts';
 import type { IdempotencyLedger, NodeStats, OutcomeCounts, Reconciliation, RunStatus, TraceSink } from './run-types.ts';
 
 /** What a run reads: a document for the source, records given directly (replay), or the source itself (a query). */
@@ -141,7 +141,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
   const counts = reconciliation.counts;
   const status: RunStatus = cancelled ? 'cancelled'
     : error ? 'failed'
-    : counts.quarantined + counts.deadLettered > 0 || !reconciliation.closes || reconciliation.warnings?.length ? 'completed_with_exceptions'
+    : needsALook(reconciliation) ? 'completed_with_exceptions'
     : 'succeeded';
   return {
     status, counts, reconciliation, nodeStats: [...nodeStats.values()], error, watermarks,

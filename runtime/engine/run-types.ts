@@ -165,16 +165,49 @@ export interface Reconciliation {
   items?: Reconciliation;
   /** Declared expressions that gave nothing: how many times each was evaluated (`declared`) and gave nothing (`unmatched`). */
   expressions?: { declared: Record<string, number>; unmatched: Record<string, number> };
+  /**
+   * Item-level reconciliation of fan-outs declaring `itemAmount`: for each source record with an amount whose items
+   * all have one (in its currency), whether the items sum to the record's amount, exactly. Absent when nothing was checked.
+   */
+  itemSums?: ItemSums;
   /** Named reasons a run that did not fail still needs a look (nothing delivered, an expression that matched nothing). */
   warnings?: RunWarning[];
 }
 
-/** A named warning about a whole run; any warning makes the run `completed_with_exceptions`. */
+/** Source records whose fan-out items were summed against the record's amount. */
+export interface ItemSums {
+  checked: number;
+  /** Records whose items do not sum to their amount. */
+  differing: number;
+  /** The first few of those (at most 5). */
+  examples: ItemSumDifference[];
+}
+
+export interface ItemSumDifference {
+  sourceKey: string;
+  /** The fan-out node that declared the items. */
+  node: string;
+  currency: string;
+  /** The record's amount and its items' sum, at the currency's minor units. */
+  recordAmount: string;
+  itemsTotal: string;
+  items: number;
+}
+
+/**
+ * A named warning about a whole run. Any warning makes the run `completed_with_exceptions`, except a `notice`
+ * (shown, but not by itself an exception: e.g. an item key missing for a few items).
+ */
 export interface RunWarning {
-  code: 'ALL_FILTERED' | 'EXPRESSION_MATCHED_NOTHING';
+  code: 'ALL_FILTERED' | 'EXPRESSION_MATCHED_NOTHING' | 'EXPRESSION_MATCHED_PARTLY' | 'ITEM_AMOUNTS_DIFFER';
   message: string;
   /** The declaration concerned, e.g. `amount.value`, `businessKey`, `node to-entries itemKey`. */
   expression?: string;
+  /** The evaluations that gave nothing, of how many (EXPRESSION_MATCHED_PARTLY / _NOTHING). */
+  unmatched?: number;
+  of?: number;
+  /** Shown, but does not make the run `completed_with_exceptions` by itself. */
+  notice?: true;
 }
 
 export interface NodeStats {

@@ -10,6 +10,7 @@ import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
 import { dryRunFlow } from '../dry-run.ts';
 import { compiledEvaluator, referenceEvaluator } from '../evaluators.ts';
 import { runMappingTests } from '../mapping-tests.ts';
+import { targetFieldWarnings } from '../sample-check.ts';
 
 /** Reference data as structured-clone can carry it: set name → key → row. */
 export type ReferenceSets = Record<string, ReadonlyMap<string, unknown>>;
@@ -71,8 +72,11 @@ export async function runPreviewJob(job: PreviewJob, catalog: NodeCatalog = defa
     doc: job.doc, catalog, evaluator, reference, input,
     captureOutputs: job.captureOutputs, maxTraces: job.maxTraces, signal: AbortSignal.timeout(job.timeoutMs),
   });
+  // Target field paths that match nothing in the records that reached each target (the designer's problems panel lists them).
+  const sampleWarnings = job.kind === 'test-run' ? targetFieldWarnings(job.doc, result.outputs ?? {}, job.input.kind === 'document' ? job.input.name : 'records') : [];
   return {
     status: result.status, counts: result.counts, reconciliation: result.reconciliation, nodes: result.nodeStats,
     outputs: result.outputs ?? {}, records: result.traces.slice(0, job.maxTraces), ...(result.error ? { error: result.error } : {}),
+    ...(sampleWarnings.length ? { sampleWarnings } : {}),
   };
 }

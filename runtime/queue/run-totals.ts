@@ -4,7 +4,7 @@
  * finished, added up exactly. The same chunks always give the same answer,
  * whichever worker and in whatever order they finished.
  */
-import { ReconciliationBuilder } from '../engine/reconcile.ts';
+import { needsALook, ReconciliationBuilder } from '../engine/reconcile.ts';
 import type { RootRecord } from '../engine/process-chunk.ts';
 import { addRootRead } from '../engine/run-flow.ts';
 import type { Reconciliation, RunStatus } from '../engine/run-types.ts';
@@ -65,16 +65,16 @@ export function readSide(roots: Pick<RootRecord, 'amount' | 'currency' | 'unmatc
  * The status of a run whose chunks are all settled:
  * - `failed` when a chunk gave up (retries used up) or the run could not be read;
  * - `completed_with_exceptions` when records were quarantined or dead-lettered,
- *   the control totals do not close, or the figures carry a warning (nothing
- *   delivered because all was filtered, a declared expression matched nothing);
+ *   the control totals do not close, or the figures carry a warning that is not
+ *   a notice (nothing delivered because all was filtered, a declared expression
+ *   that matched nothing, or money expressions missing for some, items that do
+ *   not sum to their record's amount);
  * - `succeeded` otherwise.
  * `queued`, `running` and `cancelled` are set by the lifecycle, not derived here.
  */
 export function finishedStatus(input: { failed: boolean; reconciliation: Reconciliation }): RunStatus {
   if (input.failed) return 'failed';
-  const c = input.reconciliation.counts;
-  if (c.quarantined + c.deadLettered > 0 || !input.reconciliation.closes || input.reconciliation.warnings?.length) return 'completed_with_exceptions';
-  return 'succeeded';
+  return needsALook(input.reconciliation) ? 'completed_with_exceptions' : 'succeeded';
 }
 
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'completed_with_exceptions', 'failed', 'cancelled'];

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { startServer } from '../../runtime/main.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -54,4 +55,21 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENS, { recursive: true });
   await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: false });
+}
+
+/**
+ * The server and a browser for one test file: started before its tests (a loaded machine may take minutes),
+ * closed after them. Read `.server` and `.browser` inside the tests.
+ */
+export function serverAndBrowserForFile(env: Record<string, string> = {}, startTimeoutMs = 300_000): { server: TestServer; browser: Browser } {
+  const it = {} as { server: TestServer; browser: Browser };
+  beforeAll(async () => {
+    it.server = await startTestServer(env);
+    it.browser = await launchBrowser();
+  }, startTimeoutMs);
+  afterAll(async () => {
+    await it.browser?.close();
+    await it.server?.close();
+  });
+  return it;
 }

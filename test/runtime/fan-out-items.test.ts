@@ -183,6 +183,54 @@ describe('nothing silently empty', () => {
     }
   });
 
+  // The booked entries only, with the record's amount summing them: 269.95 EUR, as the five booked entries.
+  const BOOKED_SUM = "$decSum(Ntfctn.Ntry[Sts = 'BOOK'].(CdtDbtInd = 'DBIT' ? $decNeg(Amt.`#text`) : Amt.`#text`))";
+  // Each path its own flow and table (both write the same entries).
+  const runBooked = async (id: string, options: { amount?: string; itemAmount?: string; itemKey?: string } = {}): Promise<RunRow[]> => {
+    const runs: RunRow[] = [];
+    for (const path of [cliPath, queuePath]) {
+      const flowId = `${id}-${path === cliPath ? 'cli' : 'queue'}`;
+      const table = `${flowId.replaceAll('-', '_')}_entries`;
+      const doc = camt054Flow(flowId, table, { bookedOnly: true, ...(options.amount ? { amount: options.amount } : {}) });
+      Object.assign(doc.nodes[1].config, { ...(options.itemAmount ? { itemAmount: options.itemAmount } : {}), ...(options.itemKey ? { itemKey: options.itemKey } : {}) });
+      await targetDatabase(database, 'treasury').query(`create table ${table} (entry_ref text primary key, notification text, amount numeric, currency text)`);
+      await saveFlow(doc);
+      runs.push(await path.run(doc));
+    }
+    return runs;
+  };
+
+  it('item-level reconciliation: items summing to their record\'s amount, exactly, are checked and succeed', async () => {
+    for (const r of await runBooked('camt054-items-sum', { amount: BOOKED_SUM })) {
+      expect(r.status).toBe('succeeded');
+      expect(r.reconciliation?.itemSums).toEqual({ checked: 1, differing: 0, examples: [] });
+      expect(r.reconciliation?.warnings).toBeUndefined();
+    }
+  });
+
+  it('item-level reconciliation: items that do not sum to their record\'s amount are a named finding (the INFO entry mapped away)', async () => {
+    // The record's amount counts all six entries (369.95 EUR); the mapping keeps the five booked ones (269.95 EUR).
+    for (const r of await runBooked('camt054-items-differ')) {
+      expect(r.status).toBe('completed_with_exceptions');
+      expect(r.reconciliation?.itemSums).toEqual({ checked: 1, differing: 1, examples: [expect.objectContaining({ node: 'entries', currency: 'EUR', items: 5, recordAmount: '369.95', itemsTotal: '269.95' })] });
+      expect(r.reconciliation?.warnings).toEqual([expect.objectContaining({ code: 'ITEM_AMOUNTS_DIFFER' })]);
+      expect(r.reconciliation?.warnings?.[0].message).toContain('5 items of entries sum to 269.95 EUR, the record\'s amount is 369.95 EUR');
+    }
+  });
+
+  it('an item amount missing for some items is counted and named, and finishes with exceptions (money); a key missing for some is a notice', async () => {
+    for (const r of await runBooked('camt054-some-amounts', { amount: BOOKED_SUM, itemAmount: "entryRef != '091029ACCTSTMTARCH03' ? amount" })) {
+      expect(r.status).toBe('completed_with_exceptions');
+      expect(r.reconciliation?.warnings).toEqual([expect.objectContaining({ code: 'EXPRESSION_MATCHED_PARTLY', expression: 'itemAmount of entries', unmatched: 1, of: 5 })]);
+      expect(r.reconciliation?.warnings?.[0].message).toBe('The itemAmount of entries expression gave nothing for 1 of 5 items: their amounts are not in the totals');
+      expect(r.reconciliation?.items?.withoutAmount).toBe(1);
+    }
+    for (const r of await runBooked('camt054-some-keys', { amount: BOOKED_SUM, itemKey: "entryRef != '091029ACCTSTMTARCH03' ? entryRef" })) {
+      expect(r.status).toBe('succeeded');
+      expect(r.reconciliation?.warnings).toEqual([expect.objectContaining({ code: 'EXPRESSION_MATCHED_PARTLY', expression: 'itemKey of entries', unmatched: 1, of: 5, notice: true })]);
+    }
+  });
+
   it('a declared amount that matches nothing is a named warning, on both paths', async () => {
     const doc = camt054Flow('camt054-amount-typo', 'typo_entries', { items: false, bookedOnly: true, amount: 'Ntfctn.Ntry.Amount' });
     await targetDatabase(database, 'treasury').query('create table typo_entries (entry_ref text primary key, notification text, amount numeric, currency text)');

@@ -38,7 +38,7 @@ export function registerEnvironmentRoutes(app: Api, ctx: ApiContext): void {
 
   defineRoute(app, {
     method: 'put', path: '/api/connections/{environment}/{name}', tags: ['Environments'], summary: 'Create or change a connection of an environment', roles: ADMINS,
-    description: 'postgres settings: `{ url }` or `{ embedded: true }` (a database of its own, never the store; a url pointing at the store\'s database is refused); http: `{ baseUrl, headers?, rateLimitPerSecond?, auth? }` (auth: api-key, bearer, basic or oauth2-client-credentials, its credentials as secret references). Secret values go in `secrets` and are referenced from settings as `{{secret:name}}`; a secret left out keeps its value, an empty string removes it.',
+    description: 'postgres settings: `{ url }` or `{ embedded: true }` (a database of its own, never the store; a url pointing at the store\'s database is refused); http: `{ baseUrl, headers?, rateLimitPerSecond?, maxConcurrent?, auth? }` (rateLimitPerSecond and maxConcurrent — requests in flight at once — hold per environment and connection across all runs and workers) (auth: api-key, bearer, basic or oauth2-client-credentials, its credentials as secret references). Secret values go in `secrets` and are referenced from settings as `{{secret:name}}`; a secret left out keeps its value, an empty string removes it.',
     request: {
       params: pathParams('environment', 'name'),
       body: jsonBody(z.object({ kind: z.enum(CONNECTION_KINDS), settings: z.record(z.string(), z.unknown()), secrets: z.record(z.string(), z.string().max(10_000)).optional() })),

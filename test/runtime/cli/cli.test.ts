@@ -153,6 +153,13 @@ describe('ledgerflow dlq and retention', { timeout: 240_000 }, () => {
     }
   });
 
+  it('a replay says which reference data it evaluated with: current by default (it once said "as it was at <now>")', async () => {
+    const { runId } = JSON.parse((await cli('run', UBL_FLOW, '--input', UBL('ubl-invoice-en16931-vat-outside-scope-sek.xml'), '--json')).out);
+    const told = await cli('dlq', 'replay', '--run', runId);
+    expect(told.out).toContain('(current reference data)');
+    expect(told.out).not.toContain('as it was');
+  });
+
   it('retention removes nothing from fresh traces', async () => {
     const r = await cli('retention', '--json');
     expect(r.code).toBe(0);

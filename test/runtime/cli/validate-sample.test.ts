@@ -56,6 +56,21 @@ describe('validate --sample', () => {
     expect(JSON.parse((await validate(dropsAll)).out).warnings.map((w: { code: string }) => w.code)).toEqual(['ALL_FILTERED']);
   });
 
+  it('names target field paths that match nothing in the records reaching the target: a Postgres column, an HTTP URL placeholder', async () => {
+    const doc = camt054Flow('camt054-column-typo', 'entries');
+    const post = doc.nodes[3].config as { columns: Record<string, string> };
+    post.columns = { ...post.columns, amount: 'amout' };
+    doc.nodes.push({ id: 'api', type: 'target.http', typeVersion: 1, position: { x: 600, y: 200 }, config: { connection: 'erp', method: 'PUT', path: '/entries/{{entryReff}}', idempotencyKey: 'entryRef' } });
+    doc.connections = { ...doc.connections, erp: { kind: 'http' } };
+    doc.edges.push({ id: 'e4', source: 'booked', sourceHandle: 'valid', target: 'api' });
+    const { warnings } = JSON.parse((await validate(doc)).out);
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: 'TARGET_FIELD_MATCHED_NOTHING', nodeId: 'post', configPath: '/columns/amount', expression: 'amout' }),
+      expect.objectContaining({ code: 'TARGET_FIELD_MATCHED_NOTHING', nodeId: 'api', configPath: '/path', expression: 'entryReff' }),
+    ]);
+    expect(warnings[0].message).toMatch(/^The field path amout \(column amount of target 'post'\) gave nothing for any of the 5 record\(s\) reaching it in the sample /);
+  });
+
   it('a flow that matches its sample has no warnings', async () => {
     expect(JSON.parse((await validate(camt054Flow('camt054-fine', 'entries'))).out).warnings).toEqual([]);
   });

@@ -65,6 +65,23 @@ describe('createConnectionResolver', () => {
     expect(resolver.http('erp_api').headers.Authorization).toBe('Bearer x');
   });
 
+  it('holds an http connection to its maxConcurrent requests in flight (one place taken, the next waits for its release)', async () => {
+    const limited = createConnectionResolver({ api: { kind: 'http', baseUrl: 'https://api.example', maxConcurrent: 1 } }, { rateScope: 'test' });
+    const conn = limited.http('api');
+    expect(conn.maxConcurrent).toBe(1);
+    const first = await conn.holdInFlight!();
+    let second = false;
+    const waiting = conn.holdInFlight!().then((release) => { second = true; return release; });
+    await new Promise((r) => setImmediate(r));
+    expect(second).toBe(false);
+    await first();
+    await (await waiting)();
+    expect(second).toBe(true);
+    expect(bindingProblem('x', { kind: 'http', baseUrl: 'https://a.example', maxConcurrent: 0 })).toBe("connection 'x': maxConcurrent must be a whole number ≥ 1");
+    expect(bindingProblem('x', { kind: 'http', baseUrl: 'https://a.example', maxConcurrent: 2.5 })).toMatch(/maxConcurrent/);
+    expect(bindingProblem('x', { kind: 'http', baseUrl: 'https://a.example', maxConcurrent: 4 })).toBeNull();
+  });
+
   it('refuses the wrong kind and bad settings', () => {
     expect(() => resolver.sql('erp_api')).toThrow("connection 'erp_api' is a http connection, but this node needs a postgres connection");
     expect(() => resolver.http('ledger')).toThrow('needs a http connection');

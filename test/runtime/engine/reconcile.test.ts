@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ReconciliationBuilder } from '../../../runtime/engine/reconcile.ts';
+import { needsALook, ReconciliationBuilder } from '../../../runtime/engine/reconcile.ts';
+import { reconciliationText } from '../../../runtime/cli/format.ts';
 
 describe('ReconciliationBuilder', () => {
   it('keeps totals exact beyond 20 significant digits and never writes an exponent', () => {
@@ -37,5 +38,46 @@ describe('totals at the currency\'s minor units', () => {
     const run = new ReconciliationBuilder();
     run.addRead('10', 'EUR');
     expect(run.toReconciliation().differences).toContain('EUR: 10.00 read but 0.00 accounted for');
+  });
+});
+
+describe('item-level reconciliation and partial misses', () => {
+  it('checks that a record\'s items sum to its amount exactly, merged across chunks in any order, and says so in the CLI', () => {
+    const chunkA = new ReconciliationBuilder();
+    chunkA.checkItemSum({ sourceKey: 'N1', amount: '369.95', currency: 'EUR' }, 'entries', [{ amount: '2000.00', currency: 'EUR' }, { amount: '-1630.05', currency: 'EUR' }]);
+    const chunkB = new ReconciliationBuilder();
+    chunkB.checkItemSum({ sourceKey: 'N2', amount: '100', currency: 'EUR' }, 'entries', [{ amount: '0.1', currency: 'EUR' }, { amount: '99.8', currency: 'EUR' }]);
+    // Unchecked: an item without an amount, an item in another currency, a record without an amount.
+    chunkB.checkItemSum({ sourceKey: 'N3', amount: '1', currency: 'EUR' }, 'entries', [{ amount: null, currency: 'EUR' }]);
+    chunkB.checkItemSum({ sourceKey: 'N4', amount: '1', currency: 'EUR' }, 'entries', [{ amount: '1', currency: 'USD' }]);
+    chunkB.checkItemSum({ sourceKey: 'N5', amount: null, currency: 'EUR' }, 'entries', [{ amount: '1', currency: 'EUR' }]);
+    for (const order of [[chunkA, chunkB], [chunkB, chunkA]]) {
+      const run = new ReconciliationBuilder();
+      for (const c of order) run.merge(c.toReconciliation());
+      const r = run.toReconciliation();
+      expect(r.itemSums).toEqual({ checked: 2, differing: 1, examples: [{ sourceKey: 'N2', node: 'entries', currency: 'EUR', items: 2, recordAmount: '100.00', itemsTotal: '99.90' }] });
+      expect(r.warnings?.map((w) => w.code)).toEqual(['ITEM_AMOUNTS_DIFFER']);
+      expect(needsALook(r)).toBe(true);
+      expect(reconciliationText(r)).toContain("N2: 2 items of entries sum to 99.90 EUR, the record's amount is 100.00 EUR");
+    }
+  });
+
+  it('names partial misses with their count; money makes the run need a look, a key is a notice', () => {
+    const run = new ReconciliationBuilder();
+    for (let i = 0; i < 120; i++) {
+      run.noteExpression('itemAmount of entries', i >= 3);
+      run.noteExpression('itemKey of entries', i !== 7);
+    }
+    const r = run.toReconciliation();
+    expect(r.warnings).toEqual([
+      { code: 'EXPRESSION_MATCHED_PARTLY', expression: 'itemAmount of entries', unmatched: 3, of: 120, message: 'The itemAmount of entries expression gave nothing for 3 of 120 items: their amounts are not in the totals' },
+      { code: 'EXPRESSION_MATCHED_PARTLY', expression: 'itemKey of entries', unmatched: 1, of: 120, notice: true, message: 'The itemKey of entries expression gave nothing for 1 of 120 items' },
+    ]);
+    expect(needsALook(r)).toBe(true);
+    const keysOnly = new ReconciliationBuilder();
+    keysOnly.noteExpression('businessKey', false);
+    keysOnly.noteExpression('businessKey', true);
+    expect(needsALook(keysOnly.toReconciliation())).toBe(false);
+    expect(reconciliationText(keysOnly.toReconciliation())).toContain('! notice EXPRESSION_MATCHED_PARTLY: The businessKey expression gave nothing for 1 of 2 source records');
   });
 });
