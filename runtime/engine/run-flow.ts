@@ -232,7 +232,7 @@ export function addRootRead(read: ReconciliationBuilder, root: Pick<RootRecord, 
 /** Parses the whole document once before anything is written: a malformed file fails the run with nothing half-posted. */
 async function precheck(flow: PreparedFlow, sourceNodeId: string, document: InputDocument, options: RunFlowOptions, signal: AbortSignal) {
   const source = sourceOf(flow, sourceNodeId);
-  for await (const _ of source.behaviour.read({ input: document, connections: options.connections, proposeWatermark: () => {}, signal })) {
+  for await (const _ of source.behaviour.read({ input: document, connections: options.connections, proposeWatermark: () => {}, signal, check: true })) {
     if (signal.aborted) throw signal.reason ?? new Error('run cancelled');
   }
 }

@@ -163,7 +163,7 @@ async function splitRoots(
 /** Parses the whole document once before anything is queued (see runFlow's precheck). */
 async function precheck(flow: PreparedFlow, sourceNodeId: string, document: InputDocument, connections: ConnectionResolver, signal: AbortSignal): Promise<void> {
   const source = flow.sources.find((s) => s.id === sourceNodeId)!;
-  for await (const _ of source.behaviour.read({ input: document, connections, proposeWatermark: () => {}, signal })) {
+  for await (const _ of source.behaviour.read({ input: document, connections, proposeWatermark: () => {}, signal, check: true })) {
     if (signal.aborted) throw signal.reason;
   }
 }
