@@ -7,6 +7,7 @@
  * machine's load distorts far less than wall time), and on PGlite the embedded
  * database's. The variant's name is in `globalThis.__ledgerflowAb` while it
  * runs: a change under test reads it there (temporarily) to choose its path.
+ * Each run writes a file of its own, so each delivers every record (none is a duplicate).
  *
  *   AB_VARIANTS=A,B AB_ROUNDS=9 TEST_DATABASE_URL=… node --import tsx test/bench/engine-ab.ts
  *   AB_BACKEND=pglite …
@@ -37,17 +38,19 @@ const input = join(dir, 'events.jsonl');
 await writeFile(input, poEventsJsonl(records));
 const schema = `ab_${process.pid}`;
 const store = backend === 'postgres' ? await openPostgresStore({ connectionString: url!, schema }) : await openPgliteStore({ dataDir: join(dir, 'pgdata') });
-const doc = PASSTHROUGH_FLOW;
 const connections = createConnectionResolver({}, storeConnectionOptions(store));
 const files = createFileSink(join(dir, 'out'));
-const reference = await loadReferenceData(doc, null, store);
-const version = await store.saveVersion(doc.id, doc, 'bench', 'bench');
+const reference = await loadReferenceData(PASSTHROUGH_FLOW, null, store);
+let runNo = 0;
 const engine: Record<string, number[]> = {};
 const database: Record<string, number[]> = {};
 const ab = globalThis as { __ledgerflowAb?: string };
 try {
   for (let round = 0; round <= rounds; round++) {
     for (const variant of variants) {
+      // A file of its own per run: the idempotency ledger is per file written, so every run delivers every record.
+      const doc = { ...PASSTHROUGH_FLOW, nodes: PASSTHROUGH_FLOW.nodes.map((n) => (n.id === 'out' ? { ...n, config: { ...n.config, path: `passthrough-${++runNo}.jsonl` } } : n)) };
+      const version = await store.saveVersion(doc.id, doc, 'bench', 'bench');
       ab.__ledgerflowAb = variant;
       const cpu = process.cpuUsage();
       const dbBefore = (await storeBackend(store).databaseUsage?.())?.cpuSeconds;
