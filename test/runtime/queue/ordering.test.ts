@@ -202,7 +202,7 @@ for (const backend of backendNames()) {
         const queued = await queue!.launcher.enqueue({
           flowId: 'queue-test', version, environment: 'dev', trigger: 'manual', input: jsonlInput(list(prefix)), requestedBy: 'tester',
         });
-        return waitForRun(b.store, queued.id, 60_000);
+        return waitForRun(b.store, queued.id, 300_000);
       };
       const orderedRun = await run(2, 'o');
       const chain = await b.store.sql.query<{ chunk_no: unknown; after_chunk: unknown }>(
@@ -219,6 +219,6 @@ for (const backend of backendNames()) {
       expect(orderedRun.counts).toEqual(plainRun.counts);
       expect(orderedRun.reconciliation?.totals).toEqual(plainRun.reconciliation?.totals);
       expect(await shape(orderedRun.id)).toEqual(await shape(plainRun.id));
-    }, 120_000);
+    }, 700_000);
   });
 }
