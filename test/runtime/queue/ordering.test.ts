@@ -182,13 +182,13 @@ for (const backend of backendNames()) {
       await setUpFlow(b.store);
       const ordered = { ...queueFlow(), ordering: { key: 'currency', partitions: 3 } };
       await b.store.saveVersion(ordered.id, ordered, 'tester', 'ordered by currency');
-    });
+    }, 300_000);
 
     afterEach(async () => {
       await queue?.stop();
       queue = undefined;
       await b.cleanup();
-    });
+    }, 300_000);
 
     it('commits each chunk after the one before it in its key sequence, with the figures of an unordered run', async () => {
       const committed: number[] = [];
