@@ -197,6 +197,12 @@ export interface SourceContext {
   fetch?: typeof fetch;
   /** Waits `ms` (retry back-off, `Retry-After`); default a timer. Tests pass one that records the waits. */
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Only checking the input before a run (every record readable, within the
+   * limits): a source may yield stand-ins instead of the records, as long as
+   * anything unreadable still fails the read.
+   */
+  check?: boolean;
 }
 
 export interface TargetContext {

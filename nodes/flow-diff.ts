@@ -89,11 +89,12 @@ const FLOW_FIELDS = [
   'recordKey',
   'eventTime',
   'evaluator',
+  'ordering',
   'tests',
   'samples',
 ] as const;
 const NOT_FLOW_FIELDS = new Set(['nodes', 'edges', '$schema']);
-const FLOW_EXPRESSION_FIELDS = ['/recordKey', '/businessKey', '/eventTime', '/amount/value', '/amount/currency'];
+const FLOW_EXPRESSION_FIELDS = ['/recordKey', '/businessKey', '/eventTime', '/amount/value', '/amount/currency', '/ordering/key'];
 
 /**
  * The structured diff from `from` to `to`. Ordering is deterministic: items

@@ -50,6 +50,14 @@ export interface AmountDeclaration {
   currency: string;
 }
 
+/** Per-key delivery order of a flow's records. */
+export interface OrderingDeclaration {
+  /** JSONata on the source record giving the key whose records keep their source order. */
+  key: string;
+  /** Chunk sequences the keys are spread over by hash (default 16). */
+  partitions?: number;
+}
+
 export interface ReferenceDataDeclaration {
   /** A file under the flow's folder (CSV, JSON or JSONL) holding the rows. */
   file?: string;
@@ -92,6 +100,11 @@ export interface FlowDocument {
    * a source record is written to all of them or to none of them.
    */
   sharedTransaction?: boolean;
+  /**
+   * Records with the same key reach the targets in source order, also when a
+   * run's chunks are worked in parallel (see runtime/queue/chunk-order.ts).
+   */
+  ordering?: OrderingDeclaration;
   nodes: FlowNode[];
   edges: FlowEdge[];
   /** Sample input documents stored with the flow (paths relative to the flow file). */

@@ -67,6 +67,7 @@ const FLOW_EXPRESSIONS: [string, (d: FlowDocument) => string | undefined][] = [
   ['/eventTime', (d) => d.eventTime],
   ['/amount/value', (d) => d.amount?.value],
   ['/amount/currency', (d) => d.amount?.currency],
+  ['/ordering/key', (d) => d.ordering?.key],
 ];
 
 export function validateFlow(doc: unknown, catalog: NodeCatalog, evaluator: ExpressionEvaluator): FlowProblem[] {

@@ -87,6 +87,14 @@ export class LineCounter {
   private pendingCR = false;
 
   feed(text: string): void {
+    // Without carriage returns, line ends are the newlines: found natively (indexOf), not character by character.
+    if (text.indexOf('\r') === -1) {
+      let i = text.indexOf('\n');
+      if (i === 0 && this.pendingCR) i = text.indexOf('\n', 1);
+      for (; i !== -1; i = text.indexOf('\n', i + 1)) this.line++;
+      if (text.length > 0) this.pendingCR = false;
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) {

@@ -100,3 +100,121 @@ export function parseJsonText(text: string, exactNumbers = false): unknown {
   }
   return result;
 }
+
+const OBJECT = 1;
+const ARRAY = 2;
+let containers = new Uint8Array(64);
+
+/** A JSON string with no NUL (neither raw, which JSON forbids, nor as \u0000), as a sticky expression (matched natively). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids control characters in strings; this is that rule.
+const CLEAN_STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u(?!0000)[0-9a-fA-F]{4}))*"/y;
+
+/** Index after the string starting (with its quote) at `i`; -1 when it is not a valid JSON string or holds a NUL (\u0000). */
+function stringEnd(text: string, i: number): number {
+  CLEAN_STRING.lastIndex = i;
+  try {
+    return CLEAN_STRING.test(text) ? CLEAN_STRING.lastIndex : -1;
+  } catch {
+    // The expression engine's stack ran out on a huge string: not sure, so parse it.
+    return -1;
+  }
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** Index of the first character at or after `i` that is not JSON whitespace. */
+function afterSpace(text: string, i: number): number {
+  for (let c = text.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; c = text.charCodeAt(++i));
+  return i;
+}
+
+/** At a field name in an object: index after the name and its colon; -1 when they are not there. */
+function afterName(text: string, i: number): number {
+  i = afterSpace(text, i);
+  if (text.charCodeAt(i) !== 34) return -1;
+  i = stringEnd(text, i);
+  if (i < 0) return -1;
+  i = afterSpace(text, i);
+  return text.charCodeAt(i) === 58 ? i + 1 : -1;
+}
+
+/** Index after the number starting at `i` (RFC 8259 grammar); -1 when it is not one. */
+function numberEnd(text: string, i: number): number {
+  if (text.charCodeAt(i) === 45) i++;
+  const first = text.charCodeAt(i);
+  if (first === 48) i++;
+  else if (first >= 49 && first <= 57) while (isDigit(text.charCodeAt(++i)));
+  else return -1;
+  if (text.charCodeAt(i) === 46) {
+    if (!isDigit(text.charCodeAt(++i))) return -1;
+    while (isDigit(text.charCodeAt(++i)));
+  }
+  const e = text.charCodeAt(i);
+  if (e === 101 || e === 69) {
+    const s = text.charCodeAt(++i);
+    if (s === 43 || s === 45) i++;
+    if (!isDigit(text.charCodeAt(i))) return -1;
+    while (isDigit(text.charCodeAt(++i)));
+  }
+  return i;
+}
+
+/**
+ * True when `text` is exactly one JSON value (RFC 8259, as `JSON.parse` reads
+ * it, whitespace around it allowed), nested at most `maxDepth` levels, with no
+ * NUL character in any string or name — found without building the value, for
+ * checking a document before a run (no allocation, no garbage). False means
+ * "not sure": parse the text to learn what is wrong, if anything.
+ */
+export function isCleanJsonText(text: string, maxDepth: number): boolean {
+  const n = text.length;
+  let i = 0;
+  let depth = 0;
+  for (;;) {
+    // A value.
+    i = afterSpace(text, i);
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 91) {
+      if (++depth > maxDepth) return false;
+      if (depth >= containers.length) {
+        const grown = new Uint8Array(containers.length * 2);
+        grown.set(containers);
+        containers = grown;
+      }
+      containers[depth] = c === 123 ? OBJECT : ARRAY;
+      i = afterSpace(text, i + 1);
+      const close = text.charCodeAt(i);
+      if ((c === 123 && close === 125) || (c === 91 && close === 93)) {
+        i++;
+        depth--;
+      } else {
+        if (c === 123 && (i = afterName(text, i)) < 0) return false;
+        continue;
+      }
+    } else if (c === 34) i = stringEnd(text, i);
+    else if (c === 45 || isDigit(c)) i = numberEnd(text, i);
+    else if (c === 116 && text.startsWith('true', i)) i += 4;
+    else if (c === 102 && text.startsWith('false', i)) i += 5;
+    else if (c === 110 && text.startsWith('null', i)) i += 4;
+    else return false;
+    if (i < 0) return false;
+    // After a value: the end, a comma, or closing brackets.
+    for (;;) {
+      i = afterSpace(text, i);
+      if (depth === 0) return i === n;
+      const next = text.charCodeAt(i);
+      const kind = containers[depth];
+      if (next === 44) {
+        i++;
+        if (kind === OBJECT && (i = afterName(text, i)) < 0) return false;
+        break;
+      }
+      if ((next === 93 && kind === ARRAY) || (next === 125 && kind === OBJECT)) {
+        i++;
+        depth--;
+        continue;
+      }
+      return false;
+    }
+  }
+}

@@ -6,7 +6,7 @@
  */
 import { decodeText } from './bytes.ts';
 import { formatError } from './format-error.ts';
-import { JsonSyntaxError, parseJsonText } from './json-syntax.ts';
+import { JsonSyntaxError, isCleanJsonText, parseJsonText } from './json-syntax.ts';
 import { recordLimitsOf, recordProblem, tooLargeMessage, type RecordLimits } from './record-limits.ts';
 
 export interface JsonlOptions {
@@ -16,6 +16,12 @@ export interface JsonlOptions {
   encoding?: string;
   /** Depth and size limits of a record (see record-limits.ts). */
   limits?: Partial<RecordLimits>;
+  /**
+   * Only check the lines (a run's precheck): a line that is plainly valid JSON
+   * within the limits is neither parsed nor yielded; any other line is parsed
+   * as usual, so what is wrong is reported the same way.
+   */
+  checkOnly?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -29,6 +35,8 @@ export async function* parseJsonl(
 ): AsyncIterable<unknown> {
   const exact = options.exactNumbers ?? false;
   const limits = recordLimitsOf(options.limits);
+  // Lines short enough that their parsed size cannot pass the limit (a value counts at most 6 characters per character of text).
+  const checkBelow = options.checkOnly && !exact ? Math.floor(limits.maxRecordSize / 6) : 0;
   let lineNumber = 0;
   const parse = (line: string): unknown => {
     try {
@@ -51,6 +59,7 @@ export async function* parseJsonl(
     pieces = [];
     carried = 0;
     if (line.trim() === '') return undefined;
+    if (line.length <= checkBelow && isCleanJsonText(line, limits.maxDepth)) return undefined;
     const value = parse(line);
     const problem = recordProblem(value, limits);
     if (problem) throw formatError(fileName, problem, { code: 'RECORD_LIMIT' }, { line: lineNumber });

@@ -19,6 +19,8 @@ export interface FormatOptions {
   xml?: XmlOptions;
   /** Depth and size limits of every record (defaults: 1,000 levels, 16 MiB). */
   limits?: Partial<RecordLimits>;
+  /** Only check the document (a run's precheck): JSON Lines stand in `true` for plainly valid lines instead of parsing them. */
+  checkOnly?: boolean;
 }
 
 /** How many bytes `auto` looks at to recognise a format. */
@@ -59,6 +61,7 @@ export async function* parseDocument(
         exactNumbers: options.json?.exactNumbers,
         encoding: options.json?.encoding || encoding,
         limits: options.limits,
+        checkOnly: options.checkOnly,
       });
       return;
     case 'xml':

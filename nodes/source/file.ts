@@ -238,7 +238,7 @@ export const fileSource = defineNode({
         try {
           // Loaded when a file is read: the designer opens flows without the parsers (csv-parse, saxes, …).
           const { parseDocument } = await import('../formats/parse-document.ts');
-          for await (const record of parseDocument(input.chunks(), input.name, options)) {
+          for await (const record of parseDocument(input.chunks(), input.name, ctx.check ? { ...options, checkOnly: true } : options)) {
             if (ctx.signal.aborted) return;
             yield record;
           }

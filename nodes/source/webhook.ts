@@ -84,7 +84,7 @@ export const webhookSource = defineNode({
         try {
           // Loaded when a body is read: the designer opens flows without the parsers.
           const records = lines
-            ? (await import('../formats/jsonl.ts')).parseJsonl(input.chunks(), input.name)
+            ? (await import('../formats/jsonl.ts')).parseJsonl(input.chunks(), input.name, { checkOnly: ctx.check })
             : (await import('../formats/json.ts')).parseJson(input.chunks(), input.name);
           for await (const record of records) {
             if (ctx.signal.aborted) return;

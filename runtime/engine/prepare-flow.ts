@@ -48,9 +48,14 @@ export interface PreparedFlow {
   businessKey?: CompiledExpression;
   eventTime?: CompiledExpression;
   amount?: { value: CompiledExpression; currency: CompiledExpression };
+  /** Per-key delivery order (the flow's `ordering`): the key and how many chunk sequences carry the keys. */
+  ordering?: { key: CompiledExpression; partitions: number };
   redact: Redactor;
   evaluator: ExpressionEvaluator;
 }
+
+/** Chunk sequences a flow's ordering keys are spread over when the flow does not say. */
+export const DEFAULT_ORDERING_PARTITIONS = 16;
 
 export interface PrepareOptions {
   catalog: NodeCatalog;
@@ -106,6 +111,7 @@ export function prepareFlow(doc: FlowDocument, options: PrepareOptions): Prepare
     businessKey: doc.businessKey ? compile(doc.businessKey) : undefined,
     eventTime: doc.eventTime ? compile(doc.eventTime) : undefined,
     amount: doc.amount ? { value: compile(doc.amount.value), currency: compile(doc.amount.currency) } : undefined,
+    ordering: doc.ordering ? { key: compile(doc.ordering.key), partitions: doc.ordering.partitions ?? DEFAULT_ORDERING_PARTITIONS } : undefined,
     redact: createRedactor(doc.sensitive),
     evaluator,
   };

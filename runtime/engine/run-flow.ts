@@ -242,7 +242,7 @@ export function addRootRead(read: ReconciliationBuilder, root: Pick<RootRecord, 
  */
 export async function precheck(flow: PreparedFlow, sourceNodeId: string, document: InputDocument, connections: ConnectionResolver, signal: AbortSignal): Promise<void> {
   const source = sourceOf(flow, sourceNodeId);
-  for await (const _ of source.behaviour.read({ input: document, connections, proposeWatermark: () => {}, signal })) {
+  for await (const _ of source.behaviour.read({ input: document, connections, proposeWatermark: () => {}, signal, check: true })) {
     if (signal.aborted) throw signal.reason ?? new Error('run cancelled');
   }
 }

@@ -7,7 +7,11 @@
  */
 import { processChunk } from '../engine/process-chunk.ts';
 import { runsRepo } from '../store/runs-repo.ts';
-import { insertTraceRows, loadChunk, markChunkAttempt, runHead, settleChunk } from '../store/queue-repo.ts';
+import { insertTraceRows, loadChunk, markChunkAttempt, nextInSequence, runHead, settleChunk } from '../store/queue-repo.ts';
+import type { Db } from '../store/db.ts';
+import { bossDbOf } from './boss.ts';
+import { wakeQueue } from './job-loop.ts';
+import { QUEUE_NAMES, jobOptions, type ChunkJobData } from './queue-options.ts';
 import { finalizeIfComplete, refreshEndedRunTotals } from './run-lifecycle.ts';
 import { isTerminal } from './run-totals.ts';
 import { countInTargets } from './target-counts.ts';
@@ -17,6 +21,19 @@ export type ChunkJobResult = 'done' | 'skipped' | 'cancelled' | 'missing';
 
 /** The ledger claim token of a chunk: the same on every attempt. */
 export const chunkClaimToken = (runId: string, chunkNo: number) => `${runId}:${chunkNo}`;
+
+/**
+ * Queues the chunk that follows `chunkNo` in its key sequence, if the split
+ * stored it already (otherwise the split queues it, see chunksAfterSettled),
+ * in the transaction that settles `chunkNo`.
+ */
+async function queueNextInSequence(ctx: WorkerContext, tx: Db, runId: string, chunkNo: number): Promise<boolean> {
+  const next = await nextInSequence(tx, runId, chunkNo);
+  if (next === null) return false;
+  const job = { name: QUEUE_NAMES.chunk, data: { runId, chunkNo: next } satisfies ChunkJobData, ...jobOptions(ctx.tuning, 'chunk') };
+  await ctx.boss.insert([job], { db: bossDbOf(tx) });
+  return true;
+}
 
 export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: number, jobSignal: AbortSignal): Promise<ChunkJobResult> {
   const { db } = ctx;
@@ -56,6 +73,7 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
       throw err;
     }
     await ctx.hooks.beforeChunkCommit?.({ runId, chunkNo, attempt: chunk.attempts + 1 });
+    let queuedNext = false;
 
     const committed = await db.transaction(async (tx) => {
       // Shared lock: chunk commits run side by side, but never across a finish or cancel of the run.
@@ -75,8 +93,11 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
       await insertTraceRows(tx, { runId, flowId: head.flowId, version: head.version, environment: head.environment }, result.traces, result.deadLetters);
       await runsRepo(tx).addNodeStats(runId, result.nodeStats);
       if (isTerminal(head.status)) await refreshEndedRunTotals(tx, runId);
+      // Per-key order (the flow's `ordering`): the next chunk of this key sequence is queued with this commit.
+      else if (flow.ordering) queuedNext = await queueNextInSequence(ctx, tx, runId, chunkNo);
       return true;
     });
+    if (queuedNext) wakeQueue(ctx.boss, QUEUE_NAMES.chunk);
     if (!committed) return 'skipped';
     ctx.counters.chunksDone++;
     ctx.counters.recordsDone += chunk.roots.length;

@@ -10,9 +10,10 @@ import type { InputDocument } from '../../nodes/define-node.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { declaredExpressions, precheck, readRoots, type RunInput } from '../engine/run-flow.ts';
 import type { RootRecord } from '../engine/process-chunk.ts';
+import type { PreparedFlow } from '../engine/prepare-flow.ts';
 import { sha256 } from '../run-service.ts';
 import {
-  getRunInput, insertChunks, markRunRunning, runHead, setProgress, startProgress, type NewChunk, type StoredRunInput,
+  chunksAfterSettled, getRunInput, insertChunks, markRunRunning, runHead, setProgress, startProgress, type NewChunk, type StoredRunInput,
 } from '../store/queue-repo.ts';
 import { bossDbOf } from './boss.ts';
 import { describeJobError, isPermanentJobError } from './permanent-errors.ts';
@@ -20,6 +21,7 @@ import { wakeQueue } from './job-loop.ts';
 import { QUEUE_NAMES, jobOptions, type ChunkJobData } from './queue-options.ts';
 import { endRun, finalizeIfComplete, LOCAL_ENVIRONMENT } from './run-lifecycle.ts';
 import { readSide } from './run-totals.ts';
+import { ChunkCutter, orderingKeyOf, type CutChunk } from './chunk-order.ts';
 import { countInTargets } from './target-counts.ts';
 import type { WorkerContext } from './worker-context.ts';
 
@@ -80,7 +82,7 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
     // readRoots records the watermarks the source proposes in this array as it reads.
     const watermarks: { nodeId: string; value: string }[] = [];
     const roots = readRoots(flow, { ...input, sourceNodeId }, { connections, digest: sha256, watermark, fetch: ctx.fetch }, signal, watermarks);
-    await splitRoots(ctx, runId, roots, watermarks, signal, declaredExpressions(flow));
+    await splitRoots(ctx, runId, flow, roots, watermarks, signal);
   } catch (err) {
     if (jobSignal.aborted) throw err;
     if (cancel.signal.aborted || err instanceof RunEnded) return;
@@ -102,21 +104,22 @@ async function finishIfDone(ctx: WorkerContext, runId: string): Promise<void> {
   if (finished) ctx.onRunFinished(finished);
 }
 
-/** Cuts the roots into chunks and stores them with their jobs, `chunksPerInsert` chunks per transaction. */
+/**
+ * Cuts the roots into chunks (per key sequence with the flow's `ordering`, see
+ * chunk-order.ts) and stores them with their jobs, `chunksPerInsert` chunks per transaction.
+ */
 async function splitRoots(
-  ctx: WorkerContext, runId: string, roots: AsyncGenerator<RootRecord>, watermarks: { nodeId: string; value: string }[], signal: AbortSignal,
-  declared: string[],
+  ctx: WorkerContext, runId: string, flow: PreparedFlow, roots: AsyncGenerator<RootRecord>, watermarks: { nodeId: string; value: string }[],
+  signal: AbortSignal,
 ): Promise<void> {
   const { chunkSize, chunksPerInsert } = ctx.tuning;
+  const declared = declaredExpressions(flow);
+  const cutter = new ChunkCutter(chunkSize, flow.ordering?.partitions ?? 0);
   let pending: NewChunk[] = [];
-  let current: RootRecord[] = [];
-  let chunkNo = 0;
   let recordsRead = 0;
 
-  const cut = () => {
-    if (!current.length) return;
-    pending.push({ chunkNo: ++chunkNo, firstSeq: current[0].seq, roots: current, read: readSide(current, declared) });
-    current = [];
+  const keep = (chunk: CutChunk) => {
+    pending.push({ ...chunk, firstSeq: chunk.roots[0].seq, read: readSide(chunk.roots, declared) });
   };
   const store = async (last: boolean) => {
     const batch = pending;
@@ -125,30 +128,34 @@ async function splitRoots(
       // A cancel (or failure) while reading: no more chunks for a run that has ended.
       const head = await runHead(tx, runId, 'share');
       if (head?.status !== 'running') throw new RunEnded(runId);
-      const inserted = await insertChunks(tx, runId, batch);
-      if (inserted.length) {
+      const inserted = new Set(await insertChunks(tx, runId, batch));
+      // A chunk following another in its key sequence waits for it, unless that one is done already.
+      const waiting = batch.filter((c) => inserted.has(c.chunkNo) && c.afterChunk !== undefined);
+      const settled = new Set(await chunksAfterSettled(tx, runId, waiting.map((c) => c.afterChunk!)));
+      const ready = batch.filter((c) => inserted.has(c.chunkNo) && (c.afterChunk === undefined || settled.has(c.afterChunk)));
+      if (ready.length) {
         const options = jobOptions(ctx.tuning, 'chunk');
-        const jobs = inserted.map((no) => ({ name: QUEUE_NAMES.chunk, data: { runId, chunkNo: no } satisfies ChunkJobData, ...options }));
+        const jobs = ready.map((c) => ({ name: QUEUE_NAMES.chunk, data: { runId, chunkNo: c.chunkNo } satisfies ChunkJobData, ...options }));
         await ctx.boss.insert(jobs, { db: bossDbOf(tx) });
       }
-      await setProgress(tx, runId, { chunksTotal: chunkNo, recordsRead, splitDone: last, watermarks: last ? watermarks : undefined });
+      await setProgress(tx, runId, { chunksTotal: cutter.chunksCut, recordsRead, splitDone: last, watermarks: last ? watermarks : undefined });
     });
     wakeQueue(ctx.boss, QUEUE_NAMES.chunk);
-    await ctx.hooks.afterChunksStored?.({ runId, chunksSoFar: chunkNo, last });
+    await ctx.hooks.afterChunksStored?.({ runId, chunksSoFar: cutter.chunksCut, last });
   };
 
   for await (const root of roots) {
-    current.push(root);
     recordsRead++;
-    if (current.length >= chunkSize) {
-      cut();
+    const chunk = cutter.add(root, flow.ordering ? await orderingKeyOf(flow, root.data) : '');
+    if (chunk) {
+      keep(chunk);
       if (pending.length >= chunksPerInsert) {
         if (signal.aborted) throw signal.reason;
         await store(false);
       }
     }
   }
-  cut();
+  for (const chunk of cutter.rest()) keep(chunk);
   if (signal.aborted) throw signal.reason;
   await store(true);
 }

@@ -32,6 +32,8 @@ export interface NewChunk {
   roots: RootRecord[];
   /** Read-side reconciliation of these roots. */
   read: Reconciliation;
+  /** With the flow's `ordering`: the chunk this one follows in its key sequence (see runtime/queue/chunk-order.ts). */
+  afterChunk?: number;
 }
 
 /** What a finished chunk adds to its run. */
@@ -126,16 +128,40 @@ export async function getProgress(db: Db, runId: string): Promise<RunProgress | 
 /** Inserts chunks not yet stored; returns the numbers of those inserted (a retried split skips the rest). */
 export async function insertChunks(db: Db, runId: string, chunks: NewChunk[]): Promise<number[]> {
   if (!chunks.length) return [];
-  const payload = chunks.map((c) => ({ chunk_no: c.chunkNo, first_seq: c.firstSeq, roots: c.roots, read: c.read }));
+  const payload = chunks.map((c) => ({ chunk_no: c.chunkNo, first_seq: c.firstSeq, roots: c.roots, read: c.read, after_chunk: c.afterChunk ?? null }));
   const { rows } = await db.query<{ chunk_no: number }>(
-    `insert into run_chunks (run_id, chunk_no, first_seq, roots, read)
-     select $1, x.chunk_no, x.first_seq, x.roots, x.read
-     from jsonb_to_recordset($2::jsonb) as x(chunk_no integer, first_seq bigint, roots jsonb, read jsonb)
+    `insert into run_chunks (run_id, chunk_no, first_seq, roots, read, after_chunk)
+     select $1, x.chunk_no, x.first_seq, x.roots, x.read, x.after_chunk
+     from jsonb_to_recordset($2::jsonb) as x(chunk_no integer, first_seq bigint, roots jsonb, read jsonb, after_chunk integer)
      on conflict (run_id, chunk_no) do nothing
      returning chunk_no`,
     [runId, JSON.stringify(payload)],
   );
   return rows.map((r) => numberOf(r.chunk_no));
+}
+
+/**
+ * Of chunks that follow another in their key sequence, those whose chunk before
+ * is no longer pending, so they may be queued now. The chunks before are locked
+ * (for update) until the caller's transaction ends: a chunk committing at the
+ * same time either finished before (and is seen done here) or waits, and then
+ * finds these chunks stored and queues the next itself (`nextInSequence`).
+ */
+export async function chunksAfterSettled(db: Db, runId: string, afterChunks: number[]): Promise<number[]> {
+  if (!afterChunks.length) return [];
+  // A row lock waited for is read again as committed: a chunk settled meanwhile shows its new status.
+  const { rows } = await db.query<{ chunk_no: unknown; status: string }>(
+    `select chunk_no, status from run_chunks where run_id = $1 and chunk_no = any($2::int[]) order by chunk_no for update`,
+    [runId, afterChunks],
+  );
+  return rows.filter((r) => r.status !== 'pending').map((r) => numberOf(r.chunk_no));
+}
+
+/** The pending chunk that follows `chunkNo` in its key sequence, if it is stored yet. */
+export async function nextInSequence(db: Db, runId: string, chunkNo: number): Promise<number | null> {
+  const { rows } = await db.query<{ chunk_no: unknown }>(
+    `select chunk_no from run_chunks where run_id = $1 and after_chunk = $2 and status = 'pending'`, [runId, chunkNo]);
+  return rows.length ? numberOf(rows[0].chunk_no) : null;
 }
 
 export async function setProgress(db: Db, runId: string, patch: { chunksTotal: number; recordsRead: number; splitDone: boolean; watermarks?: RunProgress['watermarks'] }): Promise<void> {
