@@ -19,7 +19,7 @@ interface Draft { nodes: { id: string; label?: string }[] }
 
 /** Every object's keys in order, by JSON path, e.g. `nodes.4.config: connection,table,mode,…`. */
 function keyOrders(value: unknown, path = '$', into = new Map<string, string[]>()): Map<string, string[]> {
-  if (Array.isArray(value)) value.forEach((v, i) => keyOrders(v, `${path}.${i}`, into));
+  if (Array.isArray(value)) value.forEach((v, i) => { keyOrders(v, `${path}.${i}`, into); });
   else if (value && typeof value === 'object') {
     into.set(path, Object.keys(value));
     for (const [k, v] of Object.entries(value)) keyOrders(v, `${path}.${k}`, into);
