@@ -97,7 +97,11 @@ export function expressionsAt(pointers: readonly string[], config: unknown): { p
     }
     const [head, ...rest] = parts;
     if (head === '*') {
-      if (Array.isArray(value)) value.forEach((item, i) => visit(item, rest, `${path}/${i}`));
+      if (Array.isArray(value)) {
+        value.forEach((item, i) => {
+          visit(item, rest, `${path}/${i}`);
+        });
+      }
     } else if (isObj(value)) visit(value[head], rest, `${path}/${head}`);
   };
   for (const pointer of pointers) visit(config, pointer.split('/').slice(1), '');

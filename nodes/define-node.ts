@@ -335,7 +335,7 @@ export function defineNode<S extends TObject, K extends NodeCategory>(definition
 /** The older shape, schema, defaults and expression fields written by hand: accepted as it is (convert when touched). */
 export function defineNode<C, K extends NodeCategory>(declaration: NodeDeclaration<C, K>): NodeDeclaration<C, K>;
 export function defineNode(declaration: NodeDefinition<TObject, NodeCategory> | AnyNodeDeclaration): AnyNodeDeclaration {
-  if (!('config' in declaration)) return withDeclaredAccessors(declaration);
+  if (!('config' in declaration)) return withDeclaredAccessors(declaration, true);
   const { config, check, ...rest } = declaration;
   const expressionFields = expressionPointers(config);
   return withDeclaredAccessors({
@@ -344,18 +344,19 @@ export function defineNode(declaration: NodeDefinition<TObject, NodeCategory> | 
     defaults: schemaDefaults(config),
     expressionFields,
     check: (value: Static<TObject>, evaluator: ExpressionEvaluator) => [...(check?.(value, evaluator) ?? []), ...checkExpressionFields(expressionFields, value, evaluator)],
-  });
+  }, false);
 }
 
 /** Fills what a declaration may leave to its schema: a target's idempotency key property, a validate node's quarantine port. */
-function withDeclaredAccessors(decl: AnyNodeDeclaration): AnyNodeDeclaration {
-  const properties = (decl.configSchema.properties ?? {}) as Record<string, unknown>;
+function withDeclaredAccessors(decl: AnyNodeDeclaration, legacy: boolean): AnyNodeDeclaration {
   const filled = { ...decl };
-  if (decl.category === 'target' && !decl.idempotencyKey && 'idempotencyKey' in properties) {
-    filled.idempotencyKey = (config: { idempotencyKey?: unknown }) => String(config.idempotencyKey ?? '');
+  // A target's key is its `idempotencyKey` property unless it says otherwise (the older shape always had one).
+  const properties = (decl.configSchema.properties ?? {}) as Record<string, unknown>;
+  if (decl.category === 'target' && !decl.idempotencyKey && (legacy || 'idempotencyKey' in properties)) {
+    filled.idempotencyKey = (config: { idempotencyKey?: unknown }) => (typeof config.idempotencyKey === 'string' ? config.idempotencyKey : '');
   }
   // The older shape named the quarantine port only by convention.
-  if (decl.category === 'validate' && Array.isArray(decl.outputs) && !decl.outputs.some((p) => p.quarantine)) {
+  if (legacy && decl.category === 'validate' && Array.isArray(decl.outputs) && !decl.outputs.some((p) => p.quarantine)) {
     filled.outputs = decl.outputs.map((p) => (p.id === 'invalid' ? { ...p, quarantine: true } : p));
   }
   return filled;

@@ -7,7 +7,6 @@ import { Enum, Type, schemaDefaults, type Static } from '../config-schema.ts';
 import { defineNode, type ConfigProblem, type SourceContext } from '../define-node.ts';
 import { FlowError, toFlowError } from '../errors.ts';
 import type { FormatOptions } from '../formats/parse-document.ts';
-import type { DocumentFormat } from '../formats/detect-format.ts';
 
 // Nested fields are optional: a flow may give part of an object, the rest comes from the defaults (see `fileFormatOptions`).
 const csv = Type.Object({
