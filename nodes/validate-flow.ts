@@ -4,7 +4,7 @@
  * the designer shows the same list in its problems panel.
  */
 import { flowSizeProblems } from './flow-limits.ts';
-import flowSchema from '../flows/flow.schema.json' with { type: 'json' };
+import flowSchema from './flow-document.schema.json' with { type: 'json' };
 import type { AnyNodeDeclaration } from './define-node.ts';
 import { outputPorts, targetIdempotencyKey } from './define-node.ts';
 import type { NodeCatalog } from './node-catalog.ts';
