@@ -15,7 +15,6 @@ import { fileInput, loadFlowFile, loadReferenceData } from '../../runtime/flow-f
 import { executeRun } from '../../runtime/run-service.ts';
 import { openPgliteStore, openPostgresStore } from '../../runtime/store/open-store.ts';
 import type { Store, StoredTrace } from '../../runtime/store/store.ts';
-import { setDefaultEvaluator } from '../../runtime/evaluators.ts';
 import { storeBackend } from '../../runtime/store/queue-backend.ts';
 import { storeConnectionOptions } from '../../runtime/store/target-databases.ts';
 import { measureCopyCeiling } from './trace-insert-ceiling.ts';
@@ -73,7 +72,6 @@ async function measureCeiling(store: Store, runId: string, rows: number): Promis
 export async function engineRun(options: EngineRunOptions) {
   const dir = await mkdtemp(join(tmpdir(), 'lf-bench-'));
   const { store, drop } = await openBenchStore(options.backend, dir, options.dataDir);
-  if (options.evaluator) setDefaultEvaluator(options.evaluator);
   try {
     let doc: FlowDocument;
     let flowDir: string | null = null;
@@ -82,6 +80,8 @@ export async function engineRun(options: EngineRunOptions) {
       doc = loaded.doc;
       flowDir = loaded.dir;
     } else doc = PASSTHROUGH_FLOW;
+    // The evaluator to measure is the flow's own switch: nothing process-wide is changed.
+    if (options.evaluator) doc = { ...doc, evaluator: options.evaluator };
     const bindings = {
       erp_eu: { kind: 'postgres' as const, url: 'embedded' },
       erp_us: { kind: 'http' as const, baseUrl: `http://127.0.0.1:${options.receiverPort ?? 9}`, headers: {} },
