@@ -46,6 +46,7 @@ export function flowFileSchema(types: readonly AnyNodeDeclaration[] = NODE_TYPES
   const node = ((schema.properties as Obj).nodes as Obj).items as Obj;
   node.allOf = types.map((decl) => ({
     if: { properties: { type: { const: decl.type }, typeVersion: { const: decl.version } }, required: ['type', 'typeVersion'] },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, never awaited
     then: { properties: { config: { title: decl.title, ...fileConfigSchema(decl, ajv) } } },
   }));
   return schema;
