@@ -64,7 +64,8 @@ export function schemaDefaults(schema: TObject | JsonSchema): Obj {
 
 function defaultOf(schema: unknown): unknown {
   if (!isObj(schema)) return undefined;
-  if ('default' in schema) return structuredClone(schema.default);
+  // A copy (defaults are JSON), so no config shares the schema's own arrays and objects.
+  if ('default' in schema) return JSON.parse(JSON.stringify(schema.default)) as unknown;
   if (!isObj(schema.properties)) return undefined;
   const out: Obj = {};
   for (const [name, property] of Object.entries(schema.properties)) {
