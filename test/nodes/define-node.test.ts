@@ -79,3 +79,13 @@ describe('defineNode from one config schema', () => {
     });
   });
 });
+
+describe('the older target shape at merge', () => {
+  it('still finds IDEMPOTENCY_KEY_SCHEMA and checkIdempotencyKey, saying what the declared shape says', async () => {
+    const { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } = await import('../../nodes/target/idempotency-config.ts');
+    expect(IDEMPOTENCY_KEY_SCHEMA).toEqual(catalog.get('target.http')!.configSchema.properties!['idempotencyKey' as never]);
+    expect(checkIdempotencyKey('', evaluator).map((p) => p.path)).toEqual(['/idempotencyKey']);
+    expect(checkIdempotencyKey('$sourceKey', evaluator)).toEqual([]);
+    expect(checkIdempotencyKey('a >', evaluator)[0]).toMatchObject({ path: '/idempotencyKey', code: 'S0207' });
+  });
+});
