@@ -5,7 +5,50 @@
  * This module (like all of `nodes/`) is browser-safe: no `pg`, `fs` or `node:*`.
  * Whatever a node reads from or writes to the outside world it reaches through
  * the context the runtime hands it.
+ *
+ * ## How to declare a node
+ *
+ * Write its config ONCE, as a TypeBox schema (helpers in config-schema.ts), and
+ * pass it as `config`; everything else about the config is derived from it:
+ *
+ * ```ts
+ * const config = Type.Object({
+ *   connection: Type.String({ title: 'Connection', minLength: 1, default: '' }),
+ *   method: StringEnum(['POST', 'PUT'], { title: 'Method', default: 'POST' }),
+ *   timeoutMs: Type.Integer({ title: 'Timeout (ms)', minimum: 1, default: 10000 }),
+ *   idToField: Type.Optional(Type.String({ title: 'Id field in the answer' })),
+ *   idempotencyKey: IdempotencyKey,                // targets: the shared expression field
+ * }, { additionalProperties: false });
+ * export type MyConfig = Static<typeof config>;   // the TypeScript type
+ *
+ * export const myTarget = defineNode({ type: 'target.mine', version: 1, category: 'target', config, ... });
+ * ```
+ *
+ * - `configSchema` (plain JSON Schema for ajv, the designer's forms and
+ *   flows/flow.schema.json) is the schema itself; `defaults` are its `default`s
+ *   (an object property without one: its properties' defaults).
+ * - A JSONata field is `Expression({...})`: it lands in `expressionFields` and
+ *   `check()` syntax-checks it (an empty one is a problem) without being told.
+ * - `check` holds only what a schema cannot say: rules across fields, field
+ *   paths, SQL, URLs. The schema's own rules (required, enum, minimum …) are
+ *   ajv's and are not repeated.
+ * - What the engine needs of a config it reads through the declaration, never
+ *   by property name: `idempotencyKey(config)` (a target with an
+ *   `idempotencyKey` property gets it without asking), `deliveryTarget(config)`,
+ *   and ports (`outputs`; a port whose records are quarantined when left
+ *   unconnected says `quarantine: true`). See the accessors at the end.
+ * - Changing the config's shape: bump `version`, write `upgrade()` from the
+ *   older versions (saved flows keep loading), then `npm run gen:schema`.
+ *
+ * The older shape (`configSchema` + `defaults` + `expressionFields` written by
+ * hand, with a `C` type parameter) is still accepted as it is, so a node type
+ * written that way keeps working; convert it by moving its JSON Schema into
+ * `Type.*` calls (the `default`s from `defaults` onto its properties, the
+ * expression fields to `Expression`), deleting the interface, `defaults`,
+ * `expressionFields` and the checks the schema already makes.
  */
+import type { Static, TObject } from '@sinclair/typebox';
+import { checkExpressionFields, expressionPointers, plainSchema, schemaDefaults } from './config-schema.ts';
 import type { ExpressionEvaluator, Bindings } from './expression/evaluator.ts';
 import type { FlowError, RuleFailure } from './errors.ts';
 
@@ -21,6 +64,8 @@ export interface PortDeclaration {
   title: string;
   /** An output that must be connected for the flow to be valid. */
   required?: boolean;
+  /** Records leaving here failed a check: counted as invalid, and quarantined when the port is not connected. */
+  quarantine?: boolean;
 }
 
 /** A problem in a node's config found without running it (e.g. a JSONata syntax error). */
@@ -346,18 +391,73 @@ export interface NodeDeclaration<C, K extends NodeCategory> {
   summary?(config: C): string;
   /** Targets: what the node writes into; its idempotency scope is made from it (required for targets). */
   deliveryTarget?(config: C): DeliveryTarget;
+  /** Targets: the JSONata giving each record's idempotency key (the engine evaluates it and keeps the ledger). */
+  idempotencyKey?(config: C): string;
   /** Builds the per-run behaviour; compiles expressions once here. */
   create(config: C, ctx: NodeSetupContext): BehaviourByCategory[K];
 }
 
 export type AnyNodeDeclaration = NodeDeclaration<any, NodeCategory>;
 
-/** Declares a node type; the identity function gives the declaration its types. */
-export function defineNode<C, K extends NodeCategory>(declaration: NodeDeclaration<C, K>): NodeDeclaration<C, K> {
-  return declaration;
+/** A node type whose config is one TypeBox schema (see the top of this file); the rest is derived. */
+export interface NodeDefinition<S extends TObject, K extends NodeCategory>
+  extends Omit<NodeDeclaration<Static<S>, K>, 'configSchema' | 'defaults' | 'expressionFields'> {
+  /** The config: its type, JSON Schema, defaults and expression fields all come from here. */
+  config: S;
+  /** Checks a schema cannot express (cross-field rules …); expression syntax is checked without it. */
+  check?(config: Static<S>, evaluator: ExpressionEvaluator): ConfigProblem[];
+}
+
+/** Declares a node type from its config schema (see the top of this file). */
+export function defineNode<S extends TObject, K extends NodeCategory>(definition: NodeDefinition<S, K>): NodeDeclaration<Static<S>, K>;
+/** The older shape, schema, defaults and expression fields written by hand: accepted as it is (convert when touched). */
+export function defineNode<C, K extends NodeCategory>(declaration: NodeDeclaration<C, K>): NodeDeclaration<C, K>;
+export function defineNode(declaration: NodeDefinition<TObject, NodeCategory> | AnyNodeDeclaration): AnyNodeDeclaration {
+  if (!('config' in declaration)) return withDeclaredAccessors(declaration, true);
+  const { config, check, ...rest } = declaration;
+  const expressionFields = expressionPointers(config);
+  return withDeclaredAccessors({
+    ...rest,
+    configSchema: plainSchema(config),
+    defaults: schemaDefaults(config),
+    expressionFields,
+    check: (value: Static<TObject>, evaluator: ExpressionEvaluator) => [...(check?.(value, evaluator) ?? []), ...checkExpressionFields(expressionFields, value, evaluator)],
+  }, false);
+}
+
+/** Fills what a declaration may leave to its schema: a target's idempotency key property, a validate node's quarantine port. */
+function withDeclaredAccessors(decl: AnyNodeDeclaration, legacy: boolean): AnyNodeDeclaration {
+  const filled = { ...decl };
+  // A target's key is its `idempotencyKey` property unless it says otherwise (the older shape always had one).
+  const properties = (decl.configSchema.properties ?? {}) as Record<string, unknown>;
+  if (decl.category === 'target' && !decl.idempotencyKey && (legacy || 'idempotencyKey' in properties)) {
+    filled.idempotencyKey = (config: { idempotencyKey?: unknown }) => (typeof config.idempotencyKey === 'string' ? config.idempotencyKey : '');
+  }
+  // The older shape named the quarantine port only by convention.
+  if (legacy && decl.category === 'validate' && Array.isArray(decl.outputs) && !decl.outputs.some((p) => p.quarantine)) {
+    filled.outputs = decl.outputs.map((p) => (p.id === 'invalid' ? { ...p, quarantine: true } : p));
+  }
+  return filled;
 }
 
 /** The output ports of a node for a given config. */
 export function outputPorts(decl: AnyNodeDeclaration, config: unknown): PortDeclaration[] {
   return typeof decl.outputs === 'function' ? decl.outputs(config) : decl.outputs;
+}
+
+/** The port a source's records leave by (its one output). */
+export function sourceOutputPort(decl: AnyNodeDeclaration, config: unknown): string {
+  const [port] = outputPorts(decl, config);
+  if (!port) throw new Error(`Source node type ${decl.type} declares no output port`);
+  return port.id;
+}
+
+/** The ports whose records failed a check (validate: `invalid`). */
+export function quarantinePorts(decl: AnyNodeDeclaration, config: unknown): Set<string> {
+  return new Set(outputPorts(decl, config).filter((p) => p.quarantine).map((p) => p.id));
+}
+
+/** A target's idempotency key expression; `undefined` for other nodes (and a target that declares none). */
+export function targetIdempotencyKey(decl: AnyNodeDeclaration, config: unknown): string | undefined {
+  return decl.category === 'target' ? decl.idempotencyKey?.(config) : undefined;
 }

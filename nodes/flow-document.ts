@@ -2,7 +2,8 @@
  * The flow document: what the designer saves, the runtime runs and `flows/`
  * holds as files. Node and edge fields use React Flow's names (`id`, `type`,
  * `position`, `source`, `sourceHandle`, `target`, `targetHandle`).
- * Published as JSON Schema in `flows/flow.schema.json`.
+ * Its JSON Schema: nodes/flow-document.schema.json; published with each node
+ * type's config schema as `flows/flow.schema.json` (`npm run gen:schema`).
  */
 
 

@@ -4,9 +4,9 @@
  * the designer shows the same list in its problems panel.
  */
 import { flowSizeProblems } from './flow-limits.ts';
-import flowSchema from '../flows/flow.schema.json' with { type: 'json' };
+import flowSchema from './flow-document.schema.json' with { type: 'json' };
 import type { AnyNodeDeclaration } from './define-node.ts';
-import { outputPorts } from './define-node.ts';
+import { outputPorts, targetIdempotencyKey } from './define-node.ts';
 import type { NodeCatalog } from './node-catalog.ts';
 import type { ExpressionEvaluator } from './expression/evaluator.ts';
 import type { FlowDocument, FlowNode } from './flow-document.ts';
@@ -128,7 +128,7 @@ export function validateFlow(doc: unknown, catalog: NodeCatalog, evaluator: Expr
       problems.push({ code, path: `${path}/config${p.path}`, nodeId: node.id, position: p.position, message: `Node '${node.id}' (${decl.title}): ${p.message}` });
     }
     if (decl.category === 'target') {
-      const key = config.idempotencyKey;
+      const key = targetIdempotencyKey(decl, config);
       if (typeof key !== 'string' || key.trim() === '') {
         problems.push({ code: 'missing-idempotency-key', path: `${path}/config/idempotencyKey`, nodeId: node.id, message: `Target '${node.id}' has no idempotency key: without one a re-run could post the same record twice` });
       }

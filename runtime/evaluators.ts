@@ -1,6 +1,10 @@
 /**
- * Which JSONata implementation a flow runs with. One instance of each per
- * process, so compiled expressions are cached across runs.
+ * Which JSONata implementation a flow runs with. A registry holds one
+ * evaluator of each kind, so compiled expressions are cached across runs; its
+ * default (for flows that do not choose) is fixed when it is made: nothing
+ * changes it afterwards. The composition root makes one and hands it on; the
+ * functions below answer from the process's standard registry (compiled by
+ * default), for the places not yet handed one.
  */
 import type { ExpressionEvaluator } from '../nodes/expression/evaluator.ts';
 import type { FlowDocument } from '../nodes/flow-document.ts';
@@ -9,27 +13,36 @@ import { createCompiledEvaluator } from '../nodes/expression/compiler/index.ts';
 
 export type EvaluatorName = 'reference' | 'compiled';
 
-let reference: ExpressionEvaluator | undefined;
-let compiled: ExpressionEvaluator | undefined;
-/** Compiled by default: the same results as the reference implementation, many times faster. */
-let defaultName: EvaluatorName = 'compiled';
+export interface EvaluatorRegistry {
+  /** The evaluator for a flow: the flow's `evaluator` switch, else the registry's default. */
+  for(doc: Pick<FlowDocument, 'evaluator'>): ExpressionEvaluator;
+  byName(name: EvaluatorName): ExpressionEvaluator;
+}
+
+/** A registry; each evaluator is made on first use. Compiled by default: the same results as the reference implementation, many times faster. */
+export function createEvaluatorRegistry(options: { default?: EvaluatorName } = {}): EvaluatorRegistry {
+  const fallback = options.default ?? 'compiled';
+  let reference: ExpressionEvaluator | undefined;
+  let compiled: ExpressionEvaluator | undefined;
+  const byName = (name: EvaluatorName): ExpressionEvaluator => {
+    reference ??= createReferenceEvaluator();
+    // Expressions it cannot compile (rare) run on the reference implementation, per expression.
+    return name === 'compiled' ? (compiled ??= createCompiledEvaluator({ fallback: reference })) : reference;
+  };
+  return { byName, for: (doc) => byName(doc.evaluator ?? fallback) };
+}
+
+const standard = createEvaluatorRegistry();
 
 export function referenceEvaluator(): ExpressionEvaluator {
-  return (reference ??= createReferenceEvaluator());
+  return standard.byName('reference');
 }
 
-/** Sets the evaluator for flows that do not choose one (the bench compares both). */
-export function setDefaultEvaluator(name: EvaluatorName): void {
-  defaultName = name;
-}
-
-/** The evaluator for a flow: the flow's `evaluator` switch, else the default. */
+/** The evaluator for a flow: the flow's `evaluator` switch, else compiled. */
 export function evaluatorFor(doc: Pick<FlowDocument, 'evaluator'>): ExpressionEvaluator {
-  const name = doc.evaluator ?? defaultName;
-  return name === 'compiled' ? compiledEvaluator() : referenceEvaluator();
+  return standard.for(doc);
 }
 
-/** Expressions it cannot compile (rare) run on the reference implementation, per expression. */
 export function compiledEvaluator(): ExpressionEvaluator {
-  return (compiled ??= createCompiledEvaluator({ fallback: referenceEvaluator() }));
+  return standard.byName('compiled');
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import Ajv2020 from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import flowSchema from '../../flows/flow.schema.json' with { type: 'json' };
+import flowSchema from '../../nodes/flow-document.schema.json' with { type: 'json' };
 import { configSchemaKey, DECLARED_SCHEMA_OPTIONS, FLOW_SCHEMA_KEY } from '../../nodes/schema-keys.ts';
 
 const VIRTUAL_ID = 'virtual:precompiled-validators';

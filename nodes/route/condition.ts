@@ -2,27 +2,35 @@
  * Route by condition: each record leaves by the first route whose condition
  * holds (in the order listed), else by the default port, else nowhere.
  */
+import { Enum, Expression, Type, type Static } from '../config-schema.ts';
 import { defineNode, type ConfigProblem, type Emission, type PortDeclaration } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
-import { checkConfigExpressions, compileConfigExpression } from '../expression/config-expressions.ts';
+import { compileConfigExpression } from '../expression/config-expressions.ts';
 import { isTruthy } from '../expression/truthy.ts';
 
-export interface RouteDeclaration {
-  /** Output port id, e.g. `de`. */
-  port: string;
-  /** Shown on the canvas; the port id when absent. */
-  label?: string;
-  /** JSONata on the record; the route is taken when it is true (JSONata truthiness). */
-  condition: string;
-}
-
-export interface RouteConfig {
-  routes: RouteDeclaration[];
-  /** Port for records no route takes; null drops them (counted as filtered). */
-  defaultPort: 'default' | null;
-}
-
 const PORT_ID = '^[A-Za-z][A-Za-z0-9_-]*$';
+
+const route = Type.Object({
+  /** Output port id, e.g. `de`. */
+  port: Type.String({ title: 'Port id', description: 'Output port name, e.g. "de".', pattern: PORT_ID }),
+  /** Shown on the canvas; the port id when absent. */
+  label: Type.Optional(Type.String({ title: 'Label', description: 'Shown on the canvas next to the port.' })),
+  /** JSONata on the record; the route is taken when it is true (JSONata truthiness). */
+  condition: Expression({ title: 'Condition', description: "JSONata on the record, e.g. header.legalEntity = 'DE01'.", minLength: 1 }),
+}, { title: 'Route', additionalProperties: false });
+
+const config = Type.Object({
+  routes: Type.Array(route, { title: 'Routes', description: 'Checked in order; the first route whose condition is true takes the record.', default: [] }),
+  /** Port for records no route takes; null drops them (counted as filtered). */
+  defaultPort: Enum(['default', null], {
+    title: 'Default port',
+    description: 'Where records matching no route go: the "default" port, or nowhere (null: they are dropped and counted as filtered).',
+    default: 'default',
+  }),
+}, { $schema: 'https://json-schema.org/draft/2020-12/schema', title: 'Route by condition', additionalProperties: false });
+
+export type RouteDeclaration = Static<typeof route>;
+export type RouteConfig = Static<typeof config>;
 
 function routePorts(config: RouteConfig): PortDeclaration[] {
   const ports: PortDeclaration[] = (config.routes ?? []).map((r) => ({ id: r.port, title: r.label || r.port }));
@@ -51,7 +59,7 @@ function checkPorts(config: RouteConfig): ConfigProblem[] {
 }
 
 /** `route.condition`: sends each record out of the first route whose condition holds. */
-export const routeNode = defineNode<RouteConfig, 'route'>({
+export const routeNode = defineNode({
   type: 'route.condition',
   version: 1,
   title: 'Route by condition',
@@ -59,48 +67,8 @@ export const routeNode = defineNode<RouteConfig, 'route'>({
   category: 'route',
   inputs: [{ id: 'in', title: 'In' }],
   outputs: routePorts,
-  configSchema: {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    type: 'object',
-    title: 'Route by condition',
-    properties: {
-      routes: {
-        type: 'array',
-        title: 'Routes',
-        description: 'Checked in order; the first route whose condition is true takes the record.',
-        items: {
-          type: 'object',
-          title: 'Route',
-          properties: {
-            port: { type: 'string', title: 'Port id', description: 'Output port name, e.g. "de".', pattern: PORT_ID },
-            label: { type: 'string', title: 'Label', description: 'Shown on the canvas next to the port.' },
-            condition: {
-              type: 'string',
-              title: 'Condition',
-              description: "JSONata on the record, e.g. header.legalEntity = 'DE01'.",
-              minLength: 1,
-            },
-          },
-          required: ['port', 'condition'],
-          additionalProperties: false,
-        },
-      },
-      defaultPort: {
-        enum: ['default', null],
-        title: 'Default port',
-        description: 'Where records matching no route go: the "default" port, or nowhere (null: they are dropped and counted as filtered).',
-        default: 'default',
-      },
-    },
-    required: ['routes'],
-    additionalProperties: false,
-  },
-  defaults: { routes: [], defaultPort: 'default' },
-  expressionFields: ['/routes/*/condition'],
-  check(config, evaluator) {
-    const expressions = (config.routes ?? []).map((r, i) => ({ path: `/routes/${i}/condition`, source: r.condition }));
-    return [...checkPorts(config), ...checkConfigExpressions(expressions, evaluator)];
-  },
+  config,
+  check: checkPorts,
   summary(config) {
     const ports = routePorts(config).map((p) => p.id);
     return ports.length ? `→ ${ports.join(' | ')}` : 'no routes';

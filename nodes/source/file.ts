@@ -3,148 +3,103 @@
  * `--input`, a file dropped in a folder) as CSV, JSON, JSON Lines or XML, and
  * emits one record per row, list element or XML record element.
  */
-import { defineNode, type ConfigProblem, type NodeSetupContext, type SourceContext } from '../define-node.ts';
+import { Enum, Type, schemaDefaults, type Static } from '../config-schema.ts';
+import { defineNode, type ConfigProblem, type SourceContext } from '../define-node.ts';
 import { FlowError, toFlowError } from '../errors.ts';
 import type { FormatOptions } from '../formats/parse-document.ts';
-import type { DocumentFormat } from '../formats/detect-format.ts';
 
-export interface FileSourceConfig {
-  format: 'auto' | DocumentFormat;
+// Nested fields are optional: a flow may give part of an object, the rest comes from the defaults (see `fileFormatOptions`).
+const csv = Type.Object({
+  delimiter: Type.Optional(Enum([',', ';', '\t', '|'], { title: 'Separator', description: 'The character between fields.', default: ',' })),
+  header: Type.Optional(Type.Boolean({
+    title: 'First row holds column names',
+    description: 'On: each row becomes an object keyed by the column names. Off: each row is a list of values.',
+    default: true,
+  })),
+  quote: Type.Optional(Type.String({ title: 'Quote character', minLength: 1, maxLength: 1, default: '"' })),
+  decimalComma: Type.Optional(Type.Unsafe<boolean | string[]>({
+    title: 'Decimal comma',
+    description: 'Columns whose amounts are written like "1.234,56"; they are read as "1234.56". Choose columns by name (or by position 0, 1, … without a header row), or turn on for every column that looks like such a number.',
+    oneOf: [
+      Type.Boolean({ title: 'All number-like columns' }),
+      Type.Array(Type.String(), { title: 'These columns', uniqueItems: true }),
+    ],
+    default: false,
+  })),
+  trim: Type.Optional(Type.Boolean({ title: 'Trim spaces around values', default: false })),
+  skipEmptyLines: Type.Optional(Type.Boolean({ title: 'Skip empty lines', default: true })),
+  numbers: Type.Optional(Type.Boolean({
+    title: 'Read numbers as numbers',
+    description: 'Off (recommended for money): every value stays text exactly as written. On: values like "12.5" become numbers.',
+    default: false,
+  })),
+}, { title: 'CSV', additionalProperties: false });
+
+const json = Type.Object({
+  recordPath: Type.Optional(Type.String({
+    title: 'Records at',
+    description: 'Dotted path of the list whose elements are the records, e.g. "data.items". Empty: a top-level list gives one record per element; a top-level object is one record.',
+    default: '',
+  })),
+  exactNumbers: Type.Optional(Type.Boolean({
+    title: 'Keep numbers exactly as written',
+    description: 'On: numbers stay text as written ("96.00", long ids). Off: they become ordinary numbers.',
+    default: false,
+  })),
+}, { title: 'JSON', additionalProperties: false });
+
+const xml = Type.Object({
+  recordElement: Type.Optional(Type.String({
+    title: 'Record element',
+    description: 'Path of element names from the root, without prefixes, e.g. "Document/BkToCstmrStmt/Stmt" for camt.053 statements; each such element is one record. Empty: the whole document is one record.',
+    default: '',
+  })),
+  repeat: Type.Optional(Type.Array(Type.String(), {
+    title: 'Always lists',
+    description: 'Element names that are always read as lists, even when they occur once, so mappings can rely on it (e.g. InvoiceLine, TaxSubtotal, Ntry, TxDtls, CdtTrfTxInf).',
+    uniqueItems: true,
+    default: [],
+  })),
+}, { title: 'XML', additionalProperties: false });
+
+const config = Type.Object({
+  format: Enum(['auto', 'csv', 'json', 'jsonl', 'xml'], {
+    title: 'Format',
+    description: 'How to read the file. "auto" goes by the file name (.csv, .json, .jsonl, .ndjson, .xml), else by its first bytes.',
+    default: 'auto',
+  }),
   /** Text encoding; empty = UTF-8 (XML: as its declaration says). */
-  encoding: string;
-  csv: {
-    delimiter: string;
-    header: boolean;
-    quote: string;
-    decimalComma: boolean | string[];
-    trim: boolean;
-    skipEmptyLines: boolean;
-    numbers: boolean;
-  };
-  json: { recordPath: string; exactNumbers: boolean };
-  xml: { recordElement: string; repeat: string[] };
+  encoding: Type.String({
+    title: 'Text encoding',
+    description: 'Leave empty for UTF-8 (XML files: the encoding their declaration names). Older bank and ERP exports are often windows-1252 or iso-8859-1; some Excel exports are utf-16le.',
+    examples: ['utf-8', 'windows-1252', 'iso-8859-1', 'utf-16le'],
+    default: '',
+  }),
+  csv,
+  json,
+  xml,
   /** Nesting levels a record may have; unset: 1,000. */
-  maxDepth?: number;
+  maxDepth: Type.Optional(Type.Integer({
+    title: 'Deepest nesting of a record',
+    description: 'A record nested deeper than this many levels is refused with its file and line (default 1,000).',
+    minimum: 1,
+  })),
   /** Characters one record's text may have (a JSON Lines line); unset: 16 MiB. */
-  maxRecordSize?: number;
-}
+  maxRecordSize: Type.Optional(Type.Integer({
+    title: 'Largest record (characters)',
+    description: 'A record whose text is longer (e.g. one JSON Lines line) is refused as soon as it passes this size (default 16 MiB).',
+    minimum: 1,
+  })),
+}, { $schema: 'https://json-schema.org/draft/2020-12/schema', additionalProperties: false });
 
-const defaults: FileSourceConfig = {
-  format: 'auto',
-  encoding: '',
-  csv: { delimiter: ',', header: true, quote: '"', decimalComma: false, trim: false, skipEmptyLines: true, numbers: false },
-  json: { recordPath: '', exactNumbers: false },
-  xml: { recordElement: '', repeat: [] },
-};
+/** A `source.file` config as a flow holds it (nested objects may be partial). */
+export type FileSourceConfig = Static<typeof config>;
 
-const configSchema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    format: {
-      title: 'Format',
-      description: 'How to read the file. "auto" goes by the file name (.csv, .json, .jsonl, .ndjson, .xml), else by its first bytes.',
-      enum: ['auto', 'csv', 'json', 'jsonl', 'xml'],
-      default: 'auto',
-    },
-    encoding: {
-      title: 'Text encoding',
-      description: 'Leave empty for UTF-8 (XML files: the encoding their declaration names). Older bank and ERP exports are often windows-1252 or iso-8859-1; some Excel exports are utf-16le.',
-      type: 'string',
-      examples: ['utf-8', 'windows-1252', 'iso-8859-1', 'utf-16le'],
-      default: '',
-    },
-    csv: {
-      title: 'CSV',
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        delimiter: {
-          title: 'Separator',
-          description: 'The character between fields.',
-          enum: [',', ';', '\t', '|'],
-          default: ',',
-        },
-        header: {
-          title: 'First row holds column names',
-          description: 'On: each row becomes an object keyed by the column names. Off: each row is a list of values.',
-          type: 'boolean',
-          default: true,
-        },
-        quote: { title: 'Quote character', type: 'string', minLength: 1, maxLength: 1, default: '"' },
-        decimalComma: {
-          title: 'Decimal comma',
-          description: 'Columns whose amounts are written like "1.234,56"; they are read as "1234.56". Choose columns by name (or by position 0, 1, … without a header row), or turn on for every column that looks like such a number.',
-          oneOf: [
-            { type: 'boolean', title: 'All number-like columns' },
-            { type: 'array', title: 'These columns', items: { type: 'string' }, uniqueItems: true },
-          ],
-          default: false,
-        },
-        trim: { title: 'Trim spaces around values', type: 'boolean', default: false },
-        skipEmptyLines: { title: 'Skip empty lines', type: 'boolean', default: true },
-        numbers: {
-          title: 'Read numbers as numbers',
-          description: 'Off (recommended for money): every value stays text exactly as written. On: values like "12.5" become numbers.',
-          type: 'boolean',
-          default: false,
-        },
-      },
-    },
-    json: {
-      title: 'JSON',
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        recordPath: {
-          title: 'Records at',
-          description: 'Dotted path of the list whose elements are the records, e.g. "data.items". Empty: a top-level list gives one record per element; a top-level object is one record.',
-          type: 'string',
-          default: '',
-        },
-        exactNumbers: {
-          title: 'Keep numbers exactly as written',
-          description: 'On: numbers stay text as written ("96.00", long ids). Off: they become ordinary numbers.',
-          type: 'boolean',
-          default: false,
-        },
-      },
-    },
-    xml: {
-      title: 'XML',
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        recordElement: {
-          title: 'Record element',
-          description: 'Path of element names from the root, without prefixes, e.g. "Document/BkToCstmrStmt/Stmt" for camt.053 statements; each such element is one record. Empty: the whole document is one record.',
-          type: 'string',
-          default: '',
-        },
-        repeat: {
-          title: 'Always lists',
-          description: 'Element names that are always read as lists, even when they occur once, so mappings can rely on it (e.g. InvoiceLine, TaxSubtotal, Ntry, TxDtls, CdtTrfTxInf).',
-          type: 'array',
-          items: { type: 'string' },
-          uniqueItems: true,
-          default: [],
-        },
-      },
-    },
-    maxDepth: {
-      title: 'Deepest nesting of a record',
-      description: 'A record nested deeper than this many levels is refused with its file and line (default 1,000).',
-      type: 'integer',
-      minimum: 1,
-    },
-    maxRecordSize: {
-      title: 'Largest record (characters)',
-      description: 'A record whose text is longer (e.g. one JSON Lines line) is refused as soon as it passes this size (default 16 MiB).',
-      type: 'integer',
-      minimum: 1,
-    },
-  },
+const defaults = schemaDefaults(config) as unknown as {
+  format: FileSourceConfig['format'];
+  csv: Required<FileSourceConfig['csv']>;
+  json: Required<FileSourceConfig['json']>;
+  xml: Required<FileSourceConfig['xml']>;
 };
 
 /** The parser options this config stands for; tolerant of missing fields. */
@@ -221,11 +176,10 @@ export const fileSource = defineNode({
   category: 'source',
   inputs: [],
   outputs: [{ id: 'out', title: 'Records' }],
-  configSchema,
-  defaults,
+  config,
   summary,
   check,
-  create(config: FileSourceConfig, setup: NodeSetupContext) {
+  create(config, setup) {
     const options = fileFormatOptions(config);
     return {
       async *read(ctx: SourceContext): AsyncIterable<unknown> {

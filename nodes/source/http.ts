@@ -26,52 +26,23 @@ import { sensitiveValues } from '../secret-redaction.ts';
 import { urlUnderBase } from '../target/http-url.ts';
 import { createPager, outsideBase, parseBody, recordsOf, type PaginationConfig, type PageSeen } from './http-pages.ts';
 import { describePage, requestPage, sleep, type PageClient, type PageRequest, type RetryPolicy } from './http-request.ts';
-import { HTTP_SOURCE_SCHEMA } from './http-schema.ts';
+import { HTTP_SOURCE_CONFIG, type HttpSourceConfig } from './http-schema.ts';
+import { schemaDefaults } from '../config-schema.ts';
 import { compareWatermarks, watermarkText } from './watermark-order.ts';
 
-export interface HttpSourceConfig {
-  /** Name of an `http` connection the flow declares (base URL, headers, auth, rate limit). */
-  connection: string;
-  method: 'GET' | 'POST';
-  /** Appended to the connection's base URL, e.g. `/purchase-orders`. */
-  path: string;
-  /** Fixed parameters: in the query string (GET) or the JSON body (POST). */
-  query: Record<string, string>;
-  format: 'auto' | 'json' | 'xml';
-  /** Dotted path of the list of records in the answer (XML: starting with the root element's name). */
-  recordsPath: string;
-  exactNumbers: boolean;
-  xmlRepeat: string[];
+export type { HttpSourceConfig };
+
+/** The config with every default filled in, nested ones too. */
+interface CompleteConfig extends Omit<HttpSourceConfig, 'pagination' | 'watermark' | 'retry'> {
   pagination: PaginationConfig;
-  watermark: {
-    /** Dotted path of the record field that grows with every change (updatedAt); empty: no watermark. */
-    field: string;
-    /** Parameter the last watermark is sent in (updated_since); empty: not sent. */
-    param: string;
-    /** Watermark of the first run; empty: the parameter is left out until there is one. */
-    initial: string;
-  };
-  timeoutMs: number;
+  watermark: Required<HttpSourceConfig['watermark']>;
   retry: RetryPolicy;
 }
 
-const defaults: HttpSourceConfig = {
-  connection: '',
-  method: 'GET',
-  path: '',
-  query: {},
-  format: 'auto',
-  recordsPath: '',
-  exactNumbers: false,
-  xmlRepeat: [],
-  pagination: { style: 'none', pageParam: 'page', firstPage: 1, offsetParam: 'offset', cursorParam: 'cursor', nextPath: '', sizeParam: '', pageSize: 100, maxPages: 10_000 },
-  watermark: { field: '', param: '', initial: '' },
-  timeoutMs: 30_000,
-  retry: { maxAttempts: 5, backoffMs: 1000, maxWaitMs: 60_000 },
-};
+const defaults = schemaDefaults(HTTP_SOURCE_CONFIG) as unknown as CompleteConfig;
 
 /** The config with every nested default filled in (flows may leave parts out). */
-function complete(config: HttpSourceConfig): HttpSourceConfig {
+function complete(config: HttpSourceConfig): CompleteConfig {
   return {
     ...defaults, ...config,
     query: config.query ?? {},
@@ -130,7 +101,7 @@ async function bytesOfInput(input: InputDocument): Promise<Uint8Array> {
 }
 
 /** Reads a REST API page by page; see the module comment. */
-export const httpSource = defineNode<HttpSourceConfig, 'source'>({
+export const httpSource = defineNode({
   type: 'source.http',
   version: 1,
   title: 'HTTP / REST API',
@@ -138,8 +109,7 @@ export const httpSource = defineNode<HttpSourceConfig, 'source'>({
   category: 'source',
   inputs: [],
   outputs: [{ id: 'out', title: 'Records' }],
-  configSchema: HTTP_SOURCE_SCHEMA,
-  defaults,
+  config: HTTP_SOURCE_CONFIG,
   summary,
   check: (config) => configProblems(config),
   create(raw, setup) {

@@ -14,26 +14,29 @@
  * and the example flows' golden tests use), its rows are read instead; the
  * database is not called.
  */
+import { Type, type Static } from '../config-schema.ts';
 import { defineNode, type ConfigProblem, type SqlClient } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
 import { classifyPgError } from '../target/sql-errors.ts';
 import { identifierProblem, quoteIdentifier } from '../target/sql-identifiers.ts';
 import { countSqlStatements, splitSqlStatements } from './sql-statements.ts';
 
-export interface PostgresSourceConfig {
+const config = Type.Object({
   /** Name of a `postgres` connection the flow declares. */
-  connection: string;
+  connection: Type.String({ title: 'Connection', minLength: 1, default: '' }),
   /** SELECT or WITH query; `$1` is the watermark when `watermarkColumn` is set. */
-  query: string;
+  query: Type.String({ title: 'Query', description: 'SELECT … WHERE updated_at > $1 ($1 is the watermark)', minLength: 1, default: '' }),
   /** Result column that only grows (updated_at, id); absent: read everything each run. */
-  watermarkColumn?: string;
+  watermarkColumn: Type.Optional(Type.String({ title: 'Watermark column', description: 'A result column that only grows, e.g. updated_at' })),
   /** Watermark of the first run: `1970-01-01T00:00:00Z` for timestamps, `0` for numbers. */
-  initialWatermark: string;
+  initialWatermark: Type.String({ title: 'First watermark', default: '1970-01-01T00:00:00Z' }),
   /** Rows per page in watermark mode. */
-  batchSize: number;
+  batchSize: Type.Integer({ title: 'Rows per page', minimum: 1, maximum: 100000, default: 1000 }),
   /** Longest a page's query may run before the database cancels it. */
-  timeoutSeconds: number;
-}
+  timeoutSeconds: Type.Integer({ title: 'Query time limit (s)', minimum: 1, maximum: 3600, default: 300 }),
+}, { additionalProperties: false });
+
+export type PostgresSourceConfig = Static<typeof config>;
 
 // A column name the user's query is unlikely to produce; carries the exact text of the watermark value.
 const MARK = '__ledgerflow_watermark';
@@ -49,7 +52,6 @@ function leadingKeyword(query: string): string {
 
 function configProblems(config: PostgresSourceConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  if (!config.connection) problems.push({ path: '/connection', message: 'choose the Postgres connection to read from' });
   const query = cleanQuery(config.query ?? '');
   const statements = countSqlStatements(config.query ?? '');
   if (query === '') {
@@ -78,9 +80,6 @@ function configProblems(config: PostgresSourceConfig): ConfigProblem[] {
     const problem = identifierProblem(config.watermarkColumn, 'watermark column');
     if (problem) problems.push({ path: '/watermarkColumn', message: problem });
   }
-  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) problems.push({ path: '/batchSize', message: 'batch size must be a whole number ≥ 1' });
-  const timeout = config.timeoutSeconds ?? 300;
-  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 3600) problems.push({ path: '/timeoutSeconds', message: 'the query time limit must be a whole number of seconds from 1 to 3600' });
   return problems;
 }
 
@@ -94,7 +93,7 @@ function normalise(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Reads rows from Postgres; see the module comment. */
-export const postgresSource = defineNode<PostgresSourceConfig, 'source'>({
+export const postgresSource = defineNode({
   type: 'source.postgres',
   version: 1,
   title: 'Postgres query',
@@ -102,28 +101,8 @@ export const postgresSource = defineNode<PostgresSourceConfig, 'source'>({
   category: 'source',
   inputs: [],
   outputs: [{ id: 'out', title: 'Rows' }],
-  configSchema: {
-    type: 'object',
-    required: ['connection', 'query'],
-    properties: {
-      connection: { type: 'string', title: 'Connection', minLength: 1 },
-      query: {
-        type: 'string',
-        title: 'Query',
-        description: 'SELECT … WHERE updated_at > $1 ($1 is the watermark)',
-        minLength: 1,
-      },
-      watermarkColumn: { type: 'string', title: 'Watermark column', description: 'A result column that only grows, e.g. updated_at' },
-      initialWatermark: { type: 'string', title: 'First watermark', default: '1970-01-01T00:00:00Z' },
-      batchSize: { type: 'integer', title: 'Rows per page', minimum: 1, maximum: 100000, default: 1000 },
-      timeoutSeconds: { type: 'integer', title: 'Query time limit (s)', minimum: 1, maximum: 3600, default: 300 },
-    },
-    additionalProperties: false,
-  },
-  defaults: { connection: '', query: '', initialWatermark: '1970-01-01T00:00:00Z', batchSize: 1000, timeoutSeconds: 300 },
-  check(config) {
-    return configProblems(config);
-  },
+  config,
+  check: configProblems,
   summary(config) {
     return config.watermarkColumn ? `query ${config.connection}, new rows by ${config.watermarkColumn}` : `query ${config.connection}`;
   },

@@ -4,35 +4,26 @@
  * *.ndjson holds one event per line. The id and time fields are read by the
  * runtime to drop duplicate deliveries and order late events.
  */
-import { defineNode, type NodeSetupContext, type SourceContext } from '../define-node.ts';
+import { Type, type Static } from '../config-schema.ts';
+import { defineNode, type SourceContext } from '../define-node.ts';
 import { FlowError, toFlowError } from '../errors.ts';
 
-export interface WebhookSourceConfig {
+const config = Type.Object({
   /** Dotted path of the event id in each event, e.g. `id` or `event.id`; used to drop duplicates. */
-  eventIdField?: string;
+  eventIdField: Type.Optional(Type.String({
+    title: 'Event id field',
+    description: 'Where each event carries its unique id, as a dotted path (e.g. "id" or "event.id"). Senders retry deliveries; an event whose id was already received is not processed twice.',
+    default: '',
+  })),
   /** Dotted path of the time the event happened, e.g. `created_at`. */
-  eventTimeField?: string;
-}
+  eventTimeField: Type.Optional(Type.String({
+    title: 'Event time field',
+    description: 'Where each event says when it happened, as a dotted path (e.g. "created_at"). Used to recognise events that arrive late or out of order.',
+    default: '',
+  })),
+}, { $schema: 'https://json-schema.org/draft/2020-12/schema', additionalProperties: false });
 
-const configSchema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    eventIdField: {
-      title: 'Event id field',
-      description: 'Where each event carries its unique id, as a dotted path (e.g. "id" or "event.id"). Senders retry deliveries; an event whose id was already received is not processed twice.',
-      type: 'string',
-      default: '',
-    },
-    eventTimeField: {
-      title: 'Event time field',
-      description: 'Where each event says when it happened, as a dotted path (e.g. "created_at"). Used to recognise events that arrive late or out of order.',
-      type: 'string',
-      default: '',
-    },
-  },
-};
+export type WebhookSourceConfig = Static<typeof config>;
 
 /** The value at a dotted path (`a.b.0.c`) of a record, or undefined. */
 export function valueAtPath(record: unknown, dottedPath: string): unknown {
@@ -68,12 +59,11 @@ export const webhookSource = defineNode({
   category: 'source',
   inputs: [],
   outputs: [{ id: 'out', title: 'Records' }],
-  configSchema,
-  defaults: { eventIdField: '', eventTimeField: '' } as WebhookSourceConfig,
-  summary(config: WebhookSourceConfig) {
+  config,
+  summary(config) {
     return config.eventIdField ? `Webhook · id at ${config.eventIdField}` : 'Webhook';
   },
-  create(_config: WebhookSourceConfig, setup: NodeSetupContext) {
+  create(_config, setup) {
     return {
       async *read(ctx: SourceContext): AsyncIterable<unknown> {
         const input = ctx.input;

@@ -6,27 +6,30 @@
  * writes each record as an XML document of its own, in the file its `path`
  * template names (see document-files.ts); the ref is that file.
  */
+import { StringEnum, StringMap, Type, type Static } from '../config-schema.ts';
 import { defineNode, type ConfigProblem, type TargetContext, type TargetOutcome } from '../define-node.ts';
 import { FlowError, toFlowError } from '../errors.ts';
 import { compileFieldPath, fieldPathProblem, type FieldGetter } from '../field-path.ts';
-import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
+import { IdempotencyKey } from './idempotency-config.ts';
 import { jsonTextOf } from '../formats/json-text.ts';
 import type { XmlWriteOptions } from '../formats/xml-write.ts';
 import { XML_WRITE_SCHEMA, compileFileName, documentText, fileNameTemplateProblems, loadDocumentWriter, xmlOptionsProblems } from './document-files.ts';
 
-export interface FileTargetConfig {
+const config = Type.Object({
   /** File name relative to the run's output folder, e.g. `exports/invoices.csv`; xml: with `{{field}}` placeholders. */
-  path: string;
-  format: 'jsonl' | 'csv' | 'xml';
+  path: Type.String({ title: 'File name', description: "Relative to the run's output folder; XML: one file per record, named with {{field}} placeholders", minLength: 1, default: '' }),
+  format: StringEnum(['jsonl', 'csv', 'xml'], { title: 'Format', default: 'jsonl' }),
   /** XML: namespaces and prefix rule (see nodes/formats/xml-write.ts). */
-  xml?: XmlWriteOptions;
+  xml: Type.Optional(Type.Unsafe<XmlWriteOptions>(XML_WRITE_SCHEMA)),
   /** CSV header → dotted field path; absent: the first record's top-level fields. */
-  csvColumns?: Record<string, string>;
+  csvColumns: Type.Optional(StringMap({ title: 'CSV columns', description: 'Header → field path; empty: the fields of the first record' })),
   /** CSV field delimiter. */
-  delimiter: string;
-  batchSize: number;
-  idempotencyKey: string;
-}
+  delimiter: Type.String({ title: 'CSV delimiter', minLength: 1, maxLength: 1, default: ',' }),
+  batchSize: Type.Integer({ title: 'Batch size', minimum: 1, maximum: 100000, default: 500 }),
+  idempotencyKey: IdempotencyKey,
+}, { additionalProperties: false });
+
+export type FileTargetConfig = Static<typeof config>;
 
 /** Why `path` may not be used as an output file name, or null. */
 export function outputPathProblem(path: unknown): string | null {
@@ -43,7 +46,6 @@ function configProblems(config: FileTargetConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const pathProblem = outputPathProblem(config.path);
   if (pathProblem) problems.push({ path: '/path', message: pathProblem });
-  if (config.format !== 'jsonl' && config.format !== 'csv' && config.format !== 'xml') problems.push({ path: '/format', message: 'format must be jsonl, csv or xml' });
   if (config.format === 'xml') problems.push(...fileNameTemplateProblems(config.path, '/path'), ...xmlOptionsProblems(config.xml, '/xml'));
   if (config.format === 'csv') {
     if (typeof config.delimiter !== 'string' || config.delimiter.length !== 1 || /["\r\n]/.test(config.delimiter)) {
@@ -54,7 +56,6 @@ function configProblems(config: FileTargetConfig): ConfigProblem[] {
       if (problem) problems.push({ path: `/csvColumns/${header}`, message: problem });
     }
   }
-  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) problems.push({ path: '/batchSize', message: 'batch size must be a whole number ≥ 1' });
   return problems;
 }
 
@@ -67,7 +68,7 @@ function cell(value: unknown): string {
 }
 
 /** Writes records to a file; see the module comment. */
-export const fileTarget = defineNode<FileTargetConfig, 'target'>({
+export const fileTarget = defineNode({
   type: 'target.file',
   version: 1,
   title: 'File (JSONL / CSV / XML)',
@@ -75,30 +76,8 @@ export const fileTarget = defineNode<FileTargetConfig, 'target'>({
   category: 'target',
   inputs: [{ id: 'in', title: 'Records' }],
   outputs: [],
-  configSchema: {
-    type: 'object',
-    required: ['path', 'format', 'idempotencyKey'],
-    properties: {
-      path: { type: 'string', title: 'File name', description: "Relative to the run's output folder; XML: one file per record, named with {{field}} placeholders", minLength: 1 },
-      format: { type: 'string', title: 'Format', enum: ['jsonl', 'csv', 'xml'], default: 'jsonl' },
-      xml: XML_WRITE_SCHEMA,
-      csvColumns: {
-        type: 'object',
-        title: 'CSV columns',
-        description: 'Header → field path; empty: the fields of the first record',
-        additionalProperties: { type: 'string' },
-      },
-      delimiter: { type: 'string', title: 'CSV delimiter', minLength: 1, maxLength: 1, default: ',' },
-      batchSize: { type: 'integer', title: 'Batch size', minimum: 1, maximum: 100000, default: 500 },
-      idempotencyKey: IDEMPOTENCY_KEY_SCHEMA,
-    },
-    additionalProperties: false,
-  },
-  defaults: { path: '', format: 'jsonl', delimiter: ',', batchSize: 500, idempotencyKey: '$sourceKey' },
-  expressionFields: ['/idempotencyKey'],
-  check(config, evaluator) {
-    return [...configProblems(config), ...checkIdempotencyKey(config.idempotencyKey, evaluator)];
-  },
+  config,
+  check: configProblems,
   summary(config) {
     return `${config.format.toUpperCase()} → ${config.path || '(no file)'}`;
   },

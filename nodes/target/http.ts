@@ -14,6 +14,7 @@
  * one key for the whole request (first key + count), so a retried array is
  * deduplicated only if the server keys on the whole request.
  */
+import { Type, StringEnum, type Static } from '../config-schema.ts';
 import { defineNode, type ConfigProblem, type HttpConnection, type TargetContext, type TargetItem, type TargetOutcome } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
 import { compileFieldPath, fieldPathProblem, type FieldGetter } from '../field-path.ts';
@@ -21,27 +22,29 @@ import { describeRequest, statusError, transportError } from './http-errors.ts';
 import { urlUnderBase } from './http-url.ts';
 import { redact, sensitiveValues } from '../secret-redaction.ts';
 import { createHttpAuthorizer, type HttpAuthorizer } from '../http-auth.ts';
-import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
+import { IdempotencyKey } from './idempotency-config.ts';
 import { requestSignal, type RequestSignal } from './request-signal.ts';
 import { requestTurn, type Release } from './concurrency-limiter.ts';
 import { jsonTextOf } from '../formats/json-text.ts';
 
-export interface HttpTargetConfig {
+const config = Type.Object({
   /** Name of an `http` connection the flow declares (base URL, headers, rate limit). */
-  connection: string;
-  method: 'POST' | 'PUT';
+  connection: Type.String({ title: 'Connection', minLength: 1, default: '' }),
+  method: StringEnum(['POST', 'PUT'], { title: 'Method', default: 'POST' }),
   /** Appended to the connection's base URL; `{{field.path}}` is filled from the record, URL-encoded. */
-  path: string;
-  timeoutMs: number;
-  batchSize: number;
+  path: Type.String({ title: 'Path', description: 'Appended to the connection URL, e.g. /invoices/{{invoiceNumber}}', default: '' }),
+  timeoutMs: Type.Integer({ title: 'Timeout (ms)', minimum: 1, maximum: 600000, default: 10000 }),
+  batchSize: Type.Integer({ title: 'Batch size', description: 'Records handed to the target at once (array mode: records per request).', minimum: 1, maximum: 1000, default: 20 }),
   /** `array`: post a batch as one JSON array (only when batchSize > 1). */
-  batchMode: 'single' | 'array';
+  batchMode: StringEnum(['single', 'array'], { title: 'Batch mode', default: 'single' }),
   /** Single mode: requests in flight at once (1 keeps strict order). */
-  concurrency: number;
+  concurrency: Type.Integer({ title: 'Requests at once', description: 'Single mode: how many requests may be in flight together (1 sends strictly one after another). The rate limit still applies.', minimum: 1, maximum: 64, default: 4 }),
   /** Dotted path in the JSON answer holding the id the target assigned (kept as ref). */
-  idToField?: string;
-  idempotencyKey: string;
-}
+  idToField: Type.Optional(Type.String({ title: 'Id field in the answer', description: 'e.g. id or data.invoiceId' })),
+  idempotencyKey: IdempotencyKey,
+}, { additionalProperties: false });
+
+export type HttpTargetConfig = Static<typeof config>;
 
 export const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
 
@@ -65,8 +68,6 @@ function placeholders(path: string): string[] {
 
 function configProblems(config: HttpTargetConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  if (!config.connection) problems.push({ path: '/connection', message: 'choose the HTTP connection to send to' });
-  if (config.method !== 'POST' && config.method !== 'PUT') problems.push({ path: '/method', message: 'method must be POST or PUT' });
   for (const field of placeholders(config.path)) {
     const problem = field === '' ? 'an empty {{ }} placeholder in the path' : fieldPathProblem(field);
     if (problem) problems.push({ path: '/path', message: problem });
@@ -76,8 +77,6 @@ function configProblems(config: HttpTargetConfig): ConfigProblem[] {
   }
   const staticPath = urlUnderBase('http://connection.invalid/base', (config.path ?? '').replace(PLACEHOLDER, 'x'));
   if ('problem' in staticPath) problems.push({ path: '/path', message: staticPath.problem });
-  if (!Number.isInteger(config.timeoutMs) || config.timeoutMs < 1) problems.push({ path: '/timeoutMs', message: 'timeout must be a positive number of milliseconds' });
-  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) problems.push({ path: '/batchSize', message: 'batch size must be a whole number ≥ 1' });
   if (config.batchMode === 'array' && placeholders(config.path).length > 0) {
     problems.push({ path: '/path', message: 'array mode sends many records in one request, so the path cannot contain {{field}} placeholders' });
   }
@@ -118,7 +117,7 @@ interface Reply {
 }
 
 /** Sends an HTTP-target record; see the module comment. */
-export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
+export const httpTarget = defineNode({
   type: 'target.http',
   version: 1,
   title: 'HTTP / REST call',
@@ -126,36 +125,8 @@ export const httpTarget = defineNode<HttpTargetConfig, 'target'>({
   category: 'target',
   inputs: [{ id: 'in', title: 'Records' }],
   outputs: [],
-  configSchema: {
-    type: 'object',
-    required: ['connection', 'method', 'path', 'idempotencyKey'],
-    properties: {
-      connection: { type: 'string', title: 'Connection', minLength: 1 },
-      method: { type: 'string', title: 'Method', enum: ['POST', 'PUT'], default: 'POST' },
-      path: { type: 'string', title: 'Path', description: 'Appended to the connection URL, e.g. /invoices/{{invoiceNumber}}', default: '' },
-      timeoutMs: { type: 'integer', title: 'Timeout (ms)', minimum: 1, maximum: 600000, default: 10000 },
-      batchSize: { type: 'integer', title: 'Batch size', description: 'Records handed to the target at once (array mode: records per request).', minimum: 1, maximum: 1000, default: 20 },
-      batchMode: { type: 'string', title: 'Batch mode', enum: ['single', 'array'], default: 'single' },
-      concurrency: { type: 'integer', title: 'Requests at once', description: 'Single mode: how many requests may be in flight together (1 sends strictly one after another). The rate limit still applies.', minimum: 1, maximum: 64, default: 4 },
-      idToField: { type: 'string', title: 'Id field in the answer', description: 'e.g. id or data.invoiceId' },
-      idempotencyKey: IDEMPOTENCY_KEY_SCHEMA,
-    },
-    additionalProperties: false,
-  },
-  defaults: {
-    connection: '',
-    method: 'POST',
-    path: '',
-    timeoutMs: 10000,
-    batchSize: 20,
-    batchMode: 'single',
-    concurrency: 4,
-    idempotencyKey: '$sourceKey',
-  },
-  expressionFields: ['/idempotencyKey'],
-  check(config, evaluator) {
-    return [...configProblems(config), ...checkIdempotencyKey(config.idempotencyKey, evaluator)];
-  },
+  config,
+  check: configProblems,
   summary(config) {
     return `${config.method} ${config.connection || '(no connection)'}${config.path}`;
   },

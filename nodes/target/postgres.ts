@@ -12,6 +12,7 @@
  * marker is already there are not written again (see delivery-markers.ts):
  * exactly once even in insert mode into a table without a unique key.
  */
+import { StringEnum, StringMap, Type, type Static } from '../config-schema.ts';
 import { defineNode, type ConfigProblem, type DeliveryClaim, type EarlierDelivery, type SqlClient, type TargetItem, type TargetOutcome } from '../define-node.ts';
 import { FlowError, toFlowError } from '../errors.ts';
 import type { ExpressionEvaluator } from '../expression/evaluator.ts';
@@ -29,46 +30,48 @@ import {
   type SqlText,
   type Statement,
 } from './postgres-statements.ts';
-import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
+import { IdempotencyKey } from './idempotency-config.ts';
 import { adoptLegacyMarkers, countMarkers, ensureMarkerTable, forgetMarkerTable, insertMarkers, isMissingMarkerTable } from './delivery-markers.ts';
 
-export interface PostgresLinesConfig {
+const columnMap = (title: string, description = `Column name → ${COLUMN_VALUE_HELP}`, options = {}) => StringMap({ description, title, ...options });
+
+const linesConfig = Type.Object({
   /** Field path of the array of lines in the record, e.g. `lines`. */
-  path: string;
+  path: Type.String({ title: 'Lines field', description: 'Field path of the lines array, e.g. lines' }),
   /** Child table, optionally schema-qualified. */
-  table: string;
+  table: Type.String({ title: 'Lines table' }),
   /** Column ← field path relative to the line (`^path` reads the parent record), or `=expression`. */
-  columns: Record<string, string>;
+  columns: columnMap('Line columns', `Column name → ${COLUMN_VALUE_HELP}; within the line, ^path reads the parent record (e.g. ^invoiceNumber), $parent in an expression`),
   /**
    * Columns of the child table that hold the parent's key, in the order of the
    * parent's `keyColumns`. On upsert the parent's old lines are deleted by them
    * before the new lines are inserted.
    */
-  keyColumns: string[];
-}
+  keyColumns: Type.Array(Type.String(), { title: 'Parent key columns', description: "Line columns holding the parent's key, in the order of the parent key columns" }),
+}, { title: 'Lines (child table)', additionalProperties: false });
 
-export interface PostgresTargetConfig {
+const config = Type.Object({
   /** Name of a `postgres` connection the flow declares. */
-  connection: string;
+  connection: Type.String({ title: 'Connection', minLength: 1, default: '' }),
   /** Table, optionally schema-qualified (`erp.po_commitment`). */
-  table: string;
+  table: Type.String({ title: 'Table', description: 'Table name, optionally schema.table', minLength: 1, default: '' }),
   /** `update`: only existing rows (found by the key columns) are changed; a missing row fails the record. */
-  mode: 'insert' | 'upsert' | 'update';
+  mode: StringEnum(['insert', 'upsert', 'update'], {
+    title: 'Mode', default: 'upsert',
+    description: 'insert: new rows; upsert: insert or update by the key columns; update: only change existing rows (a record whose row is missing fails, naming its key)',
+  }),
   /** Conflict target for upsert, row finder for update; also gives the ref stored in the trace (`INV-1`, `INV-1|2`). */
-  keyColumns: string[];
+  keyColumns: Type.Array(Type.String(), { title: 'Key columns', default: [] }),
   /** Column ← dotted field path of the record, or `=expression` (a constant: `='reconciled'`). */
-  columns: Record<string, string>;
-  lines?: PostgresLinesConfig;
-  batchSize: number;
+  columns: columnMap('Columns', undefined, { default: {} }),
+  lines: Type.Optional(linesConfig),
+  batchSize: Type.Integer({ title: 'Batch size', minimum: 1, maximum: 10000, default: 500 }),
   /** JSONata giving the idempotency key; the engine evaluates it. */
-  idempotencyKey: string;
-}
+  idempotencyKey: IdempotencyKey,
+}, { additionalProperties: false });
 
-const COLUMN_MAP_SCHEMA = {
-  type: 'object',
-  additionalProperties: { type: 'string' },
-  description: `Column name → ${COLUMN_VALUE_HELP}`,
-};
+export type PostgresLinesConfig = Static<typeof linesConfig>;
+export type PostgresTargetConfig = Static<typeof config>;
 
 interface Prepared {
   index: number;
@@ -91,7 +94,6 @@ function configProblems(config: PostgresTargetConfig, evaluator: ExpressionEvalu
   const add = (path: string, message: string | null) => {
     if (message) problems.push({ path, message });
   };
-  if (!config.connection) add('/connection', 'choose the Postgres connection to write to');
   add('/table', identifierProblem(config.table, 'table', true));
   const columns = Object.keys(config.columns ?? {});
   if (columns.length === 0) add('/columns', 'map at least one column');
@@ -107,7 +109,6 @@ function configProblems(config: PostgresTargetConfig, evaluator: ExpressionEvalu
   keys.forEach((key, i) => {
     if (!columns.includes(key)) add(`/keyColumns/${i}`, `key column '${key}' is not among the mapped columns`);
   });
-  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) add('/batchSize', 'batch size must be a whole number ≥ 1');
   const lines = config.lines;
   if (lines) {
     add('/lines/path', lines.path ? fieldPathProblem(lines.path) : 'give the field path of the lines array');
@@ -166,7 +167,7 @@ function isShapeError(err: unknown): boolean {
 }
 
 /** Writes Postgres rows; see the module comment. */
-export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
+export const postgresTarget = defineNode({
   type: 'target.postgres',
   version: 1,
   title: 'Postgres table',
@@ -174,57 +175,8 @@ export const postgresTarget = defineNode<PostgresTargetConfig, 'target'>({
   category: 'target',
   inputs: [{ id: 'in', title: 'Records' }],
   outputs: [],
-  configSchema: {
-    type: 'object',
-    required: ['connection', 'table', 'mode', 'columns', 'idempotencyKey'],
-    properties: {
-      connection: { type: 'string', title: 'Connection', minLength: 1 },
-      table: { type: 'string', title: 'Table', description: 'Table name, optionally schema.table', minLength: 1 },
-      mode: {
-        type: 'string', title: 'Mode', enum: ['insert', 'upsert', 'update'], default: 'upsert',
-        description: 'insert: new rows; upsert: insert or update by the key columns; update: only change existing rows (a record whose row is missing fails, naming its key)',
-      },
-      keyColumns: { type: 'array', title: 'Key columns', items: { type: 'string' }, default: [] },
-      columns: { ...COLUMN_MAP_SCHEMA, title: 'Columns' },
-      lines: {
-        type: 'object',
-        title: 'Lines (child table)',
-        required: ['path', 'table', 'columns', 'keyColumns'],
-        properties: {
-          path: { type: 'string', title: 'Lines field', description: 'Field path of the lines array, e.g. lines' },
-          table: { type: 'string', title: 'Lines table' },
-          columns: {
-            ...COLUMN_MAP_SCHEMA,
-            title: 'Line columns',
-            description: `Column name → ${COLUMN_VALUE_HELP}; within the line, ^path reads the parent record (e.g. ^invoiceNumber), $parent in an expression`,
-          },
-          keyColumns: {
-            type: 'array',
-            title: 'Parent key columns',
-            description: "Line columns holding the parent's key, in the order of the parent key columns",
-            items: { type: 'string' },
-          },
-        },
-        additionalProperties: false,
-      },
-      batchSize: { type: 'integer', title: 'Batch size', minimum: 1, maximum: 10000, default: 500 },
-      idempotencyKey: IDEMPOTENCY_KEY_SCHEMA,
-    },
-    additionalProperties: false,
-  },
-  defaults: {
-    connection: '',
-    table: '',
-    mode: 'upsert',
-    keyColumns: [],
-    columns: {},
-    batchSize: 500,
-    idempotencyKey: '$sourceKey',
-  },
-  expressionFields: ['/idempotencyKey'],
-  check(config, evaluator) {
-    return [...configProblems(config, evaluator), ...checkIdempotencyKey(config.idempotencyKey, evaluator)];
-  },
+  config,
+  check: configProblems,
   summary(config) {
     const lines = config.lines?.table ? ` + lines ${config.lines.table}` : '';
     return `${config.mode} ${config.table || '(no table)'}${lines}`;

@@ -2,22 +2,43 @@
  * Map (JSONata): one expression turns each record into the output record, or
  * into several (an array result fans out into one record per item).
  */
+import { Expression, Type, type Static } from '../config-schema.ts';
 import { defineNode, type Emission, type EmittedItem } from '../define-node.ts';
-import { checkConfigExpressions, compileConfigExpression, nodeError } from '../expression/config-expressions.ts';
+import { compileConfigExpression, nodeError } from '../expression/config-expressions.ts';
 import type { Bindings, CompiledExpression } from '../expression/evaluator.ts';
 
-export interface JsonataTransformConfig {
+const config = Type.Object({
   /** JSONata evaluated on each record; `$` is the record. */
-  expression: string;
+  expression: Expression({
+    title: 'Expression',
+    description: 'JSONata evaluated on each record ($ is the record). Money functions ($decAdd, $decSum …) and reference look-ups ($ref, $inRef) are available.',
+    minLength: 1,
+    default: '$',
+  }),
   /** An array result becomes one record per item (true) or one record holding the array (false). */
-  fanOut: boolean;
+  fanOut: Type.Boolean({
+    title: 'One record per array item',
+    description: 'When the result is an array, send each item on as its own record. Turn off to send the array as one record.',
+    default: true,
+  }),
   /** JSONata on each item (`$` is the item) giving its key, e.g. the entry reference: replays and lineage name items by it. */
-  itemKey?: string;
+  itemKey: Type.Optional(Expression({
+    title: 'Item key',
+    description: 'JSONata on each item ($ is the item) naming it, e.g. the entry reference. Lineage, dead letters and replays name items by it; otherwise by position.',
+  })),
   /** JSONata on each item giving its own amount, for item-level control totals. */
-  itemAmount?: string;
+  itemAmount: Type.Optional(Expression({
+    title: 'Item amount',
+    description: 'JSONata on each item giving its own amount (a number or decimal string), for control totals per item.',
+  })),
   /** JSONata on each item giving the currency of its amount, or a quoted literal. */
-  itemCurrency?: string;
-}
+  itemCurrency: Type.Optional(Expression({
+    title: 'Item currency',
+    description: 'JSONata on each item giving the ISO currency of its amount, or a quoted literal such as \'EUR\'.',
+  })),
+}, { $schema: 'https://json-schema.org/draft/2020-12/schema', title: 'Map (JSONata)', additionalProperties: false });
+
+export type JsonataTransformConfig = Static<typeof config>;
 
 interface ItemExpressions {
   key?: CompiledExpression;
@@ -72,7 +93,7 @@ function oneLine(text: string, max = 60): string {
 }
 
 /** `transform.jsonata`: maps each record with a JSONata expression. */
-export const jsonataTransform = defineNode<JsonataTransformConfig, 'transform'>({
+export const jsonataTransform = defineNode({
   type: 'transform.jsonata',
   version: 1,
   title: 'Map (JSONata)',
@@ -80,51 +101,9 @@ export const jsonataTransform = defineNode<JsonataTransformConfig, 'transform'>(
   category: 'transform',
   inputs: [{ id: 'in', title: 'In' }],
   outputs: [{ id: OUT, title: 'Out' }],
-  configSchema: {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    type: 'object',
-    title: 'Map (JSONata)',
-    properties: {
-      expression: {
-        type: 'string',
-        title: 'Expression',
-        description: 'JSONata evaluated on each record ($ is the record). Money functions ($decAdd, $decSum …) and reference look-ups ($ref, $inRef) are available.',
-        minLength: 1,
-      },
-      fanOut: {
-        type: 'boolean',
-        title: 'One record per array item',
-        description: 'When the result is an array, send each item on as its own record. Turn off to send the array as one record.',
-        default: true,
-      },
-      itemKey: {
-        type: 'string',
-        title: 'Item key',
-        description: 'JSONata on each item ($ is the item) naming it, e.g. the entry reference. Lineage, dead letters and replays name items by it; otherwise by position.',
-      },
-      itemAmount: {
-        type: 'string',
-        title: 'Item amount',
-        description: 'JSONata on each item giving its own amount (a number or decimal string), for control totals per item.',
-      },
-      itemCurrency: {
-        type: 'string',
-        title: 'Item currency',
-        description: 'JSONata on each item giving the ISO currency of its amount, or a quoted literal such as \'EUR\'.',
-      },
-    },
-    required: ['expression'],
-    additionalProperties: false,
-  },
-  defaults: { expression: '$', fanOut: true },
-  expressionFields: ['/expression', '/itemKey', '/itemAmount', '/itemCurrency'],
-  check(config, evaluator) {
-    const problems = checkConfigExpressions([
-      { path: '/expression', source: config.expression },
-      ...ITEM_FIELDS.filter(([, f]) => config[f] !== undefined).map(([path, f]) => ({ path, source: config[f] as string })),
-    ], evaluator);
-    if (config.itemCurrency && !config.itemAmount) problems.push({ path: '/itemCurrency', message: 'An item currency needs an item amount' });
-    return problems;
+  config,
+  check(config) {
+    return config.itemCurrency && !config.itemAmount ? [{ path: '/itemCurrency', message: 'An item currency needs an item amount' }] : [];
   },
   summary(config) {
     return oneLine(config.expression ?? '');

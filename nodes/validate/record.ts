@@ -8,6 +8,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import AjvDraft7 from 'ajv';
 import addFormats from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { AnyObject, Enum, Expression, Type, type Static } from '../config-schema.ts';
 import { defineNode, type ConfigProblem, type Emission } from '../define-node.ts';
 import { FlowError, type RuleFailure } from '../errors.ts';
 import type { Bindings } from '../expression/evaluator.ts';
@@ -23,50 +24,59 @@ import { templateText } from '../expression/message-template.ts';
 import { isTruthy } from '../expression/truthy.ts';
 import { referenceKey } from '../reference-data.ts';
 
-export type Severity = 'error' | 'warning';
-
-export interface ValidationRule {
-  id: string;
-  /** JSONata on the record; the rule holds when it is true (JSONata truthiness). */
-  expression: string;
-  /** Shown when the rule fails; may hold `{{expression}}` placeholders. */
-  message: string;
-  severity: Severity;
-  /** The record field the rule is about, e.g. `supplier.vatId`. */
-  field?: string;
-}
-
-export interface ReferenceCheck {
-  id: string;
-  /** Name of the reference data set, e.g. `suppliers`. */
-  set: string;
-  /** JSONata giving the key to look up; a list means every item must be in the set. */
-  value: string;
-  message: string;
-  severity: Severity;
-  field?: string;
-}
-
-export interface ValidateConfig {
-  /** JSON Schema (2020-12 unless its `$schema` says draft-07) the record must match. */
-  schema?: Record<string, unknown>;
-  rules: ValidationRule[];
-  references: ReferenceCheck[];
-}
-
-const severitySchema = {
-  enum: ['error', 'warning'],
+const severity = Enum(['error', 'warning'], {
   title: 'Severity',
   description: 'An error sends the record to "invalid"; a warning is recorded but lets it through.',
   default: 'error',
-};
-const ruleId = { type: 'string', title: 'Rule id', description: 'Short name shown with each failure, e.g. "vat-id-present".', minLength: 1 };
-const field = { type: 'string', title: 'Field', description: 'The record field the rule is about, e.g. supplier.vatId.' };
-const message = {
-  type: 'string',
+});
+const ruleId = Type.String({ title: 'Rule id', description: 'Short name shown with each failure, e.g. "vat-id-present".', minLength: 1 });
+/** The record field a check is about, e.g. `supplier.vatId`. */
+const field = Type.Optional(Type.String({ title: 'Field', description: 'The record field the rule is about, e.g. supplier.vatId.' }));
+/** Shown when a check fails; may hold `{{expression}}` placeholders. */
+const message = Type.String({
   title: 'Message',
   description: 'Shown when the check fails. {{expression}} is replaced by its value on the record, e.g. "Supplier {{supplier.vatId}} is unknown".',
-};
+});
+
+const rule = Type.Object({
+  id: ruleId,
+  /** JSONata on the record; the rule holds when it is true (JSONata truthiness). */
+  expression: Expression({ title: 'Condition', description: 'JSONata that is true for a good record, e.g. $decCmp(total, 0) > 0.', minLength: 1 }),
+  message,
+  severity,
+  field,
+}, { title: 'Rule', additionalProperties: false });
+
+const referenceCheck = Type.Object({
+  id: ruleId,
+  /** Name of the reference data set, e.g. `suppliers`. */
+  set: Type.String({ title: 'Reference data set', description: 'Name of a reference data set of the flow, e.g. suppliers.', minLength: 1 }),
+  /** JSONata giving the key to look up; a list means every item must be in the set. */
+  value: Expression({
+    title: 'Value',
+    description: 'JSONata giving the key to look up; when it gives a list, every item must exist (e.g. lines.costCentre). No value fails the check; write [lines.costCentre] to let a record without lines pass.',
+    minLength: 1,
+  }),
+  message,
+  severity,
+  field,
+}, { title: 'Reference check', additionalProperties: false });
+
+const config = Type.Object({
+  /** JSON Schema (2020-12 unless its `$schema` says draft-07) the record must match. */
+  schema: Type.Optional(AnyObject({ title: 'JSON Schema', description: 'The shape every record must have (JSON Schema 2020-12). Each mismatch is a failure naming the field.' })),
+  rules: Type.Array(rule, { title: 'Rules', description: 'JSONata conditions every record must meet; all are checked.', default: [] }),
+  references: Type.Array(referenceCheck, {
+    title: 'Reference data checks',
+    description: 'Values that must exist in reference (master) data, e.g. supplier VAT ids, cost centres.',
+    default: [],
+  }),
+}, { $schema: 'https://json-schema.org/draft/2020-12/schema', title: 'Validate record', additionalProperties: false });
+
+export type Severity = Static<typeof severity>;
+export type ValidationRule = Static<typeof rule>;
+export type ReferenceCheck = Static<typeof referenceCheck>;
+export type ValidateConfig = Static<typeof config>;
 
 /**
  * ajv compiles a schema with `new Function`, which the designer's Content-Security-Policy refuses
@@ -130,16 +140,11 @@ function withField<T extends RuleFailure>(failure: T, fieldName?: string): T {
   return fieldName ? { ...failure, field: fieldName } : failure;
 }
 
-function configExpressions(config: ValidateConfig): ConfigExpression[] {
+/** The failure messages: `{{…}}` placeholders are expressions (the conditions and values are checked as expression fields). */
+function messageTemplates(config: ValidateConfig): ConfigExpression[] {
   return [
-    ...(config.rules ?? []).flatMap((r, i) => [
-      { path: `/rules/${i}/expression`, source: r.expression },
-      { path: `/rules/${i}/message`, source: r.message ?? '', template: true },
-    ]),
-    ...(config.references ?? []).flatMap((r, i) => [
-      { path: `/references/${i}/value`, source: r.value },
-      { path: `/references/${i}/message`, source: r.message ?? '', template: true },
-    ]),
+    ...(config.rules ?? []).map((r, i) => ({ path: `/rules/${i}/message`, source: r.message ?? '', template: true })),
+    ...(config.references ?? []).map((r, i) => ({ path: `/references/${i}/message`, source: r.message ?? '', template: true })),
   ];
 }
 
@@ -172,7 +177,7 @@ function checkIds(config: ValidateConfig): ConfigProblem[] {
 }
 
 /** `validate.record`: schema, rules and reference checks; routes to `valid` or `invalid`. */
-export const validateNode = defineNode<ValidateConfig, 'validate'>({
+export const validateNode = defineNode({
   type: 'validate.record',
   version: 1,
   title: 'Validate record',
@@ -181,64 +186,11 @@ export const validateNode = defineNode<ValidateConfig, 'validate'>({
   inputs: [{ id: 'in', title: 'In' }],
   outputs: [
     { id: 'valid', title: 'Valid' },
-    { id: 'invalid', title: 'Invalid' },
+    { id: 'invalid', title: 'Invalid', quarantine: true },
   ],
-  configSchema: {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    type: 'object',
-    title: 'Validate record',
-    properties: {
-      schema: { type: 'object', title: 'JSON Schema', description: 'The shape every record must have (JSON Schema 2020-12). Each mismatch is a failure naming the field.' },
-      rules: {
-        type: 'array',
-        title: 'Rules',
-        description: 'JSONata conditions every record must meet; all are checked.',
-        items: {
-          type: 'object',
-          title: 'Rule',
-          properties: {
-            id: ruleId,
-            expression: { type: 'string', title: 'Condition', description: 'JSONata that is true for a good record, e.g. $decCmp(total, 0) > 0.', minLength: 1 },
-            message,
-            severity: severitySchema,
-            field,
-          },
-          required: ['id', 'expression', 'message', 'severity'],
-          additionalProperties: false,
-        },
-      },
-      references: {
-        type: 'array',
-        title: 'Reference data checks',
-        description: 'Values that must exist in reference (master) data, e.g. supplier VAT ids, cost centres.',
-        items: {
-          type: 'object',
-          title: 'Reference check',
-          properties: {
-            id: ruleId,
-            set: { type: 'string', title: 'Reference data set', description: 'Name of a reference data set of the flow, e.g. suppliers.', minLength: 1 },
-            value: {
-              type: 'string',
-              title: 'Value',
-              description: 'JSONata giving the key to look up; when it gives a list, every item must exist (e.g. lines.costCentre). No value fails the check; write [lines.costCentre] to let a record without lines pass.',
-              minLength: 1,
-            },
-            message,
-            severity: severitySchema,
-            field,
-          },
-          required: ['id', 'set', 'value', 'message', 'severity'],
-          additionalProperties: false,
-        },
-      },
-    },
-    required: ['rules', 'references'],
-    additionalProperties: false,
-  },
-  defaults: { rules: [], references: [] },
-  expressionFields: ['/rules/*/expression', '/references/*/value'],
+  config,
   check(config, evaluator) {
-    return [...checkIds(config), ...checkConfigExpressions(configExpressions(config), evaluator)];
+    return [...checkIds(config), ...checkConfigExpressions(messageTemplates(config), evaluator)];
   },
   summary(config) {
     const parts: string[] = [];

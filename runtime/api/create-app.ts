@@ -7,7 +7,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import flowSchema from '../../flows/flow.schema.json' with { type: 'json' };
+import flowSchema from '../../nodes/flow-document.schema.json' with { type: 'json' };
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
 import { createEnvironmentConnections } from '../connectors/environment-connections.ts';
 import { DEFAULT_ENVIRONMENTS } from '../promotion/environments.ts';

@@ -3,6 +3,7 @@
  * created once (expressions compiled once per run), edges indexed by port,
  * nodes in topological order.
  */
+import { quarantinePorts, sourceOutputPort, targetIdempotencyKey } from '../../nodes/define-node.ts';
 import type { AnyNodeDeclaration, NodeCategory, ProcessBehaviour, SourceBehaviour, TargetBehaviour, ReferenceData } from '../../nodes/define-node.ts';
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import type { Bindings, CompiledExpression, ExpressionEvaluator } from '../../nodes/expression/evaluator.ts';
@@ -24,8 +25,18 @@ interface PreparedBase {
   edgesByPort: Map<string, string[]>;
 }
 
-export interface PreparedSource extends PreparedBase { category: 'source'; behaviour: SourceBehaviour }
-export interface PreparedProcess extends PreparedBase { category: 'transform' | 'route' | 'validate'; behaviour: ProcessBehaviour }
+export interface PreparedSource extends PreparedBase {
+  category: 'source';
+  behaviour: SourceBehaviour;
+  /** The port its records leave by (as the node type declares it). */
+  outPort: string;
+}
+export interface PreparedProcess extends PreparedBase {
+  category: 'transform' | 'route' | 'validate';
+  behaviour: ProcessBehaviour;
+  /** Ports whose records failed a check (counted invalid; quarantined when unconnected), as the node type declares them. */
+  quarantinePorts: ReadonlySet<string>;
+}
 export interface PreparedTarget extends PreparedBase {
   category: 'target';
   behaviour: TargetBehaviour;
@@ -86,15 +97,15 @@ export function prepareFlow(doc: FlowDocument, options: PrepareOptions): Prepare
     if (category === 'target') {
       nodes.set(node.id, {
         ...base, category, behaviour: behaviour as TargetBehaviour,
-        idempotencyKey: compile(String(config.idempotencyKey)),
+        idempotencyKey: compile(targetIdempotencyKey(decl, config) ?? ''),
         scope: idempotencyScope(decl, config, options.environment),
         legacyScope: legacyNodeScope(doc.id, node.id),
         retry: node.retry ?? DEFAULT_RETRY,
       });
     } else if (category === 'source') {
-      nodes.set(node.id, { ...base, category, behaviour: behaviour as SourceBehaviour });
+      nodes.set(node.id, { ...base, category, behaviour: behaviour as SourceBehaviour, outPort: sourceOutputPort(decl, config) });
     } else {
-      nodes.set(node.id, { ...base, category, behaviour: behaviour as ProcessBehaviour });
+      nodes.set(node.id, { ...base, category, behaviour: behaviour as ProcessBehaviour, quarantinePorts: quarantinePorts(decl, config) });
     }
   }
   for (const edge of doc.edges) {

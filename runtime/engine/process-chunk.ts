@@ -167,7 +167,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   };
 
   const source = sourceOf(flow, io.sourceNodeId);
-  const sourceTargets = source.edgesByPort.get('out') ?? [];
+  const sourceTargets = source.edgesByPort.get(source.outPort) ?? [];
   const sourcePath = [source.id];
   statsOf(source.id).out += roots.length;
   for (const root of roots) {
@@ -363,7 +363,8 @@ function dispatchEmissions(
   }
   let index = 0;
   for (const em of emissions) {
-    if (em.port === 'invalid') s.invalid++;
+    const quarantine = node.quarantinePorts.has(em.port);
+    if (quarantine) s.invalid++;
     else s.out++;
     capture(node.id, em.port, em.data, em.failures);
     const targets = node.edgesByPort.get(em.port);
@@ -378,9 +379,9 @@ function dispatchEmissions(
         : { root: item.root, lineageKey: item.lineageKey, sourceKey: item.sourceKey, itemKey: own.itemKey, amount: own.amount, currency: own.currency, data: em.data, path, steps: item.steps };
       if (node.category === 'transform') child.steps = [...item.steps, { node: node.id, data: em.data }];
       if (item.warnings) child.warnings = item.warnings;
-      if (em.failures?.length && em.port !== 'invalid') child.warnings = [...(item.warnings ?? []), ...em.failures];
+      if (em.failures?.length && !quarantine) child.warnings = [...(item.warnings ?? []), ...em.failures];
       if (!targets?.length) {
-        if (em.port === 'invalid') {
+        if (quarantine) {
           const failures = em.failures ?? [];
           const message = failures.filter((f) => f.severity === 'error').map((f) => f.message).join('; ') || 'record is invalid';
           const error = new FlowError('validation', message, { nodeId: node.id, failures });

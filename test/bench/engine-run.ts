@@ -16,7 +16,6 @@ import { executeRun } from '../../runtime/run-service.ts';
 import { openPgliteDatabase, openPostgresDatabase } from '../../runtime/store/open-store.ts';
 import type { Database } from '../../runtime/store/database.ts';
 import type { StoredTrace } from '../../runtime/store/store.ts';
-import { setDefaultEvaluator } from '../../runtime/evaluators.ts';
 import { storeConnectionOptions } from '../../runtime/store/target-databases.ts';
 import { measureCopyCeiling } from './trace-insert-ceiling.ts';
 
@@ -75,7 +74,6 @@ export async function engineRun(options: EngineRunOptions) {
   const dir = await mkdtemp(join(tmpdir(), 'lf-bench-'));
   const { database: opened, drop } = await openBenchStore(options.backend, dir, options.dataDir);
   const { store } = opened;
-  if (options.evaluator) setDefaultEvaluator(options.evaluator);
   try {
     let doc: FlowDocument;
     let flowDir: string | null = null;
@@ -84,6 +82,8 @@ export async function engineRun(options: EngineRunOptions) {
       doc = loaded.doc;
       flowDir = loaded.dir;
     } else doc = PASSTHROUGH_FLOW;
+    // The evaluator to measure is the flow's own switch: nothing process-wide is changed.
+    if (options.evaluator) doc = { ...doc, evaluator: options.evaluator };
     const bindings = {
       erp_eu: { kind: 'postgres' as const, url: 'embedded' },
       erp_us: { kind: 'http' as const, baseUrl: `http://127.0.0.1:${options.receiverPort ?? 9}`, headers: {} },

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import flowSchema from '../../../flows/flow.schema.json' with { type: 'json' };
+import flowSchema from '../../../nodes/flow-document.schema.json' with { type: 'json' };
 import { precompiledValidatorsSource } from '../../../designer/build/precompile-validators.ts';
 import { NODE_TYPES } from '../../../nodes/catalog.ts';
 import { configSchemaKey, FLOW_SCHEMA_KEY } from '../../../nodes/schema-keys.ts';

@@ -6,6 +6,7 @@ import { parseRetryAfter } from '../../../nodes/target/http-errors.ts';
 import { createRateLimiter } from '../../../nodes/target/rate-limiter.ts';
 import type { HttpConnection, TargetItem, TargetOutcome } from '../../../nodes/define-node.ts';
 import type { FlowError } from '../../../nodes/errors.ts';
+import { validateNodeConfig } from '../../../nodes/validate-flow.ts';
 import { connections, setupContext, stubEvaluator, targetContext } from './target-test-context.ts';
 
 interface Received {
@@ -206,7 +207,9 @@ describe('target.http', () => {
       stubEvaluator,
     );
     expect(problems.map((p) => p.path)).toEqual(['/path', '/path', '/idToField']);
-    expect(httpTarget.check!({ ...httpTarget.defaults, connection: '' }, stubEvaluator).map((p) => p.path)).toEqual(['/connection']);
+    // An empty connection is the schema's to refuse (minLength), not check()'s.
+    expect(httpTarget.check!({ ...httpTarget.defaults, connection: '' }, stubEvaluator)).toEqual([]);
+    expect(validateNodeConfig(httpTarget, { ...httpTarget.defaults, connection: '' }).map((p) => p.path)).toEqual(['/connection']);
   });
 });
 

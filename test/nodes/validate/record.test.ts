@@ -201,8 +201,9 @@ describe('validate.record', () => {
       { path: '/rules/1/id', message: 'The id "a" is used twice; failures would be ambiguous' },
       { path: '/references/0/set', message: 'Name the reference data set to look the value up in' },
       { path: '/schema', message: expect.stringContaining('The JSON Schema is not valid: schema is invalid: data/type must be equal to one of the allowed values') },
-      { path: '/rules/0/expression', message: 'Unexpected end of expression', position: 8, code: 'S0207' },
       { path: '/rules/1/message', message: 'In a {{…}} placeholder: unexpected "]"', position: 16, code: 'S0201' },
+      // The conditions and values are expression fields of the schema: checked after the node's own checks.
+      { path: '/rules/0/expression', message: 'Unexpected end of expression', position: 8, code: 'S0207' },
       { path: '/references/0/value', message: 'The expression is empty' },
     ]);
     expect(validateNode.check!(config, evaluator)).toEqual([]);

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { defineNode, type AnyNodeDeclaration, type TargetOutcome } from '../../../nodes/define-node.ts';
 import { createCatalog } from '../../../nodes/node-catalog.ts';
+import { Type } from '../../../nodes/config-schema.ts';
 import { FlowError } from '../../../nodes/errors.ts';
 import type { FlowDocument, FlowNode, FlowEdge } from '../../../nodes/flow-document.ts';
 import { createReferenceEvaluator } from '../../../nodes/expression/jsonata-evaluator.ts';
@@ -81,6 +82,25 @@ export const checkNode = defineNode({
         { rule: 'positive', message: `amount ${data.amount} must be positive`, severity: 'error' as const, field: 'amount' },
         { rule: 'has-id', message: 'id present', severity: data.id ? 'warning' as const : 'error' as const },
       ] }],
+  }),
+});
+
+/** `test.lines` written the declared way, its output named `rows`: the engine reads the port from the declaration. */
+export const rowsSource = defineNode({
+  type: 'test.rows', version: 1, title: 'Rows', description: 'JSON lines, out of a port named rows', category: 'source',
+  inputs: [], outputs: [{ id: 'rows', title: 'Rows' }], config: Type.Object({}),
+  create: (config, setup) => linesSource.create(config, setup),
+});
+
+/** `test.check` with ports of other names: records leaving `rejected` (the quarantine port) are invalid. */
+export const screenNode = defineNode({
+  type: 'test.screen', version: 1, title: 'Screen', description: 'amount must be positive', category: 'validate',
+  inputs: [{ id: 'in', title: 'In' }], outputs: [{ id: 'accepted', title: 'Accepted' }, { id: 'rejected', title: 'Rejected', quarantine: true }],
+  config: Type.Object({}),
+  create: () => ({
+    process: (data: any) => Number(data.amount) > 0
+      ? [{ port: 'accepted', data }]
+      : [{ port: 'rejected', data, failures: [{ rule: 'positive', message: `amount ${data.amount} must be positive`, severity: 'error' as const }] }],
   }),
 });
 
@@ -169,7 +189,7 @@ export class MemoryTraceSink implements TraceSink {
 }
 
 export function testCatalog(target: MemoryTarget) {
-  return createCatalog([linesSource, mapNode, checkNode, target.node()]);
+  return createCatalog([linesSource, mapNode, checkNode, rowsSource, screenNode, target.node()]);
 }
 
 export const evaluator = createReferenceEvaluator();

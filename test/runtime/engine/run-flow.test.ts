@@ -50,6 +50,18 @@ describe('runFlow', () => {
     expect(h.sink.deadLetters[0].sourceRecord).toEqual(input[1]);
   });
 
+  it('reads ports from the node declarations: a source\'s output and the quarantine port, whatever their names', async () => {
+    const h = harness();
+    const doc = flowOf(
+      [node('in', 'test.rows'), node('screen', 'test.screen'), node('out', 'test.target')],
+      [edge('in', 'screen', 'rows'), edge('screen', 'out', 'accepted')],
+    );
+    const result = await h.run(doc, jsonLines(records(3, (i) => (i === 2 ? { amount: '-1.00' } : {}))));
+    expect(result.counts).toMatchObject({ read: 3, delivered: 2, quarantined: 1 });
+    expect(h.sink.deadLetters.map((d) => [d.lineageKey, d.disposition, d.nodeId])).toEqual([['2', 'quarantined', 'screen']]);
+    expect(result.nodeStats.find((s) => s.nodeId === 'screen')).toMatchObject({ out: 2, invalid: 1 });
+  });
+
   it('dead-letters a record the mapping cannot handle, with its class, node and field', async () => {
     const h = harness();
     const result = await h.run(linear('failOnBad'), jsonLines(records(4, (i) => (i === 3 ? { bad: true } : {}))));
