@@ -68,7 +68,8 @@ export function globPattern(glob: string): RegExp {
 }
 
 /** A schema without its `$schema` (only the root names the dialect). */
-function withoutDialect({ $schema: _, ...schema }: Record<string, unknown>): Record<string, unknown> {
+/** The file source's settings as `parse` holds them: any of them (defaults filled at run time), no dialect line. */
+function partialSchema({ $schema: _, required: __, ...schema }: Record<string, unknown>): Record<string, unknown> {
   return schema;
 }
 
@@ -119,7 +120,7 @@ export const sftpSource = defineNode<SftpSourceConfig, 'source'>({
       archiveDirectory: { type: 'string', title: 'Archive folder', description: 'Empty: <directory>/archive', default: '' },
       doneSuffix: { type: 'string', title: 'Done suffix', default: '.done' },
       stableForMs: { type: 'integer', title: 'Stable for (ms)', description: 'A file whose size changes within this time is still being written and waits', minimum: 0, maximum: 600000, default: 2000 },
-      parse: { ...withoutDialect(fileSource.configSchema), title: 'Reading the file' },
+      parse: { ...partialSchema(fileSource.configSchema), title: 'Reading the file' },
     },
   },
   defaults,
