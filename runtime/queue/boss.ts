@@ -9,7 +9,7 @@ import PgBoss from 'pg-boss';
 import type { Db } from '../store/db.ts';
 import type { Database, DatabaseConnection, PGliteLike } from '../store/database.ts';
 import { bossTables, type RunJob } from '../store/jobs-repo.ts';
-import { checkSchemaName } from '../store/postgres-db.ts';
+import { checkSchemaName } from '../store/schema-name.ts';
 import { QUEUE_NAMES, jobOptions, type QueueTuning } from './queue-options.ts';
 
 export type { PgBoss };

@@ -11,7 +11,8 @@ import { createDatabase, type Database } from './database.ts';
 import { createPgliteProcessDb, pgliteLikeOf, startPgliteProcess, type PgliteProcess } from './pglite-process.ts';
 import { lockDataFolder, type DataFolderLock } from './data-folder-lock.ts';
 import type { Db } from './db.ts';
-import { createPostgresDb, checkSchemaName } from './postgres-db.ts';
+import { createPostgresDb } from './postgres-db.ts';
+import { checkSchemaName } from './schema-name.ts';
 import { pgliteTargetDatabases, postgresTargetDatabases } from './target-databases.ts';
 
 export interface PgliteStoreOptions {

@@ -2,6 +2,7 @@
  * Db over a `pg` Pool. Transactions and sessions check out one client; plain
  * queries go to whichever client is free.
  */
+import { checkSchemaName } from './schema-name.ts';
 import pg from 'pg';
 import { inSavepoint, type Db, type QueryResult, type Row } from './db.ts';
 import { copyFromText } from './pg-copy.ts';
@@ -65,14 +66,6 @@ export interface PostgresDbOptions {
   schema?: string;
   /** Pool size; default 10. */
   max?: number;
-}
-
-/** Valid unquoted schema names only, so the name can go into `search_path` and DDL safely. */
-export function checkSchemaName(schema: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new Error(`Schema name "${schema}" is not allowed: use lower-case letters, digits and _ (max 63).`);
-  }
-  return schema;
 }
 
 /** Opens a pool; nothing connects until the first query. */
