@@ -165,6 +165,24 @@ for (const [n, path] of [cliPath, queuePath].entries()) {
       expect(open).toHaveLength(1);
       expect(open[0]).toMatchObject({ itemKey: INFO_ENTRY, attempts: 2, runId: again.id, firstRunId: first.id });
     });
+
+    it('health counts items as the runs do: failed items over items read, never more than read (no 125 %)', async () => {
+      // The runs of this flow so far: the first run, the replay of five entries, the re-run of the file.
+      const { rows: runs } = await store.sql.query<{ id: string; counts: { read: number }; reconciliation: { items?: { counts: { read: number; quarantined: number; deadLettered: number } } } }>(
+        'select id, counts, reconciliation from runs where flow_id = $1', [doc.id]);
+      expect(runs).toHaveLength(3);
+      const itemsRead = runs.reduce((n, r) => n + (r.reconciliation.items?.counts.read ?? r.counts.read), 0);
+      const itemsFailed = runs.reduce((n, r) => n + (r.reconciliation.items ? r.reconciliation.items.counts.quarantined + r.reconciliation.items.counts.deadLettered : 0), 0);
+      // 6 + 5 + 6 read; 6 failed in the first run (5 dead-lettered, 1 quarantined), 0 in the replay, 1 in the re-run.
+      expect([itemsRead, itemsFailed]).toEqual([17, 7]);
+      // The operator's health figures count the same items, from the traces, whatever the runs' level.
+      const { rows: [traced] } = await store.sql.query<{ failed: unknown }>(
+        "select count(*) as failed from record_traces where run_id = any($1) and outcome in ('quarantined', 'dead_lettered')", [runs.map((r) => r.id)]);
+      expect(Number(traced.failed)).toBe(itemsFailed);
+      const health = await database.ops.healthRows(new Date(Date.now() - 3600_000).toISOString(), new Date().toISOString());
+      const failed = health.byClass.reduce((n, r) => n + Number(r.n), 0);
+      expect(failed).toBeLessThanOrEqual(Number(health.runs.items_read));
+    });
   });
 }
 
