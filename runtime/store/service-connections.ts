@@ -1,5 +1,6 @@
 /** Connection bindings per environment; secret values are stored encrypted (the caller encrypts). */
 import type { SqlClient } from '../../nodes/define-node.ts';
+import type { ConnectionKind } from './store.ts';
 import { isoOf } from './row-values.ts';
 
 type Row = Record<string, unknown>;
@@ -7,7 +8,7 @@ type Row = Record<string, unknown>;
 export interface ConnectionRow {
   environment: string;
   name: string;
-  kind: 'postgres' | 'http';
+  kind: ConnectionKind;
   settings: Record<string, unknown>;
   /** Secret name → encrypted value. Never leaves the server. */
   encryptedSecrets: Record<string, string>;

@@ -104,7 +104,17 @@ export interface TraceFilter {
   search?: string;
 }
 
-export type DeadLetterStatus = 'open' | 'replayed' | 'discarded';
+export const DEAD_LETTER_STATUSES = ['open', 'replayed', 'discarded'] as const;
+
+export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
+
+export const PROMOTION_STATUSES = ['pending', 'approved', 'rejected'] as const;
+
+export type PromotionStatus = (typeof PROMOTION_STATUSES)[number];
+
+export const CONNECTION_KINDS = ['postgres', 'http'] as const;
+
+export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
 
 export interface DeadLetterRow {
   id: number;
