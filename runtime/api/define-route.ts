@@ -3,7 +3,8 @@
  * from them) and the roles that may call them (enforced here, on the server,
  * and listed in the document).
  */
-import { createRoute, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
+import { createRoute, type RouteConfig, type RouteConfigToTypedResponse, type RouteHandler } from '@hono/zod-openapi';
+import type { TypedResponse } from 'hono';
 import type { Role } from '../auth/roles.ts';
 import { describeRoles } from '../auth/roles.ts';
 import type { Api, AppEnv } from './app-env.ts';
@@ -12,7 +13,12 @@ import { ProblemSchema } from './contract/schemas.ts';
 
 type RouteContext<R extends RouteConfig> = Parameters<RouteHandler<R, AppEnv>>[0];
 
-export type RouteFn<R extends RouteConfig> = (c: RouteContext<R>) => Response | Promise<Response>;
+/**
+ * A handler answers one of its route's declared responses: `c.json(body, status)` must give a body of the
+ * status's schema (errors are thrown as problems). A stream or a bodiless answer is any Response.
+ */
+export type RouteFn<R extends RouteConfig> = (c: RouteContext<R>) => RouteAnswer<R> | Promise<RouteAnswer<R>>;
+type RouteAnswer<R extends RouteConfig> = RouteConfigToTypedResponse<R> | TypedResponse<null, 204, 'body'> | (Response & { _format?: never });
 
 const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
 const problemResponse = (description: string) => ({ description, content: problemContent });

@@ -20,6 +20,7 @@ import {
 const Target = z.object({ environment: z.string().min(1), version: z.number().int().positive() });
 const versionParam = z.union([z.literal('draft'), z.coerce.number().int().positive()]).meta({ description: 'A version number or `draft`' });
 const noFlow = described('No such flow');
+const Readiness = z.strictObject({ status: z.enum(['ready', 'not ready']), database: z.string().meta({ description: '`ok` or what is wrong' }), queue: z.string() });
 
 export const api = defineContract({
   // ------------------------------------------------------------ auth and users
@@ -279,8 +280,8 @@ export const api = defineContract({
   'GET /healthz': { responses: { 200: json(z.strictObject({ status: z.literal('ok') }), 'Alive') } },
   'GET /readyz': {
     responses: {
-      200: json(z.strictObject({ status: z.literal('ready'), database: z.string(), queue: z.string() }), 'Ready'),
-      503: json(z.strictObject({ status: z.literal('not ready'), database: z.string(), queue: z.string() }), 'Not ready (the part that is not is named)'),
+      200: json(Readiness, 'Ready'),
+      503: json(Readiness, 'Not ready (the part that is not is named)'),
     },
   },
   'GET /api/health': {

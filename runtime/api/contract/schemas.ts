@@ -387,7 +387,9 @@ export const RunRowSchema = z.strictObject({
 
 export const RunAcceptedSchema = z.strictObject({ runId: z.string() }).meta({ id: 'RunAccepted' });
 
-export const RunPageSchema = PageOf(RunRowSchema).extend({ statusCounts: z.record(RunStatusSchema, z.number().int()) }).meta({ id: 'RunPage' });
+export const RunPageSchema = PageOf(RunRowSchema).extend({
+  statusCounts: z.record(z.string(), z.number().int()).meta({ description: 'Run status → how many runs of the filter have it (every status, 0 when none)' }),
+}).meta({ id: 'RunPage' });
 
 export const RunDetailSchema = z.strictObject({
   run: RunRowSchema,
@@ -427,7 +429,9 @@ export const DeadLetterSchema = z.strictObject({
   updatedAt: z.string(),
 }).meta({ id: 'DeadLetter', description: 'A quarantined or dead-lettered record (its unmasked source record stays on the server)' });
 
-export const DeadLetterPageSchema = PageOf(DeadLetterSchema).extend({ countsByClass: z.record(ErrorClassSchema, z.number().int()) }).meta({ id: 'DeadLetterPage' });
+export const DeadLetterPageSchema = PageOf(DeadLetterSchema).extend({
+  countsByClass: z.record(z.string(), z.number().int()).meta({ description: 'Error class → dead letters of the status asked (default open) of the flow (every class, 0 when none)' }),
+}).meta({ id: 'DeadLetterPage' });
 
 export const ReplayRequestSchema = z.object({
   ids: z.array(z.number().int().positive()).max(10_000).optional(), runId: z.string().optional(), against: ReplayAgainstSchema,

@@ -11,6 +11,7 @@ import { runPreview } from '../../preview/run-preview.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
 import { api } from '../contract/routes.ts';
+import type { MappingTestResult, TestRunResult } from '../contract/schemas.ts';
 import { ApiProblem, badRequest } from '../problem.ts';
 import { assertStorableDraft, assertValidFlow, bytesInput, referenceFor, sampleBytes } from '../services/flow-support.ts';
 import { requireFlow } from './flow-routes.ts';
@@ -49,7 +50,7 @@ export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
       kind: 'test-run', doc, evaluator: evaluatorFor(doc).name, reference, input,
       captureOutputs: body.captureOutputs ?? 100, maxTraces: MAX_RECORDS_SHOWN, timeoutMs: TEST_RUN_TIMEOUT_MS,
     });
-    return c.json(result as { status: string }, 200);
+    return c.json(result as TestRunResult, 200);
   });
 
   defineRoute(app, {
@@ -89,6 +90,6 @@ export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
     assertValidFlow(ctx, doc, 'The flow');
     const reference = await referenceFor(ctx, doc);
     const result = await runPreview(ctx, { kind: 'mapping-tests', doc, evaluator: evaluatorFor(doc).name, reference: referenceSets(reference) });
-    return c.json(result as { results: { name: string; passed: boolean }[] }, 200);
+    return c.json(result as { results: MappingTestResult[] }, 200);
   });
 }
