@@ -210,6 +210,7 @@ export const api = defineContract({
       401: described('Missing, bad, stale or replayed signature; nothing queued'),
       404: described('No such flow or environment, or no webhook secret set'),
       409: described('Nothing deployed in that environment'),
+      500: described('The event could not be queued (nothing queued, the signature not spent): send the same delivery again'),
     },
   },
 
