@@ -1,21 +1,19 @@
 /**
- * Typed client of the Ledgerflow HTTP API. Every failure is an ApiError that
- * carries the problem document (title, detail, problems, requiredRole), so
- * screens can show what the server said, not "Request failed".
+ * The designer's one client of the Ledgerflow HTTP API, typed from the API
+ * contract (runtime/api/contract): each call names its route (`'GET /api/runs'`)
+ * and takes the route's params, query and body and answers its success body, as
+ * the contract's schemas say. Only types are imported from the contract, so no
+ * schema code reaches the bundle. Every failure is an ApiError that carries the
+ * problem document (title, detail, problems, requiredRole), so screens can show
+ * what the server said, not "Request failed".
  */
-import type {
-  ConnectionInfo, Deployment, Environment, FlowDetail, FlowDocument, FlowProblem, FlowSummary, MappingTestResult,
-  Promotion, SampleContent, TestRunRequest, TestRunResult, User, VersionInfo, VersionRow,
-} from './api-types.ts';
+import type { z } from 'zod';
+import type { ApiContract, ApiRouteKey } from '../runtime/api/contract/routes.ts';
+import type { FlowDocument, Problem, RunFilters, RunRow, Sample, TestRunRequest } from '../runtime/api/contract/schemas.ts';
+import type { DeadLetterStatus, ErrorClass, PromotionStatus, RecordOutcome, ReplayAgainst, ReplayReference } from '../runtime/api/contract/enums.ts';
 
-export interface ProblemDocument {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  problems?: { path: string; message: string; nodeId?: string; position?: number }[];
-  requiredRole?: string;
-}
+/** A problem document as received (a proxy's error page may give less). */
+export type ProblemDocument = Partial<Problem>;
 
 export class ApiError extends Error {
   readonly status: number;
@@ -30,7 +28,7 @@ export class ApiError extends Error {
 }
 
 function describeProblem(status: number, p: ProblemDocument): string {
-  if (status === 403 && p.requiredRole && !p.detail) return `This needs the ${p.requiredRole} role.`;
+  if (status === 403 && p.requiredRole && !p.detail) return `This needs the ${[p.requiredRole].flat().join(' or ')} role.`;
   const text = p.detail || p.title || `The server answered ${status}`;
   const count = p.problems?.length ?? 0;
   return count ? `${text} (${count} problem${count === 1 ? '' : 's'})` : text;
@@ -43,7 +41,29 @@ export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-type Query = Record<string, string | number | boolean | undefined | null>;
+// ------------------------------------------------------------ types of a route, from the contract
+
+type JsonSchemaOf<C> = C extends { content: { 'application/json': { schema: infer S extends z.ZodType } } } ? S : never;
+type SuccessStatus = 200 | 201 | 202 | 204;
+
+/** What a route answers on success: its JSON body, or nothing (204). */
+export type ResponseOf<K extends ApiRouteKey> = {
+  [S in keyof ApiContract[K]['responses'] & SuccessStatus]: S extends 204 ? undefined : z.output<JsonSchemaOf<ApiContract[K]['responses'][S]>>;
+}[keyof ApiContract[K]['responses'] & SuccessStatus];
+
+type RequestOf<K extends ApiRouteKey> = ApiContract[K] extends { request: infer R } ? R : Record<never, never>;
+type ParamsPart<R> = R extends { params: infer P extends z.ZodType } ? { params: z.input<P> } : { params?: undefined };
+type QueryPart<R> = R extends { query: infer Q extends z.ZodType } ? { query?: Nullable<z.input<Q>> } : { query?: undefined };
+type BodyPart<R> = R extends { body: { content: { 'application/json': { schema: infer B extends z.ZodType } }; required: infer Required } }
+  ? Required extends false ? { body?: z.input<B> } : { body: z.input<B> }
+  : { body?: undefined };
+/** Query values may be left empty (null, undefined, ''): they are not sent. */
+type Nullable<T> = { [P in keyof T]?: T[P] | null };
+
+/** What a call of route `K` sends. */
+export type InputOf<K extends ApiRouteKey> = ParamsPart<RequestOf<K>> & QueryPart<RequestOf<K>> & BodyPart<RequestOf<K>>;
+
+type Query = Record<string, unknown>;
 
 function withQuery(path: string, query?: Query): string {
   if (!query) return path;
@@ -55,16 +75,24 @@ function withQuery(path: string, query?: Query): string {
 
 const enc = encodeURIComponent;
 
+/** A route's path with its parameters filled in, e.g. `/api/runs/{id}` → `/api/runs/run_1`. */
+export function routePath(template: string, params: Record<string, unknown> = {}): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => enc(String(params[name])));
+}
+
 /** Creates the client; `baseUrl` is '' in the browser (same origin). */
 export function createApiClient(baseUrl = '', fetchImpl: typeof fetch = (...a) => fetch(...a)) {
-  async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
-    const res = await fetchImpl(baseUrl + withQuery(path, query), {
-      method,
+  /** Calls route `key` (`'METHOD /path'` of the contract). */
+  async function call<K extends ApiRouteKey>(key: K, ...[input]: Record<never, never> extends InputOf<K> ? [InputOf<K>?] : [InputOf<K>]): Promise<ResponseOf<K>> {
+    const space = key.indexOf(' ');
+    const { params, query, body } = (input ?? {}) as { params?: Record<string, unknown>; query?: Query; body?: unknown };
+    const res = await fetchImpl(baseUrl + withQuery(routePath(key.slice(space + 1), params), query), {
+      method: key.slice(0, space),
       credentials: 'same-origin',
       headers: body === undefined ? { Accept: 'application/json' } : { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (res.status === 204) return undefined as T;
+    if (res.status === 204) return undefined as ResponseOf<K>;
     const text = await res.text();
     let json: unknown;
     try {
@@ -76,53 +104,78 @@ export function createApiClient(baseUrl = '', fetchImpl: typeof fetch = (...a) =
       const problem = (json && typeof json === 'object' ? json : { detail: text.slice(0, 300) || res.statusText }) as ProblemDocument;
       throw new ApiError(res.status, problem);
     }
-    return json as T;
+    return json as ResponseOf<K>;
   }
 
   return {
+    call,
+
     // auth
-    login: (username: string, password: string) => request<{ user: User }>('POST', '/api/auth/login', { username, password }),
-    logout: () => request<void>('POST', '/api/auth/logout'),
-    me: () => request<{ user: User }>('GET', '/api/auth/me'),
+    login: (username: string, password: string) => call('POST /api/auth/login', { body: { username, password } }),
+    logout: () => call('POST /api/auth/logout'),
+    me: () => call('GET /api/auth/me'),
 
     // flows
-    listFlows: (search?: string) => request<{ items: FlowSummary[] }>('GET', '/api/flows', undefined, { search }),
-    createFlow: (document: FlowDocument) => request<FlowSummary & { draft: FlowDocument }>('POST', '/api/flows', { document }),
-    getFlow: (id: string) => request<FlowDetail>('GET', `/api/flows/${enc(id)}`),
+    listFlows: (search?: string) => call('GET /api/flows', { query: { search } }),
+    createFlow: (document: FlowDocument) => call('POST /api/flows', { body: { document: document } }),
+    getFlow: (id: string) => call('GET /api/flows/{id}', { params: { id } }),
     /** `revision`: the draft revision `document` is based on; a newer save by someone else makes it a 409. */
     saveDraft: (id: string, document: FlowDocument, revision?: number) =>
-      request<{ draft: FlowDocument; revision: number; problems: FlowProblem[] }>('PUT', `/api/flows/${enc(id)}/draft`, { document, revision }),
-    duplicateFlow: (id: string, copy: { id: string; name: string }) => request<FlowSummary>('POST', `/api/flows/${enc(id)}/duplicate`, copy),
-    deleteFlow: (id: string) => request<void>('DELETE', `/api/flows/${enc(id)}`),
-    exportUrl: (id: string) => `${baseUrl}/api/flows/${enc(id)}/export`,
-    importFlow: (document: FlowDocument, overwriteDraft = false) => request<FlowSummary>('POST', '/api/flows/import', { document, overwriteDraft }),
-    validateFlow: (document: FlowDocument) => request<{ problems: FlowProblem[] }>('POST', '/api/flows/validate', { document }),
+      call('PUT /api/flows/{id}/draft', { params: { id }, body: { document: document, revision } }),
+    duplicateFlow: (id: string, copy: { id: string; name: string }) => call('POST /api/flows/{id}/duplicate', { params: { id }, body: copy }),
+    deleteFlow: (id: string) => call('DELETE /api/flows/{id}', { params: { id } }),
+    exportUrl: (id: string) => baseUrl + routePath('/api/flows/{id}/export', { id }),
+    importFlow: (document: FlowDocument, overwriteDraft = false) => call('POST /api/flows/import', { body: { document: document, overwriteDraft } }),
+    validateFlow: (document: FlowDocument) => call('POST /api/flows/validate', { body: { document } }),
 
     // versions
-    listVersions: (id: string) => request<{ items: VersionInfo[] }>('GET', `/api/flows/${enc(id)}/versions`),
-    saveVersion: (id: string, message: string) => request<VersionRow>('POST', `/api/flows/${enc(id)}/versions`, { message }),
-    getVersion: (id: string, version: number) => request<VersionRow>('GET', `/api/flows/${enc(id)}/versions/${version}`),
-    diff: <D = unknown>(id: string, from: number | 'draft', to: number | 'draft') => request<D>('GET', `/api/flows/${enc(id)}/diff`, undefined, { from, to }),
+    listVersions: (id: string) => call('GET /api/flows/{id}/versions', { params: { id } }),
+    saveVersion: (id: string, message: string) => call('POST /api/flows/{id}/versions', { params: { id }, body: { message } }),
+    getVersion: (id: string, version: number) => call('GET /api/flows/{id}/versions/{version}', { params: { id, version } }),
+    diff: (id: string, from: number | 'draft', to: number | 'draft') => call('GET /api/flows/{id}/diff', { params: { id }, query: { from, to } }),
 
     // designing and testing
-    testRun: (id: string, req: TestRunRequest) => request<TestRunResult>('POST', `/api/flows/${enc(id)}/test-run`, req),
-    listSamples: (id: string) => request<{ items: { name: string; size: number; createdAt: string }[] }>('GET', `/api/flows/${enc(id)}/samples`),
+    testRun: (id: string, req: TestRunRequest) => call('POST /api/flows/{id}/test-run', { params: { id }, body: req }),
+    listSamples: (id: string) => call('GET /api/flows/{id}/samples', { params: { id } }),
     /** Parses a sample; without content it names a sample stored with the flow. */
-    parseSample: (id: string, sample: SampleContent | { name: string }, sourceNodeId?: string) =>
-      request<{ records: unknown[]; total: number }>('POST', `/api/flows/${enc(id)}/samples/parse`, { ...sample, sourceNodeId }),
-    runMappingTests: (id: string, document?: FlowDocument) => request<{ results: MappingTestResult[] }>('POST', `/api/flows/${enc(id)}/mapping-tests/run`, { document }),
+    parseSample: (id: string, sample: Sample, sourceNodeId?: string) => call('POST /api/flows/{id}/samples/parse', { params: { id }, body: { ...sample, sourceNodeId } }),
+    runMappingTests: (id: string, document?: FlowDocument) =>
+      call('POST /api/flows/{id}/mapping-tests/run', { params: { id }, body: { document: document } }),
 
     // environments, deployments, promotion
-    environments: () => request<{ items: Environment[] }>('GET', '/api/environments'),
-    connections: (environment?: string) => request<{ items: ConnectionInfo[] }>('GET', '/api/connections', undefined, { environment }),
-    deployments: (id: string) => request<{ items: Deployment[] }>('GET', `/api/flows/${enc(id)}/deployments`),
-    deploy: (id: string, environment: string, version: number) => request<Deployment>('POST', `/api/flows/${enc(id)}/deployments`, { environment, version }),
-    requestPromotion: (id: string, version: number, environment: string) => request<Promotion>('POST', `/api/flows/${enc(id)}/promotions`, { version, environment }),
-    promotions: (status = 'pending') => request<{ items: Promotion[] }>('GET', '/api/promotions', undefined, { status }),
-    approvePromotion: (promotionId: string) => request<unknown>('POST', `/api/promotions/${enc(promotionId)}/approve`),
-    rejectPromotion: (promotionId: string, reason: string) => request<unknown>('POST', `/api/promotions/${enc(promotionId)}/reject`, { reason }),
-    rollback: (id: string, environment: string, version: number) => request<unknown>('POST', `/api/flows/${enc(id)}/rollback`, { environment, version }),
+    environments: () => call('GET /api/environments'),
+    connections: (environment?: string) => call('GET /api/connections', { query: { environment } }),
+    deployments: (id: string) => call('GET /api/flows/{id}/deployments', { params: { id } }),
+    deploy: (id: string, environment: string, version: number) => call('POST /api/flows/{id}/deployments', { params: { id }, body: { environment, version } }),
+    requestPromotion: (id: string, version: number, environment: string) => call('POST /api/flows/{id}/promotions', { params: { id }, body: { version, environment } }),
+    promotions: (status: PromotionStatus = 'pending') => call('GET /api/promotions', { query: { status } }),
+    approvePromotion: (promotionId: string) => call('POST /api/promotions/{id}/approve', { params: { id: promotionId } }),
+    rejectPromotion: (promotionId: string, reason: string) => call('POST /api/promotions/{id}/reject', { params: { id: promotionId }, body: { reason } }),
+    rollback: (id: string, environment: string, version: number) => call('POST /api/flows/{id}/rollback', { params: { id }, body: { environment, version } }),
+
+    // runs and operations
+    runs: (filters: RunFilters, cursor?: string | null, limit = 50) => call('GET /api/runs', { query: { ...filters, cursor, limit } }),
+    run: (id: string) => call('GET /api/runs/{id}', { params: { id } }),
+    records: (id: string, q: { outcome?: RecordOutcome; search?: string; cursor?: string | null; limit?: number }) => call('GET /api/runs/{id}/records', { params: { id }, query: q }),
+    record: (id: string, lineageKey: string) => call('GET /api/runs/{id}/records/{lineageKey}', { params: { id, lineageKey } }),
+    cancel: (id: string) => call('POST /api/runs/{id}/cancel', { params: { id } }),
+    search: (businessKey: string, cursor?: string | null) => call('GET /api/search', { query: { businessKey, cursor } }),
+    deadLetters: (q: { flow?: string; errorClass?: ErrorClass; status?: DeadLetterStatus; olderThan?: string; runId?: string; cursor?: string | null }) => call('GET /api/dead-letters', { query: q }),
+    replay: (body: { ids?: number[]; runId?: string; against: ReplayAgainst; reference?: ReplayReference }) => call('POST /api/dead-letters/replay', { body }),
+    discard: (ids: number[], reason: string) => call('POST /api/dead-letters/discard', { body: { ids, reason } }),
+    health: (hours: number) => call('GET /api/health', { query: { hours } }),
+    dailyReconciliation: (q: { flow?: string; environment?: string; days?: number }) => call('GET /api/reconciliation/daily', { query: q }),
   };
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;
+
+/** The app's client (same origin). */
+export const api = createApiClient();
+
+/** Follows run changes over server-sent events (`GET /api/runs/events`); returns a function that stops. */
+export function followRuns(onRun: (run: RunRow) => void, flow?: string): () => void {
+  const source = new EventSource(withQuery('/api/runs/events', { flow }), { withCredentials: true });
+  source.addEventListener('run', (e) => onRun(JSON.parse((e as MessageEvent).data) as RunRow));
+  return () => source.close();
+}

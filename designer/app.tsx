@@ -1,7 +1,7 @@
 /** The app: session check, login, header with navigation, and the routed screen. */
 import { Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, createApiClient, type ApiClient } from './api-client.ts';
-import type { User } from './api-types.ts';
+import type { User } from '../runtime/api/contract/schemas.ts';
 import { LoginPage } from './home/login-page.tsx';
 import { AppHeader } from './shell/app-header.tsx';
 import { LoadingScreen } from './shell/loading-screen.tsx';

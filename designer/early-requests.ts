@@ -5,13 +5,12 @@
  * (`FLOW_EDITOR_PATTERN`) the flow and the editor's code too. The app takes
  * the answers with `takePrefetched`.
  */
-import { createApiClient } from './api-client.ts';
+import { api } from './api-client.ts';
 import { FLOW_EDITOR_PATTERN, loadFlowEditor, prefetchFlow } from './flow-editor-route.ts';
 import { PREFETCH, prefetch } from './prefetch.ts';
 import { matchRoute } from './router.ts';
 
-/** The app's API client. */
-export const api = createApiClient();
+export { api };
 
 prefetch(PREFETCH.session, () => api.me());
 

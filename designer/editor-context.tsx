@@ -5,7 +5,7 @@
  */
 import { createContext, useContext } from 'react';
 import type { ApiClient } from './api-client.ts';
-import type { Deployments, Environment, User, VersionInfo } from './api-types.ts';
+import type { Deployments, Environment, User, VersionInfo } from '../runtime/api/contract/schemas.ts';
 
 export type SaveStatus = 'saved' | 'saving' | 'unsaved' | 'error' | 'conflict';
 

@@ -3,7 +3,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react
 import { ReactFlowProvider } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { errorMessage } from './api-client.ts';
-import type { Environment, FlowDetail, VersionInfo } from './api-types.ts';
+import type { Environment, FlowDetail, VersionInfo } from '../runtime/api/contract/schemas.ts';
 import { EditorContext, type EditorContextValue } from './editor-context.tsx';
 import { useSession } from './session.tsx';
 import { createDesignerStore } from './store/designer-store.ts';

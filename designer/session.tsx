@@ -1,7 +1,7 @@
 /** The signed-in user and the API client, shared by every screen. */
 import { createContext, useContext } from 'react';
 import type { ApiClient } from './api-client.ts';
-import type { User } from './api-types.ts';
+import type { User } from '../runtime/api/contract/schemas.ts';
 
 export interface Session {
   user: User;

@@ -1,7 +1,7 @@
 /** Create and duplicate dialogs of the flows home. */
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../api-client.ts';
-import type { FlowSummary } from '../api-types.ts';
+import type { FlowSummary } from '../../runtime/api/contract/schemas.ts';
 import { navigate } from '../router.ts';
 import { useSession } from '../session.tsx';
 import { Dialog } from '../shell/dialog.tsx';

@@ -1,7 +1,7 @@
 /** Flows home: search, list with versions and deployments, create, duplicate, import, export. */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../api-client.ts';
-import type { Environment, FlowSummary } from '../api-types.ts';
+import type { Environment, FlowSummary } from '../../runtime/api/contract/schemas.ts';
 import { navigate } from '../router.ts';
 import { useSession } from '../session.tsx';
 import { EnvBadges } from '../shell/env-badges.tsx';

@@ -1,7 +1,7 @@
 /** Import a flow file (FlowDocument JSON); offers to overwrite the draft when the id exists. */
 import { useRef } from 'react';
 import { ApiError, errorMessage } from '../api-client.ts';
-import type { FlowDocument } from '../api-types.ts';
+import type { FlowDocument } from '../../runtime/api/contract/schemas.ts';
 import { useSession } from '../session.tsx';
 
 export function ImportFlowButton({ onImported, onError }: { onImported: (id: string) => void; onError: (message: string) => void }) {

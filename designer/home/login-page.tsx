@@ -1,7 +1,7 @@
 /** Sign-in screen. */
 import { useState, type FormEvent } from 'react';
 import { errorMessage, type ApiClient } from '../api-client.ts';
-import type { User } from '../api-types.ts';
+import type { User } from '../../runtime/api/contract/schemas.ts';
 import { Brand } from '../shell/brand.tsx';
 
 export function LoginPage({ api, onSignedIn, notice }: { api: ApiClient; onSignedIn: (u: User) => void; notice?: string | null }) {

@@ -3,8 +3,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { navigate, useLocation } from '../router.ts';
 import { useSession } from '../session.tsx';
 import { relativeTime } from '../shell/format.ts';
-import { opsApi, type ReplayAgainst, type ReplayReference } from '../runs/ops-client.ts';
-import type { ListedDeadLetter, RunRow } from '../runs/ops-types.ts';
+import type { DeadLetterStatus, ErrorClass, ReplayAgainst, ReplayReference } from '../../runtime/api/contract/enums.ts';
+import type { DeadLetter as ListedDeadLetter, RunRow } from '../../runtime/api/contract/schemas.ts';
 import { RunStatusPill } from '../runs/status-pill.tsx';
 import { figureLevels } from '../runs/figure-levels.ts';
 import { useAsync } from '../runs/use-async.ts';
@@ -28,8 +28,8 @@ export function DeadLettersPage() {
   const flows = useAsync(() => api.listFlows(), [api]);
   const page = useAsync(() => {
     const hours = Number(f.age) || 0;
-    return opsApi.deadLetters({
-      flow: f.flow || undefined, errorClass: f.errorClass || undefined, status: f.status, runId: f.runId || undefined,
+    return api.deadLetters({
+      flow: f.flow || undefined, errorClass: (f.errorClass || undefined) as ErrorClass | undefined, status: f.status as DeadLetterStatus, runId: f.runId || undefined,
       olderThan: hours ? new Date(Date.now() - hours * 3600_000).toISOString() : undefined, cursor: cursors[cursors.length - 1],
     });
   }, [key, cursors]);
@@ -42,7 +42,7 @@ export function DeadLettersPage() {
       reload();
       return;
     }
-    const t = setTimeout(() => opsApi.run(replayRun.id).then((d) => setReplayRun(d.run)), 700);
+    const t = setTimeout(() => api.run(replayRun.id).then((d) => setReplayRun(d.run)), 700);
     return () => clearTimeout(t);
   }, [replayRun, reload]);
   // A replay of fan-out entries is counted per item: "1 source record → 5 items: 5 delivered".
@@ -66,12 +66,12 @@ export function DeadLettersPage() {
 
   const replay = async (against: ReplayAgainst, reference: ReplayReference) => {
     const body = dialog === 'replay-run' ? { runId: f.runId, against, reference } : { ids: chosen.map((d) => d.id), against, reference };
-    const { runId } = await opsApi.replay(body);
+    const { runId } = await api.replay(body);
     setSelected(new Set());
-    setReplayRun((await opsApi.run(runId)).run);
+    setReplayRun((await api.run(runId)).run);
   };
   const discard = async (reason: string) => {
-    await opsApi.discard(chosen.map((d) => d.id), reason);
+    await api.discard(chosen.map((d) => d.id), reason);
     setSelected(new Set());
     page.reload();
   };

@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type uPlot from 'uplot';
 import { formatSeconds, percent } from '../runs/ops-format.ts';
-import { opsApi } from '../runs/ops-client.ts';
+import { api } from '../api-client.ts';
 import { useAsync } from '../runs/use-async.ts';
 import { relativeTime } from '../shell/format.ts';
 import { UplotChart } from './uplot-chart.tsx';
@@ -13,7 +13,7 @@ const CLASS_COLOR: Record<string, string> = { validation: '#f79009', mapping: '#
 
 export function HealthPage() {
   const [hours, setHours] = useState(24);
-  const health = useAsync(() => opsApi.health(hours), [hours]);
+  const health = useAsync(() => api.health(hours), [hours]);
   useEffect(() => {
     const t = setInterval(() => health.reload(), 15_000);
     return () => clearInterval(t);

@@ -2,7 +2,6 @@
 import { useState } from 'react';
 import { useSession } from '../session.tsx';
 import { formatTotals } from '../runs/ops-format.ts';
-import { opsApi } from '../runs/ops-client.ts';
 import { useAsync } from '../runs/use-async.ts';
 import './operations.css';
 
@@ -13,7 +12,7 @@ export function ReconciliationPage() {
   const [days, setDays] = useState(30);
   const flows = useAsync(() => api.listFlows(), [api]);
   const envs = useAsync(() => api.environments(), [api]);
-  const daily = useAsync(() => opsApi.dailyReconciliation({ flow: flow || undefined, environment: environment || undefined, days }), [flow, environment, days]);
+  const daily = useAsync(() => api.dailyReconciliation({ flow: flow || undefined, environment: environment || undefined, days }), [flow, environment, days]);
   const names = new Map((flows.data?.items ?? []).map((f) => [f.id, f.name]));
   const items = daily.data?.items ?? [];
   const open = items.filter((d) => !d.closes).length;

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { errorMessage } from '../api-client.ts';
 import { Dialog } from '../shell/dialog.tsx';
-import type { ReplayAgainst, ReplayReference } from '../runs/ops-client.ts';
+import type { ReplayAgainst, ReplayReference } from '../../runtime/api/contract/enums.ts';
 
 export function ReplayDialog({ count, failedVersions, deployedVersion, environment, onReplay, onClose }: {
   count: number; failedVersions: number[]; deployedVersion: number | null; environment: string | null;

@@ -1,7 +1,7 @@
 /** Mapping tests stored with the flow: run them all, see failures as field-level differences. */
 import { diffValues, type ValueDifference } from '../../nodes/value-diff.ts';
 import { errorMessage } from '../api-client.ts';
-import type { MappingTestResult } from '../api-types.ts';
+import type { MappingTestResult } from '../../runtime/api/contract/schemas.ts';
 import { useEditor } from '../editor-context.tsx';
 import { cellText } from '../shell/format.ts';
 import { EMPTY_LIST, useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';

@@ -1,7 +1,7 @@
 /** A node's output records from a test run: as a table or as JSON; invalid ones with every failed rule. */
 import { useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { NodeOutput } from '../api-types.ts';
+import type { NodeOutput } from '../../runtime/api/contract/schemas.ts';
 import { cellText } from '../shell/format.ts';
 import { JsonView } from '../shell/json-view.tsx';
 import { clickOnEnter } from '../shell/keyboard.ts';

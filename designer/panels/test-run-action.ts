@@ -1,6 +1,6 @@
 /** Runs the draft on the active sample as a dry run and stores the result. */
 import { errorMessage, type ApiClient } from '../api-client.ts';
-import type { TestRunRequest } from '../api-types.ts';
+import type { TestRunRequest } from '../../runtime/api/contract/schemas.ts';
 import type { DesignerStore } from '../store/designer-store.ts';
 
 /** Output records the server keeps per node for the results panel. */

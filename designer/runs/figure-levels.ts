@@ -3,7 +3,7 @@
  * source read) and items (what a fan-out made of them, e.g. the six entries
  * of one bank notification). Every place that shows counts says which.
  */
-import type { OutcomeCounts, Reconciliation } from '../../runtime/engine/run-types.ts';
+import type { OutcomeCounts, Reconciliation } from '../../runtime/api/contract/schemas.ts';
 
 export interface FigureLevels {
   records: OutcomeCounts;

@@ -1,6 +1,6 @@
 /** Words and numbers of the operator console. */
 import { amountAtMinorUnits } from '../../nodes/currency-minor-units.ts';
-import type { RecordOutcome, RunStatus } from './ops-types.ts';
+import type { RecordOutcome, RunStatus } from '../../runtime/api/contract/enums.ts';
 
 export const STATUS_LABEL: Record<RunStatus, string> = {
   queued: 'Queued', running: 'Running', succeeded: 'Succeeded', completed_with_exceptions: 'With exceptions', failed: 'Failed', cancelled: 'Cancelled',

@@ -1,5 +1,5 @@
 /** A run's control totals: counts and amounts per currency by outcome, per source record and per item, and whether they close. */
-import type { ItemSums, Reconciliation } from '../../runtime/engine/run-types.ts';
+import type { ItemSums, Reconciliation } from '../../runtime/api/contract/schemas.ts';
 import { formatAmount } from './ops-format.ts';
 import { figureLevels } from './figure-levels.ts';
 

@@ -4,8 +4,8 @@ import { CATEGORY_LOOK } from '../canvas/categories.ts';
 import { JsonView } from '../shell/json-view.tsx';
 import '../operations/operations.css';
 import { formatAmount, formatDateTime } from './ops-format.ts';
-import { opsApi } from './ops-client.ts';
-import type { StoredTrace, TraceWithSourceRecord } from './ops-types.ts';
+import { api } from '../api-client.ts';
+import type { StoredTrace, TraceWithSourceRecord } from '../../runtime/api/contract/schemas.ts';
 import { OutcomePill, RunStatusPill } from './status-pill.tsx';
 import { useAsync } from './use-async.ts';
 
@@ -64,8 +64,8 @@ function SourceRecordEnds({ id, current, source }: { id: string; current: string
 
 export default function RecordLineagePage({ params }: { params: Record<string, string> }) {
   const { id, lineageKey } = params;
-  const trace = useAsync(() => opsApi.record(id, lineageKey), [id, lineageKey]);
-  const run = useAsync(() => opsApi.run(id), [id]);
+  const trace = useAsync(() => api.record(id, lineageKey), [id, lineageKey]);
+  const run = useAsync(() => api.run(id), [id]);
   if (trace.error) return <div className="page-error"><h1>Record not found</h1><p className="muted">{trace.error}</p><a href={`#/runs/${encodeURIComponent(id)}`}>Back to the run</a></div>;
   if (!trace.data) return <main className="ops-page"><div className="skeleton-list">{[0, 1, 2].map((i) => <div key={i} className="skeleton-row" />)}</div></main>;
   const t = trace.data;

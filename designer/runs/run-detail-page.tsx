@@ -5,7 +5,7 @@ import { errorMessage } from '../api-client.ts';
 import { useSession } from '../session.tsx';
 import '../operations/operations.css';
 import { formatDateTime, formatSeconds, runDuration } from './ops-format.ts';
-import { followRuns, opsApi } from './ops-client.ts';
+import { followRuns, api } from '../api-client.ts';
 import { ReconciliationPanel } from './reconciliation-panel.tsx';
 import { RunGraph } from './run-graph.tsx';
 import { RunRecords } from './run-records.tsx';
@@ -15,7 +15,7 @@ import { useAsync } from './use-async.ts';
 export default function RunDetailPage({ params }: { params: Record<string, string> }) {
   const { user } = useSession();
   const id = params.id;
-  const detail = useAsync(() => opsApi.run(id), [id]);
+  const detail = useAsync(() => api.run(id), [id]);
   const [selected, setSelected] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const reloadRef = useRef(detail.reload);
@@ -35,7 +35,7 @@ export default function RunDetailPage({ params }: { params: Record<string, strin
   const shown = items ?? run.counts;
   const exceptions = shown.quarantined + shown.deadLettered;
   const canCancel = !finished && (user.role === 'admin' || user.role === 'operator');
-  const cancel = () => opsApi.cancel(run.id).then(() => detail.reload(), (err) => setActionError(errorMessage(err)));
+  const cancel = () => api.cancel(run.id).then(() => detail.reload(), (err) => setActionError(errorMessage(err)));
   const selectedStats = nodes.find((n) => n.nodeId === selected);
 
   return (

@@ -6,7 +6,7 @@
 import { useMemo, useState } from 'react';
 import { Background, BackgroundVariant, Controls, ReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import type { FlowDocument, NodeStats } from '../api-types.ts';
+import type { FlowDocument, NodeStats } from '../../runtime/api/contract/schemas.ts';
 import { NODE_TYPES_FOR_RF } from '../canvas/flow-node-card.tsx';
 import { toRfEdge, toRfNode } from '../canvas/rf-mapping.ts';
 import { createDesignerStore } from '../store/designer-store.ts';

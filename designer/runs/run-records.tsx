@@ -5,8 +5,9 @@ import { errorMessage } from '../api-client.ts';
 import { navigate } from '../router.ts';
 import { cellText } from '../shell/format.ts';
 import { OUTCOME_LABEL } from './ops-format.ts';
-import { opsApi } from './ops-client.ts';
-import type { RecordOutcome, RunRow, StoredTrace } from './ops-types.ts';
+import { api } from '../api-client.ts';
+import type { RunRow, StoredTrace } from '../../runtime/api/contract/schemas.ts';
+import type { RecordOutcome } from '../../runtime/api/contract/enums.ts';
 import { OutcomePill } from './status-pill.tsx';
 import { clickOnEnter } from '../shell/keyboard.ts';
 
@@ -38,7 +39,7 @@ export function RunRecords({ run }: { run: RunRow }) {
   const load = (cursor: string | null, replace: boolean) => {
     const mine = ++seq.current;
     setLoading(true);
-    opsApi.records(run.id, { outcome, search: applied || undefined, cursor, limit: 200 }).then(
+    api.records(run.id, { outcome, search: applied || undefined, cursor, limit: 200 }).then(
       (page) => {
         if (mine !== seq.current) return;
         setItems((prev) => (replace ? page.items : [...prev, ...page.items]));

@@ -5,8 +5,9 @@ import { useSession } from '../session.tsx';
 import { relativeTime } from '../shell/format.ts';
 import '../operations/operations.css';
 import { runDuration, STATUS_LABEL, TRIGGERS } from './ops-format.ts';
-import { followRuns, opsApi } from './ops-client.ts';
-import { RUN_STATUSES, type RunFilters, type RunRow } from './ops-types.ts';
+import { followRuns } from '../api-client.ts';
+import type { RunFilters, RunRow } from '../../runtime/api/contract/schemas.ts';
+import { RUN_STATUSES } from '../../runtime/api/contract/enums.ts';
 import { RunStatusPill } from './status-pill.tsx';
 import { useAsync } from './use-async.ts';
 
@@ -16,7 +17,7 @@ const RANGES: { label: string; hours: number | null }[] = [
 
 function filtersOf(query: URLSearchParams): RunFilters & { range?: string } {
   const get = (k: string) => query.get(k) ?? undefined;
-  return { flow: get('flow'), environment: get('environment'), status: get('status'), trigger: get('trigger'), hasExceptions: get('hasExceptions'), range: get('range') };
+  return { flow: get('flow'), environment: get('environment'), status: get('status') as RunFilters['status'], trigger: get('trigger'), hasExceptions: get('hasExceptions') as RunFilters['hasExceptions'], range: get('range') };
 }
 
 export function RunsPage() {
@@ -34,7 +35,7 @@ export function RunsPage() {
   const page = useAsync(() => {
     const { range, ...rest } = filters;
     const hours = RANGES.find((r) => String(r.hours) === range)?.hours;
-    return opsApi.runs({ ...rest, since: hours ? new Date(Date.now() - hours * 3600_000).toISOString() : undefined }, cursor);
+    return api.runs({ ...rest, since: hours ? new Date(Date.now() - hours * 3600_000).toISOString() : undefined }, cursor);
   }, [key, cursor]);
 
   // Live: every run change reloads the page (debounced), so counts and order stay the server's.
@@ -57,7 +58,7 @@ export function RunsPage() {
     navigate(`/runs${qs ? `?${qs}` : ''}`, { replace: true });
   };
   const flowName = useMemo(() => new Map((flows.data?.items ?? []).map((f) => [f.id, f.name])), [flows.data]);
-  const counts = page.data?.statusCounts ?? {};
+  const counts: Record<string, number> = page.data?.statusCounts ?? {};
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const inProgress = (counts.queued ?? 0) + (counts.running ?? 0);
 

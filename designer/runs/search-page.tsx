@@ -3,8 +3,8 @@ import { useState } from 'react';
 import { navigate, useLocation } from '../router.ts';
 import { relativeTime } from '../shell/format.ts';
 import '../operations/operations.css';
-import { opsApi } from './ops-client.ts';
-import type { StoredTrace } from './ops-types.ts';
+import { api } from '../api-client.ts';
+import type { StoredTrace } from '../../runtime/api/contract/schemas.ts';
 import { OutcomePill } from './status-pill.tsx';
 import { useAsync } from './use-async.ts';
 
@@ -17,12 +17,12 @@ export function SearchPage() {
   const result = useAsync(async () => {
     setMore([]);
     if (!key) return null;
-    const page = await opsApi.search(key);
+    const page = await api.search(key);
     setCursor(page.nextCursor);
     return page;
   }, [key]);
   const items = [...(result.data?.items ?? []), ...more];
-  const loadMore = () => cursor && opsApi.search(key, cursor).then((p) => { setMore((m) => [...m, ...p.items]); setCursor(p.nextCursor); });
+  const loadMore = () => cursor && api.search(key, cursor).then((p) => { setMore((m) => [...m, ...p.items]); setCursor(p.nextCursor); });
 
   return (
     <main className="ops-page ops-wide">

@@ -1,5 +1,5 @@
 import { OUTCOME_LABEL, STATUS_LABEL } from './ops-format.ts';
-import type { RecordOutcome, RunStatus } from './ops-types.ts';
+import type { RecordOutcome, RunStatus } from '../../runtime/api/contract/enums.ts';
 
 export function RunStatusPill({ status }: { status: RunStatus }) {
   return <span className={`status-pill status-${status}`}>{status === 'running' && <span className="live-dot" />}{STATUS_LABEL[status] ?? status}</span>;

@@ -1,5 +1,5 @@
 /** Which version each environment runs, as small badges (prod last). */
-import type { Deployments, Environment } from '../api-types.ts';
+import type { Deployments, Environment } from '../../runtime/api/contract/schemas.ts';
 
 export function EnvBadges({ deployments, environments }: { deployments: Deployments; environments?: Environment[] }) {
   const names = environments?.length ? [...environments].sort((a, b) => a.position - b.position).map((e) => e.name) : Object.keys(deployments);

@@ -1,6 +1,6 @@
 /** Sample documents loaded for previews and test runs, and the record picked for previews. */
 import type { StateCreator } from 'zustand/vanilla';
-import type { SampleContent } from '../api-types.ts';
+import type { Sample as SampleContent } from '../../runtime/api/contract/schemas.ts';
 import type { DesignerState } from './designer-store.ts';
 
 export interface Sample {

@@ -1,6 +1,6 @@
 /** Results of the last test run and of the mapping tests. */
 import type { StateCreator } from 'zustand/vanilla';
-import type { MappingTestResult, TestRunResult } from '../api-types.ts';
+import type { MappingTestResult, TestRunResult } from '../../runtime/api/contract/schemas.ts';
 import type { DesignerState } from './designer-store.ts';
 
 export type Pending<T> = { status: 'idle' } | { status: 'running' } | { status: 'done'; result: T; revision: number; at: number } | { status: 'failed'; message: string };

@@ -1,7 +1,7 @@
 /** Deploy or request promotion per environment, by role; pending promotions with the four-eyes rule visible. */
 import { useCallback, useEffect, useState } from 'react';
 import { errorMessage } from '../api-client.ts';
-import type { Promotion } from '../api-types.ts';
+import type { Promotion } from '../../runtime/api/contract/schemas.ts';
 import { useEditor } from '../editor-context.tsx';
 import { Dialog } from '../shell/dialog.tsx';
 import { relativeTime } from '../shell/format.ts';

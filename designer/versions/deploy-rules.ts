@@ -5,7 +5,8 @@
  * promotion; environments that require approval (prod) — promotion only,
  * approved by an admin who authored none of the version's changes.
  */
-import type { Environment, Promotion, Role } from '../api-types.ts';
+import type { Environment, Promotion } from '../../runtime/api/contract/schemas.ts';
+import type { Role } from '../../runtime/api/contract/enums.ts';
 
 export type DeployOption =
   | { kind: 'deploy'; label: string }

@@ -4,11 +4,15 @@
  */
 import type { SerializedError, ErrorClass, RuleFailure } from '../../nodes/errors.ts';
 
-export type RecordOutcome = 'delivered' | 'quarantined' | 'dead_lettered' | 'duplicate' | 'filtered';
+/** Where a record ended; the one list (the API contract and the designer take it from here). */
+export const RECORD_OUTCOMES = ['delivered', 'quarantined', 'dead_lettered', 'duplicate', 'filtered'] as const;
 
-export const RECORD_OUTCOMES: readonly RecordOutcome[] = ['delivered', 'quarantined', 'dead_lettered', 'duplicate', 'filtered'];
+export type RecordOutcome = (typeof RECORD_OUTCOMES)[number];
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'completed_with_exceptions' | 'failed' | 'cancelled';
+/** A run's statuses, in their order of life; the one list (the API contract and the designer take it from here). */
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'completed_with_exceptions', 'failed', 'cancelled'] as const;
+
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** A snapshot of a record after a node that changed it. */
 export interface StepSnapshot {

@@ -19,7 +19,8 @@ export interface DeploymentHistoryRow extends DeploymentRow {
   promotionId: string | null;
 }
 
-export type PromotionStatus = 'pending' | 'approved' | 'rejected';
+export type { PromotionStatus } from './store.ts';
+import type { PromotionStatus } from './store.ts';
 
 export interface PromotionRow {
   id: string;

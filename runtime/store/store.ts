@@ -104,7 +104,16 @@ export interface TraceFilter {
   search?: string;
 }
 
-export type DeadLetterStatus = 'open' | 'replayed' | 'discarded';
+export const DEAD_LETTER_STATUSES = ['open', 'replayed', 'discarded'] as const;
+
+export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
+
+export const PROMOTION_STATUSES = ['pending', 'approved', 'rejected'] as const;
+
+export type PromotionStatus = (typeof PROMOTION_STATUSES)[number];
+
+/** What a named connection is bound to; the list belongs to the flow document (a flow declares its connections' kinds). */
+export { CONNECTION_KINDS, type ConnectionKind } from '../../nodes/flow-document.ts';
 
 export interface DeadLetterRow {
   id: number;

@@ -51,11 +51,11 @@ const DRIVERS = [/^pg$/, /^pg\//, /^pg-copy-streams$/, /^@electric-sql\/pglite(\
 export const RAW_DB_MODULES = ['runtime/store/db.ts', 'runtime/store/postgres-db.ts', 'runtime/store/pglite-process.ts', 'runtime/store/pg-copy.ts', 'runtime/store/queue-backend.ts'];
 
 /**
- * The API contract, the one way the designer reaches runtime/ (for types of
- * requests and responses). Today: the zod schemas of the API; contract16
- * makes the designer's types and client come from them.
+ * The API contract, the one way the designer reaches runtime/ (types of
+ * requests and responses, and the enum lists): the folder below; no single
+ * module outside it.
  */
-export const API_CONTRACT_MODULES = ['runtime/api/schemas.ts'];
+export const API_CONTRACT_MODULES: string[] = [];
 const API_CONTRACT_FOLDERS = ['runtime/api/contract/'];
 
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));

@@ -20,6 +20,22 @@ describe('api client', () => {
     expect(JSON.parse(String(seen[2].init!.body))).toEqual({ environment: 'dev', version: 3 });
   });
 
+  it('calls every route by its contract key, operations included: parameters encoded, empty query values left out', async () => {
+    const seen: { url?: string; init?: RequestInit }[] = [];
+    const api = createApiClient('', fakeFetch(200, {}, seen));
+    await api.runs({ flow: 'f', status: 'failed', environment: '' }, null, 20);
+    await api.record('run 1', '3.1');
+    await api.call('POST /api/runs/{id}/cancel', { params: { id: 'r/2' } });
+    await api.replay({ runId: 'r', against: 'deployed' });
+    expect(seen.map((s) => `${s.init!.method} ${s.url}`)).toEqual([
+      'GET /api/runs?flow=f&status=failed&limit=20',
+      'GET /api/runs/run%201/records/3.1',
+      'POST /api/runs/r%2F2/cancel',
+      'POST /api/dead-letters/replay',
+    ]);
+    expect(JSON.parse(String(seen[3].init!.body))).toEqual({ runId: 'r', against: 'deployed' });
+  });
+
   it('turns problem documents into errors that carry detail, problems and the required role', async () => {
     const api = createApiClient('', fakeFetch(422, { title: 'Invalid flow', status: 422, detail: 'The draft has problems', problems: [{ path: '/nodes/0', message: 'x' }, { path: '/nodes/1', message: 'y' }] }));
     const err = await api.saveVersion('f', 'm').catch((e) => e);

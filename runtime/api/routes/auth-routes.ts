@@ -1,17 +1,15 @@
 /** Sign-in with a session cookie, sign-out, who am I, and personal API tokens. */
-import { z } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { hashPassword, verifyPassword } from '../../auth/passwords.ts';
 import { hashToken, newToken } from '../../auth/tokens.ts';
 import { ANY_ROLE } from '../../auth/roles.ts';
 import type { Api, ApiContext } from '../app-env.ts';
-import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
+import { defineRoute } from '../define-route.ts';
+import { api } from '../contract/routes.ts';
 import { clientAddress, createLoginThrottle } from '../login-throttle.ts';
 import { currentUser, SESSION_COOKIE } from '../middleware/auth.ts';
 import { ApiProblem, notFound } from '../problem.ts';
-import { ItemsOf, UserSchema } from '../schemas.ts';
 
-const TokenSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() }).openapi('ApiToken');
 
 const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
@@ -28,14 +26,7 @@ export function registerAuthRoutes(app: Api, ctx: ApiContext): void {
   const throttle = createLoginThrottle(audit, ctx.now, ctx.deps.loginThrottle);
 
   defineRoute(app, {
-    method: 'post', path: '/api/auth/login', tags: ['Auth'], summary: 'Sign in (sets the lf_session cookie)', roles: 'public',
-    request: { body: jsonBody(z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1024) })) },
-    responses: {
-      200: jsonResponse(z.object({ user: UserSchema }), 'Signed in; the session cookie is set (HttpOnly, SameSite=Lax)'),
-      401: { description: 'Wrong username or password, or the account is disabled' },
-      403: { description: 'Sent by a browser from another site (`Sec-Fetch-Site: cross-site`)' },
-      429: { description: 'Too many failed sign-ins (5 in 15 minutes) for the username or from the address; `Retry-After` gives the seconds to wait' },
-    },
+    ...api['POST /api/auth/login'], tags: ['Auth'], summary: 'Sign in (sets the lf_session cookie)', roles: 'public',
   }, async (c) => {
     // Login CSRF: a browser says where a request comes from; another site may not sign a visitor in. Scripts send no such header.
     const site = c.req.header('sec-fetch-site');
@@ -59,8 +50,7 @@ export function registerAuthRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'post', path: '/api/auth/logout', tags: ['Auth'], summary: 'Sign out (ends the session)', roles: 'public',
-    responses: { 204: { description: 'Signed out' } },
+    ...api['POST /api/auth/logout'], tags: ['Auth'], summary: 'Sign out (ends the session)', roles: 'public',
   }, async (c) => {
     const hash = c.get('sessionHash');
     if (hash) await users.deleteSession(hash);
@@ -69,17 +59,14 @@ export function registerAuthRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'get', path: '/api/auth/me', tags: ['Auth'], summary: 'The signed-in user', roles: ANY_ROLE,
-    responses: { 200: jsonResponse(z.object({ user: UserSchema }), 'The user') },
+    ...api['GET /api/auth/me'], tags: ['Auth'], summary: 'The signed-in user', roles: ANY_ROLE,
   }, (c) => {
     const { via: _via, ...user } = currentUser(c);
     return c.json({ user }, 200);
   });
 
   defineRoute(app, {
-    method: 'post', path: '/api/tokens', tags: ['Auth'], summary: 'Create an API token (shown once)', roles: ANY_ROLE,
-    request: { body: jsonBody(z.object({ name: z.string().min(1).max(100) })) },
-    responses: { 201: jsonResponse(z.object({ id: z.string(), name: z.string(), token: z.string() }), 'The token; send it as Authorization: Bearer <token>. It is not shown again.') },
+    ...api['POST /api/tokens'], tags: ['Auth'], summary: 'Create an API token (shown once)', roles: ANY_ROLE,
   }, async (c) => {
     const user = currentUser(c);
     const { name } = c.req.valid('json');
@@ -90,8 +77,7 @@ export function registerAuthRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'get', path: '/api/tokens', tags: ['Auth'], summary: 'My API tokens (without their values)', roles: ANY_ROLE,
-    responses: { 200: jsonResponse(ItemsOf(TokenSchema), 'Tokens') },
+    ...api['GET /api/tokens'], tags: ['Auth'], summary: 'My API tokens (without their values)', roles: ANY_ROLE,
   }, async (c) => {
     const user = currentUser(c);
     const items = (await users.listTokens(user.id)).map((t) => ({ id: t.id, name: t.name, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt }));
@@ -99,9 +85,7 @@ export function registerAuthRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'delete', path: '/api/tokens/{id}', tags: ['Auth'], summary: 'Revoke an API token (yours; admins: anyone\'s)', roles: ANY_ROLE,
-    request: { params: pathParams('id') },
-    responses: { 204: { description: 'Revoked' }, 404: { description: 'No such token' } },
+    ...api['DELETE /api/tokens/{id}'], tags: ['Auth'], summary: 'Revoke an API token (yours; admins: anyone\'s)', roles: ANY_ROLE,
   }, async (c) => {
     const user = currentUser(c);
     const { id } = c.req.valid('param');

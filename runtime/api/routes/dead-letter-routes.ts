@@ -1,14 +1,13 @@
 /** Dead letters (quarantined and dead-lettered records): list, replay after a fix, discard with a reason. */
-import { z } from '@hono/zod-openapi';
 import { ANY_ROLE, OPERATORS } from '../../auth/roles.ts';
-import { ERROR_CLASSES, type ErrorClass } from '../../../nodes/errors.ts';
+import { ERROR_CLASSES } from '../../../nodes/errors.ts';
 import { discardDeadLetters, replayDeadLetters } from '../../app/dead-letters.ts';
 import type { DeadLetterRow, DeadLetterStatus } from '../../store/store.ts';
 import { idempotent } from '../middleware/idempotency.ts';
 import { appDeps, type Api, type ApiContext } from '../app-env.ts';
-import { defineRoute, jsonBody, jsonResponse } from '../define-route.ts';
+import { defineRoute } from '../define-route.ts';
+import { api } from '../contract/routes.ts';
 import { currentUser } from '../middleware/auth.ts';
-import { DeadLetterSchema, PageOf, PageQuery, RunIdSchema } from '../schemas.ts';
 
 /**
  * A dead letter as the API shows it: without the stored source record, which
@@ -22,14 +21,7 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
   app.use('/api/dead-letters/replay', idempotent(ctx.repos.sql));
   app.use('/api/dead-letters/discard', idempotent(ctx.repos.sql));
   defineRoute(app, {
-    method: 'get', path: '/api/dead-letters', tags: ['Operations'], summary: 'Dead letters, newest first, with open counts by error class', roles: ANY_ROLE,
-    request: {
-      query: z.object({
-        flow: z.string().optional(), errorClass: z.enum(ERROR_CLASSES as [ErrorClass, ...ErrorClass[]]).optional(),
-        status: z.enum(['open', 'replayed', 'discarded']).optional(), olderThan: z.iso.datetime({ offset: true }).optional(), runId: z.string().optional(), ...PageQuery,
-      }),
-    },
-    responses: { 200: jsonResponse(PageOf(DeadLetterSchema).extend({ countsByClass: z.record(z.string(), z.number()) }), 'A page of dead letters') },
+    ...api['GET /api/dead-letters'], tags: ['Operations'], summary: 'Dead letters, newest first, with open counts by error class', roles: ANY_ROLE,
   }, async (c) => {
     const q = c.req.valid('query');
     const page = await ctx.store.listDeadLetters({ flowId: q.flow, errorClass: q.errorClass, status: q.status as DeadLetterStatus | undefined, olderThan: q.olderThan, runId: q.runId }, { limit: q.limit ?? 50, cursor: q.cursor });
@@ -39,17 +31,12 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'post', path: '/api/dead-letters/replay', tags: ['Operations'], summary: 'Replay open dead letters through the version that failed them, or the one deployed now', roles: OPERATORS,
+    ...api['POST /api/dead-letters/replay'], tags: ['Operations'], summary: 'Replay open dead letters through the version that failed them, or the one deployed now', roles: OPERATORS,
     description: 'Targets are idempotent: records delivered before are skipped and counted as duplicates. Of a record that fanned out, only the items whose dead letters are selected run again. '
       + 'When the replay run finishes, the dead letters it did not fail again are marked replayed; those it failed again stay open with one more attempt and its error. '
       + 'With `reference: current` the records are re-evaluated with the current reference data instead of the data as it was when they failed; the audit entry says which. '
       + 'With `runId` the run\'s open dead letters are replayed; `ids` may also name dead letters replayed before (replaying again is safe: what was delivered counts as a duplicate), not discarded ones. '
       + 'The replay run and its audit entry are committed together.' + IDEMPOTENCY_NOTE,
-    request: { body: jsonBody(z.object({
-      ids: z.array(z.number().int().positive()).max(10_000).optional(), runId: z.string().optional(), against: z.enum(['failed-version', 'deployed']),
-      reference: z.enum(['as-it-was', 'current']).optional().openapi({ description: '`current` (default): re-evaluate with the reference data loaded now (not a worker\'s cached copy); `as-it-was`: the reference data as loaded when the records last failed.' }),
-    })) },
-    responses: { 202: jsonResponse(RunIdSchema, 'Replay queued'), 404: { description: 'Unknown dead letter or run' }, 409: { description: 'Nothing open to replay' }, 422: { description: 'The selection spans flows or versions' } },
   }, async (c) => {
     const body = c.req.valid('json');
     const { run } = await replayDeadLetters(appDeps(ctx), {
@@ -60,10 +47,8 @@ export function registerDeadLetterRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'post', path: '/api/dead-letters/discard', tags: ['Operations'], summary: 'Discard open dead letters with a reason', roles: OPERATORS,
+    ...api['POST /api/dead-letters/discard'], tags: ['Operations'], summary: 'Discard open dead letters with a reason', roles: OPERATORS,
     description: `Each discarded dead letter gets an audit entry, committed with the change.${IDEMPOTENCY_NOTE}`,
-    request: { body: jsonBody(z.object({ ids: z.array(z.number().int().positive()).min(1).max(10_000), reason: z.string().min(1).max(2000) })) },
-    responses: { 200: jsonResponse(z.object({ discarded: z.number().int() }), 'Discarded'), 404: { description: 'Unknown dead letter' }, 409: { description: 'Not open' } },
   }, async (c) => {
     const { ids, reason } = c.req.valid('json');
     await discardDeadLetters(appDeps(ctx), { ids, reason, actor: currentUser(c).username });

@@ -1,5 +1,4 @@
 /** Designing and testing: dry-run test runs, sample parsing and mapping tests. Nothing is written to targets. */
-import { z } from '@hono/zod-openapi';
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
 import type { SourceBehaviour } from '../../../nodes/define-node.ts';
 import { resolveNodeConfig } from '../../../nodes/node-config.ts';
@@ -10,9 +9,10 @@ import { evaluatorFor } from '../../evaluators.ts';
 import { referenceSets } from '../../preview/preview-job.ts';
 import { runPreview } from '../../preview/run-preview.ts';
 import type { Api, ApiContext } from '../app-env.ts';
-import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
+import { defineRoute } from '../define-route.ts';
+import { api } from '../contract/routes.ts';
+import type { MappingTestResult, TestRunResult } from '../contract/schemas.ts';
 import { ApiProblem, badRequest } from '../problem.ts';
-import { FlowDocumentInput, SampleSchema } from '../schemas.ts';
 import { assertStorableDraft, assertValidFlow, referenceFor, requireFlow } from '../../app/flow-checks.ts';
 import { runDraftMappingTests } from '../../app/mapping-test-runs.ts';
 import { bytesInput, sampleBytes } from '../services/flow-support.ts';
@@ -34,19 +34,8 @@ function sourceNode(doc: FlowDocument, ctx: ApiContext, sourceNodeId?: string) {
 
 export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
   defineRoute(app, {
-    method: 'post', path: '/api/flows/{id}/test-run', tags: ['Designing'], summary: 'Dry-run the draft (or a given document) on a sample or records', roles: EDITORS,
+    ...api['POST /api/flows/{id}/test-run'], tags: ['Designing'], summary: 'Dry-run the draft (or a given document) on a sample or records', roles: EDITORS,
     description: 'Targets are not written, the idempotency ledger is not touched and nothing is stored. Returns every node\'s captured output and the first 1000 record traces.',
-    request: {
-      params: pathParams('id'),
-      body: jsonBody(z.object({
-        document: FlowDocumentInput.optional(),
-        sample: SampleSchema.optional(),
-        records: z.array(z.unknown()).max(100_000).optional(),
-        sourceNodeId: z.string().optional(),
-        captureOutputs: z.number().int().min(0).max(1000).optional(),
-      })),
-    },
-    responses: { 200: jsonResponse(z.looseObject({ status: z.string() }).openapi('TestRunResult'), 'The dry run\'s outcome'), 422: { description: 'The flow has problems, or reference data is missing' } },
   }, async (c) => {
     const flow = await requireFlow(ctx, c.req.valid('param').id);
     const body = c.req.valid('json');
@@ -62,13 +51,11 @@ export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
       kind: 'test-run', doc, evaluator: evaluatorFor(doc).name, reference, input,
       captureOutputs: body.captureOutputs ?? 100, maxTraces: MAX_RECORDS_SHOWN, timeoutMs: TEST_RUN_TIMEOUT_MS,
     });
-    return c.json(result as { status: string }, 200);
+    return c.json(result as TestRunResult, 200);
   });
 
   defineRoute(app, {
-    method: 'post', path: '/api/flows/{id}/samples/parse', tags: ['Designing'], summary: 'Parse a sample with the flow\'s source node', roles: EDITORS,
-    request: { params: pathParams('id'), body: jsonBody(SampleSchema.extend({ sourceNodeId: z.string().optional() })) },
-    responses: { 200: jsonResponse(z.object({ records: z.array(z.unknown()), total: z.number().int() }), 'The first 1000 records and how many there are'), 422: { description: 'Unreadable sample (file, line and column named)' } },
+    ...api['POST /api/flows/{id}/samples/parse'], tags: ['Designing'], summary: 'Parse a sample with the flow\'s source node', roles: EDITORS,
   }, async (c) => {
     const flow = await requireFlow(ctx, c.req.valid('param').id);
     const body = c.req.valid('json');
@@ -95,9 +82,7 @@ export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'post', path: '/api/flows/{id}/mapping-tests/run', tags: ['Designing'], summary: 'Run the mapping tests of the draft (or a given document)', roles: EDITORS,
-    request: { params: pathParams('id'), body: jsonBody(z.object({ document: FlowDocumentInput.optional() }), false) },
-    responses: { 200: jsonResponse(z.object({ results: z.array(z.looseObject({ name: z.string(), passed: z.boolean() })) }), 'One result per test') },
+    ...api['POST /api/flows/{id}/mapping-tests/run'], tags: ['Designing'], summary: 'Run the mapping tests of the draft (or a given document)', roles: EDITORS,
   }, async (c) => {
     return c.json(await runDraftMappingTests(ctx, c.req.valid('param').id, c.req.valid('json')?.document), 200);
   });

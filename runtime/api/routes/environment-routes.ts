@@ -1,14 +1,12 @@
 /** Environments and their connections (admin; secret values are write-only). */
-import { z } from '@hono/zod-openapi';
-import { CONNECTION_KINDS } from '../../../nodes/flow-document.ts';
 import { ADMINS, ANY_ROLE } from '../../auth/roles.ts';
 import { connectionProblems, secretContext } from '../../connectors/environment-connections.ts';
 import type { ConnectionRow } from '../../store/service-connections.ts';
 import type { Api, ApiContext } from '../app-env.ts';
-import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
+import { defineRoute } from '../define-route.ts';
+import { api } from '../contract/routes.ts';
 import { currentUser } from '../middleware/auth.ts';
 import { ApiProblem, notFound } from '../problem.ts';
-import { ConnectionSchema, EnvironmentSchema, ItemsOf } from '../schemas.ts';
 
 /** What the API and the audit log show of a connection: never a secret value. */
 export const connectionView = (c: ConnectionRow) => ({
@@ -22,14 +20,11 @@ export function registerEnvironmentRoutes(app: Api, ctx: ApiContext): void {
   const { connections, audit } = ctx.repos;
 
   defineRoute(app, {
-    method: 'get', path: '/api/environments', tags: ['Environments'], summary: 'Environments in promotion order', roles: ANY_ROLE,
-    responses: { 200: jsonResponse(ItemsOf(EnvironmentSchema), 'Environments') },
+    ...api['GET /api/environments'], tags: ['Environments'], summary: 'Environments in promotion order', roles: ANY_ROLE,
   }, (c) => c.json({ items: ctx.environments }, 200));
 
   defineRoute(app, {
-    method: 'get', path: '/api/connections', tags: ['Environments'], summary: 'Connections per environment (secret values are never returned)', roles: ADMINS,
-    request: { query: z.object({ environment: z.string().optional() }) },
-    responses: { 200: jsonResponse(ItemsOf(ConnectionSchema), 'Connections') },
+    ...api['GET /api/connections'], tags: ['Environments'], summary: 'Connections per environment (secret values are never returned)', roles: ADMINS,
   }, async (c) => {
     const { environment } = c.req.valid('query');
     if (environment) ctx.environment(environment);
@@ -37,13 +32,8 @@ export function registerEnvironmentRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'put', path: '/api/connections/{environment}/{name}', tags: ['Environments'], summary: 'Create or change a connection of an environment', roles: ADMINS,
-    description: 'postgres settings: `{ url }` or `{ embedded: true }` (a database of its own, never the store; a url pointing at the store\'s database is refused); http: `{ baseUrl, headers?, rateLimitPerSecond?, maxConcurrent?, auth? }` (rateLimitPerSecond and maxConcurrent — requests in flight at once — hold per environment and connection across all runs and workers) (auth: api-key, bearer, basic or oauth2-client-credentials, its credentials as secret references). Secret values go in `secrets` and are referenced from settings as `{{secret:name}}`; a secret left out keeps its value, an empty string removes it.',
-    request: {
-      params: pathParams('environment', 'name'),
-      body: jsonBody(z.object({ kind: z.enum(CONNECTION_KINDS), settings: z.record(z.string(), z.unknown()), secrets: z.record(z.string(), z.string().max(10_000)).optional() })),
-    },
-    responses: { 200: jsonResponse(ConnectionSchema, 'Saved (without secret values)'), 404: { description: 'No such environment' }, 422: { description: 'Invalid settings (all problems listed)' } },
+    ...api['PUT /api/connections/{environment}/{name}'], tags: ['Environments'], summary: 'Create or change a connection of an environment', roles: ADMINS,
+    description: 'postgres settings: `{ url }` or `{ embedded: true }` (a database of its own, never the store; a url pointing at the store\'s database is refused); http: `{ baseUrl, headers?, rateLimitPerSecond?, maxConcurrent?, auth? }` (rateLimitPerSecond and maxConcurrent — requests in flight at once — hold per environment and connection across all runs and workers) (auth: api-key, bearer, basic or oauth2-client-credentials, its credentials as secret references); amqp: `{ url }`; nats: `{ servers, user?, password?, token? }`; sftp: `{ host, port?, username, privateKey, passphrase?, hostKey }`. Secret values go in `secrets` and are referenced from settings as `{{secret:name}}`; a secret left out keeps its value, an empty string removes it.',
   }, async (c) => {
     const user = currentUser(c);
     const { environment, name } = c.req.valid('param');
@@ -72,9 +62,7 @@ export function registerEnvironmentRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'delete', path: '/api/connections/{environment}/{name}', tags: ['Environments'], summary: 'Remove a connection from an environment', roles: ADMINS,
-    request: { params: pathParams('environment', 'name') },
-    responses: { 204: { description: 'Removed' }, 404: { description: 'No such connection' } },
+    ...api['DELETE /api/connections/{environment}/{name}'], tags: ['Environments'], summary: 'Remove a connection from an environment', roles: ADMINS,
   }, async (c) => {
     const user = currentUser(c);
     const { environment, name } = c.req.valid('param');

@@ -1,9 +1,9 @@
 /** Liveness, readiness, operational health figures and Prometheus metrics. */
-import { z } from '@hono/zod-openapi';
 import { ERROR_CLASSES } from '../../../nodes/errors.ts';
 import { ANY_ROLE } from '../../auth/roles.ts';
 import type { Api, ApiContext } from '../app-env.ts';
-import { defineRoute, jsonResponse } from '../define-route.ts';
+import { defineRoute } from '../define-route.ts';
+import { api } from '../contract/routes.ts';
 import { createHealthSampler } from '../../observability/health-sampler.ts';
 import type { LedgerflowMetrics } from '../../observability/metrics.ts';
 
@@ -90,13 +90,11 @@ export function registerHealthRoutes(app: Api, ctx: ApiContext): void {
     onError: (err) => ctx.logger.warn({ err }, 'the health figures of /metrics could not be refreshed'),
   });
   defineRoute(app, {
-    method: 'get', path: '/healthz', tags: ['Health'], summary: 'Liveness: the process answers', roles: 'public',
-    responses: { 200: jsonResponse(z.object({ status: z.literal('ok') }), 'Alive') },
+    ...api['GET /healthz'], tags: ['Health'], summary: 'Liveness: the process answers', roles: 'public',
   }, (c) => c.json({ status: 'ok' as const }, 200));
 
   defineRoute(app, {
-    method: 'get', path: '/readyz', tags: ['Health'], summary: 'Readiness: database and queue reachable', roles: 'public',
-    responses: { 200: jsonResponse(z.object({ status: z.string(), database: z.string(), queue: z.string() }), 'Ready'), 503: { description: 'Not ready (which part is named)' } },
+    ...api['GET /readyz'], tags: ['Health'], summary: 'Readiness: database and queue reachable', roles: 'public',
   }, async (c) => {
     const check = async (fn: () => Promise<unknown>) => {
       try { await fn(); return 'ok'; } catch (err) { return `unreachable: ${(err as Error).message}`; }
@@ -108,15 +106,12 @@ export function registerHealthRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'get', path: '/api/health', tags: ['Health'], summary: 'Throughput, failure rates, latency, dead-letter aging, queue depth and workers', roles: ANY_ROLE,
+    ...api['GET /api/health'], tags: ['Health'], summary: 'Throughput, failure rates, latency, dead-letter aging, queue depth and workers', roles: ANY_ROLE,
     description: '`hours` (1 … 720, default 1) sets the window; `throughput.hourly` is one entry per hour of it, for charts.',
-    request: { query: z.object({ hours: z.coerce.number().int().min(1).max(720).optional() }) },
-    responses: { 200: jsonResponse(z.looseObject({ throughput: z.unknown() }).openapi('Health'), 'Figures for the window') },
   }, async (c) => c.json(await healthFigures(ctx, c.req.valid('query').hours ?? 1), 200));
 
   defineRoute(app, {
-    method: 'get', path: '/metrics', tags: ['Health'], summary: 'Prometheus metrics (text exposition format)', roles: 'public',
-    responses: { 200: { description: 'Metrics', content: { 'text/plain': { schema: z.string() } } } },
+    ...api['GET /metrics'], tags: ['Health'], summary: 'Prometheus metrics (text exposition format)', roles: 'public',
   }, async (c) => {
     await sampler.fresh();
     return c.text(await ctx.metrics.registry.metrics(), 200, { 'Content-Type': ctx.metrics.registry.contentType });

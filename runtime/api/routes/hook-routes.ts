@@ -5,12 +5,11 @@
  * queued. The signature is recorded as used in the same transaction as the
  * run, so a delivery is either queued and spent, or neither.
  */
-import { z } from '@hono/zod-openapi';
 import { verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, DEFAULT_WINDOW_SECONDS } from '../../triggers/webhook-signature.ts';
 import type { Api, ApiContext } from '../app-env.ts';
-import { defineRoute, jsonResponse, pathParams } from '../define-route.ts';
+import { defineRoute } from '../define-route.ts';
+import { api } from '../contract/routes.ts';
 import { ApiProblem, conflict, notFound } from '../problem.ts';
-import { RunIdSchema } from '../schemas.ts';
 import { SignatureReplayedError } from '../../queue/run-launcher.ts';
 import { createHookTargets } from './hook-targets.ts';
 
@@ -25,22 +24,8 @@ export function registerHookRoutes(app: Api, ctx: ApiContext): void {
   const window = ctx.deps.webhookWindowSeconds ?? DEFAULT_WINDOW_SECONDS;
 
   defineRoute(app, {
-    method: 'post', path: '/hooks/{flowId}/{environment}', tags: ['Triggers'], summary: 'Receive a signed webhook event and queue a run of the deployed version', roles: 'public',
+    ...api['POST /hooks/{flowId}/{environment}'], tags: ['Triggers'], summary: 'Receive a signed webhook event and queue a run of the deployed version', roles: 'public',
     description: `Headers: \`X-Ledgerflow-Timestamp: <unix seconds>\` and \`X-Ledgerflow-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + rawBody)>\`. The timestamp must be within ${window} s of the server's clock and a signature is accepted once.`,
-    request: {
-      params: pathParams('flowId', 'environment'),
-      headers: z.object({
-        'x-ledgerflow-timestamp': z.string().optional().openapi({ param: { name: 'x-ledgerflow-timestamp', in: 'header' }, description: 'Unix seconds' }),
-        'x-ledgerflow-signature': z.string().optional().openapi({ param: { name: 'x-ledgerflow-signature', in: 'header' }, description: 'sha256=<hex>' }),
-      }),
-      body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary', description: 'The event (JSON, XML, CSV …), read by the flow\'s source' }) } } },
-    },
-    responses: {
-      202: jsonResponse(RunIdSchema, 'Durably queued'),
-      401: { description: 'Missing, bad, stale or replayed signature; nothing queued' },
-      404: { description: 'No such flow or environment, or no webhook secret set' },
-      409: { description: 'Nothing deployed in that environment' },
-    },
   }, async (c) => {
     const { flowId, environment } = c.req.valid('param');
     const env = ctx.environments.find((e) => e.name === environment);

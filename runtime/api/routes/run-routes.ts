@@ -1,32 +1,22 @@
 /** Runs: start one by hand, list and follow them, read their records, cancel, search by business key. */
-import { z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { ANY_ROLE, OPERATORS, RUNNERS } from '../../auth/roles.ts';
-import type { RunStatus } from '../../engine/run-types.ts';
-import { RECORD_OUTCOMES } from '../../engine/run-types.ts';
+import { RUN_STATUSES, type RunStatus } from '../../engine/run-types.ts';
 import type { RunFilter, RunRow } from '../../store/store.ts';
 import { appDeps, type Api, type ApiContext } from '../app-env.ts';
 import { cancelRun, startRun } from '../../app/runs.ts';
-import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
+import { defineRoute } from '../define-route.ts';
+import { api } from '../contract/routes.ts';
 import { currentUser } from '../middleware/auth.ts';
 import { notFound } from '../problem.ts';
-import { PageOf, PageQuery, RunIdSchema, RunRowSchema, SampleSchema, TraceSchema } from '../schemas.ts';
 import { sampleBytes } from '../services/flow-support.ts';
 import { requireFlow } from './flow-routes.ts';
 import { idempotent } from '../middleware/idempotency.ts';
 import { registerReconciliationRoutes } from './reconciliation-routes.ts';
 
-const STATUSES = ['queued', 'running', 'succeeded', 'completed_with_exceptions', 'failed', 'cancelled'] as const;
-
-const RunQuery = z.object({
-  flow: z.string().optional(), environment: z.string().optional(), status: z.enum(STATUSES).optional(), trigger: z.string().optional(),
-  since: z.iso.datetime({ offset: true }).optional(), until: z.iso.datetime({ offset: true }).optional(),
-  hasExceptions: z.enum(['true', 'false']).optional(), ...PageQuery,
-});
-
 async function statusCounts(ctx: ApiContext, filter: RunFilter): Promise<Record<string, number>> {
   const found = await ctx.database.ops.runStatusCounts(filter);
-  return Object.fromEntries([...STATUSES.map((s) => [s, 0] as const), ...found]);
+  return Object.fromEntries([...RUN_STATUSES.map((s) => [s, 0] as const), ...found]);
 }
 
 /** What happened to a run, in order: queued (by whom, from what), started, each chunk, finished, later replays. */
@@ -55,11 +45,9 @@ export function registerRunRoutes(app: Api, ctx: ApiContext): void {
   registerReconciliationRoutes(app, ctx);
   app.use('/api/flows/:id/runs', idempotent(ctx.repos.sql));
   defineRoute(app, {
-    method: 'post', path: '/api/flows/{id}/runs', tags: ['Runs'], summary: 'Start a run of the version deployed in an environment', roles: RUNNERS,
+    ...api['POST /api/flows/{id}/runs'], tags: ['Runs'], summary: 'Start a run of the version deployed in an environment', roles: RUNNERS,
     description: 'With `input` the flow\'s source reads that document; without, the source reads itself (a query source). Answers 202 once the run is durably queued. '
       + 'Send an `Idempotency-Key` header (e.g. a UUID) to make a retry safe: the same key gives the first answer again and starts no second run.',
-    request: { params: pathParams('id'), body: jsonBody(z.object({ environment: z.string().min(1), input: SampleSchema.optional() })) },
-    responses: { 202: jsonResponse(RunIdSchema, 'Queued'), 404: { description: 'No such flow or environment' }, 409: { description: 'Nothing deployed there' } },
   }, async (c) => {
     const flow = await requireFlow(ctx, c.req.valid('param').id);
     const body = c.req.valid('json');
@@ -70,9 +58,7 @@ export function registerRunRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'get', path: '/api/runs', tags: ['Runs'], summary: 'Runs, newest first, with counts by status', roles: ANY_ROLE,
-    request: { query: RunQuery },
-    responses: { 200: jsonResponse(PageOf(RunRowSchema).extend({ statusCounts: z.record(z.string(), z.number()) }), 'A page of runs') },
+    ...api['GET /api/runs'], tags: ['Runs'], summary: 'Runs, newest first, with counts by status', roles: ANY_ROLE,
   }, async (c) => {
     const q = c.req.valid('query');
     const filter: RunFilter = {
@@ -84,9 +70,7 @@ export function registerRunRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'get', path: '/api/runs/events', tags: ['Runs'], summary: 'Server-sent events: a `run` event with the RunRow whenever a run changes', roles: ANY_ROLE,
-    request: { query: z.object({ flow: z.string().optional() }) },
-    responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } } },
+    ...api['GET /api/runs/events'], tags: ['Runs'], summary: 'Server-sent events: a `run` event with the RunRow whenever a run changes', roles: ANY_ROLE,
   }, (c) => {
     const { flow } = c.req.valid('query');
     return streamSSE(c, async (stream) => {
@@ -109,9 +93,7 @@ export function registerRunRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'get', path: '/api/runs/{id}', tags: ['Runs'], summary: 'A run with its node statistics, version and timeline', roles: ANY_ROLE,
-    request: { params: pathParams('id') },
-    responses: { 200: jsonResponse(z.looseObject({ run: RunRowSchema }), 'The run'), 404: { description: 'No such run' } },
+    ...api['GET /api/runs/{id}'], tags: ['Runs'], summary: 'A run with its node statistics, version and timeline', roles: ANY_ROLE,
   }, async (c) => {
     const run = await requireRun(ctx, c.req.valid('param').id);
     const [nodes, version] = await Promise.all([
@@ -123,9 +105,7 @@ export function registerRunRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'get', path: '/api/runs/{id}/records', tags: ['Runs'], summary: 'Record traces of a run', roles: ANY_ROLE,
-    request: { params: pathParams('id'), query: z.object({ outcome: z.enum(RECORD_OUTCOMES as [string, ...string[]]).optional(), search: z.string().max(300).optional(), ...PageQuery }) },
-    responses: { 200: jsonResponse(PageOf(TraceSchema), 'A page of traces'), 404: { description: 'No such run' } },
+    ...api['GET /api/runs/{id}/records'], tags: ['Runs'], summary: 'Record traces of a run', roles: ANY_ROLE,
   }, async (c) => {
     const run = await requireRun(ctx, c.req.valid('param').id);
     const q = c.req.valid('query');
@@ -134,9 +114,7 @@ export function registerRunRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'get', path: '/api/runs/{id}/records/{lineageKey}', tags: ['Runs'], summary: 'One record\'s trace (sensitive fields masked)', roles: ANY_ROLE,
-    request: { params: pathParams('id', 'lineageKey') },
-    responses: { 200: jsonResponse(TraceSchema, 'The trace'), 404: { description: 'No such run or record' } },
+    ...api['GET /api/runs/{id}/records/{lineageKey}'], tags: ['Runs'], summary: 'One record\'s trace (sensitive fields masked)', roles: ANY_ROLE,
   }, async (c) => {
     const { id, lineageKey } = c.req.valid('param');
     await requireRun(ctx, id);
@@ -146,17 +124,13 @@ export function registerRunRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'post', path: '/api/runs/{id}/cancel', tags: ['Runs'], summary: 'Cancel a queued or running run', roles: OPERATORS,
-    request: { params: pathParams('id') },
-    responses: { 200: jsonResponse(RunRowSchema, 'The run'), 404: { description: 'No such run' }, 409: { description: 'Already finished' } },
+    ...api['POST /api/runs/{id}/cancel'], tags: ['Runs'], summary: 'Cancel a queued or running run', roles: OPERATORS,
   }, async (c) => {
     return c.json(await cancelRun(appDeps(ctx), { runId: c.req.valid('param').id, actor: currentUser(c).username }), 200);
   });
 
   defineRoute(app, {
-    method: 'get', path: '/api/search', tags: ['Runs'], summary: 'Every record with a business key, across runs and flows', roles: ANY_ROLE,
-    request: { query: z.object({ businessKey: z.string().min(1).max(300), ...PageQuery }) },
-    responses: { 200: jsonResponse(PageOf(TraceSchema), 'Traces, newest first') },
+    ...api['GET /api/search'], tags: ['Runs'], summary: 'Every record with a business key, across runs and flows', roles: ANY_ROLE,
   }, async (c) => {
     const q = c.req.valid('query');
     return c.json(await ctx.store.findByBusinessKey(q.businessKey, { limit: q.limit ?? 50, cursor: q.cursor }), 200);

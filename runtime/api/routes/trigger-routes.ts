@@ -1,12 +1,12 @@
 /** Trigger settings per flow and environment: webhook secret, cron schedule, polling interval. */
 import { randomBytes } from 'node:crypto';
-import { z } from '@hono/zod-openapi';
 import { ADMINS, ANY_ROLE, EDITORS, type AuthUser } from '../../auth/roles.ts';
 import { deployRoles } from '../../promotion/rules.ts';
 import type { EnvironmentConfig } from '../../promotion/environments.ts';
 import { nextFireTime, scheduleProblem } from '../../triggers/cron.ts';
 import type { Api, ApiContext } from '../app-env.ts';
-import { defineRoute, jsonBody, jsonResponse, pathParams } from '../define-route.ts';
+import { defineRoute } from '../define-route.ts';
+import { api } from '../contract/routes.ts';
 import { currentUser } from '../middleware/auth.ts';
 import { ApiProblem } from '../problem.ts';
 import { requireFlow } from './flow-routes.ts';
@@ -19,16 +19,12 @@ function requireTriggerRole(user: AuthUser, env: EnvironmentConfig): void {
   if (!roles.includes(user.role)) throw new ApiProblem(403, `Changing triggers in ${env.name} needs the ${roles.join(' or ')} role; you are ${user.role}.`, { requiredRole: roles.length === 1 ? roles[0] : roles });
 }
 
-const ScheduleSchema = z.object({ cron: z.string().min(1).max(200), timezone: z.string().min(1).max(100), enabled: z.boolean() });
-const PollingSchema = z.object({ intervalSeconds: z.number().int().min(5).max(7 * 24 * 3600), enabled: z.boolean() });
 
 export function registerTriggerRoutes(app: Api, ctx: ApiContext): void {
   const { triggers, audit } = ctx.repos;
 
   defineRoute(app, {
-    method: 'get', path: '/api/flows/{id}/triggers', tags: ['Triggers'], summary: 'Webhook, schedule and polling settings of a flow in an environment', roles: ANY_ROLE,
-    request: { params: pathParams('id'), query: z.object({ environment: z.string().optional() }) },
-    responses: { 200: jsonResponse(z.object({ environment: z.string(), webhook: z.object({ url: z.string(), secretSet: z.boolean() }), schedule: z.looseObject({ cron: z.string(), timezone: z.string(), enabled: z.boolean() }).nullable(), polling: z.looseObject({ intervalSeconds: z.number(), enabled: z.boolean() }).nullable() }), 'Trigger settings') },
+    ...api['GET /api/flows/{id}/triggers'], tags: ['Triggers'], summary: 'Webhook, schedule and polling settings of a flow in an environment', roles: ANY_ROLE,
   }, async (c) => {
     const flow = await requireFlow(ctx, c.req.valid('param').id);
     const env = ctx.environment(c.req.valid('query').environment ?? ctx.environments[0].name);
@@ -42,9 +38,7 @@ export function registerTriggerRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'post', path: '/api/flows/{id}/triggers/{environment}/webhook-secret', tags: ['Triggers'], summary: 'Create or rotate the webhook secret (shown once)', roles: ADMINS,
-    request: { params: pathParams('id', 'environment') },
-    responses: { 200: jsonResponse(z.object({ secret: z.string(), url: z.string() }), 'The new secret; the old one stops working now') },
+    ...api['POST /api/flows/{id}/triggers/{environment}/webhook-secret'], tags: ['Triggers'], summary: 'Create or rotate the webhook secret (shown once)', roles: ADMINS,
   }, async (c) => {
     const user = currentUser(c);
     const { id, environment } = c.req.valid('param');
@@ -60,10 +54,8 @@ export function registerTriggerRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'put', path: '/api/flows/{id}/triggers/{environment}/schedule', tags: ['Triggers'], summary: 'Set the cron schedule (time-zone aware) of the deployed version', roles: EDITORS,
+    ...api['PUT /api/flows/{id}/triggers/{environment}/schedule'], tags: ['Triggers'], summary: 'Set the cron schedule (time-zone aware) of the deployed version', roles: EDITORS,
     description: 'Admins in every environment; analysts in the first (dev).',
-    request: { params: pathParams('id', 'environment'), body: jsonBody(ScheduleSchema) },
-    responses: { 200: jsonResponse(ScheduleSchema.extend({ nextFireAt: z.string().nullable() }), 'Saved'), 422: { description: 'Bad cron expression or time zone' } },
   }, async (c) => {
     const user = currentUser(c);
     const { id, environment } = c.req.valid('param');
@@ -84,10 +76,8 @@ export function registerTriggerRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
-    method: 'put', path: '/api/flows/{id}/triggers/{environment}/polling', tags: ['Triggers'], summary: 'Poll the flow\'s source every N seconds (from its watermark)', roles: EDITORS,
+    ...api['PUT /api/flows/{id}/triggers/{environment}/polling'], tags: ['Triggers'], summary: 'Poll the flow\'s source every N seconds (from its watermark)', roles: EDITORS,
     description: 'Admins in every environment; analysts in the first (dev). A poll is skipped while the previous one is still queued or running.',
-    request: { params: pathParams('id', 'environment'), body: jsonBody(PollingSchema) },
-    responses: { 200: jsonResponse(PollingSchema.extend({ nextPollAt: z.string().nullable() }), 'Saved') },
   }, async (c) => {
     const user = currentUser(c);
     const { id, environment } = c.req.valid('param');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { approvalBlocker, deployOption } from '../../../designer/versions/deploy-rules.ts';
-import type { Environment, Promotion } from '../../../designer/api-types.ts';
+import type { Environment, Promotion } from '../../../runtime/api/contract/schemas.ts';
 
 const envs: Environment[] = [
   { name: 'dev', position: 1, requiresApproval: false },
@@ -24,14 +24,14 @@ describe('deployOption', () => {
   });
   it('names rollbacks and shows pending promotions', () => {
     expect(deployOption('admin', dev, envs, 1, 3, [])).toEqual({ kind: 'deploy', label: 'Roll back to v1' });
-    const promotion: Promotion = { id: 'p1', flowId: 'f', version: 3, environment: 'prod', status: 'pending', requestedBy: 'ann', requestedAt: '', authors: ['ann'] };
+    const promotion: Promotion = { id: 'p1', flowId: 'f', version: 3, environment: 'prod', status: 'pending', requestedBy: 'ann', requestedAt: '', authors: ['ann'], decidedBy: null, decidedAt: null, reason: null, canApprove: false };
     expect(deployOption('analyst', prod, envs, 3, 2, [promotion]).kind).toBe('pending');
     expect(deployOption('operator', dev, envs, 3, 2, []).kind).toBe('none');
   });
 });
 
 describe('approvalBlocker', () => {
-  const promotion: Promotion = { id: 'p1', flowId: 'f', version: 3, environment: 'prod', status: 'pending', requestedBy: 'ann', requestedAt: '', authors: ['ann', 'bob'] };
+  const promotion: Promotion = { id: 'p1', flowId: 'f', version: 3, environment: 'prod', status: 'pending', requestedBy: 'ann', requestedAt: '', authors: ['ann', 'bob'], decidedBy: null, decidedAt: null, reason: null, canApprove: false };
   it('shows the server reason an admin cannot approve their own change', () => {
     expect(approvalBlocker('admin', { ...promotion, canApprove: false, cannotApproveReason: 'You authored changes in v3' })).toBe('You authored changes in v3');
     expect(approvalBlocker('admin', { ...promotion, canApprove: true })).toBeNull();

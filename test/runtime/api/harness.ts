@@ -20,6 +20,7 @@ import { openPgliteDatabase } from '../../../runtime/store/open-store.ts';
 import type { Database } from '../../../runtime/store/database.ts';
 import type { createServiceRepos } from '../../../runtime/store/service-repos.ts';
 import type { RunRow, Store } from '../../../runtime/store/store.ts';
+import { checkResponses } from './response-contract.ts';
 
 export const CHEAP_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
 export const PASSWORD = 'correct horse battery';
@@ -107,7 +108,8 @@ export async function createHarness(options: Partial<AppDeps> = {}): Promise<Har
     users[name] = { id: user.id, username: name, token, role };
   }
   // Most API tests check other rules than the promotion order; its own tests pass promotionOrder.
-  const app = createApp({ database, launcher, secrets, promotionOrder: 'off', ...options });
+  // Every response is checked against the route's declared schema (the OpenAPI document's source).
+  const app = checkResponses(createApp({ database, launcher, secrets, promotionOrder: 'off', ...options }));
   const call: Harness["call"] = async (who, method, path, body, headers = {}) => app.request(path, {
     method,
     headers: { ...(who ? { Authorization: `Bearer ${users[who].token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
