@@ -259,7 +259,11 @@ export const VersionRowSchema = z.strictObject({
 export const FlowDiffSchema = z.custom<FlowDiff>((v) => isObject(v) && isObject(v.summary) && Array.isArray(v.nodes))
   .meta({ id: 'FlowDiff', type: 'object', description: 'Nodes added, removed and changed (config fields old → new, expressions as line diffs), edges, and layout-only moves (FlowDiff in nodes/flow-diff.ts).' } as Record<string, unknown>);
 
-export const PortSchema = z.strictObject({ id: z.string(), title: z.string(), required: z.boolean().optional().meta({ description: 'An output that must be connected' }) }).meta({ id: 'Port' });
+export const PortSchema = z.strictObject({
+  id: z.string(), title: z.string(),
+  required: z.boolean().optional().meta({ description: 'An output that must be connected' }),
+  quarantine: z.boolean().optional().meta({ description: 'Records leaving here failed a check: counted as invalid, quarantined when the port is not connected' }),
+}).meta({ id: 'Port' });
 
 export const NodeTypeSchema = z.strictObject({
   type: z.string(),

@@ -65,7 +65,7 @@ describe('login and sessions', () => {
     } finally {
       await timed.close();
     }
-  });
+  }, 120_000); // a second harness of its own: a store to open and migrate, slow on a busy machine
 
   it('refuses a cookie-authenticated change from another origin', async () => {
     const cookie = cookieOf(await login('admin'));
