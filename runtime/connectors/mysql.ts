@@ -58,7 +58,7 @@ function classify(err: unknown, connection: string): FlowError {
   const network = typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code);
   // A value the column refuses comes with the general HY000 state: a data error, as Postgres's 22xxx.
   const code = network ? e.code : e.sqlState === 'HY000' && DATA_ERRNOS.has(e.errno ?? 0) ? '22000' : (e.sqlState ?? e.code);
-  return classifyPgError({ code, message: `connection '${connection}' (MySQL/MariaDB): ${e.sqlMessage ?? e.message ?? String(err)}` });
+  return classifyPgError({ code, engine: 'MySQL/MariaDB', message: `connection '${connection}' (MySQL/MariaDB): ${e.sqlMessage ?? e.message ?? String(err)}` });
 }
 
 function over(conn: mysql.Pool | mysql.PoolConnection, connection: string, depth: number): SqlClient {
