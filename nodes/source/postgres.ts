@@ -22,7 +22,7 @@ import { identifierProblem, quoteIdentifier } from '../target/sql-identifiers.ts
 import { countSqlStatements, splitSqlStatements } from './sql-statements.ts';
 
 const config = Type.Object({
-  /** Name of a `postgres` connection the flow declares. */
+  /** Name of a `postgres` (SQL) connection the flow declares; its bound URL picks Postgres or MySQL/MariaDB. */
   connection: Type.String({ title: 'Connection', minLength: 1, default: '' }),
   /** SELECT or WITH query; `$1` is the watermark when `watermarkColumn` is set. */
   query: Type.String({ title: 'Query', description: 'SELECT … WHERE updated_at > $1 ($1 is the watermark)', minLength: 1, default: '' }),

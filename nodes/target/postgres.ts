@@ -52,7 +52,7 @@ const linesConfig = Type.Object({
 }, { title: 'Lines (child table)', additionalProperties: false });
 
 const config = Type.Object({
-  /** Name of a `postgres` connection the flow declares. */
+  /** Name of a `postgres` (SQL) connection the flow declares; its bound URL picks Postgres or MySQL/MariaDB. */
   connection: Type.String({ title: 'Connection', minLength: 1, default: '' }),
   /** Table, optionally schema-qualified (`erp.po_commitment`). */
   table: Type.String({ title: 'Table', description: 'Table name, optionally schema.table', minLength: 1, default: '' }),

@@ -16,6 +16,7 @@ import { standardFunctions } from '../../../nodes/expression/functions.ts';
 import { createReferenceData } from '../../../nodes/reference-data.ts';
 import { createConnectionResolver, type ClosableConnectionResolver } from '../../../runtime/connectors/connection-registry.ts';
 import { toQuestionMarks } from '../../../runtime/connectors/mysql.ts';
+import { connectionProblems } from '../../../runtime/connectors/environment-connections.ts';
 import { targetContext } from '../../nodes/target/target-test-context.ts';
 
 const SERVER = 'mysql://root@127.0.0.1:3306';
@@ -39,6 +40,15 @@ afterAll(async () => {
   await resolver?.close();
   await admin?.query(`drop database if exists ${DB}`);
   await admin?.end();
+});
+
+describe('MySQL connection settings', () => {
+  it('a SQL connection takes a mysql:// or mariadb:// url; a password written in it must be a secret', () => {
+    expect(connectionProblems('erp', 'postgres', { url: 'mysql://app:{{secret:db}}@db:3306/erp' }, ['db'])).toEqual([]);
+    expect(connectionProblems('erp', 'postgres', { url: 'mariadb://app@db/erp' }, [])).toEqual([]);
+    expect(connectionProblems('erp', 'postgres', { url: 'mysql://app:hunter2@db:3306/erp' }, []).map((p) => p.path)).toEqual(['/settings/url']);
+    expect(connectionProblems('erp', 'postgres', { url: 'oracle://db/erp' }, [])[0].message).toContain('mysql://');
+  });
 });
 
 describe('MySQL placeholders', () => {
