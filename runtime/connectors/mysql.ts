@@ -1,9 +1,9 @@
 /**
  * The SqlClient nodes use over a MySQL/MariaDB server (`mysql2` pool), for a
  * SQL connection whose url starts with mysql:// or mariadb://. Statements may
- * use Postgres-style `$n` placeholders: they become `?` here, with the values
- * in the order they appear, so the nodes' statements that need no other
- * dialect difference are shared. Dates and timestamps come back as the
+ * use Postgres-style `$n` placeholders: each becomes its value, escaped by the
+ * driver (as its own `?` formatting does), so the nodes' statements that need
+ * no other dialect difference are shared. Dates and timestamps come back as the
  * database's text (as in postgres.ts). Errors name the connection and keep
  * the server's message; the url (its password) is never in them.
  */
@@ -22,9 +22,12 @@ export function isMySqlUrl(url: string): boolean {
   return /^(mysql|mariadb):\/\//.test(url);
 }
 
-/** `text` with `$n` placeholders as `?`, and the values in their order of use (outside quotes). */
-export function toQuestionMarks(text: string, params: unknown[] = []): { sql: string; values: unknown[] } {
-  const values: unknown[] = [];
+/**
+ * `text` with each `$n` (outside quotes) replaced by the n-th value, escaped as
+ * a literal — what the driver's own `?` formatting does; `$1` inside quoted
+ * text or identifiers is left alone.
+ */
+export function inlineParams(text: string, params: unknown[] = []): string {
   let sql = '';
   let quote: string | null = null;
   for (let i = 0; i < text.length; i++) {
@@ -38,14 +41,13 @@ export function toQuestionMarks(text: string, params: unknown[] = []): { sql: st
     if (c === "'" || c === '"' || c === '`') { quote = c; sql += c; continue; }
     const m = c === '$' ? /^\$(\d+)/.exec(text.slice(i)) : null;
     if (m) {
-      values.push(params[Number(m[1]) - 1]);
-      sql += '?';
+      sql += mysql.escape((params[Number(m[1]) - 1] ?? null) as Parameters<typeof mysql.escape>[0]);
       i += m[0].length - 1;
       continue;
     }
     sql += c;
   }
-  return { sql, values };
+  return sql;
 }
 
 // Incorrect value for a column (1366), data truncated (1265), and the like.
@@ -65,9 +67,8 @@ function over(conn: mysql.Pool | mysql.PoolConnection, connection: string, depth
   return {
     dialect: 'mysql',
     async query<R>(text: string, params?: unknown[]) {
-      const { sql, values } = toQuestionMarks(text, params);
       try {
-        const [result] = await conn.query(sql, values);
+        const [result] = await conn.query(inlineParams(text, params));
         if (Array.isArray(result)) return { rows: result as R[], rowCount: result.length };
         return { rows: [] as R[], rowCount: (result as mysql.ResultSetHeader).affectedRows };
       } catch (err) {

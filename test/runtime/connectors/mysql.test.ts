@@ -15,7 +15,7 @@ import { createReferenceEvaluator } from '../../../nodes/expression/jsonata-eval
 import { standardFunctions } from '../../../nodes/expression/functions.ts';
 import { createReferenceData } from '../../../nodes/reference-data.ts';
 import { createConnectionResolver, type ClosableConnectionResolver } from '../../../runtime/connectors/connection-registry.ts';
-import { toQuestionMarks } from '../../../runtime/connectors/mysql.ts';
+import { inlineParams } from '../../../runtime/connectors/mysql.ts';
 import { connectionProblems } from '../../../runtime/connectors/environment-connections.ts';
 import { targetContext } from '../../nodes/target/target-test-context.ts';
 
@@ -52,11 +52,10 @@ describe('MySQL connection settings', () => {
 });
 
 describe('MySQL placeholders', () => {
-  it('turns $n into ? with the values in the order they are used, leaving quoted text alone', () => {
-    expect(toQuestionMarks("select * from t where a > $1 and b = $2 and c = '$1' and d = $1", ['x', 'y'])).toEqual({
-      sql: "select * from t where a > ? and b = ? and c = '$1' and d = ?",
-      values: ['x', 'y', 'x'],
-    });
+  it('puts the n-th value, escaped, where $n stands, leaving quoted text (and its ?) alone', () => {
+    expect(inlineParams("select * from t where a > $1 and b = $2 and c = '$1?' and `d$1` = $1 and e = $3", ["x'; drop", 'y'])).toBe(
+      "select * from t where a > 'x\\'; drop' and b = 'y' and c = '$1?' and `d$1` = 'x\\'; drop' and e = NULL",
+    );
   });
 });
 
@@ -99,6 +98,8 @@ describe('source.postgres on MariaDB', () => {
     expect(byId.rows.map((r) => r.id)).toEqual([6, 7, 8]);
     expect(byId.proposed).toEqual(['8']);
     expect((await read({ query: 'SELECT count(*) AS n FROM po' })).rows).toEqual([{ n: '8' }]);
+    const asked = await read({ query: "SELECT id, 'why?' AS q FROM po WHERE id > $1 AND `Order` <> 'x?'", watermarkColumn: 'id', initialWatermark: '6' });
+    expect(asked.rows).toEqual([{ id: 7, q: 'why?' }, { id: 8, q: 'why?' }]);
   });
 
   it('refuses stacked statements even when the check is bypassed', async () => {
