@@ -59,7 +59,9 @@ function classify(err: unknown, connection: string): FlowError {
   const e = err as { code?: string; errno?: number; sqlState?: string; message?: string; sqlMessage?: string };
   const network = typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code);
   // A value the column refuses comes with the general HY000 state: a data error, as Postgres's 22xxx.
-  const code = network ? e.code : e.sqlState === 'HY000' && DATA_ERRNOS.has(e.errno ?? 0) ? '22000' : (e.sqlState ?? e.code);
+  // A lock wait timeout (1205) is worth retrying, like Postgres's lock_not_available.
+  const general = e.sqlState === 'HY000' ? (DATA_ERRNOS.has(e.errno ?? 0) ? '22000' : e.errno === 1205 ? '55P03' : undefined) : undefined;
+  const code = network ? e.code : (general ?? e.sqlState ?? e.code);
   return classifyPgError({ code, engine: 'MySQL/MariaDB', message: `connection '${connection}' (MySQL/MariaDB): ${e.sqlMessage ?? e.message ?? String(err)}` });
 }
 

@@ -192,6 +192,21 @@ describe('target.postgres on MariaDB', () => {
   });
 });
 
+describe('target.postgres on MariaDB, two attempts at once', () => {
+  it('two writers of the same records at the same moment: each record is written once, the other sees it as earlier', async () => {
+    await admin.query('drop table if exists ledger_line, ledgerflow_delivery');
+    await admin.query('create table ledger_line (id int not null, amount decimal(12,2) not null)');
+    const target = postgresTarget.create({ ...postgresTarget.defaults, connection: 'erp', table: 'ledger_line', mode: 'insert', columns: { id: 'id', amount: 'amount' } }, setup);
+    const batch = Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, data: { id: i, amount: '1.00' } }));
+    const claims = [1, 2].map((n) => ({ scope: 'flow/ledger_line', runId: `run-${n}`, claimToken: `run-${n}:1` }));
+    const [a, b] = await Promise.all(claims.map((claim) => target.write(batch, targetContext({ connections: resolver }), claim)));
+    expect([...a, ...b].every((o) => o.ok)).toBe(true);
+    const written = [...a, ...b].filter((o) => o.ok && !o.earlier).length;
+    expect(written).toBe(20);
+    expect((await admin.query('select count(*) as n, count(distinct id) as d from ledger_line'))[0]).toEqual([{ n: 20, d: 20 }]);
+  }, 60_000);
+});
+
 describe('MariaDB connection errors', () => {
   it('a wrong password fails permanently, naming the connection and the server message, never the password', async () => {
     const bad = createConnectionResolver({ ledger: { kind: 'postgres', url: `mysql://root:Sup3rS3cret@127.0.0.1:3306/${DB}` } });
