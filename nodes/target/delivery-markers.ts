@@ -165,14 +165,20 @@ function whoWrote(found: { key: string; claim_token: string }[], claim: Delivery
 }
 
 /**
- * MySQL/MariaDB: one INSERT IGNORE per key (a key already marked, or held by a
- * concurrent transaction until it commits, inserts nothing), then the owners of the others.
+ * MySQL/MariaDB: one INSERT per key; a key already marked, or held by a
+ * concurrent transaction until it commits, is a duplicate (23000), which
+ * leaves the transaction open there. Then the owners of the others. (Not
+ * INSERT IGNORE: that would also cut a too-long key silently.)
  */
 async function insertMySqlMarkers(tx: SqlClient, claim: DeliveryClaim, keys: string[]): Promise<{ fresh: Set<string>; earlier: Map<string, EarlierDelivery> }> {
   const fresh = new Set<string>();
   for (const key of keys) {
-    const { rowCount } = await tx.query(`insert ignore into ${DELIVERY_MARKER_TABLE} (scope, \`key\`, run_id, claim_token) values ($1, $2, $3, $4)`, [claim.scope, key, claim.runId, claim.claimToken]);
-    if (rowCount) fresh.add(key);
+    try {
+      await tx.query(`insert into ${DELIVERY_MARKER_TABLE} (scope, \`key\`, run_id, claim_token) values ($1, $2, $3, $4)`, [claim.scope, key, claim.runId, claim.claimToken]);
+      fresh.add(key);
+    } catch (err) {
+      if ((err as FlowError).details?.code !== '23000') throw err;
+    }
   }
   const rest = keys.filter((k) => !fresh.has(k));
   if (rest.length === 0) return { fresh, earlier: new Map() };

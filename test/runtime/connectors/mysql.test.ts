@@ -189,6 +189,15 @@ describe('target.postgres on MariaDB', () => {
     expect(await rows('select id from open_item order by id')).toEqual([{ id: 'A' }, { id: 'B' }]);
     expect(await target.countDelivered!({ scope: claim.scope, runId: 'run-1' }, ctx())).toBe(2);
     expect(await target.countDelivered!({ scope: claim.scope, runId: 'run-2' }, ctx())).toBe(0);
+    // Two keys alike in their first 500 characters are two records, and one too long for the marker fails alone.
+    const long = 'x'.repeat(500);
+    const outcomes = await target.write([
+      { key: `${long}`, data: { id: 'L1', amount: '1' } },
+      { key: `${long}y`, data: { id: 'L2', amount: '1' } },
+    ], ctx(), claim);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, false]);
+    expect((outcomes[1] as { error: FlowError }).error.message).toContain("Data too long for column 'key'");
+    expect(await rows("select id from open_item where id like 'L%'")).toEqual([{ id: 'L1' }]);
   });
 });
 
