@@ -83,6 +83,8 @@ export interface ConfigProblem {
 
 /** A SQL connection as nodes see it. Parameterised queries only. */
 export interface SqlClient {
+  /** The SQL dialect the statements must be written in; absent: Postgres. */
+  dialect?: 'postgres' | 'mysql';
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[]; rowCount?: number | null }>;
   /** Runs `fn` in one transaction on one connection. */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;

@@ -22,7 +22,7 @@ import { identifierProblem, quoteIdentifier } from '../target/sql-identifiers.ts
 import { countSqlStatements, splitSqlStatements } from './sql-statements.ts';
 
 const config = Type.Object({
-  /** Name of a `postgres` connection the flow declares. */
+  /** Name of a `postgres` (SQL) connection the flow declares; its bound URL picks Postgres or MySQL/MariaDB. */
   connection: Type.String({ title: 'Connection', minLength: 1, default: '' }),
   /** SELECT or WITH query; `$1` is the watermark when `watermarkColumn` is set. */
   query: Type.String({ title: 'Query', description: 'SELECT … WHERE updated_at > $1 ($1 is the watermark)', minLength: 1, default: '' }),
@@ -124,6 +124,8 @@ export const postgresSource = defineNode({
     // statements are a syntax error; the transaction is read-only from its first statement on.
     async function readOnly(sql: SqlClient, text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
       try {
+        // MySQL/MariaDB: one statement (the client refuses stacked ones), a SELECT wrapping the query, with its own time limit.
+        if (sql.dialect === 'mysql') return (await sql.query<Record<string, unknown>>(`SET STATEMENT max_statement_time = ${timeoutMs / 1000} FOR ${text}`, params)).rows;
         return await sql.transaction(async (tx) => {
           await tx.query('SET TRANSACTION READ ONLY', []);
           await tx.query(`SET LOCAL statement_timeout = ${timeoutMs}`, []);
@@ -140,9 +142,11 @@ export const postgresSource = defineNode({
     }
 
     async function* readNew(sql: SqlClient, watermark: string, propose: (value: string) => void): AsyncIterable<unknown> {
-      const col = column!;
+      const mysql = sql.dialect === 'mysql';
+      const col = mysql ? quoteIdentifier(config.watermarkColumn!, false, 'mysql') : column!;
+      const text = mysql ? `CAST(q.${col} AS CHAR)` : `q.${col}::text`;
       // The inner query may or may not reference $1; the outer filter always does, so one parameter fits both.
-      const select = `SELECT q.*, q.${col}::text AS ${MARK} FROM (\n${query}\n) AS q`;
+      const select = `SELECT q.*, ${text} AS ${MARK} FROM (\n${query}\n) AS q`;
       const page = `${select} WHERE q.${col} > $1 ORDER BY q.${col} LIMIT ${config.batchSize}`;
       const ties = `${select} WHERE q.${col} > $1 AND q.${col} = $2`;
       let after = watermark;

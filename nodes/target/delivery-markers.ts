@@ -27,6 +27,27 @@ export const DELIVERY_MARKER_DDL = `create table if not exists ${DELIVERY_MARKER
 );
 create index if not exists ${DELIVERY_MARKER_TABLE}_run on ${DELIVERY_MARKER_TABLE} (run_id, scope);`;
 
+/** The same table in a MySQL/MariaDB target (`key` is a reserved word there). */
+export const DELIVERY_MARKER_DDL_MYSQL = `create table if not exists ${DELIVERY_MARKER_TABLE} (
+  scope varchar(255) not null,
+  \`key\` varchar(500) not null,
+  run_id varchar(100) not null,
+  claim_token varchar(100) not null,
+  delivered_at timestamp(6) not null default current_timestamp(6),
+  primary key (scope, \`key\`),
+  key ${DELIVERY_MARKER_TABLE}_run (run_id, scope)
+) character set utf8mb4 collate utf8mb4_bin`;
+
+const mysql = (sql: SqlClient) => sql.dialect === 'mysql';
+
+/** Whether the marker table is there (Postgres: to_regclass; MySQL/MariaDB: the current database's catalog). */
+async function markerTableExists(sql: SqlClient): Promise<boolean> {
+  const { rows } = mysql(sql)
+    ? await sql.query<{ found: string | null }>(`select table_name as found from information_schema.tables where table_schema = database() and table_name = $1`, [DELIVERY_MARKER_TABLE])
+    : await sql.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [DELIVERY_MARKER_TABLE]);
+  return Boolean(rows[0]?.found);
+}
+
 const ready = new WeakMap<SqlClient, Promise<void>>();
 
 /** Makes sure the marker table exists, once per connection pool. */
@@ -46,7 +67,8 @@ export function ensureMarkerTable(sql: SqlClient, nodeId: string): Promise<void>
  */
 export function isMissingMarkerTable(err: unknown): boolean {
   const e = err as { details?: { code?: string }; code?: string; message?: string };
-  return (e?.details?.code ?? e?.code) === '42P01' && String(e?.message).includes(DELIVERY_MARKER_TABLE);
+  const code = e?.details?.code ?? e?.code;
+  return (code === '42P01' || code === '42S02') && String(e?.message).includes(DELIVERY_MARKER_TABLE);
 }
 
 /** Forgets that the marker table was found on this connection pool. */
@@ -55,15 +77,15 @@ export function forgetMarkerTable(sql: SqlClient): void {
 }
 
 async function createMarkerTable(sql: SqlClient, nodeId: string): Promise<void> {
-  const { rows } = await sql.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [DELIVERY_MARKER_TABLE]);
-  if (rows[0]?.found) return;
+  if (await markerTableExists(sql)) return;
   try {
-    for (const statement of DELIVERY_MARKER_DDL.split(';').map((s) => s.trim()).filter(Boolean)) await sql.query(statement);
+    if (mysql(sql)) await sql.query(DELIVERY_MARKER_DDL_MYSQL);
+    else for (const statement of DELIVERY_MARKER_DDL.split(';').map((s) => s.trim()).filter(Boolean)) await sql.query(statement);
   } catch (err) {
     const code = (err as { details?: { code?: string }; code?: string }).details?.code ?? (err as { code?: string }).code;
     // Another process created it at the same moment.
     if (code === '23505' || code === '42P07') return;
-    if (code === '42501') {
+    if (code === '42501' || code === '42000') {
       throw new FlowError('permanent', `the target database has no table ${DELIVERY_MARKER_TABLE}, which Ledgerflow needs to write each record exactly once, and this connection may not create it: ask the database admin to create it (see README, "How a run works")`, { nodeId, code: 'DELIVERY_MARKERS_MISSING' });
     }
     throw classifyPgError(err, { table: DELIVERY_MARKER_TABLE, nodeId });
@@ -82,7 +104,8 @@ const adopted = new WeakMap<SqlClient, Map<string, Promise<void>>>();
  */
 export function adoptLegacyMarkers(sql: SqlClient, claim: DeliveryClaim): Promise<void> {
   const legacy = claim.legacyScope;
-  if (!legacy || legacy === claim.scope) return Promise.resolve();
+  // Scopes from before migration 0008 predate MySQL/MariaDB targets: nothing to adopt there.
+  if (mysql(sql) || !legacy || legacy === claim.scope) return Promise.resolve();
   let byScope = adopted.get(sql);
   if (!byScope) adopted.set(sql, (byScope = new Map()));
   const key = `${legacy}\u0000${claim.scope}`;
@@ -116,6 +139,7 @@ export function adoptLegacyMarkers(sql: SqlClient, claim: DeliveryClaim): Promis
  * one chunk never both write a record.
  */
 export async function insertMarkers(tx: SqlClient, claim: DeliveryClaim, keys: string[]): Promise<{ fresh: Set<string>; earlier: Map<string, EarlierDelivery> }> {
+  if (mysql(tx)) return insertMySqlMarkers(tx, claim, keys);
   const { rows } = await tx.query<{ key: string }>(
     `insert into ${DELIVERY_MARKER_TABLE} (scope, key, run_id, claim_token)
      select $1, k, $3, $4 from unnest($2::text[]) as k
@@ -131,14 +155,43 @@ export async function insertMarkers(tx: SqlClient, claim: DeliveryClaim, keys: s
     `select key, claim_token from ${DELIVERY_MARKER_TABLE} where scope = $1 and key = any($2::text[])`,
     [claim.scope, rest],
   );
-  for (const r of found.rows) earlier.set(r.key, r.claim_token === claim.claimToken ? 'same-claim' : 'other-claim');
+  return whoWrote(found.rows, claim, fresh);
+}
+
+function whoWrote(found: { key: string; claim_token: string }[], claim: DeliveryClaim, fresh: Set<string>): { fresh: Set<string>; earlier: Map<string, EarlierDelivery> } {
+  const earlier = new Map<string, EarlierDelivery>();
+  for (const r of found) earlier.set(r.key, r.claim_token === claim.claimToken ? 'same-claim' : 'other-claim');
   return { fresh, earlier };
+}
+
+/**
+ * MySQL/MariaDB: one INSERT per key; a key already marked, or held by a
+ * concurrent transaction until it commits, is a duplicate (23000), which
+ * leaves the transaction open there. Then the owners of the others. (Not
+ * INSERT IGNORE: that would also cut a too-long key silently.)
+ */
+async function insertMySqlMarkers(tx: SqlClient, claim: DeliveryClaim, keys: string[]): Promise<{ fresh: Set<string>; earlier: Map<string, EarlierDelivery> }> {
+  const fresh = new Set<string>();
+  for (const key of keys) {
+    try {
+      await tx.query(`insert into ${DELIVERY_MARKER_TABLE} (scope, \`key\`, run_id, claim_token) values ($1, $2, $3, $4)`, [claim.scope, key, claim.runId, claim.claimToken]);
+      fresh.add(key);
+    } catch (err) {
+      if ((err as FlowError).details?.code !== '23000') throw err;
+    }
+  }
+  const rest = keys.filter((k) => !fresh.has(k));
+  if (rest.length === 0) return { fresh, earlier: new Map() };
+  const found = await tx.query<{ key: string; claim_token: string }>(
+    `select \`key\`, claim_token from ${DELIVERY_MARKER_TABLE} where scope = $1 and \`key\` in (${rest.map((_, i) => `$${i + 2}`).join(', ')})`,
+    [claim.scope, ...rest],
+  );
+  return whoWrote(found.rows, claim, fresh);
 }
 
 /** Records `runId` delivered into this target, by its markers (none when the table was never created). */
 export async function countMarkers(sql: SqlClient, claim: { scope: string; runId: string }): Promise<number> {
-  const table = await sql.query<{ found: string | null }>(`select to_regclass($1)::text as found`, [DELIVERY_MARKER_TABLE]);
-  if (!table.rows[0]?.found) return 0;
+  if (!(await markerTableExists(sql))) return 0;
   const { rows } = await sql.query<{ n: unknown }>(
     `select count(*) as n from ${DELIVERY_MARKER_TABLE} where run_id = $1 and scope = $2`,
     [claim.runId, claim.scope],

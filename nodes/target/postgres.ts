@@ -31,6 +31,7 @@ import {
   type Statement,
 } from './postgres-statements.ts';
 import { IdempotencyKey } from './idempotency-config.ts';
+import { buildMySqlDeleteByKey, buildMySqlInsert, buildMySqlUpdate, type MySqlStatement } from './mysql-statements.ts';
 import { adoptLegacyMarkers, countMarkers, ensureMarkerTable, forgetMarkerTable, insertMarkers, isMissingMarkerTable } from './delivery-markers.ts';
 
 const columnMap = (title: string, description = `Column name → ${COLUMN_VALUE_HELP}`, options = {}) => StringMap({ description, title, ...options });
@@ -51,7 +52,7 @@ const linesConfig = Type.Object({
 }, { title: 'Lines (child table)', additionalProperties: false });
 
 const config = Type.Object({
-  /** Name of a `postgres` connection the flow declares. */
+  /** Name of a `postgres` (SQL) connection the flow declares; its bound URL picks Postgres or MySQL/MariaDB. */
   connection: Type.String({ title: 'Connection', minLength: 1, default: '' }),
   /** Table, optionally schema-qualified (`erp.po_commitment`). */
   table: Type.String({ title: 'Table', description: 'Table name, optionally schema.table', minLength: 1, default: '' }),
@@ -137,9 +138,10 @@ function asFlowError(err: unknown, nodeId: string): FlowError {
   return err instanceof FlowError ? err : classifyPgError(err, { nodeId });
 }
 
-async function exec(tx: SqlClient, statement: Statement, nodeId: string): Promise<Record<string, unknown>[]> {
+// `flat`: the values in placeholder order, when they are not one array per column (MySQL statements).
+async function exec(tx: SqlClient, statement: Statement, nodeId: string, flat?: SqlText[]): Promise<Record<string, unknown>[]> {
   try {
-    return (await tx.query(statement.text, statement.params)).rows;
+    return (await tx.query(statement.text, flat ?? statement.params)).rows;
   } catch (err) {
     const first = classifyPgError(err, { table: statement.table, nodeId });
     const column = first.details.field ? undefined : guessColumn(first, statement);
@@ -264,6 +266,8 @@ export const postgresTarget = defineNode({
     // remembered: the INSERT will say it is missing, and it may be created before the next batch.
     const typeCache = new WeakMap<SqlClient, TableTypes>();
     async function tableTypes(sql: SqlClient): Promise<TableTypes> {
+      // MySQL/MariaDB statements send text and let the server convert it: no types to read.
+      if (sql.dialect === 'mysql') return { parent: new Map(), lines: new Map() };
       const tables = lines ? [config.table, lines.table] : [config.table];
       let found: Map<string, Map<string, string>>;
       try {
@@ -279,6 +283,10 @@ export const postgresTarget = defineNode({
     // One INSERT per table and round, and one DELETE of the old lines, whatever the batch size.
     async function writeRows(tx: SqlClient, batch: Prepared[], types: TableTypes): Promise<void> {
       for (const round of rounds(batch)) {
+        if (tx.dialect === 'mysql') {
+          await writeMySqlRows(tx, round);
+          continue;
+        }
         if (update) {
           await updateRows(tx, round, types);
           continue;
@@ -292,18 +300,38 @@ export const postgresTarget = defineNode({
       }
     }
 
+    // The same writes in the MySQL/MariaDB dialect (mysql-statements.ts); update-only is one UPDATE per record.
+    async function writeMySqlRows(tx: SqlClient, round: Prepared[]): Promise<void> {
+      const run = (statement: MySqlStatement | null) => (statement ? exec(tx, { ...statement, params: statement.params.map((v) => [v]), columns: [], types: [] }, nodeId, statement.params) : undefined);
+      if (update) {
+        for (const p of round) {
+          const statement = buildMySqlUpdate(config.table, parent.columns, p.row, config.keyColumns);
+          const { rowCount } = await tx.query(statement.text, statement.params).catch((err) => { throw classifyPgError(err, { table: config.table, nodeId }); });
+          if (!rowCount) throw missingRow(p);
+        }
+        return;
+      }
+      await run(buildMySqlInsert(config.table, parent.columns, round.map((p) => p.row), upsert ? config.keyColumns : undefined));
+      if (lines && lineReader) {
+        if (upsert) await run(buildMySqlDeleteByKey(lines.table, lines.keyColumns, round.map((p) => p.keyValues)));
+        await run(buildMySqlInsert(lines.table, lineReader.columns, round.flatMap((p) => p.lineRows)));
+      }
+    }
+
+    function missingRow(missing: Prepared): FlowError {
+      const key = config.keyColumns.map((k, i) => `${k} = ${missing.keyValues[i]}`).join(', ');
+      return new FlowError('permanent', `${config.table} has no row with ${key} to update (update-only mode): the record was not written`, {
+        nodeId, code: 'P0002', field: config.keyColumns[0],
+      });
+    }
+
     // Update-only: a record whose row is not there fails with its key named (P0002, so a batch is retried record by record).
     async function updateRows(tx: SqlClient, round: Prepared[], types: TableTypes): Promise<void> {
       const statement = buildUpdate(config.table, parent.columns, types.parent, round.map((p) => p.row), config.keyColumns);
       if (!statement) return;
       const found = new Set((await exec(tx, statement, nodeId)).map((r) => keyText(Object.values(r) as SqlText[])));
       const missing = round.find((p) => !found.has(keyText(p.keyValues)));
-      if (missing) {
-        const key = config.keyColumns.map((k, i) => `${k} = ${missing.keyValues[i]}`).join(', ');
-        throw new FlowError('permanent', `${config.table} has no row with ${key} to update (update-only mode): the record was not written`, {
-          nodeId, code: 'P0002', field: config.keyColumns[0],
-        });
-      }
+      if (missing) throw missingRow(missing);
     }
 
     const delivered = (p: Prepared, earlier?: EarlierDelivery): TargetOutcome =>

@@ -25,6 +25,8 @@ interface PgLikeError {
   constraint?: unknown;
   errno?: unknown;
   cause?: unknown;
+  /** The database engine named before the code; absent: Postgres. */
+  engine?: unknown;
 }
 
 // Node socket errors: the database could not be reached or dropped the connection.
@@ -109,7 +111,7 @@ export function classifyPgError(err: unknown, context: SqlErrorContext = {}): Fl
     const detail = str(e.detail)?.startsWith('Failing row contains') ? undefined : str(e.detail);
     const lead = isRowLevelSqlState(code) ? (table ? `${table} refused the record: ` : 'the database refused the record: ') : where;
     const facts = [
-      code ? `Postgres ${code}` : undefined,
+      code ? `${str(e.engine) ?? 'Postgres'} ${code}` : undefined,
       column ? `column ${column}` : undefined,
       str(e.constraint) ? `constraint ${str(e.constraint)}` : undefined,
     ].filter(Boolean);

@@ -29,12 +29,16 @@ export function identifierProblem(name: unknown, what: string, qualified = false
   return null;
 }
 
-/** Quotes a validated (optionally schema-qualified) identifier. Throws on an invalid one. */
-export function quoteIdentifier(name: string, qualified = false): string {
+/**
+ * Quotes a validated (optionally schema-qualified) identifier: "name" for Postgres, `name` for
+ * MySQL/MariaDB (a database prefix there). Throws on an invalid one.
+ */
+export function quoteIdentifier(name: string, qualified = false, dialect: 'postgres' | 'mysql' = 'postgres'): string {
+  const quote = dialect === 'mysql' ? '`' : '"';
   const problem = identifierProblem(name, 'identifier', qualified);
   if (problem) throw new Error(problem);
   return name
     .split('.')
-    .map((segment) => `"${segment}"`)
+    .map((segment) => `${quote}${segment}${quote}`)
     .join('.');
 }

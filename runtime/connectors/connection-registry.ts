@@ -11,6 +11,7 @@ import { FlowError } from '../../nodes/errors.ts';
 import { createConcurrencyLimiter, type ConcurrencyLimiter } from '../../nodes/target/concurrency-limiter.ts';
 import { createRateLimiter, type RateLimiter } from '../../nodes/target/rate-limiter.ts';
 import { createPgSqlClient, type PgSqlClient } from './postgres.ts';
+import { createMySqlClient, isMySqlUrl, type MySqlClient } from './mysql.ts';
 import { storeBindingProblem } from './store-isolation.ts';
 import { createSftpConnection, sftpBindingProblem, type SftpBinding } from './sftp.ts';
 
@@ -18,7 +19,10 @@ export type { SftpBinding } from './sftp.ts';
 
 export interface PostgresBinding {
   kind: 'postgres';
-  /** A postgres:// connection string, or `embedded` for the connection's own embedded database. */
+  /**
+   * A postgres:// connection string, `embedded` for the connection's own embedded database, or a
+   * mysql:// (mariadb://) URL: the SQL nodes then write MySQL/MariaDB statements (the dialect follows the binding).
+   */
   url: string;
 }
 
@@ -73,8 +77,9 @@ export function bindingProblem(name: string, binding: unknown, storeUrl?: string
   const b = binding as { kind?: unknown; url?: unknown; baseUrl?: unknown; headers?: unknown; rateLimitPerSecond?: unknown; maxConcurrent?: unknown };
   if (!b || typeof b !== 'object') return `connection '${name}' must be an object`;
   if (b.kind === 'postgres') {
-    if (typeof b.url !== 'string' || b.url === '') return `connection '${name}' needs a url (postgres://… or embedded)`;
-    if (b.url !== 'embedded' && !/^postgres(ql)?:\/\//.test(b.url)) return `connection '${name}': url must start with postgres:// or be embedded`;
+    if (typeof b.url !== 'string' || b.url === '') return `connection '${name}' needs a url (postgres://…, mysql://… or embedded)`;
+    if (isMySqlUrl(b.url)) return null;
+    if (b.url !== 'embedded' && !/^postgres(ql)?:\/\//.test(b.url)) return `connection '${name}': url must start with postgres://, mysql:// or mariadb://, or be embedded`;
     return b.url === 'embedded' ? null : storeBindingProblem(name, b.url, storeUrl);
   }
   if (b.kind === 'http') {
@@ -130,7 +135,7 @@ export function createConnectionResolver(
   bindings: ConnectionBindings,
   options: ConnectionResolverOptions = {},
 ): ClosableConnectionResolver {
-  const pools = new Map<string, PgSqlClient>();
+  const pools = new Map<string, PgSqlClient | MySqlClient>();
   const brokers = new Map<string, BrokerClient>();
   const limiter = options.rateLimiter ?? createRateLimiter();
   const inFlight = options.concurrencyLimiter ?? createConcurrencyLimiter();
@@ -153,7 +158,7 @@ export function createConnectionResolver(
       }
       let client = pools.get(name);
       if (!client) {
-        client = createPgSqlClient(b.url, { applicationName: `ledgerflow:${name}` });
+        client = isMySqlUrl(b.url) ? createMySqlClient(b.url, name) : createPgSqlClient(b.url, { applicationName: `ledgerflow:${name}` });
         pools.set(name, client);
       }
       return client;

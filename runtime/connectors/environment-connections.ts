@@ -96,7 +96,7 @@ function plainCredentials(kind: string, s: Record<string, unknown>): { path: str
     }
   }
   if (kind === 'postgres' && typeof s.url === 'string') {
-    const password = /^postgres(?:ql)?:\/\/[^:@/]*:([^@]*)@/.exec(s.url)?.[1];
+    const password = /^(?:postgres(?:ql)?|mysql|mariadb):\/\/[^:@/]*:([^@]*)@/.exec(s.url)?.[1];
     if (password && !hasReference(password)) problems.push({ path: '/settings/url', message: `the URL carries a password: ${advice}` });
   }
   return problems;

@@ -41,7 +41,7 @@ describe('loadConnectionsFile', () => {
 
   it('refuses invalid bindings and unreadable files', async () => {
     await expect(loadConnectionsFile(await file('kind.json', { q: { kind: 'kafka' } }), {})).rejects.toThrow("unknown kind 'kafka'");
-    await expect(loadConnectionsFile(await file('url.json', { q: { kind: 'postgres', url: 'mysql://x' } }), {})).rejects.toThrow('postgres://');
+    await expect(loadConnectionsFile(await file('url.json', { q: { kind: 'postgres', url: 'oracle://x' } }), {})).rejects.toThrow('postgres://');
     await expect(loadConnectionsFile(await file('bad.json', '{ not json'), {})).rejects.toThrow('could not be read');
     await expect(loadConnectionsFile(join(dir, 'absent.json'), {})).rejects.toThrow('could not be read');
   });
