@@ -45,7 +45,8 @@ const input = (prefix: string, n = PER_RUN) => ({
 // answers after SLOW_MS: at 20/s, each request open 300 ms, about 6 would be in flight without the limit.
 const MAX_IN_FLIGHT = 3;
 const SLOW_MS = 300;
-const SLOW_PER_RUN = 25;
+// Three chunks of 20 per run: six chunks, so both worker processes take some even when one is quick.
+const SLOW_PER_RUN = 60;
 const slowFlow: FlowDocument = {
   ...flow, id: 'in-flight-shared', name: 'Shared concurrency limit', connections: { slow: { kind: 'http' } },
   nodes: flow.nodes.map((n) => (n.id === 'post' ? { ...n, config: { ...n.config, connection: 'slow', path: '/slow' } } : n)),
