@@ -155,3 +155,16 @@ export async function* decodeText(
   }
   if (tail.length > 0) yield tail;
 }
+
+/** Every chunk of a stream joined into one buffer (a saved answer or message body read whole). */
+export async function collectBytes(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -19,6 +19,7 @@
  * Browser-safe: no broker client here. In the designer a sample is one
  * message body, read as the consumer would.
  */
+import { collectBytes } from '../formats/bytes.ts';
 import { defineNode, type ConfigProblem, type InputDocument, type JsonSchema, type NodeDeclaration, type PortDeclaration } from '../define-node.ts';
 import { FlowError, type SerializedError } from '../errors.ts';
 import { recordProblem } from '../formats/record-limits.ts';
@@ -100,18 +101,6 @@ export const BROKER_SOURCE_FIELDS: Record<string, JsonSchema> = {
 
 export const BROKER_SOURCE_DEFAULTS: Omit<BrokerSourceCommon, 'connection'> = { format: 'json', batchSize: 500, batchWaitMs: 1000 };
 
-async function bodyOf(input: InputDocument): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of input.chunks()) parts.push(chunk);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** What differs between the broker sources; the rest is declared once, by `defineBrokerSource`. */
 export interface BrokerSourceSpec<C extends BrokerSourceCommon> {
   type: string;
@@ -164,7 +153,7 @@ export function defineBrokerSource<C extends BrokerSourceCommon>(spec: BrokerSou
             throw new FlowError('permanent', `${spec.title} source "${setup.nodeId}" is fed by its consumer: deploy the flow to an environment and keep \`ledgerflow serve\` (or \`worker\`) running; a saved message body can be tried as the input`, { nodeId: setup.nodeId });
           }
           // A saved message body (designer sample, CLI --input): read as the consumer reads a message.
-          const record = recordOfMessage(config.format, { body: await bodyOf(ctx.input), from: ctx.input.name }, `sample ${ctx.input.name}`);
+          const record = recordOfMessage(config.format, { body: await collectBytes(ctx.input.chunks()), from: ctx.input.name }, `sample ${ctx.input.name}`);
           if (record.error) throw new FlowError('validation', record.error.message, { nodeId: setup.nodeId, code: record.error.code });
           yield record.data;
         },

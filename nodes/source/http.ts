@@ -18,6 +18,7 @@
  * Given an input document (a saved answer, as the designer's samples and test
  * runs hand in), the source reads it as one page and calls nothing.
  */
+import { collectBytes } from '../formats/bytes.ts';
 import { defineNode, type ConfigProblem, type InputDocument, type SourceContext } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
 import { compileFieldPath, fieldPathProblem } from '../field-path.ts';
@@ -86,18 +87,6 @@ function summary(raw: HttpSourceConfig): string {
   const paging = config.pagination.style === 'none' ? '' : ` · ${config.pagination.style} pages`;
   const mark = config.watermark.field ? ` · new by ${config.watermark.field}` : '';
   return `${config.method} ${config.connection || '(no connection)'}${config.path}${paging}${mark}`;
-}
-
-async function bytesOfInput(input: InputDocument): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of input.chunks()) parts.push(chunk);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Reads a REST API page by page; see the module comment. */
@@ -189,7 +178,7 @@ export const httpSource = defineNode({
         }
         // A saved answer: one page, nothing called.
         const where = `sample ${ctx.input.name}`;
-        const body = await parseBody(await bytesOfInput(ctx.input), null, bodyOptions, where);
+        const body = await parseBody(await collectBytes(ctx.input.chunks()), null, bodyOptions, where);
         yield* recordsOf(body, config.recordsPath, where);
       },
     };
