@@ -20,7 +20,7 @@
  * message body, read as the consumer would.
  */
 import { collectBytes } from '../formats/bytes.ts';
-import { defineNode, type ConfigProblem, type InputDocument, type JsonSchema, type NodeDeclaration, type PortDeclaration } from '../define-node.ts';
+import { defineNode, type ConfigProblem, type JsonSchema, type NodeDeclaration, type PortDeclaration } from '../define-node.ts';
 import { FlowError, type SerializedError } from '../errors.ts';
 import { recordProblem } from '../formats/record-limits.ts';
 

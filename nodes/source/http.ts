@@ -19,7 +19,7 @@
  * runs hand in), the source reads it as one page and calls nothing.
  */
 import { collectBytes } from '../formats/bytes.ts';
-import { defineNode, type ConfigProblem, type InputDocument, type SourceContext } from '../define-node.ts';
+import { defineNode, type ConfigProblem, type SourceContext } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
 import { compileFieldPath, fieldPathProblem } from '../field-path.ts';
 import { createHttpAuthorizer } from '../http-auth.ts';

@@ -11,7 +11,7 @@ import { runPreview } from '../../preview/run-preview.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
 import { api } from '../contract/routes.ts';
-import type { MappingTestResult, TestRunResult } from '../contract/schemas.ts';
+import type { TestRunResult } from '../contract/schemas.ts';
 import { ApiProblem, badRequest } from '../problem.ts';
 import { assertStorableDraft, assertValidFlow, referenceFor, requireFlow } from '../../app/flow-checks.ts';
 import { runDraftMappingTests } from '../../app/mapping-test-runs.ts';

@@ -5,7 +5,6 @@ import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
 import { api } from '../contract/routes.ts';
 import { currentUser } from '../middleware/auth.ts';
-import { ApiProblem, conflict, notFound } from '../problem.ts';
 
 export function registerUserRoutes(app: Api, ctx: ApiContext): void {
   const { users } = ctx.repos;
