@@ -7,6 +7,7 @@
  * Workers are started once per process and kept warm (a preview costs a
  * message round trip, not a thread start); they do not keep the process alive.
  */
+import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { AppProblem } from '../app/problem.ts';
 import type { PreviewJob } from './preview-job.ts';
@@ -19,7 +20,8 @@ export interface PreviewPoolOptions {
 }
 
 interface Pending {
-  job: PreviewJob;
+  /** The job, serialised here so its size is known before a worker must read it. */
+  bytes: Uint8Array<ArrayBuffer>;
   killAfterMs: number;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
@@ -53,11 +55,25 @@ export class PreviewPool {
   }
 
   run(job: PreviewJob, killAfterMs: number): Promise<unknown> {
+    // A worker that runs out of memory while reading its message dies with the
+    // whole process (V8 cannot stop it there), so an input too large for the
+    // worker's memory is refused before it is posted.
+    const bytes = new Uint8Array(serialize(job));
+    const limitBytes = this.inputLimitBytes();
+    if (bytes.byteLength > limitBytes) {
+      const why = `its input is ${megabytes(bytes.byteLength)} MB, more than the preview's input limit of ${megabytes(limitBytes)} MB; preview a smaller sample`;
+      return Promise.reject(new AppProblem(422, `The preview was refused: ${why}.`, { problems: [{ path: '/sample', message: why }] }));
+    }
     this.warm();
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, killAfterMs, resolve, reject });
+      this.queue.push({ bytes, killAfterMs, resolve, reject });
       this.dispatch();
     });
+  }
+
+  /** The largest serialised job a worker is given: a quarter of its heap, since parsed records take several times their serialised size. */
+  inputLimitBytes(): number {
+    return Math.floor((this.memoryMb * 1024 * 1024) / 4);
   }
 
   /** Stops every worker (tests; a server stops with its process). */
@@ -120,9 +136,13 @@ export class PreviewPool {
       const timer = setTimeout(() => this.replace(slot, `it ran longer than the preview's limit of ${Math.round(next.killAfterMs / 1000)} s`), next.killAfterMs);
       timer.unref();
       slot.current = { ...next, id, timer };
-      slot.worker.postMessage({ id, job: next.job });
+      slot.worker.postMessage({ id, job: next.bytes }, [next.bytes.buffer]);
     }
   }
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
 }
 
 let shared: PreviewPool | undefined;

@@ -1,4 +1,5 @@
 // Entry of a preview worker thread: loads the TypeScript engine through tsx, then runs one job per message.
+import { deserialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
@@ -6,7 +7,8 @@ register();
 const { runPreviewJob } = await import('./preview-job.ts');
 parentPort.on('message', async ({ id, job }) => {
   try {
-    parentPort.postMessage({ id, ok: true, result: await runPreviewJob(job) });
+    // The pool posts the job serialised (see preview-pool.ts).
+    parentPort.postMessage({ id, ok: true, result: await runPreviewJob(deserialize(job)) });
   } catch (err) {
     parentPort.postMessage({ id, ok: false, message: err instanceof Error ? err.message : String(err) });
   }

@@ -54,10 +54,21 @@ describe('preview pool', () => {
 
   it('terminates a worker over its memory cap (the API process is untouched) and replaces it', async () => {
     const restarts = pool.restarts;
-    // 400,000 records of 200 characters each: far more than 64 MB once parsed and traced.
-    const records = Array.from({ length: 400_000 }, (_, i) => ({ ref: `R-${i}`, text: 'x'.repeat(200) + i }));
-    await expect(pool.run(testRun('{ "ref": ref, "t": text & text }', records), 120_000)).rejects.toMatchObject({ status: 422, message: expect.stringContaining('memory limit of 64 MB') });
+    // A small sample whose expression builds 20,000 numbers per record: far more than 64 MB over 2,000 records.
+    const records = Array.from({ length: 2_000 }, (_, i) => ({ ref: `R-${i}` }));
+    await expect(pool.run(testRun('{ "ref": ref, "n": [1..20000] }', records), 120_000)).rejects.toMatchObject({ status: 422, message: expect.stringContaining('memory limit of 64 MB') });
     expect(pool.restarts).toBe(restarts + 1);
+    expect(((await pool.run(testRun('{ "ref": ref }'), 60_000)) as { status: string }).status).toBe('succeeded');
+  }, 120_000);
+
+  it('refuses an input too large for a worker before posting it, naming the sizes', async () => {
+    const restarts = pool.restarts;
+    // 100,000 records of 200 characters: about 21 MB serialised, over a 64 MB worker's 16 MB input limit.
+    const records = Array.from({ length: 100_000 }, (_, i) => ({ ref: `R-${i}`, text: 'x'.repeat(200) }));
+    await expect(pool.run(testRun('{ "ref": ref }', records), 60_000)).rejects.toMatchObject({
+      status: 422, message: expect.stringMatching(/input is [\d.]+ MB, more than the preview's input limit of 16\.0 MB/),
+    });
+    expect(pool.restarts).toBe(restarts);
     expect(((await pool.run(testRun('{ "ref": ref }'), 60_000)) as { status: string }).status).toBe('succeeded');
   }, 120_000);
 });
