@@ -4,6 +4,9 @@
  * outcome and marks the chunk done, all or nothing. A retried chunk (its worker
  * died) runs under the same ledger claim token, so it re-owns the keys the dead
  * attempt claimed; a chunk already done is skipped, so its job may run twice.
+ * Every attempt ends by finishing the run if nothing is left: the attempt that
+ * committed the last chunk may have lost the database (or died) before it
+ * could, and then its retry is the one left to do it.
  */
 import { processChunk } from '../engine/process-chunk.ts';
 import { runsRepo } from '../store/runs-repo.ts';
@@ -12,9 +15,9 @@ import type { Db } from '../store/db.ts';
 import { bossDbOf } from './boss.ts';
 import { wakeQueue } from './job-loop.ts';
 import { QUEUE_NAMES, jobOptions, type ChunkJobData } from './queue-options.ts';
-import { finalizeIfComplete, refreshEndedRunTotals } from './run-lifecycle.ts';
+import { refreshEndedRunTotals } from './run-lifecycle.ts';
+import { finishRunIfComplete } from './finish-run.ts';
 import { isTerminal } from './run-totals.ts';
-import { countInTargets } from './target-counts.ts';
 import type { WorkerContext } from './worker-context.ts';
 
 export type ChunkJobResult = 'done' | 'skipped' | 'cancelled' | 'missing';
@@ -39,7 +42,11 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
   const { db } = ctx;
   const chunk = await loadChunk(db, runId, chunkNo);
   if (!chunk) return 'missing';
-  if (chunk.status !== 'pending') return 'skipped';
+  if (chunk.status !== 'pending') {
+    // Done by an earlier attempt, which may not have lived to finish the run.
+    if (chunk.run.status === 'running') await finishRunIfComplete(ctx, runId);
+    return 'skipped';
+  }
   if (chunk.run.status !== 'running') {
     // Queued after its run ended (a cancel while the input was being read): settle it.
     if (isTerminal(chunk.run.status)) await settleChunk(db, runId, chunkNo, { status: 'skipped' });
@@ -54,6 +61,7 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
     throw err;
   });
   const started = performance.now();
+  let committed = false;
   try {
     const { flow, sourceNodeId, connections } = lease.prepared;
     let result;
@@ -75,7 +83,7 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
     await ctx.hooks.beforeChunkCommit?.({ runId, chunkNo, attempt: chunk.attempts + 1 });
     let queuedNext = false;
 
-    const committed = await db.transaction(async (tx) => {
+    committed = await db.transaction(async (tx) => {
       // Shared lock: chunk commits run side by side, but never across a finish or cancel of the run.
       const head = await runHead(tx, runId, 'share');
       if (!head) return false;
@@ -98,15 +106,17 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
       return true;
     });
     if (queuedNext) wakeQueue(ctx.boss, QUEUE_NAMES.chunk);
-    if (!committed) return 'skipped';
-    ctx.counters.chunksDone++;
-    ctx.counters.recordsDone += chunk.roots.length;
-    ctx.telemetry.chunkDone({ runId, flowId: chunk.run.flowId, chunkNo, seconds: (performance.now() - started) / 1000, counts: result.reconciliation.counts, deadLetters: result.deadLetters });
+    if (committed) {
+      ctx.counters.chunksDone++;
+      ctx.counters.recordsDone += chunk.roots.length;
+      ctx.telemetry.chunkDone({ runId, flowId: chunk.run.flowId, chunkNo, seconds: (performance.now() - started) / 1000, counts: result.reconciliation.counts, deadLetters: result.deadLetters });
+    }
   } finally {
     lease.release();
     cancel.release();
   }
-  const finished = await finalizeIfComplete(db, runId, countInTargets(ctx, runId));
-  if (finished) ctx.onRunFinished(finished);
-  return 'done';
+  if (committed) await ctx.hooks.afterChunkCommit?.({ runId, chunkNo, attempt: chunk.attempts + 1 });
+  // Also when another attempt of this chunk settled it meanwhile: that one may not live to finish the run.
+  await finishRunIfComplete(ctx, runId);
+  return committed ? 'done' : 'skipped';
 }

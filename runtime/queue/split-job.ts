@@ -13,16 +13,17 @@ import type { RootRecord } from '../engine/process-chunk.ts';
 import type { PreparedFlow } from '../engine/prepare-flow.ts';
 import { sha256 } from '../run-service.ts';
 import {
-  chunksAfterSettled, getRunInput, insertChunks, markRunRunning, runHead, setProgress, startProgress, type NewChunk, type StoredRunInput,
+  chunksAfterSettled, getRunInput, insertChunks, markRunRunning, runHead, setProgress, startProgress, storedFirstSeqs, type NewChunk, type StoredRunInput,
 } from '../store/queue-repo.ts';
+import type { Db } from '../store/db.ts';
 import { bossDbOf } from './boss.ts';
 import { describeJobError, isPermanentJobError } from './permanent-errors.ts';
 import { wakeQueue } from './job-loop.ts';
 import { QUEUE_NAMES, jobOptions, type ChunkJobData } from './queue-options.ts';
-import { endRun, finalizeIfComplete, LOCAL_ENVIRONMENT } from './run-lifecycle.ts';
+import { endRun, LOCAL_ENVIRONMENT } from './run-lifecycle.ts';
+import { finishRunIfComplete } from './finish-run.ts';
 import { readSide } from './run-totals.ts';
 import { ChunkCutter, orderingKeyOf, type CutChunk } from './chunk-order.ts';
-import { countInTargets } from './target-counts.ts';
 import type { WorkerContext } from './worker-context.ts';
 
 const SLICE = 64 * 1024;
@@ -63,9 +64,9 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
   const head = await runHead(db, runId);
   // Cancelled before it started, or already finished by an earlier attempt.
   if (head?.status !== 'running') return;
-  const progress = await startProgress(db, runId);
+  const progress = await startProgress(db, runId, ctx.tuning.chunkSize);
   if (progress.splitDone) {
-    await finishIfDone(ctx, runId);
+    await finishRunIfComplete(ctx, runId);
     return;
   }
   const cancel = ctx.cancels.watch(runId);
@@ -82,7 +83,7 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
     // readRoots records the watermarks the source proposes in this array as it reads.
     const watermarks: { nodeId: string; value: string }[] = [];
     const roots = readRoots(flow, { ...input, sourceNodeId }, { connections, digest: sha256, watermark, fetch: ctx.fetch }, signal, watermarks);
-    await splitRoots(ctx, runId, flow, roots, watermarks, signal);
+    await splitRoots(ctx, runId, progress.chunkSize, flow, roots, watermarks, signal);
   } catch (err) {
     if (jobSignal.aborted) throw err;
     if (cancel.signal.aborted || err instanceof RunEnded) return;
@@ -96,23 +97,19 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
     lease?.release();
     cancel.release();
   }
-  await finishIfDone(ctx, runId);
-}
-
-async function finishIfDone(ctx: WorkerContext, runId: string): Promise<void> {
-  const finished = await finalizeIfComplete(ctx.db, runId, countInTargets(ctx, runId));
-  if (finished) ctx.onRunFinished(finished);
+  await finishRunIfComplete(ctx, runId);
 }
 
 /**
- * Cuts the roots into chunks (per key sequence with the flow's `ordering`, see
- * chunk-order.ts) and stores them with their jobs, `chunksPerInsert` chunks per transaction.
+ * Cuts the roots into chunks of the run's `chunkSize` (per key sequence with
+ * the flow's `ordering`, see chunk-order.ts) and stores them with their jobs,
+ * `chunksPerInsert` chunks per transaction.
  */
 async function splitRoots(
-  ctx: WorkerContext, runId: string, flow: PreparedFlow, roots: AsyncGenerator<RootRecord>, watermarks: { nodeId: string; value: string }[],
-  signal: AbortSignal,
+  ctx: WorkerContext, runId: string, chunkSize: number, flow: PreparedFlow, roots: AsyncGenerator<RootRecord>,
+  watermarks: { nodeId: string; value: string }[], signal: AbortSignal,
 ): Promise<void> {
-  const { chunkSize, chunksPerInsert } = ctx.tuning;
+  const { chunksPerInsert } = ctx.tuning;
   const declared = declaredExpressions(flow);
   const cutter = new ChunkCutter(chunkSize, flow.ordering?.partitions ?? 0);
   let pending: NewChunk[] = [];
@@ -129,6 +126,7 @@ async function splitRoots(
       const head = await runHead(tx, runId, 'share');
       if (head?.status !== 'running') throw new RunEnded(runId);
       const inserted = new Set(await insertChunks(tx, runId, batch));
+      await checkSameCut(tx, runId, batch.filter((c) => !inserted.has(c.chunkNo)));
       // A chunk following another in its key sequence waits for it, unless that one is done already.
       const waiting = batch.filter((c) => inserted.has(c.chunkNo) && c.afterChunk !== undefined);
       const settled = new Set(await chunksAfterSettled(tx, runId, waiting.map((c) => c.afterChunk!)));
@@ -158,4 +156,20 @@ async function splitRoots(
   for (const chunk of cutter.rest()) keep(chunk);
   if (signal.aborted) throw signal.reason;
   await store(true);
+}
+
+/**
+ * A retried split finds the chunks an earlier attempt stored and skips them:
+ * they must hold the very records this attempt cut, or records would be lost
+ * (or run twice) without a trace. The cut is deterministic for one chunk size,
+ * which the run keeps (startProgress); anything else fails the run, loudly.
+ */
+async function checkSameCut(tx: Db, runId: string, found: NewChunk[]): Promise<void> {
+  const stored = await storedFirstSeqs(tx, runId, found.map((c) => c.chunkNo));
+  for (const c of found) {
+    const first = stored.get(c.chunkNo);
+    if (first === undefined || first === c.firstSeq) continue;
+    throw new FlowError('permanent', `chunk ${c.chunkNo} of run ${runId} was stored by an earlier attempt of the split starting at record ${first}, `
+      + `but this attempt cut it starting at record ${c.firstSeq}: the records would not be read the same way twice, so the run stops here`, { code: 'SPLIT_CUT_CHANGED' });
+  }
 }

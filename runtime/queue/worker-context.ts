@@ -13,6 +13,11 @@ import type { WorkTelemetry } from '../observability/work-telemetry.ts';
 export interface QueueHooks {
   /** Called after a chunk's records went through the graph (targets written) and before its transaction commits. */
   beforeChunkCommit?(info: { runId: string; chunkNo: number; attempt: number }): void | Promise<void>;
+  /**
+   * Called after a chunk's transaction committed and before the worker finishes the run: throwing there is a
+   * worker that lost the database (or died) between the two.
+   */
+  afterChunkCommit?(info: { runId: string; chunkNo: number; attempt: number }): void | Promise<void>;
   /** Called after the split stored a batch of chunks and queued their jobs. */
   afterChunksStored?(info: { runId: string; chunksSoFar: number; last: boolean }): void | Promise<void>;
   /** Called at each crash point of each target write of a chunk (see CrashPoint); throwing there stops the chunk. */

@@ -10,7 +10,7 @@ import type { GivenRecord } from '../engine/run-flow.ts';
 import type { SerializedError } from '../../nodes/errors.ts';
 import { storeDeadLetters } from './dead-letters-repo.ts';
 import { TRACE_COLUMNS, deadLetterLine, runPrefix, traceLine, type RunColumns } from './trace-rows.ts';
-import { isoOf, numberOf } from './row-values.ts';
+import { isoOf, numberOf, numberOrNull } from './row-values.ts';
 import { CopyPayload } from './copy-payload.ts';
 
 export type ChunkStatus = 'pending' | 'done' | 'skipped' | 'failed';
@@ -57,6 +57,8 @@ export interface ChunkToRun {
 
 export interface RunProgress {
   splitDone: boolean;
+  /** Records per chunk for this run, fixed by its first split attempt (null: split before migration 0021). */
+  chunkSize: number | null;
   chunksTotal: number;
   recordsRead: number;
   watermarks: { nodeId: string; value: string }[];
@@ -108,10 +110,19 @@ export async function getRunInput(db: Db, runId: string): Promise<StoredRunInput
   };
 }
 
-/** Creates the run's progress row (idempotent: a retried split finds it). */
-export async function startProgress(db: Db, runId: string): Promise<RunProgress> {
-  await db.query('insert into run_progress (run_id) values ($1) on conflict (run_id) do nothing', [runId]);
-  return (await getProgress(db, runId))!;
+/**
+ * Creates the run's progress row with the chunk size its records are cut with
+ * (idempotent: a retried split finds the row, and the chunk size the first
+ * attempt fixed, whatever the size of the worker retrying it).
+ */
+export async function startProgress(db: Db, runId: string, chunkSize: number): Promise<RunProgress & { chunkSize: number }> {
+  await db.query(
+    `insert into run_progress (run_id, chunk_size) values ($1, $2)
+     on conflict (run_id) do update set chunk_size = $2 where run_progress.chunk_size is null`,
+    [runId, chunkSize],
+  );
+  const progress = (await getProgress(db, runId))!;
+  return { ...progress, chunkSize: progress.chunkSize ?? chunkSize };
 }
 
 export async function getProgress(db: Db, runId: string): Promise<RunProgress | null> {
@@ -119,6 +130,7 @@ export async function getProgress(db: Db, runId: string): Promise<RunProgress | 
   if (!rows.length) return null;
   return {
     splitDone: rows[0].split_done as boolean,
+    chunkSize: numberOrNull(rows[0].chunk_size),
     chunksTotal: numberOf(rows[0].chunks_total),
     recordsRead: numberOf(rows[0].records_read),
     watermarks: rows[0].watermarks as RunProgress['watermarks'],
@@ -157,6 +169,14 @@ export async function chunksAfterSettled(db: Db, runId: string, afterChunks: num
   return rows.filter((r) => r.status !== 'pending').map((r) => numberOf(r.chunk_no));
 }
 
+/** The first record (`first_seq`) of each of these stored chunks, by chunk number. */
+export async function storedFirstSeqs(db: Db, runId: string, chunkNos: number[]): Promise<Map<number, number>> {
+  if (!chunkNos.length) return new Map();
+  const { rows } = await db.query<{ chunk_no: unknown; first_seq: unknown }>(
+    'select chunk_no, first_seq from run_chunks where run_id = $1 and chunk_no = any($2::int[])', [runId, chunkNos]);
+  return new Map(rows.map((r) => [numberOf(r.chunk_no), numberOf(r.first_seq)]));
+}
+
 /** The pending chunk that follows `chunkNo` in its key sequence, if it is stored yet. */
 export async function nextInSequence(db: Db, runId: string, chunkNo: number): Promise<number | null> {
   const { rows } = await db.query<{ chunk_no: unknown }>(
@@ -164,10 +184,16 @@ export async function nextInSequence(db: Db, runId: string, chunkNo: number): Pr
   return rows.length ? numberOf(rows[0].chunk_no) : null;
 }
 
+/**
+ * Records how far the split has read. Never goes back: an attempt of the split
+ * that is still storing early chunks (its lease lapsed and another worker
+ * finished the split meanwhile) must not clear `split_done`, or the run would
+ * never be finished.
+ */
 export async function setProgress(db: Db, runId: string, patch: { chunksTotal: number; recordsRead: number; splitDone: boolean; watermarks?: RunProgress['watermarks'] }): Promise<void> {
   await db.query(
-    `update run_progress set chunks_total = $2, records_read = $3, split_done = $4,
-       watermarks = coalesce($5::jsonb, watermarks), updated_at = now()
+    `update run_progress set chunks_total = greatest(chunks_total, $2), records_read = greatest(records_read, $3),
+       split_done = split_done or $4, watermarks = coalesce($5::jsonb, watermarks), updated_at = now()
      where run_id = $1`,
     [runId, patch.chunksTotal, patch.recordsRead, patch.splitDone, patch.watermarks ? JSON.stringify(patch.watermarks) : null],
   );
