@@ -8,8 +8,13 @@
  *
  * Renewing writes pg-boss's `job.started_on`, the column its expiry reads
  * (pg-boss 10's tables, version 24; `openBoss` refuses other versions).
+ *
+ * A lease is one fetch of a job (its id and retry count): a failed job comes
+ * back under the same id, and one worker may fetch the retry in one loop while
+ * another loop's batch still holds the failed attempt. Each has its own lease;
+ * releasing the old one leaves the retry's alone.
  */
-import { bossTables } from '../store/jobs-repo.ts';
+import { bossTables, leaseKey } from '../store/jobs-repo.ts';
 import { schemaOfBoss, type PgBoss } from './boss.ts';
 
 export interface JobLease {
@@ -22,6 +27,7 @@ export interface JobLease {
 
 interface Held {
   queue: string;
+  id: string;
   /** pg-boss counts a job's fetches in `retry_count`: the same id fetched again by another worker has a higher one. */
   retryCount: number;
   controller: AbortController;
@@ -57,29 +63,29 @@ export class JobLeases {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`The job took longer than its limit of ${maxSeconds} s and is given up for a retry.`)), maxSeconds * 1000);
     timer.unref();
-    const held: Held = { queue, retryCount, controller, lost: false };
-    this.held.set(id, held);
+    const key = leaseKey(id, retryCount);
+    const held: Held = { queue, id, retryCount, controller, lost: false };
+    this.held.set(key, held);
     return {
       signal: controller.signal,
       get lost() { return held.lost; },
       release: () => {
         clearTimeout(timer);
-        this.held.delete(id);
+        if (this.held.get(key) === held) this.held.delete(key);
       },
     };
   }
 
   private async renew(): Promise<void> {
-    const byQueue = new Map<string, string[]>();
-    for (const [id, h] of this.held) if (!h.lost) byQueue.set(h.queue, [...(byQueue.get(h.queue) ?? []), id]);
+    const byQueue = new Map<string, Held[]>();
+    for (const h of this.held.values()) if (!h.lost) byQueue.set(h.queue, [...(byQueue.get(h.queue) ?? []), h]);
     const schema = schemaOfBoss(this.boss);
-    for (const [queue, ids] of byQueue) {
+    for (const [queue, leases] of byQueue) {
       try {
-        const counts = ids.map((id) => this.held.get(id)?.retryCount ?? -1);
-        const renewed = await bossTables(this.boss.getDb(), schema).renewLeases(queue, ids, counts);
-        for (const id of ids) {
-          const h = this.held.get(id);
-          if (!h || renewed.has(id)) continue;
+        const renewed = await bossTables(this.boss.getDb(), schema).renewLeases(queue, leases.map((h) => h.id), leases.map((h) => h.retryCount));
+        // Each lease is judged by its own fetch: a retry fetched meanwhile under the same id is not the one that lost.
+        for (const h of leases) {
+          if (renewed.has(leaseKey(h.id, h.retryCount))) continue;
           h.lost = true;
           h.controller.abort(new Error('The job was taken over by another worker after this one stopped renewing it.'));
         }

@@ -137,6 +137,13 @@ export type JobsRepo = ReturnType<typeof jobsRepo>;
  * pg-boss's tables in `schema`, read and written where pg-boss has no call
  * for it, through pg-boss's own database interface.
  */
+/**
+ * One fetch of a job: its id with the retry count it was fetched at. pg-boss
+ * fetches a retried job under the same id, so the same worker may hold an
+ * earlier attempt (its batch not finished yet) and the retry at once.
+ */
+export const leaseKey = (id: string, retryCount: number) => `${id}#${retryCount}`;
+
 export function bossTables(boss: BossSql, schema: string) {
   return {
     /** The version of pg-boss's tables, or null before pg-boss made them. */
@@ -149,13 +156,14 @@ export function bossTables(boss: BossSql, schema: string) {
 
     /**
      * Renews the leases of active jobs of `queue` this worker holds (ids with
-     * the retry count it took them at); returns the ids still its own.
+     * the retry count it took them at); returns the leases still its own, as
+     * `leaseKey(id, retryCount)`.
      */
     async renewLeases(queue: string, ids: string[], retryCounts: number[]): Promise<Set<string>> {
       const { rows } = await boss.executeSql(
         `update ${schema}.job j set started_on = now() from unnest($2::uuid[], $3::int[]) as h(id, retry_count)
-         where j.name = $1 and j.id = h.id and j.retry_count = h.retry_count and j.state = 'active' returning j.id`, [queue, ids, retryCounts]);
-      return new Set(rows.map((r: { id: string }) => r.id));
+         where j.name = $1 and j.id = h.id and j.retry_count = h.retry_count and j.state = 'active' returning j.id, j.retry_count`, [queue, ids, retryCounts]);
+      return new Set(rows.map((r: { id: string; retry_count: unknown }) => leaseKey(r.id, Number(r.retry_count))));
     },
 
     /** The jobs of one run in a queue, finished ones (archived or not) included. */

@@ -79,6 +79,34 @@ for (const backend of backendNames()) {
       await boss.complete(QUEUE_NAMES.chunk, job.id);
     });
 
+    it('a retry fetched while the failed attempt still holds its lease (another loop of the same worker) keeps its own lease', async () => {
+      await boss.purgeQueue(QUEUE_NAMES.chunk);
+      const leases = new JobLeases(boss, tuning.heartbeatSeconds, () => {});
+      leases.start();
+      await boss.insert([{ name: QUEUE_NAMES.chunk, data: { runId: 'twice', chunkNo: 1 }, retryLimit: 3, retryDelay: 0, retryBackoff: false }]);
+      const first = await fetchOne();
+      const firstLease = leases.hold(QUEUE_NAMES.chunk, first, 60);
+      // The attempt fails; its batch goes on with its other jobs and releases its leases only at the end.
+      await boss.fail(QUEUE_NAMES.chunk, first.id, { message: 'worker died before committing' });
+      let retry = await fetchOne();
+      while (!retry) {
+        await sleep(100);
+        retry = await fetchOne();
+      }
+      expect(retry.id).toBe(first.id);
+      expect(retry.retryCount).toBe(first.retryCount + 1);
+      const retryLease = leases.hold(QUEUE_NAMES.chunk, retry, 60);
+      firstLease.release();
+      // Well past the 3 s lease and a supervision interval: the retry's lease was renewed all along.
+      await sleep(10_000);
+      expect(await stateOf('twice')).toBe('active');
+      expect(retryLease.lost).toBe(false);
+      expect(retryLease.signal.aborted).toBe(false);
+      retryLease.release();
+      await leases.stop();
+      await boss.complete(QUEUE_NAMES.chunk, retry.id);
+    }, 60_000);
+
     it('the fetch loop takes jobs back to back while they come, and a queued job wakes it at once', async () => {
       // Jobs left waiting by the tests before (a retry) would be fetched too.
       await boss.purgeQueue(QUEUE_NAMES.chunk);

@@ -174,7 +174,7 @@ for (const backend of backendNames()) {
       });
       const queued = await launcher.enqueue(request(jsonlInput(records(10))));
       const run = await waitForRun(b.store, queued.id, 60_000);
-      expect(run.status).toBe('succeeded');
+      expect(run.status, JSON.stringify({ counts: run.counts, reconciliation: run.reconciliation })).toBe('succeeded');
       expect(await countTarget(b.database, 'select count(*) as n from q_rows')).toBe(10);
       const { rows } = await b.store.sql.query<{ lineage_key: string; n: unknown }>(
         'select lineage_key, count(*) as n from record_traces where run_id = $1 group by lineage_key', [run.id]);

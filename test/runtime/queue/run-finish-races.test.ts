@@ -86,7 +86,7 @@ for (const backend of backendNames()) {
         'select chunk_no, first_seq from run_chunks where run_id = $1 order by chunk_no', [run.id]);
       expect(rows.map((r) => [Number(r.chunk_no), Number(r.first_seq)])).toEqual([[1, 1], [2, 3], [3, 5], [4, 7], [5, 9]]);
       expect((await getProgress(b.database.db, run.id))?.chunkSize).toBe(2);
-    });
+    }, 120_000);
 
     it('a run split before its chunk size was kept, retried with another size, fails naming the chunk instead of losing records', async () => {
       const run = await splitDiesThenRetriedWithChunksOf5(async (runId) => {
@@ -96,7 +96,7 @@ for (const backend of backendNames()) {
       expect(run.status).toBe('failed');
       expect(run.error?.message).toMatch(/chunk 2 of run \S+ was stored by an earlier attempt of the split starting at record 3, but this attempt cut it starting at record 6/);
       expect(run.counts.delivered).toBeLessThanOrEqual(4);
-    });
+    }, 120_000);
 
     it('the retry of a chunk whose worker lost the database after committing it finishes the run', async () => {
       let lost = false;
@@ -117,12 +117,12 @@ for (const backend of backendNames()) {
       });
       // Three records, chunks of four: one chunk, the last one.
       const runId = (await queue.launcher.enqueue(request(jsonlInput(records(3))))).id;
-      const run = await waitForRun(b.store, runId, 30_000);
+      const run = await waitForRun(b.store, runId, 60_000);
       expect(lost).toBe(true);
       expect(run.status).toBe('succeeded');
       expect(run.counts).toMatchObject({ read: 3, delivered: 3 });
       expect(await count(b.store, 'select attempts as n from run_chunks where run_id = $1 and chunk_no = 1', [runId])).toBe(1);
-    });
+    }, 90_000);
 
     it('an attempt of the split storing early chunks after another attempt finished the split leaves it finished', async () => {
       const { launcher } = await start({ worker: false });
