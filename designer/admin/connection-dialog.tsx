@@ -74,7 +74,7 @@ export function ConnectionDialog({ environment, existing, onClose, onSaved }: { 
           </label>
         )
       ))}
-      <fieldset className="field">
+      <fieldset className="secrets-fieldset">
         <legend className="field-label">Secrets (write-only)</legend>
         <p className="field-help">Reference a secret in the settings as <code>{'{{secret:name}}'}</code>. Values are encrypted at rest and never shown again; leave a set secret alone to keep it.</p>
         {existing?.secretNames.map((s) => (

@@ -49,11 +49,11 @@ export default function PromotionReviewPage({ params }: { params: Record<string,
     </>}>
       <div className="rule-note" role="note"><strong>Four-eyes rule:</strong> {fourEyesRule(p.environment)}</div>
       {p.status === 'pending' && !p.canApprove && <div className="callout callout-warning">You cannot approve this promotion: {p.cannotApproveReason}</div>}
-      {p.status !== 'pending' && <div className="callout">This promotion was {p.status} by {p.decidedBy} {relativeTime(p.decidedAt)}{p.reason ? `: ${p.reason}` : ''}.</div>}
+      {p.status !== 'pending' && <div className="callout callout-info">This promotion was {p.status} by {p.decidedBy} {relativeTime(p.decidedAt)}{p.reason ? `: ${p.reason}` : ''}.</div>}
       <h2>Impact preview</h2>
       {impact.loading && !impact.data && <p className="muted">Running the records {p.environment} ran last through v{p.version}… (nothing is written)</p>}
       {impact.error && <div className="callout callout-error">{impact.error}</div>}
-      {impact.data && 'nothingDeployed' in impact.data && <div className="callout">{impact.data.nothingDeployed} This is the first version in {p.environment}: there is nothing to compare with.</div>}
+      {impact.data && 'nothingDeployed' in impact.data && <div className="callout callout-info">{impact.data.nothingDeployed} Approving makes v{p.version} the first version in {p.environment}.</div>}
       {impact.data && 'records' in impact.data && <ImpactView impact={impact.data} />}
       {confirm === 'approve' && (
         <ConfirmDialog title={`Approve v${p.version} for ${p.environment}`} confirmLabel={`Approve and deploy to ${p.environment}`} onConfirm={() => api.approvePromotion(p.id).then(decided)} onClose={() => setConfirm(null)}>
