@@ -4,7 +4,7 @@
  * itself; then opens the run, which updates live. Analysts see only the first
  * environment (the server refuses the others to them: runtime/promotion/rules.ts).
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { Environment, FlowSummary, Sample } from '../../runtime/api/contract/schemas.ts';
 import { errorMessage } from '../api-client.ts';
 import { navigate } from '../router.ts';
@@ -34,6 +34,7 @@ export function RunFlowDialog({ flowId: fixedFlow, initialFlowId, onClose }: { f
   const [file, setFile] = useState<File | null>(null);
   const [stored, setStored] = useState('');
   const [busy, setBusy] = useState(false);
+  const id = useId();
   const [error, setError] = useState<string | null>(null);
 
   const allowed = runnableEnvironments(user.role, envs.data?.items ?? []);
@@ -71,23 +72,23 @@ export function RunFlowDialog({ flowId: fixedFlow, initialFlowId, onClose }: { f
       <button type="button" className="btn btn-primary" onClick={start} disabled={!ready || busy}>{busy ? 'Starting…' : '▶ Start run'}</button>
     </>}>
       {!fixedFlow && (
-        <label className="field">
-          <span className="field-label">Flow</span>
-          <select value={flowId} onChange={(e) => { setFlowId(e.target.value); setEnvironment(''); setStored(''); }}>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-flow`}>Flow</label>
+          <select id={`${id}-flow`} value={flowId} onChange={(e) => { setFlowId(e.target.value); setEnvironment(''); setStored(''); }}>
             <option value="">Choose a flow…</option>
             {flows.data?.items.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
           </select>
-        </label>
+        </div>
       )}
-      <label className="field">
-        <span className="field-label">Environment</span>
-        <select value={environment} onChange={(e) => setEnvironment(e.target.value)} disabled={!flowId}>
+      <div className="field">
+        <label className="field-label" htmlFor={`${id}-env`}>Environment</label>
+        <select id={`${id}-env`} value={environment} onChange={(e) => setEnvironment(e.target.value)} disabled={!flowId}>
           {allowed.map((e) => <option key={e.name} value={e.name}>{e.name}{deployments[e.name] != null ? ` — runs v${deployments[e.name]}` : ' — nothing deployed'}</option>)}
         </select>
         <span className="field-help">
           {user.role === 'analyst' ? `Analysts run flows in ${allowed[0]?.name ?? 'the first environment'}; an operator or admin runs them in deployed environments.` : 'The run uses the version deployed there and that environment\'s connections.'}
         </span>
-      </label>
+      </div>
       {flowId && environment && deployed === null && <div className="callout callout-warning">Nothing of this flow is deployed in {environment}. Deploy a version there first.</div>}
       <fieldset className="choice-cards">
         <legend className="field-label">Input</legend>
@@ -114,12 +115,12 @@ export function RunFlowDialog({ flowId: fixedFlow, initialFlowId, onClose }: { f
         </label>
       )}
       {choice === 'stored' && (
-        <label className="field">
-          <span className="field-label">Stored sample</span>
-          <select value={stored} onChange={(e) => setStored(e.target.value)}>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-sample`}>Stored sample</label>
+          <select id={`${id}-sample`} value={stored} onChange={(e) => setStored(e.target.value)}>
             {samples.data?.items.map((s) => <option key={s.name} value={s.name}>{s.name}</option>)}
           </select>
-        </label>
+        </div>
       )}
       {error && <div className="callout callout-error" role="alert">{error}</div>}
     </Dialog>
