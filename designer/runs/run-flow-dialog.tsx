@@ -90,7 +90,7 @@ export function RunFlowDialog({ flowId: fixedFlow, initialFlowId, onClose }: { f
         </span>
       </div>
       {flowId && environment && deployed === null && <div className="callout callout-warning">Nothing of this flow is deployed in {environment}. Deploy a version there first.</div>}
-      <fieldset className="choice-cards">
+      <fieldset className="choice-cards" style={{ marginBottom: 12 }}>
         <legend className="field-label">Input</legend>
         <label className={`choice-card ${choice === 'upload' ? 'checked' : ''}`}>
           <input type="radio" name="run-input" checked={choice === 'upload'} onChange={() => setChoice('upload')} />
