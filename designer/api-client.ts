@@ -115,6 +115,11 @@ export function createApiClient(baseUrl = '', fetchImpl: typeof fetch = (...a) =
     logout: () => call('POST /api/auth/logout'),
     me: () => call('GET /api/auth/me'),
 
+    // users (admin)
+    users: () => call('GET /api/users'),
+    createUser: (body: InputOf<'POST /api/users'>['body']) => call('POST /api/users', { body }),
+    updateUser: (id: string, body: InputOf<'PATCH /api/users/{id}'>['body']) => call('PATCH /api/users/{id}', { params: { id }, body }),
+
     // flows
     listFlows: (search?: string) => call('GET /api/flows', { query: { search } }),
     createFlow: (document: FlowDocument) => call('POST /api/flows', { body: { document: document } }),
@@ -145,6 +150,12 @@ export function createApiClient(baseUrl = '', fetchImpl: typeof fetch = (...a) =
     // environments, deployments, promotion
     environments: () => call('GET /api/environments'),
     connections: (environment?: string) => call('GET /api/connections', { query: { environment } }),
+    putConnection: (environment: string, name: string, body: InputOf<'PUT /api/connections/{environment}/{name}'>['body']) =>
+      call('PUT /api/connections/{environment}/{name}', { params: { environment, name }, body }),
+    deleteConnection: (environment: string, name: string) => call('DELETE /api/connections/{environment}/{name}', { params: { environment, name } }),
+    testConnection: (environment: string, name: string) => call('POST /api/connections/{environment}/{name}/test', { params: { environment, name } }),
+    deploymentHistory: (id: string, environment?: string) => call('GET /api/flows/{id}/deployments/history', { params: { id }, query: { environment } }),
+    impactPreview: (id: string, version: number, environment: string) => call('POST /api/flows/{id}/impact-preview', { params: { id }, body: { version, environment } }),
     deployments: (id: string) => call('GET /api/flows/{id}/deployments', { params: { id } }),
     deploy: (id: string, environment: string, version: number) => call('POST /api/flows/{id}/deployments', { params: { id }, body: { environment, version } }),
     requestPromotion: (id: string, version: number, environment: string) => call('POST /api/flows/{id}/promotions', { params: { id }, body: { version, environment } }),
@@ -154,6 +165,9 @@ export function createApiClient(baseUrl = '', fetchImpl: typeof fetch = (...a) =
     rollback: (id: string, environment: string, version: number) => call('POST /api/flows/{id}/rollback', { params: { id }, body: { environment, version } }),
 
     // runs and operations
+    /** Starts a run of the version deployed in `environment`; `input` absent: the source reads by itself. */
+    startRun: (id: string, environment: string, input?: Sample) => call('POST /api/flows/{id}/runs', { params: { id }, body: { environment, input } }),
+    audit: (q: InputOf<'GET /api/audit'>['query']) => call('GET /api/audit', { query: q }),
     runs: (filters: RunFilters, cursor?: string | null, limit = 50) => call('GET /api/runs', { query: { ...filters, cursor, limit } }),
     run: (id: string) => call('GET /api/runs/{id}', { params: { id } }),
     records: (id: string, q: { outcome?: RecordOutcome; search?: string; cursor?: string | null; limit?: number }) => call('GET /api/runs/{id}/records', { params: { id }, query: q }),

@@ -12,19 +12,26 @@ import { DeadLettersPage } from './operations/dead-letters-page.tsx';
 import { ReconciliationPage } from './operations/reconciliation-page.tsx';
 import { RunsPage } from './runs/runs-page.tsx';
 import { SearchPage } from './runs/search-page.tsx';
+import type { Role } from '../runtime/api/contract/enums.ts';
+import { UsersPage } from './admin/users-page.tsx';
+import { ConnectionsPage } from './admin/connections-page.tsx';
+import { PromotionsPage } from './admin/promotions-page.tsx';
+import { DeploymentsPage } from './admin/deployments-page.tsx';
+import { AuditPage } from './admin/audit-page.tsx';
 
 const FlowEditorPage = lazyScreen(loadFlowEditor);
 // Operator console: the run screens pull in React Flow, so they load on demand.
 const RunDetailPage = lazy(() => import('./runs/run-detail-page.tsx'));
 const RecordLineagePage = lazy(() => import('./runs/record-lineage-page.tsx'));
 // The health page's charts (uPlot) stay out of the code every other screen loads first.
+const PromotionReviewPage = lazy(() => import('./admin/promotion-review-page.tsx'));
 const HealthPage = lazy(() => import('./operations/health-page.tsx').then((m) => ({ default: m.HealthPage })));
 
 export interface RouteEntry {
   pattern: string;
   component: ComponentType<{ params: Record<string, string> }>;
   /** Shown in the top navigation when set; `match` decides which entry is highlighted. */
-  nav?: { label: string; href: string; match: (path: string) => boolean };
+  nav?: { label: string; href: string; match: (path: string) => boolean; roles?: readonly Role[]; badge?: 'pending-promotions' };
   /** Full-screen screens hide the app header (the flow editor has its own top bar). */
   fullScreen?: boolean;
   /**
@@ -52,6 +59,13 @@ export const ROUTES: RouteEntry[] = [
   { pattern: '/dead-letters', component: DeadLettersPage, nav: { label: 'Dead letters', href: '#/dead-letters', match: (p) => p.startsWith('/dead-letters') } },
   { pattern: '/reconciliation', component: ReconciliationPage, nav: { label: 'Reconciliation', href: '#/reconciliation', match: (p) => p.startsWith('/reconciliation') } },
   { pattern: '/health', component: HealthPage, nav: { label: 'Health', href: '#/health', match: (p) => p.startsWith('/health') } },
+  // Administration (admin role; the server refuses the same routes to others).
+  { pattern: '/admin/users', component: UsersPage, nav: { label: 'Admin', href: '#/admin/users', match: (p) => p.startsWith('/admin'), roles: ['admin'], badge: 'pending-promotions' } },
+  { pattern: '/admin/connections', component: ConnectionsPage },
+  { pattern: '/admin/promotions', component: PromotionsPage },
+  { pattern: '/admin/promotions/:id', component: PromotionReviewPage },
+  { pattern: '/admin/deployments', component: DeploymentsPage },
+  { pattern: '/admin/audit', component: AuditPage },
 ];
 
 export const HOME_PATH = '/flows';

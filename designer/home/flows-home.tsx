@@ -6,6 +6,7 @@ import { navigate } from '../router.ts';
 import { useSession } from '../session.tsx';
 import { EnvBadges } from '../shell/env-badges.tsx';
 import { relativeTime } from '../shell/format.ts';
+import { ConfirmDialog } from '../shell/confirm-dialog.tsx';
 import { CreateFlowDialog, DuplicateFlowDialog } from './flow-dialogs.tsx';
 import { ImportFlowButton } from './import-flow.tsx';
 
@@ -17,6 +18,7 @@ export function FlowsHome() {
   const [error, setError] = useState<string | null>(null);
   const [dialog, setDialog] = useState<{ kind: 'create' } | { kind: 'duplicate'; flow: FlowSummary } | null>(null);
   const [menu, setMenu] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<FlowSummary | null>(null);
   const request = useRef(0);
   const canEdit = user.role !== 'operator';
 
@@ -37,15 +39,9 @@ export function FlowsHome() {
     api.environments().then((r) => setEnvs(r.items), () => setEnvs([]));
   }, [api]);
 
-  async function remove(flow: FlowSummary) {
+  function remove(flow: FlowSummary) {
     setMenu(null);
-    if (!window.confirm(`Delete the flow “${flow.name}” and all its versions? This cannot be undone.`)) return;
-    try {
-      await api.deleteFlow(flow.id);
-      load(search);
-    } catch (err) {
-      setError(errorMessage(err));
-    }
+    setDeleting(flow);
   }
 
   return (
@@ -65,6 +61,11 @@ export function FlowsHome() {
         {flows && <span className="muted small">{flows.length} flow{flows.length === 1 ? '' : 's'}</span>}
       </div>
       {error && <div className="callout callout-error">{error}</div>}
+      {deleting && (
+        <ConfirmDialog title="Delete flow" confirmLabel="Delete" danger onConfirm={() => api.deleteFlow(deleting.id).then(() => load(search))} onClose={() => setDeleting(null)}>
+          <p>Delete the flow “{deleting.name}” and all its versions? This cannot be undone.</p>
+        </ConfirmDialog>
+      )}
       {flows === null && !error && <div className="skeleton-list">{[0, 1, 2].map((i) => <div key={i} className="skeleton-row" />)}</div>}
       {flows && flows.length === 0 && (
         <div className="empty-state">

@@ -1,12 +1,14 @@
 /** Import a flow file (FlowDocument JSON); offers to overwrite the draft when the id exists. */
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { ApiError, errorMessage } from '../api-client.ts';
 import type { FlowDocument } from '../../runtime/api/contract/schemas.ts';
 import { useSession } from '../session.tsx';
+import { ConfirmDialog } from '../shell/confirm-dialog.tsx';
 
 export function ImportFlowButton({ onImported, onError }: { onImported: (id: string) => void; onError: (message: string) => void }) {
   const { api } = useSession();
   const input = useRef<HTMLInputElement>(null);
+  const [replacing, setReplacing] = useState<FlowDocument | null>(null);
 
   async function importFile(file: File) {
     let doc: FlowDocument;
@@ -21,23 +23,20 @@ export function ImportFlowButton({ onImported, onError }: { onImported: (id: str
       await api.importFlow(doc);
       onImported(doc.id);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 409 && window.confirm(`A flow with the id “${doc.id}” exists. Replace its draft with this file? Its versions stay as they are.`)) {
-        try {
-          await api.importFlow(doc, true);
-          onImported(doc.id);
-        } catch (again) {
-          onError(errorMessage(again));
-        }
-        return;
-      }
-      onError(errorMessage(err));
+      if (err instanceof ApiError && err.status === 409) setReplacing(doc);
+      else onError(errorMessage(err));
     }
   }
 
   return (
     <>
-      <input ref={input} type="file" accept=".json,application/json" hidden onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void importFile(f); }} />
+      <input ref={input} type="file" accept=".json,application/json" hidden aria-label="Flow file to import" onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void importFile(f); }} />
       <button type="button" className="btn" onClick={() => input.current?.click()}>Import…</button>
+      {replacing && (
+        <ConfirmDialog title="Replace the draft?" confirmLabel="Replace draft" onConfirm={() => api.importFlow(replacing, true).then(() => onImported(replacing.id))} onClose={() => setReplacing(null)}>
+          <p>A flow with the id “{replacing.id}” exists. Replace its draft with this file? Its versions stay as they are.</p>
+        </ConfirmDialog>
+      )}
     </>
   );
 }

@@ -5,13 +5,15 @@ import { useEditor } from '../editor-context.tsx';
 import { Brand } from '../shell/brand.tsx';
 import { EnvBadges } from '../shell/env-badges.tsx';
 import { UserMenu } from '../shell/user-menu.tsx';
+import { RunFlowDialog } from '../runs/run-flow-dialog.tsx';
 import { useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
 
 const SAVE_LABEL = { saved: 'Draft saved', saving: 'Saving…', unsaved: 'Unsaved changes', error: 'Not saved', conflict: 'Changed by someone else' } as const;
 
 export function TopBar({ actions }: { actions: EditorActions }) {
   const store = useDesignerStoreApi();
-  const { deployments, environments, saveStatus, saveError, readOnly, latestVersion } = useEditor();
+  const { flowId, deployments, environments, saveStatus, saveError, readOnly, latestVersion } = useEditor();
+  const [runOpen, setRunOpen] = useState(false);
   const name = useDesigner((s) => s.document?.name ?? '');
   const canUndo = useDesigner((s) => s.history.past.length > 0);
   const canRedo = useDesigner((s) => s.history.future.length > 0);
@@ -54,6 +56,8 @@ export function TopBar({ actions }: { actions: EditorActions }) {
       <button type="button" className="btn" onClick={actions.testRun} disabled={running} title={hasSample ? 'Run the flow on the sample; nothing is written (Mod+Enter)' : 'Load a sample first'}>
         {running ? 'Running…' : '▶ Test run'}
       </button>
+      <button type="button" className="btn" onClick={() => setRunOpen(true)} title="Run the version deployed in an environment on a file or a stored sample; the run opens live">Run…</button>
+      {runOpen && <RunFlowDialog flowId={flowId} onClose={() => setRunOpen(false)} />}
       {!readOnly && <button type="button" className="btn" onClick={actions.saveVersion} title="Save an immutable version (Mod+S)">Save version</button>}
       <button type="button" className="btn btn-primary" onClick={() => store.getState().openDialog('deploy')}>Deploy</button>
       <UserMenu />

@@ -10,6 +10,7 @@ import type { RunFilters, RunRow } from '../../runtime/api/contract/schemas.ts';
 import { RUN_STATUSES } from '../../runtime/api/contract/enums.ts';
 import { RunStatusPill } from './status-pill.tsx';
 import { useAsync } from './use-async.ts';
+import { RunFlowDialog } from './run-flow-dialog.tsx';
 
 const RANGES: { label: string; hours: number | null }[] = [
   { label: 'Any time', hours: null }, { label: 'Last hour', hours: 1 }, { label: 'Last 24 hours', hours: 24 }, { label: 'Last 7 days', hours: 168 }, { label: 'Last 30 days', hours: 720 },
@@ -27,6 +28,7 @@ export function RunsPage() {
   const key = JSON.stringify(filters);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [live, setLive] = useState(true);
+  const [runOpen, setRunOpen] = useState(false);
   useEffect(() => setCursors([null]), [key]);
   const cursor = cursors[cursors.length - 1];
 
@@ -69,6 +71,9 @@ export function RunsPage() {
           <h1>Runs</h1>
           <p className="muted">Every run of every flow, newest first. {inProgress > 0 ? `${inProgress} in progress.` : ''}</p>
         </div>
+        <div className="spacer" />
+        <button type="button" className="btn btn-primary" onClick={() => setRunOpen(true)}>▶ Run a flow…</button>
+        {runOpen && <RunFlowDialog initialFlowId={filters.flow} onClose={() => setRunOpen(false)} />}
         <label className="toggle" title="Follow run changes as they happen (server-sent events)">
           <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} />
           <span className="toggle-track"><span className="toggle-thumb" /></span>

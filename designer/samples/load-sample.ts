@@ -2,6 +2,7 @@
 import { catalog } from '../../nodes/catalog.ts';
 import { errorMessage, type ApiClient } from '../api-client.ts';
 import type { DesignerStore } from '../store/designer-store.ts';
+import { sampleOfBytes } from './sample-file.ts';
 
 /** Above this the whole document is not sent with test runs (the parsed records are). */
 const MAX_UPLOAD_BYTES = 9 * 1024 * 1024;
@@ -17,23 +18,13 @@ export async function loadUploadedSample(store: DesignerStore, file: File, sourc
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     // The parsers and the expression runtime load with the first upload, not with the flow editor.
-    const { parseSample, toBase64 } = await import('./parse-sample.ts');
+    const { parseSample } = await import('./parse-sample.ts');
     const parsed = await parseSample(file.name, bytes, source, catalog);
-    const text = /\.(csv|tsv|json|jsonl|ndjson|xml|txt)$/i.test(file.name) ? safeUtf8(bytes) : null;
-    const content = bytes.length > MAX_UPLOAD_BYTES ? undefined : text !== null ? { name: file.name, content: text } : { name: file.name, contentBase64: toBase64(bytes) };
+    const content = bytes.length > MAX_UPLOAD_BYTES ? undefined : sampleOfBytes(file.name, bytes);
     store.getState().addSample({ id: `upload:${file.name}:${file.size}:${file.lastModified}`, name: file.name, origin: 'upload', records: parsed.records, total: parsed.total, sourceNodeId: source?.id, content });
     store.getState().notify('success', `${file.name}: ${parsed.total.toLocaleString()} record${parsed.total === 1 ? '' : 's'} read by the ${parsed.parsedBy}.`);
   } catch (err) {
     store.getState().notify('error', `${file.name} could not be read: ${errorMessage(err)}`);
-  }
-}
-
-/** Text when the bytes are valid UTF-8 (sent as text), else null (sent as base64, the server decodes). */
-function safeUtf8(bytes: Uint8Array): string | null {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return null;
   }
 }
 

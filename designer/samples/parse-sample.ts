@@ -69,10 +69,3 @@ export async function parseSample(name: string, content: Blob | Uint8Array, sour
   }
   return { records, total, parsedBy: behaviour && decl ? `${decl.title} source “${sourceNode!.label ?? sourceNode!.id}”` : 'format detected from the file' };
 }
-
-/** Base64 of bytes, for sending a binary sample to the server. */
-export function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}

@@ -1,14 +1,24 @@
-/** A modal dialog: title, body, footer actions; Escape and the backdrop close it. */
-import { useEffect, type ReactNode } from 'react';
+/** A modal dialog: title, body, footer actions; Escape and the backdrop close it (Escape only the innermost one). */
+import { useEffect, useRef, type ReactNode } from 'react';
+
+/** Open dialogs, innermost last: a confirmation opened over a dialog takes Escape alone. */
+const openDialogs: symbol[] = [];
 
 export function Dialog({ title, children, footer, onClose, width = 480 }: { title: string; children: ReactNode; footer?: ReactNode; onClose: () => void; width?: number }) {
+  const close = useRef(onClose);
+  close.current = onClose;
   useEffect(() => {
+    const me = Symbol(title);
+    openDialogs.push(me);
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
+      if (e.key === 'Escape' && openDialogs[openDialogs.length - 1] === me) close.current();
     };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      openDialogs.splice(openDialogs.indexOf(me), 1);
+    };
+  }, []);
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: pointer-only backdrop; Escape closes the dialog from the keyboard
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>

@@ -4,6 +4,7 @@ import { errorMessage } from '../api-client.ts';
 import type { Promotion } from '../../runtime/api/contract/schemas.ts';
 import { useEditor } from '../editor-context.tsx';
 import { Dialog } from '../shell/dialog.tsx';
+import { ConfirmDialog } from '../shell/confirm-dialog.tsx';
 import { relativeTime } from '../shell/format.ts';
 import { useDesignerStoreApi } from '../store/store-context.tsx';
 import { approvalBlocker, deployOption } from './deploy-rules.ts';
@@ -15,6 +16,7 @@ export function DeployDialog() {
   const [pending, setPending] = useState<Promotion[]>([]);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<{ title: string; body: string; label: string; reason?: string; run: (reason: string) => Promise<unknown>; done: string } | null>(null);
   const close = () => store.getState().openDialog(null);
   const envs = [...environments].sort((a, b) => a.position - b.position);
 
@@ -36,6 +38,14 @@ export function DeployDialog() {
     } finally {
       setBusy(null);
     }
+  };
+
+  /** Deploy, roll back, approve and reject are confirmed in the app first; the dialog shows the server's refusal. */
+  const confirmThen = async (c: NonNullable<typeof confirming>, reason: string) => {
+    await c.run(reason);
+    store.getState().notify('success', c.done);
+    await reloadMeta().catch(() => undefined);
+    loadPending();
   };
 
   if (latestVersion === null || version === null) {
@@ -71,7 +81,11 @@ export function DeployDialog() {
               </div>
               <div className="env-row-action">
                 {option.kind === 'deploy' && (
-                  <button type="button" className="btn btn-primary btn-small" disabled={busy !== null} onClick={() => act(key, () => (live !== null && version < live ? api.rollback(flowId, env.name, version) : api.deploy(flowId, env.name, version)), `v${version} is live in ${env.name}.`)}>{busy === key ? 'Deploying…' : option.label}</button>
+                  <button type="button" className="btn btn-primary btn-small" disabled={busy !== null} onClick={() => setConfirming({
+                    title: option.label, label: option.label, done: `v${version} is live in ${env.name}.`,
+                    body: `${env.name} runs ${live === null ? 'nothing yet' : `v${live}`} now; it runs v${version} from the next run on.`,
+                    run: () => (live !== null && version < live ? api.rollback(flowId, env.name, version) : api.deploy(flowId, env.name, version)),
+                  })}>{busy === key ? 'Deploying…' : option.label}</button>
                 )}
                 {option.kind === 'request' && (
                   <>
@@ -100,8 +114,15 @@ export function DeployDialog() {
                 </div>
                 {user.role === 'admin' && (
                   <div className="button-row">
-                    <button type="button" className="btn btn-primary btn-small" disabled={!!blocker || busy !== null} title={blocker ?? 'Deploys the version'} onClick={() => act(`approve:${p.id}`, () => api.approvePromotion(p.id), `Approved: v${p.version} is live in ${p.environment}.`)}>Approve</button>
-                    <button type="button" className="btn btn-small" disabled={busy !== null} onClick={() => { const reason = window.prompt('Why is this promotion rejected?'); if (reason) void act(`reject:${p.id}`, () => api.rejectPromotion(p.id, reason), 'Promotion rejected.'); }}>Reject</button>
+                    <button type="button" className="btn btn-primary btn-small" disabled={!!blocker || busy !== null} title={blocker ?? 'Deploys the version'} onClick={() => setConfirming({
+                      title: `Approve v${p.version} for ${p.environment}`, label: `Approve and deploy to ${p.environment}`, done: `Approved: v${p.version} is live in ${p.environment}.`,
+                      body: `v${p.version} goes live in ${p.environment} at once. The impact preview (Admin → Promotions) shows what changes on the records ${p.environment} ran last.`,
+                      run: () => api.approvePromotion(p.id),
+                    })}>Approve…</button>
+                    <button type="button" className="btn btn-small" disabled={busy !== null} onClick={() => setConfirming({
+                      title: `Reject v${p.version} for ${p.environment}`, label: 'Reject', done: 'Promotion rejected.', reason: 'Why is it rejected? (the requester reads this)',
+                      body: `${p.environment} keeps the version it runs now.`, run: (reason) => api.rejectPromotion(p.id, reason),
+                    })}>Reject…</button>
                   </div>
                 )}
               </div>
@@ -110,6 +131,11 @@ export function DeployDialog() {
         </div>
       )}
       {error && <div className="callout callout-error">{error}</div>}
+      {confirming && (
+        <ConfirmDialog title={confirming.title} confirmLabel={confirming.label} reason={confirming.reason ? { label: confirming.reason } : undefined} onConfirm={(reason) => confirmThen(confirming, reason)} onClose={() => setConfirming(null)}>
+          <p>{confirming.body}</p>
+        </ConfirmDialog>
+      )}
     </Dialog>
   );
 }

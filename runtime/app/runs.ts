@@ -1,26 +1,33 @@
 /** Runs started and stopped by hand: the same rules and the same queue whoever asks (API or CLI). */
+import type { AuthUser } from '../auth/roles.ts';
+import type { EnvironmentConfig } from '../promotion/environments.ts';
+import { canStartRun } from '../promotion/rules.ts';
 import type { RunRow } from '../store/store.ts';
+import { AppProblem } from './problem.ts';
 import { AppError } from './app-error.ts';
 import type { UseCaseDeps } from './app-deps.ts';
 
 export interface StartRunRequest {
   flowId: string;
-  environment: string;
+  environment: EnvironmentConfig;
   /** A document for the flow's source; absent, the source reads by itself (a query, an API). */
   input?: { name: string; bytes: Uint8Array };
-  /** Who starts it. */
-  actor: string;
+  /** Who starts it: analysts only in the first environment (runtime/promotion/rules.ts). */
+  actor: Pick<AuthUser, 'username' | 'role'>;
 }
 
 /** Queues a run of the version deployed in the environment; resolves once it is durably queued. */
 export async function startRun(deps: UseCaseDeps, req: StartRunRequest): Promise<RunRow> {
-  const deployed = await deps.database.service.deployments.getDeployment(req.flowId, req.environment);
-  if (!deployed) throw new AppError('conflict', `Flow '${req.flowId}' is not deployed to ${req.environment}; deploy a version first.`);
+  const env = req.environment;
+  const allowed = canStartRun(req.actor.role, env);
+  if (!allowed.ok) throw new AppProblem(allowed.status, allowed.reason, { requiredRole: allowed.requiredRole });
+  const deployed = await deps.database.service.deployments.getDeployment(req.flowId, env.name);
+  if (!deployed) throw new AppError('conflict', `Flow '${req.flowId}' is not deployed to ${env.name}; deploy a version first.`);
   return deps.launcher.enqueue({
-    flowId: req.flowId, version: deployed.version, environment: req.environment, trigger: 'manual',
+    flowId: req.flowId, version: deployed.version, environment: env.name, trigger: 'manual',
     triggerRef: req.input ? req.input.name : null,
     input: req.input ? { kind: 'document', name: req.input.name, bytes: req.input.bytes } : { kind: 'source' },
-    requestedBy: req.actor,
+    requestedBy: req.actor.username,
   });
 }
 

@@ -169,6 +169,12 @@ function amqpPublisher(name: string, binding: AmqpBinding): BrokerClient {
   };
 }
 
+/** Opens the broker connection and closes it again: proves address and credentials (a "test connection"). */
+export async function probeBroker(name: string, binding: BrokerBinding): Promise<void> {
+  if (binding.kind === 'amqp') await (await openAmqp(name, binding)).close();
+  else await (await openNats(name, binding)).close();
+}
+
 async function openNats(name: string, binding: NatsBinding): Promise<NatsConnection> {
   try {
     return await natsConnect({

@@ -15,6 +15,7 @@ import type { RateLimiter } from '../../nodes/target/rate-limiter.ts';
 import { databaseRateLimiter } from '../store/rate-limit-slots.ts';
 import { databaseConcurrencyLimiter } from '../store/connection-leases.ts';
 import type { ConcurrencyLimiter } from '../../nodes/target/concurrency-limiter.ts';
+import { checkConnection, type ConnectionCheck } from './connection-check.ts';
 import { connectionsRepo, type ConnectionRow } from '../store/service-connections.ts';
 import { bindingProblem, createConnectionResolver, type ClosableConnectionResolver, type ConnectionBinding, type ConnectionBindings } from './connection-registry.ts';
 
@@ -145,6 +146,8 @@ export interface EnvironmentConnections {
    * postgres `{ embedded: true }` is the connection's own embedded database, never the store. Close it after the run.
    */
   connectionsFor(environment: string | null, doc: Pick<FlowDocument, 'connections'>): Promise<ClosableConnectionResolver>;
+  /** Tries a stored connection with its real settings and secrets ("test connection"); null when it does not exist. */
+  check(environment: string, name: string): Promise<ConnectionCheck | null>;
 }
 
 /**
@@ -166,6 +169,17 @@ export function createEnvironmentConnections(deps: { database: Pick<Database, 's
         bindings[row.name] = resolveConnection(row, deps.secrets);
       }
       return createConnectionResolver(bindings, { ...storeConnectionOptions(deps.database), rateLimiter, concurrencyLimiter, rateScope: environment });
+    },
+    async check(environment, name) {
+      const row = await repo.getConnection(environment, name);
+      if (!row) return null;
+      let binding: ConnectionBinding;
+      try {
+        binding = resolveConnection(row, deps.secrets);
+      } catch (err) {
+        return { ok: false, message: err instanceof Error ? err.message : String(err) };
+      }
+      return checkConnection(name, binding, createConnectionResolver({ [name]: binding }, storeConnectionOptions(deps.database)));
     },
   };
 }

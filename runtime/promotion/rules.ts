@@ -41,6 +41,15 @@ export function canDeployDirectly(role: Role, env: EnvironmentConfig, kind: 'dep
   return { ok: true };
 }
 
+/**
+ * Whether `role` may start a run in `env` by hand: analysts try their flows in
+ * the first environment (dev) only; operators and admins run in every one.
+ */
+export function canStartRun(role: Role, env: EnvironmentConfig): Decision {
+  if (env.position === 0 || role !== 'analyst') return { ok: true };
+  return { ok: false, status: 403, requiredRole: ['operator', 'admin'], reason: `Starting a run in ${env.name} needs the operator or admin role; analysts run flows in the first environment only.` };
+}
+
 /** Whether a version whose tests `testsPassed` may go to `env`. */
 export function testsGate(env: EnvironmentConfig, testsPassed: boolean, failing: string[]): Decision {
   if (env.position === 0 || testsPassed) return { ok: true };

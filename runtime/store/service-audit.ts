@@ -34,6 +34,8 @@ export interface AuditFilter {
   action?: string;
   since?: string;
   until?: string;
+  /** Entries about one flow: the flow itself, its versions (`flow@n`), `flow/…` ids (deployments, triggers) and entries whose state names it (promotions). */
+  flow?: string;
 }
 
 const toAudit = (r: Row): AuditRow => ({
@@ -74,6 +76,12 @@ export function auditRepo(sql: SqlClient) {
       if (filter.action) add('action = ?', filter.action);
       if (filter.since) add('at >= ?', filter.since);
       if (filter.until) add('at < ?', filter.until);
+      if (filter.flow) {
+        const escaped = filter.flow.replace(/[\\%_]/g, (c) => `\\${c}`);
+        params.push(filter.flow, `${escaped}/%`, `${escaped}@%`);
+        const [id, under, version] = [`$${params.length - 2}`, `$${params.length - 1}`, `$${params.length}`];
+        where.push(`(entity_id = ${id} or entity_id like ${under} or entity_id like ${version} or after->>'flowId' = ${id} or before->>'flowId' = ${id})`);
+      }
       if (page.cursor) add('id < ?', decodeCursor(page.cursor, ['number'])[0]);
       params.push(limit + 1);
       const { rows } = await sql.query(

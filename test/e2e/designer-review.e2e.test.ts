@@ -91,6 +91,8 @@ describe('designer: an admin reviews a diff and approves promotions under the fo
     expect(await approveUbl.isEnabled()).toBe(true);
     await capture(page, 'designer-21-promotion-approvable');
     await approveUbl.click();
+    // Confirmed in the app's own dialog, never the browser's confirm().
+    await page.getByRole('dialog', { name: 'Approve v2 for prod' }).getByRole('button', { name: 'Approve and deploy to prod' }).click();
     await page.getByText('Approved: v2 is live in prod.').waitFor();
     const ublFlow = await admin.call<{ deployments: Record<string, number | null> }>('GET', '/api/flows/ubl-invoice-to-ap');
     expect(ublFlow.body.deployments.prod).toBe(2);

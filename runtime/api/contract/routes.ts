@@ -136,6 +136,13 @@ export const api = defineContract({
     },
     responses: { 200: json(ConnectionSchema, 'Saved (without secret values)'), 404: described('No such environment'), 422: described('Invalid settings (all problems listed)') },
   },
+  'POST /api/connections/{environment}/{name}/test': {
+    request: { params: pathParams('environment', 'name') },
+    responses: {
+      200: json(z.strictObject({ ok: z.boolean(), message: z.string().meta({ description: 'What answered, or why it failed (never a secret value)' }) }), 'The outcome of reaching the system with the stored settings and secrets'),
+      404: described('No such environment or connection'),
+    },
+  },
   'DELETE /api/connections/{environment}/{name}': {
     request: { params: pathParams('environment', 'name') },
     responses: { 204: described('Removed'), 404: described('No such connection') },
@@ -217,7 +224,7 @@ export const api = defineContract({
   // ------------------------------------------------------------ runs
   'POST /api/flows/{id}/runs': {
     request: { params: pathParams('id'), body: jsonBody(z.object({ environment: z.string().min(1), input: SampleSchema.optional() })) },
-    responses: { 202: json(RunAcceptedSchema, 'Queued'), 404: described('No such flow or environment'), 409: described('Nothing deployed there') },
+    responses: { 202: json(RunAcceptedSchema, 'Queued'), 404: described('No such flow or environment, or no stored sample of that name'), 409: described('Nothing deployed there') },
   },
   'GET /api/runs': { request: { query: RunQuerySchema }, responses: { 200: json(RunPageSchema, 'A page of runs, with counts by status') } },
   'GET /api/runs/events': {
@@ -271,6 +278,7 @@ export const api = defineContract({
     request: {
       query: z.object({
         entity: z.string().optional(), entityId: z.string().optional(), actor: z.string().optional(), action: z.string().optional(),
+        flow: z.string().optional().meta({ description: 'Entries about this flow: the flow, its versions, deployments, promotions, triggers and runs' }),
         since: z.iso.datetime({ offset: true }).optional(), until: z.iso.datetime({ offset: true }).optional(), ...PageQuery,
       }),
     },

@@ -62,6 +62,19 @@ export function registerEnvironmentRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
+    ...api['POST /api/connections/{environment}/{name}/test'], tags: ['Environments'], summary: 'Test a connection: reach its system with the stored settings and secrets', roles: ADMINS,
+    description: 'Postgres and MySQL run `select 1`; HTTP sends a GET to the base URL (a 401, 403 or 5xx answer fails); AMQP, NATS and SFTP open a session and close it. Nothing is written. The outcome is audited.',
+  }, async (c) => {
+    const user = currentUser(c);
+    const { environment, name } = c.req.valid('param');
+    const env = ctx.environment(environment);
+    const outcome = await ctx.connections.check(env.name, name);
+    if (!outcome) throw notFound(`${env.name} has no connection '${name}'.`);
+    await audit.append({ actor: user.username, action: 'connection.tested', entity: 'connection', entityId: `${env.name}/${name}`, after: outcome });
+    return c.json(outcome, 200);
+  });
+
+  defineRoute(app, {
     ...api['DELETE /api/connections/{environment}/{name}'], tags: ['Environments'], summary: 'Remove a connection from an environment', roles: ADMINS,
   }, async (c) => {
     const user = currentUser(c);

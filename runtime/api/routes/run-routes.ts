@@ -46,14 +46,15 @@ export function registerRunRoutes(app: Api, ctx: ApiContext): void {
   app.use('/api/flows/:id/runs', idempotent(ctx.repos.sql));
   defineRoute(app, {
     ...api['POST /api/flows/{id}/runs'], tags: ['Runs'], summary: 'Start a run of the version deployed in an environment', roles: RUNNERS,
-    description: 'With `input` the flow\'s source reads that document; without, the source reads itself (a query source). Answers 202 once the run is durably queued. '
+    description: 'Analysts start runs in the first environment (dev) only; operators and admins in every environment (403 otherwise). With `input` the flow\'s source reads that document; without, the source reads itself (a query source). Answers 202 once the run is durably queued. '
       + 'Send an `Idempotency-Key` header (e.g. a UUID) to make a retry safe: the same key gives the first answer again and starts no second run.',
   }, async (c) => {
     const flow = await requireFlow(ctx, c.req.valid('param').id);
     const body = c.req.valid('json');
     const env = ctx.environment(body.environment);
+    const user = currentUser(c);
     const input = body.input ? { name: body.input.name, bytes: await sampleBytes(ctx, flow.id, body.input) } : undefined;
-    const run = await startRun(appDeps(ctx), { flowId: flow.id, environment: env.name, input, actor: currentUser(c).username });
+    const run = await startRun(appDeps(ctx), { flowId: flow.id, environment: env, input, actor: user });
     return c.json({ runId: run.id }, 202);
   });
 

@@ -67,7 +67,7 @@ describe('connections', () => {
     expect(await h.repos.connections.getConnection('dev', 'erp')).toBeNull();
   });
 
-  it('binds the same version to different databases per environment', async () => {
+  it('binds the same version to different databases per environment', { timeout: 180_000 }, async () => {
     await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow() }, 201);
     await h.json('analyst', 'POST', '/api/flows/payments/versions', { message: 'v1' }, 201);
     await h.json('admin', 'PUT', '/api/connections/dev/ledger', { kind: 'postgres', settings: { embedded: true } });
@@ -87,5 +87,26 @@ describe('connections', () => {
     const text = await (await h.call('admin', 'GET', '/api/flows/payments/export')).text();
     expect(text).not.toContain('db-password-xyz');
     expect(text).not.toContain(TOKEN);
+  });
+
+  it('tests a connection with its stored secrets, says what answered or why not, never shows a secret, and audits it', async () => {
+    const ok = await h.json('admin', 'POST', '/api/connections/dev/ledger/test');
+    expect(ok).toEqual({ ok: true, message: 'The embedded database answered.' });
+    const failed = await h.json('admin', 'POST', '/api/connections/test/ledger/test');
+    expect(failed.ok).toBe(false);
+    expect(failed.message).toMatch(/ECONNREFUSED|connect/i);
+    expect(failed.message).not.toContain('db-password-xyz');
+    const unknown = await h.call('admin', 'POST', '/api/connections/test/nothing/test');
+    expect(unknown.status).toBe(404);
+    const { items } = await h.json('admin', 'GET', '/api/audit?action=connection.tested');
+    expect(items.map((e: { entityId: string; after: { ok: boolean } }) => [e.entityId, e.after.ok])).toEqual([['test/ledger', false], ['dev/ledger', true]]);
+  });
+
+  it('filters the audit log by flow: the flow, its versions, deployments and promotions', async () => {
+    const { items } = await h.json('admin', 'GET', '/api/audit?flow=payments');
+    const entities = new Set(items.map((e: { entity: string }) => e.entity));
+    expect([...entities].sort()).toEqual(['deployment', 'flow', 'version']);
+    expect(items.map((e: { entityId: string }) => e.entityId).filter((id: string) => !/^payments($|\/|@)/.test(id))).toEqual([]);
+    expect((await h.json('admin', 'GET', '/api/audit?flow=pay')).items).toEqual([]);
   });
 });

@@ -43,6 +43,7 @@ const MATRIX: [string, string, unknown, Who[]][] = [
   ['GET', '/api/connections', undefined, ADMIN],
   ['DELETE', '/api/connections/dev/nothing', undefined, ADMIN],
   ['PUT', '/api/connections/dev/ledger', { kind: 'postgres', settings: { embedded: true } }, ADMIN],
+  ['POST', '/api/connections/dev/ledger/test', undefined, ADMIN],
   ['GET', '/api/flows/payments/deployments', undefined, ALL],
   ['POST', '/api/flows/payments/deployments', { environment: 'dev', version: 1 }, EDIT],
   ['POST', '/api/flows/payments/promotions', { environment: 'prod', version: 99 }, EDIT],
@@ -50,7 +51,9 @@ const MATRIX: [string, string, unknown, Who[]][] = [
   ['POST', '/api/promotions/prm_none/approve', undefined, ADMIN],
   ['POST', '/api/flows/payments/rollback', { environment: 'dev', version: 99 }, EDIT],
   ['POST', '/api/flows/payments/impact-preview', { environment: 'prod', version: 1 }, ADMIN],
-  ['POST', '/api/flows/payments/runs', { environment: 'prod' }, ALL],
+  ['POST', '/api/flows/payments/runs', { environment: 'dev' }, ALL],
+  // Analysts run their flows in dev only; a deployed environment needs an operator or admin.
+  ['POST', '/api/flows/payments/runs', { environment: 'prod' }, OPS],
   ['GET', '/api/runs', undefined, ALL],
   ['GET', '/api/runs/run_none', undefined, ALL],
   ['POST', '/api/runs/run_none/cancel', undefined, OPS],
