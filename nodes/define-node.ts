@@ -266,6 +266,8 @@ export interface TargetContext {
 export interface StateChange {
   key: string;
   applyKey: string;
+  /** The value the key starts from when it has none yet (e.g. the invoice's amount); absent: `undefined`. */
+  initial?: unknown;
 }
 
 /**
@@ -289,7 +291,7 @@ export interface KeyedStateStore {
   read(scope: string, keys: string[]): Promise<Map<string, unknown>>;
   /**
    * Applies `changes` in order (a key changed twice sees its first change); `compute` gets the
-   * change's index and the key's current value (`undefined`: none yet) and returns the new value;
+   * change's index and the key's current value (its `initial` when it has none yet) and returns the new value;
    * when it throws, that change is not applied (nor recorded) and its result carries the error.
    */
   apply(scope: string, changes: StateChange[], compute: (index: number, current: unknown) => unknown, by: { runId: string; nodeId: string }): Promise<StateApplication[]>;

@@ -26,7 +26,7 @@ export async function applyChangesInOrder(
       results.push({ ...earlier, earlier: true });
       continue;
     }
-    const before = values.get(change.key);
+    const before = values.get(change.key) ?? change.initial;
     let after: unknown;
     try {
       after = await compute(index, before);

@@ -90,17 +90,24 @@ export const keyedStateNode = defineNode({
         for (const [i, r] of records.entries()) {
           if (keys[i] === undefined) continue;
           const a = await recordKey(applyKey, config.applyKey, r.data, r.bindings, { nodeId, field: '/applyKey' });
-          if (a instanceof FlowError) answers[i] = a;
-          else {
-            changes.push({ key: keys[i]!, applyKey: a });
-            of.push(i);
+          if (a instanceof FlowError) {
+            answers[i] = a;
+            continue;
           }
+          let start: unknown;
+          try {
+            start = initial ? await initial.evaluate(r.data, r.bindings) : undefined;
+          } catch (err) {
+            answers[i] = nodeError(err, nodeId, '/initial');
+            continue;
+          }
+          changes.push({ key: keys[i]!, applyKey: a, initial: start });
+          of.push(i);
         }
         // A record whose new value cannot be computed fails alone; its key keeps its value and nothing is recorded.
         const applied = await ctx.state.apply(scope, changes, async (c, current) => {
           const r = records[of[c]];
-          const state = current === undefined && initial ? await initial.evaluate(r.data, r.bindings) : current;
-          const next = await update.evaluate(r.data, { ...r.bindings, state });
+          const next = await update.evaluate(r.data, { ...r.bindings, state: current });
           if (next === undefined) throw new FlowError('mapping', `Node "${nodeId}": the new value (/update) gave nothing for key '${changes[c].key}'`, { nodeId, field: '/update' });
           return next;
         }, { runId: ctx.runId, nodeId });
