@@ -140,8 +140,12 @@ export function expectedApplication(data: Pick<CashData, 'openItems' | 'payments
     }
     applications++;
     const before = balances.get(p.invoiceNo) ?? open.get(p.invoiceNo)!;
-    const applied = p.amountCents < before ? p.amountCents : before;
-    if (p.amountCents > before) overpayments++;
+    // BigInt: no Math.min. Applied is the payment, at most the open balance.
+    let applied = p.amountCents;
+    if (p.amountCents > before) {
+      applied = before;
+      overpayments++;
+    }
     balances.set(p.invoiceNo, before - applied);
     appliedCents += applied;
   }
