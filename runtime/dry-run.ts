@@ -40,6 +40,8 @@ export async function dryRunFlow(options: {
   signal?: AbortSignal;
   /** Connections lookups may read (a preview on the dev environment's); absent: none is opened. Targets are never written. */
   connections?: ConnectionResolver;
+  /** The HTTP client lookups call through (default the global fetch). */
+  fetch?: typeof fetch;
 }): Promise<DryRunResult> {
   const traces: RecordTrace[] = [];
   const deadLetters: DeadLetterEntry[] = [];
@@ -62,6 +64,7 @@ export async function dryRunFlow(options: {
       http: (name) => { throw new Error(`a dry run does not connect to '${name}'`); },
     },
     files: { append: async () => {} },
+    fetch: options.fetch,
     digest: (s) => createHash('sha256').update(s).digest('hex'),
     dryRun: true, captureOutputs: options.captureOutputs ?? 100, signal: options.signal,
   });
