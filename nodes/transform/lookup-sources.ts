@@ -4,7 +4,8 @@
  * key → rows for the keys asked; a key with no rows is absent.
  */
 import type { ProcessContext } from '../define-node.ts';
-import { FlowError } from '../errors.ts';
+import { FlowError, toFlowError } from '../errors.ts';
+import { readOnlyQuery } from '../source/read-only-query.ts';
 import { createHttpAuthorizer } from '../http-auth.ts';
 import { sensitiveValues } from '../secret-redaction.ts';
 import { requestPage, sleep, type PageClient } from '../source/http-request.ts';
@@ -16,13 +17,22 @@ export interface PostgresLookup {
   connection: string;
   query: string;
   matchColumn: string;
+  timeoutMs: number;
   nodeId: string;
 }
 
-/** One query for all `keys` (`$1` is the text array of keys); rows grouped by their match column. */
+/**
+ * One query for all `keys` (`$1` is the text array of keys), wrapped in a SELECT and run read-only
+ * with a time limit: a lookup can only read. Rows grouped by their match column.
+ */
 export async function queryPostgres(spec: PostgresLookup, keys: string[], ctx: ProcessContext): Promise<LookupRows> {
-  const { rows } = await ctx.connections.sql(spec.connection).query<Record<string, unknown>>(spec.query, [keys]).catch((err: unknown) => {
-    throw new FlowError('transient', `Lookup "${spec.nodeId}": the query on connection '${spec.connection}' failed: ${err instanceof Error ? err.message : String(err)}`, { nodeId: spec.nodeId, field: '/query' });
+  const sql = ctx.connections.sql(spec.connection);
+  if (sql.dialect === 'mysql') {
+    throw new FlowError('permanent', `Lookup "${spec.nodeId}": connection '${spec.connection}' is MySQL/MariaDB; lookups query Postgres (= any($1))`, { nodeId: spec.nodeId, field: '/connection' });
+  }
+  const rows = await readOnlyQuery(sql, `SELECT * FROM (\n${spec.query}\n) AS lookup_query`, [keys], spec).catch((err: unknown) => {
+    const e = toFlowError(err, 'transient', { nodeId: spec.nodeId });
+    throw new FlowError(e.errorClass, `Lookup "${spec.nodeId}": the query on connection '${spec.connection}' failed: ${e.message}`, { ...e.details, nodeId: spec.nodeId, field: '/query' });
   });
   const found: LookupRows = new Map();
   for (const row of rows) {

@@ -8,6 +8,7 @@ import { Expression, StringEnum, Type, type Static } from '../config-schema.ts';
 import { defineNode, type ConfigProblem, type Emission, type PortDeclaration } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
 import { compileConfigExpression, nodeError } from '../expression/config-expressions.ts';
+import { countSqlStatements, splitSqlStatements } from '../source/sql-statements.ts';
 import { LookupCache } from './lookup-cache.ts';
 import { getHttp, queryPostgres, type LookupRows } from './lookup-sources.ts';
 import { recordKey, withField } from './record-key.ts';
@@ -29,7 +30,7 @@ const config = Type.Object({
   default: Type.Optional(Expression({ title: 'Default value', description: 'JSONata on the record giving the value of a key not found (When not found: default).' })),
   cacheSize: Type.Integer({ title: 'Cache size (keys)', description: 'Keys remembered for the run; 0 turns the cache off.', minimum: 0, maximum: 1_000_000, default: 10_000 }),
   concurrency: Type.Integer({ title: 'Requests at once (HTTP)', minimum: 1, maximum: 32, default: 4 }),
-  timeoutMs: Type.Integer({ title: 'Timeout (ms, HTTP)', minimum: 1, default: 10_000 }),
+  timeoutMs: Type.Integer({ title: 'Timeout (ms)', description: 'Longest a query or a request may take.', minimum: 1, default: 10_000 }),
 }, { $schema: 'https://json-schema.org/draft/2020-12/schema', title: 'Lookup', additionalProperties: false });
 
 export type LookupConfig = Static<typeof config>;
@@ -40,6 +41,7 @@ const MISSING = 'missing';
 function checkLookup(config: LookupConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (config.source === 'postgres') {
+    if (countSqlStatements(config.query) > 1) problems.push({ path: '/query', message: 'One SELECT statement only (a lookup can only read)' });
     if (!/\$1(?!\d)/.test(config.query)) problems.push({ path: '/query', message: 'The query must use $1, the list of keys (e.g. where invoice_no = any($1))' });
     if (/\$(?:[2-9]|1\d)/.test(config.query)) problems.push({ path: '/query', message: 'The query gets one parameter, $1 (the list of keys)' });
     if (!config.matchColumn.trim()) problems.push({ path: '/matchColumn', message: 'Name the column of the answer that holds the key' });
@@ -73,7 +75,7 @@ export const lookupNode = defineNode({
     const cache = new LookupCache(config.cacheSize);
     const fetchRows = config.source === 'http'
       ? (keys: string[], ctx: Parameters<typeof getHttp>[2]) => getHttp({ connection: config.connection, path: config.path, concurrency: config.concurrency, timeoutMs: config.timeoutMs, nodeId }, keys, ctx)
-      : (keys: string[], ctx: Parameters<typeof queryPostgres>[2]) => queryPostgres({ connection: config.connection, query: config.query, matchColumn: config.matchColumn, nodeId }, keys, ctx);
+      : (keys: string[], ctx: Parameters<typeof queryPostgres>[2]) => queryPostgres({ connection: config.connection, query: splitSqlStatements(config.query).join(';\n'), matchColumn: config.matchColumn, timeoutMs: config.timeoutMs, nodeId }, keys, ctx);
     return {
       process() {
         throw new FlowError('permanent', `Node "${nodeId}" (lookup) runs on whole chunks only`, { nodeId });

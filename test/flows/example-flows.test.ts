@@ -52,7 +52,7 @@ describe.each(flowDirs)('example flow %s', (name) => {
     expect(validateFlow(doc, catalog, evaluatorFor(doc))).toEqual([]);
   });
 
-  it('passes its mapping tests', { timeout: 120_000 }, async () => {
+  it('passes its mapping tests', { timeout: 300_000 }, async () => {
     const { doc, dir } = await loadFlowFile(path);
     const reference = await loadReferenceData(doc, dir);
     const lookups = await lookupDatabase(doc, dir);
@@ -94,5 +94,5 @@ describe.each(flowDirs)('example flow %s', (name) => {
       const expected = JSON.parse(await readFile(goldenPath, 'utf8'));
       expect(actual, `${name}: ${sample}`).toEqual(expected);
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -27,7 +27,11 @@ function fakeSql(): SqlClient & { queries: string[][] } {
   const queries: string[][] = [];
   const client = {
     queries,
-    async query<R>(_text: string, params?: unknown[]) {
+    async query<R>(text: string, params?: unknown[]) {
+      if (/^SET /.test(text)) {
+        queries.push([text]);
+        return { rows: [] as R[] };
+      }
       const keys = params![0] as string[];
       queries.push(keys);
       return { rows: CUSTOMERS.filter((c) => keys.includes(c.id)) as R[] };
@@ -77,7 +81,8 @@ describe('lookup', () => {
   it('looks up a chunk in one query; found and missing ports; a key that gives nothing is quarantined naming node and field', async () => {
     const sql = fakeSql();
     const result = await run(lookupFlow({ many: true }), orders, { sql: () => sql });
-    expect(sql.queries).toEqual([['C1', 'C9', 'C2']]);
+    // Read-only, with a time limit, then one query for the chunk's keys.
+    expect(sql.queries).toEqual([['SET TRANSACTION READ ONLY'], ['SET LOCAL statement_timeout = 10000'], ['C1', 'C9', 'C2']]);
     expect(result.outputs!.out.map((o) => o.data)).toEqual([
       { id: 'O1', customerId: 'C1', customer: [CUSTOMERS[0]] },
       { id: 'O3', customerId: 'C1', customer: [CUSTOMERS[0]] },
@@ -106,10 +111,10 @@ describe('lookup', () => {
     const sql = fakeSql();
     await run(lookupFlow({ many: true }), many, { sql: () => sql });
     // Chunks of 500: the first asks for both keys, the others find them cached (found or not).
-    expect(sql.queries).toEqual([['C9', 'C1']]);
+    expect(sql.queries.filter((q) => !q[0].startsWith('SET '))).toEqual([['C9', 'C1']]);
     const uncached = fakeSql();
     await run(lookupFlow({ many: true, cacheSize: 0 }), many, { sql: () => uncached });
-    expect(uncached.queries.length).toBe(3);
+    expect(uncached.queries.filter((q) => !q[0].startsWith('SET ')).length).toBe(3);
   });
 
   it('the cache keeps at most its limit, dropping the least recently used, and starts empty for a new run', () => {
@@ -153,6 +158,7 @@ describe('lookup', () => {
     const lookup = catalog.get('transform.lookup')!;
     const check = (config: Record<string, unknown>) => lookup.check!({ ...lookup.defaults, connection: 'crm', key: 'k', ...config }, evaluatorFor({}));
     expect(check({ query: 'select * from customer where id = $2', matchColumn: '' }).map((p) => p.path)).toEqual(['/query', '/query', '/matchColumn']);
+    expect(check({ query: 'select * from c where id = any($1); delete from c', matchColumn: 'id' }).map((p) => p.message)).toEqual(['One SELECT statement only (a lookup can only read)']);
     expect(check({ source: 'http', path: '/customers' })).toEqual([{ path: '/path', message: 'The path must contain {{key}}, where the key goes' }]);
     expect(check({ query: 'select * from c where id = any($1)', matchColumn: 'id', onMissing: 'default' })).toEqual([{ path: '/default', message: 'Give the default value for keys not found' }]);
   });
