@@ -12,6 +12,8 @@ import { amqpSource } from './source/amqp.ts';
 import { natsSource } from './source/nats.ts';
 import { sftpSource } from './source/sftp.ts';
 import { jsonataTransform } from './transform/jsonata.ts';
+import { lookupNode } from './transform/lookup.ts';
+import { keyedStateNode } from './transform/keyed-state.ts';
 import { routeNode } from './route/condition.ts';
 import { validateNode } from './validate/record.ts';
 import { postgresTarget } from './target/postgres.ts';
@@ -30,6 +32,8 @@ export const NODE_TYPES: readonly AnyNodeDeclaration[] = [
   natsSource,
   sftpSource,
   jsonataTransform,
+  lookupNode,
+  keyedStateNode,
   routeNode,
   validateNode,
   postgresTarget,

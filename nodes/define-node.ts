@@ -229,6 +229,8 @@ export interface NodeSetupContext {
   reference: ReferenceData;
   /** Functions every expression may call (money, reference look-ups). */
   functions: Bindings;
+  /** The environment the run's connections are bound in (null or absent: a local run); scopes keyed state. */
+  environment?: string | null;
 }
 
 export interface SourceContext {
@@ -258,6 +260,50 @@ export interface TargetContext {
   /** Used by the HTTP target; the runtime passes the global fetch, tests a stub. */
   fetch: typeof fetch;
   signal: AbortSignal;
+}
+
+/** One change to a key of a keyed state, applied at most once: `applyKey` names it (the record's idempotency key). */
+export interface StateChange {
+  key: string;
+  applyKey: string;
+  /** The value the key starts from when it has none yet (e.g. the invoice's amount); absent: `undefined`. */
+  initial?: unknown;
+}
+
+/**
+ * What a change did: the value before and after; `earlier` when it had been applied before (a
+ * retry or replay) and this is the recorded result; `error` when `compute` threw (nothing applied).
+ */
+export interface StateApplication {
+  before: unknown;
+  after: unknown;
+  earlier: boolean;
+  error?: unknown;
+}
+
+/**
+ * Keyed state: values kept per key across records, chunks, runs and workers (the runtime's
+ * store). `apply` changes keys in one transaction with each key's row locked while `compute`
+ * runs, so concurrent changes of one key are serialised and none is lost; a change whose apply
+ * key was applied before is not applied again (its recorded result is returned).
+ */
+export interface KeyedStateStore {
+  read(scope: string, keys: string[]): Promise<Map<string, unknown>>;
+  /**
+   * Applies `changes` in order (a key changed twice sees its first change); `compute` gets the
+   * change's index and the key's current value (its `initial` when it has none yet) and returns the new value;
+   * when it throws, that change is not applied (nor recorded) and its result carries the error.
+   */
+  apply(scope: string, changes: StateChange[], compute: (index: number, current: unknown) => unknown, by: { runId: string; nodeId: string }): Promise<StateApplication[]>;
+}
+
+/** Handed to a node that processes a chunk's records together (`processBatch`). */
+export interface ProcessContext {
+  connections: ConnectionResolver;
+  state: KeyedStateStore;
+  fetch: typeof fetch;
+  signal: AbortSignal;
+  runId: string;
 }
 
 // ---------------------------------------------------------------------------
@@ -294,6 +340,12 @@ export interface SourceBehaviour {
 /** transform, route and validate nodes: one record in, zero or more out. */
 export interface ProcessBehaviour {
   process(data: unknown, bindings: Bindings): Emission[] | Promise<Emission[]>;
+  /**
+   * Nodes that reach the outside world (a lookup, keyed state) process all records of a chunk
+   * that reach them in one call, in order: one query for many records. One answer per record:
+   * its emissions, or the error that failed it. Throwing fails every record with that error.
+   */
+  processBatch?(records: { data: unknown; bindings: Bindings }[], ctx: ProcessContext): Promise<(Emission[] | FlowError)[]>;
 }
 
 export interface TargetItem {

@@ -5,7 +5,8 @@
  * example-flow golden tests.
  */
 import { createHash } from 'node:crypto';
-import type { ReferenceData } from '../nodes/define-node.ts';
+import type { ConnectionResolver, ReferenceData } from '../nodes/define-node.ts';
+import { createMemoryKeyedState } from './engine/memory-keyed-state.ts';
 import type { FlowDocument } from '../nodes/flow-document.ts';
 import type { NodeCatalog } from '../nodes/node-catalog.ts';
 import { standardFunctions } from '../nodes/expression/functions.ts';
@@ -37,6 +38,10 @@ export async function dryRunFlow(options: {
   /** Most traces kept (default 10,000); counts stay exact beyond. */
   maxTraces?: number;
   signal?: AbortSignal;
+  /** Connections lookups may read (a preview on the dev environment's); absent: none is opened. Targets are never written. */
+  connections?: ConnectionResolver;
+  /** The HTTP client lookups call through (default the global fetch). */
+  fetch?: typeof fetch;
 }): Promise<DryRunResult> {
   const traces: RecordTrace[] = [];
   const deadLetters: DeadLetterEntry[] = [];
@@ -53,11 +58,13 @@ export async function dryRunFlow(options: {
   });
   const result = await runFlow({
     runId: 'dry-run', flow, input: options.input, ledger: NO_LEDGER, traces: sink,
-    connections: {
+    state: createMemoryKeyedState(),
+    connections: options.connections ?? {
       sql: (name) => { throw new Error(`a dry run does not connect to '${name}'`); },
       http: (name) => { throw new Error(`a dry run does not connect to '${name}'`); },
     },
     files: { append: async () => {} },
+    fetch: options.fetch,
     digest: (s) => createHash('sha256').update(s).digest('hex'),
     dryRun: true, captureOutputs: options.captureOutputs ?? 100, signal: options.signal,
   });

@@ -3,7 +3,7 @@
  * by a dry run. Failures come back as field-level differences. These are the
  * tests that gate promotion.
  */
-import type { ReferenceData } from '../nodes/define-node.ts';
+import type { ConnectionResolver, ReferenceData } from '../nodes/define-node.ts';
 import type { FlowDocument, MappingTest } from '../nodes/flow-document.ts';
 import type { NodeCatalog } from '../nodes/node-catalog.ts';
 import type { ExpressionEvaluator } from '../nodes/expression/evaluator.ts';
@@ -21,13 +21,16 @@ export interface MappingTestResult {
   error?: string;
 }
 
-export async function runMappingTests(doc: FlowDocument, deps: { catalog: NodeCatalog; evaluator: ExpressionEvaluator; reference: ReferenceData }): Promise<MappingTestResult[]> {
+/** `connections`: what lookups read (the dev environment's, or a test database); absent, none is opened. */
+export interface MappingTestDeps { catalog: NodeCatalog; evaluator: ExpressionEvaluator; reference: ReferenceData; connections?: ConnectionResolver }
+
+export async function runMappingTests(doc: FlowDocument, deps: MappingTestDeps): Promise<MappingTestResult[]> {
   const results: MappingTestResult[] = [];
   for (const test of doc.tests ?? []) results.push(await runMappingTest(doc, test, deps));
   return results;
 }
 
-export async function runMappingTest(doc: FlowDocument, test: MappingTest, deps: { catalog: NodeCatalog; evaluator: ExpressionEvaluator; reference: ReferenceData }): Promise<MappingTestResult> {
+export async function runMappingTest(doc: FlowDocument, test: MappingTest, deps: MappingTestDeps): Promise<MappingTestResult> {
   const base = { name: test.name, node: test.node ?? null, expected: test.expected };
   let result;
   try {

@@ -63,7 +63,7 @@ export async function executeRun(deps: RunServiceDeps, req: StartRunRequest): Pr
     const watermark = (await store.getWatermark(req.doc.id, sourceId, environment)) ?? undefined;
     const traces = store.openTraceSink({ runId: run.id, flowId: req.doc.id, version: req.version, environment: req.environment ?? null });
     result = await runFlow({
-      runId: run.id, flow, input: req.input, ledger: store.ledger, traces,
+      runId: run.id, flow, input: req.input, ledger: store.ledger, state: store.keyedState, traces,
       connections: deps.connections, files: deps.files, fetch: deps.fetch ?? runtimeFetch(), digest: sha256,
       watermark, dryRun: req.dryRun, chunkSize: req.chunkSize, signal: req.signal,
     });

@@ -17,7 +17,7 @@
 import { Type, type Static } from '../config-schema.ts';
 import { defineNode, type ConfigProblem, type SqlClient } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
-import { classifyPgError } from '../target/sql-errors.ts';
+import { readOnlyQuery } from './read-only-query.ts';
 import { identifierProblem, quoteIdentifier } from '../target/sql-identifiers.ts';
 import { countSqlStatements, splitSqlStatements } from './sql-statements.ts';
 
@@ -120,21 +120,7 @@ export const postgresSource = defineNode({
     const column = config.watermarkColumn ? quoteIdentifier(config.watermarkColumn) : undefined;
 
     const timeoutMs = (config.timeoutSeconds ?? 300) * 1000;
-    // One statement per call, parameters always bound (the extended protocol), so stacked
-    // statements are a syntax error; the transaction is read-only from its first statement on.
-    async function readOnly(sql: SqlClient, text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-      try {
-        // MySQL/MariaDB: one statement (the client refuses stacked ones), a SELECT wrapping the query, with its own time limit.
-        if (sql.dialect === 'mysql') return (await sql.query<Record<string, unknown>>(`SET STATEMENT max_statement_time = ${timeoutMs / 1000} FOR ${text}`, params)).rows;
-        return await sql.transaction(async (tx) => {
-          await tx.query('SET TRANSACTION READ ONLY', []);
-          await tx.query(`SET LOCAL statement_timeout = ${timeoutMs}`, []);
-          return (await tx.query<Record<string, unknown>>(text, params)).rows;
-        });
-      } catch (err) {
-        throw classifyPgError(err, { nodeId });
-      }
-    }
+    const readOnly = (sql: SqlClient, text: string, params: unknown[]) => readOnlyQuery(sql, text, params, { timeoutMs, nodeId });
 
     async function* readAll(sql: SqlClient): AsyncIterable<unknown> {
       const rows = await readOnly(sql, `SELECT * FROM (\n${query}\n) AS source_query`, []);

@@ -91,7 +91,7 @@ export function prepareFlow(doc: FlowDocument, options: PrepareOptions): Prepare
     const resolved = resolveNodeConfig(decl, node);
     if (!resolved.ok) throw new FlowError('permanent', resolved.message, { nodeId: node.id });
     const config = resolved.config;
-    const behaviour = decl.create(config, { nodeId: node.id, evaluator, reference, functions });
+    const behaviour = decl.create(config, { nodeId: node.id, evaluator, reference, functions, environment: options.environment ?? null });
     const base = { id: node.id, label: node.label ?? decl.title, decl, config, edgesByPort: new Map<string, string[]>() };
     const category = decl.category as NodeCategory;
     if (category === 'target') {

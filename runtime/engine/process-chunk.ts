@@ -3,7 +3,7 @@
  * node in topological order. Every record ends in exactly one outcome and
  * leaves one trace; records that need a person become dead-letter entries.
  */
-import type { Emission, TargetContext } from '../../nodes/define-node.ts';
+import type { Emission, KeyedStateStore, TargetContext } from '../../nodes/define-node.ts';
 import type { Bindings } from '../../nodes/expression/evaluator.ts';
 import { FlowError, toFlowError, type RuleFailure, type SerializedError } from '../../nodes/errors.ts';
 import type { PreparedFlow, PreparedProcess, PreparedTarget } from './prepare-flow.ts';
@@ -13,6 +13,7 @@ import type {
 import { ReconciliationBuilder, toDecimalString } from './reconcile.ts';
 import { writeToTarget, type TargetCallbacks, type TargetWork } from './target-writer.ts';
 import { sharedTransactionConnections, writeSharedTransaction } from './shared-transaction.ts';
+import { processInBatch } from './process-batch.ts';
 
 /** A source record with what the run computed for it when it was read. */
 export interface RootRecord {
@@ -58,6 +59,8 @@ export interface ChunkIO {
   runId: string;
   ledger: IdempotencyLedger;
   target: TargetContext;
+  /** Keyed state for nodes that read or change it; absent: they fail naming the missing store. */
+  state?: KeyedStateStore;
   /** Claim token for the ledger: a retried chunk re-owns its own pending claims. */
   claimToken: string;
   /** Dry run: targets are not written and the ledger is not touched. */
@@ -230,6 +233,20 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       continue;
     }
     if (node.category === 'source') continue;
+    if (node.behaviour.processBatch) {
+      const t0 = performance.now();
+      const answers = await processInBatch(node, items.map((item) => ({ data: item.data, bindings: bindingsFor(item) })), io);
+      s.ms += performance.now() - t0;
+      items.forEach((item, i) => {
+        const answer = answers[i];
+        if (answer instanceof FlowError) {
+          s.errors++;
+          failed(item, nodeId, answer);
+        } else if (answer.length === 0) end(item, 'filtered', nodeId, { error: undefined });
+        else dispatchEmissions(node, answer, item, s, enqueue, end, capture, reconciliation);
+      });
+      continue;
+    }
     for (const item of items) {
       const t0 = performance.now();
       let emissions: Emission[];

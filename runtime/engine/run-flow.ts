@@ -3,7 +3,7 @@
  * push each chunk through the graph, hand traces to the sink, add up counts,
  * timings and control totals. Memory stays bounded by the chunk size.
  */
-import type { ConnectionResolver, FileSink, InputDocument } from '../../nodes/define-node.ts';
+import type { ConnectionResolver, FileSink, InputDocument, KeyedStateStore } from '../../nodes/define-node.ts';
 import { FlowError, toFlowError, type SerializedError } from '../../nodes/errors.ts';
 import { recordProblem } from '../../nodes/formats/record-limits.ts';
 import type { PreparedFlow } from './prepare-flow.ts';
@@ -35,6 +35,8 @@ export interface RunFlowOptions {
   flow: PreparedFlow;
   input: RunInput;
   ledger: IdempotencyLedger;
+  /** Keyed state the flow's state nodes read and change (the store's; in memory for dry runs). */
+  state?: KeyedStateStore;
   traces: TraceSink;
   connections: ConnectionResolver;
   files: FileSink;
@@ -87,6 +89,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
       const result = await processChunk(flow, roots, {
         runId: options.runId,
         ledger: options.ledger,
+        state: options.state,
         claimToken: `${options.runId}:${roots[0].seq}`,
         dryRun: options.dryRun,
         captureOutputs: options.captureOutputs,

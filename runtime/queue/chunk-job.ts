@@ -70,6 +70,7 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
       result = await ctx.telemetry.chunk(span, () => processChunk(flow, chunk.roots, {
         runId,
         ledger: ctx.store.ledger,
+        state: ctx.store.keyedState,
         claimToken: chunkClaimToken(runId, chunkNo),
         sourceNodeId,
         target: { connections, files: ctx.files, fetch: ctx.fetch, signal },

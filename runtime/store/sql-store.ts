@@ -8,6 +8,7 @@ import { runsRepo } from './runs-repo.ts';
 import { tracesRepo } from './traces-repo.ts';
 import { deadLettersRepo } from './dead-letters-repo.ts';
 import { createLedger } from './ledger.ts';
+import { createKeyedStateStore } from './keyed-state.ts';
 import { referenceDataRepo } from './reference-data.ts';
 import { createTraceSink } from './trace-sink.ts';
 import { retentionRepo } from './retention-repo.ts';
@@ -25,6 +26,7 @@ export function createSqlStore(db: Db, options: { schema?: string } = {}): Store
     ...tracesRepo(db),
     ...deadLettersRepo(db),
     ledger: createLedger(db),
+    keyedState: createKeyedStateStore(db),
     ...referenceDataRepo(db),
     ...retentionRepo(db),
   };

@@ -3,7 +3,7 @@
  * or through PGlite in a local data folder. Everything above this interface is
  * unaware which one it is.
  */
-import type { SqlClient } from '../../nodes/define-node.ts';
+import type { KeyedStateStore, SqlClient } from '../../nodes/define-node.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import type {
   IdempotencyLedger, TraceSink, RunStatus, NodeStats, Reconciliation, OutcomeCounts,
@@ -209,6 +209,8 @@ export interface Store {
 
   // idempotency
   readonly ledger: IdempotencyLedger;
+  /** Keyed state (open-item balances …) that flows read and change, each change applied once. */
+  readonly keyedState: KeyedStateStore;
 
   // reference data
   putReferenceData(set: string, keyField: string, rows: Record<string, unknown>[]): Promise<number>;

@@ -150,6 +150,8 @@ async function main() {
     }
     // The HTTP source: 100 pages of 500 records from a local server (test/bench/http-source-bench.ts).
     figures.httpSource = JSON.parse((await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/http-source-bench.ts')], { maxBuffer: 1 << 20, env: process.env })).stdout.trim().split('\n').pop()!);
+    // Lookup against Postgres: one query per chunk vs one per record (test/bench/lookup-bench.ts; must be ≥ 10× faster batched).
+    figures.lookup = JSON.parse((await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/lookup-bench.ts')], { maxBuffer: 1 << 20, env: process.env })).stdout.trim().split('\n').pop()!);
     // AMQP source → transform → Postgres target vs the same flow from a file (test/bench/broker-bench.ts); skipped without RabbitMQ.
     figures.broker = JSON.parse((await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/broker-bench.ts')], { maxBuffer: 1 << 20, env: process.env })).stdout.trim().split('\n').pop()!);
   } finally {
@@ -183,6 +185,7 @@ function printTable(f: Record<string, any>) {
     const c = f[b].allCores;
     if (c) console.log(`  [${b}] flow (c) through the queue: worker --cores 2 ${r(c.twoCoresRecordsPerSec)} records/s ÷ --cores 1 ${r(c.oneCoreRecordsPerSec)} = ${c.ratioTwoCoresToOne.toFixed(2)} (target ≥ 1.6)`);
   }
+  if (f.lookup) console.log(`  lookup (${f.lookup.backend}, ${f.lookup.records} records): ${r(f.lookup.batchedRecordsPerSecond)} records/s batched (a query per chunk of 500), ${r(f.lookup.perRecordRecordsPerSecond)} records/s with a query per record: ${f.lookup.speedup}× faster batched`);
   if (f.httpSource) console.log(`  HTTP source, ${f.httpSource.pages} pages of ${f.httpSource.recordsPerPage} records from a local server: ${r(f.httpSource.sourceRecordsPerSec)} records/s read alone (median of 3), ${r(f.httpSource.engineRecordsPerSec)} records/s through the engine to a file with traces`);
   if (f.broker?.skipped) console.log(`  AMQP source bench skipped: ${f.broker.skipped}`);
   else if (f.broker) console.log(`  AMQP source → transform → Postgres target with traces, ${r(f.broker.records)} messages: ${r(f.broker.amqpRecordsPerSec)} records/s in ${f.broker.amqpRuns} runs of ≤ ${r(f.broker.messagesPerRun)}; same flow from a file ${r(f.broker.fileRecordsPerSec)} records/s (${f.broker.ratioAmqpToFile.toFixed(2)} ×; target ≥ 0.8)`);

@@ -7,13 +7,38 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, it } from 'vitest';
+import type { ConnectionResolver, SqlClient } from '../../nodes/define-node.ts';
+import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { catalog } from '../../nodes/catalog.ts';
 import { validateFlow } from '../../nodes/validate-flow.ts';
 import { fileInput, loadFlowFile, loadReferenceData } from '../../runtime/flow-files.ts';
 import { dryRunFlow } from '../../runtime/dry-run.ts';
 import { runMappingTests } from '../../runtime/mapping-tests.ts';
 import { evaluatorFor } from '../../runtime/evaluators.ts';
+
+/**
+ * A flow with lookups reads live data: its dry runs get an in-memory database holding the flow's
+ * setup.sql (its tables and the rows its samples refer to), as the designer's preview reads the dev
+ * environment's connection. Targets are never written in a dry run.
+ */
+async function lookupDatabase(doc: FlowDocument, dir: string): Promise<{ connections: ConnectionResolver; close(): Promise<void> } | undefined> {
+  if (!doc.nodes.some((n) => n.type === 'transform.lookup') || !existsSync(join(dir, 'setup.sql'))) return undefined;
+  const db = new PGlite();
+  await db.exec(await readFile(join(dir, 'setup.sql'), 'utf8'));
+  const sql: SqlClient = {
+    query: async <R,>(text: string, params?: unknown[]) => {
+      const r = await db.query<R>(text, params);
+      return { rows: r.rows, rowCount: r.affectedRows ?? null };
+    },
+    transaction: async (fn) => fn(sql),
+  };
+  return {
+    connections: { sql: () => sql, http: (name) => { throw new Error(`no HTTP connection '${name}' in the example tests`); } },
+    close: () => db.close(),
+  };
+}
 
 const FLOWS = resolve(import.meta.dirname, '../../flows');
 const flowDirs = readdirSync(FLOWS, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(FLOWS, d.name, 'flow.json'))).map((d) => d.name);
@@ -27,10 +52,11 @@ describe.each(flowDirs)('example flow %s', (name) => {
     expect(validateFlow(doc, catalog, evaluatorFor(doc))).toEqual([]);
   });
 
-  it('passes its mapping tests', async () => {
+  it('passes its mapping tests', { timeout: 300_000 }, async () => {
     const { doc, dir } = await loadFlowFile(path);
     const reference = await loadReferenceData(doc, dir);
-    const results = await runMappingTests(doc, { catalog, evaluator: evaluatorFor(doc), reference });
+    const lookups = await lookupDatabase(doc, dir);
+    const results = await runMappingTests(doc, { catalog, evaluator: evaluatorFor(doc), reference, connections: lookups?.connections }).finally(() => lookups?.close());
     expect(results.length).toBeGreaterThan(0);
     for (const r of results) expect({ name: r.name, differences: r.differences, error: r.error }).toEqual({ name: r.name, differences: [], error: undefined });
   });
@@ -40,7 +66,10 @@ describe.each(flowDirs)('example flow %s', (name) => {
     const reference = await loadReferenceData(doc, dir);
     expect(doc.samples?.length).toBeGreaterThan(0);
     for (const sample of doc.samples ?? []) {
-      const result = await dryRunFlow({ doc, catalog, evaluator: evaluatorFor(doc), reference, input: { kind: 'document', document: fileInput(join(dir, sample)) } });
+      const lookups = await lookupDatabase(doc, dir);
+      const result = await dryRunFlow({
+        doc, catalog, evaluator: evaluatorFor(doc), reference, input: { kind: 'document', document: fileInput(join(dir, sample)) }, connections: lookups?.connections,
+      }).finally(() => lookups?.close());
       const actual = {
         status: result.status,
         error: result.error?.message,
@@ -65,5 +94,5 @@ describe.each(flowDirs)('example flow %s', (name) => {
       const expected = JSON.parse(await readFile(goldenPath, 'utf8'));
       expect(actual, `${name}: ${sample}`).toEqual(expected);
     }
-  });
+  }, 300_000);
 });
