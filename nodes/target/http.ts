@@ -30,7 +30,7 @@ import { jsonTextOf } from '../formats/json-text.ts';
 const config = Type.Object({
   /** Name of an `http` connection the flow declares (base URL, headers, rate limit). */
   connection: Type.String({ title: 'Connection', minLength: 1, default: '' }),
-  method: StringEnum(['POST', 'PUT'], { title: 'Method', default: 'POST' }),
+  method: StringEnum(['POST', 'PUT', 'PATCH'], { title: 'Method', default: 'POST' }),
   /** Appended to the connection's base URL; `{{field.path}}` is filled from the record, URL-encoded. */
   path: Type.String({ title: 'Path', description: 'Appended to the connection URL, e.g. /invoices/{{invoiceNumber}}', default: '' }),
   timeoutMs: Type.Integer({ title: 'Timeout (ms)', minimum: 1, maximum: 600000, default: 10000 }),

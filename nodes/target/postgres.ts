@@ -120,7 +120,9 @@ function configProblems(config: PostgresTargetConfig, evaluator: ExpressionEvalu
     if (!columns.includes(key)) add(`/keyColumns/${i}`, `key column '${key}' is not among the mapped columns`);
   });
   const returning = config.returning ?? [];
-  returning.forEach((column, i) => add(`/returning/${i}`, identifierProblem(column, 'returned column')));
+  returning.forEach((column, i) => {
+    add(`/returning/${i}`, identifierProblem(column, 'returned column'));
+  });
   if (returning.length > 0 && keys.length === 0) add('/keyColumns', 'returned columns are read back by the key columns: name the columns that identify the written row');
   const lines = config.lines;
   if (lines) {
@@ -346,10 +348,10 @@ export const postgresTarget = defineNode({
       if (missing) throw missingRow(missing);
     }
 
-    // The answer passed on by the `out` port: the table, the row's key and the returned columns.
+    // The answer passed on by the `out` port: the row's key and its returned columns.
     const delivered = (p: Prepared, earlier: EarlierDelivery | undefined, returned: ReturnedRows | undefined): TargetOutcome => ({
       ok: true, ...(p.ref !== undefined ? { ref: p.ref } : {}), ...(earlier ? { earlier } : {}),
-      answer: { table: config.table, ...(p.ref !== undefined ? { key: p.ref } : {}), ...(returned ? { row: returned.get(keyText(p.keyValues)) ?? null } : {}) },
+      answer: { ...(p.ref !== undefined ? { key: p.ref } : {}), ...(returned ? { row: returned.get(keyText(p.keyValues)) ?? null } : {}) },
     });
 
     // The `returning` columns of the batch's rows, by key text, as JSON gives them (the ledger keeps them so).

@@ -157,7 +157,7 @@ describe('target.postgres on MariaDB', () => {
       { id: 'B', status: 'open', amount: '5', lines: [] },
       { id: 'A', status: 'closed', amount: '3', lines: [{ no: 9, amount: '3' }] },
     ), ctx());
-    expect(outcomes).toEqual([{ ok: true, ref: 'A' }, { ok: true, ref: 'B' }, { ok: true, ref: 'A' }]);
+    expect(outcomes).toEqual([{ ok: true, ref: 'A', answer: { key: 'A' } }, { ok: true, ref: 'B', answer: { key: 'B' } }, { ok: true, ref: 'A', answer: { key: 'A' } }]);
     expect(await rows('select id, status, amount from open_item order by id')).toEqual([
       { id: 'A', status: 'closed', amount: '3.00' },
       { id: 'B', status: 'open', amount: '5.00' },
@@ -177,14 +177,28 @@ describe('target.postgres on MariaDB', () => {
     ]);
   });
 
+  it('returns the columns the database assigned (read back by the key), for the out port', async () => {
+    await admin.query('drop table if exists erp_document');
+    await admin.query('create table erp_document (po varchar(10) primary key, doc_no int not null auto_increment unique, amount decimal(12,2) not null) auto_increment = 5000');
+    const target = postgresTarget.create(config({ table: 'erp_document', keyColumns: ['po'], columns: { po: 'id', amount: 'amount' }, returning: ['doc_no', 'amount'] }), setup);
+    const outcomes = await target.write(items({ id: 'PO-1', amount: '10.5' }, { id: 'PO-2', amount: 'x' }, { id: 'PO-3', amount: '7' }), ctx());
+    const docs = await rows('select po, doc_no from erp_document order by po');
+    expect(docs.map((d) => d.po)).toEqual(['PO-1', 'PO-3']);
+    const docOf = (po: string) => docs.find((d) => d.po === po)!.doc_no;
+    expect(outcomes[0]).toEqual({ ok: true, ref: 'PO-1', answer: { key: 'PO-1', row: { doc_no: docOf('PO-1'), amount: '10.50' } } });
+    expect(outcomes[1].ok).toBe(false);
+    expect(outcomes[2]).toEqual({ ok: true, ref: 'PO-3', answer: { key: 'PO-3', row: { doc_no: docOf('PO-3'), amount: '7.00' } } });
+    expect(Number(docOf('PO-1'))).toBeGreaterThanOrEqual(5000);
+  });
+
   it('keeps delivery markers in the MariaDB database: a retried chunk is not written twice, another run sees duplicates', async () => {
     const target = postgresTarget.create(config({ columns: { id: 'id', amount: 'amount' } }), setup);
     const claim = { scope: 'flow/open_item', runId: 'run-1', claimToken: 'run-1:1' };
     const batch = items({ id: 'A', amount: '1' }, { id: 'B', amount: '2' });
-    expect(await target.write(batch, ctx(), claim)).toEqual([{ ok: true }, { ok: true }]);
-    expect(await target.write(batch, ctx(), claim)).toEqual([{ ok: true, earlier: 'same-claim' }, { ok: true, earlier: 'same-claim' }]);
+    expect(await target.write(batch, ctx(), claim)).toEqual([{ ok: true, answer: {} }, { ok: true, answer: {} }]);
+    expect(await target.write(batch, ctx(), claim)).toEqual([{ ok: true, earlier: 'same-claim', answer: {} }, { ok: true, earlier: 'same-claim', answer: {} }]);
     expect(await target.write(batch, ctx(), { ...claim, runId: 'run-2', claimToken: 'run-2:1' })).toEqual([
-      { ok: true, earlier: 'other-claim' }, { ok: true, earlier: 'other-claim' },
+      { ok: true, earlier: 'other-claim', answer: {} }, { ok: true, earlier: 'other-claim', answer: {} },
     ]);
     expect(await rows('select id from open_item order by id')).toEqual([{ id: 'A' }, { id: 'B' }]);
     expect(await target.countDelivered!({ scope: claim.scope, runId: 'run-1' }, ctx())).toBe(2);
