@@ -18,6 +18,8 @@ import { createConnectionResolver, type ClosableConnectionResolver } from '../..
 import { inlineParams } from '../../../runtime/connectors/mysql.ts';
 import { connectionProblems } from '../../../runtime/connectors/environment-connections.ts';
 import { targetContext } from '../../nodes/target/target-test-context.ts';
+import { CONNECTION_KINDS, SQL_CONNECTION_KINDS } from '../../../nodes/flow-document.ts';
+import flowDocumentSchema from '../../../nodes/flow-document.schema.json' with { type: 'json' };
 
 const SERVER = 'mysql://root@127.0.0.1:3306';
 const DB = `lf_mysql_${process.pid}`;
@@ -48,6 +50,40 @@ describe('MySQL connection settings', () => {
     expect(connectionProblems('erp', 'postgres', { url: 'mariadb://app@db/erp' }, [])).toEqual([]);
     expect(connectionProblems('erp', 'postgres', { url: 'mysql://app:hunter2@db:3306/erp' }, []).map((p) => p.path)).toEqual(['/settings/url']);
     expect(connectionProblems('erp', 'postgres', { url: 'oracle://db/erp' }, [])[0].message).toContain('mysql://');
+  });
+});
+
+describe('the mysql connection kind', () => {
+  it('is in the one list of kinds, and the flow document schema allows exactly those kinds', () => {
+    expect(CONNECTION_KINDS).toContain('mysql');
+    expect(flowDocumentSchema.properties.connections.additionalProperties.properties.kind.enum).toEqual([...CONNECTION_KINDS]);
+    expect(SQL_CONNECTION_KINDS).toEqual(['postgres', 'mysql']);
+  });
+
+  it('takes a mysql:// or mariadb:// url only; its password must be a secret', () => {
+    expect(connectionProblems('erp', 'mysql', { url: 'mysql://app:{{secret:db}}@db:3306/erp' }, ['db'])).toEqual([]);
+    expect(connectionProblems('erp', 'mysql', { url: 'mariadb://app@db/erp' }, [])).toEqual([]);
+    expect(connectionProblems('erp', 'mysql', { url: 'postgres://app@db/erp' }, [])).toEqual([
+      { path: '/settings', message: "connection 'erp' is a mysql connection: it needs a url starting with mysql:// or mariadb://" },
+    ]);
+    expect(connectionProblems('erp', 'mysql', { embedded: true }, []).map((p) => p.path)).toEqual(['/settings']);
+    expect(connectionProblems('erp', 'mysql', { url: 'mysql://app:hunter2@db:3306/erp' }, []).map((p) => p.path)).toEqual(['/settings/url']);
+  });
+
+  it('the SQL nodes write through a mysql connection, and a postgres one bound to a mysql:// url still works (older documents)', async () => {
+    await admin.query('drop table if exists kind_probe');
+    await admin.query('create table kind_probe (id varchar(10) primary key, via varchar(20) not null)');
+    const both = createConnectionResolver({ viaMysql: { kind: 'mysql', url: `${SERVER}/${DB}` }, viaPostgres: { kind: 'postgres', url: `${SERVER}/${DB}` } });
+    try {
+      for (const connection of ['viaMysql', 'viaPostgres']) {
+        const target = postgresTarget.create({ ...postgresTarget.defaults, connection, table: 'kind_probe', mode: 'insert', keyColumns: ['id'], columns: { id: 'id', via: `='${connection}'` } }, setup);
+        expect((await target.write([{ key: connection, data: { id: connection.slice(0, 10) } }], targetContext({ connections: both })))[0].ok).toBe(true);
+      }
+      expect(await rows('select id, via from kind_probe order by id')).toEqual([{ id: 'viaMysql', via: 'viaMysql' }, { id: 'viaPostgre', via: 'viaPostgres' }]);
+      expect(() => createConnectionResolver({ api: { kind: 'http', baseUrl: 'http://x' } }).sql('api')).toThrow("connection 'api' is a http connection, but this node needs a postgres or mysql connection");
+    } finally {
+      await both.close();
+    }
   });
 });
 
