@@ -11,6 +11,10 @@
  * marker is inserted in the same transaction as its rows, and records whose
  * marker is already there are not written again (see delivery-markers.ts):
  * exactly once even in insert mode into a table without a unique key.
+ *
+ * Its answer (passed on by the `out` port) is the row's key and, with `returning`, those columns
+ * read back from the row by the key columns in the same transaction (so also values the database
+ * assigns): one SELECT per batch, the same statement shape on Postgres and MySQL/MariaDB.
  */
 import { StringEnum, StringMap, Type, type Static } from '../config-schema.ts';
 import { defineNode, TARGET_OUT_PORT, type ConfigProblem, type DeliveryClaim, type EarlierDelivery, type SqlClient, type TargetItem, type TargetOutcome } from '../define-node.ts';
