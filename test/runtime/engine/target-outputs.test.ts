@@ -15,7 +15,9 @@ import { processChunk, type ChunkIO, type RootRecord } from '../../../runtime/en
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
 import type { Store } from '../../../runtime/store/store.ts';
 import { backendNames, openBackend, type OpenedBackend } from '../queue/queue-fixtures.ts';
-import { edge, flowOf, node } from './engine-fixtures.ts';
+import { createHash } from 'node:crypto';
+import { runFlow } from '../../../runtime/engine/run-flow.ts';
+import { edge, flowOf, jsonLines, MemoryTraceSink, node } from './engine-fixtures.ts';
 
 const RECORDS = 6;
 const retry = { retry: { attempts: 1, backoffMs: 1, maxBackoffMs: 1 } };
@@ -193,6 +195,28 @@ for (const backend of backendNames()) describe(`target out port: ERP document nu
     expect(filtered).toMatchObject({ outcome: 'delivered', endNode: 'map', targetNode: 'erp', targetRef: 'PO-2' });
     expect(result.reconciliation.counts).toMatchObject({ delivered: RECORDS, filtered: 0 });
     expect(api.patches).toHaveLength(RECORDS - 1);
+  });
+
+  it('a whole run over several chunks succeeds and its control totals close; every trace shows the ERP answer', async () => {
+    const records = Array.from({ length: 25 }, (_, k) => ({ po: `RUN-${k + 1}`, amount: `${k + 1}.10`, currency: 'EUR' }));
+    const sink = new MemoryTraceSink();
+    const connections: ConnectionResolver = { sql: () => store.sql, http: () => ({ baseUrl: 'http://procurement.test', headers: {} }) };
+    const result = await runFlow({
+      runId: 'whole-run', flow: prepare({ ...docOf(), amount: { value: 'amount', currency: 'currency' } }), input: jsonLines(records), ledger: store.ledger, traces: sink,
+      connections, files: { append: async () => {} }, fetch: api.fetch, digest: (t) => createHash('sha256').update(t).digest('hex'), chunkSize: 7,
+    });
+    expect(result.status).toBe('succeeded');
+    expect(result.reconciliation.closes).toBe(true);
+    expect(result.counts).toMatchObject({ read: 25, delivered: 25, filtered: 0, deadLettered: 0 });
+    const cents = records.reduce((sum, r) => sum + BigInt(r.amount.replace('.', '')), 0n);
+    expect(result.reconciliation.totals.delivered).toEqual({ EUR: `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}` });
+    const documents = await erpDocuments();
+    expect(sentBack()).toEqual(documents);
+    expect(sink.traces).toHaveLength(25);
+    for (const t of sink.traces) {
+      const po = (t.input as { po: string }).po;
+      expect(t.steps.find((s) => s.node === 'erp')?.data).toMatchObject({ response: { row: { doc_number: documents.get(po) } } });
+    }
   });
 
   it('a dry run writes nothing, so there is no answer to pass on: records end at the target', async () => {
