@@ -4,14 +4,14 @@
  * leaves one trace; records that need a person become dead-letter entries.
  */
 import { TARGET_OUT_PORT, type Emission, type TargetContext, type TargetOutRecord } from '../../nodes/define-node.ts';
-import type { Bindings } from '../../nodes/expression/evaluator.ts';
 import { FlowError, toFlowError, type RuleFailure, type SerializedError } from '../../nodes/errors.ts';
 import type { PreparedFlow, PreparedProcess, PreparedTarget } from './prepare-flow.ts';
 import type {
   CrashPoint, DeadLetterEntry, IdempotencyLedger, NodeStats, Reconciliation, RecordOutcome, RecordTrace, RetryAttempt, StepSnapshot,
 } from './run-types.ts';
 import { ReconciliationBuilder, toDecimalString } from './reconcile.ts';
-import { passesAnswersOn, writeToTarget, type TargetCallbacks, type TargetWork } from './target-writer.ts';
+import { passesAnswersOn, writeToTarget, type TargetWork } from './target-writer.ts';
+import { bindingsFor, keyedItems, targetCallbacks, type PassOnFn } from './target-callbacks.ts';
 import { sharedTransactionConnections, writeSharedTransaction } from './shared-transaction.ts';
 
 /** A source record with what the run computed for it when it was read. */
@@ -307,9 +307,8 @@ export function sourceOf(flow: PreparedFlow, sourceNodeId: string | undefined) {
   return source;
 }
 
-const bindingsFor = (item: WorkItem): Bindings => ({ sourceKey: item.sourceKey, lineageKey: item.lineageKey });
 
-type EndFn = (item: WorkItem, outcome: RecordOutcome, nodeId: string, extra?: Partial<RecordTrace>, dead?: boolean) => void;
+export type EndFn = (item: WorkItem, outcome: RecordOutcome, nodeId: string, extra?: Partial<RecordTrace>, dead?: boolean) => void;
 
 /** Whether an item takes part in the run: all do, except in a replay of some items of a record. */
 function selected(root: RootRecord, itemKey: string): boolean {
@@ -414,56 +413,6 @@ function dispatchEmissions(
       enqueue(targets[k], child);
     }
   }
-}
-
-type FailedFn = (item: WorkItem, nodeId: string, error: FlowError, failures?: RuleFailure[]) => void;
-
-/** Evaluates each record's idempotency key; a record without one fails here. */
-async function keyedItems(node: PreparedTarget, items: WorkItem[], s: NodeStats, failed: FailedFn): Promise<WorkItem[]> {
-  const keyed: WorkItem[] = [];
-  for (const item of items) {
-    try {
-      const r = node.idempotencyKey.evaluate(item.data, bindingsFor(item));
-      const key = r instanceof Promise ? await r : r;
-      if (key === undefined || key === null || key === '') throw new FlowError('mapping', `idempotency key expression gave no value`, { nodeId: node.id, field: 'idempotencyKey' });
-      item.idempotencyKey = String(key);
-      keyed.push(item);
-    } catch (err) {
-      s.errors++;
-      item.path = [...item.path, node.id];
-      failed(item, node.id, toFlowError(err, 'mapping', { nodeId: node.id, field: 'idempotencyKey' }));
-    }
-  }
-  return keyed;
-}
-
-type PassOnFn = (item: WorkItem, answer: unknown, delivery: NonNullable<WorkItem['delivery']>) => void;
-
-/**
- * What a target's write tells the engine about each record. With `passOn` (its `out` port is
- * connected), a record written or found written with an answer goes on instead of ending here;
- * one found written without an answer kept (an earlier delivery in progress elsewhere, or made
- * before the port was connected) ends here, never sent again to get one.
- */
-function targetCallbacks(node: PreparedTarget, s: NodeStats, end: EndFn, failed: FailedFn, passOn?: PassOnFn): TargetCallbacks<WorkItem> {
-  const path = (item: WorkItem) => [...item.path, node.id];
-  const settle = (item: WorkItem, outcome: 'delivered' | 'duplicate', trace: Partial<RecordTrace>, answer: unknown) => {
-    if (passOn && answer !== undefined) return passOn(item, answer, { outcome, trace });
-    item.path = path(item);
-    end(item, outcome, node.id, trace);
-  };
-  return {
-    delivered: (item, ref, status, answer) => {
-      s.out++;
-      settle(item, 'delivered', { targetNode: node.id, idempotencyKey: item.idempotencyKey, targetRef: ref, targetStatus: status }, answer);
-    },
-    duplicate: (item, answer) => settle(item, 'duplicate', { targetNode: node.id, idempotencyKey: item.idempotencyKey }, answer),
-    failed: (item, error) => {
-      s.errors++;
-      item.path = path(item);
-      failed(item, node.id, error);
-    },
-  };
 }
 
 const SEVERITY: Record<RecordOutcome, number> = { dead_lettered: 4, quarantined: 3, delivered: 2, duplicate: 1, filtered: 0 };
