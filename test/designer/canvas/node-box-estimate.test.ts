@@ -38,8 +38,8 @@ describe('estimateNodeBox', () => {
     expect(new Set(ys).size).toBe(ys.length);
   });
 
-  it('gives a source no input handles and a target no output handles', () => {
+  it('gives a source no input handles, and a target one input and its out port', () => {
     expect(estimateNodeBox(node('source.webhook'), catalog).handles.every((h) => h.type === 'source')).toBe(true);
-    expect(estimateNodeBox(node('target.file', { path: 'x.jsonl', format: 'jsonl' }), catalog).handles.every((h) => h.type === 'target')).toBe(true);
+    expect(estimateNodeBox(node('target.file', { path: 'x.jsonl', format: 'jsonl' }), catalog).handles.map((h) => [h.type, h.id])).toEqual([['target', 'in'], ['source', 'out']]);
   });
 });
