@@ -149,7 +149,7 @@ export interface BrokerPublication {
 }
 
 /** The broker's answer to one publication: confirmed (with where it landed), or refused. */
-export type PublishOutcome = { ok: true; ref?: string } | { ok: false; error: FlowError };
+export type PublishOutcome = { ok: true; ref?: string; stream?: string; sequence?: number } | { ok: false; error: FlowError };
 
 /** A broker connection as targets see it; sources are fed by the runtime's consumers (see nodes/source/broker-messages.ts). */
 export interface BrokerConnection {
@@ -363,8 +363,28 @@ export interface TargetItem {
 export type EarlierDelivery = 'same-claim' | 'other-claim';
 
 export type TargetOutcome =
-  | { ok: true; ref?: string; status?: number; earlier?: EarlierDelivery }
+  | {
+      ok: true; ref?: string; status?: number; earlier?: EarlierDelivery;
+      /**
+       * What the target answered for the record (HTTP status and body, the row's returned
+       * columns, the file name, the message id): the `response` of the record it passes on by
+       * its `out` port (see `TargetOutRecord`). Plain JSON: the ledger keeps it with the delivery.
+       */
+      answer?: unknown;
+    }
   | { ok: false; error: FlowError };
+
+/**
+ * Every target's output port: each record it wrote (or found already written), with its answer,
+ * so a flow can write e.g. the ERP's document number back to the system the record came from.
+ */
+export const TARGET_OUT_PORT: PortDeclaration = { id: 'out', title: 'Written (record + answer)' };
+
+/** The record a target passes on by its `out` port: the record as it was written, and the target's answer. */
+export interface TargetOutRecord {
+  record: unknown;
+  response: unknown;
+}
 
 /**
  * What a target writes into, independent of the node and the flow: the

@@ -7,9 +7,16 @@
  */
 
 
-/** What a named connection can be bound to: a Postgres database, an HTTP API, an AMQP broker, a NATS server. */
-export const CONNECTION_KINDS = ['postgres', 'http', 'amqp', 'nats', 'sftp'] as const;
+/** What a named connection can be bound to: a Postgres or MySQL/MariaDB database, an HTTP API, an AMQP broker, a NATS server, an SFTP server. */
+export const CONNECTION_KINDS = ['postgres', 'mysql', 'http', 'amqp', 'nats', 'sftp'] as const;
 export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
+
+/**
+ * The kinds the SQL nodes (source.postgres, target.postgres) take: `mysql` is MySQL/MariaDB (a
+ * mysql:// or mariadb:// url); `postgres` is Postgres, and, as before `mysql` existed, also a
+ * mysql:// url (the dialect follows the url), so older documents keep working.
+ */
+export const SQL_CONNECTION_KINDS: readonly ConnectionKind[] = ['postgres', 'mysql'];
 
 export interface FlowNode {
   id: string;

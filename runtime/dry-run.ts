@@ -24,6 +24,7 @@ const NO_LEDGER: IdempotencyLedger = {
   claim: async () => { throw new Error('a dry run never claims idempotency keys'); },
   deliveredUnder: async () => new Map(),
   confirm: async () => {},
+  answers: async () => new Map(),
   release: async () => {},
 };
 

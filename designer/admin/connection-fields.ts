@@ -18,6 +18,9 @@ export const CONNECTION_FIELDS: Record<ConnectionKind, SettingField[]> = {
     { key: 'embedded', label: 'Embedded database (a database of its own on this server)', type: 'checkbox' },
     { key: 'url', label: 'URL', type: 'text', placeholder: 'postgres://ledger:{{secret:password}}@db.example:5432/erp', help: 'postgres://, mysql:// or mariadb://; put the password in a secret and reference it.' },
   ],
+  mysql: [
+    { key: 'url', label: 'URL', type: 'text', placeholder: 'mysql://ledger:{{secret:password}}@db.example:3306/erp', help: 'mysql:// or mariadb://; put the password in a secret and reference it.' },
+  ],
   http: [
     { key: 'baseUrl', label: 'Base URL', type: 'text', placeholder: 'https://erp.example/api' },
     { key: 'rateLimitPerSecond', label: 'Requests per second (all runs)', type: 'number' },

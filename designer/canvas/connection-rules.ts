@@ -63,7 +63,7 @@ export function checkConnection(doc: FlowDocument, c: ConnectionCandidate, catal
   const inPort = c.targetHandle ?? DEFAULT_IN_PORT;
   const fromPorts = portsOf(from, catalog);
   const toPorts = portsOf(to, catalog);
-  if (fromPorts.outputs.length === 0) return { ok: false, reason: `${label(from, catalog)} is a target: nothing leaves it` };
+  if (fromPorts.outputs.length === 0) return { ok: false, reason: `${label(from, catalog)} has no output: nothing leaves it` };
   if (!fromPorts.outputs.some((p) => p.id === outPort)) return { ok: false, reason: `${label(from, catalog)} has no output '${outPort}'` };
   if (toPorts.inputs.length === 0) return { ok: false, reason: `${label(to, catalog)} is a source: nothing can flow into it` };
   if (!toPorts.inputs.some((p) => p.id === inPort)) return { ok: false, reason: `${label(to, catalog)} has no input '${inPort}'` };

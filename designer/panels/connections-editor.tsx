@@ -1,8 +1,18 @@
 /** The named connections a flow uses. Names and kinds only: settings and secrets live per environment. */
 import { useState } from 'react';
-import type { ConnectionKind } from '../../nodes/flow-document.ts';
+import { CONNECTION_KINDS, type ConnectionKind } from '../../nodes/flow-document.ts';
 import { useEditor } from '../editor-context.tsx';
 import { EMPTY_LIST, EMPTY_RECORD, useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
+
+/** What the kind picker calls each kind (one entry per kind of CONNECTION_KINDS, the one list). */
+const KIND_TITLES: Record<ConnectionKind, string> = {
+  postgres: 'Postgres',
+  mysql: 'MySQL / MariaDB',
+  http: 'HTTP API',
+  amqp: 'AMQP (RabbitMQ)',
+  nats: 'NATS JetStream',
+  sftp: 'SFTP server',
+};
 
 export function ConnectionsEditor() {
   const store = useDesignerStoreApi();
@@ -39,11 +49,7 @@ export function ConnectionsEditor() {
         <form className="inline-form" onSubmit={(e) => { e.preventDefault(); const v = name.trim(); if (v && !connections[v]) set({ ...connections, [v]: { kind } }); setName(''); }}>
           <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Connection name" pattern="^[A-Za-z][A-Za-z0-9_-]*$" />
           <select value={kind} onChange={(e) => setKind(e.target.value as ConnectionKind)}>
-            <option value="postgres">Postgres</option>
-            <option value="http">HTTP API</option>
-            <option value="amqp">AMQP (RabbitMQ)</option>
-            <option value="nats">NATS JetStream</option>
-            <option value="sftp">SFTP server</option>
+            {CONNECTION_KINDS.map((k) => <option key={k} value={k}>{KIND_TITLES[k]}</option>)}
           </select>
           <button type="submit" className="btn btn-small" disabled={!name.trim()}>Add</button>
         </form>

@@ -1,7 +1,7 @@
 /** The form of one node: label, problems, config generated from its schema, retry policy. */
 import { useMemo } from 'react';
 import { catalog } from '../../nodes/catalog.ts';
-import type { ConnectionKind, FlowNode } from '../../nodes/flow-document.ts';
+import { SQL_CONNECTION_KINDS, type ConnectionKind, type FlowNode } from '../../nodes/flow-document.ts';
 import { CATEGORY_LOOK } from '../canvas/categories.ts';
 import { useEditor } from '../editor-context.tsx';
 import { useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
@@ -14,11 +14,14 @@ import { NodeRunSummary } from './node-run-summary.tsx';
 
 const NO_PROBLEMS: never[] = [];
 
-/** The connection kind a node type needs, from its type id (`target.postgres` → postgres). */
-export function connectionKindOf(type: string): ConnectionKind | undefined {
+/**
+ * The connection kinds a node type takes, from its type id (`target.http` → http); the SQL nodes
+ * (`*.postgres`) take Postgres and MySQL/MariaDB connections, the first is the one a new connection declared from them gets.
+ */
+export function connectionKindsOf(type: string): readonly ConnectionKind[] | undefined {
   const kind = /\.(postgres|http|amqp|nats|sftp)$/.exec(type)?.[1];
-  if (kind) return kind as ConnectionKind;
-  return undefined;
+  if (!kind) return undefined;
+  return kind === 'postgres' ? SQL_CONNECTION_KINDS : [kind as ConnectionKind];
 }
 
 export function NodeInspector({ nodeId }: { nodeId: string }) {
@@ -30,18 +33,19 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
   const focusPath = useDesigner((s) => s.focusPath);
   const decl = node ? catalog.get(node.type) : undefined;
   const { fields, general } = useMemo(() => problemsByField(problems), [problems]);
-  const kind = node ? connectionKindOf(node.type) : undefined;
+  const kinds = node ? connectionKindsOf(node.type) : undefined;
+  const kind = kinds?.[0];
 
   const formContext: FormContextValue = useMemo(() => ({
     problems: fields,
     expressionFields: decl?.expressionFields ?? [],
-    connections: Object.entries(connections ?? {}).filter(([, c]) => !kind || c.kind === kind).map(([name, c]) => ({ name, kind: c.kind, description: c.description })),
+    connections: Object.entries(connections ?? {}).filter(([, c]) => !kinds || kinds.includes(c.kind)).map(([name, c]) => ({ name, kind: c.kind, description: c.description })),
     connectionKind: kind,
     declareConnection: (name: string) => kind && store.getState().change((d) => ({ ...d, connections: { ...d.connections, [name]: { kind } } })),
     readOnly,
     nodeId,
     focusPath,
-  }), [fields, decl, connections, kind, store, readOnly, nodeId, focusPath]);
+  }), [fields, decl, connections, kinds, kind, store, readOnly, nodeId, focusPath]);
 
   if (!node) return null;
   const look = decl ? CATEGORY_LOOK[decl.category] : undefined;

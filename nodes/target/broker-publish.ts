@@ -11,7 +11,7 @@
  * Browser-safe: the publishing is the runtime's (ConnectionResolver.broker).
  */
 import {
-  defineNode, type BrokerDestination, type BrokerProtocol, type ConfigProblem, type JsonSchema, type NodeDeclaration, type TargetOutcome,
+  defineNode, TARGET_OUT_PORT, type BrokerDestination, type BrokerProtocol, type ConfigProblem, type JsonSchema, type NodeDeclaration, type PublishOutcome, type TargetOutcome,
 } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
 import { jsonTextOf } from '../formats/json-text.ts';
@@ -51,7 +51,7 @@ export function defineBrokerTarget<C extends BrokerTargetCommon>(spec: BrokerTar
     description: spec.description,
     category: 'target',
     inputs: [{ id: 'in', title: 'Records' }],
-    outputs: [],
+    outputs: [TARGET_OUT_PORT],
     configSchema: {
       type: 'object',
       required: ['connection', 'idempotencyKey', ...spec.required],
@@ -82,9 +82,21 @@ export function defineBrokerTarget<C extends BrokerTargetCommon>(spec: BrokerTar
           if (!broker) throw new FlowError('permanent', `${spec.title} target "${setup.nodeId}" cannot publish here (no broker connections)`, { nodeId: setup.nodeId });
           const messages = items.map((item) => ({ body: encoder.encode(jsonTextOf(item.data) ?? 'null'), id: item.key, contentType: 'application/json' }));
           const outcomes = await broker.publish(destination, messages, ctx.signal);
-          return outcomes.map((o) => (o.ok ? o : { ok: false, error: new FlowError(o.error.errorClass, o.error.message, { ...o.error.details, nodeId: setup.nodeId }) }));
+          return outcomes.map((o, i) => (o.ok
+            ? { ok: true, ...(o.ref !== undefined ? { ref: o.ref } : {}), answer: publishAnswer(items[i].key, destination, o) }
+            : { ok: false, error: new FlowError(o.error.errorClass, o.error.message, { ...o.error.details, nodeId: setup.nodeId }) }));
         },
       };
     },
   });
+}
+
+/** What a broker target passes on by its `out` port: the message id, where it went, and JetStream's stream sequence. */
+function publishAnswer(messageId: string, destination: BrokerDestination, outcome: PublishOutcome & { ok: true }): Record<string, unknown> {
+  return {
+    messageId,
+    ...destination,
+    ...(outcome.stream !== undefined ? { stream: outcome.stream } : {}),
+    ...(outcome.sequence !== undefined ? { sequence: outcome.sequence } : {}),
+  };
 }

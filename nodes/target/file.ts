@@ -7,7 +7,7 @@
  * template names (see document-files.ts); the ref is that file.
  */
 import { StringEnum, StringMap, Type, type Static } from '../config-schema.ts';
-import { defineNode, type ConfigProblem, type TargetContext, type TargetOutcome } from '../define-node.ts';
+import { defineNode, TARGET_OUT_PORT, type ConfigProblem, type TargetContext, type TargetOutcome } from '../define-node.ts';
 import { FlowError, toFlowError } from '../errors.ts';
 import { compileFieldPath, fieldPathProblem, type FieldGetter } from '../field-path.ts';
 import { IdempotencyKey } from './idempotency-config.ts';
@@ -75,7 +75,7 @@ export const fileTarget = defineNode({
   description: "Appends records to a JSON Lines or CSV file in the run's output folder, or writes each record as an XML document.",
   category: 'target',
   inputs: [{ id: 'in', title: 'Records' }],
-  outputs: [],
+  outputs: [TARGET_OUT_PORT],
   config,
   check: configProblems,
   summary(config) {
@@ -140,7 +140,7 @@ export const fileTarget = defineNode({
             return;
           }
           lines.push(line);
-          outcomes[i] = { ok: true, ref: `${config.path}:${++count}` };
+          outcomes[i] = { ok: true, ref: `${config.path}:${++count}`, answer: { file: config.path, recordNumber: count } };
         });
         if (lines.length === 1) return outcomes;
         const header =
@@ -182,7 +182,7 @@ function xmlDocuments(config: FileTargetConfig, nodeId: string) {
         } catch (err) {
           throw toFlowError(err, 'transient', { nodeId });
         }
-        outcomes.push({ ok: true, ref: name as string });
+        outcomes.push({ ok: true, ref: name as string, answer: { file: name } });
       }
       return outcomes;
     },

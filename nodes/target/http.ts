@@ -15,7 +15,7 @@
  * deduplicated only if the server keys on the whole request.
  */
 import { Type, StringEnum, type Static } from '../config-schema.ts';
-import { defineNode, type ConfigProblem, type HttpConnection, type TargetContext, type TargetItem, type TargetOutcome } from '../define-node.ts';
+import { defineNode, TARGET_OUT_PORT, type ConfigProblem, type HttpConnection, type TargetContext, type TargetItem, type TargetOutcome } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
 import { compileFieldPath, fieldPathProblem, type FieldGetter } from '../field-path.ts';
 import { describeRequest, statusError, transportError } from './http-errors.ts';
@@ -30,7 +30,7 @@ import { jsonTextOf } from '../formats/json-text.ts';
 const config = Type.Object({
   /** Name of an `http` connection the flow declares (base URL, headers, rate limit). */
   connection: Type.String({ title: 'Connection', minLength: 1, default: '' }),
-  method: StringEnum(['POST', 'PUT'], { title: 'Method', default: 'POST' }),
+  method: StringEnum(['POST', 'PUT', 'PATCH'], { title: 'Method', default: 'POST' }),
   /** Appended to the connection's base URL; `{{field.path}}` is filled from the record, URL-encoded. */
   path: Type.String({ title: 'Path', description: 'Appended to the connection URL, e.g. /invoices/{{invoiceNumber}}', default: '' }),
   timeoutMs: Type.Integer({ title: 'Timeout (ms)', minimum: 1, maximum: 600000, default: 10000 }),
@@ -101,6 +101,15 @@ function refText(value: unknown): string | undefined {
   return String(value);
 }
 
+/**
+ * What the target passes on by its `out` port: the status and the body, parsed when it is JSON
+ * (in array mode the answer's element for the record, when the answer is an array of as many),
+ * else as text (null when empty).
+ */
+function responseOf(reply: Reply, parsed: unknown): { status: number; body: unknown } {
+  return { status: reply.status, body: parsed !== undefined ? parsed : reply.body || null };
+}
+
 // Headers the target sets itself; a connection's own copy (in any letter case) must not double them.
 const OWN_HEADERS = new Set(['content-type', 'accept', 'idempotency-key']);
 
@@ -124,7 +133,7 @@ export const httpTarget = defineNode({
   description: 'Sends each record as JSON to a REST API, with an Idempotency-Key, rate limit and timeout.',
   category: 'target',
   inputs: [{ id: 'in', title: 'Records' }],
-  outputs: [],
+  outputs: [TARGET_OUT_PORT],
   config,
   check: configProblems,
   summary(config) {
@@ -239,8 +248,9 @@ export const httpTarget = defineNode({
         throw err;
       }
       if (!accepted(reply)) return { ok: false, error: statusError(describeRequest(config.method, url), { ...reply, body: redact(reply.body, hidden) }, nodeId) };
-      const ref = refText(idOf?.(parseJson(reply.body))) ?? reply.location ?? undefined;
-      return { ok: true, status: reply.status, ...(ref !== undefined ? { ref } : {}) };
+      const answer = parseJson(reply.body);
+      const ref = refText(idOf?.(answer)) ?? reply.location ?? undefined;
+      return { ok: true, status: reply.status, ...(ref !== undefined ? { ref } : {}), answer: responseOf(reply, answer) };
     }
 
     async function writeArray(conn: HttpConnection, items: TargetItem[], ctx: TargetContext, hidden: string[]): Promise<TargetOutcome[]> {
@@ -264,7 +274,7 @@ export const httpTarget = defineNode({
       const perItem = Array.isArray(answer) && answer.length === items.length ? answer : undefined;
       return items.map((_, i) => {
         const ref = perItem && idOf ? refText(idOf(perItem[i])) : undefined;
-        return { ok: true as const, status: reply.status, ...(ref !== undefined ? { ref } : {}) };
+        return { ok: true as const, status: reply.status, ...(ref !== undefined ? { ref } : {}), answer: responseOf(reply, perItem ? perItem[i] : answer) };
       });
     }
 

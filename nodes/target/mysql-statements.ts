@@ -51,9 +51,20 @@ export function buildMySqlUpdate(table: string, columns: string[], row: SqlText[
 /** One DELETE of the rows whose `keyColumns` match any of `keys`. Null when there are none. */
 export function buildMySqlDeleteByKey(table: string, keyColumns: string[], keys: SqlText[][]): MySqlStatement | null {
   if (keys.length === 0 || keyColumns.length === 0) return null;
+  return { text: `DELETE FROM ${q(table, true)} WHERE ${keyCondition(keyColumns, keys.length)}`, params: keys.flat(), table };
+}
+
+/** One SELECT of `columns` of the rows whose `keyColumns` match any of `keys`, the key columns first as text (`lf_key_0` …). */
+export function buildMySqlSelectByKey(table: string, keyColumns: string[], columns: string[], keys: SqlText[][]): MySqlStatement | null {
+  if (keys.length === 0 || keyColumns.length === 0) return null;
+  const keyList = keyColumns.map((c, i) => `CAST(${q(c)} AS CHAR) AS lf_key_${i}`);
   return {
-    text: `DELETE FROM ${q(table, true)} WHERE (${keyColumns.map((c) => q(c)).join(', ')}) IN (${tuples(keys.length, keyColumns.length)})`,
+    text: `SELECT ${[...keyList, ...columns.map((c) => q(c))].join(', ')} FROM ${q(table, true)} WHERE ${keyCondition(keyColumns, keys.length)}`,
     params: keys.flat(),
     table,
   };
+}
+
+function keyCondition(keyColumns: string[], count: number): string {
+  return `(${keyColumns.map((c) => q(c)).join(', ')}) IN (${tuples(count, keyColumns.length)})`;
 }

@@ -173,24 +173,43 @@ export function buildUpdate(table: string, columns: string[], types: ColumnTypes
  */
 export function buildDeleteByKey(table: string, keyColumns: string[], types: ColumnTypes, keys: SqlText[][]): Statement | null {
   if (keys.length === 0 || keyColumns.length === 0) return null;
-  const target = quoteIdentifier(table, true);
   const keyTypes = typesOf(keyColumns, types);
-  let where: string;
-  if (keyColumns.length === 1) {
-    const type = keyTypes[0];
-    where = `${quoteIdentifier(keyColumns[0])} = ANY(${type === undefined || type === 'text' ? '$1::text[]' : `$1::text[]::${type}[]`})`;
-  } else {
-    const { from, names } = unnestOf(keyColumns.length);
-    const left = keyColumns.map((c) => quoteIdentifier(c)).join(', ');
-    where = `(${left}) IN (SELECT ${names.map((n, i) => cast(`t.${n}`, keyTypes[i])).join(', ')} FROM ${from})`;
-  }
   return {
-    text: `DELETE FROM ${target} WHERE ${where}`,
+    text: `DELETE FROM ${quoteIdentifier(table, true)} WHERE ${keyCondition(keyColumns, keyTypes)}`,
     params: byColumn(keys, keyColumns.length),
     table,
     columns: keyColumns,
     types: keyTypes,
   };
+}
+
+/**
+ * One SELECT of `columns` of the rows whose `keyColumns` match any of `keys`, the key columns
+ * first as text (`lf_key_0` …, to find each record's row) and then the columns by their names.
+ * Null when there are no keys.
+ */
+export function buildSelectByKey(table: string, keyColumns: string[], columns: string[], types: ColumnTypes, keys: SqlText[][]): Statement | null {
+  if (keys.length === 0 || keyColumns.length === 0) return null;
+  const keyTypes = typesOf(keyColumns, types);
+  const keyList = keyColumns.map((c, i) => `${quoteIdentifier(c)}::text AS lf_key_${i}`);
+  return {
+    text: `SELECT ${[...keyList, ...columns.map((c) => quoteIdentifier(c))].join(', ')} FROM ${quoteIdentifier(table, true)} WHERE ${keyCondition(keyColumns, keyTypes)}`,
+    params: byColumn(keys, keyColumns.length),
+    table,
+    columns: keyColumns,
+    types: keyTypes,
+  };
+}
+
+// A single key column compares with `= ANY(array)`, which is sure to use its index.
+function keyCondition(keyColumns: string[], keyTypes: (string | undefined)[]): string {
+  if (keyColumns.length === 1) {
+    const type = keyTypes[0];
+    return `${quoteIdentifier(keyColumns[0])} = ANY(${type === undefined || type === 'text' ? '$1::text[]' : `$1::text[]::${type}[]`})`;
+  }
+  const { from, names } = unnestOf(keyColumns.length);
+  const left = keyColumns.map((c) => quoteIdentifier(c)).join(', ');
+  return `(${left}) IN (SELECT ${names.map((n, i) => cast(`t.${n}`, keyTypes[i])).join(', ')} FROM ${from})`;
 }
 
 /**

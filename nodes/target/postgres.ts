@@ -11,9 +11,13 @@
  * marker is inserted in the same transaction as its rows, and records whose
  * marker is already there are not written again (see delivery-markers.ts):
  * exactly once even in insert mode into a table without a unique key.
+ *
+ * Its answer (passed on by the `out` port) is the row's key and, with `returning`, those columns
+ * read back from the row by the key columns in the same transaction (so also values the database
+ * assigns): one SELECT per batch, the same statement shape on Postgres and MySQL/MariaDB.
  */
 import { StringEnum, StringMap, Type, type Static } from '../config-schema.ts';
-import { defineNode, type ConfigProblem, type DeliveryClaim, type EarlierDelivery, type SqlClient, type TargetItem, type TargetOutcome } from '../define-node.ts';
+import { defineNode, TARGET_OUT_PORT, type ConfigProblem, type DeliveryClaim, type EarlierDelivery, type SqlClient, type TargetItem, type TargetOutcome } from '../define-node.ts';
 import { FlowError, toFlowError } from '../errors.ts';
 import type { ExpressionEvaluator } from '../expression/evaluator.ts';
 import { compileFieldPath, fieldPathProblem } from '../field-path.ts';
@@ -22,6 +26,7 @@ import { classifyPgError, isRowLevelSqlState } from './sql-errors.ts';
 import { identifierProblem } from './sql-identifiers.ts';
 import {
   buildDeleteByKey,
+  buildSelectByKey,
   buildInsert,
   buildUpdate,
   compileRowReader,
@@ -31,7 +36,7 @@ import {
   type Statement,
 } from './postgres-statements.ts';
 import { IdempotencyKey } from './idempotency-config.ts';
-import { buildMySqlDeleteByKey, buildMySqlInsert, buildMySqlUpdate, type MySqlStatement } from './mysql-statements.ts';
+import { buildMySqlDeleteByKey, buildMySqlInsert, buildMySqlSelectByKey, buildMySqlUpdate, type MySqlStatement } from './mysql-statements.ts';
 import { adoptLegacyMarkers, countMarkers, ensureMarkerTable, forgetMarkerTable, insertMarkers, isMissingMarkerTable } from './delivery-markers.ts';
 
 const columnMap = (title: string, description = `Column name → ${COLUMN_VALUE_HELP}`, options = {}) => StringMap({ description, title, ...options });
@@ -65,6 +70,11 @@ const config = Type.Object({
   keyColumns: Type.Array(Type.String(), { title: 'Key columns', default: [] }),
   /** Column ← dotted field path of the record, or `=expression` (a constant: `='reconciled'`). */
   columns: columnMap('Columns', undefined, { default: {} }),
+  /** Columns read back from each written row (found by the key columns) and passed on by the `out` port. */
+  returning: Type.Optional(Type.Array(Type.String(), {
+    title: 'Returned columns',
+    description: 'Columns read back from the written row (e.g. a document number the database assigns), passed on by the out port as response.row; needs the key columns',
+  })),
   lines: Type.Optional(linesConfig),
   batchSize: Type.Integer({ title: 'Batch size', minimum: 1, maximum: 10000, default: 500 }),
   /** JSONata giving the idempotency key; the engine evaluates it. */
@@ -82,6 +92,9 @@ interface Prepared {
   ref?: string;
   lineRows: SqlText[][];
 }
+
+/** The returned columns of written rows, by their key text. */
+type ReturnedRows = Map<string, Record<string, unknown>>;
 
 /** Column types of the target table and of the lines table. */
 interface TableTypes {
@@ -110,6 +123,11 @@ function configProblems(config: PostgresTargetConfig, evaluator: ExpressionEvalu
   keys.forEach((key, i) => {
     if (!columns.includes(key)) add(`/keyColumns/${i}`, `key column '${key}' is not among the mapped columns`);
   });
+  const returning = config.returning ?? [];
+  returning.forEach((column, i) => {
+    add(`/returning/${i}`, identifierProblem(column, 'returned column'));
+  });
+  if (returning.length > 0 && keys.length === 0) add('/keyColumns', 'returned columns are read back by the key columns: name the columns that identify the written row');
   const lines = config.lines;
   if (lines) {
     add('/lines/path', lines.path ? fieldPathProblem(lines.path) : 'give the field path of the lines array');
@@ -176,7 +194,7 @@ export const postgresTarget = defineNode({
   description: 'Inserts or upserts records (and their lines) into a Postgres table, one transaction per batch.',
   category: 'target',
   inputs: [{ id: 'in', title: 'Records' }],
-  outputs: [],
+  outputs: [TARGET_OUT_PORT],
   config,
   check: configProblems,
   summary(config) {
@@ -334,8 +352,32 @@ export const postgresTarget = defineNode({
       if (missing) throw missingRow(missing);
     }
 
-    const delivered = (p: Prepared, earlier?: EarlierDelivery): TargetOutcome =>
-      ({ ok: true, ...(p.ref !== undefined ? { ref: p.ref } : {}), ...(earlier ? { earlier } : {}) });
+    // The answer passed on by the `out` port: the row's key and its returned columns.
+    const delivered = (p: Prepared, earlier: EarlierDelivery | undefined, returned: ReturnedRows | undefined): TargetOutcome => ({
+      ok: true, ...(p.ref !== undefined ? { ref: p.ref } : {}), ...(earlier ? { earlier } : {}),
+      answer: { ...(p.ref !== undefined ? { key: p.ref } : {}), ...(returned ? { row: returned.get(keyText(p.keyValues)) ?? null } : {}) },
+    });
+
+    // The `returning` columns of the batch's rows, by key text, as JSON gives them (the ledger keeps them so).
+    async function readBack(tx: SqlClient, batch: Prepared[], types: TableTypes): Promise<ReturnedRows | undefined> {
+      const returning = config.returning ?? [];
+      if (returning.length === 0 || batch.length === 0) return undefined;
+      const keys = batch.map((p) => p.keyValues);
+      const rows = tx.dialect === 'mysql'
+        ? await readMySqlRows(tx, keys)
+        : await exec(tx, buildSelectByKey(config.table, config.keyColumns, returning, types.parent, keys)!, nodeId);
+      const byKey: ReturnedRows = new Map();
+      for (const row of rows) {
+        const key = keyText(config.keyColumns.map((_, i) => row[`lf_key_${i}`] as SqlText));
+        byKey.set(key, JSON.parse(JSON.stringify(Object.fromEntries(returning.map((c) => [c, row[c] ?? null])))));
+      }
+      return byKey;
+    }
+
+    async function readMySqlRows(tx: SqlClient, keys: SqlText[][]): Promise<Record<string, unknown>[]> {
+      const statement = buildMySqlSelectByKey(config.table, config.keyColumns, config.returning ?? [], keys)!;
+      return (await tx.query(statement.text, statement.params).catch((err) => { throw classifyPgError(err, { table: config.table, nodeId }); })).rows;
+    }
 
     // Markers first, in the caller's transaction: only records whose marker is new are written.
     async function unmarked(tx: SqlClient, batch: Prepared[], claim: DeliveryClaim | undefined, earlier: Map<string, EarlierDelivery>): Promise<Prepared[]> {
@@ -349,8 +391,11 @@ export const postgresTarget = defineNode({
     async function deliver(sql: SqlClient, batch: Prepared[], types: TableTypes, outcomes: TargetOutcome[], claim?: DeliveryClaim): Promise<void> {
       try {
         const earlier = new Map<string, EarlierDelivery>();
-        await sql.transaction(async (tx) => writeRows(tx, await unmarked(tx, batch, claim, earlier), types));
-        for (const p of batch) outcomes[p.index] = delivered(p, earlier.get(p.key));
+        const returned = await sql.transaction(async (tx) => {
+          await writeRows(tx, await unmarked(tx, batch, claim, earlier), types);
+          return readBack(tx, batch, types);
+        });
+        for (const p of batch) outcomes[p.index] = delivered(p, earlier.get(p.key), returned);
         return;
       } catch (err) {
         const error = asFlowError(err, nodeId);
@@ -371,8 +416,9 @@ export const postgresTarget = defineNode({
             // A refused record's marker goes with its rows, back to the savepoint.
             const earlier = new Map<string, EarlierDelivery>();
             await writeRows(tx, await unmarked(tx, [p], claim, earlier), types);
+            const returned = await readBack(tx, [p], types);
             await tx.query('RELEASE SAVEPOINT ledgerflow_item');
-            outcomes[p.index] = delivered(p, earlier.get(p.key));
+            outcomes[p.index] = delivered(p, earlier.get(p.key), returned);
           } catch (err) {
             const error = asFlowError(err, nodeId);
             if (error.errorClass === 'transient') throw error;

@@ -6,7 +6,7 @@
  * a template filled from the record (see document-files.ts); a record written
  * again replaces its file with the same content. The ref is the remote path.
  */
-import { defineNode, type ConfigProblem, type TargetOutcome } from '../define-node.ts';
+import { defineNode, TARGET_OUT_PORT, type ConfigProblem, type TargetOutcome } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
 import type { XmlWriteOptions } from '../formats/xml-write.ts';
 import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
@@ -48,7 +48,7 @@ export const sftpTarget = defineNode<SftpTargetConfig, 'target'>({
   description: 'Writes each record as an XML or JSON file on an SFTP server (payment files, e-invoices): temp name first, then renamed.',
   category: 'target',
   inputs: [{ id: 'in', title: 'Records' }],
-  outputs: [],
+  outputs: [TARGET_OUT_PORT],
   configSchema: {
     type: 'object',
     required: ['connection', 'fileName', 'format', 'idempotencyKey'],
@@ -96,7 +96,7 @@ export const sftpTarget = defineNode<SftpTargetConfig, 'target'>({
             else if (f.text instanceof FlowError) outcomes.push({ ok: false, error: f.text });
             else {
               await session!.writeAtomically(f.path, f.text);
-              outcomes.push({ ok: true, ref: f.path });
+              outcomes.push({ ok: true, ref: f.path, answer: { file: f.path } });
             }
           }
         } finally {

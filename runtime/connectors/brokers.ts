@@ -214,7 +214,7 @@ function natsPublisher(name: string, binding: NatsBinding): BrokerClient {
         for (const [k, v] of Object.entries(m.headers ?? {})) h.set(k, v);
         try {
           const ack = await js.publish(destination.subject, m.body, { msgID: m.id, headers: h, timeout: 10_000 });
-          return { ok: true, ref: `${ack.stream}:${ack.seq}` };
+          return { ok: true, ref: `${ack.stream}:${ack.seq}`, stream: ack.stream, sequence: ack.seq };
         } catch (err) {
           const noStream = (err as { code?: string }).code === '503';
           const error = noStream

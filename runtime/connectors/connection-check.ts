@@ -33,7 +33,8 @@ async function withTimeout<T>(what: string, work: Promise<T>): Promise<T> {
 
 async function probe(name: string, binding: ConnectionBinding, resolver: ClosableConnectionResolver): Promise<string> {
   switch (binding.kind) {
-    case 'postgres': {
+    case 'postgres':
+    case 'mysql': {
       await resolver.sql(name).query('select 1');
       return binding.url === 'embedded' ? 'The embedded database answered.' : 'The database answered.';
     }
@@ -68,7 +69,7 @@ function urlPassword(url: string): string[] {
 
 /** Tries connection `name` (bound to `binding` in `resolver`); never throws. */
 export async function checkConnection(name: string, binding: ConnectionBinding, resolver: ClosableConnectionResolver): Promise<ConnectionCheck> {
-  const secrets = [...('secretValues' in binding ? binding.secretValues ?? [] : []), ...(binding.kind === 'postgres' ? urlPassword(binding.url) : [])];
+  const secrets = [...('secretValues' in binding ? binding.secretValues ?? [] : []), ...(binding.kind === 'postgres' || binding.kind === 'mysql' ? urlPassword(binding.url) : [])];
   try {
     return { ok: true, message: await withTimeout(`connection '${name}'`, probe(name, binding, resolver)) };
   } catch (err) {

@@ -8,6 +8,7 @@
 import type { BrokerConnection, ConnectionResolver, HttpAuth, HttpConnection, SftpConnection, SqlClient } from '../../nodes/define-node.ts';
 import { brokerBindingProblem, createBrokerClient, type BrokerBinding, type BrokerClient } from './brokers.ts';
 import { FlowError } from '../../nodes/errors.ts';
+import { CONNECTION_KINDS } from '../../nodes/flow-document.ts';
 import { createConcurrencyLimiter, type ConcurrencyLimiter } from '../../nodes/target/concurrency-limiter.ts';
 import { createRateLimiter, type RateLimiter } from '../../nodes/target/rate-limiter.ts';
 import { createPgSqlClient, type PgSqlClient } from './postgres.ts';
@@ -18,7 +19,8 @@ import { createSftpConnection, sftpBindingProblem, type SftpBinding } from './sf
 export type { SftpBinding } from './sftp.ts';
 
 export interface PostgresBinding {
-  kind: 'postgres';
+  /** `mysql`: a MySQL/MariaDB server (mysql:// or mariadb:// url only); `postgres` takes both (see SQL_CONNECTION_KINDS). */
+  kind: 'postgres' | 'mysql';
   /**
    * A postgres:// connection string, `embedded` for the connection's own embedded database, or a
    * mysql:// (mariadb://) URL: the SQL nodes then write MySQL/MariaDB statements (the dialect follows the binding).
@@ -76,6 +78,10 @@ function wrongKind(name: string, has: string, wants: string): FlowError {
 export function bindingProblem(name: string, binding: unknown, storeUrl?: string): string | null {
   const b = binding as { kind?: unknown; url?: unknown; baseUrl?: unknown; headers?: unknown; rateLimitPerSecond?: unknown; maxConcurrent?: unknown };
   if (!b || typeof b !== 'object') return `connection '${name}' must be an object`;
+  if (b.kind === 'mysql') {
+    if (typeof b.url !== 'string' || !isMySqlUrl(b.url)) return `connection '${name}' is a mysql connection: it needs a url starting with mysql:// or mariadb://`;
+    return null;
+  }
   if (b.kind === 'postgres') {
     if (typeof b.url !== 'string' || b.url === '') return `connection '${name}' needs a url (postgres://…, mysql://… or embedded)`;
     if (isMySqlUrl(b.url)) return null;
@@ -97,7 +103,7 @@ export function bindingProblem(name: string, binding: unknown, storeUrl?: string
   }
   if (b.kind === 'amqp' || b.kind === 'nats') return brokerBindingProblem(name, b as Record<string, unknown>);
   if (b.kind === 'sftp') return sftpBindingProblem(name, b as Record<string, unknown>);
-  return `connection '${name}' has unknown kind '${String(b.kind)}' (postgres, http, amqp, nats or sftp)`;
+  return `connection '${name}' has unknown kind '${String(b.kind)}' (${CONNECTION_KINDS.join(', ')})`;
 }
 
 const AUTH_FIELDS: Record<HttpAuth['type'], string[]> = {
@@ -151,7 +157,7 @@ export function createConnectionResolver(
   return {
     sql(name) {
       const b = binding(name);
-      if (b.kind !== 'postgres') throw wrongKind(name, b.kind, 'postgres');
+      if (b.kind !== 'postgres' && b.kind !== 'mysql') throw wrongKind(name, b.kind, 'postgres or mysql');
       if (b.url === 'embedded') {
         if (!options.embedded) throw new FlowError('permanent', `connection '${name}' is bound to an embedded database, which this process does not have`, { field: name });
         return options.embedded(name);

@@ -46,6 +46,7 @@ function substitute(value: unknown, secrets: (name: string) => string): unknown 
 /** Settings as the API takes them → the binding the connection registry runs with. */
 export function bindingOf(kind: ConnectionKind, settings: Record<string, unknown>): ConnectionBinding {
   if (kind === 'postgres') return { kind, url: settings.embedded === true ? 'embedded' : String(settings.url ?? '') };
+  if (kind === 'mysql') return { kind, url: String(settings.url ?? '') };
   if (kind === 'sftp') return { ...settings, kind } as ConnectionBinding;
   if (kind === 'amqp') return { kind, url: String(settings.url ?? '') };
   if (kind === 'nats') {
@@ -96,7 +97,7 @@ function plainCredentials(kind: string, s: Record<string, unknown>): { path: str
       if (typeof value === 'string' && value !== '' && !hasReference(value)) problems.push({ path: `/settings/${field}`, message: `${field} is a credential: ${advice}` });
     }
   }
-  if (kind === 'postgres' && typeof s.url === 'string') {
+  if ((kind === 'postgres' || kind === 'mysql') && typeof s.url === 'string') {
     const password = /^(?:postgres(?:ql)?|mysql|mariadb):\/\/[^:@/]*:([^@]*)@/.exec(s.url)?.[1];
     if (password && !hasReference(password)) problems.push({ path: '/settings/url', message: `the URL carries a password: ${advice}` });
   }
@@ -137,7 +138,7 @@ export function resolveConnection(row: ConnectionRow, box: SecretBox): Connectio
     return value;
   };
   const binding = substitute(bindingOf(row.kind, row.settings), secret) as ConnectionBinding;
-  return binding.kind !== 'postgres' && used.length ? { ...binding, secretValues: used } : binding;
+  return binding.kind !== 'postgres' && binding.kind !== 'mysql' && used.length ? { ...binding, secretValues: used } as ConnectionBinding : binding;
 }
 
 export interface EnvironmentConnections {

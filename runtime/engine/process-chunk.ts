@@ -3,7 +3,7 @@
  * node in topological order. Every record ends in exactly one outcome and
  * leaves one trace; records that need a person become dead-letter entries.
  */
-import type { Emission, KeyedStateStore, TargetContext } from '../../nodes/define-node.ts';
+import { TARGET_OUT_PORT, type Emission, type KeyedStateStore, type TargetContext, type TargetOutRecord } from '../../nodes/define-node.ts';
 import type { Bindings } from '../../nodes/expression/evaluator.ts';
 import { FlowError, toFlowError, type RuleFailure, type SerializedError } from '../../nodes/errors.ts';
 import type { PreparedFlow, PreparedProcess, PreparedTarget } from './prepare-flow.ts';
@@ -11,7 +11,8 @@ import type {
   CrashPoint, DeadLetterEntry, IdempotencyLedger, NodeStats, Reconciliation, RecordOutcome, RecordTrace, RetryAttempt, StepSnapshot,
 } from './run-types.ts';
 import { ReconciliationBuilder, toDecimalString } from './reconcile.ts';
-import { writeToTarget, type TargetCallbacks, type TargetWork } from './target-writer.ts';
+import { passesAnswersOn, writeToTarget, type TargetWork } from './target-writer.ts';
+import { bindingsFor, keyedItems, targetCallbacks, type PassOnFn } from './target-callbacks.ts';
 import { sharedTransactionConnections, writeSharedTransaction } from './shared-transaction.ts';
 import { processInBatch } from './process-batch.ts';
 
@@ -53,6 +54,11 @@ export interface WorkItem extends TargetWork {
   retries?: RetryAttempt[];
   /** Warning-severity rule failures picked up on the way; they travel with the record. */
   warnings?: RuleFailure[];
+  /**
+   * Passed on by a target's `out` port: that target's delivery, which stands as the record's
+   * outcome when it is filtered out later, and makes a later failure a partial delivery.
+   */
+  delivery?: { outcome: 'delivered' | 'duplicate'; trace: Partial<RecordTrace> };
 }
 
 export interface ChunkIO {
@@ -120,8 +126,11 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     if (list.length < io.captureOutputs!) list.push(failures ? { port, data, failures } : { port, data });
   };
 
-  const end = (item: WorkItem, outcome: RecordOutcome, nodeId: string, extra: Partial<RecordTrace> = {}, sourceRecordForReplay = false) => {
+  const end = (item: WorkItem, ended: RecordOutcome, nodeId: string, ownExtra: Partial<RecordTrace> = {}, sourceRecordForReplay = false) => {
     const { root } = item;
+    // Written at a target and then filtered out downstream: the delivery is what happened to it.
+    const outcome = ended === 'filtered' && item.delivery ? item.delivery.outcome : ended;
+    const extra = outcome === ended ? ownExtra : { ...item.delivery!.trace, ...ownExtra };
     traces.push({
       runId: io.runId,
       lineageKey: item.lineageKey,
@@ -158,7 +167,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       });
     }
     rootOutcomes.set(root, worse(rootOutcomes.get(root), outcome));
-    if (outcome === 'delivered' || outcome === 'duplicate') rootReached.add(root);
+    if (outcome === 'delivered' || outcome === 'duplicate' || item.delivery) rootReached.add(root);
     if (outcome === 'quarantined' || outcome === 'dead_lettered') rootFailed.add(root);
     items.addOutcome(outcome, item.amount, item.currency);
   };
@@ -203,12 +212,21 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   // Targets are terminal: each starts writing as soon as its records are known and the
   // rest of the chunk computes meanwhile; different targets write side by side.
   const writes: Promise<void>[] = [];
+  // A record a target wrote goes on by its `out` port, with the target's answer, when that port is connected.
+  const passOn = (node: PreparedTarget): PassOnFn => (item, answer, delivery) => {
+    const data: TargetOutRecord = { record: item.data, response: answer };
+    const passed: WorkItem = { ...item, data, steps: [...item.steps, { node: node.id, data }], delivery };
+    // The target's own figures count its deliveries (already counted), not what it passes on.
+    const uncounted: NodeStats = { nodeId: node.id, in: 0, out: 0, invalid: 0, errors: 0, ms: 0 };
+    dispatchEmissions(node, [{ port: TARGET_OUT_PORT.id, data }], passed, uncounted, enqueue, end, capture, reconciliation);
+  };
   const startTarget = async (node: PreparedTarget, items: WorkItem[], s: NodeStats) => {
     await io.targetsMayStart;
     const t0 = performance.now();
-    await runTarget(node, items, io, s, end, failed);
+    const forward = passesAnswersOn(node) ? passOn(node) : undefined;
+    await writeToTarget(node, await keyedItems(node, items, s, failed), io, targetCallbacks(node, s, end, failed, forward));
     s.ms += performance.now() - t0;
-    for (const it of items) capture(node.id, 'out', it.data);
+    if (!forward) for (const it of items) capture(node.id, 'out', it.data);
   };
   // Targets sharing a transaction (flow option) write together once all their records are known.
   const shared = sharedTransactionConnections(flow);
@@ -230,6 +248,8 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       const write = startTarget(node, items, s);
       write.catch(() => {}); // answered below, with the others
       writes.push(write);
+      // The nodes after its `out` port need its answers: they wait for its write; a failed write stops the chunk.
+      if (passesAnswersOn(node) && (await write.then(() => false, () => true))) break;
       continue;
     }
     if (node.category === 'source') continue;
@@ -305,9 +325,8 @@ export function sourceOf(flow: PreparedFlow, sourceNodeId: string | undefined) {
   return source;
 }
 
-const bindingsFor = (item: WorkItem): Bindings => ({ sourceKey: item.sourceKey, lineageKey: item.lineageKey });
 
-type EndFn = (item: WorkItem, outcome: RecordOutcome, nodeId: string, extra?: Partial<RecordTrace>, dead?: boolean) => void;
+export type EndFn = (item: WorkItem, outcome: RecordOutcome, nodeId: string, extra?: Partial<RecordTrace>, dead?: boolean) => void;
 
 /** Whether an item takes part in the run: all do, except in a replay of some items of a record. */
 function selected(root: RootRecord, itemKey: string): boolean {
@@ -323,7 +342,7 @@ interface ChildItem { itemKey: string; amount: string | null; currency: string |
  * children, or a node declaring items) makes each child an item of its own,
  * keyed by the declared key or its position, with its declared amount.
  */
-function childItems(node: PreparedProcess, emissions: Emission[], item: WorkItem, childCount: number, totals: ReconciliationBuilder): ChildItem[] | null {
+function childItems(node: PreparedProcess | PreparedTarget, emissions: Emission[], item: WorkItem, childCount: number, totals: ReconciliationBuilder): ChildItem[] | null {
   const declares = emissions.some((em) => em.item);
   if (childCount <= 1 && !declares) return null;
   const children: ChildItem[] = [];
@@ -362,7 +381,7 @@ function keyText(v: unknown): string | null {
 }
 
 function dispatchEmissions(
-  node: PreparedProcess, emissions: Emission[], item: WorkItem, s: NodeStats,
+  node: PreparedProcess | PreparedTarget, emissions: Emission[], item: WorkItem, s: NodeStats,
   enqueue: (id: string, w: WorkItem) => void, end: EndFn,
   capture: (nodeId: string, port: string, data: unknown, failures?: RuleFailure[]) => void,
   totals: ReconciliationBuilder,
@@ -380,7 +399,7 @@ function dispatchEmissions(
   }
   let index = 0;
   for (const em of emissions) {
-    const quarantine = node.quarantinePorts.has(em.port);
+    const quarantine = node.category !== 'target' && node.quarantinePorts.has(em.port);
     if (quarantine) s.invalid++;
     else s.out++;
     capture(node.id, em.port, em.data, em.failures);
@@ -396,6 +415,7 @@ function dispatchEmissions(
         : { root: item.root, lineageKey: item.lineageKey, sourceKey: item.sourceKey, itemKey: own.itemKey, amount: own.amount, currency: own.currency, data: em.data, path, steps: item.steps };
       if (node.category === 'transform') child.steps = [...item.steps, { node: node.id, data: em.data }];
       if (item.warnings) child.warnings = item.warnings;
+      if (item.delivery) child.delivery = item.delivery;
       if (em.failures?.length && !quarantine) child.warnings = [...(item.warnings ?? []), ...em.failures];
       if (!targets?.length) {
         if (quarantine) {
@@ -411,52 +431,6 @@ function dispatchEmissions(
       enqueue(targets[k], child);
     }
   }
-}
-
-type FailedFn = (item: WorkItem, nodeId: string, error: FlowError, failures?: RuleFailure[]) => void;
-
-async function runTarget(node: PreparedTarget, items: WorkItem[], io: ChunkIO, s: NodeStats, end: EndFn, failed: FailedFn) {
-  await writeToTarget(node, await keyedItems(node, items, s, failed), io, targetCallbacks(node, s, end, failed));
-}
-
-/** Evaluates each record's idempotency key; a record without one fails here. */
-async function keyedItems(node: PreparedTarget, items: WorkItem[], s: NodeStats, failed: FailedFn): Promise<WorkItem[]> {
-  const keyed: WorkItem[] = [];
-  for (const item of items) {
-    try {
-      const r = node.idempotencyKey.evaluate(item.data, bindingsFor(item));
-      const key = r instanceof Promise ? await r : r;
-      if (key === undefined || key === null || key === '') throw new FlowError('mapping', `idempotency key expression gave no value`, { nodeId: node.id, field: 'idempotencyKey' });
-      item.idempotencyKey = String(key);
-      keyed.push(item);
-    } catch (err) {
-      s.errors++;
-      item.path = [...item.path, node.id];
-      failed(item, node.id, toFlowError(err, 'mapping', { nodeId: node.id, field: 'idempotencyKey' }));
-    }
-  }
-  return keyed;
-}
-
-/** What a target's write tells the engine about each record. */
-function targetCallbacks(node: PreparedTarget, s: NodeStats, end: EndFn, failed: FailedFn): TargetCallbacks<WorkItem> {
-  const path = (item: WorkItem) => [...item.path, node.id];
-  return {
-    delivered: (item, ref, status) => {
-      s.out++;
-      item.path = path(item);
-      end(item, 'delivered', node.id, { targetNode: node.id, idempotencyKey: item.idempotencyKey, targetRef: ref, targetStatus: status });
-    },
-    duplicate: (item) => {
-      item.path = path(item);
-      end(item, 'duplicate', node.id, { targetNode: node.id, idempotencyKey: item.idempotencyKey });
-    },
-    failed: (item, error) => {
-      s.errors++;
-      item.path = path(item);
-      failed(item, node.id, error);
-    },
-  };
 }
 
 const SEVERITY: Record<RecordOutcome, number> = { dead_lettered: 4, quarantined: 3, delivered: 2, duplicate: 1, filtered: 0 };

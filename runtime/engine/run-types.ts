@@ -105,6 +105,13 @@ export interface TraceSink {
 export type CrashPoint = 'before-batch' | 'after-batch' | 'after-confirm';
 
 /** Keeps targets from writing a key twice, across runs, replays and workers. */
+/** A delivery the ledger records: the key, the target's ref, and its answer when it is passed on downstream. */
+export interface LedgerDelivery {
+  key: string;
+  ref?: string;
+  answer?: unknown;
+}
+
 export interface IdempotencyLedger {
   /**
    * Claims keys before writing. Returns the keys this claim may write: keys
@@ -119,8 +126,10 @@ export interface IdempotencyLedger {
    * not duplicate, without writing them again.
    */
   deliveredUnder(scope: string, keys: string[], claimToken: string): Promise<Map<string, string | null>>;
-  /** Marks keys delivered, with what the target returned. */
-  confirm(scope: string, entries: { key: string; ref?: string }[], claimToken: string): Promise<void>;
+  /** Marks keys delivered, with what the target returned (`answer`: kept for a target whose `out` port is connected). */
+  confirm(scope: string, entries: LedgerDelivery[], claimToken: string): Promise<void>;
+  /** Of these keys, those delivered (under any claim) with an answer stored, and that answer. */
+  answers(scope: string, keys: string[]): Promise<Map<string, unknown>>;
   /** Gives keys back after a failed write, so a replay may write them. */
   release(scope: string, keys: string[], claimToken: string): Promise<void>;
 }

@@ -17,7 +17,7 @@ import { FlowError, toFlowError } from '../../nodes/errors.ts';
 import type { PreparedFlow, PreparedTarget } from './prepare-flow.ts';
 import type { ChunkIO, RootRecord, WorkItem } from './process-chunk.ts';
 import { retryDelayMs, sleep } from './retry.ts';
-import { claimForWrite, type TargetCallbacks } from './target-writer.ts';
+import { claimForWrite, passesAnswersOn, type TargetCallbacks } from './target-writer.ts';
 
 /** One target's share of a shared write: its keyed records and what to tell the engine. */
 export interface SharedPart {
@@ -36,7 +36,8 @@ export function sharedTransactionConnections(flow: PreparedFlow): Map<string, st
   if (!flow.doc.sharedTransaction) return byNode;
   const byConnection = new Map<string, string[]>();
   for (const node of flow.nodes.values()) {
-    if (node.category !== 'target' || !node.behaviour.recordsDeliveries || !node.decl.deliveryTarget) continue;
+    // A target whose answers go on downstream writes on its own: the nodes after it wait for its answers.
+    if (node.category !== 'target' || !node.behaviour.recordsDeliveries || !node.decl.deliveryTarget || passesAnswersOn(node)) continue;
     const connection = node.decl.deliveryTarget(node.config).connection;
     byConnection.set(connection, [...(byConnection.get(connection) ?? []), node.id]);
   }

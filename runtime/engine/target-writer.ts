@@ -13,10 +13,10 @@
  * Idempotency-Key).
  */
 import { FlowError, toFlowError } from '../../nodes/errors.ts';
-import type { TargetOutcome } from '../../nodes/define-node.ts';
+import { TARGET_OUT_PORT, type TargetOutcome } from '../../nodes/define-node.ts';
 import type { PreparedTarget } from './prepare-flow.ts';
 import type { ChunkIO } from './process-chunk.ts';
-import type { CrashPoint, RetryAttempt } from './run-types.ts';
+import type { CrashPoint, LedgerDelivery, RetryAttempt } from './run-types.ts';
 import { retryDelayMs, sleep } from './retry.ts';
 
 export interface TargetWork {
@@ -26,8 +26,10 @@ export interface TargetWork {
 }
 
 export interface TargetCallbacks<W extends TargetWork> {
-  delivered(item: W, ref: string | undefined, status: number | undefined): void;
-  duplicate(item: W): void;
+  /** `answer`: what the target answered (or, for a delivery found already made, what the ledger kept of it). */
+  delivered(item: W, ref: string | undefined, status: number | undefined, answer?: unknown): void;
+  /** `answer`: the stored answer of the earlier delivery, when there is one. */
+  duplicate(item: W, answer?: unknown): void;
   failed(item: W, error: FlowError): void;
 }
 
@@ -42,7 +44,7 @@ export interface TargetCallbacks<W extends TargetWork> {
  */
 export async function writeToTarget<W extends TargetWork>(node: PreparedTarget, items: W[], io: ChunkIO, on: TargetCallbacks<W>, seen: Set<string> = new Set()): Promise<void> {
   const toWrite = await claimForWrite(node, items, io, on, seen);
-  let delivered: { key: string; ref?: string }[] = [];
+  let delivered: LedgerDelivery[] = [];
   let released: string[] = [];
   const settleLedger = async () => {
     const [confirm, release] = [delivered, released];
@@ -92,21 +94,26 @@ export async function claimForWrite<W extends TargetWork>(node: PreparedTarget, 
   }
   const owned = unique.length ? await io.ledger.claim(node.scope, unique.map((i) => i.idempotencyKey!), io.claimToken) : new Set<string>();
   const notOwned = unique.filter((item) => !owned.has(item.idempotencyKey!));
-  const ours = notOwned.length ? await io.ledger.deliveredUnder(node.scope, notOwned.map((i) => i.idempotencyKey!), io.claimToken) : new Map<string, string | null>();
+  const notOwnedKeys = notOwned.map((i) => i.idempotencyKey!);
+  const ours = notOwned.length ? await io.ledger.deliveredUnder(node.scope, notOwnedKeys, io.claimToken) : new Map<string, string | null>();
+  // Records passed on downstream carry the answer of the delivery already made: never sent again to get it.
+  const answers = notOwned.length && passesAnswersOn(node) ? await io.ledger.answers(node.scope, notOwnedKeys) : new Map<string, unknown>();
   const toWrite: W[] = [];
   for (const item of unique) {
-    if (owned.has(item.idempotencyKey!)) toWrite.push(item);
-    else if (ours.has(item.idempotencyKey!)) on.delivered(item, ours.get(item.idempotencyKey!) ?? undefined, undefined);
-    else on.duplicate(item);
+    const key = item.idempotencyKey!;
+    if (owned.has(key)) toWrite.push(item);
+    else if (ours.has(key)) on.delivered(item, ours.get(key) ?? undefined, undefined, answers.get(key));
+    else on.duplicate(item, answers.get(key));
   }
   return toWrite;
 }
 
 async function writeBatch<W extends TargetWork>(
   node: PreparedTarget, batch: W[], io: ChunkIO, on: TargetCallbacks<W>,
-  delivered: (entry: { key: string; ref?: string }) => void, released: (key: string) => void,
+  delivered: (entry: LedgerDelivery) => void, released: (key: string) => void,
 ): Promise<void> {
   let pending = batch;
+  const keep = passesAnswersOn(node);
   for (let attempt = 1; pending.length > 0; attempt++) {
     const outcomes = await attemptWrite(node, pending, io);
     const retry: W[] = [];
@@ -116,12 +123,12 @@ async function writeBatch<W extends TargetWork>(
       if (outcome.ok && outcome.earlier === 'other-claim') {
         // Written by another run or chunk (the target's own record says so): not ours to confirm.
         released(item.idempotencyKey!);
-        on.duplicate(item);
+        on.duplicate(item, outcome.answer);
         return;
       }
       if (outcome.ok) {
-        delivered({ key: item.idempotencyKey!, ref: outcome.ref });
-        on.delivered(item, outcome.ref, outcome.status);
+        delivered({ key: item.idempotencyKey!, ref: outcome.ref, ...(keep && outcome.answer !== undefined ? { answer: outcome.answer } : {}) });
+        on.delivered(item, outcome.ref, outcome.status, outcome.answer);
         return;
       }
       const error = outcome.error;
@@ -139,6 +146,11 @@ async function writeBatch<W extends TargetWork>(
     pending = retry;
     if (pending.length) await sleep(wait, io.target.signal);
   }
+}
+
+/** Whether the target's `out` port is connected: its answers go on downstream, so the ledger keeps them. */
+export function passesAnswersOn(node: PreparedTarget): boolean {
+  return (node.edgesByPort.get(TARGET_OUT_PORT.id)?.length ?? 0) > 0;
 }
 
 async function attemptWrite<W extends TargetWork>(node: PreparedTarget, pending: W[], io: ChunkIO): Promise<TargetOutcome[]> {

@@ -44,19 +44,31 @@ export function createLedger(db: Db): IdempotencyLedger {
     },
 
     async confirm(scope, entries, claimToken) {
-      const byKey = new Map<string, string | null>();
-      for (const e of entries) byKey.set(e.key, e.ref ?? null);
+      const byKey = new Map<string, { ref: string | null; answer: string | null }>();
+      for (const e of entries) byKey.set(e.key, { ref: e.ref ?? null, answer: e.answer === undefined ? null : JSON.stringify(e.answer) });
       const list = uniqueSorted(byKey.keys());
       if (list.length === 0) return;
       // Also records keys never claimed (a target that confirms without claiming);
       // a key another token holds is not taken over.
       await db.query(
-        `insert into idempotency_ledger (scope, key, state, claim_token, target_ref)
-         select $1, k, 'delivered', $4, r from unnest($2::text[], $3::text[]) as e(k, r)
-         on conflict (scope, key) do update set state = 'delivered', target_ref = excluded.target_ref, updated_at = now()
+        `insert into idempotency_ledger (scope, key, state, claim_token, target_ref, target_answer)
+         select $1, k, 'delivered', $4, r, a::jsonb from unnest($2::text[], $3::text[], $5::text[]) as e(k, r, a)
+         on conflict (scope, key) do update set state = 'delivered', target_ref = excluded.target_ref,
+           target_answer = coalesce(excluded.target_answer, idempotency_ledger.target_answer), updated_at = now()
          where idempotency_ledger.claim_token = excluded.claim_token and idempotency_ledger.state <> 'delivered'`,
-        [scope, list, list.map((k) => byKey.get(k)), claimToken],
+        [scope, list, list.map((k) => byKey.get(k)!.ref), claimToken, list.map((k) => byKey.get(k)!.answer)],
       );
+    },
+
+    async answers(scope, keys) {
+      const list = uniqueSorted(keys);
+      if (list.length === 0) return new Map();
+      const { rows } = await db.query<{ key: string; target_answer: string }>(
+        `select key, target_answer::text as target_answer from idempotency_ledger
+         where scope = $1 and key = any($2::text[]) and state = 'delivered' and target_answer is not null`,
+        [scope, list],
+      );
+      return new Map(rows.map((r) => [r.key, JSON.parse(r.target_answer)]));
     },
 
     async release(scope, keys, claimToken) {

@@ -33,11 +33,16 @@ describe('checkConnection', () => {
     expect(v.ok).toBe(false);
     if (!v.ok) expect(v.reason).toMatch(/loop/);
   });
-  it('refuses connecting into a source or out of a target', () => {
+  it('refuses connecting into a source; a target connects onward by its out port (record + answer), not by another', () => {
     const intoSource = checkConnection(doc, { source: 'map', sourceHandle: 'out', target: 'read' }, catalog);
     expect(intoSource.ok === false && intoSource.reason).toMatch(/is a source/);
-    const fromTarget = checkConnection(doc, { source: 'post', sourceHandle: 'out', target: 'check' }, catalog);
-    expect(fromTarget.ok === false && fromTarget.reason).toMatch(/is a target/);
+    const withWriteBack = { ...doc, nodes: [...doc.nodes, { id: 'back', type: 'transform.jsonata', typeVersion: 1, position: { x: 1000, y: 0 }, config: { expression: 'response' } }] };
+    expect(checkConnection(withWriteBack, { source: 'post', sourceHandle: 'out', target: 'back', targetHandle: 'in' }, catalog)).toEqual({ ok: true });
+    const otherPort = checkConnection(withWriteBack, { source: 'post', sourceHandle: 'valid', target: 'back' }, catalog);
+    expect(otherPort.ok === false && otherPort.reason).toMatch(/no output 'valid'/);
+    // Back into the flow before it: a loop.
+    const loop = checkConnection(doc, { source: 'post', sourceHandle: 'out', target: 'check' }, catalog);
+    expect(loop.ok === false && loop.reason).toMatch(/loop/);
   });
   it('refuses ports a node does not have', () => {
     const v = checkConnection(doc, { source: 'map', sourceHandle: 'valid', target: 'post', targetHandle: 'in' }, catalog);

@@ -18,6 +18,13 @@ describe('estimateNodeBox', () => {
     expect(input.y).toBe(output.y);
   });
 
+  it('draws the out port of a target (record + answer) on its right edge', () => {
+    for (const type of ['target.postgres', 'target.http', 'target.file', 'target.sftp', 'target.amqp', 'target.nats']) {
+      const box = estimateNodeBox(node(type), catalog);
+      expect(box.handles.filter((h) => h.type === 'source').map((h) => [h.id, h.position])).toEqual([['out', Position.Right]]);
+    }
+  });
+
   it('follows ports that depend on the config, and grows with them', () => {
     const two = estimateNodeBox(node('route.condition', { routes: [{ port: 'eu', condition: 'true' }], defaultPort: 'other' }), catalog);
     const four = estimateNodeBox(node('route.condition', {
@@ -31,8 +38,8 @@ describe('estimateNodeBox', () => {
     expect(new Set(ys).size).toBe(ys.length);
   });
 
-  it('gives a source no input handles and a target no output handles', () => {
+  it('gives a source no input handles, and a target one input and its out port', () => {
     expect(estimateNodeBox(node('source.webhook'), catalog).handles.every((h) => h.type === 'source')).toBe(true);
-    expect(estimateNodeBox(node('target.file', { path: 'x.jsonl', format: 'jsonl' }), catalog).handles.every((h) => h.type === 'target')).toBe(true);
+    expect(estimateNodeBox(node('target.file', { path: 'x.jsonl', format: 'jsonl' }), catalog).handles.map((h) => [h.type, h.id])).toEqual([['target', 'in'], ['source', 'out']]);
   });
 });

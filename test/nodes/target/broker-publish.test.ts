@@ -42,7 +42,8 @@ describe('target.amqp', () => {
   it('publishes each record persistently, confirmed, with the idempotency key as message-id', async () => {
     const target = amqpTarget.create({ ...amqpTarget.defaults, connection: 'rabbit', routingKey: queue }, setupContext());
     const outcomes = await target.write([{ key: 'PO-1', data: { po: 'PO-1', amount: '10.00' } }, { key: 'PO-2', data: { po: 'PO-2', amount: '20.50' } }], targetContext({ connections: resolver }));
-    expect(outcomes).toEqual([{ ok: true, ref: `(default)/${queue}` }, { ok: true, ref: `(default)/${queue}` }]);
+    // The answer passed on by the out port: the message id and where it went.
+    expect(outcomes).toEqual(['PO-1', 'PO-2'].map((messageId) => ({ ok: true, ref: `(default)/${queue}`, answer: { messageId, exchange: '', routingKey: queue } })));
     const got: amqp.GetMessage[] = [];
     for (let m = await channel.get(queue); m; m = await channel.get(queue)) got.push(m);
     expect(got.map((m) => [m.properties.messageId, m.properties.deliveryMode, JSON.parse(m.content.toString())])).toEqual([
@@ -95,10 +96,11 @@ describe('target.nats', () => {
     const target = natsTarget.create({ ...natsTarget.defaults, connection: 'nats', subject }, setupContext());
     const ctx = targetContext({ connections: resolver });
     const first = await target.write([{ key: 'INV-1', data: { n: 1 } }, { key: 'INV-2', data: { n: 2 } }], ctx);
-    expect(first).toEqual([{ ok: true, ref: `${stream}:1` }, { ok: true, ref: `${stream}:2` }]);
+    // The answer passed on by the out port: the message id, subject, stream and the stream's sequence.
+    expect(first).toEqual([1, 2].map((sequence) => ({ ok: true, ref: `${stream}:${sequence}`, answer: { messageId: `INV-${sequence}`, subject, stream, sequence } })));
     // A retried batch (same keys): acknowledged, not stored again.
     const again = await target.write([{ key: 'INV-1', data: { n: 1 } }], ctx);
-    expect(again).toEqual([{ ok: true, ref: `${stream}:1` }]);
+    expect(again).toEqual([{ ok: true, ref: `${stream}:1`, answer: { messageId: 'INV-1', subject, stream, sequence: 1 } }]);
     const info = await (await nc.jetstreamManager()).streams.info(stream);
     expect(info.state.messages).toBe(2);
     const stored = await (await nc.jetstreamManager()).streams.getMessage(stream, { seq: 2 });

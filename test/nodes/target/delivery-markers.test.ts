@@ -62,8 +62,8 @@ describe.skipIf(!url)('delivery markers for a role without CREATE (Postgres)', (
     await admin.query(DELIVERY_MARKER_DDL);
     await admin.query(`grant select, insert on ${schema}.ledgerflow_delivery to ${role}`);
     const fresh = target();
-    expect(await fresh.write(items, ctx(), claim)).toEqual([{ ok: true }, { ok: true }]);
-    expect(await fresh.write(items, ctx(), claim)).toEqual([{ ok: true, earlier: 'same-claim' }, { ok: true, earlier: 'same-claim' }]);
+    expect(await fresh.write(items, ctx(), claim)).toEqual([{ ok: true, answer: {} }, { ok: true, answer: {} }]);
+    expect(await fresh.write(items, ctx(), claim)).toEqual([{ ok: true, earlier: 'same-claim', answer: {} }, { ok: true, earlier: 'same-claim', answer: {} }]);
     expect((await admin.query(`select count(*)::int as n from ${schema}.entries`)).rows[0].n).toBe(2);
     expect(await fresh.countDelivered!({ scope: claim.scope, runId: 'run-1' }, ctx())).toBe(2);
   });

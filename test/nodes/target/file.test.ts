@@ -32,10 +32,10 @@ describe('target.file', () => {
     const t = target({ path: 'out/invoices.jsonl', format: 'jsonl' });
     const ctx = targetContext({ files: sink });
     expect(await t.write(items({ no: 'INV-1', total: '10.00' }, { no: 'INV-2', lines: [{ a: 1 }] }), ctx)).toEqual([
-      { ok: true, ref: 'out/invoices.jsonl:1' },
-      { ok: true, ref: 'out/invoices.jsonl:2' },
+      { ok: true, ref: 'out/invoices.jsonl:1', answer: { file: 'out/invoices.jsonl', recordNumber: 1 } },
+      { ok: true, ref: 'out/invoices.jsonl:2', answer: { file: 'out/invoices.jsonl', recordNumber: 2 } },
     ]);
-    expect(await t.write(items({ no: 'INV-3' }), ctx)).toEqual([{ ok: true, ref: 'out/invoices.jsonl:3' }]);
+    expect(await t.write(items({ no: 'INV-3' }), ctx)).toEqual([{ ok: true, ref: 'out/invoices.jsonl:3', answer: { file: 'out/invoices.jsonl', recordNumber: 3 } }]);
     await sink.close();
     const lines = (await readFile(join(dir, 'out/invoices.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(lines).toEqual([{ no: 'INV-1', total: '10.00' }, { no: 'INV-2', lines: [{ a: 1 }] }, { no: 'INV-3' }]);
@@ -94,8 +94,8 @@ describe('target.file, format xml', () => {
     const t = target({ path: 'payments/pain001-{{Document.CstmrCdtTrfInitn.GrpHdr.MsgId}}.xml', format: 'xml' });
     const ctx = targetContext({ files: sink });
     expect(await t.write(items(doc('PAY-1', '10.00'), doc('PAY-2', '0.50')), ctx)).toEqual([
-      { ok: true, ref: 'payments/pain001-PAY-1.xml' },
-      { ok: true, ref: 'payments/pain001-PAY-2.xml' },
+      { ok: true, ref: 'payments/pain001-PAY-1.xml', answer: { file: 'payments/pain001-PAY-1.xml' } },
+      { ok: true, ref: 'payments/pain001-PAY-2.xml', answer: { file: 'payments/pain001-PAY-2.xml' } },
     ]);
     // Written again (a replayed record): the file holds one document, not two.
     await t.write(items(doc('PAY-1', '10.00')), ctx);

@@ -87,7 +87,8 @@ describe('target.http', () => {
   it('posts JSON with the idempotency key and connection headers, fills placeholders, keeps the returned id', async () => {
     const record = { invoiceNumber: 'INV 2026/42', total: '10.00' };
     const outcomes = await run({ path: '/invoices/{{invoiceNumber}}', idToField: 'data.id' }, [record]);
-    expect(outcomes).toEqual([{ ok: true, status: 201, ref: 'ERP-1' }]);
+    // The answer (passed on by the out port): status and the parsed body.
+    expect(outcomes).toEqual([{ ok: true, status: 201, ref: 'ERP-1', answer: { status: 201, body: { data: { id: 'ERP-1' } } } }]);
     expect(received).toHaveLength(1);
     const [req] = received;
     expect(req.method).toBe('POST');
@@ -100,7 +101,7 @@ describe('target.http', () => {
 
   it('takes the Location header as ref when no id field is configured', async () => {
     const [outcome] = await run({ method: 'PUT', path: 'invoices/{{n}}' }, [{ n: 1 }]);
-    expect(outcome).toEqual({ ok: true, status: 201, ref: '/api/x' });
+    expect(outcome).toEqual({ ok: true, status: 201, ref: '/api/x', answer: { status: 201, body: { data: { id: 'ERP-1' } } } });
     expect(received[0].method).toBe('PUT');
   });
 
@@ -137,7 +138,7 @@ describe('target.http', () => {
   });
 
   it('409 after an Idempotency-Key means already delivered', async () => {
-    expect(await run({ path: 'conflict' }, [{ a: 1 }])).toEqual([{ ok: true, status: 409 }]);
+    expect(await run({ path: 'conflict' }, [{ a: 1 }])).toEqual([{ ok: true, status: 409, answer: { status: 409, body: { error: 'idempotency key already used' } } }]);
   });
 
   it('a run stopped while a request waits interrupts it at once, not as a timeout', async () => {
@@ -192,9 +193,10 @@ describe('target.http', () => {
   it('array mode posts one array and maps the answer to refs', async () => {
     const outcomes = await run({ path: 'batch', batchSize: 3, batchMode: 'array', idToField: 'data.id' }, [{ n: 1 }, { n: 2 }, { n: 3 }]);
     expect(outcomes).toEqual([
-      { ok: true, status: 200, ref: 'B-0' },
-      { ok: true, status: 200, ref: 'B-1' },
-      { ok: true, status: 200, ref: 'B-2' },
+      // Each record's answer is its element of the answer array.
+      { ok: true, status: 200, ref: 'B-0', answer: { status: 200, body: { data: { id: 'B-0' } } } },
+      { ok: true, status: 200, ref: 'B-1', answer: { status: 200, body: { data: { id: 'B-1' } } } },
+      { ok: true, status: 200, ref: 'B-2', answer: { status: 200, body: { data: { id: 'B-2' } } } },
     ]);
     expect(received).toHaveLength(1);
     expect(received[0].body).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);

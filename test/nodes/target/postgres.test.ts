@@ -138,7 +138,7 @@ for (const backend of sqlBackends('lf_pgtarget')) {
         ),
         ctx(),
       );
-      expect(outcomes).toEqual([{ ok: true, ref: 'PO-1|1' }, { ok: true, ref: 'PO-1|2' }]);
+      expect(outcomes).toEqual([{ ok: true, ref: 'PO-1|1', answer: { key: 'PO-1|1' } }, { ok: true, ref: 'PO-1|2', answer: { key: 'PO-1|2' } }]);
       const { rows } = await db.sql.query(`SELECT po_number, line_no, amount::text, supplier FROM ${s}.po_commitment ORDER BY line_no`);
       expect(rows).toEqual([
         { po_number: 'PO-1', line_no: 1, amount: '100.10', supplier: { id: 'S1', name: 'Acme' } },
@@ -188,8 +188,8 @@ for (const backend of sqlBackends('lf_pgtarget')) {
     it('writes a header and its lines together, and replaces old lines on upsert', async () => {
       const target = make(invoiceConfig());
       expect(await target.write(items(invoice('INV-1', ['10.00', '20.00', '30.00']), invoice('INV-2', ['5.00'])), ctx())).toEqual([
-        { ok: true, ref: 'INV-1' },
-        { ok: true, ref: 'INV-2' },
+        { ok: true, ref: 'INV-1', answer: { key: 'INV-1' } },
+        { ok: true, ref: 'INV-2', answer: { key: 'INV-2' } },
       ]);
       await target.write(items(invoice('INV-1', ['99.99'])), ctx());
       const { rows } = await db.sql.query(`SELECT invoice_number, line_no, amount::text FROM ${s}.invoice_line ORDER BY 1, 2`);
@@ -205,8 +205,8 @@ for (const backend of sqlBackends('lf_pgtarget')) {
         items(invoice('INV-A', ['1.00']), invoice('INV-B', ['2.00', '0']), invoice('INV-C', ['3.00'])),
         ctx(),
       );
-      expect(outcomes[0]).toEqual({ ok: true, ref: 'INV-A' });
-      expect(outcomes[2]).toEqual({ ok: true, ref: 'INV-C' });
+      expect(outcomes[0]).toEqual({ ok: true, ref: 'INV-A', answer: { key: 'INV-A' } });
+      expect(outcomes[2]).toEqual({ ok: true, ref: 'INV-C', answer: { key: 'INV-C' } });
       const error = failure(outcomes[1]);
       expect(error.errorClass).toBe('permanent');
       expect(error.details.code).toBe('23514');
@@ -229,8 +229,8 @@ for (const backend of sqlBackends('lf_pgtarget')) {
         ),
         ctx(),
       );
-      expect(outcomes[0]).toEqual({ ok: true, ref: 'PO-7|1' });
-      expect(outcomes[2]).toEqual({ ok: true, ref: 'PO-7|3' });
+      expect(outcomes[0]).toEqual({ ok: true, ref: 'PO-7|1', answer: { key: 'PO-7|1' } });
+      expect(outcomes[2]).toEqual({ ok: true, ref: 'PO-7|3', answer: { key: 'PO-7|3' } });
       const bad = failure(outcomes[1]);
       expect(bad.errorClass).toBe('permanent');
       expect(bad.details.code).toBe('22P02');
@@ -257,7 +257,7 @@ for (const backend of sqlBackends('lf_pgtarget')) {
       const target = make({ table: `${s}.invoice`, keyColumns: ['invoice_number'], columns: { invoice_number: 'no', supplier_id: 's', total: 't' } });
       const outcomes = await target.write(items({ s: 'S', t: 1 }, { no: 'E-1', s: 'S', t: 2 }), ctx());
       expect(failure(outcomes[0]).message).toContain('key column invoice_number is empty');
-      expect(outcomes[1]).toEqual({ ok: true, ref: 'E-1' });
+      expect(outcomes[1]).toEqual({ ok: true, ref: 'E-1', answer: { key: 'E-1' } });
     });
 
     it('a missing table fails the whole batch permanently', async () => {
@@ -285,22 +285,22 @@ for (const backend of sqlBackends('lf_pgtarget')) {
       const claim = { scope: 'flow/post-po', runId: 'run-1', claimToken: 'run-1:1' };
       const invoice = (no: string, supplier: string | null = 'S') => ({ key: no, data: { no, s: supplier, t: 1 } });
       expect(await target.write([invoice('M-1'), invoice('M-2'), invoice('M-bad', null)], ctx(), claim)).toMatchObject([
-        { ok: true, ref: 'M-1' }, { ok: true, ref: 'M-2' }, { ok: false },
+        { ok: true, ref: 'M-1', answer: { key: 'M-1' } }, { ok: true, ref: 'M-2', answer: { key: 'M-2' } }, { ok: false },
       ]);
       // The chunk again, as after a crash: its own records are found, the refused one is tried again.
       const again = await target.write([invoice('M-1'), invoice('M-2'), invoice('M-bad'), invoice('M-3')], ctx(), claim);
       expect(again).toEqual([
-        { ok: true, ref: 'M-1', earlier: 'same-claim' }, { ok: true, ref: 'M-2', earlier: 'same-claim' }, { ok: true, ref: 'M-bad' }, { ok: true, ref: 'M-3' },
+        { ok: true, ref: 'M-1', earlier: 'same-claim', answer: { key: 'M-1' } }, { ok: true, ref: 'M-2', earlier: 'same-claim', answer: { key: 'M-2' } }, { ok: true, ref: 'M-bad', answer: { key: 'M-bad' } }, { ok: true, ref: 'M-3', answer: { key: 'M-3' } },
       ]);
       const other = await target.write([invoice('M-1')], ctx(), { ...claim, runId: 'run-2', claimToken: 'run-2:1' });
-      expect(other).toEqual([{ ok: true, ref: 'M-1', earlier: 'other-claim' }]);
+      expect(other).toEqual([{ ok: true, ref: 'M-1', earlier: 'other-claim', answer: { key: 'M-1' } }]);
       const { rows } = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.invoice`);
       expect(rows).toEqual([{ n: 4 }]);
       expect(await target.countDelivered!({ scope: claim.scope, runId: 'run-1' }, ctx())).toBe(4);
       expect(await target.countDelivered!({ scope: claim.scope, runId: 'run-2' }, ctx())).toBe(0);
       // Dropped while the process runs (it was checked once per pool): created again on the next write.
       await db.sql.query('DROP TABLE ledgerflow_delivery');
-      expect(await target.write([invoice('M-4')], ctx(), claim)).toEqual([{ ok: true, ref: 'M-4' }]);
+      expect(await target.write([invoice('M-4')], ctx(), claim)).toEqual([{ ok: true, ref: 'M-4', answer: { key: 'M-4' } }]);
       expect(await target.countDelivered!({ scope: claim.scope, runId: 'run-1' }, ctx())).toBe(1);
     });
 
@@ -308,10 +308,10 @@ for (const backend of sqlBackends('lf_pgtarget')) {
       const target = make({ table: `${s}.invoice`, mode: 'insert', keyColumns: ['invoice_number'], columns: { invoice_number: 'no', supplier_id: 's', total: 't' } });
       const invoice = (no: string) => ({ key: no, data: { no, s: 'S', t: 1 } });
       const before = { scope: 'flow/old-node', runId: 'run-7', claimToken: 'run-7:1' };
-      expect(await target.write([invoice('L-1')], ctx(), before)).toEqual([{ ok: true, ref: 'L-1' }]);
+      expect(await target.write([invoice('L-1')], ctx(), before)).toEqual([{ ok: true, ref: 'L-1', answer: { key: 'L-1' } }]);
       const after = { ...before, scope: 'dev/erp/table:invoice', legacyScope: 'flow/old-node' };
       expect(await make({ table: `${s}.invoice`, mode: 'insert', keyColumns: ['invoice_number'], columns: { invoice_number: 'no', supplier_id: 's', total: 't' } })
-        .write([invoice('L-1'), invoice('L-2')], ctx(), after)).toEqual([{ ok: true, ref: 'L-1', earlier: 'same-claim' }, { ok: true, ref: 'L-2' }]);
+        .write([invoice('L-1'), invoice('L-2')], ctx(), after)).toEqual([{ ok: true, ref: 'L-1', earlier: 'same-claim', answer: { key: 'L-1' } }, { ok: true, ref: 'L-2', answer: { key: 'L-2' } }]);
       const { rows } = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.invoice WHERE invoice_number like 'L-%'`);
       expect(rows).toEqual([{ n: 2 }]);
       const markers = await db.sql.query<{ scope: string; n: number }>(`SELECT scope, count(*)::int AS n FROM ledgerflow_delivery WHERE run_id = 'run-7' GROUP BY scope`);

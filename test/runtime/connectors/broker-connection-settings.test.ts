@@ -22,7 +22,7 @@ describe('broker connection settings', () => {
     expect(connectionProblems('bus', 'nats', { servers: 'nats://a:4222,nats://b:4222', user: 'lf', password: '{{secret:pw}}' }, ['pw'])).toEqual([]);
     expect(connectionProblems('bus', 'nats', { servers: 'a:4222', token: 's3cr3t-token' }, []).map((p) => p.path)).toEqual(['/settings/token']);
     expect(connectionProblems('bus', 'nats', {}, [])[0].message).toMatch(/needs servers/);
-    expect(connectionProblems('bus', 'kafka', {}, [])[0].message).toBe("kind must be one of postgres, http, amqp, nats, sftp, not 'kafka'");
+    expect(connectionProblems('bus', 'kafka', {}, [])[0].message).toBe("kind must be one of postgres, mysql, http, amqp, nats, sftp, not 'kafka'");
   });
 
   it('a node asking for the other protocol is told the connection kind', () => {

@@ -83,7 +83,7 @@ describe('createConnectionResolver', () => {
   });
 
   it('refuses the wrong kind and bad settings', () => {
-    expect(() => resolver.sql('erp_api')).toThrow("connection 'erp_api' is a http connection, but this node needs a postgres connection");
+    expect(() => resolver.sql('erp_api')).toThrow("connection 'erp_api' is a http connection, but this node needs a postgres or mysql connection");
     expect(() => resolver.http('ledger')).toThrow('needs a http connection');
     expect(() => resolver.http('broken')).toThrow('baseUrl starting with http');
   });

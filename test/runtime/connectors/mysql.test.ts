@@ -18,6 +18,8 @@ import { createConnectionResolver, type ClosableConnectionResolver } from '../..
 import { inlineParams } from '../../../runtime/connectors/mysql.ts';
 import { connectionProblems } from '../../../runtime/connectors/environment-connections.ts';
 import { targetContext } from '../../nodes/target/target-test-context.ts';
+import { CONNECTION_KINDS, SQL_CONNECTION_KINDS } from '../../../nodes/flow-document.ts';
+import flowDocumentSchema from '../../../nodes/flow-document.schema.json' with { type: 'json' };
 
 const SERVER = 'mysql://root@127.0.0.1:3306';
 const DB = `lf_mysql_${process.pid}`;
@@ -48,6 +50,40 @@ describe('MySQL connection settings', () => {
     expect(connectionProblems('erp', 'postgres', { url: 'mariadb://app@db/erp' }, [])).toEqual([]);
     expect(connectionProblems('erp', 'postgres', { url: 'mysql://app:hunter2@db:3306/erp' }, []).map((p) => p.path)).toEqual(['/settings/url']);
     expect(connectionProblems('erp', 'postgres', { url: 'oracle://db/erp' }, [])[0].message).toContain('mysql://');
+  });
+});
+
+describe('the mysql connection kind', () => {
+  it('is in the one list of kinds, and the flow document schema allows exactly those kinds', () => {
+    expect(CONNECTION_KINDS).toContain('mysql');
+    expect(flowDocumentSchema.properties.connections.additionalProperties.properties.kind.enum).toEqual([...CONNECTION_KINDS]);
+    expect(SQL_CONNECTION_KINDS).toEqual(['postgres', 'mysql']);
+  });
+
+  it('takes a mysql:// or mariadb:// url only; its password must be a secret', () => {
+    expect(connectionProblems('erp', 'mysql', { url: 'mysql://app:{{secret:db}}@db:3306/erp' }, ['db'])).toEqual([]);
+    expect(connectionProblems('erp', 'mysql', { url: 'mariadb://app@db/erp' }, [])).toEqual([]);
+    expect(connectionProblems('erp', 'mysql', { url: 'postgres://app@db/erp' }, [])).toEqual([
+      { path: '/settings', message: "connection 'erp' is a mysql connection: it needs a url starting with mysql:// or mariadb://" },
+    ]);
+    expect(connectionProblems('erp', 'mysql', { embedded: true }, []).map((p) => p.path)).toEqual(['/settings']);
+    expect(connectionProblems('erp', 'mysql', { url: 'mysql://app:hunter2@db:3306/erp' }, []).map((p) => p.path)).toEqual(['/settings/url']);
+  });
+
+  it('the SQL nodes write through a mysql connection, and a postgres one bound to a mysql:// url still works (older documents)', async () => {
+    await admin.query('drop table if exists kind_probe');
+    await admin.query('create table kind_probe (id varchar(10) primary key, via varchar(20) not null)');
+    const both = createConnectionResolver({ viaMysql: { kind: 'mysql', url: `${SERVER}/${DB}` }, viaPostgres: { kind: 'postgres', url: `${SERVER}/${DB}` } });
+    try {
+      for (const connection of ['viaMysql', 'viaPostgres']) {
+        const target = postgresTarget.create({ ...postgresTarget.defaults, connection, table: 'kind_probe', mode: 'insert', keyColumns: ['id'], columns: { id: 'id', via: `='${connection}'` } }, setup);
+        expect((await target.write([{ key: connection, data: { id: connection.slice(0, 10) } }], targetContext({ connections: both })))[0].ok).toBe(true);
+      }
+      expect(await rows('select id, via from kind_probe order by id')).toEqual([{ id: 'viaMysql', via: 'viaMysql' }, { id: 'viaPostgre', via: 'viaPostgres' }]);
+      expect(() => createConnectionResolver({ api: { kind: 'http', baseUrl: 'http://x' } }).sql('api')).toThrow("connection 'api' is a http connection, but this node needs a postgres or mysql connection");
+    } finally {
+      await both.close();
+    }
   });
 });
 
@@ -157,7 +193,7 @@ describe('target.postgres on MariaDB', () => {
       { id: 'B', status: 'open', amount: '5', lines: [] },
       { id: 'A', status: 'closed', amount: '3', lines: [{ no: 9, amount: '3' }] },
     ), ctx());
-    expect(outcomes).toEqual([{ ok: true, ref: 'A' }, { ok: true, ref: 'B' }, { ok: true, ref: 'A' }]);
+    expect(outcomes).toEqual([{ ok: true, ref: 'A', answer: { key: 'A' } }, { ok: true, ref: 'B', answer: { key: 'B' } }, { ok: true, ref: 'A', answer: { key: 'A' } }]);
     expect(await rows('select id, status, amount from open_item order by id')).toEqual([
       { id: 'A', status: 'closed', amount: '3.00' },
       { id: 'B', status: 'open', amount: '5.00' },
@@ -177,14 +213,28 @@ describe('target.postgres on MariaDB', () => {
     ]);
   });
 
+  it('returns the columns the database assigned (read back by the key), for the out port', async () => {
+    await admin.query('drop table if exists erp_document');
+    await admin.query('create table erp_document (po varchar(10) primary key, doc_no int not null auto_increment unique, amount decimal(12,2) not null) auto_increment = 5000');
+    const target = postgresTarget.create(config({ table: 'erp_document', keyColumns: ['po'], columns: { po: 'id', amount: 'amount' }, returning: ['doc_no', 'amount'] }), setup);
+    const outcomes = await target.write(items({ id: 'PO-1', amount: '10.5' }, { id: 'PO-2', amount: 'x' }, { id: 'PO-3', amount: '7' }), ctx());
+    const docs = await rows('select po, doc_no from erp_document order by po');
+    expect(docs.map((d) => d.po)).toEqual(['PO-1', 'PO-3']);
+    const docOf = (po: string) => docs.find((d) => d.po === po)!.doc_no;
+    expect(outcomes[0]).toEqual({ ok: true, ref: 'PO-1', answer: { key: 'PO-1', row: { doc_no: docOf('PO-1'), amount: '10.50' } } });
+    expect(outcomes[1].ok).toBe(false);
+    expect(outcomes[2]).toEqual({ ok: true, ref: 'PO-3', answer: { key: 'PO-3', row: { doc_no: docOf('PO-3'), amount: '7.00' } } });
+    expect(Number(docOf('PO-1'))).toBeGreaterThanOrEqual(5000);
+  });
+
   it('keeps delivery markers in the MariaDB database: a retried chunk is not written twice, another run sees duplicates', async () => {
     const target = postgresTarget.create(config({ columns: { id: 'id', amount: 'amount' } }), setup);
     const claim = { scope: 'flow/open_item', runId: 'run-1', claimToken: 'run-1:1' };
     const batch = items({ id: 'A', amount: '1' }, { id: 'B', amount: '2' });
-    expect(await target.write(batch, ctx(), claim)).toEqual([{ ok: true }, { ok: true }]);
-    expect(await target.write(batch, ctx(), claim)).toEqual([{ ok: true, earlier: 'same-claim' }, { ok: true, earlier: 'same-claim' }]);
+    expect(await target.write(batch, ctx(), claim)).toEqual([{ ok: true, answer: {} }, { ok: true, answer: {} }]);
+    expect(await target.write(batch, ctx(), claim)).toEqual([{ ok: true, earlier: 'same-claim', answer: {} }, { ok: true, earlier: 'same-claim', answer: {} }]);
     expect(await target.write(batch, ctx(), { ...claim, runId: 'run-2', claimToken: 'run-2:1' })).toEqual([
-      { ok: true, earlier: 'other-claim' }, { ok: true, earlier: 'other-claim' },
+      { ok: true, earlier: 'other-claim', answer: {} }, { ok: true, earlier: 'other-claim', answer: {} },
     ]);
     expect(await rows('select id from open_item order by id')).toEqual([{ id: 'A' }, { id: 'B' }]);
     expect(await target.countDelivered!({ scope: claim.scope, runId: 'run-1' }, ctx())).toBe(2);

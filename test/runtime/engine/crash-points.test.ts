@@ -69,6 +69,7 @@ function mortalLedger(ledger: IdempotencyLedger, life: Life): IdempotencyLedger 
     claim: guard(ledger.claim.bind(ledger)),
     deliveredUnder: guard(ledger.deliveredUnder.bind(ledger)),
     confirm: guard(ledger.confirm.bind(ledger)),
+    answers: guard(ledger.answers.bind(ledger)),
     release: guard(ledger.release.bind(ledger)),
   };
 }

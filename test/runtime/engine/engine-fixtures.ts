@@ -146,7 +146,7 @@ export class MemoryTarget {
 }
 
 export class MemoryLedger implements IdempotencyLedger {
-  entries = new Map<string, { state: 'pending' | 'delivered' | 'released'; token: string; ref?: string }>();
+  entries = new Map<string, { state: 'pending' | 'delivered' | 'released'; token: string; ref?: string; answer?: unknown }>();
   async claim(scope: string, keys: string[], token: string) {
     const owned = new Set<string>();
     for (const key of keys) {
@@ -167,8 +167,16 @@ export class MemoryLedger implements IdempotencyLedger {
     }
     return out;
   }
-  async confirm(scope: string, entries: { key: string; ref?: string }[], token: string) {
-    for (const { key, ref } of entries) this.entries.set(`${scope}|${key}`, { state: 'delivered', token, ref });
+  async confirm(scope: string, entries: { key: string; ref?: string; answer?: unknown }[], token: string) {
+    for (const { key, ref, answer } of entries) this.entries.set(`${scope}|${key}`, { state: 'delivered', token, ref, answer });
+  }
+  async answers(scope: string, keys: string[]) {
+    const out = new Map<string, unknown>();
+    for (const key of keys) {
+      const e = this.entries.get(`${scope}|${key}`);
+      if (e?.state === 'delivered' && e.answer !== undefined) out.set(key, e.answer);
+    }
+    return out;
   }
   async release(scope: string, keys: string[], token: string) {
     for (const key of keys) {
