@@ -4,7 +4,6 @@
  * leaves one trace; records that need a person become dead-letter entries.
  */
 import { TARGET_OUT_PORT, type Emission, type KeyedStateStore, type TargetContext, type TargetOutRecord } from '../../nodes/define-node.ts';
-import type { Bindings } from '../../nodes/expression/evaluator.ts';
 import { FlowError, toFlowError, type RuleFailure, type SerializedError } from '../../nodes/errors.ts';
 import type { PreparedFlow, PreparedProcess, PreparedTarget } from './prepare-flow.ts';
 import type {
