@@ -12,6 +12,7 @@ import { amqpSource } from './source/amqp.ts';
 import { natsSource } from './source/nats.ts';
 import { sftpSource } from './source/sftp.ts';
 import { jsonataTransform } from './transform/jsonata.ts';
+import { aggregateNode } from './transform/aggregate.ts';
 import { routeNode } from './route/condition.ts';
 import { validateNode } from './validate/record.ts';
 import { postgresTarget } from './target/postgres.ts';
@@ -30,6 +31,7 @@ export const NODE_TYPES: readonly AnyNodeDeclaration[] = [
   natsSource,
   sftpSource,
   jsonataTransform,
+  aggregateNode,
   routeNode,
   validateNode,
   postgresTarget,

@@ -13,6 +13,7 @@ import type {
 import { ReconciliationBuilder, toDecimalString } from './reconcile.ts';
 import { writeToTarget, type TargetCallbacks, type TargetWork } from './target-writer.ts';
 import { sharedTransactionConnections, writeSharedTransaction } from './shared-transaction.ts';
+import { foldIntoGroups, type ChunkGroups } from './grouping.ts';
 
 /** A source record with what the run computed for it when it was read. */
 export interface RootRecord {
@@ -30,6 +31,8 @@ export interface RootRecord {
   onlyItems?: string[];
   /** Unreadable as received (a poison message): dead-lettered at the source with this error, not run. */
   sourceError?: SerializedError;
+  /** A group record an aggregate node emitted: the lineage keys of the records it summed. */
+  aggregatedFrom?: string[];
 }
 
 /** A record on its way through the graph (a source record or one of its fan-out children). */
@@ -67,6 +70,8 @@ export interface ChunkIO {
   captureOutputs?: number;
   /** The source the records came from, when the flow has several. */
   sourceNodeId?: string;
+  /** Group records of this aggregate node: they enter the graph at its `out` port instead of at a source. */
+  entryNodeId?: string;
   /**
    * Targets start writing only once this settles (the previous chunk's writes),
    * so a pipelined run computes ahead but writes in order. A rejection stops
@@ -85,6 +90,8 @@ export interface ChunkResult {
   reconciliation: Reconciliation;
   /** Output records per node (only with `captureOutputs`). */
   outputs?: Record<string, { port: string; data: unknown; failures?: RuleFailure[] }[]>;
+  /** Partial groups of the aggregate nodes records reached, by node id (merged across chunks by the run). */
+  groups?: ChunkGroups;
 }
 
 export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: ChunkIO): Promise<ChunkResult> {
@@ -128,7 +135,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       path: item.path,
       outcome,
       endNode: nodeId,
-      input: flow.redact(root.data),
+      input: root.aggregatedFrom ? { group: flow.redact(root.data), sourceLineageKeys: root.aggregatedFrom } : flow.redact(root.data),
       output: flow.redact(item.data),
       steps: item.steps.length ? item.steps.map((s) => ({ node: s.node, data: flow.redact(s.data) })) : item.steps,
       amount: item.amount ?? undefined,
@@ -166,9 +173,10 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     end(item, outcome, nodeId, { errorClass: error.errorClass, error: serialized, ...(failures ? { failures } : {}) }, true);
   };
 
-  const source = sourceOf(flow, io.sourceNodeId);
+  const source = io.entryNodeId ? entryOf(flow, io.entryNodeId) : sourceOf(flow, io.sourceNodeId);
   const sourceTargets = source.edgesByPort.get(source.outPort) ?? [];
   const sourcePath = [source.id];
+  const groups: ChunkGroups = new Map();
   statsOf(source.id).out += roots.length;
   for (const root of roots) {
     if (root.sourceError) {
@@ -230,6 +238,10 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       continue;
     }
     if (node.category === 'source') continue;
+    if (node.behaviour.grouping) {
+      await foldIntoGroups(node, node.behaviour.grouping, items, groups, s, end, failed);
+      continue;
+    }
     for (const item of items) {
       const t0 = performance.now();
       let emissions: Emission[];
@@ -278,7 +290,16 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     if (outcome) reconciliation.addOutcome(outcome, root.amount, root.currency);
     if (rootReached.has(root) && rootFailed.has(root)) reconciliation.partiallyDelivered++;
   }
-  return { traces, deadLetters, nodeStats: [...stats.values()], reconciliation: reconciliation.toReconciliation(), outputs };
+  return { traces, deadLetters, nodeStats: [...stats.values()], reconciliation: reconciliation.toReconciliation(), outputs, ...(groups.size ? { groups } : {}) };
+}
+
+/** An aggregate node as the entry of its group records. */
+function entryOf(flow: PreparedFlow, nodeId: string) {
+  const node = flow.nodes.get(nodeId);
+  if (!node || node.category === 'source' || node.category === 'target' || !node.behaviour.grouping) {
+    throw new FlowError('permanent', `flow '${flow.doc.id}' has no aggregate node '${nodeId}'`);
+  }
+  return { id: node.id, edgesByPort: node.edgesByPort, outPort: 'out' };
 }
 
 /** The source node records enter by: the one named, or the flow's only/first source. */
@@ -290,7 +311,7 @@ export function sourceOf(flow: PreparedFlow, sourceNodeId: string | undefined) {
 
 const bindingsFor = (item: WorkItem): Bindings => ({ sourceKey: item.sourceKey, lineageKey: item.lineageKey });
 
-type EndFn = (item: WorkItem, outcome: RecordOutcome, nodeId: string, extra?: Partial<RecordTrace>, dead?: boolean) => void;
+export type EndFn = (item: WorkItem, outcome: RecordOutcome, nodeId: string, extra?: Partial<RecordTrace>, dead?: boolean) => void;
 
 /** Whether an item takes part in the run: all do, except in a replay of some items of a record. */
 function selected(root: RootRecord, itemKey: string): boolean {
@@ -396,7 +417,7 @@ function dispatchEmissions(
   }
 }
 
-type FailedFn = (item: WorkItem, nodeId: string, error: FlowError, failures?: RuleFailure[]) => void;
+export type FailedFn = (item: WorkItem, nodeId: string, error: FlowError, failures?: RuleFailure[]) => void;
 
 async function runTarget(node: PreparedTarget, items: WorkItem[], io: ChunkIO, s: NodeStats, end: EndFn, failed: FailedFn) {
   await writeToTarget(node, await keyedItems(node, items, s, failed), io, targetCallbacks(node, s, end, failed));
