@@ -6,7 +6,7 @@
  */
 import type { GroupingBehaviour } from '../../nodes/define-node.ts';
 import { toFlowError } from '../../nodes/errors.ts';
-import { mergeTables, type Group, type GroupTable } from '../../nodes/transform/aggregate-groups.ts';
+import { mergeTables, storeGroup, type Group, type GroupTable, type StoredGroup } from '../../nodes/transform/aggregate-groups.ts';
 import type { PreparedFlow, PreparedProcess } from './prepare-flow.ts';
 import type { EndFn, FailedFn, RootRecord, WorkItem } from './process-chunk.ts';
 import type { NodeStats } from './run-types.ts';
@@ -43,6 +43,13 @@ export function mergeChunkGroups(into: ChunkGroups, from: ChunkGroups): void {
     if (existing) mergeTables(existing, table);
     else into.set(nodeId, table);
   }
+}
+
+/** A chunk's partial groups as the store keeps them. */
+export function storedPartials(groups: ChunkGroups): { nodeId: string; groupKey: string; state: StoredGroup }[] {
+  const out: { nodeId: string; groupKey: string; state: StoredGroup }[] = [];
+  for (const [nodeId, table] of groups) for (const [groupKey, group] of table) out.push({ nodeId, groupKey, state: storeGroup(group) });
+  return out;
 }
 
 /** The aggregate nodes of a flow, upstream ones first (their groups may feed the next). */

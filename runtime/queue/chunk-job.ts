@@ -13,6 +13,10 @@ import { bossDbOf } from './boss.ts';
 import { wakeQueue } from './job-loop.ts';
 import { QUEUE_NAMES, jobOptions, type ChunkJobData } from './queue-options.ts';
 import { finalizeIfComplete, refreshEndedRunTotals } from './run-lifecycle.ts';
+import { storedPartials } from '../engine/grouping.ts';
+import { insertPartials } from '../store/aggregate-partials-repo.ts';
+import { queueGroupsIfReady } from './group-emission.ts';
+import type { PreparedFlow } from '../engine/prepare-flow.ts';
 import { isTerminal } from './run-totals.ts';
 import { countInTargets } from './target-counts.ts';
 import type { WorkerContext } from './worker-context.ts';
@@ -54,8 +58,10 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
     throw err;
   });
   const started = performance.now();
+  let flow: PreparedFlow;
   try {
-    const { flow, sourceNodeId, connections } = lease.prepared;
+    const { sourceNodeId, connections } = lease.prepared;
+    flow = lease.prepared.flow;
     let result;
     try {
       const span = { runId, flowId: chunk.run.flowId, chunkNo, records: chunk.roots.length };
@@ -64,6 +70,7 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
         ledger: ctx.store.ledger,
         claimToken: chunkClaimToken(runId, chunkNo),
         sourceNodeId,
+        ...(chunk.entryNode ? { entryNodeId: chunk.entryNode } : {}),
         target: { connections, files: ctx.files, fetch: ctx.fetch, signal },
         ...(ctx.hooks.crashPoint ? { crashPoint: (point, at) => ctx.hooks.crashPoint!(point, { runId, chunkNo, attempt: chunk.attempts + 1, ...at }) } : {}),
       }));
@@ -92,6 +99,8 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
       if (!settled) return false;
       await insertTraceRows(tx, { runId, flowId: head.flowId, version: head.version, environment: head.environment }, result.traces, result.deadLetters);
       await runsRepo(tx).addNodeStats(runId, result.nodeStats);
+      // Aggregate nodes: this chunk's partial groups count exactly when the chunk does.
+      if (result.groups) await insertPartials(tx, runId, chunkNo, storedPartials(result.groups));
       if (isTerminal(head.status)) await refreshEndedRunTotals(tx, runId);
       // Per-key order (the flow's `ordering`): the next chunk of this key sequence is queued with this commit.
       else if (flow.ordering) queuedNext = await queueNextInSequence(ctx, tx, runId, chunkNo);
@@ -106,6 +115,7 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
     lease.release();
     cancel.release();
   }
+  if (await queueGroupsIfReady(ctx, runId, flow)) return 'done';
   const finished = await finalizeIfComplete(db, runId, countInTargets(ctx, runId));
   if (finished) ctx.onRunFinished(finished);
   return 'done';

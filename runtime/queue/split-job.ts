@@ -19,6 +19,7 @@ import { bossDbOf } from './boss.ts';
 import { describeJobError, isPermanentJobError } from './permanent-errors.ts';
 import { wakeQueue } from './job-loop.ts';
 import { QUEUE_NAMES, jobOptions, type ChunkJobData } from './queue-options.ts';
+import { queueGroupsIfReady } from './group-emission.ts';
 import { endRun, finalizeIfComplete, LOCAL_ENVIRONMENT } from './run-lifecycle.ts';
 import { readSide } from './run-totals.ts';
 import { ChunkCutter, orderingKeyOf, type CutChunk } from './chunk-order.ts';
@@ -65,17 +66,24 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
   if (head?.status !== 'running') return;
   const progress = await startProgress(db, runId);
   if (progress.splitDone) {
-    await finishIfDone(ctx, runId);
+    const again = await ctx.flows.acquire({ ...head, referenceAsOf: (await getRunInput(db, runId))?.referenceAsOf });
+    try {
+      await finishIfDone(ctx, runId, again.prepared.flow);
+    } finally {
+      again.release();
+    }
     return;
   }
   const cancel = ctx.cancels.watch(runId);
   const signal = AbortSignal.any([jobSignal, cancel.signal]);
   let lease;
+  let flow: PreparedFlow | undefined;
   try {
     const stored = await getRunInput(db, runId);
     if (!stored) throw new FlowError('permanent', `run ${runId} has no stored input`);
     lease = await ctx.flows.acquire({ ...head, referenceAsOf: stored.referenceAsOf });
-    const { flow, sourceNodeId, connections } = lease.prepared;
+    const { sourceNodeId, connections } = lease.prepared;
+    flow = lease.prepared.flow;
     const input = runInputOf(stored);
     if (input.kind === 'document') await precheck(flow, sourceNodeId, input.document, connections, signal);
     const watermark = (await ctx.store.getWatermark(head.flowId, sourceNodeId, head.environment ?? LOCAL_ENVIRONMENT)) ?? undefined;
@@ -96,10 +104,12 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
     lease?.release();
     cancel.release();
   }
-  await finishIfDone(ctx, runId);
+  if (flow) await finishIfDone(ctx, runId, flow);
 }
 
-async function finishIfDone(ctx: WorkerContext, runId: string): Promise<void> {
+async function finishIfDone(ctx: WorkerContext, runId: string, flow: PreparedFlow): Promise<void> {
+  // A flow with aggregate nodes queues its groups first; the run finishes once their chunks are done.
+  if (await queueGroupsIfReady(ctx, runId, flow)) return;
   const finished = await finalizeIfComplete(ctx.db, runId, countInTargets(ctx, runId));
   if (finished) ctx.onRunFinished(finished);
 }
