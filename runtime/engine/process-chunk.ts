@@ -192,6 +192,8 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       }, source.id, new FlowError(errorClass, message, { ...details, nodeId: source.id }));
       continue;
     }
+    // Group records are what their aggregate node put out (test runs show them on it).
+    if (io.entryNodeId) capture(io.entryNodeId, 'out', root.data);
     // A source connected to several nodes sends each a copy with its own lineage suffix.
     sourceTargets.forEach((t, i) => {
       const suffix = sourceTargets.length > 1 ? `.${i}` : '';
