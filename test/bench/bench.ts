@@ -150,6 +150,9 @@ async function main() {
     }
     // The HTTP source: 100 pages of 500 records from a local server (test/bench/http-source-bench.ts).
     figures.httpSource = JSON.parse((await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/http-source-bench.ts')], { maxBuffer: 1 << 20, env: process.env })).stdout.trim().split('\n').pop()!);
+    // Aggregate: 1,000,000 GL lines summed into 50,000 groups in one engine run, its own process (test/bench/aggregate-bench.ts).
+    const aggregateLines = String(process.env.BENCH_AGGREGATE_LINES ?? 1_000_000);
+    figures.aggregate = JSON.parse((await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/aggregate-bench.ts'), aggregateLines, '50000'], { maxBuffer: 1 << 20, env: process.env })).stdout.trim().split('\n').pop()!);
     // AMQP source → transform → Postgres target vs the same flow from a file (test/bench/broker-bench.ts); skipped without RabbitMQ.
     figures.broker = JSON.parse((await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/broker-bench.ts')], { maxBuffer: 1 << 20, env: process.env })).stdout.trim().split('\n').pop()!);
   } finally {
@@ -184,6 +187,7 @@ function printTable(f: Record<string, any>) {
     if (c) console.log(`  [${b}] flow (c) through the queue: worker --cores 2 ${r(c.twoCoresRecordsPerSec)} records/s ÷ --cores 1 ${r(c.oneCoreRecordsPerSec)} = ${c.ratioTwoCoresToOne.toFixed(2)} (target ≥ 1.6)`);
   }
   if (f.httpSource) console.log(`  HTTP source, ${f.httpSource.pages} pages of ${f.httpSource.recordsPerPage} records from a local server: ${r(f.httpSource.sourceRecordsPerSec)} records/s read alone (median of 3), ${r(f.httpSource.engineRecordsPerSec)} records/s through the engine to a file with traces`);
+  if (f.aggregate) console.log(`  aggregate ${r(f.aggregate.lines)} GL lines into ${r(f.aggregate.groups)} groups (exact sums, one process): ${r(f.aggregate.linesPerSec)} lines/s, peak RSS ${r(f.aggregate.maxRssMb)} MB (≤ 400)  ${f.aggregate.status}`);
   if (f.broker?.skipped) console.log(`  AMQP source bench skipped: ${f.broker.skipped}`);
   else if (f.broker) console.log(`  AMQP source → transform → Postgres target with traces, ${r(f.broker.records)} messages: ${r(f.broker.amqpRecordsPerSec)} records/s in ${f.broker.amqpRuns} runs of ≤ ${r(f.broker.messagesPerRun)}; same flow from a file ${r(f.broker.fileRecordsPerSec)} records/s (${f.broker.ratioAmqpToFile.toFixed(2)} ×; target ≥ 0.8)`);
   if (f.load) console.log(`  load average during the bench (1/5/15 min at its end): ${f.load.map((x: number) => x.toFixed(1)).join(' / ')} on ${f.machine.cpus} cores`);
