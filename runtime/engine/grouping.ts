@@ -5,6 +5,7 @@
  * each group enters the graph again as one record at the node's `out` port.
  */
 import type { GroupingBehaviour } from '../../nodes/define-node.ts';
+import { mergeGroups } from '../../nodes/transform/aggregate-groups.ts';
 import { toFlowError } from '../../nodes/errors.ts';
 import { mergeTables, storeGroup, type Group, type GroupTable, type StoredGroup } from '../../nodes/transform/aggregate-groups.ts';
 import type { PreparedFlow, PreparedProcess } from './prepare-flow.ts';
@@ -36,6 +37,35 @@ export async function foldIntoGroups(
   }
 }
 
+/** A node's partial group as stored between chunks (or spilled), by the JSON text of its key. */
+export interface StoredPartial {
+  nodeId: string;
+  groupKey: string;
+  state: StoredGroup;
+}
+
+/** Where a run in one process puts groups beyond a node's `maxGroupsInMemory` (the store's aggregate_partials). */
+export interface GroupSpill {
+  /** Stores partial groups under `part` (each spill its own). */
+  put(part: number, partials: readonly StoredPartial[]): Promise<void>;
+  /** A node's partials in key order (all partials of one key together). */
+  read(nodeId: string): AsyncIterable<{ groupKey: string; state: StoredGroup }>;
+}
+
+/** Whole groups from partials read in key order: the partials of each key merged. */
+export async function* mergedInKeyOrder(partials: AsyncIterable<{ groupKey: string; state: StoredGroup }>, grouping: GroupingBehaviour): AsyncGenerator<Group> {
+  let current: { key: string; group: Group } | null = null;
+  for await (const row of partials) {
+    const group = grouping.load(row.state);
+    if (current && current.key === row.groupKey) mergeGroups(current.group, group);
+    else {
+      if (current) yield current.group;
+      current = { key: row.groupKey, group };
+    }
+  }
+  if (current) yield current.group;
+}
+
 /** Merges a chunk's partial groups into the run's. */
 export function mergeChunkGroups(into: ChunkGroups, from: ChunkGroups): void {
   for (const [nodeId, table] of from) {
@@ -46,10 +76,23 @@ export function mergeChunkGroups(into: ChunkGroups, from: ChunkGroups): void {
 }
 
 /** A chunk's partial groups as the store keeps them. */
-export function storedPartials(groups: ChunkGroups): { nodeId: string; groupKey: string; state: StoredGroup }[] {
-  const out: { nodeId: string; groupKey: string; state: StoredGroup }[] = [];
+export function storedPartials(groups: ChunkGroups): StoredPartial[] {
+  const out: StoredPartial[] = [];
   for (const [nodeId, table] of groups) for (const [groupKey, group] of table) out.push({ nodeId, groupKey, state: storeGroup(group) });
   return out;
+}
+
+/**
+ * A run in one process: moves the groups of each node holding more than its
+ * `maxGroupsInMemory` to the spill (the store), so memory stays bounded.
+ */
+export async function spillBeyondLimits(flow: PreparedFlow, groups: ChunkGroups, spill: GroupSpill, spilled: Set<string>, nextPart: () => number): Promise<void> {
+  for (const [nodeId, table] of groups) {
+    if (table.size <= groupingOf(flow, nodeId).maxGroupsInMemory) continue;
+    await spill.put(nextPart(), storedPartials(new Map([[nodeId, table]])));
+    groups.set(nodeId, new Map());
+    spilled.add(nodeId);
+  }
 }
 
 /** The aggregate nodes of a flow, upstream ones first (their groups may feed the next). */

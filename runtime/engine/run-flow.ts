@@ -9,7 +9,10 @@ import { recordProblem } from '../../nodes/formats/record-limits.ts';
 import type { PreparedFlow } from './prepare-flow.ts';
 import { processChunk, sourceOf, type ChunkResult, type RootRecord } from './process-chunk.ts';
 import { needsALook, ReconciliationBuilder, toDecimalString } from './reconcile.ts';
-import { groupingNodeIds, groupRoot, groupsInKeyOrder, mergeChunkGroups, type ChunkGroups } from './grouping.ts';
+import {
+  groupingNodeIds, groupingOf, groupRoot, groupsInKeyOrder, mergeChunkGroups, mergedInKeyOrder, spillBeyondLimits, storedPartials, type ChunkGroups, type GroupSpill,
+} from './grouping.ts';
+import type { Group } from '../../nodes/transform/aggregate-groups.ts';
 import type { IdempotencyLedger, NodeStats, OutcomeCounts, Reconciliation, RunStatus, TraceSink } from './run-types.ts';
 
 /** What a run reads: a document for the source, records given directly (replay), or the source itself (a query). */
@@ -49,6 +52,8 @@ export interface RunFlowOptions {
   captureOutputs?: number;
   signal?: AbortSignal;
   now?: () => number;
+  /** Where aggregate nodes put groups beyond their `maxGroupsInMemory` (the store); absent: all are held in memory. */
+  groupSpill?: GroupSpill;
   onChunk?: (progress: { counts: OutcomeCounts; nodeStats: NodeStats[] }) => void | Promise<void>;
 }
 
@@ -83,6 +88,9 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
   // its results are merged after the previous chunk's (traces and progress stay in order).
   let previous: Promise<void> = Promise.resolve();
   const groups: ChunkGroups = new Map();
+  const spilled = new Set<string>();
+  let spills = 0;
+  const nextPart = () => ++spills;
   const startChunk = (roots: RootRecord[], entryNodeId?: string): Promise<void> => {
     const before = previous;
     const done = (async () => {
@@ -101,7 +109,10 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
       await before;
       await options.traces.write(result.traces, result.deadLetters);
       outcomes.merge(result.reconciliation);
-      if (result.groups) mergeChunkGroups(groups, result.groups);
+      if (result.groups) {
+        mergeChunkGroups(groups, result.groups);
+        if (options.groupSpill) await spillBeyondLimits(flow, groups, options.groupSpill, spilled, nextPart);
+      }
       addNodeStats(nodeStats, result.nodeStats);
       if (result.outputs) mergeOutputs(outputs, result.outputs, options.captureOutputs ?? 0);
       await options.onChunk?.({ counts: { ...outcomes.counts, read: read.counts.read }, nodeStats: [...nodeStats.values()] });
@@ -135,9 +146,15 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
     for (const nodeId of groupingNodeIds(flow)) {
       const table = groups.get(nodeId);
       groups.delete(nodeId);
-      if (!table) continue;
+      let inKeyOrder: Iterable<Group> | AsyncIterable<Group>;
+      if (options.groupSpill && spilled.has(nodeId)) {
+        // Spilled before: what is left joins the spill, and the groups are merged from it key by key.
+        if (table?.size) await options.groupSpill.put(nextPart(), storedPartials(new Map([[nodeId, table]])));
+        inKeyOrder = mergedInKeyOrder(options.groupSpill.read(nodeId), groupingOf(flow, nodeId));
+      } else if (table) inKeyOrder = groupsInKeyOrder(table);
+      else continue;
       let batch: RootRecord[] = [];
-      for (const group of groupsInKeyOrder(table)) {
+      for await (const group of inKeyOrder) {
         const root = groupRoot(flow, nodeId, group, ++seq);
         addRootRead(read, root, []);
         batch.push(root);

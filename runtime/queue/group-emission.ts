@@ -7,20 +7,17 @@
  * finishes only when every aggregate node is grouped and those chunks are done,
  * so several workers give the groups one worker would.
  */
-import { mergeGroups, type Group } from '../../nodes/transform/aggregate-groups.ts';
 import type { PreparedFlow } from '../engine/prepare-flow.ts';
 import type { RootRecord } from '../engine/process-chunk.ts';
-import { groupingNodeIds, groupingOf, groupRoot } from '../engine/grouping.ts';
+import { groupingNodeIds, groupingOf, groupRoot, mergedInKeyOrder } from '../engine/grouping.ts';
 import type { Db } from '../store/db.ts';
-import { groupedNodes, lastChunkAndSeq, markGrouped, partialsPage } from '../store/aggregate-partials-repo.ts';
+import { groupedNodes, lastChunkAndSeq, markGrouped, partialsInKeyOrder } from '../store/aggregate-partials-repo.ts';
 import { getProgress, insertChunks, pendingChunkCount, runHead, setProgress, type NewChunk } from '../store/queue-repo.ts';
 import { bossDbOf } from './boss.ts';
 import { wakeQueue } from './job-loop.ts';
 import { QUEUE_NAMES, jobOptions, type ChunkJobData } from './queue-options.ts';
 import { readSide } from './run-totals.ts';
 import type { WorkerContext } from './worker-context.ts';
-
-const PAGE = 1000;
 
 /**
  * Queues the groups of the next aggregate node when the run is ready for them.
@@ -62,27 +59,10 @@ async function queueNodeGroups(ctx: WorkerContext, tx: Db, runId: string, flow: 
     roots = [];
     await insertChunks(tx, runId, [chunk]);
   };
-  let current: { key: string; group: Group } | null = null;
-  const emit = async () => {
-    if (!current) return;
-    roots.push(groupRoot(flow, nodeId, current.group, ++seq));
+  for await (const group of mergedInKeyOrder(partialsInKeyOrder(tx, runId, nodeId), grouping)) {
+    roots.push(groupRoot(flow, nodeId, group, ++seq));
     if (roots.length >= chunkSize) await flush();
-  };
-  let after: { groupKey: string; part: number } | null = null;
-  for (;;) {
-    const page = await partialsPage(tx, runId, nodeId, after, PAGE);
-    for (const row of page) {
-      const group = grouping.load(row.state);
-      if (current && current.key === row.groupKey) mergeGroups(current.group, group);
-      else {
-        await emit();
-        current = { key: row.groupKey, group };
-      }
-    }
-    if (page.length < PAGE) break;
-    after = page[page.length - 1];
   }
-  await emit();
   await flush();
   const count = chunkNo - firstChunk + 1;
   if (count > 0) {

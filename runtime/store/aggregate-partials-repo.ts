@@ -4,20 +4,18 @@
  * in key order to merge, deleted when the run ends.
  */
 import type { StoredGroup } from '../../nodes/transform/aggregate-groups.ts';
+import type { GroupSpill, StoredPartial } from '../engine/grouping.ts';
 import type { Db } from './db.ts';
 import { numberOf } from './row-values.ts';
 
-export interface StoredPartial {
-  nodeId: string;
-  groupKey: string;
-  state: StoredGroup;
-}
+/** What these statements need of a connection (the store's Db, or its `sql` client). */
+type Queryable = { query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }> };
 
 /** Rows per insert statement. */
 const INSERT_ROWS = 1000;
 
 /** Stores partial groups under `part` (a chunk number, or a negative spill number). */
-export async function insertPartials(db: Db, runId: string, part: number, partials: readonly StoredPartial[]): Promise<void> {
+export async function insertPartials(db: Queryable, runId: string, part: number, partials: readonly StoredPartial[]): Promise<void> {
   for (let i = 0; i < partials.length; i += INSERT_ROWS) {
     const payload = partials.slice(i, i + INSERT_ROWS).map((p) => ({ node_id: p.nodeId, group_key: p.groupKey, state: p.state }));
     await db.query(
@@ -34,7 +32,7 @@ export async function insertPartials(db: Db, runId: string, part: number, partia
  * key follow each other.
  */
 export async function partialsPage(
-  db: Db, runId: string, nodeId: string, after: { groupKey: string; part: number } | null, limit: number,
+  db: Queryable, runId: string, nodeId: string, after: { groupKey: string; part: number } | null, limit: number,
 ): Promise<{ groupKey: string; part: number; state: StoredGroup }[]> {
   const { rows } = await db.query<{ group_key: string; part: unknown; state: StoredGroup }>(
     `select group_key, part, state from aggregate_partials
@@ -45,7 +43,26 @@ export async function partialsPage(
   return rows.map((r) => ({ groupKey: r.group_key, part: numberOf(r.part), state: r.state }));
 }
 
-export async function deletePartials(db: Db, runId: string): Promise<void> {
+/** A node's partials in key order, page by page. */
+export async function* partialsInKeyOrder(db: Queryable, runId: string, nodeId: string, pageSize = 1000): AsyncGenerator<{ groupKey: string; part: number; state: StoredGroup }> {
+  let after: { groupKey: string; part: number } | null = null;
+  for (;;) {
+    const page = await partialsPage(db, runId, nodeId, after, pageSize);
+    yield* page;
+    if (page.length < pageSize) return;
+    after = page[page.length - 1];
+  }
+}
+
+/** The spill of a run in one process: its partials under negative part numbers. */
+export function groupSpillOf(db: Queryable, runId: string): GroupSpill {
+  return {
+    put: (part, partials) => insertPartials(db, runId, -part, partials),
+    read: (nodeId) => partialsInKeyOrder(db, runId, nodeId),
+  };
+}
+
+export async function deletePartials(db: Queryable, runId: string): Promise<void> {
   await db.query('delete from aggregate_partials where run_id = $1', [runId]);
 }
 

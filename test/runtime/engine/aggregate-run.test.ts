@@ -5,6 +5,7 @@ import { createCatalog } from '../../../nodes/node-catalog.ts';
 import { aggregateNode } from '../../../nodes/transform/aggregate.ts';
 import { prepareFlow } from '../../../runtime/engine/prepare-flow.ts';
 import { runFlow } from '../../../runtime/engine/run-flow.ts';
+import type { GroupSpill, StoredPartial } from '../../../runtime/engine/grouping.ts';
 import { edge, evaluator, flowOf, jsonLines, linesSource, MemoryLedger, MemoryTarget, MemoryTraceSink, node } from './engine-fixtures.ts';
 
 const aggregateConfig = {
@@ -18,14 +19,28 @@ const aggregateConfig = {
   ],
 };
 
-async function run(records: unknown[], chunkSize: number) {
+/** A spill in memory, read back in key order as the store reads it. */
+function memorySpill() {
+  const rows: { part: number; partial: StoredPartial }[] = [];
+  const spill: GroupSpill = {
+    put: async (part, partials) => { for (const partial of partials) rows.push({ part, partial }); },
+    read: async function* (nodeId) {
+      const mine = rows.filter((r) => r.partial.nodeId === nodeId);
+      mine.sort((a, b) => (a.partial.groupKey < b.partial.groupKey ? -1 : a.partial.groupKey > b.partial.groupKey ? 1 : a.part - b.part));
+      for (const r of mine) yield r.partial;
+    },
+  };
+  return { spill, rows };
+}
+
+async function run(records: unknown[], chunkSize: number, groupSpill?: GroupSpill, config: Record<string, unknown> = aggregateConfig) {
   const target = new MemoryTarget();
   const sink = new MemoryTraceSink();
   const catalog = createCatalog([linesSource, aggregateNode, target.node()]);
-  const doc = flowOf([node('src', 'test.lines'), node('agg', 'transform.aggregate', aggregateConfig), node('erp', 'test.target')], [edge('src', 'agg'), edge('agg', 'erp')]);
+  const doc = flowOf([node('src', 'test.lines'), node('agg', 'transform.aggregate', config), node('erp', 'test.target')], [edge('src', 'agg'), edge('agg', 'erp')]);
   const flow = prepareFlow(doc, { catalog, evaluator, reference: createReferenceData({}), functions: {} });
   const result = await runFlow({
-    runId: 'run-1', flow, input: jsonLines(records), ledger: new MemoryLedger(), traces: sink, chunkSize,
+    runId: 'run-1', flow, input: jsonLines(records), ledger: new MemoryLedger(), traces: sink, chunkSize, groupSpill,
     connections: { sql: () => { throw new Error('no sql'); }, http: () => { throw new Error('no http'); } },
     files: { append: async () => {} },
     digest: (s) => createHash('sha256').update(s).digest('hex'),
@@ -65,5 +80,18 @@ describe('aggregate in a run', () => {
     const { result, sink } = await run([...lines.slice(0, 3), { id: 'Y', account: 'A0', currency: 'USD', amount: 'twelve' }], 2);
     expect(result.counts).toMatchObject({ quarantined: 1 });
     expect(sink.traces.find((t) => t.outcome === 'quarantined')!.error!.message).toContain('measure "total" (sum) is "twelve"');
+  });
+
+  it('spills groups beyond the node\'s limit and still emits each group once, as when held in memory', async () => {
+    const many = Array.from({ length: 900 }, (_, i) => ({ id: `M${i + 1}`, account: `A${(i * 7) % 300}`, currency: Math.floor(i / 300) % 2 ? 'EUR' : 'USD', amount: `${i}.${String(i % 100).padStart(2, '0')}` }));
+    const limited = { ...aggregateConfig, maxGroupsInMemory: 100 };
+    const { spill, rows } = memorySpill();
+    const spilled = await run(many, 50, spill, limited);
+    const held = await run(many, 50, undefined, limited);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => r.part)).size).toBeGreaterThan(1);
+    expect(spilled.target.rows.size).toBe(600);
+    expect(Object.fromEntries(spilled.target.rows)).toEqual(Object.fromEntries(held.target.rows));
+    expect(spilled.result.counts).toEqual(held.result.counts);
   });
 });
