@@ -15,7 +15,14 @@ import { loadExamples } from '../../runtime/api/bootstrap.ts';
 import { startQueue, type StartedQueue } from '../../runtime/queue/start-queue.ts';
 import { createConnectionResolver } from '../../runtime/connectors/connection-registry.ts';
 import { storeConnectionOptions } from '../../runtime/store/target-databases.ts';
-import { backendNames, openBackend, waitForRun, type OpenedBackend } from '../runtime/queue/queue-fixtures.ts';
+import { backendNames, dropSchemas, freshSchemaName, openBackend, waitForRun, type OpenedBackend } from '../runtime/queue/queue-fixtures.ts';
+import { chunksByWorker, spawnWorker, type WorkerProcess } from '../runtime/queue/scale-fixtures.ts';
+import { openBoss } from '../../runtime/queue/boss.ts';
+import { createRunLauncher } from '../../runtime/queue/launcher.ts';
+import { tuningOf } from '../../runtime/queue/queue-options.ts';
+import { openPostgresDatabase } from '../../runtime/store/open-store.ts';
+import { connectionsRepo } from '../../runtime/store/service-connections.ts';
+import type { RunRow } from '../../runtime/store/store.ts';
 import { generateGlLines, glLinesCsv, type GlLine } from './gl-lines.ts';
 
 const LINES = generateGlLines(Number(process.env.GL_LINES ?? 20_000));
@@ -129,7 +136,14 @@ for (const backend of backendNames()) {
           flowId: 'actuals-to-planning', version: 1, environment: 'test', trigger: 'manual', requestedBy: 'tester',
           input: { kind: 'document', name: 'gl-lines.csv', bytes: new TextEncoder().encode(glLinesCsv(LINES)) },
         });
-        const run = await waitForRun(b.store, queued.id, 900_000);
+        expectCellsOf(await waitForRun(b.store, queued.id, 900_000));
+      }, 900_000);
+    }
+  });
+}
+
+/** The run's figures and the cells the planning API holds are exactly the expected ones. */
+function expectCellsOf(run: RunRow) {
         const cellCount = expected.cells.size;
         expect(run.error?.message).toBeUndefined();
         expect(run.status).toBe(expected.quarantined ? 'completed_with_exceptions' : 'succeeded'); // the unmapped lines
@@ -157,7 +171,40 @@ for (const backend of backendNames()) {
         const filtered = run.reconciliation!.totals.filtered;
         expect(new Map(Object.entries(filtered).map(([cur, v]) => [cur, cents(v)]))).toEqual(expected.glTotals);
         expect(run.reconciliation!.closes).toBe(true);
-      }, 900_000);
-    }
-  });
 }
+
+const url = process.env.TEST_DATABASE_URL;
+
+describe.skipIf(!url)('actuals → planning with two `ledgerflow worker` processes on Postgres', () => {
+  const schema = freshSchemaName('lf_actuals');
+  let workers: WorkerProcess[] = [];
+
+  afterAll(async () => {
+    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exited));
+    await dropSchemas(url!, [schema, `${schema}_jobs`]);
+  }, 120_000);
+
+  it('gives the same cells, each once, with the chunks shared by both processes', async () => {
+    const database = await openPostgresDatabase({ connectionString: url!, schema, poolSize: 2 });
+    const boss = await openBoss(database, { tuning: tuningOf(), supervise: false });
+    try {
+      await loadExamples(database, { dir: flowsDir, environment: 'test' });
+      await connectionsRepo(database.store.sql).putConnection({
+        environment: 'test', name: 'planning', kind: 'http', settings: { baseUrl: `http://127.0.0.1:${port}`, headers: {} }, encryptedSecrets: {}, updatedBy: 'tester',
+      });
+      api.reset();
+      workers = await Promise.all([spawnWorker(url!, schema, ['--chunk-size', '500']), spawnWorker(url!, schema, ['--chunk-size', '500'])]);
+      const queued = await createRunLauncher({ database, boss }).enqueue({
+        flowId: 'actuals-to-planning', version: 1, environment: 'test', trigger: 'manual', requestedBy: 'tester',
+        input: { kind: 'document', name: 'gl-lines.csv', bytes: new TextEncoder().encode(glLinesCsv(LINES)) },
+      });
+      const run = await waitForRun(database.store, queued.id, 900_000);
+      expectCellsOf(run);
+      console.log(`chunks per worker process: ${JSON.stringify(Object.fromEntries(await chunksByWorker(database.store, run.id)))}`);
+    } finally {
+      await boss.stop({ graceful: false });
+      await database.close();
+    }
+  }, 900_000);
+});
