@@ -14,6 +14,7 @@ import { sftpSource } from './source/sftp.ts';
 import { jsonataTransform } from './transform/jsonata.ts';
 import { lookupNode } from './transform/lookup.ts';
 import { keyedStateNode } from './transform/keyed-state.ts';
+import { aggregateNode } from './transform/aggregate.ts';
 import { routeNode } from './route/condition.ts';
 import { validateNode } from './validate/record.ts';
 import { postgresTarget } from './target/postgres.ts';
@@ -34,6 +35,7 @@ export const NODE_TYPES: readonly AnyNodeDeclaration[] = [
   jsonataTransform,
   lookupNode,
   keyedStateNode,
+  aggregateNode,
   routeNode,
   validateNode,
   postgresTarget,

@@ -51,6 +51,7 @@ import type { Static, TObject } from '@sinclair/typebox';
 import { checkExpressionFields, expressionPointers, plainSchema, schemaDefaults } from './config-schema.ts';
 import type { ExpressionEvaluator, Bindings } from './expression/evaluator.ts';
 import type { FlowError, RuleFailure } from './errors.ts';
+import type { Group, GroupTable, StoredGroup } from './transform/aggregate-groups.ts';
 
 export type NodeCategory = 'source' | 'transform' | 'route' | 'validate' | 'target';
 
@@ -339,6 +340,7 @@ export interface SourceBehaviour {
 
 /** transform, route and validate nodes: one record in, zero or more out. */
 export interface ProcessBehaviour {
+  /** One record in, its emissions out (a grouping node: the group this one record alone would make, for previews). */
   process(data: unknown, bindings: Bindings): Emission[] | Promise<Emission[]>;
   /**
    * Nodes that reach the outside world (a lookup, keyed state) process all records of a chunk
@@ -346,6 +348,28 @@ export interface ProcessBehaviour {
    * its emissions, or the error that failed it. Throwing fails every record with that error.
    */
   processBatch?(records: { data: unknown; bindings: Bindings }[], ctx: ProcessContext): Promise<(Emission[] | FlowError)[]>;
+  /** A node that groups records over the whole run (aggregate): the engine folds records in and emits the groups at run end. */
+  grouping?: GroupingBehaviour;
+}
+
+/**
+ * How a grouping node folds records into groups. The engine keeps the tables
+ * (per chunk, merged per run, stored between workers) with the functions of
+ * transform/aggregate-groups.ts and emits `record(group)` on port `out`.
+ */
+export interface GroupingBehaviour {
+  /**
+   * Folds one record into `table`; returns its group's key text. Throws a
+   * validation FlowError naming the node and the expression when the group
+   * key gives nothing, or a measure to sum is not an amount.
+   */
+  add(table: GroupTable, data: unknown, bindings: Bindings, lineageKey: string): Promise<string>;
+  /** The record a finished group emits. */
+  record(group: Group): unknown;
+  /** A stored group read back. */
+  load(stored: StoredGroup): Group;
+  /** Groups a run keeps in memory; beyond them, groups are spilled to the store. */
+  maxGroupsInMemory: number;
 }
 
 export interface TargetItem {

@@ -15,6 +15,7 @@ import type { RunRow, Store } from './store/store.ts';
 import { evaluatorFor } from './evaluators.ts';
 import { ReconciliationBuilder } from './engine/reconcile.ts';
 import { runtimeFetch } from './connectors/http-client.ts';
+import { deletePartials, groupSpillOf } from './store/aggregate-partials-repo.ts';
 
 export interface RunServiceDeps {
   store: Store;
@@ -66,7 +67,9 @@ export async function executeRun(deps: RunServiceDeps, req: StartRunRequest): Pr
       runId: run.id, flow, input: req.input, ledger: store.ledger, state: store.keyedState, traces,
       connections: deps.connections, files: deps.files, fetch: deps.fetch ?? runtimeFetch(), digest: sha256,
       watermark, dryRun: req.dryRun, chunkSize: req.chunkSize, signal: req.signal,
+      groupSpill: groupSpillOf(store.sql, run.id),
     });
+    await deletePartials(store.sql, run.id);
     await store.addNodeStats(run.id, result.nodeStats);
     if (result.status !== 'failed' && result.status !== 'cancelled' && !req.dryRun) {
       for (const w of result.watermarks) await store.setWatermark(req.doc.id, w.nodeId, environment, w.value);

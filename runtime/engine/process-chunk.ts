@@ -14,6 +14,7 @@ import { passesAnswersOn, writeToTarget, type TargetWork } from './target-writer
 import { bindingsFor, keyedItems, targetCallbacks, type PassOnFn } from './target-callbacks.ts';
 import { sharedTransactionConnections, writeSharedTransaction } from './shared-transaction.ts';
 import { processInBatch } from './process-batch.ts';
+import { foldIntoGroups, type ChunkGroups } from './grouping.ts';
 
 /** A source record with what the run computed for it when it was read. */
 export interface RootRecord {
@@ -31,6 +32,8 @@ export interface RootRecord {
   onlyItems?: string[];
   /** Unreadable as received (a poison message): dead-lettered at the source with this error, not run. */
   sourceError?: SerializedError;
+  /** A group record an aggregate node emitted: the lineage keys of the records it summed. */
+  aggregatedFrom?: string[];
 }
 
 /** A record on its way through the graph (a source record or one of its fan-out children). */
@@ -75,6 +78,8 @@ export interface ChunkIO {
   captureOutputs?: number;
   /** The source the records came from, when the flow has several. */
   sourceNodeId?: string;
+  /** Group records of this aggregate node: they enter the graph at its `out` port instead of at a source. */
+  entryNodeId?: string;
   /**
    * Targets start writing only once this settles (the previous chunk's writes),
    * so a pipelined run computes ahead but writes in order. A rejection stops
@@ -93,6 +98,8 @@ export interface ChunkResult {
   reconciliation: Reconciliation;
   /** Output records per node (only with `captureOutputs`). */
   outputs?: Record<string, { port: string; data: unknown; failures?: RuleFailure[] }[]>;
+  /** Partial groups of the aggregate nodes records reached, by node id (merged across chunks by the run). */
+  groups?: ChunkGroups;
 }
 
 export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: ChunkIO): Promise<ChunkResult> {
@@ -139,7 +146,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       path: item.path,
       outcome,
       endNode: nodeId,
-      input: flow.redact(root.data),
+      input: root.aggregatedFrom ? { group: flow.redact(root.data), sourceLineageKeys: root.aggregatedFrom } : flow.redact(root.data),
       output: flow.redact(item.data),
       steps: item.steps.length ? item.steps.map((s) => ({ node: s.node, data: flow.redact(s.data) })) : item.steps,
       amount: item.amount ?? undefined,
@@ -177,9 +184,10 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     end(item, outcome, nodeId, { errorClass: error.errorClass, error: serialized, ...(failures ? { failures } : {}) }, true);
   };
 
-  const source = sourceOf(flow, io.sourceNodeId);
+  const source = io.entryNodeId ? entryOf(flow, io.entryNodeId) : sourceOf(flow, io.sourceNodeId);
   const sourceTargets = source.edgesByPort.get(source.outPort) ?? [];
   const sourcePath = [source.id];
+  const groups: ChunkGroups = new Map();
   statsOf(source.id).out += roots.length;
   for (const root of roots) {
     if (root.sourceError) {
@@ -195,6 +203,8 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       }, source.id, new FlowError(errorClass, message, { ...details, nodeId: source.id }));
       continue;
     }
+    // Group records are what their aggregate node put out (test runs show them on it).
+    if (io.entryNodeId) capture(io.entryNodeId, 'out', root.data);
     // A source connected to several nodes sends each a copy with its own lineage suffix.
     sourceTargets.forEach((t, i) => {
       const suffix = sourceTargets.length > 1 ? `.${i}` : '';
@@ -252,6 +262,10 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       continue;
     }
     if (node.category === 'source') continue;
+    if (node.behaviour.grouping) {
+      await foldIntoGroups(node, node.behaviour.grouping, items, groups, s, end, failed);
+      continue;
+    }
     if (node.behaviour.processBatch) {
       const t0 = performance.now();
       const answers = await processInBatch(node, items.map((item) => ({ data: item.data, bindings: bindingsFor(item) })), io);
@@ -314,7 +328,16 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     if (outcome) reconciliation.addOutcome(outcome, root.amount, root.currency);
     if (rootReached.has(root) && rootFailed.has(root)) reconciliation.partiallyDelivered++;
   }
-  return { traces, deadLetters, nodeStats: [...stats.values()], reconciliation: reconciliation.toReconciliation(), outputs };
+  return { traces, deadLetters, nodeStats: [...stats.values()], reconciliation: reconciliation.toReconciliation(), outputs, ...(groups.size ? { groups } : {}) };
+}
+
+/** An aggregate node as the entry of its group records. */
+function entryOf(flow: PreparedFlow, nodeId: string) {
+  const node = flow.nodes.get(nodeId);
+  if (!node || node.category === 'source' || node.category === 'target' || !node.behaviour.grouping) {
+    throw new FlowError('permanent', `flow '${flow.doc.id}' has no aggregate node '${nodeId}'`);
+  }
+  return { id: node.id, edgesByPort: node.edgesByPort, outPort: 'out' };
 }
 
 /** The source node records enter by: the one named, or the flow's only/first source. */

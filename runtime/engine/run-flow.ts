@@ -9,6 +9,10 @@ import { recordProblem } from '../../nodes/formats/record-limits.ts';
 import type { PreparedFlow } from './prepare-flow.ts';
 import { processChunk, sourceOf, type ChunkResult, type RootRecord } from './process-chunk.ts';
 import { needsALook, ReconciliationBuilder, toDecimalString } from './reconcile.ts';
+import {
+  groupingNodeIds, groupingOf, groupRoot, groupsInKeyOrder, mergeChunkGroups, mergedInKeyOrder, spillBeyondLimits, storedPartials, type ChunkGroups, type GroupSpill,
+} from './grouping.ts';
+import type { Group } from '../../nodes/transform/aggregate-groups.ts';
 import type { IdempotencyLedger, NodeStats, OutcomeCounts, Reconciliation, RunStatus, TraceSink } from './run-types.ts';
 
 /** What a run reads: a document for the source, records given directly (replay), or the source itself (a query). */
@@ -50,6 +54,8 @@ export interface RunFlowOptions {
   captureOutputs?: number;
   signal?: AbortSignal;
   now?: () => number;
+  /** Where aggregate nodes put groups beyond their `maxGroupsInMemory` (the store); absent: all are held in memory. */
+  groupSpill?: GroupSpill;
   onChunk?: (progress: { counts: OutcomeCounts; nodeStats: NodeStats[] }) => void | Promise<void>;
 }
 
@@ -83,7 +89,11 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
   // computes. Its targets wait for the previous chunk (writes stay in source order), and
   // its results are merged after the previous chunk's (traces and progress stay in order).
   let previous: Promise<void> = Promise.resolve();
-  const startChunk = (roots: RootRecord[]): Promise<void> => {
+  const groups: ChunkGroups = new Map();
+  const spilled = new Set<string>();
+  let spills = 0;
+  const nextPart = () => ++spills;
+  const startChunk = (roots: RootRecord[], entryNodeId?: string): Promise<void> => {
     const before = previous;
     const done = (async () => {
       const result = await processChunk(flow, roots, {
@@ -94,6 +104,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
         dryRun: options.dryRun,
         captureOutputs: options.captureOutputs,
         sourceNodeId,
+        entryNodeId,
         now: options.now,
         target: { connections: options.connections, files: options.files, fetch: options.fetch ?? globalThis.fetch, signal },
         targetsMayStart: before,
@@ -101,6 +112,10 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
       await before;
       await options.traces.write(result.traces, result.deadLetters);
       outcomes.merge(result.reconciliation);
+      if (result.groups) {
+        mergeChunkGroups(groups, result.groups);
+        if (options.groupSpill) await spillBeyondLimits(flow, groups, options.groupSpill, spilled, nextPart);
+      }
       addNodeStats(nodeStats, result.nodeStats);
       if (result.outputs) mergeOutputs(outputs, result.outputs, options.captureOutputs ?? 0);
       await options.onChunk?.({ counts: { ...outcomes.counts, read: read.counts.read }, nodeStats: [...nodeStats.values()] });
@@ -114,9 +129,11 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
   try {
     if (input.kind === 'document' && input.precheck !== false) await precheck(flow, sourceNodeId, input.document, options.connections, signal);
     let chunk: RootRecord[] = [];
+    let lastSeq = 0;
     const declared = declaredExpressions(flow);
     for await (const root of readRoots(flow, input, options, signal, watermarks)) {
       addRootRead(read, root, declared);
+      lastSeq = root.seq;
       chunk.push(root);
       if (chunk.length >= chunkSize) {
         const started = startChunk(chunk);
@@ -127,6 +144,32 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
     }
     if (chunk.length) startChunk(chunk);
     await previous;
+    // Every record is read: each aggregate node's groups go on, upstream nodes first.
+    let seq = lastSeq;
+    for (const nodeId of groupingNodeIds(flow)) {
+      const table = groups.get(nodeId);
+      groups.delete(nodeId);
+      let inKeyOrder: Iterable<Group> | AsyncIterable<Group>;
+      if (options.groupSpill && spilled.has(nodeId)) {
+        // Spilled before: what is left joins the spill, and the groups are merged from it key by key.
+        if (table?.size) await options.groupSpill.put(nextPart(), storedPartials(new Map([[nodeId, table]])));
+        inKeyOrder = mergedInKeyOrder(options.groupSpill.read(nodeId), groupingOf(flow, nodeId));
+      } else if (table) inKeyOrder = groupsInKeyOrder(table);
+      else continue;
+      let batch: RootRecord[] = [];
+      for await (const group of inKeyOrder) {
+        const root = groupRoot(flow, nodeId, group, ++seq);
+        addRootRead(read, root, []);
+        batch.push(root);
+        if (batch.length >= chunkSize) {
+          startChunk(batch, nodeId);
+          batch = [];
+          await previous;
+        }
+      }
+      if (batch.length) startChunk(batch, nodeId);
+      await previous;
+    }
   } catch (err) {
     if (signal.aborted) cancelled = true;
     else error = toFlowError(err, 'permanent').toJSON();

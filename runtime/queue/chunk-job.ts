@@ -17,6 +17,9 @@ import { wakeQueue } from './job-loop.ts';
 import { QUEUE_NAMES, jobOptions, type ChunkJobData } from './queue-options.ts';
 import { refreshEndedRunTotals } from './run-lifecycle.ts';
 import { finishRunIfComplete } from './finish-run.ts';
+import { storedPartials } from '../engine/grouping.ts';
+import { insertPartials } from '../store/aggregate-partials-repo.ts';
+import type { PreparedFlow } from '../engine/prepare-flow.ts';
 import { isTerminal } from './run-totals.ts';
 import type { WorkerContext } from './worker-context.ts';
 
@@ -62,17 +65,21 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
   });
   const started = performance.now();
   let committed = false;
+  let flow: PreparedFlow | undefined;
   try {
-    const { flow, sourceNodeId, connections } = lease.prepared;
+    const { sourceNodeId, connections } = lease.prepared;
+    const prepared = lease.prepared.flow;
+    flow = prepared;
     let result;
     try {
       const span = { runId, flowId: chunk.run.flowId, chunkNo, records: chunk.roots.length };
-      result = await ctx.telemetry.chunk(span, () => processChunk(flow, chunk.roots, {
+      result = await ctx.telemetry.chunk(span, () => processChunk(prepared, chunk.roots, {
         runId,
         ledger: ctx.store.ledger,
         state: ctx.store.keyedState,
         claimToken: chunkClaimToken(runId, chunkNo),
         sourceNodeId,
+        ...(chunk.entryNode ? { entryNodeId: chunk.entryNode } : {}),
         target: { connections, files: ctx.files, fetch: ctx.fetch, signal },
         ...(ctx.hooks.crashPoint ? { crashPoint: (point, at) => ctx.hooks.crashPoint!(point, { runId, chunkNo, attempt: chunk.attempts + 1, ...at }) } : {}),
       }));
@@ -95,15 +102,17 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
         workerId: ctx.workerId,
         outcome: {
           reconciliation: result.reconciliation, traces: result.traces.length, deadLetters: result.deadLetters.length,
-          targets: Object.fromEntries(result.nodeStats.filter((s) => flow.nodes.get(s.nodeId)?.category === 'target').map((s) => [s.nodeId, s.out])),
+          targets: Object.fromEntries(result.nodeStats.filter((s) => prepared.nodes.get(s.nodeId)?.category === 'target').map((s) => [s.nodeId, s.out])),
         },
       });
       if (!settled) return false;
       await insertTraceRows(tx, { runId, flowId: head.flowId, version: head.version, environment: head.environment }, result.traces, result.deadLetters);
       await runsRepo(tx).addNodeStats(runId, result.nodeStats);
+      // Aggregate nodes: this chunk's partial groups count exactly when the chunk does.
+      if (result.groups) await insertPartials(tx, runId, chunkNo, storedPartials(result.groups));
       if (isTerminal(head.status)) await refreshEndedRunTotals(tx, runId);
       // Per-key order (the flow's `ordering`): the next chunk of this key sequence is queued with this commit.
-      else if (flow.ordering) queuedNext = await queueNextInSequence(ctx, tx, runId, chunkNo);
+      else if (prepared.ordering) queuedNext = await queueNextInSequence(ctx, tx, runId, chunkNo);
       return true;
     });
     if (queuedNext) wakeQueue(ctx.boss, QUEUE_NAMES.chunk);
@@ -118,6 +127,6 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
   }
   if (committed) await ctx.hooks.afterChunkCommit?.({ runId, chunkNo, attempt: chunk.attempts + 1 });
   // Also when another attempt of this chunk settled it meanwhile: that one may not live to finish the run.
-  await finishRunIfComplete(ctx, runId);
+  await finishRunIfComplete(ctx, runId, flow);
   return committed ? 'done' : 'skipped';
 }

@@ -12,6 +12,7 @@ import { deadLettersRepo } from '../store/dead-letters-repo.ts';
 import {
   chunkSummaries, getProgress, getRunInput, pendingChunkCount, releaseChunkRecords, runHead, setRunTotals, skipPendingChunks,
 } from '../store/queue-repo.ts';
+import { deletePartials } from '../store/aggregate-partials-repo.ts';
 import { finishedStatus, isTerminal, runTotals, withTargetSide, type TargetDeliveryCount } from './run-totals.ts';
 
 /** The environment watermarks are kept under when a run names none (as the CLI does). */
@@ -52,6 +53,7 @@ export async function finalizeIfComplete(
       }
     }
     await releaseChunkRecords(tx, runId);
+    await deletePartials(tx, runId);
     return runsRepo(tx).getRun(runId);
   });
 }
@@ -69,6 +71,7 @@ export async function endRun(db: Db, runId: string, status: 'failed' | 'cancelle
     const reconciliation = runTotals(await chunkSummaries(tx, runId));
     await runsRepo(tx).finishRun(runId, { status, counts: reconciliation.counts, reconciliation, error });
     await releaseChunkRecords(tx, runId);
+    await deletePartials(tx, runId);
     return runsRepo(tx).getRun(runId);
   });
 }

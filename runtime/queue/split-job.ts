@@ -72,11 +72,13 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
   const cancel = ctx.cancels.watch(runId);
   const signal = AbortSignal.any([jobSignal, cancel.signal]);
   let lease;
+  let flow: PreparedFlow | undefined;
   try {
     const stored = await getRunInput(db, runId);
     if (!stored) throw new FlowError('permanent', `run ${runId} has no stored input`);
     lease = await ctx.flows.acquire({ ...head, referenceAsOf: stored.referenceAsOf });
-    const { flow, sourceNodeId, connections } = lease.prepared;
+    const { sourceNodeId, connections } = lease.prepared;
+    flow = lease.prepared.flow;
     const input = runInputOf(stored);
     if (input.kind === 'document') await precheck(flow, sourceNodeId, input.document, connections, signal);
     const watermark = (await ctx.store.getWatermark(head.flowId, sourceNodeId, head.environment ?? LOCAL_ENVIRONMENT)) ?? undefined;
@@ -97,7 +99,7 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
     lease?.release();
     cancel.release();
   }
-  await finishRunIfComplete(ctx, runId);
+  await finishRunIfComplete(ctx, runId, flow);
 }
 
 /**

@@ -34,6 +34,8 @@ export interface NewChunk {
   read: Reconciliation;
   /** With the flow's `ordering`: the chunk this one follows in its key sequence (see runtime/queue/chunk-order.ts). */
   afterChunk?: number;
+  /** Group records of this aggregate node: they enter the graph at its output, not at the source. */
+  entryNode?: string;
 }
 
 /** What a finished chunk adds to its run. */
@@ -52,6 +54,8 @@ export interface ChunkToRun {
   status: ChunkStatus;
   attempts: number;
   roots: RootRecord[];
+  /** A chunk of group records: the aggregate node they leave (see NewChunk.entryNode). */
+  entryNode: string | null;
   run: { flowId: string; version: number | null; environment: string | null; status: RunStatus; referenceAsOf: string | null };
 }
 
@@ -140,11 +144,11 @@ export async function getProgress(db: Db, runId: string): Promise<RunProgress | 
 /** Inserts chunks not yet stored; returns the numbers of those inserted (a retried split skips the rest). */
 export async function insertChunks(db: Db, runId: string, chunks: NewChunk[]): Promise<number[]> {
   if (!chunks.length) return [];
-  const payload = chunks.map((c) => ({ chunk_no: c.chunkNo, first_seq: c.firstSeq, roots: c.roots, read: c.read, after_chunk: c.afterChunk ?? null }));
+  const payload = chunks.map((c) => ({ chunk_no: c.chunkNo, first_seq: c.firstSeq, roots: c.roots, read: c.read, after_chunk: c.afterChunk ?? null, entry_node: c.entryNode ?? null }));
   const { rows } = await db.query<{ chunk_no: number }>(
-    `insert into run_chunks (run_id, chunk_no, first_seq, roots, read, after_chunk)
-     select $1, x.chunk_no, x.first_seq, x.roots, x.read, x.after_chunk
-     from jsonb_to_recordset($2::jsonb) as x(chunk_no integer, first_seq bigint, roots jsonb, read jsonb, after_chunk integer)
+    `insert into run_chunks (run_id, chunk_no, first_seq, roots, read, after_chunk, entry_node)
+     select $1, x.chunk_no, x.first_seq, x.roots, x.read, x.after_chunk, x.entry_node
+     from jsonb_to_recordset($2::jsonb) as x(chunk_no integer, first_seq bigint, roots jsonb, read jsonb, after_chunk integer, entry_node text)
      on conflict (run_id, chunk_no) do nothing
      returning chunk_no`,
     [runId, JSON.stringify(payload)],
@@ -201,7 +205,7 @@ export async function setProgress(db: Db, runId: string, patch: { chunksTotal: n
 
 export async function loadChunk(db: Db, runId: string, chunkNo: number): Promise<ChunkToRun | null> {
   const { rows } = await db.query(
-    `select c.status, c.attempts, c.roots, r.flow_id, r.version, r.environment, r.status as run_status, i.reference_as_of
+    `select c.status, c.attempts, c.roots, c.entry_node, r.flow_id, r.version, r.environment, r.status as run_status, i.reference_as_of
      from run_chunks c join runs r on r.id = c.run_id left join run_inputs i on i.run_id = c.run_id
      where c.run_id = $1 and c.chunk_no = $2`,
     [runId, chunkNo],
@@ -213,6 +217,7 @@ export async function loadChunk(db: Db, runId: string, chunkNo: number): Promise
     status: r.status as ChunkStatus,
     attempts: numberOf(r.attempts),
     roots: r.roots as RootRecord[],
+    entryNode: (r.entry_node as string | null) ?? null,
     run: { flowId: r.flow_id as string, version: r.version === null ? null : numberOf(r.version), environment: (r.environment as string | null) ?? null, status: r.run_status as RunStatus, referenceAsOf: r.reference_as_of ? isoOf(r.reference_as_of) : null },
   };
 }

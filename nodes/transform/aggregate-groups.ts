@@ -1,0 +1,195 @@
+/**
+ * The groups an aggregate node builds: per group its key values, its measures
+ * (exact decimals) and the lineage keys of the records it summed. A group is
+ * built per chunk and merged across chunks and workers; merging is
+ * order-independent (first/last/collect go by lineage key, the records'
+ * position in the run), so any split of a run gives the same groups.
+ */
+import { FlowError } from '../errors.ts';
+import { averageOf, compareDecimals, ExactSum, isDecimalValue } from './exact-sum.ts';
+
+export const MEASURE_OPS = ['sum', 'count', 'min', 'max', 'avg', 'first', 'last', 'collect'] as const;
+export type MeasureOp = (typeof MEASURE_OPS)[number];
+
+export interface MeasureSpec {
+  name: string;
+  op: MeasureOp;
+}
+
+type Cell =
+  | { op: 'sum'; sum: ExactSum }
+  | { op: 'count'; n: number }
+  | { op: 'avg'; sum: ExactSum; n: number }
+  | { op: 'min' | 'max'; v: unknown }
+  | { op: 'first' | 'last'; v: unknown; at: string | undefined }
+  | { op: 'collect'; items: [string, unknown][] };
+
+export interface Group {
+  key: unknown[];
+  /** Records summed into the group. */
+  count: number;
+  cells: Cell[];
+  /** Lineage keys of the records summed into it. */
+  sources: string[];
+}
+
+/** A group as stored between chunks (plain JSON). */
+export interface StoredGroup {
+  key: unknown[];
+  count: number;
+  cells: unknown[];
+  sources: string[];
+}
+
+/** Groups by the JSON text of their key. */
+export type GroupTable = Map<string, Group>;
+
+/** Position of a record in the run from its lineage key ("12", "12.3"): segment by segment, as numbers. */
+export function compareLineageKeys(a: string, b: string): number {
+  const x = a.split('.');
+  const y = b.split('.');
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if (x[i] === undefined) return -1;
+    if (y[i] === undefined) return 1;
+    const d = Number(x[i]) - Number(y[i]);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+const missing = (v: unknown) => v === undefined || v === null;
+
+function compareValues(a: unknown, b: unknown): number {
+  if (isDecimalValue(a) && isDecimalValue(b)) return compareDecimals(a, b);
+  const x = typeof a === 'string' ? a : JSON.stringify(a);
+  const y = typeof b === 'string' ? b : JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function emptyCell(op: MeasureOp): Cell {
+  switch (op) {
+    case 'sum': return { op, sum: new ExactSum() };
+    case 'count': return { op, n: 0 };
+    case 'avg': return { op, sum: new ExactSum(), n: 0 };
+    case 'min': case 'max': return { op, v: undefined };
+    case 'first': case 'last': return { op, v: undefined, at: undefined };
+    case 'collect': return { op, items: [] };
+  }
+}
+
+export function newGroup(key: unknown[], specs: readonly MeasureSpec[]): Group {
+  return { key, count: 0, cells: specs.map((s) => emptyCell(s.op)), sources: [] };
+}
+
+/**
+ * Adds one record: `values[i]` is what measure i's expression gave for it
+ * (`undefined` for a count without one). A sum or average of a value that is
+ * not an amount throws a validation error naming the measure (the caller adds
+ * node and record); missing values are left out, as SQL leaves out NULL.
+ */
+export function addToGroup(group: Group, specs: readonly MeasureSpec[], values: readonly unknown[], lineageKey: string): void {
+  specs.forEach((spec, i) => {
+    const v = values[i];
+    if ((spec.op === 'sum' || spec.op === 'avg') && !missing(v) && !isDecimalValue(v)) {
+      throw new FlowError('validation', `measure "${spec.name}" (${spec.op}) is ${JSON.stringify(v)}, not a number or decimal string`, { field: `/measures/${i}/expression` });
+    }
+  });
+  group.count++;
+  group.sources.push(lineageKey);
+  for (let i = 0; i < group.cells.length; i++) addValue(group.cells[i], values[i], lineageKey);
+}
+
+function addValue(cell: Cell, v: unknown, at: string): void {
+  switch (cell.op) {
+    case 'count': cell.n++; return;
+    case 'collect': cell.items.push([at, v ?? null]); return;
+  }
+  if (missing(v)) return;
+  switch (cell.op) {
+    case 'sum': cell.sum.add(v as number | string); return;
+    case 'avg': cell.sum.add(v as number | string); cell.n++; return;
+    case 'min': if (cell.v === undefined || compareValues(v, cell.v) < 0) cell.v = v; return;
+    case 'max': if (cell.v === undefined || compareValues(v, cell.v) > 0) cell.v = v; return;
+    case 'first': if (cell.at === undefined || compareLineageKeys(at, cell.at) < 0) (cell.v = v), (cell.at = at); return;
+    case 'last': if (cell.at === undefined || compareLineageKeys(at, cell.at) > 0) (cell.v = v), (cell.at = at); return;
+  }
+}
+
+/** Merges `from` (a partial of the same key) into `into`. */
+export function mergeGroups(into: Group, from: Group): void {
+  into.count += from.count;
+  for (const s of from.sources) into.sources.push(s);
+  for (let i = 0; i < into.cells.length; i++) mergeCell(into.cells[i], from.cells[i]);
+}
+
+function mergeCell(into: Cell, from: Cell): void {
+  switch (into.op) {
+    case 'sum': into.sum.addSum((from as typeof into).sum); return;
+    case 'count': into.n += (from as typeof into).n; return;
+    case 'avg': into.sum.addSum((from as typeof into).sum); into.n += (from as typeof into).n; return;
+    case 'min': case 'max': { const v = (from as typeof into).v; if (v !== undefined) addValue(into, v, ''); return; }
+    case 'first': case 'last': { const f = from as typeof into; if (f.at !== undefined) addValue(into, f.v, f.at); return; }
+    case 'collect': for (const item of (from as typeof into).items) into.items.push(item); return;
+  }
+}
+
+/** Adds a table's groups into another (a chunk's partials into the run's). */
+export function mergeTables(into: GroupTable, from: GroupTable): void {
+  for (const [key, group] of from) {
+    const existing = into.get(key);
+    if (existing) mergeGroups(existing, group);
+    else into.set(key, group);
+  }
+}
+
+export function storeGroup(group: Group): StoredGroup {
+  return { key: group.key, count: group.count, cells: group.cells.map(storedCell), sources: group.sources };
+}
+
+function storedCell(c: Cell): unknown {
+    switch (c.op) {
+      case 'sum': return c.sum.toString();
+      case 'count': return c.n;
+      case 'avg': return [c.sum.toString(), c.n];
+      case 'min': case 'max': return c.v ?? null;
+      case 'first': case 'last': return c.at === undefined ? null : [c.at, c.v ?? null];
+      case 'collect': return c.items;
+    }
+}
+
+export function loadGroup(stored: StoredGroup, specs: readonly MeasureSpec[]): Group {
+  return { key: stored.key, count: stored.count, cells: specs.map((spec, i) => loadedCell(spec, stored.cells[i])), sources: stored.sources };
+}
+
+function loadedCell(spec: MeasureSpec, c: unknown): Cell {
+    switch (spec.op) {
+      case 'sum': return { op: spec.op, sum: ExactSum.of(c as string) };
+      case 'count': return { op: spec.op, n: c as number };
+      case 'avg': { const [sum, n] = c as [string, number]; return { op: spec.op, sum: ExactSum.of(sum), n }; }
+      case 'min': case 'max': return { op: spec.op, v: c ?? undefined };
+      case 'first': case 'last': return c === null ? { op: spec.op, v: undefined, at: undefined } : { op: spec.op, at: (c as [string, unknown])[0], v: (c as [string, unknown])[1] };
+      case 'collect': return { op: spec.op, items: c as [string, unknown][] };
+    }
+}
+
+/** The record a group emits: its key fields, then its measures. */
+export function groupRecord(group: Group, keyNames: readonly string[], specs: readonly MeasureSpec[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  keyNames.forEach((name, i) => {
+    out[name] = group.key[i];
+  });
+  group.cells.forEach((c, i) => {
+    out[specs[i].name] = cellValue(c);
+  });
+  return out;
+}
+
+function cellValue(c: Cell): unknown {
+  switch (c.op) {
+    case 'sum': return c.sum.toString();
+    case 'count': return c.n;
+    case 'avg': return c.n ? averageOf(c.sum.toString(), c.n) : null;
+    case 'min': case 'max': case 'first': case 'last': return c.v ?? null;
+    case 'collect': return [...c.items].sort((a, b) => compareLineageKeys(a[0], b[0])).map(([, v]) => v);
+  }
+}

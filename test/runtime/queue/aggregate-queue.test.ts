@@ -1,0 +1,102 @@
+/**
+ * The aggregate node in queued runs, on each backend, with two job loops: the
+ * chunks' partial groups are stored with each chunk's commit and merged once
+ * every chunk is done, so the groups are exactly those computed here
+ * independently, also when a chunk is worked twice (its first attempt dies
+ * before its commit).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FlowDocument, FlowNode } from '../../../nodes/flow-document.ts';
+import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queue.ts';
+import { targetDatabase } from '../../../runtime/store/target-databases.ts';
+import { TEST_TUNING, backendNames, count, jsonlInput, openBackend, waitForRun, type OpenedBackend } from './queue-fixtures.ts';
+
+const node = (id: string, type: string, config: Record<string, unknown>, x: number): FlowNode => ({ id, type, typeVersion: 1, position: { x, y: 0 }, config });
+
+const flow: FlowDocument = {
+  id: 'agg-queue', name: 'Aggregate in the queue', recordKey: 'id', businessKey: 'id',
+  amount: { value: 'amount', currency: 'currency' },
+  connections: { db: { kind: 'postgres' } },
+  nodes: [
+    node('lines', 'source.webhook', {}, 0),
+    node('sum', 'transform.aggregate', {
+      groupBy: [{ field: 'account', expression: 'account' }, { field: 'currency', expression: 'currency' }],
+      measures: [{ field: 'total', op: 'sum', expression: 'amount' }, { field: 'lines', op: 'count' }, { field: 'firstLine', op: 'first', expression: 'id' }],
+    }, 200),
+    node('cells', 'target.postgres', {
+      connection: 'db', table: 'agg_cells', mode: 'upsert', keyColumns: ['account', 'currency'],
+      columns: { account: 'account', currency: 'currency', total: 'total', lines: 'lines', first_line: 'firstLine' },
+      batchSize: 100, idempotencyKey: "account & '/' & currency",
+    }, 400),
+  ],
+  edges: [{ id: 'e1', source: 'lines', target: 'sum' }, { id: 'e2', source: 'sum', target: 'cells' }],
+};
+
+const LINES = Array.from({ length: 61 }, (_, k) => ({
+  id: `L${k + 1}`, account: `4${k % 4}00`, currency: k % 3 ? 'EUR' : 'CHF', amount: `${(k * 37) % 1000}.${String((k * 13) % 100).padStart(2, '0')}`,
+}));
+
+/** The groups, computed here in integer cents. */
+function expectedCells() {
+  const cells = new Map<string, { cents: bigint; lines: number; first: string }>();
+  for (const l of LINES) {
+    const key = `${l.account}/${l.currency}`;
+    const c = cells.get(key) ?? { cents: 0n, lines: 0, first: l.id };
+    c.cents += BigInt(l.amount.replace('.', ''));
+    c.lines++;
+    cells.set(key, c);
+  }
+  return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, c]) => {
+    const [account, currency] = key.split('/');
+    const text = c.cents.toString().padStart(3, '0');
+    return { account, currency, total: `${text.slice(0, -2)}.${text.slice(-2)}`, lines: c.lines, first_line: c.first };
+  });
+}
+
+for (const backend of backendNames()) {
+  describe(`aggregate in queued runs on ${backend}`, () => {
+    let b: OpenedBackend;
+    let queue: StartedQueue | undefined;
+
+    beforeEach(async () => {
+      b = await openBackend(backend);
+      await targetDatabase(b.database, 'db').query('create table agg_cells (account text, currency text, total numeric(18,2), lines int, first_line text, primary key (account, currency))');
+      await b.store.saveDraft(flow, 'tester');
+      await b.store.saveVersion(flow.id, flow, 'tester', 'first');
+    }, 300_000);
+
+    afterEach(async () => {
+      await queue?.stop();
+      queue = undefined;
+      await b.cleanup();
+    }, 300_000);
+
+    it('gives the groups of the whole run, once, across chunks worked by two loops and a chunk worked twice', async () => {
+      let crashed = false;
+      queue = await startQueue({
+        database: b.database, tuning: TEST_TUNING, concurrency: 2,
+        hooks: {
+          beforeChunkCommit: ({ chunkNo, attempt }) => {
+            if (chunkNo === 3 && attempt === 1) {
+              crashed = true;
+              throw new Error('worker died before the chunk committed');
+            }
+          },
+        },
+      });
+      const queued = await queue.launcher.enqueue({ flowId: flow.id, version: 1, environment: 'dev', trigger: 'manual', input: jsonlInput(LINES), requestedBy: 'tester' });
+      const run = await waitForRun(b.store, queued.id, 300_000);
+      expect(crashed).toBe(true);
+      const expected = expectedCells();
+      expect(run.status).toBe('succeeded');
+      expect(run.counts).toMatchObject({ read: LINES.length + expected.length, filtered: LINES.length, delivered: expected.length, quarantined: 0, deadLettered: 0 });
+      const { rows } = await targetDatabase(b.database, 'db').query<Record<string, unknown>>(
+        'select account, currency, total::text as total, lines, first_line from agg_cells order by account collate "C", currency collate "C"');
+      expect(rows.map((r) => ({ ...r, lines: Number(r.lines) }))).toEqual(expected);
+      // Each group's trace names the lines it summed; the partials are gone once the run ended.
+      const traces = (await b.store.listTraces(run.id, { outcome: 'delivered' }, { limit: 100 })).items;
+      expect(traces).toHaveLength(expected.length);
+      expect(await count(b.store, 'select count(*) as n from aggregate_partials where run_id = $1', [run.id])).toBe(0);
+    }, 600_000);
+  });
+}
