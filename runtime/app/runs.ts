@@ -16,11 +16,28 @@ export interface StartRunRequest {
 export async function startRun(deps: UseCaseDeps, req: StartRunRequest): Promise<RunRow> {
   const deployed = await deps.database.service.deployments.getDeployment(req.flowId, req.environment);
   if (!deployed) throw new AppError('conflict', `Flow '${req.flowId}' is not deployed to ${req.environment}; deploy a version first.`);
+  return startVersionRun(deps, { ...req, version: deployed.version, triggerRef: req.input?.name ?? null });
+}
+
+export interface StartVersionRunRequest extends Omit<StartRunRequest, 'environment'> {
+  version: number;
+  /** Null: a run of no environment (the CLI's run of a flow file). */
+  environment: string | null;
+  /** What the run list shows as its origin (default: the input's name). */
+  triggerRef?: string | null;
+  /** The source node that reads (default: the flow's first). */
+  sourceNodeId?: string;
+  /** Targets are not written and watermarks not moved; traces and figures are stored. */
+  dryRun?: boolean;
+}
+
+/** Queues a run of one stored version, as `startRun` does for the deployed one; the CLI's `run`. */
+export async function startVersionRun(deps: UseCaseDeps, req: StartVersionRunRequest): Promise<RunRow> {
   return deps.launcher.enqueue({
-    flowId: req.flowId, version: deployed.version, environment: req.environment, trigger: 'manual',
-    triggerRef: req.input ? req.input.name : null,
+    flowId: req.flowId, version: req.version, environment: req.environment, trigger: 'manual',
+    triggerRef: req.triggerRef ?? req.input?.name ?? null,
     input: req.input ? { kind: 'document', name: req.input.name, bytes: req.input.bytes } : { kind: 'source' },
-    requestedBy: req.actor,
+    requestedBy: req.actor, sourceNodeId: req.sourceNodeId ?? null, dryRun: req.dryRun ?? false,
   });
 }
 

@@ -5,7 +5,7 @@
  * died) runs under the same ledger claim token, so it re-owns the keys the dead
  * attempt claimed; a chunk already done is skipped, so its job may run twice.
  */
-import { processChunk } from '../engine/process-chunk.ts';
+import { processChunk, sourceOf } from '../engine/process-chunk.ts';
 import { runsRepo } from '../store/runs-repo.ts';
 import { insertTraceRows, loadChunk, markChunkAttempt, nextInSequence, runHead, settleChunk } from '../store/queue-repo.ts';
 import type { Db } from '../store/db.ts';
@@ -55,7 +55,8 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
   });
   const started = performance.now();
   try {
-    const { flow, sourceNodeId, connections } = lease.prepared;
+    const { flow, connections } = lease.prepared;
+    const sourceNodeId = sourceOf(flow, chunk.run.sourceNodeId ?? undefined).id;
     let result;
     try {
       const span = { runId, flowId: chunk.run.flowId, chunkNo, records: chunk.roots.length };
@@ -64,6 +65,7 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
         ledger: ctx.store.ledger,
         claimToken: chunkClaimToken(runId, chunkNo),
         sourceNodeId,
+        dryRun: chunk.run.dryRun,
         target: { connections, files: ctx.files, fetch: ctx.fetch, signal },
         ...(ctx.hooks.crashPoint ? { crashPoint: (point, at) => ctx.hooks.crashPoint!(point, { runId, chunkNo, attempt: chunk.attempts + 1, ...at }) } : {}),
       }));

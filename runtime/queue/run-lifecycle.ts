@@ -42,11 +42,12 @@ export async function finalizeIfComplete(
     const status = finishedStatus({ failed: !!failedChunk, reconciliation });
     await runsRepo(tx).finishRun(runId, { status, counts: reconciliation.counts, reconciliation, error: failedChunk?.error ?? null });
     if (status !== 'failed') {
-      const done = (await getProgress(tx, runId))!;
+      const input = await getRunInput(tx, runId);
+      // A dry run wrote nothing: its source reads the same records next time.
+      const done = input?.dryRun ? { watermarks: [] } : (await getProgress(tx, runId))!;
       for (const w of done.watermarks) {
         await referenceDataRepo(tx).setWatermark(head.flowId, w.nodeId, head.environment ?? LOCAL_ENVIRONMENT, w.value);
       }
-      const input = await getRunInput(tx, runId);
       if (input?.replayDeadLetterIds.length) {
         await deadLettersRepo(tx).markReplayed(input.replayDeadLetterIds, runId);
       }

@@ -9,7 +9,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { InputDocument } from '../../nodes/define-node.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { declaredExpressions, precheck, readRoots, type RunInput } from '../engine/run-flow.ts';
-import type { RootRecord } from '../engine/process-chunk.ts';
+import { sourceOf, type RootRecord } from '../engine/process-chunk.ts';
 import type { PreparedFlow } from '../engine/prepare-flow.ts';
 import { sha256 } from '../run-service.ts';
 import {
@@ -75,7 +75,8 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
     const stored = await getRunInput(db, runId);
     if (!stored) throw new FlowError('permanent', `run ${runId} has no stored input`);
     lease = await ctx.flows.acquire({ ...head, referenceAsOf: stored.referenceAsOf });
-    const { flow, sourceNodeId, connections } = lease.prepared;
+    const { flow, connections } = lease.prepared;
+    const sourceNodeId = sourceOf(flow, stored.sourceNodeId ?? undefined).id;
     const input = runInputOf(stored);
     if (input.kind === 'document') await precheck(flow, sourceNodeId, input.document, connections, signal);
     const watermark = (await ctx.store.getWatermark(head.flowId, sourceNodeId, head.environment ?? LOCAL_ENVIRONMENT)) ?? undefined;
