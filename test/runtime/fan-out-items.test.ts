@@ -60,7 +60,7 @@ const cliPath: RunPath = {
     const queued = await startVersionRun({ database, launcher: queue.launcher }, {
       flowId: doc.id, version: 1, environment: null, actor: 'cli', input: { name: 'camt054.xml', bytes: new Uint8Array(readFileSync(CAMT054_PATH)) },
     });
-    return waitForRun(store, queued.id);
+    return waitForRun(store, queued.id, 120_000);
   },
   async replay(_doc, ids) {
     return cliReplay(ids, 'current');
