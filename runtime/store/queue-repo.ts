@@ -114,6 +114,12 @@ export async function getRunInput(db: Db, runId: string): Promise<StoredRunInput
   };
 }
 
+/** Whether the run is a dry run (targets not written), without reading its input. */
+export async function isDryRun(db: Db, runId: string): Promise<boolean> {
+  const { rows } = await db.query('select dry_run from run_inputs where run_id = $1', [runId]);
+  return rows[0]?.dry_run === true;
+}
+
 /** Creates the run's progress row (idempotent: a retried split finds it). */
 export async function startProgress(db: Db, runId: string): Promise<RunProgress> {
   await db.query('insert into run_progress (run_id) values ($1) on conflict (run_id) do nothing', [runId]);

@@ -28,7 +28,7 @@ afterAll(async () => {
   await rm(data, { recursive: true, force: true });
 });
 
-describe('ledgerflow run goes through the queue, as the API does', { timeout: 240_000 }, () => {
+describe('ledgerflow run goes through the queue, as the API does', { timeout: 600_000 }, () => {
   let dryRunId: string;
   let runId: string;
 
