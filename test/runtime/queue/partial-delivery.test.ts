@@ -48,7 +48,7 @@ for (const backend of backendNames()) {
       await b.store.saveVersion(doc.id, doc, 'tester', 'first');
       await b.store.saveDraft(sharedDoc, 'tester');
       await b.store.saveVersion(sharedDoc.id, sharedDoc, 'tester', 'first');
-    }, 60_000);
+    }, 180_000);
     afterAll(() => b?.cleanup());
 
     const fixSubLedger = () => targetDatabase(b.database, 'db').query('alter table pd_sub alter column memo drop not null');
