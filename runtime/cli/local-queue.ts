@@ -31,6 +31,9 @@ export interface LocalQueueOptions {
   chunkSize?: number;
 }
 
+/** Attempts after the first of a job the command's worker fails. */
+const CLI_RETRY_LIMIT = 2;
+
 /** How often the run is looked at besides the worker's word (another process may finish it). */
 const POLL_MS = 250;
 
@@ -45,7 +48,9 @@ export async function withLocalQueue<T>(
   try {
     queue = await startQueue({
       database, connectionsFor: setup.connectionsFor, files: setup.files, fetch: setup.fetch,
-      tuning: options.chunkSize ? { chunkSize: options.chunkSize } : undefined,
+      // Retried twice, within seconds (the server: seven times over minutes): a command someone waits for
+      // fails promptly when a source or database is down; run it again, or let `serve` run it unattended.
+      tuning: { retryLimit: CLI_RETRY_LIMIT, ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}) },
       // Nothing else is queued from this process: jobs need not wait for intake.
       intakePriorityMs: 0,
       onRunFinished: (run) => {
