@@ -1,32 +1,14 @@
 /**
- * Replay of quarantined and dead-lettered records after a fix: the source
- * records run again through a chosen version. Targets' idempotency ledger
- * makes it safe: what was delivered before is skipped and counted duplicate.
+ * What a replay of quarantined and dead-lettered records is made of: which
+ * dead letters, which source records run again, with which reference data,
+ * and its audit entry. The use case (runtime/app/dead-letters.ts) queues it;
+ * targets' idempotency ledger makes it safe: what was delivered before is
+ * skipped and counted duplicate.
  */
-import type { ReferenceData } from '../nodes/define-node.ts';
-import type { FlowDocument } from '../nodes/flow-document.ts';
 import { FlowError } from '../nodes/errors.ts';
 import type { GivenRecord } from './engine/run-flow.ts';
-import { executeRun, type RunServiceDeps } from './run-service.ts';
 import type { DeadLetterRow, Store } from './store/store.ts';
-import { auditRepo, type AuditEntry } from './store/service-audit.ts';
-
-export interface ReplayRequest {
-  /** Replay the open dead letters of this run … */
-  runId?: string;
-  /** … or exactly these dead letters. */
-  ids?: number[];
-  /** Only records with these lineage, source or business keys. */
-  recordKeys?: string[];
-  against: { doc: FlowDocument; version: number | null };
-  environment?: string | null;
-  /** `current` (default): re-evaluate with the reference data loaded now; `as-it-was`: as loaded when the records last failed. */
-  referenceMode?: ReplayReference;
-  /** Loads the flow's reference data, as of a time (`as-it-was`) or current (null). */
-  loadReference: (asOf: string | null) => Promise<ReferenceData>;
-  /** Who replays, for the audit entry; default `cli`. */
-  actor?: string;
-}
+import type { AuditEntry } from './store/service-audit.ts';
 
 /** A dead letter as its audit entries show it. */
 export const briefDeadLetter = (d: DeadLetterRow) => ({ id: d.id, runId: d.runId, flowId: d.flowId, lineageKey: d.lineageKey, status: d.status, statusReason: d.statusReason });
@@ -54,7 +36,7 @@ export function referenceAsOf(mode: ReplayReference, letters: Pick<DeadLetterRow
 }
 
 /** Open dead letters matching the request, oldest first. */
-export async function selectDeadLetters(store: Store, req: Pick<ReplayRequest, 'runId' | 'ids' | 'recordKeys'>): Promise<DeadLetterRow[]> {
+export async function selectDeadLetters(store: Store, req: { runId?: string; ids?: number[]; recordKeys?: string[] }): Promise<DeadLetterRow[]> {
   let rows: DeadLetterRow[] = [];
   if (req.ids?.length) {
     // One statement however many ids (a replay of 10,000 dead letters).
@@ -76,31 +58,6 @@ export async function selectDeadLetters(store: Store, req: Pick<ReplayRequest, '
     rows = rows.filter((r) => keys.has(r.lineageKey) || keys.has(r.sourceKey) || (r.businessKey !== null && keys.has(r.businessKey)));
   }
   return rows.filter((r) => r.status === 'open');
-}
-
-export async function replayDeadLetters(deps: RunServiceDeps, req: ReplayRequest) {
-  const letters = await selectDeadLetters(deps.store, req);
-  if (letters.length === 0) {
-    throw new FlowError('validation', req.runId ? `run ${req.runId} has no open dead letters${req.recordKeys?.length ? ` for ${req.recordKeys.join(', ')}` : ''}` : 'no open dead letters selected');
-  }
-  const replayOf = req.runId ?? letters[0].runId;
-  const mode = req.referenceMode ?? 'current';
-  const asOf = referenceAsOf(mode, letters);
-  const reference = await req.loadReference(asOf);
-  const outcome = await executeRun({
-    ...deps,
-    // Audited as a replay the API queues is, once its run exists.
-    onRunCreated: (run) => auditRepo(deps.store.sql).append(replayAuditEntry({
-      actor: req.actor ?? 'cli', runId: run.id, letters, version: req.against.version, against: `version ${req.against.version ?? '?'}`, reference: mode, referenceAsOf: asOf,
-    })),
-  }, {
-    doc: req.against.doc, version: req.against.version, environment: req.environment ?? letters[0].environment,
-    trigger: 'replay', triggerRef: `${letters.length} dead letter(s) of ${replayOf}`, replayOf,
-    input: { kind: 'records', records: replayRecords(letters) }, reference,
-  });
-  let marked = { replayed: 0, failedAgain: 0 };
-  if (outcome.result.status !== 'failed') marked = await deps.store.markReplayed(letters.map((l) => l.id), outcome.run.id);
-  return { ...outcome, replayed: letters.length, resolved: marked.replayed, failedAgain: marked.failedAgain, referenceAsOf: asOf };
 }
 
 /**

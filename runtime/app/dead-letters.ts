@@ -56,8 +56,8 @@ export interface ReplayRequest {
   against: 'failed-version' | 'deployed' | { version: number };
   /** `current` (default): the reference data loaded now; `as-it-was`: as loaded when the records last failed. */
   reference?: ReplayReference;
-  /** The environment of dead letters that have none. */
-  defaultEnvironment: string;
+  /** The environment of dead letters that have none (null: none, as the CLI's runs). */
+  defaultEnvironment: string | null;
   actor: string;
 }
 
@@ -94,6 +94,7 @@ export async function replayDeadLetters(deps: UseCaseDeps, req: ReplayRequest): 
   const environment = letters[0].environment ?? req.defaultEnvironment;
   let version: number;
   if (req.against === 'deployed') {
+    if (environment === null) throw new AppError('conflict', `The dead letters of flow '${flowId}' come from a run of no environment; replay them against the failed version instead.`);
     const deployed = await database.service.deployments.getDeployment(flowId, environment);
     if (!deployed) throw new AppError('conflict', `Flow '${flowId}' is not deployed to ${environment}; replay against the failed version instead.`);
     version = deployed.version;

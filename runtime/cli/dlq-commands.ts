@@ -1,14 +1,13 @@
 /** `dlq list|replay|discard` and `retention`: the exceptions an operator works, and housekeeping. */
 import type { ErrorClass } from '../../nodes/errors.ts';
-import { loadReferenceData } from '../flow-files.ts';
-import { replayDeadLetters } from '../replay.ts';
-import { discardDeadLetters } from '../app/dead-letters.ts';
+import { discardDeadLetters, replayDeadLetters } from '../app/dead-letters.ts';
 import { applyRetention, retentionPolicy, type RetentionPolicy } from '../app/retention.ts';
 import type { DeadLetterRow } from '../store/store.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandContext, CommandDefinition } from './commands.ts';
-import { localRunDeps, withDatabase } from './environment.ts';
-import { exitCodeOf, replayReferenceOption } from './flow-commands.ts';
+import { withDatabase } from './environment.ts';
+import { exitCodeOf, replayReferenceOption, storedRunSummary } from './flow-commands.ts';
+import { withLocalQueue } from './local-queue.ts';
 import { countsLine, table } from './format.ts';
 import { cutNotice, limitOption } from './list-limit.ts';
 
@@ -48,19 +47,22 @@ async function replay(ctx: CommandContext) {
     if (!run) throw new CliError(runId ? `run ${runId} does not exist` : `dead letter ${ids[0]} does not exist`, 2);
     const version = run.version === null ? null : await store.getVersion(run.flowId, run.version);
     if (!version) throw new CliError(`run ${run.id} has no stored version to replay against`, 2);
-    const deps = await localRunDeps(database, version.document, { connections: ctx.values.connections as string }, ctx);
-    try {
-      const referenceMode = replayReferenceOption(ctx.values.reference);
-      const { run: replayRun, result, replayed, resolved, failedAgain, referenceAsOf } = await replayDeadLetters(deps, {
-        runId, ids: runId ? undefined : ids, against: { doc: version.document, version: version.version },
-        referenceMode, loadReference: (asOf) => loadReferenceData(version.document, null, store, asOf),
+    const referenceMode = replayReferenceOption(ctx.values.reference);
+    return withLocalQueue(database, version.document, { connections: ctx.values.connections as string }, ctx, async ({ deps, finished }) => {
+      const queued = await replayDeadLetters(deps, {
+        runId, ids: runId ? undefined : ids, against: { version: version.version }, reference: referenceMode, defaultEnvironment: null, actor: 'cli',
       });
-      if (ctx.values.json) ctx.out(JSON.stringify({ runId: replayRun.id, replayed, resolved, failedAgain, referenceAsOf, status: result.status, counts: result.counts, reconciliation: result.reconciliation }, null, 2));
-      else ctx.out(`Replayed ${replayed} dead letter(s) against version ${version.version} in run ${replayRun.id} (${referenceMode === 'as-it-was' ? `reference data as it was at ${referenceAsOf}` : 'current reference data'}): ${result.status}; ${resolved} resolved, ${failedAgain} failed again (still open)\n  ${countsLine(result.counts, result.reconciliation)}`);
-      return exitCodeOf(result.status);
-    } finally {
-      await deps.close();
-    }
+      const replayRun = await finished(queued.run.id);
+      // Marked when the run finished: replayed, or still open and failed again in it.
+      const after = await store.getDeadLetters(queued.letters.map((l) => l.id));
+      const resolved = after.filter((d) => d.status === 'replayed' && d.replayRunId === replayRun.id).length;
+      const failedAgain = after.filter((d) => d.status === 'open' && d.runId === replayRun.id).length;
+      const replayed = queued.letters.length;
+      const { counts, reconciliation } = await storedRunSummary(database, replayRun);
+      if (ctx.values.json) ctx.out(JSON.stringify({ runId: replayRun.id, replayed, resolved, failedAgain, referenceAsOf: queued.referenceAsOf, status: replayRun.status, counts, reconciliation }, null, 2));
+      else ctx.out(`Replayed ${replayed} dead letter(s) against version ${version.version} in run ${replayRun.id} (${referenceMode === 'as-it-was' ? `reference data as it was at ${queued.referenceAsOf}` : 'current reference data'}): ${replayRun.status}; ${resolved} resolved, ${failedAgain} failed again (still open)\n  ${countsLine(counts, reconciliation)}`);
+      return exitCodeOf(replayRun.status);
+    });
   });
 }
 

@@ -7,9 +7,8 @@ import { applyFlowSetup, storeConnectionOptions } from '../store/target-database
 import type { Database } from '../store/database.ts';
 import { CliError } from './cli-error.ts';
 import { loadConnectionsFile } from '../connectors/connections-file.ts';
-import { createFileSink } from '../connectors/files.ts';
-import type { RunServiceDeps } from '../run-service.ts';
-import { catalog } from '../../nodes/catalog.ts';
+import { createFileSink, type ClosableFileSink } from '../connectors/files.ts';
+import type { ConnectionsFor } from '../queue/flow-cache.ts';
 import { runtimeFetch } from '../connectors/http-client.ts';
 import type { Settings } from '../settings.ts';
 
@@ -41,22 +40,30 @@ export function applyExampleSetup(database: Database, dir: string, bindings: Con
   return applyFlowSetup(database, dir, embedded);
 }
 
-export async function localRunDeps(database: Database, doc: FlowDocument, options: { connections?: string; out?: string; dir?: string | null }, where: CommandSetting): Promise<RunServiceDeps & { close(): Promise<void> }> {
+/** What the in-process worker of a CLI run works with: the command's connections, output folder and HTTP client. */
+export interface LocalWorkerSetup {
+  /** A fresh resolver over the bindings each time; the worker closes those it made. */
+  connectionsFor: ConnectionsFor;
+  files: ClosableFileSink;
+  fetch: typeof fetch;
+}
+
+/**
+ * The connections, file sink and HTTP client of a local run, checked first: a
+ * binding that reaches the store's own database is refused, naming it. With
+ * the flow's folder, its example `setup.sql` is applied to embedded databases.
+ */
+export async function localWorkerSetup(database: Database, doc: FlowDocument, options: { connections?: string; out?: string; dir?: string | null }, where: CommandSetting): Promise<LocalWorkerSetup> {
   const bindings = await localBindings(doc, options.connections, where);
-  const { store } = database;
   const isolation = storeConnectionOptions(database);
   for (const [name, binding] of Object.entries(bindings)) {
     const problem = bindingProblem(name, binding, isolation.storeUrl);
     if (problem) throw new CliError(problem, 2);
   }
   if (options.dir) await applyExampleSetup(database, options.dir, bindings);
-  const connections = createConnectionResolver(bindings, isolation);
-  const files = createFileSink(resolve(options.out ?? where.settings.outDir ?? 'out'));
   return {
-    store, catalog, connections, files, fetch: runtimeFetch({ client: where.settings.httpClient, outboundHosts: where.settings.outboundHosts }),
-    close: async () => {
-      await connections.close();
-      await files.close();
-    },
+    connectionsFor: () => createConnectionResolver(bindings, isolation),
+    files: createFileSink(resolve(options.out ?? where.settings.outDir ?? 'out')),
+    fetch: runtimeFetch({ client: where.settings.httpClient, outboundHosts: where.settings.outboundHosts }),
   };
 }

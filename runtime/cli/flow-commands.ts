@@ -1,5 +1,6 @@
 /** `validate`, `run`, `replay` and `nodes`. */
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import { catalog } from '../../nodes/catalog.ts';
 import { validateFlow, type FlowProblem } from '../../nodes/validate-flow.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
@@ -7,14 +8,17 @@ import { nodeTypeDeclarations } from '../app/node-types.ts';
 import { evaluatorFor } from '../evaluators.ts';
 import { fileInput, loadFlowFile, loadReferenceData, storeFileReferenceData } from '../flow-files.ts';
 import { ensureVersion } from '../flow-versions.ts';
-import { executeRun } from '../run-service.ts';
-import { replayDeadLetters, type ReplayReference } from '../replay.ts';
+import type { ReplayReference } from '../replay.ts';
+import { startVersionRun } from '../app/runs.ts';
+import { replayDeadLetters } from '../app/dead-letters.ts';
+import { ReconciliationBuilder } from '../engine/reconcile.ts';
+import type { Database } from '../store/database.ts';
 import { checkSample, type SampleWarning } from '../sample-check.ts';
 import type { RunRow } from '../store/store.ts';
-import type { RunResult } from '../engine/run-flow.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandContext, CommandDefinition } from './commands.ts';
-import { localRunDeps, withDatabase } from './environment.ts';
+import { withDatabase } from './environment.ts';
+import { withLocalQueue } from './local-queue.ts';
 import { countsLine, nodeStatsText, reconciliationText, table } from './format.ts';
 
 /** Exit codes of `run` and `replay`: 0 succeeded, 3 completed with exceptions, 2 failed. */
@@ -42,25 +46,40 @@ async function loadValidFlow(ctx: CommandContext, file: string, exitCode: number
   return { doc, dir };
 }
 
-function printRun(ctx: CommandContext, run: RunRow, result: RunResult, doc: FlowDocument) {
-  const summary = {
-    runId: run.id, flowId: run.flowId, version: run.version, status: result.status,
-    counts: { read: result.counts.read, delivered: result.counts.delivered, quarantined: result.counts.quarantined, deadLettered: result.counts.deadLettered, duplicate: result.counts.duplicate, filtered: result.counts.filtered },
-    reconciliation: result.reconciliation, nodes: result.nodeStats, ...(result.error ? { error: result.error } : {}),
+/** The stored run's summary, as `run`, `replay` and `dlq replay` print it. */
+export async function storedRunSummary(database: Database, run: RunRow) {
+  const reconciliation = run.reconciliation ?? new ReconciliationBuilder().toReconciliation();
+  const counts = run.counts;
+  return {
+    runId: run.id, flowId: run.flowId, version: run.version, status: run.status,
+    counts: { read: counts.read, delivered: counts.delivered, quarantined: counts.quarantined, deadLettered: counts.deadLettered, duplicate: counts.duplicate, filtered: counts.filtered },
+    reconciliation, nodes: await database.store.getNodeStats(run.id), ...(run.error ? { error: run.error } : {}),
   };
+}
+
+async function printRun(ctx: CommandContext, database: Database, run: RunRow, doc: FlowDocument) {
+  const summary = await storedRunSummary(database, run);
   if (ctx.values.json) {
     ctx.out(JSON.stringify(summary, null, 2));
     return;
   }
   const labels = new Map(doc.nodes.map((n) => [n.id, n.label ?? catalog.get(n.type)?.title ?? n.type]));
-  ctx.out(`Run ${run.id} of flow ${run.flowId} (version ${run.version ?? '-'}): ${result.status}`);
-  ctx.out(`  ${countsLine(result.counts, result.reconciliation)}`);
-  if (result.error) ctx.out(`  error: ${result.error.message}`);
-  if (result.nodeStats.length) ctx.out(nodeStatsText(result.nodeStats, labels).replace(/^/gm, '  '));
-  ctx.out(reconciliationText(result.reconciliation).replace(/^/gm, '  '));
-  if (result.counts.quarantined + result.counts.deadLettered > 0) {
+  ctx.out(`Run ${run.id} of flow ${run.flowId} (version ${run.version ?? '-'}): ${run.status}`);
+  ctx.out(`  ${countsLine(run.counts, summary.reconciliation)}`);
+  if (run.error) ctx.out(`  error: ${run.error.message}`);
+  if (summary.nodes.length) ctx.out(nodeStatsText(summary.nodes, labels).replace(/^/gm, '  '));
+  ctx.out(reconciliationText(summary.reconciliation).replace(/^/gm, '  '));
+  if (run.counts.quarantined + run.counts.deadLettered > 0) {
     ctx.out(`  See the exceptions with: ledgerflow trace ${run.id}   Replay after a fix: ledgerflow replay ${run.id} --flow <fixed-flow-file>`);
   }
+}
+
+/** `--chunk-size <n>`: a whole number ≥ 1. */
+function chunkSizeOption(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`--chunk-size must be a whole number ≥ 1, not '${String(value)}'`, 64);
+  return n;
 }
 
 export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
@@ -97,27 +116,24 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
       const input = ctx.values.input as string | undefined;
       if (!file) throw new CliError('usage: ledgerflow run <flow-file> [--input <file>] [--json]', 64);
       const { doc, dir } = await loadValidFlow(ctx, file, 2);
+      const chunkSize = chunkSizeOption(ctx.values['chunk-size']);
       return withDatabase(ctx.settings, async (database) => {
         const { store } = database;
         const version = await ensureVersion(store, doc, 'cli', `run from ${file}`);
         await storeFileReferenceData(doc, dir, store);
-        const deps = await localRunDeps(database, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx);
-        try {
-          const reference = await loadReferenceData(doc, dir, store);
-          const { run, result } = await executeRun(deps, {
-            doc, version: version.version, trigger: 'manual', triggerRef: input ? resolve(input) : null,
-            // Without --input the source reads by itself (an API, a database query) from its watermark.
-            input: input
-              ? { kind: 'document', document: fileInput(resolve(input)), sourceNodeId: ctx.values.source as string | undefined }
-              : { kind: 'source', sourceNodeId: ctx.values.source as string | undefined },
-            reference, dryRun: Boolean(ctx.values['dry-run']),
-            chunkSize: ctx.values['chunk-size'] ? Number(ctx.values['chunk-size']) : undefined,
+        const options = { connections: ctx.values.connections as string, out: ctx.values.out as string, dir, chunkSize };
+        return withLocalQueue(database, doc, options, ctx, async ({ deps, finished }) => {
+          // The file is stored with the run, as an upload to the API is; without --input the source reads by itself (an API, a query) from its watermark.
+          const queued = await startVersionRun(deps, {
+            flowId: doc.id, version: version.version, environment: null, actor: 'cli',
+            input: input ? { name: basename(input), bytes: await readFile(resolve(input)) } : undefined,
+            triggerRef: input ? resolve(input) : null,
+            sourceNodeId: ctx.values.source as string | undefined, dryRun: Boolean(ctx.values['dry-run']),
           });
-          printRun(ctx, run, result, doc);
-          return exitCodeOf(result.status);
-        } finally {
-          await deps.close();
-        }
+          const run = await finished(queued.id);
+          await printRun(ctx, database, run, doc);
+          return exitCodeOf(run.status);
+        });
       });
     },
   },
@@ -132,7 +148,7 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
         const failedRun = await store.getRun(runId);
         if (!failedRun) throw new CliError(`run ${runId} does not exist`, 2);
         let doc: FlowDocument;
-        let version: number | null;
+        let version: number;
         let dir: string | null = null;
         if (ctx.values.flow) {
           const loaded = await loadValidFlow(ctx, ctx.values.flow as string, 2);
@@ -147,21 +163,18 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
           doc = v.document;
           version = v.version;
         }
-        const deps = await localRunDeps(database, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx);
-        try {
-          const records = ctx.values.record as unknown as string[] | undefined;
-          const referenceMode = replayReferenceOption(ctx.values.reference);
-          const { run, result, replayed, referenceAsOf } = await replayDeadLetters(deps, {
-            runId, recordKeys: records, against: { doc, version }, referenceMode,
-            loadReference: (asOf) => loadReferenceData(doc, dir, store, asOf),
+        const records = ctx.values.record as unknown as string[] | undefined;
+        const referenceMode = replayReferenceOption(ctx.values.reference);
+        return withLocalQueue(database, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx, async ({ deps, finished }) => {
+          const queued = await replayDeadLetters(deps, {
+            runId, recordKeys: records, against: { version }, reference: referenceMode, defaultEnvironment: null, actor: 'cli',
           });
+          const run = await finished(queued.run.id);
           // 'current' is also dated (the moment it was read): only 'as it was' names a past moment.
-          if (!ctx.values.json) ctx.out(`Replayed ${replayed} dead letter(s) of ${runId} against version ${version}, with ${referenceMode === 'as-it-was' ? `the reference data as it was at ${referenceAsOf}` : 'the current reference data'}`);
-          printRun(ctx, run, result, doc);
-          return exitCodeOf(result.status);
-        } finally {
-          await deps.close();
-        }
+          if (!ctx.values.json) ctx.out(`Replayed ${queued.letters.length} dead letter(s) of ${runId} against version ${version}, with ${referenceMode === 'as-it-was' ? `the reference data as it was at ${queued.referenceAsOf}` : 'the current reference data'}`);
+          await printRun(ctx, database, run, doc);
+          return exitCodeOf(run.status);
+        });
       });
     },
   },

@@ -8,7 +8,7 @@
  * committed the last chunk may have lost the database (or died) before it
  * could, and then its retry is the one left to do it.
  */
-import { processChunk } from '../engine/process-chunk.ts';
+import { processChunk, sourceOf } from '../engine/process-chunk.ts';
 import { runsRepo } from '../store/runs-repo.ts';
 import { insertTraceRows, loadChunk, markChunkAttempt, nextInSequence, runHead, settleChunk } from '../store/queue-repo.ts';
 import type { Db } from '../store/db.ts';
@@ -67,9 +67,10 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
   let committed = false;
   let flow: PreparedFlow | undefined;
   try {
-    const { sourceNodeId, connections } = lease.prepared;
+    const { connections } = lease.prepared;
     const prepared = lease.prepared.flow;
     flow = prepared;
+    const sourceNodeId = sourceOf(prepared, chunk.run.sourceNodeId ?? undefined).id;
     let result;
     try {
       const span = { runId, flowId: chunk.run.flowId, chunkNo, records: chunk.roots.length };
@@ -80,6 +81,7 @@ export async function runChunkJob(ctx: WorkerContext, runId: string, chunkNo: nu
         claimToken: chunkClaimToken(runId, chunkNo),
         sourceNodeId,
         ...(chunk.entryNode ? { entryNodeId: chunk.entryNode } : {}),
+        dryRun: chunk.run.dryRun,
         target: { connections, files: ctx.files, fetch: ctx.fetch, signal },
         ...(ctx.hooks.crashPoint ? { crashPoint: (point, at) => ctx.hooks.crashPoint!(point, { runId, chunkNo, attempt: chunk.attempts + 1, ...at }) } : {}),
       }));

@@ -10,7 +10,6 @@ import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { standardFunctions } from '../../nodes/expression/functions.ts';
 import { prepareFlow, type PreparedFlow } from '../engine/prepare-flow.ts';
-import { sourceOf } from '../engine/process-chunk.ts';
 import { evaluatorFor } from '../evaluators.ts';
 import { loadReferenceData } from '../flow-files.ts';
 import type { Store } from '../store/store.ts';
@@ -24,7 +23,6 @@ export type ConnectionsFor = (environment: string | null, doc: FlowDocument) => 
 export interface PreparedRunFlow {
   doc: FlowDocument;
   flow: PreparedFlow;
-  sourceNodeId: string;
   connections: ClosableConnections;
 }
 
@@ -120,7 +118,7 @@ export class FlowCache {
     const reference = await loadReferenceData(doc, null, store, referenceAsOf);
     const flow = prepareFlow(doc, { catalog, evaluator: evaluatorFor(doc), reference, functions: standardFunctions(reference), environment });
     const connections = await connectionsFor(environment, doc);
-    return { doc, flow, sourceNodeId: sourceOf(flow, undefined).id, connections };
+    return { doc, flow, connections };
   }
 }
 

@@ -10,7 +10,7 @@ import { runsRepo } from '../store/runs-repo.ts';
 import { referenceDataRepo } from '../store/reference-data.ts';
 import { deadLettersRepo } from '../store/dead-letters-repo.ts';
 import {
-  chunkSummaries, getProgress, getRunInput, pendingChunkCount, releaseChunkRecords, runHead, setRunTotals, skipPendingChunks,
+  chunkSummaries, getProgress, getRunInput, isDryRun, pendingChunkCount, releaseChunkRecords, runHead, setRunTotals, skipPendingChunks,
 } from '../store/queue-repo.ts';
 import { deletePartials } from '../store/aggregate-partials-repo.ts';
 import { finishedStatus, isTerminal, runTotals, withTargetSide, type TargetDeliveryCount } from './run-totals.ts';
@@ -32,7 +32,9 @@ export async function finalizeIfComplete(
   const progress = await getProgress(db, runId);
   if (!progress?.splitDone || (await pendingChunkCount(db, runId)) > 0) return null;
   // Counted outside the transaction: the targets are other databases (or other connections).
-  const inTargets = countInTargets ? await countInTargets() : [];
+  // A dry run wrote to no target: there is nothing there to count, and no watermark to move.
+  const dryRun = await isDryRun(db, runId);
+  const inTargets = countInTargets && !dryRun ? await countInTargets() : [];
   return db.transaction(async (tx) => {
     const head = await runHead(tx, runId, 'update');
     if (head?.status !== 'running') return null;
@@ -43,7 +45,7 @@ export async function finalizeIfComplete(
     const status = finishedStatus({ failed: !!failedChunk, reconciliation });
     await runsRepo(tx).finishRun(runId, { status, counts: reconciliation.counts, reconciliation, error: failedChunk?.error ?? null });
     if (status !== 'failed') {
-      const done = (await getProgress(tx, runId))!;
+      const done = dryRun ? { watermarks: [] } : (await getProgress(tx, runId))!;
       for (const w of done.watermarks) {
         await referenceDataRepo(tx).setWatermark(head.flowId, w.nodeId, head.environment ?? LOCAL_ENVIRONMENT, w.value);
       }

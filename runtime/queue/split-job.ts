@@ -5,13 +5,13 @@
  * rest is still being read. A malformed document fails the run before any
  * chunk is queued: the whole document is parsed once first.
  */
+import { createHash } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import type { InputDocument } from '../../nodes/define-node.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { declaredExpressions, precheck, readRoots, type RunInput } from '../engine/run-flow.ts';
-import type { RootRecord } from '../engine/process-chunk.ts';
+import { sourceOf, type RootRecord } from '../engine/process-chunk.ts';
 import type { PreparedFlow } from '../engine/prepare-flow.ts';
-import { sha256 } from '../run-service.ts';
 import {
   chunksAfterSettled, getRunInput, insertChunks, markRunRunning, runHead, setProgress, startProgress, storedFirstSeqs, type NewChunk, type StoredRunInput,
 } from '../store/queue-repo.ts';
@@ -27,6 +27,9 @@ import { ChunkCutter, orderingKeyOf, type CutChunk } from './chunk-order.ts';
 import type { WorkerContext } from './worker-context.ts';
 
 const SLICE = 64 * 1024;
+
+/** The digest of source records' keys and hashes (the engine is handed it, having no crypto of its own). */
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
  * Stored input bytes as a source document, handed over in 64 KiB slices like a
@@ -77,8 +80,9 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
     const stored = await getRunInput(db, runId);
     if (!stored) throw new FlowError('permanent', `run ${runId} has no stored input`);
     lease = await ctx.flows.acquire({ ...head, referenceAsOf: stored.referenceAsOf });
-    const { sourceNodeId, connections } = lease.prepared;
+    const { connections } = lease.prepared;
     flow = lease.prepared.flow;
+    const sourceNodeId = sourceOf(flow, stored.sourceNodeId ?? undefined).id;
     const input = runInputOf(stored);
     if (input.kind === 'document') await precheck(flow, sourceNodeId, input.document, connections, signal);
     const watermark = (await ctx.store.getWatermark(head.flowId, sourceNodeId, head.environment ?? LOCAL_ENVIRONMENT)) ?? undefined;

@@ -15,7 +15,8 @@ export interface QueuedRunRow {
   flowId: string;
   /** The immutable version to run. */
   version: number;
-  environment: string;
+  /** Null for a run of no environment (the CLI's; watermarks kept under `local`). */
+  environment: string | null;
   /** manual | webhook | schedule | poll | replay */
   trigger: string;
   triggerRef?: string | null;
@@ -28,6 +29,10 @@ export interface QueuedRunRow {
   referenceAsOf?: string | null;
   /** Who started it (user name, `webhook`, `scheduler`). */
   requestedBy: string;
+  /** The source node that reads (default: the flow's first). */
+  sourceNodeId?: string | null;
+  /** Targets are not written and watermarks not moved; traces and figures are stored. */
+  dryRun?: boolean;
 }
 
 /** pg-boss's database interface (a pg-boss instance's `getDb()`). */
@@ -53,7 +58,7 @@ function valuesList(rows: number, types: readonly string[]): string {
 }
 
 /** ord, id, flow_id, version, environment, trigger, trigger_ref, replay_of, kind, name, bytes, records, replay_ids, requested_by, reference_as_of */
-const REQUEST_COLUMNS = ['int', 'text', 'text', 'int', 'text', 'text', 'text', 'text', 'text', 'text', 'bytea', 'jsonb', 'bigint[]', 'text', 'timestamptz'] as const;
+const REQUEST_COLUMNS = ['int', 'text', 'text', 'int', 'text', 'text', 'text', 'text', 'text', 'text', 'bytea', 'jsonb', 'bigint[]', 'text', 'timestamptz', 'text', 'boolean'] as const;
 
 export function jobsRepo(db: Db) {
   return {
@@ -94,10 +99,12 @@ export function jobsRepo(db: Db) {
           r.replayDeadLetterIds ?? [],
           r.requestedBy,
           r.referenceAsOf ?? null,
+          r.sourceNodeId ?? null,
+          r.dryRun ?? false,
         ];
       });
       const { rows } = await db.query<Row>(
-        `with v (ord, id, flow_id, version, environment, trigger, trigger_ref, replay_of, kind, name, bytes, records, replay_ids, requested_by, reference_as_of) as (
+        `with v (ord, id, flow_id, version, environment, trigger, trigger_ref, replay_of, kind, name, bytes, records, replay_ids, requested_by, reference_as_of, source_node_id, dry_run) as (
            values ${valuesList(runs.length, REQUEST_COLUMNS)}
          ), r as (
            insert into runs (id, flow_id, version, environment, trigger, trigger_ref, replay_of, status)
@@ -106,8 +113,8 @@ export function jobsRepo(db: Db) {
             order by v.ord
            returning *
          ), i as (
-           insert into run_inputs (run_id, kind, name, bytes, records, replay_dead_letter_ids, requested_by, reference_as_of)
-           select v.id, v.kind, v.name, v.bytes, v.records, v.replay_ids, v.requested_by, v.reference_as_of from v join r on r.id = v.id
+           insert into run_inputs (run_id, kind, name, bytes, records, replay_dead_letter_ids, requested_by, reference_as_of, source_node_id, dry_run)
+           select v.id, v.kind, v.name, v.bytes, v.records, v.replay_ids, v.requested_by, v.reference_as_of, v.source_node_id, v.dry_run from v join r on r.id = v.id
          )
          select * from r`,
         params,

@@ -24,6 +24,10 @@ export interface StoredRunInput {
   requestedBy: string;
   /** A replay "as it was": the reference data as loaded at this time. */
   referenceAsOf?: string | null;
+  /** The source node that reads (null: the flow's first). */
+  sourceNodeId?: string | null;
+  /** Targets are not written and watermarks not moved. */
+  dryRun?: boolean;
 }
 
 export interface NewChunk {
@@ -56,7 +60,7 @@ export interface ChunkToRun {
   roots: RootRecord[];
   /** A chunk of group records: the aggregate node they leave (see NewChunk.entryNode). */
   entryNode: string | null;
-  run: { flowId: string; version: number | null; environment: string | null; status: RunStatus; referenceAsOf: string | null };
+  run: { flowId: string; version: number | null; environment: string | null; status: RunStatus; referenceAsOf: string | null; sourceNodeId: string | null; dryRun: boolean };
 }
 
 export interface RunProgress {
@@ -111,7 +115,15 @@ export async function getRunInput(db: Db, runId: string): Promise<StoredRunInput
     replayDeadLetterIds: ((r.replay_dead_letter_ids as unknown[] | null) ?? []).map(numberOf),
     requestedBy: r.requested_by as string,
     referenceAsOf: r.reference_as_of ? isoOf(r.reference_as_of) : null,
+    sourceNodeId: (r.source_node_id as string | null) ?? null,
+    dryRun: r.dry_run === true,
   };
+}
+
+/** Whether the run is a dry run (targets not written), without reading its input. */
+export async function isDryRun(db: Db, runId: string): Promise<boolean> {
+  const { rows } = await db.query('select dry_run from run_inputs where run_id = $1', [runId]);
+  return rows[0]?.dry_run === true;
 }
 
 /**
@@ -205,7 +217,7 @@ export async function setProgress(db: Db, runId: string, patch: { chunksTotal: n
 
 export async function loadChunk(db: Db, runId: string, chunkNo: number): Promise<ChunkToRun | null> {
   const { rows } = await db.query(
-    `select c.status, c.attempts, c.roots, c.entry_node, r.flow_id, r.version, r.environment, r.status as run_status, i.reference_as_of
+    `select c.status, c.attempts, c.roots, c.entry_node, r.flow_id, r.version, r.environment, r.status as run_status, i.reference_as_of, i.source_node_id, i.dry_run
      from run_chunks c join runs r on r.id = c.run_id left join run_inputs i on i.run_id = c.run_id
      where c.run_id = $1 and c.chunk_no = $2`,
     [runId, chunkNo],
@@ -218,7 +230,7 @@ export async function loadChunk(db: Db, runId: string, chunkNo: number): Promise
     attempts: numberOf(r.attempts),
     roots: r.roots as RootRecord[],
     entryNode: (r.entry_node as string | null) ?? null,
-    run: { flowId: r.flow_id as string, version: r.version === null ? null : numberOf(r.version), environment: (r.environment as string | null) ?? null, status: r.run_status as RunStatus, referenceAsOf: r.reference_as_of ? isoOf(r.reference_as_of) : null },
+    run: { flowId: r.flow_id as string, version: r.version === null ? null : numberOf(r.version), environment: (r.environment as string | null) ?? null, status: r.run_status as RunStatus, referenceAsOf: r.reference_as_of ? isoOf(r.reference_as_of) : null, sourceNodeId: (r.source_node_id as string | null) ?? null, dryRun: r.dry_run === true },
   };
 }
 

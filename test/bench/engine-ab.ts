@@ -19,7 +19,7 @@ import { catalog } from '../../nodes/catalog.ts';
 import { createConnectionResolver } from '../../runtime/connectors/connection-registry.ts';
 import { createFileSink } from '../../runtime/connectors/files.ts';
 import { fileInput, loadReferenceData } from '../../runtime/flow-files.ts';
-import { executeRun } from '../../runtime/run-service.ts';
+import { executeRun } from './execute-run.ts';
 import { openPgliteDatabase, openPostgresDatabase } from '../../runtime/store/open-store.ts';
 import { storeConnectionOptions } from '../../runtime/store/target-databases.ts';
 import { PASSTHROUGH_FLOW } from './engine-run.ts';

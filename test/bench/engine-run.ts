@@ -12,7 +12,7 @@ import { createConnectionResolver } from '../../runtime/connectors/connection-re
 import { createFileSink } from '../../runtime/connectors/files.ts';
 import { applyExampleSetup } from '../../runtime/cli/environment.ts';
 import { fileInput, loadFlowFile, loadReferenceData } from '../../runtime/flow-files.ts';
-import { executeRun } from '../../runtime/run-service.ts';
+import { executeRun } from './execute-run.ts';
 import { openPgliteDatabase, openPostgresDatabase } from '../../runtime/store/open-store.ts';
 import type { Database } from '../../runtime/store/database.ts';
 import type { StoredTrace } from '../../runtime/store/store.ts';

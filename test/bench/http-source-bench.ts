@@ -19,7 +19,7 @@ import { httpSource, type HttpSourceConfig } from '../../nodes/source/http.ts';
 import { createConnectionResolver } from '../../runtime/connectors/connection-registry.ts';
 import { createFileSink } from '../../runtime/connectors/files.ts';
 import { httpFetch } from '../../runtime/connectors/http-client.ts';
-import { executeRun } from '../../runtime/run-service.ts';
+import { executeRun } from './execute-run.ts';
 import { openPgliteStore } from '../../runtime/store/open-store.ts';
 
 const PAGES = 100;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../nodes/catalog.ts';
 import { createReferenceData } from '../../nodes/reference-data.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
-import { executeRun } from '../../runtime/run-service.ts';
+import { executeRun } from '../bench/execute-run.ts';
 import { openPgliteDatabase } from '../../runtime/store/open-store.ts';
 import type { Database } from '../../runtime/store/database.ts';
 

@@ -1,19 +1,7 @@
-/**
- * The camt.054 fan-out case of issue 15, on a real bank notification: one
- * source record (the FFFS notification) → six entries, five booked and one
- * INFO (a returned direct debit). Booked entries go to `notification_entry`;
- * the INFO entry is quarantined by a rule.
- */
-import { readFileSync } from 'node:fs';
+
 import type { FlowDocument, FlowNode } from '../../nodes/flow-document.ts';
-import type { InputDocument } from '../../nodes/define-node.ts';
 
 export const CAMT054_PATH = '/work/shared/data/real/iso20022/camt054-v02-fi-fffs-credit-debit-notification.xml';
-
-export function camt054Document(): InputDocument {
-  const bytes = readFileSync(CAMT054_PATH);
-  return { name: 'camt054-v02-fi-fffs-credit-debit-notification.xml', chunks: async function* () { yield new Uint8Array(bytes); } };
-}
 
 /** The six entries by account servicer reference, with their signed amounts. */
 export const ENTRIES = {

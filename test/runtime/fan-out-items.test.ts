@@ -1,6 +1,7 @@
 /**
- * Issue 15, the camt.054 fan-out case, on both run paths (in one process as
- * the CLI runs, and through the queue's split and chunk jobs): each entry is an
+ * Issue 15, the camt.054 fan-out case, started both ways (as the CLI starts
+ * runs, through the use cases with no environment, and queued directly as the
+ * API's triggers do; both through the queue's split and chunk jobs): each entry is an
  * item with its own key, amount, outcome and trace; the figures count source
  * records and items, both exact; a replay of the dead-lettered entries runs
  * only those (the INFO entry is not quarantined again); a re-run that fails an
@@ -11,27 +12,25 @@
 import { readFileSync } from 'node:fs';
 import Decimal from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalog } from '../../nodes/catalog.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
-import { defaultConnectionsFor } from '../../runtime/queue/default-connections.ts';
 import { startQueue, type StartedQueue } from '../../runtime/queue/start-queue.ts';
-import { replayDeadLetters, replayRecords } from '../../runtime/replay.ts';
-import { executeRun } from '../../runtime/run-service.ts';
+import { replayRecords } from '../../runtime/replay.ts';
+import { startVersionRun } from '../../runtime/app/runs.ts';
+import { replayDeadLetters } from '../../runtime/app/dead-letters.ts';
 import { openPgliteDatabase, } from '../../runtime/store/open-store.ts';
 import type { Database } from '../../runtime/store/database.ts';
 import type { RunRow, Store } from '../../runtime/store/store.ts';
 import { targetDatabase } from '../../runtime/store/target-databases.ts';
-import { loadReferenceData } from '../../runtime/flow-files.ts';
 import { referenceAsOf, type ReplayReference } from '../../runtime/replay.ts';
 import { TEST_TUNING, waitForRun } from './queue/queue-fixtures.ts';
-import { CAMT054_PATH, ENTRIES, INFO_ENTRY, camt054Document, camt054Flow, createBrokenTable, fixTable } from './fan-out-items-fixtures.ts';
+import { CAMT054_PATH, ENTRIES, INFO_ENTRY, camt054Flow, createBrokenTable, fixTable } from './fan-out-items-fixtures.ts';
 
 
 /** Amounts compared by value: the scale totals are shown at is not this test's concern. */
 const byValue = (totals: Record<string, string | undefined> | undefined) =>
   Object.fromEntries(Object.entries(totals ?? {}).map(([k, v]) => [k, v === undefined ? v : new Decimal(v).toFixed()]));
 
-/** One way of running a flow to its end: the CLI's (executeRun) or the queue's. */
+/** One way of starting a flow's run and waiting for its end: the CLI's or a trigger's. */
 interface RunPath {
   name: string;
   run(doc: FlowDocument): Promise<RunRow>;
@@ -54,29 +53,24 @@ afterAll(async () => {
   await store?.close();
 });
 
+/** As `ledgerflow run` and `ledgerflow dlq replay` start them: the use cases of runtime/app, a run of no environment. */
 const cliPath: RunPath = {
-  name: 'in one process (CLI)',
+  name: 'as the CLI starts it (use cases, no environment)',
   async run(doc) {
-    const connections = await defaultConnectionsFor(database)(null, doc);
-    try {
-      const { run } = await executeRun({ store, catalog, connections, files: { append: async () => {} } }, {
-        doc, version: 1, trigger: 'manual', input: { kind: 'document', document: camt054Document() }, reference: await loadReferenceData(doc, null, store),
-      });
-      return run;
-    } finally {
-      await connections.close();
-    }
+    const queued = await startVersionRun({ database, launcher: queue.launcher }, {
+      flowId: doc.id, version: 1, environment: null, actor: 'cli', input: { name: 'camt054.xml', bytes: new Uint8Array(readFileSync(CAMT054_PATH)) },
+    });
+    return waitForRun(store, queued.id, 120_000);
   },
-  async replay(doc, ids) {
-    const connections = await defaultConnectionsFor(database)(null, doc);
-    try {
-      const { run } = await replayDeadLetters({ store, catalog, connections, files: { append: async () => {} } }, { ids, against: { doc, version: 1 }, loadReference: (asOf) => loadReferenceData(doc, null, store, asOf) });
-      return run;
-    } finally {
-      await connections.close();
-    }
+  async replay(_doc, ids) {
+    return cliReplay(ids, 'current');
   },
 };
+
+async function cliReplay(ids: number[], reference: ReplayReference): Promise<RunRow> {
+  const queued = await replayDeadLetters({ database, launcher: queue.launcher }, { ids, against: { version: 1 }, reference, defaultEnvironment: null, actor: 'cli' });
+  return waitForRun(store, queued.run.id, 120_000);
+}
 
 const queuePath: RunPath = {
   name: 'through the queue',
@@ -113,7 +107,7 @@ for (const [n, path] of [cliPath, queuePath].entries()) {
       await targetDatabase(database, 'treasury').query(createBrokenTable(table));
       await saveFlow(doc);
       first = await path.run(doc);
-    });
+    }, 180_000);
 
     it('gives each entry its own lineage, key, amount and outcome, and counts records and items, both exact', async () => {
       const rec = first.reconciliation!;
@@ -273,16 +267,7 @@ describe('replay with the reference data as it was, or re-evaluated with the cur
 
   const replay = async (path: 'cli' | 'queue', doc: FlowDocument, mode: ReplayReference): Promise<RunRow> => {
     const ids = (await openLetters(doc.id)).map((l) => l.id);
-    if (path === 'cli') {
-      const connections = await defaultConnectionsFor(database)(null, doc);
-      try {
-        return (await replayDeadLetters({ store, catalog, connections, files: { append: async () => {} } }, {
-          ids, against: { doc, version: 1 }, referenceMode: mode, loadReference: (asOf) => loadReferenceData(doc, null, store, asOf),
-        })).run;
-      } finally {
-        await connections.close();
-      }
-    }
+    if (path === 'cli') return cliReplay(ids, mode);
     const letters = await store.getDeadLetters(ids);
     const queued = await queue.launcher.enqueue({
       flowId: doc.id, version: 1, environment: 'dev', trigger: 'replay', replayOf: letters[0].runId,

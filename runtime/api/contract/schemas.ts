@@ -255,9 +255,7 @@ export const VersionRowSchema = z.strictObject({
   createdAt: z.string(),
 }).meta({ id: 'VersionRow' });
 
-/** The structured diff of nodes/flow-diff.ts (its TypeScript type is the reference). */
-export const FlowDiffSchema = z.custom<FlowDiff>((v) => isObject(v) && isObject(v.summary) && Array.isArray(v.nodes))
-  .meta({ id: 'FlowDiff', type: 'object', description: 'Nodes added, removed and changed (config fields old → new, expressions as line diffs), edges, and layout-only moves (FlowDiff in nodes/flow-diff.ts).' } as Record<string, unknown>);
+export { FlowDiffSchema } from './flow-diff-schema.ts';
 
 export const PortSchema = z.strictObject({
   id: z.string(), title: z.string(),

@@ -10,7 +10,7 @@ import { catalog } from '../../../nodes/catalog.ts';
 import { createReferenceData } from '../../../nodes/reference-data.ts';
 import { bytesInput } from '../../../runtime/preview/preview-job.ts';
 import { defaultConnectionsFor } from '../../../runtime/queue/default-connections.ts';
-import { executeRun } from '../../../runtime/run-service.ts';
+import { executeRun } from '../../bench/execute-run.ts';
 import { backendNames, openBackend, type OpenedBackend } from '../../runtime/queue/queue-fixtures.ts';
 import { centsText, expectedApplication, generateCashData } from './cash-data.ts';
 import { cashFlow, expectApplied, setUpReceivables } from './cash-fixtures.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
 import { CliError } from '../../../runtime/cli/cli-error.ts';
-import { localBindings, localRunDeps } from '../../../runtime/cli/environment.ts';
+import { localBindings, localWorkerSetup } from '../../../runtime/cli/environment.ts';
 import type { Database } from '../../../runtime/store/database.ts';
 import { parseSettings } from '../../../runtime/settings.ts';
 
@@ -26,7 +26,7 @@ describe('CLI connections', () => {
     const database = { store, connection: { kind: 'postgres', connectionString: 'postgres://ledgerflow@db.internal:5432/ledgerflow' }, targets: {} } as unknown as Database;
     const file = join(dir, 'connections.json');
     await writeFile(file, JSON.stringify({ erp: { kind: 'postgres', url: 'postgres://analyst:pw@db.internal/ledgerflow' } }));
-    const err = await localRunDeps(database, doc, { connections: file }, { settings: parseSettings({}), env: {} }).catch((e) => e);
+    const err = await localWorkerSetup(database, doc, { connections: file }, { settings: parseSettings({}), env: {} }).catch((e) => e);
     expect(err).toBeInstanceOf(CliError);
     expect(err.message).toBe("connection 'erp' points at Ledgerflow's own store database, which flows may not read or write: bind it to the target system's database (or to { \"embedded\": true }, a database of its own)");
   });

@@ -2,19 +2,15 @@
  * A record going to two targets, written at one and refused at the other
  * (a not-null column), is partially delivered: the run's reconciliation says
  * so and does not close, its lineage shows one outcome per target, and a
- * replay after the fix writes only the missing target — through executeRun
- * (CLI) and through the queue alike.
+ * replay after the fix writes only the missing target — started as the CLI
+ * starts runs (the use cases of runtime/app) and as the triggers queue them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalog } from '../../../nodes/catalog.ts';
 import type { OutcomeCounts, Reconciliation } from '../../../runtime/engine/run-types.ts';
 import type { FlowDocument, FlowNode } from '../../../nodes/flow-document.ts';
-import { createReferenceData } from '../../../nodes/reference-data.ts';
-import { bytesInput } from '../../../runtime/api/services/flow-support.ts';
-import { defaultConnectionsFor } from '../../../runtime/queue/default-connections.ts';
 import { startQueue } from '../../../runtime/queue/start-queue.ts';
-import { replayDeadLetters } from '../../../runtime/replay.ts';
-import { executeRun } from '../../../runtime/run-service.ts';
+import { startVersionRun } from '../../../runtime/app/runs.ts';
+import { replayDeadLetters } from '../../../runtime/app/dead-letters.ts';
 import { targetDatabase } from '../../../runtime/store/target-databases.ts';
 import { TEST_TUNING, backendNames, countTarget, jsonlInput, openBackend, waitForRun, type OpenedBackend } from './queue-fixtures.ts';
 
@@ -52,7 +48,7 @@ for (const backend of backendNames()) {
       await b.store.saveVersion(doc.id, doc, 'tester', 'first');
       await b.store.saveDraft(sharedDoc, 'tester');
       await b.store.saveVersion(sharedDoc.id, sharedDoc, 'tester', 'first');
-    }, 60_000);
+    }, 180_000);
     afterAll(() => b?.cleanup());
 
     const fixSubLedger = () => targetDatabase(b.database, 'db').query('alter table pd_sub alter column memo drop not null');
@@ -74,28 +70,29 @@ for (const backend of backendNames()) {
       });
     };
 
-    it('CLI path: partially delivered, not closing; a replay after the fix writes only the missing target', async () => {
-      const connections = await defaultConnectionsFor(b.database)('dev', doc);
-      const deps = { store: b.store, catalog, connections, files: { append: async () => {} } };
-      const reference = createReferenceData({});
+    it('CLI path (its use cases): partially delivered, not closing; a replay after the fix writes only the missing target', async () => {
+      await breakSubLedger();
+      const queue = await startQueue({ database: b.database, tuning: TEST_TUNING, onRunFinished: () => {} });
+      const deps = { database: b.database, launcher: queue.launcher };
       try {
-        await breakSubLedger();
         const bytes = new TextEncoder().encode(`${recordsOf('c').map((r) => JSON.stringify(r)).join('\n')}\n`);
-        const { run } = await executeRun(deps, { doc, version: 1, environment: 'dev', trigger: 'manual', input: { kind: 'document', document: bytesInput('in.jsonl', bytes) }, reference });
+        const queued = await startVersionRun(deps, { flowId: doc.id, version: 1, environment: 'dev', actor: 'cli', input: { name: 'in.jsonl', bytes } });
+        const run = await waitForRun(b.store, queued.id, 60_000);
         await expectPartial(run.id, run.counts, run.reconciliation);
 
         await fixSubLedger();
-        const replay = await replayDeadLetters(deps, { runId: run.id, against: { doc, version: 1 }, environment: 'dev', loadReference: async () => reference });
-        expect(replay.run.counts).toMatchObject({ read: 1, delivered: 1, duplicate: 0, deadLettered: 0 });
-        expect(replay.run.reconciliation).toMatchObject({ closes: true });
-        expect(replay.run.reconciliation?.partiallyDelivered).toBeUndefined();
-        const ends = await b.store.sourceRecordOutcomes(replay.run.id, '1');
+        const replayQueued = await replayDeadLetters(deps, { runId: run.id, against: { version: 1 }, defaultEnvironment: 'dev', actor: 'cli' });
+        const replay = await waitForRun(b.store, replayQueued.run.id, 60_000);
+        expect(replay.counts).toMatchObject({ read: 1, delivered: 1, duplicate: 0, deadLettered: 0 });
+        expect(replay.reconciliation).toMatchObject({ closes: true });
+        expect(replay.reconciliation?.partiallyDelivered).toBeUndefined();
+        const ends = await b.store.sourceRecordOutcomes(replay.id, '1');
         // Only the failed copy (the item going to `sub`) is replayed: the target that has the record is not even asked again.
         expect(ends.ends.map((e) => [e.nodeId, e.outcome])).toEqual([['sub', 'delivered']]);
         expect(await countTarget(b.database, `select count(*) as n from pd_gl where id like 'c%'`)).toBe(3);
         expect(await countTarget(b.database, `select count(*) as n from pd_sub where id like 'c%'`)).toBe(3);
       } finally {
-        await connections.close();
+        await queue.stop();
       }
     }, 120_000);
 
@@ -137,18 +134,8 @@ for (const backend of backendNames()) {
       expect(await countTarget(b.database, `select count(*) as n from pd_sub where id like '${prefix}%'`)).toBe(2);
     };
 
-    it('with sharedTransaction, Postgres targets on one connection write a source record to all or none (CLI and queue)', async () => {
+    it('with sharedTransaction, Postgres targets on one connection write a source record to all or none', async () => {
       await breakSubLedger();
-      const connections = await defaultConnectionsFor(b.database)('dev', sharedDoc);
-      try {
-        const bytes = new TextEncoder().encode(`${recordsOf('t').map((r) => JSON.stringify(r)).join('\n')}\n`);
-        const { run } = await executeRun({ store: b.store, catalog, connections, files: { append: async () => {} } }, {
-          doc: sharedDoc, version: 1, environment: 'dev', trigger: 'manual', input: { kind: 'document', document: bytesInput('in.jsonl', bytes) }, reference: createReferenceData({}),
-        });
-        await expectAllOrNothing(run, 't');
-      } finally {
-        await connections.close();
-      }
       const queue = await startQueue({ database: b.database, tuning: TEST_TUNING, onRunFinished: () => {} });
       try {
         const queued = await queue.launcher.enqueue({ flowId: sharedDoc.id, version: 1, environment: 'dev', trigger: 'manual', input: jsonlInput(recordsOf('u')), requestedBy: 'tester' });

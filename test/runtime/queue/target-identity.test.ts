@@ -1,16 +1,12 @@
 /**
  * The idempotency scope belongs to the target system (environment, connection,
  * table), not to the node: renaming the target node, or copying it into
- * another flow, writes nothing again — through executeRun (CLI) and through
- * the queue alike.
+ * another flow, writes nothing again — started as the CLI starts runs and as
+ * the triggers queue them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalog } from '../../../nodes/catalog.ts';
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
-import { executeRun } from '../../../runtime/run-service.ts';
-import { bytesInput } from '../../../runtime/api/services/flow-support.ts';
-import { createReferenceData } from '../../../nodes/reference-data.ts';
-import { defaultConnectionsFor } from '../../../runtime/queue/default-connections.ts';
+import { startVersionRun } from '../../../runtime/app/runs.ts';
 import { startQueue } from '../../../runtime/queue/start-queue.ts';
 import {
   TEST_TUNING, backendNames, countTarget, jsonlInput, openBackend, queueFlow, records, setUpFlow, waitForRun, type OpenedBackend,
@@ -37,16 +33,14 @@ for (const backend of backendNames()) {
 
     const list = records(5);
     const jsonlBytes = new TextEncoder().encode(`${list.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    /** As `ledgerflow run` starts it: the use case, over a queue with a worker in this process. */
     const cliRun = async (doc: FlowDocument, version: number) => {
-      const connections = await defaultConnectionsFor(b.database)('dev', doc);
+      const queue = await startQueue({ database: b.database, tuning: TEST_TUNING, onRunFinished: () => {} });
       try {
-        const { run } = await executeRun({ store: b.store, catalog, connections, files: { append: async () => {} } }, {
-          doc, version, environment: 'dev', trigger: 'manual', input: { kind: 'document', document: bytesInput('events.jsonl', jsonlBytes) },
-          reference: createReferenceData({ currencies: { key: 'code', rows: [{ code: 'EUR' }] } }),
-        });
-        return run;
+        const queued = await startVersionRun({ database: b.database, launcher: queue.launcher }, { flowId: doc.id, version, environment: 'dev', actor: 'cli', input: { name: 'events.jsonl', bytes: jsonlBytes } });
+        return await waitForRun(b.store, queued.id, 60_000);
       } finally {
-        await connections.close();
+        await queue.stop();
       }
     };
 

@@ -1,21 +1,22 @@
 /**
- * Runs a flow against the store: creates the run row, prepares the flow,
- * streams it through the engine with traces going to the store, and records
- * the outcome. Used by the CLI, the API and the workers.
+ * The benchmark's engine run: the whole flow in this one process (runFlow),
+ * traces to the store, without the queue's split and chunk jobs, so the
+ * engine's own cost is measured apart from the queue's. Runs in production
+ * (API, CLI, triggers) all go through the queue (runtime/queue).
  */
-import { createHash } from 'node:crypto';
-import type { ConnectionResolver, FileSink, ReferenceData } from '../nodes/define-node.ts';
-import type { NodeCatalog } from '../nodes/catalog.ts';
-import type { FlowDocument } from '../nodes/flow-document.ts';
-import { standardFunctions } from '../nodes/expression/functions.ts';
-import { toFlowError } from '../nodes/errors.ts';
-import { prepareFlow } from './engine/prepare-flow.ts';
-import { runFlow, type RunInput, type RunResult } from './engine/run-flow.ts';
-import type { RunRow, Store } from './store/store.ts';
-import { evaluatorFor } from './evaluators.ts';
-import { ReconciliationBuilder } from './engine/reconcile.ts';
-import { runtimeFetch } from './connectors/http-client.ts';
-import { deletePartials, groupSpillOf } from './store/aggregate-partials-repo.ts';
+import type { ConnectionResolver, FileSink, ReferenceData } from '../../nodes/define-node.ts';
+import type { NodeCatalog } from '../../nodes/catalog.ts';
+import type { FlowDocument } from '../../nodes/flow-document.ts';
+import { standardFunctions } from '../../nodes/expression/functions.ts';
+import { toFlowError } from '../../nodes/errors.ts';
+import { prepareFlow } from '../../runtime/engine/prepare-flow.ts';
+import { runFlow, type RunInput, type RunResult } from '../../runtime/engine/run-flow.ts';
+import type { RunRow, Store } from '../../runtime/store/store.ts';
+import { evaluatorFor } from '../../runtime/evaluators.ts';
+import { ReconciliationBuilder } from '../../runtime/engine/reconcile.ts';
+import { runtimeFetch } from '../../runtime/connectors/http-client.ts';
+import { deletePartials, groupSpillOf } from '../../runtime/store/aggregate-partials-repo.ts';
+import { sha256 } from '../../runtime/queue/split-job.ts';
 
 export interface RunServiceDeps {
   store: Store;
@@ -42,8 +43,6 @@ export interface StartRunRequest {
   signal?: AbortSignal;
   runId?: string;
 }
-
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 export async function executeRun(deps: RunServiceDeps, req: StartRunRequest): Promise<{ run: RunRow; result: RunResult }> {
   const { store } = deps;
