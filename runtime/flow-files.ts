@@ -167,3 +167,18 @@ export async function loadReferenceSets(doc: FlowDocument, dir: string | null, s
 export async function loadReferenceData(doc: FlowDocument, dir: string | null, stored?: ReferenceDataSource, asOf?: string | null): Promise<ReferenceData> {
   return (await loadReferenceSets(doc, dir, stored, { asOf })).reference;
 }
+
+/**
+ * The versions of the stored sets a run of `doc` reads: the current ones, or
+ * those loaded last at or before `asOf` (a replay "as it was"). Sets never
+ * loaded are left out (loading them then names what is missing).
+ */
+export async function referenceVersionsOf(doc: FlowDocument, store: Pick<Store, 'listReferenceSetVersions'>, asOf?: string | null): Promise<ReferenceVersions> {
+  const versions: ReferenceVersions = {};
+  for (const [name, decl] of Object.entries(doc.referenceData ?? {})) {
+    const set = storedSetOf(doc.id, name, decl);
+    const found = (await store.listReferenceSetVersions(set)).find((v) => !asOf || Date.parse(v.loadedAt) <= Date.parse(asOf));
+    if (found) versions[name] = { set, version: found.version };
+  }
+  return versions;
+}

@@ -15,6 +15,7 @@ import type { RunRow, Store } from './store/store.ts';
 import { evaluatorFor } from './evaluators.ts';
 import { ReconciliationBuilder } from './engine/reconcile.ts';
 import { runtimeFetch } from './connectors/http-client.ts';
+import type { ReferenceVersions } from './store/reference-sets.ts';
 
 export interface RunServiceDeps {
   store: Store;
@@ -35,6 +36,8 @@ export interface StartRunRequest {
   triggerRef?: string | null;
   input: RunInput;
   reference: ReferenceData;
+  /** The stored reference data versions `reference` holds, recorded on the run. */
+  referenceVersions?: ReferenceVersions | null;
   replayOf?: string | null;
   dryRun?: boolean;
   chunkSize?: number;
@@ -48,7 +51,7 @@ export async function executeRun(deps: RunServiceDeps, req: StartRunRequest): Pr
   const { store } = deps;
   const run = await store.createRun({
     id: req.runId, flowId: req.doc.id, version: req.version, environment: req.environment ?? null,
-    trigger: req.trigger, triggerRef: req.triggerRef ?? null, replayOf: req.replayOf ?? null,
+    trigger: req.trigger, triggerRef: req.triggerRef ?? null, replayOf: req.replayOf ?? null, referenceVersions: req.referenceVersions ?? null,
   });
   await deps.onRunCreated?.(run);
   await store.setRunStatus(run.id, 'running');

@@ -5,7 +5,7 @@ import { validateFlow, type FlowProblem } from '../../nodes/validate-flow.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { nodeTypeDeclarations } from '../app/node-types.ts';
 import { evaluatorFor } from '../evaluators.ts';
-import { fileInput, loadFlowFile, loadReferenceData, storeFileReferenceData } from '../flow-files.ts';
+import { fileInput, loadFlowFile, loadReferenceData, loadReferenceSets, referenceVersionsOf, storeFileReferenceData } from '../flow-files.ts';
 import { ensureVersion } from '../flow-versions.ts';
 import { executeRun } from '../run-service.ts';
 import { replayDeadLetters, type ReplayReference } from '../replay.ts';
@@ -103,14 +103,16 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
         await storeFileReferenceData(doc, dir, store);
         const deps = await localRunDeps(database, doc, { connections: ctx.values.connections as string, out: ctx.values.out as string, dir }, ctx);
         try {
-          const reference = await loadReferenceData(doc, dir, store);
+          // The folder's files were just stored: the versions they are now are the ones this run reads.
+          const { reference } = await loadReferenceSets(doc, dir, store);
+          const referenceVersions = await referenceVersionsOf(doc, store);
           const { run, result } = await executeRun(deps, {
             doc, version: version.version, trigger: 'manual', triggerRef: input ? resolve(input) : null,
             // Without --input the source reads by itself (an API, a database query) from its watermark.
             input: input
               ? { kind: 'document', document: fileInput(resolve(input)), sourceNodeId: ctx.values.source as string | undefined }
               : { kind: 'source', sourceNodeId: ctx.values.source as string | undefined },
-            reference, dryRun: Boolean(ctx.values['dry-run']),
+            reference, referenceVersions, dryRun: Boolean(ctx.values['dry-run']),
             chunkSize: ctx.values['chunk-size'] ? Number(ctx.values['chunk-size']) : undefined,
           });
           printRun(ctx, run, result, doc);

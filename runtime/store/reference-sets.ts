@@ -159,7 +159,7 @@ export function referenceSetsRepo(sql: SqlClient) {
       return rows.map(versionOf);
     },
 
-    /** Stores a new version in its own transaction (see `putReferenceSet`). */
-    putReferenceSet: (input: NewReferenceSet) => sql.transaction((tx) => putReferenceSet(tx, input)),
+    /** Stores a new version in `tx`, or in a transaction of its own (see `putReferenceSet`). */
+    putReferenceSet: (input: NewReferenceSet, tx?: SqlClient) => (tx ? putReferenceSet(tx, input) : sql.transaction((t) => putReferenceSet(t, input))),
   };
 }
