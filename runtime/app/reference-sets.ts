@@ -66,17 +66,17 @@ export async function loadReferenceSet(ctx: Pick<AppContext, 'repos'>, actor: st
   checkUpload(req, rows);
   const { repos } = ctx;
   try {
-    return await repos.transaction(async (tx) => {
-      const before = (await repos.referenceSets.listReferenceSetVersions(req.set))[0] ?? null;
+    const put = await repos.transaction(async (tx) => {
       const put = await repos.referenceSets.putReferenceSet({
         set: req.set, keyFields: req.key, validFrom: req.validFrom || null, validTo: req.validTo || null, multiple: Boolean(req.multiple),
         rows, sourceName: req.fileName, loadedBy: actor,
       }, tx);
       if (!put.unchanged) {
-        await repos.audit.append({ actor, action: before ? 'reference-data.replaced' : 'reference-data.loaded', entity: 'reference-data', entityId: req.set, before, after: put.version }, tx);
+        await repos.audit.append({ actor, action: put.previous ? 'reference-data.replaced' : 'reference-data.loaded', entity: 'reference-data', entityId: req.set, before: put.previous, after: put.version }, tx);
       }
       return put;
     });
+    return { version: put.version, unchanged: put.unchanged };
   } catch (err) {
     if (err instanceof FlowError) throw invalid('/content', err.message);
     throw err;

@@ -93,7 +93,7 @@ const sameContent = (a: StoredReferenceSet, b: NewReferenceSet) =>
  * Stores a new version of the set, in `tx` (the caller's transaction); the
  * same content as the current version makes no new one (`unchanged`).
  */
-export async function putReferenceSet(tx: SqlClient, input: NewReferenceSet): Promise<{ version: ReferenceSetVersion; unchanged: boolean }> {
+export async function putReferenceSet(tx: SqlClient, input: NewReferenceSet): Promise<{ version: ReferenceSetVersion; unchanged: boolean; previous: ReferenceSetVersion | null }> {
   assertLoadable(input);
   // Locks the set's row, so two loads at once number their versions one after the other.
   const { rows: head } = await tx.query<{ current_version: number | null }>(
@@ -101,11 +101,13 @@ export async function putReferenceSet(tx: SqlClient, input: NewReferenceSet): Pr
      on conflict (set_name) do update set set_name = excluded.set_name returning current_version`,
     [input.set, input.keyFields.join(',')]);
   const current = head[0].current_version === null ? null : numberOf(head[0].current_version);
+  let previous: ReferenceSetVersion | null = null;
   if (current !== null) {
     const now = await getReferenceSetVersion(tx, input.set, current);
-    if (now && sameContent(now, input)) {
+    if (now) {
       const { rows: _rows, ...version } = now;
-      return { version, unchanged: true };
+      if (sameContent(now, input)) return { version, unchanged: true, previous: version };
+      previous = version;
     }
   }
   const version = (current ?? 0) + 1;
@@ -117,7 +119,7 @@ export async function putReferenceSet(tx: SqlClient, input: NewReferenceSet): Pr
       Boolean(input.multiple), input.rows.length, input.sourceName ?? null, input.loadedBy ?? null]);
   await tx.query('update reference_sets set current_version = $2, key_field = $3, row_count = $4, loaded_at = $5 where set_name = $1',
     [input.set, version, input.keyFields.join(','), input.rows.length, rows[0].loaded_at]);
-  return { version: versionOf(rows[0]), unchanged: false };
+  return { version: versionOf(rows[0]), unchanged: false, previous };
 }
 
 /** One version with its rows, or null. */

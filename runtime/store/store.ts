@@ -218,7 +218,7 @@ export interface Store {
 
   // reference data
   /** Stores a new version of a set (refused when rows cannot be keyed or repeat a key); the same content again makes none. */
-  putReferenceSet(input: NewReferenceSet, tx?: SqlClient): Promise<{ version: ReferenceSetVersion; unchanged: boolean }>;
+  putReferenceSet(input: NewReferenceSet, tx?: SqlClient): Promise<{ version: ReferenceSetVersion; unchanged: boolean; previous: ReferenceSetVersion | null }>;
   /** The current version of a set with its rows; null when never loaded. */
   getReferenceData(set: string): Promise<StoredReferenceSet | null>;
   /** The set as last loaded at or before `asOf` (kept for replays "as it was"); null when not loaded by then. */
