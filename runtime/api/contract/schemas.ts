@@ -596,3 +596,4 @@ export const ReferenceSetRowsSchema = ReferenceSetVersionSchema.extend({
   rows: z.array(z.record(z.string(), z.unknown())),
   truncated: z.boolean().meta({ description: 'More rows than shown' }),
 }).meta({ id: 'ReferenceSetRows' });
+export type ReferenceSetVersion = z.infer<typeof ReferenceSetVersionSchema>;
