@@ -7,6 +7,7 @@ import { useAsync } from '../runs/use-async.ts';
 import { keyedBy } from './keyed-by.ts';
 import { UploadReferenceDialog } from './upload-reference-dialog.tsx';
 import '../operations/operations.css';
+import './reference.css';
 
 export function ReferenceDataPage() {
   const { api, user } = useSession();
@@ -28,11 +29,11 @@ export function ReferenceDataPage() {
           <tbody>
             {items.map((s) => (
               <tr key={s.set}>
-                <td><a href={`#/reference-data/${encodeURIComponent(s.set)}`} className="mono truncate" title={s.set}>{s.set}</a></td>
+                <td><a href={`#/reference-data/${encodeURIComponent(s.set)}`} className="mono ref-cell" title={s.set}>{s.set}</a></td>
                 <td className="num">{s.version}</td>
                 <td className="num">{s.rowCount.toLocaleString()}</td>
                 <td>{keyedBy(s)}</td>
-                <td className="mono small truncate" title={s.sourceName ?? ''}>{s.sourceName ?? '—'}</td>
+                <td className="mono small"><span className="ref-cell" title={s.sourceName ?? ''}>{s.sourceName ?? '—'}</span></td>
                 <td>{s.loadedBy ?? '—'}</td>
                 <td className="nowrap">{formatDateTime(s.loadedAt)}</td>
               </tr>

@@ -7,6 +7,7 @@ import { useAsync } from '../runs/use-async.ts';
 import { keyedBy } from './keyed-by.ts';
 import { UploadReferenceDialog } from './upload-reference-dialog.tsx';
 import '../operations/operations.css';
+import './reference.css';
 
 const ROWS_SHOWN = 200;
 
@@ -48,7 +49,7 @@ export function ReferenceSetPage({ params }: { params: Record<string, string> })
                   <td className="num">{v.version}{v.version === history.data!.current.version ? <span className="chip chip-small chip-added"> current</span> : null}</td>
                   <td className="num">{v.rowCount.toLocaleString()}</td>
                   <td>{keyedBy(v)}</td>
-                  <td className="mono small truncate" title={v.sourceName ?? ''}>{v.sourceName ?? '—'}</td>
+                  <td className="mono small"><span className="ref-cell" title={v.sourceName ?? ''}>{v.sourceName ?? '—'}</span></td>
                   <td>{v.loadedBy ?? '—'}</td>
                   <td className="nowrap">{formatDateTime(v.loadedAt)}</td>
                   <td><button type="button" className="btn btn-small" onClick={() => show(v.version)} disabled={shown?.version === v.version}>Show rows</button></td>
@@ -63,8 +64,8 @@ export function ReferenceSetPage({ params }: { params: Record<string, string> })
           <div className="card-head"><h3>Rows of version {shown.version}</h3>{shown.truncated && <span className="muted small">the first {ROWS_SHOWN} of {shown.rowCount.toLocaleString()}</span>}</div>
           <div className="table-scroll">
             <table className="flows-table ops-table" aria-label={`Rows of version ${shown.version}`}>
-              <thead><tr>{fields.map((f) => <th key={f} className={shown.keyFields.includes(f) ? 'key-column' : ''}>{f}{shown.keyFields.includes(f) ? ' 🔑' : ''}</th>)}</tr></thead>
-              <tbody>{shown.rows.map((r, i) => <tr key={i}>{fields.map((f) => <td key={f} className="mono small truncate" title={cell(r[f])}>{cell(r[f])}</td>)}</tr>)}</tbody>
+              <thead><tr>{fields.map((f) => <th key={f}>{f}{shown.keyFields.includes(f) ? <span className="chip chip-small ref-key">key</span> : null}</th>)}</tr></thead>
+              <tbody>{shown.rows.map((r, i) => <tr key={i}>{fields.map((f) => <td key={f} className="mono small"><span className="ref-cell" title={cell(r[f])}>{cell(r[f])}</span></td>)}</tr>)}</tbody>
             </table>
           </div>
         </section>

@@ -4,6 +4,7 @@ import { errorMessage } from '../api-client.ts';
 import type { ReferenceSetVersion } from '../../runtime/api/contract/schemas.ts';
 import { useSession } from '../session.tsx';
 import { Dialog } from '../shell/dialog.tsx';
+import './reference.css';
 
 const SET_PATTERN = String.raw`^[A-Za-z0-9][A-Za-z0-9_.\-]*$`;
 
@@ -54,7 +55,7 @@ export function UploadReferenceDialog({ replacing, onClose, onLoaded }: { replac
           <input value={key} onChange={(e) => setKey(e.target.value)} required placeholder="e.g. code, or entity, code for a composite key" />
           <span className="field-help">Several fields separated by commas make a composite key, looked up with a list: <code>$ref('rates', [entity, code])</code>.</span>
         </label>
-        <div className="field-row">
+        <div className="ref-dates">
           <label className="field">
             <span className="field-label">Valid from field</span>
             <input value={validFrom} onChange={(e) => setValidFrom(e.target.value)} placeholder="optional, e.g. valid_from" />
@@ -65,7 +66,7 @@ export function UploadReferenceDialog({ replacing, onClose, onLoaded }: { replac
           </label>
         </div>
         <span className="field-help">With effective dates, a look-up names the record's date (<code>$ref('rates', [entity, code], invoiceDate)</code>); the "to" day is included.</span>
-        <label className="field field-inline">
+        <label className="ref-check">
           <input type="checkbox" checked={multiple} onChange={(e) => setMultiple(e.target.checked)} />
           <span>Several rows per key (one-to-many, read with <code>$refAll</code>)</span>
         </label>

@@ -2,7 +2,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { listReferenceSets, loadReferenceSet, referenceSetHistory, showReferenceSet } from '../app/reference-sets.ts';
-import { AppProblem } from '../app/problem.ts';
 import type { ReferenceSetVersion } from '../store/reference-sets.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandContext, CommandDefinition } from './commands.ts';
@@ -16,16 +15,6 @@ const keyedBy = (v: ReferenceSetVersion) => [
 ].filter(Boolean).join(', ');
 
 const versionRow = (v: ReferenceSetVersion) => [v.set, v.version, v.rowCount, keyedBy(v), v.sourceName ?? '', v.loadedBy ?? '', v.loadedAt.replace('T', ' ').slice(0, 19)];
-
-/** Runs a use case, turning its refusal into the CLI's error with the same message. */
-async function useCase<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof AppProblem) throw new CliError(err.message, err.status === 404 ? 2 : 1);
-    throw err;
-  }
-}
 
 function positiveInt(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -45,10 +34,10 @@ async function load(ctx: CommandContext): Promise<number> {
     throw new CliError(`cannot read ${file}: ${(err as Error).message}`, 2);
   }
   return withDatabase(ctx.settings, async (database) => {
-    const result = await useCase(() => loadReferenceSet({ repos: database.service }, 'cli', {
+    const result = await loadReferenceSet({ repos: database.service }, 'cli', {
       set, key: key.split(',').map((k) => k.trim()).filter(Boolean), fileName: basename(file), content,
       validFrom: ctx.values['valid-from'] as string | undefined, validTo: ctx.values['valid-to'] as string | undefined, multiple: Boolean(ctx.values.multiple),
-    }));
+    });
     if (ctx.values.json) ctx.out(JSON.stringify(result, null, 2));
     else ctx.out(result.unchanged
       ? `Reference data set ${set} is unchanged: ${file} holds what version ${result.version.version} holds.`
@@ -74,7 +63,7 @@ async function show(ctx: CommandContext): Promise<number> {
   const rows = positiveInt(ctx.values.rows, 'rows') ?? 20;
   return withDatabase(ctx.settings, async (database) => {
     const repos = { repos: database.service };
-    const [history, shown] = await useCase(() => Promise.all([referenceSetHistory(repos, set), showReferenceSet(repos, set, version, rows)]));
+    const [history, shown] = await Promise.all([referenceSetHistory(repos, set), showReferenceSet(repos, set, version, rows)]);
     if (ctx.values.json) {
       ctx.out(JSON.stringify({ ...shown, versions: history.versions }, null, 2));
       return 0;
