@@ -76,6 +76,13 @@ describe('reference data in the browser', () => {
 
     const page = await it_.browser.newPage({ viewport: { width: 1440, height: 900 } });
     await signInPage(page, url, 'admin', 'admin-password-1');
+    // The flow's problems panel names the set that is not loaded, as deploy would.
+    await page.getByRole('link', { name: 'Flows', exact: true }).waitFor();
+    await page.goto(`${url}/#/flows/${FLOW.id}`);
+    await page.getByRole('tab', { name: /Problems/ }).click();
+    await expect.poll(() => page.getByTestId('reference-findings').textContent(), { timeout: 30_000 }).toContain("Reference data set 'vat-rates' (used as 'rates') is not loaded");
+    await screenshot(page, 'reference-0-problems');
+    await page.goto(`${url}/#/flows`);
     await page.getByRole('link', { name: 'Reference data', exact: true }).click();
     await page.getByRole('button', { name: 'Upload reference data' }).click();
     await page.getByLabel('Set name').fill('vat-rates');
