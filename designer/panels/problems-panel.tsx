@@ -22,12 +22,12 @@ export function ProblemsPanel() {
   if (problems.length === 0) {
     return (
       <>
+        <ReferenceFindings />
         <div className="empty-panel">
           <strong>✓ No problems.</strong>
           <span className="muted">The runtime would accept this flow. Save a version when you are ready.</span>
         </div>
         <SampleFindings />
-        <ReferenceFindings />
       </>
     );
   }
