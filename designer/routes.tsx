@@ -10,6 +10,8 @@ import { FLOW_EDITOR_PATTERN, loadFlowEditor, prefetchFlow } from './flow-editor
 import { lazyScreen } from './shell/lazy-screen.tsx';
 import { DeadLettersPage } from './operations/dead-letters-page.tsx';
 import { ReconciliationPage } from './operations/reconciliation-page.tsx';
+import { ReferenceDataPage } from './reference/reference-data-page.tsx';
+import { ReferenceSetPage } from './reference/reference-set-page.tsx';
 import { RunsPage } from './runs/runs-page.tsx';
 import { SearchPage } from './runs/search-page.tsx';
 import type { Role } from '../runtime/api/contract/enums.ts';
@@ -58,6 +60,8 @@ export const ROUTES: RouteEntry[] = [
   { pattern: '/search', component: SearchPage, nav: { label: 'Search', href: '#/search', match: (p) => p.startsWith('/search') } },
   { pattern: '/dead-letters', component: DeadLettersPage, nav: { label: 'Dead letters', href: '#/dead-letters', match: (p) => p.startsWith('/dead-letters') } },
   { pattern: '/reconciliation', component: ReconciliationPage, nav: { label: 'Reconciliation', href: '#/reconciliation', match: (p) => p.startsWith('/reconciliation') } },
+  { pattern: '/reference-data', component: ReferenceDataPage, nav: { label: 'Reference data', href: '#/reference-data', match: (p) => p.startsWith('/reference-data') } },
+  { pattern: '/reference-data/:set', component: ReferenceSetPage },
   { pattern: '/health', component: HealthPage, nav: { label: 'Health', href: '#/health', match: (p) => p.startsWith('/health') } },
   // Administration (admin role; the server refuses the same routes to others).
   { pattern: '/admin/users', component: UsersPage, nav: { label: 'Admin', href: '#/admin/users', match: (p) => p.startsWith('/admin'), roles: ['admin'], badge: 'pending-promotions' } },

@@ -52,6 +52,7 @@ import { checkExpressionFields, expressionPointers, plainSchema, schemaDefaults 
 import type { ExpressionEvaluator, Bindings } from './expression/evaluator.ts';
 import type { FlowError, RuleFailure } from './errors.ts';
 import type { Group, GroupTable, StoredGroup } from './transform/aggregate-groups.ts';
+import type { ReferenceDataSet } from './reference-data.ts';
 
 export type NodeCategory = 'source' | 'transform' | 'route' | 'validate' | 'target';
 
@@ -219,8 +220,13 @@ export interface FileSink {
 
 /** Reference (master) data sets, loaded before the run: set name → key → row. */
 export interface ReferenceData {
+  /** Key → first row of the set (a composite key as its JSON list of texts). */
   get(set: string): ReadonlyMap<string, unknown> | undefined;
   names(): string[];
+  /** Rows of `set` with this key (a list of values for a composite key), valid at `at` for a dated set; undefined when no such set. */
+  lookup(set: string, key: unknown, at?: unknown): unknown[] | undefined;
+  /** The set as loaded (key fields, effective-date fields, one-to-many, rows). */
+  definition(set: string): ReferenceDataSet | undefined;
 }
 
 /** Given once when a node instance is created for a run. */

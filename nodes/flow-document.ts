@@ -71,8 +71,14 @@ export interface ReferenceDataDeclaration {
   file?: string;
   /** Or: a stored reference data set of that name (loaded through the API/CLI). */
   stored?: string;
-  /** Field of each row that is the look-up key. */
-  key: string;
+  /** Field of each row that is the look-up key, or several fields (a composite key). */
+  key: string | string[];
+  /** File sets: field of the first day a row is valid (effective dates). Stored sets carry their own. */
+  validFrom?: string;
+  /** File sets: field of the last day a row is valid (inclusive). */
+  validTo?: string;
+  /** Several rows may share a key (look them up with `$refAll`). */
+  multiple?: boolean;
 }
 
 /** A mapping test: this input, through this node (or the whole flow), gives this output. */

@@ -4,6 +4,7 @@ import { catalog } from '../../nodes/catalog.ts';
 import type { FlowProblem } from '../../nodes/validate-flow.ts';
 import { EMPTY_LIST, useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
 import { configPointer, shortMessage } from './problem-paths.ts';
+import { ReferenceFindings } from '../reference/reference-findings.tsx';
 
 const CODE_LABEL: Partial<Record<FlowProblem['code'], string>> = {
   'unconnected-port': 'Not connected', 'invalid-config': 'Missing or invalid setting', 'expression-syntax': 'Expression error',
@@ -21,6 +22,7 @@ export function ProblemsPanel() {
   if (problems.length === 0) {
     return (
       <>
+        <ReferenceFindings />
         <div className="empty-panel">
           <strong>✓ No problems.</strong>
           <span className="muted">The runtime would accept this flow. Save a version when you are ready.</span>
@@ -70,6 +72,7 @@ export function ProblemsPanel() {
         );
       })}
       <SampleFindings />
+      <ReferenceFindings />
     </div>
   );
 }

@@ -124,6 +124,14 @@ export default function RunDetailPage({ params }: { params: Record<string, strin
             <dt>Payload</dt><dd className="mono">{run.triggerRef ?? '—'}</dd>
             <dt>Queued</dt><dd>{formatDateTime(run.createdAt)}</dd>
             <dt>Finished</dt><dd>{formatDateTime(run.finishedAt)}</dd>
+            <dt>Reference data</dt>
+            <dd data-testid="run-reference-versions">
+              {run.referenceVersions && Object.keys(run.referenceVersions).length
+                ? Object.entries(run.referenceVersions).map(([name, v]) => (
+                  <div key={name}><a href={`#/reference-data/${encodeURIComponent(v.set)}?version=${v.version}`} className="mono">{v.set}</a> version {v.version}{name !== v.set ? <span className="muted"> (as {name})</span> : null}</div>
+                ))
+                : '—'}
+            </dd>
           </dl>
         </section>
         <section className="ops-card">

@@ -37,8 +37,9 @@ export const FUNCTION_DOCS: readonly FunctionDoc[] = [
     ['$decAbs', '$decAbs(a) → string', 'The amount without its sign, at its scale.'],
   ]),
   ...rows('reference', true, [
-    ['$ref', '$ref(set, key) → object', 'The row of reference data set `set` with this key, or nothing when there is none.'],
-    ['$inRef', '$inRef(set, key) → boolean', 'True when the key (or every key of a list) exists in reference data set `set`.'],
+    ['$ref', '$ref(set, key[, date]) → object', 'The row of reference data set `set` with this key, or nothing when there is none. A composite key is a list ([$.entity, $.account]); a set with effective dates needs the record\'s date.'],
+    ['$refAll', '$refAll(set, key[, date]) → array', 'Every row of reference data set `set` with this key (one-to-many sets), valid at the date when the set has effective dates.'],
+    ['$inRef', '$inRef(set, key[, date]) → boolean', 'True when the key (or every key of a list) exists in reference data set `set` (valid at the date for a dated set).'],
   ]),
   ...rows('aggregation', false, [
     ['$sum', '$sum(array) → number', 'Sum of an array of numbers (floating point; use $decSum for money).'],

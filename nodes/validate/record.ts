@@ -22,7 +22,7 @@ import {
 import { isLimitBreach } from '../expression/jsonata-errors.ts';
 import { templateText } from '../expression/message-template.ts';
 import { isTruthy } from '../expression/truthy.ts';
-import { referenceKey } from '../reference-data.ts';
+import { keyFieldsOf } from '../reference-data.ts';
 
 const severity = Enum(['error', 'warning'], {
   title: 'Severity',
@@ -57,6 +57,11 @@ const referenceCheck = Type.Object({
     description: 'JSONata giving the key to look up; when it gives a list, every item must exist (e.g. lines.costCentre). No value fails the check; write [lines.costCentre] to let a record without lines pass.',
     minLength: 1,
   }),
+  /** JSONata giving the record's date, for a set with effective dates (valid from/to). */
+  at: Type.Optional(Expression({
+    title: 'Valid on',
+    description: 'For a reference set with effective dates: JSONata giving the record\'s date (YYYY-MM-DD), e.g. invoiceDate. The value must exist in a row valid on that day.',
+  })),
   message,
   severity,
   field,
@@ -215,8 +220,7 @@ export const validateNode = defineNode({
       message: compileConfigTemplate(setup, `/rules/${i}/message`, r.message ?? ''),
     }));
     const references = (config.references ?? []).map((r, i) => {
-      const rows = setup.reference.get(r.set);
-      if (!rows) {
+      if (!setup.reference.definition(r.set)) {
         const known = setup.reference.names();
         throw new FlowError('mapping', `Node "${setup.nodeId}", reference check "${r.id}": reference data set "${r.set}" is not loaded${known.length ? ` (loaded: ${known.join(', ')})` : ''}`, {
           nodeId: setup.nodeId,
@@ -226,8 +230,8 @@ export const validateNode = defineNode({
       return {
         check: r,
         index: i,
-        rows,
         value: compileConfigExpression(setup, `/references/${i}/value`, r.value),
+        at: r.at ? compileConfigExpression(setup, `/references/${i}/at`, r.at) : undefined,
         message: r.message ? compileConfigTemplate(setup, `/references/${i}/message`, r.message) : undefined,
       };
     });
@@ -250,17 +254,24 @@ export const validateNode = defineNode({
     async function referenceFailure(entry: (typeof references)[number], data: unknown, bindings: Bindings): Promise<RuleFailure | null> {
       const { check } = entry;
       let value: unknown;
+      let at: unknown;
       try {
         value = await entry.value.evaluate(data, bindings);
+        at = await entry.at?.evaluate(data, bindings);
       } catch (err) {
         if (isLimitBreach(err)) throw nodeError(err, setup.nodeId, `/references/${entry.index}/value`);
         return withField({ rule: check.id, message: `Reference check "${check.id}" could not be evaluated: ${errorText(err)}`, severity: severityOf(check.severity) }, check.field);
       }
-      const keys = Array.isArray(value) ? value : [value];
-      const missing = keys.filter((k) => {
-        const key = referenceKey(k);
-        return key === undefined || !entry.rows.has(key);
-      });
+      // A composite key is one list of its parts; a list of such lists checks each.
+      const composite = keyFieldsOf(setup.reference.definition(check.set)?.key ?? '').length > 1;
+      const single = !Array.isArray(value) || (composite && !value.some(Array.isArray));
+      const keys: unknown[] = single ? [value] : (value as unknown[]);
+      let missing: unknown[];
+      try {
+        missing = keys.filter((k) => !setup.reference.lookup(check.set, k, at)?.length);
+      } catch (err) {
+        return withField({ rule: check.id, message: `Reference check "${check.id}": ${errorText(err)}`, severity: severityOf(check.severity) }, check.field);
+      }
       if (missing.length === 0) return null;
       const text = entry.message ? await entry.message.render(data, bindings) : defaultReferenceMessage(value, missing, check.set);
       return withField({ rule: check.id, message: text, severity: severityOf(check.severity) }, check.field);

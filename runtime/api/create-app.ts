@@ -30,6 +30,7 @@ import { registerEnvironmentRoutes } from './routes/environment-routes.ts';
 import { registerFlowRoutes } from './routes/flow-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerHookRoutes } from './routes/hook-routes.ts';
+import { registerReferenceDataRoutes } from './routes/reference-data-routes.ts';
 import { registerRunRoutes } from './routes/run-routes.ts';
 import { registerTriggerRoutes } from './routes/trigger-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps) {
   registerRunRoutes(app, ctx);
   registerDeadLetterRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
+  registerReferenceDataRoutes(app, ctx);
   registerHookRoutes(app, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'sessionCookie', { type: 'apiKey', in: 'cookie', name: 'lf_session', description: 'Set by POST /api/auth/login' });

@@ -11,6 +11,7 @@ import type { AppContext } from './app-context.ts';
 import { requireFlow, requireVersion } from './flow-checks.ts';
 import { mappingTestsOf } from './mapping-test-runs.ts';
 import { AppProblem, conflict, notFound } from './problem.ts';
+import { assertReferenceDataReady } from './reference-sets.ts';
 
 function enforce(decision: Decision): void {
   if (!decision.ok) throw new AppProblem(decision.status, decision.reason, { requiredRole: decision.requiredRole });
@@ -43,6 +44,12 @@ async function gateOnTests(ctx: AppContext, env: EnvironmentConfig, flowId: stri
   }
 }
 
+/** 422 listing the version's reference-data problems (unknown set, a key that is not the set's …). */
+async function gateOnReferenceData(ctx: AppContext, env: EnvironmentConfig, flowId: string, version: number): Promise<void> {
+  const v = (await ctx.store.getVersion(flowId, version))!;
+  await assertReferenceDataReady(ctx, v.document, env.name);
+}
+
 /** 409 unless `version` went through the environment before `env` as LEDGERFLOW_PROMOTION_ORDER requires. */
 async function gateOnOrder(ctx: AppContext, env: EnvironmentConfig, flowId: string, version: number): Promise<void> {
   const order = ctx.deps.promotionOrder ?? 'ran';
@@ -69,6 +76,7 @@ export async function deployVersion(ctx: AppContext, user: AuthUser, req: { flow
     }
   } else {
     await gateOnOrder(ctx, env, req.flowId, req.version);
+    await gateOnReferenceData(ctx, env, req.flowId, req.version);
     await gateOnTests(ctx, env, req.flowId, req.version);
   }
   return ctx.repos.transaction(async (tx) => {
@@ -90,6 +98,7 @@ export async function requestPromotion(ctx: AppContext, user: AuthUser, req: { f
   const pending = (await ctx.repos.deployments.listPromotions({ status: 'pending', flowId: req.flowId })).find((p) => p.environment === env.name);
   if (pending) throw conflict(`A promotion of '${req.flowId}' to ${env.name} is already pending (${pending.id}, version ${pending.version}); approve or reject it first.`);
   await gateOnOrder(ctx, env, req.flowId, req.version);
+  await gateOnReferenceData(ctx, env, req.flowId, req.version);
   await gateOnTests(ctx, env, req.flowId, req.version);
   const versions = await ctx.store.listVersions(req.flowId);
   const authors = changeAuthors(versions, req.version, deployed?.version ?? null, await ctx.store.listDraftChanges(req.flowId));
@@ -132,6 +141,7 @@ export async function approvePromotion(ctx: AppContext, user: AuthUser, id: stri
   const deployed = await ctx.repos.deployments.getDeployment(p.flowId, env.name);
   enforce(canApprove(await approvalInput(ctx, user, env, p, deployed?.version ?? null)));
   await gateOnOrder(ctx, env, p.flowId, p.version);
+  await gateOnReferenceData(ctx, env, p.flowId, p.version);
   await gateOnTests(ctx, env, p.flowId, p.version);
   return ctx.repos.transaction(async (tx) => {
     const decided = await ctx.repos.deployments.decidePromotion(id, { status: 'approved', by: user.username, reason: null }, tx);

@@ -74,6 +74,11 @@ export const COMMAND_USAGE: Record<string, CommandUsage> = {
     synopsis: ['dlq list [--flow <id>] [--run <id>] [--class <c>] [--status open|replayed|discarded] [--limit <n>] [--json]', 'dlq replay <id>… | --run <run-id> [--reference as-it-was|current] [--connections <file>] [--json]', 'dlq discard <id>… --reason "<why>" [--json]'],
     options: ['--flow <id>           dead letters of this flow', '--run <id>            of this run (list), or every open one of it (replay)', '--class <c>           of this error class', '--status <s>          open (default), replayed or discarded', '--limit <n>           how many to show (default 50, at most 1000)', '--reason <why>        why they are discarded (required by discard)', '--reference <mode>    current (default) or as-it-was reference data (replay)', '--connections <file>  connection bindings (replay)', '--json                print JSON'],
   },
+  reference: {
+    section: 'Operations',
+    synopsis: ['reference load <set> <file> --key <field>[,<field>…] [--valid-from <field>] [--valid-to <field>] [--multiple] [--json]   load a CSV/JSON file as a new version of a set', 'reference list [--json]', 'reference show <set> [--version <n>] [--rows <n>] [--json]'],
+    options: ['--key <fields>        the key field, or several separated by commas (a composite key)', '--valid-from <field>  field of the first day a row is valid (effective dates)', '--valid-to <field>    field of the last day a row is valid (inclusive)', '--multiple            several rows may share a key (one-to-many)', '--version <n>         show this version (default the current one)', '--rows <n>            how many rows to show (default 20)', '--json                print JSON'],
+  },
   retention: {
     section: 'Operations',
     synopsis: ['retention [--snapshot-days <n>] [--lineage-days <n>] [--json]   prune old trace snapshots and traces'],

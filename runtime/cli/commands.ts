@@ -29,11 +29,13 @@ const ops: CommandGroup = async () => (await import('./ops-commands.ts')).OPS_CO
 const dlq: CommandGroup = async () => (await import('./dlq-commands.ts')).DLQ_COMMANDS;
 const worker: CommandGroup = async () => (await import('./worker-command.ts')).WORKER_COMMANDS;
 const service: CommandGroup = async () => (await import('./service-commands.ts')).SERVICE_COMMANDS;
+const reference: CommandGroup = async () => (await import('./reference-commands.ts')).REFERENCE_COMMANDS;
 
 const GROUP_OF: Record<string, CommandGroup> = {
   validate: flow, run: flow, replay: flow, nodes: flow,
   runs: ops, trace: ops, find: ops,
   dlq, retention: dlq,
+  reference,
   worker,
   serve: service, users: service, examples: service,
 };

@@ -6,6 +6,7 @@
 import type { InputDocument, ReferenceData } from '../../nodes/define-node.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
+import { createReferenceData, referenceDefinitions, type ReferenceDataSet } from '../../nodes/reference-data.ts';
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
 import { dryRunFlow } from '../dry-run.ts';
 import { compiledEvaluator, referenceEvaluator } from '../evaluators.ts';
@@ -13,7 +14,7 @@ import { runMappingTests } from '../mapping-tests.ts';
 import { targetFieldWarnings } from '../sample-check.ts';
 
 /** Reference data as structured-clone can carry it: set name → key → row. */
-export type ReferenceSets = Record<string, ReadonlyMap<string, unknown>>;
+export type ReferenceSets = Record<string, ReferenceDataSet>;
 
 /** `compiled` or `jsonata` (the reference), as the evaluator's `name` says. */
 export type EvaluatorChoice = string;
@@ -44,16 +45,7 @@ export function bytesInput(name: string, bytes: Uint8Array): InputDocument {
 }
 
 /** Reference data in transferable form. */
-export function referenceSets(reference: ReferenceData): ReferenceSets {
-  const sets: ReferenceSets = {};
-  for (const name of reference.names()) sets[name] = reference.get(name) ?? new Map();
-  return sets;
-}
-
-function referenceData(sets: ReferenceSets): ReferenceData {
-  const names = Object.keys(sets).sort();
-  return { get: (set) => (Object.hasOwn(sets, set) ? sets[set] : undefined), names: () => [...names] };
-}
+export const referenceSets = (reference: ReferenceData): ReferenceSets => referenceDefinitions(reference);
 
 // Source keys travel beside the records when the caller knows them (impact previews compare by lineage).
 function recordsOf(records: unknown[], sourceKeys?: string[]) {
@@ -63,7 +55,7 @@ function recordsOf(records: unknown[], sourceKeys?: string[]) {
 /** Runs one preview job; the result is what the API answers with. */
 export async function runPreviewJob(job: PreviewJob, catalog: NodeCatalog = defaultCatalog): Promise<unknown> {
   const evaluator = job.evaluator === 'compiled' ? compiledEvaluator() : referenceEvaluator();
-  const reference = referenceData(job.reference);
+  const reference = createReferenceData(job.reference);
   if (job.kind === 'mapping-tests') return { results: await runMappingTests(job.doc, { catalog, evaluator, reference }) };
   const input = job.input.kind === 'records'
     ? { kind: 'records' as const, records: recordsOf(job.input.records, job.input.sourceKeys), sourceNodeId: job.input.sourceNodeId }

@@ -11,7 +11,9 @@ import { FlowError } from '../../nodes/errors.ts';
 import { standardFunctions } from '../../nodes/expression/functions.ts';
 import { prepareFlow, type PreparedFlow } from '../engine/prepare-flow.ts';
 import { evaluatorFor } from '../evaluators.ts';
-import { loadReferenceData } from '../flow-files.ts';
+import { loadReferenceSets, type ReferenceChoice } from '../flow-files.ts';
+import { canonicalJson } from '../store/canonical-json.ts';
+import type { ReferenceVersions } from '../store/reference-sets.ts';
 import type { Store } from '../store/store.ts';
 
 /** Connections of one environment for one flow, owned by whoever asked for them. */
@@ -59,17 +61,19 @@ export class FlowCache {
   }
 
   /** The prepared flow of a run's version in its environment; release it when the chunk is done. */
-  async acquire(run: { flowId: string; version: number | null; environment: string | null; referenceAsOf?: string | null }): Promise<FlowLease> {
+  async acquire(run: { flowId: string; version: number | null; environment: string | null; referenceAsOf?: string | null; referenceVersions?: ReferenceVersions | null }): Promise<FlowLease> {
     if (run.version === null) throw new FlowError('permanent', `run of flow '${run.flowId}' names no flow version, so a worker cannot load it`);
     // A replay "as it was" prepares the flow with the reference data of that time: an entry of its own.
-    const key = `${run.flowId}@${run.version}/${run.environment ?? ''}${run.referenceAsOf ? `#${run.referenceAsOf}` : ''}`;
+    // A run reads the reference data versions it recorded (runs with the same versions share an entry).
+    const reference: ReferenceChoice = run.referenceVersions ? { pinned: run.referenceVersions } : { asOf: run.referenceAsOf ?? null };
+    const key = `${run.flowId}@${run.version}/${run.environment ?? ''}${reference.pinned ? `#${canonicalJson(reference.pinned)}` : reference.asOf ? `#${reference.asOf}` : ''}`;
     let entry = this.entries.get(key);
     if (entry && this.now() - entry.createdAt > this.ttlMs) {
       this.retire(entry);
       entry = undefined;
     }
     if (!entry) {
-      entry = { key, value: this.prepare(run.flowId, run.version, run.environment, run.referenceAsOf ?? null), createdAt: this.now(), users: 0, retired: false };
+      entry = { key, value: this.prepare(run.flowId, run.version, run.environment, reference), createdAt: this.now(), users: 0, retired: false };
       this.entries.set(key, entry);
       const created = entry;
       // A failed preparation is not cached: the next chunk tries again.
@@ -110,12 +114,12 @@ export class FlowCache {
     if (entry.users === 0) void close(entry);
   }
 
-  private async prepare(flowId: string, version: number, environment: string | null, referenceAsOf: string | null): Promise<PreparedRunFlow> {
+  private async prepare(flowId: string, version: number, environment: string | null, choice: ReferenceChoice): Promise<PreparedRunFlow> {
     const { store, catalog, connectionsFor } = this.options;
     const row = await store.getVersion(flowId, version);
     if (!row) throw new FlowError('permanent', `flow '${flowId}' has no version ${version}`);
     const doc = row.document;
-    const reference = await loadReferenceData(doc, null, store, referenceAsOf);
+    const reference = (await loadReferenceSets(doc, null, store, choice)).reference;
     const flow = prepareFlow(doc, { catalog, evaluator: evaluatorFor(doc), reference, functions: standardFunctions(reference), environment });
     const connections = await connectionsFor(environment, doc);
     return { doc, flow, connections };

@@ -25,6 +25,7 @@ import { finishRunIfComplete } from './finish-run.ts';
 import { readSide } from './run-totals.ts';
 import { ChunkCutter, orderingKeyOf, type CutChunk } from './chunk-order.ts';
 import type { WorkerContext } from './worker-context.ts';
+import { referenceVersionsOf } from '../flow-files.ts';
 
 const SLICE = 64 * 1024;
 
@@ -79,7 +80,10 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
   try {
     const stored = await getRunInput(db, runId);
     if (!stored) throw new FlowError('permanent', `run ${runId} has no stored input`);
-    lease = await ctx.flows.acquire({ ...head, referenceAsOf: stored.referenceAsOf });
+    // The run reads one version of each reference data set throughout, recorded on the run (visible on its page).
+    const version = head.version === null ? null : await ctx.store.getVersion(head.flowId, head.version);
+    const referenceVersions = await ctx.store.pinReferenceVersions(runId, version ? await referenceVersionsOf(version.document, ctx.store, stored.referenceAsOf) : {});
+    lease = await ctx.flows.acquire({ ...head, referenceAsOf: stored.referenceAsOf, referenceVersions });
     const { connections } = lease.prepared;
     flow = lease.prepared.flow;
     const sourceNodeId = sourceOf(flow, stored.sourceNodeId ?? undefined).id;

@@ -12,6 +12,7 @@ import { storeDeadLetters } from './dead-letters-repo.ts';
 import { TRACE_COLUMNS, deadLetterLine, runPrefix, traceLine, type RunColumns } from './trace-rows.ts';
 import { isoOf, numberOf, numberOrNull } from './row-values.ts';
 import { CopyPayload } from './copy-payload.ts';
+import type { ReferenceVersions } from './reference-sets.ts';
 
 export type ChunkStatus = 'pending' | 'done' | 'skipped' | 'failed';
 
@@ -60,7 +61,10 @@ export interface ChunkToRun {
   roots: RootRecord[];
   /** A chunk of group records: the aggregate node they leave (see NewChunk.entryNode). */
   entryNode: string | null;
-  run: { flowId: string; version: number | null; environment: string | null; status: RunStatus; referenceAsOf: string | null; sourceNodeId: string | null; dryRun: boolean };
+  run: {
+    flowId: string; version: number | null; environment: string | null; status: RunStatus; referenceAsOf: string | null;
+    referenceVersions: ReferenceVersions | null; sourceNodeId: string | null; dryRun: boolean;
+  };
 }
 
 export interface RunProgress {
@@ -217,7 +221,7 @@ export async function setProgress(db: Db, runId: string, patch: { chunksTotal: n
 
 export async function loadChunk(db: Db, runId: string, chunkNo: number): Promise<ChunkToRun | null> {
   const { rows } = await db.query(
-    `select c.status, c.attempts, c.roots, c.entry_node, r.flow_id, r.version, r.environment, r.status as run_status, i.reference_as_of, i.source_node_id, i.dry_run
+    `select c.status, c.attempts, c.roots, c.entry_node, r.flow_id, r.version, r.environment, r.status as run_status, r.reference_versions, i.reference_as_of, i.source_node_id, i.dry_run
      from run_chunks c join runs r on r.id = c.run_id left join run_inputs i on i.run_id = c.run_id
      where c.run_id = $1 and c.chunk_no = $2`,
     [runId, chunkNo],
@@ -230,7 +234,10 @@ export async function loadChunk(db: Db, runId: string, chunkNo: number): Promise
     attempts: numberOf(r.attempts),
     roots: r.roots as RootRecord[],
     entryNode: (r.entry_node as string | null) ?? null,
-    run: { flowId: r.flow_id as string, version: r.version === null ? null : numberOf(r.version), environment: (r.environment as string | null) ?? null, status: r.run_status as RunStatus, referenceAsOf: r.reference_as_of ? isoOf(r.reference_as_of) : null, sourceNodeId: (r.source_node_id as string | null) ?? null, dryRun: r.dry_run === true },
+    run: {
+      flowId: r.flow_id as string, version: r.version === null ? null : numberOf(r.version), environment: (r.environment as string | null) ?? null, status: r.run_status as RunStatus, referenceAsOf: r.reference_as_of ? isoOf(r.reference_as_of) : null,
+      referenceVersions: (r.reference_versions as ReferenceVersions | null) ?? null, sourceNodeId: (r.source_node_id as string | null) ?? null, dryRun: r.dry_run === true,
+    },
   };
 }
 

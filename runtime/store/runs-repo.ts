@@ -3,6 +3,7 @@ import type { NodeStats, OutcomeCounts, Reconciliation, RunStatus } from '../eng
 import type { SerializedError } from '../../nodes/errors.ts';
 import type { Db, Row } from './db.ts';
 import type { NewRun, Page, Paged, RunFilter, RunRow } from './store.ts';
+import type { ReferenceVersions } from './reference-sets.ts';
 import { newRunId } from './ids.ts';
 import { decodeCursor, pageLimit, toPage } from './pagination.ts';
 import { isoOf, isoOrNull, numberOf, numberOrNull } from './row-values.ts';
@@ -26,6 +27,7 @@ export function toRun(r: Row): RunRow {
     startedAt: isoOrNull(r.started_at),
     finishedAt: isoOrNull(r.finished_at),
     replayOf: (r.replay_of as string | null) ?? null,
+    referenceVersions: (r.reference_versions as ReferenceVersions | null) ?? null,
   };
 }
 
@@ -37,12 +39,19 @@ export function runsRepo(db: Db) {
   return {
     async createRun(run: NewRun): Promise<RunRow> {
       const { rows } = await db.query(
-        `insert into runs (id, flow_id, version, environment, trigger, trigger_ref, replay_of, status)
-         values ($1, $2, $3, $4, $5, $6, $7, 'queued') returning *`,
+        `insert into runs (id, flow_id, version, environment, trigger, trigger_ref, replay_of, status, reference_versions)
+         values ($1, $2, $3, $4, $5, $6, $7, 'queued', $8::jsonb) returning *`,
         [run.id ?? newRunId(), run.flowId, run.version ?? null, run.environment ?? null, run.trigger,
-          run.triggerRef ?? null, run.replayOf ?? null],
+          run.triggerRef ?? null, run.replayOf ?? null, run.referenceVersions ? JSON.stringify(run.referenceVersions) : null],
       );
       return toRun(rows[0]);
+    },
+
+    async pinReferenceVersions(id: string, versions: ReferenceVersions): Promise<ReferenceVersions> {
+      const { rows } = await db.query<{ reference_versions: ReferenceVersions }>(
+        'update runs set reference_versions = coalesce(reference_versions, $2::jsonb) where id = $1 returning reference_versions', [id, JSON.stringify(versions)]);
+      if (!rows.length) throw notFound(id);
+      return rows[0].reference_versions;
     },
 
     /** `running` stamps started_at, a final status stamps finished_at (each once). */

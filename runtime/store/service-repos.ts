@@ -13,6 +13,7 @@ import { samplesRepo } from './service-samples.ts';
 import { flowAdminRepo } from './service-flows.ts';
 import { reconciliationRepo } from './service-reconciliation.ts';
 import { recordedInputsRepo } from './service-recorded-inputs.ts';
+import { referenceSetsRepo } from './reference-sets.ts';
 
 export function createServiceRepos(sql: SqlClient) {
   return {
@@ -26,6 +27,7 @@ export function createServiceRepos(sql: SqlClient) {
     flowAdmin: flowAdminRepo(sql),
     reconciliation: reconciliationRepo(sql),
     recordedInputs: recordedInputsRepo(sql),
+    referenceSets: referenceSetsRepo(sql),
     /** Runs `fn` in one transaction; pass `tx` to the repositories' writes so they commit together. */
     transaction: <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> => sql.transaction(fn),
   };

@@ -11,6 +11,7 @@ import type {
 } from '../engine/run-types.ts';
 import type { ErrorClass, SerializedError } from '../../nodes/errors.ts';
 import type { SourceRecordOutcomes } from './traces-repo.ts';
+import type { NewReferenceSet, ReferenceSetVersion, ReferenceVersions, StoredReferenceSet } from './reference-sets.ts';
 
 export interface FlowRow {
   id: string;
@@ -58,6 +59,8 @@ export interface RunRow {
   finishedAt: string | null;
   /** Replay of another run's records. */
   replayOf: string | null;
+  /** The versions of the stored reference data sets the run read (null: none recorded). */
+  referenceVersions: ReferenceVersions | null;
 }
 
 export interface NewRun {
@@ -68,6 +71,7 @@ export interface NewRun {
   trigger: string;
   triggerRef?: string | null;
   replayOf?: string | null;
+  referenceVersions?: ReferenceVersions | null;
 }
 
 export interface RunFilter {
@@ -182,6 +186,8 @@ export interface Store {
 
   // runs
   createRun(run: NewRun): Promise<RunRow>;
+  /** Records the reference data versions a run reads, once: later calls get the versions recorded first. */
+  pinReferenceVersions(runId: string, versions: ReferenceVersions): Promise<ReferenceVersions>;
   setRunStatus(id: string, status: RunStatus, patch?: { error?: SerializedError | null }): Promise<void>;
   finishRun(id: string, result: { status: RunStatus; counts: OutcomeCounts; reconciliation: Reconciliation | null; error?: SerializedError | null }): Promise<void>;
   getRun(id: string): Promise<RunRow | null>;
@@ -213,10 +219,16 @@ export interface Store {
   readonly keyedState: KeyedStateStore;
 
   // reference data
-  putReferenceData(set: string, keyField: string, rows: Record<string, unknown>[]): Promise<number>;
-  getReferenceData(set: string): Promise<Map<string, unknown> | null>;
+  /** Stores a new version of a set (refused when rows cannot be keyed or repeat a key); the same content again makes none. */
+  putReferenceSet(input: NewReferenceSet, tx?: SqlClient): Promise<{ version: ReferenceSetVersion; unchanged: boolean; previous: ReferenceSetVersion | null }>;
+  /** The current version of a set with its rows; null when never loaded. */
+  getReferenceData(set: string): Promise<StoredReferenceSet | null>;
   /** The set as last loaded at or before `asOf` (kept for replays "as it was"); null when not loaded by then. */
-  getReferenceDataAsOf(set: string, asOf: string): Promise<Map<string, unknown> | null>;
+  getReferenceDataAsOf(set: string, asOf: string): Promise<StoredReferenceSet | null>;
+  getReferenceDataVersion(set: string, version: number): Promise<StoredReferenceSet | null>;
+  listReferenceSets(): Promise<ReferenceSetVersion[]>;
+  /** Newest first. */
+  listReferenceSetVersions(set: string): Promise<ReferenceSetVersion[]>;
 
   // retention
   /** Drops old trace snapshots and, later, old lineage; in small batches. */

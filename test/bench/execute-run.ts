@@ -17,6 +17,7 @@ import { ReconciliationBuilder } from '../../runtime/engine/reconcile.ts';
 import { runtimeFetch } from '../../runtime/connectors/http-client.ts';
 import { deletePartials, groupSpillOf } from '../../runtime/store/aggregate-partials-repo.ts';
 import { sha256 } from '../../runtime/queue/split-job.ts';
+import type { ReferenceVersions } from '../../runtime/store/reference-sets.ts';
 
 export interface RunServiceDeps {
   store: Store;
@@ -37,6 +38,8 @@ export interface StartRunRequest {
   triggerRef?: string | null;
   input: RunInput;
   reference: ReferenceData;
+  /** The stored reference data versions `reference` holds, recorded on the run. */
+  referenceVersions?: ReferenceVersions | null;
   replayOf?: string | null;
   dryRun?: boolean;
   chunkSize?: number;
@@ -48,7 +51,7 @@ export async function executeRun(deps: RunServiceDeps, req: StartRunRequest): Pr
   const { store } = deps;
   const run = await store.createRun({
     id: req.runId, flowId: req.doc.id, version: req.version, environment: req.environment ?? null,
-    trigger: req.trigger, triggerRef: req.triggerRef ?? null, replayOf: req.replayOf ?? null,
+    trigger: req.trigger, triggerRef: req.triggerRef ?? null, replayOf: req.replayOf ?? null, referenceVersions: req.referenceVersions ?? null,
   });
   await deps.onRunCreated?.(run);
   await store.setRunStatus(run.id, 'running');

@@ -257,7 +257,7 @@ describe('nothing silently empty', () => {
 
 describe('replay with the reference data as it was, or re-evaluated with the current one', () => {
   // Entries are quarantined unless their reference is in the master data set `camt054-known-refs`.
-  const known = (refs: string[]) => store.putReferenceData('camt054-known-refs', 'ref', refs.map((ref) => ({ ref })));
+  const known = (refs: string[]) => store.putReferenceSet({ set: 'camt054-known-refs', keyFields: ['ref'], rows: refs.map((ref) => ({ ref })) });
   const flowWithMasterData = (id: string): FlowDocument => {
     const doc = camt054Flow(id, `${id.replaceAll('-', '_')}_entries`, { bookedOnly: true });
     doc.referenceData = { known: { stored: 'camt054-known-refs', key: 'ref' } };

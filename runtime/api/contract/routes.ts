@@ -11,7 +11,7 @@ import {
   AuditEntrySchema, ConnectionKindSchema, ConnectionSchema, DailyReconciliationSchema, DeadLetterPageSchema, DeadLetterStatusSchema, DeploymentHistorySchema,
   DeploymentSchema, EnvironmentSchema, ErrorClassSchema, FlowDetailSchema, FlowDiffSchema, FlowDocumentInput, FlowDocumentSchema, FlowProblemSchema,
   FlowSummarySchema, HealthFiguresSchema, ImpactPreviewSchema, ItemsOf, MappingTestResultSchema, NodeTypeSchema, PageOf, PageQuery, pathParams,
-  PollingSchema, PromotionSchema, PromotionStatusSchema, RecordOutcomeSchema, ReplayRequestSchema, RoleSchema, RunAcceptedSchema, RunDetailSchema,
+  PollingSchema, ProblemItemSchema, PromotionSchema, ReferenceSetRowsSchema, ReferenceSetUploadSchema, ReferenceSetVersionSchema, PromotionStatusSchema, RecordOutcomeSchema, ReplayRequestSchema, RoleSchema, RunAcceptedSchema, RunDetailSchema,
   RunPageSchema, RunQuerySchema, RunRowSchema, SampleSchema, SavedDraftSchema, ScheduleSchema, StoredSampleSchema, StoredTraceSchema,
   TestRunRequestSchema, TestRunResultSchema, TokenSchema, TraceWithSourceRecordSchema, TriggerSettingsSchema, UserSchema, VersionInfoSchema,
   VersionRowSchema,
@@ -283,6 +283,28 @@ export const api = defineContract({
       }),
     },
     responses: { 200: json(PageOf(AuditEntrySchema), 'A page of entries') },
+  },
+
+  // ------------------------------------------------------------ reference data
+  'GET /api/reference-data': { responses: { 200: json(ItemsOf(ReferenceSetVersionSchema), 'Every set at its current version') } },
+  'POST /api/reference-data/check': {
+    request: { body: jsonBody(z.object({ document: FlowDocumentInput })) },
+    responses: { 200: json(z.strictObject({ problems: z.array(ProblemItemSchema) }), "The flow's reference data problems (unknown set, key, one-to-many)") },
+  },
+  'PUT /api/reference-data/{set}': {
+    request: { params: pathParams('set'), body: jsonBody(ReferenceSetUploadSchema) },
+    responses: {
+      200: json(z.strictObject({ version: ReferenceSetVersionSchema, unchanged: z.boolean() }), 'Loaded as a new version (or unchanged: the same as the current one)'),
+      422: described('The file cannot be read, names no such field, or has rows without a key or repeated keys'),
+    },
+  },
+  'GET /api/reference-data/{set}/versions': {
+    request: { params: pathParams('set') },
+    responses: { 200: json(z.strictObject({ current: ReferenceSetVersionSchema, versions: z.array(ReferenceSetVersionSchema) }), 'Versions, newest first'), 404: described('No such set') },
+  },
+  'GET /api/reference-data/{set}/rows': {
+    request: { params: pathParams('set'), query: z.object({ version: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(5000).optional() }) },
+    responses: { 200: json(ReferenceSetRowsSchema, 'The version (default the current one) with its first rows'), 404: described('No such set or version') },
   },
 
   // ------------------------------------------------------------ health

@@ -415,6 +415,8 @@ export const RunRowSchema = z.strictObject({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   replayOf: z.string().nullable(),
+  referenceVersions: z.record(z.string(), z.strictObject({ set: z.string(), version: z.number().int() })).nullable()
+    .meta({ description: 'The version of each stored reference data set the run read, by the name the flow gives it' }),
 }).meta({ id: 'RunRow' });
 
 export const RunAcceptedSchema = z.strictObject({ runId: z.string() }).meta({ id: 'RunAccepted' });
@@ -563,3 +565,33 @@ export type HealthFigures = z.infer<typeof HealthFiguresSchema>;
 export type { FlowDiff, FlowDocument };
 export type ItemSums = z.infer<typeof ItemSumsSchema>;
 export type SampleWarning = z.infer<typeof SampleWarningSchema>;
+
+// ---------------------------------------------------------------- reference data
+
+export const ReferenceSetVersionSchema = z.strictObject({
+  set: z.string(),
+  version: z.number().int(),
+  keyFields: z.array(z.string()).meta({ description: 'The key field, or several (a composite key)' }),
+  validFrom: z.string().nullable().meta({ description: 'Field of the first day a row is valid (effective dates)' }),
+  validTo: z.string().nullable().meta({ description: 'Field of the last day a row is valid (inclusive)' }),
+  multiple: z.boolean().meta({ description: 'Several rows may share a key (one-to-many)' }),
+  rowCount: z.number().int(),
+  sourceName: z.string().nullable().meta({ description: 'The file it was loaded from' }),
+  loadedBy: z.string().nullable(),
+  loadedAt: z.string(),
+}).meta({ id: 'ReferenceSetVersion' });
+
+export const ReferenceSetUploadSchema = z.object({
+  key: z.union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).min(1).max(10)]).meta({ description: 'Key field, or a list of fields (a composite key)' }),
+  validFrom: z.string().max(200).nullable().optional(),
+  validTo: z.string().max(200).nullable().optional(),
+  multiple: z.boolean().optional(),
+  fileName: z.string().min(1).max(300).meta({ description: 'The file name; .csv, .json or .jsonl says how to read it' }),
+  content: z.string().max(10 * 1024 * 1024).meta({ description: 'The file as text' }),
+}).meta({ id: 'ReferenceSetUpload' });
+
+export const ReferenceSetRowsSchema = ReferenceSetVersionSchema.extend({
+  rows: z.array(z.record(z.string(), z.unknown())),
+  truncated: z.boolean().meta({ description: 'More rows than shown' }),
+}).meta({ id: 'ReferenceSetRows' });
+export type ReferenceSetVersion = z.infer<typeof ReferenceSetVersionSchema>;

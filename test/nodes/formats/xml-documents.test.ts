@@ -21,6 +21,7 @@ import { evaluatorFor } from '../../../runtime/evaluators.ts';
 import { fileInput, loadFlowFile } from '../../../runtime/flow-files.ts';
 import { en16931TotalsProblems, ibanValid, pain001TotalsProblems, pain001v09Problems, parseTree, ubl21InvoiceProblems } from './document-rules.ts';
 import { UBL_WRITE, collect, realBytes } from './helpers.ts';
+import { EMPTY_REFERENCE_DATA } from '../../../nodes/reference-data.ts';
 
 type Json = any;
 const text = (file: string) => new TextDecoder().decode(realBytes(file));
@@ -30,7 +31,7 @@ const ubl = readdirSync(new URL('ubl/', REAL)).map((f) => `ubl/${f}`);
 
 beforeAll(loadXmlWriter);
 
-const functions = standardFunctions({ get: () => undefined, names: () => [] });
+const functions = standardFunctions(EMPTY_REFERENCE_DATA);
 
 /**
  * The pain.001 record the payments example flow gives for its sample, as target.sftp receives it (the traces
@@ -41,7 +42,7 @@ async function paymentRun(): Promise<Json> {
   const path = resolve(import.meta.dirname, '../../../flows/payments-pain001/flow.json');
   const { doc, dir } = await loadFlowFile(path);
   const result = await dryRunFlow({
-    doc, catalog, evaluator: evaluatorFor(doc), reference: { get: () => undefined, names: () => [] },
+    doc, catalog, evaluator: evaluatorFor(doc), reference: EMPTY_REFERENCE_DATA,
     input: { kind: 'document', document: fileInput(join(dir, doc.samples![0])) },
   });
   expect(result.traces.map((t) => [t.outcome, t.endNode])).toEqual([['delivered', 'to-bank']]);

@@ -1,9 +1,10 @@
 import type { InputDocument, NodeSetupContext, SourceContext } from '../../../nodes/define-node.ts';
 import { chunked } from '../../../nodes/formats/bytes.ts';
+import { EMPTY_REFERENCE_DATA } from '../../../nodes/reference-data.ts';
 
 /** A setup context for sources, which use none of the evaluator, reference data or functions. */
 export function setupContext(nodeId: string): NodeSetupContext {
-  return { nodeId, evaluator: {} as NodeSetupContext['evaluator'], reference: { get: () => undefined, names: () => [] }, functions: {} };
+  return { nodeId, evaluator: {} as NodeSetupContext['evaluator'], reference: EMPTY_REFERENCE_DATA, functions: {} };
 }
 
 /** An input document whose bytes arrive in chunks of `chunkSize`. */

@@ -2,6 +2,7 @@
 import type { ConnectionResolver, FileSink, HttpConnection, NodeSetupContext, SqlClient, TargetContext } from '../../../nodes/define-node.ts';
 import type { ExpressionEvaluator } from '../../../nodes/expression/evaluator.ts';
 import { FlowError } from '../../../nodes/errors.ts';
+import { EMPTY_REFERENCE_DATA } from '../../../nodes/reference-data.ts';
 
 /** An evaluator whose `check` only rejects empty text and unbalanced parentheses; targets never evaluate. */
 export const stubEvaluator: ExpressionEvaluator = {
@@ -20,7 +21,7 @@ export function setupContext(nodeId = 'target-1'): NodeSetupContext {
   return {
     nodeId,
     evaluator: stubEvaluator,
-    reference: { get: () => undefined, names: () => [] },
+    reference: EMPTY_REFERENCE_DATA,
     functions: {},
   };
 }

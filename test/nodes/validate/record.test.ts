@@ -211,7 +211,7 @@ describe('validate.record', () => {
 
   it('declares ports, expression fields, a summary and a config schema its configs satisfy', () => {
     expect(outputPorts(validateNode, config).map((p) => p.id)).toEqual(['valid', 'invalid']);
-    expect(validateNode.expressionFields).toEqual(['/rules/*/expression', '/references/*/value']);
+    expect(validateNode.expressionFields).toEqual(['/rules/*/expression', '/references/*/value', '/references/*/at']);
     expect(validateNode.summary!(config)).toBe('schema, 3 rules, 2 reference checks');
     expect(validateNode.summary!(validateNode.defaults)).toBe('no checks');
     const validate = new Ajv2020({ strict: true }).compile(validateNode.configSchema);

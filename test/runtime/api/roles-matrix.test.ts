@@ -68,6 +68,11 @@ const MATRIX: [string, string, unknown, Who[]][] = [
   ['PUT', '/api/flows/payments/triggers/dev/polling', { intervalSeconds: 60, enabled: false }, EDIT],
   ['GET', '/api/health', undefined, ALL],
   ['GET', '/api/reconciliation/daily', undefined, ALL],
+  ['GET', '/api/reference-data', undefined, ALL],
+  ['POST', '/api/reference-data/check', { document: paymentsFlow() }, ALL],
+  ['PUT', '/api/reference-data/nothing', { key: 'code', fileName: 'c.csv', content: 'code\nA\n' }, ADMIN],
+  ['GET', '/api/reference-data/nothing/versions', undefined, ALL],
+  ['GET', '/api/reference-data/nothing/rows', undefined, ALL],
 ];
 
 beforeAll(async () => {

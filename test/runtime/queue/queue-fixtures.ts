@@ -172,7 +172,7 @@ export async function setUpFlow(database: Database, doc: FlowDocument = queueFlo
   await targetDatabase(database, 'db').query(`create table if not exists ${table} (id text primary key, amount numeric not null)`);
   await store.saveDraft(doc, 'tester');
   await store.saveVersion(doc.id, doc, 'tester', 'first');
-  await store.putReferenceData('queue-test-currencies', 'code', [{ code: 'EUR' }, { code: 'USD' }]);
+  await store.putReferenceSet({ set: 'queue-test-currencies', keyFields: ['code'], rows: [{ code: 'EUR' }, { code: 'USD' }] });
 }
 
 export interface TestRecord { id: string; amount: string; currency: string; row: { id: string; amount: string } }

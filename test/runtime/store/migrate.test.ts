@@ -9,7 +9,7 @@ import { openPgliteStore, openPostgresStore, openStore } from '../../../runtime/
 
 // The store's own tables; later migrations (server, queue) add more.
 const EXPECTED_TABLES = ['dead_letters', 'flow_versions', 'flows', 'idempotency_ledger', 'node_stats', 'record_traces',
-  'reference_data', 'reference_sets', 'runs', 'schema_migrations', 'watermarks'];
+  'reference_data_loads', 'reference_sets', 'runs', 'schema_migrations', 'watermarks'];
 
 describe('migration files', () => {
   it('are numbered without gaps from 0001', async () => {
