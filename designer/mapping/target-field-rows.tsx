@@ -95,11 +95,19 @@ function valueText(row: TargetRow, values: unknown[]): string {
   return `${cellText(first ?? null, 40)}${values.length > 1 ? ` (+${values.length - 1} more)` : ''}`;
 }
 
+// JSONata's "parent cannot be derived" (S0217) holds for `%` read alone; inside a loop the row's expression has its parents.
+const PARENT_OUTSIDE_PATH = 'S0217';
+
+function rowProblem(row: TargetRow) {
+  const problem = row.expression ? evaluator.check(row.expression) : null;
+  return problem && row.loops.length > 0 && problem.code === PARENT_OUTSIDE_PATH ? null : problem;
+}
+
 function TargetLeafRow({ row, values, onChange, readOnly }: TargetRowProps) {
   const locked = readOnly || row.waitingForLoop;
   const { over, handlers } = useDrop(locked, row.loops, onChange);
   const name = row.path.join('.');
-  const problem = row.expression ? evaluator.check(row.expression) : null;
+  const problem = rowProblem(row);
   const missing = row.required && !row.expression;
   // Outside any loop, several values mean the source repeats: the target would silently get a list.
   const repeats = row.loops.length === 0 && Array.isArray(values[0]) && (values[0] as unknown[]).length > 1;

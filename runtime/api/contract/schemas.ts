@@ -178,7 +178,12 @@ export const StoredTraceSchema = RecordTraceSchema.extend({
 
 export const SourceRecordOutcomesSchema = z.strictObject({
   lineageKey: z.string(),
-  ends: z.array(z.strictObject({ lineageKey: z.string(), nodeId: z.string(), outcome: RecordOutcomeSchema })),
+  ends: z.array(z.strictObject({
+    lineageKey: z.string(), nodeId: z.string(), outcome: RecordOutcomeSchema,
+    itemKey: z.string().optional().meta({ description: 'The fan-out item\'s own key, when the flow declares one' }),
+    amount: z.string().optional().meta({ description: 'The record\'s (or fan-out item\'s declared) amount, exact decimal' }),
+    currency: z.string().optional(),
+  })),
   partiallyDelivered: z.boolean(),
 }).meta({ id: 'SourceRecordOutcomes' });
 
