@@ -10,7 +10,7 @@ import { defineContract, described, json, jsonBody } from './define-contract.ts'
 import {
   AuditEntrySchema, ConnectionKindSchema, ConnectionSchema, DailyReconciliationSchema, DeadLetterPageSchema, DeadLetterStatusSchema, DeploymentHistorySchema,
   DeploymentSchema, EnvironmentSchema, ErrorClassSchema, FlowDetailSchema, FlowDiffSchema, FlowDocumentInput, FlowDocumentSchema, FlowProblemSchema,
-  FlowSummarySchema, HealthFiguresSchema, ImpactPreviewSchema, ItemsOf, MappingTestResultSchema, NodeTypeSchema, PageOf, PageQuery, pathParams,
+  ConnectionReadinessSchema, FlowSummarySchema, HealthFiguresSchema, ImpactPreviewSchema, ItemsOf, MappingTestResultSchema, NodeTypeSchema, PageOf, PageQuery, pathParams,
   PollingSchema, PromotionSchema, PromotionStatusSchema, RecordOutcomeSchema, ReplayRequestSchema, RoleSchema, RunAcceptedSchema, RunDetailSchema,
   RunPageSchema, RunQuerySchema, RunRowSchema, SampleSchema, SavedDraftSchema, ScheduleSchema, StoredSampleSchema, StoredTraceSchema,
   TestRunRequestSchema, TestRunResultSchema, TokenSchema, TraceWithSourceRecordSchema, TriggerSettingsSchema, UserSchema, VersionInfoSchema,
@@ -99,6 +99,10 @@ export const api = defineContract({
   'GET /api/flows/{id}/versions/{version}': {
     request: { params: z.object({ id: z.string().min(1).max(300), version: z.coerce.number().int().positive() }) },
     responses: { 200: json(VersionRowSchema, 'The version'), 404: described('No such flow or version') },
+  },
+  'GET /api/flows/{id}/versions/{version}/readiness': {
+    request: { params: z.object({ id: z.string().min(1).max(300), version: z.coerce.number().int().positive() }) },
+    responses: { 200: json(ConnectionReadinessSchema, 'Per environment, the connections it does not bind'), 404: described('No such flow or version') },
   },
   'GET /api/flows/{id}/diff': {
     request: { params: pathParams('id'), query: z.object({ from: versionParam, to: versionParam }) },

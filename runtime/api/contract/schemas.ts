@@ -187,6 +187,13 @@ export const SourceRecordOutcomesSchema = z.strictObject({
   partiallyDelivered: z.boolean(),
 }).meta({ id: 'SourceRecordOutcomes' });
 
+export const ConnectionReadinessSchema = z.strictObject({
+  environments: z.array(z.strictObject({
+    environment: z.string(),
+    problems: z.array(ProblemItemSchema).meta({ description: 'Connections the version uses that this environment does not bind (or binds as another kind)' }),
+  })),
+}).meta({ id: 'ConnectionReadiness' });
+
 export const TraceWithSourceRecordSchema = StoredTraceSchema.extend({ sourceRecord: SourceRecordOutcomesSchema.optional() }).meta({ id: 'TraceWithSourceRecord' });
 
 // ---------------------------------------------------------------- users and tokens
@@ -548,6 +555,7 @@ export type RuleFailure = z.infer<typeof RuleFailureSchema>;
 export type RecordTrace = z.infer<typeof RecordTraceSchema>;
 export type StoredTrace = z.infer<typeof StoredTraceSchema>;
 export type TraceWithSourceRecord = z.infer<typeof TraceWithSourceRecordSchema>;
+export type ConnectionReadiness = z.infer<typeof ConnectionReadinessSchema>;
 export type TestRunResult = z.infer<typeof TestRunResultSchema>;
 export type TestRunRequest = z.input<typeof TestRunRequestSchema>;
 export type ValueDifference = z.infer<typeof ValueDifferenceSchema>;

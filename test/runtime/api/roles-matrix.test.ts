@@ -34,6 +34,7 @@ const MATRIX: [string, string, unknown, Who[]][] = [
   ['POST', '/api/flows/validate', { document: {} }, ALL],
   ['GET', '/api/flows/payments/versions', undefined, ALL],
   ['GET', '/api/flows/payments/versions/1', undefined, ALL],
+  ['GET', '/api/flows/payments/versions/1/readiness', undefined, ALL],
   ['POST', '/api/flows/payments/versions', { message: 'm' }, EDIT],
   ['GET', '/api/flows/payments/diff?from=1&to=draft', undefined, ALL],
   ['POST', '/api/flows/payments/test-run', { records: [{ ref: 'T', amount: 1, currency: 'EUR' }] }, EDIT],

@@ -47,6 +47,7 @@ const TABLE: [operation: string, row: Row, request?: { path?: string; body?: unk
   ['GET /api/flows/{id}/samples', 'read flows, versions, diffs, runs, traces, dead letters, health'],
   ['GET /api/flows/{id}/versions', 'read flows, versions, diffs, runs, traces, dead letters, health'],
   ['GET /api/flows/{id}/versions/{version}', 'read flows, versions, diffs, runs, traces, dead letters, health'],
+  ['GET /api/flows/{id}/versions/{version}/readiness', 'read flows, versions, diffs, runs, traces, dead letters, health'],
   ['GET /api/flows/{id}/diff', 'read flows, versions, diffs, runs, traces, dead letters, health', { path: '/api/flows/payments/diff?from=1&to=draft' }],
   ['GET /api/environments', 'read flows, versions, diffs, runs, traces, dead letters, health'],
   ['GET /api/flows/{id}/deployments', 'read flows, versions, diffs, runs, traces, dead letters, health'],
