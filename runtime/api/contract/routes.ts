@@ -89,6 +89,10 @@ export const api = defineContract({
     responses: { 200: json(z.strictObject({ problems: z.array(FlowProblemSchema) }), 'Problems (empty when valid)') },
   },
   'GET /api/flows/{id}/samples': { request: { params: pathParams('id') }, responses: { 200: json(ItemsOf(StoredSampleSchema), 'Samples'), 404: noFlow } },
+  'POST /api/flows/{id}/samples': {
+    request: { params: pathParams('id'), body: jsonBody(SampleSchema) },
+    responses: { 201: json(StoredSampleSchema, 'Stored with the flow (replacing one of the same name)'), 400: described('No content, or content that is not base64'), 404: noFlow },
+  },
 
   // ------------------------------------------------------------ versions
   'GET /api/flows/{id}/versions': { request: { params: pathParams('id') }, responses: { 200: json(ItemsOf(VersionInfoSchema), 'Versions'), 404: noFlow } },

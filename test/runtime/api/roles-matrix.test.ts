@@ -39,6 +39,7 @@ const MATRIX: [string, string, unknown, Who[]][] = [
   ['GET', '/api/flows/payments/diff?from=1&to=draft', undefined, ALL],
   ['POST', '/api/flows/payments/test-run', { records: [{ ref: 'T', amount: 1, currency: 'EUR' }] }, EDIT],
   ['POST', '/api/flows/payments/samples/parse', { name: 's.json', content: '[]' }, EDIT],
+  ['POST', '/api/flows/payments/samples', { name: 'matrix.csv', content: 'a,b\n1,2\n' }, EDIT],
   ['POST', '/api/flows/payments/mapping-tests/run', {}, EDIT],
   ['GET', '/api/environments', undefined, ALL],
   ['GET', '/api/connections', undefined, ADMIN],

@@ -69,6 +69,7 @@ const TABLE: [operation: string, row: Row, request?: { path?: string; body?: unk
   ['POST /api/flows/{id}/versions', 'edit drafts, save versions, test runs, mapping tests, import'],
   ['POST /api/flows/{id}/test-run', 'edit drafts, save versions, test runs, mapping tests, import'],
   ['POST /api/flows/{id}/samples/parse', 'edit drafts, save versions, test runs, mapping tests, import'],
+  ['POST /api/flows/{id}/samples', 'edit drafts, save versions, test runs, mapping tests, import', { body: { name: 'matrix.csv', content: 'a,b\n1,2\n' } }],
   ['POST /api/flows/{id}/mapping-tests/run', 'edit drafts, save versions, test runs, mapping tests, import'],
   ['POST /api/flows/{id}/deployments', 'deploy to dev; schedules/polling in dev; request promotions', { body: { environment: 'dev', version: 99 } }],
   ['POST /api/flows/{id}/deployments', 'deploy to test, approve promotions, roll back, impact preview', { body: { environment: 'test', version: 1 } }],
