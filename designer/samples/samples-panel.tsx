@@ -22,7 +22,9 @@ export function SamplesPanel() {
     api.listSamples(flowId).then((r) => setServerSamples(r.items.map((i) => i.name)), () => setServerSamples([]));
   }, [api, flowId]);
   useEffect(listStored, [listStored]);
-  const stored = useMemo(() => [...new Set([...declared, ...serverSamples])], [declared, serverSamples]);
+  // An upload of this session is stored too; it is listed once, as loaded.
+  const uploaded = useMemo(() => new Set(samples.filter((x) => x.origin === 'upload').map((x) => x.name)), [samples]);
+  const stored = useMemo(() => [...new Set([...declared, ...serverSamples])].filter((name) => !uploaded.has(name)), [declared, serverSamples, uploaded]);
   const sources = useDesignerShallow((s) => s.document?.nodes.filter((n) => catalog.get(n.type)?.category === 'source') ?? EMPTY_LIST);
   const index = useDesigner((s) => s.selectedRecordIndex);
   const [sourceId, setSourceId] = useState<string | undefined>(undefined);

@@ -51,11 +51,10 @@ describe('visual mapper: repeating elements of a real camt.054 map as loops', ()
 
     await page.getByRole('tab', { name: /Sample data/ }).click();
     await page.locator('.samples-panel input[type=file]').setInputFiles(CAMT054);
-    await page.locator('.sample-item', { hasText: 'camt054' }).first().waitFor();
+    await page.locator('.sample-item', { hasText: 'camt054' }).waitFor();
     // The upload is stored with the flow on the server: the next session lists it under "Stored with the flow".
-    await page.locator('.sample-item.stored', { hasText: 'camt054' }).waitFor();
-    const stored = await analyst.call<{ items: { name: string }[] }>('GET', '/api/flows/camt-054-notifications/samples');
-    expect(stored.body.items.map((i) => i.name)).toEqual(['camt054-v02-fi-fffs-credit-debit-notification.xml']);
+    await expect.poll(async () => (await analyst.call<{ items: { name: string }[] }>('GET', '/api/flows/camt-054-notifications/samples')).body.items.map((i) => i.name))
+      .toEqual(['camt054-v02-fi-fffs-credit-debit-notification.xml']);
 
     await selectNode(page, 'jsonata-1');
     await page.getByRole('button', { name: /Open visual mapper/ }).click();
