@@ -140,6 +140,8 @@ export function createApiClient(baseUrl = '', fetchImpl: typeof fetch = (...a) =
     diff: (id: string, from: number | 'draft', to: number | 'draft') => call('GET /api/flows/{id}/diff', { params: { id }, query: { from, to } }),
 
     // designing and testing
+    storeSample: (id: string, sample: Sample) => call('POST /api/flows/{id}/samples', { params: { id }, body: sample }),
+    readiness: (id: string, version: number) => call('GET /api/flows/{id}/versions/{version}/readiness', { params: { id, version } }),
     testRun: (id: string, req: TestRunRequest) => call('POST /api/flows/{id}/test-run', { params: { id }, body: req }),
     listSamples: (id: string) => call('GET /api/flows/{id}/samples', { params: { id } }),
     /** Parses a sample; without content it names a sample stored with the flow. */

@@ -23,6 +23,7 @@ import { BottomDrawer } from './panels/bottom-drawer.tsx';
 import { SaveVersionDialog } from './versions/save-version-dialog.tsx';
 import { DraftConflictBanner } from './versions/draft-conflict-banner.tsx';
 import { DeployDialog } from './versions/deploy-dialog.tsx';
+import { useSampleRereading } from './samples/use-sample-rereading.ts';
 
 const MapperDialog = lazy(() => import('./mapping/mapper-dialog.tsx'));
 const VersionDiffView = lazy(() => import('./versions/version-diff-view.tsx'));
@@ -93,6 +94,7 @@ export default function FlowEditorPage({ params }: { params: Record<string, stri
 
 function FlowEditor() {
   const actions = useEditorActions();
+  useSampleRereading();
   const helpOpen = useDesigner((s) => s.helpOpen);
   const mapperNodeId = useDesigner((s) => s.mapperNodeId);
   const diffView = useDesigner((s) => s.diffView);

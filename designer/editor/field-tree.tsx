@@ -6,6 +6,8 @@ import type { FieldNode } from './field-paths.ts';
 import { clickOnEnter } from '../shell/keyboard.ts';
 
 export const FIELD_MIME = 'application/x-ledgerflow-field-path';
+/** The dragged field's names from the record root (JSON), so a drop inside a loop can read it relative to the item. */
+export const FIELD_SEGMENTS_MIME = 'application/x-ledgerflow-field-segments';
 
 export function FieldTree({ fields, emptyText, draggable, onPick }: { fields: FieldNode[]; emptyText: string; draggable?: boolean; onPick?: (f: FieldNode) => void }) {
   if (fields.length === 0) return <p className="muted small field-tree-empty">{emptyText}</p>;
@@ -17,6 +19,7 @@ function FieldItem({ field, depth, draggable, onPick }: { field: FieldNode; dept
   const path = pathExpression(field.segments);
   const onDragStart = (e: DragEvent) => {
     e.dataTransfer.setData(FIELD_MIME, path);
+    e.dataTransfer.setData(FIELD_SEGMENTS_MIME, JSON.stringify(field.segments));
     e.dataTransfer.setData('text/plain', path);
     e.dataTransfer.effectAllowed = 'copy';
   };

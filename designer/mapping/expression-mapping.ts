@@ -3,12 +3,23 @@
  * `parseMapping` reads an object-constructor expression (optionally inside a
  * block with `$name := …;` bindings before it) into target field → expression
  * pairs, keeping each expression exactly as written; `generateExpression`
- * writes a mapping back as readable, indented JSONata.
+ * writes a mapping back as readable, indented JSONata. A list built from a
+ * repeating source element is a loop, written `"lines": [InvoiceLine.{ … }]`:
+ * its fields are read relative to each item and may hold loops in turn.
  */
 import jsonata from 'jsonata';
 import { dedentContinuation, indentContinuation, readStringLiteral, splitTopLevel } from './expression-scanner.ts';
 
-export type MappingEntry = { key: string; expression: string } | { key: string; fields: MappingEntry[] };
+export type MappingEntry =
+  | { key: string; expression: string }
+  | { key: string; fields: MappingEntry[] }
+  /** A for-each: one target item per item of `loop` (a JSONata path); `fields` are relative to the item. */
+  | { key: string; loop: string; fields: MappingEntry[] };
+
+/** A mapping entry that is a for-each over a repeating source element. */
+export type LoopEntry = Extract<MappingEntry, { loop: string }>;
+
+export const isLoop = (e: MappingEntry): e is LoopEntry => 'loop' in e;
 
 export interface Mapping {
   /** Statements before the object in a `( …; { … } )` block, without their `;`. */
@@ -23,6 +34,7 @@ interface AstNode {
   value?: unknown;
   lhs?: unknown;
   expressions?: AstNode[];
+  steps?: AstNode[];
 }
 
 const isObjectConstructor = (n: AstNode | undefined): boolean => n?.type === 'unary' && n.value === '{';
@@ -77,15 +89,34 @@ function parseObject(text: string, ast: AstNode): MappingEntry[] | null {
     const key = readStringLiteral(stripComments(keyText));
     if (key === null || key !== keyAst.value || rest.length === 0) return null;
     const valueText = pairs[i].slice(keyText.length + 1).trim();
+    const loop = readLoop(valueText, valueAst);
     if (isObjectConstructor(valueAst) && valueText.startsWith('{')) {
       const nested = parseObject(valueText, valueAst);
       if (!nested) return null;
       out.push({ key, fields: nested });
+    } else if (loop) {
+      out.push({ key, ...loop });
     } else {
       out.push({ key, expression: dedentContinuation(valueText) });
     }
   }
   return out;
+}
+
+/** Reads `[path.{ … }]` as a loop over `path`; null for any other value (kept as an expression). */
+function readLoop(text: string, ast: AstNode): { loop: string; fields: MappingEntry[] } | null {
+  if (ast.type !== 'unary' || ast.value !== '[' || ast.expressions?.length !== 1) return null;
+  const path = ast.expressions[0];
+  const steps = path.type === 'path' ? (path.steps ?? []) : [];
+  const last = steps[steps.length - 1];
+  if (steps.length < 2 || !isObjectConstructor(last) || !text.startsWith('[') || !text.endsWith(']')) return null;
+  const inner = text.slice(1, -1).trim();
+  const parts = splitTopLevel(inner, '.');
+  const objectText = parts[parts.length - 1].trim();
+  if (parts.length < 2 || !objectText.startsWith('{')) return null;
+  const source = parts.slice(0, -1).join('.').trim();
+  const fields = parseObject(objectText, last);
+  return fields && source ? { loop: dedentContinuation(source), fields } : null;
 }
 
 /** Writes a mapping as indented JSONata; fields without an expression are left out. */
@@ -99,7 +130,10 @@ function objectText(fields: MappingEntry[], indent: number): string {
   const inner = indent + 2;
   const lines: string[] = [];
   for (const f of fields) {
-    if ('fields' in f) {
+    if (isLoop(f)) {
+      // A list nobody has chosen a repeating element for yet writes nothing.
+      if (f.loop.trim() !== '') lines.push(`${' '.repeat(inner)}${JSON.stringify(f.key)}: [${indentContinuation(f.loop.trim(), inner)}.${objectText(f.fields, inner)}]`);
+    } else if ('fields' in f) {
       lines.push(`${' '.repeat(inner)}${JSON.stringify(f.key)}: ${objectText(f.fields, inner)}`);
     } else if (f.expression.trim() !== '') {
       lines.push(`${' '.repeat(inner)}${JSON.stringify(f.key)}: ${indentContinuation(f.expression.trim(), inner)}`);
@@ -135,13 +169,37 @@ export function setFieldExpression(fields: MappingEntry[], path: readonly string
   else {
     const existing = index >= 0 ? fields[index] : undefined;
     const children = existing && 'fields' in existing ? existing.fields : [];
-    entry = { key: head, fields: setFieldExpression(children, rest, expression) };
+    const nested = setFieldExpression(children, rest, expression);
+    entry = existing && isLoop(existing) ? { ...existing, fields: nested } : { key: head, fields: nested };
   }
   if (index < 0) return [...fields, entry];
   return fields.map((f, i) => (i === index ? entry : f));
 }
 
-/** Removes a target path; objects left empty are removed too. */
+/** Makes the target path a loop over `source` (a JSONata path), keeping fields already mapped inside it. */
+export function setLoop(fields: MappingEntry[], path: readonly string[], source: string): MappingEntry[] {
+  const [head, ...rest] = path;
+  const index = fields.findIndex((f) => f.key === head);
+  const existing = index >= 0 ? fields[index] : undefined;
+  const children = existing && 'fields' in existing ? existing.fields : [];
+  let entry: MappingEntry;
+  if (rest.length === 0) entry = { key: head, loop: source, fields: children };
+  else entry = existing && isLoop(existing) ? { ...existing, fields: setLoop(children, rest, source) } : { key: head, fields: setLoop(children, rest, source) };
+  if (index < 0) return [...fields, entry];
+  return fields.map((f, i) => (i === index ? entry : f));
+}
+
+/** Every loop of a mapping with its target path and its source, outermost first. */
+export function loopsOf(fields: MappingEntry[], prefix: string[] = []): { path: string[]; loop: string }[] {
+  return fields.flatMap((f) => {
+    if (!('fields' in f)) return [];
+    const path = [...prefix, f.key];
+    const inner = loopsOf(f.fields, path);
+    return isLoop(f) ? [{ path, loop: f.loop }, ...inner] : inner;
+  });
+}
+
+/** Removes a target path; objects left empty are removed too (a loop stays: its list is still mapped). */
 export function removeField(fields: MappingEntry[], path: readonly string[]): MappingEntry[] {
   const [head, ...rest] = path;
   const out: MappingEntry[] = [];
@@ -149,7 +207,8 @@ export function removeField(fields: MappingEntry[], path: readonly string[]): Ma
     if (f.key !== head) out.push(f);
     else if (rest.length > 0 && 'fields' in f) {
       const children = removeField(f.fields, rest);
-      if (children.length) out.push({ key: f.key, fields: children });
+      if (isLoop(f)) out.push({ ...f, fields: children });
+      else if (children.length) out.push({ key: f.key, fields: children });
     }
   }
   return out;

@@ -1,5 +1,6 @@
 /**
- * The fields a transform must produce, read from what comes after it: the
+ * The fields a transform must produce: the target structure set on the
+ * transform itself (a JSON Schema), then what comes after it: the
  * JSON Schema of a validate node, the column → field path maps of targets
  * (and their lines), passing through route and validate nodes, which forward
  * records unchanged.
@@ -57,7 +58,9 @@ export function fieldsReadByTarget(config: Config): { path: string[]; required: 
 
 /** The target fields of a transform node, from every node downstream of it up to the targets. */
 export function targetFieldsFor(doc: FlowDocument, nodeId: string, catalog: NodeCatalog): FieldNode[] {
-  let tree: FieldNode[] = [];
+  // The structure the analyst gave the mapping itself comes first, in its own order.
+  const own = doc.nodes.find((n) => n.id === nodeId)?.config.targetSchema;
+  let tree: FieldNode[] = own && typeof own === 'object' ? fieldsFromSchema(own as Config) : [];
   const seen = new Set<string>();
   const stack = doc.edges.filter((e) => e.source === nodeId).map((e) => e.target);
   while (stack.length) {

@@ -12,10 +12,11 @@ export const OUTCOME_LABEL: Record<RecordOutcome, string> = {
 
 export const TRIGGERS = ['manual', 'webhook', 'schedule', 'polling', 'replay'];
 
+/** A moment with its date, year included, and time to the second ("5 Dec 2026, 14:03:09"). */
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  return d.toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return d.toLocaleString(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
 /** 850 ms, 12.4 s, 3 min 5 s, 2 h 10 min, 14 d. */

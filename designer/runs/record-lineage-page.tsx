@@ -38,6 +38,9 @@ function stepsOf(trace: StoredTrace, nodes: { id: string; type: string; label?: 
 
 /** Where every record of this source record ended: one outcome per target (and fan-out item); partial delivery said plainly. */
 function SourceRecordEnds({ id, current, source }: { id: string; current: string; source: NonNullable<TraceWithSourceRecord['sourceRecord']> }) {
+  // Items of a flow that declares an item key or amount show them: which entry went where, for how much.
+  const withItems = source.ends.some((e) => e.itemKey);
+  const withAmounts = source.ends.some((e) => e.amount);
   return (
     <section className="ops-card" data-testid="source-record-ends">
       <div className="card-head"><h3>Source record {source.lineageKey}: every target</h3></div>
@@ -47,11 +50,13 @@ function SourceRecordEnds({ id, current, source }: { id: string; current: string
         </p>
       )}
       <table className="mini-table">
-        <thead><tr><th>Record</th><th>Node</th><th>Outcome</th></tr></thead>
+        <thead><tr><th>Record</th>{withItems && <th>Item</th>}{withAmounts && <th className="num">Amount</th>}<th>Node</th><th>Outcome</th></tr></thead>
         <tbody>
           {source.ends.map((e) => (
             <tr key={e.lineageKey}>
               <td className="mono">{e.lineageKey === current ? e.lineageKey : <a href={`#/runs/${encodeURIComponent(id)}/records/${encodeURIComponent(e.lineageKey)}`}>{e.lineageKey}</a>}</td>
+              {withItems && <td className="mono" title={e.itemKey}>{e.itemKey ?? '—'}</td>}
+              {withAmounts && <td className="num mono nowrap">{e.amount ? `${formatAmount(e.amount, e.currency)} ${e.currency ?? ''}` : '—'}</td>}
               <td className="mono">{e.nodeId}</td>
               <td><OutcomePill outcome={e.outcome} /></td>
             </tr>
@@ -104,7 +109,8 @@ export default function RecordLineagePage({ params }: { params: Record<string, s
             <dt>Business key</dt><dd className="mono">{t.businessKey ?? '—'}</dd>
             <dt>Lineage key</dt><dd className="mono">{t.lineageKey}</dd>
             <dt>Source key</dt><dd className="mono" title={t.sourceKey}>{t.sourceKey}</dd>
-            <dt>Amount</dt><dd className="mono">{t.amount ? `${formatAmount(t.amount, t.currency)} ${t.currency ?? ''}` : '—'}</dd>
+            {t.itemKey && <><dt>Item key</dt><dd className="mono" title={t.itemKey}>{t.itemKey}</dd></>}
+            <dt>{t.itemKey || t.lineageKey.includes('.') ? 'Item amount' : 'Amount'}</dt><dd className="mono" data-testid="record-amount">{t.amount ? `${formatAmount(t.amount, t.currency)} ${t.currency ?? ''}` : '—'}</dd>
             <dt>Event time</dt><dd>{t.eventTime ? formatDateTime(new Date(t.eventTime).toISOString()) : '—'}</dd>
           </dl>
         </section>

@@ -69,3 +69,11 @@ export async function parseSample(name: string, content: Blob | Uint8Array, sour
   }
   return { records, total, parsedBy: behaviour && decl ? `${decl.title} source “${sourceNode!.label ?? sourceNode!.id}”` : 'format detected from the file' };
 }
+
+/** Bytes of a base64 string (a binary sample kept for test runs; sample-file.ts encodes). */
+export function fromBase64(text: string): Uint8Array {
+  const s = atob(text);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}

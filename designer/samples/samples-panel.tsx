@@ -1,5 +1,6 @@
 /** Sample data: upload or pick a stored sample, list its records, pick the one previews use. */
-import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { errorMessage } from '../api-client.ts';
 import { catalog } from '../../nodes/catalog.ts';
 import { useEditor } from '../editor-context.tsx';
 import { JsonView } from '../shell/json-view.tsx';
@@ -12,15 +13,18 @@ const ACCEPT = '.csv,.tsv,.json,.jsonl,.ndjson,.xml,.txt';
 
 export function SamplesPanel() {
   const store = useDesignerStoreApi();
-  const { api, flowId } = useEditor();
+  const { api, flowId, readOnly } = useEditor();
   const samples = useDesigner((s) => s.samples);
   const activeId = useDesigner((s) => s.activeSampleId);
   const declared = useDesigner((s) => s.document?.samples ?? EMPTY_LIST);
   const [serverSamples, setServerSamples] = useState<string[]>([]);
-  useEffect(() => {
+  const listStored = useCallback(() => {
     api.listSamples(flowId).then((r) => setServerSamples(r.items.map((i) => i.name)), () => setServerSamples([]));
   }, [api, flowId]);
-  const stored = useMemo(() => [...new Set([...declared, ...serverSamples])], [declared, serverSamples]);
+  useEffect(listStored, [listStored]);
+  // An upload of this session is stored too; it is listed once, as loaded.
+  const uploaded = useMemo(() => new Set(samples.filter((x) => x.origin === 'upload').map((x) => x.name)), [samples]);
+  const stored = useMemo(() => [...new Set([...declared, ...serverSamples])].filter((name) => !uploaded.has(name)), [declared, serverSamples, uploaded]);
   const sources = useDesignerShallow((s) => s.document?.nodes.filter((n) => catalog.get(n.type)?.category === 'source') ?? EMPTY_LIST);
   const index = useDesigner((s) => s.selectedRecordIndex);
   const [sourceId, setSourceId] = useState<string | undefined>(undefined);
@@ -34,8 +38,12 @@ export function SamplesPanel() {
     for (const f of Array.from(files)) {
       setLoading(f.name);
       await loadUploadedSample(store, f, sourceId);
+      // Kept with the flow on the server, so it is there in the next session too (not for read-only viewers).
+      const loaded = store.getState().samples.find((s) => s.origin === 'upload' && s.name === f.name);
+      if (!readOnly && loaded?.content) await api.storeSample(flowId, loaded.content).catch((err) => store.getState().notify('error', `${f.name} could not be stored with the flow: ${errorMessage(err)}`));
     }
     setLoading(null);
+    listStored();
   };
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -49,7 +57,7 @@ export function SamplesPanel() {
       <div className={`samples-list ${dragOver ? 'drag-over' : ''}`} onDragOver={(e) => { if (e.dataTransfer.types.includes('Files')) { e.preventDefault(); setDragOver(true); } }} onDragLeave={() => setDragOver(false)} onDrop={onDrop}>
         <input ref={fileInput} type="file" accept={ACCEPT} hidden multiple onChange={(e) => { if (e.target.files) void upload(e.target.files); e.target.value = ''; }} />
         <button type="button" className="btn btn-primary btn-block" onClick={() => fileInput.current?.click()} disabled={!!loading}>{loading ? `Reading ${loading}…` : 'Upload a file…'}</button>
-        <p className="muted small">CSV, JSON, JSON Lines or XML. Drop files here. Read in your browser by the flow's own source node.</p>
+        <p className="muted small">CSV, JSON, JSON Lines or XML. Drop files here. Read in your browser by the flow's own source node, and stored with the flow for your next session.</p>
         {sources.length > 1 && (
           <label className="field">
             <span className="field-label">Read with source</span>

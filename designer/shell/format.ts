@@ -1,6 +1,6 @@
 /** Small display helpers. */
 
-/** "just now", "5 min ago", "3 h ago", "12 Mar" … */
+/** "just now", "5 min ago", "3 h ago", then a date that always names its year ("12 Mar 2026"). */
 export function relativeTime(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '';
   const t = Date.parse(iso);
@@ -10,7 +10,8 @@ export function relativeTime(iso: string | null | undefined, now = Date.now()): 
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   if (s < 86400) return `${Math.round(s / 3600)} h ago`;
   if (s < 86400 * 7) return `${Math.round(s / 86400)} d ago`;
-  return new Date(t).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: new Date(t).getFullYear() === new Date(now).getFullYear() ? undefined : 'numeric' });
+  // Finance reads dates across year ends: "3 Jan" in a December audit is ambiguous.
+  return new Date(t).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
 }
 
 export function plural(n: number, word: string, many = `${word}s`): string {

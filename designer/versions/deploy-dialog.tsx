@@ -1,7 +1,7 @@
 /** Deploy or request promotion per environment, by role; pending promotions with the four-eyes rule visible. */
 import { useCallback, useEffect, useState } from 'react';
 import { errorMessage } from '../api-client.ts';
-import type { Promotion } from '../../runtime/api/contract/schemas.ts';
+import type { ConnectionReadiness, Promotion } from '../../runtime/api/contract/schemas.ts';
 import { useEditor } from '../editor-context.tsx';
 import { Dialog } from '../shell/dialog.tsx';
 import { ConfirmDialog } from '../shell/confirm-dialog.tsx';
@@ -24,6 +24,14 @@ export function DeployDialog() {
     api.promotions('pending').then((r) => setPending(r.items.filter((p) => p.flowId === flowId)), () => setPending([]));
   }, [api, flowId]);
   useEffect(loadPending, [loadPending]);
+  // Connections the chosen version uses that an environment does not bind: said before deploying, not when it runs.
+  const [readiness, setReadiness] = useState<ConnectionReadiness | null>(null);
+  useEffect(() => {
+    if (version === null) return;
+    let current = true;
+    api.readiness(flowId, version).then((r) => { if (current) setReadiness(r); }, () => { if (current) setReadiness(null); });
+    return () => { current = false; };
+  }, [api, flowId, version]);
 
   const act = async (key: string, fn: () => Promise<unknown>, done: string) => {
     setBusy(key);
@@ -96,6 +104,9 @@ export function DeployDialog() {
                 {option.kind === 'pending' && <span className="chip chip-warning">Promotion requested by {option.promotion.requestedBy}</span>}
                 {option.kind === 'none' && <span className="muted small">{option.why}</span>}
               </div>
+              {readiness?.environments.find((r) => r.environment === env.name)?.problems.map((p) => (
+                <div key={p.path} className="env-row-problem text-error small" role="note">⚠ {p.message}</div>
+              ))}
             </div>
           );
         })}

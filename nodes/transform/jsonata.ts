@@ -2,7 +2,7 @@
  * Map (JSONata): one expression turns each record into the output record, or
  * into several (an array result fans out into one record per item).
  */
-import { Expression, Type, type Static } from '../config-schema.ts';
+import { AnyObject, Expression, Type, type Static } from '../config-schema.ts';
 import { defineNode, type Emission, type EmittedItem } from '../define-node.ts';
 import { compileConfigExpression, nodeError } from '../expression/config-expressions.ts';
 import type { Bindings, CompiledExpression } from '../expression/evaluator.ts';
@@ -35,6 +35,11 @@ const config = Type.Object({
   itemCurrency: Type.Optional(Expression({
     title: 'Item currency',
     description: 'JSONata on each item giving the ISO currency of its amount, or a quoted literal such as \'EUR\'.',
+  })),
+  /** The shape of the output (a JSON Schema), set in the visual mapper from a schema or a sample of the target. */
+  targetSchema: Type.Optional(AnyObject({
+    title: 'Target structure',
+    description: 'JSON Schema of the output this mapping builds; the visual mapper lists its fields (and lists) as targets. Set it in the mapper from a schema or a sample of the target.',
   })),
 }, { $schema: 'https://json-schema.org/draft/2020-12/schema', title: 'Map (JSONata)', additionalProperties: false });
 

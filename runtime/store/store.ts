@@ -202,8 +202,8 @@ export interface Store {
   getTrace(runId: string, lineageKey: string): Promise<StoredTrace | null>;
   /** Where every record of the source record `lineageKey` belongs to ended in the run (partial delivery). */
   sourceRecordOutcomes(runId: string, lineageKey: string): Promise<SourceRecordOutcomes>;
-  /** Every trace with that business key across runs and flows, newest first. */
-  findByBusinessKey(businessKey: string, page: Page): Promise<Paged<StoredTrace>>;
+  /** Every trace whose business key or item key starts with `prefix` (any case), across runs and flows, newest first. */
+  findByBusinessKey(prefix: string, page: Page): Promise<Paged<StoredTrace>>;
 
   // dead letters (quarantined and dead-lettered records)
   listDeadLetters(filter: DeadLetterFilter, page: Page): Promise<Paged<DeadLetterRow>>;

@@ -11,7 +11,8 @@ import { expandSteps } from './trace-rows.ts';
 export interface SourceRecordOutcomes {
   /** The source record's own lineage key (its position in the run). */
   lineageKey: string;
-  ends: { lineageKey: string; nodeId: string; outcome: RecordOutcome }[];
+  /** Each end, with the fan-out item's own key and amount where the flow declares them. */
+  ends: { lineageKey: string; nodeId: string; outcome: RecordOutcome; itemKey?: string; amount?: string; currency?: string }[];
   /** Delivered (or already there) at some target and quarantined or dead-lettered elsewhere. */
   partiallyDelivered: boolean;
 }
@@ -107,29 +108,41 @@ export function tracesRepo(db: Db) {
      */
     async sourceRecordOutcomes(runId: string, lineageKey: string): Promise<SourceRecordOutcomes> {
       const root = lineageKey.split('.')[0];
-      const { rows } = await db.query<{ lineage_key: string; end_node: string; outcome: RecordOutcome }>(
-        `select distinct on (lineage_key) lineage_key, end_node, outcome from record_traces
+      const { rows } = await db.query<{ lineage_key: string; end_node: string; outcome: RecordOutcome; item_key: string | null; amount: string | null; currency: string | null }>(
+        `select distinct on (lineage_key) lineage_key, end_node, outcome, item_key, amount, currency from record_traces
          where run_id = $1 and (lineage_key = $2 or lineage_key like $3) order by lineage_key, id desc`,
         [runId, root, `${root}.%`],
       );
-      const ends = rows.map((r) => ({ lineageKey: r.lineage_key, nodeId: r.end_node, outcome: r.outcome }));
+      const ends = rows.map((r) => ({
+        lineageKey: r.lineage_key, nodeId: r.end_node, outcome: r.outcome,
+        itemKey: optional(r.item_key), amount: optional(r.amount), currency: optional(r.currency),
+      }));
       // Only a target delivers, or finds a record already there.
       const reached = ends.some((e) => e.outcome === 'delivered' || e.outcome === 'duplicate');
       const failed = ends.some((e) => e.outcome === 'quarantined' || e.outcome === 'dead_lettered');
       return { lineageKey: root, ends, partiallyDelivered: reached && failed };
     },
 
-    async findByBusinessKey(businessKey: string, page: Page): Promise<Paged<StoredTrace>> {
+    /**
+     * Records whose business key, or fan-out item key, starts with `prefix` in any case
+     * ("inv-2026-00" finds INV-2026-0042; an entry reference finds its item), newest first.
+     */
+    async findByBusinessKey(prefix: string, page: Page): Promise<Paged<StoredTrace>> {
       const limit = pageLimit(page.limit);
-      const params: unknown[] = [businessKey];
+      const params: unknown[] = [likePrefix(prefix.toLowerCase())];
       let after = '';
       if (page.cursor) {
         params.push(decodeCursor(page.cursor, ['number'])[0]);
         after = `and id < $${params.length}`;
       }
       params.push(limit + 1);
+      // Two index range scans (migration 0017), merged newest first.
       const { rows } = await db.query(
-        `select * from record_traces where business_key = $1 ${after} order by id desc limit $${params.length}`,
+        `select * from record_traces where id in (
+           (select id from record_traces where business_key is not null and lower(business_key) like $1 ${after} order by id desc limit $${params.length})
+           union
+           (select id from record_traces where item_key is not null and lower(item_key) like $1 ${after} order by id desc limit $${params.length})
+         ) order by id desc limit $${params.length}`,
         params,
       );
       return toPage(rows, limit, toTrace, (r) => [numberOf(r.id)]);

@@ -132,6 +132,14 @@ for (const [n, path] of [cliPath, queuePath].entries()) {
       expect(letters.map((l) => l.itemKey).sort()).toEqual(Object.keys(ENTRIES).sort());
     });
 
+    it('an operator finds an entry by the start of its own reference in any case, and its lineage lists every entry with its amount', async () => {
+      const found = (await store.findByBusinessKey('091029acctstmtarch0', { limit: 50 })).items.filter((t) => t.runId === first.id);
+      expect(found.map((t) => t.itemKey).sort()).toEqual(['091029ACCTSTMTARCH03', '091029ACCTSTMTARCH04', '091029ACCTSTMTARCH05']);
+      const ends = await store.sourceRecordOutcomes(first.id, found[0].lineageKey);
+      expect(byValue(Object.fromEntries(ends.ends.map((e) => [e.itemKey!, e.amount])))).toEqual(byValue(ENTRIES));
+      expect(new Set(ends.ends.map((e) => e.currency))).toEqual(new Set(['EUR']));
+    });
+
     it('replays only the dead-lettered entries: five delivered, the INFO entry left as it was', async () => {
       await targetDatabase(database, 'treasury').query(fixTable(table));
       const dead = (await openLetters(doc.id)).filter((l) => l.disposition === 'dead_lettered');

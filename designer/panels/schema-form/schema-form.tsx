@@ -12,6 +12,7 @@ import { JsonField } from './json-field.tsx';
 import { ExpressionInput } from './expression-input.tsx';
 import { ConnectionSelect } from './connection-select.tsx';
 import { OneOfField } from './one-of-field.tsx';
+import { formatSettingsShown } from './format-settings.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -43,7 +44,7 @@ export function ObjectFields({ schema, value, onChange, pointer }: { schema: Sch
   const obj = value ?? {};
   return (
     <div className="form-fields">
-      {Object.entries(props).map(([name, s]) => (
+      {Object.entries(props).filter(([name]) => formatSettingsShown(props, obj, name)).map(([name, s]) => (
         <Field
           key={name}
           name={name}

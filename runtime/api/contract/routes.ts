@@ -10,7 +10,7 @@ import { defineContract, described, json, jsonBody } from './define-contract.ts'
 import {
   AuditEntrySchema, ConnectionKindSchema, ConnectionSchema, DailyReconciliationSchema, DeadLetterPageSchema, DeadLetterStatusSchema, DeploymentHistorySchema,
   DeploymentSchema, EnvironmentSchema, ErrorClassSchema, FlowDetailSchema, FlowDiffSchema, FlowDocumentInput, FlowDocumentSchema, FlowProblemSchema,
-  FlowSummarySchema, HealthFiguresSchema, ImpactPreviewSchema, ItemsOf, MappingTestResultSchema, NodeTypeSchema, PageOf, PageQuery, pathParams,
+  ConnectionReadinessSchema, FlowSummarySchema, HealthFiguresSchema, ImpactPreviewSchema, ItemsOf, MappingTestResultSchema, NodeTypeSchema, PageOf, PageQuery, pathParams,
   PollingSchema, ProblemItemSchema, PromotionSchema, ReferenceSetRowsSchema, ReferenceSetUploadSchema, ReferenceSetVersionSchema, PromotionStatusSchema, RecordOutcomeSchema, ReplayRequestSchema, RoleSchema, RunAcceptedSchema, RunDetailSchema,
   RunPageSchema, RunQuerySchema, RunRowSchema, SampleSchema, SavedDraftSchema, ScheduleSchema, StoredSampleSchema, StoredTraceSchema,
   TestRunRequestSchema, TestRunResultSchema, TokenSchema, TraceWithSourceRecordSchema, TriggerSettingsSchema, UserSchema, VersionInfoSchema,
@@ -89,6 +89,10 @@ export const api = defineContract({
     responses: { 200: json(z.strictObject({ problems: z.array(FlowProblemSchema) }), 'Problems (empty when valid)') },
   },
   'GET /api/flows/{id}/samples': { request: { params: pathParams('id') }, responses: { 200: json(ItemsOf(StoredSampleSchema), 'Samples'), 404: noFlow } },
+  'POST /api/flows/{id}/samples': {
+    request: { params: pathParams('id'), body: jsonBody(SampleSchema) },
+    responses: { 201: json(StoredSampleSchema, 'Stored with the flow (replacing one of the same name)'), 400: described('No content, or content that is not base64'), 404: noFlow },
+  },
 
   // ------------------------------------------------------------ versions
   'GET /api/flows/{id}/versions': { request: { params: pathParams('id') }, responses: { 200: json(ItemsOf(VersionInfoSchema), 'Versions'), 404: noFlow } },
@@ -99,6 +103,10 @@ export const api = defineContract({
   'GET /api/flows/{id}/versions/{version}': {
     request: { params: z.object({ id: z.string().min(1).max(300), version: z.coerce.number().int().positive() }) },
     responses: { 200: json(VersionRowSchema, 'The version'), 404: described('No such flow or version') },
+  },
+  'GET /api/flows/{id}/versions/{version}/readiness': {
+    request: { params: z.object({ id: z.string().min(1).max(300), version: z.coerce.number().int().positive() }) },
+    responses: { 200: json(ConnectionReadinessSchema, 'Per environment, the connections it does not bind'), 404: described('No such flow or version') },
   },
   'GET /api/flows/{id}/diff': {
     request: { params: pathParams('id'), query: z.object({ from: versionParam, to: versionParam }) },

@@ -178,9 +178,21 @@ export const StoredTraceSchema = RecordTraceSchema.extend({
 
 export const SourceRecordOutcomesSchema = z.strictObject({
   lineageKey: z.string(),
-  ends: z.array(z.strictObject({ lineageKey: z.string(), nodeId: z.string(), outcome: RecordOutcomeSchema })),
+  ends: z.array(z.strictObject({
+    lineageKey: z.string(), nodeId: z.string(), outcome: RecordOutcomeSchema,
+    itemKey: z.string().optional().meta({ description: 'The fan-out item\'s own key, when the flow declares one' }),
+    amount: z.string().optional().meta({ description: 'The record\'s (or fan-out item\'s declared) amount, exact decimal' }),
+    currency: z.string().optional(),
+  })),
   partiallyDelivered: z.boolean(),
 }).meta({ id: 'SourceRecordOutcomes' });
+
+export const ConnectionReadinessSchema = z.strictObject({
+  environments: z.array(z.strictObject({
+    environment: z.string(),
+    problems: z.array(ProblemItemSchema).meta({ description: 'Connections the version uses that this environment does not bind (or binds as another kind)' }),
+  })),
+}).meta({ id: 'ConnectionReadiness' });
 
 export const TraceWithSourceRecordSchema = StoredTraceSchema.extend({ sourceRecord: SourceRecordOutcomesSchema.optional() }).meta({ id: 'TraceWithSourceRecord' });
 
@@ -543,6 +555,7 @@ export type RuleFailure = z.infer<typeof RuleFailureSchema>;
 export type RecordTrace = z.infer<typeof RecordTraceSchema>;
 export type StoredTrace = z.infer<typeof StoredTraceSchema>;
 export type TraceWithSourceRecord = z.infer<typeof TraceWithSourceRecordSchema>;
+export type ConnectionReadiness = z.infer<typeof ConnectionReadinessSchema>;
 export type TestRunResult = z.infer<typeof TestRunResultSchema>;
 export type TestRunRequest = z.input<typeof TestRunRequestSchema>;
 export type ValueDifference = z.infer<typeof ValueDifferenceSchema>;

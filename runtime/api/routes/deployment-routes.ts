@@ -7,6 +7,7 @@ import { currentUser } from '../middleware/auth.ts';
 import { approvePromotion, deploymentView, deployVersion, promotionView, rejectPromotion, requestPromotion } from '../../app/deployments.ts';
 import { requireFlow } from '../../app/flow-checks.ts';
 import { impactPreview } from '../../app/impact-preview.ts';
+import { connectionReadiness } from '../../app/connection-readiness.ts';
 
 
 export function registerDeploymentRoutes(app: Api, ctx: ApiContext): void {
@@ -23,6 +24,13 @@ export function registerDeploymentRoutes(app: Api, ctx: ApiContext): void {
     const flow = await requireFlow(ctx, c.req.valid('param').id);
     const items = await ctx.repos.deployments.deploymentHistory(flow.id, c.req.valid('query').environment);
     return c.json({ items: items.map((h) => ({ ...deploymentView(h), kind: h.kind, promotionId: h.promotionId })) }, 200);
+  });
+
+  defineRoute(app, {
+    ...api['GET /api/flows/{id}/versions/{version}/readiness'], tags: ['Deployments'], summary: 'Before deploying: the connections each environment does not bind', roles: ANY_ROLE,
+  }, async (c) => {
+    const { id, version } = c.req.valid('param');
+    return c.json(await connectionReadiness(ctx, { flowId: id, version }), 200);
   });
 
   defineRoute(app, {

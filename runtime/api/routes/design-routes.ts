@@ -55,6 +55,18 @@ export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
   });
 
   defineRoute(app, {
+    ...api['POST /api/flows/{id}/samples'], tags: ['Designing'], summary: 'Store a sample document with the flow, for every designer session', roles: EDITORS,
+  }, async (c) => {
+    const flow = await requireFlow(ctx, c.req.valid('param').id);
+    const body = c.req.valid('json');
+    if (body.content === undefined && body.contentBase64 === undefined) throw new ApiProblem(400, 'Send the sample\'s content (text) or contentBase64.', { problems: [{ path: '/content', message: 'missing' }] });
+    // A file name only: stored samples are listed and read by name.
+    const name = body.name.split(/[\\/]/).pop()!.trim();
+    await ctx.repos.samples.putSample(flow.id, name, await sampleBytes(ctx, flow.id, body));
+    return c.json((await ctx.repos.samples.listSamples(flow.id)).find((s) => s.name === name)!, 201);
+  });
+
+  defineRoute(app, {
     ...api['POST /api/flows/{id}/samples/parse'], tags: ['Designing'], summary: 'Parse a sample with the flow\'s source node', roles: EDITORS,
   }, async (c) => {
     const flow = await requireFlow(ctx, c.req.valid('param').id);

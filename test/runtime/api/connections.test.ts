@@ -110,3 +110,18 @@ describe('connections', () => {
     expect((await h.json('admin', 'GET', '/api/audit?flow=pay')).items).toEqual([]);
   });
 });
+
+describe('before deploying: connections an environment does not bind', () => {
+  it('names, per environment, each connection of the version that is unbound or bound as another kind', async () => {
+    await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow({ id: 'readiness' }) }, 201);
+    await h.json('analyst', 'POST', '/api/flows/readiness/versions', { message: 'first' }, 201);
+    await h.json('admin', 'PUT', '/api/connections/dev/ledger', { kind: 'postgres', settings: { embedded: true } });
+    await h.json('admin', 'PUT', '/api/connections/test/ledger', { kind: 'http', settings: { baseUrl: 'https://ledger.example' } });
+    const readiness = await h.json('operator', 'GET', '/api/flows/readiness/versions/1/readiness');
+    const byEnv = Object.fromEntries(readiness.environments.map((e: { environment: string; problems: { message: string }[] }) => [e.environment, e.problems.map((p) => p.message)]));
+    expect(byEnv.dev).toEqual([]);
+    expect(byEnv.test).toEqual(["Connection 'ledger' is bound in test as http, but the flow uses it as postgres."]);
+    expect(byEnv.prod).toEqual([expect.stringMatching(/^Connection 'ledger' \(postgres\) is not bound in prod/)]);
+    expect((await h.call('operator', 'GET', '/api/flows/readiness/versions/9/readiness')).status).toBe(404);
+  });
+});

@@ -217,3 +217,19 @@ describe('bad input', () => {
     expect((await h.call('admin', 'GET', '/api/runs?limit=0')).status).toBe(400);
   });
 });
+
+describe('samples uploaded in the designer are stored with the flow', () => {
+  it('stores a sample by its file name, lists it in every later session and parses it by name', async () => {
+    await h.json('analyst', 'POST', '/api/flows', { document: paymentsFlow({ id: 'stored-samples' }) }, 201);
+    const csv = 'payment_id,amount\nP-1,10.00\nP-2,20.50\n';
+    const stored = await h.json('analyst', 'POST', '/api/flows/stored-samples/samples', { name: 'C:\\exports\\payments.csv', content: csv }, 201);
+    expect(stored).toMatchObject({ name: 'payments.csv', size: csv.length });
+    await h.json('analyst', 'POST', '/api/flows/stored-samples/samples', { name: 'payments.csv', contentBase64: Buffer.from(`${csv}P-3,1.00\n`).toString('base64') }, 201);
+    const { items } = await h.json('operator', 'GET', '/api/flows/stored-samples/samples');
+    expect(items.map((i: { name: string; size: number }) => [i.name, i.size])).toEqual([['payments.csv', csv.length + 9]]);
+    expect((await h.call('analyst', 'POST', '/api/flows/stored-samples/samples', { name: 'x.csv' })).status).toBe(400);
+    expect((await h.call('analyst', 'POST', '/api/flows/stored-samples/samples', { name: 'x.csv', contentBase64: '%%%' })).status).toBe(400);
+    expect((await h.call('operator', 'POST', '/api/flows/stored-samples/samples', { name: 'x.csv', content: 'a' })).status).toBe(403);
+    expect((await h.call('analyst', 'POST', '/api/flows/nope/samples', { name: 'x.csv', content: 'a' })).status).toBe(404);
+  });
+});

@@ -56,6 +56,9 @@ describe('runs', () => {
     expect(q.items.map((t: { businessKey: string }) => t.businessKey).sort()).toEqual(['INV-2', 'INV-3']);
     const found = await h.json('operator', 'GET', '/api/search?businessKey=INV-1');
     expect(found.items).toHaveLength(1);
+    // The start of a key, in any case, finds every record whose key begins so.
+    const byPrefix = await h.json('operator', 'GET', '/api/search?businessKey=inv-');
+    expect(new Set(byPrefix.items.map((t: { businessKey: string }) => t.businessKey))).toEqual(new Set(['INV-1', 'INV-2', 'INV-3']));
     const trace = await h.json('operator', 'GET', `/api/runs/${runId}/records/${found.items[0].lineageKey}`);
     expect(JSON.stringify(trace)).not.toContain('DE89370400440532013000');
     expect((await h.call('operator', 'GET', `/api/runs/${runId}/records/999`)).status).toBe(404);

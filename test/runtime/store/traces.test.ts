@@ -202,6 +202,44 @@ for (const backend of storeBackends()) {
       expect(rows.map((r) => Object.values(r)[0]).join('\n')).toMatch(/record_traces_business_key_idx/);
     });
 
+    it('finds by the start of the key in any case, and fan-out items by their own key', async () => {
+      const tag = backend.name.replace(/\W/g, '').toUpperCase();
+      const sink = store.openTraceSink({ runId: 'run_prefix', flowId: 'camt', version: 1, environment: 'prod' });
+      sink.write([
+        trace('run_prefix', 1, { businessKey: `PFX${tag}-2026-0042` }),
+        trace('run_prefix', 2, { businessKey: `PFX${tag}-2026-0043` }),
+        trace('run_prefix', 3, { businessKey: `OTHER-PFX${tag}` }),
+        trace('run_prefix', 4, { businessKey: `STMT-${tag}`, lineageKey: '4.0', itemKey: `Ntry${tag}-091029ARCH03` }),
+        trace('run_prefix', 5, { businessKey: `pfx${tag}_x` }),
+      ], []);
+      await sink.flush();
+      const keys = async (q: string) => (await store.findByBusinessKey(q, { limit: 10 })).items.map((t) => t.lineageKey);
+      expect(await keys(`pfx${tag}-2026`)).toEqual(['2', '1']);
+      expect(await keys(`PFX${tag}-2026-0042`)).toEqual(['1']);
+      expect(await keys(`ntry${tag}-091029`)).toEqual(['4.0']);
+      // LIKE's wildcards in the search text are matched literally.
+      expect(await keys(`pfx${tag}_`)).toEqual(['5']);
+      expect(await keys(`pfx${tag}%`)).toEqual([]);
+      const page1 = await store.findByBusinessKey(`PFX${tag}`, { limit: 2 });
+      expect(page1.items.map((t) => t.lineageKey)).toEqual(['5', '2']);
+      expect((await store.findByBusinessKey(`PFX${tag}`, { limit: 2, cursor: page1.nextCursor! })).items.map((t) => t.lineageKey)).toEqual(['1']);
+    });
+
+    it('searches key prefixes through the prefix indexes', async () => {
+      if (backend.name === 'pglite-memory') return; // same engine as pglite-disk
+      await store.sql.query('set enable_seqscan = off');
+      try {
+        const { rows } = await store.sql.query<Record<string, string>>(
+          `explain select id from record_traces where business_key is not null and lower(business_key) like 'inv-20%' order by id desc limit 51`);
+        expect(rows.map((r) => Object.values(r)[0]).join('\n')).toMatch(/record_traces_business_key_prefix_idx/);
+        const items = await store.sql.query<Record<string, string>>(
+          `explain select id from record_traces where item_key is not null and lower(item_key) like 'ntry%' order by id desc limit 51`);
+        expect(items.rows.map((r) => Object.values(r)[0]).join('\n')).toMatch(/record_traces_item_key_prefix_idx/);
+      } finally {
+        await store.sql.query('set enable_seqscan = on');
+      }
+    });
+
     it('measures the trace insert ceiling and cleans up after itself', async () => {
       const rate = await measureTraceInsertCeiling(store, 1200);
       expect(rate).toBeGreaterThan(100);
