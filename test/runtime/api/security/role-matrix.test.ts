@@ -22,7 +22,7 @@ const README_ROWS = {
   'start runs by hand': ALL,
   'cancel runs, replay and discard dead letters': ['operator', 'admin'],
   'deploy to test, approve promotions, roll back, impact preview': ['admin'],
-  'users, connections and secrets, webhook secrets, audit log, delete flows': ['admin'],
+  'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows': ['admin'],
 } as const satisfies Record<string, 'public' | readonly Who[]>;
 type Row = keyof typeof README_ROWS;
 
@@ -87,15 +87,21 @@ const TABLE: [operation: string, row: Row, request?: { path?: string; body?: unk
   // Rollback in dev is the four-eyes change's decision (issue 12 point 3); in prod it is admin's in every reading of the table.
   ['POST /api/flows/{id}/rollback', 'deploy to test, approve promotions, roll back, impact preview', { body: { environment: 'prod', version: 1 } }],
   ['POST /api/flows/{id}/impact-preview', 'deploy to test, approve promotions, roll back, impact preview'],
-  ['GET /api/users', 'users, connections and secrets, webhook secrets, audit log, delete flows'],
-  ['POST /api/users', 'users, connections and secrets, webhook secrets, audit log, delete flows'],
-  ['PATCH /api/users/{id}', 'users, connections and secrets, webhook secrets, audit log, delete flows'],
-  ['GET /api/connections', 'users, connections and secrets, webhook secrets, audit log, delete flows'],
-  ['PUT /api/connections/{environment}/{name}', 'users, connections and secrets, webhook secrets, audit log, delete flows'],
-  ['DELETE /api/connections/{environment}/{name}', 'users, connections and secrets, webhook secrets, audit log, delete flows', { path: '/api/connections/dev/nothing' }],
-  ['POST /api/flows/{id}/triggers/{environment}/webhook-secret', 'users, connections and secrets, webhook secrets, audit log, delete flows'],
-  ['GET /api/audit', 'users, connections and secrets, webhook secrets, audit log, delete flows'],
-  ['DELETE /api/flows/{id}', 'users, connections and secrets, webhook secrets, audit log, delete flows', { path: '/api/flows/nothing-here' }],
+  ['GET /api/users', 'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows'],
+  ['POST /api/users', 'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows'],
+  ['PATCH /api/users/{id}', 'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows'],
+  ['GET /api/connections', 'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows'],
+  ['PUT /api/connections/{environment}/{name}', 'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows'],
+  ['DELETE /api/connections/{environment}/{name}', 'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows', { path: '/api/connections/dev/nothing' }],
+  ['POST /api/flows/{id}/triggers/{environment}/webhook-secret', 'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows'],
+  ['POST /api/connections/{environment}/{name}/test', 'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows'],
+  ['PUT /api/reference-data/{set}', 'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows', { body: { name: 'matrix.csv', content: 'code,name\nA,Alpha\n', key: 'code' } }],
+  ['GET /api/reference-data', 'read flows, versions, diffs, runs, traces, dead letters, health'],
+  ['POST /api/reference-data/check', 'read flows, versions, diffs, runs, traces, dead letters, health'],
+  ['GET /api/reference-data/{set}/versions', 'read flows, versions, diffs, runs, traces, dead letters, health'],
+  ['GET /api/reference-data/{set}/rows', 'read flows, versions, diffs, runs, traces, dead letters, health'],
+  ['GET /api/audit', 'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows'],
+  ['DELETE /api/flows/{id}', 'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows', { path: '/api/flows/nothing-here' }],
 ];
 
 // Placeholder values: the flow set up below, its version, dev, a connection name; unknown ids elsewhere (404 is fine).
