@@ -337,7 +337,7 @@ describe('target.http with the client and with the built-in fetch', () => {
   }
 
   it('201 → delivered with the id', async () => {
-    expect(await both('/ok')).toEqual({ ok: true, status: 201, ref: 'ERP-1' });
+    expect(await both('/ok')).toEqual({ ok: true, status: 201, ref: 'ERP-1', answer: { status: 201, body: { id: 'ERP-1' } } });
     expect(received[0].headers['idempotency-key']).toBe('po-1');
   });
 

@@ -217,7 +217,9 @@ for (const backend of backendNames()) {
 
     it('fails the run, naming the reference data set, when the flow cannot be prepared', async () => {
       const { launcher } = await start();
+      // The set is gone: no current version and none of its loaded versions.
       await b.store.sql.query(`delete from reference_sets where set_name = 'queue-test-currencies'`);
+      await b.store.sql.query(`delete from reference_data_loads where set_name = 'queue-test-currencies'`);
       const run = await waitForRun(b.store, (await launcher.enqueue(request(jsonlInput(records(3))))).id);
       expect(run.status).toBe('failed');
       expect(run.error?.message).toMatch(/reference data set 'queue-test-currencies'/);
