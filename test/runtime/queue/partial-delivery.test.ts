@@ -66,7 +66,11 @@ for (const backend of backendNames()) {
       const lineage = await b.store.sourceRecordOutcomes(runId, '2.1');
       expect(lineage).toEqual({
         lineageKey: '2', partiallyDelivered: true,
-        ends: [{ lineageKey: '2.0', nodeId: 'gl', outcome: 'delivered' }, { lineageKey: '2.1', nodeId: 'sub', outcome: 'dead_lettered' }],
+        // Each end with the record's amount as it reached that target (the lineage page shows it per end).
+        ends: [
+          { lineageKey: '2.0', nodeId: 'gl', outcome: 'delivered', itemKey: '0', amount: '20.00', currency: 'EUR' },
+          { lineageKey: '2.1', nodeId: 'sub', outcome: 'dead_lettered', itemKey: '1', amount: '20.00', currency: 'EUR' },
+        ],
       });
     };
 
