@@ -71,7 +71,7 @@ describe('defineNode from one config schema', () => {
     expect(fields).toMatchObject({
       'transform.jsonata': ['/expression', '/itemKey', '/itemAmount', '/itemCurrency'],
       'route.condition': ['/routes/*/condition'],
-      'validate.record': ['/rules/*/expression', '/references/*/value'],
+      'validate.record': ['/rules/*/expression', '/references/*/value', '/references/*/at'],
       'target.http': ['/idempotencyKey'],
       'target.postgres': ['/idempotencyKey'],
       'target.file': ['/idempotencyKey'],
