@@ -29,7 +29,7 @@ export function RunFlowDialog({ flowId: fixedFlow, initialFlowId, onClose }: { f
   const [flowId, setFlowId] = useState(fixedFlow ?? initialFlowId ?? '');
   const flow = useAsync(() => (flowId ? api.getFlow(flowId) : Promise.resolve(null)), [api, flowId]);
   const samples = useAsync(() => (flowId ? api.listSamples(flowId) : Promise.resolve({ items: [] })), [api, flowId]);
-  const [environment, setEnvironment] = useState('');
+  const [chosenEnvironment, setEnvironment] = useState('');
   const [choice, setChoice] = useState<InputChoice>('upload');
   const [file, setFile] = useState<File | null>(null);
   const [stored, setStored] = useState('');
@@ -39,9 +39,11 @@ export function RunFlowDialog({ flowId: fixedFlow, initialFlowId, onClose }: { f
 
   const allowed = runnableEnvironments(user.role, envs.data?.items ?? []);
   const deployments: FlowSummary['deployments'] = flow.data?.deployments ?? {};
-  useEffect(() => {
-    if (!environment && allowed.length) setEnvironment((allowed.find((e) => deployments[e.name] != null) ?? allowed[0]).name);
-  }, [allowed.length, flow.data]);
+  // What the user chose wins; until then, the first environment the flow is deployed in. Derived, never
+  // written back by an effect: a choice made while the flow or the environments load must not be overwritten.
+  const environment = allowed.some((e) => e.name === chosenEnvironment)
+    ? chosenEnvironment
+    : (allowed.find((e) => deployments[e.name] != null) ?? allowed[0])?.name ?? '';
   useEffect(() => {
     const first = samples.data?.items[0]?.name;
     if (first && !stored) setStored(first);
@@ -74,7 +76,7 @@ export function RunFlowDialog({ flowId: fixedFlow, initialFlowId, onClose }: { f
       {!fixedFlow && (
         <div className="field">
           <label className="field-label" htmlFor={`${id}-flow`}>Flow</label>
-          <select id={`${id}-flow`} value={flowId} onChange={(e) => { setFlowId(e.target.value); setEnvironment(''); setStored(''); }}>
+          <select id={`${id}-flow`} value={flowId} onChange={(e) => { setFlowId(e.target.value); setStored(''); }}>
             <option value="">Choose a flow…</option>
             {flows.data?.items.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
           </select>
