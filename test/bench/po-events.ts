@@ -4,6 +4,7 @@
  * system's webhook payload, with master data that exists in the example's
  * reference files.
  */
+import { seededRandom } from '../seeded-random.ts';
 const LEGAL_ENTITIES = ['DE01', 'DE02', 'US01'];
 // Master data as in flows/po-approved-to-erp/reference: which suppliers and
 // cost centres each legal entity may use, so generated events are valid.
@@ -28,18 +29,6 @@ const ITEMS = [
   ['IT-MONITOR-27', 'Monitor 27" 4K USB-C with height-adjustable stand'],
 ];
 
-/** Small deterministic PRNG (mulberry32) so every run generates the same events. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface PoEvent {
   eventId: string;
   eventType: 'purchase_order.approved';
@@ -58,7 +47,7 @@ export interface PoEvent {
 }
 
 export function* generatePoEvents(count: number, seed = 42, start = 1): Generator<PoEvent> {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)];
   const base = Date.UTC(2026, 10, 2, 8, 0, 0);
   for (let i = start; i < start + count; i++) {

@@ -5,6 +5,7 @@
  * $uppercase / $substring, a date via $toMillis / $fromMillis), and a
  * hand-written JavaScript function producing the identical output.
  */
+import { seededRandom } from '../seeded-random.ts';
 
 /** FX rates to the base currency (EUR), bound as `$rates`. */
 export const PO_RATES: Record<string, number> = { EUR: 1, SEK: 0.0874, NOK: 0.0851, DKK: 0.1341, USD: 0.9213, GBP: 1.1692 };
@@ -24,21 +25,9 @@ const ITEMS = [
   { sku: 'SVC-INSPECT-HR', description: 'Quality inspection, per hour', uom: 'HR', glAccount: '6520' },
 ];
 
-/** A small deterministic PRNG (mulberry32), so every run maps the same events. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` PO-approved events (header + 5 lines each). */
 export function poEvents(count: number, seed = 42): unknown[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const events: unknown[] = [];
   for (let n = 0; n < count; n++) {
     const supplier = SUPPLIERS[Math.floor(r() * SUPPLIERS.length)];

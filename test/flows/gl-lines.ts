@@ -6,6 +6,7 @@
  * Every 1,000th line has a GL account the planning model does not map, and
  * every 1,250th no cost centre (both are quarantined by the flow).
  */
+import { seededRandom } from '../seeded-random.ts';
 
 export interface GlLine {
   entryId: string;
@@ -24,20 +25,8 @@ const ACCOUNTS = ['4000', '4100', '5000', '6000', '6200', '6420', '6800', '7000'
 const COST_CENTRES = ['CC-1000', 'CC-1100', 'CC-2000', 'CC-2100', 'CC-3000', 'CC-3100', 'CC-4000', 'CC-5000'];
 const CURRENCIES = ['EUR', 'CHF', 'USD', 'GBP'];
 
-/** mulberry32: a small seeded generator, the same lines on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function generateGlLines(n: number, seed = 17): GlLine[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
   const lines: GlLine[] = [];
   for (let i = 1; i <= n; i++) {

@@ -5,6 +5,7 @@
  * the same file (far apart, so in different chunks), overpayments and payments quoting no
  * invoice we know (unapplied cash). The same seed always gives the same data.
  */
+import { seededRandom } from '../../seeded-random.ts';
 
 export interface OpenItem { invoiceNo: string; customer: string; amountCents: bigint; dueDate: string }
 
@@ -24,18 +25,6 @@ const CUSTOMERS = [
   'Fjord Fisk AS', 'Kowalski Meble Sp. z o.o.', 'Costa Verde Lda', 'Turku Rakennus Oy', 'Bäckerei Sonnenschein', 'Atelier Lumière SAS',
 ];
 
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Cents as a decimal string with two places ("1234.05"). */
 export function centsText(cents: bigint): string {
   const sign = cents < 0n ? '-' : '';
@@ -46,7 +35,7 @@ export function centsText(cents: bigint): string {
 const escapeXml = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 export function generateCashData(seed = 20261205, size: CashDataSize = DEFAULT_SIZE): CashData {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const openItems: OpenItem[] = [];
   for (let i = 1; i <= size.openItems; i++) {
