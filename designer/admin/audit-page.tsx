@@ -6,6 +6,7 @@ import { useAsync } from '../runs/use-async.ts';
 import { useSession } from '../session.tsx';
 import { JsonView } from '../shell/json-view.tsx';
 import { AdminPage } from './admin-tabs.tsx';
+import { CursorPager } from '../shell/cursor-pager.tsx';
 
 const ENTITIES = ['flow', 'version', 'deployment', 'promotion', 'connection', 'user', 'token', 'dead-letter', 'trigger', 'reference-data', 'run', 'retention', 'login'];
 
@@ -66,13 +67,7 @@ export function AuditPage() {
           </tbody>
         </table>
       )}
-      {page.data && (cursors.length > 1 || page.data.nextCursor) && (
-        <div className="pager">
-          <button type="button" className="btn btn-small" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>← Newer</button>
-          <span className="muted small">Page {cursors.length}</span>
-          <button type="button" className="btn btn-small" disabled={!page.data.nextCursor} onClick={() => setCursors([...cursors, page.data!.nextCursor])}>Older →</button>
-        </div>
-      )}
+      {page.data && <CursorPager cursors={cursors} nextCursor={page.data.nextCursor} onChange={setCursors} />}
     </AdminPage>
   );
 }

@@ -10,6 +10,7 @@ import { figureLevels } from '../runs/figure-levels.ts';
 import { useAsync } from '../runs/use-async.ts';
 import { DiscardDialog, ReplayDialog } from './replay-dialogs.tsx';
 import './operations.css';
+import { CursorPager } from '../shell/cursor-pager.tsx';
 
 const CLASSES = ['validation', 'mapping', 'transient', 'permanent'] as const;
 const AGES: { label: string; hours: number | null }[] = [{ label: 'Any age', hours: null }, { label: 'Older than 1 hour', hours: 1 }, { label: 'Older than 1 day', hours: 24 }, { label: 'Older than 7 days', hours: 168 }];
@@ -159,13 +160,7 @@ export function DeadLettersPage() {
           </tbody>
         </table>
       )}
-      {page.data && (cursors.length > 1 || page.data.nextCursor) && (
-        <div className="pager">
-          <button type="button" className="btn btn-small" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>← Newer</button>
-          <span className="muted small">Page {cursors.length}</span>
-          <button type="button" className="btn btn-small" disabled={!page.data.nextCursor} onClick={() => setCursors([...cursors, page.data!.nextCursor])}>Older →</button>
-        </div>
-      )}
+      {page.data && <CursorPager cursors={cursors} nextCursor={page.data.nextCursor} onChange={setCursors} />}
 
       {(dialog === 'replay' || dialog === 'replay-run') && (
         <ReplayDialog

@@ -11,6 +11,7 @@ import { RUN_STATUSES } from '../../runtime/api/contract/enums.ts';
 import { RunStatusPill } from './status-pill.tsx';
 import { useAsync } from './use-async.ts';
 import { RunFlowDialog } from './run-flow-dialog.tsx';
+import { CursorPager } from '../shell/cursor-pager.tsx';
 
 const RANGES: { label: string; hours: number | null }[] = [
   { label: 'Any time', hours: null }, { label: 'Last hour', hours: 1 }, { label: 'Last 24 hours', hours: 24 }, { label: 'Last 7 days', hours: 168 }, { label: 'Last 30 days', hours: 720 },
@@ -128,13 +129,7 @@ export function RunsPage() {
           </tbody>
         </table>
       )}
-      {page.data && (cursors.length > 1 || page.data.nextCursor) && (
-        <div className="pager">
-          <button type="button" className="btn btn-small" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>← Newer</button>
-          <span className="muted small">Page {cursors.length}</span>
-          <button type="button" className="btn btn-small" disabled={!page.data.nextCursor} onClick={() => setCursors([...cursors, page.data!.nextCursor])}>Older →</button>
-        </div>
-      )}
+      {page.data && <CursorPager cursors={cursors} nextCursor={page.data.nextCursor} onChange={setCursors} />}
     </main>
   );
 }
