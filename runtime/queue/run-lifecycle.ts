@@ -12,7 +12,7 @@ import { deadLettersRepo } from '../store/dead-letters-repo.ts';
 import {
   chunkSummaries, getProgress, getRunInput, isDryRun, pendingChunkCount, releaseChunkRecords, runHead, setRunTotals, skipPendingChunks,
 } from '../store/queue-repo.ts';
-import { deletePartials } from '../store/aggregate-partials-repo.ts';
+import { deletePartials, groupedNodes } from '../store/aggregate-partials-repo.ts';
 import { finishedStatus, isTerminal, runTotals, withTargetSide, type TargetDeliveryCount } from './run-totals.ts';
 
 /** The environment watermarks are kept under when a run names none (as the CLI does). */
@@ -24,9 +24,11 @@ export const LOCAL_ENVIRONMENT = 'local';
  * and marks replayed dead letters. Returns the run when this call finished it.
  * `countInTargets` gives what the run's targets hold by their own delivery
  * records; a difference from the ledger keeps the totals from closing.
+ * `groupingNodes`: the flow's aggregate nodes; the run is not finished before
+ * each has had its groups queued.
  */
 export async function finalizeIfComplete(
-  db: Db, runId: string, countInTargets?: () => Promise<TargetDeliveryCount[]>,
+  db: Db, runId: string, countInTargets?: () => Promise<TargetDeliveryCount[]>, groupingNodes: readonly string[] = [],
 ): Promise<RunRow | null> {
   // Cheap check first, without locks: most chunk completions are not the last.
   const progress = await getProgress(db, runId);
@@ -39,6 +41,12 @@ export async function finalizeIfComplete(
     const head = await runHead(tx, runId, 'update');
     if (head?.status !== 'running') return null;
     if ((await pendingChunkCount(tx, runId)) > 0) return null;
+    // An aggregate node's groups are queued (group-emission.ts) under this same lock: until every one is,
+    // no chunk pending does not mean the run is done, whoever checked first.
+    if (groupingNodes.length) {
+      const grouped = await groupedNodes(tx, runId);
+      if (groupingNodes.some((n) => !grouped.includes(n))) return null;
+    }
     const chunks = await chunkSummaries(tx, runId);
     const failedChunk = chunks.find((c) => c.status === 'failed');
     const reconciliation = withTargetSide(runTotals(chunks), chunks, inTargets);

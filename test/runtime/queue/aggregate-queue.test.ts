@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FlowDocument, FlowNode } from '../../../nodes/flow-document.ts';
+import { finalizeIfComplete } from '../../../runtime/queue/run-lifecycle.ts';
 import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queue.ts';
 import { targetDatabase } from '../../../runtime/store/target-databases.ts';
 import { TEST_TUNING, backendNames, count, jsonlInput, openBackend, waitForRun, type OpenedBackend } from './queue-fixtures.ts';
@@ -97,6 +98,30 @@ for (const backend of backendNames()) {
       const traces = (await b.store.listTraces(run.id, { outcome: 'delivered' }, { limit: 100 })).items;
       expect(traces).toHaveLength(expected.length);
       expect(await count(b.store, 'select count(*) as n from aggregate_partials where run_id = $1', [run.id])).toBe(0);
+    }, 600_000);
+
+    it('is not finished by a worker that looks after the last line chunk committed but before the groups are queued', async () => {
+      // 61 lines in chunks of 4: chunks 1–16 carry lines, the groups come after. Right after each line chunk's
+      // commit, before its own worker goes on to queue the groups, another worker tries to finish the run
+      // (in production: one whose chunk committed a moment earlier and looked for pending chunks just now).
+      const lineChunks = Math.ceil(LINES.length / (TEST_TUNING.chunkSize ?? 4));
+      const finishedEarly: number[] = [];
+      queue = await startQueue({
+        database: b.database, tuning: TEST_TUNING, concurrency: 2,
+        hooks: {
+          afterChunkCommit: async ({ runId, chunkNo }) => {
+            if (chunkNo > lineChunks) return;
+            if (await finalizeIfComplete(b.database.db, runId, undefined, ['sum'])) finishedEarly.push(chunkNo);
+          },
+        },
+      });
+      const queued = await queue.launcher.enqueue({ flowId: flow.id, version: 1, environment: 'dev', trigger: 'manual', input: jsonlInput(LINES), requestedBy: 'tester' });
+      const run = await waitForRun(b.store, queued.id, 300_000);
+      expect(finishedEarly).toEqual([]);
+      const expected = expectedCells();
+      expect(run.counts).toMatchObject({ read: LINES.length + expected.length, filtered: LINES.length, delivered: expected.length });
+      const { rows } = await targetDatabase(b.database, 'db').query<{ n: unknown }>('select count(*) as n from agg_cells');
+      expect(Number(rows[0].n)).toBe(expected.length);
     }, 600_000);
   });
 }
