@@ -16,36 +16,13 @@ import { startServer } from '../../runtime/main.ts';
 import { openDatabase } from '../../runtime/store/open-store.ts';
 import { targetDatabase } from '../../runtime/store/target-databases.ts';
 import { launchBrowser, screenshot } from './browser.ts';
+import { finished, signIn, type Call } from './api-call.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FLOW = 'ubl-invoice-to-ap';
 const SAMPLE = 'ubl-invoice-en16931-vat-outside-scope-sek.xml';
 const INVOICE = 'INVOICE_test_7';
 const SUPPLIER = 'The Sellercompany Incorporated';
-
-type Call = <T = any>(method: string, path: string, body?: unknown, expected?: number) => Promise<T>;
-
-async function signIn(url: string, username: string, password: string): Promise<Call> {
-  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.get('set-cookie')!.split(';')[0];
-  return async (method, path, body, expected) => {
-    const r = await fetch(url + path, { method, headers: { Cookie: cookie, Origin: url, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await r.text();
-    if (expected !== undefined) expect(r.status, `${method} ${path}: ${text}`).toBe(expected);
-    else expect(r.ok, `${method} ${path}: ${r.status} ${text}`).toBe(true);
-    return text ? JSON.parse(text) : undefined;
-  };
-}
-
-async function finished(call: Call, runId: string) {
-  for (let i = 0; i < 200; i++) {
-    const { run } = await call('GET', `/api/runs/${runId}`);
-    if (!['queued', 'running'].includes(run.status)) return run;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`run ${runId} did not finish`);
-}
 
 /** The analyst's fix: a supplier without a VAT id is keyed "NAME:<registration name>"; the VAT supplier master check applies to VAT ids, name-keyed suppliers get a warning for AP review. */
 function fixFlow(doc: any): any {

@@ -9,30 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { screenshot, serverAndBrowserForFile } from './browser.ts';
-
-type Call = <T = any>(method: string, path: string, body?: unknown, expected?: number) => Promise<T>;
-
-async function signIn(url: string, username: string, password: string): Promise<Call> {
-  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.get('set-cookie')!.split(';')[0];
-  return async (method, path, body, expected) => {
-    const r = await fetch(url + path, { method, headers: { Cookie: cookie, Origin: url, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await r.text();
-    if (expected !== undefined) expect(r.status, `${method} ${path}: ${text}`).toBe(expected);
-    else expect(r.ok, `${method} ${path}: ${r.status} ${text}`).toBe(true);
-    return text ? JSON.parse(text) : undefined;
-  };
-}
-
-async function finished(call: Call, runId: string) {
-  for (let i = 0; i < 800; i++) {
-    const { run } = await call('GET', `/api/runs/${runId}`);
-    if (!['queued', 'running'].includes(run.status)) return run;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`run ${runId} did not finish`);
-}
+import { finished, signIn } from './api-call.ts';
 
 const RATES_V1 = 'entity,code,rate,valid_from,valid_to\nNL01,S,21,2020-01-01,\nDE01,S,19,2020-01-01,\n';
 const RATES_V2 = 'entity,code,rate,valid_from,valid_to\nNL01,S,21,2020-01-01,2025-12-31\nNL01,S,22,2026-01-01,\nDE01,S,19,2020-01-01,\n';
