@@ -9,7 +9,7 @@
  */
 import type { PreparedFlow } from '../engine/prepare-flow.ts';
 import { groupingNodeIds } from '../engine/grouping.ts';
-import { getRunInput, runHead } from '../store/queue-repo.ts';
+import { runToPrepare } from '../store/queue-repo.ts';
 import { queueGroupsIfReady } from './group-emission.ts';
 import { finalizeIfComplete } from './run-lifecycle.ts';
 import { countInTargets } from './target-counts.ts';
@@ -18,9 +18,10 @@ import type { WorkerContext } from './worker-context.ts';
 /** `flow`: the run's prepared flow when the caller holds it; otherwise it is prepared here when the run is still running. */
 export async function finishRunIfComplete(ctx: WorkerContext, runId: string, flow?: PreparedFlow): Promise<void> {
   if (flow) return finishWith(ctx, runId, flow);
-  const head = await runHead(ctx.db, runId);
-  if (head?.status !== 'running') return;
-  const lease = await ctx.flows.acquire({ ...head, referenceAsOf: (await getRunInput(ctx.db, runId))?.referenceAsOf });
+  const run = await runToPrepare(ctx.db, runId);
+  if (run?.status !== 'running') return;
+  // The same flow entry its chunks use: the reference data versions the run recorded.
+  const lease = await ctx.flows.acquire(run);
   try {
     await finishWith(ctx, runId, lease.prepared.flow);
   } finally {

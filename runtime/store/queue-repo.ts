@@ -357,6 +357,21 @@ export async function runHead(db: Db, runId: string, lock: 'update' | 'share' | 
   return { status: r.status as RunStatus, flowId: r.flow_id as string, version: r.version === null ? null : numberOf(r.version), environment: (r.environment as string | null) ?? null };
 }
 
+/** What a worker needs to prepare a run's flow: its identity and the reference data it reads (not its stored input). */
+export async function runToPrepare(db: Db, runId: string): Promise<(RunHead & { referenceAsOf: string | null; referenceVersions: ReferenceVersions | null }) | null> {
+  const { rows } = await db.query(
+    `select r.status, r.flow_id, r.version, r.environment, r.reference_versions, i.reference_as_of
+     from runs r left join run_inputs i on i.run_id = r.id where r.id = $1`,
+    [runId],
+  );
+  if (!rows.length) return null;
+  const r = rows[0];
+  return {
+    status: r.status as RunStatus, flowId: r.flow_id as string, version: r.version === null ? null : numberOf(r.version), environment: (r.environment as string | null) ?? null,
+    referenceAsOf: r.reference_as_of ? isoOf(r.reference_as_of) : null, referenceVersions: (r.reference_versions as ReferenceVersions | null) ?? null,
+  };
+}
+
 /** queued → running (stamps started_at); false when the run was not queued. */
 export async function markRunRunning(db: Db, runId: string): Promise<boolean> {
   const { rowCount } = await db.query(`update runs set status = 'running', started_at = coalesce(started_at, now()) where id = $1 and status = 'queued'`, [runId]);
