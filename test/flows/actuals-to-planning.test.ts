@@ -25,7 +25,6 @@ import { connectionsRepo } from '../../runtime/store/service-connections.ts';
 import type { RunRow } from '../../runtime/store/store.ts';
 import { generateGlLines, glLinesCsv, type GlLine } from './gl-lines.ts';
 
-const LINES = generateGlLines(Number(process.env.GL_LINES ?? 20_000));
 const RATES: Record<string, bigint> = { EUR: 10000n, CHF: 10705n, USD: 8612n, GBP: 11408n }; // × 10^-4
 const PLANNING_LINES: Record<string, string> = { 4000: 'REVENUE', 4100: 'REVENUE', 5000: 'COGS', 6000: 'PERSONNEL', 6200: 'FACILITIES', 6420: 'IT', 6800: 'FACILITIES', 7000: 'TRAVEL' };
 const UNITS: Record<string, string> = {
@@ -93,7 +92,19 @@ function planningApi() {
   return { server, cells, requests: () => requests, reset: () => { cells.clear(); requests = 0; } };
 }
 
-const expected = expectedCells(LINES);
+/**
+ * The month-end size (20,000 lines) runs where it proves most: on the embedded store with one job loop (what
+ * `npm start` runs) and with two `ledgerflow worker` processes on Postgres. The other variants prove the same
+ * figures on 4,000 lines (several groups per cell, every kind of quarantine), which keeps `npm test` short.
+ */
+const FULL = fixture(generateGlLines(Number(process.env.GL_LINES ?? 20_000)));
+const SMALL = fixture(generateGlLines(Number(process.env.GL_LINES_SMALL ?? 4_000)));
+
+function fixture(lines: readonly GlLine[]) {
+  return { lines, expected: expectedCells(lines), csv: () => new TextEncoder().encode(glLinesCsv(lines)) };
+}
+type Fixture = ReturnType<typeof fixture>;
+
 const api = planningApi();
 let port = 0;
 let flowsDir = '';
@@ -111,7 +122,7 @@ afterAll(async () => {
 });
 
 for (const backend of backendNames()) {
-  describe(`actuals → planning, 20,000 GL lines through the queue on ${backend}`, () => {
+  describe(`actuals → planning, GL lines through the queue on ${backend}`, () => {
     let b: OpenedBackend;
     let queue: StartedQueue | undefined;
 
@@ -128,22 +139,23 @@ for (const backend of backendNames()) {
     }, 300_000);
 
     for (const loops of [1, 2]) {
-      it(`pushes exactly the expected planning cells, each once, with ${loops} job loop(s)`, async () => {
+      const data = backend === 'pglite' && loops === 1 ? FULL : SMALL;
+      it(`pushes exactly the expected planning cells for ${data.lines.length.toLocaleString('en')} lines, each once, with ${loops} job loop(s)`, async () => {
         // The flow's `planning` connection, bound to the mock planning API.
         const connectionsFor = () => createConnectionResolver({ planning: { kind: 'http', baseUrl: `http://127.0.0.1:${port}`, headers: {} } }, storeConnectionOptions(b.database));
         queue = await startQueue({ database: b.database, tuning: { chunkSize: 500 }, concurrency: loops, connectionsFor });
         const queued = await queue.launcher.enqueue({
           flowId: 'actuals-to-planning', version: 1, environment: 'test', trigger: 'manual', requestedBy: 'tester',
-          input: { kind: 'document', name: 'gl-lines.csv', bytes: new TextEncoder().encode(glLinesCsv(LINES)) },
+          input: { kind: 'document', name: 'gl-lines.csv', bytes: data.csv() },
         });
-        expectCellsOf(await waitForRun(b.store, queued.id, 900_000));
+        expectCellsOf(data, await waitForRun(b.store, queued.id, 900_000));
       }, 900_000);
     }
   });
 }
 
 /** The run's figures and the cells the planning API holds are exactly the expected ones. */
-function expectCellsOf(run: RunRow) {
+function expectCellsOf({ lines: LINES, expected }: Fixture, run: RunRow) {
         const cellCount = expected.cells.size;
         expect(run.error?.message).toBeUndefined();
         expect(run.status).toBe(expected.quarantined ? 'completed_with_exceptions' : 'succeeded'); // the unmapped lines
@@ -197,10 +209,10 @@ describe.skipIf(!url)('actuals → planning with two `ledgerflow worker` process
       workers = await Promise.all([spawnWorker(url!, schema, ['--chunk-size', '500']), spawnWorker(url!, schema, ['--chunk-size', '500'])]);
       const queued = await createRunLauncher({ database, boss }).enqueue({
         flowId: 'actuals-to-planning', version: 1, environment: 'test', trigger: 'manual', requestedBy: 'tester',
-        input: { kind: 'document', name: 'gl-lines.csv', bytes: new TextEncoder().encode(glLinesCsv(LINES)) },
+        input: { kind: 'document', name: 'gl-lines.csv', bytes: FULL.csv() },
       });
       const run = await waitForRun(database.store, queued.id, 900_000);
-      expectCellsOf(run);
+      expectCellsOf(FULL, run);
       console.log(`chunks per worker process: ${JSON.stringify(Object.fromEntries(await chunksByWorker(database.store, run.id)))}`);
     } finally {
       await boss.stop({ graceful: false });
