@@ -9,12 +9,9 @@ import { isoOf, isoOrNull, numberOf } from './row-values.ts';
 
 type Row = Record<string, unknown>;
 
-export const ALERT_CONDITIONS = ['run-failed', 'exceptions-above', 'dead-letters-aged', 'reconciliation-open', 'source-silent'] as const;
-export type AlertCondition = (typeof ALERT_CONDITIONS)[number];
-export const ALERT_CHANNELS = ['webhook', 'slack', 'email'] as const;
-export type AlertChannel = (typeof ALERT_CHANNELS)[number];
-export const ALERT_STATUSES = ['pending', 'sent', 'failed'] as const;
-export type AlertStatus = (typeof ALERT_STATUSES)[number];
+import type { AlertChannel, AlertCondition, AlertStatus } from './alert-kinds.ts';
+
+export type { AlertChannel, AlertCondition, AlertStatus };
 
 export interface AlertRuleRow {
   id: string;
