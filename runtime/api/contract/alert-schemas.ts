@@ -60,3 +60,7 @@ export const AlertSchema = z.strictObject({
   nextAttemptAt: z.string(),
   sentAt: z.string().nullable(),
 }).meta({ id: 'Alert' });
+
+export type AlertRule = z.infer<typeof AlertRuleSchema>;
+export type AlertRuleInput = z.input<typeof AlertRuleInputSchema>;
+export type Alert = z.infer<typeof AlertSchema>;
