@@ -1,5 +1,5 @@
 /** Creates or changes an alert rule: which flow and environment, when it fires, and where the alert goes. */
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { AlertChannel, AlertCondition } from '../../runtime/api/contract/enums.ts';
 import type { AlertRule, AlertRuleInput } from '../../runtime/api/contract/alert-schemas.ts';
 import { errorMessage } from '../api-client.ts';
@@ -37,6 +37,7 @@ export function AlertRuleDialog({ rule, flows, environments, smtpConnections, on
     condition: rule?.condition ?? 'run-failed' as AlertCondition, threshold: String(rule?.threshold ?? 1), channel: rule?.channel ?? 'webhook' as AlertChannel,
     target: rule?.target ?? '', connection: rule?.connection ?? '', secret: '', enabled: rule?.enabled ?? true,
   });
+  const id = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const set = (patch: Partial<typeof form>) => setForm((f) => ({ ...f, ...patch }));
@@ -59,63 +60,63 @@ export function AlertRuleDialog({ rule, flows, environments, smtpConnections, on
       <button type="button" className="btn btn-primary" onClick={save} disabled={!ready || busy}>{busy ? 'Saving…' : rule ? 'Save rule' : 'Create rule'}</button>
     </>}>
       <form onSubmit={(e) => { e.preventDefault(); if (ready) save(); }}>
-        <label className="field">
-          <span className="field-label">Name</span>
-          <input value={form.name} maxLength={100} onChange={(e) => set({ name: e.target.value })} placeholder="Payments to ERP failed in prod" />
-        </label>
-        <div className="alert-form-row">
-          <label className="field">
-            <span className="field-label">Flow</span>
-            <select value={form.flowId} onChange={(e) => set({ flowId: e.target.value })}>{flows.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}</select>
-          </label>
-          <label className="field">
-            <span className="field-label">Environment</span>
-            <select value={form.environment} onChange={(e) => set({ environment: e.target.value })}>{environments.map((e) => <option key={e} value={e}>{e}</option>)}</select>
-          </label>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-name`}>Name</label>
+          <input id={`${id}-name`} value={form.name} maxLength={100} onChange={(e) => set({ name: e.target.value })} placeholder="Payments to ERP failed in prod" />
         </div>
         <div className="alert-form-row">
-          <label className="field">
-            <span className="field-label">When</span>
-            <select value={form.condition} onChange={(e) => set({ condition: e.target.value as AlertCondition })}>
+          <div className="field">
+            <label className="field-label" htmlFor={`${id}-flow`}>Flow</label>
+            <select id={`${id}-flow`} value={form.flowId} onChange={(e) => set({ flowId: e.target.value })}>{flows.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}</select>
+          </div>
+          <div className="field">
+            <label className="field-label" htmlFor={`${id}-env`}>Environment</label>
+            <select id={`${id}-env`} value={form.environment} onChange={(e) => set({ environment: e.target.value })}>{environments.map((e) => <option key={e} value={e}>{e}</option>)}</select>
+          </div>
+        </div>
+        <div className="alert-form-row">
+          <div className="field">
+            <label className="field-label" htmlFor={`${id}-when`}>When</label>
+            <select id={`${id}-when`} value={form.condition} onChange={(e) => set({ condition: e.target.value as AlertCondition })}>
               {(Object.keys(CONDITIONS) as AlertCondition[]).map((c) => <option key={c} value={c}>{CONDITIONS[c].label}{CONDITIONS[c].threshold ? ` … ${CONDITIONS[c].threshold}` : ''}</option>)}
             </select>
-          </label>
+          </div>
           {condition.threshold && (
-            <label className="field alert-threshold">
-              <span className="field-label">Threshold ({condition.threshold})</span>
-              <input type="number" min={condition.threshold === 'hours' ? 1 : 0} value={form.threshold} onChange={(e) => set({ threshold: e.target.value })} />
-            </label>
+            <div className="field alert-threshold">
+              <label className="field-label" htmlFor={`${id}-threshold`}>Threshold ({condition.threshold})</label>
+              <input id={`${id}-threshold`} type="number" min={condition.threshold === 'hours' ? 1 : 0} value={form.threshold} onChange={(e) => set({ threshold: e.target.value })} />
+            </div>
           )}
         </div>
-        <label className="field">
-          <span className="field-label">Send to</span>
-          <select value={form.channel} onChange={(e) => set({ channel: e.target.value as AlertChannel })}>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-channel`}>Send to</label>
+          <select id={`${id}-channel`} value={form.channel} onChange={(e) => set({ channel: e.target.value as AlertChannel })}>
             {(Object.keys(CHANNELS) as AlertChannel[]).map((c) => <option key={c} value={c}>{CHANNELS[c].label}</option>)}
           </select>
-        </label>
-        <label className="field">
-          <span className="field-label">{channel.target}</span>
-          <input value={form.target} maxLength={2000} placeholder={channel.placeholder} onChange={(e) => set({ target: e.target.value })} />
-        </label>
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-target`}>{channel.target}</label>
+          <input id={`${id}-target`} value={form.target} maxLength={2000} placeholder={channel.placeholder} onChange={(e) => set({ target: e.target.value })} />
+        </div>
         {form.channel === 'webhook' && (
-          <label className="field">
-            <span className="field-label">Signing secret{rule?.hasSecret ? ' (leave empty to keep the current one)' : ''}</span>
-            <input type="password" autoComplete="new-password" value={form.secret} maxLength={1024} onChange={(e) => set({ secret: e.target.value })} />
+          <div className="field">
+            <label className="field-label" htmlFor={`${id}-secret`}>Signing secret{rule?.hasSecret ? ' (leave empty to keep the current one)' : ''}</label>
+            <input id={`${id}-secret`} type="password" autoComplete="new-password" value={form.secret} maxLength={1024} onChange={(e) => set({ secret: e.target.value })} />
             <span className="field-help">At least 16 characters. Each alert carries X-Ledgerflow-Signature: sha256=HMAC(secret, timestamp + "." + body) and X-Ledgerflow-Timestamp; it is not shown again.</span>
-          </label>
+          </div>
         )}
         {form.channel === 'email' && (
-          <label className="field">
-            <span className="field-label">SMTP connection in {form.environment}</span>
+          <div className="field">
+            <label className="field-label" htmlFor={`${id}-smtp`}>SMTP connection in {form.environment}</label>
             {smtpConnections ? (
-              <select value={form.connection} onChange={(e) => set({ connection: e.target.value })}>
+              <select id={`${id}-smtp`} value={form.connection} onChange={(e) => set({ connection: e.target.value })}>
                 <option value="">Choose…</option>
                 {smtp.map((n) => <option key={n} value={n}>{n}</option>)}
               </select>
-            ) : <input value={form.connection} maxLength={200} placeholder="mail" onChange={(e) => set({ connection: e.target.value })} />}
+            ) : <input id={`${id}-smtp`} value={form.connection} maxLength={200} placeholder="mail" onChange={(e) => set({ connection: e.target.value })} />}
             {smtpConnections && smtp.length === 0 && <span className="field-help">{form.environment} binds no smtp connection yet: an admin adds one under Admin → Connections.</span>}
             {!smtpConnections && <span className="field-help">The name of an smtp connection bound in {form.environment} (admins bind them under Admin → Connections); the server checks it.</span>}
-          </label>
+          </div>
         )}
         <label className="field field-inline">
           <input type="checkbox" checked={form.enabled} onChange={(e) => set({ enabled: e.target.checked })} />
