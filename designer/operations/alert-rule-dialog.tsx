@@ -14,7 +14,7 @@ export const CONDITIONS: Record<AlertCondition, { label: string; threshold: stri
   'source-silent': { label: 'No run (the source is silent) for', threshold: 'hours' },
 };
 
-export const CHANNELS: Record<AlertChannel, { label: string; target: string; placeholder: string }> = {
+const CHANNELS: Record<AlertChannel, { label: string; target: string; placeholder: string }> = {
   webhook: { label: 'Webhook (JSON, signed)', target: 'URL', placeholder: 'https://ops.example/ledgerflow-alerts' },
   slack: { label: 'Slack-compatible webhook', target: 'Incoming webhook URL', placeholder: 'https://hooks.slack.com/services/…' },
   email: { label: 'E-mail (SMTP connection)', target: 'Recipients (comma-separated)', placeholder: 'ops@example.com, finance@example.com' },
@@ -78,7 +78,7 @@ export function AlertRuleDialog({ rule, flows, environments, smtpConnections, on
           <div className="field">
             <label className="field-label" htmlFor={`${id}-when`}>When</label>
             <select id={`${id}-when`} value={form.condition} onChange={(e) => set({ condition: e.target.value as AlertCondition })}>
-              {(Object.keys(CONDITIONS) as AlertCondition[]).map((c) => <option key={c} value={c}>{CONDITIONS[c].label}{CONDITIONS[c].threshold ? ` … ${CONDITIONS[c].threshold}` : ''}</option>)}
+              {(Object.keys(CONDITIONS) as AlertCondition[]).map((c) => <option key={c} value={c}>{CONDITIONS[c].label}</option>)}
             </select>
           </div>
           {condition.threshold && (

@@ -11,7 +11,7 @@ import { formatDateTime } from '../runs/ops-format.ts';
 import { useSession } from '../session.tsx';
 import { ConfirmDialog } from '../shell/confirm-dialog.tsx';
 import { CursorPager } from '../shell/cursor-pager.tsx';
-import { AlertRuleDialog, CHANNELS, CONDITIONS } from './alert-rule-dialog.tsx';
+import { AlertRuleDialog, CONDITIONS } from './alert-rule-dialog.tsx';
 import './operations.css';
 import './alerts.css';
 
