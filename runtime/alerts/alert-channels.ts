@@ -42,7 +42,15 @@ export function alertText(incident: AlertIncidentRow): string {
 const TIMEOUT_MS = 15_000;
 
 async function post(deps: ChannelDeps, url: string, body: string, headers: Record<string, string>): Promise<string> {
-  const res = await deps.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
+  let res: Response;
+  try {
+    res = await deps.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (err) {
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, a DNS failure, the timeout) is its cause.
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = (err as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : cause?.code ?? cause?.message ?? (err as Error).message;
+    throw new Error(`${url} could not be reached: ${why}`);
+  }
   const text = (await res.text().catch(() => '')).slice(0, 200);
   if (res.status < 200 || res.status >= 300) throw new Error(`${url} answered HTTP ${res.status}${text ? `: ${text}` : ''}`);
   return `HTTP ${res.status}`;
