@@ -181,6 +181,11 @@ export function createApiClient(baseUrl = '', fetchImpl: typeof fetch = (...a) =
     discard: (ids: number[], reason: string) => call('POST /api/dead-letters/discard', { body: { ids, reason } }),
     health: (hours: number) => call('GET /api/health', { query: { hours } }),
     dailyReconciliation: (q: { flow?: string; environment?: string; days?: number }) => call('GET /api/reconciliation/daily', { query: q }),
+    alertRules: (q: { flow?: string; environment?: string } = {}) => call('GET /api/alert-rules', { query: q }),
+    createAlertRule: (body: InputOf<'POST /api/alert-rules'>['body']) => call('POST /api/alert-rules', { body }),
+    updateAlertRule: (id: string, body: InputOf<'PUT /api/alert-rules/{id}'>['body']) => call('PUT /api/alert-rules/{id}', { params: { id }, body }),
+    deleteAlertRule: (id: string) => call('DELETE /api/alert-rules/{id}', { params: { id } }),
+    alerts: (q: InputOf<'GET /api/alerts'>['query']) => call('GET /api/alerts', { query: q }),
   };
 }
 

@@ -10,6 +10,7 @@ import { FLOW_EDITOR_PATTERN, loadFlowEditor, prefetchFlow } from './flow-editor
 import { lazyScreen } from './shell/lazy-screen.tsx';
 import { DeadLettersPage } from './operations/dead-letters-page.tsx';
 import { ReconciliationPage } from './operations/reconciliation-page.tsx';
+import { AlertsPage } from './operations/alerts-page.tsx';
 import { ReferenceDataPage } from './reference/reference-data-page.tsx';
 import { ReferenceSetPage } from './reference/reference-set-page.tsx';
 import { RunsPage } from './runs/runs-page.tsx';
@@ -60,6 +61,7 @@ export const ROUTES: RouteEntry[] = [
   { pattern: '/search', component: SearchPage, nav: { label: 'Search', href: '#/search', match: (p) => p.startsWith('/search') } },
   { pattern: '/dead-letters', component: DeadLettersPage, nav: { label: 'Dead letters', href: '#/dead-letters', match: (p) => p.startsWith('/dead-letters') } },
   { pattern: '/reconciliation', component: ReconciliationPage, nav: { label: 'Reconciliation', href: '#/reconciliation', match: (p) => p.startsWith('/reconciliation') } },
+  { pattern: '/alerts', component: AlertsPage, nav: { label: 'Alerts', href: '#/alerts', match: (p) => p.startsWith('/alerts') } },
   { pattern: '/reference-data', component: ReferenceDataPage, nav: { label: 'Reference data', href: '#/reference-data', match: (p) => p.startsWith('/reference-data') } },
   { pattern: '/reference-data/:set', component: ReferenceSetPage },
   { pattern: '/health', component: HealthPage, nav: { label: 'Health', href: '#/health', match: (p) => p.startsWith('/health') } },

@@ -7,8 +7,8 @@
  */
 
 
-/** What a named connection can be bound to: a Postgres or MySQL/MariaDB database, an HTTP API, an AMQP broker, a NATS server, an SFTP server. */
-export const CONNECTION_KINDS = ['postgres', 'mysql', 'http', 'amqp', 'nats', 'sftp'] as const;
+/** What a named connection can be bound to: a Postgres or MySQL/MariaDB database, an HTTP API, an AMQP broker, a NATS server, an SFTP server, an SMTP server (alert e-mails). */
+export const CONNECTION_KINDS = ['postgres', 'mysql', 'http', 'amqp', 'nats', 'sftp', 'smtp'] as const;
 export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
 
 /**

@@ -18,6 +18,7 @@ import { createSecretBox, loadSecretKey } from './secrets/secret-box.ts';
 import { openDatabase } from './store/open-store.ts';
 import type { Database } from './store/database.ts';
 import { startScheduler } from './triggers/scheduler.ts';
+import { startAlertService, type AlertService } from './alerts/alert-service.ts';
 import { startBrokerConsumers } from './triggers/broker-consumers.ts';
 import { retentionPolicy, startRetentionJob } from './app/retention.ts';
 import { runtimeFetch } from './connectors/http-client.ts';
@@ -45,6 +46,8 @@ export interface ServeOptions {
   logger?: Logger;
   /** Scheduler tick, ms (tests). */
   schedulerTickMs?: number;
+  /** Milliseconds between alert checks (aged dead letters, silent sources, retries); default 60 000. */
+  alertTickMs?: number;
   /** The database, already opened (`serve` opens it while it loads this module); closed by `close()`. */
   database?: Database;
 }
@@ -88,9 +91,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const connections = createEnvironmentConnections({ database, secrets, defaultEnvironment: environments[0].name });
     const files = createFileSink(resolve(settings.outDir ?? resolve(dataDir, 'out')));
     cleanups.push(() => files.close());
+    // Started once the server's address is known (the links in alerts); runs that end before then are found by its first tick.
+    let alerts: AlertService | null = null;
+    const outbound = runtimeFetch({ client: settings.httpClient, outboundHosts: settings.outboundHosts });
     const queue = await startQueue({
       database, catalog, files, connectionsFor: connections.connectionsFor,
-      worker: settings.worker, fetch: runtimeFetch({ client: settings.httpClient, outboundHosts: settings.outboundHosts }),
+      onRunFinished: (run) => { alerts?.runEnded(run.id).catch((err) => logger.error({ err, runId: run.id }, `alerts: ${(err as Error).message}`)); },
+      worker: settings.worker, fetch: outbound,
       logger: logger.child({ component: 'queue' }), metrics, tracing,
     });
     cleanups.push(() => queue.stop());
@@ -123,6 +130,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }));
     const actual = (server.address() as AddressInfo).port;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`;
+    alerts = startAlertService({
+      database, secrets, publicUrl: settings.publicUrl ?? url, fetch: outbound, tickMs: options.alertTickMs, logger: logger.child({ component: 'alerts' }),
+    });
+    const started = alerts;
+    cleanups.push(() => started.stop());
     out(`Ledgerflow listening on ${url} (API reference: ${url}/api/docs; storage: ${settings.databaseUrl ? 'Postgres' : `PGlite in ${dataDir}`})`);
     return { url, port: actual, close: closeAll };
   } catch (err) {

@@ -56,6 +56,7 @@ export const settingsSchema = z.object({
   LEDGERFLOW_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']),
   LEDGERFLOW_METRICS_SAMPLE_SECONDS: wholeNumber(0, 3600),
   LEDGERFLOW_DEBUG: flag,
+  LEDGERFLOW_PUBLIC_URL: httpUrl.optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
 });
 
@@ -96,6 +97,7 @@ export const SETTING_DOCS: Record<SettingName, SettingDoc> = {
   LEDGERFLOW_LOG_FORMAT: { default: 'auto', allowed: '`auto`, `json` or `pretty`', what: 'log lines as JSON, or human-readable; `auto`: readable when stderr is a terminal' },
   LEDGERFLOW_METRICS_SAMPLE_SECONDS: { default: '15', allowed: 'a whole number of seconds, 0–3600', what: 'how often the database-wide figures of `/metrics` are refreshed (0: at every scrape)' },
   LEDGERFLOW_DEBUG: { default: '0', allowed: '0 or 1 (true/false)', what: '1: the CLI prints stack traces of unexpected errors' },
+  LEDGERFLOW_PUBLIC_URL: { allowed: 'an `http(s)://` URL', what: 'where users reach the console, for the links to runs in [alerts](#alerts); default the address `serve` listens on' },
   OTEL_EXPORTER_OTLP_ENDPOINT: { allowed: 'an `http(s)://` URL', what: 'OpenTelemetry collector: spans of runs and chunks are sent to `<url>/v1/traces` (OTLP/HTTP)' },
 };
 
@@ -129,6 +131,8 @@ export interface Settings {
   metricsSampleSeconds: number;
   debug: boolean;
   otlpEndpoint?: string;
+  /** Where users reach the console (links in alerts). */
+  publicUrl?: string;
 }
 
 /** A setting with a value that is not allowed; `problems` has one line per variable. */
@@ -173,7 +177,7 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
     adminPassword: s.LEDGERFLOW_ADMIN_PASSWORD, userPassword: s.LEDGERFLOW_USER_PASSWORD,
     retention: { snapshotDays: s.LEDGERFLOW_SNAPSHOT_DAYS, lineageDays: s.LEDGERFLOW_LINEAGE_DAYS },
     httpClient: s.LEDGERFLOW_HTTP_CLIENT, outboundHosts: s.LEDGERFLOW_OUTBOUND_HOSTS, logLevel: s.LEDGERFLOW_LOG_LEVEL, logFormat: s.LEDGERFLOW_LOG_FORMAT,
-    metricsSampleSeconds: s.LEDGERFLOW_METRICS_SAMPLE_SECONDS, debug: s.LEDGERFLOW_DEBUG, otlpEndpoint: s.OTEL_EXPORTER_OTLP_ENDPOINT,
+    metricsSampleSeconds: s.LEDGERFLOW_METRICS_SAMPLE_SECONDS, debug: s.LEDGERFLOW_DEBUG, otlpEndpoint: s.OTEL_EXPORTER_OTLP_ENDPOINT, publicUrl: s.LEDGERFLOW_PUBLIC_URL,
   };
 }
 

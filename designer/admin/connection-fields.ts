@@ -39,6 +39,14 @@ export const CONNECTION_FIELDS: Record<ConnectionKind, SettingField[]> = {
     { key: 'privateKey', label: 'Private key reference', type: 'text', placeholder: '{{secret:key}}' },
     { key: 'hostKey', label: 'Host key (ssh-ed25519 AAAA… or SHA256:…)', type: 'text' },
   ],
+  smtp: [
+    { key: 'host', label: 'Host', type: 'text', placeholder: 'smtp.example.com' },
+    { key: 'port', label: 'Port', type: 'number', placeholder: '587' },
+    { key: 'secure', label: 'TLS from the start (port 465); otherwise STARTTLS when offered', type: 'checkbox' },
+    { key: 'username', label: 'Username', type: 'text' },
+    { key: 'password', label: 'Password reference', type: 'text', placeholder: '{{secret:password}}' },
+    { key: 'from', label: 'From address', type: 'text', placeholder: 'ledgerflow@example.com' },
+  ],
 };
 
 /** The form's values as settings: empty fields are left out, numbers as numbers; keys the form does not show are kept. */

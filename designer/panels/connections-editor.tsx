@@ -12,6 +12,7 @@ const KIND_TITLES: Record<ConnectionKind, string> = {
   amqp: 'AMQP (RabbitMQ)',
   nats: 'NATS JetStream',
   sftp: 'SFTP server',
+  smtp: 'SMTP server (alert e-mails)',
 };
 
 export function ConnectionsEditor() {

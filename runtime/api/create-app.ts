@@ -21,6 +21,7 @@ import { silentLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { findEnvironment } from '../app/app-context.ts';
 import { ApiProblem, problemResponse, toProblem, type ProblemItem } from './problem.ts';
+import { registerAlertRoutes } from './routes/alert-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerDeadLetterRoutes } from './routes/dead-letter-routes.ts';
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps) {
   registerDeadLetterRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   registerReferenceDataRoutes(app, ctx);
+  registerAlertRoutes(app, ctx);
   registerHookRoutes(app, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'sessionCookie', { type: 'apiKey', in: 'cookie', name: 'lf_session', description: 'Set by POST /api/auth/login' });

@@ -9,6 +9,7 @@ import { FlowError } from '../../nodes/errors.ts';
 import { probeBroker, type BrokerBinding } from './brokers.ts';
 import type { ClosableConnectionResolver, ConnectionBinding } from './connection-registry.ts';
 import { httpFetch } from './http-client.ts';
+import { probeSmtp } from './smtp.ts';
 
 export interface ConnectionCheck {
   ok: boolean;
@@ -55,6 +56,8 @@ async function probe(name: string, binding: ConnectionBinding, resolver: Closabl
       await session.close();
       return 'The SFTP server accepted the key and the host key matched.';
     }
+    case 'smtp':
+      return probeSmtp(binding);
   }
 }
 

@@ -15,6 +15,7 @@ import { createPgSqlClient, type PgSqlClient } from './postgres.ts';
 import { createMySqlClient, isMySqlUrl, type MySqlClient } from './mysql.ts';
 import { storeBindingProblem } from './store-isolation.ts';
 import { createSftpConnection, sftpBindingProblem, type SftpBinding } from './sftp.ts';
+import { smtpBindingProblem, type SmtpBinding } from './smtp.ts';
 
 export type { SftpBinding } from './sftp.ts';
 
@@ -41,7 +42,7 @@ export interface HttpBinding {
   auth?: HttpAuth;
 }
 
-export type ConnectionBinding = PostgresBinding | HttpBinding | BrokerBinding | (SftpBinding & { secretValues?: string[] });
+export type ConnectionBinding = PostgresBinding | HttpBinding | BrokerBinding | (SftpBinding & { secretValues?: string[] }) | SmtpBinding;
 
 /** Connection name → binding, for one environment. */
 export type ConnectionBindings = Record<string, ConnectionBinding>;
@@ -103,6 +104,7 @@ export function bindingProblem(name: string, binding: unknown, storeUrl?: string
   }
   if (b.kind === 'amqp' || b.kind === 'nats') return brokerBindingProblem(name, b as Record<string, unknown>);
   if (b.kind === 'sftp') return sftpBindingProblem(name, b as Record<string, unknown>);
+  if (b.kind === 'smtp') return smtpBindingProblem(name, b as Record<string, unknown>);
   return `connection '${name}' has unknown kind '${String(b.kind)}' (${CONNECTION_KINDS.join(', ')})`;
 }
 

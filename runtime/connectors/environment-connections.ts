@@ -47,7 +47,7 @@ function substitute(value: unknown, secrets: (name: string) => string): unknown 
 export function bindingOf(kind: ConnectionKind, settings: Record<string, unknown>): ConnectionBinding {
   if (kind === 'postgres') return { kind, url: settings.embedded === true ? 'embedded' : String(settings.url ?? '') };
   if (kind === 'mysql') return { kind, url: String(settings.url ?? '') };
-  if (kind === 'sftp') return { ...settings, kind } as ConnectionBinding;
+  if (kind === 'sftp' || kind === 'smtp') return { ...settings, kind } as ConnectionBinding;
   if (kind === 'amqp') return { kind, url: String(settings.url ?? '') };
   if (kind === 'nats') {
     const text = (field: string) => (typeof settings[field] === 'string' ? { [field]: settings[field] as string } : {});
@@ -86,7 +86,7 @@ function plainCredentials(kind: string, s: Record<string, unknown>): { path: str
     const password = /^amqps?:\/\/[^:@/]*:([^@]*)@/.exec(s.url)?.[1];
     if (password && !hasReference(password)) problems.push({ path: '/settings/url', message: `the URL carries a password: ${advice}` });
   }
-  if (kind === 'nats') {
+  if (kind === 'nats' || kind === 'smtp') {
     for (const field of ['password', 'token']) {
       if (typeof s[field] === 'string' && s[field] !== '' && !hasReference(s[field])) problems.push({ path: `/settings/${field}`, message: `${field} is a credential: ${advice}` });
     }

@@ -9,6 +9,7 @@ export { RECORD_OUTCOMES, RUN_STATUSES, type RecordOutcome, type RunStatus } fro
 export {
   CONNECTION_KINDS, DEAD_LETTER_STATUSES, PROMOTION_STATUSES, type ConnectionKind, type DeadLetterStatus, type PromotionStatus,
 } from '../../store/store.ts';
+export { ALERT_CHANNELS, ALERT_CONDITIONS, ALERT_STATUSES, type AlertChannel, type AlertCondition, type AlertStatus } from '../../store/alert-kinds.ts';
 
 /** Which version a replay runs: the one that failed the records, or the one deployed now. */
 export const REPLAY_AGAINST = ['failed-version', 'deployed'] as const;

@@ -16,6 +16,7 @@ import {
   TestRunRequestSchema, TestRunResultSchema, TokenSchema, TraceWithSourceRecordSchema, TriggerSettingsSchema, UserSchema, VersionInfoSchema,
   VersionRowSchema,
 } from './schemas.ts';
+import { AlertRuleInputSchema, AlertRuleSchema, AlertSchema, AlertStatusSchema } from './alert-schemas.ts';
 
 const Target = z.object({ environment: z.string().min(1), version: z.number().int().positive() });
 const versionParam = z.union([z.literal('draft'), z.coerce.number().int().positive()]).meta({ description: 'A version number or `draft`' });
@@ -326,6 +327,29 @@ export const api = defineContract({
   'GET /api/health': {
     request: { query: z.object({ hours: z.coerce.number().int().min(1).max(720).optional() }) },
     responses: { 200: json(HealthFiguresSchema, 'Figures for the window') },
+  },
+  // ------------------------------------------------------------ alerts
+  'GET /api/alert-rules': {
+    request: { query: z.object({ flow: z.string().optional(), environment: z.string().optional() }) },
+    responses: { 200: json(ItemsOf(AlertRuleSchema), 'Rules by flow, environment and name') },
+  },
+  'POST /api/alert-rules': {
+    request: { body: jsonBody(AlertRuleInputSchema) },
+    responses: { 201: json(AlertRuleSchema, 'The rule (audited)'), 404: described('No such environment'), 422: described('A value the rule cannot take (named)') },
+  },
+  'PUT /api/alert-rules/{id}': {
+    request: { params: pathParams('id'), body: jsonBody(AlertRuleInputSchema) },
+    responses: { 200: json(AlertRuleSchema, 'The rule as changed (audited)'), 404: described('No such rule or environment'), 422: described('A value the rule cannot take (named)') },
+  },
+  'DELETE /api/alert-rules/{id}': {
+    request: { params: pathParams('id') },
+    responses: { 204: described('Deleted (audited); its alerts go with it'), 404: described('No such rule') },
+  },
+  'GET /api/alerts': {
+    request: {
+      query: z.object({ flow: z.string().optional(), environment: z.string().optional(), rule: z.string().optional(), runId: z.string().optional(), status: AlertStatusSchema.optional(), ...PageQuery }),
+    },
+    responses: { 200: json(PageOf(AlertSchema), 'Alerts raised, newest first, with each attempt to send them') },
   },
   'GET /metrics': { responses: { 200: { description: 'Metrics', content: { 'text/plain': { schema: z.string() } } } } },
 });

@@ -23,6 +23,7 @@ const README_ROWS = {
   'cancel runs, replay and discard dead letters': ['operator', 'admin'],
   'deploy to test, approve promotions, roll back, impact preview': ['admin'],
   'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows': ['admin'],
+  'alert rules (create, change, delete)': ['operator', 'admin'],
 } as const satisfies Record<string, 'public' | readonly Who[]>;
 type Row = keyof typeof README_ROWS;
 
@@ -100,6 +101,11 @@ const TABLE: [operation: string, row: Row, request?: { path?: string; body?: unk
   ['POST /api/reference-data/check', 'read flows, versions, diffs, runs, traces, dead letters, health'],
   ['GET /api/reference-data/{set}/versions', 'read flows, versions, diffs, runs, traces, dead letters, health'],
   ['GET /api/reference-data/{set}/rows', 'read flows, versions, diffs, runs, traces, dead letters, health'],
+  ['GET /api/alert-rules', 'read flows, versions, diffs, runs, traces, dead letters, health'],
+  ['GET /api/alerts', 'read flows, versions, diffs, runs, traces, dead letters, health'],
+  ['POST /api/alert-rules', 'alert rules (create, change, delete)'],
+  ['PUT /api/alert-rules/{id}', 'alert rules (create, change, delete)'],
+  ['DELETE /api/alert-rules/{id}', 'alert rules (create, change, delete)'],
   ['GET /api/audit', 'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows'],
   ['DELETE /api/flows/{id}', 'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows', { path: '/api/flows/nothing-here' }],
 ];
