@@ -17,7 +17,7 @@ import { runFlow } from '../../../runtime/engine/run-flow.ts';
 import { createMemoryKeyedState } from '../../../runtime/engine/memory-keyed-state.ts';
 import { evaluator, flowOf, jsonLines, linesSource, MemoryLedger, MemoryTarget, MemoryTraceSink, node } from './engine-fixtures.ts';
 
-export const MATCH_CONFIG = {
+const MATCH_CONFIG = {
   stateName: 'po-lines',
   order: { key: ['po', 'line'] },
   receipt: { key: ['po', 'line'], quantity: 'qty', id: 'grn' },
