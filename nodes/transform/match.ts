@@ -55,7 +55,7 @@ const config = Type.Object({
     default: [],
   }),
   into: Type.String({ title: 'Into field', description: 'Field of the invoice record that receives what the match found.', minLength: 1, default: 'match' }),
-  maxGroupsInMemory: Type.Integer({ title: 'Keys kept in memory', description: 'Beyond this many keys a run spills them to the store.', minimum: 100, default: 100000 }),
+  maxGroupsInMemory: Type.Integer({ title: 'Keys kept in memory', description: 'Beyond this many keys a run in one process spills them to the store (a key holds its order and invoice records).', minimum: 100, default: 20000 }),
 }, { $schema: 'https://json-schema.org/draft/2020-12/schema', title: 'Match', additionalProperties: false });
 
 export type MatchConfig = Static<typeof config>;
@@ -120,7 +120,8 @@ export const matchNode = defineNode({
       }
       // Parts joined by '|' (the key in keyed state, readable in traces); JSON when a part holds a '|'.
       const k = parts.some((p) => p.includes('|')) ? JSON.stringify(parts) : parts.join('|');
-      const record: SideRecord = { side: port as MatchSide, id: '', data };
+      // A receipt counts by its id and quantity only: its record is not kept (a run's groups stay small).
+      const record: SideRecord = port === 'receipt' ? { side: 'receipt', id: '', data: null } : { side: port as MatchSide, id: '', data };
       if (side.id) {
         const id = await recordKey(side.id, side.idSource!, data, bindings, { nodeId, field: `/${port}/id` });
         if (id instanceof FlowError) throw id;
