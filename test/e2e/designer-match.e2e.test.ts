@@ -33,7 +33,7 @@ describe('the match node in the designer', () => {
     // The rule's editor mounts after the form: wait for its text.
     await expect.poll(() => editorText(expressionEditor(page, '/rules/1/expression')), { timeout: 15_000 }).toBe('$decCmp($quantity, $decSub($received, $invoiced)) <= 0');
     // Key parts are a list, one chip a part.
-    const invoiceKey = await page.locator('.inspector [data-pointer="/invoice/key"]').innerText();
+    const invoiceKey = (await page.locator('.inspector [data-pointer="/invoice/key"]').textContent()) ?? '';
     expect(invoiceKey).toContain('poNumber');
     expect(invoiceKey).toContain('poLine');
     await capture(page, 'designer-match-inspector');
