@@ -256,11 +256,12 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   const answerBatch = (node: PreparedProcess, items: WorkItem[], answers: (Emission[] | FlowError)[], s: NodeStats) => {
     items.forEach((item, i) => {
       const answer = answers[i];
+      // A group record ending at its node (a match group of orders and receipts only, or failed) shows the node as its path.
+      const ending = item.path.length ? item : { ...item, path: [node.id] };
       if (answer instanceof FlowError) {
         s.errors++;
-        failed(item, node.id, answer);
-        // A group record that sends nothing on (a match group of orders and receipts only) ends at its node.
-      } else if (answer.length === 0) end(item.path.length ? item : { ...item, path: [node.id] }, 'filtered', node.id, { error: undefined });
+        failed(ending, node.id, answer);
+      } else if (answer.length === 0) end(ending, 'filtered', node.id, { error: undefined });
       else dispatchEmissions(node, answer, item, s, enqueue, end, capture, reconciliation);
     });
   };
