@@ -188,10 +188,21 @@ export const matchNode = defineNode({
     };
     return {
       grouping,
-      // Outside a run (a preview of one record): an invoice line alone, which waits for its other sides.
+      // Outside a run (a preview of one record, whose port is not known): the record alone, as the
+      // first side whose key it gives (invoice, receipt, order), which waits for the other sides.
       async process(data, bindings) {
-        const { key: k } = await sideRecord(data, bindings, 'invoice');
-        return [{ port: 'unmatched', data: withField(data, config.into, { key: k, outcome: 'unmatched', order: null, waitingFor: waitingFor(undefined, expecting) }, nodeId) }];
+        let firstError: unknown;
+        for (const side of ['invoice', 'receipt', 'order'] as const) {
+          if (!sides[side]) continue;
+          try {
+            const { key: k } = await sideRecord(data, bindings, side);
+            const missing = side === 'invoice' ? waitingFor(undefined, expecting) : ['invoice'];
+            return [{ port: 'unmatched', data: withField(data, config.into, { key: k, side, outcome: 'unmatched', order: null, waitingFor: missing }, nodeId) }];
+          } catch (err) {
+            firstError ??= err;
+          }
+        }
+        throw firstError;
       },
     };
   },

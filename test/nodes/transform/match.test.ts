@@ -79,4 +79,12 @@ describe('match resolution', () => {
     const g = grouping({ ...config, order: undefined });
     await expect(g.add(new Map(), { po: 'P', line: 1 }, {}, '1', 'order')).rejects.toThrow('Node "match": a record came in by port "order", but the match has no order side configured');
   });
+
+  it('previews one record as the side whose key it gives, waiting for the others', async () => {
+    const behaviour = matchNode.create({ ...config, receipt: { ...config.receipt!, key: ['poNumber', 'poLine'] }, invoice: { ...config.invoice, key: ['poNumber', 'poLine'] } }, { nodeId: 'match', evaluator, reference, functions: standardFunctions(reference) }) as ProcessBehaviour;
+    const preview = async (data: unknown) => ((await behaviour.process(data, {})) as { port: string; data: { match: unknown } }[]).map((e) => [e.port, e.data.match]);
+    expect(await preview({ poNumber: 'P', poLine: 2, qty: '1', inv: 'I' })).toEqual([['unmatched', { key: 'P|2', side: 'invoice', outcome: 'unmatched', order: null, waitingFor: ['order', 'receipt'] }]]);
+    expect(await preview({ po: 'P', line: 2, price: '1.00' })).toEqual([['unmatched', { key: 'P|2', side: 'order', outcome: 'unmatched', order: null, waitingFor: ['invoice'] }]]);
+    await expect(preview({ nothing: true })).rejects.toThrow('the key expression /invoice/key/0 (poNumber) gave nothing');
+  });
 });
