@@ -15,6 +15,7 @@ import { jsonataTransform } from './transform/jsonata.ts';
 import { lookupNode } from './transform/lookup.ts';
 import { keyedStateNode } from './transform/keyed-state.ts';
 import { aggregateNode } from './transform/aggregate.ts';
+import { matchNode } from './transform/match.ts';
 import { routeNode } from './route/condition.ts';
 import { validateNode } from './validate/record.ts';
 import { postgresTarget } from './target/postgres.ts';
@@ -36,6 +37,7 @@ export const NODE_TYPES: readonly AnyNodeDeclaration[] = [
   lookupNode,
   keyedStateNode,
   aggregateNode,
+  matchNode,
   routeNode,
   validateNode,
   postgresTarget,

@@ -365,17 +365,23 @@ export interface ProcessBehaviour {
  */
 export interface GroupingBehaviour {
   /**
-   * Folds one record into `table`; returns its group's key text. Throws a
-   * validation FlowError naming the node and the expression when the group
-   * key gives nothing, or a measure to sum is not an amount.
+   * Folds one record, arrived by input port `inPort`, into `table`; returns its group's key text.
+   * Throws a validation FlowError naming the node and the expression when the group key gives
+   * nothing, or a measure to sum is not an amount.
    */
-  add(table: GroupTable, data: unknown, bindings: Bindings, lineageKey: string): Promise<string>;
+  add(table: GroupTable, data: unknown, bindings: Bindings, lineageKey: string, inPort: string): Promise<string>;
   /** The record a finished group emits. */
   record(group: Group): unknown;
   /** A stored group read back. */
   load(stored: StoredGroup): Group;
   /** Groups a run keeps in memory; beyond them, groups are spilled to the store. */
   maxGroupsInMemory: number;
+  /**
+   * A node that decides what its groups become (match): each chunk of group records goes through
+   * this, with keyed state, and its emissions leave by the node's ports. Absent: a group record
+   * leaves by `out` as it is (aggregate).
+   */
+  resolve?: NonNullable<ProcessBehaviour['processBatch']>;
 }
 
 export interface TargetItem {

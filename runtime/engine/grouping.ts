@@ -7,6 +7,7 @@
 import type { GroupingBehaviour } from '../../nodes/define-node.ts';
 import { mergeGroups } from '../../nodes/transform/aggregate-groups.ts';
 import { toFlowError } from '../../nodes/errors.ts';
+import { DEFAULT_IN_PORT } from '../../nodes/flow-document.ts';
 import { mergeTables, storeGroup, type Group, type GroupTable, type StoredGroup } from '../../nodes/transform/aggregate-groups.ts';
 import type { PreparedFlow, PreparedProcess } from './prepare-flow.ts';
 import type { EndFn, RootRecord, WorkItem } from './process-chunk.ts';
@@ -26,7 +27,7 @@ export async function foldIntoGroups(
     const t0 = performance.now();
     item.path = [...item.path, node.id];
     try {
-      const key = await grouping.add(table, item.data, { sourceKey: item.sourceKey, lineageKey: item.lineageKey }, item.lineageKey);
+      const key = await grouping.add(table, item.data, { sourceKey: item.sourceKey, lineageKey: item.lineageKey }, item.lineageKey, item.inPort ?? DEFAULT_IN_PORT);
       end(item, 'filtered', node.id, { targetRef: `group ${key}` });
     } catch (err) {
       const error = toFlowError(err, 'mapping', { nodeId: node.id });

@@ -8,7 +8,7 @@ import type { AnyNodeDeclaration, NodeCategory, ProcessBehaviour, SourceBehaviou
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import type { Bindings, CompiledExpression, ExpressionEvaluator } from '../../nodes/expression/evaluator.ts';
 import type { FlowDocument, RetryPolicy } from '../../nodes/flow-document.ts';
-import { edgeSourcePort } from '../../nodes/flow-document.ts';
+import { DEFAULT_IN_PORT, edgeSourcePort } from '../../nodes/flow-document.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { resolveNodeConfig } from '../../nodes/node-config.ts';
 import { validateFlow } from '../../nodes/validate-flow.ts';
@@ -23,6 +23,8 @@ interface PreparedBase {
   config: Record<string, unknown>;
   /** Downstream node ids by output port. */
   edgesByPort: Map<string, string[]>;
+  /** The input port each of those edges enters its node by (same order as `edgesByPort`). */
+  inPortsByPort: Map<string, string[]>;
 }
 
 export interface PreparedSource extends PreparedBase {
@@ -92,7 +94,7 @@ export function prepareFlow(doc: FlowDocument, options: PrepareOptions): Prepare
     if (!resolved.ok) throw new FlowError('permanent', resolved.message, { nodeId: node.id });
     const config = resolved.config;
     const behaviour = decl.create(config, { nodeId: node.id, evaluator, reference, functions, environment: options.environment ?? null });
-    const base = { id: node.id, label: node.label ?? decl.title, decl, config, edgesByPort: new Map<string, string[]>() };
+    const base = { id: node.id, label: node.label ?? decl.title, decl, config, edgesByPort: new Map<string, string[]>(), inPortsByPort: new Map<string, string[]>() };
     const category = decl.category as NodeCategory;
     if (category === 'target') {
       nodes.set(node.id, {
@@ -112,6 +114,7 @@ export function prepareFlow(doc: FlowDocument, options: PrepareOptions): Prepare
     const from = nodes.get(edge.source)!;
     const port = edgeSourcePort(edge);
     from.edgesByPort.set(port, [...(from.edgesByPort.get(port) ?? []), edge.target]);
+    from.inPortsByPort.set(port, [...(from.inPortsByPort.get(port) ?? []), edge.targetHandle ?? DEFAULT_IN_PORT]);
   }
   return {
     doc,

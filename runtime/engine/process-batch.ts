@@ -2,20 +2,23 @@
  * Nodes that reach the outside world (lookup, keyed state) take all of a chunk's records that
  * reach them in one call, so one query serves many records.
  */
-import type { Emission, KeyedStateStore, ProcessContext } from '../../nodes/define-node.ts';
+import type { Emission, KeyedStateStore, ProcessBehaviour, ProcessContext } from '../../nodes/define-node.ts';
 import type { Bindings } from '../../nodes/expression/evaluator.ts';
 import { FlowError, toFlowError } from '../../nodes/errors.ts';
 import type { PreparedProcess } from './prepare-flow.ts';
 import type { ChunkIO } from './process-chunk.ts';
 
 /** A batch node's answer for each record, in order; a thrown error fails every record with it. */
-export async function processInBatch(node: PreparedProcess, records: { data: unknown; bindings: Bindings }[], io: ChunkIO): Promise<(Emission[] | FlowError)[]> {
+export async function processInBatch(
+  node: PreparedProcess, records: { data: unknown; bindings: Bindings }[], io: ChunkIO,
+  process: NonNullable<ProcessBehaviour['processBatch']> = node.behaviour.processBatch!,
+): Promise<(Emission[] | FlowError)[]> {
   const ctx: ProcessContext = {
     connections: io.target.connections, fetch: io.target.fetch, signal: io.target.signal, runId: io.runId,
     state: io.state ?? noStateStore(node.id),
   };
   try {
-    const answers = await node.behaviour.processBatch!(records, ctx);
+    const answers = await process(records, ctx);
     if (answers.length !== records.length) throw new FlowError('permanent', `node '${node.id}' answered ${answers.length} of ${records.length} records`, { nodeId: node.id });
     return answers;
   } catch (err) {

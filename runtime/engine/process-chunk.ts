@@ -51,6 +51,8 @@ export interface WorkItem extends TargetWork {
   amount: string | null;
   currency: string | null;
   data: unknown;
+  /** The input port it arrives at its next node by (`in` unless the edge names another). */
+  inPort?: string;
   path: string[];
   steps: StepSnapshot[];
   retries?: RetryAttempt[];
@@ -186,9 +188,13 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
 
   const source = io.entryNodeId ? entryOf(flow, io.entryNodeId) : sourceOf(flow, io.sourceNodeId);
   const sourceTargets = source.edgesByPort.get(source.outPort) ?? [];
+  const sourceInPorts = source.inPortsByPort.get(source.outPort) ?? [];
   const sourcePath = [source.id];
   const groups: ChunkGroups = new Map();
-  statsOf(source.id).out += roots.length;
+  // Group records of a node that resolves them (match) go through it first, not straight out of its port.
+  const resolving = io.entryNodeId ? resolvingNode(flow, io.entryNodeId) : undefined;
+  const resolveItems: WorkItem[] = [];
+  if (!resolving) statsOf(source.id).out += roots.length;
   for (const root of roots) {
     if (root.sourceError) {
       // Unreadable as received: a dead letter of its own, the rest of the chunk goes on.
@@ -203,6 +209,11 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       }, source.id, new FlowError(errorClass, message, { ...details, nodeId: source.id }));
       continue;
     }
+    if (resolving) {
+      items.addRead(root.amount, root.currency);
+      resolveItems.push({ root, lineageKey: String(root.seq), sourceKey: root.sourceKey, itemKey: '', amount: root.amount, currency: root.currency, data: root.data, path: [], steps: [] });
+      continue;
+    }
     // Group records are what their aggregate node put out (test runs show them on it).
     if (io.entryNodeId) capture(io.entryNodeId, 'out', root.data);
     // A source connected to several nodes sends each a copy with its own lineage suffix.
@@ -213,7 +224,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       items.addRead(root.amount, root.currency);
       enqueue(t, {
         root, lineageKey: `${root.seq}${suffix}`, sourceKey: `${root.sourceKey}${suffix}`, itemKey,
-        amount: root.amount, currency: root.currency, data: root.data, path: sourcePath, steps: [],
+        amount: root.amount, currency: root.currency, data: root.data, inPort: sourceInPorts[i], path: sourcePath, steps: [],
       });
     });
   }
@@ -240,6 +251,27 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   // Targets sharing a transaction (flow option) write together once all their records are known.
   const shared = sharedTransactionConnections(flow);
   const sharedItems = new Map<string, { node: PreparedTarget; items: WorkItem[]; s: NodeStats }[]>();
+
+  // A node's answers for a batch of its records (processBatch, or a match resolving its groups).
+  const answerBatch = (node: PreparedProcess, items: WorkItem[], answers: (Emission[] | FlowError)[], s: NodeStats) => {
+    items.forEach((item, i) => {
+      const answer = answers[i];
+      // A group record ending at its node (a match group of orders and receipts only, or failed) shows the node as its path.
+      const ending = item.path.length ? item : { ...item, path: [node.id] };
+      if (answer instanceof FlowError) {
+        s.errors++;
+        failed(ending, node.id, answer);
+      } else if (answer.length === 0) end(ending, 'filtered', node.id, { error: undefined });
+      else dispatchEmissions(node, answer, item, s, enqueue, end, capture, reconciliation);
+    });
+  };
+  if (resolving && resolveItems.length) {
+    const s = statsOf(resolving.id);
+    const t0 = performance.now();
+    const answers = await processInBatch(resolving, resolveItems.map((item) => ({ data: item.data, bindings: bindingsFor(item) })), io, resolving.behaviour.grouping!.resolve!);
+    s.ms += performance.now() - t0;
+    answerBatch(resolving, resolveItems, answers, s);
+  }
 
   for (const nodeId of flow.order) {
     const items = queues.get(nodeId);
@@ -270,14 +302,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       const t0 = performance.now();
       const answers = await processInBatch(node, items.map((item) => ({ data: item.data, bindings: bindingsFor(item) })), io);
       s.ms += performance.now() - t0;
-      items.forEach((item, i) => {
-        const answer = answers[i];
-        if (answer instanceof FlowError) {
-          s.errors++;
-          failed(item, nodeId, answer);
-        } else if (answer.length === 0) end(item, 'filtered', nodeId, { error: undefined });
-        else dispatchEmissions(node, answer, item, s, enqueue, end, capture, reconciliation);
-      });
+      answerBatch(node, items, answers, s);
       continue;
     }
     for (const item of items) {
@@ -337,7 +362,13 @@ function entryOf(flow: PreparedFlow, nodeId: string) {
   if (!node || node.category === 'source' || node.category === 'target' || !node.behaviour.grouping) {
     throw new FlowError('permanent', `flow '${flow.doc.id}' has no aggregate node '${nodeId}'`);
   }
-  return { id: node.id, edgesByPort: node.edgesByPort, outPort: 'out' };
+  return { id: node.id, edgesByPort: node.edgesByPort, inPortsByPort: node.inPortsByPort, outPort: 'out' };
+}
+
+/** The grouping node whose group records it resolves itself (match) before they go on; undefined for an aggregate. */
+function resolvingNode(flow: PreparedFlow, nodeId: string): PreparedProcess | undefined {
+  const node = flow.nodes.get(nodeId);
+  return node && node.category !== 'source' && node.category !== 'target' && node.behaviour.grouping?.resolve ? node : undefined;
 }
 
 /** The source node records enter by: the one named, or the flow's only/first source. */
@@ -438,6 +469,8 @@ function dispatchEmissions(
       if (node.category === 'transform') child.steps = [...item.steps, { node: node.id, data: em.data }];
       if (item.warnings) child.warnings = item.warnings;
       if (item.delivery) child.delivery = item.delivery;
+      const inPort = node.inPortsByPort.get(em.port)?.[k];
+      if (inPort) child.inPort = inPort;
       if (em.failures?.length && !quarantine) child.warnings = [...(item.warnings ?? []), ...em.failures];
       if (!targets?.length) {
         if (quarantine) {

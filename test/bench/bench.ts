@@ -156,6 +156,9 @@ async function main() {
     // its heap held to 300 MB: V8 otherwise grows the heap lazily past what the run keeps alive (460 MB RSS measured).
     const aggregateLines = String(process.env.BENCH_AGGREGATE_LINES ?? 1_000_000);
     figures.aggregate = JSON.parse((await promisify(execFile)('node', ['--max-old-space-size=300', '--import', 'tsx', join(ROOT, 'test/bench/aggregate-bench.ts'), aggregateLines, '50000'], { maxBuffer: 1 << 20, env: process.env })).stdout.trim().split('\n').pop()!);
+    // Match: 100,000 invoice lines against 300,000 receipt lines, keyed state in the store (test/bench/match-bench.ts).
+    const matchInvoices = String(process.env.BENCH_MATCH_INVOICES ?? 100_000);
+    figures.match = JSON.parse((await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/match-bench.ts'), matchInvoices, '3'], { maxBuffer: 1 << 20, env: process.env })).stdout.trim().split('\n').pop()!);
     // AMQP source → transform → Postgres target vs the same flow from a file (test/bench/broker-bench.ts); skipped without RabbitMQ.
     figures.broker = JSON.parse((await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/broker-bench.ts')], { maxBuffer: 1 << 20, env: process.env })).stdout.trim().split('\n').pop()!);
   } finally {
@@ -192,6 +195,7 @@ function printTable(f: Record<string, any>) {
   if (f.lookup) console.log(`  lookup (${f.lookup.backend}, ${f.lookup.records} records): ${r(f.lookup.batchedRecordsPerSecond)} records/s batched (a query per chunk of 500), ${r(f.lookup.perRecordRecordsPerSecond)} records/s with a query per record: ${f.lookup.speedup}× faster batched`);
   if (f.httpSource) console.log(`  HTTP source, ${f.httpSource.pages} pages of ${f.httpSource.recordsPerPage} records from a local server: ${r(f.httpSource.sourceRecordsPerSec)} records/s read alone (median of 3), ${r(f.httpSource.engineRecordsPerSec)} records/s through the engine to a file with traces`);
   if (f.aggregate) console.log(`  aggregate ${r(f.aggregate.lines)} GL lines into ${r(f.aggregate.groups)} groups (exact sums, one process): ${r(f.aggregate.linesPerSec)} lines/s, peak RSS ${r(f.aggregate.maxRssMb)} MB (≤ 400)  ${f.aggregate.status}`);
+  if (f.match) console.log(`  match ${r(f.match.invoiceLines)} invoice lines against ${r(f.match.receiptLines)} receipt lines (${f.match.backend} keyed state, one process): ${r(f.match.recordsPerSec)} records/s, ${r(f.match.matched)} matched, ${r(f.match.exceptions)} exceptions, peak RSS ${r(f.match.maxRssMb)} MB  ${f.match.status}`);
   if (f.broker?.skipped) console.log(`  AMQP source bench skipped: ${f.broker.skipped}`);
   else if (f.broker) console.log(`  AMQP source → transform → Postgres target with traces, ${r(f.broker.records)} messages: ${r(f.broker.amqpRecordsPerSec)} records/s in ${f.broker.amqpRuns} runs of ≤ ${r(f.broker.messagesPerRun)}; same flow from a file ${r(f.broker.fileRecordsPerSec)} records/s (${f.broker.ratioAmqpToFile.toFixed(2)} ×; target ≥ 0.8)`);
   if (f.load) console.log(`  load average during the bench (1/5/15 min at its end): ${f.load.map((x: number) => x.toFixed(1)).join(' / ')} on ${f.machine.cpus} cores`);
