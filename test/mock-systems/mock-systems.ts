@@ -7,6 +7,7 @@
  * ports. RabbitMQ and Postgres are the machine's own.
  */
 import amqp from 'amqplib';
+import type { ConnectionKind } from '../../nodes/flow-document.ts';
 import { startProcurementApi, type ProcurementApi, type ProcurementApiOptions, type PurchaseOrder } from '../nodes/source/procurement-api.ts';
 import { startErpReceiver } from '../bench/erp-receiver.ts';
 import { planningApi, type PlanningApi } from './planning-api.ts';
@@ -31,7 +32,7 @@ export interface MockSystemsOptions {
 
 /** A connection as `PUT /api/connections/<env>/<name>` takes it. */
 export interface ConnectionBinding {
-  kind: string;
+  kind: ConnectionKind;
   settings: Record<string, unknown>;
   secrets?: Record<string, string>;
 }
