@@ -7,10 +7,12 @@
  *
  * Options: `--no-events` (publish nothing), `--orders <n>` (default 250).
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SSHD } from '../runtime/connectors/sftp-server.ts';
 import { DEMO_PORTS, PO_EVENTS_QUEUE, RABBIT_URL, poApprovedMessages, publishToQueue, startMockSystems, type ConnectionBinding, type MockSystems } from './mock-systems.ts';
 
 const { values } = parseArgs({ options: { 'no-events': { type: 'boolean', default: false }, orders: { type: 'string', default: '250' } } });
@@ -22,7 +24,7 @@ if (!Number.isInteger(orders) || orders < 1) {
 
 let systems: MockSystems;
 try {
-  systems = await startMockSystems({ fixedPorts: true, orders });
+  systems = await startMockSystems({ fixedPorts: true, orders, sftp: existsSync(SSHD) });
 } catch (err) {
   const e = err as NodeJS.ErrnoException;
   console.error(e.code === 'EADDRINUSE'
@@ -30,7 +32,7 @@ try {
     : `the demo systems could not start: ${e.message}`);
   process.exit(1);
 }
-const { procurement, sap, planning, usErp, bindings } = systems;
+const { procurement, sap, planning, usErp, sftp, bindings } = systems;
 
 let events: string;
 if (values['no-events']) {
@@ -57,13 +59,21 @@ function fileBinding(name: string, b: ConnectionBinding): Record<string, unknown
 }
 const file = join(tmpdir(), 'ledgerflow-demo-connections.json');
 await writeFile(file, `${JSON.stringify(Object.fromEntries(Object.entries(bindings).map(([n, b]) => [n, fileBinding(n, b)])), null, 2)}\n`);
-const exports = Object.entries(bindings).flatMap(([n, b]) => Object.entries(b.secrets ?? {}).map(([s, v]) => `export ${envName(n, s)}=${v}`));
+// A secret of several lines (the SFTP key) goes in a file of its own, read into the variable.
+const exports = await Promise.all(Object.entries(bindings).flatMap(([n, b]) => Object.entries(b.secrets ?? {}).map(async ([s, v]) => {
+  if (!v.includes('\n')) return `export ${envName(n, s)}=${v}`;
+  const keyFile = join(tmpdir(), `ledgerflow-demo-${n}-${s}`);
+  await writeFile(keyFile, v, { mode: 0o600 });
+  return `export ${envName(n, s)}="$(cat ${keyFile})"`;
+})));
 
 const rows = [
   ['procurement platform API', procurement.baseUrl, `OAuth2 client credentials at ${procurement.tokenUrl} (client ledgerflow); ${procurement.orders.length} purchase orders: GET /orders, PATCH /orders/{id}`],
   ['SAP-like ERP API', sap.baseUrl, `basic auth ${sap.username}; POST /sap/opu/odata/sap/API_PURCHASEORDER_PROCESS_SRV/A_PurchaseOrder; 20 requests/s, every 9th answered 503`],
   ['planning API', planning.baseUrl, 'POST /cells (actuals-to-planning)'],
   ['US ERP API', usErp.baseUrl, 'POST /commitments (po-approved-to-erp)'],
+  ['bank SFTP server', sftp ? `sftp://${sftp.username}@127.0.0.1:${sftp.port}` : 'not started',
+    sftp ? `key authentication; statements/ holds the camt.053 samples (camt053-cash-entries), outbox/ takes pain.001 files (payments-pain001); files in ${sftp.root}` : `${SSHD} is missing (apt-get install -y openssh-server)`],
   ['RabbitMQ (the machine\'s)', RABBIT_URL.replace(/:[^:@/]*@/, ':***@'), events],
 ];
 const width = Math.max(...rows.map((r) => r[0].length));
@@ -80,6 +90,7 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   console.log(`\nstopping: ${procurement.writeBacks.size} document numbers written back, ${sap.created.length} SAP purchase orders (${sap.stats.throttled} requests throttled, ${sap.stats.unavailable} answered 503), ${planning.cells.size} planning cells, ${usErp.received()} US ERP requests`);
+  // The SFTP server's folder (statements read, payment files written) is removed with it.
   await systems.close();
   process.exit(0);
 };

@@ -6,15 +6,18 @@
  * ports; the example flows' end-to-end tests start the same servers on free
  * ports. RabbitMQ and Postgres are the machine's own.
  */
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import amqp from 'amqplib';
 import type { ConnectionKind } from '../../nodes/flow-document.ts';
 import { startProcurementApi, type ProcurementApi, type ProcurementApiOptions, type PurchaseOrder } from '../nodes/source/procurement-api.ts';
 import { startErpReceiver } from '../bench/erp-receiver.ts';
 import { planningApi, type PlanningApi } from './planning-api.ts';
 import { startSapApi, type SapApi, type SapApiOptions } from './sap-api.ts';
+import { startSftpServer, type SftpTestServer } from '../runtime/connectors/sftp-server.ts';
 
 /** The ports `npm run demo:systems` listens on. */
-export const DEMO_PORTS = { procurement: 4101, sap: 4102, planning: 4103, usErp: 4104 } as const;
+export const DEMO_PORTS = { procurement: 4101, sap: 4102, planning: 4103, usErp: 4104, sftp: 4122 } as const;
 export const PROCUREMENT_CLIENT_SECRET = 'client-secret-4711';
 export const SAP_PASSWORD = 'sap-password-1234';
 /** The queue of the procurement platform's "PO approved" events (flows/procure-to-pay). */
@@ -28,6 +31,11 @@ export interface MockSystemsOptions {
   orders?: number;
   procurement?: Partial<ProcurementApiOptions>;
   sap?: SapApiOptions;
+  /**
+   * Also the bank's SFTP server (Debian's sshd, as the SFTP tests start it) for payments-pain001 and
+   * camt053-cash-entries, with the example's camt.053 statements in `statements/`.
+   */
+  sftp?: boolean;
 }
 
 /** A connection as `PUT /api/connections/<env>/<name>` takes it. */
@@ -42,6 +50,8 @@ export interface MockSystems {
   sap: SapApi;
   planning: PlanningApi & { baseUrl: string };
   usErp: { baseUrl: string; received(): number };
+  /** The bank's SFTP server, when asked for. */
+  sftp?: SftpTestServer;
   /** How each example's connections are bound to these systems, by connection name. */
   bindings: Record<string, ConnectionBinding>;
   close(): Promise<void>;
@@ -63,6 +73,8 @@ export async function startMockSystems(options: MockSystemsOptions = {}): Promis
     const usErp = await startErpReceiver(port('usErp'));
     started.push(usErp);
     const planningUrl = `http://127.0.0.1:${(planning.server.address() as { port: number }).port}`;
+    const sftp = options.sftp ? await startBankSftp(port('sftp')) : undefined;
+    if (sftp) started.push({ close: () => sftp.stop() });
     const bindings: Record<string, ConnectionBinding> = {
       procurement: {
         kind: 'http',
@@ -78,11 +90,19 @@ export async function startMockSystems(options: MockSystemsOptions = {}): Promis
       erp_regional: { kind: 'postgres', settings: { embedded: true } },
       planning: { kind: 'http', settings: { baseUrl: planningUrl } },
       erp_us: { kind: 'http', settings: { baseUrl: `http://127.0.0.1:${usErp.port}` } },
+      ...(sftp ? {
+        bank: {
+          kind: 'sftp' as const,
+          settings: { host: '127.0.0.1', port: sftp.port, username: sftp.username, privateKey: '{{secret:key}}', hostKey: sftp.hostKey },
+          secrets: { key: sftp.privateKey },
+        },
+      } : {}),
     };
     return {
       procurement, sap, bindings,
       planning: Object.assign(planning, { baseUrl: planningUrl }),
       usErp: { baseUrl: `http://127.0.0.1:${usErp.port}`, received: usErp.received },
+      ...(sftp ? { sftp } : {}),
       async close() {
         for (const s of started.reverse()) await s.close();
       },
@@ -91,6 +111,16 @@ export async function startMockSystems(options: MockSystemsOptions = {}): Promis
     for (const s of started.reverse()) await s.close().catch(() => {});
     throw err;
   }
+}
+
+/** The SFTP server with the camt053-cash-entries example's statements waiting in `statements/`. */
+async function startBankSftp(port: number): Promise<SftpTestServer> {
+  const server = await startSftpServer(port ? { port } : {});
+  const samples = resolve(import.meta.dirname, '../../flows/camt053-cash-entries/samples');
+  await mkdir(join(server.root, 'statements'));
+  await mkdir(join(server.root, 'outbox'));
+  for (const file of await readdir(samples)) await copyFile(join(samples, file), join(server.root, 'statements', file));
+  return server;
 }
 
 /** A "PO approved" event of the procurement platform, as it puts it on RabbitMQ. */
