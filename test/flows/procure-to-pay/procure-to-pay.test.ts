@@ -8,13 +8,16 @@
  * the regional ERP table → the ERP's document number written back to the
  * procurement API. Each purchase order is posted once and written back once,
  * though 60 of them arrive by both ways; counts and totals are exact. On
- * PGlite, and on Postgres when TEST_DATABASE_URL is set.
+ * PGlite, and on Postgres when TEST_DATABASE_URL is set; and once with the
+ * regional ERP on the machine's MariaDB (the same flow, the connection bound
+ * to a mysql:// URL, the table from setup-mariadb.sql).
  */
 import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import amqp from 'amqplib';
+import mysql from 'mysql2/promise';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadExamples } from '../../../runtime/api/bootstrap.ts';
 import { createEnvironmentConnections, secretContext } from '../../../runtime/connectors/environment-connections.ts';
@@ -48,10 +51,38 @@ async function runsOf(store: Store, trigger: string): Promise<RunRow[]> {
 const deadLetters = async (store: Store, runId: string) =>
   (await store.sql.query<{ node_id: string; error: { message: string } }>('select node_id, error from dead_letters where run_id = $1 limit 3', [runId])).rows.map((r) => `${r.node_id}: ${r.error.message}`);
 
+const MARIADB = 'mysql://root@127.0.0.1:3306';
+
+/** The regional ERP's rows and total, from wherever `erp_regional` is bound. */
+interface RegionalErp {
+  rows(): Promise<{ po_number: string; amount: string; doc_number: string }[]>;
+  total(): Promise<string>;
+  close(): Promise<void>;
+}
+
+async function mariadbErp(): Promise<RegionalErp & { url: string }> {
+  const database = `lf_p2p_${process.pid}_${Date.now().toString(36)}`;
+  const admin = await mysql.createConnection({ uri: MARIADB, multipleStatements: true });
+  await admin.query(`create database ${database}`);
+  await admin.query(`use ${database}`);
+  await admin.query(await readFile(resolve(import.meta.dirname, '../../../flows/procure-to-pay/setup-mariadb.sql'), 'utf8'));
+  return {
+    url: `${MARIADB}/${database}`,
+    rows: async () => (await admin.query('select po_number, amount, doc_number from erp_purchase_order order by po_number'))[0] as { po_number: string; amount: string; doc_number: string }[],
+    total: async () => ((await admin.query('select cast(sum(amount) as char) as total from erp_purchase_order'))[0] as { total: string }[])[0].total,
+    async close() {
+      await admin.query(`drop database ${database}`);
+      await admin.end();
+    },
+  };
+}
+
 const sum = (runs: RunRow[], k: keyof RunRow['counts']) => runs.reduce((n, r) => n + r.counts[k], 0);
 
-for (const backend of backendNames()) {
-  describe(`procure-to-pay end to end on ${backend}`, () => {
+const variants = [...backendNames().map((backend) => ({ backend, regional: 'embedded' as const })), { backend: 'pglite' as const, regional: 'mariadb' as const }];
+
+for (const { backend, regional: regionalEngine } of variants) {
+  describe(`procure-to-pay end to end on ${backend}, the regional ERP ${regionalEngine === 'mariadb' ? 'on MariaDB' : 'the embedded Postgres'}`, () => {
     let b: OpenedBackend;
     let box: SecretBox;
     let systems: MockSystems;
@@ -59,6 +90,7 @@ for (const backend of backendNames()) {
     let queueName: string;
     let queue: StartedQueue | undefined;
     let consumers: BrokerConsumers | undefined;
+    let erp: RegionalErp;
 
     beforeEach(async () => {
       // Tokens expire after 40 requests, so a run's pages and write-backs need new ones on the way.
@@ -71,6 +103,19 @@ for (const backend of backendNames()) {
       await cp(resolve(import.meta.dirname, '../../../flows/procure-to-pay'), join(dir, FLOW), { recursive: true });
       const file = join(dir, FLOW, 'flow.json');
       await writeFile(file, (await readFile(file, 'utf8')).replace('"queue": "p2p.po-approved"', `"queue": "${queueName}"`));
+      if (regionalEngine === 'mariadb') {
+        const maria = await mariadbErp();
+        erp = maria;
+        // Bound before the examples load, so loading leaves it alone instead of binding the embedded database.
+        await connectionsRepo(b.store.sql).putConnection({ environment: 'dev', name: 'erp_regional', kind: 'postgres', settings: { url: maria.url }, encryptedSecrets: {}, updatedBy: 'admin' });
+      } else {
+        const target = () => targetDatabase(b.database, 'erp_regional');
+        erp = {
+          rows: async () => (await target().query<{ po_number: string; amount: string; doc_number: string }>('select po_number, amount::text as amount, doc_number from erp_purchase_order order by po_number')).rows,
+          total: async () => (await target().query<{ total: string }>('select sum(amount)::text as total from erp_purchase_order')).rows[0].total,
+          close: async () => {},
+        };
+      }
       await loadExamples(b.database, { dir, environment: 'dev' });
       // The connections bound as demo:systems prints them, the secrets encrypted at rest.
       const repo = connectionsRepo(b.store.sql);
@@ -94,6 +139,7 @@ for (const backend of backendNames()) {
       await (await connection.createChannel()).deleteQueue(queueName).catch(() => {});
       await connection.close();
       await systems.close();
+      await erp.close();
       await b.cleanup();
       await rm(dir, { recursive: true, force: true });
     }, 300_000);
@@ -151,10 +197,9 @@ for (const backend of backendNames()) {
       expect(sap.created.map((d) => d.CorrespncExternalReference).sort()).toEqual(toSap.map((o) => o.id).sort());
       const sapTotal = sap.created.reduce((n, d) => n + cents(d.to_PurchaseOrderItem.results[0].NetPriceAmount), 0n);
       expect(sapTotal).toBe(toSap.reduce((n, o) => n + cents(o.amount), 0n));
-      const regional = await targetDatabase(b.database, 'erp_regional').query<{ po_number: string; legal_entity: string; amount: string; doc_number: string }>(
-        'select po_number, legal_entity, amount::text as amount, doc_number from erp_purchase_order order by po_number');
-      expect(regional.rows.map((r) => r.po_number).sort()).toEqual(toRegional.map((o) => o.id).sort());
-      const regionalTotal = (await targetDatabase(b.database, 'erp_regional').query<{ total: string }>('select sum(amount)::text as total from erp_purchase_order')).rows[0].total;
+      const regional = await erp.rows();
+      expect(regional.map((r) => r.po_number).sort()).toEqual(toRegional.map((o) => o.id).sort());
+      const regionalTotal = await erp.total();
       expect(cents(regionalTotal)).toBe(toRegional.reduce((n, o) => n + cents(o.amount), 0n));
       expect(regionalTotal).toBe('13676.00');
 
@@ -166,7 +211,7 @@ for (const backend of backendNames()) {
 
       // Each order's ERP document number written back once: SAP's for SAP orders, the regional ERP's for the others.
       const sapDocs = new Map(sap.created.map((d) => [d.CorrespncExternalReference, d.PurchaseOrder]));
-      const regionalDocs = new Map(regional.rows.map((r) => [r.po_number, r.doc_number]));
+      const regionalDocs = new Map(regional.map((r) => [r.po_number, r.doc_number]));
       expect(procurement.writeBacks.size).toBe(260);
       for (const o of orders) {
         const expected = SAP_ENTITIES.has(o.legalEntity)
