@@ -95,7 +95,8 @@ export function startBrokerConsumers(options: BrokerConsumersOptions, autoStart 
         flowId: state.flowId, version: state.version, environment: state.environment, trigger: 'broker',
         triggerRef: `${messages.length} message(s) from ${where}`,
         input: { kind: 'records', records: messages.map((m) => recordOfMessage(format, m, where)) },
-        requestedBy: 'broker',
+        // The messages are this source node's records, also in a flow whose first source is another one.
+        requestedBy: 'broker', sourceNodeId: state.nodeId,
       });
       state.runs++;
       await options.afterQueued?.(run.id, messages.length);

@@ -6,7 +6,6 @@
  * half-even EUR rounding), each once, and the GL total per currency of the
  * lines that reached the aggregate equals the sum of the cells.
  */
-import { createServer, type Server } from 'node:http';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,6 +23,7 @@ import { openPostgresDatabase } from '../../runtime/store/open-store.ts';
 import { connectionsRepo } from '../../runtime/store/service-connections.ts';
 import type { RunRow } from '../../runtime/store/store.ts';
 import { generateGlLines, glLinesCsv, type GlLine } from './gl-lines.ts';
+import { planningApi } from '../mock-systems/planning-api.ts';
 
 const RATES: Record<string, bigint> = { EUR: 10000n, CHF: 10705n, USD: 8612n, GBP: 11408n }; // × 10^-4
 const PLANNING_LINES: Record<string, string> = { 4000: 'REVENUE', 4100: 'REVENUE', 5000: 'COGS', 6000: 'PERSONNEL', 6200: 'FACILITIES', 6420: 'IT', 6800: 'FACILITIES', 7000: 'TRAVEL' };
@@ -68,28 +68,6 @@ function expectedCells(lines: readonly GlLine[]) {
     glTotals.set(l.currency, (glTotals.get(l.currency) ?? 0n) + cents(l.amount));
   }
   return { cells, glTotals, quarantined };
-}
-
-/** The planning API: remembers each cell by its idempotency key and counts the requests. */
-function planningApi() {
-  const cells = new Map<string, Record<string, unknown>>();
-  let requests = 0;
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => { body += d; });
-    req.on('end', () => {
-      requests++;
-      const key = String(req.headers['idempotency-key']);
-      if (req.method !== 'POST' || req.url !== '/cells') {
-        res.writeHead(404).end();
-        return;
-      }
-      const seen = cells.has(key);
-      cells.set(key, JSON.parse(body) as Record<string, unknown>);
-      res.writeHead(seen ? 409 : 201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `cell-${cells.size}` }));
-    });
-  });
-  return { server, cells, requests: () => requests, reset: () => { cells.clear(); requests = 0; } };
 }
 
 /**

@@ -12,8 +12,11 @@
  * - `GET  /orders/hal?page=`                  → `{ _embedded: { orders } , _links: { next: { href } } }`
  * - `POST /orders/search` `{ page, pageSize }` → `{ data: [...] }`
  * - `GET  /orders.xml?page=&pageSize=`        → `<Orders><Order>…</Order></Orders>`
+ * - `PATCH /orders/{id}` `{ erpSystem, erpDocument }` → the order with the ERP's
+ *   document number written back (what the procure-to-pay example does)
  * Every list takes `updated_since` (only orders changed after it, in update order).
  * `POST /oauth/token` (outside the base URL) issues tokens.
+ * The procure-to-pay tests and `npm run demo:systems` start this same server.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +24,8 @@ import type { AddressInfo } from 'node:net';
 export interface PurchaseOrder {
   id: string;
   supplier: string;
+  /** The buying legal entity, which decides the ERP the order is booked in. */
+  legalEntity: string;
   amount: string;
   currency: string;
   updatedAt: string;
@@ -53,6 +58,16 @@ export interface ProcurementApiOptions {
   expiresIn?: number;
   /** Answers a request instead of the API (a fault, a throttle); undefined: the API answers. */
   intercept?(request: ApiRequest): CannedAnswer | undefined;
+  /** Loopback port to listen on (0 or absent: a free one). */
+  port?: number;
+}
+
+/** An ERP document number written back to an order (`PATCH /orders/{id}`). */
+export interface WriteBack {
+  erpSystem: string;
+  erpDocument: string;
+  /** PATCH requests that wrote it (1 when written back once). */
+  writes: number;
 }
 
 export interface ProcurementApi {
@@ -62,13 +77,16 @@ export interface ProcurementApi {
   /** Adds orders changed after all others. */
   addOrders(n: number): void;
   stats: { listRequests: number; tokenRequests: number; unauthorized: number; seen: ApiRequest[] };
+  /** The ERP document numbers written back, by order id. */
+  writeBacks: Map<string, WriteBack>;
   close(): Promise<void>;
 }
 
 const T0 = Date.parse('2026-03-01T08:00:00Z');
+export const LEGAL_ENTITIES = ['DE01', 'DE02', 'US01', 'PL01', 'CZ01'];
 
-function order(i: number): PurchaseOrder {
-  return { id: `PO-${i}`, supplier: `SUP-${(i % 7) + 1}`, amount: `${i}.50`, currency: 'EUR', updatedAt: new Date(T0 + i * 60_000).toISOString() };
+export function purchaseOrder(i: number): PurchaseOrder {
+  return { id: `PO-${i}`, supplier: `SUP-${(i % 7) + 1}`, legalEntity: LEGAL_ENTITIES[i % LEGAL_ENTITIES.length], amount: `${i}.50`, currency: 'EUR', updatedAt: new Date(T0 + i * 60_000).toISOString() };
 }
 
 const xmlOf = (list: PurchaseOrder[]) =>
@@ -76,9 +94,10 @@ const xmlOf = (list: PurchaseOrder[]) =>
     `<Order><Id>${o.id}</Id><Supplier>${o.supplier}</Supplier><Amount currency="${o.currency}">${o.amount}</Amount><UpdatedAt>${o.updatedAt}</UpdatedAt></Order>`).join('')}</Orders>`;
 
 export async function startProcurementApi(options: ProcurementApiOptions): Promise<ProcurementApi> {
-  const orders = Array.from({ length: options.orders }, (_, i) => order(i + 1));
+  const orders = Array.from({ length: options.orders }, (_, i) => purchaseOrder(i + 1));
   const stats: ProcurementApi['stats'] = { listRequests: 0, tokenRequests: 0, unauthorized: 0, seen: [] };
   const tokens = new Map<string, number>();
+  const writeBacks = new Map<string, WriteBack>();
   const clientId = options.clientId ?? 'ledgerflow';
   const clientSecret = options.clientSecret ?? 'client-secret-4711';
 
@@ -111,6 +130,24 @@ export async function startProcurementApi(options: ProcurementApiOptions): Promi
     if (options.tokenServes !== undefined && served >= options.tokenServes) return json(401, { error: 'invalid_token', error_description: 'The access token expired' });
     tokens.set(token, served + 1);
     return undefined;
+  }
+
+  /** `PATCH /orders/{id}`: the ERP's document number written to the order. */
+  function writeBack(path: string, text: string): CannedAnswer | undefined {
+    const id = /^\/orders\/([^/]+)$/.exec(path)?.[1];
+    if (!id) return undefined;
+    const target = orders.find((o) => o.id === decodeURIComponent(id));
+    if (!target) return json(404, { error: 'not_found', message: `no purchase order ${decodeURIComponent(id)}` });
+    let body: { erpSystem?: unknown; erpDocument?: unknown };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return json(400, { error: 'invalid_body', message: 'the body is not JSON' });
+    }
+    if (typeof body.erpDocument !== 'string' || typeof body.erpSystem !== 'string') return json(422, { error: 'invalid_body', message: 'erpSystem and erpDocument are required strings' });
+    const before = writeBacks.get(target.id);
+    writeBacks.set(target.id, { erpSystem: body.erpSystem, erpDocument: body.erpDocument, writes: (before?.writes ?? 0) + 1 });
+    return json(200, { ...target, erpSystem: body.erpSystem, erpDocument: body.erpDocument });
   }
 
   function list(path: string, params: Record<string, string>, base: string): CannedAnswer | undefined {
@@ -164,6 +201,14 @@ export async function startProcurementApi(options: ProcurementApiOptions): Promi
     if (!url.pathname.startsWith('/api/v1/')) return send(res, json(404, { error: 'not found' }));
     const path = url.pathname.slice('/api/v1'.length);
     const params: Record<string, string> = Object.fromEntries(url.searchParams);
+    if (req.method === 'PATCH') {
+      const denied = refused(req);
+      if (denied) {
+        stats.unauthorized++;
+        return send(res, denied);
+      }
+      return send(res, writeBack(path, text) ?? json(404, { error: `no such order path ${path}` }));
+    }
     if (req.method === 'POST' && text) for (const [k, v] of Object.entries(JSON.parse(text))) params[k] = String(v);
     const request: ApiRequest = { method: req.method ?? 'GET', path, params, n: ++stats.listRequests };
     stats.seen.push(request);
@@ -177,16 +222,17 @@ export async function startProcurementApi(options: ProcurementApiOptions): Promi
     send(res, list(path, params, `${api.baseUrl}`) ?? json(404, { error: `no such list ${path}` }));
   });
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const api: ProcurementApi = {
     baseUrl: `http://127.0.0.1:${port}/api/v1`,
     tokenUrl: `http://127.0.0.1:${port}/oauth/token`,
     orders,
     stats,
+    writeBacks,
     addOrders(n) {
       const from = orders.length;
-      for (let i = 1; i <= n; i++) orders.push(order(from + i));
+      for (let i = 1; i <= n; i++) orders.push(purchaseOrder(from + i));
     },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();

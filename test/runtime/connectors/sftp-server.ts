@@ -49,8 +49,8 @@ async function keyPair(dir: string, name: string): Promise<{ privateKey: string;
   return { file, privateKey: await readFile(file, 'utf8'), publicKey: (await readFile(`${file}.pub`, 'utf8')).trim() };
 }
 
-/** Starts sshd and resolves once it listens; `stop()` ends it and removes its folder. */
-export async function startSftpServer(): Promise<SftpTestServer> {
+/** Starts sshd (on `port`, else a free one) and resolves once it listens; `stop()` ends it and removes its folder. */
+export async function startSftpServer(options: { port?: number } = {}): Promise<SftpTestServer> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: install Debian's openssh-server (apt-get install -y openssh-server; .ci/run does)`);
   const dir = await mkdtemp(join(tmpdir(), 'lf-sftp-'));
   const root = join(dir, 'root');
@@ -64,7 +64,7 @@ export async function startSftpServer(): Promise<SftpTestServer> {
   const username = userInfo().username;
 
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? await freePort();
     const config = join(dir, 'sshd_config');
     await writeFile(config, [
       `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${host.file}`, `PidFile ${join(dir, 'sshd.pid')}`,
@@ -82,7 +82,7 @@ export async function startSftpServer(): Promise<SftpTestServer> {
       child.once('exit', () => resolve(false));
     });
     if (!listening) {
-      if (attempt < 5 && /Address already in use|Bind to port/.test(log)) continue;
+      if (attempt < 5 && options.port === undefined && /Address already in use|Bind to port/.test(log)) continue;
       await rm(dir, { recursive: true, force: true });
       throw new Error(`sshd did not start: ${log}`);
     }

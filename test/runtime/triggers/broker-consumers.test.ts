@@ -15,7 +15,9 @@ import { resolve } from 'node:path';
 import amqp from 'amqplib';
 import { connect, type NatsConnection } from 'nats';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEnvironmentConnections } from '../../../runtime/connectors/environment-connections.ts';
+import { createEnvironmentConnections, secretContext } from '../../../runtime/connectors/environment-connections.ts';
+import type { RunLauncher } from '../../../runtime/queue/run-launcher.ts';
+import { connectionsRepo } from '../../../runtime/store/service-connections.ts';
 import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queue.ts';
 import { createSecretBox, type SecretBox } from '../../../runtime/secrets/secret-box.ts';
 import { deploymentsRepo } from '../../../runtime/store/service-deployments.ts';
@@ -207,3 +209,42 @@ for (const protocol of ['amqp', 'nats'] as const) {
     });
   }
 }
+
+describe('a broker consumer that cannot sign in or reach its server', () => {
+  it('fails naming the connection and quoting the server, never the password', async () => {
+    const b = await openBackend('pglite');
+    const box = createSecretBox(randomBytes(32));
+    const consumers: BrokerConsumers[] = [];
+    try {
+      const wrong = 'not-the-password-7731';
+      for (const protocol of ['amqp', 'nats'] as const) {
+        const names = brokerNames(protocol, newTag());
+        await setUpBrokerFlow(b.database, box, protocol, { ...brokerFlow(protocol, names), id: `broker-${protocol}` }, names.table);
+      }
+      const repo = connectionsRepo(b.store.sql);
+      await repo.putConnection({
+        environment: 'dev', name: 'bus', kind: 'amqp', settings: { url: 'amqp://guest:{{secret:password}}@127.0.0.1:5672' }, updatedBy: 'admin',
+        encryptedSecrets: { password: box.encrypt(wrong, secretContext('dev', 'bus', 'password')) },
+      });
+      // The NATS flow's `bus` is bound in another environment to a port nobody listens on.
+      await repo.putConnection({ environment: 'test', name: 'bus', kind: 'nats', settings: { servers: '127.0.0.1:1', user: 'ledgerflow', password: '{{secret:password}}' }, updatedBy: 'admin',
+        encryptedSecrets: { password: box.encrypt(wrong, secretContext('test', 'bus', 'password')) } });
+      await deploymentsRepo(b.store.sql).deploy({ flowId: 'broker-nats', environment: 'test', version: 1, by: 'tester', kind: 'deploy' });
+      const launcher = { enqueue: () => Promise.reject(new Error('nothing is consumed')) } as unknown as RunLauncher;
+      const started = startBrokerConsumers({ database: b.database, launcher, secrets: box, refreshMs: 60_000, restartBackoffMs: 60_000 }, false);
+      consumers.push(started);
+      await started.refresh();
+      const byKey = new Map(started.states().map((s) => [`${s.flowId}/${s.environment}`, s]));
+      const amqpState = byKey.get('broker-amqp/dev');
+      expect(amqpState?.status).toBe('failed');
+      expect(amqpState?.error).toMatch(/^connection 'bus' \(amqp:\/\/guest:\*\*\*@127\.0\.0\.1:5672\/?\) could not be opened: .*ACCESS.REFUSED/);
+      const natsState = byKey.get('broker-nats/test');
+      expect(natsState?.status).toBe('failed');
+      expect(natsState?.error).toMatch(/^connection 'bus' \(127\.0\.0\.1:1\) could not be opened: /);
+      expect(JSON.stringify(started.states())).not.toContain(wrong);
+    } finally {
+      for (const c of consumers) await c.stop();
+      await b.cleanup();
+    }
+  }, 120_000);
+});
