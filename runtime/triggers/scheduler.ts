@@ -5,6 +5,7 @@
  * Missed occurrences (the server was down) are not replayed: the next fire is
  * computed from now.
  */
+import { isTerminal } from '../engine/run-types.ts';
 import type { RunLauncher } from '../queue/run-launcher.ts';
 import type { Store } from '../store/store.ts';
 import { deploymentsRepo } from '../store/service-deployments.ts';
@@ -69,7 +70,7 @@ export function startScheduler(options: SchedulerOptions, autoStart = true): Sch
       // Polls of one flow never overlap: the watermark moves only when a run finishes.
       if (p.lastRunId) {
         const last = await options.store.getRun(p.lastRunId);
-        if (last && (last.status === 'queued' || last.status === 'running')) continue;
+        if (last && !isTerminal(last.status)) continue;
       }
       const version = await deployedVersion(p.flowId, p.environment);
       if (version === null) {
