@@ -95,12 +95,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
     cleanups.push(() => queue.stop());
 
-    const scheduler = startScheduler({ store, launcher: queue.launcher, tickMs: options.schedulerTickMs, logger: logger.child({ component: 'scheduler' }) });
+    const scheduler = startScheduler({ store, repos: database.service, launcher: queue.launcher, tickMs: options.schedulerTickMs, logger: logger.child({ component: 'scheduler' }) });
     cleanups.push(() => scheduler.stop());
     // Broker sources of deployed flows: a consumer each, per environment (see broker-consumers.ts).
     const consumers = startBrokerConsumers({ database, launcher: queue.launcher, secrets, logger: logger.child({ component: 'brokers' }) });
     cleanups.push(() => consumers.stop());
-    const retentionJob = startRetentionJob({ store, policy: retention, logger: logger.child({ component: 'retention' }) });
+    const retentionJob = startRetentionJob({ store, audit: database.service.audit, policy: retention, logger: logger.child({ component: 'retention' }) });
     cleanups.push(() => retentionJob.stop());
 
     const designerDir = options.designerDir !== undefined ? options.designerDir : existsSync(resolve('dist/designer/index.html')) ? resolve('dist/designer') : null;
