@@ -77,7 +77,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (key.created) out(`Created the secret key ${key.source} (keep it: stored secrets cannot be read without it).`);
     const secrets = createSecretBox(key.key);
 
-    const admin = await ensureAdmin(store, settings.adminPassword);
+    const admin = await ensureAdmin(database.service, settings.adminPassword);
     if (admin.generatedPassword) out(`Created user 'admin' with password ${admin.generatedPassword} (shown once; set LEDGERFLOW_ADMIN_PASSWORD to choose it).`);
     else if (admin.created) out(`Created user 'admin' with the password from LEDGERFLOW_ADMIN_PASSWORD.`);
     if ((options.examples ?? settings.examples) && (await store.listFlows()).length === 0) {
