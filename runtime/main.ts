@@ -80,7 +80,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (key.created) out(`Created the secret key ${key.source} (keep it: stored secrets cannot be read without it).`);
     const secrets = createSecretBox(key.key);
 
-    const admin = await ensureAdmin(store, settings.adminPassword);
+    const admin = await ensureAdmin(database.service, settings.adminPassword);
     if (admin.generatedPassword) out(`Created user 'admin' with password ${admin.generatedPassword} (shown once; set LEDGERFLOW_ADMIN_PASSWORD to choose it).`);
     else if (admin.created) out(`Created user 'admin' with the password from LEDGERFLOW_ADMIN_PASSWORD.`);
     if ((options.examples ?? settings.examples) && (await store.listFlows()).length === 0) {
@@ -102,12 +102,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
     cleanups.push(() => queue.stop());
 
-    const scheduler = startScheduler({ store, launcher: queue.launcher, tickMs: options.schedulerTickMs, logger: logger.child({ component: 'scheduler' }) });
+    const scheduler = startScheduler({ store, repos: database.service, launcher: queue.launcher, tickMs: options.schedulerTickMs, logger: logger.child({ component: 'scheduler' }) });
     cleanups.push(() => scheduler.stop());
     // Broker sources of deployed flows: a consumer each, per environment (see broker-consumers.ts).
     const consumers = startBrokerConsumers({ database, launcher: queue.launcher, secrets, logger: logger.child({ component: 'brokers' }) });
     cleanups.push(() => consumers.stop());
-    const retentionJob = startRetentionJob({ store, policy: retention, logger: logger.child({ component: 'retention' }) });
+    const retentionJob = startRetentionJob({ store, audit: database.service.audit, policy: retention, logger: logger.child({ component: 'retention' }) });
     cleanups.push(() => retentionJob.stop());
 
     const designerDir = options.designerDir !== undefined ? options.designerDir : existsSync(resolve('dist/designer/index.html')) ? resolve('dist/designer') : null;

@@ -22,7 +22,13 @@ export function replayAuditEntry(e: { actor: string; runId: string; letters: Dea
   };
 }
 
-export type ReplayReference = 'as-it-was' | 'current';
+/** The reference data a replay evaluates with: as it was when the records failed, or the current one. */
+export const REPLAY_REFERENCES = ['as-it-was', 'current'] as const;
+export type ReplayReference = (typeof REPLAY_REFERENCES)[number];
+
+/** Which version a replay runs: the one that failed the records, or the one deployed now. */
+export const REPLAY_AGAINST = ['failed-version', 'deployed'] as const;
+export type ReplayAgainst = (typeof REPLAY_AGAINST)[number];
 
 /**
  * When the reference data a replay evaluates with was loaded: as it was when

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { navigate, useLocation } from '../router.ts';
 import { useSession } from '../session.tsx';
 import { relativeTime } from '../shell/format.ts';
-import type { DeadLetterStatus, ErrorClass, ReplayAgainst, ReplayReference } from '../../runtime/api/contract/enums.ts';
+import { isTerminal, type DeadLetterStatus, type ErrorClass, type ReplayAgainst, type ReplayReference } from '../../runtime/api/contract/enums.ts';
 import type { DeadLetter as ListedDeadLetter, RunRow } from '../../runtime/api/contract/schemas.ts';
 import { RunStatusPill } from '../runs/status-pill.tsx';
 import { figureLevels } from '../runs/figure-levels.ts';
@@ -39,7 +39,7 @@ export function DeadLettersPage() {
   const { reload } = page;
   useEffect(() => {
     if (!replayRun) return;
-    if (!['queued', 'running'].includes(replayRun.status)) {
+    if (isTerminal(replayRun.status)) {
       reload();
       return;
     }
@@ -113,7 +113,7 @@ export function DeadLettersPage() {
       {replayRun && (
         <div className={`callout ${replayShown!.quarantined + replayShown!.deadLettered ? 'callout-warning' : 'callout-ok'} replay-result`} role="status">
           Replay run <a href={`#/runs/${encodeURIComponent(replayRun.id)}`} className="mono">{replayRun.id}</a> <RunStatusPill status={replayRun.status} />{' '}
-          {['queued', 'running'].includes(replayRun.status) ? 'in progress…' : (
+          {!isTerminal(replayRun.status) ? 'in progress…' : (
             <span className="replay-counts">
               {replayLevels!.items ? `${replayRun.counts.read} source record${replayRun.counts.read === 1 ? '' : 's'} → ${replayShown!.read} item${replayShown!.read === 1 ? '' : 's'}: ` : `${replayRun.counts.read} record${replayRun.counts.read === 1 ? '' : 's'}: `}
               {replayShown!.delivered} delivered · {replayShown!.duplicate} duplicate (already delivered, skipped) · {replayShown!.quarantined + replayShown!.deadLettered} failed again

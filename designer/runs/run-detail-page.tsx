@@ -10,6 +10,7 @@ import { ReconciliationPanel } from './reconciliation-panel.tsx';
 import { RunGraph } from './run-graph.tsx';
 import { RunRecords } from './run-records.tsx';
 import { RunStatusPill } from './status-pill.tsx';
+import { isTerminal } from '../../runtime/api/contract/enums.ts';
 import { useAsync } from './use-async.ts';
 
 export default function RunDetailPage({ params }: { params: Record<string, string> }) {
@@ -20,7 +21,7 @@ export default function RunDetailPage({ params }: { params: Record<string, strin
   const [actionError, setActionError] = useState<string | null>(null);
   const reloadRef = useRef(detail.reload);
   reloadRef.current = detail.reload;
-  const finished = detail.data && !['queued', 'running'].includes(detail.data.run.status);
+  const finished = detail.data && isTerminal(detail.data.run.status);
 
   useEffect(() => {
     if (!detail.data || finished) return;

@@ -5,25 +5,22 @@
  * its own dead-letter exchange if you want one for messages the broker
  * expires; unreadable messages are Ledgerflow's dead letters.
  */
-import { BROKER_SOURCE_DEFAULTS, defineBrokerSource, type BrokerSourceCommon } from './broker-messages.ts';
+import { Type } from '../config-schema.ts';
+import { defineBrokerSource, type BrokerSourceConfig } from './broker-messages.ts';
 
-export interface AmqpSourceConfig extends BrokerSourceCommon {
-  /** The queue consumed. */
-  queue: string;
-  /** Messages the broker hands out before any is acknowledged (AMQP prefetch); at least the batch size. */
-  prefetch: number;
-}
+const fields = {
+  queue: Type.String({ title: 'Queue', description: 'The queue to consume, e.g. po-events', minLength: 1, default: '' }),
+  /** At least the batch size, or a batch never fills. */
+  prefetch: Type.Optional(Type.Integer({ title: 'Prefetch', description: 'Messages the broker hands out unacknowledged; at least the messages per run.', minimum: 1, maximum: 65_535, default: 1000 })),
+};
 
-export const amqpSource = defineBrokerSource<AmqpSourceConfig>({
+export type AmqpSourceConfig = BrokerSourceConfig<typeof fields>;
+
+export const amqpSource = defineBrokerSource({
   type: 'source.amqp',
   title: 'AMQP queue (RabbitMQ)',
   description: 'Consumes messages from a RabbitMQ (AMQP 0-9-1) queue; each message is acknowledged only after its record is stored.',
-  fields: {
-    queue: { type: 'string', title: 'Queue', description: 'The queue to consume, e.g. po-events', minLength: 1 },
-    prefetch: { type: 'integer', title: 'Prefetch', description: 'Messages the broker hands out unacknowledged; at least the messages per run.', minimum: 1, maximum: 65_535, default: 1000 },
-  },
-  required: ['queue'],
-  defaults: { connection: '', queue: '', prefetch: 1000, ...BROKER_SOURCE_DEFAULTS },
+  fields,
   problems: (config) => [
     ...(config.queue ? [] : [{ path: '/queue', message: 'name the queue to consume' }]),
     ...(config.prefetch < config.batchSize ? [{ path: '/prefetch', message: `prefetch (${config.prefetch}) must be at least the messages per run (${config.batchSize}), or a batch can never fill` }] : []),

@@ -19,21 +19,12 @@
  * Browser-safe: no broker client here. In the designer a sample is one
  * message body, read as the consumer would.
  */
+import type { Static, TObject, TProperties } from '@sinclair/typebox';
+import { schemaDefaults, StringEnum, Type } from '../config-schema.ts';
 import { collectBytes } from '../formats/bytes.ts';
-import { defineNode, type ConfigProblem, type JsonSchema, type NodeDeclaration, type PortDeclaration } from '../define-node.ts';
+import { defineNode, type ConfigProblem, type NodeDeclaration, type PortDeclaration } from '../define-node.ts';
 import { FlowError, type SerializedError } from '../errors.ts';
 import { recordProblem } from '../formats/record-limits.ts';
-
-export interface BrokerSourceCommon {
-  /** Name of an `amqp` or `nats` connection the flow declares. */
-  connection: string;
-  /** `json`: the body is one JSON value (the record); `text`: the record is `{ text }`. */
-  format: 'json' | 'text';
-  /** Most messages in one run. */
-  batchSize: number;
-  /** How long a batch waits for more messages before its run is queued (ms). */
-  batchWaitMs: number;
-}
 
 /** A message as a consumer received it. */
 export interface ReceivedMessage {
@@ -93,42 +84,43 @@ export function recordOfMessage(format: BrokerSourceCommon['format'], message: R
   return { ...key, data };
 }
 
-export const BROKER_SOURCE_FIELDS: Record<string, JsonSchema> = {
-  format: { type: 'string', title: 'Message format', description: 'json: each message body is one JSON record; text: the record is { "text": body }.', enum: ['json', 'text'], default: 'json' },
-  batchSize: { type: 'integer', title: 'Messages per run', description: 'Most messages taken into one run.', minimum: 1, maximum: 10_000, default: 500 },
-  batchWaitMs: { type: 'integer', title: 'Batch wait (ms)', description: 'How long a run waits for more messages before it is queued.', minimum: 0, maximum: 60_000, default: 1000 },
+/** The config every broker source has, around its protocol's own fields. */
+const commonFields = {
+  connection: Type.String({ title: 'Connection', description: 'An amqp or nats connection the flow declares', minLength: 1, default: '' }),
+  format: Type.Optional(StringEnum(['json', 'text'] as const, { title: 'Message format', description: 'json: each message body is one JSON record; text: the record is { "text": body }.', default: 'json' })),
+  batchSize: Type.Optional(Type.Integer({ title: 'Messages per run', description: 'Most messages taken into one run.', minimum: 1, maximum: 10_000, default: 500 })),
+  batchWaitMs: Type.Optional(Type.Integer({ title: 'Batch wait (ms)', description: 'How long a run waits for more messages before it is queued.', minimum: 0, maximum: 60_000, default: 1000 })),
 };
 
-export const BROKER_SOURCE_DEFAULTS: Omit<BrokerSourceCommon, 'connection'> = { format: 'json', batchSize: 500, batchWaitMs: 1000 };
+/** What every broker source's config holds, each field with a default filled in (the consumers read these). */
+export type BrokerSourceCommon = Required<Static<TObject<typeof commonFields>>>;
+/** A broker source's config (the common fields and the protocol's `fields`), each field with a default filled in. */
+export type BrokerSourceConfig<F extends TProperties> = BrokerSourceCommon & Required<Static<TObject<F>>>;
 
 /** What differs between the broker sources; the rest is declared once, by `defineBrokerSource`. */
-export interface BrokerSourceSpec<C extends BrokerSourceCommon> {
+export interface BrokerSourceSpec<F extends TProperties> {
   type: string;
   title: string;
   description: string;
   /** The protocol's own config fields (queue; stream and consumer …). */
-  fields: Record<string, JsonSchema>;
-  required: string[];
-  defaults: C;
-  /** Problems with the protocol's own fields. */
-  problems(config: C): ConfigProblem[];
+  fields: F;
+  /** Problems with the protocol's own fields (across fields, or what the schema cannot say). */
+  problems(config: BrokerSourceConfig<F>): ConfigProblem[];
   /** Where messages come from, in messages and on the canvas (`queue 'po-events'`). */
-  origin(config: C): string;
+  origin(config: BrokerSourceConfig<F>): string;
 }
 
 const OUT: PortDeclaration[] = [{ id: 'out', title: 'Records' }];
 
-/** Declares a broker source (see the module comment). */
-export function defineBrokerSource<C extends BrokerSourceCommon>(spec: BrokerSourceSpec<C>): NodeDeclaration<C, 'source'> {
-  const complete = (config: C): C => ({ ...spec.defaults, ...config });
-  const problems = (raw: C): ConfigProblem[] => {
-    const config = complete(raw);
-    return [
-      ...(config.connection ? [] : [{ path: '/connection', message: 'choose the broker connection to consume from' }]),
-      ...spec.problems(config),
-    ];
-  };
-  return defineNode<C, 'source'>({
+/** Declares a broker source (see the module comment): its config is one schema, the common fields around the protocol's own. */
+export function defineBrokerSource<F extends TProperties>(spec: BrokerSourceSpec<F>): NodeDeclaration<BrokerSourceConfig<F>, 'source'> {
+  const { connection, ...common } = commonFields;
+  // The schema's generic type is erased here (TypeBox cannot spread a generic `F`); the spec's functions get the config typed.
+  const properties: TProperties = { connection, ...spec.fields, ...common };
+  const config = Type.Object(properties, { additionalProperties: false });
+  const defaults = schemaDefaults(config);
+  const complete = (raw: Record<string, unknown>) => ({ ...defaults, ...raw }) as BrokerSourceConfig<F>;
+  return defineNode({
     type: spec.type,
     version: 1,
     title: spec.title,
@@ -136,28 +128,25 @@ export function defineBrokerSource<C extends BrokerSourceCommon>(spec: BrokerSou
     category: 'source',
     inputs: [],
     outputs: OUT,
-    configSchema: {
-      type: 'object',
-      required: ['connection', ...spec.required],
-      additionalProperties: false,
-      properties: { connection: { type: 'string', title: 'Connection', minLength: 1 }, ...spec.fields, ...BROKER_SOURCE_FIELDS },
-    },
-    defaults: spec.defaults,
-    summary: (config) => `${spec.origin(complete(config))} · ${config.connection || '(no connection)'}`,
-    check: (config) => problems(config),
+    config,
+    summary: (raw) => `${spec.origin(complete(raw))} · ${complete(raw).connection || '(no connection)'}`,
+    check: (raw) => [
+      ...(complete(raw).connection ? [] : [{ path: '/connection', message: 'choose the broker connection to consume from' }]),
+      ...spec.problems(complete(raw)),
+    ],
     create(raw, setup) {
-      const config = complete(raw);
+      const c = complete(raw);
       return {
         async *read(ctx) {
           if (!ctx.input) {
             throw new FlowError('permanent', `${spec.title} source "${setup.nodeId}" is fed by its consumer: deploy the flow to an environment and keep \`ledgerflow serve\` (or \`worker\`) running; a saved message body can be tried as the input`, { nodeId: setup.nodeId });
           }
           // A saved message body (designer sample, CLI --input): read as the consumer reads a message.
-          const record = recordOfMessage(config.format, { body: await collectBytes(ctx.input.chunks()), from: ctx.input.name }, `sample ${ctx.input.name}`);
+          const record = recordOfMessage(c.format, { body: await collectBytes(ctx.input.chunks()), from: ctx.input.name }, `sample ${ctx.input.name}`);
           if (record.error) throw new FlowError('validation', record.error.message, { nodeId: setup.nodeId, code: record.error.code });
           yield record.data;
         },
       };
     },
-  });
+  }) as unknown as NodeDeclaration<BrokerSourceConfig<F>, 'source'>;
 }

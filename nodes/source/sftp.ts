@@ -17,29 +17,11 @@
  * In the designer (and with an uploaded or `--input` file) the document
  * given is read as the file; the server is only reached at run time.
  */
+import { StringEnum, Type, type Static } from '../config-schema.ts';
 import { defineNode, type ConfigProblem, type SftpEntry, type SftpSession, type SourceContext } from '../define-node.ts';
 import { FlowError, toFlowError } from '../errors.ts';
 import { fileFormatOptions, fileSource, type FileSourceConfig } from './file.ts';
 import { sleep } from './http-request.ts';
-
-export interface SftpSourceConfig {
-  /** Name of an `sftp` connection the flow declares. */
-  connection: string;
-  /** Directory on the server, as the login sees it (`inbox`, `/upload/statements`). */
-  directory: string;
-  /** File names to read: `*` any characters, `?` one; matched case-insensitively (`*.xml`). */
-  pattern: string;
-  /** What happens to a file once its run has succeeded. */
-  afterRead: 'archive' | 'rename' | 'keep';
-  /** `archive`: where done files go; empty = `<directory>/archive`. */
-  archiveDirectory: string;
-  /** `rename`: appended to a done file's name. */
-  doneSuffix: string;
-  /** Time between the two looks at a file's size; a file that changed is still being written. */
-  stableForMs: number;
-  /** How the file is read: the file source's settings (format, encoding, CSV, JSON, XML). */
-  parse: Partial<FileSourceConfig>;
-}
 
 /** How many done files the watermark remembers (files kept in place beyond that could be read again). */
 export const REMEMBERED_FILES = 5000;
@@ -50,35 +32,47 @@ interface FileIdentity {
   mtime: number;
 }
 
-const defaults: SftpSourceConfig = {
-  connection: '',
-  directory: '.',
-  pattern: '*',
-  afterRead: 'archive',
-  archiveDirectory: '',
-  doneSuffix: '.done',
-  stableForMs: 2000,
-  parse: { format: 'auto' },
-};
-
 /** `*.xml` → a case-insensitive regular expression for whole names. */
 export function globPattern(glob: string): RegExp {
   const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'i');
 }
 
-/** A schema without its `$schema` (only the root names the dialect). */
 /** The file source's settings as `parse` holds them: any of them (defaults filled at run time), no dialect line. */
 function partialSchema({ $schema: _, required: __, ...schema }: Record<string, unknown>): Record<string, unknown> {
   return schema;
 }
 
+const config = Type.Object({
+  /** Name of an `sftp` connection the flow declares. */
+  connection: Type.String({ title: 'Connection', minLength: 1, default: '' }),
+  /** Directory on the server, as the login sees it (`inbox`, `/upload/statements`). */
+  directory: Type.String({ title: 'Directory', description: 'On the server, e.g. inbox or /upload/statements', default: '.' }),
+  /** File names to read: `*` any characters, `?` one; matched case-insensitively (`*.xml`). */
+  pattern: Type.String({ title: 'File pattern', description: '* any characters, ? one; e.g. *.xml', default: '*' }),
+  afterRead: Type.Optional(StringEnum(['archive', 'rename', 'keep'] as const, {
+    title: 'After a successful run', default: 'archive',
+    description: 'archive: move the file to the archive folder; rename: add the done suffix; keep: leave it (remembered, never read again)',
+  })),
+  /** `archive`: where done files go; empty = `<directory>/archive`. */
+  archiveDirectory: Type.Optional(Type.String({ title: 'Archive folder', description: 'Empty: <directory>/archive', default: '' })),
+  /** `rename`: appended to a done file's name. */
+  doneSuffix: Type.Optional(Type.String({ title: 'Done suffix', default: '.done' })),
+  /** Time between the two looks at a file's size; a file that changed is still being written. */
+  stableForMs: Type.Optional(Type.Integer({ title: 'Stable for (ms)', description: 'A file whose size changes within this time is still being written and waits', minimum: 0, maximum: 600000, default: 2000 })),
+  /** How the file is read: the file source's settings (format, encoding, CSV, JSON, XML). */
+  parse: Type.Optional(Type.Unsafe<Partial<FileSourceConfig>>({ ...partialSchema(fileSource.configSchema), title: 'Reading the file', default: { format: 'auto' } })),
+}, { additionalProperties: false });
+
+/** The config as a run has it: the declared defaults fill what a flow leaves out (nodes/node-config.ts). */
+export type SftpSourceConfig = Required<Static<typeof config>>;
+
+/** What the schema cannot say: a pattern without folders, a usable done suffix when renaming. */
 function problems(config: SftpSourceConfig): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   if (!config.connection) out.push({ path: '/connection', message: 'choose the SFTP connection to read from' });
   if (!config.pattern || /[/\\]/.test(config.pattern)) out.push({ path: '/pattern', message: 'give a file name pattern without folders, e.g. *.xml' });
   if (config.afterRead === 'rename' && (!config.doneSuffix || /[/\\]/.test(config.doneSuffix))) out.push({ path: '/doneSuffix', message: 'give a suffix such as .done' });
-  if (!Number.isInteger(config.stableForMs) || config.stableForMs < 0) out.push({ path: '/stableForMs', message: 'give the wait in whole milliseconds (0 or more)' });
   return out;
 }
 
@@ -97,7 +91,7 @@ function doneFiles(watermark: string | undefined): FileIdentity[] {
 }
 
 /** Reads one new, stable file of an SFTP directory per run; see the module comment. */
-export const sftpSource = defineNode<SftpSourceConfig, 'source'>({
+export const sftpSource = defineNode({
   type: 'source.sftp',
   version: 1,
   title: 'SFTP folder',
@@ -105,28 +99,11 @@ export const sftpSource = defineNode<SftpSourceConfig, 'source'>({
   category: 'source',
   inputs: [],
   outputs: [{ id: 'out', title: 'Records' }],
-  configSchema: {
-    type: 'object',
-    required: ['connection', 'directory', 'pattern'],
-    additionalProperties: false,
-    properties: {
-      connection: { type: 'string', title: 'Connection', minLength: 1 },
-      directory: { type: 'string', title: 'Directory', description: 'On the server, e.g. inbox or /upload/statements', default: '.' },
-      pattern: { type: 'string', title: 'File pattern', description: '* any characters, ? one; e.g. *.xml', default: '*' },
-      afterRead: {
-        type: 'string', title: 'After a successful run', enum: ['archive', 'rename', 'keep'], default: 'archive',
-        description: 'archive: move the file to the archive folder; rename: add the done suffix; keep: leave it (remembered, never read again)',
-      },
-      archiveDirectory: { type: 'string', title: 'Archive folder', description: 'Empty: <directory>/archive', default: '' },
-      doneSuffix: { type: 'string', title: 'Done suffix', default: '.done' },
-      stableForMs: { type: 'integer', title: 'Stable for (ms)', description: 'A file whose size changes within this time is still being written and waits', minimum: 0, maximum: 600000, default: 2000 },
-      parse: { ...partialSchema(fileSource.configSchema), title: 'Reading the file' },
-    },
-  },
-  defaults,
-  check: problems,
+  config,
+  check: (config) => problems(config as SftpSourceConfig),
   summary: (config) => `${config.connection || '(no connection)'}:${join(config.directory, config.pattern)}`,
-  create(config, setup) {
+  create(raw, setup) {
+    const config = raw as SftpSourceConfig;
     const nodeId = setup.nodeId;
     const options = fileFormatOptions(config.parse ?? {});
     const pattern = globPattern(config.pattern);

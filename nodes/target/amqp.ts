@@ -5,25 +5,23 @@
  * Published as mandatory: a message no queue is bound to receive comes back
  * and fails its record instead of vanishing.
  */
-import { defineBrokerTarget, type BrokerTargetCommon } from './broker-publish.ts';
+import { Type } from '../config-schema.ts';
+import { defineBrokerTarget, type BrokerTargetConfig } from './broker-publish.ts';
 
-export interface AmqpTargetConfig extends BrokerTargetCommon {
+const fields = {
   /** Exchange published to; empty: the default exchange (the routing key names a queue). */
-  exchange: string;
-  routingKey: string;
-}
+  exchange: Type.Optional(Type.String({ title: 'Exchange', description: 'Empty: the default exchange, where the routing key is a queue name.', default: '' })),
+  routingKey: Type.Optional(Type.String({ title: 'Routing key', description: 'e.g. po.approved (or the queue name on the default exchange)', default: '' })),
+};
 
-export const amqpTarget = defineBrokerTarget<AmqpTargetConfig>({
+export type AmqpTargetConfig = BrokerTargetConfig<typeof fields>;
+
+export const amqpTarget = defineBrokerTarget({
   type: 'target.amqp',
   protocol: 'amqp',
   title: 'AMQP publish (RabbitMQ)',
   description: 'Publishes each record as a JSON message to a RabbitMQ exchange, confirmed by the broker, message-id = idempotency key.',
-  fields: {
-    exchange: { type: 'string', title: 'Exchange', description: 'Empty: the default exchange, where the routing key is a queue name.', default: '' },
-    routingKey: { type: 'string', title: 'Routing key', description: 'e.g. po.approved (or the queue name on the default exchange)', default: '' },
-  },
-  required: [],
-  defaults: { connection: '', exchange: '', routingKey: '', batchSize: 100, idempotencyKey: '$sourceKey' },
+  fields,
   problems: (config) => (!config.exchange && !config.routingKey ? [{ path: '/routingKey', message: 'on the default exchange the routing key names the queue: give one' }] : []),
   destination: (config) => ({ exchange: config.exchange, routingKey: config.routingKey }),
   object: (config) => `exchange:${config.exchange || '(default)'}/${config.routingKey}`,

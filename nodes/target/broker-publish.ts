@@ -10,41 +10,51 @@
  *
  * Browser-safe: the publishing is the runtime's (ConnectionResolver.broker).
  */
+import type { Static, TObject, TProperties } from '@sinclair/typebox';
+import { schemaDefaults, Type } from '../config-schema.ts';
 import {
-  defineNode, TARGET_OUT_PORT, type BrokerDestination, type BrokerProtocol, type ConfigProblem, type JsonSchema, type NodeDeclaration, type PublishOutcome, type TargetOutcome,
+  defineNode, TARGET_OUT_PORT, type BrokerDestination, type BrokerProtocol, type ConfigProblem, type NodeDeclaration, type PublishOutcome, type TargetOutcome,
 } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
 import { jsonTextOf } from '../formats/json-text.ts';
-import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
+import { IdempotencyKey } from './idempotency-config.ts';
 
-export interface BrokerTargetCommon {
-  /** Name of an `amqp` or `nats` connection the flow declares. */
-  connection: string;
-  batchSize: number;
-  idempotencyKey: string;
-}
+/** The config every broker target has, around its protocol's own fields. */
+const commonFields = {
+  connection: Type.String({ title: 'Connection', description: 'An amqp or nats connection the flow declares', minLength: 1, default: '' }),
+  batchSize: Type.Optional(Type.Integer({ title: 'Batch size', description: 'Messages published before waiting for the broker\'s confirms.', minimum: 1, maximum: 10_000, default: 100 })),
+  idempotencyKey: IdempotencyKey,
+};
+
+type CommonConfig = Required<Static<TObject<typeof commonFields>>>;
+/** A broker target's config (the common fields and the protocol's `fields`), each field with a default filled in. */
+export type BrokerTargetConfig<F extends TProperties> = CommonConfig & Required<Static<TObject<F>>>;
 
 /** What differs between the broker targets. */
-export interface BrokerTargetSpec<C extends BrokerTargetCommon> {
+export interface BrokerTargetSpec<F extends TProperties> {
   type: string;
   protocol: BrokerProtocol;
   title: string;
   description: string;
-  fields: Record<string, JsonSchema>;
-  required: string[];
-  defaults: C;
-  problems(config: C): ConfigProblem[];
-  destination(config: C): BrokerDestination;
+  /** The protocol's own config fields (exchange and routing key; subject). */
+  fields: F;
+  problems(config: BrokerTargetConfig<F>): ConfigProblem[];
+  destination(config: BrokerTargetConfig<F>): BrokerDestination;
   /** The object written, for the idempotency scope (`exchange:x/key`, `subject:a.b`). */
-  object(config: C): string;
+  object(config: BrokerTargetConfig<F>): string;
 }
 
 const encoder = new TextEncoder();
 
-/** Declares a broker target (see the module comment). */
-export function defineBrokerTarget<C extends BrokerTargetCommon>(spec: BrokerTargetSpec<C>): NodeDeclaration<C, 'target'> {
-  const complete = (config: C): C => ({ ...spec.defaults, ...config });
-  return defineNode<C, 'target'>({
+/** Declares a broker target (see the module comment): its config is one schema, the common fields around the protocol's own. */
+export function defineBrokerTarget<F extends TProperties>(spec: BrokerTargetSpec<F>): NodeDeclaration<BrokerTargetConfig<F>, 'target'> {
+  const { connection, batchSize, idempotencyKey } = commonFields;
+  // The schema's generic type is erased here (TypeBox cannot spread a generic `F`); the spec's functions get the config typed.
+  const properties: TProperties = { connection, ...spec.fields, batchSize, idempotencyKey };
+  const config = Type.Object(properties, { additionalProperties: false });
+  const defaults = schemaDefaults(config);
+  const complete = (raw: Record<string, unknown>) => ({ ...defaults, ...raw }) as BrokerTargetConfig<F>;
+  return defineNode({
     type: spec.type,
     version: 1,
     title: spec.title,
@@ -52,33 +62,20 @@ export function defineBrokerTarget<C extends BrokerTargetCommon>(spec: BrokerTar
     category: 'target',
     inputs: [{ id: 'in', title: 'Records' }],
     outputs: [TARGET_OUT_PORT],
-    configSchema: {
-      type: 'object',
-      required: ['connection', 'idempotencyKey', ...spec.required],
-      additionalProperties: false,
-      properties: {
-        connection: { type: 'string', title: 'Connection', minLength: 1 },
-        ...spec.fields,
-        batchSize: { type: 'integer', title: 'Batch size', description: 'Messages published before waiting for the broker\'s confirms.', minimum: 1, maximum: 10_000, default: 100 },
-        idempotencyKey: IDEMPOTENCY_KEY_SCHEMA,
-      },
-    },
-    defaults: spec.defaults,
-    expressionFields: ['/idempotencyKey'],
-    summary: (config) => `${spec.object(complete(config))} · ${config.connection || '(no connection)'}`,
-    check: (config, evaluator) => [
-      ...(config.connection ? [] : [{ path: '/connection', message: 'choose the broker connection to publish to' }]),
-      ...spec.problems(complete(config)),
-      ...checkIdempotencyKey(config.idempotencyKey, evaluator),
+    config,
+    summary: (raw) => `${spec.object(complete(raw))} · ${complete(raw).connection || '(no connection)'}`,
+    check: (raw) => [
+      ...(complete(raw).connection ? [] : [{ path: '/connection', message: 'choose the broker connection to publish to' }]),
+      ...spec.problems(complete(raw)),
     ],
-    deliveryTarget: (config) => ({ connection: config.connection, object: spec.object(complete(config)) }),
+    deliveryTarget: (raw) => ({ connection: complete(raw).connection, object: spec.object(complete(raw)) }),
     create(raw, setup) {
-      const config = complete(raw);
-      const destination = spec.destination(config);
+      const c = complete(raw);
+      const destination = spec.destination(c);
       return {
-        batchSize: config.batchSize,
+        batchSize: c.batchSize,
         async write(items, ctx): Promise<TargetOutcome[]> {
-          const broker = ctx.connections.broker?.(config.connection, spec.protocol);
+          const broker = ctx.connections.broker?.(c.connection, spec.protocol);
           if (!broker) throw new FlowError('permanent', `${spec.title} target "${setup.nodeId}" cannot publish here (no broker connections)`, { nodeId: setup.nodeId });
           const messages = items.map((item) => ({ body: encoder.encode(jsonTextOf(item.data) ?? 'null'), id: item.key, contentType: 'application/json' }));
           const outcomes = await broker.publish(destination, messages, ctx.signal);
@@ -88,7 +85,7 @@ export function defineBrokerTarget<C extends BrokerTargetCommon>(spec: BrokerTar
         },
       };
     },
-  });
+  }) as unknown as NodeDeclaration<BrokerTargetConfig<F>, 'target'>;
 }
 
 /** What a broker target passes on by its `out` port: the message id, where it went, and JetStream's stream sequence. */

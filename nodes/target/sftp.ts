@@ -6,42 +6,45 @@
  * a template filled from the record (see document-files.ts); a record written
  * again replaces its file with the same content. The ref is the remote path.
  */
+import { StringEnum, Type, type Static } from '../config-schema.ts';
 import { defineNode, TARGET_OUT_PORT, type ConfigProblem, type TargetOutcome } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
 import type { XmlWriteOptions } from '../formats/xml-write.ts';
-import { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } from './idempotency-config.ts';
+import { IdempotencyKey } from './idempotency-config.ts';
 import {
-  XML_WRITE_SCHEMA, compileFileName, documentText, fileNameTemplateProblems, loadDocumentWriter, xmlOptionsProblems, type DocumentFormat,
+  XML_WRITE_SCHEMA, compileFileName, documentText, fileNameTemplateProblems, loadDocumentWriter, xmlOptionsProblems,
 } from './document-files.ts';
 
-export interface SftpTargetConfig {
+const config = Type.Object({
   /** Name of an `sftp` connection the flow declares. */
-  connection: string;
+  connection: Type.String({ title: 'Connection', minLength: 1, default: '' }),
   /** Directory on the server (created when missing). */
-  directory: string;
+  directory: Type.Optional(Type.String({ title: 'Directory', description: 'On the server, e.g. outbox; created when missing', default: '.' })),
   /** File name with `{{field}}` placeholders, e.g. `pain001-{{Document.CstmrCdtTrfInitn.GrpHdr.MsgId}}.xml`. */
-  fileName: string;
-  format: DocumentFormat;
-  xml?: XmlWriteOptions;
-  batchSize: number;
-  idempotencyKey: string;
-}
+  fileName: Type.String({ title: 'File name', description: 'With {{field}} placeholders, e.g. pain001-{{Document.CstmrCdtTrfInitn.GrpHdr.MsgId}}.xml', minLength: 1, default: '' }),
+  format: StringEnum(['xml', 'json'] as const, { title: 'Format', default: 'xml' }),
+  xml: Type.Optional(Type.Unsafe<XmlWriteOptions>(XML_WRITE_SCHEMA)),
+  batchSize: Type.Optional(Type.Integer({ title: 'Batch size', description: 'Files written per connection', minimum: 1, maximum: 10000, default: 50 })),
+  idempotencyKey: IdempotencyKey,
+}, { additionalProperties: false });
 
+/** The config as a run has it: the declared defaults fill what a flow leaves out (nodes/node-config.ts). */
+export type SftpTargetConfig = Static<typeof config> & { directory: string; batchSize: number };
+
+/** What the schema cannot say: a folder escape, the file name's placeholders, the XML options. */
 function configProblems(config: SftpTargetConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (!config.connection) problems.push({ path: '/connection', message: 'choose the SFTP connection to write to' });
   if (typeof config.directory === 'string' && config.directory.split('/').includes('..')) problems.push({ path: '/directory', message: "the directory may not contain '..'" });
   problems.push(...fileNameTemplateProblems(config.fileName, '/fileName'));
-  if (config.format !== 'xml' && config.format !== 'json') problems.push({ path: '/format', message: 'format must be xml or json' });
   if (config.format === 'xml') problems.push(...xmlOptionsProblems(config.xml, '/xml'));
-  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) problems.push({ path: '/batchSize', message: 'batch size must be a whole number ≥ 1' });
   return problems;
 }
 
 const join = (dir: string, name: string) => (dir === '' || dir === '.' ? name : `${dir.replace(/\/+$/, '')}/${name}`);
 
 /** Writes one file per record to an SFTP directory; see the module comment. */
-export const sftpTarget = defineNode<SftpTargetConfig, 'target'>({
+export const sftpTarget = defineNode({
   type: 'target.sftp',
   version: 1,
   title: 'SFTP file',
@@ -49,28 +52,18 @@ export const sftpTarget = defineNode<SftpTargetConfig, 'target'>({
   category: 'target',
   inputs: [{ id: 'in', title: 'Records' }],
   outputs: [TARGET_OUT_PORT],
-  configSchema: {
-    type: 'object',
-    required: ['connection', 'fileName', 'format', 'idempotencyKey'],
-    additionalProperties: false,
-    properties: {
-      connection: { type: 'string', title: 'Connection', minLength: 1 },
-      directory: { type: 'string', title: 'Directory', description: 'On the server, e.g. outbox; created when missing', default: '.' },
-      fileName: { type: 'string', title: 'File name', description: 'With {{field}} placeholders, e.g. pain001-{{Document.CstmrCdtTrfInitn.GrpHdr.MsgId}}.xml', minLength: 1 },
-      format: { type: 'string', title: 'Format', enum: ['xml', 'json'], default: 'xml' },
-      xml: XML_WRITE_SCHEMA,
-      batchSize: { type: 'integer', title: 'Batch size', description: 'Files written per connection', minimum: 1, maximum: 10000, default: 50 },
-      idempotencyKey: IDEMPOTENCY_KEY_SCHEMA,
-    },
+  config,
+  check: (config) => configProblems(config as SftpTargetConfig),
+  summary: (raw) => {
+    const config = raw as SftpTargetConfig;
+    return `${config.format.toUpperCase()} → ${config.connection || '(no connection)'}:${join(config.directory, config.fileName || '(no file)')}`;
   },
-  defaults: { connection: '', directory: '.', fileName: '', format: 'xml', batchSize: 50, idempotencyKey: '$sourceKey' },
-  expressionFields: ['/idempotencyKey'],
-  check(config, evaluator) {
-    return [...configProblems(config), ...checkIdempotencyKey(config.idempotencyKey, evaluator)];
+  deliveryTarget: (raw) => {
+    const config = raw as SftpTargetConfig;
+    return { connection: config.connection, object: `sftp:${join(config.directory, config.fileName)}` };
   },
-  summary: (config) => `${config.format.toUpperCase()} → ${config.connection || '(no connection)'}:${join(config.directory, config.fileName || '(no file)')}`,
-  deliveryTarget: (config) => ({ connection: config.connection, object: `sftp:${join(config.directory, config.fileName)}` }),
-  create(config, setup) {
+  create(raw, setup) {
+    const config = raw as SftpTargetConfig;
     const nodeId = setup.nodeId;
     const problems = configProblems(config);
     if (problems.length > 0) {

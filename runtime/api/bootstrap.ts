@@ -10,8 +10,7 @@ import { join, resolve } from 'node:path';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { generatePassword, hashPassword } from '../auth/passwords.ts';
 import { loadFlowFile, storeFileReferenceData } from '../flow-files.ts';
-import type { Store } from '../store/store.ts';
-import { createServiceRepos } from '../store/service-repos.ts';
+import type { ServiceRepos } from '../store/service-repos.ts';
 import { evaluatorFor } from '../evaluators.ts';
 import { runMappingTests } from '../mapping-tests.ts';
 import { catalog } from '../../nodes/catalog.ts';
@@ -20,8 +19,7 @@ import { applyFlowSetup } from '../store/target-databases.ts';
 import type { Database } from '../store/database.ts';
 
 /** Creates `admin` when the database has no user. Returns the password when it was generated (to print once). */
-export async function ensureAdmin(store: Store, given: string | undefined): Promise<{ created: boolean; generatedPassword?: string }> {
-  const repos = createServiceRepos(store.sql);
+export async function ensureAdmin(repos: Pick<ServiceRepos, 'users' | 'audit'>, given: string | undefined): Promise<{ created: boolean; generatedPassword?: string }> {
   if ((await repos.users.countUsers()) > 0) return { created: false };
   const password = given || generatePassword();
   try {

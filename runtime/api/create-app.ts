@@ -7,7 +7,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import flowSchema from '../../nodes/flow-document.schema.json' with { type: 'json' };
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
 import { createEnvironmentConnections } from '../connectors/environment-connections.ts';
 import { DEFAULT_ENVIRONMENTS } from '../promotion/environments.ts';
@@ -22,6 +21,7 @@ import { createMetrics } from '../observability/metrics.ts';
 import { findEnvironment } from '../app/app-context.ts';
 import { ApiProblem, problemResponse, toProblem, type ProblemItem } from './problem.ts';
 import { registerAlertRoutes } from './routes/alert-routes.ts';
+import { FLOW_DOCUMENT_COMPONENTS } from './contract/schemas.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerDeadLetterRoutes } from './routes/dead-letter-routes.ts';
@@ -131,9 +131,8 @@ export function createApp(deps: AppDeps) {
         info: { title: 'Ledgerflow', version: '1', description: API_DESCRIPTION },
         tags: ['Auth', 'Users', 'Flows', 'Versions', 'Designing', 'Environments', 'Deployments', 'Triggers', 'Runs', 'Operations', 'Health'].map((name) => ({ name })),
       }) as Record<string, any>;
-      // The flow document's component is its published JSON Schema (2020-12, as OpenAPI 3.1 uses).
-      const { $schema: _s, ...schema } = flowSchema as Record<string, unknown>;
-      doc.components.schemas.FlowDocument = schema;
+      // The flow document's components are its JSON Schemas as nodes/ writes them (2020-12, as OpenAPI 3.1 uses).
+      Object.assign(doc.components.schemas, FLOW_DOCUMENT_COMPONENTS);
     }
     return doc;
   };

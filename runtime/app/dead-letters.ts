@@ -4,7 +4,7 @@
  * writes its audit entry in the same transaction as the change, whoever asks
  * (API or CLI).
  */
-import { briefDeadLetter as brief, referenceAsOf, replayAuditEntry, replayRecords, selectDeadLetters, type ReplayReference } from '../replay.ts';
+import { briefDeadLetter as brief, referenceAsOf, replayAuditEntry, replayRecords, selectDeadLetters, type ReplayAgainst, type ReplayReference } from '../replay.ts';
 import type { DeadLetterRow, RunRow } from '../store/store.ts';
 import { deadLettersRepo } from '../store/dead-letters-repo.ts';
 import type { Db } from '../store/db.ts';
@@ -53,7 +53,7 @@ export interface ReplayRequest {
   /** Of those, only records with these lineage, source or business keys. */
   recordKeys?: string[];
   /** The version that failed them, the one deployed in their environment, or one given (a fixed flow the CLI saved). */
-  against: 'failed-version' | 'deployed' | { version: number };
+  against: ReplayAgainst | { version: number };
   /** `current` (default): the reference data loaded now; `as-it-was`: as loaded when the records last failed. */
   reference?: ReplayReference;
   /** The environment of dead letters that have none (null: none, as the CLI's runs). */

@@ -6,6 +6,8 @@
 import type { ReferenceData } from '../../nodes/define-node.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { FlowError } from '../../nodes/errors.ts';
+import { FLOW_DRAFT_SCHEMA, FLOW_DRAFT_SCHEMA_KEY } from '../../nodes/flow-draft-schema.ts';
+import { declaredSchemaValidator } from '../../nodes/schema-validator.ts';
 import { validateFlow, type FlowProblem } from '../../nodes/validate-flow.ts';
 import { evaluatorFor } from '../evaluators.ts';
 import { loadReferenceData } from '../flow-files.ts';
@@ -38,7 +40,14 @@ export function assertValidFlow(ctx: Pick<AppContext, 'catalog'>, doc: unknown, 
   if (problems.length) throw new AppProblem(422, `${what} has ${problems.length} problem(s); nothing was saved.`, { problems: problemItems(problems) });
 }
 
-/** Checks just enough to store a draft: an object with a valid id and a name. */
+const draftShape = () => declaredSchemaValidator(FLOW_DRAFT_SCHEMA_KEY, FLOW_DRAFT_SCHEMA);
+
+/**
+ * Checks what a draft must be to be stored (it may have problems): a flow
+ * document by its structure (nodes/flow-draft-schema.ts: the fields the
+ * document has, of their types, with the graph's skeleton), whose id is one a
+ * flow can have (and the one expected) and whose name is not empty.
+ */
 export function assertStorableDraft(doc: unknown, expectedId?: string): asserts doc is FlowDocument {
   const problems: ProblemItem[] = [];
   const d = doc as Partial<FlowDocument> | null;
@@ -46,9 +55,15 @@ export function assertStorableDraft(doc: unknown, expectedId?: string): asserts 
   if (typeof d.id !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(d.id)) problems.push({ path: '/document/id', message: 'id must be lower-case letters, digits and dashes (1–63 characters)' });
   else if (expectedId !== undefined && d.id !== expectedId) problems.push({ path: '/document/id', message: `the document is flow '${d.id}', not '${expectedId}'` });
   if (typeof d.name !== 'string' || d.name.trim() === '') problems.push({ path: '/document/name', message: 'name must be a non-empty text' });
-  if (!Array.isArray(d.nodes)) problems.push({ path: '/document/nodes', message: 'nodes must be a list' });
-  if (!Array.isArray(d.edges)) problems.push({ path: '/document/edges', message: 'edges must be a list' });
-  if (problems.length) throw new AppProblem(422, `The flow document cannot be stored: ${problems.map((p) => p.message).join('; ')}.`, { problems });
+  const validate = draftShape();
+  if (!validate(doc)) {
+    for (const e of validate.errors ?? []) {
+      const field = e.keyword === 'additionalProperties' ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}` : e.instancePath;
+      if (field === '/id' || field === '/name') continue;
+      problems.push({ path: `/document${field}`, message: e.keyword === 'additionalProperties' ? 'is not a field of a flow document' : e.message ?? 'is not what a flow document holds here' });
+    }
+  }
+  if (problems.length) throw new AppProblem(422, `The flow document cannot be stored: ${problems.slice(0, 5).map((p) => `${p.path} ${p.message}`).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}.`, { problems });
 }
 
 /**

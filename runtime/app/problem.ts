@@ -4,7 +4,9 @@
  * person, and the items wrong. The API renders it as an RFC 9457 problem
  * document (runtime/api/problem.ts); the CLI prints the message.
  */
+import type { FlowDocument } from '../../nodes/flow-document.ts';
 import type { Role } from '../auth/roles.ts';
+import type { MappingTestResult } from '../mapping-tests.ts';
 
 /** One thing wrong with a request: where (JSON pointer or field), what, and which node. */
 export interface ProblemItem {
@@ -19,15 +21,28 @@ export const TITLES: Record<number, string> = {
   413: 'Request body too large', 415: 'Unsupported media type', 422: 'Unprocessable content', 429: 'Too many requests', 500: 'Server error', 503: 'Service unavailable',
 };
 
+/** The extension members a problem may carry: these and no others (the API contract's Problem schema lists them too). */
+export interface ProblemExtensions {
+  /** 409 on a draft save: the draft saved since, and by whom. */
+  revision?: number;
+  updatedBy?: string | null;
+  updatedAt?: string;
+  draft?: FlowDocument;
+  /** 422 on a deploy gated on mapping tests. */
+  testResults?: MappingTestResult[];
+  /** 429 on sign-in. */
+  retryAfterSeconds?: number;
+}
+
 export class AppProblem extends Error {
   readonly status: number;
   readonly title: string;
   readonly problems?: ProblemItem[];
   readonly requiredRole?: Role | Role[];
-  /** Extra members of the problem document (e.g. `testResults`). */
-  readonly extra?: Record<string, unknown>;
+  /** Extension members of the problem document (each declared in the API contract's Problem schema). */
+  readonly extra?: ProblemExtensions;
 
-  constructor(status: number, detail: string, options: { title?: string; problems?: ProblemItem[]; requiredRole?: Role | Role[]; extra?: Record<string, unknown> } = {}) {
+  constructor(status: number, detail: string, options: { title?: string; problems?: ProblemItem[]; requiredRole?: Role | Role[]; extra?: ProblemExtensions } = {}) {
     super(detail);
     this.name = 'ApiProblem';
     this.status = status;
@@ -41,5 +56,5 @@ export class AppProblem extends Error {
 export const notFound = (detail: string) => new AppProblem(404, detail);
 export const conflict = (detail: string) => new AppProblem(409, detail);
 export const badRequest = (detail: string, problems?: ProblemItem[]) => new AppProblem(400, detail, { problems });
-export const unprocessable = (detail: string, problems?: ProblemItem[], extra?: Record<string, unknown>) => new AppProblem(422, detail, { problems, extra });
+export const unprocessable = (detail: string, problems?: ProblemItem[], extra?: ProblemExtensions) => new AppProblem(422, detail, { problems, extra });
 

@@ -8,7 +8,6 @@
  */
 import type { Store } from '../store/store.ts';
 import type { AuditRepo } from '../store/service-audit.ts';
-import { createServiceRepos } from '../store/service-repos.ts';
 import type { Logger } from '../observability/logger.ts';
 
 const DAY_MS = 86_400_000;
@@ -48,8 +47,8 @@ export async function applyRetention(deps: RetentionDeps, policy: RetentionPolic
 
 export interface RetentionJobOptions {
   store: Store;
-  /** Where each pass is noted; default the audit log of `store`'s database. */
-  audit?: RetentionDeps['audit'];
+  /** Where each pass is noted: the audit log of the database handle (`database.service.audit`). */
+  audit: RetentionDeps['audit'];
   policy: RetentionPolicy;
   /** First pass this long after start (default 1 minute), then every `everyMs` (default a day). */
   firstAfterMs?: number;
@@ -60,7 +59,7 @@ export interface RetentionJobOptions {
 /** The daily job inside `serve`; never keeps the process alive, never runs two passes at once. */
 export function startRetentionJob(options: RetentionJobOptions): { stop(): Promise<void> } {
   const { logger } = options;
-  const deps: RetentionDeps = { store: options.store, audit: options.audit ?? createServiceRepos(options.store.sql).audit };
+  const deps: RetentionDeps = { store: options.store, audit: options.audit };
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout;
   const pass = () => {

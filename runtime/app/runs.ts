@@ -1,5 +1,6 @@
 /** Runs started and stopped by hand: the same rules and the same queue whoever asks (API or CLI). */
 import type { AuthUser } from '../auth/roles.ts';
+import { isTerminal } from '../engine/run-types.ts';
 import type { EnvironmentConfig } from '../promotion/environments.ts';
 import { canStartRun } from '../promotion/rules.ts';
 import type { RunRow } from '../store/store.ts';
@@ -59,7 +60,7 @@ export async function startVersionRun(deps: UseCaseDeps, req: StartVersionRunReq
 export async function cancelRun(deps: UseCaseDeps, req: { runId: string; actor: string }): Promise<RunRow> {
   const run = await deps.database.store.getRun(req.runId);
   if (!run) throw new AppError('not-found', `Run ${req.runId} does not exist.`);
-  if (!['queued', 'running'].includes(run.status)) throw new AppError('conflict', `Run ${run.id} already finished (${run.status}).`);
+  if (isTerminal(run.status)) throw new AppError('conflict', `Run ${run.id} already finished (${run.status}).`);
   const cancelled = await deps.launcher.cancel(run.id, req.actor);
   return cancelled ?? (await deps.database.store.getRun(run.id)) ?? run;
 }

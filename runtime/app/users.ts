@@ -4,6 +4,7 @@
  * strong password, never no active admin) and the audit entry hold for both.
  */
 import { hashPassword, passwordProblem } from '../auth/passwords.ts';
+import { hashToken, newToken } from '../auth/tokens.ts';
 import type { Role } from '../auth/roles.ts';
 import type { UserRow } from '../store/service-users.ts';
 import type { AppContext } from './app-context.ts';
@@ -54,4 +55,20 @@ export async function updateUser(ctx: Pick<AppContext, 'repos'>, actor: string, 
     }, tx);
     return updated;
   });
+}
+
+/** A new API token of `user`, returned once (only its hash is stored); audited. */
+export async function createApiToken(ctx: Pick<AppContext, 'repos'>, user: { id: string; username: string }, name: string): Promise<{ id: string; name: string; token: string }> {
+  const token = newToken('lft');
+  const row = await ctx.repos.users.createToken(user.id, name, hashToken(token));
+  await ctx.repos.audit.append({ actor: user.username, action: 'token.created', entity: 'token', entityId: row.id, after: { name, user: user.username } });
+  return { id: row.id, name: row.name, token };
+}
+
+/** Revokes an API token: the user's own, or anyone's for an admin (404 otherwise, as for no token); audited. */
+export async function revokeApiToken(ctx: Pick<AppContext, 'repos'>, user: { id: string; username: string; role: Role }, id: string): Promise<void> {
+  const token = await ctx.repos.users.getToken(id);
+  if (!token || token.revokedAt || (token.userId !== user.id && user.role !== 'admin')) throw notFound(`API token ${id} does not exist.`);
+  await ctx.repos.users.revokeToken(id);
+  await ctx.repos.audit.append({ actor: user.username, action: 'token.revoked', entity: 'token', entityId: id, before: { name: token.name } });
 }

@@ -8,7 +8,7 @@ import { nodeTypeDeclarations } from '../app/node-types.ts';
 import { evaluatorFor } from '../evaluators.ts';
 import { fileInput, loadFlowFile, loadReferenceData, storeFileReferenceData } from '../flow-files.ts';
 import { ensureVersion } from '../flow-versions.ts';
-import type { ReplayReference } from '../replay.ts';
+import { REPLAY_REFERENCES, type ReplayReference } from '../replay.ts';
 import { startVersionRun } from '../app/runs.ts';
 import { replayDeadLetters } from '../app/dead-letters.ts';
 import { ReconciliationBuilder } from '../engine/reconcile.ts';
@@ -24,7 +24,8 @@ import { countsLine, nodeStatsText, reconciliationText, table } from './format.t
 /** Exit codes of `run` and `replay`: 0 succeeded, 3 completed with exceptions, 2 failed. */
 /** `--reference as-it-was|current` of the replay commands. */
 export function replayReferenceOption(value: unknown): ReplayReference {
-  if (value === undefined || value === 'as-it-was' || value === 'current') return (value as ReplayReference | undefined) ?? 'current';
+  if (value === undefined) return 'current';
+  if ((REPLAY_REFERENCES as readonly unknown[]).includes(value)) return value as ReplayReference;
   throw new CliError(`--reference must be 'as-it-was' (the reference data when the records failed) or 'current' (re-evaluate with today's), not '${String(value)}'`, 64);
 }
 

@@ -9,7 +9,7 @@
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import type { UseCaseDeps } from '../app/app-deps.ts';
 import { startQueue } from '../queue/start-queue.ts';
-import { isTerminal } from '../queue/run-totals.ts';
+import { isTerminal } from '../engine/run-types.ts';
 import type { Database } from '../store/database.ts';
 import type { RunRow } from '../store/store.ts';
 import { localWorkerSetup, type CommandSetting } from './environment.ts';

@@ -5,7 +5,6 @@ import { createUser, updateUser } from '../app/users.ts';
 import { generatePassword } from '../auth/passwords.ts';
 import { isRole, ROLES } from '../auth/roles.ts';
 import { buildDesigner } from '../designer-build.ts';
-import { createServiceRepos } from '../store/service-repos.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandDefinition } from './commands.ts';
 import { openConfiguredDatabase, withDatabase } from './store-env.ts';
@@ -58,8 +57,7 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
     async run(ctx) {
       const [sub, username] = ctx.positionals;
       return withDatabase(ctx.settings, async (database) => {
-        const { store } = database;
-        const repos = createServiceRepos(store.sql);
+        const repos = database.service;
         if (sub === 'list') {
           const users = await repos.users.listUsers();
           if (ctx.values.json) ctx.out(JSON.stringify(users, null, 2));

@@ -16,7 +16,7 @@ import { databaseRateLimiter } from '../store/rate-limit-slots.ts';
 import { databaseConcurrencyLimiter } from '../store/connection-leases.ts';
 import type { ConcurrencyLimiter } from '../../nodes/target/concurrency-limiter.ts';
 import { checkConnection, type ConnectionCheck } from './connection-check.ts';
-import { connectionsRepo, type ConnectionRow } from '../store/service-connections.ts';
+import type { ConnectionRow } from '../store/service-connections.ts';
 import { bindingProblem, createConnectionResolver, type ClosableConnectionResolver, type ConnectionBinding, type ConnectionBindings } from './connection-registry.ts';
 
 const SECRET_REFERENCE = /\{\{secret:([A-Za-z0-9_.-]+)\}\}/g;
@@ -156,8 +156,8 @@ export interface EnvironmentConnections {
  * paced per environment and connection by `rateLimiter`, and held to `maxConcurrent` requests in flight by
  * `concurrencyLimiter`, by default the ones kept in the store (shared by all processes).
  */
-export function createEnvironmentConnections(deps: { database: Pick<Database, 'store' | 'targets' | 'connection'>; secrets: SecretBox; defaultEnvironment?: string; rateLimiter?: RateLimiter; concurrencyLimiter?: ConcurrencyLimiter }): EnvironmentConnections {
-  const repo = connectionsRepo(deps.database.store.sql);
+export function createEnvironmentConnections(deps: { database: Pick<Database, 'store' | 'service' | 'targets' | 'connection'>; secrets: SecretBox; defaultEnvironment?: string; rateLimiter?: RateLimiter; concurrencyLimiter?: ConcurrencyLimiter }): EnvironmentConnections {
+  const repo = deps.database.service.connections;
   const rateLimiter = deps.rateLimiter ?? databaseRateLimiter(deps.database.store.sql);
   const concurrencyLimiter = deps.concurrencyLimiter ?? databaseConcurrencyLimiter(deps.database.store.sql);
   return {

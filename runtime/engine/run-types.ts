@@ -14,6 +14,15 @@ export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'completed_with_e
 
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/** Runs still going: not finished, so they may be cancelled and are followed live. */
+export const ACTIVE_RUN_STATUSES = ['queued', 'running'] as const satisfies readonly RunStatus[];
+
+/** Runs that ended: their status and figures no longer change. */
+export const TERMINAL_RUN_STATUSES = RUN_STATUSES.filter((s) => !(ACTIVE_RUN_STATUSES as readonly RunStatus[]).includes(s));
+
+/** Whether a run has ended (its status is final). */
+export const isTerminal = (status: RunStatus): boolean => TERMINAL_RUN_STATUSES.includes(status);
+
 /** A snapshot of a record after a node that changed it. */
 export interface StepSnapshot {
   node: string;

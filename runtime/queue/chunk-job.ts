@@ -20,7 +20,7 @@ import { finishRunIfComplete } from './finish-run.ts';
 import { storedPartials } from '../engine/grouping.ts';
 import { insertPartials } from '../store/aggregate-partials-repo.ts';
 import type { PreparedFlow } from '../engine/prepare-flow.ts';
-import { isTerminal } from './run-totals.ts';
+import { isTerminal } from '../engine/run-types.ts';
 import type { WorkerContext } from './worker-context.ts';
 
 export type ChunkJobResult = 'done' | 'skipped' | 'cancelled' | 'missing';

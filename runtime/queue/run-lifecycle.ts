@@ -13,7 +13,8 @@ import {
   chunkSummaries, getProgress, getRunInput, isDryRun, pendingChunkCount, releaseChunkRecords, runHead, setRunTotals, skipPendingChunks,
 } from '../store/queue-repo.ts';
 import { deletePartials, groupedNodes } from '../store/aggregate-partials-repo.ts';
-import { finishedStatus, isTerminal, runTotals, withTargetSide, type TargetDeliveryCount } from './run-totals.ts';
+import { isTerminal } from '../engine/run-types.ts';
+import { finishedStatus, runTotals, withTargetSide, type TargetDeliveryCount } from './run-totals.ts';
 
 /** The environment watermarks are kept under when a run names none (as the CLI does). */
 export const LOCAL_ENVIRONMENT = 'local';

@@ -76,7 +76,3 @@ export function finishedStatus(input: { failed: boolean; reconciliation: Reconci
   if (input.failed) return 'failed';
   return needsALook(input.reconciliation) ? 'completed_with_exceptions' : 'succeeded';
 }
-
-export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'completed_with_exceptions', 'failed', 'cancelled'];
-
-export const isTerminal = (status: RunStatus) => TERMINAL_STATUSES.includes(status);

@@ -1,5 +1,5 @@
 /** Runs, their lifecycle and per-node statistics. */
-import type { NodeStats, OutcomeCounts, Reconciliation, RunStatus } from '../engine/run-types.ts';
+import { TERMINAL_RUN_STATUSES, type NodeStats, type OutcomeCounts, type Reconciliation, type RunStatus } from '../engine/run-types.ts';
 import type { SerializedError } from '../../nodes/errors.ts';
 import type { Db, Row } from './db.ts';
 import type { NewRun, Page, Paged, RunFilter, RunRow } from './store.ts';
@@ -7,8 +7,6 @@ import type { ReferenceVersions } from './reference-sets.ts';
 import { newRunId } from './ids.ts';
 import { decodeCursor, pageLimit, toPage } from './pagination.ts';
 import { isoOf, isoOrNull, numberOf, numberOrNull } from './row-values.ts';
-
-const TERMINAL: RunStatus[] = ['succeeded', 'completed_with_exceptions', 'failed', 'cancelled'];
 
 /** A `runs` row as the store hands it out. */
 export function toRun(r: Row): RunRow {
@@ -63,7 +61,7 @@ export function runsRepo(db: Db) {
            finished_at = case when $2 = any($3::text[]) then coalesce(finished_at, now()) else finished_at end,
            error = case when $4::boolean then $5::jsonb else error end
          where id = $1`,
-        [id, status, TERMINAL, setError, setError && patch.error ? JSON.stringify(patch.error) : null],
+        [id, status, TERMINAL_RUN_STATUSES, setError, setError && patch.error ? JSON.stringify(patch.error) : null],
       );
       if (!rowCount) throw notFound(id);
     },

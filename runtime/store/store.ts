@@ -7,7 +7,7 @@ import type { KeyedStateStore, SqlClient } from '../../nodes/define-node.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import type {
   IdempotencyLedger, TraceSink, RunStatus, NodeStats, Reconciliation, OutcomeCounts,
-  RecordOutcome, RecordTrace,
+  RecordOutcome, RecordTrace, DeadLetterEntry,
 } from '../engine/run-types.ts';
 import type { ErrorClass, SerializedError } from '../../nodes/errors.ts';
 import type { SourceRecordOutcomes } from './traces-repo.ts';
@@ -119,22 +119,14 @@ export type PromotionStatus = (typeof PROMOTION_STATUSES)[number];
 /** What a named connection is bound to; the list belongs to the flow document (a flow declares its connections' kinds). */
 export { CONNECTION_KINDS, type ConnectionKind } from '../../nodes/flow-document.ts';
 
-export interface DeadLetterRow {
+/** A dead letter as stored: the engine's entry (runtime/engine/run-types.ts), with its flow, status and history. */
+export interface DeadLetterRow extends Omit<DeadLetterEntry, 'itemKey'> {
   id: number;
-  runId: string;
   flowId: string;
   version: number | null;
   environment: string | null;
-  lineageKey: string;
-  sourceKey: string;
   /** The failed item within the source record ('' for the whole record). */
   itemKey: string;
-  businessKey: string | null;
-  nodeId: string;
-  disposition: 'quarantined' | 'dead_lettered';
-  errorClass: ErrorClass;
-  error: SerializedError;
-  sourceRecord: unknown;
   status: DeadLetterStatus;
   statusReason: string | null;
   /** Run that replayed it. */

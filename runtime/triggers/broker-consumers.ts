@@ -18,8 +18,8 @@
  */
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { recordOfMessage, type BrokerSourceCommon, type ReceivedMessage } from '../../nodes/source/broker-messages.ts';
-import type { AmqpSourceConfig } from '../../nodes/source/amqp.ts';
-import type { NatsSourceConfig } from '../../nodes/source/nats.ts';
+import { amqpSource, type AmqpSourceConfig } from '../../nodes/source/amqp.ts';
+import { natsSource, type NatsSourceConfig } from '../../nodes/source/nats.ts';
 import { resolveConnection } from '../connectors/environment-connections.ts';
 import { startConsumer, type BrokerBinding, type ConsumeSpec, type RunningConsumer } from '../connectors/brokers.ts';
 import type { RunLauncher } from '../queue/run-launcher.ts';
@@ -69,13 +69,14 @@ interface Entry {
   failures: number;
 }
 
+/** What a consumer takes from a broker source's config, each field it leaves out at its declared default. */
 function specOf(type: string, config: BrokerSourceCommon): ConsumeSpec {
   if (type === 'source.amqp') {
-    const c = config as AmqpSourceConfig;
-    return { kind: 'amqp', queue: c.queue, prefetch: c.prefetch ?? 1000, batchSize: c.batchSize ?? 500, batchWaitMs: c.batchWaitMs ?? 1000 };
+    const c = { ...amqpSource.defaults, ...config } as AmqpSourceConfig;
+    return { kind: 'amqp', queue: c.queue, prefetch: c.prefetch, batchSize: c.batchSize, batchWaitMs: c.batchWaitMs };
   }
-  const c = config as NatsSourceConfig;
-  return { kind: 'nats', stream: c.stream, consumer: c.consumer, subject: c.subject ?? '', ackWaitSeconds: c.ackWaitSeconds ?? 60, batchSize: c.batchSize ?? 500, batchWaitMs: c.batchWaitMs ?? 1000 };
+  const c = { ...natsSource.defaults, ...config } as NatsSourceConfig;
+  return { kind: 'nats', stream: c.stream, consumer: c.consumer, subject: c.subject, ackWaitSeconds: c.ackWaitSeconds, batchSize: c.batchSize, batchWaitMs: c.batchWaitMs };
 }
 
 export function startBrokerConsumers(options: BrokerConsumersOptions, autoStart = true): BrokerConsumers {

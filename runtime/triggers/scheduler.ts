@@ -5,17 +5,18 @@
  * Missed occurrences (the server was down) are not replayed: the next fire is
  * computed from now.
  */
+import { isTerminal } from '../engine/run-types.ts';
 import type { RunLauncher } from '../queue/run-launcher.ts';
 import type { Store } from '../store/store.ts';
-import { deploymentsRepo } from '../store/service-deployments.ts';
-import { triggersRepo } from '../store/service-triggers.ts';
-import { usersRepo } from '../store/service-users.ts';
+import type { ServiceRepos } from '../store/service-repos.ts';
 import { nextFireTime } from './cron.ts';
 import { DEFAULT_WINDOW_SECONDS } from './webhook-signature.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 
 export interface SchedulerOptions {
   store: Store;
+  /** The database handle's service repositories (`database.service`). */
+  repos: Pick<ServiceRepos, 'triggers' | 'deployments' | 'users'>;
   launcher: RunLauncher;
   /** Milliseconds between checks; default 1000. */
   tickMs?: number;
@@ -30,9 +31,7 @@ export interface Scheduler {
 }
 
 export function startScheduler(options: SchedulerOptions, autoStart = true): Scheduler {
-  const triggers = triggersRepo(options.store.sql);
-  const deployments = deploymentsRepo(options.store.sql);
-  const users = usersRepo(options.store.sql);
+  const { triggers, deployments, users } = options.repos;
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? silentLogger();
   let ticks = 0;
@@ -69,7 +68,7 @@ export function startScheduler(options: SchedulerOptions, autoStart = true): Sch
       // Polls of one flow never overlap: the watermark moves only when a run finishes.
       if (p.lastRunId) {
         const last = await options.store.getRun(p.lastRunId);
-        if (last && (last.status === 'queued' || last.status === 'running')) continue;
+        if (last && !isTerminal(last.status)) continue;
       }
       const version = await deployedVersion(p.flowId, p.environment);
       if (version === null) {

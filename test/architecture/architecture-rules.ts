@@ -47,6 +47,10 @@ const isAboveStore = (path: string) => path.startsWith('runtime/') && !path.star
 /** The database drivers: only runtime/store talks to them. */
 const DRIVERS = [/^pg$/, /^pg\//, /^pg-copy-streams$/, /^@electric-sql\/pglite(\/|$)/];
 
+/** Packages that only run on the server (HTTP server, queue, logging, metrics, broker and SFTP clients): never in the engine or nodes/. */
+const SERVER_ONLY = [/^hono(\/|$)/, /^@hono\//, /^pg-boss$/, /^pino(-pretty)?$/, /^prom-client$/, /^amqplib(\/|$)/, /^nats(\/|$)/, /^mysql2(\/|$)/, /^ssh2/, /^@opentelemetry\/(sdk|exporter)/, /^esbuild$/, /^undici(\/|$)/];
+const isServerOnly = (specifier: string) => SERVER_ONLY.some((p) => p.test(specifier));
+
 /** The store's internals that hand out a raw database handle (or a side channel to one). */
 export const RAW_DB_MODULES = ['runtime/store/db.ts', 'runtime/store/postgres-db.ts', 'runtime/store/pglite-process.ts', 'runtime/store/pg-copy.ts', 'runtime/store/queue-backend.ts'];
 
@@ -170,7 +174,7 @@ export function checkFile(file: SourceText): Finding[] {
 
   if (under('runtime/engine/')) {
     for (const r of refs) {
-      if (isRelative(r.specifier) ? !(r.target.startsWith('nodes/') || r.target.startsWith('runtime/engine/')) : isBuiltin(r.specifier) || isDriver(r.specifier)) {
+      if (isRelative(r.specifier) ? !(r.target.startsWith('nodes/') || r.target.startsWith('runtime/engine/')) : isBuiltin(r.specifier) || isDriver(r.specifier) || isServerOnly(r.specifier)) {
         add('engine-imports-nodes-only', r.line, `imports ${r.target}; the engine may import nodes/ and its own folder (and browser-safe packages)`);
       }
     }
@@ -178,7 +182,7 @@ export function checkFile(file: SourceText): Finding[] {
 
   if (under('nodes/')) {
     for (const r of refs) {
-      if (isRelative(r.specifier) ? r.target.startsWith('runtime/') || r.target.startsWith('designer/') : isBuiltin(r.specifier) || isDriver(r.specifier)) {
+      if (isRelative(r.specifier) ? r.target.startsWith('runtime/') || r.target.startsWith('designer/') : isBuiltin(r.specifier) || isDriver(r.specifier) || isServerOnly(r.specifier)) {
         add('nodes-browser-safe', r.line, `imports ${r.target}; nodes/ runs in the browser too (no node:*, drivers, runtime/ or designer/)`);
       }
     }

@@ -54,6 +54,8 @@ describe('the checker catches a deliberate violation of each rule', () => {
     expect(rulesOf(check('runtime/engine/bad.ts', "import type { Store } from '../store/store.ts';"))).toEqual(['engine-imports-nodes-only']);
     expect(rulesOf(check('runtime/engine/bad.ts', "import { readFile } from 'node:fs/promises';"))).toEqual(['engine-imports-nodes-only']);
     expect(rulesOf(check('runtime/engine/bad.ts', "type L = import('../queue/launcher.ts').RunLauncher;"))).toEqual(['engine-imports-nodes-only']);
+    expect(rulesOf(check('runtime/engine/bad.ts', "import PgBoss from 'pg-boss';"))).toEqual(['engine-imports-nodes-only']);
+    expect(rulesOf(check('runtime/engine/bad.ts', "import { pino } from 'pino';"))).toEqual(['engine-imports-nodes-only']);
     expect(check('runtime/engine/ok.ts', "import { FlowError } from '../../nodes/errors.ts';\nimport { x } from './run-types.ts';\nimport Decimal from 'decimal.js';")).toEqual([]);
   });
 
@@ -61,6 +63,8 @@ describe('the checker catches a deliberate violation of each rule', () => {
     expect(rulesOf(check('nodes/bad.ts', "import { createHash } from 'node:crypto';"))).toEqual(['nodes-browser-safe']);
     expect(rulesOf(check('nodes/target/bad.ts', "import { readFileSync } from 'fs';"))).toEqual(['nodes-browser-safe']);
     expect(rulesOf(check('nodes/target/bad.ts', "import pg from 'pg';"))).toEqual(['nodes-browser-safe']);
+    expect(rulesOf(check('nodes/source/bad.ts', "import { connect } from 'amqplib';"))).toEqual(['nodes-browser-safe']);
+    expect(rulesOf(check('nodes/target/bad.ts', "import { Hono } from 'hono';"))).toEqual(['nodes-browser-safe']);
     expect(rulesOf(check('nodes/source/bad.ts', "import { evaluatorFor } from '../../runtime/evaluators.ts';"))).toEqual(['nodes-browser-safe']);
     expect(check('nodes/ok.ts', "import jsonata from 'jsonata';\nimport schema from '../flows/flow.schema.json';")).toEqual([]);
   });

@@ -19,7 +19,7 @@ import amqp from 'amqplib';
 import type { FlowDocument, FlowNode } from '../../nodes/flow-document.ts';
 import { createEnvironmentConnections, secretContext } from '../../runtime/connectors/environment-connections.ts';
 import { startQueue } from '../../runtime/queue/start-queue.ts';
-import { isTerminal } from '../../runtime/queue/run-totals.ts';
+import { isTerminal } from '../../runtime/engine/run-types.ts';
 import { createSecretBox } from '../../runtime/secrets/secret-box.ts';
 import { openPgliteDatabase } from '../../runtime/store/open-store.ts';
 import { connectionsRepo } from '../../runtime/store/service-connections.ts';

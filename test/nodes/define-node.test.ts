@@ -89,3 +89,15 @@ describe('the older target shape at merge', () => {
     expect(checkIdempotencyKey('a >', evaluator)[0]).toMatchObject({ path: '/idempotencyKey', code: 'S0207' });
   });
 });
+
+describe('every node type of the catalog', () => {
+  it('has its defaults and expression fields from its config schema, nothing about its config written twice', async () => {
+    const { expressionPointers, schemaDefaults } = await import('../../nodes/config-schema.ts');
+    const apart = catalog.all().filter((d) => JSON.stringify(d.defaults) !== JSON.stringify(schemaDefaults(d.configSchema))
+      || JSON.stringify([...(d.expressionFields ?? [])].sort()) !== JSON.stringify(expressionPointers(d.configSchema).sort()));
+    expect(apart.map((d) => d.type)).toEqual([]);
+    // The check catches a declaration that writes its defaults apart from its schema.
+    const written = defineNode({ ...catalog.get('target.amqp')!, defaults: { connection: '', exchange: 'x' } });
+    expect(JSON.stringify(written.defaults)).not.toBe(JSON.stringify(schemaDefaults(written.configSchema)));
+  });
+});

@@ -5,19 +5,9 @@
  */
 export { ERROR_CLASSES, type ErrorClass } from '../../../nodes/errors.ts';
 export { ROLES, type Role } from '../../auth/roles.ts';
-export { RECORD_OUTCOMES, RUN_STATUSES, type RecordOutcome, type RunStatus } from '../../engine/run-types.ts';
+export { ACTIVE_RUN_STATUSES, RECORD_OUTCOMES, RUN_STATUSES, isTerminal, type RecordOutcome, type RunStatus } from '../../engine/run-types.ts';
 export {
   CONNECTION_KINDS, DEAD_LETTER_STATUSES, PROMOTION_STATUSES, type ConnectionKind, type DeadLetterStatus, type PromotionStatus,
 } from '../../store/store.ts';
 export { ALERT_CHANNELS, ALERT_CONDITIONS, ALERT_STATUSES, type AlertChannel, type AlertCondition, type AlertStatus } from '../../store/alert-kinds.ts';
-
-/** Which version a replay runs: the one that failed the records, or the one deployed now. */
-export const REPLAY_AGAINST = ['failed-version', 'deployed'] as const;
-export type ReplayAgainst = (typeof REPLAY_AGAINST)[number];
-
-/** The reference data a replay evaluates with: as it was when the records failed, or the current one. */
-export const REPLAY_REFERENCES = ['as-it-was', 'current'] as const;
-export type ReplayReference = (typeof REPLAY_REFERENCES)[number];
-
-/** Runs still going: not finished, so they may be cancelled and are followed live. */
-export const ACTIVE_RUN_STATUSES = ['queued', 'running'] as const;
+export { REPLAY_AGAINST, REPLAY_REFERENCES, type ReplayAgainst, type ReplayReference } from '../../replay.ts';

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { defineContract, described, json, jsonBody } from './define-contract.ts';
 import {
   AuditEntrySchema, ConnectionKindSchema, ConnectionSchema, DailyReconciliationSchema, DeadLetterPageSchema, DeadLetterStatusSchema, DeploymentHistorySchema,
-  DeploymentSchema, EnvironmentSchema, ErrorClassSchema, FlowDetailSchema, FlowDiffSchema, FlowDocumentInput, FlowDocumentSchema, FlowProblemSchema,
+  DeploymentSchema, EnvironmentSchema, ErrorClassSchema, FlowDetailSchema, FlowDiffSchema, FlowDocumentInput, FlowDraftSchema, FlowProblemSchema,
   ConnectionReadinessSchema, FlowSummarySchema, HealthFiguresSchema, ImpactPreviewSchema, ItemsOf, MappingTestResultSchema, NodeTypeSchema, PageOf, PageQuery, pathParams,
   PollingSchema, ProblemItemSchema, PromotionSchema, ReferenceSetRowsSchema, ReferenceSetUploadSchema, ReferenceSetVersionSchema, PromotionStatusSchema, RecordOutcomeSchema, ReplayRequestSchema, RoleSchema, RunAcceptedSchema, RunDetailSchema,
   RunPageSchema, RunQuerySchema, RunRowSchema, SampleSchema, SavedDraftSchema, ScheduleSchema, StoredSampleSchema, StoredTraceSchema,
@@ -79,7 +79,7 @@ export const api = defineContract({
   'DELETE /api/flows/{id}': { request: { params: pathParams('id') }, responses: { 204: described('Deleted'), 404: noFlow, 409: described('Still deployed') } },
   'GET /api/flows/{id}/export': {
     request: { params: pathParams('id'), query: z.object({ version: z.coerce.number().int().positive().optional() }) },
-    responses: { 200: json(FlowDocumentSchema, 'The flow file (Content-Disposition: attachment)'), 404: described('No such flow or version') },
+    responses: { 200: json(FlowDraftSchema, 'The flow file (Content-Disposition: attachment): the draft\'s, which may have problems, or a version\'s'), 404: described('No such flow or version') },
   },
   'POST /api/flows/import': {
     request: { body: jsonBody(z.object({ document: FlowDocumentInput, overwriteDraft: z.boolean().optional() })) },

@@ -8,16 +8,19 @@
  * module's types (`import type`), never its values, so zod stays out of its
  * bundle. Response objects are strict (a field not declared here fails the
  * response check); record payloads (a source record, a node's output) are any
- * JSON value, and a flow document is the one of flows/flow.schema.json.
+ * JSON value; a flow document is checked by its own JSON Schema (a version's
+ * in full, a draft's structure: nodes/flow-draft-schema.ts). Request bodies
+ * carrying a document take any object: flow validation reports every problem
+ * of it at once (422), which a schema failing on the first could not.
  */
 import { z } from 'zod';
 import type { FlowDiff } from '../../../nodes/flow-diff.ts';
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
+import flowDocumentSchema from '../../../nodes/flow-document.schema.json' with { type: 'json' };
+import { FLOW_DRAFT_SCHEMA } from '../../../nodes/flow-draft-schema.ts';
 import {
   CONNECTION_KINDS, DEAD_LETTER_STATUSES, ERROR_CLASSES, PROMOTION_STATUSES, RECORD_OUTCOMES, REPLAY_AGAINST, REPLAY_REFERENCES, ROLES, RUN_STATUSES,
 } from './enums.ts';
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Any JSON value: a record's data, which has the shape its source gives it. */
 export const JsonValue = z.unknown().meta({ description: 'Any JSON value (record data)' });
@@ -60,16 +63,6 @@ export const ProblemItemSchema = z.strictObject({
   code: z.string().optional(),
 }).meta({ id: 'ProblemItem' });
 
-/** RFC 9457: extension members (e.g. the current `revision` of a draft on 409) may follow. */
-export const ProblemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  instance: z.string().optional(),
-  problems: z.array(ProblemItemSchema).optional(),
-  requiredRole: z.union([RoleSchema, z.array(RoleSchema)]).optional(),
-}).meta({ id: 'Problem', description: 'RFC 9457 problem document (application/problem+json)' });
 
 // ---------------------------------------------------------------- errors, engine figures
 
@@ -211,9 +204,24 @@ export const TokenSchema = z.strictObject({ id: z.string(), name: z.string(), cr
 
 // ---------------------------------------------------------------- flows and versions
 
-/** A flow document: its JSON Schema (flows/flow.schema.json, node configs as the catalog declares them) replaces this component in the document. */
-export const FlowDocumentSchema = z.custom<FlowDocument>((v) => isObject(v) && typeof v.id === 'string' && typeof v.name === 'string' && Array.isArray(v.nodes) && Array.isArray(v.edges))
-  .meta({ id: 'FlowDocument', type: 'object', description: 'A flow document (flows/flow.schema.json).' } as Record<string, unknown>);
+// The document's own JSON Schema, with its `$schema`/`$id` (not keywords of a schema inside the API document).
+const { $schema: _dialect, $id: _documentId, ...flowDocumentJsonSchema } = flowDocumentSchema as Record<string, unknown>;
+
+/**
+ * A flow document as a version holds it (it was valid when saved): its JSON
+ * Schema (nodes/flow-document.schema.json) made into zod, so a response is
+ * checked by the very rules files and the designer check. The OpenAPI document
+ * carries that JSON Schema itself as the component.
+ */
+export const FlowDocumentSchema = (z.fromJSONSchema(flowDocumentJsonSchema) as unknown as z.ZodType<FlowDocument>)
+  .meta({ id: 'FlowDocument', description: 'A flow document (flows/flow.schema.json).' });
+
+/** A flow document as a draft holds it: the document's structure, without the value rules flow validation reports (nodes/flow-draft-schema.ts). */
+export const FlowDraftSchema = (z.fromJSONSchema(FLOW_DRAFT_SCHEMA) as unknown as z.ZodType<FlowDocument>)
+  .meta({ id: 'FlowDraft', description: FLOW_DRAFT_SCHEMA.description });
+
+/** The components the JSON Schemas of nodes/ stand for in the OpenAPI document, as written there. */
+export const FLOW_DOCUMENT_COMPONENTS: Record<string, Record<string, unknown>> = { FlowDocument: flowDocumentJsonSchema, FlowDraft: FLOW_DRAFT_SCHEMA };
 
 /** A flow document as received: checked by flow validation (422 listing every problem), not here. */
 export const FlowDocumentInput = z.record(z.string(), z.unknown())
@@ -241,12 +249,12 @@ export const FlowSummarySchema = z.strictObject({
 }).meta({ id: 'FlowSummary' });
 
 export const FlowDetailSchema = FlowSummarySchema.extend({
-  draft: FlowDocumentSchema,
+  draft: FlowDraftSchema,
   revision: z.number().int().meta({ description: 'The draft\'s revision: send it back with `PUT …/draft` so a save over someone else\'s newer save is refused (409).' }),
   problems: z.array(FlowProblemSchema),
 }).meta({ id: 'FlowDetail' });
 
-export const SavedDraftSchema = z.strictObject({ draft: FlowDocumentSchema, revision: z.number().int(), problems: z.array(FlowProblemSchema) }).meta({ id: 'SavedDraft' });
+export const SavedDraftSchema = z.strictObject({ draft: FlowDraftSchema, revision: z.number().int(), problems: z.array(FlowProblemSchema) }).meta({ id: 'SavedDraft' });
 
 export const VersionInfoSchema = z.strictObject({
   version: z.number().int(),
@@ -331,6 +339,26 @@ export const MappingTestResultSchema = z.strictObject({
   differences: z.array(ValueDifferenceSchema),
   error: z.string().optional(),
 }).meta({ id: 'MappingTestResult' });
+
+/**
+ * RFC 9457 problem document, with the extension members the API sends: each
+ * named here (a member not declared fails the response check like any other).
+ */
+export const ProblemSchema = z.strictObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  instance: z.string().optional(),
+  problems: z.array(ProblemItemSchema).optional(),
+  requiredRole: z.union([RoleSchema, z.array(RoleSchema)]).optional(),
+  revision: z.number().int().optional().meta({ description: '409 on a draft save: the current draft\'s revision (with `updatedBy`, `updatedAt` and `draft`)' }),
+  updatedBy: z.string().nullable().optional(),
+  updatedAt: z.string().optional(),
+  draft: FlowDraftSchema.optional(),
+  testResults: z.array(MappingTestResultSchema).optional().meta({ description: '422 on a deploy or promotion gated on mapping tests: every test\'s result' }),
+  retryAfterSeconds: z.number().int().optional().meta({ description: '429 on sign-in: when to try again (also the `Retry-After` header)' }),
+}).meta({ id: 'Problem', description: 'RFC 9457 problem document (application/problem+json)' });
 
 // ---------------------------------------------------------------- environments, deployments, promotions
 

@@ -3,12 +3,13 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { hashPassword, verifyPassword } from '../../auth/passwords.ts';
 import { hashToken, newToken } from '../../auth/tokens.ts';
 import { ANY_ROLE } from '../../auth/roles.ts';
+import { createApiToken, revokeApiToken } from '../../app/users.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
 import { api } from '../contract/routes.ts';
 import { clientAddress, createLoginThrottle } from '../login-throttle.ts';
 import { currentUser, SESSION_COOKIE } from '../middleware/auth.ts';
-import { ApiProblem, notFound } from '../problem.ts';
+import { ApiProblem } from '../problem.ts';
 
 
 const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -68,12 +69,7 @@ export function registerAuthRoutes(app: Api, ctx: ApiContext): void {
   defineRoute(app, {
     ...api['POST /api/tokens'], tags: ['Auth'], summary: 'Create an API token (shown once)', roles: ANY_ROLE,
   }, async (c) => {
-    const user = currentUser(c);
-    const { name } = c.req.valid('json');
-    const token = newToken('lft');
-    const row = await users.createToken(user.id, name, hashToken(token));
-    await audit.append({ actor: user.username, action: 'token.created', entity: 'token', entityId: row.id, after: { name, user: user.username } });
-    return c.json({ id: row.id, name: row.name, token }, 201);
+    return c.json(await createApiToken(ctx, currentUser(c), c.req.valid('json').name), 201);
   });
 
   defineRoute(app, {
@@ -87,12 +83,7 @@ export function registerAuthRoutes(app: Api, ctx: ApiContext): void {
   defineRoute(app, {
     ...api['DELETE /api/tokens/{id}'], tags: ['Auth'], summary: 'Revoke an API token (yours; admins: anyone\'s)', roles: ANY_ROLE,
   }, async (c) => {
-    const user = currentUser(c);
-    const { id } = c.req.valid('param');
-    const token = await users.getToken(id);
-    if (!token || token.revokedAt || (token.userId !== user.id && user.role !== 'admin')) throw notFound(`API token ${id} does not exist.`);
-    await users.revokeToken(id);
-    await audit.append({ actor: user.username, action: 'token.revoked', entity: 'token', entityId: id, before: { name: token.name } });
+    await revokeApiToken(ctx, currentUser(c), c.req.valid('param').id);
     return c.body(null, 204);
   });
 }

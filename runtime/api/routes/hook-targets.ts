@@ -8,7 +8,7 @@
 import type { SecretBox } from '../../secrets/secret-box.ts';
 import type { ServiceRepos } from '../../store/service-repos.ts';
 import { createGroupCommit } from '../../queue/group-commit.ts';
-import { webhookSecretContext } from './trigger-routes.ts';
+import { webhookSecretContext } from '../../app/triggers.ts';
 
 export interface HookTarget {
   /** The webhook secret in clear; null when none is set. */

@@ -14,7 +14,7 @@ import { createApp } from '../../../runtime/api/create-app.ts';
 import type { AppDeps } from '../../../runtime/api/app-env.ts';
 import type { RunLauncher, RunRequest } from '../../../runtime/queue/run-launcher.ts';
 import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queue.ts';
-import { isTerminal } from '../../../runtime/queue/run-totals.ts';
+import { isTerminal } from '../../../runtime/engine/run-types.ts';
 import { createSecretBox } from '../../../runtime/secrets/secret-box.ts';
 import { openPgliteDatabase } from '../../../runtime/store/open-store.ts';
 import type { Database } from '../../../runtime/store/database.ts';

@@ -130,14 +130,15 @@ describe('first start with the example flows', () => {
   it('takes the first admin password from LEDGERFLOW_ADMIN_PASSWORD, and only on an empty database', async () => {
     const h = await createHarness();
     try {
-      expect(await ensureAdmin(h.store, 'x')).toEqual({ created: false });
+      expect(await ensureAdmin(h.repos, 'x')).toEqual({ created: false });
     } finally {
       await h.close();
     }
     const { openPgliteStore } = await import('../../../runtime/store/open-store.ts');
     const empty = await openPgliteStore({});
     try {
-      expect(await ensureAdmin(empty, 'chosen-password-1')).toEqual({ created: true });
+      const { createServiceRepos } = await import('../../../runtime/store/service-repos.ts');
+      expect(await ensureAdmin(createServiceRepos(empty.sql), 'chosen-password-1')).toEqual({ created: true });
       const { rows } = await empty.sql.query<{ username: string; role: string }>('select username, role from users');
       expect(rows).toEqual([{ username: 'admin', role: 'admin' }]);
     } finally {

@@ -9,7 +9,7 @@ import { openPgliteDatabase, openPostgresDatabase } from '../../../runtime/store
 import type { Database } from '../../../runtime/store/database.ts';
 import type { QueuedRunInput } from '../../../runtime/queue/run-launcher.ts';
 import type { QueueTuning } from '../../../runtime/queue/queue-options.ts';
-import { isTerminal } from '../../../runtime/queue/run-totals.ts';
+import { isTerminal } from '../../../runtime/engine/run-types.ts';
 import { dropPostgresTargetDatabases, targetDatabase } from '../../../runtime/store/target-databases.ts';
 import { bossSchemaFor } from '../../../runtime/queue/boss.ts';
 

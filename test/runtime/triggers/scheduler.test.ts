@@ -41,7 +41,7 @@ for (const backend of storeBackends().filter((b) => b.name !== 'pglite-disk')) {
       const now = new Date('2026-03-27T08:00:00.000Z'); // 09:00 in Oslo (CET)
       await repos.triggers.putSchedule({ flowId: 'payments', environment: 'dev', cron: '0 9 * * 1-5', timezone: 'Europe/Oslo', enabled: true, nextFireAt: now, by: 'ann' });
       const launcher = recordingLauncher(store);
-      const scheduler = startScheduler({ store, launcher, now: () => now }, false);
+      const scheduler = startScheduler({ store, repos, launcher, now: () => now }, false);
       const fired = await scheduler.tick();
       expect(fired.schedules).toHaveLength(1);
       expect(launcher.requests[0]).toMatchObject({ flowId: 'payments', version: 1, environment: 'dev', trigger: 'schedule', input: { kind: 'source' }, requestedBy: 'scheduler' });
@@ -58,8 +58,8 @@ for (const backend of storeBackends().filter((b) => b.name !== 'pglite-disk')) {
       await repos.triggers.putSchedule({ flowId: 'payments', environment: 'dev', cron: '* * * * *', timezone: 'UTC', enabled: true, nextFireAt: now, by: 'ann' });
       const a = recordingLauncher(store);
       const b = recordingLauncher(sibling);
-      const sa = startScheduler({ store, launcher: a, now: () => now }, false);
-      const sb = startScheduler({ store: sibling, launcher: b, now: () => now }, false);
+      const sa = startScheduler({ store, repos, launcher: a, now: () => now }, false);
+      const sb = startScheduler({ store: sibling, repos: createServiceRepos(sibling.sql), launcher: b, now: () => now }, false);
       const results = await Promise.all([sa.tick(), sb.tick(), sa.tick(), sb.tick()]);
       expect(results.flatMap((r) => r.schedules)).toHaveLength(1);
       expect(a.requests.length + b.requests.length).toBe(1);
@@ -70,7 +70,7 @@ for (const backend of storeBackends().filter((b) => b.name !== 'pglite-disk')) {
       const now = new Date('2026-06-01T12:00:00.000Z');
       await repos.triggers.putSchedule({ flowId: 'payments', environment: 'prod', cron: '0 * * * *', timezone: 'UTC', enabled: true, nextFireAt: now, by: 'ann' });
       const launcher = recordingLauncher(store);
-      await startScheduler({ store, launcher, now: () => now }, false).tick();
+      await startScheduler({ store, repos, launcher, now: () => now }, false).tick();
       expect(launcher.requests).toEqual([]);
       expect((await repos.triggers.getSchedule('payments', 'prod'))!.lastError).toMatch(/not deployed/);
     });
@@ -80,7 +80,7 @@ for (const backend of storeBackends().filter((b) => b.name !== 'pglite-disk')) {
       let now = new Date('2026-06-01T12:00:00.000Z');
       await repos.triggers.putPoller({ flowId: 'payments', environment: 'dev', intervalSeconds: 30, enabled: true, nextPollAt: now, by: 'ann' });
       const launcher = recordingLauncher(store);
-      const scheduler = startScheduler({ store, launcher, now: () => now }, false);
+      const scheduler = startScheduler({ store, repos, launcher, now: () => now }, false);
       expect((await scheduler.tick()).polls).toHaveLength(1);
       expect(launcher.requests[0]).toMatchObject({ trigger: 'poll', input: { kind: 'source' } });
       now = new Date(now.getTime() + 15_000);
