@@ -34,6 +34,13 @@ export interface RootRecord {
   sourceError?: SerializedError;
   /** A group record an aggregate node emitted: the lineage keys of the records it summed. */
   aggregatedFrom?: string[];
+  /** A group record: the aggregate node it leaves by (its `out` port), instead of a source. */
+  entryNode?: string;
+}
+
+/** The figures a root's records count in: a group record's apart from the source records'. */
+export function countsFor(b: ReconciliationBuilder, root: Pick<RootRecord, 'aggregatedFrom'>): ReconciliationBuilder {
+  return root.aggregatedFrom ? b.groups() : b;
 }
 
 /** A record on its way through the graph (a source record or one of its fan-out children). */
@@ -114,7 +121,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   const rootFailed = new Set<RootRecord>();
   // Item level: items are counted read as they are made, and by outcome as they end.
   const reconciliation = new ReconciliationBuilder();
-  const items = reconciliation.items();
+  const itemsOf = (root: RootRecord) => countsFor(reconciliation, root).items();
   const outputs: ChunkResult['outputs'] = io.captureOutputs ? {} : undefined;
   const statsOf = (id: string) => {
     let s = stats.get(id);
@@ -135,7 +142,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   const end = (item: WorkItem, ended: RecordOutcome, nodeId: string, ownExtra: Partial<RecordTrace> = {}, sourceRecordForReplay = false) => {
     const { root } = item;
     // Written at a target and then filtered out downstream: the delivery is what happened to it.
-    const outcome = ended === 'filtered' && item.delivery ? item.delivery.outcome : ended;
+    const outcome = (ended === 'filtered' || ended === 'aggregated') && item.delivery ? item.delivery.outcome : ended;
     const extra = outcome === ended ? ownExtra : { ...item.delivery!.trace, ...ownExtra };
     traces.push({
       runId: io.runId,
@@ -169,13 +176,16 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
         disposition: outcome === 'quarantined' ? 'quarantined' : 'dead_lettered',
         errorClass: extra.error.errorClass,
         error: extra.error,
-        sourceRecord: root.data,
+        // A group record replays itself, from its aggregate node on (not the source lines again).
+        ...(root.aggregatedFrom
+          ? { sourceRecord: { group: root.data, sourceLineageKeys: root.aggregatedFrom }, entryNode: root.entryNode ?? io.entryNodeId }
+          : { sourceRecord: root.data }),
       });
     }
     rootOutcomes.set(root, worse(rootOutcomes.get(root), outcome));
     if (outcome === 'delivered' || outcome === 'duplicate' || item.delivery) rootReached.add(root);
     if (outcome === 'quarantined' || outcome === 'dead_lettered') rootFailed.add(root);
-    items.addOutcome(outcome, item.amount, item.currency);
+    itemsOf(root).addOutcome(outcome, item.amount, item.currency);
   };
 
   const failed = (item: WorkItem, nodeId: string, error: FlowError, failures?: RuleFailure[]) => {
@@ -184,12 +194,15 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     end(item, outcome, nodeId, { errorClass: error.errorClass, error: serialized, ...(failures ? { failures } : {}) }, true);
   };
 
-  const source = io.entryNodeId ? entryOf(flow, io.entryNodeId) : sourceOf(flow, io.sourceNodeId);
-  const sourceTargets = source.edgesByPort.get(source.outPort) ?? [];
-  const sourcePath = [source.id];
+  const chunkSource = io.entryNodeId ? entryOf(flow, io.entryNodeId) : sourceOf(flow, io.sourceNodeId);
   const groups: ChunkGroups = new Map();
-  statsOf(source.id).out += roots.length;
   for (const root of roots) {
+    // A group record (replayed on its own, or queued by its aggregate node) enters at that node.
+    const source = root.entryNode && root.entryNode !== chunkSource.id ? entryOf(flow, root.entryNode) : chunkSource;
+    const sourceTargets = source.edgesByPort.get(source.outPort) ?? [];
+    const sourcePath = [source.id];
+    const items = itemsOf(root);
+    statsOf(source.id).out++;
     if (root.sourceError) {
       // Unreadable as received: a dead letter of its own, the rest of the chunk goes on.
       const { errorClass, message, ...details } = root.sourceError;
@@ -204,7 +217,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       continue;
     }
     // Group records are what their aggregate node put out (test runs show them on it).
-    if (io.entryNodeId) capture(io.entryNodeId, 'out', root.data);
+    if (source !== chunkSource || io.entryNodeId) capture(source.id, 'out', root.data);
     // A source connected to several nodes sends each a copy with its own lineage suffix.
     sourceTargets.forEach((t, i) => {
       const suffix = sourceTargets.length > 1 ? `.${i}` : '';
@@ -227,7 +240,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     const passed: WorkItem = { ...item, data, steps: [...item.steps, { node: node.id, data }], delivery };
     // The target's own figures count its deliveries (already counted), not what it passes on.
     const uncounted: NodeStats = { nodeId: node.id, in: 0, out: 0, invalid: 0, errors: 0, ms: 0 };
-    dispatchEmissions(node, [{ port: TARGET_OUT_PORT.id, data }], passed, uncounted, enqueue, end, capture, reconciliation);
+    dispatchEmissions(node, [{ port: TARGET_OUT_PORT.id, data }], passed, uncounted, enqueue, end, capture, countsFor(reconciliation, item.root));
   };
   const startTarget = async (node: PreparedTarget, items: WorkItem[], s: NodeStats) => {
     await io.targetsMayStart;
@@ -276,7 +289,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
           s.errors++;
           failed(item, nodeId, answer);
         } else if (answer.length === 0) end(item, 'filtered', nodeId, { error: undefined });
-        else dispatchEmissions(node, answer, item, s, enqueue, end, capture, reconciliation);
+        else dispatchEmissions(node, answer, item, s, enqueue, end, capture, countsFor(reconciliation, item.root));
       });
       continue;
     }
@@ -297,7 +310,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
         end(item, 'filtered', nodeId, { error: undefined });
         continue;
       }
-      dispatchEmissions(node, emissions, item, s, enqueue, end, capture, reconciliation);
+      dispatchEmissions(node, emissions, item, s, enqueue, end, capture, countsFor(reconciliation, item.root));
     }
   }
 
@@ -325,8 +338,9 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
 
   for (const root of roots) {
     const outcome = rootOutcomes.get(root);
-    if (outcome) reconciliation.addOutcome(outcome, root.amount, root.currency);
-    if (rootReached.has(root) && rootFailed.has(root)) reconciliation.partiallyDelivered++;
+    const counts = countsFor(reconciliation, root);
+    if (outcome) counts.addOutcome(outcome, root.amount, root.currency);
+    if (rootReached.has(root) && rootFailed.has(root)) counts.partiallyDelivered++;
   }
   return { traces, deadLetters, nodeStats: [...stats.values()], reconciliation: reconciliation.toReconciliation(), outputs, ...(groups.size ? { groups } : {}) };
 }
@@ -455,7 +469,7 @@ function dispatchEmissions(
   }
 }
 
-const SEVERITY: Record<RecordOutcome, number> = { dead_lettered: 4, quarantined: 3, delivered: 2, duplicate: 1, filtered: 0 };
+const SEVERITY: Record<RecordOutcome, number> = { dead_lettered: 5, quarantined: 4, delivered: 3, duplicate: 2, aggregated: 1, filtered: 0 };
 
 /** A source record's outcome is the worst of its children's: a half-posted document is an exception. */
 function worse(a: RecordOutcome | undefined, b: RecordOutcome): RecordOutcome {

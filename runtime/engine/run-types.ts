@@ -5,7 +5,7 @@
 import type { SerializedError, ErrorClass, RuleFailure } from '../../nodes/errors.ts';
 
 /** Where a record ended; the one list (the API contract and the designer take it from here). */
-export const RECORD_OUTCOMES = ['delivered', 'quarantined', 'dead_lettered', 'duplicate', 'filtered'] as const;
+export const RECORD_OUTCOMES = ['delivered', 'quarantined', 'dead_lettered', 'duplicate', 'filtered', 'aggregated'] as const;
 
 export type RecordOutcome = (typeof RECORD_OUTCOMES)[number];
 
@@ -85,7 +85,10 @@ export interface DeadLetterEntry {
   disposition: 'quarantined' | 'dead_lettered';
   errorClass: ErrorClass;
   error: SerializedError;
+  /** The source record; for a group record `{ group, sourceLineageKeys }`. */
   sourceRecord: unknown;
+  /** A group record's aggregate node: its replay enters there, with the group, instead of reading the source again. */
+  entryNode?: string;
 }
 
 /** Where the engine hands traces; the store buffers and writes them in batches. */
@@ -141,6 +144,11 @@ export interface OutcomeCounts {
   deadLettered: number;
   duplicate: number;
   filtered: number;
+  /**
+   * Folded into a group by an aggregate node (the group goes on as a record of its own, counted in
+   * `groups`). Absent on figures stored before lines were counted so (they counted `filtered`).
+   */
+  aggregated?: number;
 }
 
 /** Exact decimal totals per currency, as strings. */
@@ -156,8 +164,9 @@ export interface Reconciliation {
     deadLettered: CurrencyTotals;
     duplicate: CurrencyTotals;
     filtered: CurrencyTotals;
+    aggregated?: CurrencyTotals;
   };
-  /** read = delivered + quarantined + deadLettered + duplicate + filtered, in count and in every currency. */
+  /** read = delivered + quarantined + deadLettered + duplicate + filtered + aggregated, in count and in every currency. */
   closes: boolean;
   /** Why it does not close, when it does not. */
   differences: string[];
@@ -176,6 +185,12 @@ export interface Reconciliation {
    * Absent on figures stored before items were counted.
    */
   items?: Reconciliation;
+  /**
+   * The group records aggregate nodes emitted, counted apart from the source records (whose lines
+   * count `aggregated`): `read` is the groups emitted, the other counts their outcomes, closing on
+   * their own. Absent when the run emitted no group.
+   */
+  groups?: Reconciliation;
   /** Declared expressions that gave nothing: how many times each was evaluated (`declared`) and gave nothing (`unmatched`). */
   expressions?: { declared: Record<string, number>; unmatched: Record<string, number> };
   /**

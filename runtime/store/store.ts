@@ -134,7 +134,10 @@ export interface DeadLetterRow {
   disposition: 'quarantined' | 'dead_lettered';
   errorClass: ErrorClass;
   error: SerializedError;
+  /** The source record; for a group record (`entryNode` set) `{ group, sourceLineageKeys }`. */
   sourceRecord: unknown;
+  /** A group record's aggregate node: a replay runs the stored group from there on. */
+  entryNode: string | null;
   status: DeadLetterStatus;
   statusReason: string | null;
   /** Run that replayed it. */
