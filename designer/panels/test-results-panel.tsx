@@ -56,6 +56,7 @@ export function TestResultsPanel() {
         <span className={shown.quarantined ? 'text-warning' : ''}><strong>{shown.quarantined}</strong> quarantined</span>
         <span className={shown.deadLettered ? 'text-error' : ''}><strong>{shown.deadLettered}</strong> dead-lettered</span>
         <span><strong>{shown.filtered}</strong> filtered</span>
+        {(shown.aggregated ?? 0) > 0 && <span data-testid="test-run-aggregated"><strong>{shown.aggregated}</strong> aggregated into <strong>{rec?.groups?.counts.read ?? 0}</strong> group{rec?.groups?.counts.read === 1 ? '' : 's'} ({rec?.groups?.counts.delivered ?? 0} would be delivered)</span>}
         {rec && <span className={rec.closes ? 'text-ok' : 'text-error'} title={rec.differences.join('\n')}>{rec.closes ? '✓ Reconciles' : '✗ Does not reconcile'}{Object.keys(rec.totals.read).length ? ` · ${Object.entries(rec.totals.read).map(([cur, v]) => `${formatAmount(v, cur)} ${cur}`).join(', ')}` : ''}</span>}
         <span className="spacer" />
         {run.revision !== revision && <span className="muted small">The flow changed since this run.</span>}

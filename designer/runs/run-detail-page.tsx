@@ -76,6 +76,9 @@ export default function RunDetailPage({ params }: { params: Record<string, strin
         <Stat label="Dead-lettered" value={shown.deadLettered} tone={shown.deadLettered ? 'err' : undefined} />
         <Stat label="Duplicates" value={shown.duplicate} />
         <Stat label="Filtered" value={shown.filtered} />
+        {(shown.aggregated ?? 0) > 0 && <Stat label="Aggregated" value={shown.aggregated ?? 0} />}
+        {run.reconciliation?.groups && <Stat label="Groups emitted" value={run.reconciliation.groups.counts.read} />}
+        {run.reconciliation?.groups && <Stat label="Groups delivered" value={run.reconciliation.groups.counts.delivered} tone="ok" />}
       </div>
 
       <div className="run-grid">

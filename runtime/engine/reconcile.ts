@@ -5,7 +5,7 @@
 import type Decimal from 'decimal.js';
 import { amountAtMinorUnits } from '../../nodes/currency-minor-units.ts';
 import { ExactDecimal as Dec, decimalAtScale, scaleOf } from '../../nodes/expression/money.ts';
-import type { CurrencyTotals, ItemSums, OutcomeCounts, Reconciliation, RecordOutcome, RunWarning } from './run-types.ts';
+import type { CurrencyTotals, GroupFigures, ItemSums, OutcomeCounts, Reconciliation, RecordOutcome, RunWarning } from './run-types.ts';
 
 export type TotalsKey = keyof Reconciliation['totals'];
 
@@ -133,7 +133,7 @@ export class ReconciliationBuilder {
   toReconciliation(): Reconciliation {
     const own = this.ownReconciliation();
     const items = this.itemsBuilder?.ownReconciliation();
-    const groups = this.groupsBuilder?.toReconciliation();
+    const groups = this.groupFigures();
     const warnings = [...this.warnings(items), ...(groups?.warnings ?? []).map((w) => ({ ...w, message: `Group records: ${w.message}` }))];
     const differences = [...own.differences, ...(items?.differences ?? []).map((d) => `items: ${d}`), ...(groups?.differences ?? []).map((d) => `groups: ${d}`)];
     return {
@@ -146,6 +146,13 @@ export class ReconciliationBuilder {
       ...(this.itemSums.checked ? { itemSums: { ...this.itemSums, examples: [...this.itemSums.examples] } } : {}),
       ...(warnings.length ? { warnings } : {}),
     };
+  }
+
+  /** The group records' figures, without their item level (its differences are kept). */
+  private groupFigures(): GroupFigures | undefined {
+    if (!this.groupsBuilder) return undefined;
+    const { items: _items, groups: _groups, ...figures } = this.groupsBuilder.toReconciliation();
+    return figures;
   }
 
   /** Warnings follow from the figures alone, so partial figures merged in any order give the same ones. */

@@ -190,7 +190,7 @@ export interface Reconciliation {
    * count `aggregated`): `read` is the groups emitted, the other counts their outcomes, closing on
    * their own. Absent when the run emitted no group.
    */
-  groups?: Reconciliation;
+  groups?: GroupFigures;
   /** Declared expressions that gave nothing: how many times each was evaluated (`declared`) and gave nothing (`unmatched`). */
   expressions?: { declared: Record<string, number>; unmatched: Record<string, number> };
   /**
@@ -201,6 +201,9 @@ export interface Reconciliation {
   /** Named reasons a run that did not fail still needs a look (nothing delivered, an expression that matched nothing). */
   warnings?: RunWarning[];
 }
+
+/** The figures of group records (their item-level differences, if they fanned out, are in `differences`). */
+export type GroupFigures = Omit<Reconciliation, 'groups' | 'items'>;
 
 /** Source records whose fan-out items were summed against the record's amount. */
 export interface ItemSums {
