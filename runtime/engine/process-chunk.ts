@@ -6,6 +6,7 @@
 import { TARGET_OUT_PORT, type Emission, type KeyedStateStore, type TargetContext, type TargetOutRecord } from '../../nodes/define-node.ts';
 import { FlowError, toFlowError, type RuleFailure, type SerializedError } from '../../nodes/errors.ts';
 import type { PreparedFlow, PreparedProcess, PreparedTarget } from './prepare-flow.ts';
+import { NOT_EVALUATED_IN_PREVIEW, NOT_EVALUATED_PORT } from './run-types.ts';
 import type {
   CrashPoint, DeadLetterEntry, IdempotencyLedger, NodeStats, Reconciliation, RecordOutcome, RecordTrace, RetryAttempt, StepSnapshot,
 } from './run-types.ts';
@@ -285,7 +286,11 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       s.ms += performance.now() - t0;
       items.forEach((item, i) => {
         const answer = answers[i];
-        if (answer instanceof FlowError) {
+        if (answer instanceof FlowError && io.dryRun && answer.details.code === NOT_EVALUATED_IN_PREVIEW) {
+          // A test run without the node's connection: the record stops here, saying so, instead of failing or going on unenriched.
+          capture(nodeId, NOT_EVALUATED_PORT, item.data, [{ rule: 'connection', message: answer.message, severity: 'warning' }]);
+          end({ ...item, path: [...item.path, nodeId] }, 'filtered', nodeId, { error: answer.toJSON() });
+        } else if (answer instanceof FlowError) {
           s.errors++;
           failed(item, nodeId, answer);
         } else if (answer.length === 0) end(item, 'filtered', nodeId, { error: undefined });

@@ -9,6 +9,16 @@ export const RECORD_OUTCOMES = ['delivered', 'quarantined', 'dead_lettered', 'du
 
 export type RecordOutcome = (typeof RECORD_OUTCOMES)[number];
 
+/**
+ * The error code of a node that asked a dry run (a designer test run) for a connection it does not
+ * open: its records stop there, shown on the node's `not evaluated` port with the reason, neither
+ * passed on with made-up data nor counted as failures.
+ */
+export const NOT_EVALUATED_IN_PREVIEW = 'NOT_EVALUATED_IN_PREVIEW';
+
+/** The port a test run shows such records on. */
+export const NOT_EVALUATED_PORT = 'not evaluated';
+
 /** A run's statuses, in their order of life; the one list (the API contract and the designer take it from here). */
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'completed_with_exceptions', 'failed', 'cancelled'] as const;
 
