@@ -110,11 +110,14 @@ for (const backend of backendNames()) {
       // (in production: one whose chunk committed a moment earlier and looked for pending chunks just now).
       const lineChunks = Math.ceil(LINES.length / (TEST_TUNING.chunkSize ?? 4));
       const finishedEarly: number[] = [];
+      const storedWithCommit = new Map<number, number>();
       queue = await startQueue({
         database: b.database, tuning: TEST_TUNING, concurrency: 2,
         hooks: {
           afterChunkCommit: async ({ runId, chunkNo }) => {
             if (chunkNo > lineChunks) return;
+            // The chunk's partial groups left the worker's memory with its commit: they are in the store under its number.
+            storedWithCommit.set(chunkNo, await count(b.store, 'select count(*) as n from aggregate_partials where run_id = $1 and part = $2', [runId, chunkNo]));
             if (await finalizeIfComplete(b.database.db, runId, undefined, ['sum'])) finishedEarly.push(chunkNo);
           },
         },
@@ -122,6 +125,9 @@ for (const backend of backendNames()) {
       const queued = await queue.launcher.enqueue({ flowId: flow.id, version: 1, environment: 'dev', trigger: 'manual', input: jsonlInput(LINES), requestedBy: 'tester' });
       const run = await waitForRun(b.store, queued.id, 300_000);
       expect(finishedEarly).toEqual([]);
+      // Every line chunk (4 lines) stored its partial groups (1 to 4 of them) in the store as it committed: a worker holds at most a chunk's groups.
+      expect([...storedWithCommit.keys()].sort((x, y) => x - y)).toEqual(Array.from({ length: lineChunks }, (_, i) => i + 1));
+      for (const n of storedWithCommit.values()) expect(n).toBeGreaterThanOrEqual(1);
       const expected = expectedCells();
       expect(run.counts).toMatchObject({ read: LINES.length, aggregated: LINES.length });
       expect(run.reconciliation?.groups?.counts).toMatchObject({ read: expected.length, delivered: expected.length });
