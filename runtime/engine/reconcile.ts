@@ -199,7 +199,8 @@ export class ReconciliationBuilder {
       deadLettered: totalsOf('deadLettered'),
       duplicate: totalsOf('duplicate'),
       filtered: totalsOf('filtered'),
-      aggregated: totalsOf('aggregated'),
+      // Only where an aggregate node folded lines: the figures of every other run keep their shape.
+      ...(this.counts.aggregated ? { aggregated: totalsOf('aggregated') } : {}),
     };
     const differences: string[] = [];
     const c = this.counts;
@@ -222,10 +223,16 @@ export class ReconciliationBuilder {
       differences.push(`${this.partiallyDelivered} source record(s) partially delivered: written to some targets and failed at others; replay them to complete only the missing targets`);
     }
     return {
-      counts: { ...c }, totals, closes: differences.length === 0, differences, withoutAmount: this.withoutAmount,
+      counts: countsShown(c), totals, closes: differences.length === 0, differences, withoutAmount: this.withoutAmount,
       ...(this.partiallyDelivered > 0 ? { partiallyDelivered: this.partiallyDelivered } : {}),
     };
   }
+}
+
+/** The counts as figures show them: `aggregated` only when an aggregate node folded lines. */
+function countsShown(c: OutcomeCounts): OutcomeCounts {
+  const { aggregated, ...rest } = c;
+  return aggregated ? { ...rest, aggregated } : rest;
 }
 
 /** Declarations whose value is money: an amount or its currency (the source record's or an item's). */
