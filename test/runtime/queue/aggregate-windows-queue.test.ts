@@ -16,6 +16,9 @@ const LINES = Array.from({ length: 61 }, (_, k) => ({
   id: `L${k + 1}`, account: `4${k % 4}00`, currency: k % 3 ? 'EUR' : 'CHF', amount: `${(k * 37) % 1000}.${String((k * 13) % 100).padStart(2, '0')}`,
 }));
 
+/** A line whose group key gives nothing. */
+const KEYLESS = { id: 'LX', currency: 'EUR', amount: '5.00' };
+
 const flow: FlowDocument = {
   id: 'agg-sized', name: 'Aggregate size windows in the queue', recordKey: 'id', businessKey: 'id',
   amount: { value: 'amount', currency: 'currency' },
@@ -54,9 +57,9 @@ for (const backend of backendNames()) {
       await b.cleanup();
     }, 300_000);
 
-    it('closes size windows every 3 lines of a key in read order, the last at run end, as one worker would', async () => {
+    it('closes size windows every 3 lines of a key in read order, the last at run end, as one worker would; a line without key is quarantined', async () => {
       queue = await startQueue({ database: b.database, tuning: TEST_TUNING, concurrency: 2 });
-      const queued = await queue.launcher.enqueue({ flowId: flow.id, version: 1, environment: 'dev', trigger: 'manual', input: jsonlInput(LINES), requestedBy: 'tester' });
+      const queued = await queue.launcher.enqueue({ flowId: flow.id, version: 1, environment: 'dev', trigger: 'manual', input: jsonlInput([...LINES.slice(0, 30), KEYLESS, ...LINES.slice(30)]), requestedBy: 'tester' });
       const run = await waitForRun(b.store, queued.id, 300_000);
       // Independently: per account, its lines in file order, cut every 3 (sums in integer cents).
       const byAccount = new Map<string, (typeof LINES)[number][]>();
@@ -70,8 +73,12 @@ for (const backend of backendNames()) {
         }
         return windows;
       });
-      expect(run.status).toBe('succeeded');
-      expect(run.counts).toMatchObject({ read: LINES.length, aggregated: LINES.length });
+      // The line without an account is quarantined naming node and expression; it takes no place in any window.
+      expect(run.status).toBe('completed_with_exceptions');
+      expect(run.counts).toMatchObject({ read: LINES.length + 1, aggregated: LINES.length, quarantined: 1, deadLettered: 0 });
+      const [letter] = (await b.store.listDeadLetters({ runId: run.id }, { limit: 10 })).items;
+      expect(letter).toMatchObject({ nodeId: 'sum', disposition: 'quarantined', entryNode: null, error: { nodeId: 'sum', field: '/groupBy/0/expression' } });
+      expect(letter.error.message).toBe('Node "sum": the group key "account" (`account`) gave nothing for this record');
       expect(run.reconciliation?.groups?.counts).toMatchObject({ read: expected.length, delivered: expected.length });
       const { rows } = await targetDatabase(b.database, 'db').query<Record<string, unknown>>(
         'select account, window_no, total::text as total, lines, first_line from agg_windows order by account collate "C", window_no');
