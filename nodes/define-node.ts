@@ -372,6 +372,8 @@ export interface GroupingBehaviour {
   add(table: GroupTable, data: unknown, bindings: Bindings, lineageKey: string, inPort: string): Promise<string>;
   /** The record a finished group emits. */
   record(group: Group): unknown;
+  /** The groups a merged group is emitted as (a size window cuts it into windows of N records); absent: itself. */
+  windows?(group: Group): Group[];
   /** A stored group read back. */
   load(stored: StoredGroup): Group;
   /** Groups a run keeps in memory; beyond them, groups are spilled to the store. */

@@ -6,13 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { ConnectionResolver, ReferenceData } from '../nodes/define-node.ts';
+import { FlowError } from '../nodes/errors.ts';
 import { createMemoryKeyedState } from './engine/memory-keyed-state.ts';
 import type { FlowDocument } from '../nodes/flow-document.ts';
 import type { NodeCatalog } from '../nodes/node-catalog.ts';
 import { standardFunctions } from '../nodes/expression/functions.ts';
 import { prepareFlow } from './engine/prepare-flow.ts';
 import { runFlow, type RunInput, type RunResult } from './engine/run-flow.ts';
-import type { DeadLetterEntry, IdempotencyLedger, RecordTrace, TraceSink } from './engine/run-types.ts';
+import { NOT_EVALUATED_IN_PREVIEW, type DeadLetterEntry, type IdempotencyLedger, type RecordTrace, type TraceSink } from './engine/run-types.ts';
 import type { ExpressionEvaluator } from '../nodes/expression/evaluator.ts';
 
 export interface DryRunResult extends RunResult {
@@ -27,6 +28,15 @@ const NO_LEDGER: IdempotencyLedger = {
   answers: async () => new Map(),
   release: async () => {},
 };
+
+const notConnected = (name: string): never => {
+  throw new FlowError('permanent', `not evaluated in preview: needs connection '${name}', which a designer test run does not open (a run of the flow queries it)`, {
+    code: NOT_EVALUATED_IN_PREVIEW,
+  });
+};
+
+/** A dry run's connections when none is handed in: each node asking for one is "not evaluated", naming it. */
+const NO_CONNECTIONS: ConnectionResolver = { sql: notConnected, http: notConnected };
 
 export async function dryRunFlow(options: {
   doc: FlowDocument;
@@ -60,10 +70,7 @@ export async function dryRunFlow(options: {
   const result = await runFlow({
     runId: 'dry-run', flow, input: options.input, ledger: NO_LEDGER, traces: sink,
     state: createMemoryKeyedState(),
-    connections: options.connections ?? {
-      sql: (name) => { throw new Error(`a dry run does not connect to '${name}'`); },
-      http: (name) => { throw new Error(`a dry run does not connect to '${name}'`); },
-    },
+    connections: options.connections ?? NO_CONNECTIONS,
     files: { append: async () => {} },
     fetch: options.fetch,
     digest: (s) => createHash('sha256').update(s).digest('hex'),

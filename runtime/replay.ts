@@ -72,12 +72,22 @@ export async function selectDeadLetters(store: Store, req: { runId?: string; ids
  * open for later) are not run again, so they are neither re-sent nor
  * quarantined twice. A dead letter of the whole record ('' item) runs it all.
  */
-export function replayRecords(letters: Pick<DeadLetterRow, 'sourceKey' | 'itemKey' | 'sourceRecord'>[]): GivenRecord[] {
+export function replayRecords(letters: Pick<DeadLetterRow, 'sourceKey' | 'itemKey' | 'sourceRecord' | 'entryNode' | 'businessKey'>[]): GivenRecord[] {
   const bySourceKey = new Map<string, GivenRecord & { items: Set<string> }>();
   for (const l of letters) {
     let record = bySourceKey.get(l.sourceKey);
-    if (!record) bySourceKey.set(l.sourceKey, (record = { sourceKey: l.sourceKey, data: l.sourceRecord, items: new Set() }));
+    if (!record) bySourceKey.set(l.sourceKey, (record = { ...givenOf(l), items: new Set() }));
     record.items.add(l.itemKey ?? '');
   }
   return [...bySourceKey.values()].map(({ items, ...record }) => (items.has('') ? record : { ...record, onlyItems: [...items] }));
+}
+
+/** What a dead letter replays: its source record, or a group record from its aggregate node on. */
+function givenOf(l: Pick<DeadLetterRow, 'sourceKey' | 'sourceRecord' | 'entryNode' | 'businessKey'>): GivenRecord {
+  if (!l.entryNode) return { sourceKey: l.sourceKey, data: l.sourceRecord };
+  const stored = l.sourceRecord as { group?: unknown; sourceLineageKeys?: string[] } | null;
+  return {
+    sourceKey: l.sourceKey, data: stored?.group ?? null,
+    group: { entryNode: l.entryNode, sourceLineageKeys: stored?.sourceLineageKeys ?? [], businessKey: l.businessKey },
+  };
 }

@@ -20,7 +20,7 @@ export function ReconciliationPage() {
   return (
     <main className="ops-page ops-wide">
       <div className="home-header">
-        <div><h1>Reconciliation</h1><p className="muted">Each day's finished runs per flow and environment: records and amounts read against what was delivered, quarantined, dead-lettered, skipped as duplicate or filtered. Exact decimals.</p></div>
+        <div><h1>Reconciliation</h1><p className="muted">Each day's finished runs per flow and environment: records and amounts read against what was delivered, quarantined, dead-lettered, skipped as duplicate, filtered, or aggregated into groups (group records are counted apart on each run's page). Exact decimals.</p></div>
       </div>
       <div className="filter-bar">
         <select aria-label="Flow" value={flow} onChange={(e) => setFlow(e.target.value)}><option value="">All flows</option>{flows.data?.items.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}</select>

@@ -6,6 +6,7 @@ import { formatAmount } from '../runs/ops-format.ts';
 import { runTestRun } from './test-run-action.ts';
 import { OutputRecords } from './output-records.tsx';
 import { figureLevels } from '../runs/figure-levels.ts';
+import { NOT_EVALUATED_PORT } from '../../runtime/api/contract/enums.ts';
 
 const STATUS_LABEL: Record<string, string> = {
   succeeded: 'Succeeded', completed_with_exceptions: 'Completed with exceptions', failed: 'Failed', cancelled: 'Cancelled', running: 'Running', queued: 'Queued',
@@ -43,6 +44,11 @@ export function TestResultsPanel() {
   const label = (id: string) => nodes.find((n) => n.id === id)?.label ?? id;
   const outputs = selected ? r.outputs[selected] : undefined;
   const rec = r.reconciliation;
+  // Lookups whose connection a test run does not open: their records stop there, each saying so.
+  const notEvaluated = Object.entries(r.outputs).flatMap(([nodeId, list]) => {
+    const first = list.find((o) => o.port === NOT_EVALUATED_PORT);
+    return first ? [{ nodeId, count: list.filter((o) => o.port === NOT_EVALUATED_PORT).length, reason: first.failures?.[0]?.message ?? '' }] : [];
+  });
   // With a fan-out the outcomes are counted per item (each entry of a statement), and say so.
   const { items } = figureLevels(c, rec);
   const shown = items ?? c;
@@ -56,6 +62,7 @@ export function TestResultsPanel() {
         <span className={shown.quarantined ? 'text-warning' : ''}><strong>{shown.quarantined}</strong> quarantined</span>
         <span className={shown.deadLettered ? 'text-error' : ''}><strong>{shown.deadLettered}</strong> dead-lettered</span>
         <span><strong>{shown.filtered}</strong> filtered</span>
+        {(shown.aggregated ?? 0) > 0 && <span data-testid="test-run-aggregated"><strong>{shown.aggregated}</strong> aggregated into <strong>{rec?.groups?.counts.read ?? 0}</strong> group{rec?.groups?.counts.read === 1 ? '' : 's'} ({rec?.groups?.counts.delivered ?? 0} would be delivered)</span>}
         {rec && <span className={rec.closes ? 'text-ok' : 'text-error'} title={rec.differences.join('\n')}>{rec.closes ? '✓ Reconciles' : '✗ Does not reconcile'}{Object.keys(rec.totals.read).length ? ` · ${Object.entries(rec.totals.read).map(([cur, v]) => `${formatAmount(v, cur)} ${cur}`).join(', ')}` : ''}</span>}
         <span className="spacer" />
         {run.revision !== revision && <span className="muted small">The flow changed since this run.</span>}
@@ -64,6 +71,11 @@ export function TestResultsPanel() {
       </div>
       {r.error && <div className="callout callout-error">{r.error.message}</div>}
       {c.read === 0 && !r.error && <div className="callout callout-warning" data-testid="run-warning"><strong>SOURCE_READ_NOTHING</strong> The source read no records from the sample: check its record path.</div>}
+      {notEvaluated.map((n) => (
+        <div key={n.nodeId} className="callout callout-warning" data-testid="not-evaluated">
+          <strong>{label(n.nodeId)}</strong>: {n.count} record{n.count === 1 ? '' : 's'} {n.reason || 'not evaluated in preview'}. They stop at this node in the test run (port “{NOT_EVALUATED_PORT}”); nothing after it is shown for them.
+        </div>
+      ))}
       {rec?.warnings?.map((w) => <div key={w.code + (w.expression ?? '')} className="callout callout-warning" data-testid="run-warning"><strong>{w.code}</strong> {w.message}</div>)}
       <div className="results-body">
         <table className="mini-table node-stats">

@@ -7,7 +7,7 @@ export const STATUS_LABEL: Record<RunStatus, string> = {
 };
 
 export const OUTCOME_LABEL: Record<RecordOutcome, string> = {
-  delivered: 'Delivered', quarantined: 'Quarantined', dead_lettered: 'Dead-lettered', duplicate: 'Duplicate (skipped)', filtered: 'Filtered',
+  delivered: 'Delivered', quarantined: 'Quarantined', dead_lettered: 'Dead-lettered', duplicate: 'Duplicate (skipped)', filtered: 'Filtered', aggregated: 'Aggregated (into a group)',
 };
 
 export const TRIGGERS = ['manual', 'webhook', 'schedule', 'polling', 'replay'];

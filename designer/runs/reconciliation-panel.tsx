@@ -5,7 +5,10 @@ import { figureLevels } from './figure-levels.ts';
 
 const ROWS = [
   ['read', 'Read from source'], ['delivered', 'Delivered'], ['quarantined', 'Quarantined'], ['deadLettered', 'Dead-lettered'], ['duplicate', 'Duplicates (skipped)'], ['filtered', 'Filtered'],
+  ['aggregated', 'Aggregated into groups'],
 ] as const;
+
+type Figures = Pick<Reconciliation, 'counts' | 'totals'>;
 
 export function ReconciliationPanel({ reconciliation }: { reconciliation: Reconciliation | null }) {
   if (!reconciliation) return <p className="muted">No reconciliation yet: it is computed when the run finishes.</p>;
@@ -32,6 +35,12 @@ export function ReconciliationPanel({ reconciliation }: { reconciliation: Reconc
           <FiguresTable figures={reconciliation.items} unit="Items" />
         </>
       )}
+      {reconciliation.groups && (
+        <div data-testid="group-figures">
+          <p className="muted small">Group records the aggregate nodes emitted (each sums some of the lines above); counted apart, with their own outcomes:</p>
+          <FiguresTable figures={reconciliation.groups} unit="Groups" read="Groups emitted" />
+        </div>
+      )}
       {reconciliation.itemSums && <ItemSumsNote sums={reconciliation.itemSums} />}
       {reconciliation.withoutAmount > 0 && <p className="muted small">{reconciliation.withoutAmount} record(s) had no readable amount: counted, not in the totals.</p>}
       {(reconciliation.items?.withoutAmount ?? 0) > 0 && items && <p className="muted small">{reconciliation.items!.withoutAmount} item(s) had no readable amount: counted, not in the item totals.</p>}
@@ -52,19 +61,21 @@ function ItemSumsNote({ sums }: { sums: ItemSums }) {
   );
 }
 
-function FiguresTable({ figures, unit }: { figures: Reconciliation; unit: string }) {
-  const currencies = [...new Set(ROWS.flatMap(([k]) => Object.keys(figures.totals[k] ?? {})))].sort();
+function FiguresTable({ figures, unit, read }: { figures: Figures; unit: string; read?: string }) {
+  // Aggregated only where an aggregate node folded lines (absent on runs stored before it was counted).
+  const rows = ROWS.filter(([k]) => k !== 'aggregated' || (figures.counts.aggregated ?? 0) > 0);
+  const currencies = [...new Set(rows.flatMap(([k]) => Object.keys(figures.totals[k] ?? {})))].sort();
   return (
     <table className="mini-table recon-table">
       <thead>
         <tr><th /><th className="num">{unit}</th>{currencies.map((c) => <th key={c} className="num">{c}</th>)}</tr>
       </thead>
       <tbody>
-        {ROWS.map(([k, label]) => (
+        {rows.map(([k, label]) => (
           <tr key={k} className={k === 'read' ? 'recon-read' : ''}>
-            <td>{label}</td>
-            <td className="num mono">{figures.counts[k].toLocaleString()}</td>
-            {currencies.map((c) => <td key={c} className="num mono">{figures.totals[k]?.[c] ? formatAmount(figures.totals[k][c], c) : <span className="muted">—</span>}</td>)}
+            <td>{k === 'read' && read ? read : label}</td>
+            <td className="num mono">{(figures.counts[k] ?? 0).toLocaleString()}</td>
+            {currencies.map((c) => <td key={c} className="num mono">{figures.totals[k]?.[c] ? formatAmount(figures.totals[k]![c], c) : <span className="muted">—</span>}</td>)}
           </tr>
         ))}
       </tbody>

@@ -34,7 +34,9 @@ export default function RunDetailPage({ params }: { params: Record<string, strin
   // With a fan-out, outcomes are shown per item (each entry of a statement) beside the source records read.
   const { items } = figureLevels(run.counts, run.reconciliation);
   const shown = items ?? run.counts;
-  const exceptions = shown.quarantined + shown.deadLettered;
+  const groups = run.reconciliation?.groups?.counts;
+  const groupExceptions = groups ? groups.quarantined + groups.deadLettered : 0;
+  const exceptions = shown.quarantined + shown.deadLettered + groupExceptions;
   const canCancel = !finished && (user.role === 'admin' || user.role === 'operator');
   const cancel = () => api.cancel(run.id).then(() => detail.reload(), (err) => setActionError(errorMessage(err)));
   const selectedStats = nodes.find((n) => n.nodeId === selected);
@@ -64,7 +66,7 @@ export default function RunDetailPage({ params }: { params: Record<string, strin
       {run.reconciliation?.warnings?.map((w) => <div key={w.code + (w.expression ?? '')} className="callout callout-warning" data-testid="run-warning"><strong>{w.code}</strong> {w.message}</div>)}
       {exceptions > 0 && (
         <div className="callout callout-warning exceptions-banner">
-          ⚑ {exceptions.toLocaleString()} {items ? (exceptions === 1 ? 'item needs' : 'items need') : (exceptions === 1 ? 'record needs' : 'records need')} attention: {shown.quarantined} quarantined, {shown.deadLettered} dead-lettered.
+          ⚑ {exceptions.toLocaleString()} {items ? (exceptions === 1 ? 'item needs' : 'items need') : (exceptions === 1 ? 'record needs' : 'records need')} attention: {shown.quarantined} quarantined, {shown.deadLettered} dead-lettered{groupExceptions > 0 ? `, and ${groupExceptions} group record(s) (${groups!.quarantined} quarantined, ${groups!.deadLettered} dead-lettered; a replay runs the group itself)` : ''}.
           {(run.reconciliation?.partiallyDelivered ?? 0) > 0 && ` ${run.reconciliation!.partiallyDelivered} source record(s) partially delivered: written to some targets, failed at others — replay completes only the missing targets.`}
         </div>
       )}
@@ -77,6 +79,9 @@ export default function RunDetailPage({ params }: { params: Record<string, strin
         <Stat label="Dead-lettered" value={shown.deadLettered} tone={shown.deadLettered ? 'err' : undefined} />
         <Stat label="Duplicates" value={shown.duplicate} />
         <Stat label="Filtered" value={shown.filtered} />
+        {(shown.aggregated ?? 0) > 0 && <Stat label="Aggregated" value={shown.aggregated ?? 0} />}
+        {run.reconciliation?.groups && <Stat label="Groups emitted" value={run.reconciliation.groups.counts.read} />}
+        {run.reconciliation?.groups && <Stat label="Groups delivered" value={run.reconciliation.groups.counts.delivered} tone="ok" />}
       </div>
 
       <div className="run-grid">

@@ -17,6 +17,7 @@ const FILTERS: { outcome?: RecordOutcome; label: string; count?: (r: RunRow) => 
   { outcome: 'quarantined', label: OUTCOME_LABEL.quarantined, count: (r) => r.counts.quarantined },
   { outcome: 'dead_lettered', label: OUTCOME_LABEL.dead_lettered, count: (r) => r.counts.deadLettered },
   { outcome: 'duplicate', label: OUTCOME_LABEL.duplicate, count: (r) => r.counts.duplicate },
+  { outcome: 'aggregated', label: OUTCOME_LABEL.aggregated, count: (r) => r.counts.aggregated ?? 0 },
 ];
 
 const COLUMNS = '90px 200px 150px minmax(160px, 1fr) minmax(200px, 2fr)';

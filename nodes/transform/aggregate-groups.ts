@@ -31,6 +31,12 @@ export interface Group {
   cells: Cell[];
   /** Lineage keys of the records summed into it. */
   sources: string[];
+  /**
+   * A size-windowed group: each record's measure values by lineage key, not
+   * yet summed. Windows are cut from them in read order when the group is
+   * emitted (see `sizeWindows`), so any split of the run gives the same windows.
+   */
+  rows?: [string, unknown[]][];
 }
 
 /** A group as stored between chunks (plain JSON). */
@@ -39,6 +45,7 @@ export interface StoredGroup {
   count: number;
   cells: unknown[];
   sources: string[];
+  rows?: [string, unknown[]][];
 }
 
 /** Groups by the JSON text of their key. */
@@ -77,8 +84,18 @@ function emptyCell(op: MeasureOp): Cell {
   }
 }
 
-export function newGroup(key: unknown[], specs: readonly MeasureSpec[]): Group {
-  return { key, count: 0, cells: specs.map((s) => emptyCell(s.op)), sources: [] };
+export function newGroup(key: unknown[], specs: readonly MeasureSpec[], sized = false): Group {
+  return { key, count: 0, cells: specs.map((s) => emptyCell(s.op)), sources: [], ...(sized ? { rows: [] } : {}) };
+}
+
+/** Throws a validation error naming the measure when a value to sum or average is not an amount. */
+export function checkMeasureValues(specs: readonly MeasureSpec[], values: readonly unknown[]): void {
+  specs.forEach((spec, i) => {
+    const v = values[i];
+    if ((spec.op === 'sum' || spec.op === 'avg') && !missing(v) && !isDecimalValue(v)) {
+      throw new FlowError('validation', `measure "${spec.name}" (${spec.op}) is ${JSON.stringify(v)}, not a number or decimal string`, { field: `/measures/${i}/expression` });
+    }
+  });
 }
 
 /**
@@ -88,15 +105,27 @@ export function newGroup(key: unknown[], specs: readonly MeasureSpec[]): Group {
  * node and record); missing values are left out, as SQL leaves out NULL.
  */
 export function addToGroup(group: Group, specs: readonly MeasureSpec[], values: readonly unknown[], lineageKey: string): void {
-  specs.forEach((spec, i) => {
-    const v = values[i];
-    if ((spec.op === 'sum' || spec.op === 'avg') && !missing(v) && !isDecimalValue(v)) {
-      throw new FlowError('validation', `measure "${spec.name}" (${spec.op}) is ${JSON.stringify(v)}, not a number or decimal string`, { field: `/measures/${i}/expression` });
-    }
-  });
+  checkMeasureValues(specs, values);
   group.count++;
   group.sources.push(lineageKey);
-  for (let i = 0; i < group.cells.length; i++) addValue(group.cells[i], values[i], lineageKey);
+  if (group.rows) group.rows.push([lineageKey, [...values]]);
+  else for (let i = 0; i < group.cells.length; i++) addValue(group.cells[i], values[i], lineageKey);
+}
+
+/**
+ * The windows of a size-windowed group: its records in read order (by lineage
+ * key), cut every `size` records, each window a group of its own whose key
+ * ends with the window's number (1, 2, …); the last may hold fewer records.
+ */
+export function sizeWindows(group: Group, specs: readonly MeasureSpec[], size: number): Group[] {
+  const rows = [...(group.rows ?? [])].sort((a, b) => compareLineageKeys(a[0], b[0]));
+  const out: Group[] = [];
+  for (let i = 0; i < rows.length; i += size) {
+    const window = newGroup([...group.key, out.length + 1], specs);
+    for (const [lineageKey, values] of rows.slice(i, i + size)) addToGroup(window, specs, values, lineageKey);
+    out.push(window);
+  }
+  return out;
 }
 
 function addValue(cell: Cell, v: unknown, at: string): void {
@@ -119,6 +148,7 @@ function addValue(cell: Cell, v: unknown, at: string): void {
 export function mergeGroups(into: Group, from: Group): void {
   into.count += from.count;
   for (const s of from.sources) into.sources.push(s);
+  if (into.rows) for (const r of from.rows ?? []) into.rows.push(r);
   for (let i = 0; i < into.cells.length; i++) mergeCell(into.cells[i], from.cells[i]);
 }
 
@@ -143,7 +173,7 @@ export function mergeTables(into: GroupTable, from: GroupTable): void {
 }
 
 export function storeGroup(group: Group): StoredGroup {
-  return { key: group.key, count: group.count, cells: group.cells.map(storedCell), sources: group.sources };
+  return { key: group.key, count: group.count, cells: group.cells.map(storedCell), sources: group.sources, ...(group.rows ? { rows: group.rows } : {}) };
 }
 
 function storedCell(c: Cell): unknown {
@@ -158,7 +188,10 @@ function storedCell(c: Cell): unknown {
 }
 
 export function loadGroup(stored: StoredGroup, specs: readonly MeasureSpec[]): Group {
-  return { key: stored.key, count: stored.count, cells: specs.map((spec, i) => loadedCell(spec, stored.cells[i])), sources: stored.sources };
+  return {
+    key: stored.key, count: stored.count, cells: specs.map((spec, i) => loadedCell(spec, stored.cells[i])), sources: stored.sources,
+    ...(stored.rows ? { rows: stored.rows } : {}),
+  };
 }
 
 function loadedCell(spec: MeasureSpec, c: unknown): Cell {

@@ -9,7 +9,7 @@ import { defineNode, type ConfigProblem, type GroupingBehaviour } from '../defin
 import { FlowError, toFlowError } from '../errors.ts';
 import { compileConfigExpression } from '../expression/config-expressions.ts';
 import type { Bindings, CompiledExpression } from '../expression/evaluator.ts';
-import { addToGroup, groupRecord, loadGroup, MEASURE_OPS, newGroup, type MeasureSpec } from './aggregate-groups.ts';
+import { addToGroup, groupRecord, loadGroup, MEASURE_OPS, newGroup, sizeWindows, type MeasureSpec } from './aggregate-groups.ts';
 
 const FieldName = (title: string) => Type.String({ title, minLength: 1, pattern: '^[A-Za-z_][A-Za-z0-9_]*$' });
 
@@ -40,6 +40,11 @@ const config = Type.Object({
     description: 'Groups per tumbling time window as well (field windowStart). Windows close when the run ends, also for streaming sources.',
     additionalProperties: false,
   })),
+  sizeWindow: Type.Optional(Type.Integer({
+    title: 'Size window (records)',
+    description: 'Each group closes after this many records, in read order, and the next records of its key start a new window (field windowNo: 1, 2, …). A window still open when the run ends closes then, with fewer records.',
+    minimum: 1,
+  })),
   maxGroupsInMemory: Type.Integer({
     title: 'Groups kept in memory',
     description: 'Beyond this many groups the run spills groups to the store instead of holding them.',
@@ -51,10 +56,11 @@ const config = Type.Object({
 export type AggregateConfig = Static<typeof config>;
 
 export const WINDOW_FIELD = 'windowStart';
+export const SIZE_WINDOW_FIELD = 'windowNo';
 
 function checkConfig(config: AggregateConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const seen = new Set<string>(config.window ? [WINDOW_FIELD] : []);
+  const seen = new Set<string>([...(config.window ? [WINDOW_FIELD] : []), ...(config.sizeWindow ? [SIZE_WINDOW_FIELD] : [])]);
   const named = (field: string, path: string) => {
     if (seen.has(field)) problems.push({ path, message: `The field "${field}" is named twice` });
     seen.add(field);
@@ -93,14 +99,16 @@ export const aggregateNode = defineNode({
   config,
   check: checkConfig,
   summary(config) {
-    return `by ${config.groupBy.map((g) => g.field).join(', ')}: ${config.measures.map((m) => `${m.op}→${m.field}`).join(', ')}`;
+    const every = config.sizeWindow ? `, every ${config.sizeWindow} records` : '';
+    return `by ${config.groupBy.map((g) => g.field).join(', ')}${every}: ${config.measures.map((m) => `${m.op}→${m.field}`).join(', ')}`;
   },
   create(config, setup) {
     const keys = config.groupBy.map((g, i) => ({ field: g.field, path: `/groupBy/${i}/expression`, expr: compileConfigExpression(setup, `/groupBy/${i}/expression`, g.expression) }));
     const specs: MeasureSpec[] = config.measures.map((m) => ({ name: m.field, op: m.op }));
     const values = config.measures.map((m, i) => (m.expression?.trim() ? compileConfigExpression(setup, `/measures/${i}/expression`, m.expression) : undefined));
     const timeWindow = config.window ? { minutes: config.window.minutes, expr: compileConfigExpression(setup, '/window/eventTime', config.window.eventTime) } : undefined;
-    const keyNames = [...(timeWindow ? [WINDOW_FIELD] : []), ...keys.map((k) => k.field)];
+    const sized = config.sizeWindow !== undefined;
+    const keyNames = [...(timeWindow ? [WINDOW_FIELD] : []), ...keys.map((k) => k.field), ...(sized ? [SIZE_WINDOW_FIELD] : [])];
     const fail = (message: string, field: string): never => {
       throw new FlowError('validation', `Node "${setup.nodeId}": ${message}`, { nodeId: setup.nodeId, field });
     };
@@ -147,19 +155,20 @@ export const aggregateNode = defineNode({
         const text = JSON.stringify(key);
         let group = table.get(text);
         const fresh = !group;
-        group ??= newGroup(key, specs);
+        group ??= newGroup(key, specs, sized);
         addRecord(group, vals, lineageKey);
         if (fresh) table.set(text, group);
         return text;
       },
       record: (group) => groupRecord(group, keyNames, specs),
       load: (stored) => loadGroup(stored, specs),
+      ...(sized ? { windows: (group) => sizeWindows(group, specs, config.sizeWindow!) } : {}),
     };
     return {
       grouping,
       // Outside a run (a preview of one record): the group this record alone would make.
       async process(data, bindings) {
-        const group = newGroup(await keyOf(data, bindings), specs);
+        const group = newGroup([...(await keyOf(data, bindings)), ...(sized ? [1] : [])], specs);
         addRecord(group, await measureValues(data, bindings), '1');
         return [{ port: 'out', data: grouping.record(group) }];
       },

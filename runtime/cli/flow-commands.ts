@@ -53,7 +53,7 @@ export async function storedRunSummary(database: Database, run: RunRow) {
   const counts = run.counts;
   return {
     runId: run.id, flowId: run.flowId, version: run.version, status: run.status,
-    counts: { read: counts.read, delivered: counts.delivered, quarantined: counts.quarantined, deadLettered: counts.deadLettered, duplicate: counts.duplicate, filtered: counts.filtered },
+    counts: { read: counts.read, delivered: counts.delivered, quarantined: counts.quarantined, deadLettered: counts.deadLettered, duplicate: counts.duplicate, filtered: counts.filtered, aggregated: counts.aggregated ?? 0 },
     reconciliation, nodes: await database.store.getNodeStats(run.id), ...(run.error ? { error: run.error } : {}),
   };
 }

@@ -11,7 +11,7 @@ export function table(headers: string[], rows: (string | number | null | undefin
     .join('\n');
 }
 
-const line = (c: OutcomeCounts) => `read ${c.read} · delivered ${c.delivered} · quarantined ${c.quarantined} · dead-lettered ${c.deadLettered} · duplicate ${c.duplicate} · filtered ${c.filtered}`;
+const line = (c: OutcomeCounts) => `read ${c.read} · delivered ${c.delivered} · quarantined ${c.quarantined} · dead-lettered ${c.deadLettered} · duplicate ${c.duplicate} · filtered ${c.filtered}${c.aggregated ? ` · aggregated ${c.aggregated}` : ''}`;
 
 /** Whether a run counted items that differ from its source records (a fan-out happened). */
 function fannedOut(c: OutcomeCounts, r: Reconciliation | null | undefined): OutcomeCounts | null {
@@ -23,15 +23,16 @@ function fannedOut(c: OutcomeCounts, r: Reconciliation | null | undefined): Outc
 /** Counts, saying their level: source records, and items when records fanned out. */
 export function countsLine(c: OutcomeCounts, r?: Reconciliation | null): string {
   const items = fannedOut(c, r);
-  return items ? `source records: ${line(c)}
-  items: ${line(items)}` : line(c);
+  const groups = r?.groups ? `\n  groups: ${line(r.groups.counts).replace(/^read/, 'emitted')}` : '';
+  return (items ? `source records: ${line(c)}
+  items: ${line(items)}` : line(c)) + groups;
 }
 
 function totalsTable(r: Reconciliation): string[] {
   const currencies = [...new Set(Object.values(r.totals).flatMap((t) => Object.keys(t)))].sort();
   if (!currencies.length) return [];
-  const keys = ['read', 'delivered', 'quarantined', 'deadLettered', 'duplicate', 'filtered'] as const;
-  return [table(['currency', ...keys], currencies.map((cur) => [cur, ...keys.map((k) => amountAtMinorUnits(r.totals[k][cur] ?? '0', cur))]))];
+  const keys = ['read', 'delivered', 'quarantined', 'deadLettered', 'duplicate', 'filtered', ...(r.totals.aggregated ? ['aggregated' as const] : [])] as const;
+  return [table(['currency', ...keys], currencies.map((cur) => [cur, ...keys.map((k) => amountAtMinorUnits(r.totals[k]?.[cur] ?? '0', cur))]))];
 }
 
 export function reconciliationText(r: Reconciliation | null): string {

@@ -28,7 +28,7 @@ export async function foldIntoGroups(
     item.path = [...item.path, node.id];
     try {
       const key = await grouping.add(table, item.data, { sourceKey: item.sourceKey, lineageKey: item.lineageKey }, item.lineageKey, item.inPort ?? DEFAULT_IN_PORT);
-      end(item, 'filtered', node.id, { targetRef: `group ${key}` });
+      end(item, 'aggregated', node.id, { targetRef: `group ${key}` });
     } catch (err) {
       const error = toFlowError(err, 'mapping', { nodeId: node.id });
       if (error.errorClass === 'validation') s.invalid++;
@@ -66,6 +66,14 @@ export async function* mergedInKeyOrder(partials: AsyncIterable<{ groupKey: stri
     }
   }
   if (current) yield current.group;
+}
+
+/** The groups emitted for whole groups in key order: each one, or its windows when the node cuts size windows. */
+export async function* emittedGroups(groups: Iterable<Group> | AsyncIterable<Group>, grouping: GroupingBehaviour): AsyncGenerator<Group> {
+  for await (const group of groups) {
+    if (grouping.windows) yield* grouping.windows(group);
+    else yield group;
+  }
 }
 
 /** Merges a chunk's partial groups into the run's. */
@@ -128,5 +136,6 @@ export function groupRoot(flow: PreparedFlow, nodeId: string, group: Group, seq:
     currency: null,
     data: groupingOf(flow, nodeId).record(group),
     aggregatedFrom: group.sources,
+    entryNode: nodeId,
   };
 }

@@ -6,6 +6,7 @@
 import { TARGET_OUT_PORT, type Emission, type KeyedStateStore, type TargetContext, type TargetOutRecord } from '../../nodes/define-node.ts';
 import { FlowError, toFlowError, type RuleFailure, type SerializedError } from '../../nodes/errors.ts';
 import type { PreparedFlow, PreparedProcess, PreparedTarget } from './prepare-flow.ts';
+import { NOT_EVALUATED_IN_PREVIEW, NOT_EVALUATED_PORT } from './run-types.ts';
 import type {
   CrashPoint, DeadLetterEntry, IdempotencyLedger, NodeStats, Reconciliation, RecordOutcome, RecordTrace, RetryAttempt, StepSnapshot,
 } from './run-types.ts';
@@ -34,6 +35,13 @@ export interface RootRecord {
   sourceError?: SerializedError;
   /** A group record an aggregate node emitted: the lineage keys of the records it summed. */
   aggregatedFrom?: string[];
+  /** A group record: the aggregate node it leaves by (its `out` port), instead of a source. */
+  entryNode?: string;
+}
+
+/** The figures a root's records count in: a group record's apart from the source records'. */
+export function countsFor(b: ReconciliationBuilder, root: Pick<RootRecord, 'aggregatedFrom'>): ReconciliationBuilder {
+  return root.aggregatedFrom ? b.groups() : b;
 }
 
 /** A record on its way through the graph (a source record or one of its fan-out children). */
@@ -116,7 +124,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   const rootFailed = new Set<RootRecord>();
   // Item level: items are counted read as they are made, and by outcome as they end.
   const reconciliation = new ReconciliationBuilder();
-  const items = reconciliation.items();
+  const itemsOf = (root: RootRecord) => countsFor(reconciliation, root).items();
   const outputs: ChunkResult['outputs'] = io.captureOutputs ? {} : undefined;
   const statsOf = (id: string) => {
     let s = stats.get(id);
@@ -137,7 +145,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   const end = (item: WorkItem, ended: RecordOutcome, nodeId: string, ownExtra: Partial<RecordTrace> = {}, sourceRecordForReplay = false) => {
     const { root } = item;
     // Written at a target and then filtered out downstream: the delivery is what happened to it.
-    const outcome = ended === 'filtered' && item.delivery ? item.delivery.outcome : ended;
+    const outcome = (ended === 'filtered' || ended === 'aggregated') && item.delivery ? item.delivery.outcome : ended;
     const extra = outcome === ended ? ownExtra : { ...item.delivery!.trace, ...ownExtra };
     traces.push({
       runId: io.runId,
@@ -171,13 +179,16 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
         disposition: outcome === 'quarantined' ? 'quarantined' : 'dead_lettered',
         errorClass: extra.error.errorClass,
         error: extra.error,
-        sourceRecord: root.data,
+        // A group record replays itself, from its aggregate node on (not the source lines again).
+        ...(root.aggregatedFrom
+          ? { sourceRecord: { group: root.data, sourceLineageKeys: root.aggregatedFrom }, entryNode: root.entryNode ?? io.entryNodeId }
+          : { sourceRecord: root.data }),
       });
     }
     rootOutcomes.set(root, worse(rootOutcomes.get(root), outcome));
     if (outcome === 'delivered' || outcome === 'duplicate' || item.delivery) rootReached.add(root);
     if (outcome === 'quarantined' || outcome === 'dead_lettered') rootFailed.add(root);
-    items.addOutcome(outcome, item.amount, item.currency);
+    itemsOf(root).addOutcome(outcome, item.amount, item.currency);
   };
 
   const failed = (item: WorkItem, nodeId: string, error: FlowError, failures?: RuleFailure[]) => {
@@ -186,16 +197,19 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     end(item, outcome, nodeId, { errorClass: error.errorClass, error: serialized, ...(failures ? { failures } : {}) }, true);
   };
 
-  const source = io.entryNodeId ? entryOf(flow, io.entryNodeId) : sourceOf(flow, io.sourceNodeId);
-  const sourceTargets = source.edgesByPort.get(source.outPort) ?? [];
-  const sourceInPorts = source.inPortsByPort.get(source.outPort) ?? [];
-  const sourcePath = [source.id];
+  const chunkSource = io.entryNodeId ? entryOf(flow, io.entryNodeId) : sourceOf(flow, io.sourceNodeId);
   const groups: ChunkGroups = new Map();
   // Group records of a node that resolves them (match) go through it first, not straight out of its port.
   const resolving = io.entryNodeId ? resolvingNode(flow, io.entryNodeId) : undefined;
   const resolveItems: WorkItem[] = [];
-  if (!resolving) statsOf(source.id).out += roots.length;
   for (const root of roots) {
+    // A group record (replayed on its own, or queued by its aggregate node) enters at that node.
+    const source = root.entryNode && root.entryNode !== chunkSource.id ? entryOf(flow, root.entryNode) : chunkSource;
+    const sourceTargets = source.edgesByPort.get(source.outPort) ?? [];
+    const sourceInPorts = source.inPortsByPort.get(source.outPort) ?? [];
+    const sourcePath = [source.id];
+    const items = itemsOf(root);
+    if (!resolving) statsOf(source.id).out++;
     if (root.sourceError) {
       // Unreadable as received: a dead letter of its own, the rest of the chunk goes on.
       const { errorClass, message, ...details } = root.sourceError;
@@ -215,7 +229,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       continue;
     }
     // Group records are what their aggregate node put out (test runs show them on it).
-    if (io.entryNodeId) capture(io.entryNodeId, 'out', root.data);
+    if (source !== chunkSource || io.entryNodeId) capture(source.id, 'out', root.data);
     // A source connected to several nodes sends each a copy with its own lineage suffix.
     sourceTargets.forEach((t, i) => {
       const suffix = sourceTargets.length > 1 ? `.${i}` : '';
@@ -238,7 +252,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     const passed: WorkItem = { ...item, data, steps: [...item.steps, { node: node.id, data }], delivery };
     // The target's own figures count its deliveries (already counted), not what it passes on.
     const uncounted: NodeStats = { nodeId: node.id, in: 0, out: 0, invalid: 0, errors: 0, ms: 0 };
-    dispatchEmissions(node, [{ port: TARGET_OUT_PORT.id, data }], passed, uncounted, enqueue, end, capture, reconciliation);
+    dispatchEmissions(node, [{ port: TARGET_OUT_PORT.id, data }], passed, uncounted, enqueue, end, capture, countsFor(reconciliation, item.root));
   };
   const startTarget = async (node: PreparedTarget, items: WorkItem[], s: NodeStats) => {
     await io.targetsMayStart;
@@ -258,11 +272,15 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       const answer = answers[i];
       // A group record ending at its node (a match group of orders and receipts only, or failed) shows the node as its path.
       const ending = item.path.length ? item : { ...item, path: [node.id] };
-      if (answer instanceof FlowError) {
+      if (answer instanceof FlowError && io.dryRun && answer.details.code === NOT_EVALUATED_IN_PREVIEW) {
+        // A test run without the node's connection: the record stops here, saying so, instead of failing or going on unenriched.
+        capture(node.id, NOT_EVALUATED_PORT, item.data, [{ rule: 'connection', message: answer.message, severity: 'warning' }]);
+        end({ ...item, path: [...item.path, node.id] }, 'filtered', node.id, { error: answer.toJSON() });
+      } else if (answer instanceof FlowError) {
         s.errors++;
         failed(ending, node.id, answer);
       } else if (answer.length === 0) end(ending, 'filtered', node.id, { error: undefined });
-      else dispatchEmissions(node, answer, item, s, enqueue, end, capture, reconciliation);
+      else dispatchEmissions(node, answer, item, s, enqueue, end, capture, countsFor(reconciliation, item.root));
     });
   };
   if (resolving && resolveItems.length) {
@@ -322,7 +340,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
         end(item, 'filtered', nodeId, { error: undefined });
         continue;
       }
-      dispatchEmissions(node, emissions, item, s, enqueue, end, capture, reconciliation);
+      dispatchEmissions(node, emissions, item, s, enqueue, end, capture, countsFor(reconciliation, item.root));
     }
   }
 
@@ -350,8 +368,9 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
 
   for (const root of roots) {
     const outcome = rootOutcomes.get(root);
-    if (outcome) reconciliation.addOutcome(outcome, root.amount, root.currency);
-    if (rootReached.has(root) && rootFailed.has(root)) reconciliation.partiallyDelivered++;
+    const counts = countsFor(reconciliation, root);
+    if (outcome) counts.addOutcome(outcome, root.amount, root.currency);
+    if (rootReached.has(root) && rootFailed.has(root)) counts.partiallyDelivered++;
   }
   return { traces, deadLetters, nodeStats: [...stats.values()], reconciliation: reconciliation.toReconciliation(), outputs, ...(groups.size ? { groups } : {}) };
 }
@@ -488,7 +507,7 @@ function dispatchEmissions(
   }
 }
 
-const SEVERITY: Record<RecordOutcome, number> = { dead_lettered: 4, quarantined: 3, delivered: 2, duplicate: 1, filtered: 0 };
+const SEVERITY: Record<RecordOutcome, number> = { dead_lettered: 5, quarantined: 4, delivered: 3, duplicate: 2, aggregated: 1, filtered: 0 };
 
 /** A source record's outcome is the worst of its children's: a half-posted document is an exception. */
 function worse(a: RecordOutcome | undefined, b: RecordOutcome): RecordOutcome {

@@ -5,7 +5,7 @@
 import type Decimal from 'decimal.js';
 import { amountAtMinorUnits } from '../../nodes/currency-minor-units.ts';
 import { ExactDecimal as Dec, decimalAtScale, scaleOf } from '../../nodes/expression/money.ts';
-import type { CurrencyTotals, ItemSums, OutcomeCounts, Reconciliation, RecordOutcome, RunWarning } from './run-types.ts';
+import type { CurrencyTotals, GroupFigures, ItemSums, OutcomeCounts, Reconciliation, RecordOutcome, RunWarning } from './run-types.ts';
 
 export type TotalsKey = keyof Reconciliation['totals'];
 
@@ -15,10 +15,13 @@ const OUTCOME_KEY: Record<RecordOutcome, Exclude<TotalsKey, 'read'>> = {
   dead_lettered: 'deadLettered',
   duplicate: 'duplicate',
   filtered: 'filtered',
+  aggregated: 'aggregated',
 };
 
+const OUTCOME_KEYS = ['delivered', 'quarantined', 'deadLettered', 'duplicate', 'filtered', 'aggregated'] as const;
+
 export function emptyCounts(): OutcomeCounts {
-  return { read: 0, delivered: 0, quarantined: 0, deadLettered: 0, duplicate: 0, filtered: 0 };
+  return { read: 0, delivered: 0, quarantined: 0, deadLettered: 0, duplicate: 0, filtered: 0, aggregated: 0 };
 }
 
 /** Running totals for one chunk or one run; `toReconciliation()` says whether it closes. */
@@ -30,6 +33,7 @@ export class ReconciliationBuilder {
   /** Source records delivered at some targets and failed at others. */
   partiallyDelivered = 0;
   private itemsBuilder: ReconciliationBuilder | undefined;
+  private groupsBuilder: ReconciliationBuilder | undefined;
   private readonly declared = new Map<string, number>();
   private readonly unmatched = new Map<string, number>();
   private readonly itemSums: ItemSums = { checked: 0, differing: 0, examples: [] };
@@ -37,6 +41,11 @@ export class ReconciliationBuilder {
   /** The item-level figures (created on first use). */
   items(): ReconciliationBuilder {
     return (this.itemsBuilder ??= new ReconciliationBuilder());
+  }
+
+  /** The figures of group records aggregate nodes emitted (created on first use). */
+  groups(): ReconciliationBuilder {
+    return (this.groupsBuilder ??= new ReconciliationBuilder());
   }
 
   /** Notes one evaluation of a declared expression (`businessKey`, `amount.value`, a node's item key …) and whether it gave a value. */
@@ -111,6 +120,7 @@ export class ReconciliationBuilder {
     this.withoutAmount += other.withoutAmount ?? 0;
     this.partiallyDelivered += other.partiallyDelivered ?? 0;
     if (other.items) this.items().merge(other.items);
+    if (other.groups) this.groups().merge(other.groups);
     for (const [name, n] of Object.entries(other.expressions?.declared ?? {})) this.noteExpression(name, true, n);
     for (const [name, n] of Object.entries(other.expressions?.unmatched ?? {})) this.unmatched.set(name, (this.unmatched.get(name) ?? 0) + n);
     if (other.itemSums) {
@@ -123,24 +133,33 @@ export class ReconciliationBuilder {
   toReconciliation(): Reconciliation {
     const own = this.ownReconciliation();
     const items = this.itemsBuilder?.ownReconciliation();
-    const warnings = this.warnings(items);
-    const differences = [...own.differences, ...(items?.differences ?? []).map((d) => `items: ${d}`)];
+    const groups = this.groupFigures();
+    const warnings = [...this.warnings(items), ...(groups?.warnings ?? []).map((w) => ({ ...w, message: `Group records: ${w.message}` }))];
+    const differences = [...own.differences, ...(items?.differences ?? []).map((d) => `items: ${d}`), ...(groups?.differences ?? []).map((d) => `groups: ${d}`)];
     return {
       ...own,
       closes: differences.length === 0,
       differences,
       ...(items ? { items } : {}),
+      ...(groups ? { groups } : {}),
       ...(this.declared.size ? { expressions: { declared: Object.fromEntries(this.declared), unmatched: Object.fromEntries(this.unmatched) } } : {}),
       ...(this.itemSums.checked ? { itemSums: { ...this.itemSums, examples: [...this.itemSums.examples] } } : {}),
       ...(warnings.length ? { warnings } : {}),
     };
   }
 
+  /** The group records' figures, without their item level (its differences are kept). */
+  private groupFigures(): GroupFigures | undefined {
+    if (!this.groupsBuilder) return undefined;
+    const { items: _items, groups: _groups, ...figures } = this.groupsBuilder.toReconciliation();
+    return figures;
+  }
+
   /** Warnings follow from the figures alone, so partial figures merged in any order give the same ones. */
   private warnings(items: Reconciliation | undefined): RunWarning[] {
     const warnings: RunWarning[] = [];
     const c = items?.counts ?? this.counts;
-    if (c.read > 0 && c.filtered > 0 && c.delivered + c.duplicate + c.quarantined + c.deadLettered === 0) {
+    if (c.read > 0 && c.filtered > 0 && c.delivered + c.duplicate + c.quarantined + c.deadLettered + (c.aggregated ?? 0) === 0) {
       const level = items ? 'items' : 'records';
       warnings.push({ code: 'ALL_FILTERED', message: `Nothing was delivered: all ${c.read} ${level} from ${this.counts.read} source record(s) were filtered out` });
     }
@@ -180,19 +199,22 @@ export class ReconciliationBuilder {
       deadLettered: totalsOf('deadLettered'),
       duplicate: totalsOf('duplicate'),
       filtered: totalsOf('filtered'),
+      // Only where an aggregate node folded lines: the figures of every other run keep their shape.
+      ...(this.counts.aggregated ? { aggregated: totalsOf('aggregated') } : {}),
     };
     const differences: string[] = [];
     const c = this.counts;
-    const accounted = c.delivered + c.quarantined + c.deadLettered + c.duplicate + c.filtered;
+    const accounted = OUTCOME_KEYS.reduce((n, k) => n + (c[k] ?? 0), 0);
     if (accounted !== c.read) {
-      differences.push(`${c.read} records read but ${accounted} accounted for (delivered ${c.delivered} + quarantined ${c.quarantined} + dead-lettered ${c.deadLettered} + duplicate ${c.duplicate} + filtered ${c.filtered})`);
+      const aggregated = c.aggregated ? ` + aggregated ${c.aggregated}` : '';
+      differences.push(`${c.read} records read but ${accounted} accounted for (delivered ${c.delivered} + quarantined ${c.quarantined} + dead-lettered ${c.deadLettered} + duplicate ${c.duplicate} + filtered ${c.filtered}${aggregated})`);
     }
     const currencies = new Set<string>();
     for (const m of this.totals.values()) for (const cur of m.keys()) currencies.add(cur);
     for (const cur of [...currencies].sort()) {
       const read = this.totals.get('read')?.get(cur) ?? new Dec(0);
       let out = new Dec(0);
-      for (const key of ['delivered', 'quarantined', 'deadLettered', 'duplicate', 'filtered'] as const) {
+      for (const key of OUTCOME_KEYS) {
         out = out.plus(this.totals.get(key)?.get(cur) ?? 0);
       }
       if (!read.equals(out)) differences.push(`${cur}: ${amountAtMinorUnits(read.toFixed(), cur)} read but ${amountAtMinorUnits(out.toFixed(), cur)} accounted for`);
@@ -201,10 +223,16 @@ export class ReconciliationBuilder {
       differences.push(`${this.partiallyDelivered} source record(s) partially delivered: written to some targets and failed at others; replay them to complete only the missing targets`);
     }
     return {
-      counts: { ...c }, totals, closes: differences.length === 0, differences, withoutAmount: this.withoutAmount,
+      counts: countsShown(c), totals, closes: differences.length === 0, differences, withoutAmount: this.withoutAmount,
       ...(this.partiallyDelivered > 0 ? { partiallyDelivered: this.partiallyDelivered } : {}),
     };
   }
+}
+
+/** The counts as figures show them: `aggregated` only when an aggregate node folded lines. */
+function countsShown(c: OutcomeCounts): OutcomeCounts {
+  const { aggregated, ...rest } = c;
+  return aggregated ? { ...rest, aggregated } : rest;
 }
 
 /** Declarations whose value is money: an amount or its currency (the source record's or an item's). */
@@ -214,7 +242,8 @@ function isMoneyExpression(name: string): boolean {
 
 /** Whether a run's figures make it `completed_with_exceptions`: exceptions, figures that do not close, or a warning that is not a notice. */
 export function needsALook(r: Reconciliation): boolean {
-  return r.counts.quarantined + r.counts.deadLettered > 0 || !r.closes || (r.warnings ?? []).some((w) => !w.notice);
+  const g = r.groups?.counts;
+  return r.counts.quarantined + r.counts.deadLettered + (g ? g.quarantined + g.deadLettered : 0) > 0 || !r.closes || (r.warnings ?? []).some((w) => !w.notice);
 }
 
 /** Normalises an amount to an exact decimal string at the scale it is written with ("2337.50" stays so), or null when it is not a number. */

@@ -10,7 +10,7 @@ import type { PreparedFlow } from './prepare-flow.ts';
 import { processChunk, sourceOf, type ChunkResult, type RootRecord } from './process-chunk.ts';
 import { needsALook, ReconciliationBuilder, toDecimalString } from './reconcile.ts';
 import {
-  groupingNodeIds, groupingOf, groupRoot, groupsInKeyOrder, mergeChunkGroups, mergedInKeyOrder, spillBeyondLimits, storedPartials, type ChunkGroups, type GroupSpill,
+  emittedGroups, groupingNodeIds, groupingOf, groupRoot, groupsInKeyOrder, mergeChunkGroups, mergedInKeyOrder, spillBeyondLimits, storedPartials, type ChunkGroups, type GroupSpill,
 } from './grouping.ts';
 import type { Group } from '../../nodes/transform/aggregate-groups.ts';
 import type { IdempotencyLedger, NodeStats, OutcomeCounts, Reconciliation, RunStatus, TraceSink } from './run-types.ts';
@@ -32,6 +32,11 @@ export interface GivenRecord {
    * source with this error, `data` holding what was received; the other records go on.
    */
   error?: SerializedError;
+  /**
+   * A group record an aggregate node emitted (a replay of one that failed): it enters the graph
+   * at that node's `out` port with the lineage keys of the lines it summed, not at the source.
+   */
+  group?: { entryNode: string; sourceLineageKeys: string[]; businessKey: string | null };
 }
 
 export interface RunFlowOptions {
@@ -157,7 +162,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
       } else if (table) inKeyOrder = groupsInKeyOrder(table);
       else continue;
       let batch: RootRecord[] = [];
-      for await (const group of inKeyOrder) {
+      for await (const group of emittedGroups(inKeyOrder, groupingOf(flow, nodeId))) {
         const root = groupRoot(flow, nodeId, group, ++seq);
         addRootRead(read, root, []);
         batch.push(root);
@@ -227,6 +232,12 @@ export async function* readRoots(
     if (signal.aborted) throw signal.reason ?? new Error('run cancelled');
     seq++;
     const data = given.data;
+    if (given.group) {
+      // Its key, business key and lines were computed when it was emitted; it carries no amount of its own.
+      const { entryNode, sourceLineageKeys, businessKey } = given.group;
+      yield { seq, sourceKey: given.sourceKey ?? options.digest(JSON.stringify(data)), businessKey, amount: null, currency: null, data, aggregatedFrom: sourceLineageKeys, entryNode };
+      continue;
+    }
     // Records handed in directly did not pass a parser's limits (files did).
     if (input.kind === 'records') {
       const problem = recordProblem(data);
@@ -272,7 +283,12 @@ export function declaredExpressions(flow: PreparedFlow): string[] {
 }
 
 /** Counts a source record read, with its amount and which declared expressions matched it. */
-export function addRootRead(read: ReconciliationBuilder, root: Pick<RootRecord, 'amount' | 'currency' | 'unmatched' | 'onlyItems'>, declared: string[]): void {
+export function addRootRead(read: ReconciliationBuilder, root: Pick<RootRecord, 'amount' | 'currency' | 'unmatched' | 'onlyItems' | 'aggregatedFrom'>, declared: string[]): void {
+  // A group record an aggregate node emitted counts as an emitted group, apart from the source records.
+  if (root.aggregatedFrom) {
+    read.groups().addRead(root.amount, root.currency);
+    return;
+  }
   read.addRead(root.amount, root.currency);
   for (const name of declared) {
     // A replayed record keeps the source key it had: its record key was not evaluated.

@@ -5,9 +5,19 @@
 import type { SerializedError, ErrorClass, RuleFailure } from '../../nodes/errors.ts';
 
 /** Where a record ended; the one list (the API contract and the designer take it from here). */
-export const RECORD_OUTCOMES = ['delivered', 'quarantined', 'dead_lettered', 'duplicate', 'filtered'] as const;
+export const RECORD_OUTCOMES = ['delivered', 'quarantined', 'dead_lettered', 'duplicate', 'filtered', 'aggregated'] as const;
 
 export type RecordOutcome = (typeof RECORD_OUTCOMES)[number];
+
+/**
+ * The error code of a node that asked a dry run (a designer test run) for a connection it does not
+ * open: its records stop there, shown on the node's `not evaluated` port with the reason, neither
+ * passed on with made-up data nor counted as failures.
+ */
+export const NOT_EVALUATED_IN_PREVIEW = 'NOT_EVALUATED_IN_PREVIEW';
+
+/** The port a test run shows such records on. */
+export const NOT_EVALUATED_PORT = 'not evaluated';
 
 /** A run's statuses, in their order of life; the one list (the API contract and the designer take it from here). */
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'completed_with_exceptions', 'failed', 'cancelled'] as const;
@@ -94,7 +104,10 @@ export interface DeadLetterEntry {
   disposition: 'quarantined' | 'dead_lettered';
   errorClass: ErrorClass;
   error: SerializedError;
+  /** The source record; for a group record `{ group, sourceLineageKeys }`. */
   sourceRecord: unknown;
+  /** A group record's aggregate node: its replay enters there, with the group, instead of reading the source again. */
+  entryNode?: string;
 }
 
 /** Where the engine hands traces; the store buffers and writes them in batches. */
@@ -150,6 +163,11 @@ export interface OutcomeCounts {
   deadLettered: number;
   duplicate: number;
   filtered: number;
+  /**
+   * Folded into a group by an aggregate node (the group goes on as a record of its own, counted in
+   * `groups`). Absent on figures stored before lines were counted so (they counted `filtered`).
+   */
+  aggregated?: number;
 }
 
 /** Exact decimal totals per currency, as strings. */
@@ -165,8 +183,9 @@ export interface Reconciliation {
     deadLettered: CurrencyTotals;
     duplicate: CurrencyTotals;
     filtered: CurrencyTotals;
+    aggregated?: CurrencyTotals;
   };
-  /** read = delivered + quarantined + deadLettered + duplicate + filtered, in count and in every currency. */
+  /** read = delivered + quarantined + deadLettered + duplicate + filtered + aggregated, in count and in every currency. */
   closes: boolean;
   /** Why it does not close, when it does not. */
   differences: string[];
@@ -185,6 +204,12 @@ export interface Reconciliation {
    * Absent on figures stored before items were counted.
    */
   items?: Reconciliation;
+  /**
+   * The group records aggregate nodes emitted, counted apart from the source records (whose lines
+   * count `aggregated`): `read` is the groups emitted, the other counts their outcomes, closing on
+   * their own. Absent when the run emitted no group.
+   */
+  groups?: GroupFigures;
   /** Declared expressions that gave nothing: how many times each was evaluated (`declared`) and gave nothing (`unmatched`). */
   expressions?: { declared: Record<string, number>; unmatched: Record<string, number> };
   /**
@@ -195,6 +220,9 @@ export interface Reconciliation {
   /** Named reasons a run that did not fail still needs a look (nothing delivered, an expression that matched nothing). */
   warnings?: RunWarning[];
 }
+
+/** The figures of group records (their item-level differences, if they fanned out, are in `differences`). */
+export type GroupFigures = Omit<Reconciliation, 'groups' | 'items'>;
 
 /** Source records whose fan-out items were summed against the record's amount. */
 export interface ItemSums {

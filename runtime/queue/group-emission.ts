@@ -9,7 +9,7 @@
  */
 import type { PreparedFlow } from '../engine/prepare-flow.ts';
 import type { RootRecord } from '../engine/process-chunk.ts';
-import { groupingNodeIds, groupingOf, groupRoot, mergedInKeyOrder } from '../engine/grouping.ts';
+import { emittedGroups, groupingNodeIds, groupingOf, groupRoot, mergedInKeyOrder } from '../engine/grouping.ts';
 import type { Db } from '../store/db.ts';
 import { groupedNodes, lastChunkAndSeq, markGrouped, partialsInKeyOrder } from '../store/aggregate-partials-repo.ts';
 import { getProgress, insertChunks, pendingChunkCount, runHead, setProgress, type NewChunk } from '../store/queue-repo.ts';
@@ -59,7 +59,7 @@ async function queueNodeGroups(ctx: WorkerContext, tx: Db, runId: string, flow: 
     roots = [];
     await insertChunks(tx, runId, [chunk]);
   };
-  for await (const group of mergedInKeyOrder(partialsInKeyOrder(tx, runId, nodeId), grouping)) {
+  for await (const group of emittedGroups(mergedInKeyOrder(partialsInKeyOrder(tx, runId, nodeId), grouping), grouping)) {
     roots.push(groupRoot(flow, nodeId, group, ++seq));
     if (roots.length >= chunkSize) await flush();
   }

@@ -22,6 +22,7 @@ function toDeadLetter(r: Row): DeadLetterRow {
     errorClass: r.error_class as ErrorClass,
     error: r.error as SerializedError,
     sourceRecord: r.source_record ?? null,
+    entryNode: (r.entry_node as string | null) ?? null,
     status: r.status as DeadLetterStatus,
     statusReason: (r.status_reason as string | null) ?? null,
     replayRunId: (r.replay_run_id as string | null) ?? null,
@@ -33,7 +34,7 @@ function toDeadLetter(r: Row): DeadLetterRow {
 }
 
 const IDENTITY = 'flow_id, coalesce(environment, \'\'), source_key, item_key';
-const UPDATED_ON_REPEAT = ['run_id', 'version', 'lineage_key', 'business_key', 'node_id', 'disposition', 'error_class', 'error', 'source_record'];
+const UPDATED_ON_REPEAT = ['run_id', 'version', 'lineage_key', 'business_key', 'node_id', 'disposition', 'error_class', 'error', 'source_record', 'entry_node'];
 
 /**
  * Stores dead letters given as COPY text (`DEAD_LETTER_COLUMNS`). A record or

@@ -6,7 +6,7 @@
 import type { SqlClient } from '../../nodes/define-node.ts';
 import { numberOf } from './row-values.ts';
 
-export const RECONCILIATION_OUTCOMES = ['read', 'delivered', 'quarantined', 'deadLettered', 'duplicate', 'filtered'] as const;
+export const RECONCILIATION_OUTCOMES = ['read', 'delivered', 'quarantined', 'deadLettered', 'duplicate', 'filtered', 'aggregated'] as const;
 export type ReconciliationOutcome = (typeof RECONCILIATION_OUTCOMES)[number];
 
 export interface DailyRunCounts {

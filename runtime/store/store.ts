@@ -120,13 +120,15 @@ export type PromotionStatus = (typeof PROMOTION_STATUSES)[number];
 export { CONNECTION_KINDS, type ConnectionKind } from '../../nodes/flow-document.ts';
 
 /** A dead letter as stored: the engine's entry (runtime/engine/run-types.ts), with its flow, status and history. */
-export interface DeadLetterRow extends Omit<DeadLetterEntry, 'itemKey'> {
+export interface DeadLetterRow extends Omit<DeadLetterEntry, 'itemKey' | 'entryNode'> {
   id: number;
   flowId: string;
   version: number | null;
   environment: string | null;
   /** The failed item within the source record ('' for the whole record). */
   itemKey: string;
+  /** A group record's aggregate node: a replay runs the stored group from there on. */
+  entryNode: string | null;
   status: DeadLetterStatus;
   statusReason: string | null;
   /** Run that replayed it. */

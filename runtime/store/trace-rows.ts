@@ -21,7 +21,7 @@ export const TRACE_COLUMNS = [
 
 export const DEAD_LETTER_COLUMNS = [
   'run_id', 'flow_id', 'version', 'environment', 'lineage_key', 'source_key', 'business_key', 'node_id',
-  'disposition', 'error_class', 'error', 'source_record', 'item_key',
+  'disposition', 'error_class', 'error', 'source_record', 'item_key', 'entry_node',
 ] as const;
 
 /** The run-level fields as a COPY prefix (they repeat on every row). */
@@ -90,5 +90,6 @@ export function deadLetterLine(d: DeadLetterEntry, run: RunColumns, prefix: stri
     + textField(d.errorClass) + '\t'
     + jsonField(jsonText(d.error) ?? '{}') + '\t'
     + jsonField(jsonText(d.sourceRecord)) + '\t'
-    + textField(d.itemKey ?? '') + '\n';
+    + textField(d.itemKey ?? '') + '\t'
+    + textField(d.entryNode) + '\n';
 }

@@ -44,7 +44,8 @@ describe('aggregate spill in a run in one process', () => {
       files: { append: async (_path, text) => { for (const part of typeof text === 'string' ? [text] : text) written.push(...part.split('\n').filter((l) => l.trim())); } },
     }, { doc, version: 1, trigger: 'manual', reference: createReferenceData({}), chunkSize: 100, input: { kind: 'records', records: LINES.map((data) => ({ data })) } });
     expect(result.status).toBe('succeeded');
-    expect(result.counts).toMatchObject({ read: 1500 + 450, filtered: 1500, delivered: 450 });
+    expect(result.counts).toMatchObject({ read: 1500, aggregated: 1500, filtered: 0, delivered: 0 });
+    expect(result.reconciliation.groups?.counts).toMatchObject({ read: 450, delivered: 450 });
     const cells = new Map(written.map((line) => JSON.parse(line) as { cell: string; total: string; lines: number }).map((c) => [c.cell, c]));
     expect(cells.size).toBe(450);
     for (let c = 0; c < 450; c++) {

@@ -5,7 +5,7 @@
  */
 export { ERROR_CLASSES, type ErrorClass } from '../../../nodes/errors.ts';
 export { ROLES, type Role } from '../../auth/roles.ts';
-export { ACTIVE_RUN_STATUSES, RECORD_OUTCOMES, RUN_STATUSES, isTerminal, type RecordOutcome, type RunStatus } from '../../engine/run-types.ts';
+export { ACTIVE_RUN_STATUSES, NOT_EVALUATED_PORT, RECORD_OUTCOMES, RUN_STATUSES, isTerminal, type RecordOutcome, type RunStatus } from '../../engine/run-types.ts';
 export {
   CONNECTION_KINDS, DEAD_LETTER_STATUSES, PROMOTION_STATUSES, type ConnectionKind, type DeadLetterStatus, type PromotionStatus,
 } from '../../store/store.ts';

@@ -85,6 +85,7 @@ export const SerializedErrorSchema = z.strictObject({
 export const OutcomeCountsSchema = z.strictObject({
   read: z.number().int(), delivered: z.number().int(), quarantined: z.number().int(),
   deadLettered: z.number().int(), duplicate: z.number().int(), filtered: z.number().int(),
+  aggregated: z.number().int().optional().meta({ description: 'Folded into a group by an aggregate node (absent on runs stored before: they counted such lines filtered)' }),
 }).meta({ id: 'OutcomeCounts' });
 
 const CurrencyTotals = z.record(z.string(), z.string()).meta({ description: 'Currency code → exact decimal total' });
@@ -121,6 +122,7 @@ const ReconciliationBase = z.strictObject({
   counts: OutcomeCountsSchema,
   totals: z.strictObject({
     read: CurrencyTotals, delivered: CurrencyTotals, quarantined: CurrencyTotals, deadLettered: CurrencyTotals, duplicate: CurrencyTotals, filtered: CurrencyTotals,
+    aggregated: CurrencyTotals.optional(),
   }),
   closes: z.boolean(),
   differences: z.array(z.string()),
@@ -133,6 +135,7 @@ const ReconciliationBase = z.strictObject({
 
 export const ReconciliationSchema = ReconciliationBase.extend({
   items: ReconciliationBase.optional().meta({ description: 'The same figures counted per item (fan-out entries)' }),
+  groups: ReconciliationBase.optional().meta({ description: 'The group records aggregate nodes emitted, counted apart from the source records: read = groups emitted, with their outcomes' }),
 }).meta({ id: 'Reconciliation' });
 
 export const NodeStatsSchema = z.strictObject({
@@ -491,6 +494,7 @@ export const DeadLetterSchema = z.strictObject({
   itemKey: z.string().meta({ description: 'The failed item within the source record (\'\' for the whole record)' }),
   businessKey: z.string().nullable(),
   nodeId: z.string(),
+  entryNode: z.string().nullable().meta({ description: 'A group record: the aggregate node its replay runs the stored group from' }),
   disposition: z.enum(['quarantined', 'dead_lettered']),
   errorClass: ErrorClassSchema,
   error: SerializedErrorSchema,
@@ -523,7 +527,7 @@ export const AuditEntrySchema = z.strictObject({
   after: JsonValue,
 }).meta({ id: 'AuditEntry' });
 
-const RECONCILIATION_FIGURES = ['read', 'delivered', 'quarantined', 'deadLettered', 'duplicate', 'filtered'] as const;
+const RECONCILIATION_FIGURES = ['read', 'delivered', 'quarantined', 'deadLettered', 'duplicate', 'filtered', 'aggregated'] as const;
 export type ReconciliationFigure = (typeof RECONCILIATION_FIGURES)[number];
 
 export const DailyReconciliationSchema = z.strictObject({

@@ -77,7 +77,7 @@ async function mariadbErp(): Promise<RegionalErp & { url: string }> {
   };
 }
 
-const sum = (runs: RunRow[], k: keyof RunRow['counts']) => runs.reduce((n, r) => n + r.counts[k], 0);
+const sum = (runs: RunRow[], k: keyof RunRow['counts']) => runs.reduce((n, r) => n + (r.counts[k] ?? 0), 0);
 
 const variants = [...backendNames().map((backend) => ({ backend, regional: 'embedded' as const })), { backend: 'pglite' as const, regional: 'mariadb' as const }];
 

@@ -94,6 +94,24 @@ describe('lookup', () => {
     expect(quarantined.error).toMatchObject({ nodeId: 'customer', field: '/key' });
   });
 
+  it('a designer test run without the connection shows each record as not evaluated, naming the connection, and sends nothing on', async () => {
+    const doc = lookupFlow({});
+    // As the test-run preview calls it: no connections handed in.
+    const result = await dryRunFlow({
+      doc, catalog, evaluator: evaluatorFor(doc), reference: createReferenceData({}),
+      input: { kind: 'records', records: orders.map((data) => ({ data })) }, captureOutputs: 1000,
+    });
+    const shown = result.outputs!.customer;
+    expect(shown.map((o) => [o.port, (o.data as { id: string }).id])).toEqual([['not evaluated', 'O1'], ['not evaluated', 'O2'], ['not evaluated', 'O3'], ['not evaluated', 'O4'], ['not evaluated', 'O5']]);
+    expect(shown[0].failures).toEqual([{ rule: 'connection', severity: 'warning', message: expect.stringContaining("not evaluated in preview: needs connection 'crm'") }]);
+    expect(result.outputs!.out).toBeUndefined();
+    expect(result.outputs!.unknown).toBeUndefined();
+    // Not failures: nothing quarantined or dead-lettered (the chunk's query is what could not run).
+    expect(result.counts).toMatchObject({ read: 5, filtered: 5, quarantined: 0, deadLettered: 0, delivered: 0 });
+    expect(result.deadLetters).toEqual([]);
+    expect(result.traces.find((t) => t.lineageKey === '2')).toMatchObject({ outcome: 'filtered', endNode: 'customer', error: { code: 'NOT_EVALUATED_IN_PREVIEW' } });
+  });
+
   it('one row per key unless one-to-many: a key matching several rows fails that record, naming the key', async () => {
     const result = await run(lookupFlow({}), [{ id: 'O4', customerId: 'C2' }, { id: 'O1', customerId: 'C1' }], { sql: () => fakeSql() });
     expect(result.outputs!.out.map((o) => o.data)).toEqual([{ id: 'O1', customerId: 'C1', customer: CUSTOMERS[0] }]);

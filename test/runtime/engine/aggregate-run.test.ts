@@ -61,16 +61,20 @@ describe('aggregate in a run', () => {
     const a0usd = rows(one.target).find((r: any) => r.account === 'A0' && r.currency === 'USD') as Record<string, unknown>;
     const expected = [0, 6, 12, 18, 24].map((i) => (i % 5 === 0 ? 10 : 105)).reduce((a, b) => a + b, 0);
     expect(a0usd).toEqual({ account: 'A0', currency: 'USD', total: (expected / 100).toFixed(2), lines: 5, first: 'L1', last: 'L25', smallest: '0.10' });
-    expect(one.result.counts).toMatchObject({ read: 36, filtered: 30, delivered: 6, quarantined: 0 });
+    expect(one.result.counts).toMatchObject({ read: 30, aggregated: 30, filtered: 0, delivered: 0, quarantined: 0 });
+    expect(one.result.reconciliation.groups!.counts).toMatchObject({ read: 6, delivered: 6, quarantined: 0 });
+    expect(one.result.reconciliation.closes).toBe(true);
     expect(one.result.status).toBe('succeeded');
     const groupTrace = one.sink.traces.find((t) => t.outcome === 'delivered' && t.businessKey === 'A0 / USD')!;
     expect((groupTrace.input as { sourceLineageKeys: string[] }).sourceLineageKeys).toEqual(['1', '7', '13', '19', '25']);
-    expect(one.sink.traces.find((t) => t.lineageKey === '7')).toMatchObject({ outcome: 'filtered', endNode: 'agg', targetRef: 'group ["A0","USD"]' });
+    expect(one.sink.traces.find((t) => t.lineageKey === '7')).toMatchObject({ outcome: 'aggregated', endNode: 'agg', targetRef: 'group ["A0","USD"]' });
   });
 
   it('quarantines a record whose group key gives nothing, naming node and expression', async () => {
     const { result, sink } = await run([...lines.slice(0, 3), { id: 'X', currency: 'EUR', amount: '1' }], 2);
-    expect(result.counts).toMatchObject({ quarantined: 1, delivered: 3 });
+    expect(result.counts).toMatchObject({ read: 4, quarantined: 1, aggregated: 3, delivered: 0 });
+    expect(result.reconciliation.groups!.counts).toMatchObject({ read: 3, delivered: 3 });
+    expect(result.status).toBe('completed_with_exceptions');
     const q = sink.traces.find((t) => t.outcome === 'quarantined')!;
     expect(q.error).toMatchObject({ errorClass: 'validation', nodeId: 'agg', field: '/groupBy/0/expression' });
     expect(q.error!.message).toContain('group key "account" (`account`) gave nothing');
@@ -93,5 +97,25 @@ describe('aggregate in a run', () => {
     expect(spilled.target.rows.size).toBe(600);
     expect(Object.fromEntries(spilled.target.rows)).toEqual(Object.fromEntries(held.target.rows));
     expect(spilled.result.counts).toEqual(held.result.counts);
+  });
+
+  it('closes a size window every N records of a key, in read order, and the last smaller one at run end, however the run is cut', async () => {
+    const sized = { groupBy: [{ field: 'account', expression: 'account' }], measures: [{ field: 'total', op: 'sum', expression: 'amount' }, { field: 'ids', op: 'collect', expression: 'id' }], sizeWindow: 4, maxGroupsInMemory: 100 };
+    const rowsOf = (t: MemoryTarget) => [...t.rows.values()].sort((a: any, b: any) => (a.account < b.account ? -1 : a.account > b.account ? 1 : a.windowNo - b.windowNo));
+    const one = await run(lines, 1000, undefined, sized);
+    const cut = await run(lines, 3, undefined, sized);
+    const { spill } = memorySpill();
+    const spilled = await run(lines, 2, spill, sized);
+    // Independently: account A0 holds lines i = 0, 3, 6, …, 27 (10 lines): windows of 4, 4 and 2 lines.
+    const a0 = Array.from({ length: 10 }, (_, n) => n * 3);
+    const windows = [a0.slice(0, 4), a0.slice(4, 8), a0.slice(8)];
+    const cents = (i: number) => (i % 5 === 0 ? 10 : 105);
+    const expected = windows.map((w, n) => ({ account: 'A0', windowNo: n + 1, total: (w.reduce((a, i) => a + cents(i), 0) / 100).toFixed(2), ids: w.map((i) => `L${i + 1}`) }));
+    expect(rowsOf(one.target).filter((r: any) => r.account === 'A0')).toEqual(expected);
+    expect(rowsOf(one.target)).toHaveLength(9);
+    expect(rowsOf(cut.target)).toEqual(rowsOf(one.target));
+    expect(rowsOf(spilled.target)).toEqual(rowsOf(one.target));
+    const last = one.sink.traces.find((t) => t.businessKey === 'A0 / 3')!;
+    expect((last.input as { sourceLineageKeys: string[] }).sourceLineageKeys).toEqual(['25', '28']);
   });
 });

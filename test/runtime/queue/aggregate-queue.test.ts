@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FlowDocument, FlowNode } from '../../../nodes/flow-document.ts';
+import { replayDeadLetters } from '../../../runtime/app/dead-letters.ts';
 import { finalizeIfComplete } from '../../../runtime/queue/run-lifecycle.ts';
 import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queue.ts';
 import { targetDatabase } from '../../../runtime/store/target-databases.ts';
@@ -90,7 +91,10 @@ for (const backend of backendNames()) {
       expect(crashed).toBe(true);
       const expected = expectedCells();
       expect(run.status).toBe('succeeded');
-      expect(run.counts).toMatchObject({ read: LINES.length + expected.length, filtered: LINES.length, delivered: expected.length, quarantined: 0, deadLettered: 0 });
+      // The lines are read and aggregated; the groups are counted apart, each delivered.
+      expect(run.counts).toMatchObject({ read: LINES.length, aggregated: LINES.length, filtered: 0, delivered: 0, quarantined: 0, deadLettered: 0 });
+      expect(run.reconciliation?.groups?.counts).toMatchObject({ read: expected.length, delivered: expected.length, quarantined: 0, deadLettered: 0 });
+      expect(run.reconciliation?.closes).toBe(true);
       const { rows } = await targetDatabase(b.database, 'db').query<Record<string, unknown>>(
         'select account, currency, total::text as total, lines, first_line from agg_cells order by account collate "C", currency collate "C"');
       expect(rows.map((r) => ({ ...r, lines: Number(r.lines) }))).toEqual(expected);
@@ -106,11 +110,14 @@ for (const backend of backendNames()) {
       // (in production: one whose chunk committed a moment earlier and looked for pending chunks just now).
       const lineChunks = Math.ceil(LINES.length / (TEST_TUNING.chunkSize ?? 4));
       const finishedEarly: number[] = [];
+      const storedWithCommit = new Map<number, number>();
       queue = await startQueue({
         database: b.database, tuning: TEST_TUNING, concurrency: 2,
         hooks: {
           afterChunkCommit: async ({ runId, chunkNo }) => {
             if (chunkNo > lineChunks) return;
+            // The chunk's partial groups left the worker's memory with its commit: they are in the store under its number.
+            storedWithCommit.set(chunkNo, await count(b.store, 'select count(*) as n from aggregate_partials where run_id = $1 and part = $2', [runId, chunkNo]));
             if (await finalizeIfComplete(b.database.db, runId, undefined, ['sum'])) finishedEarly.push(chunkNo);
           },
         },
@@ -118,10 +125,46 @@ for (const backend of backendNames()) {
       const queued = await queue.launcher.enqueue({ flowId: flow.id, version: 1, environment: 'dev', trigger: 'manual', input: jsonlInput(LINES), requestedBy: 'tester' });
       const run = await waitForRun(b.store, queued.id, 300_000);
       expect(finishedEarly).toEqual([]);
+      // Every line chunk (4 lines) stored its partial groups (1 to 4 of them) in the store as it committed: a worker holds at most a chunk's groups.
+      expect([...storedWithCommit.keys()].sort((x, y) => x - y)).toEqual(Array.from({ length: lineChunks }, (_, i) => i + 1));
+      for (const n of storedWithCommit.values()) expect(n).toBeGreaterThanOrEqual(1);
       const expected = expectedCells();
-      expect(run.counts).toMatchObject({ read: LINES.length + expected.length, filtered: LINES.length, delivered: expected.length });
+      expect(run.counts).toMatchObject({ read: LINES.length, aggregated: LINES.length });
+      expect(run.reconciliation?.groups?.counts).toMatchObject({ read: expected.length, delivered: expected.length });
       const { rows } = await targetDatabase(b.database, 'db').query<{ n: unknown }>('select count(*) as n from agg_cells');
       expect(Number(rows[0].n)).toBe(expected.length);
+    }, 600_000);
+
+    it('replays a dead-lettered group record itself, from the aggregate on, without reading the lines again', async () => {
+      // The cell table refuses one cell until the fix: that group record is dead-lettered, the others are delivered.
+      await targetDatabase(b.database, 'db').query("alter table agg_cells add constraint no_4100_chf check (not (account = '4100' and currency = 'CHF'))");
+      queue = await startQueue({ database: b.database, tuning: TEST_TUNING, concurrency: 2 });
+      const deps = { database: b.database, launcher: queue.launcher };
+      const queued = await queue.launcher.enqueue({ flowId: flow.id, version: 1, environment: 'dev', trigger: 'manual', input: jsonlInput(LINES), requestedBy: 'tester' });
+      const run = await waitForRun(b.store, queued.id, 300_000);
+      const expected = expectedCells();
+      expect(run.status).toBe('completed_with_exceptions');
+      expect(run.counts).toMatchObject({ read: LINES.length, aggregated: LINES.length, deadLettered: 0, quarantined: 0 });
+      const groupFailures = run.reconciliation!.groups!.counts.deadLettered + run.reconciliation!.groups!.counts.quarantined;
+      expect(groupFailures).toBe(1);
+      const [letter] = (await b.store.listDeadLetters({ runId: run.id, status: 'open' }, { limit: 10 })).items;
+      expect(letter).toMatchObject({ entryNode: 'sum', businessKey: '4100 / CHF', nodeId: 'cells' });
+      const summed = LINES.filter((l) => l.account === '4100' && l.currency === 'CHF').map((l) => String(LINES.indexOf(l) + 1));
+      expect(letter.sourceRecord).toMatchObject({ group: { account: '4100', currency: 'CHF' }, sourceLineageKeys: summed });
+
+      await targetDatabase(b.database, 'db').query('alter table agg_cells drop constraint no_4100_chf');
+      const replayQueued = await replayDeadLetters(deps, { ids: [letter.id], against: { version: 1 }, defaultEnvironment: 'dev', actor: 'tester' });
+      const replay = await waitForRun(b.store, replayQueued.run.id, 300_000);
+      expect(replay.status).toBe('succeeded');
+      // No line is read again: the run carries the one group record, delivered.
+      expect(replay.counts).toMatchObject({ read: 0, aggregated: 0, delivered: 0 });
+      expect(replay.reconciliation?.groups?.counts).toMatchObject({ read: 1, delivered: 1 });
+      const [trace] = (await b.store.listTraces(replay.id, {}, { limit: 10 })).items;
+      expect(trace).toMatchObject({ outcome: 'delivered', path: ['sum', 'cells'], input: { sourceLineageKeys: summed } });
+      const { rows } = await targetDatabase(b.database, 'db').query<Record<string, unknown>>(
+        'select account, currency, total::text as total, lines, first_line from agg_cells order by account collate "C", currency collate "C"');
+      expect(rows.map((r) => ({ ...r, lines: Number(r.lines) }))).toEqual(expected);
+      expect((await b.store.getDeadLetters([letter.id]))[0].status).toBe('replayed');
     }, 600_000);
   });
 }
