@@ -14,6 +14,7 @@ import { flowAdminRepo } from './service-flows.ts';
 import { reconciliationRepo } from './service-reconciliation.ts';
 import { recordedInputsRepo } from './service-recorded-inputs.ts';
 import { referenceSetsRepo } from './reference-sets.ts';
+import { subflowsRepo } from './subflows-repo.ts';
 
 export function createServiceRepos(sql: SqlClient) {
   return {
@@ -28,6 +29,7 @@ export function createServiceRepos(sql: SqlClient) {
     reconciliation: reconciliationRepo(sql),
     recordedInputs: recordedInputsRepo(sql),
     referenceSets: referenceSetsRepo(sql),
+    subflows: subflowsRepo(sql),
     /** Runs `fn` in one transaction; pass `tx` to the repositories' writes so they commit together. */
     transaction: <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> => sql.transaction(fn),
   };

@@ -25,16 +25,16 @@ export function vatCheckDefinition(amountExpression = '$string($round($number(am
 
 export const subflowConfig = (name: string, version: number, def: SubflowDefinition): SubflowConfig => ({ name, version, ...def });
 
-/** webhook → sub-flow → ok: Postgres table `invoices`, rejected: `rejects`. */
+/** JSON file → sub-flow → ok: Postgres table `invoices`, rejected: `rejects`. */
 export function flowUsing(id: string, version: number, def: SubflowDefinition = vatCheckDefinition()): FlowDocument {
   return {
-    id, name: id, businessKey: 'id', connections: { db: { kind: 'postgres' } },
+    id, name: id, businessKey: 'id', connections: { ledger: { kind: 'postgres' } },
     amount: { value: 'amount', currency: "'EUR'" },
     nodes: [
-      n('in', 'source.webhook', {}),
+      n('in', 'source.file', { format: 'json' }),
       n('vat', 'subflow', subflowConfig('vat-check', version, def) as unknown as Record<string, unknown>, { x: 240, y: 0 }),
-      n('post', 'target.postgres', { connection: 'db', table: 'invoices', mode: 'insert', keyColumns: ['id'], columns: { id: 'id', amount: 'amount', flow: `='${id}'` }, idempotencyKey: 'id' }, { x: 480, y: 0 }),
-      n('reject', 'target.postgres', { connection: 'db', table: 'rejects', mode: 'insert', keyColumns: ['id'], columns: { id: 'id', flow: `='${id}'` }, idempotencyKey: 'id' }, { x: 480, y: 160 }),
+      n('post', 'target.postgres', { connection: 'ledger', table: 'invoices', mode: 'insert', keyColumns: ['id'], columns: { id: 'id', amount: 'amount', flow: `='${id}'` }, idempotencyKey: 'id' }, { x: 480, y: 0 }),
+      n('reject', 'target.postgres', { connection: 'ledger', table: 'rejects', mode: 'insert', keyColumns: ['id'], columns: { id: 'id', flow: `='${id}'` }, idempotencyKey: 'id' }, { x: 480, y: 160 }),
     ],
     edges: [e('in', 'vat'), e('vat', 'post', 'ok'), e('vat', 'reject', 'rejected')],
   };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { catalog } from '../../../nodes/catalog.ts';
 import { createReferenceEvaluator } from '../../../nodes/expression/jsonata-evaluator.ts';
 import { expandSubflows } from '../../../nodes/subflow/expand.ts';
+import { describeDiff, diffFlows } from '../../../nodes/flow-diff.ts';
 import type { SubflowDefinition } from '../../../nodes/subflow/subflow.ts';
 import { validateFlow } from '../../../nodes/validate-flow.ts';
 import { e, flowUsing, n, vatCheckDefinition } from './subflow-fixtures.ts';
@@ -80,5 +81,22 @@ describe('expandSubflows', () => {
   it('leaves a flow without sub-flows as it is', () => {
     const doc = { ...flowUsing('f', 1), nodes: [n('in', 'source.webhook')], edges: [] };
     expect(expandSubflows(doc)).toBe(doc);
+  });
+});
+
+describe('a flow diff when the pinned sub-flow version changes', () => {
+  it('names the version step and the inner node whose config changed, with a line diff of its expression', () => {
+    const v2 = vatCheckDefinition('$string($round($number(amount), 0))');
+    const diff = diffFlows(flowUsing('f', 1), flowUsing('f', 2, v2), { from: 'v1', to: 'v2' }, { catalog });
+    expect(diff.summary).toMatchObject({ nodesChanged: 1, layoutOnly: false });
+    const [vat] = diff.nodes;
+    expect(vat).toMatchObject({ nodeId: 'vat', kind: 'changed', type: 'subflow' });
+    const config = vat.kind === 'changed' ? vat.config : [];
+    expect(config.map((c) => [c.path, c.item ?? null])).toEqual([['version', null], ['nodes[0].config.expression', 'normalise']]);
+    expect(config[1].lines?.map((l) => l.kind)).toEqual(['removed', 'added']);
+    expect(describeDiff(diff)).toEqual([
+      "Node 'vat' (subflow): version changed: 1 → 2",
+      `Node 'vat' (subflow): nodes[0].config.expression (normalise) changed: '$merge([$, { "amount": $string($round($number(amount), 2))… → '$merge([$, { "amount": $string($round($number(amount), 0))…`,
+    ]);
   });
 });
