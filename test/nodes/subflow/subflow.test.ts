@@ -3,6 +3,7 @@ import { catalog } from '../../../nodes/catalog.ts';
 import { createReferenceEvaluator } from '../../../nodes/expression/jsonata-evaluator.ts';
 import { expandSubflows } from '../../../nodes/subflow/expand.ts';
 import { describeDiff, diffFlows } from '../../../nodes/flow-diff.ts';
+import { groupAsSubflow, replaceWithSubflow } from '../../../nodes/subflow/group.ts';
 import type { SubflowDefinition } from '../../../nodes/subflow/subflow.ts';
 import { validateFlow } from '../../../nodes/validate-flow.ts';
 import { e, flowUsing, n, vatCheckDefinition } from './subflow-fixtures.ts';
@@ -98,5 +99,37 @@ describe('a flow diff when the pinned sub-flow version changes', () => {
       "Node 'vat' (subflow): version changed: 1 → 2",
       `Node 'vat' (subflow): nodes[0].config.expression (normalise) changed: '$merge([$, { "amount": $string($round($number(amount), 2))… → '$merge([$, { "amount": $string($round($number(amount), 0))…`,
     ]);
+  });
+});
+
+describe('save as sub-flow: grouping selected nodes', () => {
+  const isSource = (type: string) => catalog.get(type)?.category === 'source';
+  /** The flow of flowUsing, written out flat: the nodes a user would select. */
+  const flat = () => {
+    const doc = flowUsing('f', 1);
+    return { ...doc, nodes: [doc.nodes[0], ...vatCheckDefinition().nodes.map((x) => ({ ...x, position: { x: x.position.x + 200, y: 40 } })), doc.nodes[2], doc.nodes[3]],
+      edges: [e('in', 'normalise'), e('normalise', 'has-vat'), e('has-vat', 'post', 'ok'), e('has-vat', 'reject', 'default')] };
+  };
+
+  it('derives inputs and outputs from the edges the selection cuts, and puts one sub-flow node in its place', () => {
+    const doc = flat();
+    const grouping = groupAsSubflow(doc, ['normalise', 'has-vat'], isSource);
+    if (!grouping.ok) throw new Error(grouping.reason);
+    expect(grouping.definition.inputs).toEqual([{ id: 'in', targets: [{ node: 'normalise' }] }]);
+    expect(grouping.definition.outputs).toEqual([{ id: 'ok', sources: [{ node: 'has-vat', port: 'ok' }] }, { id: 'default', sources: [{ node: 'has-vat', port: 'default' }] }]);
+    expect(grouping.definition.nodes.map((x) => [x.id, x.position])).toEqual([['normalise', { x: 0, y: 0 }], ['has-vat', { x: 240, y: 0 }]]);
+    const replaced = replaceWithSubflow(doc, ['normalise', 'has-vat'], 'vat-check', 1, grouping.definition);
+    expect(replaced.nodes.map((x) => `${x.id}:${x.type}`)).toEqual(['in:source.file', 'post:target.postgres', 'reject:target.postgres', 'vat-check:subflow']);
+    expect(replaced.edges.map((x) => `${x.source}.${x.sourceHandle ?? 'out'}>${x.target}.${x.targetHandle ?? 'in'}`)).toEqual(['in.out>vat-check.in', 'vat-check.ok>post.in', 'vat-check.default>reject.in']);
+    expect(validateFlow(replaced, catalog, evaluator)).toEqual([]);
+    // Expanded, it is the flat flow again (ids namespaced).
+    expect(expandSubflows(replaced).edges.map((x) => `${x.source}>${x.target}`).sort()).toEqual(['in>vat-check/normalise', 'vat-check/has-vat>post', 'vat-check/has-vat>reject', 'vat-check/normalise>vat-check/has-vat']);
+  });
+
+  it('refuses a selection holding a source, or one nothing flows into', () => {
+    expect(groupAsSubflow(flat(), ['in', 'normalise'], isSource)).toMatchObject({ ok: false, reason: expect.stringContaining('is a source') });
+    const unfed = { ...flat(), edges: flat().edges.slice(1) };
+    expect(groupAsSubflow(unfed, ['normalise'], isSource)).toMatchObject({ ok: false, reason: expect.stringContaining('Nothing flows into the selected nodes') });
+    expect(groupAsSubflow(flat(), [], isSource)).toMatchObject({ ok: false });
   });
 });
