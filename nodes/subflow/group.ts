@@ -113,7 +113,9 @@ export function replaceWithSubflow(doc: FlowDocument, selectedIds: readonly stri
     taken.add(id);
     edges.push({ id, ...e });
   };
-  incoming.forEach((group, i) => add({ source: group[0].source, ...(group[0].sourceHandle ? { sourceHandle: group[0].sourceHandle } : {}), target: node.id, targetHandle: definition.inputs[i].id }));
+  incoming.forEach((group, i) => {
+    add({ source: group[0].source, ...(group[0].sourceHandle ? { sourceHandle: group[0].sourceHandle } : {}), target: node.id, targetHandle: definition.inputs[i].id });
+  });
   outgoing.forEach((group, i) => {
     for (const target of new Set(group.map((e) => `${e.target}\u0000${e.targetHandle ?? ''}`))) {
       const [t, handle] = target.split('\u0000');
