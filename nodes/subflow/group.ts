@@ -89,7 +89,7 @@ function uniqueId(stem: string, taken: ReadonlySet<string>): string {
 /** A `subflow` node pinning `version` of `name`, with an id not taken in `doc`. */
 export function subflowNode(doc: FlowDocument, name: string, version: number, definition: SubflowDefinition, position: { x: number; y: number }): FlowNode {
   return {
-    id: uniqueId(name, new Set(doc.nodes.map((n) => n.id))), type: SUBFLOW_TYPE, typeVersion: 1, position,
+    id: uniqueId(name, new Set(doc.nodes.map((n) => n.id))), type: SUBFLOW_TYPE, typeVersion: 1, position, label: name,
     config: pinnedConfig(name, version, definition) as unknown as Record<string, unknown>,
   };
 }

@@ -76,10 +76,8 @@ describe('designer: sub-flows', () => {
     expect(listed.body.items[0].usedBy.map((u) => u.flowId)).toEqual(['invoices-a', 'invoices-b']);
 
     // A new version: the node says so, shows what changes, and moves to it on "Update to v2".
-    const v2 = { ...(pinned.config as Record<string, unknown>) };
-    const nodes = structuredClone(v2.nodes) as { config: { expression?: string } }[];
-    nodes[0].config.expression = '$merge([$, { "amount": $string($round($number(amount), 0)) }])';
-    const { name: _n, version: _v, ...definition } = { ...v2, nodes };
+    const { name: _n, version: _v, ...definition } = structuredClone(pinned.config) as { name: string; version: number; nodes: { config: { expression?: string } }[] };
+    definition.nodes[0].config.expression = '$merge([$, { "amount": $string($round($number(amount), 0)) }])';
     expect((await admin.call('PUT', '/api/subflows/vat-check', { definition, message: 'whole units' })).status).toBe(200);
     await page.reload();
     await page.locator('.react-flow__node[data-id="vat-check"] .flow-node-title').click();
