@@ -9,6 +9,7 @@ import { groupAsSubflow, replaceWithSubflow } from '../../nodes/subflow/group.ts
 import { ApiError, errorMessage } from '../api-client.ts';
 import { useEditor } from '../editor-context.tsx';
 import { Dialog } from '../shell/dialog.tsx';
+import { ErrorCallout, type DialogError } from '../shell/error-callout.tsx';
 import { useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
 
 const isSource = (type: string) => catalog.get(type)?.category === 'source';
@@ -23,7 +24,7 @@ export function SaveSubflowDialog() {
   const [description, setDescription] = useState('');
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ text: string; list: string[] } | null>(null);
+  const [error, setError] = useState<DialogError | null>(null);
   const grouping = useMemo(() => (doc ? groupAsSubflow(doc, selected, isSource, description.trim() || undefined) : null), [doc, selected, description]);
   const close = () => store.getState().openDialog(null);
 
@@ -73,12 +74,7 @@ export function SaveSubflowDialog() {
           <span className="field-label">Why this version</span>
           <input value={message} onChange={(e) => setMessage(e.target.value)} placeholder="e.g. first version" aria-label="Version message" />
         </label>
-        {error && (
-          <div className="callout callout-error">
-            {error.text}
-            {error.list.length > 0 && <ul>{error.list.slice(0, 8).map((m, i) => <li key={i}>{m}</li>)}</ul>}
-          </div>
-        )}
+        <ErrorCallout error={error} />
       </form>
     </Dialog>
   );

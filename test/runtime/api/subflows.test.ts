@@ -10,24 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
 import { pinnedConfig } from '../../../nodes/subflow/definition.ts';
 import type { SubflowDefinition } from '../../../nodes/subflow/subflow.ts';
-import type { Database } from '../../../runtime/store/database.ts';
-import { openPgliteDatabase, openPostgresDatabase } from '../../../runtime/store/open-store.ts';
 import { targetDatabase } from '../../../runtime/store/target-databases.ts';
 import { flowUsing, vatCheckDefinition } from '../../nodes/subflow/subflow-fixtures.ts';
-import { dropSchemas, freshSchemaName } from '../queue/queue-fixtures.ts';
+import { apiBackends } from './api-backends.ts';
 import { createHarness, type Harness } from './harness.ts';
 
-const url = process.env.TEST_DATABASE_URL;
-const backends: { name: string; open: () => Promise<{ database: Database; cleanup: () => Promise<void> }> }[] = [
-  { name: 'PGlite', open: async () => ({ database: await openPgliteDatabase({}), cleanup: async () => {} }) },
-  ...(url ? [{
-    name: 'Postgres',
-    open: async () => {
-      const schema = freshSchemaName('lf_subflows');
-      return { database: await openPostgresDatabase({ connectionString: url, schema }), cleanup: () => dropSchemas(url, [schema]) };
-    },
-  }] : []),
-];
+const backends = apiBackends('lf_subflows');
 
 const V1 = vatCheckDefinition();
 /** Version 2 rounds to whole units. */
