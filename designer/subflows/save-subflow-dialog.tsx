@@ -37,7 +37,8 @@ export function SaveSubflowDialog() {
       const { subflow } = await api.saveSubflow(name.trim(), { definition: grouping.definition as unknown as Record<string, unknown>, message: message.trim() || undefined });
       const s = store.getState();
       s.change((d) => replaceWithSubflow(d, selected, subflow.name, subflow.version, grouping.definition));
-      const added = s.document?.nodes.find((n) => n.type === 'subflow' && !doc?.nodes.some((o) => o.id === n.id));
+      // The state after the change (s is the one before it).
+      const added = store.getState().document?.nodes.find((n) => n.type === 'subflow' && !doc?.nodes.some((o) => o.id === n.id));
       s.select(added ? [added.id] : [], []);
       s.subflowsChanged();
       s.notify('success', `Saved sub-flow ${subflow.name} v${subflow.version}; the flow uses it in place of the ${selected.length} nodes.`);

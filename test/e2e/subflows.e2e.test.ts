@@ -56,6 +56,7 @@ describe('designer: sub-flows', () => {
     await capture(page, 'subflow-10-save-dialog');
     await page.getByRole('button', { name: 'Save sub-flow' }).click();
     await page.locator('.react-flow__node[data-id="vat-check"]').waitFor();
+    await page.getByTestId('subflow-details').waitFor();
     await expect.poll(async () => (await detail('invoices-a')).draft.nodes.map((n) => `${n.id}:${n.type}`).sort(), POLL)
       .toEqual(['in:source.file', 'post:target.postgres', 'reject:target.postgres', 'vat-check:subflow']);
     expect((await detail('invoices-a')).problems).toEqual([]);
