@@ -133,6 +133,11 @@ export function createApiClient(baseUrl = '', fetchImpl: typeof fetch = (...a) =
     importFlow: (document: FlowDocument, overwriteDraft = false) => call('POST /api/flows/import', { body: { document: document, overwriteDraft } }),
     validateFlow: (document: FlowDocument) => call('POST /api/flows/validate', { body: { document } }),
 
+    // sub-flows
+    subflows: () => call('GET /api/subflows'),
+    subflow: (name: string, version?: number) => call('GET /api/subflows/{name}', { params: { name }, query: { version } }),
+    saveSubflow: (name: string, body: InputOf<'PUT /api/subflows/{name}'>['body']) => call('PUT /api/subflows/{name}', { params: { name }, body }),
+
     // versions
     listVersions: (id: string) => call('GET /api/flows/{id}/versions', { params: { id } }),
     saveVersion: (id: string, message: string) => call('POST /api/flows/{id}/versions', { params: { id }, body: { message } }),

@@ -21,6 +21,7 @@ import { useEditorActions } from './canvas/editor-actions.ts';
 import { Inspector } from './panels/inspector.tsx';
 import { BottomDrawer } from './panels/bottom-drawer.tsx';
 import { SaveVersionDialog } from './versions/save-version-dialog.tsx';
+import { SaveSubflowDialog } from './subflows/save-subflow-dialog.tsx';
 import { DraftConflictBanner } from './versions/draft-conflict-banner.tsx';
 import { DeployDialog } from './versions/deploy-dialog.tsx';
 import { useSampleRereading } from './samples/use-sample-rereading.ts';
@@ -104,7 +105,7 @@ function FlowEditor() {
       <TopBar actions={actions} />
       <DraftConflictBanner />
       <div className="editor-body">
-        <Palette onAdd={actions.addAtCenter} readOnly={actions.readOnly} />
+        <Palette onAdd={actions.addAtCenter} onAddSubflow={actions.addSubflowAtCenter} readOnly={actions.readOnly} />
         <div className="editor-center">
           {diffView ? (
             <Suspense fallback={<LoadingScreen label="Comparing versions…" />}>
@@ -125,6 +126,7 @@ function FlowEditor() {
       )}
       {dialog === 'save-version' && <SaveVersionDialog />}
       {dialog === 'deploy' && <DeployDialog />}
+      {dialog === 'save-subflow' && <SaveSubflowDialog />}
       <Notices />
     </div>
   );

@@ -24,6 +24,7 @@ import { fileTarget } from './target/file.ts';
 import { amqpTarget } from './target/amqp.ts';
 import { natsTarget } from './target/nats.ts';
 import { sftpTarget } from './target/sftp.ts';
+import { subflowNode } from './subflow/subflow.ts';
 
 export const NODE_TYPES: readonly AnyNodeDeclaration[] = [
   fileSource,
@@ -46,6 +47,7 @@ export const NODE_TYPES: readonly AnyNodeDeclaration[] = [
   amqpTarget,
   natsTarget,
   sftpTarget,
+  subflowNode,
 ];
 
 export const catalog: NodeCatalog = createCatalog(NODE_TYPES);

@@ -486,8 +486,8 @@ export interface NodeDeclaration<C, K extends NodeCategory> {
   title: string;
   description: string;
   category: K;
-  /** Input ports; sources have none. */
-  inputs: PortDeclaration[];
+  /** Input ports; sources have none. May depend on the config (a sub-flow's declared inputs). */
+  inputs: PortDeclaration[] | ((config: C) => PortDeclaration[]);
   /** Output ports; may depend on the config (e.g. route outputs). */
   outputs: PortDeclaration[] | ((config: C) => PortDeclaration[]);
   /** JSON Schema of the config; the inspector renders it, the runtime validates with it. */
@@ -555,6 +555,11 @@ function withDeclaredAccessors(decl: AnyNodeDeclaration, legacy: boolean): AnyNo
 /** The output ports of a node for a given config. */
 export function outputPorts(decl: AnyNodeDeclaration, config: unknown): PortDeclaration[] {
   return typeof decl.outputs === 'function' ? decl.outputs(config) : decl.outputs;
+}
+
+/** The input ports of a node for a given config. */
+export function inputPorts(decl: AnyNodeDeclaration, config: unknown): PortDeclaration[] {
+  return typeof decl.inputs === 'function' ? decl.inputs(config) : decl.inputs;
 }
 
 /** The port a source's records leave by (its one output). */

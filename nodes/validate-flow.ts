@@ -6,10 +6,11 @@
 import { flowSizeProblems } from './flow-limits.ts';
 import flowSchema from './flow-document.schema.json' with { type: 'json' };
 import type { AnyNodeDeclaration } from './define-node.ts';
-import { outputPorts, targetIdempotencyKey } from './define-node.ts';
+import { inputPorts, outputPorts, targetIdempotencyKey } from './define-node.ts';
+import { SUBFLOW_TYPE, type SubflowConfig } from './subflow/subflow.ts';
 import type { NodeCatalog } from './node-catalog.ts';
 import type { ExpressionEvaluator } from './expression/evaluator.ts';
-import type { FlowDocument, FlowNode } from './flow-document.ts';
+import type { FlowDocument, FlowEdge, FlowNode } from './flow-document.ts';
 import { DEFAULT_IN_PORT, edgeSourcePort } from './flow-document.ts';
 import { resolveNodeConfig } from './node-config.ts';
 import { declaredSchemaValidator } from './schema-validator.ts';
@@ -99,9 +100,19 @@ export function validateFlow(doc: unknown, catalog: NodeCatalog, evaluator: Expr
     if (p) problems.push({ code: 'expression-syntax', path, position: p.position, message: `${path.slice(1).replace('/', '.')}: ${p.message}` });
   }
 
-  const nodesById = new Map<string, { node: FlowNode; index: number; decl?: AnyNodeDeclaration; config?: Record<string, unknown> }>();
-  flow.nodes.forEach((node, index) => {
-    const path = `/nodes/${index}`;
+  const nodesById = checkNodes(flow.nodes, (i) => `/nodes/${i}`, flow, catalog, evaluator, problems);
+  problems.push(...checkGraph(flow, nodesById, (i) => `/edges/${i}`));
+  for (const entry of nodesById.values()) {
+    if (entry.node.type === SUBFLOW_TYPE && entry.config) problems.push(...checkSubflow(entry, flow, catalog, evaluator));
+  }
+  return mostSpecificPerPath(problems);
+}
+
+/** Checks each node on its own (type, version, config, expressions, idempotency key, connection); returns them by id. */
+function checkNodes(nodes: FlowNode[], pathOf: (index: number) => string, flow: FlowDocument, catalog: NodeCatalog, evaluator: ExpressionEvaluator, problems: FlowProblem[]): Map<string, NodeEntry> {
+  const nodesById = new Map<string, NodeEntry>();
+  nodes.forEach((node, index) => {
+    const path = pathOf(index);
     if (nodesById.has(node.id)) {
       problems.push({ code: 'duplicate-id', path: `${path}/id`, nodeId: node.id, message: `Node id '${node.id}' is used more than once` });
       return;
@@ -109,17 +120,17 @@ export function validateFlow(doc: unknown, catalog: NodeCatalog, evaluator: Expr
     const decl = catalog.get(node.type);
     if (!decl) {
       problems.push({ code: 'unknown-node-type', path: `${path}/type`, nodeId: node.id, message: `Node '${node.id}' has unknown type '${node.type}'` });
-      nodesById.set(node.id, { node, index });
+      nodesById.set(node.id, { node, path });
       return;
     }
     const resolved = resolveNodeConfig(decl, node);
     if (!resolved.ok) {
       problems.push({ code: 'newer-node-version', path: `${path}/typeVersion`, nodeId: node.id, message: resolved.message });
-      nodesById.set(node.id, { node, index, decl });
+      nodesById.set(node.id, { node, path, decl });
       return;
     }
     const config = resolved.config;
-    nodesById.set(node.id, { node, index, decl, config });
+    nodesById.set(node.id, { node, path, decl, config });
     for (const e of validateNodeConfig(decl, config)) {
       problems.push({ code: 'invalid-config', path: `${path}/config${e.path}`, nodeId: node.id, message: `Node '${node.id}' (${decl.title}): ${e.message}` });
     }
@@ -138,9 +149,7 @@ export function validateFlow(doc: unknown, catalog: NodeCatalog, evaluator: Expr
       problems.push({ code: 'unknown-connection', path: `${path}/config/connection`, nodeId: node.id, message: `Node '${node.id}' uses connection '${connection}', which the flow does not declare under "connections"` });
     }
   });
-
-  problems.push(...checkGraph(flow, nodesById));
-  return mostSpecificPerPath(problems);
+  return nodesById;
 }
 
 const SPECIFICITY: Partial<Record<FlowProblemCode, number>> = { 'missing-idempotency-key': 3, 'expression-syntax': 2, 'unknown-connection': 2, 'invalid-config': 1 };
@@ -160,9 +169,9 @@ function mostSpecificPerPath(problems: FlowProblem[]): FlowProblem[] {
   });
 }
 
-type NodeEntry = { node: FlowNode; index: number; decl?: AnyNodeDeclaration; config?: Record<string, unknown> };
+type NodeEntry = { node: FlowNode; path: string; decl?: AnyNodeDeclaration; config?: Record<string, unknown> };
 
-function checkGraph(flow: FlowDocument, nodesById: Map<string, NodeEntry>): FlowProblem[] {
+function checkGraph(flow: Pick<FlowDocument, 'edges'>, nodesById: Map<string, NodeEntry>, edgePath: (index: number) => string): FlowProblem[] {
   const problems: FlowProblem[] = [];
   const outgoing = new Map<string, string[]>();
   const connectedIn = new Set<string>();
@@ -170,7 +179,7 @@ function checkGraph(flow: FlowDocument, nodesById: Map<string, NodeEntry>): Flow
   const edgeIds = new Set<string>();
 
   flow.edges.forEach((edge, i) => {
-    const path = `/edges/${i}`;
+    const path = edgePath(i);
     if (edgeIds.has(edge.id)) problems.push({ code: 'duplicate-id', path: `${path}/id`, edgeId: edge.id, message: `Edge id '${edge.id}' is used more than once` });
     edgeIds.add(edge.id);
     const from = nodesById.get(edge.source);
@@ -185,9 +194,9 @@ function checkGraph(flow: FlowDocument, nodesById: Map<string, NodeEntry>): Flow
         problems.push({ code: 'unknown-port', path: `${path}/sourceHandle`, nodeId: from.node.id, edgeId: edge.id, message: `Edge '${edge.id}' leaves node '${from.node.id}' by port '${port}', which it does not have (ports: ${ports.join(', ') || 'none'})` });
       }
     }
-    if (to.decl) {
+    if (to.decl && to.config) {
       const inPort = edge.targetHandle ?? DEFAULT_IN_PORT;
-      const inPorts = to.decl.inputs.map((p) => p.id);
+      const inPorts = inputPorts(to.decl, to.config).map((p) => p.id);
       if (!inPorts.includes(inPort)) {
         problems.push({ code: 'unknown-port', path: `${path}/targetHandle`, nodeId: to.node.id, edgeId: edge.id, message: `Edge '${edge.id}' enters node '${to.node.id}' by port '${inPort}', which it does not have (ports: ${inPorts.join(', ') || 'none: it is a source'})` });
       }
@@ -202,7 +211,7 @@ function checkGraph(flow: FlowDocument, nodesById: Map<string, NodeEntry>): Flow
   const cycle = findCycle([...nodesById.keys()], outgoing);
   if (cycle) {
     const first = nodesById.get(cycle[0])!;
-    problems.push({ code: 'cycle', path: `/nodes/${first.index}`, nodeId: cycle[0], message: `The flow has a cycle: ${[...cycle, cycle[0]].join(' → ')}` });
+    problems.push({ code: 'cycle', path: first.path, nodeId: cycle[0], message: `The flow has a cycle: ${[...cycle, cycle[0]].join(' → ')}` });
   }
 
   const sources = [...nodesById.values()].filter((e) => e.decl?.category === 'source');
@@ -219,27 +228,72 @@ function checkGraph(flow: FlowDocument, nodesById: Map<string, NodeEntry>): Flow
   }
 
   for (const entry of nodesById.values()) {
-    const { node, index, decl, config } = entry;
+    const { node, path, decl, config } = entry;
     if (!decl || !config) continue;
     if (decl.category !== 'source' && !reachable.has(node.id) && sources.length > 0) {
-      problems.push({ code: 'unreachable-node', path: `/nodes/${index}`, nodeId: node.id, message: `Node '${node.id}' (${decl.title}) cannot be reached from any source` });
+      problems.push({ code: 'unreachable-node', path, nodeId: node.id, message: `Node '${node.id}' (${decl.title}) cannot be reached from any source` });
     }
-    for (const input of decl.inputs) {
+    for (const input of inputPorts(decl, config)) {
       if (!connectedIn.has(node.id)) {
-        problems.push({ code: 'unconnected-port', path: `/nodes/${index}`, nodeId: node.id, message: `Node '${node.id}' (${decl.title}): input '${input.title}' is not connected` });
+        problems.push({ code: 'unconnected-port', path, nodeId: node.id, message: `Node '${node.id}' (${decl.title}): input '${input.title}' is not connected` });
       }
     }
     if (decl.category !== 'target' && !outgoing.has(node.id)) {
-      problems.push({ code: 'unconnected-port', path: `/nodes/${index}`, nodeId: node.id, message: `Node '${node.id}' (${decl.title}) has no outgoing connection: its records would go nowhere` });
+      problems.push({ code: 'unconnected-port', path, nodeId: node.id, message: `Node '${node.id}' (${decl.title}) has no outgoing connection: its records would go nowhere` });
       continue;
     }
     for (const port of outputPorts(decl, config)) {
       if (port.required && !connectedOut.has(`${node.id}\u0000${port.id}`)) {
-        problems.push({ code: 'unconnected-port', path: `/nodes/${index}`, nodeId: node.id, message: `Node '${node.id}' (${decl.title}): output '${port.title}' is not connected` });
+        problems.push({ code: 'unconnected-port', path, nodeId: node.id, message: `Node '${node.id}' (${decl.title}): output '${port.title}' is not connected` });
       }
     }
   }
   return problems;
+}
+
+const IN_PORT_NODE = (id: string) => `\u0000input '${id}'`;
+const OUT_PORT_NODE = (id: string) => `\u0000output '${id}'`;
+
+/**
+ * A sub-flow node's pinned content, checked as a small flow of its own: its
+ * inputs are its sources, its outputs its ends. Problems point into the
+ * node's config and name the sub-flow node (the one the canvas shows).
+ */
+function checkSubflow(entry: NodeEntry, flow: FlowDocument, catalog: NodeCatalog, evaluator: ExpressionEvaluator): FlowProblem[] {
+  const c = entry.config as SubflowConfig;
+  const at = `${entry.path}/config`;
+  const problems: FlowProblem[] = [];
+  const inner = checkNodes(c.nodes, (i) => `${at}/nodes/${i}`, flow, catalog, evaluator, problems);
+  for (const e of inner.values()) {
+    if (e.node.type === SUBFLOW_TYPE) problems.push({ code: 'invalid-config', path: `${e.path}/type`, message: `Node '${e.node.id}' is a sub-flow: a sub-flow cannot contain another one` });
+    else if (e.decl?.category === 'source') problems.push({ code: 'invalid-config', path: `${e.path}/type`, message: `Node '${e.node.id}' (${e.decl.title}) is a source: a sub-flow's records come in through its inputs` });
+  }
+  const portNode = (id: string, category: 'source' | 'target', title: string): NodeEntry => ({
+    node: { id, type: SUBFLOW_TYPE, typeVersion: 1, position: { x: 0, y: 0 }, config: {} }, path: at, config: {},
+    decl: { ...entry.decl!, category, title, inputs: category === 'target' ? [{ id: DEFAULT_IN_PORT, title }] : [], outputs: category === 'source' ? [{ id: 'out', title }] : [] },
+  });
+  const edges: FlowEdge[] = c.edges.map((e) => ({ ...e }));
+  const edgePaths = c.edges.map((_, i) => `${at}/edges/${i}`);
+  c.inputs.forEach((input, i) => {
+    inner.set(IN_PORT_NODE(input.id), portNode(IN_PORT_NODE(input.id), 'source', `input '${input.id}'`));
+    input.targets.forEach((t, j) => {
+      edges.push({ id: `input '${input.id}' → ${t.node}`, source: IN_PORT_NODE(input.id), target: t.node, targetHandle: t.port });
+      edgePaths.push(`${at}/inputs/${i}/targets/${j}`);
+    });
+  });
+  c.outputs.forEach((output, i) => {
+    inner.set(OUT_PORT_NODE(output.id), portNode(OUT_PORT_NODE(output.id), 'target', `output '${output.id}'`));
+    output.sources.forEach((s, j) => {
+      edges.push({ id: `${s.node} → output '${output.id}'`, source: s.node, sourceHandle: s.port, target: OUT_PORT_NODE(output.id) });
+      edgePaths.push(`${at}/outputs/${i}/sources/${j}`);
+    });
+  });
+  // The port stand-ins' own reachability follows from the inner nodes' problems: not said twice.
+  const portEdge = /(\/(?:inputs|outputs)\/\d+\/(?:targets|sources)\/\d+)\/(source|target)(Handle)?$/;
+  problems.push(...checkGraph({ edges }, inner, (i) => edgePaths[i]).filter((p) => p.path !== at)
+    .map((p) => ({ ...p, path: p.path.replace(portEdge, (_, ref: string, _end: string, handle?: string) => `${ref}/${handle ? 'port' : 'node'}`) })));
+  const name = `Sub-flow '${c.name}' v${c.version} (node '${entry.node.id}')`;
+  return problems.map((p) => ({ ...p, nodeId: entry.node.id, message: `${name}: ${p.message.replaceAll('\u0000', '')}` }));
 }
 
 /** Returns the node ids of one cycle, or null. Iterative DFS (flows can be large). */

@@ -4,6 +4,7 @@
  * tests that gate promotion.
  */
 import type { ConnectionResolver, ReferenceData } from '../nodes/define-node.ts';
+import { expandSubflows } from '../nodes/subflow/expand.ts';
 import type { FlowDocument, MappingTest } from '../nodes/flow-document.ts';
 import type { NodeCatalog } from '../nodes/node-catalog.ts';
 import type { ExpressionEvaluator } from '../nodes/expression/evaluator.ts';
@@ -40,7 +41,8 @@ export async function runMappingTest(doc: FlowDocument, test: MappingTest, deps:
   }
   if (result.status === 'failed') return { ...base, passed: false, actual: undefined, differences: [], error: result.error?.message };
   // Captured outputs are unmasked (traces are masked), so sensitive fields compare too.
-  const targets = doc.nodes.filter((n) => deps.catalog.get(n.type)?.category === 'target').map((n) => n.id);
+  // Targets inside a sub-flow run as `<sub-flow node>/<target>`: the expanded flow names them.
+  const targets = expandSubflows(doc).nodes.filter((n) => deps.catalog.get(n.type)?.category === 'target').map((n) => n.id);
   const outputs = (test.node ? [test.node] : targets).flatMap((id) => (result.outputs?.[id] ?? []).map((o) => o.data));
   const actual = outputs.length === 1 ? outputs[0] : outputs.length === 0 ? undefined : outputs;
   const differences = diffValues(test.expected, actual);

@@ -8,7 +8,7 @@ import { JsonView } from '../shell/json-view.tsx';
 import { AdminPage } from './admin-tabs.tsx';
 import { CursorPager } from '../shell/cursor-pager.tsx';
 
-const ENTITIES = ['flow', 'version', 'deployment', 'promotion', 'connection', 'user', 'token', 'dead-letter', 'trigger', 'reference-data', 'run', 'retention', 'login'];
+const ENTITIES = ['flow', 'version', 'deployment', 'promotion', 'connection', 'user', 'token', 'dead-letter', 'trigger', 'reference-data', 'run', 'retention', 'subflow', 'login'];
 
 /** A date input's day as the start (or the end, exclusive) of that day in the browser's time zone, as ISO. */
 function dayBound(day: string, end: boolean): string | undefined {

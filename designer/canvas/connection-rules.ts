@@ -3,7 +3,7 @@
  * validate-flow.ts, applied while dragging so a bad edge is never drawn:
  * no cycles, ports must exist on both nodes, no duplicate edges.
  */
-import { outputPorts, type PortDeclaration } from '../../nodes/define-node.ts';
+import { inputPorts, outputPorts, type PortDeclaration } from '../../nodes/define-node.ts';
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import { resolveNodeConfig } from '../../nodes/node-config.ts';
 import { DEFAULT_IN_PORT, DEFAULT_OUT_PORT, type FlowDocument, type FlowEdge, type FlowNode } from '../../nodes/flow-document.ts';
@@ -45,12 +45,15 @@ export function portsOf(node: FlowNode, catalog: NodeCatalog): { inputs: PortDec
   const resolved = resolveNodeConfig(decl, node);
   const config = resolved.ok ? resolved.config : (decl.defaults as Record<string, unknown>);
   let outputs: PortDeclaration[];
+  let inputs: PortDeclaration[];
   try {
     outputs = outputPorts(decl, config);
+    inputs = inputPorts(decl, config);
   } catch {
     outputs = [];
+    inputs = [];
   }
-  return { inputs: decl.inputs, outputs };
+  return { inputs, outputs };
 }
 
 /** Decides whether a connection may be made, and says why not. */

@@ -8,12 +8,15 @@ import { useEditor } from '../editor-context.tsx';
 import { runTestRun } from '../panels/test-run-action.ts';
 import { parseClipboardText } from '../store/clipboard.ts';
 import { useDesignerStoreApi } from '../store/store-context.tsx';
+import { addSubflow } from '../subflows/add-subflow.ts';
 import { layoutFlow } from './auto-layout.ts';
 import { findShortcut, isTypingTarget, type ShortcutAction } from './shortcuts.ts';
 
 export interface EditorActions {
   readOnly: boolean;
   addAtCenter(type: string): void;
+  /** Adds a node using the latest version of stored sub-flow `name`. */
+  addSubflowAtCenter(name: string): void;
   layout(): void;
   fitView(): void;
   testRun(): void;
@@ -46,13 +49,20 @@ export function useEditorActions(): EditorActions {
     );
   }, [store, rf, readOnly, fitView]);
 
-  const addAtCenter = useCallback((type: string) => {
-    if (readOnly) return;
+  const centre = useCallback(() => {
     const box = document.querySelector('.canvas')?.getBoundingClientRect();
     const p = box ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
     const n = store.getState().document?.nodes.length ?? 0;
-    store.getState().addNode(type, { x: Math.round(p.x - 120 + (n % 5) * 12), y: Math.round(p.y - 40 + (n % 5) * 12) });
-  }, [rf, store, readOnly]);
+    return { x: Math.round(p.x - 120 + (n % 5) * 12), y: Math.round(p.y - 40 + (n % 5) * 12) };
+  }, [rf, store]);
+
+  const addAtCenter = useCallback((type: string) => {
+    if (!readOnly) store.getState().addNode(type, centre());
+  }, [store, readOnly, centre]);
+
+  const addSubflowAtCenter = useCallback((name: string) => {
+    if (!readOnly) void addSubflow(store, api, name, centre());
+  }, [store, api, readOnly, centre]);
 
   const testRun = useCallback(() => void runTestRun(store, api, flowId), [store, api, flowId]);
   const saveVersion = useCallback(() => !readOnly && store.getState().openDialog('save-version'), [store, readOnly]);
@@ -111,5 +121,5 @@ export function useEditorActions(): EditorActions {
     return () => window.removeEventListener('keydown', onKey);
   }, [run]);
 
-  return useMemo(() => ({ readOnly, addAtCenter, layout, fitView, testRun, saveVersion, run }), [readOnly, addAtCenter, layout, fitView, testRun, saveVersion, run]);
+  return useMemo(() => ({ readOnly, addAtCenter, addSubflowAtCenter, layout, fitView, testRun, saveVersion, run }), [readOnly, addAtCenter, addSubflowAtCenter, layout, fitView, testRun, saveVersion, run]);
 }

@@ -13,6 +13,9 @@ import { CATEGORY_LOOK } from './categories.ts';
 import { checkConnection } from './connection-rules.ts';
 import { NODE_TYPES_FOR_RF } from './flow-node-card.tsx';
 import { PALETTE_MIME } from './palette.tsx';
+import { addSubflow } from '../subflows/add-subflow.ts';
+import { SUBFLOW_MIME } from '../subflows/subflow-palette-group.tsx';
+import { useEditor } from '../editor-context.tsx';
 import { createRfProjector, type DesignerEdge, type DesignerNode } from './rf-mapping.ts';
 import { initialViewport } from './initial-viewport.ts';
 import { estimateNodeBox } from './node-box-estimate.ts';
@@ -31,6 +34,7 @@ export interface FlowCanvasProps {
 /** Memoised: the editor around it re-renders when versions or the save status change; the canvas need not. */
 export const FlowCanvas = memo(function FlowCanvas({ readOnly, onLayout }: FlowCanvasProps) {
   const store = useDesignerStoreApi();
+  const { api } = useEditor();
   const doc = useDesigner((s) => s.document)!;
   const selectedNodeIds = useDesigner((s) => s.selectedNodeIds);
   const selectedEdgeIds = useDesigner((s) => s.selectedEdgeIds);
@@ -104,14 +108,17 @@ export const FlowCanvas = memo(function FlowCanvas({ readOnly, onLayout }: FlowC
 
   const onDrop = useCallback((e: DragEvent) => {
     const type = e.dataTransfer.getData(PALETTE_MIME);
-    if (!type || readOnly) return;
+    const subflow = e.dataTransfer.getData(SUBFLOW_MIME);
+    if ((!type && !subflow) || readOnly) return;
     e.preventDefault();
     const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-    store.getState().addNode(type, { x: Math.round(p.x - 120), y: Math.round(p.y - 30) });
-  }, [rf, store, readOnly]);
+    const at = { x: Math.round(p.x - 120), y: Math.round(p.y - 30) };
+    if (subflow) void addSubflow(store, api, subflow, at);
+    else store.getState().addNode(type, at);
+  }, [rf, store, api, readOnly]);
 
   const onDragOver = useCallback((e: DragEvent) => {
-    if (e.dataTransfer.types.includes(PALETTE_MIME)) {
+    if (e.dataTransfer.types.includes(PALETTE_MIME) || e.dataTransfer.types.includes(SUBFLOW_MIME)) {
       e.preventDefault();
       e.dataTransfer.dropEffect = 'move';
     }

@@ -1,18 +1,21 @@
-/** The node palette, grouped by category and searchable; built from the catalog. */
+/** The node palette, grouped by category and searchable; built from the catalog, with the stored sub-flows. */
 import { useMemo, useState, type DragEvent } from 'react';
 import { catalog } from '../../nodes/catalog.ts';
 import { NODE_CATEGORIES } from '../../nodes/define-node.ts';
+import { SUBFLOW_TYPE } from '../../nodes/subflow/subflow.ts';
+import { SubflowPaletteGroup } from '../subflows/subflow-palette-group.tsx';
 import { CATEGORY_LOOK } from './categories.ts';
 
 export const PALETTE_MIME = 'application/x-ledgerflow-node-type';
 
-export function Palette({ onAdd, readOnly }: { onAdd: (type: string) => void; readOnly?: boolean }) {
+export function Palette({ onAdd, onAddSubflow, readOnly }: { onAdd: (type: string) => void; onAddSubflow: (name: string) => void; readOnly?: boolean }) {
   const [query, setQuery] = useState('');
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
     return NODE_CATEGORIES.map((category) => ({
       category,
-      types: catalog.byCategory(category).filter((d) => !q || `${d.title} ${d.description} ${d.type} ${category}`.toLowerCase().includes(q)),
+      // A sub-flow node is added from the Sub-flows group (it pins a stored sub-flow), never empty.
+      types: catalog.byCategory(category).filter((d) => d.type !== SUBFLOW_TYPE && (!q || `${d.title} ${d.description} ${d.type} ${category}`.toLowerCase().includes(q))),
     })).filter((g) => g.types.length > 0);
   }, [query]);
 
@@ -55,6 +58,7 @@ export function Palette({ onAdd, readOnly }: { onAdd: (type: string) => void; re
             </section>
           );
         })}
+        <SubflowPaletteGroup query={query} onAdd={onAddSubflow} readOnly={readOnly} />
       </div>
       <p className="palette-hint muted small">{readOnly ? 'Read only: operators watch and run flows; analysts change them.' : 'Drag a node onto the canvas, then connect its ports.'}</p>
     </aside>

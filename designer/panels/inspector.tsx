@@ -27,6 +27,7 @@ function SelectionSummary({ nodes, edges }: { nodes: number; edges: number }) {
       {!readOnly && (
         <div className="button-row">
           {nodes > 0 && <button type="button" className="btn" onClick={() => { const s = store.getState(); if (s.copy()) s.paste(); }}>Duplicate</button>}
+          {nodes > 0 && <button type="button" className="btn" onClick={() => store.getState().openDialog('save-subflow')} title="Save the selected nodes as a reusable sub-flow, used here and by other flows">Save as sub-flow…</button>}
           <button type="button" className="btn btn-danger" onClick={() => store.getState().deleteSelection()}>Delete</button>
         </div>
       )}

@@ -1,7 +1,8 @@
 /** The form of one node: label, problems, config generated from its schema, retry policy. */
 import { useMemo } from 'react';
 import { catalog } from '../../nodes/catalog.ts';
-import { SQL_CONNECTION_KINDS, type ConnectionKind, type FlowNode } from '../../nodes/flow-document.ts';
+import type { FlowNode } from '../../nodes/flow-document.ts';
+import { connectionKindsOf } from './connection-kinds.ts';
 import { CATEGORY_LOOK } from '../canvas/categories.ts';
 import { useEditor } from '../editor-context.tsx';
 import { useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
@@ -11,18 +12,10 @@ import { SchemaForm } from './schema-form/schema-form.tsx';
 import { TextInput } from './schema-form/widgets.tsx';
 import { RetryPolicyForm } from './retry-policy-form.tsx';
 import { NodeRunSummary } from './node-run-summary.tsx';
+import { SUBFLOW_TYPE } from '../../nodes/subflow/subflow.ts';
+import { SubflowDetails } from '../subflows/subflow-details.tsx';
 
 const NO_PROBLEMS: never[] = [];
-
-/**
- * The connection kinds a node type takes, from its type id (`target.http` → http); the SQL nodes
- * (`*.postgres`) take Postgres and MySQL/MariaDB connections, the first is the one a new connection declared from them gets.
- */
-export function connectionKindsOf(type: string): readonly ConnectionKind[] | undefined {
-  const kind = /\.(postgres|http|amqp|nats|sftp)$/.exec(type)?.[1];
-  if (!kind) return undefined;
-  return kind === 'postgres' ? SQL_CONNECTION_KINDS : [kind as ConnectionKind];
-}
 
 export function NodeInspector({ nodeId }: { nodeId: string }) {
   const store = useDesignerStoreApi();
@@ -70,7 +63,9 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
       {node.type === 'transform.jsonata' && (
         <button type="button" className="btn btn-block mapper-button" onClick={() => store.getState().openMapper(nodeId)}>⇄ Open visual mapper</button>
       )}
-      {decl ? (
+      {node.type === SUBFLOW_TYPE ? (
+        <SubflowDetails node={node} />
+      ) : decl ? (
         <FormContext.Provider value={formContext}>
           <SchemaForm schema={decl.configSchema} value={node.config} onChange={(config) => update({ config })} />
           {decl.category === 'target' && <RetryPolicyForm value={node.retry} onChange={(retry) => update({ retry })} />}

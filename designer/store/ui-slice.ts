@@ -15,7 +15,7 @@ export interface VersionDiffView {
   to: number | 'draft';
 }
 
-export type EditorDialog = 'save-version' | 'deploy';
+export type EditorDialog = 'save-version' | 'deploy' | 'save-subflow';
 
 export interface UiState {
   drawer: DrawerTab | null;
@@ -27,6 +27,8 @@ export interface UiState {
   notices: Notice[];
   /** Focus the inspector on this config path (from a problem click). */
   focusPath: string | null;
+  /** Bumped when a sub-flow is saved, so the palette lists it. */
+  subflowsStamp: number;
 }
 
 export interface UiActions {
@@ -39,6 +41,7 @@ export interface UiActions {
   notify(kind: Notice['kind'], message: string): void;
   dismiss(id: number): void;
   focusProblem(nodeId: string | undefined, path: string | null): void;
+  subflowsChanged(): void;
 }
 
 export type UiSlice = UiState & UiActions;
@@ -53,6 +56,7 @@ export const createUiSlice: StateCreator<DesignerState, [], [], UiSlice> = (set,
   diffView: null,
   notices: [],
   focusPath: null,
+  subflowsStamp: 0,
   openDrawer: (drawer) => set({ drawer }),
   openDialog: (dialog) => set({ dialog }),
   toggleDrawer: (tab) => set({ drawer: get().drawer === tab ? null : tab }),
@@ -64,6 +68,7 @@ export const createUiSlice: StateCreator<DesignerState, [], [], UiSlice> = (set,
     set({ notices: [...get().notices.slice(-3), notice] });
   },
   dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
+  subflowsChanged: () => set({ subflowsStamp: get().subflowsStamp + 1 }),
   focusProblem(nodeId, path) {
     set({ selectedNodeIds: nodeId ? [nodeId] : [], selectedEdgeIds: [], focusPath: path });
   },

@@ -5,6 +5,7 @@ import { shortMessage } from '../panels/problem-paths.ts';
 import { ApiError, errorMessage } from '../api-client.ts';
 import { useEditor } from '../editor-context.tsx';
 import { Dialog } from '../shell/dialog.tsx';
+import { ErrorCallout, type DialogError } from '../shell/error-callout.tsx';
 import { useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
 
 export function SaveVersionDialog() {
@@ -20,7 +21,7 @@ export function SaveVersionDialog() {
   const mapping = useDesigner((s) => s.mappingTests);
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ text: string; list: string[] } | null>(null);
+  const [error, setError] = useState<DialogError | null>(null);
   const close = () => store.getState().openDialog(null);
   const failing = mapping.status === 'done' ? mapping.result.filter((r) => !r.passed).length : 0;
 
@@ -67,12 +68,7 @@ export function SaveVersionDialog() {
         <div className="muted small">
           {tests === 0 ? 'This flow has no mapping tests; promotion to prod will have nothing to check.' : mapping.status === 'done' ? (failing ? `⚠ ${failing} of ${tests} mapping tests fail: promotion will be refused until they pass.` : `✓ All ${tests} mapping tests passed.`) : `${tests} mapping test${tests === 1 ? '' : 's'} will be run before promotion.`}
         </div>
-        {error && (
-          <div className="callout callout-error">
-            {error.text}
-            {error.list.length > 0 && <ul>{error.list.slice(0, 8).map((m, i) => <li key={i}>{m}</li>)}</ul>}
-          </div>
-        )}
+        <ErrorCallout error={error} />
       </form>
     </Dialog>
   );

@@ -32,6 +32,7 @@ import { registerFlowRoutes } from './routes/flow-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerHookRoutes } from './routes/hook-routes.ts';
 import { registerReferenceDataRoutes } from './routes/reference-data-routes.ts';
+import { registerSubflowRoutes } from './routes/subflow-routes.ts';
 import { registerRunRoutes } from './routes/run-routes.ts';
 import { registerTriggerRoutes } from './routes/trigger-routes.ts';
 import { registerUserRoutes } from './routes/user-routes.ts';
@@ -118,6 +119,7 @@ export function createApp(deps: AppDeps) {
   registerAuditRoutes(app, ctx);
   registerReferenceDataRoutes(app, ctx);
   registerAlertRoutes(app, ctx);
+  registerSubflowRoutes(app, ctx);
   registerHookRoutes(app, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'sessionCookie', { type: 'apiKey', in: 'cookie', name: 'lf_session', description: 'Set by POST /api/auth/login' });

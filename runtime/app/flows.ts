@@ -12,6 +12,7 @@ import type { AppContext } from './app-context.ts';
 import { assertStorableDraft, assertValidFlow, problemItems, requireFlow, validateDocument } from './flow-checks.ts';
 import { recordTestResults } from './mapping-test-runs.ts';
 import { AppProblem, conflict } from './problem.ts';
+import { pinnedSubflowProblems } from './subflows.ts';
 
 export interface FlowSummary {
   id: string;
@@ -110,8 +111,8 @@ export async function deleteFlow(ctx: AppContext, actor: string, flowId: string)
 /** Saves the draft as a new immutable version (422 when it has problems) and runs its mapping tests. */
 export async function saveVersion(ctx: AppContext, actor: string, flowId: string, message: string) {
   const flow = await requireFlow(ctx, flowId);
-  const problems = validateDocument(ctx, flow.draft);
-  if (problems.length) throw new AppProblem(422, `The draft has ${problems.length} problem(s); fix them before saving a version.`, { problems: problemItems(problems) });
+  const problems = [...problemItems(validateDocument(ctx, flow.draft)), ...await pinnedSubflowProblems(ctx, flow.draft)];
+  if (problems.length) throw new AppProblem(422, `The draft has ${problems.length} problem(s); fix them before saving a version.`, { problems });
   const version = await ctx.store.saveVersion(flow.id, flow.draft, actor, message);
   await ctx.repos.audit.append({ actor, action: 'version.saved', entity: 'version', entityId: `${flow.id}@${version.version}`, after: { flowId: flow.id, version: version.version, hash: version.hash, message } });
   const testsPassed = await recordTestResults(ctx, flow.id, version.version, version.document);

@@ -79,6 +79,11 @@ export const COMMAND_USAGE: Record<string, CommandUsage> = {
     synopsis: ['reference load <set> <file> --key <field>[,<field>…] [--valid-from <field>] [--valid-to <field>] [--multiple] [--json]   load a CSV/JSON file as a new version of a set', 'reference list [--json]', 'reference show <set> [--version <n>] [--rows <n>] [--json]'],
     options: ['--key <fields>        the key field, or several separated by commas (a composite key)', '--valid-from <field>  field of the first day a row is valid (effective dates)', '--valid-to <field>    field of the last day a row is valid (inclusive)', '--multiple            several rows may share a key (one-to-many)', '--version <n>         show this version (default the current one)', '--rows <n>            how many rows to show (default 20)', '--json                print JSON'],
   },
+  subflow: {
+    section: 'Operations',
+    synopsis: ['subflow list [--json]   sub-flows at their latest version, with the flows using each', 'subflow show <name> [--version <n>] [--json]', 'subflow save <name> <file.json> [--message "<why>"] [--json]   save a sub-flow (inputs, outputs, nodes, edges) as its next version'],
+    options: ['--version <n>         show this version (default the latest)', '--message <why>       why this version (kept with it)', '--json                print JSON'],
+  },
   retention: {
     section: 'Operations',
     synopsis: ['retention [--snapshot-days <n>] [--lineage-days <n>] [--json]   prune old trace snapshots and traces'],

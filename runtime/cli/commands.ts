@@ -30,12 +30,14 @@ const dlq: CommandGroup = async () => (await import('./dlq-commands.ts')).DLQ_CO
 const worker: CommandGroup = async () => (await import('./worker-command.ts')).WORKER_COMMANDS;
 const service: CommandGroup = async () => (await import('./service-commands.ts')).SERVICE_COMMANDS;
 const reference: CommandGroup = async () => (await import('./reference-commands.ts')).REFERENCE_COMMANDS;
+const subflow: CommandGroup = async () => (await import('./subflow-commands.ts')).SUBFLOW_COMMANDS;
 
 const GROUP_OF: Record<string, CommandGroup> = {
   validate: flow, run: flow, replay: flow, nodes: flow,
   runs: ops, trace: ops, find: ops,
   dlq, retention: dlq,
   reference,
+  subflow,
   worker,
   serve: service, users: service, examples: service,
 };

@@ -12,6 +12,7 @@ import { DEFAULT_IN_PORT, edgeSourcePort } from '../../nodes/flow-document.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { resolveNodeConfig } from '../../nodes/node-config.ts';
 import { validateFlow } from '../../nodes/validate-flow.ts';
+import { expandSubflows } from '../../nodes/subflow/expand.ts';
 import { idempotencyScope, legacyNodeScope } from '../../nodes/target/delivery-scope.ts';
 import { DEFAULT_RETRY } from './retry.ts';
 import { createRedactor, type Redactor } from './redact.ts';
@@ -80,12 +81,14 @@ export interface PrepareOptions {
 }
 
 /** Validates and prepares; throws a FlowError listing every problem when the flow is invalid. */
-export function prepareFlow(doc: FlowDocument, options: PrepareOptions): PreparedFlow {
+export function prepareFlow(document: FlowDocument, options: PrepareOptions): PreparedFlow {
   const { catalog, evaluator, reference, functions } = options;
-  const problems = validateFlow(doc, catalog, evaluator);
+  const problems = validateFlow(document, catalog, evaluator);
   if (problems.length) {
-    throw new FlowError('permanent', `Flow '${doc.id}' is invalid and was not run:\n${problems.map((p) => `- ${p.path}: ${p.message}`).join('\n')}`, { code: 'FLOW_INVALID' });
+    throw new FlowError('permanent', `Flow '${document.id}' is invalid and was not run:\n${problems.map((p) => `- ${p.path}: ${p.message}`).join('\n')}`, { code: 'FLOW_INVALID' });
   }
+  // Sub-flow nodes run as their pinned inner nodes (`<node>/<inner>`), so traces and lineage name each one.
+  const doc = expandSubflows(document);
   const nodes = new Map<string, PreparedNode>();
   const compile = (expr: string) => evaluator.compile(expr, { functions });
   for (const node of doc.nodes) {

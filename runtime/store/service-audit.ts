@@ -9,7 +9,7 @@ import { isoOf, numberOf } from './row-values.ts';
 
 type Row = Record<string, unknown>;
 
-export type AuditEntity = 'login' | 'flow' | 'version' | 'deployment' | 'promotion' | 'connection' | 'user' | 'token' | 'dead-letter' | 'trigger' | 'reference-data' | 'run' | 'retention' | 'alert-rule' | 'alert';
+export type AuditEntity = 'login' | 'flow' | 'version' | 'deployment' | 'promotion' | 'connection' | 'user' | 'token' | 'dead-letter' | 'trigger' | 'reference-data' | 'run' | 'retention' | 'alert-rule' | 'alert' | 'subflow';
 
 export interface AuditEntry {
   actor: string;

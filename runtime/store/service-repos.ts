@@ -15,6 +15,7 @@ import { reconciliationRepo } from './service-reconciliation.ts';
 import { recordedInputsRepo } from './service-recorded-inputs.ts';
 import { referenceSetsRepo } from './reference-sets.ts';
 import { alertsRepo } from './alerts-repo.ts';
+import { subflowsRepo } from './subflows-repo.ts';
 
 export function createServiceRepos(sql: SqlClient) {
   return {
@@ -30,6 +31,7 @@ export function createServiceRepos(sql: SqlClient) {
     recordedInputs: recordedInputsRepo(sql),
     referenceSets: referenceSetsRepo(sql),
     alerts: alertsRepo(sql),
+    subflows: subflowsRepo(sql),
     /** Runs `fn` in one transaction; pass `tx` to the repositories' writes so they commit together. */
     transaction: <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> => sql.transaction(fn),
   };

@@ -17,6 +17,7 @@ import {
   VersionRowSchema,
 } from './schemas.ts';
 import { AlertRuleInputSchema, AlertRuleSchema, AlertSchema, AlertStatusSchema } from './alert-schemas.ts';
+import { SaveSubflowSchema, StoredSubflowSchema, SubflowDetailSchema, SubflowSummarySchema } from './subflow-schemas.ts';
 
 const Target = z.object({ environment: z.string().min(1), version: z.number().int().positive() });
 const versionParam = z.union([z.literal('draft'), z.coerce.number().int().positive()]).meta({ description: 'A version number or `draft`' });
@@ -314,6 +315,20 @@ export const api = defineContract({
   'GET /api/reference-data/{set}/rows': {
     request: { params: pathParams('set'), query: z.object({ version: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(5000).optional() }) },
     responses: { 200: json(ReferenceSetRowsSchema, 'The version (default the current one) with its first rows'), 404: described('No such set or version') },
+  },
+
+  // ------------------------------------------------------------ sub-flows
+  'GET /api/subflows': { responses: { 200: json(ItemsOf(SubflowSummarySchema), 'Every sub-flow at its latest version, with the flows using it') } },
+  'PUT /api/subflows/{name}': {
+    request: { params: pathParams('name'), body: jsonBody(SaveSubflowSchema) },
+    responses: {
+      200: json(z.strictObject({ subflow: StoredSubflowSchema, unchanged: z.boolean() }), 'Saved as a new version (or unchanged: the same as the latest one)'),
+      422: described('The sub-flow has problems (each named, with its path)'),
+    },
+  },
+  'GET /api/subflows/{name}': {
+    request: { params: pathParams('name'), query: z.object({ version: z.coerce.number().int().positive().optional() }) },
+    responses: { 200: json(SubflowDetailSchema, 'The version (default the latest) with its content, every version and the flows using it'), 404: described('No such sub-flow or version') },
   },
 
   // ------------------------------------------------------------ health

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { outputPorts } from '../../../nodes/define-node.ts';
+import { inputPorts, outputPorts } from '../../../nodes/define-node.ts';
 import { jsonataTransform, type JsonataTransformConfig } from '../../../nodes/transform/jsonata.ts';
 import { evaluator, flowErrorOf, setup } from '../expression/fixtures.ts';
 
@@ -87,7 +87,7 @@ describe('transform.jsonata', () => {
   it('declares ports, expression fields, a summary and a config schema its defaults satisfy', () => {
     expect(jsonataTransform.type).toBe('transform.jsonata');
     expect(jsonataTransform.category).toBe('transform');
-    expect(jsonataTransform.inputs.map((p) => p.id)).toEqual(['in']);
+    expect(inputPorts(jsonataTransform, jsonataTransform.defaults).map((p) => p.id)).toEqual(['in']);
     expect(outputPorts(jsonataTransform, jsonataTransform.defaults).map((p) => p.id)).toEqual(['out']);
     expect(jsonataTransform.expressionFields).toEqual(['/expression', '/itemKey', '/itemAmount', '/itemCurrency']);
     expect(jsonataTransform.summary!({ expression: lineMapping, fanOut: true })).toBe('JournalLines.{ "journal": $$.JournalNumber, "account": Acco…');

@@ -7,10 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
-import { openPgliteDatabase, openPostgresDatabase } from '../../../runtime/store/open-store.ts';
-import type { Database } from '../../../runtime/store/database.ts';
+import { apiBackends } from './api-backends.ts';
 import { createHarness, type Harness } from './harness.ts';
-import { dropSchemas, freshSchemaName } from '../queue/queue-fixtures.ts';
 
 const RATES_V1 = 'entity,code,rate,from,to\nNL01,S,21,2020-01-01,2025-12-31\nNL01,S,22,2026-01-01,\nDE01,S,19,2020-01-01,\n';
 const RATES_V2 = 'entity,code,rate,from,to\nNL01,S,21,2020-01-01,2025-12-31\nNL01,S,23,2026-01-01,\nDE01,S,19,2020-01-01,\n';
@@ -44,17 +42,7 @@ const invoices = (suffix: string) => JSON.stringify([
 
 const upload = (content: string, more: object = {}) => ({ key: ['entity', 'code'], validFrom: 'from', validTo: 'to', fileName: 'rates.csv', content, ...more });
 
-const url = process.env.TEST_DATABASE_URL;
-const backends: { name: string; open: () => Promise<{ database: Database; cleanup: () => Promise<void> }> }[] = [
-  { name: 'PGlite', open: async () => ({ database: await openPgliteDatabase({}), cleanup: async () => {} }) },
-  ...(url ? [{
-    name: 'Postgres',
-    open: async () => {
-      const schema = freshSchemaName('lf_refdata');
-      return { database: await openPostgresDatabase({ connectionString: url, schema }), cleanup: () => dropSchemas(url, [schema]) };
-    },
-  }] : []),
-];
+const backends = apiBackends('lf_refdata');
 
 for (const backend of backends) {
   describe(`reference data through the API on ${backend.name}`, () => {

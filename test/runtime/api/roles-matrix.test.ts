@@ -80,6 +80,9 @@ const MATRIX: [string, string, unknown, Who[]][] = [
   ['PUT', '/api/reference-data/nothing', { key: 'code', fileName: 'c.csv', content: 'code\nA\n' }, ADMIN],
   ['GET', '/api/reference-data/nothing/versions', undefined, ALL],
   ['GET', '/api/reference-data/nothing/rows', undefined, ALL],
+  ['GET', '/api/subflows', undefined, ALL],
+  ['PUT', '/api/subflows/nothing', { definition: { inputs: [], outputs: [], nodes: [], edges: [] } }, EDIT],
+  ['GET', '/api/subflows/nothing', undefined, ALL],
 ];
 
 beforeAll(async () => {

@@ -1,0 +1,50 @@
+/**
+ * A sub-flow's content on its own, before it is saved: checked as it would be
+ * inside a flow (the connections and reference data its nodes name are the
+ * using flow's to declare), and split off or put into a `subflow` node's config.
+ * Browser-safe: the designer's save dialog shows the same problems.
+ */
+import type { ExpressionEvaluator } from '../expression/evaluator.ts';
+import type { FlowDocument } from '../flow-document.ts';
+import type { NodeCatalog } from '../node-catalog.ts';
+import { validateFlow, type FlowProblem } from '../validate-flow.ts';
+import { SUBFLOW_NAME_PATTERN, SUBFLOW_TYPE, type SubflowConfig, type SubflowDefinition } from './subflow.ts';
+
+/** The content a `subflow` node pins (its config without name and version). */
+export function definitionOf(config: SubflowConfig): SubflowDefinition {
+  const { name: _name, version: _version, ...definition } = config;
+  return definition;
+}
+
+/** The `subflow` node config pinning `version` of `name`. */
+export const pinnedConfig = (name: string, version: number, definition: SubflowDefinition): SubflowConfig => ({ name, version, ...definition });
+
+/** Connection names the sub-flow's nodes use (the using flow must declare them). */
+export function connectionsUsed(definition: SubflowDefinition): string[] {
+  const names = definition.nodes.map((n) => n.config.connection).filter((c): c is string => typeof c === 'string' && c !== '');
+  return [...new Set(names)];
+}
+
+/** Every problem of a sub-flow about to be saved as `name`; paths point into the definition (`/nodes/0/config/expression`). */
+export function subflowProblems(name: string, definition: SubflowDefinition, catalog: NodeCatalog, evaluator: ExpressionEvaluator): FlowProblem[] {
+  const problems: FlowProblem[] = [];
+  if (!new RegExp(SUBFLOW_NAME_PATTERN).test(name)) {
+    problems.push({ code: 'schema', path: '/name', message: `"${name}" is not a sub-flow name: use letters, digits, _, . and - (at most 100), starting with a letter or digit` });
+  }
+  const inputs = Array.isArray(definition?.inputs) ? definition.inputs : [];
+  // A stand-in flow: one source feeding every input, so the graph is checked as it would be in a flow.
+  const doc: FlowDocument = {
+    id: 'subflow-check', name,
+    nodes: [
+      { id: 'source', type: 'source.webhook', typeVersion: 1, position: { x: 0, y: 0 }, config: {} },
+      { id: 'subflow', type: SUBFLOW_TYPE, typeVersion: 1, position: { x: 0, y: 0 }, config: { ...definition, name: 'check', version: 1 } },
+    ],
+    edges: inputs.map((input, i) => ({ id: `in-${i}`, source: 'source', target: 'subflow', targetHandle: input?.id })),
+  };
+  const prefix = '/nodes/1/config';
+  for (const p of validateFlow(doc, catalog, evaluator)) {
+    if (p.code === 'unknown-connection' || !p.path.startsWith(prefix)) continue;
+    problems.push({ ...p, nodeId: undefined, path: p.path.slice(prefix.length) || '/', message: p.message.replace(/^Sub-flow 'check' v1 \(node 'subflow'\): /, '').replace(/^Node 'subflow' \(Sub-flow\): /, '') });
+  }
+  return problems;
+}
