@@ -340,8 +340,25 @@ export interface EmittedItem {
 }
 
 export interface SourceBehaviour {
-  /** Yields record data in order. Throws a FlowError naming file and line on unreadable input. */
+  /**
+   * Yields record data in order. Throws a FlowError naming file and line on unreadable input,
+   * or yields an `UnreadableInput` for a piece it could not read but could read past.
+   */
   read(ctx: SourceContext): AsyncIterable<unknown>;
+}
+
+/**
+ * A piece of a source's input that could not be read (a page of an API that is not JSON): a
+ * source yields it instead of records, the run dead-letters it at the source as it does a poison
+ * message (`data` is what was received, `error` says why), and the rest of the input goes on.
+ */
+export class UnreadableInput {
+  constructor(
+    readonly data: unknown,
+    readonly error: FlowError,
+    /** Its source key; absent: the digest of `data`. */
+    readonly sourceKey?: string,
+  ) {}
 }
 
 /** transform, route and validate nodes: one record in, zero or more out. */

@@ -50,6 +50,14 @@ const KEPT_CHARS = 64 * 1024;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+// NUL characters cannot be stored, nor written as \u0000 in the stored JSON: what is kept carries neither.
+const storable = (t: string) => t.replaceAll('\u0000', '\uFFFD').replaceAll('\\u0000', '\\uFFFD');
+
+/** What a dead letter keeps of an unreadable body: its first 64 KiB, NUL characters (which cannot be stored) replaced. */
+export function keptText(text: string): string {
+  return storable(text.slice(0, KEPT_CHARS));
+}
+
 /**
  * The record of one message: its body parsed by `format`, keyed by the message's identity; a
  * body that cannot be read is a record carrying the error (dead-lettered at the source).
@@ -57,11 +65,9 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export function recordOfMessage(format: BrokerSourceCommon['format'], message: ReceivedMessage, where: string): MessageRecord {
   const key = message.id ? { sourceKey: message.id } : {};
   const name = message.id ? `message ${message.id}` : 'a message';
-  // NUL characters cannot be stored, nor written as \u0000 in the stored JSON: what is kept carries neither.
-  const storable = (t: string) => t.replaceAll('\u0000', '\uFFFD').replaceAll('\\u0000', '\\uFFFD');
   const unreadable = (reason: string, received: string): MessageRecord => ({
     ...key,
-    data: { message: storable(received.slice(0, KEPT_CHARS)), from: message.from, ...(message.id ? { messageId: message.id } : {}) },
+    data: { message: keptText(received), from: message.from, ...(message.id ? { messageId: message.id } : {}) },
     error: new FlowError('permanent', storable(`${name} from ${where} cannot be read: ${reason}`), { code: 'MESSAGE_UNREADABLE' }).toJSON(),
   });
   let text: string;

@@ -48,6 +48,11 @@ export interface Pager {
   first(): Record<string, string>;
   /** The next page after `page`; throws a FlowError when the API repeats itself. */
   next(page: PageSeen): NextPage;
+  /**
+   * The next page after one whose records could not be read (`body` undefined: not even the body
+   * was), or why the pages after it cannot be reached (the cursor is in that body …).
+   */
+  afterUnreadable(page: Omit<PageSeen, 'records'>): NextPage | { unreachable: string };
 }
 
 /** The `rel="next"` target of a `Link` header, or null. */
@@ -73,7 +78,7 @@ export function createPager(config: PaginationConfig, describe: (page: PageSeen)
   const repeated = (page: PageSeen, value: string, what: string): FlowError =>
     new FlowError('permanent', `${describe(page)} gave the same ${what} as the page before (${value.slice(0, 200)}); stopped rather than read the same page forever`);
 
-  return {
+  const pager: Pager = {
     first() {
       if (config.style === 'page') return { [config.pageParam]: String(config.firstPage), ...size() };
       if (config.style === 'offset') return { [config.offsetParam]: '0', ...size() };
@@ -117,7 +122,25 @@ export function createPager(config: PaginationConfig, describe: (page: PageSeen)
         }
       }
     },
+    afterUnreadable(page) {
+      // Counted as a full page: the page number or the offset moves on as after one.
+      const full: PageSeen = { ...page, records: config.pageSize };
+      switch (config.style) {
+        case 'offset':
+          if (!config.sizeParam) return { unreachable: 'the API pages by offset and no page size is sent, so where the next page starts is unknown' };
+          return pager.next(full);
+        case 'cursor':
+        case 'next-url':
+          if (page.body === undefined) {
+            return { unreachable: `the ${config.style === 'cursor' ? 'next cursor' : 'next page\'s URL'} (${config.nextPath}) is in this page's unreadable body` };
+          }
+          return pager.next(full);
+        default:
+          return pager.next(full);
+      }
+    },
   };
+  return pager;
 }
 
 /** Why `url` is not under the connection's `baseUrl` (another origin, or outside its path), or null. */

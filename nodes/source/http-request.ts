@@ -60,9 +60,13 @@ export function describePage(client: PageClient, request: PageRequest): string {
   return `page ${request.pageNo} of connection '${client.connectionName}' (${describeRequest(request.method, request.url)})`;
 }
 
+/** `text` with the connection's secrets (and the current token) hidden. */
+export function hideSecrets(client: PageClient, text: string): string {
+  return redact(text, [...client.hidden, ...client.authorizer.secrets]);
+}
+
 function hide(client: PageClient, error: FlowError): FlowError {
-  const hidden = [...client.hidden, ...client.authorizer.secrets];
-  const message = redact(error.message, hidden);
+  const message = hideSecrets(client, error.message);
   const { cause: _cause, ...details } = error.details;
   return new FlowError(error.errorClass, message, details);
 }

@@ -11,6 +11,14 @@
  * duplicates); the last committed watermark is sent to the API in
  * `watermark.param`, so it answers only what changed since.
  *
+ * A page that cannot be read (not JSON or XML, nothing like records at the
+ * records path) is dead-lettered at the source, URL, status and body kept,
+ * and the pages after it are read when the paging allows (page number,
+ * offset with a page size, `Link` header, or a cursor in a body that did
+ * parse); when the way on is in the broken body the read stops there, the
+ * dead letter saying so. Either way the watermark is not proposed, so the
+ * next run reads those records again.
+ *
  * Every URL read stays under the connection's base URL (next-page links
  * included). Credentials come from the connection (headers, `auth`); see
  * http-auth.ts and http-request.ts for OAuth2, retries and `Retry-After`.
@@ -19,14 +27,15 @@
  * runs hand in), the source reads it as one page and calls nothing.
  */
 import { collectBytes } from '../formats/bytes.ts';
-import { defineNode, type ConfigProblem, type SourceContext } from '../define-node.ts';
+import { defineNode, UnreadableInput, type ConfigProblem, type SourceContext } from '../define-node.ts';
+import { keptText } from './broker-messages.ts';
 import { FlowError } from '../errors.ts';
 import { compileFieldPath, fieldPathProblem } from '../field-path.ts';
 import { createHttpAuthorizer } from '../http-auth.ts';
 import { sensitiveValues } from '../secret-redaction.ts';
 import { urlUnderBase } from '../target/http-url.ts';
-import { createPager, outsideBase, parseBody, recordsOf, type PaginationConfig, type PageSeen } from './http-pages.ts';
-import { describePage, requestPage, sleep, type PageClient, type PageRequest, type RetryPolicy } from './http-request.ts';
+import { createPager, outsideBase, parseBody, recordsOf, type NextPage, type PaginationConfig, type PageSeen } from './http-pages.ts';
+import { describePage, hideSecrets, requestPage, sleep, type PageClient, type PageReply, type PageRequest, type RetryPolicy } from './http-request.ts';
 import { HTTP_SOURCE_CONFIG, type HttpSourceConfig } from './http-schema.ts';
 import { schemaDefaults } from '../config-schema.ts';
 import { compareWatermarks, watermarkText } from './watermark-order.ts';
@@ -89,6 +98,16 @@ function summary(raw: HttpSourceConfig): string {
   return `${config.method} ${config.connection || '(no connection)'}${config.path}${paging}${mark}`;
 }
 
+/** After this many malformed pages in a row the source stops asking for more (an API answering garbage past its end). */
+const UNREADABLE_IN_A_ROW = 3;
+
+/** The dead letter of a malformed page: where it came from and what it held (secrets hidden, 64 KiB at most). */
+function unreadablePage(client: PageClient, reply: PageReply, pageNo: number, error: FlowError): UnreadableInput {
+  const url = hideSecrets(client, reply.url);
+  const received = hideSecrets(client, new TextDecoder().decode(reply.bytes));
+  return new UnreadableInput({ page: pageNo, url, status: reply.status, contentType: reply.header('content-type'), body: keptText(received) }, error, `page ${pageNo}: ${url}`);
+}
+
 /** Reads a REST API page by page; see the module comment. */
 export const httpSource = defineNode({
   type: 'source.http',
@@ -124,6 +143,7 @@ export const httpSource = defineNode({
       if (!ctx.fetch) throw new FlowError('permanent', `HTTP source "${nodeId}" cannot call APIs here (no HTTP client was given)`, { nodeId });
       const joined = urlUnderBase(conn.baseUrl, config.path);
       if ('problem' in joined) throw new FlowError('permanent', `connection '${config.connection}': ${joined.problem}`, { nodeId, field: '/path' });
+      const apiUrl = joined.url;
       const authorizer = createHttpAuthorizer(conn.auth, { connection: config.connection, nodeId, fetch: ctx.fetch, timeoutMs: config.timeoutMs });
       const client: PageClient = {
         connectionName: config.connection, connection: conn, authorizer, fetch: ctx.fetch, sleep: ctx.sleep ?? sleep, signal: ctx.signal,
@@ -135,13 +155,35 @@ export const httpSource = defineNode({
       const sinceParams: Record<string, string> = config.watermark.param && since !== undefined ? { [config.watermark.param]: since } : {};
       const pager = createPager(config.pagination, (page) => `page ${pageNo} of connection '${config.connection}' (${page.url.split('?')[0]})`);
       let pageNo = 1;
-      let next: PageRequest = request(joined.url, { ...sinceParams, ...pager.first() }, pageNo);
+      let next: PageRequest = request(apiUrl, { ...sinceParams, ...pager.first() }, pageNo);
       let latest: string | undefined;
+      let unreadablePages = 0;
+      let unreadableInARow = 0;
       for (;;) {
         const reply = await requestPage(client, next);
         const where = describePage(client, next);
-        const body = await parseBody(reply.bytes, reply.header('content-type'), bodyOptions, where);
-        const records = recordsOf(body, config.recordsPath, where);
+        let body: unknown;
+        let records: unknown[];
+        try {
+          body = await parseBody(reply.bytes, reply.header('content-type'), bodyOptions, where);
+          records = recordsOf(body, config.recordsPath, where);
+          unreadableInARow = 0;
+        } catch (err) {
+          if (!(err instanceof FlowError) || err.details.code !== 'MALFORMED_PAGE') throw err;
+          // A malformed page is dead-lettered; the pages after it are read when the paging allows.
+          unreadablePages++;
+          const seen = { url: reply.url, body, link: reply.header('link') };
+          const after = ++unreadableInARow >= UNREADABLE_IN_A_ROW
+            ? { unreachable: `${UNREADABLE_IN_A_ROW} pages in a row could not be read` }
+            : pager.afterUnreadable(seen);
+          const rest = !after ? '' : 'unreachable' in after
+            ? `; the pages after it could not be reached (${after.unreachable}): the next run reads them, from the same watermark`
+            : '; the pages after it are read';
+          yield unreadablePage(client, reply, pageNo, new FlowError('permanent', `${err.message}${rest}`, { nodeId, code: 'MALFORMED_PAGE' }));
+          if (!after || 'unreachable' in after) break;
+          next = nextRequest(after, where);
+          continue;
+        }
         for (const [i, record] of records.entries()) {
           if (ctx.signal.aborted) return;
           if (markOf) {
@@ -156,18 +198,20 @@ export const httpSource = defineNode({
         const seen: PageSeen = { url: reply.url, records: records.length, body, link: reply.header('link') };
         const after = pager.next(seen);
         if (!after) break;
+        next = nextRequest(after, where);
+      }
+      // With a page dead-lettered the watermark stays: the next run reads that page's records again.
+      if (unreadablePages === 0 && latest !== undefined && (since === undefined || compareWatermarks(latest, since) > 0)) ctx.proposeWatermark(latest);
+
+      function nextRequest(after: Exclude<NextPage, null>, where: string): PageRequest {
         if (++pageNo > config.pagination.maxPages) {
           throw new FlowError('permanent', `connection '${config.connection}' still had more pages after ${config.pagination.maxPages} (maxPages); raise it if the API really holds that many`, { nodeId, field: '/pagination/maxPages' });
         }
-        if ('params' in after) {
-          next = request(joined.url, { ...sinceParams, ...after.params }, pageNo);
-        } else {
-          const outside = outsideBase(after.url, conn.baseUrl);
-          if (outside) throw new FlowError('permanent', `${where} points to a next page outside connection '${config.connection}' (${outside}); not followed`, { nodeId });
-          next = { method: 'GET', url: after.url, pageNo };
-        }
+        if ('params' in after) return request(apiUrl, { ...sinceParams, ...after.params }, pageNo);
+        const outside = outsideBase(after.url, conn.baseUrl);
+        if (outside) throw new FlowError('permanent', `${where} points to a next page outside connection '${config.connection}' (${outside}); not followed`, { nodeId });
+        return { method: 'GET', url: after.url, pageNo };
       }
-      if (latest !== undefined && (since === undefined || compareWatermarks(latest, since) > 0)) ctx.proposeWatermark(latest);
     }
 
     return {

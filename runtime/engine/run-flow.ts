@@ -3,7 +3,7 @@
  * push each chunk through the graph, hand traces to the sink, add up counts,
  * timings and control totals. Memory stays bounded by the chunk size.
  */
-import type { ConnectionResolver, FileSink, InputDocument, KeyedStateStore } from '../../nodes/define-node.ts';
+import { UnreadableInput, type ConnectionResolver, type FileSink, type InputDocument, type KeyedStateStore } from '../../nodes/define-node.ts';
 import { FlowError, toFlowError, type SerializedError } from '../../nodes/errors.ts';
 import { recordProblem } from '../../nodes/formats/record-limits.ts';
 import type { PreparedFlow } from './prepare-flow.ts';
@@ -226,7 +226,10 @@ export async function* readRoots(
         else watermarks.push({ nodeId: source.id, value });
       },
       signal,
-    }), (data) => ({ data }));
+    }), (data): GivenRecord => (data instanceof UnreadableInput
+      // Read past but not readable (a malformed page): dead-lettered at the source, as a poison message is.
+      ? { data: data.data, error: data.error.toJSON(), ...(data.sourceKey ? { sourceKey: data.sourceKey } : {}) }
+      : { data }));
   }
   for await (const given of records) {
     if (signal.aborted) throw signal.reason ?? new Error('run cancelled');

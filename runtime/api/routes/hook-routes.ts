@@ -20,7 +20,7 @@ function inputName(contentType: string | undefined, at: number): string {
 }
 
 export function registerHookRoutes(app: Api, ctx: ApiContext): void {
-  const targets = createHookTargets(ctx.repos, ctx.secrets);
+  const targets = createHookTargets(ctx.repos, ctx.secrets, ctx.store);
   const window = ctx.deps.webhookWindowSeconds ?? DEFAULT_WINDOW_SECONDS;
 
   defineRoute(app, {
@@ -45,6 +45,8 @@ export function registerHookRoutes(app: Api, ctx: ApiContext): void {
         flowId, version: target.version, environment: env.name, trigger: 'webhook', triggerRef: `t=${check.timestamp}`,
         input: { kind: 'document', name: inputName(c.req.header('content-type'), check.timestamp), bytes: rawBody }, requestedBy: 'webhook',
         webhookSignature: check.signatureHash,
+        // The delivery is the webhook source's input, also in a flow whose first source is another one.
+        ...(target.sourceNodeId ? { sourceNodeId: target.sourceNodeId } : {}),
       });
       return c.json({ runId: run.id }, 202);
     } catch (err) {

@@ -7,6 +7,8 @@
  */
 import type { SecretBox } from '../../secrets/secret-box.ts';
 import type { ServiceRepos } from '../../store/service-repos.ts';
+import type { Store } from '../../store/store.ts';
+import { webhookSource } from '../../../nodes/source/webhook.ts';
 import { createGroupCommit } from '../../queue/group-commit.ts';
 import { webhookSecretContext } from '../../app/triggers.ts';
 
@@ -15,6 +17,8 @@ export interface HookTarget {
   secret: string | null;
   /** The deployed version; null when nothing is deployed there. */
   version: number | null;
+  /** The deployed version's webhook source node, which reads the deliveries; null when it has none. */
+  sourceNodeId: string | null;
 }
 
 interface Key { flowId: string; environment: string }
@@ -23,7 +27,21 @@ export interface HookTargets {
   get(flowId: string, environment: string): Promise<HookTarget>;
 }
 
-export function createHookTargets(repos: Pick<ServiceRepos, 'triggers' | 'deployments'>, secrets: SecretBox): HookTargets {
+export function createHookTargets(repos: Pick<ServiceRepos, 'triggers' | 'deployments'>, secrets: SecretBox, versions: Pick<Store, 'getVersion'>): HookTargets {
+  // A version never changes: its webhook source node is looked up once.
+  const webhookNodes = new Map<string, string | null>();
+  const webhookNodeOf = async (flowId: string, version: number): Promise<string | null> => {
+    const cacheKey = `${flowId}\u0000${version}`;
+    let nodeId = webhookNodes.get(cacheKey);
+    if (nodeId === undefined) {
+      const document = (await versions.getVersion(flowId, version))?.document;
+      nodeId = document?.nodes.find((n) => n.type === webhookSource.type)?.id ?? null;
+      if (webhookNodes.size >= 1000) webhookNodes.clear();
+      webhookNodes.set(cacheKey, nodeId);
+    }
+    return nodeId;
+  };
+
   // Decryption by ciphertext: a rotated secret is a new ciphertext, so this never serves an old one.
   const clear = new Map<string, string>();
   const decrypt = (boxed: string, key: Key) => {
@@ -49,7 +67,9 @@ export function createHookTargets(repos: Pick<ServiceRepos, 'triggers' | 'deploy
           repos.deployments.getDeployment(key.flowId, key.environment),
         ]);
         try {
-          found.set(id, { secret: stored ? decrypt(stored.encrypted, key) : null, version: deployed?.version ?? null });
+          const version = deployed?.version ?? null;
+          const sourceNodeId = version === null ? null : await webhookNodeOf(key.flowId, version);
+          found.set(id, { secret: stored ? decrypt(stored.encrypted, key) : null, version, sourceNodeId });
         } catch (err) {
           found.set(id, err as Error);
         }

@@ -6,7 +6,7 @@
  * page — never with a secret in them.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HttpAuth, HttpConnection, SourceContext } from '../../../nodes/define-node.ts';
+import { UnreadableInput, type HttpAuth, type HttpConnection, type SourceContext } from '../../../nodes/define-node.ts';
 import { FlowError } from '../../../nodes/errors.ts';
 import { createHttpAuthorizer, type TokenCache } from '../../../nodes/http-auth.ts';
 import { httpSource, type HttpSourceConfig } from '../../../nodes/source/http.ts';
@@ -264,18 +264,50 @@ describe('source.http retries and bad answers', () => {
     expect(r.waits).toEqual([100]);
   });
 
-  it('a malformed page fails the run naming the page and URL; the watermark is not proposed', async () => {
+  it('a malformed page is one unreadable piece naming page, URL and status, the pages after it are read; the watermark is not proposed', async () => {
     const a = await start({ intercept: (q) => (q.params.page === '7' ? { status: 200, body: '{"data": [{"id": "PO-25"}, ' } : undefined) });
-    const r = await read(config({ ...paged, watermark: { field: 'updatedAt' } }), { baseUrl: a.baseUrl });
-    expect(r.error?.errorClass).toBe('validation');
-    expect(r.error?.message).toMatch(/^page 7 of connection 'procurement' \(GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/orders\) is not valid JSON: the JSON ends too early/);
-    expect(r.records).toHaveLength(24);
+    const r = await read(config({ ...paged, watermark: { field: 'updatedAt' } }), { baseUrl: a.baseUrl, headers: { Authorization: 'Bearer very-secret-token' } });
+    expect(r.error).toBeUndefined();
+    const broken = r.records.filter((x) => x instanceof UnreadableInput) as unknown as UnreadableInput[];
+    expect(broken).toHaveLength(1);
+    expect(r.records.indexOf(broken[0] as never)).toBe(24);
+    expect(broken[0].error.errorClass).toBe('permanent');
+    expect(broken[0].error.details.code).toBe('MALFORMED_PAGE');
+    expect(broken[0].error.message).toMatch(/^page 7 of connection 'procurement' \(GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/orders\) is not valid JSON: the JSON ends too early.*; the pages after it are read$/);
+    expect(broken[0].data).toMatchObject({ page: 7, status: 200, body: '{"data": [{"id": "PO-25"}, ', url: expect.stringMatching(/\/api\/v1\/orders\?page=7&pageSize=4$/) });
+    expect(JSON.stringify(broken[0])).not.toContain('very-secret-token');
+    // Every order but the four of page 7, each once.
+    expect(ids(r).filter(Boolean)).toEqual(expectedIds(198).filter((_, i) => i < 24 || i >= 28));
     expect(r.proposed).toEqual([]);
     await a.close();
     const b = await startProcurementApi({ orders: 8, intercept: () => ({ status: 200, body: '{"error": "no orders here"}' }) });
     try {
       const r2 = await read(config({ path: '/orders', recordsPath: 'data.items' }), { baseUrl: b.baseUrl });
-      expect(r2.error?.message).toMatch(/^page 1 of connection 'procurement' .* has nothing at "data.items", where the records should be/);
+      expect((r2.records[0] as unknown as UnreadableInput).error.message).toMatch(/^page 1 of connection 'procurement' .* has nothing at "data.items", where the records should be$/);
+      expect(r2.records).toHaveLength(1);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('stops at a malformed page when the next cursor is in its body; three malformed pages in a row stop a paged read', async () => {
+    const a = await start({ orders: 40, intercept: (q) => (q.path === '/orders/by-cursor' && q.n === 3 ? { status: 200, body: '<html>Bad gateway</html>' } : undefined) });
+    const cursor: Over = { path: '/orders/by-cursor', recordsPath: 'items', format: 'json', pagination: { style: 'cursor', nextPath: 'meta.nextCursor', sizeParam: 'limit', pageSize: 5 } };
+    const r = await read(config(cursor), { baseUrl: a.baseUrl });
+    expect(r.error).toBeUndefined();
+    expect(ids(r).slice(0, 10)).toEqual(expectedIds(10));
+    expect(r.records).toHaveLength(11);
+    const broken = r.records[10] as unknown as UnreadableInput;
+    expect(broken.error.message).toMatch(/^page 3 of connection 'procurement' .* is not valid JSON.*; the pages after it could not be reached \(the next cursor \(meta\.nextCursor\) is in this page's unreadable body\): the next run reads them, from the same watermark$/);
+    expect(a.stats.listRequests).toBe(3);
+    await a.close();
+    const b = await startProcurementApi({ orders: 100, intercept: (q) => (Number(q.params.page) >= 2 ? { status: 200, body: 'maintenance' } : undefined) });
+    try {
+      const r2 = await read(config(paged), { baseUrl: b.baseUrl });
+      expect(ids(r2).filter(Boolean)).toEqual(expectedIds(4));
+      expect(r2.records).toHaveLength(7);
+      expect((r2.records[6] as unknown as UnreadableInput).error.message).toMatch(/could not be reached \(3 pages in a row could not be read\)/);
+      expect(b.stats.listRequests).toBe(4);
     } finally {
       await b.close();
     }

@@ -125,6 +125,40 @@ describe('webhooks', () => {
     expect(JSON.stringify(audit)).not.toContain(secret);
   });
 
+  it('a flow whose first source is not its webhook source: the delivery is read by the webhook source node', async () => {
+    const via = (name: string) => ({ expression: `{ "ref": ref, "amount": amount, "currency": currency, "via": "${name}" }` });
+    const target = { connection: 'ledger', table: 'api_routed', mode: 'upsert', keyColumns: ['ref'], idempotencyKey: 'ref', columns: { ref: 'ref', amount: 'amount', currency: 'currency', via: 'via' } };
+    const flow = {
+      id: 'two-sources', name: 'Uploads and webhooks', businessKey: 'ref', amount: { value: 'amount', currency: 'currency' },
+      connections: { ledger: { kind: 'postgres' } },
+      nodes: [
+        { id: 'upload', type: 'source.file', typeVersion: 1, position: { x: 0, y: 0 }, config: { format: 'json' } },
+        { id: 'from-upload', type: 'transform.jsonata', typeVersion: 1, position: { x: 200, y: 0 }, config: via('upload') },
+        { id: 'hook', type: 'source.webhook', typeVersion: 1, position: { x: 0, y: 200 }, config: {} },
+        { id: 'from-hook', type: 'transform.jsonata', typeVersion: 1, position: { x: 200, y: 200 }, config: via('hook') },
+        { id: 'post', type: 'target.postgres', typeVersion: 1, position: { x: 400, y: 100 }, config: target },
+      ],
+      edges: [
+        { id: 'e1', source: 'upload', target: 'from-upload' }, { id: 'e2', source: 'from-upload', target: 'post' },
+        { id: 'e3', source: 'hook', target: 'from-hook' }, { id: 'e4', source: 'from-hook', target: 'post' },
+      ],
+    };
+    await targetDatabase(h.database, 'ledger').query('create table if not exists api_routed (ref text primary key, amount numeric not null, currency text not null, via text not null)');
+    await h.json('analyst', 'POST', '/api/flows', { document: flow }, 201);
+    await h.json('analyst', 'POST', '/api/flows/two-sources/versions', { message: 'v1' }, 201);
+    await h.json('analyst', 'POST', '/api/flows/two-sources/deployments', { environment: 'dev', version: 1 }, 201);
+    const hookSecret = (await h.json('admin', 'POST', '/api/flows/two-sources/triggers/dev/webhook-secret')).secret;
+    const body = paymentsInput([{ ref: 'H-1', amount: 7 }, { ref: 'H-2', amount: 8 }]);
+    const res = await post(body, signed(body, unix(), hookSecret), '/hooks/two-sources/dev');
+    expect(res.status).toBe(202);
+    const run = await h.store.getRun((await res.json()).runId);
+    expect(run).toMatchObject({ trigger: 'webhook', status: 'succeeded' });
+    expect(run!.counts).toMatchObject({ read: 2, delivered: 2 });
+    expect(h.launcher.requests.at(-1)).toMatchObject({ trigger: 'webhook', sourceNodeId: 'hook' });
+    const { rows } = await targetDatabase(h.database, 'ledger').query<{ ref: string; via: string }>('select ref, via from api_routed order by ref');
+    expect(rows).toEqual([{ ref: 'H-1', via: 'hook' }, { ref: 'H-2', via: 'hook' }]);
+  });
+
   it('only admins create webhook secrets', async () => {
     expect((await h.call('analyst', 'POST', '/api/flows/payments/triggers/dev/webhook-secret')).status).toBe(403);
   });

@@ -45,12 +45,17 @@ for (const backend of backendNames()) {
     let api: ProcurementApi;
     let queue: StartedQueue | undefined;
     let garble = false;
+    let brokenPage: string | undefined;
 
     beforeEach(async () => {
       b = await openBackend(backend);
       api = await startProcurementApi({
         orders: 23, auth: 'oauth2', clientSecret: SECRET,
-        intercept: (q) => (garble && q.n === 3 ? { status: 200, body: '{"items": [{"id": "PO-11"' } : undefined),
+        intercept: (q) => {
+          if (garble && q.n === 3) return { status: 200, body: '{"items": [{"id": "PO-11"' };
+          if (q.path === '/orders' && q.params.page === brokenPage) return { status: 200, body: 'Service temporarily unavailable' };
+          return undefined;
+        },
       });
       const box = createSecretBox(randomBytes(32));
       const repo = connectionsRepo(b.store.sql);
@@ -70,6 +75,8 @@ for (const backend of backendNames()) {
     afterEach(async () => {
       await queue?.stop();
       queue = undefined;
+      garble = false;
+      brokenPage = undefined;
       await api.close();
       await b.cleanup();
     });
@@ -81,20 +88,27 @@ for (const backend of backendNames()) {
     const watermark = () => b.store.getWatermark(flow.id, 'orders', 'dev');
     const sinceOfLastRun = () => api.stats.seen.filter((s) => !s.params.cursor).at(-1)?.params.updated_since;
 
-    it('fails on a malformed page without moving the watermark; succeeds and moves it; then reads only what changed', async () => {
+    const deadLetters = async (runId: string) => (await b.store.listDeadLetters({ runId }, { limit: 10 })).items;
+
+    it('stops at a malformed cursor page with its dead letter, keeping the watermark; the next run reads the rest; then only what changed', async () => {
       garble = true;
-      const failed = await enqueue();
-      expect(failed.status).toBe('failed');
-      expect(failed.error?.message).toMatch(/^page 3 of connection 'procurement' \(GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/orders\/by-cursor\) is not valid JSON/);
-      expect(JSON.stringify(failed)).not.toContain(SECRET);
+      const broken = await enqueue();
+      expect(broken.status).toBe('completed_with_exceptions');
+      expect(broken.counts).toMatchObject({ read: 11, delivered: 10, deadLettered: 1 });
+      const [letter, ...others] = await deadLetters(broken.id);
+      expect(others).toEqual([]);
+      expect(letter).toMatchObject({ nodeId: 'orders', disposition: 'dead_lettered', errorClass: 'permanent' });
+      expect(letter.error.message).toMatch(/^page 3 of connection 'procurement' \(GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/orders\/by-cursor\) is not valid JSON.*the pages after it could not be reached \(the next cursor \(meta\.nextCursor\) is in this page's unreadable body\)/);
+      expect(letter.sourceRecord).toMatchObject({ page: 3, status: 200, body: '{"items": [{"id": "PO-11"' });
+      expect(JSON.stringify(await deadLetters(broken.id))).not.toContain(SECRET);
       expect(await watermark()).toBeNull();
 
       garble = false;
       const done = await enqueue();
       expect(done.status).toBe('succeeded');
       expect(sinceOfLastRun()).toBeUndefined();
-      expect(done.counts.read).toBe(23);
-      expect(done.counts.delivered + done.counts.duplicate).toBe(23);
+      // The ten delivered before the broken page are in the ledger: duplicates now.
+      expect(done.counts).toMatchObject({ read: 23, delivered: 13, duplicate: 10 });
       expect(await countTarget(b.database, 'select count(*) as n from q_orders')).toBe(23);
       expect(await watermark()).toBe(api.orders[22].updatedAt);
 
@@ -104,6 +118,39 @@ for (const backend of backendNames()) {
       expect(sinceOfLastRun()).toBe(api.orders[22].updatedAt);
       expect(next.counts).toMatchObject({ read: 2, delivered: 2, duplicate: 0 });
       expect(await watermark()).toBe(api.orders[24].updatedAt);
+    });
+
+    it('5 pages (23 orders), page 3 malformed: pages 1, 2, 4, 5 delivered, one dead letter naming the page, watermark kept; fixed, the next run delivers page 3 and counts the rest duplicate', async () => {
+      const paged: FlowDocument = {
+        ...flow, id: 'po-api-pages',
+        nodes: flow.nodes.map((n) => (n.id === 'orders'
+          ? { ...n, config: { ...n.config, path: '/orders', recordsPath: 'data', pagination: { style: 'page', sizeParam: 'pageSize', pageSize: 5 } } }
+          : n)),
+      };
+      await b.store.saveDraft(paged, 'tester');
+      await b.store.saveVersion(paged.id, paged, 'tester', 'first');
+      brokenPage = '3';
+      const run = async () => waitForRun(b.store, (await queue!.launcher.enqueue({ flowId: paged.id, version: 1, environment: 'dev', trigger: 'manual', input: { kind: 'source' }, requestedBy: 'tester' })).id);
+      const pagedWatermark = () => b.store.getWatermark(paged.id, 'orders', 'dev');
+
+      const first = await run();
+      expect(first.status).toBe('completed_with_exceptions');
+      expect(first.counts).toMatchObject({ read: 19, delivered: 18, deadLettered: 1, duplicate: 0 });
+      const rows = async () => (await targetDatabase(b.database, 'db').query<{ id: string }>('select id from q_orders order by id')).rows.map((r) => r.id);
+      const all = api.orders.map((o) => o.id);
+      expect(await rows()).toEqual(all.filter((_, i) => i < 10 || i >= 15).sort());
+      const [letter, ...others] = await deadLetters(first.id);
+      expect(others).toEqual([]);
+      expect(letter.error.message).toMatch(/^page 3 of connection 'procurement' \(GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/orders\) is not valid JSON.*; the pages after it are read$/);
+      expect(letter.sourceRecord).toMatchObject({ page: 3, status: 200, body: 'Service temporarily unavailable', url: expect.stringMatching(/\/api\/v1\/orders\?page=3&pageSize=5$/) });
+      expect(await pagedWatermark()).toBeNull();
+
+      brokenPage = undefined;
+      const second = await run();
+      expect(second.status).toBe('succeeded');
+      expect(second.counts).toMatchObject({ read: 23, delivered: 5, duplicate: 18, deadLettered: 0 });
+      expect(await rows()).toEqual([...all].sort());
+      expect(await pagedWatermark()).toBe(api.orders[22].updatedAt);
     });
   });
 }

@@ -2,6 +2,7 @@
  * Stores, a flow and inputs for queue tests: PGlite in memory always, and a
  * fresh Postgres schema (plus pg-boss's `<schema>_jobs`) when TEST_DATABASE_URL is set.
  */
+import { forgetMarkerTable } from '../../../nodes/target/delivery-markers.ts';
 import pg from 'pg';
 import type { FlowDocument, FlowNode } from '../../../nodes/flow-document.ts';
 import type { RunRow, Store } from '../../../runtime/store/store.ts';
@@ -75,6 +76,8 @@ async function emptyBackend(database: Database, schema: string | undefined): Pro
   const target = targetDatabase(database, 'db');
   await target.query('drop schema public cascade');
   await target.query('create schema public');
+  // The same client serves the next test: it must not remember the marker table it just lost.
+  forgetMarkerTable(target);
 }
 
 /**
