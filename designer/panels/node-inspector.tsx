@@ -11,6 +11,8 @@ import { SchemaForm } from './schema-form/schema-form.tsx';
 import { TextInput } from './schema-form/widgets.tsx';
 import { RetryPolicyForm } from './retry-policy-form.tsx';
 import { NodeRunSummary } from './node-run-summary.tsx';
+import { TablePicker } from './table-picker.tsx';
+import { TABLE_TARGET_TYPES } from '../../nodes/target/column-fit.ts';
 
 const NO_PROBLEMS: never[] = [];
 
@@ -70,6 +72,7 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
       {node.type === 'transform.jsonata' && (
         <button type="button" className="btn btn-block mapper-button" onClick={() => store.getState().openMapper(nodeId)}>⇄ Open visual mapper</button>
       )}
+      {TABLE_TARGET_TYPES.includes(node.type) && <TablePicker nodeId={nodeId} config={node.config} />}
       {decl ? (
         <FormContext.Provider value={formContext}>
           <SchemaForm schema={decl.configSchema} value={node.config} onChange={(config) => update({ config })} />

@@ -11,6 +11,9 @@
 import Decimal from 'decimal.js';
 import { EXPRESSION_PREFIX } from './column-values.ts';
 
+/** The node types that write rows into a table of a SQL connection, checked against its database. */
+export const TABLE_TARGET_TYPES: readonly string[] = ['target.postgres'];
+
 export interface DatabaseColumn {
   name: string;
   /** information_schema's data_type, lower case (`integer`, `numeric`, `character varying`, `date`, `jsonb`). */

@@ -10,7 +10,7 @@
  */
 import { FlowError } from '../../nodes/errors.ts';
 import type { FlowDocument, FlowNode } from '../../nodes/flow-document.ts';
-import { tableTargetFindings, type TableTargetShape } from '../../nodes/target/column-fit.ts';
+import { TABLE_TARGET_TYPES, tableTargetFindings, type TableTargetShape } from '../../nodes/target/column-fit.ts';
 import type { AuthUser } from '../auth/roles.ts';
 import type { TargetSchema } from '../connectors/target-schema.ts';
 import type { EnvironmentConfig } from '../promotion/environments.ts';
@@ -24,9 +24,6 @@ import { AppProblem, notFound, type ProblemItem } from './problem.ts';
 export interface SchemaReader {
   schema(environment: string, name: string): Promise<TargetSchema | null>;
 }
-
-/** The node types that write rows into a table of a SQL connection. */
-export const TABLE_TARGET_TYPES = ['target.postgres'];
 
 export interface EnvironmentChecks {
   environment: string;

@@ -116,9 +116,13 @@ describe('accessibility of every screen (axe-core)', () => {
         await page.getByRole('tab', { name: /Sample data/ }).click();
         found.push(...await violations(page, `${who} samples`));
         await capture(page, `a11y-${who}-samples`);
+        await page.locator('.sample-item.stored').first().click();
+        await page.locator('.sample-item.active').waitFor({ timeout: 60_000 });
+        found.push(...await violations(page, `${who} sample loaded`));
         await page.getByRole('button', { name: '▶ Test run' }).click();
-        await page.getByRole('tab', { name: /Test run/ }).click();
-        await page.locator('.results-panel .node-stats').waitFor({ timeout: 60_000 });
+        await page.locator('.react-flow__node[data-id="post-ap-invoice"] .flow-node-stats').waitFor({ timeout: 60_000 });
+        if (!(await page.locator('.results-panel').isVisible())) await page.getByRole('tab', { name: /Test run/ }).click();
+        await page.locator('.results-panel .node-stats').waitFor();
         await page.locator('.results-panel .node-stats tr.clickable').last().click();
         found.push(...await violations(page, `${who} test run`));
       }

@@ -564,6 +564,7 @@ export const HealthFiguresSchema = z.strictObject({
 
 export type Role = z.infer<typeof RoleSchema>;
 export type Problem = z.infer<typeof ProblemSchema>;
+export type ProblemItem = z.infer<typeof ProblemItemSchema>;
 export type User = z.infer<typeof UserSchema>;
 export type FlowProblem = z.infer<typeof FlowProblemSchema>;
 export type Deployments = z.infer<typeof DeploymentsMapSchema>;
