@@ -86,9 +86,9 @@ function OutputTable({ outputs }: { outputs: NodeOutput[] }) {
   const template = useMemo(() => columnTemplate(outputs, columns, hasFailures), [outputs, columns, hasFailures]);
   return (
     <div className="grid-table" ref={parent} role="table" aria-label="Output records" aria-rowcount={outputs.length + 1}>
-      <div className="grid-row grid-head" role="row" style={{ gridTemplateColumns: template }}>
-        <span role="columnheader">#</span><span role="columnheader">Port</span>{hasFailures && <span role="columnheader">Rule failures</span>}
-        {columns.length ? columns.map((c) => <span key={c} role="columnheader" title={c}>{c}</span>) : <span role="columnheader">Value</span>}
+      <div className="grid-row grid-head" role="row" tabIndex={-1} style={{ gridTemplateColumns: template }}>
+        <span role="columnheader" tabIndex={-1}>#</span><span role="columnheader" tabIndex={-1}>Port</span>{hasFailures && <span role="columnheader" tabIndex={-1}>Rule failures</span>}
+        {columns.length ? columns.map((c) => <span key={c} role="columnheader" tabIndex={-1} title={c}>{c}</span>) : <span role="columnheader" tabIndex={-1}>Value</span>}
       </div>
       <div role="rowgroup" style={{ height: v.getTotalSize(), position: 'relative' }}>
         {v.getVirtualItems().map((item) => {

@@ -81,7 +81,7 @@ export function valueFitProblem(value: unknown, c: DatabaseColumn): string | nul
   const range = INTEGER_RANGE[c.type];
   if (range) {
     const d = asDecimal(value);
-    if (!d || !d.isInteger()) return `${type} cannot hold ${describe(value)}: not a whole number`;
+    if (!d?.isInteger()) return `${type} cannot hold ${describe(value)}: not a whole number`;
     if (d.lt(range[0]) || d.gt(range[1])) return `${type} cannot hold ${describe(value)}: out of range`;
     return null;
   }
