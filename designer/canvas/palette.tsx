@@ -26,7 +26,8 @@ export function Palette({ onAdd, readOnly }: { onAdd: (type: string) => void; re
       <div className="palette-search">
         <input type="search" placeholder="Search nodes" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search nodes" />
       </div>
-      <div className="palette-groups">
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the list scrolls; a read-only viewer has nothing else to focus in it */}
+      <div className="palette-groups" tabIndex={0} role="region" aria-label="Node types">
         {groups.length === 0 && <p className="muted small palette-empty">No node type matches “{query}”.</p>}
         {groups.map(({ category, types }) => {
           const look = CATEGORY_LOOK[category];

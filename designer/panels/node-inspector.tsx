@@ -58,7 +58,7 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
       <div className="inspector-head" style={{ '--cat': look?.color ?? '#94a3b8' } as React.CSSProperties}>
         <span className="flow-node-glyph">{look?.glyph ?? '?'}</span>
         <div className="inspector-head-text">
-          <TextInput value={node.label ?? ''} placeholder={decl?.title ?? node.type} onChange={(v) => update({ label: v })} readOnly={readOnly} />
+          <TextInput ariaLabel="Node name" value={node.label ?? ''} placeholder={decl?.title ?? node.type} onChange={(v) => update({ label: v })} readOnly={readOnly} />
           <div className="muted small">{decl ? `${decl.title} · ${node.type} v${node.typeVersion}` : `Unknown node type ${node.type}`} · id <code>{node.id}</code></div>
         </div>
       </div>
