@@ -33,7 +33,7 @@ export function Palette({ onAdd, readOnly }: { onAdd: (type: string) => void; re
           const look = CATEGORY_LOOK[category];
           return (
             <section key={category} className="palette-group">
-              <h3 style={{ color: look.color }}>{look.heading}</h3>
+              <h3 style={{ color: look.ink }}>{look.heading}</h3>
               {types.map((d) => (
                 <button type="button"
                   key={d.type}
