@@ -1,5 +1,5 @@
 /** Create and duplicate dialogs of the flows home. */
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { errorMessage } from '../api-client.ts';
 import type { FlowSummary } from '../../runtime/api/contract/schemas.ts';
 import { navigate } from '../router.ts';
@@ -29,12 +29,14 @@ const ID_PATTERN = String.raw`^[a-z0-9][a-z0-9\-]*$`;
 
 /** The name field of the create and duplicate dialogs: a name over the server's limit is refused here, before anything is created. */
 function NameField({ value, onChange, problem }: { value: string; onChange: (v: string) => void; problem: string | null }) {
+  const id = useId();
+  // The reason sits outside the label, so the field's name stays "Name".
   return (
-    <label className={`field ${problem ? 'field-invalid' : ''}`}>
-      <span className="field-label">Name</span>
-      <input autoFocus value={value} onChange={(e) => onChange(e.target.value)} placeholder="e.g. Supplier invoices → AP" required aria-invalid={problem ? true : undefined} aria-describedby={problem ? 'flow-name-problem' : undefined} />
+    <div className={`field ${problem ? 'field-invalid' : ''}`}>
+      <label className="field-label" htmlFor={id}>Name</label>
+      <input id={id} autoFocus value={value} onChange={(e) => onChange(e.target.value)} placeholder="e.g. Supplier invoices → AP" required aria-invalid={problem ? true : undefined} aria-describedby={problem ? 'flow-name-problem' : undefined} />
       {problem && <span className="field-error" id="flow-name-problem" role="alert">{problem.replace(/^name/, 'The name')}.</span>}
-    </label>
+    </div>
   );
 }
 
