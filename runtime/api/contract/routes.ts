@@ -6,7 +6,6 @@
  * and 413 where they apply).
  */
 import { z } from 'zod';
-import { FLOW_LIMITS } from '../../../nodes/flow-limits.ts';
 import { defineContract, described, json, jsonBody } from './define-contract.ts';
 import {
   AuditEntrySchema, ConnectionKindSchema, ConnectionSchema, DailyReconciliationSchema, DeadLetterPageSchema, DeadLetterStatusSchema, DeploymentHistorySchema,
@@ -73,7 +72,7 @@ export const api = defineContract({
     },
   },
   'POST /api/flows/{id}/duplicate': {
-    request: { params: pathParams('id'), body: jsonBody(z.object({ id: z.string().min(1).max(63), name: z.string().min(1).max(FLOW_LIMITS.nameChars) })) },
+    request: { params: pathParams('id'), body: jsonBody(z.object({ id: z.string().min(1).max(63), name: z.string().min(1).max(1000).meta({ description: 'At most 200 characters (FLOW_LIMITS.nameChars), checked with the flow document (422)' }) })) },
     responses: { 201: json(FlowSummarySchema, 'Created'), 404: noFlow, 409: described('The new id is taken'), 422: described('No usable id or name') },
   },
   'DELETE /api/flows/{id}': { request: { params: pathParams('id') }, responses: { 204: described('Deleted'), 404: noFlow, 409: described('Still deployed') } },

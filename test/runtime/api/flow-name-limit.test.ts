@@ -31,6 +31,7 @@ describe('flow name limit', () => {
     const renamed = await h.json('analyst', 'PUT', '/api/flows/payments/draft', { document: named(tooLong) }, 422);
     expect(renamed.problems[0].path).toBe('/document/name');
     expect((await h.json('analyst', 'GET', '/api/flows/payments')).name).toBe(longest);
-    await h.json('analyst', 'POST', '/api/flows/payments/duplicate', { id: 'copy', name: tooLong }, 400);
+    const duplicated = await h.json('analyst', 'POST', '/api/flows/payments/duplicate', { id: 'copy', name: tooLong }, 422);
+    expect(duplicated.problems[0].path).toBe('/document/name');
   });
 });
