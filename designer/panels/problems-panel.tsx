@@ -24,12 +24,13 @@ export function ProblemsPanel() {
     return (
       <>
         <ReferenceFindings />
+        {/* Above the roomy "no problems" note, so what dev lacks is seen without scrolling. */}
+        <EnvironmentFindings />
         <div className="empty-panel">
           <strong>✓ No problems.</strong>
           <span className="muted">The runtime would accept this flow. Save a version when you are ready.</span>
         </div>
         <SampleFindings />
-        <EnvironmentFindings />
       </>
     );
   }
