@@ -161,6 +161,8 @@ export function createApiClient(baseUrl = '', fetchImpl: typeof fetch = (...a) =
       call('PUT /api/connections/{environment}/{name}', { params: { environment, name }, body }),
     deleteConnection: (environment: string, name: string) => call('DELETE /api/connections/{environment}/{name}', { params: { environment, name } }),
     testConnection: (environment: string, name: string) => call('POST /api/connections/{environment}/{name}/test', { params: { environment, name } }),
+    connectionSchema: (environment: string, name: string) => call('GET /api/connections/{environment}/{name}/schema', { params: { environment, name } }),
+    environmentChecks: (id: string, environment: string, version?: number) => call('GET /api/flows/{id}/environment-checks', { params: { id }, query: { environment, version } }),
     deploymentHistory: (id: string, environment?: string) => call('GET /api/flows/{id}/deployments/history', { params: { id }, query: { environment } }),
     impactPreview: (id: string, version: number, environment: string) => call('POST /api/flows/{id}/impact-preview', { params: { id }, body: { version, environment } }),
     deployments: (id: string) => call('GET /api/flows/{id}/deployments', { params: { id } }),

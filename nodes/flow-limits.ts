@@ -13,6 +13,8 @@ export const FLOW_LIMITS = {
   edges: 5_000,
   /** Characters of one text in a node's configuration (an expression, a query, a template). */
   textChars: 64 * 1024,
+  /** Characters of a flow's name (the flow document schema's maxLength of `name`); the designer's dialogs refuse longer ones. */
+  nameChars: 200,
 } as const;
 
 function hasLongText(value: unknown): boolean {
@@ -41,6 +43,13 @@ function longTextIn(value: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Why `name` cannot be a flow's name (empty, or longer than FLOW_LIMITS.nameChars), or null. */
+export function flowNameProblem(name: string): string | null {
+  if (name.trim() === '') return 'name must be a non-empty text';
+  if (name.length > FLOW_LIMITS.nameChars) return `name is ${name.length.toLocaleString('en-US')} characters long; at most ${FLOW_LIMITS.nameChars} are allowed`;
+  return null;
 }
 
 /** Problems (code `too-large`) of a document over the limits; empty when within them. */

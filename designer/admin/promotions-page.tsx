@@ -39,7 +39,7 @@ function PromotionRow({ p, flowName }: { p: Promotion; flowName: string }) {
   const open = () => navigate(`/admin/promotions/${encodeURIComponent(p.id)}`);
   return (
     <tr className="clickable" onClick={open} data-promotion={p.id}>
-      <td><a href={`#/admin/promotions/${encodeURIComponent(p.id)}`} onClick={(e) => e.stopPropagation()}>{flowName}</a></td>
+      <td><a className="truncate" title={flowName} href={`#/admin/promotions/${encodeURIComponent(p.id)}`} onClick={(e) => e.stopPropagation()}>{flowName}</a></td>
       <td><span className="version-pill">v{p.version}</span></td>
       <td><span className={`env-badge env-${p.environment}`}><span className="env-name">{p.environment}</span></span></td>
       <td title={p.requestedAt}>{p.requestedBy}, {relativeTime(p.requestedAt)}</td>

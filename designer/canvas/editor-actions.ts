@@ -111,7 +111,7 @@ export function useEditorActions(): EditorActions {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTypingTarget(e.target) || document.querySelector('.dialog-backdrop')) return;
+      if (e.defaultPrevented || isTypingTarget(e.target) || document.querySelector('.dialog-backdrop')) return;
       const shortcut = findShortcut(e);
       if (!shortcut) return;
       e.preventDefault();

@@ -29,13 +29,14 @@ export function Palette({ onAdd, onAddSubflow, readOnly }: { onAdd: (type: strin
       <div className="palette-search">
         <input type="search" placeholder="Search nodes" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search nodes" />
       </div>
-      <div className="palette-groups">
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the list scrolls; a read-only viewer has nothing else to focus in it */}
+      <div className="palette-groups" tabIndex={0} role="region" aria-label="Node types">
         {groups.length === 0 && <p className="muted small palette-empty">No node type matches “{query}”.</p>}
         {groups.map(({ category, types }) => {
           const look = CATEGORY_LOOK[category];
           return (
             <section key={category} className="palette-group">
-              <h3 style={{ color: look.color }}>{look.heading}</h3>
+              <h3 style={{ color: look.ink }}>{look.heading}</h3>
               {types.map((d) => (
                 <button type="button"
                   key={d.type}

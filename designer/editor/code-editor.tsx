@@ -51,7 +51,8 @@ export function CodeEditor({ value, onChange, fields, readOnly, placeholder, min
         placeholder ? placeholderExt(placeholder) : [],
         readOnlyCompartment.current.of(EditorState.readOnly.of(!!readOnly)),
         EditorView.lineWrapping,
-        EditorView.contentAttributes.of({ 'aria-label': ariaLabel ?? 'JSONata expression', spellcheck: 'false' }),
+        // An explicit tabindex: checkers (and some screen readers) count only it as focusable, not contenteditable.
+        EditorView.contentAttributes.of({ 'aria-label': ariaLabel ?? 'JSONata expression', spellcheck: 'false', tabindex: '0' }),
         EditorView.theme({ '.cm-content': { minHeight: `${minLines * 1.5}em` } }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) onChangeRef.current(u.state.doc.toString());

@@ -1,11 +1,12 @@
 /** Create and duplicate dialogs of the flows home. */
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { errorMessage } from '../api-client.ts';
 import type { FlowSummary } from '../../runtime/api/contract/schemas.ts';
 import { navigate } from '../router.ts';
 import { useSession } from '../session.tsx';
 import { Dialog } from '../shell/dialog.tsx';
 import { newFlowDocument, slugify, type Starter } from './new-flow.ts';
+import { flowNameProblem } from '../../nodes/flow-limits.ts';
 
 function useIdFromName(initialName: string) {
   const [name, setName] = useState(initialName);
@@ -26,15 +27,33 @@ function useIdFromName(initialName: string) {
 
 const ID_PATTERN = String.raw`^[a-z0-9][a-z0-9\-]*$`;
 
+/** The name field of the create and duplicate dialogs: a name over the server's limit is refused here, before anything is created. */
+function NameField({ value, onChange, problem }: { value: string; onChange: (v: string) => void; problem: string | null }) {
+  const id = useId();
+  // The reason sits outside the label, so the field's name stays "Name".
+  return (
+    <div className={`field ${problem ? 'field-invalid' : ''}`}>
+      <label className="field-label" htmlFor={id}>Name</label>
+      <input id={id} autoFocus value={value} onChange={(e) => onChange(e.target.value)} placeholder="e.g. Supplier invoices → AP" required aria-invalid={problem ? true : undefined} aria-describedby={problem ? 'flow-name-problem' : undefined} />
+      {problem && <span className="field-error" id="flow-name-problem" role="alert">{problem.replace(/^name/, 'The name')}.</span>}
+    </div>
+  );
+}
+
+/** What is wrong with a typed name, once something is typed. */
+const nameProblemOf = (name: string) => (name === '' ? null : flowNameProblem(name.trim()));
+
 export function CreateFlowDialog({ onClose }: { onClose: () => void }) {
   const { api } = useSession();
   const f = useIdFromName('');
   const [starter, setStarter] = useState<Starter>('file-map-file');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const nameProblem = nameProblemOf(f.name);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    if (nameProblem) return;
     setBusy(true);
     setError(null);
     try {
@@ -48,12 +67,9 @@ export function CreateFlowDialog({ onClose }: { onClose: () => void }) {
   }
 
   return (
-    <Dialog title="New flow" onClose={onClose} footer={<><button type="button" className="btn" onClick={onClose}>Cancel</button><button type="submit" className="btn btn-primary" form="create-flow" disabled={busy || !f.name.trim() || !f.id}>{busy ? 'Creating…' : 'Create flow'}</button></>}>
+    <Dialog title="New flow" onClose={onClose} footer={<><button type="button" className="btn" onClick={onClose}>Cancel</button><button type="submit" className="btn btn-primary" form="create-flow" disabled={busy || !f.name.trim() || !f.id || !!nameProblem}>{busy ? 'Creating…' : 'Create flow'}</button></>}>
       <form id="create-flow" onSubmit={submit} className="form-stack">
-        <label className="field">
-          <span className="field-label">Name</span>
-          <input autoFocus value={f.name} onChange={(e) => f.setName(e.target.value)} placeholder="e.g. Supplier invoices → AP" required />
-        </label>
+        <NameField value={f.name} onChange={f.setName} problem={nameProblem} />
         <label className="field">
           <span className="field-label">Id</span>
           <input value={f.id} onChange={(e) => f.setId(e.target.value)} pattern={ID_PATTERN} required />
@@ -83,9 +99,11 @@ export function DuplicateFlowDialog({ flow, onClose, onDone }: { flow: FlowSumma
   const f = useIdFromName(`${flow.name} (copy)`);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const nameProblem = nameProblemOf(f.name);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    if (nameProblem) return;
     setBusy(true);
     try {
       await api.duplicateFlow(flow.id, { id: f.id, name: f.name.trim() });
@@ -98,13 +116,10 @@ export function DuplicateFlowDialog({ flow, onClose, onDone }: { flow: FlowSumma
   }
 
   return (
-    <Dialog title={`Duplicate “${flow.name}”`} onClose={onClose} footer={<><button type="button" className="btn" onClick={onClose}>Cancel</button><button type="submit" className="btn btn-primary" form="dup-flow" disabled={busy || !f.id}>{busy ? 'Duplicating…' : 'Duplicate'}</button></>}>
+    <Dialog title={`Duplicate “${flow.name.length > 60 ? `${flow.name.slice(0, 60)}…` : flow.name}”`} onClose={onClose} footer={<><button type="button" className="btn" onClick={onClose}>Cancel</button><button type="submit" className="btn btn-primary" form="dup-flow" disabled={busy || !f.name.trim() || !f.id || !!nameProblem}>{busy ? 'Duplicating…' : 'Duplicate'}</button></>}>
       <form id="dup-flow" onSubmit={submit} className="form-stack">
         <p className="muted">The copy starts with the current draft, without versions or deployments.</p>
-        <label className="field">
-          <span className="field-label">Name</span>
-          <input autoFocus value={f.name} onChange={(e) => f.setName(e.target.value)} required />
-        </label>
+        <NameField value={f.name} onChange={f.setName} problem={nameProblem} />
         <label className="field">
           <span className="field-label">Id</span>
           <input value={f.id} onChange={(e) => f.setId(e.target.value)} pattern={ID_PATTERN} required />

@@ -90,7 +90,7 @@ export function FlowsHome() {
             {flows.map((f) => (
               <tr key={f.id} onClick={() => navigate(`/flows/${encodeURIComponent(f.id)}`)} className="clickable">
                 <td>
-                  <div className="flow-name">{f.name}</div>
+                  <a className="flow-name" href={`#/flows/${encodeURIComponent(f.id)}`} title={f.name} onClick={(e) => e.stopPropagation()}>{f.name}</a>
                   <div className="flow-meta"><code>{f.id}</code>{f.description && <span className="flow-desc"> · {f.description}</span>}</div>
                 </td>
                 <td>{f.latestVersion == null ? <span className="muted">Draft only</span> : <span className="version-pill">v{f.latestVersion}</span>}</td>

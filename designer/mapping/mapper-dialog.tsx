@@ -103,7 +103,8 @@ export default function MapperDialog({ nodeId }: { nodeId: string }) {
             </section>
             <section className="mapper-expression">
               <h3>JSONata <span className="muted small">generated; same as the node's expression</span></h3>
-              <pre className="json-view mapper-code">{expression}</pre>
+              {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the expression scrolls; keyboard users scroll it by focusing it */}
+              <pre className="json-view mapper-code" tabIndex={0}>{expression}</pre>
               <h3>Result on the sample</h3>
               {input.status === 'ready' && result ? (result.ok ? <JsonView value={result.value} /> : <div className="preview-error">{result.message}</div>) : <p className="muted small">Load a sample to see the result.</p>}
             </section>

@@ -150,7 +150,7 @@ export function DeadLettersPage() {
                 <td className="mono">{d.businessKey ?? <span className="muted">{d.lineageKey}</span>}</td>
                 <td><span className={`class-pill class-${d.errorClass}`}>{d.errorClass}</span></td>
                 <td className="dlq-why" title={d.error.message}>{d.error.message}<div className="flow-meta">at {d.nodeId} · {d.disposition.replace('_', '-')}</div></td>
-                <td className="flow-col">{flowInfo.get(d.flowId)?.name ?? d.flowId}{d.version !== null && <> <span className="version-pill">v{d.version}</span></>}</td>
+                <td className="flow-col"><span className="truncate" title={flowInfo.get(d.flowId)?.name ?? d.flowId}>{flowInfo.get(d.flowId)?.name ?? d.flowId}</span>{d.version !== null && <> <span className="version-pill">v{d.version}</span></>}</td>
                 <td><a className="mono small truncate" title={d.runId} href={`#/runs/${encodeURIComponent(d.runId)}`}>{d.runId}</a></td>
                 <td className="nowrap" title={d.createdAt}>{relativeTime(d.createdAt)}</td>
                 {f.status !== 'open' && <td className="small">{d.status}{d.statusReason && <div className="flow-meta truncate" title={d.statusReason}>{d.statusReason}</div>}</td>}

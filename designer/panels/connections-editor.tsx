@@ -40,7 +40,7 @@ export function ConnectionsEditor() {
           <li key={n}>
             <span className={`kind-pill kind-${c.kind}`}>{c.kind}</span>
             <code>{n}</code>
-            <input className="connection-desc" value={c.description ?? ''} placeholder="What it is" readOnly={readOnly} onChange={(e) => set({ ...connections, [n]: { ...c, description: e.target.value || undefined } })} />
+            <input className="connection-desc" aria-label={`Description of ${n}`} value={c.description ?? ''} placeholder="What it is" readOnly={readOnly} onChange={(e) => set({ ...connections, [n]: { ...c, description: e.target.value || undefined } })} />
             <span className="muted small">{usedBy(n)} node{usedBy(n) === 1 ? '' : 's'}</span>
             {!readOnly && <button type="button" className="icon-btn danger" aria-label={`Remove ${n}`} onClick={() => { const { [n]: _, ...rest } = connections; set(rest); }}>✕</button>}
           </li>
@@ -48,8 +48,8 @@ export function ConnectionsEditor() {
       </ul>
       {!readOnly && (
         <form className="inline-form" onSubmit={(e) => { e.preventDefault(); const v = name.trim(); if (v && !connections[v]) set({ ...connections, [v]: { kind } }); setName(''); }}>
-          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Connection name" pattern="^[A-Za-z][A-Za-z0-9_-]*$" />
-          <select value={kind} onChange={(e) => setKind(e.target.value as ConnectionKind)}>
+          <input aria-label="New connection name" value={name} onChange={(e) => setName(e.target.value)} placeholder="Connection name" pattern="^[A-Za-z][A-Za-z0-9_-]*$" />
+          <select aria-label="Kind of the new connection" value={kind} onChange={(e) => setKind(e.target.value as ConnectionKind)}>
             {CONNECTION_KINDS.map((k) => <option key={k} value={k}>{KIND_TITLES[k]}</option>)}
           </select>
           <button type="submit" className="btn btn-small" disabled={!name.trim()}>Add</button>

@@ -14,6 +14,8 @@ import { RetryPolicyForm } from './retry-policy-form.tsx';
 import { NodeRunSummary } from './node-run-summary.tsx';
 import { SUBFLOW_TYPE } from '../../nodes/subflow/subflow.ts';
 import { SubflowDetails } from '../subflows/subflow-details.tsx';
+import { TablePicker } from './table-picker.tsx';
+import { TABLE_TARGET_TYPES } from '../../nodes/target/column-fit.ts';
 
 const NO_PROBLEMS: never[] = [];
 
@@ -49,7 +51,7 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
       <div className="inspector-head" style={{ '--cat': look?.color ?? '#94a3b8' } as React.CSSProperties}>
         <span className="flow-node-glyph">{look?.glyph ?? '?'}</span>
         <div className="inspector-head-text">
-          <TextInput value={node.label ?? ''} placeholder={decl?.title ?? node.type} onChange={(v) => update({ label: v })} readOnly={readOnly} />
+          <TextInput ariaLabel="Node name" value={node.label ?? ''} placeholder={decl?.title ?? node.type} onChange={(v) => update({ label: v })} readOnly={readOnly} />
           <div className="muted small">{decl ? `${decl.title} · ${node.type} v${node.typeVersion}` : `Unknown node type ${node.type}`} · id <code>{node.id}</code></div>
         </div>
       </div>
@@ -63,6 +65,7 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
       {node.type === 'transform.jsonata' && (
         <button type="button" className="btn btn-block mapper-button" onClick={() => store.getState().openMapper(nodeId)}>⇄ Open visual mapper</button>
       )}
+      {TABLE_TARGET_TYPES.includes(node.type) && <TablePicker nodeId={nodeId} config={node.config} />}
       {node.type === SUBFLOW_TYPE ? (
         <SubflowDetails node={node} />
       ) : decl ? (

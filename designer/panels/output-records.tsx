@@ -67,29 +67,39 @@ export function Failures({ failures }: { failures: NonNullable<NodeOutput['failu
   );
 }
 
+/**
+ * One fixed width per column, from its name and the first values (between 90 and 320 px), shared by every
+ * row: each row is a grid of its own, so widths that followed each row's content would not line up.
+ */
+function columnTemplate(outputs: NodeOutput[], columns: string[], hasFailures: boolean): string {
+  const chars = (c: string) => Math.max(c.length, ...outputs.slice(0, 50).map((o) => cellText((o.data as Record<string, unknown> | null)?.[c], 80).length));
+  const px = (n: number) => `${Math.min(320, Math.max(90, 18 + 7 * n))}px`;
+  return `48px 80px ${hasFailures ? '280px ' : ''}${columns.map((c) => px(chars(c))).join(' ') || 'minmax(240px, 1fr)'}`;
+}
+
 function OutputTable({ outputs }: { outputs: NodeOutput[] }) {
   const columns = useMemo(() => columnsOf(outputs), [outputs]);
   const hasFailures = outputs.some((o) => o.failures?.length);
   const parent = useRef<HTMLDivElement>(null);
   const [open, setOpen] = useState<number | null>(null);
   const v = useVirtualizer({ count: outputs.length, getScrollElement: () => parent.current, estimateSize: () => 30, overscan: 10 });
-  const template = `48px 80px ${hasFailures ? 'minmax(240px, 2fr) ' : ''}${columns.map(() => 'minmax(120px, 1fr)').join(' ') || '1fr'}`;
+  const template = useMemo(() => columnTemplate(outputs, columns, hasFailures), [outputs, columns, hasFailures]);
   return (
-    <div className="grid-table" ref={parent}>
-      <div className="grid-row grid-head" style={{ gridTemplateColumns: template }}>
-        <span>#</span><span>Port</span>{hasFailures && <span>Rule failures</span>}
-        {columns.length ? columns.map((c) => <span key={c}>{c}</span>) : <span>Value</span>}
+    <div className="grid-table" ref={parent} role="table" aria-label="Output records" aria-rowcount={outputs.length + 1}>
+      <div className="grid-row grid-head" role="row" tabIndex={-1} style={{ gridTemplateColumns: template }}>
+        <span role="columnheader" tabIndex={-1}>#</span><span role="columnheader" tabIndex={-1}>Port</span>{hasFailures && <span role="columnheader" tabIndex={-1}>Rule failures</span>}
+        {columns.length ? columns.map((c) => <span key={c} role="columnheader" tabIndex={-1} title={c}>{c}</span>) : <span role="columnheader" tabIndex={-1}>Value</span>}
       </div>
-      <div style={{ height: v.getTotalSize(), position: 'relative' }}>
+      <div role="rowgroup" style={{ height: v.getTotalSize(), position: 'relative' }}>
         {v.getVirtualItems().map((item) => {
           const o = outputs[item.index];
           const obj = o.data && typeof o.data === 'object' && !Array.isArray(o.data) ? (o.data as Record<string, unknown>) : null;
           return (
-            <div key={item.key} role="row" tabIndex={0} onKeyDown={clickOnEnter} className={`grid-row ${o.failures?.some((f) => f.severity === 'error') ? 'row-invalid' : ''}`} style={{ gridTemplateColumns: template, position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }} onClick={() => setOpen(item.index)}>
-              <span className="muted">{item.index + 1}</span>
-              <span><span className={`port-pill port-${o.port}`}>{o.port}</span></span>
-              {hasFailures && <span className={`cell-failures ${o.failures?.some((f) => f.severity === 'error') ? '' : 'warning'}`} title={o.failures?.map((f) => `${f.rule}: ${f.message}`).join('\n')}>{o.failures?.map((f) => f.message).join(' · ')}</span>}
-              {columns.length ? columns.map((c) => <span key={c} title={cellText(obj?.[c], 1000)}>{cellText(obj?.[c], 80)}</span>) : <span>{cellText(o.data, 200)}</span>}
+            <div key={item.key} role="row" aria-rowindex={item.index + 2} tabIndex={0} onKeyDown={clickOnEnter} className={`grid-row ${o.failures?.some((f) => f.severity === 'error') ? 'row-invalid' : ''}`} style={{ gridTemplateColumns: template, position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }} onClick={() => setOpen(item.index)}>
+              <span role="cell" className="muted">{item.index + 1}</span>
+              <span role="cell"><span className={`port-pill port-${o.port}`}>{o.port}</span></span>
+              {hasFailures && <span role="cell" className={`cell-failures ${o.failures?.some((f) => f.severity === 'error') ? '' : 'warning'}`} title={o.failures?.map((f) => `${f.rule}: ${f.message}`).join('\n')}>{o.failures?.map((f) => f.message).join(' · ')}</span>}
+              {columns.length ? columns.map((c) => <span key={c} role="cell" title={cellText(obj?.[c], 1000)}>{cellText(obj?.[c], 80)}</span>) : <span role="cell" title={cellText(o.data, 1000)}>{cellText(o.data, 200)}</span>}
             </div>
           );
         })}

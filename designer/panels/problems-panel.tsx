@@ -5,6 +5,7 @@ import type { FlowProblem } from '../../nodes/validate-flow.ts';
 import { EMPTY_LIST, useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
 import { configPointer, shortMessage } from './problem-paths.ts';
 import { ReferenceFindings } from '../reference/reference-findings.tsx';
+import { EnvironmentFindings } from './environment-findings.tsx';
 
 const CODE_LABEL: Partial<Record<FlowProblem['code'], string>> = {
   'unconnected-port': 'Not connected', 'invalid-config': 'Missing or invalid setting', 'expression-syntax': 'Expression error',
@@ -23,6 +24,8 @@ export function ProblemsPanel() {
     return (
       <>
         <ReferenceFindings />
+        {/* Above the roomy "no problems" note, so what dev lacks is seen without scrolling. */}
+        <EnvironmentFindings />
         <div className="empty-panel">
           <strong>✓ No problems.</strong>
           <span className="muted">The runtime would accept this flow. Save a version when you are ready.</span>
@@ -73,6 +76,7 @@ export function ProblemsPanel() {
       })}
       <SampleFindings />
       <ReferenceFindings />
+      <EnvironmentFindings />
     </div>
   );
 }

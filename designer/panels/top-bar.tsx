@@ -7,6 +7,7 @@ import { EnvBadges } from '../shell/env-badges.tsx';
 import { UserMenu } from '../shell/user-menu.tsx';
 import { RunFlowDialog } from '../runs/run-flow-dialog.tsx';
 import { useDesigner, useDesignerStoreApi } from '../store/store-context.tsx';
+import { flowNameProblem } from '../../nodes/flow-limits.ts';
 
 const SAVE_LABEL = { saved: 'Draft saved', saving: 'Saving…', unsaved: 'Unsaved changes', error: 'Not saved', conflict: 'Changed by someone else' } as const;
 
@@ -21,20 +22,33 @@ export function TopBar({ actions }: { actions: EditorActions }) {
   const running = useDesigner((s) => s.testRun.status === 'running');
   const hasSample = useDesigner((s) => s.samples.length > 0);
   const [editing, setEditing] = useState(false);
+  const [renameProblem, setRenameProblem] = useState<string | null>(null);
 
+  // A name over the limit is refused here, with the reason, and stays in the field to be shortened.
   const rename = (value: string) => {
-    setEditing(false);
     const next = value.trim();
+    const problem = next ? flowNameProblem(next) : null;
+    setRenameProblem(problem);
+    if (problem) return;
+    setEditing(false);
     if (next && next !== name) store.getState().change((d) => ({ ...d, name: next }));
+  };
+  const stopRenaming = () => {
+    setRenameProblem(null);
+    setEditing(false);
   };
 
   return (
     <header className="top-bar">
       <a href="#/flows" className="top-bar-back" title="All flows"><Brand compact /><span className="crumb">Flows</span><span className="crumb-sep">/</span></a>
       {editing && !readOnly ? (
-        <input className="flow-title-input" autoFocus defaultValue={name} onBlur={(e) => rename(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') rename(e.currentTarget.value); if (e.key === 'Escape') setEditing(false); }} aria-label="Flow name" />
+        <span className="flow-title-edit">
+          <input className="flow-title-input" autoFocus defaultValue={name} onBlur={(e) => rename(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') rename(e.currentTarget.value); if (e.key === 'Escape') { e.stopPropagation(); stopRenaming(); } }}
+            aria-label="Flow name" aria-invalid={renameProblem ? true : undefined} aria-describedby={renameProblem ? 'flow-rename-problem' : undefined} />
+          {renameProblem && <span className="flow-title-problem" id="flow-rename-problem" role="alert">{renameProblem.replace(/^name/, 'The name')}: not renamed. Escape keeps the old name.</span>}
+        </span>
       ) : (
-        <button type="button" className="flow-title" onClick={() => setEditing(true)} title={readOnly ? name : 'Rename'} disabled={readOnly}>{name}</button>
+        <button type="button" className="flow-title" onClick={() => setEditing(true)} title={readOnly ? name : `${name} (click to rename)`} disabled={readOnly}>{name}</button>
       )}
       {readOnly ? <span className="status-pill">Read only</span> : (
         <span className={`save-status save-${saveStatus}`} title={saveError ?? undefined}>{SAVE_LABEL[saveStatus]}</span>

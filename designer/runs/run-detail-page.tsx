@@ -46,7 +46,7 @@ export default function RunDetailPage({ params }: { params: Record<string, strin
       <div className="crumbs"><a href="#/runs">Runs</a><span className="crumb-sep">/</span><span className="mono">{run.id}</span></div>
       <div className="run-head">
         <div>
-          <h1>{version?.document.name ?? run.flowId} <RunStatusPill status={run.status} /></h1>
+          <h1 className="title-with-pill"><span className="truncate-line" title={version?.document.name ?? run.flowId}>{version?.document.name ?? run.flowId}</span> <RunStatusPill status={run.status} /></h1>
           <div className="run-meta">
             {run.version !== null && <span className="version-pill">v{run.version}</span>}
             {run.environment && <span className={`env-badge env-${run.environment}`}><span className="env-name">{run.environment}</span></span>}

@@ -76,10 +76,10 @@ export function RunRecords({ run }: { run: RunRow }) {
       {error && <div className="callout callout-error">{error}</div>}
       <div className="grid-table records-grid" ref={parent} role="table" aria-label="Records of the run">
         <div className="grid-row grid-head" style={{ gridTemplateColumns: COLUMNS }} role="row" tabIndex={-1}>
-          <span>Lineage</span><span>Business key</span><span>Outcome</span><span>Ended at</span><span>Detail</span>
+          <span role="columnheader" tabIndex={-1}>Lineage</span><span role="columnheader" tabIndex={-1}>Business key</span><span role="columnheader" tabIndex={-1}>Outcome</span><span role="columnheader" tabIndex={-1}>Ended at</span><span role="columnheader" tabIndex={-1}>Detail</span>
         </div>
         {items.length === 0 && !loading && <div className="empty-panel muted">No records{outcome ? ` ${OUTCOME_LABEL[outcome].toLowerCase()}` : ''}{applied ? ` matching “${applied}”` : ''}.</div>}
-        <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+        <div role="rowgroup" style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {virtual.getVirtualItems().map((v) => {
             const t = items[v.index];
             const detail = t.failures?.length ? t.failures.map((f) => f.message).join(' · ') : t.error ? t.error.message : t.targetRef ? `→ ${t.targetRef}` : cellText(t.output, 160);
@@ -90,11 +90,11 @@ export function RunRecords({ run }: { run: RunRow }) {
                 onClick={() => navigate(`/runs/${encodeURIComponent(run.id)}/records/${encodeURIComponent(t.lineageKey)}`)}
                 data-business-key={t.businessKey ?? ''}
               >
-                <span className="mono">{t.lineageKey}</span>
-                <span className="mono" title={t.businessKey ?? ''}>{t.businessKey ?? <span className="muted">—</span>}</span>
-                <span><OutcomePill outcome={t.outcome} /></span>
-                <span className="mono small">{t.endNode}</span>
-                <span className={t.failures?.length || t.error ? 'cell-failures' : 'muted'} title={detail}>{detail}</span>
+                <span role="cell" className="mono">{t.lineageKey}</span>
+                <span role="cell" className="mono" title={t.businessKey ?? ''}>{t.businessKey ?? <span className="muted">—</span>}</span>
+                <span role="cell"><OutcomePill outcome={t.outcome} /></span>
+                <span role="cell" className="mono small">{t.endNode}</span>
+                <span role="cell" className={t.failures?.length || t.error ? 'cell-failures' : 'muted'} title={detail}>{detail}</span>
               </div>
             );
           })}

@@ -141,7 +141,7 @@ function RunRowView({ run, flowName }: { run: RunRow; flowName?: string }) {
     <tr className={`clickable ${exceptions ? 'row-exceptions' : ''}`} onClick={open} data-run-id={run.id}>
       <td className="nowrap"><RunStatusPill status={run.status} /></td>
       <td>
-        <a href={`#/runs/${encodeURIComponent(run.id)}`} className="flow-name" onClick={(e) => e.stopPropagation()}>{flowName ?? run.flowId}</a>
+        <a href={`#/runs/${encodeURIComponent(run.id)}`} className="flow-name" title={flowName ?? run.flowId} onClick={(e) => e.stopPropagation()}>{flowName ?? run.flowId}</a>
         <div className="flow-meta mono truncate" title={run.id}>{run.id}{run.version !== null ? ` · v${run.version}` : ''}</div>
       </td>
       <td>{run.environment ? <span className={`env-badge env-${run.environment}`}><span className="env-name">{run.environment}</span></span> : '—'}</td>

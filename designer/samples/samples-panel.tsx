@@ -7,7 +7,6 @@ import { JsonView } from '../shell/json-view.tsx';
 import { EMPTY_LIST, useDesigner, useDesignerShallow, useDesignerStoreApi } from '../store/store-context.tsx';
 import { loadStoredSample, loadUploadedSample } from './load-sample.ts';
 import { RecordList } from './record-list.tsx';
-import { clickOnEnter } from '../shell/keyboard.ts';
 
 const ACCEPT = '.csv,.tsv,.json,.jsonl,.ndjson,.xml,.txt';
 
@@ -68,9 +67,11 @@ export function SamplesPanel() {
         )}
         {samples.length > 0 && <div className="list-heading">Loaded</div>}
         {samples.map((s) => (
-          <div key={s.id} role="button" tabIndex={0} onKeyDown={clickOnEnter} className={`sample-item ${s.id === activeId ? 'active' : ''}`} onClick={() => store.getState().setActiveSample(s.id)}>
-            <span className="sample-name" title={s.name}>{s.name}</span>
-            <span className="muted small">{s.total.toLocaleString()} rec{s.records.length < s.total ? ` (first ${s.records.length})` : ''}</span>
+          <div key={s.id} className={`sample-item ${s.id === activeId ? 'active' : ''}`}>
+            <button type="button" className="sample-select" aria-pressed={s.id === activeId} onClick={() => store.getState().setActiveSample(s.id)}>
+              <span className="sample-name" title={s.name}>{s.name}</span>
+              <span className="muted small">{s.total.toLocaleString()} rec{s.records.length < s.total ? ` (first ${s.records.length})` : ''}</span>
+            </button>
             <button type="button" className="icon-btn" aria-label={`Remove ${s.name}`} onClick={(e) => { e.stopPropagation(); store.getState().removeSample(s.id); }}>✕</button>
           </div>
         ))}
@@ -88,7 +89,8 @@ export function SamplesPanel() {
       {active ? (
         <>
           <RecordList records={active.records} selected={Math.min(index, active.records.length - 1)} onSelect={(i) => store.getState().selectRecord(i)} />
-          <div className="record-detail">
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the record scrolls; keyboard users scroll it by focusing it */}
+          <div className="record-detail" tabIndex={0} role="region" aria-label="Selected record">
             <div className="preview-label">Record {Math.min(index, active.records.length - 1) + 1} — used by every preview</div>
             <JsonView value={record} />
           </div>

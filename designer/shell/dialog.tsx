@@ -1,4 +1,9 @@
-/** A modal dialog: title, body, footer actions; Escape and the backdrop close it (Escape only the innermost one). */
+/**
+ * A modal dialog: title, body, footer actions; Escape and the backdrop close it. Escape closes only the
+ * innermost popup: a confirmation over a dialog takes it alone, and so does a popup inside the dialog that
+ * handles Escape itself (the JSONata editor's autocomplete or lint tooltip, a select's list), which marks
+ * the key as handled (defaultPrevented).
+ */
 import { useEffect, useRef, type ReactNode } from 'react';
 
 /** Open dialogs, innermost last: a confirmation opened over a dialog takes Escape alone. */
@@ -11,7 +16,7 @@ export function Dialog({ title, children, footer, onClose, width = 480 }: { titl
     const me = Symbol(title);
     openDialogs.push(me);
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && openDialogs[openDialogs.length - 1] === me) close.current();
+      if (e.key === 'Escape' && !e.defaultPrevented && openDialogs[openDialogs.length - 1] === me) close.current();
     };
     window.addEventListener('keydown', onKey);
     return () => {

@@ -5,7 +5,9 @@ const MAX_CHARS = 40_000;
 const TOKEN = /("(?:\\.|[^"\\])*"\s*:)|("(?:\\.|[^"\\])*")|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null)\b/g;
 
 function JsonViewImpl({ value, className }: { value: unknown; className?: string }) {
-  if (value === undefined) return <pre className={`json-view ${className ?? ''}`}><span className="json-undefined">(no value)</span></pre>;
+  // Focusable: a long value scrolls, and keyboard users scroll it by focusing it.
+  // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
+  if (value === undefined) return <pre tabIndex={0} className={`json-view ${className ?? ''}`}><span className="json-undefined">(no value)</span></pre>;
   let text = JSON.stringify(value, null, 2) ?? String(value);
   const cut = text.length > MAX_CHARS;
   if (cut) text = text.slice(0, MAX_CHARS);
@@ -20,7 +22,8 @@ function JsonViewImpl({ value, className }: { value: unknown; className?: string
   }
   parts.push(text.slice(last));
   return (
-    <pre className={`json-view ${className ?? ''}`}>
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
+    <pre tabIndex={0} className={`json-view ${className ?? ''}`}>
       {parts}
       {cut && <span className="json-cut">{'\n'}… cut: the value is larger than {MAX_CHARS.toLocaleString()} characters</span>}
     </pre>

@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../shell/confirm-dialog.tsx';
 import { relativeTime } from '../shell/format.ts';
 import { useDesignerStoreApi } from '../store/store-context.tsx';
 import { approvalBlocker, deployOption } from './deploy-rules.ts';
+import { EnvironmentCheckNotes } from './environment-check-notes.tsx';
 
 export function DeployDialog() {
   const store = useDesignerStoreApi();
@@ -104,9 +105,7 @@ export function DeployDialog() {
                 {option.kind === 'pending' && <span className="chip chip-warning">Promotion requested by {option.promotion.requestedBy}</span>}
                 {option.kind === 'none' && <span className="muted small">{option.why}</span>}
               </div>
-              {readiness?.environments.find((r) => r.environment === env.name)?.problems.map((p) => (
-                <div key={p.path} className="env-row-problem text-error small" role="note">⚠ {p.message}</div>
-              ))}
+              <EnvironmentCheckNotes env={env} version={version} unbound={readiness?.environments.find((r) => r.environment === env.name)?.problems ?? []} />
             </div>
           );
         })}

@@ -28,6 +28,7 @@ import { registerDeadLetterRoutes } from './routes/dead-letter-routes.ts';
 import { registerDeploymentRoutes } from './routes/deployment-routes.ts';
 import { registerDesignRoutes } from './routes/design-routes.ts';
 import { registerEnvironmentRoutes } from './routes/environment-routes.ts';
+import { registerEnvironmentCheckRoutes } from './routes/environment-check-routes.ts';
 import { registerFlowRoutes } from './routes/flow-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerHookRoutes } from './routes/hook-routes.ts';
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps) {
   registerVersionRoutes(app, ctx);
   registerDesignRoutes(app, ctx);
   registerEnvironmentRoutes(app, ctx);
+  registerEnvironmentCheckRoutes(app, ctx);
   registerDeploymentRoutes(app, ctx);
   registerTriggerRoutes(app, ctx);
   registerRunRoutes(app, ctx);

@@ -8,6 +8,7 @@ import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { FLOW_DRAFT_SCHEMA, FLOW_DRAFT_SCHEMA_KEY } from '../../nodes/flow-draft-schema.ts';
 import { declaredSchemaValidator } from '../../nodes/schema-validator.ts';
+import { flowNameProblem } from '../../nodes/flow-limits.ts';
 import { validateFlow, type FlowProblem } from '../../nodes/validate-flow.ts';
 import { evaluatorFor } from '../evaluators.ts';
 import { loadReferenceData } from '../flow-files.ts';
@@ -54,7 +55,8 @@ export function assertStorableDraft(doc: unknown, expectedId?: string): asserts 
   if (!d || typeof d !== 'object' || Array.isArray(d)) throw new AppProblem(400, 'document must be a flow document (a JSON object).', { problems: [{ path: '/document', message: 'must be an object' }] });
   if (typeof d.id !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(d.id)) problems.push({ path: '/document/id', message: 'id must be lower-case letters, digits and dashes (1–63 characters)' });
   else if (expectedId !== undefined && d.id !== expectedId) problems.push({ path: '/document/id', message: `the document is flow '${d.id}', not '${expectedId}'` });
-  if (typeof d.name !== 'string' || d.name.trim() === '') problems.push({ path: '/document/name', message: 'name must be a non-empty text' });
+  const nameProblem = typeof d.name === 'string' ? flowNameProblem(d.name) : 'name must be a non-empty text';
+  if (nameProblem) problems.push({ path: '/document/name', message: nameProblem });
   const validate = draftShape();
   if (!validate(doc)) {
     for (const e of validate.errors ?? []) {

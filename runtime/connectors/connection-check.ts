@@ -18,7 +18,8 @@ export interface ConnectionCheck {
 
 const TIMEOUT_MS = 15_000;
 
-function hide(text: string, secrets: readonly string[] = []): string {
+/** `text` with every secret value (of four characters or more) replaced by •••. */
+export function hide(text: string, secrets: readonly string[] = []): string {
   return secrets.filter((s) => s.length >= 4).reduce((t, s) => t.split(s).join('•••'), text);
 }
 
@@ -70,9 +71,13 @@ function urlPassword(url: string): string[] {
   }
 }
 
+/** The secret values a binding carries (its secrets, a database URL's password): never shown in a message. */
+export const bindingSecrets = (binding: ConnectionBinding): string[] =>
+  [...('secretValues' in binding ? binding.secretValues ?? [] : []), ...(binding.kind === 'postgres' || binding.kind === 'mysql' ? urlPassword(binding.url) : [])];
+
 /** Tries connection `name` (bound to `binding` in `resolver`); never throws. */
 export async function checkConnection(name: string, binding: ConnectionBinding, resolver: ClosableConnectionResolver): Promise<ConnectionCheck> {
-  const secrets = [...('secretValues' in binding ? binding.secretValues ?? [] : []), ...(binding.kind === 'postgres' || binding.kind === 'mysql' ? urlPassword(binding.url) : [])];
+  const secrets = bindingSecrets(binding);
   try {
     return { ok: true, message: await withTimeout(`connection '${name}'`, probe(name, binding, resolver)) };
   } catch (err) {

@@ -15,7 +15,8 @@ import type { RateLimiter } from '../../nodes/target/rate-limiter.ts';
 import { databaseRateLimiter } from '../store/rate-limit-slots.ts';
 import { databaseConcurrencyLimiter } from '../store/connection-leases.ts';
 import type { ConcurrencyLimiter } from '../../nodes/target/concurrency-limiter.ts';
-import { checkConnection, type ConnectionCheck } from './connection-check.ts';
+import { bindingSecrets, checkConnection, hide, type ConnectionCheck } from './connection-check.ts';
+import { readTargetSchema, type TargetSchema } from './target-schema.ts';
 import type { ConnectionRow } from '../store/service-connections.ts';
 import { bindingProblem, createConnectionResolver, type ClosableConnectionResolver, type ConnectionBinding, type ConnectionBindings } from './connection-registry.ts';
 
@@ -149,6 +150,11 @@ export interface EnvironmentConnections {
   connectionsFor(environment: string | null, doc: Pick<FlowDocument, 'connections'>): Promise<ClosableConnectionResolver>;
   /** Tries a stored connection with its real settings and secrets ("test connection"); null when it does not exist. */
   check(environment: string, name: string): Promise<ConnectionCheck | null>;
+  /**
+   * The tables and columns of a stored SQL connection's database, read only (information_schema); null when the
+   * connection does not exist. Fails (a FlowError, secrets hidden) when the database cannot be reached.
+   */
+  schema(environment: string, name: string): Promise<TargetSchema | null>;
 }
 
 /**
@@ -181,6 +187,21 @@ export function createEnvironmentConnections(deps: { database: Pick<Database, 's
         return { ok: false, message: err instanceof Error ? err.message : String(err) };
       }
       return checkConnection(name, binding, createConnectionResolver({ [name]: binding }, storeConnectionOptions(deps.database)));
+    },
+    async schema(environment, name) {
+      const row = await repo.getConnection(environment, name);
+      if (!row) return null;
+      if (row.kind !== 'postgres' && row.kind !== 'mysql') throw new FlowError('permanent', `connection '${name}' in ${environment} is ${row.kind}, not a database`, { field: name });
+      const binding = resolveConnection(row, deps.secrets);
+      const resolver = createConnectionResolver({ [name]: binding }, storeConnectionOptions(deps.database));
+      try {
+        return await readTargetSchema(resolver.sql(name));
+      } catch (err) {
+        const message = hide(err instanceof Error ? err.message : String(err), bindingSecrets(binding));
+        throw new FlowError('transient', `The database of connection '${name}' in ${environment} could not be read: ${message}`, { field: name });
+      } finally {
+        await resolver.close().catch(() => undefined);
+      }
     },
   };
 }

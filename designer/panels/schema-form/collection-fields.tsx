@@ -2,11 +2,12 @@
 import { useState } from 'react';
 import { Field, ObjectFields, titleOf, type FieldProps } from './schema-form.tsx';
 import { problemsUnder, useFormContext } from './form-context.ts';
-import { FieldShell } from './widgets.tsx';
+import { FieldShell, useFieldLabel } from './widgets.tsx';
 import { cellText } from '../../shell/format.ts';
 
 export function StringListField({ value, onChange }: { value: string[]; onChange: (v: string[]) => void }) {
   const { readOnly } = useFormContext();
+  const named = useFieldLabel();
   const [draft, setDraft] = useState('');
   const add = () => {
     const v = draft.trim();
@@ -23,6 +24,7 @@ export function StringListField({ value, onChange }: { value: string[]; onChange
       ))}
       {!readOnly && (
         <input
+          {...named}
           className="tag-input"
           value={draft}
           placeholder={value.length ? 'Add…' : 'Type and press Enter'}
@@ -103,7 +105,7 @@ export function StringMapField({ value, onChange, pointer, label, description, s
                 <td><code>{k}</code></td>
                 <td className="kv-arrow">←</td>
                 <td>
-                  <input value={v} readOnly={readOnly} spellCheck={false} className="mono" onChange={(e) => write(entries.map(([kk, vv], j) => [kk, j === i ? e.target.value : vv]))} />
+                  <input aria-label={`${label}: ${k}`} value={v} readOnly={readOnly} spellCheck={false} className="mono" onChange={(e) => write(entries.map(([kk, vv], j) => [kk, j === i ? e.target.value : vv]))} />
                 </td>
                 {!readOnly && <td><button type="button" className="icon-btn danger" aria-label={`Remove ${k}`} onClick={() => write(entries.filter((_, j) => j !== i))}>✕</button></td>}
               </tr>
@@ -113,7 +115,7 @@ export function StringMapField({ value, onChange, pointer, label, description, s
       </table>
       {!readOnly && (
         <form className="kv-add" onSubmit={(e) => { e.preventDefault(); const k = newKey.trim(); if (k && !entries.some(([x]) => x === k)) write([...entries, [k, k]]); setNewKey(''); }}>
-          <input value={newKey} placeholder="New name" onChange={(e) => setNewKey(e.target.value)} />
+          <input aria-label={`${label}: new name`} value={newKey} placeholder="New name" onChange={(e) => setNewKey(e.target.value)} />
           <button type="submit" className="btn btn-small" disabled={!newKey.trim()}>Add</button>
         </form>
       )}

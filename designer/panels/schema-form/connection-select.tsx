@@ -4,16 +4,18 @@
  */
 import { useState } from 'react';
 import { useFormContext } from './form-context.ts';
+import { useFieldLabel } from './widgets.tsx';
 
 export function ConnectionSelect({ value, onChange }: { value: string; onChange: (v: string) => void }) {
   const { connections, connectionKind, declareConnection, readOnly } = useFormContext();
+  const named = useFieldLabel();
   const [adding, setAdding] = useState(false);
   const [name, setName] = useState('');
   const known = connections.some((c) => c.name === value);
   if (adding) {
     return (
       <form className="inline-form" onSubmit={(e) => { e.preventDefault(); const n = name.trim(); if (n) { declareConnection?.(n); onChange(n); } setAdding(false); }}>
-        <input autoFocus value={name} placeholder={`Name of the ${connectionKind} connection, e.g. erp`} onChange={(e) => setName(e.target.value)} pattern="^[A-Za-z][A-Za-z0-9_-]*$" />
+        <input {...named} autoFocus value={name} placeholder={`Name of the ${connectionKind} connection, e.g. erp`} onChange={(e) => setName(e.target.value)} pattern="^[A-Za-z][A-Za-z0-9_-]*$" />
         <button type="submit" className="btn btn-small btn-primary" disabled={!name.trim()}>Declare</button>
         <button type="button" className="btn btn-small" onClick={() => setAdding(false)}>Cancel</button>
       </form>
@@ -21,7 +23,7 @@ export function ConnectionSelect({ value, onChange }: { value: string; onChange:
   }
   return (
     <div className="connection-select">
-      <select value={value} disabled={readOnly} onChange={(e) => (e.target.value === '__new__' ? setAdding(true) : onChange(e.target.value))}>
+      <select {...named} value={value} disabled={readOnly} onChange={(e) => (e.target.value === '__new__' ? setAdding(true) : onChange(e.target.value))}>
         <option value="">Choose a connection…</option>
         {!known && value && <option value={value}>{value} (not declared)</option>}
         {connections.map((c) => <option key={c.name} value={c.name}>{c.name}{c.description ? ` — ${c.description}` : ''}</option>)}

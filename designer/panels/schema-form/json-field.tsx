@@ -1,14 +1,17 @@
 /** A JSON value edited as text (e.g. a validate node's JSON Schema); invalid JSON is shown, not saved. */
 import { useState } from 'react';
 import { useFormContext } from './form-context.ts';
+import { useFieldLabel } from './widgets.tsx';
 
 export function JsonField({ value, onChange }: { value: unknown; onChange: (v: unknown) => void }) {
   const { readOnly } = useFormContext();
+  const named = useFieldLabel();
   const [text, setText] = useState(() => (value === undefined ? '' : JSON.stringify(value, null, 2)));
   const [error, setError] = useState<string | null>(null);
   return (
     <>
       <textarea
+        {...named}
         className="mono"
         rows={Math.min(16, Math.max(4, text.split('\n').length))}
         value={text}

@@ -10,7 +10,7 @@ import { defineContract, described, json, jsonBody } from './define-contract.ts'
 import {
   AuditEntrySchema, ConnectionKindSchema, ConnectionSchema, DailyReconciliationSchema, DeadLetterPageSchema, DeadLetterStatusSchema, DeploymentHistorySchema,
   DeploymentSchema, EnvironmentSchema, ErrorClassSchema, FlowDetailSchema, FlowDiffSchema, FlowDocumentInput, FlowDraftSchema, FlowProblemSchema,
-  ConnectionReadinessSchema, FlowSummarySchema, HealthFiguresSchema, ImpactPreviewSchema, ItemsOf, MappingTestResultSchema, NodeTypeSchema, PageOf, PageQuery, pathParams,
+  ConnectionReadinessSchema, DatabaseSchemaSchema, EnvironmentChecksSchema, FlowSummarySchema, HealthFiguresSchema, ImpactPreviewSchema, ItemsOf, MappingTestResultSchema, NodeTypeSchema, PageOf, PageQuery, pathParams,
   PollingSchema, ProblemItemSchema, PromotionSchema, ReferenceSetRowsSchema, ReferenceSetUploadSchema, ReferenceSetVersionSchema, PromotionStatusSchema, RecordOutcomeSchema, ReplayRequestSchema, RoleSchema, RunAcceptedSchema, RunDetailSchema,
   RunPageSchema, RunQuerySchema, RunRowSchema, SampleSchema, SavedDraftSchema, ScheduleSchema, StoredSampleSchema, StoredTraceSchema,
   TestRunRequestSchema, TestRunResultSchema, TokenSchema, TraceWithSourceRecordSchema, TriggerSettingsSchema, UserSchema, VersionInfoSchema,
@@ -74,7 +74,7 @@ export const api = defineContract({
     },
   },
   'POST /api/flows/{id}/duplicate': {
-    request: { params: pathParams('id'), body: jsonBody(z.object({ id: z.string().min(1).max(63), name: z.string().min(1).max(200) })) },
+    request: { params: pathParams('id'), body: jsonBody(z.object({ id: z.string().min(1).max(63), name: z.string().min(1).max(1000).meta({ description: 'At most 200 characters (FLOW_LIMITS.nameChars), checked with the flow document (422)' }) })) },
     responses: { 201: json(FlowSummarySchema, 'Created'), 404: noFlow, 409: described('The new id is taken'), 422: described('No usable id or name') },
   },
   'DELETE /api/flows/{id}': { request: { params: pathParams('id') }, responses: { 204: described('Deleted'), 404: noFlow, 409: described('Still deployed') } },
@@ -145,6 +145,19 @@ export const api = defineContract({
       body: jsonBody(z.object({ kind: ConnectionKindSchema, settings: z.record(z.string(), z.unknown()), secrets: z.record(z.string(), z.string().max(10_000)).optional() })),
     },
     responses: { 200: json(ConnectionSchema, 'Saved (without secret values)'), 404: described('No such environment'), 422: described('Invalid settings (all problems listed)') },
+  },
+  'GET /api/connections/{environment}/{name}/schema': {
+    request: { params: pathParams('environment', 'name') },
+    responses: {
+      200: json(DatabaseSchemaSchema, "The tables and columns of the connection's database (read from information_schema, read only)"),
+      404: described('No such environment or connection'),
+      422: described('The connection is not a database'),
+      502: described('The database could not be reached or read'),
+    },
+  },
+  'GET /api/flows/{id}/environment-checks': {
+    request: { params: pathParams('id'), query: z.object({ environment: z.string().min(1).max(100), version: z.coerce.number().int().positive().optional() }) },
+    responses: { 200: json(EnvironmentChecksSchema, 'What would fail in that environment (empty problems: nothing found)'), 404: described('No such flow, version or environment') },
   },
   'POST /api/connections/{environment}/{name}/test': {
     request: { params: pathParams('environment', 'name') },

@@ -190,6 +190,32 @@ export const ConnectionReadinessSchema = z.strictObject({
   })),
 }).meta({ id: 'ConnectionReadiness' });
 
+export const DatabaseSchemaSchema = z.strictObject({
+  dialect: z.enum(['postgres', 'mysql']),
+  searchPath: z.array(z.string()).meta({ description: 'Schemas an unqualified table name is looked up in' }),
+  tables: z.array(z.strictObject({
+    schema: z.string(),
+    name: z.string(),
+    columns: z.array(z.strictObject({
+      name: z.string(),
+      type: z.string().meta({ description: "information_schema's data type, lower case", example: 'numeric' }),
+      maxLength: z.number().int().nullable(),
+      precision: z.number().int().nullable(),
+      scale: z.number().int().nullable(),
+      nullable: z.boolean(),
+      hasDefault: z.boolean(),
+    })),
+  })),
+  truncated: z.boolean().meta({ description: 'The database has more columns than are read at once (20,000)' }),
+}).meta({ id: 'DatabaseSchema' });
+
+export const EnvironmentChecksSchema = z.strictObject({
+  environment: z.string(),
+  version: z.number().int().nullable().meta({ description: 'The version checked; null: the draft' }),
+  problems: z.array(ProblemItemSchema).meta({ description: "Connections the flow uses that the environment does not bind; its table targets against that environment's database (missing table or column, NOT NULL column without a value, constant its column cannot hold)" }),
+  checkedTargets: z.number().int().meta({ description: 'Table targets checked against a database' }),
+}).meta({ id: 'EnvironmentChecks' });
+
 export const TraceWithSourceRecordSchema = StoredTraceSchema.extend({ sourceRecord: SourceRecordOutcomesSchema.optional() }).meta({ id: 'TraceWithSourceRecord' });
 
 // ---------------------------------------------------------------- users and tokens
@@ -570,6 +596,7 @@ export const HealthFiguresSchema = z.strictObject({
 
 export type Role = z.infer<typeof RoleSchema>;
 export type Problem = z.infer<typeof ProblemSchema>;
+export type ProblemItem = z.infer<typeof ProblemItemSchema>;
 export type User = z.infer<typeof UserSchema>;
 export type FlowProblem = z.infer<typeof FlowProblemSchema>;
 export type Deployments = z.infer<typeof DeploymentsMapSchema>;
@@ -588,6 +615,8 @@ export type RecordTrace = z.infer<typeof RecordTraceSchema>;
 export type StoredTrace = z.infer<typeof StoredTraceSchema>;
 export type TraceWithSourceRecord = z.infer<typeof TraceWithSourceRecordSchema>;
 export type ConnectionReadiness = z.infer<typeof ConnectionReadinessSchema>;
+export type DatabaseSchema = z.infer<typeof DatabaseSchemaSchema>;
+export type EnvironmentChecks = z.infer<typeof EnvironmentChecksSchema>;
 export type TestRunResult = z.infer<typeof TestRunResultSchema>;
 export type TestRunRequest = z.input<typeof TestRunRequestSchema>;
 export type ValueDifference = z.infer<typeof ValueDifferenceSchema>;

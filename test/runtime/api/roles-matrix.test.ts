@@ -47,6 +47,11 @@ const MATRIX: [string, string, unknown, Who[]][] = [
   ['PUT', '/api/connections/dev/ledger', { kind: 'postgres', settings: { embedded: true } }, ADMIN],
   ['POST', '/api/connections/dev/ledger/test', undefined, ADMIN],
   ['GET', '/api/flows/payments/deployments', undefined, ALL],
+  // Reading an environment's databases (checks before deploy, the inspector's table picker): as for runs.
+  ['GET', '/api/flows/payments/environment-checks?environment=dev', undefined, ALL],
+  ['GET', '/api/flows/payments/environment-checks?environment=prod&version=1', undefined, OPS],
+  ['GET', '/api/connections/dev/ledger/schema', undefined, ALL],
+  ['GET', '/api/connections/prod/ledger/schema', undefined, OPS],
   ['POST', '/api/flows/payments/deployments', { environment: 'dev', version: 1 }, EDIT],
   ['POST', '/api/flows/payments/promotions', { environment: 'prod', version: 99 }, EDIT],
   ['GET', '/api/promotions', undefined, ALL],
