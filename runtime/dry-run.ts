@@ -30,7 +30,7 @@ const NO_LEDGER: IdempotencyLedger = {
 };
 
 const notConnected = (name: string): never => {
-  throw new FlowError('permanent', `not evaluated in preview: needs connection '${name}', which a designer test run does not open (a run of the flow queries it)`, {
+  throw new FlowError('permanent', `not evaluated in preview: needs connection '${name}', which this preview does not open (a run of the flow queries it)`, {
     code: NOT_EVALUATED_IN_PREVIEW,
   });
 };

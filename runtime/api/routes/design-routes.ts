@@ -37,7 +37,7 @@ function sourceNode(doc: FlowDocument, ctx: ApiContext, sourceNodeId?: string) {
 export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
   defineRoute(app, {
     ...api['POST /api/flows/{id}/test-run'], tags: ['Designing'], summary: 'Dry-run the draft (or a given document) on a sample or records', roles: EDITORS,
-    description: 'Targets are not written, the idempotency ledger is not touched and nothing is stored. Returns every node\'s captured output and the first 1000 record traces.',
+    description: 'Targets are not written, the idempotency ledger is not touched and nothing is stored. Lookups query the dev environment\'s binding of their connection (at most 50 queries and 10,000 rows per test run); a connection not bound in dev leaves their records "not evaluated". Returns every node\'s captured output and the first 1000 record traces.',
   }, async (c) => {
     const flow = await requireFlow(ctx, c.req.valid('param').id);
     const body = c.req.valid('json');
