@@ -304,9 +304,28 @@ export interface KeyedStateStore {
   apply(scope: string, changes: StateChange[], compute: (index: number, current: unknown) => unknown, by: { runId: string; nodeId: string }): Promise<StateApplication[]>;
 }
 
+/**
+ * One batched fetch of a lookup, as plain data (it can cross a thread): the connection, the
+ * node's query or HTTP path, and its limits. The keys travel beside it.
+ */
+export type LookupRequest =
+  | { source: 'postgres'; connection: string; query: string; matchColumn: string; timeoutMs: number; nodeId: string }
+  | { source: 'http'; connection: string; path: string; concurrency: number; timeoutMs: number; nodeId: string };
+
+/**
+ * Where lookups get their rows: key → rows for the keys asked (a key with no rows is absent).
+ * Absent from the context: a lookup queries `connections` itself. A designer test run passes one
+ * that asks the main thread, which queries the dev environment's connection (runtime/preview).
+ */
+export interface LookupSource {
+  rows(request: LookupRequest, keys: string[], ctx: ProcessContext): Promise<Map<string, unknown[]>>;
+}
+
 /** Handed to a node that processes a chunk's records together (`processBatch`). */
 export interface ProcessContext {
   connections: ConnectionResolver;
+  /** Lookups' rows come from here when given (see LookupSource). */
+  lookups?: LookupSource;
   state: KeyedStateStore;
   fetch: typeof fetch;
   signal: AbortSignal;

@@ -5,7 +5,7 @@
  * example-flow golden tests.
  */
 import { createHash } from 'node:crypto';
-import type { ConnectionResolver, ReferenceData } from '../nodes/define-node.ts';
+import type { ConnectionResolver, LookupSource, ReferenceData } from '../nodes/define-node.ts';
 import { FlowError } from '../nodes/errors.ts';
 import { createMemoryKeyedState } from './engine/memory-keyed-state.ts';
 import type { FlowDocument } from '../nodes/flow-document.ts';
@@ -30,7 +30,7 @@ const NO_LEDGER: IdempotencyLedger = {
 };
 
 const notConnected = (name: string): never => {
-  throw new FlowError('permanent', `not evaluated in preview: needs connection '${name}', which a designer test run does not open (a run of the flow queries it)`, {
+  throw new FlowError('permanent', `not evaluated in preview: needs connection '${name}', which this preview does not open (a run of the flow queries it)`, {
     code: NOT_EVALUATED_IN_PREVIEW,
   });
 };
@@ -51,6 +51,8 @@ export async function dryRunFlow(options: {
   signal?: AbortSignal;
   /** Connections lookups may read (a preview on the dev environment's); absent: none is opened. Targets are never written. */
   connections?: ConnectionResolver;
+  /** Where lookups get rows (a designer test run: the dev environment's connections, through runtime/preview); absent: `connections`. */
+  lookups?: LookupSource;
   /** The HTTP client lookups call through (default the global fetch). */
   fetch?: typeof fetch;
 }): Promise<DryRunResult> {
@@ -71,6 +73,7 @@ export async function dryRunFlow(options: {
     runId: 'dry-run', flow, input: options.input, ledger: NO_LEDGER, traces: sink,
     state: createMemoryKeyedState(),
     connections: options.connections ?? NO_CONNECTIONS,
+    lookups: options.lookups,
     files: { append: async () => {} },
     fetch: options.fetch,
     digest: (s) => createHash('sha256').update(s).digest('hex'),

@@ -112,7 +112,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
     const designerDir = options.designerDir !== undefined ? options.designerDir : existsSync(resolve('dist/designer/index.html')) ? resolve('dist/designer') : null;
     const app = createApp({
-      database, launcher: queue.launcher, secrets, environments, promotionOrder: settings.promotionOrder, designerDir,
+      database, launcher: queue.launcher, secrets, environments, promotionOrder: settings.promotionOrder, designerDir, fetch: outbound,
       bodyLimitBytes: settings.bodyLimitBytes,
       sessionTtlMs: settings.sessionHours * 3600_000,
       logger, metrics, metricsSampleSeconds: settings.metricsSampleSeconds,

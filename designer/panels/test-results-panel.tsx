@@ -44,7 +44,7 @@ export function TestResultsPanel() {
   const label = (id: string) => nodes.find((n) => n.id === id)?.label ?? id;
   const outputs = selected ? r.outputs[selected] : undefined;
   const rec = r.reconciliation;
-  // Lookups whose connection a test run does not open: their records stop there, each saying so.
+  // Lookups a test run could not evaluate (connection not bound in dev, a cap reached): their records stop there, each saying so.
   const notEvaluated = Object.entries(r.outputs).flatMap(([nodeId, list]) => {
     const first = list.find((o) => o.port === NOT_EVALUATED_PORT);
     return first ? [{ nodeId, count: list.filter((o) => o.port === NOT_EVALUATED_PORT).length, reason: first.failures?.[0]?.message ?? '' }] : [];

@@ -3,7 +3,7 @@
  * HTTP GET per key (a 404 is "not found") with at most a few requests in flight. Both answer
  * key → rows for the keys asked; a key with no rows is absent.
  */
-import type { ProcessContext } from '../define-node.ts';
+import type { LookupSource, ProcessContext } from '../define-node.ts';
 import { FlowError, toFlowError } from '../errors.ts';
 import { readOnlyQuery } from '../source/read-only-query.ts';
 import { createHttpAuthorizer } from '../http-auth.ts';
@@ -93,3 +93,8 @@ export async function getHttp(spec: HttpLookup, keys: string[], ctx: ProcessCont
   await Promise.all(Array.from({ length: Math.max(1, Math.min(spec.concurrency, keys.length)) }, worker));
   return found;
 }
+
+/** Lookups as a run makes them: the request queried on the context's connections. */
+export const directLookups: LookupSource = {
+  rows: (request, keys, ctx) => (request.source === 'http' ? getHttp(request, keys, ctx) : queryPostgres(request, keys, ctx)),
+};

@@ -5,12 +5,12 @@
  * whose key is not found leaves by `missing`, or by `found` with a default value.
  */
 import { Expression, StringEnum, Type, type Static } from '../config-schema.ts';
-import { defineNode, type ConfigProblem, type Emission, type PortDeclaration } from '../define-node.ts';
+import { defineNode, type ConfigProblem, type Emission, type LookupRequest, type PortDeclaration, type ProcessContext } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
 import { compileConfigExpression, nodeError } from '../expression/config-expressions.ts';
 import { countSqlStatements, splitSqlStatements } from '../source/sql-statements.ts';
 import { LookupCache } from './lookup-cache.ts';
-import { getHttp, queryPostgres, type LookupRows } from './lookup-sources.ts';
+import { directLookups, type LookupRows } from './lookup-sources.ts';
 import { recordKey, withField } from './record-key.ts';
 
 const config = Type.Object({
@@ -73,9 +73,11 @@ export const lookupNode = defineNode({
     const key = compileConfigExpression(setup, '/key', config.key);
     const fallback = config.onMissing === 'default' ? compileConfigExpression(setup, '/default', config.default ?? '') : undefined;
     const cache = new LookupCache(config.cacheSize);
-    const fetchRows = config.source === 'http'
-      ? (keys: string[], ctx: Parameters<typeof getHttp>[2]) => getHttp({ connection: config.connection, path: config.path, concurrency: config.concurrency, timeoutMs: config.timeoutMs, nodeId }, keys, ctx)
-      : (keys: string[], ctx: Parameters<typeof queryPostgres>[2]) => queryPostgres({ connection: config.connection, query: splitSqlStatements(config.query).join(';\n'), matchColumn: config.matchColumn, timeoutMs: config.timeoutMs, nodeId }, keys, ctx);
+    const request: LookupRequest = config.source === 'http'
+      ? { source: 'http', connection: config.connection, path: config.path, concurrency: config.concurrency, timeoutMs: config.timeoutMs, nodeId }
+      : { source: 'postgres', connection: config.connection, query: splitSqlStatements(config.query).join(';\n'), matchColumn: config.matchColumn, timeoutMs: config.timeoutMs, nodeId };
+    // A designer test run hands in its own source (the dev connection, through the main thread); a run queries directly.
+    const fetchRows = (keys: string[], ctx: ProcessContext): Promise<LookupRows> => (ctx.lookups ?? directLookups).rows(request, keys, ctx);
     return {
       process() {
         throw new FlowError('permanent', `Node "${nodeId}" (lookup) runs on whole chunks only`, { nodeId });

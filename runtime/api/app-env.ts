@@ -57,6 +57,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Extra readiness check of the queue (e.g. pg-boss reachable); default launcher.stats(). */
   queueReady?: () => Promise<void>;
+  /** The runtime's outbound fetch, for designer test runs' HTTP lookups (default `runtimeFetch()`). */
+  fetch?: typeof fetch;
   /** Test runs and mapping tests in worker threads with memory and time limits (default true; runtime/preview). */
   previewInWorker?: boolean;
   /** Structured logger (one line per request, errors of unexpected kinds); default: logs nothing. */

@@ -15,7 +15,7 @@ export async function processInBatch(
 ): Promise<(Emission[] | FlowError)[]> {
   const ctx: ProcessContext = {
     connections: io.target.connections, fetch: io.target.fetch, signal: io.target.signal, runId: io.runId,
-    state: io.state ?? noStateStore(node.id),
+    state: io.state ?? noStateStore(node.id), ...(io.lookups ? { lookups: io.lookups } : {}),
   };
   try {
     const answers = await process(records, ctx);

@@ -3,7 +3,7 @@
  * node in topological order. Every record ends in exactly one outcome and
  * leaves one trace; records that need a person become dead-letter entries.
  */
-import { TARGET_OUT_PORT, type Emission, type KeyedStateStore, type TargetContext, type TargetOutRecord } from '../../nodes/define-node.ts';
+import { TARGET_OUT_PORT, type Emission, type KeyedStateStore, type LookupSource, type TargetContext, type TargetOutRecord } from '../../nodes/define-node.ts';
 import { FlowError, toFlowError, type RuleFailure, type SerializedError } from '../../nodes/errors.ts';
 import type { PreparedFlow, PreparedProcess, PreparedTarget } from './prepare-flow.ts';
 import { NOT_EVALUATED_IN_PREVIEW, NOT_EVALUATED_PORT } from './run-types.ts';
@@ -79,6 +79,8 @@ export interface ChunkIO {
   target: TargetContext;
   /** Keyed state for nodes that read or change it; absent: they fail naming the missing store. */
   state?: KeyedStateStore;
+  /** Where lookups get rows; absent: from `target.connections` (see LookupSource). */
+  lookups?: LookupSource;
   /** Claim token for the ledger: a retried chunk re-owns its own pending claims. */
   claimToken: string;
   /** Dry run: targets are not written and the ledger is not touched. */

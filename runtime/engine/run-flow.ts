@@ -3,7 +3,7 @@
  * push each chunk through the graph, hand traces to the sink, add up counts,
  * timings and control totals. Memory stays bounded by the chunk size.
  */
-import { UnreadableInput, type ConnectionResolver, type FileSink, type InputDocument, type KeyedStateStore } from '../../nodes/define-node.ts';
+import { UnreadableInput, type ConnectionResolver, type FileSink, type InputDocument, type KeyedStateStore, type LookupSource } from '../../nodes/define-node.ts';
 import { FlowError, toFlowError, type SerializedError } from '../../nodes/errors.ts';
 import { recordProblem } from '../../nodes/formats/record-limits.ts';
 import type { PreparedFlow } from './prepare-flow.ts';
@@ -48,6 +48,8 @@ export interface RunFlowOptions {
   state?: KeyedStateStore;
   traces: TraceSink;
   connections: ConnectionResolver;
+  /** Where lookups get rows; absent: from `connections` (a designer test run passes the dev environment's, see runtime/preview). */
+  lookups?: LookupSource;
   files: FileSink;
   fetch?: typeof fetch;
   /** SHA-256 (or similar) of a string, hex: the default source key is the digest of the record. */
@@ -105,6 +107,7 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
         runId: options.runId,
         ledger: options.ledger,
         state: options.state,
+        lookups: options.lookups,
         claimToken: `${options.runId}:${roots[0].seq}`,
         dryRun: options.dryRun,
         captureOutputs: options.captureOutputs,

@@ -3,7 +3,7 @@
  * document — as plain data in and plain data out, so it can run in the
  * preview worker (preview-pool.ts) as well as in the calling thread.
  */
-import type { InputDocument, ReferenceData } from '../../nodes/define-node.ts';
+import type { InputDocument, LookupSource, ReferenceData } from '../../nodes/define-node.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import { createReferenceData, referenceDefinitions, type ReferenceDataSet } from '../../nodes/reference-data.ts';
@@ -52,8 +52,11 @@ function recordsOf(records: unknown[], sourceKeys?: string[]) {
   return records.map((data, i) => (sourceKeys?.[i] !== undefined ? { data, sourceKey: sourceKeys[i] } : { data }));
 }
 
-/** Runs one preview job; the result is what the API answers with. */
-export async function runPreviewJob(job: PreviewJob, catalog: NodeCatalog = defaultCatalog): Promise<unknown> {
+/**
+ * Runs one preview job; the result is what the API answers with. A test run's lookups get their
+ * rows from `lookups` (the dev connections, see preview-lookups.ts); without it they are "not evaluated".
+ */
+export async function runPreviewJob(job: PreviewJob, catalog: NodeCatalog = defaultCatalog, lookups?: LookupSource): Promise<unknown> {
   const evaluator = job.evaluator === 'compiled' ? compiledEvaluator() : referenceEvaluator();
   const reference = createReferenceData(job.reference);
   if (job.kind === 'mapping-tests') return { results: await runMappingTests(job.doc, { catalog, evaluator, reference }) };
@@ -62,7 +65,7 @@ export async function runPreviewJob(job: PreviewJob, catalog: NodeCatalog = defa
     : { kind: 'document' as const, document: bytesInput(job.input.name, job.input.bytes), sourceNodeId: job.input.sourceNodeId };
   const result = await dryRunFlow({
     doc: job.doc, catalog, evaluator, reference, input,
-    captureOutputs: job.captureOutputs, maxTraces: job.maxTraces, signal: AbortSignal.timeout(job.timeoutMs),
+    captureOutputs: job.captureOutputs, maxTraces: job.maxTraces, signal: AbortSignal.timeout(job.timeoutMs), lookups,
   });
   // Target field paths that match nothing in the records that reached each target (the designer's problems panel lists them).
   const sampleWarnings = job.kind === 'test-run' ? targetFieldWarnings(job.doc, result.outputs ?? {}, job.input.kind === 'document' ? job.input.name : 'records') : [];

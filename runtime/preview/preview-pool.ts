@@ -11,6 +11,7 @@ import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { AppProblem } from '../app/problem.ts';
 import type { PreviewJob } from './preview-job.ts';
+import { answerLookup, isLookupAsk, type ClosableLookupSource } from './preview-lookups.ts';
 
 export interface PreviewPoolOptions {
   /** Worker threads (default 2). */
@@ -23,6 +24,8 @@ interface Pending {
   /** The job, serialised here so its size is known before a worker must read it. */
   bytes: Uint8Array<ArrayBuffer>;
   killAfterMs: number;
+  /** Answers the job's lookups (a test run's dev connections); absent: the worker's lookups are "not evaluated". */
+  lookups?: Pick<ClosableLookupSource, 'rows'>;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -54,7 +57,7 @@ export class PreviewPool {
     while (this.slots.length < this.size) this.slots.push(this.start());
   }
 
-  run(job: PreviewJob, killAfterMs: number): Promise<unknown> {
+  run(job: PreviewJob, killAfterMs: number, lookups?: Pick<ClosableLookupSource, 'rows'>): Promise<unknown> {
     // A worker that runs out of memory while reading its message dies with the
     // whole process (V8 cannot stop it there), so an input too large for the
     // worker's memory is refused before it is posted.
@@ -66,7 +69,7 @@ export class PreviewPool {
     }
     this.warm();
     return new Promise((resolve, reject) => {
-      this.queue.push({ bytes, killAfterMs, resolve, reject });
+      this.queue.push({ bytes, killAfterMs, lookups, resolve, reject });
       this.dispatch();
     });
   }
@@ -91,6 +94,11 @@ export class PreviewPool {
     worker.on('message', (msg: { id?: number; ok?: boolean; result?: unknown; message?: string }) => {
       const current = slot.current;
       if (!current || msg.id !== current.id) return;
+      if (isLookupAsk(msg)) {
+        // The worker's lookup asks for rows: answered here, where the connections are; only rows go back.
+        if (current.lookups) void answerLookup(msg, current.lookups).then((reply) => { if (slot.current === current) slot.worker.postMessage(reply); });
+        return;
+      }
       this.finish(slot);
       if (msg.ok) current.resolve(msg.result);
       else current.reject(new AppProblem(422, `The preview failed: ${msg.message}`));
@@ -136,7 +144,7 @@ export class PreviewPool {
       const timer = setTimeout(() => this.replace(slot, `it ran longer than the preview's limit of ${Math.round(next.killAfterMs / 1000)} s`), next.killAfterMs);
       timer.unref();
       slot.current = { ...next, id, timer };
-      slot.worker.postMessage({ id, job: next.bytes }, [next.bytes.buffer]);
+      slot.worker.postMessage({ id, job: next.bytes, lookups: next.lookups !== undefined }, [next.bytes.buffer]);
     }
   }
 }

@@ -8,6 +8,8 @@ import { EDITORS } from '../../auth/roles.ts';
 import { evaluatorFor } from '../../evaluators.ts';
 import { referenceSets } from '../../preview/preview-job.ts';
 import { runPreview } from '../../preview/run-preview.ts';
+import { devLookups, PREVIEW_ENVIRONMENT } from '../../preview/preview-lookups.ts';
+import { runtimeFetch } from '../../connectors/http-client.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
 import { api } from '../contract/routes.ts';
@@ -35,7 +37,7 @@ function sourceNode(doc: FlowDocument, ctx: ApiContext, sourceNodeId?: string) {
 export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
   defineRoute(app, {
     ...api['POST /api/flows/{id}/test-run'], tags: ['Designing'], summary: 'Dry-run the draft (or a given document) on a sample or records', roles: EDITORS,
-    description: 'Targets are not written, the idempotency ledger is not touched and nothing is stored. Returns every node\'s captured output and the first 1000 record traces.',
+    description: 'Targets are not written, the idempotency ledger is not touched and nothing is stored. Lookups query the dev environment\'s binding of their connection (at most 50 queries and 10,000 rows per test run); a connection not bound in dev leaves their records "not evaluated". Returns every node\'s captured output and the first 1000 record traces.',
   }, async (c) => {
     const flow = await requireFlow(ctx, c.req.valid('param').id);
     const body = c.req.valid('json');
@@ -47,11 +49,21 @@ export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
       ? { kind: 'records' as const, records: body.records, sourceNodeId: body.sourceNodeId }
       : { kind: 'document' as const, name: body.sample!.name, bytes: await sampleBytes(ctx, flow.id, body.sample!), sourceNodeId: body.sourceNodeId };
     const reference = referenceSets(await referenceFor(ctx, doc));
-    const result = await runPreview(ctx, {
-      kind: 'test-run', doc, evaluator: evaluatorFor(doc).name, reference, input,
-      captureOutputs: body.captureOutputs ?? 100, maxTraces: MAX_RECORDS_SHOWN, timeoutMs: TEST_RUN_TIMEOUT_MS,
+    // Lookups read the dev environment's connections, queried here on the main thread (never in the preview
+    // worker); opened at the first lookup's first batch, closed when the test run ends.
+    const lookups = devLookups(doc, {
+      connections: ctx.connections, fetch: ctx.deps.fetch ?? runtimeFetch(),
+      boundNames: async () => (await ctx.repos.connections.listConnections(PREVIEW_ENVIRONMENT)).map((row) => row.name),
     });
-    return c.json(result as TestRunResult, 200);
+    try {
+      const result = await runPreview(ctx, {
+        kind: 'test-run', doc, evaluator: evaluatorFor(doc).name, reference, input,
+        captureOutputs: body.captureOutputs ?? 100, maxTraces: MAX_RECORDS_SHOWN, timeoutMs: TEST_RUN_TIMEOUT_MS,
+      }, lookups);
+      return c.json(result as TestRunResult, 200);
+    } finally {
+      await lookups.close();
+    }
   });
 
   defineRoute(app, {
