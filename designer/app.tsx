@@ -19,7 +19,10 @@ export function preloadRoute(api: ApiClient): Promise<unknown> {
   const start = window.location.hash.replace(/^#/, '').split('?')[0] || HOME_PATH;
   for (const route of ROUTES) {
     const params = matchRoute(route.pattern, start);
-    if (params) return (preloading = Promise.resolve(route.preload?.(params, api)).catch(() => undefined));
+    if (!params) continue;
+    // A screen loaded on demand (`lazyScreen`) starts loading its code even without a preload of its own.
+    const code = route.preload?.(params, api) ?? (route.component as { preload?: () => Promise<unknown> }).preload?.();
+    return (preloading = Promise.resolve(code).catch(() => undefined));
   }
   return (preloading = Promise.resolve());
 }
