@@ -13,6 +13,7 @@ import { PREFETCH, takePrefetched } from './prefetch.ts';
 import { DesignerStoreProvider, useDesigner } from './store/store-context.tsx';
 import { useDraftAutosave } from './versions/draft-autosave.ts';
 import { LoadingScreen } from './shell/loading-screen.tsx';
+import { whenIdle } from './shell/when-idle.ts';
 import { Notices } from './shell/notices.tsx';
 import { TopBar } from './panels/top-bar.tsx';
 import { Palette } from './canvas/palette.tsx';
@@ -96,12 +97,6 @@ export default function FlowEditorPage({ params }: { params: Record<string, stri
       </DesignerStoreProvider>
     </EditorContext.Provider>
   );
-}
-
-/** After the page's pending work (Safari has no requestIdleCallback: a second later there). */
-function whenIdle(task: () => void): void {
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(task, { timeout: 3000 });
-  else setTimeout(task, 1000);
 }
 
 function FlowEditor() {
