@@ -16,11 +16,16 @@ export default defineConfig({
   build: {
     outDir: '../dist/designer',
     emptyOutDir: true,
+    // Which files each screen and the flow-problems worker import: test/bench/designer-bundle-size.ts sums them.
+    manifest: true,
     rolldownOptions: {
       output: {
         // The flow settings form reads the flow's JSON Schema; left to itself the bundler puts it in the
         // chunk of jsonata and re2js (the flow-problems worker's), which the page then loads to open a flow.
-        codeSplitting: { groups: [{ name: 'flow-schema', test: /flows[\\/]flow\.schema\.json$/ }] },
+        // re2js (JSONata's regular expressions, nodes/expression/linear-regex.ts) runs in the flow-problems
+        // worker and the previews, not to open a flow: on its own, not in the chunk of the parsers the
+        // catalog imports (saxes, decimal.js), which the page loads to open a flow.
+        codeSplitting: { groups: [{ name: 'flow-schema', test: /flows[\\/]flow\.schema\.json$/ }, { name: 're2js', test: /node_modules[\\/]re2js[\\/]|nodes[\\/]expression[\\/](linear-regex|reference-options)\.ts$/ }] },
       },
     },
   },

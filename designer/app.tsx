@@ -5,10 +5,11 @@ import type { User } from '../runtime/api/contract/schemas.ts';
 import { LoginPage } from './home/login-page.tsx';
 import { AppHeader } from './shell/app-header.tsx';
 import { LoadingScreen } from './shell/loading-screen.tsx';
-import { HOME_PATH, ROUTES } from './routes.tsx';
+import { HOME_PATH, ROUTES, type RouteEntry } from './routes.tsx';
 import { matchRoute, navigate, useLocation } from './router.ts';
 import { SessionContext, type Session } from './session.tsx';
 import { PREFETCH, takePrefetched } from './prefetch.ts';
+import { whenIdle } from './shell/when-idle.ts';
 
 /**
  * Deep links: starts loading the screen's code and data while the session is checked (once).
@@ -19,11 +20,17 @@ export function preloadRoute(api: ApiClient): Promise<unknown> {
   const start = window.location.hash.replace(/^#/, '').split('?')[0] || HOME_PATH;
   for (const route of ROUTES) {
     const params = matchRoute(route.pattern, start);
-    if (params) return (preloading = Promise.resolve(route.preload?.(params, api)).catch(() => undefined));
+    if (!params) continue;
+    // A screen loaded on demand (`lazyScreen`) starts loading its code even without a preload of its own.
+    const code = route.preload?.(params, api) ?? preloadCode(route);
+    return (preloading = Promise.resolve(code).catch(() => undefined));
   }
   return (preloading = Promise.resolve());
 }
 let preloading: Promise<unknown> | null = null;
+
+/** Starts loading a screen's code when it loads on demand (`lazyScreen`). */
+const preloadCode = (route: RouteEntry) => (route.component as { preload?: () => Promise<unknown> }).preload?.();
 
 export function App({ api: given }: { api?: ApiClient }) {
   const api = useMemo(() => given ?? createApiClient(), [given]);
@@ -49,6 +56,13 @@ export function App({ api: given }: { api?: ApiClient }) {
   }, [api]);
 
   const session: Session | null = useMemo(() => (user ? { user, api, signOut } : null), [user, api, signOut]);
+
+  // The screens load on demand; where the top navigation is shown (not in the flow editor, which opens
+  // without them), their code is fetched once the browser is idle, so following a link does not wait for it.
+  const withNavigation = !!session && !ROUTES.find((r) => matchRoute(r.pattern, location.path === '/' ? HOME_PATH : location.path))?.fullScreen;
+  useEffect(() => {
+    if (withNavigation) whenIdle(() => { for (const r of ROUTES) void preloadCode(r)?.catch(() => undefined); });
+  }, [withNavigation]);
 
   if (user === undefined) return <LoadingScreen label="Starting Ledgerflow…" />;
   if (!session) return <LoginPage api={api} notice={offline} onSignedIn={(u) => { setOffline(null); setUser(u); }} />;

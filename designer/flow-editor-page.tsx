@@ -4,6 +4,7 @@ import { ReactFlowProvider } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { errorMessage } from './api-client.ts';
 import type { Environment, FlowDetail, VersionInfo } from '../runtime/api/contract/schemas.ts';
+import type { FlowProblem } from '../nodes/validate-flow.ts';
 import { EditorContext, type EditorContextValue } from './editor-context.tsx';
 import { useSession } from './session.tsx';
 import { createDesignerStore } from './store/designer-store.ts';
@@ -12,6 +13,7 @@ import { PREFETCH, takePrefetched } from './prefetch.ts';
 import { DesignerStoreProvider, useDesigner } from './store/store-context.tsx';
 import { useDraftAutosave } from './versions/draft-autosave.ts';
 import { LoadingScreen } from './shell/loading-screen.tsx';
+import { whenIdle } from './shell/when-idle.ts';
 import { Notices } from './shell/notices.tsx';
 import { TopBar } from './panels/top-bar.tsx';
 import { Palette } from './canvas/palette.tsx';
@@ -32,7 +34,8 @@ const VersionDiffView = lazy(() => import('./versions/version-diff-view.tsx'));
 export default function FlowEditorPage({ params }: { params: Record<string, string> }) {
   const { api, user } = useSession();
   const flowId = params.id;
-  const store = useMemo(() => createDesignerStore({ validate: sharedWorkerValidator() ?? undefined }), [flowId]);
+  const validator = sharedWorkerValidator();
+  const store = useMemo(() => createDesignerStore({ validate: validator ?? undefined }), [flowId]);
   const [flow, setFlow] = useState<FlowDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [environments, setEnvironments] = useState<Environment[]>([]);
@@ -46,6 +49,10 @@ export default function FlowEditorPage({ params }: { params: Record<string, stri
     loading.then(
       (f) => {
         store.getState().loadDocument(f.draft, f.revision);
+        // The server checked the draft it sends: no second check while the flow opens; the problems
+        // worker starts when the browser is idle, ready for the first edit.
+        store.getState().takeProblems(f.draft, f.problems as FlowProblem[]);
+        whenIdle(() => validator?.start());
         setFlow(f);
         // Asked after the flow, so the server answers the flow first.
         api.environments().then((r) => setEnvironments(r.items), () => undefined);

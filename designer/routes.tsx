@@ -8,19 +8,27 @@ import type { ApiClient } from './api-client.ts';
 import { FlowsHome } from './home/flows-home.tsx';
 import { FLOW_EDITOR_PATTERN, loadFlowEditor, prefetchFlow } from './flow-editor-route.ts';
 import { lazyScreen } from './shell/lazy-screen.tsx';
-import { DeadLettersPage } from './operations/dead-letters-page.tsx';
-import { ReconciliationPage } from './operations/reconciliation-page.tsx';
-import { AlertsPage } from './operations/alerts-page.tsx';
-import { ReferenceDataPage } from './reference/reference-data-page.tsx';
-import { ReferenceSetPage } from './reference/reference-set-page.tsx';
-import { RunsPage } from './runs/runs-page.tsx';
-import { SearchPage } from './runs/search-page.tsx';
 import type { Role } from '../runtime/api/contract/enums.ts';
-import { UsersPage } from './admin/users-page.tsx';
-import { ConnectionsPage } from './admin/connections-page.tsx';
-import { PromotionsPage } from './admin/promotions-page.tsx';
-import { DeploymentsPage } from './admin/deployments-page.tsx';
-import { AuditPage } from './admin/audit-page.tsx';
+
+type Params = { params: Record<string, string> };
+/**
+ * A screen whose code loads when it is first shown: opening a flow (or the flows home) does not load
+ * the operator console and the admin screens (~25 KB gzipped). A deep link preloads its screen.
+ */
+const screen = <K extends string>(load: () => Promise<Record<K, ComponentType<Params>>>, name: K) => lazyScreen<Params>(() => load().then((m) => ({ default: m[name] })));
+
+const DeadLettersPage = screen(() => import('./operations/dead-letters-page.tsx'), 'DeadLettersPage');
+const ReconciliationPage = screen(() => import('./operations/reconciliation-page.tsx'), 'ReconciliationPage');
+const AlertsPage = screen(() => import('./operations/alerts-page.tsx'), 'AlertsPage');
+const ReferenceDataPage = screen(() => import('./reference/reference-data-page.tsx'), 'ReferenceDataPage');
+const ReferenceSetPage = screen(() => import('./reference/reference-set-page.tsx'), 'ReferenceSetPage');
+const RunsPage = screen(() => import('./runs/runs-page.tsx'), 'RunsPage');
+const SearchPage = screen(() => import('./runs/search-page.tsx'), 'SearchPage');
+const UsersPage = screen(() => import('./admin/users-page.tsx'), 'UsersPage');
+const ConnectionsPage = screen(() => import('./admin/connections-page.tsx'), 'ConnectionsPage');
+const PromotionsPage = screen(() => import('./admin/promotions-page.tsx'), 'PromotionsPage');
+const DeploymentsPage = screen(() => import('./admin/deployments-page.tsx'), 'DeploymentsPage');
+const AuditPage = screen(() => import('./admin/audit-page.tsx'), 'AuditPage');
 
 const FlowEditorPage = lazyScreen(loadFlowEditor);
 // Operator console: the run screens pull in React Flow, so they load on demand.

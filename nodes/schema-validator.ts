@@ -1,13 +1,16 @@
 /**
  * The validators of the JSON Schemas declared in the code: the flow document's
- * and each node type's config schema, by key (`flow`, `<type>@<version>`).
+ * and each node type's config schema, by key (`flow`, `<type>@<version>`);
+ * and the compiler of a schema a flow brings itself (`validate.record`).
  * Here ajv compiles each on first use. The designer's build puts
  * designer/precompiled-validators.ts in this module's place: the same ajv
  * validators, generated as code at build time, so the browser runs them
  * without `new Function` and the designer's Content-Security-Policy needs no
- * 'unsafe-eval'.
+ * 'unsafe-eval' (nor ships ajv's compiler).
  */
 import Ajv2020 from 'ajv/dist/2020.js';
+import AjvDraft7 from 'ajv';
+import addFormats from 'ajv-formats';
 import type { ValidateFunction } from 'ajv';
 import { DECLARED_SCHEMA_OPTIONS } from './schema-keys.ts';
 
@@ -26,4 +29,12 @@ export function declaredSchemaValidator(_key: string, schema: object): ValidateF
     compiled.set(schema, validate);
   }
   return validate;
+}
+
+/** A flow's own JSON Schema (draft 2020-12, or draft-06/07 when its `$schema` says so), every error reported. */
+export function flowSchemaValidator(schema: Record<string, unknown>): ValidateFunction {
+  const draft7 = typeof schema.$schema === 'string' && /draft-0[67]/.test(schema.$schema);
+  const ajv = draft7 ? new AjvDraft7({ allErrors: true, strict: false }) : new Ajv2020({ allErrors: true, strict: false });
+  addFormats(ajv);
+  return ajv.compile(schema);
 }

@@ -17,6 +17,11 @@ export interface ProblemsState {
 
 export interface ProblemsActions {
   recomputeProblems(): void;
+  /**
+   * Problems of `doc` found elsewhere: the server's, sent with the flow (its `validateFlow` is the
+   * designer's), so opening a flow shows them without checking it again on the page.
+   */
+  takeProblems(doc: FlowDocument, problems: FlowProblem[]): void;
 }
 
 export type ProblemsSlice = ProblemsState & ProblemsActions;
@@ -55,6 +60,9 @@ export const createProblemsSlice = (deps: StoreDeps): StateCreator<DesignerState
       // A newer document may have been checked already; keep the newest answer.
       if (problems && get().document === doc) set({ problems, problemsByNode: groupByNode(problems), problemsOf: doc });
     });
+  },
+  takeProblems(doc, problems) {
+    if (get().document === doc) set({ problems, problemsByNode: groupByNode(problems), problemsOf: doc });
   },
 });
 

@@ -15,8 +15,7 @@
  */
 import { FlowError, type FlowErrorDetails } from '../errors.ts';
 import type { EvaluationLimits, ExpressionProblem } from './evaluator.ts';
-import { OUTPUT_LIMIT_CODE } from './output-limit.ts';
-import { SEQUENCE_LIMIT_CODE } from './reference-options.ts';
+import { OUTPUT_LIMIT_CODE, SEQUENCE_LIMIT_CODE } from './output-limit.ts';
 
 /**
  * Our own codes for limit breaches (jsonata's D1011 / D1012 after translation).

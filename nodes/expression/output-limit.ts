@@ -17,6 +17,13 @@ export const DEFAULT_MAX_OUTPUT = 10_000_000;
 /** Our code for an output size breach (see LIMIT_ERROR_CODES). */
 export const OUTPUT_LIMIT_CODE = 'U1003';
 
+/**
+ * What jsonata throws when a list of the reference evaluator outgrows `options.sequence`
+ * (reference-options.ts); evaluationError reports it as U1003. Here, not there: reporting it must not
+ * load the reference evaluator's regular expressions (re2js) where no expression runs.
+ */
+export const SEQUENCE_LIMIT_CODE = 'D2015';
+
 /** What is left of one evaluation's output allowance. */
 export interface OutputBudget {
   left: number;

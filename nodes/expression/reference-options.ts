@@ -22,9 +22,6 @@ import type jsonata from 'jsonata';
 import type { EvaluationLimits } from './evaluator.ts';
 import { linearRegexEngine } from './linear-regex.ts';
 
-/** What jsonata throws when a list outgrows `options.sequence`; evaluationError reports it as U1003. */
-export const SEQUENCE_LIMIT_CODE = 'D2015';
-
 const ENTRY_HOOK = Symbol.for('jsonata.__evaluate_entry');
 
 interface EvaluationFrame {

@@ -4,9 +4,6 @@
  * severity `error` sends the record to `invalid` (it is quarantined there);
  * warnings travel with a valid record without stopping it.
  */
-import Ajv2020 from 'ajv/dist/2020.js';
-import AjvDraft7 from 'ajv';
-import addFormats from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { AnyObject, Enum, Expression, Type, type Static } from '../config-schema.ts';
 import { defineNode, type ConfigProblem, type Emission } from '../define-node.ts';
@@ -23,6 +20,7 @@ import { isLimitBreach } from '../expression/jsonata-errors.ts';
 import { templateText } from '../expression/message-template.ts';
 import { isTruthy } from '../expression/truthy.ts';
 import { keyFieldsOf } from '../reference-data.ts';
+import { flowSchemaValidator } from '../schema-validator.ts';
 
 const severity = Enum(['error', 'warning'], {
   title: 'Severity',
@@ -87,6 +85,7 @@ export type ValidateConfig = Static<typeof config>;
  * ajv compiles a schema with `new Function`, which the designer's Content-Security-Policy refuses
  * (EvalError); the flow's own schema cannot be compiled ahead like the declared ones
  * (nodes/schema-validator.ts), so the designer leaves it to the server: it is checked on save and in runs.
+ * (The designer's build has no ajv compiler: its `flowSchemaValidator` throws the same EvalError.)
  */
 const SCHEMA_CHECKED_ON_SERVER = 'The JSON Schema is checked by the server (on save and in runs), not in the designer';
 
@@ -96,18 +95,11 @@ let codeGenerationRefused: EvalError | undefined;
 function schemaValidator(schema: Record<string, unknown>): ValidateFunction {
   if (codeGenerationRefused) throw codeGenerationRefused;
   try {
-    return compileSchema(schema);
+    return flowSchemaValidator(schema);
   } catch (err) {
     if (err instanceof EvalError) codeGenerationRefused = err;
     throw err;
   }
-}
-
-function compileSchema(schema: Record<string, unknown>): ValidateFunction {
-  const draft7 = typeof schema.$schema === 'string' && /draft-0[67]/.test(schema.$schema);
-  const ajv = draft7 ? new AjvDraft7({ allErrors: true, strict: false }) : new Ajv2020({ allErrors: true, strict: false });
-  addFormats(ajv);
-  return ajv.compile(schema);
 }
 
 function pointerToLabel(pointer: string): string {

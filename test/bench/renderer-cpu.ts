@@ -13,13 +13,37 @@ interface TraceEvent {
   ph: string;
   pid: number;
   tid: number;
+  ts?: number;
+  dur?: number;
   tdur?: number;
   args?: { name?: string; data?: { url?: string } };
 }
 
-/** Milliseconds of CPU on the main thread and on workers of the renderer that ran scripts from `origin`. */
-export function rendererCpuMs(trace: Buffer | string, origin: string): { main: number; workers: number } {
+/**
+ * Milliseconds of CPU on the main thread and on workers of the renderer that ran scripts from `origin`,
+ * and in all of Chromium's processes and threads (browser, GPU, every renderer: top-level tasks only).
+ */
+export function rendererCpuMs(trace: Buffer | string, origin: string): { main: number; workers: number; chromium: number } {
   const events = (JSON.parse(String(trace)) as { traceEvents: TraceEvent[] }).traceEvents;
+  // Top-level: a task not inside another traced slice of its thread (nested slices are counted by their parent).
+  const byThread = new Map<string, TraceEvent[]>();
+  for (const e of events) {
+    if (e.ph !== 'X' || e.tdur === undefined || e.ts === undefined || e.dur === undefined) continue;
+    const key = `${e.pid}:${e.tid}`;
+    const list = byThread.get(key);
+    if (list) list.push(e);
+    else byThread.set(key, [e]);
+  }
+  let chromium = 0;
+  for (const list of byThread.values()) {
+    list.sort((a, b) => a.ts! - b.ts!);
+    let end = -1;
+    for (const e of list) {
+      if (e.ts! < end) continue;
+      chromium += e.tdur! / 1000;
+      end = e.ts! + e.dur!;
+    }
+  }
   // Other renderers (Chromium's own pages) run in the same trace: the page's is the one that compiled its scripts.
   const pid = events.find((e) => (e.name === 'v8.compileModule' || e.name === 'EvaluateScript') && e.args?.data?.url?.startsWith(origin))?.pid;
   const threads = new Map<number, string>();
@@ -32,5 +56,5 @@ export function rendererCpuMs(trace: Buffer | string, origin: string): { main: n
     if (thread === 'CrRendererMain') main += e.tdur / 1000;
     else if (thread.startsWith('DedicatedWorker')) workers += e.tdur / 1000;
   }
-  return { main, workers };
+  return { main, workers, chromium };
 }

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { FlowDocument } from '../../../nodes/flow-document.ts';
 import { createDesignerStore } from '../../../designer/store/designer-store.ts';
 import { validateOnMainThread } from '../../../designer/store/main-thread-validator.ts';
 import { copySelection, pasteClipboard, parseClipboardText } from '../../../designer/store/clipboard.ts';
@@ -73,6 +74,35 @@ describe('problems', () => {
     store.getState().updateNodeConfig('map', { expression: '{ "a": ' });
     const map = store.getState().problemsByNode.get('map') ?? [];
     expect(map.some((p) => p.code === 'expression-syntax')).toBe(true);
+  });
+
+  it('of a flow as opened are the server\'s, taken without a check on the page; the first edit is checked', async () => {
+    vi.useFakeTimers();
+    try {
+      const checked: FlowDocument[] = [];
+      const store = createDesignerStore({ validate: (doc) => (checked.push(doc), validateOnMainThread(doc)) });
+      const doc = sampleFlow();
+      const fromServer = [{ code: 'schema' as const, path: '/nodes/0/config/schema', message: 'The JSON Schema is not valid', nodeId: 'map' }];
+      store.getState().loadDocument(doc, 1);
+      store.getState().takeProblems(doc, fromServer);
+      await vi.runAllTimersAsync();
+      expect(store.getState().problemsByNode.get('map')).toEqual(fromServer);
+      store.getState().moveNodes([{ id: 'map', position: { x: 5, y: 5 } }], 'once');
+      await vi.runAllTimersAsync();
+      expect(checked).toEqual([]);
+      store.getState().updateNodeConfig('map', { expression: '{ "a": ' });
+      await vi.runAllTimersAsync();
+      expect(checked).toHaveLength(1);
+      expect((store.getState().problemsByNode.get('map') ?? []).map((p) => p.code)).toContain('expression-syntax');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('sent for another document than the one shown are not taken', () => {
+    const store = storeWithFlow();
+    store.getState().takeProblems(sampleFlow(), [{ code: 'schema', path: '', message: 'stale' }]);
+    expect(store.getState().problems.map((p) => p.message)).not.toContain('stale');
   });
 });
 
