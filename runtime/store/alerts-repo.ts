@@ -1,5 +1,5 @@
 /**
- * Alert rules and the incidents they raised (migration 0023_alerts.sql). An
+ * Alert rules and the incidents they raised (migration 0022_alerts.sql). An
  * incident is claimed by inserting it: the unique (rule, incident key) lets
  * one of any number of evaluators win, so each incident is sent once.
  */
