@@ -201,9 +201,14 @@ export type ApiClient = ReturnType<typeof createApiClient>;
 /** The app's client (same origin). */
 export const api = createApiClient();
 
-/** Follows run changes over server-sent events (`GET /api/runs/events`); returns a function that stops. */
-export function followRuns(onRun: (run: RunRow) => void, flow?: string): () => void {
+/**
+ * Follows run changes over server-sent events (`GET /api/runs/events`); returns a function that stops.
+ * `onOpen` is called each time the stream (re)connects: a change made between the caller's last read and
+ * the subscription (or while the stream was down) sends no event, so the caller reads again then.
+ */
+export function followRuns(onRun: (run: RunRow) => void, flow?: string, onOpen?: () => void): () => void {
   const source = new EventSource(withQuery('/api/runs/events', { flow }), { withCredentials: true });
   source.addEventListener('run', (e) => onRun(JSON.parse((e as MessageEvent).data) as RunRow));
+  if (onOpen) source.addEventListener('open', onOpen);
   return () => source.close();
 }

@@ -25,7 +25,8 @@ export default function RunDetailPage({ params }: { params: Record<string, strin
 
   useEffect(() => {
     if (!detail.data || finished) return;
-    return followRuns((r) => { if (r.id === id) reloadRef.current(); }, detail.data.run.flowId);
+    // Read again once following: a run that ended between the first read and the subscription sends no event.
+    return followRuns((r) => { if (r.id === id) reloadRef.current(); }, detail.data.run.flowId, () => reloadRef.current());
   }, [id, detail.data?.run.flowId, finished]);
 
   if (detail.error && !detail.data) return <div className="page-error"><h1>Run not found</h1><p className="muted">{detail.error}</p><a href="#/runs">Back to runs</a></div>;

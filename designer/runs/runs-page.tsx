@@ -47,10 +47,12 @@ export function RunsPage() {
   useEffect(() => {
     if (!live) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const stop = followRuns(() => {
+    const reload = () => {
       clearTimeout(timer);
       timer = setTimeout(() => reloadRef.current(), 300);
-    }, filters.flow);
+    };
+    // Also on (re)connecting: changes while the stream was not open sent no event.
+    const stop = followRuns(reload, filters.flow, reload);
     return () => { clearTimeout(timer); stop(); };
   }, [live, filters.flow]);
 
