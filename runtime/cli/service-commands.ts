@@ -94,7 +94,7 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
       const environment = ctx.settings.environments[0].name;
       const { loadExamples } = await import('../api/bootstrap.ts');
       return withDatabase(ctx.settings, async (database) => {
-        const loaded = await loadExamples(database, { dir: (ctx.values.dir as string | undefined) ?? 'flows', environment, log: ctx.out });
+        const loaded = await loadExamples(database, { evaluators: ctx.evaluators, dir: (ctx.values.dir as string | undefined) ?? 'flows', environment, log: ctx.out });
         if (ctx.values.json) ctx.out(JSON.stringify(loaded, null, 2));
         else ctx.out(loaded.length ? table(['flow', 'version', 'note'], loaded.map((l) => [l.flowId, l.version ?? '', l.skipped ?? `deployed to ${environment}`])) : 'No example flows found.');
         return 0;

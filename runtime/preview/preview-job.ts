@@ -9,7 +9,7 @@ import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import { createReferenceData, referenceDefinitions, type ReferenceDataSet } from '../../nodes/reference-data.ts';
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
 import { dryRunFlow } from '../dry-run.ts';
-import { compiledEvaluator, referenceEvaluator } from '../evaluators.ts';
+import type { EvaluatorRegistry } from '../evaluators.ts';
 import { runMappingTests } from '../mapping-tests.ts';
 import { targetFieldWarnings } from '../sample-check.ts';
 
@@ -53,8 +53,9 @@ function recordsOf(records: unknown[], sourceKeys?: string[]) {
 }
 
 /** Runs one preview job; the result is what the API answers with. */
-export async function runPreviewJob(job: PreviewJob, catalog: NodeCatalog = defaultCatalog): Promise<unknown> {
-  const evaluator = job.evaluator === 'compiled' ? compiledEvaluator() : referenceEvaluator();
+export async function runPreviewJob(job: PreviewJob, deps: { evaluators: EvaluatorRegistry; catalog?: NodeCatalog }): Promise<unknown> {
+  const catalog = deps.catalog ?? defaultCatalog;
+  const evaluator = deps.evaluators.byName(job.evaluator === 'compiled' ? 'compiled' : 'reference');
   const reference = createReferenceData(job.reference);
   if (job.kind === 'mapping-tests') return { results: await runMappingTests(job.doc, { catalog, evaluator, reference }) };
   const input = job.input.kind === 'records'

@@ -6,6 +6,7 @@
  */
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
+import type { EvaluatorRegistry } from '../evaluators.ts';
 import { runPreviewJob, type PreviewJob } from './preview-job.ts';
 import { previewPool } from './preview-pool.ts';
 
@@ -14,8 +15,8 @@ const KILL_GRACE_MS = 5_000;
 /** Wall-clock limit of a preview without a timeout of its own (mapping tests). */
 export const PREVIEW_LIMIT_MS = 30_000;
 
-export function runPreview(ctx: { catalog: NodeCatalog; deps: { previewInWorker?: boolean } }, job: PreviewJob): Promise<unknown> {
-  if (ctx.deps.previewInWorker === false || ctx.catalog !== defaultCatalog) return runPreviewJob(job, ctx.catalog);
+export function runPreview(ctx: { catalog: NodeCatalog; evaluators: EvaluatorRegistry; deps: { previewInWorker?: boolean } }, job: PreviewJob): Promise<unknown> {
+  if (ctx.deps.previewInWorker === false || ctx.catalog !== defaultCatalog) return runPreviewJob(job, ctx);
   const killAfterMs = (job.kind === 'test-run' ? job.timeoutMs : PREVIEW_LIMIT_MS) + KILL_GRACE_MS;
   return previewPool().run(job, killAfterMs);
 }
