@@ -11,7 +11,7 @@ import type { SecretBox } from '../secrets/secret-box.ts';
 import type { EnvironmentConfig } from '../promotion/environments.ts';
 import type { PromotionOrder } from '../promotion/rules.ts';
 import type { ServiceRepos } from '../store/service-repos.ts';
-import type { LoginThrottleOptions } from './login-throttle.ts';
+import type { LoginThrottleOptions } from '../app/sign-in.ts';
 import type { EnvironmentConnections } from '../connectors/environment-connections.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { LedgerflowMetrics } from '../observability/metrics.ts';

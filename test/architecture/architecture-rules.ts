@@ -71,7 +71,6 @@ const API_CONTRACT_FOLDERS = ['runtime/api/contract/'];
  */
 export const MODULE_STATE_FOLDERS = ['runtime/engine/', 'runtime/app/', 'runtime/queue/', 'runtime/api/', 'nodes/'];
 export const MODULE_STATE_ALLOWED: Record<string, Record<string, string>> = {
-  'runtime/api/routes/auth-routes.ts': { dummyHash: 'the hash of a fixed dummy password, made on first use (a wrong username as slow as a wrong password)' },
   'nodes/expression/jsonata-evaluator.ts': { boundedDefs: "jsonata's built-ins wrapped with output budgets, built once" },
   'nodes/expression/compiler/jsonata-internals.ts': { nativeDefs: "jsonata's own built-in definitions, read once" },
   'nodes/expression/compiler/runtime/builtins.ts': { table: 'the built-in function table, built once' },
