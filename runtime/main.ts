@@ -11,7 +11,7 @@ import { serve } from '@hono/node-server';
 import { catalog } from '../nodes/catalog.ts';
 import { createEvaluatorRegistry } from './evaluators.ts';
 import { createApp } from './api/create-app.ts';
-import { ensureAdmin, loadExamples } from './api/bootstrap.ts';
+import { ensureAdmin, loadExamples } from './app/bootstrap.ts';
 import { createEnvironmentConnections } from './connectors/environment-connections.ts';
 import { createFileSink } from './connectors/files.ts';
 import { startQueue } from './queue/start-queue.ts';

@@ -34,7 +34,7 @@ export interface Finding {
   detail: string;
 }
 
-export type RuleName = 'no-sql-above-store' | 'no-raw-driver-above-store' | 'engine-imports-nodes-only' | 'nodes-browser-safe' | 'designer-through-api-contract' | 'layers-point-down' | 'no-module-state';
+export type RuleName = 'no-sql-above-store' | 'no-raw-driver-above-store' | 'engine-imports-nodes-only' | 'nodes-browser-safe' | 'designer-through-api-contract' | 'layers-point-down' | 'no-module-state' | 'cli-not-through-api';
 
 /**
  * Above the store — all of runtime/ but the store itself and the connectors
@@ -238,6 +238,11 @@ export function checkFile(file: SourceText): Finding[] {
   for (const [folder, above] of below) {
     if (!under(folder)) continue;
     for (const r of refs) if (above.some((a) => r.target.startsWith(a))) add('layers-point-down', r.line, `imports ${r.target}; ${folder} sits below ${above.join(', ')}`);
+  }
+
+  // The CLI and the API are sibling adapters over the use cases: what both need lives in runtime/app (or below).
+  if (under('runtime/cli/') || file.path === 'runtime/cli.ts') {
+    for (const r of refs) if (r.target.startsWith('runtime/api/')) add('cli-not-through-api', r.line, `imports ${r.target}; the CLI reaches the use cases in runtime/app, never the HTTP adapter`);
   }
 
   if (MODULE_STATE_FOLDERS.some(under)) {

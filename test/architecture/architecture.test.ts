@@ -2,7 +2,8 @@
  * The architecture of README "Project layout", enforced: no SQL and no
  * database driver above runtime/store; the engine imports only nodes/ (and
  * itself); nodes/ is browser-safe; the engine, use cases, queue, API and
- * nodes/ keep no module-level `let`/`var` (settings are passed in); the use cases (runtime/app) import no entry
+ * nodes/ keep no module-level `let`/`var` (settings are passed in); the CLI
+ * does not import the HTTP adapter (runtime/api); the use cases (runtime/app) import no entry
  * point and the store no use case; the designer reaches runtime/ only through
  * the API contract. Each rule is first shown to catch a deliberate violation.
  */
@@ -76,6 +77,13 @@ describe('the checker catches a deliberate violation of each rule', () => {
     expect(rulesOf(check('runtime/store/bad.ts', "import type { AppContext } from '../app/app-context.ts';"))).toEqual(['layers-point-down']);
     expect(rulesOf(check('runtime/store/bad.ts', "import { startQueue } from '../queue/start-queue.ts';"))).toEqual(['layers-point-down']);
     expect(check('runtime/app/ok.ts', "import type { Store } from '../store/store.ts';\nimport { runPreview } from '../preview/run-preview.ts';")).toEqual([]);
+  });
+
+  it('the CLI importing the HTTP adapter', () => {
+    expect(rulesOf(check('runtime/cli/bad.ts', "const { loadExamples } = await import('../api/bootstrap.ts');"))).toEqual(['cli-not-through-api']);
+    expect(rulesOf(check('runtime/cli.ts', "import { ApiProblem } from './api/problem.ts';"))).toEqual(['cli-not-through-api']);
+    expect(rulesOf(check('runtime/cli/bad.ts', "import type { ApiContext } from '../api/app-env.ts';"))).toEqual(['cli-not-through-api']);
+    expect(check('runtime/cli/ok.ts', "import { loadExamples } from '../app/bootstrap.ts';\nimport { AppProblem } from '../app/problem.ts';")).toEqual([]);
   });
 
   it('a module-level let or var in the engine, the use cases, the queue, the API or nodes/', () => {

@@ -10,7 +10,7 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadExamples } from '../../runtime/api/bootstrap.ts';
+import { loadExamples } from '../../runtime/app/bootstrap.ts';
 import { createEvaluatorRegistry } from '../../runtime/evaluators.ts';
 import { openBoss } from '../../runtime/queue/boss.ts';
 import { createRunLauncher } from '../../runtime/queue/launcher.ts';

@@ -10,7 +10,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadExamples } from '../../runtime/api/bootstrap.ts';
+import { loadExamples } from '../../runtime/app/bootstrap.ts';
 import { createEvaluatorRegistry } from '../../runtime/evaluators.ts';
 import { startQueue, type StartedQueue } from '../../runtime/queue/start-queue.ts';
 import { createConnectionResolver } from '../../runtime/connectors/connection-registry.ts';

@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import amqp from 'amqplib';
 import mysql from 'mysql2/promise';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadExamples } from '../../../runtime/api/bootstrap.ts';
+import { loadExamples } from '../../../runtime/app/bootstrap.ts';
 import { createEvaluatorRegistry } from '../../../runtime/evaluators.ts';
 import { createEnvironmentConnections, secretContext } from '../../../runtime/connectors/environment-connections.ts';
 import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queue.ts';

@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import type { RuleFailure } from '../../../nodes/errors.ts';
 import { DELIVERY_MARKER_TABLE } from '../../../nodes/target/delivery-markers.ts';
 import type { LineState } from '../../../nodes/transform/match-lines.ts';
-import { loadExamples } from '../../../runtime/api/bootstrap.ts';
+import { loadExamples } from '../../../runtime/app/bootstrap.ts';
 import { createEvaluatorRegistry } from '../../../runtime/evaluators.ts';
 import type { Database } from '../../../runtime/store/database.ts';
 import type { Store } from '../../../runtime/store/store.ts';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../runtime/main.ts';
-import { ensureAdmin, loadExamples } from '../../../runtime/api/bootstrap.ts';
+import { ensureAdmin, loadExamples } from '../../../runtime/app/bootstrap.ts';
 import { createEvaluatorRegistry } from '../../../runtime/evaluators.ts';
 import { signWebhook } from '../../../runtime/triggers/webhook-signature.ts';
 import { createHarness, paymentsFlow, paymentsInput } from './harness.ts';

@@ -14,7 +14,7 @@ import type { ServiceRepos } from '../store/service-repos.ts';
 import type { EvaluatorRegistry } from '../evaluators.ts';
 import { runMappingTests } from '../mapping-tests.ts';
 import { catalog } from '../../nodes/catalog.ts';
-import { serverReferenceData } from '../app/flow-checks.ts';
+import { serverReferenceData } from './flow-checks.ts';
 import { applyFlowSetup } from '../store/target-databases.ts';
 import type { Database } from '../store/database.ts';
 
