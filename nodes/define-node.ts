@@ -39,13 +39,6 @@
  *   unconnected says `quarantine: true`). See the accessors at the end.
  * - Changing the config's shape: bump `version`, write `upgrade()` from the
  *   older versions (saved flows keep loading), then `npm run gen:schema`.
- *
- * The older shape (`configSchema` + `defaults` + `expressionFields` written by
- * hand, with a `C` type parameter) is still accepted as it is, so a node type
- * written that way keeps working; convert it by moving its JSON Schema into
- * `Type.*` calls (the `default`s from `defaults` onto its properties, the
- * expression fields to `Expression`), deleting the interface, `defaults`,
- * `expressionFields` and the checks the schema already makes.
  */
 import type { Static, TObject } from '@sinclair/typebox';
 import { checkExpressionFields, expressionPointers, plainSchema, schemaDefaults } from './config-schema.ts';
@@ -558,10 +551,7 @@ export interface NodeDefinition<S extends TObject, K extends NodeCategory>
 
 /** Declares a node type from its config schema (see the top of this file). */
 export function defineNode<S extends TObject, K extends NodeCategory>(definition: NodeDefinition<S, K>): NodeDeclaration<Static<S>, K>;
-/** The older shape, schema, defaults and expression fields written by hand: accepted as it is (convert when touched). */
-export function defineNode<C, K extends NodeCategory>(declaration: NodeDeclaration<C, K>): NodeDeclaration<C, K>;
-export function defineNode(declaration: NodeDefinition<TObject, NodeCategory> | AnyNodeDeclaration): AnyNodeDeclaration {
-  if (!('config' in declaration)) return withDeclaredAccessors(declaration, true);
+export function defineNode(declaration: NodeDefinition<TObject, NodeCategory>): AnyNodeDeclaration {
   const { config, check, ...rest } = declaration;
   const expressionFields = expressionPointers(config);
   return withDeclaredAccessors({
@@ -570,20 +560,15 @@ export function defineNode(declaration: NodeDefinition<TObject, NodeCategory> | 
     defaults: schemaDefaults(config),
     expressionFields,
     check: (value: Static<TObject>, evaluator: ExpressionEvaluator) => [...(check?.(value, evaluator) ?? []), ...checkExpressionFields(expressionFields, value, evaluator)],
-  }, false);
+  });
 }
 
-/** Fills what a declaration may leave to its schema: a target's idempotency key property, a validate node's quarantine port. */
-function withDeclaredAccessors(decl: AnyNodeDeclaration, legacy: boolean): AnyNodeDeclaration {
+/** Fills what a declaration may leave to its schema: a target's idempotency key is its `idempotencyKey` property unless it says otherwise. */
+function withDeclaredAccessors(decl: AnyNodeDeclaration): AnyNodeDeclaration {
   const filled = { ...decl };
-  // A target's key is its `idempotencyKey` property unless it says otherwise (the older shape always had one).
   const properties = (decl.configSchema.properties ?? {}) as Record<string, unknown>;
-  if (decl.category === 'target' && !decl.idempotencyKey && (legacy || 'idempotencyKey' in properties)) {
+  if (decl.category === 'target' && !decl.idempotencyKey && 'idempotencyKey' in properties) {
     filled.idempotencyKey = (config: { idempotencyKey?: unknown }) => (typeof config.idempotencyKey === 'string' ? config.idempotencyKey : '');
-  }
-  // The older shape named the quarantine port only by convention.
-  if (legacy && decl.category === 'validate' && Array.isArray(decl.outputs) && !decl.outputs.some((p) => p.quarantine)) {
-    filled.outputs = decl.outputs.map((p) => (p.id === 'invalid' ? { ...p, quarantine: true } : p));
   }
   return filled;
 }

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { loadCommand, type CommandContext } from './cli/commands.ts';
 import { AppProblem } from './app/problem.ts';
+import { createEvaluatorRegistry } from './evaluators.ts';
 import { CliError } from './cli/cli-error.ts';
 import { commandUsage, fullUsage } from './cli/command-usage.ts';
 import { printError, printLine } from './cli/output.ts';
@@ -46,7 +47,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     printError(err.message);
     return 2;
   }
-  const ctx: CommandContext = { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, settings, env, out: printLine, err: printError };
+  const ctx: CommandContext = { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, settings, evaluators: createEvaluatorRegistry(), env, out: printLine, err: printError };
   try {
     return await def.run(ctx);
   } catch (err) {

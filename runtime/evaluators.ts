@@ -2,9 +2,9 @@
  * Which JSONata implementation a flow runs with. A registry holds one
  * evaluator of each kind, so compiled expressions are cached across runs; its
  * default (for flows that do not choose) is fixed when it is made: nothing
- * changes it afterwards. The composition root makes one and hands it on; the
- * functions below answer from the process's standard registry (compiled by
- * default), for the places not yet handed one.
+ * changes it afterwards. Each composition root (the server, the CLI, a
+ * worker process, a preview worker thread) makes one and hands it on through
+ * its dependencies; there is no process-wide registry.
  */
 import type { ExpressionEvaluator } from '../nodes/expression/evaluator.ts';
 import type { FlowDocument } from '../nodes/flow-document.ts';
@@ -30,19 +30,4 @@ export function createEvaluatorRegistry(options: { default?: EvaluatorName } = {
     return name === 'compiled' ? (compiled ??= createCompiledEvaluator({ fallback: reference })) : reference;
   };
   return { byName, for: (doc) => byName(doc.evaluator ?? fallback) };
-}
-
-const standard = createEvaluatorRegistry();
-
-export function referenceEvaluator(): ExpressionEvaluator {
-  return standard.byName('reference');
-}
-
-/** The evaluator for a flow: the flow's `evaluator` switch, else compiled. */
-export function evaluatorFor(doc: Pick<FlowDocument, 'evaluator'>): ExpressionEvaluator {
-  return standard.for(doc);
-}
-
-export function compiledEvaluator(): ExpressionEvaluator {
-  return standard.byName('compiled');
 }

@@ -9,8 +9,9 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { catalog } from '../nodes/catalog.ts';
+import { createEvaluatorRegistry } from './evaluators.ts';
 import { createApp } from './api/create-app.ts';
-import { ensureAdmin, loadExamples } from './api/bootstrap.ts';
+import { ensureAdmin, loadExamples } from './app/bootstrap.ts';
 import { createEnvironmentConnections } from './connectors/environment-connections.ts';
 import { createFileSink } from './connectors/files.ts';
 import { startQueue } from './queue/start-queue.ts';
@@ -83,8 +84,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const admin = await ensureAdmin(database.service, settings.adminPassword);
     if (admin.generatedPassword) out(`Created user 'admin' with password ${admin.generatedPassword} (shown once; set LEDGERFLOW_ADMIN_PASSWORD to choose it).`);
     else if (admin.created) out(`Created user 'admin' with the password from LEDGERFLOW_ADMIN_PASSWORD.`);
+    // The process's JSONata evaluators: one registry, handed to the examples, the queue's worker and the API.
+    const evaluators = createEvaluatorRegistry();
     if ((options.examples ?? settings.examples) && (await store.listFlows()).length === 0) {
-      const loaded = await loadExamples(database, { dir: resolve(settings.examplesDir), environment: environments[0].name, log: out });
+      const loaded = await loadExamples(database, { evaluators, dir: resolve(settings.examplesDir), environment: environments[0].name, log: out });
       if (loaded.length) out(`Loaded ${loaded.length} example flow(s): ${loaded.map((l) => l.flowId).join(', ')} (deployed to ${environments[0].name}).`);
     }
 
@@ -95,7 +98,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     let alerts: AlertService | null = null;
     const outbound = runtimeFetch({ client: settings.httpClient, outboundHosts: settings.outboundHosts });
     const queue = await startQueue({
-      database, catalog, files, connectionsFor: connections.connectionsFor,
+      database, catalog, evaluators, files, connectionsFor: connections.connectionsFor,
       onRunFinished: (run) => { alerts?.runEnded(run.id).catch((err) => logger.error({ err, runId: run.id }, `alerts: ${(err as Error).message}`)); },
       worker: settings.worker, fetch: outbound,
       logger: logger.child({ component: 'queue' }), metrics, tracing,
@@ -112,7 +115,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
     const designerDir = options.designerDir !== undefined ? options.designerDir : existsSync(resolve('dist/designer/index.html')) ? resolve('dist/designer') : null;
     const app = createApp({
-      database, launcher: queue.launcher, secrets, environments, promotionOrder: settings.promotionOrder, designerDir, fetch: outbound,
+      database, launcher: queue.launcher, secrets, evaluators, environments, promotionOrder: settings.promotionOrder, designerDir, fetch: outbound,
       bodyLimitBytes: settings.bodyLimitBytes,
       sessionTtlMs: settings.sessionHours * 3600_000,
       logger, metrics, metricsSampleSeconds: settings.metricsSampleSeconds,

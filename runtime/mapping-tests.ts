@@ -8,19 +8,11 @@ import { expandSubflows } from '../nodes/subflow/expand.ts';
 import type { FlowDocument, MappingTest } from '../nodes/flow-document.ts';
 import type { NodeCatalog } from '../nodes/node-catalog.ts';
 import type { ExpressionEvaluator } from '../nodes/expression/evaluator.ts';
-import { diffValues, type ValueDifference } from '../nodes/value-diff.ts';
+import type { MappingTestResult } from '../nodes/mapping-test-result.ts';
+import { diffValues } from '../nodes/value-diff.ts';
 import { dryRunFlow } from './dry-run.ts';
 
-export interface MappingTestResult {
-  name: string;
-  node: string | null;
-  passed: boolean;
-  expected: unknown;
-  actual: unknown;
-  differences: ValueDifference[];
-  /** Set when the record did not get through (quarantined, dead-lettered, run failed). */
-  error?: string;
-}
+export type { MappingTestResult };
 
 /** `connections`: what lookups read (the dev environment's, or a test database); absent, none is opened. */
 export interface MappingTestDeps { catalog: NodeCatalog; evaluator: ExpressionEvaluator; reference: ReferenceData; connections?: ConnectionResolver }

@@ -14,7 +14,7 @@ import { EXPRESSION_PREFIX } from '../nodes/target/column-values.ts';
 import { PLACEHOLDER } from '../nodes/target/http.ts';
 import type { NodeCatalog } from '../nodes/node-catalog.ts';
 import { dryRunFlow } from './dry-run.ts';
-import { evaluatorFor } from './evaluators.ts';
+import type { EvaluatorRegistry } from './evaluators.ts';
 import type { RunWarning } from './engine/run-types.ts';
 
 export interface SampleWarning {
@@ -69,8 +69,8 @@ export function targetFieldWarnings(doc: FlowDocument, outputs: Record<string, {
   return warnings;
 }
 
-export async function checkSample(doc: FlowDocument, sample: InputDocument, deps: { catalog: NodeCatalog; reference: ReferenceData }): Promise<SampleWarning[]> {
-  const result = await dryRunFlow({ doc, catalog: deps.catalog, evaluator: evaluatorFor(doc), reference: deps.reference, input: { kind: 'document', document: sample }, captureOutputs: SAMPLE_RECORDS });
+export async function checkSample(doc: FlowDocument, sample: InputDocument, deps: { catalog: NodeCatalog; evaluators: EvaluatorRegistry; reference: ReferenceData }): Promise<SampleWarning[]> {
+  const result = await dryRunFlow({ doc, catalog: deps.catalog, evaluator: deps.evaluators.for(doc), reference: deps.reference, input: { kind: 'document', document: sample }, captureOutputs: SAMPLE_RECORDS });
   if (result.status === 'failed') return [{ code: 'SAMPLE_RUN_FAILED', message: `The flow could not run on the sample ${sample.name}: ${result.error?.message ?? 'unknown error'}` }];
   if (result.counts.read === 0) {
     const source = doc.nodes.find((n) => n.type.startsWith('source.'));

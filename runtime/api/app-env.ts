@@ -6,11 +6,12 @@ import type { Database } from '../store/database.ts';
 import type { UseCaseDeps } from '../app/app-deps.ts';
 import type { RunLauncher } from '../queue/run-launcher.ts';
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
+import type { EvaluatorRegistry } from '../evaluators.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { EnvironmentConfig } from '../promotion/environments.ts';
 import type { PromotionOrder } from '../promotion/rules.ts';
 import type { ServiceRepos } from '../store/service-repos.ts';
-import type { LoginThrottleOptions } from './login-throttle.ts';
+import type { LoginThrottleOptions } from '../app/sign-in.ts';
 import type { EnvironmentConnections } from '../connectors/environment-connections.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { LedgerflowMetrics } from '../observability/metrics.ts';
@@ -39,6 +40,8 @@ export interface AppDeps {
   /** Encrypts connection and webhook secrets at rest. */
   secrets: SecretBox;
   catalog?: NodeCatalog;
+  /** The JSONata evaluators (runtime/evaluators.ts); default: a new registry for this app. */
+  evaluators?: EvaluatorRegistry;
   /** Default dev, test, prod (prod needs approval). */
   environments?: EnvironmentConfig[];
   /** How promotion follows the environment order (runtime/promotion/rules.ts); default `ran`. */
@@ -77,6 +80,7 @@ export interface ApiContext {
   store: Store;
   launcher: RunLauncher;
   catalog: NodeCatalog;
+  evaluators: EvaluatorRegistry;
   /** `database.service` */
   repos: ServiceRepos;
   environments: EnvironmentConfig[];

@@ -8,6 +8,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
+import { createEvaluatorRegistry } from '../evaluators.ts';
 import { createEnvironmentConnections } from '../connectors/environment-connections.ts';
 import { DEFAULT_ENVIRONMENTS } from '../promotion/environments.ts';
 import type { ApiContext, AppDeps, AppEnv } from './app-env.ts';
@@ -57,6 +58,7 @@ function buildContext(deps: AppDeps): ApiContext {
   return {
     deps, database: deps.database, store: deps.database.store, launcher: deps.launcher, secrets: deps.secrets,
     catalog: deps.catalog ?? defaultCatalog,
+    evaluators: deps.evaluators ?? createEvaluatorRegistry(),
     repos: deps.database.service,
     environments,
     connections: createEnvironmentConnections({ database: deps.database, secrets: deps.secrets, defaultEnvironment: environments[0]?.name }),

@@ -4,6 +4,7 @@
  * API's context (runtime/api/app-env.ts) is one.
  */
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
+import type { EvaluatorRegistry } from '../evaluators.ts';
 import type { EnvironmentConfig } from '../promotion/environments.ts';
 import type { PromotionOrder } from '../promotion/rules.ts';
 import type { ServiceRepos } from '../store/service-repos.ts';
@@ -14,6 +15,8 @@ export interface AppContext {
   store: Store;
   repos: ServiceRepos;
   catalog: NodeCatalog;
+  /** The JSONata evaluators validation and previews use (made by the composition root). */
+  evaluators: EvaluatorRegistry;
   environments: EnvironmentConfig[];
   /** Looks up an environment or throws 404 naming the known ones. */
   environment(name: string): EnvironmentConfig;

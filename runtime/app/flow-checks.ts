@@ -10,7 +10,6 @@ import { FLOW_DRAFT_SCHEMA, FLOW_DRAFT_SCHEMA_KEY } from '../../nodes/flow-draft
 import { declaredSchemaValidator } from '../../nodes/schema-validator.ts';
 import { flowNameProblem } from '../../nodes/flow-limits.ts';
 import { validateFlow, type FlowProblem } from '../../nodes/validate-flow.ts';
-import { evaluatorFor } from '../evaluators.ts';
 import { loadReferenceData } from '../flow-files.ts';
 import type { FlowRow, Store, VersionRow } from '../store/store.ts';
 import type { AppContext } from './app-context.ts';
@@ -28,15 +27,15 @@ export async function requireVersion(ctx: Pick<AppContext, 'store'>, flowId: str
   return v;
 }
 
-export function validateDocument(ctx: Pick<AppContext, 'catalog'>, doc: unknown): FlowProblem[] {
-  return validateFlow(doc, ctx.catalog, evaluatorFor((doc ?? {}) as FlowDocument));
+export function validateDocument(ctx: Pick<AppContext, 'catalog' | 'evaluators'>, doc: unknown): FlowProblem[] {
+  return validateFlow(doc, ctx.catalog, ctx.evaluators.for((doc ?? {}) as FlowDocument));
 }
 
 export const problemItems = (problems: FlowProblem[]): ProblemItem[] =>
   problems.map((p) => ({ path: p.path, message: p.message, ...(p.nodeId ? { nodeId: p.nodeId } : {}), ...(p.position !== undefined ? { position: p.position } : {}) }));
 
 /** 422 listing every problem when `doc` is not a valid flow. */
-export function assertValidFlow(ctx: Pick<AppContext, 'catalog'>, doc: unknown, what: string): asserts doc is FlowDocument {
+export function assertValidFlow(ctx: Pick<AppContext, 'catalog' | 'evaluators'>, doc: unknown, what: string): asserts doc is FlowDocument {
   const problems = validateDocument(ctx, doc);
   if (problems.length) throw new AppProblem(422, `${what} has ${problems.length} problem(s); nothing was saved.`, { problems: problemItems(problems) });
 }

@@ -9,7 +9,6 @@ import { diffValues, type ValueDifference } from '../../nodes/value-diff.ts';
 import type { RecordOutcome, RecordTrace } from '../engine/run-types.ts';
 import { referenceSets } from '../preview/preview-job.ts';
 import { runPreview } from '../preview/run-preview.ts';
-import { evaluatorFor } from '../evaluators.ts';
 import type { AppContext } from './app-context.ts';
 import { referenceFor, requireFlow, requireVersion } from './flow-checks.ts';
 import { conflict } from './problem.ts';
@@ -44,7 +43,7 @@ async function recordedInputs(ctx: AppContext, flowId: string, environment: stri
 async function run(ctx: AppContext, doc: FlowDocument, records: { data: unknown; sourceKey: string }[]): Promise<Map<string, RecordTrace>> {
   // In the preview workers: a candidate version's expressions are not trusted to stay within the API's memory.
   const result = (await runPreview(ctx, {
-    kind: 'test-run', doc, evaluator: evaluatorFor(doc).name, reference: referenceSets(await referenceFor(ctx, doc)),
+    kind: 'test-run', doc, evaluator: ctx.evaluators.for(doc).name, reference: referenceSets(await referenceFor(ctx, doc)),
     input: { kind: 'records', records: records.map((r) => r.data), sourceKeys: records.map((r) => r.sourceKey) },
     captureOutputs: 0, maxTraces: records.length * 50, timeoutMs: 120_000,
   })) as { records: RecordTrace[] };

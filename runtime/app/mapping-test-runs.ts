@@ -4,7 +4,6 @@
  * gates on it). They run in the preview workers (runtime/preview).
  */
 import type { FlowDocument } from '../../nodes/flow-document.ts';
-import { evaluatorFor } from '../evaluators.ts';
 import type { MappingTestResult } from '../mapping-tests.ts';
 import { referenceSets } from '../preview/preview-job.ts';
 import { runPreview } from '../preview/run-preview.ts';
@@ -15,7 +14,7 @@ import { AppProblem } from './problem.ts';
 /** Runs the document's mapping tests; 422 when its reference data is missing. */
 export async function mappingTestsOf(ctx: AppContext, doc: FlowDocument): Promise<{ passed: boolean; results: MappingTestResult[] }> {
   const reference = await referenceFor(ctx, doc);
-  const { results } = (await runPreview(ctx, { kind: 'mapping-tests', doc, evaluator: evaluatorFor(doc).name, reference: referenceSets(reference) })) as { results: MappingTestResult[] };
+  const { results } = (await runPreview(ctx, { kind: 'mapping-tests', doc, evaluator: ctx.evaluators.for(doc).name, reference: referenceSets(reference) })) as { results: MappingTestResult[] };
   return { passed: results.every((r) => r.passed), results };
 }
 

@@ -6,7 +6,6 @@
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { definitionOf, subflowProblems } from '../../nodes/subflow/definition.ts';
 import { SUBFLOW_TYPE, type SubflowConfig, type SubflowDefinition } from '../../nodes/subflow/subflow.ts';
-import { evaluatorFor } from '../evaluators.ts';
 import { subflowHash, type StoredSubflow, type SubflowVersionRow } from '../store/subflows-repo.ts';
 import type { AppContext } from './app-context.ts';
 import { problemItems } from './flow-checks.ts';
@@ -55,8 +54,8 @@ export async function showSubflow(ctx: Pick<AppContext, 'repos' | 'store'>, name
 }
 
 /** Saves a group of nodes as the next version of `name` (nothing new when it is the latest one unchanged); 422 with every problem. */
-export async function saveSubflow(ctx: Pick<AppContext, 'repos' | 'catalog'>, actor: string, req: { name: string; definition: SubflowDefinition; message?: string }): Promise<{ subflow: StoredSubflow; unchanged: boolean }> {
-  const problems = subflowProblems(req.name, req.definition, ctx.catalog, evaluatorFor({} as FlowDocument));
+export async function saveSubflow(ctx: Pick<AppContext, 'repos' | 'catalog' | 'evaluators'>, actor: string, req: { name: string; definition: SubflowDefinition; message?: string }): Promise<{ subflow: StoredSubflow; unchanged: boolean }> {
+  const problems = subflowProblems(req.name, req.definition, ctx.catalog, ctx.evaluators.for({} as FlowDocument));
   if (problems.length) {
     throw new AppProblem(422, `Sub-flow '${req.name}' has ${problems.length} problem(s); nothing was saved. ${problems.slice(0, 3).map((p) => p.message).join(' ')}`, { problems: problemItems(problems) });
   }

@@ -4,6 +4,7 @@
  * server, the queue or the engine.
  */
 import type { ParseArgsConfig } from 'node:util';
+import type { EvaluatorRegistry } from '../evaluators.ts';
 import type { Settings } from '../settings.ts';
 
 export interface CommandContext {
@@ -11,6 +12,8 @@ export interface CommandContext {
   positionals: string[];
   /** The settings, parsed once at start. */
   settings: Settings;
+  /** The command's JSONata evaluators, made once at start (runtime/evaluators.ts). */
+  evaluators: EvaluatorRegistry;
   /** The environment, only for `$env:NAME` references in connections files. */
   env: Record<string, string | undefined>;
   out(text: string): void;

@@ -5,7 +5,6 @@ import { catalog } from '../../nodes/catalog.ts';
 import { validateFlow, type FlowProblem } from '../../nodes/validate-flow.ts';
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { nodeTypeDeclarations } from '../app/node-types.ts';
-import { evaluatorFor } from '../evaluators.ts';
 import { fileInput, loadFlowFile, loadReferenceData, storeFileReferenceData } from '../flow-files.ts';
 import { ensureVersion } from '../flow-versions.ts';
 import { REPLAY_REFERENCES, type ReplayReference } from '../replay.ts';
@@ -39,7 +38,7 @@ function problemsText(file: string, problems: FlowProblem[]): string {
 
 async function loadValidFlow(ctx: CommandContext, file: string, exitCode: number): Promise<{ doc: FlowDocument; dir: string }> {
   const { doc, dir } = await loadFlowFile(file);
-  const problems = validateFlow(doc, catalog, evaluatorFor(doc));
+  const problems = validateFlow(doc, catalog, ctx.evaluators.for(doc));
   if (problems.length) {
     if (ctx.values.json) ctx.out(JSON.stringify({ valid: false, problems }, null, 2));
     throw new CliError(`${problemsText(file, problems)}\nThe flow was not run.`, exitCode);
@@ -90,13 +89,13 @@ export const FLOW_COMMANDS: Record<string, CommandDefinition> = {
       const file = ctx.positionals[0];
       if (!file) throw new CliError('usage: ledgerflow validate <flow-file> [--sample <file>]… [--json]', 64);
       const { doc, dir } = await loadFlowFile(file);
-      const problems = validateFlow(doc, catalog, evaluatorFor(doc));
+      const problems = validateFlow(doc, catalog, ctx.evaluators.for(doc));
       // With samples (and a valid flow), paths that match nothing in them are named: warnings, not problems.
       const samples = (ctx.values.sample as string[] | undefined) ?? [];
       const warnings: SampleWarning[] = [];
       if (!problems.length && samples.length) {
         const reference = await loadReferenceData(doc, dir);
-        for (const sample of samples) warnings.push(...await checkSample(doc, fileInput(resolve(sample)), { catalog, reference }));
+        for (const sample of samples) warnings.push(...await checkSample(doc, fileInput(resolve(sample)), { catalog, evaluators: ctx.evaluators, reference }));
       }
       if (ctx.values.json) ctx.out(JSON.stringify({ valid: problems.length === 0, problems, ...(samples.length ? { warnings } : {}) }, null, 2));
       else {

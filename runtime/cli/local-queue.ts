@@ -12,6 +12,7 @@ import { startQueue } from '../queue/start-queue.ts';
 import { isTerminal } from '../engine/run-types.ts';
 import type { Database } from '../store/database.ts';
 import type { RunRow } from '../store/store.ts';
+import type { CommandContext } from './commands.ts';
 import { localWorkerSetup, type CommandSetting } from './environment.ts';
 
 export interface LocalQueue {
@@ -39,7 +40,7 @@ const POLL_MS = 250;
 
 /** Runs `fn` with a queue and an in-process worker for the flow's runs; stops both after. */
 export async function withLocalQueue<T>(
-  database: Database, doc: FlowDocument, options: LocalQueueOptions, where: CommandSetting, fn: (queue: LocalQueue) => Promise<T>,
+  database: Database, doc: FlowDocument, options: LocalQueueOptions, where: CommandSetting & Pick<CommandContext, 'evaluators'>, fn: (queue: LocalQueue) => Promise<T>,
 ): Promise<T> {
   const setup = await localWorkerSetup(database, doc, options, where);
   const ended = new Set<string>();
@@ -47,7 +48,7 @@ export async function withLocalQueue<T>(
   let queue;
   try {
     queue = await startQueue({
-      database, connectionsFor: setup.connectionsFor, files: setup.files, fetch: setup.fetch,
+      database, evaluators: where.evaluators, connectionsFor: setup.connectionsFor, files: setup.files, fetch: setup.fetch,
       // Retried twice, within seconds (the server: seven times over minutes): a command someone waits for
       // fails promptly when a source or database is down; run it again, or let `serve` run it unattended.
       tuning: { retryLimit: CLI_RETRY_LIMIT, ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}) },

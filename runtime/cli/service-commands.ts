@@ -92,9 +92,9 @@ export const SERVICE_COMMANDS: Record<string, CommandDefinition> = {
     async run(ctx) {
       if (ctx.positionals[0] !== 'load') throw new CliError('usage: ledgerflow examples load [--dir flows]', 64);
       const environment = ctx.settings.environments[0].name;
-      const { loadExamples } = await import('../api/bootstrap.ts');
+      const { loadExamples } = await import('../app/bootstrap.ts');
       return withDatabase(ctx.settings, async (database) => {
-        const loaded = await loadExamples(database, { dir: (ctx.values.dir as string | undefined) ?? 'flows', environment, log: ctx.out });
+        const loaded = await loadExamples(database, { evaluators: ctx.evaluators, dir: (ctx.values.dir as string | undefined) ?? 'flows', environment, log: ctx.out });
         if (ctx.values.json) ctx.out(JSON.stringify(loaded, null, 2));
         else ctx.out(loaded.length ? table(['flow', 'version', 'note'], loaded.map((l) => [l.flowId, l.version ?? '', l.skipped ?? `deployed to ${environment}`])) : 'No example flows found.');
         return 0;

@@ -59,7 +59,7 @@ async function save(ctx: CommandContext): Promise<number> {
     throw new CliError(`cannot read ${file} as JSON: ${(err as Error).message}`, 2);
   }
   return withDatabase(ctx.settings, async (database) => {
-    const result = await saveSubflow({ repos: database.service, catalog }, 'cli', { name, definition, message: ctx.values.message as string | undefined });
+    const result = await saveSubflow({ repos: database.service, catalog, evaluators: ctx.evaluators }, 'cli', { name, definition, message: ctx.values.message as string | undefined });
     if (ctx.values.json) ctx.out(JSON.stringify(result, null, 2));
     else ctx.out(result.unchanged
       ? `Sub-flow ${name} is unchanged: ${file} holds what version ${result.subflow.version} holds.`

@@ -84,7 +84,7 @@ export const WORKER_COMMANDS: Record<string, CommandDefinition> = {
       const metrics = createMetrics({ processMetrics: true });
       const tracing = await loadRunTracing(ctx.settings.otlpEndpoint);
       const worker = createWorker({
-        database, files, concurrency, tuning: { chunkSize }, connectionsFor: connections.connectionsFor, fetch: runtimeFetch({ client: ctx.settings.httpClient, outboundHosts: ctx.settings.outboundHosts }),
+        database, evaluators: ctx.evaluators, files, concurrency, tuning: { chunkSize }, connectionsFor: connections.connectionsFor, fetch: runtimeFetch({ client: ctx.settings.httpClient, outboundHosts: ctx.settings.outboundHosts }),
         logger, metrics, tracing,
       });
       const metricsServer = metricsPort === null ? null : await serveMetrics(metrics.registry, metricsPort, ctx.settings.host);

@@ -9,7 +9,7 @@ import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import { createReferenceData, referenceDefinitions, type ReferenceDataSet } from '../../nodes/reference-data.ts';
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
 import { dryRunFlow } from '../dry-run.ts';
-import { compiledEvaluator, referenceEvaluator } from '../evaluators.ts';
+import type { EvaluatorRegistry } from '../evaluators.ts';
 import { runMappingTests } from '../mapping-tests.ts';
 import { targetFieldWarnings } from '../sample-check.ts';
 
@@ -54,10 +54,12 @@ function recordsOf(records: unknown[], sourceKeys?: string[]) {
 
 /**
  * Runs one preview job; the result is what the API answers with. A test run's lookups get their
- * rows from `lookups` (the dev connections, see preview-lookups.ts); without it they are "not evaluated".
+ * rows from `deps.lookups` (the dev connections, see preview-lookups.ts); without it they are "not evaluated".
  */
-export async function runPreviewJob(job: PreviewJob, catalog: NodeCatalog = defaultCatalog, lookups?: LookupSource): Promise<unknown> {
-  const evaluator = job.evaluator === 'compiled' ? compiledEvaluator() : referenceEvaluator();
+export async function runPreviewJob(job: PreviewJob, deps: { evaluators: EvaluatorRegistry; catalog?: NodeCatalog; lookups?: LookupSource }): Promise<unknown> {
+  const catalog = deps.catalog ?? defaultCatalog;
+  const lookups = deps.lookups;
+  const evaluator = deps.evaluators.byName(job.evaluator === 'compiled' ? 'compiled' : 'reference');
   const reference = createReferenceData(job.reference);
   if (job.kind === 'mapping-tests') return { results: await runMappingTests(job.doc, { catalog, evaluator, reference }) };
   const input = job.input.kind === 'records'

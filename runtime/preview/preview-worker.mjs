@@ -7,6 +7,9 @@ import { register } from 'tsx/esm/api';
 register();
 const { runPreviewJob } = await import('./preview-job.ts');
 const { isLookupReply, proxyLookups } = await import('./preview-lookups.ts');
+const { createEvaluatorRegistry } = await import('../evaluators.ts');
+// This thread's evaluators, made once: compiled expressions are cached across its jobs.
+const evaluators = createEvaluatorRegistry();
 let lookups;
 parentPort.on('message', async (msg) => {
   if (isLookupReply(msg)) {
@@ -18,7 +21,7 @@ parentPort.on('message', async (msg) => {
   lookups = msg.lookups ? proxyLookups((ask) => parentPort.postMessage({ id, ...ask })) : undefined;
   try {
     // The pool posts the job serialised (see preview-pool.ts).
-    parentPort.postMessage({ id, ok: true, result: await runPreviewJob(deserialize(job), undefined, lookups) });
+    parentPort.postMessage({ id, ok: true, result: await runPreviewJob(deserialize(job), { evaluators, lookups }) });
   } catch (err) {
     parentPort.postMessage({ id, ok: false, message: err instanceof Error ? err.message : String(err) });
   }

@@ -6,6 +6,7 @@
  */
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
+import type { EvaluatorRegistry } from '../evaluators.ts';
 import { runPreviewJob, type PreviewJob } from './preview-job.ts';
 import { previewPool } from './preview-pool.ts';
 import type { ClosableLookupSource } from './preview-lookups.ts';
@@ -16,8 +17,8 @@ const KILL_GRACE_MS = 5_000;
 export const PREVIEW_LIMIT_MS = 30_000;
 
 /** `lookups`: where a test run's lookups get rows (devLookups); absent: they are "not evaluated". */
-export function runPreview(ctx: { catalog: NodeCatalog; deps: { previewInWorker?: boolean } }, job: PreviewJob, lookups?: ClosableLookupSource): Promise<unknown> {
-  if (ctx.deps.previewInWorker === false || ctx.catalog !== defaultCatalog) return runPreviewJob(job, ctx.catalog, lookups);
+export function runPreview(ctx: { catalog: NodeCatalog; evaluators: EvaluatorRegistry; deps: { previewInWorker?: boolean } }, job: PreviewJob, lookups?: ClosableLookupSource): Promise<unknown> {
+  if (ctx.deps.previewInWorker === false || ctx.catalog !== defaultCatalog) return runPreviewJob(job, { evaluators: ctx.evaluators, catalog: ctx.catalog, lookups });
   const killAfterMs = (job.kind === 'test-run' ? job.timeoutMs : PREVIEW_LIMIT_MS) + KILL_GRACE_MS;
   return previewPool().run(job, killAfterMs, lookups);
 }

@@ -10,7 +10,7 @@ import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { FlowError } from '../../nodes/errors.ts';
 import { standardFunctions } from '../../nodes/expression/functions.ts';
 import { prepareFlow, type PreparedFlow } from '../engine/prepare-flow.ts';
-import { evaluatorFor } from '../evaluators.ts';
+import type { EvaluatorRegistry } from '../evaluators.ts';
 import { loadReferenceSets, type ReferenceChoice } from '../flow-files.ts';
 import { canonicalJson } from '../store/canonical-json.ts';
 import type { ReferenceVersions } from '../store/reference-sets.ts';
@@ -39,6 +39,7 @@ interface Entry {
 export interface FlowCacheOptions {
   store: Store;
   catalog: NodeCatalog;
+  evaluators: EvaluatorRegistry;
   connectionsFor: ConnectionsFor;
   /** How long an entry is reused, ms (default 60 s). */
   ttlMs?: number;
@@ -115,12 +116,12 @@ export class FlowCache {
   }
 
   private async prepare(flowId: string, version: number, environment: string | null, choice: ReferenceChoice): Promise<PreparedRunFlow> {
-    const { store, catalog, connectionsFor } = this.options;
+    const { store, catalog, evaluators, connectionsFor } = this.options;
     const row = await store.getVersion(flowId, version);
     if (!row) throw new FlowError('permanent', `flow '${flowId}' has no version ${version}`);
     const doc = row.document;
     const reference = (await loadReferenceSets(doc, null, store, choice)).reference;
-    const flow = prepareFlow(doc, { catalog, evaluator: evaluatorFor(doc), reference, functions: standardFunctions(reference), environment });
+    const flow = prepareFlow(doc, { catalog, evaluator: evaluators.for(doc), reference, functions: standardFunctions(reference), environment });
     const connections = await connectionsFor(environment, doc);
     return { doc, flow, connections };
   }

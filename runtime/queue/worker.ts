@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { FileSink } from '../../nodes/define-node.ts';
 import type { NodeCatalog } from '../../nodes/node-catalog.ts';
 import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
+import { createEvaluatorRegistry, type EvaluatorRegistry } from '../evaluators.ts';
 import { createFileSink, type ClosableFileSink } from '../connectors/files.ts';
 import { runtimeFetch } from '../connectors/http-client.ts';
 import type { RunRow } from '../store/store.ts';
@@ -41,6 +42,8 @@ export interface WorkerOptions {
   /** A started pg-boss to share (serve: one per process); otherwise the worker starts its own. */
   boss?: PgBoss;
   catalog?: NodeCatalog;
+  /** The JSONata evaluators flows run with (runtime/evaluators.ts); default: a new registry for this worker. */
+  evaluators?: EvaluatorRegistry;
   /** Binds a flow's connections in an environment; default: Postgres connections → the store's database. */
   connectionsFor?: ConnectionsFor;
   /** Where file targets write; default the folder `out` under the working directory. */
@@ -117,7 +120,7 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     const cancels = new CancelWatch(database.jobs);
     ctx = {
       store, db, boss, tuning, workerId: id, cancels, counters,
-      flows: new FlowCache({ store, catalog: options.catalog ?? defaultCatalog, connectionsFor: options.connectionsFor ?? defaultConnectionsFor(database) }),
+      flows: new FlowCache({ store, catalog: options.catalog ?? defaultCatalog, evaluators: options.evaluators ?? createEvaluatorRegistry(), connectionsFor: options.connectionsFor ?? defaultConnectionsFor(database) }),
       files: options.files ?? (ownFiles = createFileSink(resolve('out'))),
       fetch: telemetry.targetFetch(options.fetch ?? runtimeFetch()),
       hooks: options.hooks ?? {},

@@ -34,7 +34,7 @@ export interface Finding {
   detail: string;
 }
 
-export type RuleName = 'no-sql-above-store' | 'no-raw-driver-above-store' | 'engine-imports-nodes-only' | 'nodes-browser-safe' | 'designer-through-api-contract' | 'layers-point-down';
+export type RuleName = 'no-sql-above-store' | 'no-raw-driver-above-store' | 'engine-imports-nodes-only' | 'nodes-browser-safe' | 'designer-through-api-contract' | 'layers-point-down' | 'no-module-state' | 'cli-not-through-api';
 
 /**
  * Above the store — all of runtime/ but the store itself and the connectors
@@ -61,6 +61,28 @@ export const RAW_DB_MODULES = ['runtime/store/db.ts', 'runtime/store/postgres-db
  */
 export const API_CONTRACT_MODULES: string[] = [];
 const API_CONTRACT_FOLDERS = ['runtime/api/contract/'];
+
+/**
+ * Where settings and dependencies are passed in, never kept in a module: the
+ * engine, the use cases, the queue, the API and nodes/ declare no module-level
+ * `let` or `var`. The bindings below stay: each caches something computed once
+ * that is the same for every caller (or is a scratch buffer), so nothing can be
+ * set through them. File → binding → why.
+ */
+export const MODULE_STATE_FOLDERS = ['runtime/engine/', 'runtime/app/', 'runtime/queue/', 'runtime/api/', 'nodes/'];
+export const MODULE_STATE_ALLOWED: Record<string, Record<string, string>> = {
+  'nodes/expression/jsonata-evaluator.ts': { boundedDefs: "jsonata's built-ins wrapped with output budgets, built once" },
+  'nodes/expression/compiler/jsonata-internals.ts': { nativeDefs: "jsonata's own built-in definitions, read once" },
+  'nodes/expression/compiler/runtime/builtins.ts': { table: 'the built-in function table, built once' },
+  'nodes/expression/compiler/runtime/builtins-async.ts': { table: 'the asynchronous built-in function table, built once' },
+  'nodes/expression/compiler/runtime/index.ts': { transformSignature: 'a parsed constant signature, parsed once' },
+  'nodes/expression/compiler/compile.ts': { runtime: 'the compiled code\'s runtime object, built once', codeGenerationRefused: 'whether this JavaScript context refuses generated code (a fact of the context, found once)' },
+  'nodes/expression/compiler/codegen/call.ts': { fnCounter: 'a counter making generated function names unique' },
+  'nodes/formats/json-syntax.ts': { containers: 'a scratch buffer of the JSON syntax check, grown on demand' },
+  'nodes/formats/xml-write.ts': { builder: 'the XML writer module, loaded once' },
+  'nodes/schema-validator.ts': { ajv: 'the JSON Schema validator instance, made once' },
+  'nodes/validate/record.ts': { codeGenerationRefused: 'whether this JavaScript context refuses generated code (a fact of the context, found once)' },
+};
 
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const isBuiltin = (specifier: string) => specifier.startsWith('node:') || NODE_BUILTINS.has(specifier.split('/')[0]) || NODE_BUILTINS.has(specifier);
@@ -106,6 +128,19 @@ function lineOf(text: string): (offset: number) => number {
   };
 }
 
+/** The names a binding pattern binds (`let a`, `let { a, b: c }`, `let [d, ...e]`). */
+function boundNames(pattern: AstNode | null): string[] {
+  if (!pattern) return [];
+  switch (pattern.type) {
+    case 'Identifier': return [pattern.name as string];
+    case 'ObjectPattern': return (pattern.properties as AstNode[]).flatMap((p) => boundNames((p.type === 'RestElement' ? p.argument : p.value) as AstNode));
+    case 'ArrayPattern': return (pattern.elements as (AstNode | null)[]).flatMap(boundNames);
+    case 'RestElement': return boundNames(pattern.argument as AstNode);
+    case 'AssignmentPattern': return boundNames(pattern.left as AstNode);
+    default: return [];
+  }
+}
+
 const MODULE_HOLDERS: Record<string, string> = {
   ImportDeclaration: 'source', ExportNamedDeclaration: 'source', ExportAllDeclaration: 'source',
   ImportExpression: 'source', TSImportType: 'source', TSExternalModuleReference: 'expression',
@@ -114,6 +149,8 @@ const MODULE_HOLDERS: Record<string, string> = {
 interface Parsed {
   refs: ModuleRef[];
   strings: { text: string; line: number }[];
+  /** Module-level `let`/`var` bindings. */
+  moduleBindings: { name: string; kind: string; line: number }[];
 }
 
 const parsedCache = new Map<string, Parsed>();
@@ -144,7 +181,15 @@ function parse(file: SourceText): Parsed {
     if (node.type === 'TemplateLiteral') strings.push({ text: (node.quasis as { value: { cooked: string | null; raw: string } }[]).map((q) => q.value.cooked ?? q.value.raw).join('1'), line: line(node.start) });
     return undefined;
   });
-  const parsed = { refs, strings };
+  const moduleBindings: Parsed['moduleBindings'] = [];
+  for (const statement of (result.program as unknown as { body: AstNode[] }).body) {
+    const declaration = statement.type === 'ExportNamedDeclaration' ? (statement.declaration as AstNode | null) : statement;
+    if (declaration?.type !== 'VariableDeclaration' || (declaration.kind !== 'let' && declaration.kind !== 'var')) continue;
+    for (const d of declaration.declarations as AstNode[]) {
+      for (const name of boundNames(d.id as AstNode)) moduleBindings.push({ name, kind: declaration.kind as string, line: line(d.start) });
+    }
+  }
+  const parsed = { refs, strings, moduleBindings };
   parsedCache.set(key, parsed);
   return parsed;
 }
@@ -158,7 +203,7 @@ export function moduleRefs(file: SourceText): ModuleRef[] {
 export function checkFile(file: SourceText): Finding[] {
   const findings: Finding[] = [];
   const add = (rule: RuleName, line: number, detail: string) => findings.push({ rule, file: file.path, line, detail });
-  const { refs, strings } = parse(file);
+  const { refs, strings, moduleBindings } = parse(file);
   const under = (folder: string) => file.path.startsWith(folder);
 
   if (isAboveStore(file.path)) {
@@ -193,6 +238,17 @@ export function checkFile(file: SourceText): Finding[] {
   for (const [folder, above] of below) {
     if (!under(folder)) continue;
     for (const r of refs) if (above.some((a) => r.target.startsWith(a))) add('layers-point-down', r.line, `imports ${r.target}; ${folder} sits below ${above.join(', ')}`);
+  }
+
+  // The CLI and the API are sibling adapters over the use cases: what both need lives in runtime/app (or below).
+  if (under('runtime/cli/') || file.path === 'runtime/cli.ts') {
+    for (const r of refs) if (r.target.startsWith('runtime/api/')) add('cli-not-through-api', r.line, `imports ${r.target}; the CLI reaches the use cases in runtime/app, never the HTTP adapter`);
+  }
+
+  if (MODULE_STATE_FOLDERS.some(under)) {
+    for (const b of moduleBindings) {
+      if (!MODULE_STATE_ALLOWED[file.path]?.[b.name]) add('no-module-state', b.line, `module-level \`${b.kind} ${b.name}\`: pass settings and dependencies in (or, for a cache of a result the same for every caller, list it in MODULE_STATE_ALLOWED with why)`);
+    }
   }
 
   if (under('designer/')) {

@@ -1,13 +1,15 @@
 /**
  * The architecture of README "Project layout", enforced: no SQL and no
  * database driver above runtime/store; the engine imports only nodes/ (and
- * itself); nodes/ is browser-safe; the use cases (runtime/app) import no entry
+ * itself); nodes/ is browser-safe; the engine, use cases, queue, API and
+ * nodes/ keep no module-level `let`/`var` (settings are passed in); the CLI
+ * does not import the HTTP adapter (runtime/api); the use cases (runtime/app) import no entry
  * point and the store no use case; the designer reaches runtime/ only through
  * the API contract. Each rule is first shown to catch a deliberate violation.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkArchitecture, checkFile, type Finding, looksLikeSql, moduleRefs, type RuleName, sourceFiles } from './architecture-rules.ts';
+import { checkArchitecture, checkFile, type Finding, looksLikeSql, MODULE_STATE_ALLOWED, moduleRefs, type RuleName, sourceFiles } from './architecture-rules.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -77,6 +79,27 @@ describe('the checker catches a deliberate violation of each rule', () => {
     expect(check('runtime/app/ok.ts', "import type { Store } from '../store/store.ts';\nimport { runPreview } from '../preview/run-preview.ts';")).toEqual([]);
   });
 
+  it('the CLI importing the HTTP adapter', () => {
+    expect(rulesOf(check('runtime/cli/bad.ts', "const { loadExamples } = await import('../api/bootstrap.ts');"))).toEqual(['cli-not-through-api']);
+    expect(rulesOf(check('runtime/cli.ts', "import { ApiProblem } from './api/problem.ts';"))).toEqual(['cli-not-through-api']);
+    expect(rulesOf(check('runtime/cli/bad.ts', "import type { ApiContext } from '../api/app-env.ts';"))).toEqual(['cli-not-through-api']);
+    expect(check('runtime/cli/ok.ts', "import { loadExamples } from '../app/bootstrap.ts';\nimport { AppProblem } from '../app/problem.ts';")).toEqual([]);
+  });
+
+  it('a module-level let or var in the engine, the use cases, the queue, the API or nodes/', () => {
+    expect(rulesOf(check('runtime/engine/bad.ts', "let defaultEvaluator = 'compiled';\nexport const setDefault = (e) => { defaultEvaluator = e; };"))).toEqual(['no-module-state']);
+    expect(rulesOf(check('runtime/app/bad.ts', 'export let promotionOrder = "ran";'))).toEqual(['no-module-state']);
+    expect(rulesOf(check('runtime/queue/bad.ts', 'var retries = 3;'))).toEqual(['no-module-state']);
+    expect(rulesOf(check('runtime/api/routes/bad.ts', 'let { limit, window: ms } = defaults;'))).toEqual(['no-module-state']);
+    expect(check('nodes/bad.ts', 'let [first, ...rest] = [1, 2];').map((f) => f.detail)).toEqual([expect.stringContaining('let first'), expect.stringContaining('let rest')]);
+    // An allowed cache is allowed by name, in its file only.
+    expect(rulesOf(check('nodes/schema-validator.ts', 'let validatorCache;'))).toEqual(['no-module-state']);
+    expect(check('nodes/schema-validator.ts', 'let ajv;')).toEqual([]);
+    // Inside a function, a const at module level, or outside these folders: not module state of theirs.
+    expect(check('runtime/engine/ok.ts', 'export function f() { let n = 0; return ++n; }\nconst cache = new Map();')).toEqual([]);
+    expect(check('runtime/triggers/ok.ts', 'let timer;')).toEqual([]);
+  });
+
   it('the designer importing runtime/ other than the API contract', () => {
     expect(rulesOf(check('designer/bad.tsx', "import type { RunRow } from '../runtime/store/store.ts';"))).toEqual(['designer-through-api-contract']);
     expect(check('designer/ok.ts', "import type { z } from 'zod';\nimport { FlowSummarySchema } from '../runtime/api/contract/schemas.ts';\nimport { catalog } from '../nodes/catalog.ts';")).toEqual([]);
@@ -106,6 +129,14 @@ describe('the project keeps the rules', () => {
   it('has no SQL or driver above the store, and imports only as the layout allows (pending tracks aside)', () => {
     const unexpected = findings.filter((f) => !PENDING[f.file]?.includes(f.rule));
     expect(shown(unexpected)).toBe('');
+  });
+
+  it('allows no module-level binding that is gone', () => {
+    const gone = Object.entries(MODULE_STATE_ALLOWED).flatMap(([path, names]) => {
+      const file = files.find((f) => f.path === path);
+      return Object.keys(names).filter((name) => !file || !new RegExp(`^(?:export )?(?:let|var) [^=;]*\\b${name}\\b`, 'm').test(file.text)).map((name) => `${path} ${name}`);
+    });
+    expect(gone).toEqual([]);
   });
 
   it('lists no file as pending that keeps the rules already', () => {

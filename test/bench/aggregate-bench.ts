@@ -19,8 +19,10 @@ import { standardFunctions } from '../../nodes/expression/functions.ts';
 import { createFileSink } from '../../runtime/connectors/files.ts';
 import { prepareFlow } from '../../runtime/engine/prepare-flow.ts';
 import { runFlow, type GivenRecord } from '../../runtime/engine/run-flow.ts';
-import { evaluatorFor } from '../../runtime/evaluators.ts';
+import { createEvaluatorRegistry } from '../../runtime/evaluators.ts';
 import { MemoryLedger } from '../runtime/engine/engine-fixtures.ts';
+
+const evaluators = createEvaluatorRegistry();
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const GROUPS = Number(process.argv[3] ?? 50_000);
@@ -51,7 +53,7 @@ function* glLines(): Generator<GivenRecord> {
 
 const dir = await mkdtemp(join(tmpdir(), 'lf-agg-bench-'));
 try {
-  const evaluator = evaluatorFor(FLOW);
+  const evaluator = evaluators.for(FLOW);
   const reference = createReferenceData({});
   const flow = prepareFlow(FLOW, { catalog, evaluator, reference, functions: standardFunctions(reference) });
   const files = createFileSink(dir);

@@ -24,8 +24,10 @@ import { standardFunctions } from '../../nodes/expression/functions.ts';
 import { jsonataSignatureOf } from '../../nodes/expression/signed-function.ts';
 import { generatePoEvents, type PoEvent } from './po-events.ts';
 import { mapPoByHand } from './po-mapping-by-hand.ts';
-import { compiledEvaluator } from '../../runtime/evaluators.ts';
+import { createEvaluatorRegistry } from '../../runtime/evaluators.ts';
 import { benchCompiledEvaluator } from './compiled-evaluator.ts';
+
+const evaluators = createEvaluatorRegistry();
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -69,7 +71,7 @@ async function micro() {
     }
     return median(rates);
   };
-  const compiled = compiledEvaluator().compile(expression, { functions: standardFunctions(reference) });
+  const compiled = evaluators.byName('compiled').compile(expression, { functions: standardFunctions(reference) });
   for (const e of events.slice(0, 200)) {
     const v = compiled.evaluate(e);
     if (!isDeepStrictEqual(JSON.parse(JSON.stringify(v instanceof Promise ? await v : v)), mapPoByHand(e, reference))) throw new Error(`compiled mapping differs for ${e.eventId}`);

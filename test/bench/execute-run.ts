@@ -12,12 +12,14 @@ import { toFlowError } from '../../nodes/errors.ts';
 import { prepareFlow } from '../../runtime/engine/prepare-flow.ts';
 import { runFlow, type RunInput, type RunResult } from '../../runtime/engine/run-flow.ts';
 import type { RunRow, Store } from '../../runtime/store/store.ts';
-import { evaluatorFor } from '../../runtime/evaluators.ts';
+import { createEvaluatorRegistry } from '../../runtime/evaluators.ts';
 import { ReconciliationBuilder } from '../../runtime/engine/reconcile.ts';
 import { runtimeFetch } from '../../runtime/connectors/http-client.ts';
 import { deletePartials, groupSpillOf } from '../../runtime/store/aggregate-partials-repo.ts';
 import { sha256 } from '../../runtime/queue/split-job.ts';
 import type { ReferenceVersions } from '../../runtime/store/reference-sets.ts';
+
+const evaluators = createEvaluatorRegistry();
 
 export interface RunServiceDeps {
   store: Store;
@@ -58,7 +60,7 @@ export async function executeRun(deps: RunServiceDeps, req: StartRunRequest): Pr
   const environment = req.environment ?? 'local';
   let result: RunResult;
   try {
-    const evaluator = evaluatorFor(req.doc);
+    const evaluator = evaluators.for(req.doc);
     const flow = prepareFlow(req.doc, {
       catalog: deps.catalog, evaluator, reference: req.reference, functions: standardFunctions(req.reference), environment: req.environment,
     });

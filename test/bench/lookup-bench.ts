@@ -11,7 +11,9 @@ import type { ProcessBehaviour, ProcessContext, SqlClient } from '../../nodes/de
 import { createReferenceData } from '../../nodes/reference-data.ts';
 import { standardFunctions } from '../../nodes/expression/functions.ts';
 import { createMemoryKeyedState } from '../../runtime/engine/memory-keyed-state.ts';
-import { evaluatorFor } from '../../runtime/evaluators.ts';
+import { createEvaluatorRegistry } from '../../runtime/evaluators.ts';
+
+const evaluators = createEvaluatorRegistry();
 
 const RECORDS = Number(process.env.BENCH_LOOKUP_RECORDS ?? 10_000);
 const ROUNDS = 3;
@@ -53,7 +55,7 @@ async function main() {
       state: createMemoryKeyedState(), fetch, signal: new AbortController().signal, runId: 'bench',
     };
     const rate = async (chunk: number) => {
-      const behaviour = decl.create(config, { nodeId: 'customer', evaluator: evaluatorFor({}), reference, functions: standardFunctions(reference) }) as ProcessBehaviour;
+      const behaviour = decl.create(config, { nodeId: 'customer', evaluator: evaluators.for({}), reference, functions: standardFunctions(reference) }) as ProcessBehaviour;
       const t0 = performance.now();
       let found = 0;
       for (let i = 0; i < records.length; i += chunk) {

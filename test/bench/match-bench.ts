@@ -17,11 +17,13 @@ import { standardFunctions } from '../../nodes/expression/functions.ts';
 import { createFileSink } from '../../runtime/connectors/files.ts';
 import { prepareFlow } from '../../runtime/engine/prepare-flow.ts';
 import { runFlow, type GivenRecord } from '../../runtime/engine/run-flow.ts';
-import { evaluatorFor } from '../../runtime/evaluators.ts';
+import { createEvaluatorRegistry } from '../../runtime/evaluators.ts';
 import { openPgliteDatabase, openPostgresDatabase } from '../../runtime/store/open-store.ts';
 import { groupSpillOf } from '../../runtime/store/aggregate-partials-repo.ts';
 import { MemoryLedger } from '../runtime/engine/engine-fixtures.ts';
 import { dropSchemas, freshSchemaName } from '../runtime/queue/queue-fixtures.ts';
+
+const evaluators = createEvaluatorRegistry();
 
 const INVOICES = Number(process.argv[2] ?? 100_000);
 const RECEIPTS_A_LINE = Number(process.argv[3] ?? 3);
@@ -63,7 +65,7 @@ const schema = url ? freshSchemaName('lf_match_bench') : undefined;
 const database = url ? await openPostgresDatabase({ connectionString: url, schema, poolSize: 4 }) : await openPgliteDatabase({});
 const dir = await mkdtemp(join(tmpdir(), 'lf-match-bench-'));
 try {
-  const evaluator = evaluatorFor(FLOW);
+  const evaluator = evaluators.for(FLOW);
   const reference = createReferenceData({});
   const flow = prepareFlow(FLOW, { catalog, evaluator, reference, functions: standardFunctions(reference) });
   const files = createFileSink(dir);

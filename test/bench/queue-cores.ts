@@ -10,7 +10,8 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadExamples } from '../../runtime/api/bootstrap.ts';
+import { loadExamples } from '../../runtime/app/bootstrap.ts';
+import { createEvaluatorRegistry } from '../../runtime/evaluators.ts';
 import { openBoss } from '../../runtime/queue/boss.ts';
 import { createRunLauncher } from '../../runtime/queue/launcher.ts';
 import { tuningOf } from '../../runtime/queue/queue-options.ts';
@@ -37,7 +38,7 @@ const database = await openPostgresDatabase({ connectionString: url, schema, poo
 const { store } = database;
 const flows = await mkdtemp(join(tmpdir(), 'lf-cores-'));
 await cp(join(ROOT, 'flows/po-approved-to-erp'), join(flows, 'po-approved-to-erp'), { recursive: true });
-await loadExamples(database, { dir: flows, environment: 'bench' });
+await loadExamples(database, { evaluators: createEvaluatorRegistry(), dir: flows, environment: 'bench' });
 await connectionsRepo(store.sql).putConnection({
   environment: 'bench', name: 'erp_us', kind: 'http', settings: { baseUrl: `http://127.0.0.1:${receiverPort}`, headers: {} }, encryptedSecrets: {}, updatedBy: 'bench',
 });

@@ -10,7 +10,8 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadExamples } from '../../runtime/api/bootstrap.ts';
+import { loadExamples } from '../../runtime/app/bootstrap.ts';
+import { createEvaluatorRegistry } from '../../runtime/evaluators.ts';
 import { startQueue, type StartedQueue } from '../../runtime/queue/start-queue.ts';
 import { createConnectionResolver } from '../../runtime/connectors/connection-registry.ts';
 import { storeConnectionOptions } from '../../runtime/store/target-databases.ts';
@@ -106,7 +107,7 @@ for (const backend of backendNames()) {
 
     beforeEach(async () => {
       b = await openBackend(backend);
-      await loadExamples(b.database, { dir: flowsDir, environment: 'test' });
+      await loadExamples(b.database, { evaluators: createEvaluatorRegistry(), dir: flowsDir, environment: 'test' });
       api.reset();
     }, 300_000);
 
@@ -181,7 +182,7 @@ describe.skipIf(!url)('actuals → planning with two `ledgerflow worker` process
     const database = await openPostgresDatabase({ connectionString: url!, schema, poolSize: 2 });
     const boss = await openBoss(database, { tuning: tuningOf(), supervise: false });
     try {
-      await loadExamples(database, { dir: flowsDir, environment: 'test' });
+      await loadExamples(database, { evaluators: createEvaluatorRegistry(), dir: flowsDir, environment: 'test' });
       await connectionsRepo(database.store.sql).putConnection({
         environment: 'test', name: 'planning', kind: 'http', settings: { baseUrl: `http://127.0.0.1:${port}`, headers: {} }, encryptedSecrets: {}, updatedBy: 'tester',
       });

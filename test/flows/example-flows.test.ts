@@ -16,7 +16,9 @@ import { validateFlow } from '../../nodes/validate-flow.ts';
 import { fileInput, loadFlowFile, loadReferenceData } from '../../runtime/flow-files.ts';
 import { dryRunFlow } from '../../runtime/dry-run.ts';
 import { runMappingTests } from '../../runtime/mapping-tests.ts';
-import { evaluatorFor } from '../../runtime/evaluators.ts';
+import { createEvaluatorRegistry } from '../../runtime/evaluators.ts';
+
+const evaluators = createEvaluatorRegistry();
 
 /**
  * A flow with lookups reads live data: its dry runs get an in-memory database holding the flow's
@@ -49,14 +51,14 @@ describe.each(flowDirs)('example flow %s', (name) => {
 
   it('is valid', async () => {
     const { doc } = await loadFlowFile(path);
-    expect(validateFlow(doc, catalog, evaluatorFor(doc))).toEqual([]);
+    expect(validateFlow(doc, catalog, evaluators.for(doc))).toEqual([]);
   });
 
   it('passes its mapping tests', { timeout: 300_000 }, async () => {
     const { doc, dir } = await loadFlowFile(path);
     const reference = await loadReferenceData(doc, dir);
     const lookups = await lookupDatabase(doc, dir);
-    const results = await runMappingTests(doc, { catalog, evaluator: evaluatorFor(doc), reference, connections: lookups?.connections }).finally(() => lookups?.close());
+    const results = await runMappingTests(doc, { catalog, evaluator: evaluators.for(doc), reference, connections: lookups?.connections }).finally(() => lookups?.close());
     expect(results.length).toBeGreaterThan(0);
     for (const r of results) expect({ name: r.name, differences: r.differences, error: r.error }).toEqual({ name: r.name, differences: [], error: undefined });
   });
@@ -68,7 +70,7 @@ describe.each(flowDirs)('example flow %s', (name) => {
     for (const sample of doc.samples ?? []) {
       const lookups = await lookupDatabase(doc, dir);
       const result = await dryRunFlow({
-        doc, catalog, evaluator: evaluatorFor(doc), reference, input: { kind: 'document', document: fileInput(join(dir, sample)) }, connections: lookups?.connections,
+        doc, catalog, evaluator: evaluators.for(doc), reference, input: { kind: 'document', document: fileInput(join(dir, sample)) }, connections: lookups?.connections,
       }).finally(() => lookups?.close());
       const actual = {
         status: result.status,

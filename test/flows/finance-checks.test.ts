@@ -9,8 +9,10 @@ import { catalog } from '../../nodes/catalog.ts';
 import { parseDocument } from '../../nodes/formats/index.ts';
 import { fileFormatOptions } from '../../nodes/source/file.ts';
 import { dryRunFlow } from '../../runtime/dry-run.ts';
-import { evaluatorFor } from '../../runtime/evaluators.ts';
+import { createEvaluatorRegistry } from '../../runtime/evaluators.ts';
 import { fileInput, loadFlowFile, loadReferenceData } from '../../runtime/flow-files.ts';
+
+const evaluators = createEvaluatorRegistry();
 
 const FLOWS = resolve(import.meta.dirname, '../../flows');
 
@@ -23,7 +25,7 @@ async function runAltered(flowName: string, sample: string, alter: (record: any)
   const records: any[] = [];
   for await (const r of parseDocument(fileInput(join(dir, 'samples', sample)).chunks(), sample, fileFormatOptions(parsing))) records.push(r);
   records.forEach(alter);
-  return dryRunFlow({ doc, catalog, evaluator: evaluatorFor(doc), reference, input: { kind: 'records', records: records.map((data) => ({ data })) } });
+  return dryRunFlow({ doc, catalog, evaluator: evaluators.for(doc), reference, input: { kind: 'records', records: records.map((data) => ({ data })) } });
 }
 
 const rulesOf = (result: Awaited<ReturnType<typeof runAltered>>) => result.traces.flatMap((t) => (t.failures ?? []).filter((f) => f.severity === 'error').map((f) => f.rule));

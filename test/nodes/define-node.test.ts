@@ -51,21 +51,6 @@ describe('defineNode from one config schema', () => {
     expect([...quarantinePorts(catalog.get('route.condition')!, { routes: [], defaultPort: 'default' })]).toEqual([]);
   });
 
-  it('keeps the older shape working: its schema, defaults and expression fields as written, key and quarantine port by convention', () => {
-    const old = defineNode<{ idempotencyKey: string }, 'target'>({
-      type: 'test.old', version: 1, title: 'Old', description: '', category: 'target', inputs: [], outputs: [],
-      configSchema: { type: 'object' }, defaults: { idempotencyKey: '$sourceKey' }, expressionFields: ['/idempotencyKey'], create: noWrites,
-    });
-    expect(old.configSchema).toEqual({ type: 'object' });
-    expect(targetIdempotencyKey(old, { idempotencyKey: 'k' })).toBe('k');
-    const oldCheck = defineNode({
-      type: 'test.old-check', version: 1, title: 'Old', description: '', category: 'validate', inputs: [],
-      outputs: [{ id: 'valid', title: 'Valid' }, { id: 'invalid', title: 'Invalid' }], configSchema: {}, defaults: {},
-      create: () => ({ process: () => [] }),
-    });
-    expect([...quarantinePorts(oldCheck, {})]).toEqual(['invalid']);
-  });
-
   it('every node type of the catalog derives its expression fields from its schema', () => {
     const fields = Object.fromEntries(catalog.all().map((d) => [d.type, d.expressionFields ?? []]));
     expect(fields).toMatchObject({
@@ -80,16 +65,6 @@ describe('defineNode from one config schema', () => {
   });
 });
 
-describe('the older target shape at merge', () => {
-  it('still finds IDEMPOTENCY_KEY_SCHEMA and checkIdempotencyKey, saying what the declared shape says', async () => {
-    const { IDEMPOTENCY_KEY_SCHEMA, checkIdempotencyKey } = await import('../../nodes/target/idempotency-config.ts');
-    expect(IDEMPOTENCY_KEY_SCHEMA).toEqual(catalog.get('target.http')!.configSchema.properties!['idempotencyKey' as never]);
-    expect(checkIdempotencyKey('', evaluator).map((p) => p.path)).toEqual(['/idempotencyKey']);
-    expect(checkIdempotencyKey('$sourceKey', evaluator)).toEqual([]);
-    expect(checkIdempotencyKey('a >', evaluator)[0]).toMatchObject({ path: '/idempotencyKey', code: 'S0207' });
-  });
-});
-
 describe('every node type of the catalog', () => {
   it('has its defaults and expression fields from its config schema, nothing about its config written twice', async () => {
     const { expressionPointers, schemaDefaults } = await import('../../nodes/config-schema.ts');
@@ -97,7 +72,7 @@ describe('every node type of the catalog', () => {
       || JSON.stringify([...(d.expressionFields ?? [])].sort()) !== JSON.stringify(expressionPointers(d.configSchema).sort()));
     expect(apart.map((d) => d.type)).toEqual([]);
     // The check catches a declaration that writes its defaults apart from its schema.
-    const written = defineNode({ ...catalog.get('target.amqp')!, defaults: { connection: '', exchange: 'x' } });
+    const written = { ...catalog.get('target.amqp')!, defaults: { connection: '', exchange: 'x' } };
     expect(JSON.stringify(written.defaults)).not.toBe(JSON.stringify(schemaDefaults(written.configSchema)));
   });
 });

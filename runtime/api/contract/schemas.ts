@@ -18,6 +18,8 @@ import type { FlowDiff } from '../../../nodes/flow-diff.ts';
 import type { FlowDocument } from '../../../nodes/flow-document.ts';
 import flowDocumentSchema from '../../../nodes/flow-document.schema.json' with { type: 'json' };
 import { FLOW_DRAFT_SCHEMA } from '../../../nodes/flow-draft-schema.ts';
+import { MappingTestResultSchema, ValueDifferenceSchema, type MappingTestResult } from '../../../nodes/mapping-test-result.ts';
+import type { ValueDifference } from '../../../nodes/value-diff.ts';
 import {
   CONNECTION_KINDS, DEAD_LETTER_STATUSES, ERROR_CLASSES, PROMOTION_STATUSES, RECORD_OUTCOMES, REPLAY_AGAINST, REPLAY_REFERENCES, ROLES, RUN_STATUSES,
 } from './enums.ts';
@@ -355,19 +357,8 @@ export const TestRunRequestSchema = z.object({
   captureOutputs: z.number().int().min(0).max(1000).optional(),
 });
 
-export const ValueDifferenceSchema = z.strictObject({
-  path: z.string(), kind: z.enum(['changed', 'added', 'removed']), expected: JsonValue.optional(), actual: JsonValue.optional(),
-}).meta({ id: 'ValueDifference' });
-
-export const MappingTestResultSchema = z.strictObject({
-  name: z.string(),
-  node: z.string().nullable(),
-  passed: z.boolean(),
-  expected: JsonValue,
-  actual: JsonValue.optional().meta({ description: 'Absent when the record did not get through (see `error`)' }),
-  differences: z.array(ValueDifferenceSchema),
-  error: z.string().optional(),
-}).meta({ id: 'MappingTestResult' });
+// A mapping test's result is declared beside the flow document (nodes/mapping-test-result.ts); the contract serves it.
+export { MappingTestResultSchema, ValueDifferenceSchema };
 
 /**
  * RFC 9457 problem document, with the extension members the API sends: each
@@ -619,8 +610,7 @@ export type DatabaseSchema = z.infer<typeof DatabaseSchemaSchema>;
 export type EnvironmentChecks = z.infer<typeof EnvironmentChecksSchema>;
 export type TestRunResult = z.infer<typeof TestRunResultSchema>;
 export type TestRunRequest = z.input<typeof TestRunRequestSchema>;
-export type ValueDifference = z.infer<typeof ValueDifferenceSchema>;
-export type MappingTestResult = z.infer<typeof MappingTestResultSchema>;
+export type { MappingTestResult, ValueDifference };
 export type Environment = z.infer<typeof EnvironmentSchema>;
 export type Connection = z.infer<typeof ConnectionSchema>;
 export type Deployment = z.infer<typeof DeploymentSchema>;

@@ -1,30 +1,22 @@
 /** Sign-in with a session cookie, sign-out, who am I, and personal API tokens. */
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { hashPassword, verifyPassword } from '../../auth/passwords.ts';
-import { hashToken, newToken } from '../../auth/tokens.ts';
 import { ANY_ROLE } from '../../auth/roles.ts';
+import { createSignIn } from '../../app/sign-in.ts';
 import { createApiToken, revokeApiToken } from '../../app/users.ts';
 import type { Api, ApiContext } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
 import { api } from '../contract/routes.ts';
-import { clientAddress, createLoginThrottle } from '../login-throttle.ts';
+import { clientAddress } from '../client-address.ts';
 import { currentUser, SESSION_COOKIE } from '../middleware/auth.ts';
 import { ApiProblem } from '../problem.ts';
-
-
-const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-
-// Verifying against this keeps a wrong username as slow as a wrong password.
-let dummyHash: Promise<string> | undefined;
 
 function isHttps(c: { req: { url: string; header(name: string): string | undefined } }): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 }
 
 export function registerAuthRoutes(app: Api, ctx: ApiContext): void {
-  const { users, audit } = ctx.repos;
-  const ttl = ctx.deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
-  const throttle = createLoginThrottle(audit, ctx.now, ctx.deps.loginThrottle);
+  const { users } = ctx.repos;
+  const signIn = createSignIn(ctx, { ...ctx.deps.loginThrottle, sessionTtlMs: ctx.deps.sessionTtlMs });
 
   defineRoute(app, {
     ...api['POST /api/auth/login'], tags: ['Auth'], summary: 'Sign in (sets the lf_session cookie)', roles: 'public',
@@ -33,21 +25,9 @@ export function registerAuthRoutes(app: Api, ctx: ApiContext): void {
     const site = c.req.header('sec-fetch-site');
     if (site === 'cross-site' || site === 'same-site') throw new ApiProblem(403, 'Sign in from Ledgerflow\'s own pages.');
     const { username, password } = c.req.valid('json');
-    const attempt = { username, address: clientAddress(c) };
-    await throttle.check(attempt);
-    const found = await users.findByUsername(username);
-    const ok = found ? await verifyPassword(password, found.passwordHash) : await verifyPassword(password, await (dummyHash ??= hashPassword('not a password')));
-    if (!found || !ok || found.disabled) {
-      await throttle.failed(attempt);
-      throw new ApiProblem(401, 'Wrong username or password, or the account is disabled.');
-    }
-    await throttle.succeeded(attempt);
-    const token = newToken('lfs');
-    const expires = new Date(ctx.now().getTime() + ttl);
-    await users.createSession(hashToken(token), found.id, expires);
-    setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Lax', path: '/', secure: isHttps(c), expires, maxAge: Math.floor(ttl / 1000) });
-    const { passwordHash: _hash, ...user } = found;
-    return c.json({ user: { id: user.id, username: user.username, role: user.role, displayName: user.displayName } }, 200);
+    const { token, expires, user } = await signIn.signIn({ username, password, address: clientAddress(c) });
+    setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Lax', path: '/', secure: isHttps(c), expires, maxAge: Math.floor(signIn.ttlMs / 1000) });
+    return c.json({ user }, 200);
   });
 
   defineRoute(app, {

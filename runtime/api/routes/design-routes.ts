@@ -5,7 +5,6 @@ import { resolveNodeConfig } from '../../../nodes/node-config.ts';
 import { EMPTY_REFERENCE_DATA } from '../../../nodes/reference-data.ts';
 import { toFlowError } from '../../../nodes/errors.ts';
 import { EDITORS } from '../../auth/roles.ts';
-import { evaluatorFor } from '../../evaluators.ts';
 import { referenceSets } from '../../preview/preview-job.ts';
 import { runPreview } from '../../preview/run-preview.ts';
 import { devLookups, PREVIEW_ENVIRONMENT } from '../../preview/preview-lookups.ts';
@@ -57,7 +56,7 @@ export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
     });
     try {
       const result = await runPreview(ctx, {
-        kind: 'test-run', doc, evaluator: evaluatorFor(doc).name, reference, input,
+        kind: 'test-run', doc, evaluator: ctx.evaluators.for(doc).name, reference, input,
         captureOutputs: body.captureOutputs ?? 100, maxTraces: MAX_RECORDS_SHOWN, timeoutMs: TEST_RUN_TIMEOUT_MS,
       }, lookups);
       return c.json(result as TestRunResult, 200);
@@ -90,7 +89,7 @@ export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
     const records: unknown[] = [];
     let total = 0;
     try {
-      const evaluator = evaluatorFor(flow.draft);
+      const evaluator = ctx.evaluators.for(flow.draft);
       const behaviour = decl.create(resolved.config, { nodeId: node.id, evaluator, reference: EMPTY_REFERENCE_DATA, functions: {} }) as SourceBehaviour;
       const signal = AbortSignal.timeout(TEST_RUN_TIMEOUT_MS);
       const noConnections = { sql: () => { throw new Error('parsing a sample does not connect to databases'); }, http: () => { throw new Error('parsing a sample does not call APIs'); } };

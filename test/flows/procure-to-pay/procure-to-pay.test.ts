@@ -19,7 +19,8 @@ import { join, resolve } from 'node:path';
 import amqp from 'amqplib';
 import mysql from 'mysql2/promise';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadExamples } from '../../../runtime/api/bootstrap.ts';
+import { loadExamples } from '../../../runtime/app/bootstrap.ts';
+import { createEvaluatorRegistry } from '../../../runtime/evaluators.ts';
 import { createEnvironmentConnections, secretContext } from '../../../runtime/connectors/environment-connections.ts';
 import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queue.ts';
 import { createSecretBox, type SecretBox } from '../../../runtime/secrets/secret-box.ts';
@@ -116,7 +117,7 @@ for (const { backend, regional: regionalEngine } of variants) {
           close: async () => {},
         };
       }
-      await loadExamples(b.database, { dir, environment: 'dev' });
+      await loadExamples(b.database, { evaluators: createEvaluatorRegistry(), dir, environment: 'dev' });
       // The connections bound as demo:systems prints them, the secrets encrypted at rest.
       const repo = connectionsRepo(b.store.sql);
       for (const name of ['procurement', 'sap', 'bus']) {

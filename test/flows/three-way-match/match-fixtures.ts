@@ -9,7 +9,8 @@ import { expect } from 'vitest';
 import type { RuleFailure } from '../../../nodes/errors.ts';
 import { DELIVERY_MARKER_TABLE } from '../../../nodes/target/delivery-markers.ts';
 import type { LineState } from '../../../nodes/transform/match-lines.ts';
-import { loadExamples } from '../../../runtime/api/bootstrap.ts';
+import { loadExamples } from '../../../runtime/app/bootstrap.ts';
+import { createEvaluatorRegistry } from '../../../runtime/evaluators.ts';
 import type { Database } from '../../../runtime/store/database.ts';
 import type { Store } from '../../../runtime/store/store.ts';
 import { targetDatabase } from '../../../runtime/store/target-databases.ts';
@@ -21,7 +22,7 @@ export async function loadThreeWayMatch(database: Database, environment: string)
   const dir = await mkdtemp(join(tmpdir(), 'lf-3wm-'));
   try {
     await cp(resolve(import.meta.dirname, '../../../flows/three-way-match'), join(dir, 'three-way-match'), { recursive: true });
-    await loadExamples(database, { dir, environment });
+    await loadExamples(database, { evaluators: createEvaluatorRegistry(), dir, environment });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

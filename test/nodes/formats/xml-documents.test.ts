@@ -17,11 +17,13 @@ import { bytesOf } from '../../../nodes/formats/bytes.ts';
 import { parseXml } from '../../../nodes/formats/xml.ts';
 import { loadXmlWriter, writeXml } from '../../../nodes/formats/xml-write.ts';
 import { dryRunFlow } from '../../../runtime/dry-run.ts';
-import { evaluatorFor } from '../../../runtime/evaluators.ts';
+import { createEvaluatorRegistry } from '../../../runtime/evaluators.ts';
 import { fileInput, loadFlowFile } from '../../../runtime/flow-files.ts';
 import { en16931TotalsProblems, ibanValid, pain001TotalsProblems, pain001v09Problems, parseTree, ubl21InvoiceProblems } from './document-rules.ts';
 import { UBL_WRITE, collect, realBytes } from './helpers.ts';
 import { EMPTY_REFERENCE_DATA } from '../../../nodes/reference-data.ts';
+
+const evaluators = createEvaluatorRegistry();
 
 type Json = any;
 const text = (file: string) => new TextDecoder().decode(realBytes(file));
@@ -42,13 +44,13 @@ async function paymentRun(): Promise<Json> {
   const path = resolve(import.meta.dirname, '../../../flows/payments-pain001/flow.json');
   const { doc, dir } = await loadFlowFile(path);
   const result = await dryRunFlow({
-    doc, catalog, evaluator: evaluatorFor(doc), reference: EMPTY_REFERENCE_DATA,
+    doc, catalog, evaluator: evaluators.for(doc), reference: EMPTY_REFERENCE_DATA,
     input: { kind: 'document', document: fileInput(join(dir, doc.samples![0])) },
   });
   expect(result.traces.map((t) => [t.outcome, t.endNode])).toEqual([['delivered', 'to-bank']]);
   const [row] = JSON.parse(await readFile(join(dir, doc.samples![0]), 'utf8'));
   const transform = doc.nodes.find((n) => n.id === 'to-pain001')!.config as { expression: string };
-  return evaluatorFor(doc).compile(transform.expression, { functions }).evaluate(row, functions);
+  return evaluators.for(doc).compile(transform.expression, { functions }).evaluate(row, functions);
 }
 
 describe('pain.001: the rules against the real files', () => {
@@ -161,7 +163,7 @@ describe('UBL 2.1 invoices out', () => {
       } }
     )`;
     const doc = { evaluator: undefined } as never;
-    const record = (await evaluatorFor(doc).compile(mapping, { functions }).evaluate(invoice, functions)) as Json;
+    const record = (await evaluators.for(doc).compile(mapping, { functions }).evaluate(invoice, functions)) as Json;
     // 12.5 × 96.40 = 1205.00; 3 × 0.10 = 0.30; 2 × 33.33 = 66.66 → 1271.96; VAT 19 % of 1205.30 = 229.01, 7 % of 66.66 = 4.67.
     expect(record.Invoice.LegalMonetaryTotal.PayableAmount['#text']).toBe('1505.64');
     const xml = writeXml(record, UBL_WRITE);

@@ -12,7 +12,9 @@ import { createReferenceData } from '../../../nodes/reference-data.ts';
 import { validateFlow } from '../../../nodes/validate-flow.ts';
 import { dryRunFlow } from '../../../runtime/dry-run.ts';
 import { LookupCache } from '../../../nodes/transform/lookup-cache.ts';
-import { evaluatorFor } from '../../../runtime/evaluators.ts';
+import { createEvaluatorRegistry } from '../../../runtime/evaluators.ts';
+
+const evaluators = createEvaluatorRegistry();
 
 const node = (id: string, type: string, config: Record<string, unknown>): FlowNode => ({ id, type, typeVersion: 1, position: { x: 0, y: 0 }, config });
 
@@ -62,12 +64,12 @@ function lookupFlow(config: Record<string, unknown>): FlowDocument {
 }
 
 async function run(doc: FlowDocument, records: unknown[], connections: Partial<ConnectionResolver>) {
-  expect(validateFlow(doc, catalog, evaluatorFor(doc))).toEqual([]);
+  expect(validateFlow(doc, catalog, evaluators.for(doc))).toEqual([]);
   const resolver: ConnectionResolver = {
     sql: () => { throw new Error('no sql'); }, http: () => { throw new Error('no http'); }, ...connections,
   };
   const result = await dryRunFlow({
-    doc, catalog, evaluator: evaluatorFor(doc), reference: createReferenceData({}), connections: resolver,
+    doc, catalog, evaluator: evaluators.for(doc), reference: createReferenceData({}), connections: resolver,
     input: { kind: 'records', records: records.map((data) => ({ data })) }, captureOutputs: 1000,
   });
   return result;
@@ -98,7 +100,7 @@ describe('lookup', () => {
     const doc = lookupFlow({});
     // As the test-run preview calls it: no connections handed in.
     const result = await dryRunFlow({
-      doc, catalog, evaluator: evaluatorFor(doc), reference: createReferenceData({}),
+      doc, catalog, evaluator: evaluators.for(doc), reference: createReferenceData({}),
       input: { kind: 'records', records: orders.map((data) => ({ data })) }, captureOutputs: 1000,
     });
     const shown = result.outputs!.customer;
@@ -161,7 +163,7 @@ describe('lookup', () => {
     }) as typeof fetch;
     const doc = lookupFlow({ source: 'http', path: '/customers/{{key}}', concurrency: 2 });
     const result = await dryRunFlow({
-      doc, catalog, evaluator: evaluatorFor(doc), reference: createReferenceData({}), captureOutputs: 100,
+      doc, catalog, evaluator: evaluators.for(doc), reference: createReferenceData({}), captureOutputs: 100,
       connections: { sql: () => { throw new Error('no sql'); }, http: () => ({ baseUrl: 'http://crm.test/api', headers: {} }) },
       input: { kind: 'records', records: [{ data: { id: 'O1', customerId: 'C1' } }, { data: { id: 'O2', customerId: 'C 9' } }, { data: { id: 'O3', customerId: 'C3' } }] },
       fetch: fetchStub,
@@ -174,7 +176,7 @@ describe('lookup', () => {
 
   it('config problems name the field', () => {
     const lookup = catalog.get('transform.lookup')!;
-    const check = (config: Record<string, unknown>) => lookup.check!({ ...lookup.defaults, connection: 'crm', key: 'k', ...config }, evaluatorFor({}));
+    const check = (config: Record<string, unknown>) => lookup.check!({ ...lookup.defaults, connection: 'crm', key: 'k', ...config }, evaluators.for({}));
     expect(check({ query: 'select * from customer where id = $2', matchColumn: '' }).map((p) => p.path)).toEqual(['/query', '/query', '/matchColumn']);
     expect(check({ query: 'select * from c where id = any($1); delete from c', matchColumn: 'id' }).map((p) => p.message)).toEqual(['One SELECT statement only (a lookup can only read)']);
     expect(check({ source: 'http', path: '/customers' })).toEqual([{ path: '/path', message: 'The path must contain {{key}}, where the key goes' }]);

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../runtime/main.ts';
-import { ensureAdmin, loadExamples } from '../../../runtime/api/bootstrap.ts';
+import { ensureAdmin, loadExamples } from '../../../runtime/app/bootstrap.ts';
+import { createEvaluatorRegistry } from '../../../runtime/evaluators.ts';
 import { signWebhook } from '../../../runtime/triggers/webhook-signature.ts';
 import { createHarness, paymentsFlow, paymentsInput } from './harness.ts';
 import { targetDatabase } from '../../../runtime/store/target-databases.ts';
@@ -92,7 +93,7 @@ describe('first start with the example flows', () => {
   it('imports every flows/*/flow.json as version 1 by system, deployed to dev, runnable', async () => {
     const h = await createHarness();
     try {
-      const loaded = await loadExamples(h.database, { dir: new URL('../../../flows', import.meta.url).pathname });
+      const loaded = await loadExamples(h.database, { evaluators: createEvaluatorRegistry(), dir: new URL('../../../flows', import.meta.url).pathname });
       expect(loaded.length).toBeGreaterThanOrEqual(1);
       const ubl = loaded.find((l) => l.flowId === 'ubl-invoice-to-ap')!;
       expect(ubl.version).toBe(1);
@@ -121,7 +122,7 @@ describe('first start with the example flows', () => {
       const inStore = await h.store.sql.query<{ n: number }>(`select count(*)::int as n from information_schema.tables where table_name in ('ap_invoice', 'cash_entry', 'po_commitment')`);
       expect(inStore.rows[0].n).toBe(0);
       // Loading again leaves existing flows alone.
-      expect((await loadExamples(h.database, { dir: new URL('../../../flows', import.meta.url).pathname })).every((l) => l.skipped)).toBe(true);
+      expect((await loadExamples(h.database, { evaluators: createEvaluatorRegistry(), dir: new URL('../../../flows', import.meta.url).pathname })).every((l) => l.skipped)).toBe(true);
     } finally {
       await h.close();
     }

@@ -15,12 +15,13 @@ import { DEFAULT_ENVIRONMENTS } from '../../../runtime/promotion/environments.ts
 import { createServiceRepos } from '../../../runtime/store/service-repos.ts';
 import type { Store } from '../../../runtime/store/store.ts';
 import { paymentsFlow } from '../api/harness.ts';
+import { createEvaluatorRegistry } from '../../../runtime/evaluators.ts';
 import { storeBackends } from '../store/store-backends.ts';
 
 function contextOver(store: Store): AppContext {
   const environments = DEFAULT_ENVIRONMENTS.map((e) => ({ ...e }));
   return {
-    store, repos: createServiceRepos(store.sql), catalog, environments,
+    store, repos: createServiceRepos(store.sql), catalog, evaluators: createEvaluatorRegistry(), environments,
     environment: (name) => findEnvironment(environments, name),
     deps: { previewInWorker: false },
   };

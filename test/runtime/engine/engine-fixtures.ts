@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { defineNode, type AnyNodeDeclaration, type TargetOutcome } from '../../../nodes/define-node.ts';
 import { createCatalog } from '../../../nodes/node-catalog.ts';
-import { Type } from '../../../nodes/config-schema.ts';
+import { Expression, Type } from '../../../nodes/config-schema.ts';
 import { FlowError } from '../../../nodes/errors.ts';
 import type { FlowDocument, FlowNode, FlowEdge } from '../../../nodes/flow-document.ts';
 import { createReferenceEvaluator } from '../../../nodes/expression/jsonata-evaluator.ts';
@@ -14,12 +14,10 @@ import { prepareFlow } from '../../../runtime/engine/prepare-flow.ts';
 import { runFlow, type RunFlowOptions, type RunInput } from '../../../runtime/engine/run-flow.ts';
 import type { DeadLetterEntry, IdempotencyLedger, RecordTrace, TraceSink } from '../../../runtime/engine/run-types.ts';
 
-const schema = { type: 'object' };
-
 /** Reads records handed in through `ctx.input` as JSON lines. */
 export const linesSource = defineNode({
   type: 'test.lines', version: 1, title: 'Lines', description: 'JSON lines', category: 'source',
-  inputs: [], outputs: [{ id: 'out', title: 'Records' }], configSchema: schema, defaults: {},
+  inputs: [], outputs: [{ id: 'out', title: 'Records' }], config: Type.Object({}),
   create: () => ({
     async *read(ctx) {
       if (!ctx.input) throw new FlowError('validation', 'no input');
@@ -59,9 +57,9 @@ export const MAPS: Record<string, (d: any) => unknown> = {
   },
 };
 
-export const mapNode = defineNode<{ fn: string }, 'transform'>({
+export const mapNode = defineNode({
   type: 'test.map', version: 1, title: 'Map', description: 'JS map', category: 'transform',
-  inputs: [{ id: 'in', title: 'In' }], outputs: [{ id: 'out', title: 'Out', required: true }], configSchema: schema, defaults: { fn: 'identity' },
+  inputs: [{ id: 'in', title: 'In' }], outputs: [{ id: 'out', title: 'Out', required: true }], config: Type.Object({ fn: Type.String({ default: 'identity' }) }),
   create: (config) => ({
     process: (data) => {
       const out = MAPS[config.fn](data);
@@ -73,8 +71,8 @@ export const mapNode = defineNode<{ fn: string }, 'transform'>({
 
 export const checkNode = defineNode({
   type: 'test.check', version: 1, title: 'Check', description: 'amount must be positive', category: 'validate',
-  inputs: [{ id: 'in', title: 'In' }], outputs: [{ id: 'valid', title: 'Valid', required: true }, { id: 'invalid', title: 'Invalid' }],
-  configSchema: schema, defaults: {},
+  inputs: [{ id: 'in', title: 'In' }], outputs: [{ id: 'valid', title: 'Valid', required: true }, { id: 'invalid', title: 'Invalid', quarantine: true }],
+  config: Type.Object({}),
   create: () => ({
     process: (data: any) => Number(data.amount) > 0
       ? [{ port: 'valid', data }]
@@ -117,9 +115,10 @@ export class MemoryTarget {
   node(): AnyNodeDeclaration {
     return defineNode({
       type: 'test.target', version: 1, title: 'Memory target', description: '', category: 'target',
-      inputs: [{ id: 'in', title: 'In' }], outputs: [], configSchema: schema, defaults: { idempotencyKey: '$sourceKey' },
+      inputs: [{ id: 'in', title: 'In' }], outputs: [],
+      config: Type.Object({ object: Type.Optional(Type.String()), idempotencyKey: Expression({ minLength: 1, default: '$sourceKey' }) }),
       // Targets naming the same `object` write into the same place (default: one shared place).
-      deliveryTarget: (config: { object?: string; idempotencyKey: string }) => ({ connection: 'memory', object: config.object ?? 'rows' }),
+      deliveryTarget: (config) => ({ connection: 'memory', object: config.object ?? 'rows' }),
       create: () => ({
         batchSize: 3,
         write: async (items): Promise<TargetOutcome[]> => {

@@ -4,13 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createEvaluatorRegistry } from '../../../runtime/evaluators.ts';
 import { runPreviewJob } from '../../../runtime/preview/preview-job.ts';
 import { CAMT054_PATH, camt054Flow } from '../fan-out-items-fixtures.ts';
 
 const run = (doc: ReturnType<typeof camt054Flow>) => runPreviewJob({
   kind: 'test-run', doc, evaluator: 'jsonata', reference: {}, input: { kind: 'document', name: 'camt054.xml', bytes: new Uint8Array(readFileSync(CAMT054_PATH)) },
   captureOutputs: 100, maxTraces: 100, timeoutMs: 60_000,
-}) as Promise<{ status: string; sampleWarnings?: { code: string; nodeId: string; configPath: string; message: string }[] }>;
+}, { evaluators: createEvaluatorRegistry() }) as Promise<{ status: string; sampleWarnings?: { code: string; nodeId: string; configPath: string; message: string }[] }>;
 
 describe('test run: target field paths that match nothing in the sample', () => {
   it('names a Postgres column path that gives nothing for the records reaching the target', async () => {

@@ -11,10 +11,10 @@ import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { generatePassword, hashPassword } from '../auth/passwords.ts';
 import { loadFlowFile, storeFileReferenceData } from '../flow-files.ts';
 import type { ServiceRepos } from '../store/service-repos.ts';
-import { evaluatorFor } from '../evaluators.ts';
+import type { EvaluatorRegistry } from '../evaluators.ts';
 import { runMappingTests } from '../mapping-tests.ts';
 import { catalog } from '../../nodes/catalog.ts';
-import { serverReferenceData } from '../app/flow-checks.ts';
+import { serverReferenceData } from './flow-checks.ts';
 import { applyFlowSetup } from '../store/target-databases.ts';
 import type { Database } from '../store/database.ts';
 
@@ -40,7 +40,7 @@ export interface LoadedExample {
 }
 
 /** Imports every `<dir>/<name>/flow.json`; flows that already exist are left alone. */
-export async function loadExamples(database: Database, options: { dir?: string; environment?: string; log?: (m: string) => void } = {}): Promise<LoadedExample[]> {
+export async function loadExamples(database: Database, options: { evaluators: EvaluatorRegistry; dir?: string; environment?: string; log?: (m: string) => void }): Promise<LoadedExample[]> {
   const { store } = database;
   const dir = resolve(options.dir ?? 'flows');
   const environment = options.environment ?? 'dev';
@@ -82,7 +82,7 @@ export async function loadExamples(database: Database, options: { dir?: string; 
       ], tx);
     });
     try {
-      const tests = await runMappingTests(doc, { catalog, evaluator: evaluatorFor(doc), reference: await serverReferenceData(store, doc) });
+      const tests = await runMappingTests(doc, { catalog, evaluator: options.evaluators.for(doc), reference: await serverReferenceData(store, doc) });
       await repos.deployments.putTestResults(doc.id, version.version, tests.every((r) => r.passed), tests);
     } catch (err) {
       options.log?.(`example ${doc.id}: mapping tests could not run: ${(err as Error).message}`);
