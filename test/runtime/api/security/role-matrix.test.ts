@@ -20,6 +20,7 @@ const README_ROWS = {
   'edit drafts, save versions, test runs, mapping tests, import': ['analyst', 'admin'],
   'deploy to dev; schedules/polling in dev; request promotions': ['analyst', 'admin'],
   'start runs by hand': ALL,
+  "read an environment's databases: checks before deploy, the table picker": ALL,
   'cancel runs, replay and discard dead letters': ['operator', 'admin'],
   'deploy to test, approve promotions, roll back, impact preview': ['admin'],
   'users, connections and secrets, reference data loads, webhook secrets, audit log, delete flows': ['admin'],
@@ -81,6 +82,9 @@ const TABLE: [operation: string, row: Row, request?: { path?: string; body?: unk
   ['POST /api/flows/{id}/promotions', 'deploy to dev; schedules/polling in dev; request promotions'],
   ['POST /api/promotions/{id}/reject', 'deploy to dev; schedules/polling in dev; request promotions'],
   ['POST /api/flows/{id}/runs', 'start runs by hand'],
+  // In dev every role; beyond dev operators and admins (test/runtime/api/roles-matrix.test.ts checks both).
+  ['GET /api/flows/{id}/environment-checks', "read an environment's databases: checks before deploy, the table picker", { path: '/api/flows/payments/environment-checks?environment=dev' }],
+  ['GET /api/connections/{environment}/{name}/schema', "read an environment's databases: checks before deploy, the table picker", { path: '/api/connections/dev/ledger/schema' }],
   ['POST /api/runs/{id}/cancel', 'cancel runs, replay and discard dead letters'],
   ['POST /api/dead-letters/replay', 'cancel runs, replay and discard dead letters'],
   ['POST /api/dead-letters/discard', 'cancel runs, replay and discard dead letters'],
