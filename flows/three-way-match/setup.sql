@@ -5,7 +5,7 @@
 -- Invoice lines that passed the three-way match, posted to accounts payable: quantity and price
 -- as invoiced, the PO price they were checked against, and what the line had received and been
 -- invoiced before.
-CREATE TABLE IF NOT EXISTS ap_invoice_line (
+CREATE TABLE IF NOT EXISTS ap_matched_invoice_line (
   invoice_no       text NOT NULL,
   line_no          integer NOT NULL,
   supplier_name    text NOT NULL,
@@ -40,4 +40,4 @@ CREATE TABLE IF NOT EXISTS ap_invoice_held (
 -- into an exception: those are in the run's quarantine with their reasons).
 CREATE OR REPLACE VIEW ap_invoice_waiting AS
   SELECT h.* FROM ap_invoice_held h
-  WHERE NOT EXISTS (SELECT 1 FROM ap_invoice_line l WHERE l.invoice_no = h.invoice_no AND l.line_no = h.line_no);
+  WHERE NOT EXISTS (SELECT 1 FROM ap_matched_invoice_line l WHERE l.invoice_no = h.invoice_no AND l.line_no = h.line_no);

@@ -28,7 +28,7 @@ export async function loadThreeWayMatch(database: Database, environment: string)
   }
   // The `ap` database outlives a reused store: start from empty tables and no delivery markers.
   const ap = targetDatabase(database, 'ap');
-  await ap.query('truncate ap_invoice_line, ap_invoice_held');
+  await ap.query('truncate ap_matched_invoice_line, ap_invoice_held');
   const markers = await ap.query<{ t: unknown }>('select to_regclass($1)::text as t', [DELIVERY_MARKER_TABLE]);
   if (markers.rows[0].t) await ap.query(`truncate ${DELIVERY_MARKER_TABLE}`);
 }
@@ -37,7 +37,7 @@ export async function loadThreeWayMatch(database: Database, environment: string)
 export async function expectAp(database: Database, lines: number, qty: bigint, amountCents: bigint): Promise<void> {
   const { rows } = await targetDatabase(database, 'ap').query<{ n: unknown; qty: unknown; amount: unknown; wrong: unknown }>(
     `select count(*) as n, coalesce(sum(quantity), 0)::numeric(18,0)::text as qty, coalesce(sum(amount), 0)::text as amount,
-            count(*) filter (where amount <> quantity * unit_price) as wrong from ap_invoice_line`);
+            count(*) filter (where amount <> quantity * unit_price) as wrong from ap_matched_invoice_line`);
   expect({ n: Number(rows[0].n), qty: String(rows[0].qty), amount: String(rows[0].amount), wrong: Number(rows[0].wrong) })
     .toEqual({ n: lines, qty: String(qty), amount: centsText(amountCents), wrong: 0 });
 }
