@@ -13,6 +13,10 @@ import { compileFieldPath, fieldPathProblem } from '../nodes/field-path.ts';
 import { EXPRESSION_PREFIX } from '../nodes/target/column-values.ts';
 import { PLACEHOLDER } from '../nodes/target/http.ts';
 import type { NodeCatalog } from '../nodes/node-catalog.ts';
+import type { DatabaseTable } from '../nodes/target/column-fit.ts';
+import { recordFitFindings, type RecordFitFinding, type RecordTargetShape } from '../nodes/target/record-fit.ts';
+import type { ExpressionEvaluator } from '../nodes/expression/evaluator.ts';
+import { standardFunctions } from '../nodes/expression/functions.ts';
 import { dryRunFlow } from './dry-run.ts';
 import type { EvaluatorRegistry } from './evaluators.ts';
 import type { RunWarning } from './engine/run-types.ts';
@@ -67,6 +71,27 @@ export function targetFieldWarnings(doc: FlowDocument, outputs: Record<string, {
     }
   }
   return warnings;
+}
+
+/** The tables of a table target's database it writes to, by node id (read from the live database, see runtime/app/sample-value-checks.ts). */
+export type TargetTables = Record<string, { tables: DatabaseTable[]; searchPath: string[] }>;
+
+/**
+ * Columns of table targets whose types cannot hold what the records reaching them in a dry run (`outputs`) give
+ * them, read through each node's column map as the target would; values of sensitive fields masked.
+ */
+export async function targetValueFindings(doc: FlowDocument, outputs: Record<string, { port: string; data: unknown }[]>, targets: TargetTables, deps: { evaluator: ExpressionEvaluator; reference: ReferenceData }): Promise<(RecordFitFinding & { nodeId: string })[]> {
+  const functions = standardFunctions(deps.reference);
+  const compile = (expression: string) => deps.evaluator.compile(expression, { functions });
+  const found: (RecordFitFinding & { nodeId: string })[] = [];
+  for (const node of doc.nodes) {
+    const target = targets[node.id];
+    const records = (outputs[node.id] ?? []).map((o) => o.data);
+    if (!target || !records.length) continue;
+    const findings = await recordFitFindings(node.config as unknown as RecordTargetShape, target.tables, target.searchPath, records, { compile, sensitive: doc.sensitive ?? [] });
+    found.push(...findings.map((f) => ({ ...f, nodeId: node.id })));
+  }
+  return found;
 }
 
 export async function checkSample(doc: FlowDocument, sample: InputDocument, deps: { catalog: NodeCatalog; evaluators: EvaluatorRegistry; reference: ReferenceData }): Promise<SampleWarning[]> {

@@ -4,8 +4,8 @@
  * and returned column must exist, and a constant value (`='open'`, `=0`)
  * must fit its column's type — an integer column refuses 12.5, numeric(18,2)
  * would round 1.005, varchar(3) cannot hold 'EURO'. Values read from the
- * record are checked the same way against what a test run delivered
- * (`valueFitProblem`). Browser-safe: the server checks before deploy, the
+ * record are checked the same way against the records a sample run
+ * delivers to the target (record-fit.ts). Browser-safe: the server checks before deploy, the
  * designer in the problems panel.
  */
 import Decimal from 'decimal.js';
@@ -54,7 +54,10 @@ const JSON_TYPES = /^(json|jsonb)$/;
 const DATE = /^date$/;
 const TIMESTAMP = /^(timestamp.*|datetime)$/;
 
-const describe = (value: unknown) => (typeof value === 'string' ? `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'` : JSON.stringify(value));
+/** How a value that does not fit is shown: masked (`***`) when it comes from a sensitive field of the record. */
+export const MASKED_VALUE = '***';
+
+const describeValue = (value: unknown) => (typeof value === 'string' ? `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'` : JSON.stringify(value));
 
 function typeName(c: DatabaseColumn): string {
   if (DECIMAL.test(c.type) && c.precision !== null) return `${c.type}(${c.precision},${c.scale ?? 0})`;
@@ -72,9 +75,13 @@ function asDecimal(value: unknown): Decimal | null {
   }
 }
 
-/** Why column `c` cannot hold `value` as written (null and undefined: only a NOT NULL column without default refuses them), or null. */
-export function valueFitProblem(value: unknown, c: DatabaseColumn): string | null {
+/**
+ * Why column `c` cannot hold `value` as written (null and undefined: only a NOT NULL column without default refuses
+ * them), or null. With `masked` the message never shows the value (nor what it would round to), only why.
+ */
+export function valueFitProblem(value: unknown, c: DatabaseColumn, options: { masked?: boolean } = {}): string | null {
   const type = typeName(c);
+  const describe = (v: unknown) => (options.masked ? MASKED_VALUE : describeValue(v));
   if (value === null || value === undefined) return c.nullable || c.hasDefault ? null : `${type} NOT NULL cannot hold null`;
   if (JSON_TYPES.test(c.type)) return null;
   if (typeof value === 'object') return `${type} cannot hold ${Array.isArray(value) ? 'a list' : 'an object'}; map one value (or write to a json column)`;
@@ -90,7 +97,7 @@ export function valueFitProblem(value: unknown, c: DatabaseColumn): string | nul
     if (!d) return `${type} cannot hold ${describe(value)}: not a number`;
     if (c.precision !== null) {
       const scale = c.scale ?? 0;
-      if (d.decimalPlaces() > scale) return `${type} would round ${describe(value)} to ${d.toDecimalPlaces(scale).toFixed(scale)}: it keeps ${scale} decimal(s)`;
+      if (d.decimalPlaces() > scale) return `${type} would round ${describe(value)} to ${options.masked ? MASKED_VALUE : d.toDecimalPlaces(scale).toFixed(scale)}: it keeps ${scale} decimal(s)`;
       if (d.abs().trunc().toFixed(0).replace(/^0$/, '').length > c.precision - scale) return `${type} cannot hold ${describe(value)}: more than ${c.precision - scale} digit(s) before the decimal point`;
     }
     return null;

@@ -4,7 +4,8 @@
  * uses that the environment does not bind, and its table targets checked
  * against the live database the environment binds (missing table or column,
  * a NOT NULL column left without a value, a constant its column's type
- * cannot hold). The databases are only read (information_schema). Who may
+ * cannot hold, and the values the flow's stored samples give its columns
+ * that their types cannot hold: sample-value-checks.ts). The databases are only read (information_schema). Who may
  * look at an environment's databases is who may run there: analysts the
  * first environment, operators and admins every one.
  */
@@ -19,6 +20,7 @@ import type { AppContext } from './app-context.ts';
 import { unboundConnections } from './connection-readiness.ts';
 import { requireFlow, requireVersion } from './flow-checks.ts';
 import { AppProblem, notFound, type ProblemItem } from './problem.ts';
+import { sampleValueProblems, type CheckedTarget } from './sample-value-checks.ts';
 
 /** How a use case reads a connection's database (runtime/connectors/environment-connections.ts). */
 export interface SchemaReader {
@@ -32,6 +34,8 @@ export interface EnvironmentChecks {
   problems: ProblemItem[];
   /** The table targets checked against a database. */
   checkedTargets: number;
+  /** The stored samples whose records were checked against the targets' column types. */
+  checkedSamples: string[];
 }
 
 /** 403 unless `actor` may look into `env`'s databases (as for starting a run there). */
@@ -43,10 +47,10 @@ export function assertMayInspect(actor: Pick<AuthUser, 'role'>, env: Environment
 const isTableTarget = (n: FlowNode) => TABLE_TARGET_TYPES.includes(n.type) && typeof (n.config as { connection?: unknown })?.connection === 'string';
 
 /** Every finding of `document`'s table targets against the databases `env` binds. */
-async function tableProblems(reader: SchemaReader, env: EnvironmentConfig, document: FlowDocument, skip: Set<string>): Promise<{ problems: ProblemItem[]; checked: number }> {
+async function tableProblems(reader: SchemaReader, env: EnvironmentConfig, document: FlowDocument, skip: Set<string>): Promise<{ problems: ProblemItem[]; checked: CheckedTarget[] }> {
   const problems: ProblemItem[] = [];
   const schemas = new Map<string, Promise<TargetSchema | null>>();
-  let checked = 0;
+  const checked: CheckedTarget[] = [];
   for (const [index, node] of document.nodes.entries()) {
     if (!isTableTarget(node)) continue;
     const config = node.config as unknown as TableTargetShape & { connection: string };
@@ -60,7 +64,7 @@ async function tableProblems(reader: SchemaReader, env: EnvironmentConfig, docum
       continue;
     }
     if (!schema) continue;
-    checked++;
+    checked.push({ index, node, schema });
     if (schema.truncated) problems.push({ path: `/nodes/${index}/config/table`, nodeId: node.id, message: `${nodeName(node)}: connection '${config.connection}' in ${env.name} has more tables than are read at once; only the first were checked` });
     for (const f of tableTargetFindings(config, schema.tables, schema.searchPath, `'${config.connection}' in ${env.name}`)) {
       problems.push({ path: `/nodes/${index}/config${f.path}`, nodeId: node.id, message: `${nodeName(node)}: ${f.message}` });
@@ -80,7 +84,11 @@ export async function environmentChecks(ctx: AppContext, reader: SchemaReader, r
   const unbound = await unboundConnections(ctx, env, document);
   const skip = new Set(unbound.map((p) => p.path.slice('/connections/'.length)));
   const tables = await tableProblems(reader, env, document, skip);
-  return { environment: env.name, version: req.version ?? null, problems: [...unbound, ...tables.problems], checkedTargets: tables.checked };
+  const values = await sampleValueProblems(ctx, flow.id, document, tables.checked, nodeName);
+  return {
+    environment: env.name, version: req.version ?? null, problems: [...unbound, ...tables.problems, ...values.problems],
+    checkedTargets: tables.checked.length, checkedSamples: values.samples,
+  };
 }
 
 /** The tables and columns of connection `connection`'s database in `environment`, for the inspector's picker. */

@@ -14,6 +14,8 @@ export interface ProblemItem {
   message: string;
   nodeId?: string;
   position?: number;
+  /** What kind of problem, where a client shows kinds apart (`SAMPLE_VALUE_DOES_NOT_FIT`). */
+  code?: string;
 }
 
 export const TITLES: Record<number, string> = {

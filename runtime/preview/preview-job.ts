@@ -11,7 +11,7 @@ import { catalog as defaultCatalog } from '../../nodes/catalog.ts';
 import { dryRunFlow } from '../dry-run.ts';
 import type { EvaluatorRegistry } from '../evaluators.ts';
 import { runMappingTests } from '../mapping-tests.ts';
-import { targetFieldWarnings } from '../sample-check.ts';
+import { targetFieldWarnings, targetValueFindings, type TargetTables } from '../sample-check.ts';
 
 /** Reference data as structured-clone can carry it: set name → key → row. */
 export type ReferenceSets = Record<string, ReferenceDataSet>;
@@ -32,7 +32,26 @@ export type PreviewJob =
       maxTraces: number;
       timeoutMs: number;
     }
-  | { kind: 'mapping-tests'; doc: FlowDocument; evaluator: EvaluatorChoice; reference: ReferenceSets };
+  | { kind: 'mapping-tests'; doc: FlowDocument; evaluator: EvaluatorChoice; reference: ReferenceSets }
+  | {
+      /** A stored sample dry-run, the records reaching each table target checked against its live tables' column types. */
+      kind: 'sample-fit';
+      doc: FlowDocument;
+      evaluator: EvaluatorChoice;
+      reference: ReferenceSets;
+      input: { name: string; bytes: Uint8Array };
+      targets: TargetTables;
+      /** Records kept per node and checked. */
+      captureOutputs: number;
+      timeoutMs: number;
+    };
+
+/** What a `sample-fit` job answers: whether the sample ran, and the columns that cannot hold its values. */
+export interface SampleFitResult {
+  status: string;
+  error?: string;
+  findings: Awaited<ReturnType<typeof targetValueFindings>>;
+}
 
 /** A sample's bytes as the input document a source node reads, in 64 KB chunks. */
 export function bytesInput(name: string, bytes: Uint8Array): InputDocument {
@@ -62,6 +81,14 @@ export async function runPreviewJob(job: PreviewJob, deps: { evaluators: Evaluat
   const evaluator = deps.evaluators.byName(job.evaluator === 'compiled' ? 'compiled' : 'reference');
   const reference = createReferenceData(job.reference);
   if (job.kind === 'mapping-tests') return { results: await runMappingTests(job.doc, { catalog, evaluator, reference }) };
+  if (job.kind === 'sample-fit') {
+    const run = await dryRunFlow({
+      doc: job.doc, catalog, evaluator, reference, input: { kind: 'document', document: bytesInput(job.input.name, job.input.bytes) },
+      captureOutputs: job.captureOutputs, maxTraces: 0, signal: AbortSignal.timeout(job.timeoutMs),
+    });
+    if (run.status === 'failed') return { status: run.status, error: run.error?.message ?? 'unknown error', findings: [] } satisfies SampleFitResult;
+    return { status: run.status, findings: await targetValueFindings(job.doc, run.outputs ?? {}, job.targets, { evaluator, reference }) } satisfies SampleFitResult;
+  }
   const input = job.input.kind === 'records'
     ? { kind: 'records' as const, records: recordsOf(job.input.records, job.input.sourceKeys), sourceNodeId: job.input.sourceNodeId }
     : { kind: 'document' as const, document: bytesInput(job.input.name, job.input.bytes), sourceNodeId: job.input.sourceNodeId };

@@ -19,6 +19,6 @@ export const PREVIEW_LIMIT_MS = 30_000;
 /** `lookups`: where a test run's lookups get rows (devLookups); absent: they are "not evaluated". */
 export function runPreview(ctx: { catalog: NodeCatalog; evaluators: EvaluatorRegistry; deps: { previewInWorker?: boolean } }, job: PreviewJob, lookups?: ClosableLookupSource): Promise<unknown> {
   if (ctx.deps.previewInWorker === false || ctx.catalog !== defaultCatalog) return runPreviewJob(job, { evaluators: ctx.evaluators, catalog: ctx.catalog, lookups });
-  const killAfterMs = (job.kind === 'test-run' ? job.timeoutMs : PREVIEW_LIMIT_MS) + KILL_GRACE_MS;
+  const killAfterMs = ('timeoutMs' in job ? job.timeoutMs : PREVIEW_LIMIT_MS) + KILL_GRACE_MS;
   return previewPool().run(job, killAfterMs, lookups);
 }

@@ -214,8 +214,9 @@ export const DatabaseSchemaSchema = z.strictObject({
 export const EnvironmentChecksSchema = z.strictObject({
   environment: z.string(),
   version: z.number().int().nullable().meta({ description: 'The version checked; null: the draft' }),
-  problems: z.array(ProblemItemSchema).meta({ description: "Connections the flow uses that the environment does not bind; its table targets against that environment's database (missing table or column, NOT NULL column without a value, constant its column cannot hold)" }),
+  problems: z.array(ProblemItemSchema).meta({ description: "Connections the flow uses that the environment does not bind; its table targets against that environment's database (missing table or column, NOT NULL column without a value, constant or stored sample's value its column cannot hold)" }),
   checkedTargets: z.number().int().meta({ description: 'Table targets checked against a database' }),
+  checkedSamples: z.array(z.string()).meta({ description: "The flow's stored samples dry-run to check the values they give the table targets' columns (code SAMPLE_VALUE_DOES_NOT_FIT)" }),
 }).meta({ id: 'EnvironmentChecks' });
 
 export const TraceWithSourceRecordSchema = StoredTraceSchema.extend({ sourceRecord: SourceRecordOutcomesSchema.optional() }).meta({ id: 'TraceWithSourceRecord' });

@@ -11,7 +11,7 @@ const WHO = 'Analysts in the first environment (dev) only, operators and admins 
 export function registerEnvironmentCheckRoutes(app: Api, ctx: ApiContext): void {
   defineRoute(app, {
     ...api['GET /api/flows/{id}/environment-checks'], tags: ['Deployments'], summary: 'Before deploying: what the environment does not bind and what its databases lack', roles: RUNNERS,
-    description: `Checks the draft (or \`version\`) against \`environment\`: connections it does not bind, and each table target against the database that environment binds (missing table or column, NOT NULL column left without a value, constant its column's type cannot hold). The databases are only read. ${WHO}`,
+    description: `Checks the draft (or \`version\`) against \`environment\`: connections it does not bind, and each table target against the database that environment binds (missing table or column, NOT NULL column left without a value, constant its column's type cannot hold; the values the flow's stored samples give each column, dry-run, that its type cannot hold, with how many records fail). The databases are only read. ${WHO}`,
   }, async (c) => {
     const { id } = c.req.valid('param');
     const { environment, version } = c.req.valid('query');

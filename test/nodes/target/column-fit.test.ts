@@ -72,3 +72,11 @@ describe('tableTargetFindings', () => {
     ]);
   });
 });
+
+describe('valueFitProblem with a masked value', () => {
+  it('says why without showing the value or what it would round to', () => {
+    expect(valueFitProblem('DE89370400440532013000', col('character', { maxLength: 3 }), { masked: true })).toBe('character(3) cannot hold ***: 22 characters, at most 3');
+    expect(valueFitProblem('12.345', col('numeric', { precision: 10, scale: 2 }), { masked: true })).toBe('numeric(10,2) would round *** to ***: it keeps 2 decimal(s)');
+    expect(valueFitProblem('12.34', col('numeric', { precision: 10, scale: 2 }), { masked: true })).toBeNull();
+  });
+});

@@ -36,7 +36,7 @@ afterAll(() => h.close());
 
 describe('environment checks (embedded database)', () => {
   it('finds nothing wrong with a flow that fits the database', async () => {
-    expect(await checks('analyst', 'environment=dev')).toEqual({ environment: 'dev', version: null, problems: [], checkedTargets: 1 });
+    expect(await checks('analyst', 'environment=dev')).toEqual({ environment: 'dev', version: null, problems: [], checkedTargets: 1, checkedSamples: [] });
     expect(await checks('operator', 'environment=dev&version=1')).toMatchObject({ version: 1, problems: [], checkedTargets: 1 });
   });
 
@@ -124,6 +124,61 @@ describe.skipIf(!url)('environment checks against Postgres (TEST_DATABASE_URL)',
     const res = await h.call('operator', 'GET', '/api/connections/test/ledger/schema');
     expect(res.status).toBe(502);
     expect(await res.text()).not.toContain('hunter2-secret');
+  });
+});
+
+describe.skipIf(!url)("the values of a flow's stored sample against Postgres column types (TEST_DATABASE_URL)", () => {
+  const schema = `lf_samplefit_${process.pid}`;
+  let admin: pg.Client;
+
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    await admin.query(`create table ${schema}.fit_payments (ref text primary key, amount numeric(10,2) not null, code char(3) not null)`);
+    await h.json('admin', 'PUT', '/api/connections/test/books', { kind: 'postgres', settings: { url } });
+    const doc = flowWith({ connection: 'books', table: `${schema}.fit_payments`, columns: { ref: 'ref', amount: 'amount', code: 'currency' } }, 'sample-fit');
+    doc.connections = { books: { kind: 'postgres' } };
+    await h.json('analyst', 'POST', '/api/flows', { document: doc }, 201);
+  }, 60_000);
+  afterAll(async () => {
+    await admin?.query(`drop schema if exists ${schema} cascade`);
+    await admin?.end();
+  });
+
+  const fitChecks = () => h.json('operator', 'GET', '/api/flows/sample-fit/environment-checks?environment=test');
+
+  it('with no stored sample only the configuration is checked', async () => {
+    expect(await fitChecks()).toEqual({ environment: 'test', version: null, problems: [], checkedTargets: 1, checkedSamples: [] });
+  });
+
+  it('names the node, column, type, first value and how many records of the sample do not fit', async () => {
+    const content = JSON.stringify([
+      { ref: 'P-1', amount: 12.345, currency: 'EUROACCOUNTS' },
+      { ref: 'P-2', amount: 5, currency: 'EUROACCOUNTS' },
+      { ref: 'P-3', amount: 7.5, currency: 'EUR' },
+    ]);
+    await h.json('analyst', 'POST', '/api/flows/sample-fit/samples', { name: 'payments.json', content }, 201);
+    const body = await fitChecks();
+    expect(body).toMatchObject({ checkedTargets: 1, checkedSamples: ['payments.json'] });
+    expect(body.problems).toEqual([
+      {
+        path: '/nodes/3/config/columns/amount', nodeId: 'post', code: 'SAMPLE_VALUE_DOES_NOT_FIT',
+        message: `Node 'post': column amount of ${schema}.fit_payments: numeric(10,2) would round 12.345 to 12.35: it keeps 2 decimal(s) — 1 of 3 record(s) of the sample payments.json do not fit`,
+      },
+      {
+        path: '/nodes/3/config/columns/code', nodeId: 'post', code: 'SAMPLE_VALUE_DOES_NOT_FIT',
+        message: `Node 'post': column code of ${schema}.fit_payments: character(3) cannot hold 'EUROACCOUNTS': 12 characters, at most 3 — 2 of 3 record(s) of the sample payments.json do not fit`,
+      },
+    ]);
+  });
+
+  it('masks the value of a sensitive field', async () => {
+    const doc = (await h.json('analyst', 'GET', '/api/flows/sample-fit')).draft;
+    await h.json('analyst', 'PUT', '/api/flows/sample-fit/draft', { document: { ...doc, sensitive: ['currency'] } });
+    const messages = (await fitChecks()).problems.map((p: { message: string }) => p.message).join('\n');
+    expect(messages).toContain("character(3) cannot hold ***: 12 characters, at most 3 — 2 of 3 record(s)");
+    expect(messages).not.toContain('EUROACCOUNTS');
   });
 });
 
