@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FlowError } from '../../../nodes/errors.ts';
+import { CONNECTION_KINDS } from '../../../nodes/flow-document.ts';
 import { createConnectionResolver } from '../../../runtime/connectors/connection-registry.ts';
 import { connectionProblems } from '../../../runtime/connectors/environment-connections.ts';
 
@@ -22,7 +23,7 @@ describe('broker connection settings', () => {
     expect(connectionProblems('bus', 'nats', { servers: 'nats://a:4222,nats://b:4222', user: 'lf', password: '{{secret:pw}}' }, ['pw'])).toEqual([]);
     expect(connectionProblems('bus', 'nats', { servers: 'a:4222', token: 's3cr3t-token' }, []).map((p) => p.path)).toEqual(['/settings/token']);
     expect(connectionProblems('bus', 'nats', {}, [])[0].message).toMatch(/needs servers/);
-    expect(connectionProblems('bus', 'kafka', {}, [])[0].message).toBe("kind must be one of postgres, mysql, http, amqp, nats, sftp, not 'kafka'");
+    expect(connectionProblems('bus', 'kafka', {}, [])[0].message).toBe(`kind must be one of ${CONNECTION_KINDS.join(', ')}, not 'kafka'`);
   });
 
   it('a node asking for the other protocol is told the connection kind', () => {
