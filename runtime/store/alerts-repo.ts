@@ -63,16 +63,8 @@ export interface AlertIncidentRow {
   sentAt: string | null;
 }
 
-export interface NewIncident {
-  ruleId: string;
-  incidentKey: string;
-  flowId: string;
-  environment: string;
-  runId: string | null;
-  summary: string;
-  link: string;
-  details: Record<string, unknown>;
-}
+/** What opening an incident stores; the rest of the row (status, attempts, times) the store fills. */
+export type NewIncident = Pick<AlertIncidentRow, 'ruleId' | 'incidentKey' | 'flowId' | 'environment' | 'runId' | 'summary' | 'link' | 'details'>;
 
 export interface IncidentFilter {
   flowId?: string;
