@@ -23,8 +23,13 @@ export interface AuthorizedRequest {
 export interface HttpAuthorizer {
   /** The request with the credentials added; fetches an OAuth2 token when none is cached. */
   apply(request: AuthorizedRequest, signal: AbortSignal): Promise<AuthorizedRequest>;
-  /** After a 401: forgets the cached token. True when a retry with a new token may help (OAuth2). */
-  renew(): boolean;
+  /**
+   * After a 401 to `rejected` (the request as `apply` returned it): forgets the
+   * cached token if it is the one that request carried, so several requests
+   * refused at once fetch one new token, not one each. True when a retry with a
+   * new token may help (OAuth2).
+   */
+  renew(rejected: AuthorizedRequest): boolean;
   /** The credential values, to hide from every message. */
   readonly secrets: string[];
 }
@@ -128,8 +133,9 @@ export function createHttpAuthorizer(auth: HttpAuth | undefined, options: Author
     get secrets() {
       return hidden();
     },
-    renew() {
-      cache.tokens.delete(key);
+    renew(rejected) {
+      const cached = cache.tokens.get(key);
+      if (cached && rejected.headers.Authorization === `Bearer ${cached.token}`) cache.tokens.delete(key);
       return true;
     },
     async apply(request, signal) {

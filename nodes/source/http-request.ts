@@ -8,7 +8,7 @@
  */
 import type { HttpConnection } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
-import type { HttpAuthorizer } from '../http-auth.ts';
+import type { AuthorizedRequest, HttpAuthorizer } from '../http-auth.ts';
 import { redact } from '../secret-redaction.ts';
 import { bodyExcerpt, describeRequest, isTransientStatus, parseRetryAfter, transportError } from '../target/http-errors.ts';
 import { requestSignal, type RequestSignal } from '../target/request-signal.ts';
@@ -72,7 +72,7 @@ function hide(client: PageClient, error: FlowError): FlowError {
 }
 
 /** Waits out the rate limit, sends once, and reads the whole answer. Throws transport errors as FlowErrors. */
-async function sendOnce(client: PageClient, request: PageRequest): Promise<{ status: number; statusText: string; reply: PageReply; text: () => string }> {
+async function sendOnce(client: PageClient, request: PageRequest): Promise<{ status: number; statusText: string; reply: PageReply; text: () => string; authorized: AuthorizedRequest }> {
   const what = describePage(client, request);
   let limit: RequestSignal | undefined;
   let release: Release | undefined;
@@ -84,7 +84,7 @@ async function sendOnce(client: PageClient, request: PageRequest): Promise<{ sta
     const response = await client.fetch(authorized.url, { method: request.method, headers: authorized.headers, body: request.body, signal: limit.signal });
     const bytes = new Uint8Array(await response.arrayBuffer());
     const reply: PageReply = { url: request.url, status: response.status, bytes, header: (name) => response.headers.get(name) };
-    return { status: response.status, statusText: response.statusText, reply, text: () => new TextDecoder().decode(bytes) };
+    return { status: response.status, statusText: response.statusText, reply, text: () => new TextDecoder().decode(bytes), authorized };
   } catch (err) {
     if (err instanceof FlowError) throw err;
     throw transportError(what, err, client.nodeId, limit?.timedOut() === true, client.timeoutMs);
@@ -106,7 +106,7 @@ export async function requestPage(client: PageClient, request: PageRequest): Pro
       if (status >= 200 && status < 300) return answer.reply;
       const said = bodyExcerpt(answer.text());
       const statusText = answer.statusText ? ` ${answer.statusText}` : '';
-      if (status === 401 && !renewed && client.authorizer.renew()) {
+      if (status === 401 && !renewed && client.authorizer.renew(answer.authorized)) {
         // The token may have expired or been revoked mid-run: fetch a new one and ask again, once.
         renewed = true;
         attempt--;

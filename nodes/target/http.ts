@@ -198,7 +198,7 @@ export const httpTarget = defineNode({
         const { signal } = limit;
         const response = await ctx.fetch(authorized.url, { method: config.method, headers: authorized.headers, body, signal });
         // An expired or revoked OAuth2 token: a new one, and the same request (same Idempotency-Key) once more.
-        if (response.status === 401 && !renewed && authorizer.renew()) {
+        if (response.status === 401 && !renewed && authorizer.renew(authorized)) {
           await response.text();
           limit.clear();
           await release();

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpAuth, TargetItem } from '../../../nodes/define-node.ts';
+import { createHttpAuthorizer } from '../../../nodes/http-auth.ts';
 import { httpTarget } from '../../../nodes/target/http.ts';
 import { startProcurementApi, type ProcurementApi } from '../source/procurement-api.ts';
 import { connections, setupContext, targetContext } from './target-test-context.ts';
@@ -45,5 +46,32 @@ describe('target.http with OAuth2 client credentials', () => {
       expect(o.error.message).toMatch(/^the token endpoint of connection 'erp' .* refused the client credentials with 401 Unauthorized: .*invalid_client/);
       expect(o.error.message).not.toContain('wrong-secret-xyz');
     }
+  });
+});
+
+describe('OAuth2 token renewal', () => {
+  it('a late 401 to a request with an old token does not throw away the new one', async () => {
+    let issued = 0;
+    const fetchToken = (async () => new Response(JSON.stringify({ access_token: `tok-${++issued}`, expires_in: 3600 }), { status: 200 })) as typeof fetch;
+    const authorizer = createHttpAuthorizer(
+      { type: 'oauth2-client-credentials', tokenUrl: 'http://127.0.0.1:9/token', clientId: 'c', clientSecret: 's' },
+      { connection: 'erp', nodeId: 'post', fetch: fetchToken, timeoutMs: 1000, cache: { tokens: new Map(), pending: new Map() } },
+    );
+    const signal = new AbortController().signal;
+    // Three requests sent at once with the first token; all three answered 401.
+    const sent = await Promise.all([1, 2, 3].map(() => authorizer.apply({ url: 'http://erp/x', headers: {} }, signal)));
+    expect(sent.map((r) => r.headers.Authorization)).toEqual(['Bearer tok-1', 'Bearer tok-1', 'Bearer tok-1']);
+    expect(authorizer.renew(sent[0])).toBe(true);
+    const retried = await authorizer.apply({ url: 'http://erp/x', headers: {} }, signal);
+    expect(retried.headers.Authorization).toBe('Bearer tok-2');
+    // The other two 401s arrive after the new token was fetched: they keep it.
+    expect(authorizer.renew(sent[1])).toBe(true);
+    expect(authorizer.renew(sent[2])).toBe(true);
+    const again = await Promise.all([1, 2].map(() => authorizer.apply({ url: 'http://erp/x', headers: {} }, signal)));
+    expect(again.map((r) => r.headers.Authorization)).toEqual(['Bearer tok-2', 'Bearer tok-2']);
+    expect(issued).toBe(2);
+    // A 401 to the current token drops it.
+    authorizer.renew(again[0]);
+    expect((await authorizer.apply({ url: 'http://erp/x', headers: {} }, signal)).headers.Authorization).toBe('Bearer tok-3');
   });
 });
