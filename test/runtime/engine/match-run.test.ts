@@ -99,7 +99,11 @@ describe('match in runs', () => {
     // (outcome `aggregated`); the group records are counted apart (reconciliation.groups), not as read.
     expect((await t.run(t.threeSources, pos, 'po')).counts).toMatchObject({ read: 3, aggregated: 3 });
     expect((await t.run(t.threeSources, receipts, 'gr', 1)).counts).toMatchObject({ read: 3, aggregated: 3, quarantined: 0 });
-    await t.run(t.threeSources, invoices, 'inv');
+    const day = await t.run(t.threeSources, invoices, 'inv');
+    // PO-1|1 posts INV-1/1 and quarantines INV-2/1: each invoice has its one outcome, so the figures
+    // close (a group of mixed outcomes is not a partial delivery).
+    expect(day.reconciliation).toMatchObject({ closes: true, differences: [], groups: { counts: { read: 3, delivered: 1, quarantined: 2 }, closes: true } });
+    expect(day.reconciliation.groups?.partiallyDelivered).toBeUndefined();
     // Four invoice lines end at the match (folded into their groups; one without PO quarantined there), three groups send on five.
     expect(t.ended('run-3')).toEqual({ aggregated: 4, quarantined: 3, delivered: 2 });
     expect(t.rows('matched')).toEqual(['INV-1/1']);
