@@ -213,11 +213,11 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   const chunkSource = io.entryNodeId ? entryOf(flow, io.entryNodeId) : sourceOf(flow, io.sourceNodeId);
   const groups: ChunkGroups = new Map();
   // Group records of a node that resolves them (match) go through it first, not straight out of its port.
-  const resolving = io.entryNodeId ? resolvingNode(flow, io.entryNodeId) : undefined;
-  const resolveItems: WorkItem[] = [];
+  const toResolve = new Map<PreparedProcess, { item: WorkItem; replay?: { items?: string[] } }[]>();
   for (const root of roots) {
     // A group record (replayed on its own, or queued by its aggregate node) enters at that node.
     const source = root.entryNode && root.entryNode !== chunkSource.id ? entryOf(flow, root.entryNode) : chunkSource;
+    const resolving = root.aggregatedFrom && root.entryNode ? resolvingNode(flow, root.entryNode) : undefined;
     const sourceTargets = source.edgesByPort.get(source.outPort) ?? [];
     const sourceInPorts = source.inPortsByPort.get(source.outPort) ?? [];
     const sourcePath = [source.id];
@@ -238,7 +238,12 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     }
     if (resolving) {
       items.addRead(root.amount, root.currency);
-      resolveItems.push({ root, lineageKey: String(root.seq), sourceKey: root.sourceKey, itemKey: '', amount: root.amount, currency: root.currency, data: root.data, path: [], steps: [] });
+      const item: WorkItem = { root, lineageKey: String(root.seq), sourceKey: root.sourceKey, itemKey: '', amount: root.amount, currency: root.currency, data: root.data, path: [], steps: [] };
+      // Not this chunk's own node's group: a replay of the group's dead letters (of some items, or all).
+      const replay = root.entryNode !== io.entryNodeId ? (root.onlyItems ? { items: root.onlyItems } : {}) : undefined;
+      const list = toResolve.get(resolving);
+      if (list) list.push({ item, replay });
+      else toResolve.set(resolving, [{ item, replay }]);
       continue;
     }
     // Group records are what their aggregate node put out (test runs show them on it).
@@ -296,12 +301,14 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       else dispatchEmissions(node, answer, item, s, enqueue, end, capture, countsFor(reconciliation, item.root));
     });
   };
-  if (resolving && resolveItems.length) {
+  for (const [resolving, list] of toResolve) {
     const s = statsOf(resolving.id);
     const t0 = performance.now();
-    const answers = await processInBatch(resolving, resolveItems.map((item) => ({ data: item.data, bindings: bindingsFor(item) })), io, resolving.behaviour.grouping!.resolve!);
+    const grouping = resolving.behaviour.grouping!;
+    const records = list.map(({ item, replay }) => ({ data: item.data, bindings: bindingsFor(item), ...(replay ? { replay } : {}) }));
+    const answers = await processInBatch(resolving, records, io, (r, ctx) => grouping.resolve!(r, ctx));
     s.ms += performance.now() - t0;
-    answerBatch(resolving, resolveItems, answers, s);
+    answerBatch(resolving, list.map((x) => x.item), answers, s);
   }
 
   for (const nodeId of flow.order) {
