@@ -5,10 +5,13 @@
  * (all from one file, routed by type). Through the durable queue, on PGlite and (with
  * TEST_DATABASE_URL) Postgres, with one job loop and with two: matched lines posted with exact
  * totals, exceptions quarantined with their rules, lines whose PO is not in the ERP or whose
- * receipt is late held; the late receipts release theirs the next day.
+ * receipt is late held; the late receipts release theirs the next day. Exceptions replayed from
+ * the dead-letter list are judged against the line as it is then: those whose missing receipt was
+ * posted since are matched and posted once, the others quarantined again.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FlowDocument, FlowNode } from '../../../nodes/flow-document.ts';
+import { replayDeadLetters } from '../../../runtime/app/dead-letters.ts';
 import { startQueue, type StartedQueue } from '../../../runtime/queue/start-queue.ts';
 import { targetDatabase } from '../../../runtime/store/target-databases.ts';
 import { backendNames, jsonlInput, openBackend, waitForRun, type OpenedBackend } from '../../runtime/queue/queue-fixtures.ts';
@@ -154,5 +157,44 @@ for (const backend of backendNames()) {
         expect(await ap()).toEqual({ n: exact.n + late.n, amount: centsText(exact.cents + late.cents), wrong: 0 });
       }, 600_000);
     }
+
+    it('replays exceptions from the dead-letter list against the line as it is now: corrected ones post once, the others are quarantined again', async () => {
+      queue = await startQueue({ database: b.database, tuning: { chunkSize: 50 }, concurrency: 1 });
+      const deps = { database: b.database, launcher: queue.launcher };
+      const ended = async (id: string) => {
+        const done = await waitForRun(b.store, id, 300_000);
+        expect(done.error?.message).toBeUndefined();
+        return done;
+      };
+      const run = async (records: unknown[]) => ended((await queue!.launcher.enqueue({ flowId: flow.id, version: 1, environment: 'dev', trigger: 'manual', requestedBy: 'tester', input: jsonlInput(records) })).id);
+      const replay = async (req: { runId?: string; ids?: number[] }) => ended((await replayDeadLetters(deps, { ...req, against: { version: 1 }, defaultEnvironment: 'dev', actor: 'tester' })).run.id);
+      const ap = async () => {
+        const { rows } = await targetDatabase(b.database, 'db').query<{ n: unknown; amount: unknown }>('select count(*) as n, coalesce(sum(amount), 0)::text as amount from lm_ap_line');
+        return { n: Number(rows[0].n), amount: String(rows[0].amount) };
+      };
+      const exact = sumOf('exact');
+      const short = sumOf('short');
+      const first = await run(day1);
+      expect(await ap()).toEqual({ n: exact.n, amount: centsText(exact.cents) });
+      const shortLetters = (await b.store.listDeadLetters({ runId: first.id }, { limit: 500 })).items
+        .filter((d) => (d.error as { failures?: { rule: string }[] }).failures?.[0].rule === 'quantity-received');
+      expect(shortLetters).toHaveLength(short.n);
+
+      // The missing unit of each short line is received (a corrected receipt) in a later run: the exceptions stay decided.
+      await run(poLines.flatMap((l, i) => (l.kind === 'short' ? [{ docType: 'GR', docNo: `GR-C${i + 1}`, line: 1, poNumber: l.po, poLine: l.line, quantity: '1' }] : [])));
+      expect(await ap()).toEqual({ n: exact.n, amount: centsText(exact.cents) });
+
+      // The day's exceptions replayed: the short lines now match and are posted, the price exceptions are quarantined again.
+      const replayed = await replay({ runId: first.id });
+      expect(replayed.counts).toMatchObject({ quarantined: 0 });
+      expect(replayed.reconciliation?.groups?.counts).toMatchObject({ read: short.n + sumOf('price').n, delivered: short.n, quarantined: sumOf('price').n });
+      expect(await ap()).toEqual({ n: exact.n + short.n, amount: centsText(exact.cents + short.cents) });
+      expect(await quarantineReasons(b.store, replayed.id)).toEqual({ 'price-tolerance': sumOf('price').n });
+
+      // The short lines' dead letters replayed once more: each is found posted (duplicate), nothing is posted twice.
+      const again = await replay({ ids: shortLetters.map((d) => d.id) });
+      expect(again.reconciliation?.groups?.counts).toMatchObject({ read: short.n, duplicate: short.n, delivered: 0, quarantined: 0 });
+      expect(await ap()).toEqual({ n: exact.n + short.n, amount: centsText(exact.cents + short.cents) });
+    }, 600_000);
   });
 }
