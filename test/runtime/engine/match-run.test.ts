@@ -72,7 +72,7 @@ function setUp() {
   };
   const rows = (outcome: string) => [...ap.rows].filter(([, r]) => (r as { match: { outcome: string } }).match.outcome === outcome).map(([k]) => k).sort();
   // A replay of dead letters, as the dead-letter use case queues it.
-  const replay = (doc: typeof oneSource, letters: DeadLetterEntry[]) => run(doc, [], undefined, 500, { kind: 'records', records: replayRecords(letters) });
+  const replay = (doc: typeof oneSource, letters: DeadLetterEntry[]) => run(doc, [], undefined, 500, { kind: 'records', records: replayRecords(letters.map((l) => ({ ...l, itemKey: l.itemKey ?? '', entryNode: l.entryNode ?? null }))) });
   const quarantinedIn = (runId: string) => sink.deadLetters.filter((d) => d.runId === runId);
   return { ap, sink, run, replay, quarantinedIn, line, rows, ended, threeSources, oneSource };
 }
