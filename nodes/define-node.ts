@@ -412,7 +412,18 @@ export interface GroupingBehaviour {
    * this, with keyed state, and its emissions leave by the node's ports. Absent: a group record
    * leaves by `out` as it is (aggregate).
    */
-  resolve?: NonNullable<ProcessBehaviour['processBatch']>;
+  resolve?(records: GroupToResolve[], ctx: ProcessContext): Promise<(Emission[] | FlowError)[]>;
+}
+
+/** A group record as a resolving node (match) gets it. */
+export interface GroupToResolve {
+  data: unknown;
+  bindings: Bindings;
+  /**
+   * Set when the group record is a replay of its dead letters (not a run's own group): the item
+   * keys replayed, or absent `items` for all of them. The run that failed applied the group.
+   */
+  replay?: { items?: string[] };
 }
 
 export interface TargetItem {

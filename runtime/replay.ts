@@ -71,12 +71,15 @@ export async function selectDeadLetters(store: Store, req: { runId?: string; ids
  * failed, with the items to run again. Items not named (delivered, or left
  * open for later) are not run again, so they are neither re-sent nor
  * quarantined twice. A dead letter of the whole record ('' item) runs it all.
+ * A group record is one per run: the same key's group of another run holds
+ * other records (a match group of Monday's invoices and one of Tuesday's).
  */
-export function replayRecords(letters: Pick<DeadLetterRow, 'sourceKey' | 'itemKey' | 'sourceRecord' | 'entryNode' | 'businessKey'>[]): GivenRecord[] {
+export function replayRecords(letters: Pick<DeadLetterRow, 'runId' | 'sourceKey' | 'itemKey' | 'sourceRecord' | 'entryNode' | 'businessKey'>[]): GivenRecord[] {
   const bySourceKey = new Map<string, GivenRecord & { items: Set<string> }>();
   for (const l of letters) {
-    let record = bySourceKey.get(l.sourceKey);
-    if (!record) bySourceKey.set(l.sourceKey, (record = { ...givenOf(l), items: new Set() }));
+    const key = l.entryNode ? `${l.runId}\n${l.sourceKey}` : l.sourceKey;
+    let record = bySourceKey.get(key);
+    if (!record) bySourceKey.set(key, (record = { ...givenOf(l), items: new Set() }));
     record.items.add(l.itemKey ?? '');
   }
   return [...bySourceKey.values()].map(({ items, ...record }) => (items.has('') ? record : { ...record, onlyItems: [...items] }));

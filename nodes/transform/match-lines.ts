@@ -84,13 +84,30 @@ async function decide(line: LineState, invoice: HeldInvoice, judge: Judge): Prom
 }
 
 /**
+ * A replay of a group's dead letters: the invoices replayed (all of the group's without `items`).
+ * The run that failed them applied the group's orders and receipts, and a later run may have
+ * corrected them since, so a replay does not apply them again.
+ */
+export interface Replay {
+  items?: string[];
+}
+
+/**
  * The line after this run's records of it: orders and receipts first (so the order within the
  * run does not matter), then the invoices held from earlier runs (oldest first), then this run's
- * invoices in read order. An invoice already seen (held or decided) changes nothing.
+ * invoices in read order. An invoice already seen (held or decided) changes nothing, except in a
+ * replay: an invoice replayed whose decision was an exception is judged again, against the line
+ * as it is now (a late or corrected receipt since), so it may match; one matched stays matched.
  */
-export async function resolveLine(current: LineState | undefined, group: MatchGroup, expecting: Expecting, judge: Judge): Promise<LineState> {
+export async function resolveLine(current: LineState | undefined, group: MatchGroup, expecting: Expecting, judge: Judge, replay?: Replay): Promise<LineState> {
   const line: LineState = current ? structuredClone(current) : emptyLine();
-  for (const r of group.records) {
+  if (replay) {
+    const replayed = replay.items && new Set(replay.items);
+    for (const r of group.records) {
+      if (r.side === 'invoice' && line.decided[r.id]?.outcome === 'exception' && (!replayed || replayed.has(r.id))) delete line.decided[r.id];
+    }
+  }
+  for (const r of replay ? [] : group.records) {
     if (r.side === 'order') line.order = r.data;
     else if (r.side === 'receipt' && !(r.id in line.receipts)) {
       line.receipts[r.id] = r.quantity!;

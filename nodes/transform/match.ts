@@ -170,7 +170,7 @@ export const matchNode = defineNode({
         const groups = records.map((r) => r.data as MatchGroup);
         // One change per key and run: a retried chunk gets the recorded line back and sends the same.
         const changes: StateChange[] = groups.map((g) => ({ key: g.key, applyKey: `${ctx.runId}:${g.key}` }));
-        const results = await ctx.state.apply(scope, changes, (i, current) => resolveLine(current as LineState | undefined, groups[i], expecting, judge), { runId: ctx.runId, nodeId });
+        const results = await ctx.state.apply(scope, changes, (i, current) => resolveLine(current as LineState | undefined, groups[i], expecting, judge, records[i].replay), { runId: ctx.runId, nodeId });
         return results.map((result, i): Emission[] | FlowError => {
           if (result.error !== undefined) return nodeError(result.error, nodeId);
           const after = result.after as LineState;

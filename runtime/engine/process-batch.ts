@@ -2,16 +2,16 @@
  * Nodes that reach the outside world (lookup, keyed state) take all of a chunk's records that
  * reach them in one call, so one query serves many records.
  */
-import type { Emission, KeyedStateStore, ProcessBehaviour, ProcessContext } from '../../nodes/define-node.ts';
+import type { Emission, KeyedStateStore, ProcessContext } from '../../nodes/define-node.ts';
 import type { Bindings } from '../../nodes/expression/evaluator.ts';
 import { FlowError, toFlowError } from '../../nodes/errors.ts';
 import type { PreparedProcess } from './prepare-flow.ts';
 import type { ChunkIO } from './process-chunk.ts';
 
 /** A batch node's answer for each record, in order; a thrown error fails every record with it. */
-export async function processInBatch(
-  node: PreparedProcess, records: { data: unknown; bindings: Bindings }[], io: ChunkIO,
-  process: NonNullable<ProcessBehaviour['processBatch']> = node.behaviour.processBatch!,
+export async function processInBatch<R extends { data: unknown; bindings: Bindings }>(
+  node: PreparedProcess, records: R[], io: ChunkIO,
+  process: (records: R[], ctx: ProcessContext) => Promise<(Emission[] | FlowError)[]> = node.behaviour.processBatch!,
 ): Promise<(Emission[] | FlowError)[]> {
   const ctx: ProcessContext = {
     connections: io.target.connections, fetch: io.target.fetch, signal: io.target.signal, runId: io.runId,

@@ -71,6 +71,12 @@ export interface WorkItem extends TargetWork {
    * outcome when it is filtered out later, and makes a later failure a partial delivery.
    */
   delivery?: { outcome: 'delivered' | 'duplicate'; trace: Partial<RecordTrace> };
+  /**
+   * Of a group record a match resolved: the invoice (item key) it carries. Each invoice of the
+   * group has its own outcome, so a group posting one and quarantining another is not a partial
+   * delivery; an invoice written to one target and failed at another still is.
+   */
+  resolvedItem?: string;
 }
 
 export interface ChunkIO {
@@ -121,9 +127,14 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   const traces: RecordTrace[] = [];
   const deadLetters: DeadLetterEntry[] = [];
   const rootOutcomes = new Map<RootRecord, RecordOutcome>();
-  // Per source record: did any of its records reach a target, did any fail (partial delivery)?
-  const rootReached = new Set<RootRecord>();
-  const rootFailed = new Set<RootRecord>();
+  // Per source record (per invoice of a match group): did any of its records reach a target, did any fail (partial delivery)?
+  const unitsReached = new Map<RootRecord, Set<string>>();
+  const unitsFailed = new Map<RootRecord, Set<string>>();
+  const note = (units: Map<RootRecord, Set<string>>, item: WorkItem) => {
+    const set = units.get(item.root);
+    if (set) set.add(item.resolvedItem ?? '');
+    else units.set(item.root, new Set([item.resolvedItem ?? '']));
+  };
   // Item level: items are counted read as they are made, and by outcome as they end.
   const reconciliation = new ReconciliationBuilder();
   const itemsOf = (root: RootRecord) => countsFor(reconciliation, root).items();
@@ -188,8 +199,8 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       });
     }
     rootOutcomes.set(root, worse(rootOutcomes.get(root), outcome));
-    if (outcome === 'delivered' || outcome === 'duplicate' || item.delivery) rootReached.add(root);
-    if (outcome === 'quarantined' || outcome === 'dead_lettered') rootFailed.add(root);
+    if (outcome === 'delivered' || outcome === 'duplicate' || item.delivery) note(unitsReached, item);
+    if (outcome === 'quarantined' || outcome === 'dead_lettered') note(unitsFailed, item);
     itemsOf(root).addOutcome(outcome, item.amount, item.currency);
   };
 
@@ -202,11 +213,11 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   const chunkSource = io.entryNodeId ? entryOf(flow, io.entryNodeId) : sourceOf(flow, io.sourceNodeId);
   const groups: ChunkGroups = new Map();
   // Group records of a node that resolves them (match) go through it first, not straight out of its port.
-  const resolving = io.entryNodeId ? resolvingNode(flow, io.entryNodeId) : undefined;
-  const resolveItems: WorkItem[] = [];
+  const toResolve = new Map<PreparedProcess, { item: WorkItem; replay?: { items?: string[] } }[]>();
   for (const root of roots) {
     // A group record (replayed on its own, or queued by its aggregate node) enters at that node.
     const source = root.entryNode && root.entryNode !== chunkSource.id ? entryOf(flow, root.entryNode) : chunkSource;
+    const resolving = root.aggregatedFrom && root.entryNode ? resolvingNode(flow, root.entryNode) : undefined;
     const sourceTargets = source.edgesByPort.get(source.outPort) ?? [];
     const sourceInPorts = source.inPortsByPort.get(source.outPort) ?? [];
     const sourcePath = [source.id];
@@ -227,7 +238,12 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     }
     if (resolving) {
       items.addRead(root.amount, root.currency);
-      resolveItems.push({ root, lineageKey: String(root.seq), sourceKey: root.sourceKey, itemKey: '', amount: root.amount, currency: root.currency, data: root.data, path: [], steps: [] });
+      const item: WorkItem = { root, lineageKey: String(root.seq), sourceKey: root.sourceKey, itemKey: '', amount: root.amount, currency: root.currency, data: root.data, path: [], steps: [] };
+      // Not this chunk's own node's group: a replay of the group's dead letters (of some items, or all).
+      const replay = root.entryNode !== io.entryNodeId ? (root.onlyItems ? { items: root.onlyItems } : {}) : undefined;
+      const list = toResolve.get(resolving);
+      if (list) list.push({ item, replay });
+      else toResolve.set(resolving, [{ item, replay }]);
       continue;
     }
     // Group records are what their aggregate node put out (test runs show them on it).
@@ -285,12 +301,14 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
       else dispatchEmissions(node, answer, item, s, enqueue, end, capture, countsFor(reconciliation, item.root));
     });
   };
-  if (resolving && resolveItems.length) {
+  for (const [resolving, list] of toResolve) {
     const s = statsOf(resolving.id);
     const t0 = performance.now();
-    const answers = await processInBatch(resolving, resolveItems.map((item) => ({ data: item.data, bindings: bindingsFor(item) })), io, resolving.behaviour.grouping!.resolve!);
+    const grouping = resolving.behaviour.grouping!;
+    const records = list.map(({ item, replay }) => ({ data: item.data, bindings: bindingsFor(item), ...(replay ? { replay } : {}) }));
+    const answers = await processInBatch(resolving, records, io, (r, ctx) => grouping.resolve!(r, ctx));
     s.ms += performance.now() - t0;
-    answerBatch(resolving, resolveItems, answers, s);
+    answerBatch(resolving, list.map((x) => x.item), answers, s);
   }
 
   for (const nodeId of flow.order) {
@@ -372,7 +390,8 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     const outcome = rootOutcomes.get(root);
     const counts = countsFor(reconciliation, root);
     if (outcome) counts.addOutcome(outcome, root.amount, root.currency);
-    if (rootReached.has(root) && rootFailed.has(root)) counts.partiallyDelivered++;
+    const reached = unitsReached.get(root);
+    for (const unit of unitsFailed.get(root) ?? []) if (reached?.has(unit)) counts.partiallyDelivered++;
   }
   return { traces, deadLetters, nodeStats: [...stats.values()], reconciliation: reconciliation.toReconciliation(), outputs, ...(groups.size ? { groups } : {}) };
 }
@@ -464,6 +483,7 @@ function dispatchEmissions(
   let childCount = 0;
   for (const em of emissions) childCount += Math.max(1, node.edgesByPort.get(em.port)?.length ?? 0);
   const split = childItems(node, emissions, item, childCount, totals);
+  const resolves = node.category !== 'target' && !!node.behaviour.grouping?.resolve;
   let kept: ChildItem[] | undefined;
   if (split) {
     kept = split.filter((c) => selected(item.root, c.itemKey));
@@ -490,6 +510,8 @@ function dispatchEmissions(
       if (node.category === 'transform') child.steps = [...item.steps, { node: node.id, data: em.data }];
       if (item.warnings) child.warnings = item.warnings;
       if (item.delivery) child.delivery = item.delivery;
+      if (item.resolvedItem !== undefined) child.resolvedItem = item.resolvedItem;
+      else if (resolves && item.root.aggregatedFrom) child.resolvedItem = (em.item?.declares.key ? keyText(em.item.key) : null) ?? own.itemKey;
       const inPort = node.inPortsByPort.get(em.port)?.[k];
       if (inPort) child.inPort = inPort;
       if (em.failures?.length && !quarantine) child.warnings = [...(item.warnings ?? []), ...em.failures];

@@ -241,7 +241,10 @@ export async function* readRoots(
     if (given.group) {
       // Its key, business key and lines were computed when it was emitted; it carries no amount of its own.
       const { entryNode, sourceLineageKeys, businessKey } = given.group;
-      yield { seq, sourceKey: given.sourceKey ?? options.digest(JSON.stringify(data)), businessKey, amount: null, currency: null, data, aggregatedFrom: sourceLineageKeys, entryNode };
+      const root: RootRecord = { seq, sourceKey: given.sourceKey ?? options.digest(JSON.stringify(data)), businessKey, amount: null, currency: null, data, aggregatedFrom: sourceLineageKeys, entryNode };
+      // A match group replays only the invoices that failed (the others keep their outcome).
+      if (given.onlyItems?.length) root.onlyItems = given.onlyItems;
+      yield root;
       continue;
     }
     // Records handed in directly did not pass a parser's limits (files did).

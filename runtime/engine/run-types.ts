@@ -193,7 +193,9 @@ export interface Reconciliation {
   withoutAmount: number;
   /**
    * Source records delivered at some targets (or some of their fan-out items) and failed at
-   * others: counted under their worst outcome, and keeping the run from closing. A replay
+   * others: counted under their worst outcome, and keeping the run from closing. In a match
+   * group each invoice counts apart (one posted and another quarantined is no partial delivery;
+   * one invoice written to one target and failed at another is). A replay
    * writes only what is missing. Absent in runs recorded before it was counted.
    */
   partiallyDelivered?: number;

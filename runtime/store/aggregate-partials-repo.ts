@@ -34,11 +34,16 @@ export async function insertPartials(db: Queryable, runId: string, part: number,
 export async function partialsPage(
   db: Queryable, runId: string, nodeId: string, after: { groupKey: string; part: number } | null, limit: number,
 ): Promise<{ groupKey: string; part: number; state: StoredGroup }[]> {
+  // Two statements, not one with `$3 is null or …`: the row comparison alone bounds a scan of the key-order index (0026).
   const { rows } = await db.query<{ group_key: string; part: unknown; state: StoredGroup }>(
-    `select group_key, part, state from aggregate_partials
-     where run_id = $1 and node_id = $2 and ($3::text is null or (group_key collate "C", part) > ($3::text collate "C", $4::integer))
-     order by group_key collate "C", part limit $5`,
-    [runId, nodeId, after?.groupKey ?? null, after?.part ?? 0, limit],
+    after
+      ? `select group_key, part, state from aggregate_partials
+         where run_id = $1 and node_id = $2 and (group_key collate "C", part) > ($4::text collate "C", $5::integer)
+         order by group_key collate "C", part limit $3`
+      : `select group_key, part, state from aggregate_partials
+         where run_id = $1 and node_id = $2
+         order by group_key collate "C", part limit $3`,
+    after ? [runId, nodeId, limit, after.groupKey, after.part] : [runId, nodeId, limit],
   );
   return rows.map((r) => ({ groupKey: r.group_key, part: numberOf(r.part), state: r.state }));
 }

@@ -4,7 +4,9 @@
  * the keyed state (and the keys spilled beyond the node's limit) in the runtime's store (Postgres from TEST_DATABASE_URL, else the embedded
  * PGlite), traces counted and dropped, matched lines to a JSON Lines file. Prints one JSON line.
  *
- *   node --import tsx test/bench/match-bench.ts [invoice lines = 100000] [receipts a line = 3]
+ *   node --import tsx test/bench/match-bench.ts [invoice lines = 100000] [receipts a line = 3] [keys in memory = 20000]
+ *
+ * A smaller third argument (at least 100) makes a small run spill: e.g. `10000 3 1000`.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,6 +29,7 @@ const evaluators = createEvaluatorRegistry();
 
 const INVOICES = Number(process.argv[2] ?? 100_000);
 const RECEIPTS_A_LINE = Number(process.argv[3] ?? 3);
+const KEYS_IN_MEMORY = Number(process.argv[4] ?? 20_000);
 const url = process.env.TEST_DATABASE_URL;
 
 const node = (id: string, type: string, x: number, config: Record<string, unknown>) => ({ id, type, typeVersion: 1, position: { x, y: 0 }, config });
@@ -40,6 +43,7 @@ const FLOW: FlowDocument = {
       receipt: { key: ['po', 'line'], quantity: 'qty', id: 'id' },
       invoice: { key: ['po', 'line'], quantity: 'qty', id: 'id' },
       rules: [{ name: 'quantity-received', expression: '$decCmp($quantity, $decSub($received, $invoiced)) <= 0', message: '{{$quantity}} over {{$received}}' }],
+      maxGroupsInMemory: KEYS_IN_MEMORY,
     }),
     node('ap', 'target.file', 600, { path: 'matched.jsonl', format: 'jsonl', idempotencyKey: 'id' }),
   ],
@@ -84,7 +88,7 @@ try {
   const match = result.nodeStats.find((s) => s.nodeId === 'match');
   const records = INVOICES * (RECEIPTS_A_LINE + 1);
   console.log(JSON.stringify({
-    backend: url ? 'postgres' : 'pglite', invoiceLines: INVOICES, receiptLines: INVOICES * RECEIPTS_A_LINE, status: result.status, seconds,
+    backend: url ? 'postgres' : 'pglite', invoiceLines: INVOICES, keysInMemory: KEYS_IN_MEMORY, receiptLines: INVOICES * RECEIPTS_A_LINE, status: result.status, seconds,
     recordsPerSec: records / seconds, matched: match?.out ?? 0, exceptions: match?.invalid ?? 0, maxRssMb: process.resourceUsage().maxRSS / 1024, traces,
     error: result.error?.message,
   }));

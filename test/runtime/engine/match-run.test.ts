@@ -13,7 +13,9 @@ import { standardFunctions } from '../../../nodes/expression/functions.ts';
 import type { LineState } from '../../../nodes/transform/match-lines.ts';
 import type { FlowEdge } from '../../../nodes/flow-document.ts';
 import { prepareFlow } from '../../../runtime/engine/prepare-flow.ts';
-import { runFlow } from '../../../runtime/engine/run-flow.ts';
+import { runFlow, type RunInput } from '../../../runtime/engine/run-flow.ts';
+import type { DeadLetterEntry } from '../../../runtime/engine/run-types.ts';
+import { replayRecords } from '../../../runtime/replay.ts';
 import { createMemoryKeyedState } from '../../../runtime/engine/memory-keyed-state.ts';
 import { evaluator, flowOf, jsonLines, linesSource, MemoryLedger, MemoryTarget, MemoryTraceSink, node } from './engine-fixtures.ts';
 
@@ -51,10 +53,10 @@ function setUp() {
     { businessKey: 'po', amount: undefined },
   );
   let runs = 0;
-  const run = (doc: typeof oneSource, records: unknown[], sourceNodeId?: string, chunkSize = 500) => {
+  const run = (doc: typeof oneSource, records: unknown[], sourceNodeId?: string, chunkSize = 500, input?: RunInput) => {
     const flow = prepareFlow(doc, { catalog, evaluator, reference, functions: standardFunctions(reference) });
     return runFlow({
-      runId: `run-${++runs}`, flow, input: { ...jsonLines(records), ...(sourceNodeId ? { sourceNodeId } : {}) } as ReturnType<typeof jsonLines>, ledger, traces: sink, state, chunkSize,
+      runId: `run-${++runs}`, flow, input: input ?? { ...jsonLines(records), ...(sourceNodeId ? { sourceNodeId } : {}) } as ReturnType<typeof jsonLines>, ledger, traces: sink, state, chunkSize,
       connections: { sql: () => { throw new Error('no sql'); }, http: () => { throw new Error('no http'); } },
       files: { append: async () => {} },
       digest: (s) => createHash('sha256').update(s).digest('hex'),
@@ -69,7 +71,10 @@ function setUp() {
     return tally;
   };
   const rows = (outcome: string) => [...ap.rows].filter(([, r]) => (r as { match: { outcome: string } }).match.outcome === outcome).map(([k]) => k).sort();
-  return { ap, sink, run, line, rows, ended, threeSources, oneSource };
+  // A replay of dead letters, as the dead-letter use case queues it.
+  const replay = (doc: typeof oneSource, letters: DeadLetterEntry[]) => run(doc, [], undefined, 500, { kind: 'records', records: replayRecords(letters.map((l) => ({ ...l, itemKey: l.itemKey ?? '', entryNode: l.entryNode ?? null }))) });
+  const quarantinedIn = (runId: string) => sink.deadLetters.filter((d) => d.runId === runId);
+  return { ap, sink, run, replay, quarantinedIn, line, rows, ended, threeSources, oneSource };
 }
 
 const pos = [
@@ -99,7 +104,11 @@ describe('match in runs', () => {
     // (outcome `aggregated`); the group records are counted apart (reconciliation.groups), not as read.
     expect((await t.run(t.threeSources, pos, 'po')).counts).toMatchObject({ read: 3, aggregated: 3 });
     expect((await t.run(t.threeSources, receipts, 'gr', 1)).counts).toMatchObject({ read: 3, aggregated: 3, quarantined: 0 });
-    await t.run(t.threeSources, invoices, 'inv');
+    const day = await t.run(t.threeSources, invoices, 'inv');
+    // PO-1|1 posts INV-1/1 and quarantines INV-2/1: each invoice has its one outcome, so the figures
+    // close (a group of mixed outcomes is not a partial delivery).
+    expect(day.reconciliation).toMatchObject({ closes: true, differences: [], groups: { counts: { read: 3, delivered: 1, quarantined: 2 }, closes: true } });
+    expect(day.reconciliation.groups?.partiallyDelivered).toBeUndefined();
     // Four invoice lines end at the match (folded into their groups; one without PO quarantined there), three groups send on five.
     expect(t.ended('run-3')).toEqual({ aggregated: 4, quarantined: 3, delivered: 2 });
     expect(t.rows('matched')).toEqual(['INV-1/1']);
@@ -143,5 +152,40 @@ describe('match in runs', () => {
     expect(outcomes[1]).toEqual(outcomes[0]);
     expect(outcomes[2]).toEqual(outcomes[0]);
     expect(outcomes[0].held).toEqual(['INV-3/1']);
+  });
+
+  it('replays an exception against the line as it is now: it matches once the cause is gone, posts once, and an exception that still holds is quarantined with its current rules', async () => {
+    const t = setUp();
+    await t.run(t.oneSource, [...pos, ...receipts, ...invoices]);
+    const letters = t.quarantinedIn('run-1').filter((d) => d.entryNode === 'match');
+    expect(letters.map((d) => [d.itemKey, d.sourceKey]).sort()).toEqual([['INV-1/2', 'match:["PO-1|2"]'], ['INV-2/1', 'match:["PO-1|1"]']]);
+    const letter = (item: string) => letters.filter((d) => d.itemKey === item);
+
+    // Nothing changed: replayed, the exception is judged again and quarantined again, with the rule that fails now.
+    await t.replay(t.oneSource, letter('INV-2/1'));
+    expect(t.ended('run-2')).toEqual({ quarantined: 1 });
+    expect(t.quarantinedIn('run-2').map((d) => d.error.failures)).toEqual([[{ rule: 'quantity-received', message: '4 invoiced, 3 received and not yet invoiced', severity: 'error' }]]);
+
+    // A late receipt arrives in a later run: that run does not touch the decided exception ...
+    await t.run(t.oneSource, [{ type: 'receipt', grn: 'GR-9', po: 'PO-1', line: 1, qty: '1' }]);
+    expect(t.rows('matched')).toEqual(['INV-1/1']);
+    // ... its replay matches it against what the line has now (11 received, 7 invoiced) and posts it once.
+    const replayed = await t.replay(t.oneSource, t.quarantinedIn('run-2'));
+    expect(t.ended('run-4')).toEqual({ delivered: 1 });
+    expect(replayed.reconciliation.closes).toBe(true);
+    expect(t.ap.rows.get('INV-2/1')).toMatchObject({ match: { key: 'PO-1|1', outcome: 'matched', received: '11', invoicedBefore: '7', quantity: '4' } });
+    expect(await t.line('PO-1|1')).toMatchObject({ received: '11', invoiced: '11', decided: { 'INV-2/1': { outcome: 'matched' } } });
+    // Replayed again (the same dead letter, the replay retried): it stays matched, the target skips it, nothing is invoiced twice.
+    await t.replay(t.oneSource, t.quarantinedIn('run-2'));
+    expect(t.ended('run-5')).toEqual({ duplicate: 1 });
+    expect(await t.line('PO-1|1')).toMatchObject({ received: '11', invoiced: '11' });
+
+    // The PO line's price corrected (a new version of the order): the replay judges the price against it,
+    // not against the order the failed run's group held.
+    await t.run(t.oneSource, [{ ...pos[1], price: '13.00' }]);
+    await t.replay(t.oneSource, letter('INV-1/2'));
+    expect(t.ended('run-7')).toEqual({ delivered: 1 });
+    expect(t.ap.rows.get('INV-1/2')).toMatchObject({ match: { outcome: 'matched', order: { price: '13.00' } } });
+    expect(t.rows('matched')).toEqual(['INV-1/1', 'INV-1/2', 'INV-2/1']);
   });
 });
