@@ -21,6 +21,7 @@ export const SubflowVersionSchema = z.strictObject({
 export const SubflowUseSchema = z.strictObject({
   flowId: z.string(), flowName: z.string(), nodeId: z.string(),
   version: z.number().int().meta({ description: 'The version the flow (its draft) pins' }),
+  via: z.array(z.string()).optional().meta({ description: 'The sub-flows it is used through, outermost first (absent: the flow uses it itself)' }),
 }).meta({ id: 'SubflowUse' });
 
 export const SubflowSummarySchema = SubflowVersionSchema.extend({ usedBy: z.array(SubflowUseSchema) }).meta({ id: 'SubflowSummary' });
