@@ -7,32 +7,9 @@ import { expandSubflows, MAX_SUBFLOW_DEPTH } from '../../../nodes/subflow/expand
 import { groupAsSubflow } from '../../../nodes/subflow/group.ts';
 import type { SubflowDefinition } from '../../../nodes/subflow/subflow.ts';
 import { validateFlow } from '../../../nodes/validate-flow.ts';
-import { e, flowUsing, n, subflowConfig, vatCheckDefinition } from './subflow-fixtures.ts';
+import { e, flowNesting, flowUsing, intakeDefinition, n, subflowConfig, vatCheckDefinition } from './subflow-fixtures.ts';
 
 const evaluator = createReferenceEvaluator();
-
-/** `invoice-intake` v1: stamps the record, then uses `vat-check` (at `vatVersion`), whose outputs it passes on. */
-function intakeDefinition(vatVersion = 1, vat: SubflowDefinition = vatCheckDefinition()): SubflowDefinition {
-  return {
-    inputs: [{ id: 'in', targets: [{ node: 'stamp' }] }],
-    outputs: [
-      { id: 'ok', sources: [{ node: 'vat', port: 'ok' }] },
-      { id: 'rejected', sources: [{ node: 'vat', port: 'rejected' }] },
-    ],
-    nodes: [
-      n('stamp', 'transform.jsonata', { expression: '$merge([$, { "intake": true }])' }),
-      n('vat', 'subflow', subflowConfig('vat-check', vatVersion, vat) as unknown as Record<string, unknown>, { x: 240, y: 0 }),
-    ],
-    edges: [e('stamp', 'vat')],
-  };
-}
-
-/** flowUsing's flow, its sub-flow node using `invoice-intake` (which uses `vat-check`). */
-function flowNesting(intake: SubflowDefinition = intakeDefinition()) {
-  const doc = flowUsing('f', 1);
-  doc.nodes[1] = { ...doc.nodes[1], id: 'vat', config: subflowConfig('invoice-intake', 1, intake) as unknown as Record<string, unknown> };
-  return doc;
-}
 
 /** A chain of `depth` sub-flows, each using the next; the innermost is vat-check. */
 function chainOf(depth: number): SubflowDefinition {
