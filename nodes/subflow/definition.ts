@@ -20,9 +20,16 @@ export function definitionOf(config: SubflowConfig): SubflowDefinition {
 /** The `subflow` node config pinning `version` of `name`. */
 export const pinnedConfig = (name: string, version: number, definition: SubflowDefinition): SubflowConfig => ({ name, version, ...definition });
 
-/** Connection names the sub-flow's nodes use (the using flow must declare them). */
+/** The nodes that run for a sub-flow: its own and, for each sub-flow it uses, that one's (bounded by MAX_SUBFLOW_DEPTH). */
+export function innerNodes(definition: Pick<SubflowDefinition, 'nodes'>, depth = 1): SubflowDefinition['nodes'] {
+  return (definition.nodes ?? []).flatMap((n) => (n.type === SUBFLOW_TYPE
+    ? (depth < MAX_SUBFLOW_DEPTH ? innerNodes(n.config as unknown as SubflowDefinition, depth + 1) : [])
+    : [n]));
+}
+
+/** Connection names the sub-flow's nodes use, those of sub-flows it uses included (the using flow must declare them). */
 export function connectionsUsed(definition: SubflowDefinition): string[] {
-  const names = definition.nodes.map((n) => n.config.connection).filter((c): c is string => typeof c === 'string' && c !== '');
+  const names = innerNodes(definition).map((n) => n.config.connection).filter((c): c is string => typeof c === 'string' && c !== '');
   return [...new Set(names)];
 }
 

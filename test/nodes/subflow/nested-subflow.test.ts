@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { catalog } from '../../../nodes/catalog.ts';
 import { createReferenceEvaluator } from '../../../nodes/expression/jsonata-evaluator.ts';
 import { describeDiff, diffFlows } from '../../../nodes/flow-diff.ts';
-import { pinnedSubflows, subflowProblems } from '../../../nodes/subflow/definition.ts';
+import { connectionsUsed, pinnedSubflows, subflowProblems } from '../../../nodes/subflow/definition.ts';
 import { expandSubflows, MAX_SUBFLOW_DEPTH } from '../../../nodes/subflow/expand.ts';
 import { groupAsSubflow } from '../../../nodes/subflow/group.ts';
 import type { SubflowDefinition } from '../../../nodes/subflow/subflow.ts';
@@ -106,5 +106,13 @@ describe('a sub-flow using another sub-flow', () => {
     if (!grouping.ok) throw new Error(grouping.reason);
     expect(grouping.definition.outputs.map((o) => o.id)).toEqual(['ok', 'rejected']);
     expect(subflowProblems('invoice-intake', grouping.definition, catalog, evaluator)).toEqual([]);
+  });
+});
+
+describe('connections a nested sub-flow needs', () => {
+  it('names those of the sub-flows it uses too', () => {
+    const vat = vatCheckDefinition();
+    vat.nodes.push(n('log', 'target.postgres', { connection: 'audit', table: 'vat_log', mode: 'insert', keyColumns: ['id'], columns: { id: 'id' }, idempotencyKey: 'id' }));
+    expect(connectionsUsed(intakeDefinition(1, vat))).toEqual(['audit']);
   });
 });
