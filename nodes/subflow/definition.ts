@@ -67,19 +67,24 @@ export interface PinnedSubflow {
   config: SubflowConfig;
   /** The sub-flows it sits in, outermost first (empty: used by the flow itself). */
   via: string[];
+  /** The node of `nodes` (the flow's, as the canvas shows it) it is or sits in. */
+  outerNodeId: string;
 }
 
 /** Every sub-flow node of `nodes` and, depth first, of the pinned copies they carry (bounded by MAX_SUBFLOW_DEPTH). */
-export function pinnedSubflows(nodes: readonly { id: string; type: string; config: Record<string, unknown> }[], path = '', via: string[] = []): PinnedSubflow[] {
+export function pinnedSubflows(nodes: readonly { id: string; type: string; config: Record<string, unknown> }[]): PinnedSubflow[] {
   const found: PinnedSubflow[] = [];
-  (nodes ?? []).forEach((node, i) => {
-    if (node.type !== SUBFLOW_TYPE) return;
-    const config = node.config as unknown as SubflowConfig;
-    const at = `${path}/nodes/${i}`;
-    found.push({ path: at, nodeId: node.id, config, via });
-    if (Array.isArray(config.nodes) && !via.includes(config.name) && via.length < MAX_SUBFLOW_DEPTH) {
-      found.push(...pinnedSubflows(config.nodes, `${at}/config`, [...via, config.name]));
-    }
-  });
+  const walk = (list: typeof nodes, path: string, via: string[], outer: string | null) => {
+    (list ?? []).forEach((node, i) => {
+      if (node.type !== SUBFLOW_TYPE) return;
+      const config = node.config as unknown as SubflowConfig;
+      const at = `${path}/nodes/${i}`;
+      found.push({ path: at, nodeId: node.id, config, via, outerNodeId: outer ?? node.id });
+      if (Array.isArray(config.nodes) && !via.includes(config.name) && via.length < MAX_SUBFLOW_DEPTH) {
+        walk(config.nodes, `${at}/config`, [...via, config.name], outer ?? node.id);
+      }
+    });
+  };
+  walk(nodes, '', [], null);
   return found;
 }

@@ -5,7 +5,7 @@
  */
 import type { FlowDocument } from '../../nodes/flow-document.ts';
 import { definitionOf, pinnedSubflows, subflowProblems } from '../../nodes/subflow/definition.ts';
-import { SUBFLOW_TYPE, type SubflowConfig, type SubflowDefinition } from '../../nodes/subflow/subflow.ts';
+import type { SubflowDefinition } from '../../nodes/subflow/subflow.ts';
 import { subflowHash, type StoredSubflow, type SubflowVersionRow } from '../store/subflows-repo.ts';
 import type { AppContext } from './app-context.ts';
 import { problemItems } from './flow-checks.ts';
@@ -25,16 +25,12 @@ export interface SubflowSummary extends SubflowVersionRow {
   usedBy: SubflowUse[];
 }
 
-/** The sub-flow nodes of a document with what they pin. */
-export const subflowNodesOf = (doc: Pick<FlowDocument, 'nodes'>) =>
-  (doc.nodes ?? []).filter((n) => n.type === SUBFLOW_TYPE).map((n) => ({ nodeId: n.id, config: n.config as unknown as SubflowConfig }));
-
 async function usesOf(ctx: Pick<AppContext, 'store'>): Promise<Map<string, SubflowUse[]>> {
   const uses = new Map<string, SubflowUse[]>();
   for (const flow of await ctx.store.listFlows()) {
-    for (const { nodeId, config, via } of pinnedSubflows(flow.draft.nodes ?? [])) {
+    for (const { outerNodeId, config, via } of pinnedSubflows(flow.draft.nodes ?? [])) {
       const list = uses.get(config.name) ?? [];
-      list.push({ flowId: flow.id, flowName: flow.name, nodeId, version: config.version, ...(via.length ? { via } : {}) });
+      list.push({ flowId: flow.id, flowName: flow.name, nodeId: outerNodeId, version: config.version, ...(via.length ? { via } : {}) });
       uses.set(config.name, list);
     }
   }
@@ -82,11 +78,11 @@ export async function saveSubflow(ctx: Pick<AppContext, 'repos' | 'catalog' | 'e
 export async function pinnedSubflowProblems(ctx: Pick<AppContext, 'repos'>, doc: Pick<FlowDocument, 'nodes'>): Promise<ProblemItem[]> {
   const problems: ProblemItem[] = [];
   // Nested copies too: a sub-flow's stored version pins the versions of those it uses.
-  for (const { path, nodeId, config, via } of pinnedSubflows(doc.nodes ?? [])) {
+  for (const { path, nodeId, outerNodeId, config, via } of pinnedSubflows(doc.nodes ?? [])) {
     const stored = await ctx.repos.subflows.get(config.name, config.version);
     if (stored && stored.hash !== subflowHash(definitionOf(config))) {
       const inside = via.length ? ` (inside sub-flow ${via.map((v) => `'${v}'`).join(' › ')})` : '';
-      problems.push({ path: `${path}/config`, nodeId: via.length ? doc.nodes[Number(/^\/nodes\/(\d+)/.exec(path)?.[1])]?.id : nodeId, message: `Sub-flow node '${nodeId}'${inside} pins '${config.name}' version ${config.version}, but its content differs from that stored version: update it to a stored version (or save the change as a new version of the sub-flow).` });
+      problems.push({ path: `${path}/config`, nodeId: outerNodeId, message: `Sub-flow node '${nodeId}'${inside} pins '${config.name}' version ${config.version}, but its content differs from that stored version: update it to a stored version (or save the change as a new version of the sub-flow).` });
     }
   }
   return problems;

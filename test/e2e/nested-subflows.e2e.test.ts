@@ -72,6 +72,6 @@ describe('designer: nested sub-flows', () => {
       .toEqual(['in:source.file', 'post:target.postgres', 'prepared-intake:subflow', 'reject:target.postgres']);
     expect((await detail()).problems).toEqual([]);
     const listed = await admin.call<{ items: { name: string; usedBy: { flowId: string; via?: string[] }[] }[] }>('GET', '/api/subflows');
-    expect(listed.body.items.find((s) => s.name === 'vat-check')?.usedBy).toEqual([expect.objectContaining({ flowId: 'intake-b', via: ['prepared-intake', 'invoice-intake'] })]);
+    expect(listed.body.items.find((s) => s.name === 'vat-check')?.usedBy).toEqual([expect.objectContaining({ flowId: 'intake-b', nodeId: 'prepared-intake', via: ['prepared-intake', 'invoice-intake'] })]);
   }, 400_000);
 });

@@ -83,9 +83,9 @@ describe('a sub-flow using another sub-flow', () => {
   });
 
   it('lists every pinned copy with the sub-flows it sits in', () => {
-    expect(pinnedSubflows(flowNesting().nodes).map((p) => [p.path, p.config.name, p.config.version, p.via.join('›')])).toEqual([
-      ['/nodes/1', 'invoice-intake', 1, ''],
-      ['/nodes/1/config/nodes/1', 'vat-check', 1, 'invoice-intake'],
+    expect(pinnedSubflows(flowNesting().nodes).map((p) => [p.path, p.config.name, p.config.version, p.via.join('›'), p.outerNodeId])).toEqual([
+      ['/nodes/1', 'invoice-intake', 1, '', 'vat'],
+      ['/nodes/1/config/nodes/1', 'vat-check', 1, 'invoice-intake', 'vat'],
     ]);
   });
 
