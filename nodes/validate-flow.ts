@@ -8,6 +8,7 @@ import flowSchema from './flow-document.schema.json' with { type: 'json' };
 import type { AnyNodeDeclaration } from './define-node.ts';
 import { inputPorts, outputPorts, targetIdempotencyKey } from './define-node.ts';
 import { SUBFLOW_TYPE, type SubflowConfig } from './subflow/subflow.ts';
+import { nestingProblem } from './subflow/expand.ts';
 import type { NodeCatalog } from './node-catalog.ts';
 import type { ExpressionEvaluator } from './expression/evaluator.ts';
 import type { FlowDocument, FlowEdge, FlowNode } from './flow-document.ts';
@@ -103,7 +104,7 @@ export function validateFlow(doc: unknown, catalog: NodeCatalog, evaluator: Expr
   const nodesById = checkNodes(flow.nodes, (i) => `/nodes/${i}`, flow, catalog, evaluator, problems);
   problems.push(...checkGraph(flow, nodesById, (i) => `/edges/${i}`));
   for (const entry of nodesById.values()) {
-    if (entry.node.type === SUBFLOW_TYPE && entry.config) problems.push(...checkSubflow(entry, flow, catalog, evaluator));
+    if (entry.node.type === SUBFLOW_TYPE && entry.config) problems.push(...checkSubflow(entry, flow, catalog, evaluator, []));
   }
   return mostSpecificPerPath(problems);
 }
@@ -257,15 +258,19 @@ const OUT_PORT_NODE = (id: string) => `\u0000output '${id}'`;
 /**
  * A sub-flow node's pinned content, checked as a small flow of its own: its
  * inputs are its sources, its outputs its ends. Problems point into the
- * node's config and name the sub-flow node (the one the canvas shows).
+ * node's config and name the sub-flow node (the one the canvas shows). A
+ * sub-flow it uses is checked the same way, inside the sub-flows of `chain`
+ * (outermost first), which it must not repeat nor make too deep.
  */
-function checkSubflow(entry: NodeEntry, flow: FlowDocument, catalog: NodeCatalog, evaluator: ExpressionEvaluator): FlowProblem[] {
+function checkSubflow(entry: NodeEntry, flow: FlowDocument, catalog: NodeCatalog, evaluator: ExpressionEvaluator, chain: readonly string[]): FlowProblem[] {
   const c = entry.config as SubflowConfig;
   const at = `${entry.path}/config`;
+  const nesting = nestingProblem(chain, c.name);
+  if (nesting) return [{ code: nesting.code === 'cycle' ? 'cycle' : 'invalid-config', path: `${at}/name`, nodeId: entry.node.id, message: nesting.message }];
   const problems: FlowProblem[] = [];
   const inner = checkNodes(c.nodes, (i) => `${at}/nodes/${i}`, flow, catalog, evaluator, problems);
   for (const e of inner.values()) {
-    if (e.node.type === SUBFLOW_TYPE) problems.push({ code: 'invalid-config', path: `${e.path}/type`, message: `Node '${e.node.id}' is a sub-flow: a sub-flow cannot contain another one` });
+    if (e.node.type === SUBFLOW_TYPE && e.config) problems.push(...checkSubflow(e, flow, catalog, evaluator, [...chain, c.name]));
     else if (e.decl?.category === 'source') problems.push({ code: 'invalid-config', path: `${e.path}/type`, message: `Node '${e.node.id}' (${e.decl.title}) is a source: a sub-flow's records come in through its inputs` });
   }
   const portNode = (id: string, category: 'source' | 'target', title: string): NodeEntry => ({

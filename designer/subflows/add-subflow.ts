@@ -1,18 +1,18 @@
 /** Adds a node using the latest version of a stored sub-flow, declaring the connections its nodes use that the flow lacks. */
 import type { FlowDocument } from '../../nodes/flow-document.ts';
-import { connectionsUsed } from '../../nodes/subflow/definition.ts';
+import { connectionsUsed, innerNodes } from '../../nodes/subflow/definition.ts';
 import { subflowNode } from '../../nodes/subflow/group.ts';
 import type { SubflowDefinition } from '../../nodes/subflow/subflow.ts';
 import { errorMessage, type ApiClient } from '../api-client.ts';
 import { connectionKindsOf } from '../panels/connection-kinds.ts';
 import type { DesignerStore } from '../store/designer-store.ts';
 
-/** The flow's connections plus those `definition`'s nodes name and the flow does not declare (kind from the node type). */
+/** The flow's connections plus those `definition`'s nodes (nested sub-flows' too) name and the flow does not declare (kind from the node type). */
 export function withConnectionsOf(doc: FlowDocument, definition: SubflowDefinition): FlowDocument['connections'] {
   const connections = { ...doc.connections };
   for (const name of connectionsUsed(definition)) {
     if (connections[name]) continue;
-    const node = definition.nodes.find((n) => n.config.connection === name);
+    const node = innerNodes(definition).find((n) => n.config.connection === name);
     const kind = node ? connectionKindsOf(node.type)?.[0] : undefined;
     if (kind) connections[name] = { kind };
   }

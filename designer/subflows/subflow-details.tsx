@@ -8,7 +8,7 @@ import { catalog } from '../../nodes/catalog.ts';
 import { describeDiff, diffFlows } from '../../nodes/flow-diff.ts';
 import type { FlowNode } from '../../nodes/flow-document.ts';
 import { definitionOf, pinnedConfig } from '../../nodes/subflow/definition.ts';
-import type { SubflowConfig, SubflowDefinition } from '../../nodes/subflow/subflow.ts';
+import { SUBFLOW_TYPE, type SubflowConfig, type SubflowDefinition } from '../../nodes/subflow/subflow.ts';
 import { errorMessage } from '../api-client.ts';
 import { useEditor } from '../editor-context.tsx';
 import { useDesignerStoreApi } from '../store/store-context.tsx';
@@ -78,10 +78,12 @@ export function SubflowDetails({ node }: { node: FlowNode }) {
       <ul className="small" data-testid="subflow-inner-nodes">
         {config.nodes.map((n) => {
           const decl = catalog.get(n.type);
-          return <li key={n.id}><code>{n.id}</code> {n.label ?? decl?.title ?? n.type}{decl?.summary ? <span className="muted"> — {decl.summary(n.config)}</span> : null}</li>;
+          // A sub-flow used inside this one: its pinned version and the ports this one wires.
+          const nested = n.type === SUBFLOW_TYPE ? <span className="muted" data-testid={`subflow-nested-${n.id}`}> — uses sub-flow {ports(n.config as unknown as SubflowDefinition)}</span> : null;
+          return <li key={n.id}><code>{n.id}</code> {n.label ?? decl?.title ?? n.type}{decl?.summary ? <span className="muted"> — {decl.summary(n.config)}</span> : null}{nested}</li>;
         })}
       </ul>
-      <p className="muted small">Runs trace these nodes as <code>{node.id}/&lt;node&gt;</code>. To change the sub-flow, change a copy of its nodes in a flow and save them as a sub-flow of the same name: that makes a new version, and each flow moves to it with “Update”.</p>
+      <p className="muted small">Runs trace these nodes as <code>{node.id}/&lt;node&gt;</code> (a sub-flow used inside as <code>{node.id}/&lt;node&gt;/&lt;its node&gt;</code>). To change the sub-flow, change a copy of its nodes in a flow and save them as a sub-flow of the same name: that makes a new version, and each flow moves to it with “Update”.</p>
     </div>
   );
 }

@@ -52,8 +52,6 @@ export function groupAsSubflow(doc: FlowDocument, selectedIds: readonly string[]
   if (nodes.length === 0) return { ok: false, reason: 'Select the nodes to save as a sub-flow first.' };
   const source = nodes.find((n) => isSource(n.type));
   if (source) return { ok: false, reason: `'${source.label ?? source.id}' is a source: a sub-flow's records come in through its inputs. Leave the source out of the selection.` };
-  const nested = nodes.find((n) => n.type === SUBFLOW_TYPE);
-  if (nested) return { ok: false, reason: `'${nested.label ?? nested.id}' is a sub-flow already: a sub-flow cannot contain another one.` };
   const { incoming, outgoing } = cutEdges(doc, selected);
   if (incoming.length === 0) return { ok: false, reason: 'Nothing flows into the selected nodes: connect them to the node feeding them first, so the sub-flow has an input.' };
 

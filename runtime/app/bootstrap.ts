@@ -16,6 +16,7 @@ import { runMappingTests } from '../mapping-tests.ts';
 import { catalog } from '../../nodes/catalog.ts';
 import { serverReferenceData } from './flow-checks.ts';
 import { applyFlowSetup } from '../store/target-databases.ts';
+import { loadExampleSubflows } from './example-subflows.ts';
 import type { Database } from '../store/database.ts';
 
 /** Creates `admin` when the database has no user. Returns the password when it was generated (to print once). */
@@ -39,7 +40,10 @@ export interface LoadedExample {
   skipped?: string;
 }
 
-/** Imports every `<dir>/<name>/flow.json`; flows that already exist are left alone. */
+/**
+ * Imports every `<dir>/<name>/flow.json`, after the sub-flows they use
+ * (`<dir>/subflows/<name>/subflow.json`); flows that already exist are left alone.
+ */
 export async function loadExamples(database: Database, options: { evaluators: EvaluatorRegistry; dir?: string; environment?: string; log?: (m: string) => void }): Promise<LoadedExample[]> {
   const { store } = database;
   const dir = resolve(options.dir ?? 'flows');
@@ -47,6 +51,10 @@ export async function loadExamples(database: Database, options: { evaluators: Ev
   const repos = database.service;
   const results: LoadedExample[] = [];
   if (!existsSync(dir)) return results;
+  for (const s of await loadExampleSubflows({ repos, catalog, evaluators: options.evaluators }, dir)) {
+    if (!s.skipped) options.log?.(`Loaded sub-flow ${s.name} v${s.version} (used by the example flows).`);
+    else if (s.skipped !== 'already exists') options.log?.(`example sub-flow ${s.name} v${s.version} not loaded: ${s.skipped}`);
+  }
   for (const entry of (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name, 'flow.json');
     if (!existsSync(path)) continue;

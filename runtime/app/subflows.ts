@@ -4,8 +4,8 @@
  * check that the copies flows pin are the stored versions they name.
  */
 import type { FlowDocument } from '../../nodes/flow-document.ts';
-import { definitionOf, subflowProblems } from '../../nodes/subflow/definition.ts';
-import { SUBFLOW_TYPE, type SubflowConfig, type SubflowDefinition } from '../../nodes/subflow/subflow.ts';
+import { definitionOf, pinnedSubflows, subflowProblems } from '../../nodes/subflow/definition.ts';
+import type { SubflowDefinition } from '../../nodes/subflow/subflow.ts';
 import { subflowHash, type StoredSubflow, type SubflowVersionRow } from '../store/subflows-repo.ts';
 import type { AppContext } from './app-context.ts';
 import { problemItems } from './flow-checks.ts';
@@ -17,22 +17,20 @@ export interface SubflowUse {
   flowName: string;
   nodeId: string;
   version: number;
+  /** The sub-flows it is used through, outermost first (absent: the flow uses it itself). */
+  via?: string[];
 }
 
 export interface SubflowSummary extends SubflowVersionRow {
   usedBy: SubflowUse[];
 }
 
-/** The sub-flow nodes of a document with what they pin. */
-export const subflowNodesOf = (doc: Pick<FlowDocument, 'nodes'>) =>
-  (doc.nodes ?? []).filter((n) => n.type === SUBFLOW_TYPE).map((n) => ({ nodeId: n.id, config: n.config as unknown as SubflowConfig }));
-
 async function usesOf(ctx: Pick<AppContext, 'store'>): Promise<Map<string, SubflowUse[]>> {
   const uses = new Map<string, SubflowUse[]>();
   for (const flow of await ctx.store.listFlows()) {
-    for (const { nodeId, config } of subflowNodesOf(flow.draft)) {
+    for (const { outerNodeId, config, via } of pinnedSubflows(flow.draft.nodes ?? [])) {
       const list = uses.get(config.name) ?? [];
-      list.push({ flowId: flow.id, flowName: flow.name, nodeId, version: config.version });
+      list.push({ flowId: flow.id, flowName: flow.name, nodeId: outerNodeId, version: config.version, ...(via.length ? { via } : {}) });
       uses.set(config.name, list);
     }
   }
@@ -55,9 +53,10 @@ export async function showSubflow(ctx: Pick<AppContext, 'repos' | 'store'>, name
 
 /** Saves a group of nodes as the next version of `name` (nothing new when it is the latest one unchanged); 422 with every problem. */
 export async function saveSubflow(ctx: Pick<AppContext, 'repos' | 'catalog' | 'evaluators'>, actor: string, req: { name: string; definition: SubflowDefinition; message?: string }): Promise<{ subflow: StoredSubflow; unchanged: boolean }> {
-  const problems = subflowProblems(req.name, req.definition, ctx.catalog, ctx.evaluators.for({} as FlowDocument));
+  const checked = problemItems(subflowProblems(req.name, req.definition, ctx.catalog, ctx.evaluators.for({} as FlowDocument)));
+  const problems = checked.length ? checked : await pinnedSubflowProblems(ctx, req.definition);
   if (problems.length) {
-    throw new AppProblem(422, `Sub-flow '${req.name}' has ${problems.length} problem(s); nothing was saved. ${problems.slice(0, 3).map((p) => p.message).join(' ')}`, { problems: problemItems(problems) });
+    throw new AppProblem(422, `Sub-flow '${req.name}' has ${problems.length} problem(s); nothing was saved. ${problems.slice(0, 3).map((p) => p.message).join(' ')}`, { problems });
   }
   const { repos } = ctx;
   const put = await repos.transaction(async (tx) => {
@@ -76,14 +75,14 @@ export async function saveSubflow(ctx: Pick<AppContext, 'repos' | 'catalog' | 'e
  * by hand, or a store where that version differs). A copy of a sub-flow the
  * store does not hold (a flow file from elsewhere) is taken as it is.
  */
-export async function pinnedSubflowProblems(ctx: Pick<AppContext, 'repos'>, doc: FlowDocument): Promise<ProblemItem[]> {
+export async function pinnedSubflowProblems(ctx: Pick<AppContext, 'repos'>, doc: Pick<FlowDocument, 'nodes'>): Promise<ProblemItem[]> {
   const problems: ProblemItem[] = [];
-  for (const [index, node] of (doc.nodes ?? []).entries()) {
-    if (node.type !== SUBFLOW_TYPE) continue;
-    const config = node.config as unknown as SubflowConfig;
+  // Nested copies too: a sub-flow's stored version pins the versions of those it uses.
+  for (const { path, nodeId, outerNodeId, config, via } of pinnedSubflows(doc.nodes ?? [])) {
     const stored = await ctx.repos.subflows.get(config.name, config.version);
     if (stored && stored.hash !== subflowHash(definitionOf(config))) {
-      problems.push({ path: `/nodes/${index}/config`, nodeId: node.id, message: `Sub-flow node '${node.id}' pins '${config.name}' version ${config.version}, but its content differs from that stored version: update it to a stored version (or save the change as a new version of the sub-flow).` });
+      const inside = via.length ? ` (inside sub-flow ${via.map((v) => `'${v}'`).join(' › ')})` : '';
+      problems.push({ path: `${path}/config`, nodeId: outerNodeId, message: `Sub-flow node '${nodeId}'${inside} pins '${config.name}' version ${config.version}, but its content differs from that stored version: update it to a stored version (or save the change as a new version of the sub-flow).` });
     }
   }
   return problems;

@@ -37,7 +37,6 @@ export function mapPoByHand(event: PoEvent, reference: ReferenceData): unknown {
   const out: Record<string, unknown> = {
     commitmentId: po.number,
     legalEntity: po.legalEntity,
-    erp: (reference.get('legalEntities')?.get(po.legalEntity) as Record<string, string> | undefined)?.erp,
     vendorId,
     vendorName: supplier?.name.toUpperCase(),
     documentDate: po.approvedAt.slice(0, 10),

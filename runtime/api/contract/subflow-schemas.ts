@@ -19,8 +19,9 @@ export const SubflowVersionSchema = z.strictObject({
 }).meta({ id: 'SubflowVersion' });
 
 export const SubflowUseSchema = z.strictObject({
-  flowId: z.string(), flowName: z.string(), nodeId: z.string(),
+  flowId: z.string(), flowName: z.string(), nodeId: z.string().meta({ description: "The flow's node using it (or the sub-flow node it is used through)" }),
   version: z.number().int().meta({ description: 'The version the flow (its draft) pins' }),
+  via: z.array(z.string()).optional().meta({ description: 'The sub-flows it is used through, outermost first (absent: the flow uses it itself)' }),
 }).meta({ id: 'SubflowUse' });
 
 export const SubflowSummarySchema = SubflowVersionSchema.extend({ usedBy: z.array(SubflowUseSchema) }).meta({ id: 'SubflowSummary' });

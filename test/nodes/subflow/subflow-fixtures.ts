@@ -39,3 +39,26 @@ export function flowUsing(id: string, version: number, def: SubflowDefinition = 
     edges: [e('in', 'vat'), e('vat', 'post', 'ok'), e('vat', 'reject', 'rejected')],
   };
 }
+
+/** `invoice-intake` v1: stamps the record, then uses `vat-check` (at `vatVersion`), whose outputs it passes on. */
+export function intakeDefinition(vatVersion = 1, vat: SubflowDefinition = vatCheckDefinition()): SubflowDefinition {
+  return {
+    inputs: [{ id: 'in', targets: [{ node: 'stamp' }] }],
+    outputs: [
+      { id: 'ok', sources: [{ node: 'vat', port: 'ok' }] },
+      { id: 'rejected', sources: [{ node: 'vat', port: 'rejected' }] },
+    ],
+    nodes: [
+      n('stamp', 'transform.jsonata', { expression: '$merge([$, { "intake": true }])' }),
+      n('vat', 'subflow', subflowConfig('vat-check', vatVersion, vat) as unknown as Record<string, unknown>, { x: 240, y: 0 }),
+    ],
+    edges: [e('stamp', 'vat')],
+  };
+}
+
+/** flowUsing's flow, its sub-flow node using `invoice-intake` (which uses `vat-check`). */
+export function flowNesting(intake: SubflowDefinition = intakeDefinition(), id = 'f', version = 1): FlowDocument {
+  const doc = flowUsing(id, 1);
+  doc.nodes[1] = { ...doc.nodes[1], id: 'vat', config: subflowConfig('invoice-intake', version, intake) as unknown as Record<string, unknown> };
+  return doc;
+}

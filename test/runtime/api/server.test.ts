@@ -103,6 +103,10 @@ describe('first start with the example flows', () => {
         expect((await h.json('admin', 'GET', `/api/flows/${flow}/versions`)).items[0]).toMatchObject({ version: 1, testsPassed: true });
       }
       expect((await h.repos.deployments.getDeployment('ubl-invoice-to-ap', 'dev'))?.version).toBe(1);
+      // The example sub-flow is stored first, at the version the flows using it pin.
+      const { items: subflows } = await h.json('admin', 'GET', '/api/subflows');
+      expect(subflows.map((s: { name: string; version: number; createdBy: string; usedBy: { flowId: string; version: number }[] }) => [s.name, s.version, s.createdBy, s.usedBy.map((u) => `${u.flowId}@${u.version}`).sort()]))
+        .toEqual([['legal-entity', 1, 'system', ['po-approved-to-erp@1', 'procure-to-pay@1']]]);
       // Each flow's reference files are stored under its own name: two flows' "suppliers" do not collide.
       const keysOf = async (set: string) => {
         const stored = (await h.store.getReferenceData(set))!;
