@@ -5,14 +5,11 @@ import { NODE_CATEGORIES } from '../../nodes/define-node.ts';
 import { SUBFLOW_TYPE } from '../../nodes/subflow/subflow.ts';
 import { SubflowPaletteGroup } from '../subflows/subflow-palette-group.tsx';
 import { CATEGORY_LOOK } from './categories.ts';
-import { useDeferredReveal } from '../shell/use-deferred-reveal.ts';
 
 export const PALETTE_MIME = 'application/x-ledgerflow-node-type';
 
 export function Palette({ onAdd, onAddSubflow, readOnly }: { onAdd: (type: string) => void; onAddSubflow: (name: string) => void; readOnly?: boolean }) {
   const [query, setQuery] = useState('');
-  // Some forty buttons: drawn after the canvas when a flow opens.
-  const revealed = useDeferredReveal();
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
     return NODE_CATEGORIES.map((category) => ({
@@ -34,8 +31,8 @@ export function Palette({ onAdd, onAddSubflow, readOnly }: { onAdd: (type: strin
       </div>
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the list scrolls; a read-only viewer has nothing else to focus in it */}
       <div className="palette-groups" tabIndex={0} role="region" aria-label="Node types">
-        {revealed && groups.length === 0 && <p className="muted small palette-empty">No node type matches “{query}”.</p>}
-        {revealed && groups.map(({ category, types }) => {
+        {groups.length === 0 && <p className="muted small palette-empty">No node type matches “{query}”.</p>}
+        {groups.map(({ category, types }) => {
           const look = CATEGORY_LOOK[category];
           return (
             <section key={category} className="palette-group">
@@ -62,7 +59,7 @@ export function Palette({ onAdd, onAddSubflow, readOnly }: { onAdd: (type: strin
             </section>
           );
         })}
-        {revealed && <SubflowPaletteGroup query={query} onAdd={onAddSubflow} readOnly={readOnly} />}
+        <SubflowPaletteGroup query={query} onAdd={onAddSubflow} readOnly={readOnly} />
       </div>
       <p className="palette-hint muted small">{readOnly ? 'Read only: operators watch and run flows; analysts change them.' : 'Drag a node onto the canvas, then connect its ports.'}</p>
     </aside>

@@ -3,19 +3,16 @@ import { useDesigner, useDesignerShallow, useDesignerStoreApi } from '../store/s
 import { useEditor } from '../editor-context.tsx';
 import { NodeInspector } from './node-inspector.tsx';
 import { FlowSettings } from './flow-settings.tsx';
-import { useDeferredReveal } from '../shell/use-deferred-reveal.ts';
 
 export function Inspector() {
   const nodeIds = useDesignerShallow((s) => s.selectedNodeIds.filter((id) => s.document?.nodes.some((n) => n.id === id)));
   const edgeIds = useDesigner((s) => s.selectedEdgeIds);
   const diffing = useDesigner((s) => s.diffView !== null);
-  // The flow settings form (a dozen fields) is drawn after the canvas when a flow opens.
-  const revealed = useDeferredReveal();
   if (diffing) return null;
   let body;
   if (nodeIds.length === 1) body = <NodeInspector key={nodeIds[0]} nodeId={nodeIds[0]} />;
   else if (nodeIds.length > 1 || edgeIds.length > 0) body = <SelectionSummary nodes={nodeIds.length} edges={edgeIds.length} />;
-  else body = revealed ? <FlowSettings /> : <div className="flow-settings"><h2 className="inspector-title">Flow settings</h2></div>;
+  else body = <FlowSettings />;
   return <aside className="inspector" aria-label="Inspector">{body}</aside>;
 }
 
