@@ -53,39 +53,31 @@ export function earlyRequestsScript(editorFiles: { js: string[]; css: string[] }
 `;
 }
 
-/** The flow editor chunk's file and every chunk it imports statically (and their CSS), as URLs. */
+type BuiltChunk = OutputChunk & { viteMetadata?: { importedCss: Set<string> } };
+
+/** The flow editor chunk's file and every chunk it imports statically (and their CSS) that index.html does not load, as URLs. */
 function editorFiles(bundle: OutputBundle, base: string) {
-  const chunks = Object.values(bundle).filter((o): o is OutputChunk => o.type === 'chunk');
+  const chunks = Object.values(bundle).filter((o): o is BuiltChunk => o.type === 'chunk');
+  const byFile = new Map(chunks.map((c) => [c.fileName, c]));
+  /** A chunk's file, its static imports' and their CSS. */
+  const closure = (from: BuiltChunk | undefined) => {
+    const js = new Set<string>();
+    const css = new Set<string>();
+    const visit = (c: BuiltChunk) => {
+      if (js.has(c.fileName)) return;
+      js.add(c.fileName);
+      for (const f of c.viteMetadata?.importedCss ?? []) css.add(f);
+      for (const f of c.imports) if (byFile.has(f)) visit(byFile.get(f)!);
+    };
+    if (from) visit(from);
+    return { js, css };
+  };
   const editor = chunks.find((c) => c.facadeModuleId && EDITOR_MODULE.test(c.facadeModuleId));
   if (!editor) throw new Error('early-requests: the build has no flow-editor-page chunk');
-  const byFile = new Map(chunks.map((c) => [c.fileName, c]));
-  const js = new Set<string>();
-  const css = new Set<string>();
-  const visit = (c: OutputChunk) => {
-    if (js.has(c.fileName)) return;
-    js.add(c.fileName);
-    for (const f of (c as OutputChunk & { viteMetadata?: { importedCss: Set<string> } }).viteMetadata?.importedCss ?? []) css.add(f);
-    for (const f of c.imports) {
-      const next = byFile.get(f);
-      if (next) visit(next);
-    }
-  };
-  visit(editor);
-  // The entry's own files are in index.html already.
-  const entry = chunks.find((c) => c.isEntry);
-  const inHtml = new Set<string>();
-  const visitEntry = (c: OutputChunk) => {
-    if (inHtml.has(c.fileName)) return;
-    inHtml.add(c.fileName);
-    for (const f of (c as OutputChunk & { viteMetadata?: { importedCss: Set<string> } }).viteMetadata?.importedCss ?? []) inHtml.add(f);
-    for (const f of c.imports) {
-      const next = byFile.get(f);
-      if (next) visitEntry(next);
-    }
-  };
-  if (entry) visitEntry(entry);
-  const url = (f: string) => `${base}${f}`;
-  return { js: [...js].filter((f) => !inHtml.has(f)).map(url), css: [...css].filter((f) => !inHtml.has(f)).map(url) };
+  const wanted = closure(editor);
+  const inHtml = closure(chunks.find((c) => c.isEntry));
+  const urls = (files: Set<string>, loaded: Set<string>) => [...files].filter((f) => !loaded.has(f)).map((f) => `${base}${f}`);
+  return { js: urls(wanted.js, inHtml.js), css: urls(wanted.css, inHtml.css) };
 }
 
 export function earlyRequests(): Plugin {
@@ -100,7 +92,7 @@ export function earlyRequests(): Plugin {
     },
     generateBundle(_options, bundle) {
       const html = bundle['index.html'];
-      if (!html || html.type !== 'asset') return;
+      if (html?.type !== 'asset') return;
       const ref = this.emitFile({ type: 'asset', name: 'early-requests.js', source: earlyRequestsScript(editorFiles(bundle, base)) });
       const tag = `<script src="${base}${this.getFileName(ref)}"></script>`;
       // Before the entry's tag: the browser asks for this small file first.
