@@ -25,6 +25,8 @@ const KIND_OF: [RegExp, string][] = [
   [/^(ParseHTML|DocumentLoader|NavigationBodyLoader|HTMLDocumentParser|DecodedDataDocumentParser|CommitLoad|ResourceReceivedData|MarkDOMContent)/, 'HTML & document loading'],
 ];
 
+const HARNESS = "the bench's own: Playwright's injected script";
+
 const kindOf = (name: string) => KIND_OF.find(([re]) => re.test(name))?.[1] ?? 'other browser work';
 
 /** Self thread time (ms) of every slice on one thread between `from` and `to` (µs), summed by kind. */
@@ -35,17 +37,20 @@ export function threadTimeByKind(events: TraceEvent[], pid: number, tid: number,
   const stack: TraceEvent[] = [];
   // Layout and style asked for by a script (read back before the frame): work the frame would do anyway, but at a worse time.
   let forced = 0;
+  // Scripts with no file: Playwright's injected script (the bench's own polling), with what runs inside them.
+  const harness = new Set<TraceEvent>();
   for (const e of slices) {
     while (stack.length && stack.at(-1)!.ts + stack.at(-1)!.dur! <= e.ts) stack.pop();
     const parent = stack.at(-1);
     if (parent) self.set(parent, self.get(parent)! - e.tdur!);
     self.set(e, e.tdur!);
+    if ((parent && harness.has(parent)) || (e.name === 'EvaluateScript' && !e.args?.data?.url)) harness.add(e);
     if ((e.name === 'Layout' || e.name === 'UpdateLayoutTree') && stack.some((s) => kindOf(s.name) === 'JavaScript')) forced += e.tdur! / 1000;
     stack.push(e);
   }
   const kinds = new Map<string, number>();
   for (const [e, t] of self) {
-    const kind = e.name === 'RunTask' ? 'task scheduling' : kindOf(e.name);
+    const kind = harness.has(e) ? HARNESS : e.name === 'RunTask' ? 'task scheduling' : kindOf(e.name);
     kinds.set(kind, (kinds.get(kind) ?? 0) + Math.max(0, t) / 1000);
   }
   return { kinds, forcedLayoutMs: forced };
@@ -97,7 +102,8 @@ export function scriptTimeByArea(profile: CpuProfile, from: number, to: number, 
     if (t < from || t >= to) continue;
     const name = byId.get(samples[i])!.callFrame.functionName;
     if (name === '(idle)' || name === '(program)' || name === '(garbage collector)' || name === '(root)') continue;
-    const area = areaOfNode(samples[i]) ?? 'other script';
+    // No frame with a file: Playwright's injected script and what the bench evaluates (its compile is in HARNESS).
+    const area = areaOfNode(samples[i]) ?? 'no source file (Playwright\'s evaluations)';
     areas.set(area, (areas.get(area) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
   }
   return areas;
