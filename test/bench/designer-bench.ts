@@ -9,7 +9,8 @@
  *   ROUNDS; beside it the CPU time the page spent on it (main thread, and the
  *   flow-problems worker), from a performance trace of the same opens, and the
  *   machine's load average: on a busy machine wall time follows the load, CPU
- *   time does not.
+ *   time does not. Beside it the same moment seen from inside the page
+ *   (`openPageMs`, see PAGE_SIDE_OPEN), without the bench's round trips.
  * - Drag a node of that flow: frame-to-frame times (requestAnimationFrame
  *   deltas) during a scripted mouse drag, median.
  * - Live JSONata preview on the 20-line UBL invoice: keystroke (keydown) to the
