@@ -4,13 +4,14 @@ import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { precompiledValidators } from './designer/build/precompile-validators.ts';
 import { chunkUrlPlugin } from './runtime/designer-chunk-url.ts';
+import { earlyRequests } from './designer/build/early-requests-plugin.ts';
 
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   // Absolute, so a build started from code works from any working directory.
   root: fileURLToPath(new URL('designer', import.meta.url)),
-  plugins: [chunkUrlPlugin(), react(), precompiledValidators()],
+  plugins: [chunkUrlPlugin(), react(), precompiledValidators(), earlyRequests()],
   // Should a web worker be bundled on its own, it gets the validators too.
   worker: { plugins: () => [precompiledValidators()] },
   build: {

@@ -10,6 +10,7 @@
 import type { z } from 'zod';
 import type { ApiContract, ApiRouteKey } from '../runtime/api/contract/routes.ts';
 import type { FlowDocument, Problem, RunFilters, RunRow, Sample, TestRunRequest } from '../runtime/api/contract/schemas.ts';
+import { takeEarlyResponse } from './early-fetch.ts';
 import type { DeadLetterStatus, ErrorClass, PromotionStatus, RecordOutcome, ReplayAgainst, ReplayReference } from '../runtime/api/contract/enums.ts';
 
 /** A problem document as received (a proxy's error page may give less). */
@@ -81,7 +82,7 @@ export function routePath(template: string, params: Record<string, unknown> = {}
 }
 
 /** Creates the client; `baseUrl` is '' in the browser (same origin). */
-export function createApiClient(baseUrl = '', fetchImpl: typeof fetch = (...a) => fetch(...a)) {
+export function createApiClient(baseUrl = '', fetchImpl: typeof fetch = (input, init) => (typeof input === 'string' && takeEarlyResponse(input, init)) || fetch(input, init)) {
   /** Calls route `key` (`'METHOD /path'` of the contract). */
   async function call<K extends ApiRouteKey>(key: K, ...[input]: Record<never, never> extends InputOf<K> ? [InputOf<K>?] : [InputOf<K>]): Promise<ResponseOf<K>> {
     const space = key.indexOf(' ');

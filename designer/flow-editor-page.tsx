@@ -28,6 +28,9 @@ import { DraftConflictBanner } from './versions/draft-conflict-banner.tsx';
 import { DeployDialog } from './versions/deploy-dialog.tsx';
 import { useSampleRereading } from './samples/use-sample-rereading.ts';
 
+/** After the flow's first frames (~0.3–1 s on a busy machine), before an analyst's first edit. */
+const WORKER_START_DELAY_MS = 1500;
+
 const MapperDialog = lazy(() => import('./mapping/mapper-dialog.tsx'));
 const VersionDiffView = lazy(() => import('./versions/version-diff-view.tsx'));
 
@@ -50,9 +53,10 @@ export default function FlowEditorPage({ params }: { params: Record<string, stri
       (f) => {
         store.getState().loadDocument(f.draft, f.revision);
         // The server checked the draft it sends: no second check while the flow opens; the problems
-        // worker starts when the browser is idle, ready for the first edit.
+        // worker starts once the canvas is drawn and the browser idle, ready for the first edit (which
+        // starts it, if it comes first). Not sooner: on two busy cores its start slows the open.
         store.getState().takeProblems(f.draft, f.problems as FlowProblem[]);
-        whenIdle(() => validator?.start());
+        setTimeout(() => whenIdle(() => validator?.start()), WORKER_START_DELAY_MS);
         setFlow(f);
         // Asked after the flow, so the server answers the flow first.
         api.environments().then((r) => setEnvironments(r.items), () => undefined);

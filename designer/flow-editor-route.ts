@@ -7,7 +7,7 @@
 import type { ApiClient } from './api-client.ts';
 import { PREFETCH, prefetch } from './prefetch.ts';
 
-export const FLOW_EDITOR_PATTERN = '/flows/:id';
+export { FLOW_EDITOR_PATTERN } from './flow-editor-path.ts';
 
 /** The editor screen's code. */
 export const loadFlowEditor = () => import('./flow-editor-page.tsx');

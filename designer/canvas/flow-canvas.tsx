@@ -2,7 +2,7 @@
  * The editable canvas: React Flow bound to the designer store. The document
  * is the source of truth; React Flow sees a memoised projection of it.
  */
-import { memo, useCallback, useDeferredValue, useMemo, useState, type DragEvent } from 'react';
+import { memo, useCallback, useMemo, useState, type DragEvent } from 'react';
 import {
   Background, BackgroundVariant, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
   type Connection, type EdgeChange, type FinalConnectionState, type Node, type NodeChange,
@@ -19,6 +19,7 @@ import { useEditor } from '../editor-context.tsx';
 import { createRfProjector, type DesignerEdge, type DesignerNode } from './rf-mapping.ts';
 import { initialViewport } from './initial-viewport.ts';
 import { estimateNodeBox } from './node-box-estimate.ts';
+import { useRevealWhenIdle } from '../shell/use-reveal-when-idle.ts';
 
 // Props React Flow compares by identity are made once.
 const INITIAL_FIT = { padding: 0.2, maxZoom: 1.1 };
@@ -40,9 +41,9 @@ export const FlowCanvas = memo(function FlowCanvas({ readOnly, onLayout }: FlowC
   const selectedEdgeIds = useDesigner((s) => s.selectedEdgeIds);
   // With the bottom drawer open the canvas is short; the minimap would cover the nodes.
   const drawerOpen = useDesigner((s) => s.drawer !== null);
-  // The minimap draws every node of the flow (300 in a large one): it follows the canvas's first
-  // frame in a render React may interrupt, so the canvas answers input before the overview is drawn.
-  const minimapReady = useDeferredValue(true, false);
+  // The minimap draws every node of the flow (300 in a large one): drawn once the browser is idle after
+  // the canvas's first frames, not in their renders, layouts and paints.
+  const minimapReady = useRevealWhenIdle();
   const rf = useReactFlow<DesignerNode, DesignerEdge>();
   // Decided once, from the flow as opened.
   const [opening] = useState(() => initialViewport(doc));

@@ -9,7 +9,8 @@
  *   ROUNDS; beside it the CPU time the page spent on it (main thread, and the
  *   flow-problems worker), from a performance trace of the same opens, and the
  *   machine's load average: on a busy machine wall time follows the load, CPU
- *   time does not.
+ *   time does not. Beside it the same moment seen from inside the page
+ *   (`openPageMs`, see PAGE_SIDE_OPEN), without the bench's round trips.
  * - Drag a node of that flow: frame-to-frame times (requestAnimationFrame
  *   deltas) during a scripted mouse drag, median.
  * - Live JSONata preview on the 20-line UBL invoice: keystroke (keydown) to the
@@ -36,6 +37,28 @@ const KEYSTROKES = 15;
 const UBL = fileURLToPath(new URL('../../../shared/data/real/ubl/ubl-invoice-en16931-20-lines-two-vat-rates-eur.xml', import.meta.url));
 const TARGETS = { openMs: 800, dragFrameMs: 33, previewMs: 50, initialJsKb: 400 };
 
+/**
+ * The same moment as `openFlow` measures, seen from inside the page: the first animation frame in which a node
+ * is visible and an edge path drawn, then two frames more. `openMs` reaches that moment through Playwright (a
+ * locator's polling, then an evaluate per step), so it adds the round trips between the bench's process and the
+ * browser — tens of ms each on a busy machine — to the page's own time; this figure leaves them out. Both are
+ * reported. A string: tsx's name-keeping helper does not exist in the page.
+ */
+const PAGE_SIDE_OPEN = `(() => {
+  const drawn = () => {
+    const node = document.querySelector('.react-flow__node');
+    if (!node || !document.querySelector('.react-flow__edge-path[d]')) return false;
+    const box = node.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(node).visibility !== 'hidden';
+  };
+  const tick = () => {
+    if (!drawn()) return requestAnimationFrame(tick);
+    window.__openDrawnAt = performance.now();
+    requestAnimationFrame(() => requestAnimationFrame(() => { window.__openInteractiveAt = performance.now(); }));
+  };
+  requestAnimationFrame(tick);
+})()`;
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function signedInContext(browser: Browser, server: TestServer): Promise<BrowserContext> {
@@ -52,6 +75,7 @@ async function signedInContext(browser: Browser, server: TestServer): Promise<Br
  */
 async function openFlow(context: BrowserContext, server: TestServer, flowId: string, browser?: Browser) {
   const page = await context.newPage();
+  await page.addInitScript(PAGE_SIDE_OPEN);
   if (browser) await browser.startTracing(page, { categories: CPU_TRACE_CATEGORIES });
   await page.goto(`${server.url}/#/flows/${flowId}`);
   await page.locator('.react-flow__node').first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -62,16 +86,15 @@ async function openFlow(context: BrowserContext, server: TestServer, flowId: str
   // Interactive: a frame painted with the nodes, and the main thread free for the next one.
   const ms = await page.evaluate(() => new Promise<number>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())))));
   const cpu = browser ? rendererCpuMs(await browser.stopTracing(), server.url) : null;
+  const pageMs = Number(await page.waitForFunction(() => (window as unknown as { __openInteractiveAt?: number }).__openInteractiveAt).then((h) => h.jsonValue()));
   // The scripts the page asked for until the flow's nodes were on screen, from its resource timeline: not the
   // JSONata editor, which loads when the browser is idle (on a busy machine that can come before the canvas
   // answers; it is listed apart, not summed).
   const isScript = (url: string) => url.startsWith(server.url) && new URL(url).pathname.endsWith('.js');
-  const timeline = (await page.evaluate(() => performance.getEntriesByType('resource').map((e) => [e.name, e.startTime] as const))).filter(([url]) => isScript(url));
-  const pageScripts = timeline.filter(([, start]) => start <= nodesShownAt).map(([url]) => url);
-  const laterScripts = timeline.filter(([, start]) => start > nodesShownAt).map(([url]) => url);
   // A worker's imports are in its own timeline: read it once the worker's module graph has loaded
   // (its entry then has set its message handler). The flow-problems worker starts when the page is
-  // idle after the open; its scripts count all the same.
+  // idle after the open; its scripts count all the same. The page's timeline is read after it: Chromium
+  // lists the worker's module imports there too.
   if (page.workers().length === 0) await page.waitForEvent('worker', { timeout: 30_000 });
   const workerScripts: string[] = [];
   for (const worker of page.workers()) {
@@ -83,6 +106,9 @@ async function openFlow(context: BrowserContext, server: TestServer, flowId: str
     const imports = await worker.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
     workerScripts.push(worker.url(), ...imports.filter(isScript));
   }
+  const timeline = (await page.evaluate(() => performance.getEntriesByType('resource').map((e) => [e.name, e.startTime] as const))).filter(([url]) => isScript(url));
+  const pageScripts = timeline.filter(([, start]) => start <= nodesShownAt).map(([url]) => url);
+  const laterScripts = timeline.filter(([, start]) => start > nodesShownAt).map(([url]) => url);
   if (process.env.BENCH_DEBUG) {
     const marks = await page.evaluate(() => ({
       domContentLoaded: Math.round(performance.getEntriesByType('navigation')[0] ? (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd : 0),
@@ -95,7 +121,7 @@ async function openFlow(context: BrowserContext, server: TestServer, flowId: str
   const workerFiles = new Set(flowEditorBundle().files.filter((f) => f.part === 'worker').map((f) => `/${f.file}`));
   const kindOf = (url: string): 'page' | 'worker' | 'later' => (pageScripts.includes(url) ? 'page' : workerScripts.includes(url) || workerFiles.has(new URL(url).pathname) ? 'worker' : 'later');
   const bodies = await Promise.all(urls.map(async (url) => ({ url, body: await (await context.request.get(url)).body(), kind: kindOf(url) })));
-  return { page, ms, cpu, bodies, workers: page.workers().map((w) => w.url()) };
+  return { page, ms, pageMs, cpu, bodies, workers: page.workers().map((w) => w.url()) };
 }
 
 async function dragFrames(page: Page): Promise<number[]> {
@@ -198,11 +224,12 @@ async function main() {
 
     const loadBefore = loadavg()[0];
     const opens: number[] = [];
+    const pageOpens: number[] = [];
     const mainCpu: number[] = [];
     const workerCpu: number[] = [];
     const chromiumCpu: number[] = [];
     const warmOpens: number[] = [];
-    const beforeRuns: { ms: number; main: number; chromium: number }[] = [];
+    const beforeRuns: { ms: number; pageMs: number; main: number; chromium: number }[] = [];
     let beforeKb: number | null = null;
     let frames: number[] = [];
     let initial: { url: string; body: Buffer; kind: 'page' | 'worker' | 'later' }[] = [];
@@ -213,6 +240,7 @@ async function main() {
       const context = await signedInContext(browser, server);
       const opened = await openFlow(context, server, 'bench-300', browser);
       opens.push(opened.ms);
+      pageOpens.push(opened.pageMs);
       mainCpu.push(opened.cpu!.main);
       workerCpu.push(opened.cpu!.workers);
       chromiumCpu.push(opened.cpu!.chromium);
@@ -236,7 +264,7 @@ async function main() {
       const opened = await openFlow(context, b.server, 'bench-300', b.browser);
       if (round === 0) beforeKb = gzipKb(opened.bodies, ['page', 'worker']);
       await context.close();
-      return { ms: opened.ms, main: opened.cpu!.main, chromium: opened.cpu!.chromium };
+      return { ms: opened.ms, pageMs: opened.pageMs, main: opened.cpu!.main, chromium: opened.cpu!.chromium };
     }
     const previewContext = await signedInContext(browser, server);
     const latencies = await previewLatency(previewContext, server);
@@ -250,6 +278,8 @@ async function main() {
     const figures = {
       openMs: Math.round(median(opens)),
       openRunsMs: opens.map(Math.round),
+      openPageMs: Math.round(median(pageOpens)),
+      openPageRunsMs: pageOpens.map(Math.round),
       openMainCpuMs: Math.round(median(mainCpu)),
       openMainCpuRunsMs: mainCpu.map(Math.round),
       openWorkerCpuMs: Math.round(median(workerCpu)),
@@ -276,6 +306,8 @@ async function main() {
           variant: before.label,
           openMs: Math.round(median(beforeRuns.map((r) => r.ms))),
           openRunsMs: beforeRuns.map((r) => Math.round(r.ms)),
+          openPageMs: Math.round(median(beforeRuns.map((r) => r.pageMs))),
+          openPageRunsMs: beforeRuns.map((r) => Math.round(r.pageMs)),
           openMainCpuMs: Math.round(median(beforeRuns.map((r) => r.main))),
           openChromiumCpuMs: Math.round(median(beforeRuns.map((r) => r.chromium))),
           initialJsWithWorkersKb: Math.round(beforeKb ?? 0),
@@ -285,10 +317,11 @@ async function main() {
     const row = (name: string, value: string, target: string, ok: boolean) => `${name.padEnd(46)}${value.padStart(12)}   ${target.padEnd(10)}${ok ? 'ok' : 'MISSED'}`;
     console.log(`${'figure'.padEnd(46)}${'median'.padStart(12)}   ${'target'.padEnd(10)}`);
     console.log(row('open 300 nodes / 400 edges until interactive', `${figures.openMs} ms`, '≤ 800 ms', figures.openMs <= TARGETS.openMs));
+    console.log(`  seen from inside the page (no round trips to the bench): ${figures.openPageMs} ms (runs ${figures.openPageRunsMs.join(', ')})`);
     console.log(`  runs ${figures.openRunsMs.join(', ')} ms; page CPU ${figures.openMainCpuMs} ms main thread + ${figures.openWorkerCpuMs} ms worker; all of Chromium ${figures.openChromiumCpuMs} ms; load average ${figures.loadAverage.join(' → ')} on ${figures.cores} cores`);
     if (figures.before) {
       const b = figures.before;
-      console.log(`  before (${b.variant}): ${b.openMs} ms (runs ${b.openRunsMs.join(', ')}); page CPU ${b.openMainCpuMs} ms main thread; all of Chromium ${b.openChromiumCpuMs} ms; ${b.initialJsWithWorkersKb} KB gzipped with the worker`);
+      console.log(`  before (${b.variant}): ${b.openMs} ms (runs ${b.openRunsMs.join(', ')}), inside the page ${b.openPageMs} ms (runs ${b.openPageRunsMs.join(', ')}); page CPU ${b.openMainCpuMs} ms main thread; all of Chromium ${b.openChromiumCpuMs} ms; ${b.initialJsWithWorkersKb} KB gzipped with the worker`);
     }
     console.log(row('  the same, scripts in the browser cache', `${figures.openWarmMs} ms`, '≤ 800 ms', figures.openWarmMs <= TARGETS.openMs));
     console.log(row('drag a node: frame time', `${figures.dragFrameMs} ms`, '< 33 ms', figures.dragFrameMs < TARGETS.dragFrameMs));

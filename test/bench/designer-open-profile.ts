@@ -10,10 +10,9 @@ import { SourceMap } from 'node:module';
 import buildDesigner from '../e2e/global-setup.ts';
 import { launchBrowser, startTestServer } from '../e2e/browser.ts';
 import { generatedFlow } from './designer-bench-flow.ts';
+import { breakdownRows, scriptTimeByArea, threadTimeByKind } from './designer-open-breakdown.ts';
 
-interface TraceEvent { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; tdur?: number; args?: { name?: string; data?: Record<string, unknown> } }
-
-interface Profile { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[]; samples?: number[]; timeDeltas?: number[] }
+import type { CpuProfile as Profile, TraceEvent } from './designer-open-breakdown.ts';
 
 const ASSETS = fileURLToPath(new URL('../../dist/designer/assets/', import.meta.url));
 const maps = new Map<string, SourceMap | null>();
@@ -53,7 +52,7 @@ try {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     await cdp.send('Profiler.start');
-    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'loading'] });
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'v8', 'disabled-by-default-v8.compile', 'blink.user_timing', 'loading'] });
     await page.goto(`${server.url}/#/flows/bench-300`);
     await page.locator('.react-flow__node').first().waitFor({ state: 'visible', timeout: 30_000 });
     const nodesAt = await page.evaluate(() => performance.now());
@@ -72,7 +71,8 @@ try {
     const events = (JSON.parse(String(trace)) as { traceEvents: TraceEvent[] }).traceEvents;
     const pid = events.find((e) => (e.name === 'v8.compileModule' || e.name === 'EvaluateScript') && String(e.args?.data?.url ?? '').startsWith(server.url))?.pid;
     const mainTid = events.find((e) => e.pid === pid && e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')?.tid;
-    const navStart = events.find((e) => e.pid === pid && e.name === 'navigationStart')?.ts ?? events.find((e) => e.pid === pid && e.name === 'markAsMainFrame')?.ts ?? 0;
+    const navStart = events.find((e) => e.pid === pid && e.name === 'navigationStart' && String(e.args?.data?.documentLoaderURL ?? '').startsWith(server.url))?.ts
+      ?? events.find((e) => e.pid === pid && e.name === 'navigationStart')?.ts ?? events.find((e) => e.pid === pid && e.name === 'markAsMainFrame')?.ts ?? 0;
     const tasks = events.filter((e) => e.pid === pid && e.tid === mainTid && e.ph === 'X' && e.name === 'RunTask' && (e.dur ?? 0) > 5000);
     const inside = (t: TraceEvent) => events.filter((e) => e.pid === pid && e.tid === mainTid && e.ph === 'X' && e.ts >= t.ts && e.ts < t.ts + (t.dur ?? 0) && e.name !== 'RunTask' && (e.dur ?? 0) > 2000)
       .map((e) => `${e.name}${e.args?.data?.url ? ` ${new URL(String(e.args.data.url)).pathname}` : ''}${e.args?.data?.functionName ? ` ${e.args.data.functionName}` : ''} ${(e.dur! / 1000).toFixed(0)}`).slice(0, 6).join('; ');
@@ -80,7 +80,18 @@ try {
     console.log(timeline.nav, '|', timeline.paints.join(', '));
     for (const line of timeline.res) console.log(`  ${line}`);
     console.log('  main-thread tasks > 5 ms (start ms, wall ms, cpu ms):');
-    for (const t of tasks) console.log(`  ${String(Math.round((t.ts - navStart) / 1000)).padStart(5)} ${String(Math.round(t.dur! / 1000)).padStart(4)} ${String(Math.round((t.tdur ?? 0) / 1000)).padStart(4)}  ${inside(t)}`);
+    const topAreas = (t: TraceEvent) => [...scriptTimeByArea(profile as Profile, t.ts, t.ts + t.dur!, original)].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([a, ms]) => `${a} ${ms.toFixed(0)}`).join(', ');
+    for (const t of tasks) console.log(`  ${String(Math.round((t.ts - navStart) / 1000)).padStart(5)} ${String(Math.round(t.dur! / 1000)).padStart(4)} ${String(Math.round((t.tdur ?? 0) / 1000)).padStart(4)}  ${inside(t)}${topAreas(t) ? `  [${topAreas(t)}]` : ''}`);
+    // The page's main-thread CPU from navigation to interactive (performance.now() counts from navigation start).
+    const until = navStart + interactive * 1000;
+    const { kinds, forcedLayoutMs } = threadTimeByKind(events, pid!, mainTid!, navStart, until);
+    const rows = breakdownRows(kinds, scriptTimeByArea(profile as Profile, navStart, until, original));
+    console.log(`  main-thread CPU, navigation → interactive: ${rows.reduce((t, [, ms]) => t + ms, 0).toFixed(0)} ms (layout and style forced by scripts: ${forcedLayoutMs.toFixed(1)} ms)`);
+    for (const [kind, ms] of rows) if (ms >= 0.5) console.log(`  ${ms.toFixed(1).padStart(7)}  ${kind}`);
+    const workerTids = events.filter((e) => e.pid === pid && e.ph === 'M' && e.name === 'thread_name' && String(e.args?.name).startsWith('DedicatedWorker')).map((e) => e.tid);
+    const workerTasks = events.filter((e) => e.pid === pid && workerTids.includes(e.tid) && e.ph === 'X' && e.name === 'RunTask');
+    const workerCpu = (a: number, b: number) => workerTasks.filter((e) => e.ts >= a && e.ts < b).reduce((t, e) => t + (e.tdur ?? 0) / 1000, 0);
+    console.log(workerTasks.length ? `  flow-problems worker: first task at ${Math.round((Math.min(...workerTasks.map((e) => e.ts)) - navStart) / 1000)} ms, ${workerCpu(navStart, until).toFixed(1)} ms CPU before interactive, ${workerCpu(until, Infinity).toFixed(1)} ms after (until the trace stopped)` : '  flow-problems worker: not started before the trace stopped');
     console.log('  main-thread self time by function (ms, top 25):');
     for (const [name, ms] of selfTimes(profile).slice(0, 25)) console.log(`  ${ms.toFixed(1).padStart(7)}  ${name}`);
     await page.close();

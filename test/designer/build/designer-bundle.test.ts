@@ -37,4 +37,13 @@ describe('designer build', () => {
     expect(page).not.toContain('invalid nested repetition operator');
     expect(bundle.withWorkerKb).toBeLessThanOrEqual(400);
   });
+
+  it('starts a flow link\'s requests from a script of its own in index.html, before the entry', () => {
+    const html = readFileSync(join(ASSETS, '../index.html'), 'utf8');
+    const early = /<script src="\/assets\/(early-requests-[^"]+\.js)"><\/script>/.exec(html);
+    expect(early).not.toBeNull();
+    expect(html.indexOf(early![0])).toBeLessThan(html.indexOf('<script type="module"'));
+    const editor = flowEditorBundle().files.find((f) => /flow-editor-page-/.test(f.file))!;
+    expect(text(early![1])).toContain(`/${editor.file}`);
+  });
 });
