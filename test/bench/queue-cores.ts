@@ -76,46 +76,32 @@ async function workersUp(n: number): Promise<Map<number, string>> {
 }
 
 /**
- * When the run's work happened, from pg-boss's job rows (created, started = fetched, completed) and
- * the chunk rows (which process did each): per process, the seconds it held no chunk job while the
- * run was going, and how many of those nothing was queued either (starved: waiting for the split or
- * for chunks in another process's hands).
+ * When the run's work happened, from pg-boss's job rows: when chunks were queued (the split stores
+ * them as it reads; its last one is queued when it is done) and when each process completed its
+ * first and last chunk. (A job's `started_on` is moved forward by its lease, job-leases.ts: it does
+ * not say when the work started.)
  */
-async function timelineOf(runId: string, startedAt: string, finishedAt: string, pidOf: Map<string, number>): Promise<Record<string, unknown>> {
+async function timelineOf(runId: string, startedAt: string, pidOf: Map<string, number>): Promise<Record<string, unknown>> {
   const t0 = Date.parse(startedAt) / 1000;
-  const t1 = Date.parse(finishedAt) / 1000;
-  const { rows: jobs } = await store.sql.query<{ name: string; chunk: number | null; created: unknown; started: unknown; completed: unknown }>(
-    `select name, (data->>'chunkNo')::int as chunk, extract(epoch from created_on) as created, extract(epoch from started_on) as started,
-            extract(epoch from completed_on) as completed
-       from (select name, data, created_on, started_on, completed_on from "${schema}_jobs".job
-             union all select name, data, created_on, started_on, completed_on from "${schema}_jobs".archive) j
-      where data->>'runId' = $1`, [runId]);
+  const { rows: jobs } = await store.sql.query<{ name: string; chunk: number | null; created: unknown; completed: unknown }>(
+    `select name, (data->>'chunkNo')::int as chunk, extract(epoch from created_on) as created, extract(epoch from completed_on) as completed
+       from (select name, data, created_on, completed_on from "${schema}_jobs".job
+             union all select name, data, created_on, completed_on from "${schema}_jobs".archive) j
+      where data->>'runId' = $1 and name = $2 and completed_on is not null`, [runId, QUEUE_NAMES.chunk]);
   const { rows: chunks } = await store.sql.query<{ chunk_no: number; worker_id: string }>('select chunk_no, worker_id from run_chunks where run_id = $1', [runId]);
   const workerOf = new Map(chunks.map((c) => [c.chunk_no, `pid ${pidOf.get(c.worker_id) ?? c.worker_id}`]));
-  const split = jobs.find((j) => j.name === QUEUE_NAMES.split);
-  const chunkJobs = jobs.filter((j) => j.name === QUEUE_NAMES.chunk && j.completed !== null).map((j) => ({
-    worker: workerOf.get(j.chunk!)!, created: Number(j.created), started: Number(j.started), completed: Number(j.completed),
-  }));
-  const workers = [...new Set(chunkJobs.map((j) => j.worker))].sort();
-  const idle = new Map(workers.map((w) => [w, { idleSeconds: 0, starvedSeconds: 0, chunks: 0 }]));
-  for (const j of chunkJobs) idle.get(j.worker)!.chunks++;
-  const step = 0.01;
-  for (let t = t0; t < t1; t += step) {
-    const queued = chunkJobs.some((j) => j.created <= t && j.started > t);
-    for (const w of workers) {
-      if (chunkJobs.some((j) => j.worker === w && j.started <= t && j.completed > t)) continue;
-      const it = idle.get(w)!;
-      it.idleSeconds += step;
-      if (!queued) it.starvedSeconds += step;
-    }
+  const at = (x: number) => round2(x - t0);
+  const byWorker = new Map<string, number[]>();
+  for (const j of jobs) {
+    const w = workerOf.get(j.chunk!)!;
+    byWorker.set(w, [...(byWorker.get(w) ?? []), Number(j.completed)]);
   }
-  const at = (x: unknown) => round2(Number(x) - t0);
+  const created = jobs.map((j) => Number(j.created));
   return {
     chunks: chunks.length,
-    split: split ? { startedAt: at(split.started), completedAt: at(split.completed) } : null,
-    firstChunkQueuedAt: round2(Math.min(...chunkJobs.map((j) => j.created)) - t0),
-    lastChunkQueuedAt: round2(Math.max(...chunkJobs.map((j) => j.created)) - t0),
-    byWorker: Object.fromEntries([...idle].map(([w, it]) => [w, { chunks: it.chunks, idleSeconds: round2(it.idleSeconds), starvedSeconds: round2(it.starvedSeconds) }])),
+    firstChunkQueuedAt: at(Math.min(...created)),
+    lastChunkQueuedAt: at(Math.max(...created)),
+    byWorker: Object.fromEntries([...byWorker].sort().map(([w, done]) => [w, { chunks: done.length, firstDoneAt: at(Math.min(...done)), lastDoneAt: at(Math.max(...done)) }])),
   };
 }
 
@@ -137,7 +123,7 @@ async function measure(cores: number): Promise<Measured> {
     const run = await waitForRun(store, queued.id, 900_000);
     const used = await cpu.stop();
     if (run.status !== 'succeeded') throw new Error(`run ${run.id} ended ${run.status}: ${run.error?.message ?? JSON.stringify(run.counts)}`);
-    const timeline = await timelineOf(run.id, run.startedAt!, run.finishedAt!, new Map([...byPid].map(([pid, id]) => [id, pid])));
+    const timeline = await timelineOf(run.id, run.startedAt!, new Map([...byPid].map(([pid, id]) => [id, pid])));
     return { recordsPerSec: recordsPerSecond(run), cpu: used, timeline: { seconds: round2(records / recordsPerSecond(run)), ...timeline } };
   } finally {
     worker.child.kill('SIGTERM');
