@@ -11,6 +11,8 @@ export interface JobLoopOptions<T> {
   queue: string;
   batchSize: number;
   pollMs: number;
+  /** Awaited before each fetch: the loop takes no job while it waits (other workers may). */
+  beforeFetch?: () => Promise<void>;
   handle(jobs: QueueJob<T>[]): Promise<void>;
   onError(err: Error): void;
 }
@@ -61,6 +63,8 @@ export function startJobLoop<T>(options: JobLoopOptions<T>): JobLoop {
       woken = false;
       let jobs: QueueJob<T>[] = [];
       try {
+        await options.beforeFetch?.();
+        if (stopping) break;
         jobs = await boss.fetch<T>(queue, { batchSize: options.batchSize, includeMetadata: true });
         if (jobs.length) await options.handle(jobs);
       } catch (err) {

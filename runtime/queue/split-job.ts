@@ -75,6 +75,8 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
   }
   const cancel = ctx.cancels.watch(runId);
   const signal = AbortSignal.any([jobSignal, cancel.signal]);
+  // The other processes on the queue wait for this split's chunks: it goes first here (split-priority.ts).
+  const priority = ctx.splits.begin();
   let lease;
   let flow: PreparedFlow | undefined;
   try {
@@ -93,7 +95,7 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
     // readRoots records the watermarks the source proposes in this array as it reads.
     const watermarks: { nodeId: string; value: string }[] = [];
     const roots = readRoots(flow, { ...input, sourceNodeId }, { connections, digest: sha256, watermark, fetch: ctx.fetch }, signal, watermarks);
-    await splitRoots(ctx, runId, progress.chunkSize, flow, roots, watermarks, signal);
+    await splitRoots(ctx, runId, progress.chunkSize, flow, roots, watermarks, signal, priority.stored);
   } catch (err) {
     if (jobSignal.aborted) throw err;
     if (cancel.signal.aborted || err instanceof RunEnded) return;
@@ -104,6 +106,7 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
     if (ended) ctx.onRunFinished(ended);
     return;
   } finally {
+    priority.end();
     lease?.release();
     cancel.release();
   }
@@ -112,14 +115,16 @@ export async function runSplitJob(ctx: WorkerContext, runId: string, jobSignal: 
 
 /**
  * Cuts the roots into chunks of the run's `chunkSize` (per key sequence with
- * the flow's `ordering`, see chunk-order.ts) and stores them with their jobs,
- * `chunksPerInsert` chunks per transaction.
+ * the flow's `ordering`, see chunk-order.ts) and stores them with their jobs:
+ * the first chunk in a transaction of its own, so that workers start on it at
+ * once, then twice as many per transaction each time up to `chunksPerInsert`.
  */
 async function splitRoots(
   ctx: WorkerContext, runId: string, chunkSize: number, flow: PreparedFlow, roots: AsyncGenerator<RootRecord>,
-  watermarks: { nodeId: string; value: string }[], signal: AbortSignal,
+  watermarks: { nodeId: string; value: string }[], signal: AbortSignal, onStored: () => void,
 ): Promise<void> {
   const { chunksPerInsert } = ctx.tuning;
+  let perInsert = 1;
   const declared = declaredExpressions(flow);
   const cutter = new ChunkCutter(chunkSize, flow.ordering?.partitions ?? 0);
   let pending: NewChunk[] = [];
@@ -149,6 +154,7 @@ async function splitRoots(
       await setProgress(tx, runId, { chunksTotal: cutter.chunksCut, recordsRead, splitDone: last, watermarks: last ? watermarks : undefined });
     });
     wakeQueue(ctx.boss, QUEUE_NAMES.chunk);
+    onStored();
     await ctx.hooks.afterChunksStored?.({ runId, chunksSoFar: cutter.chunksCut, last });
   };
 
@@ -157,9 +163,10 @@ async function splitRoots(
     const chunk = cutter.add(root, flow.ordering ? await orderingKeyOf(flow, root.data) : '');
     if (chunk) {
       keep(chunk);
-      if (pending.length >= chunksPerInsert) {
+      if (pending.length >= perInsert) {
         if (signal.aborted) throw signal.reason;
         await store(false);
+        perInsert = Math.min(perInsert * 2, chunksPerInsert);
       }
     }
   }

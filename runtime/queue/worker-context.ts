@@ -7,6 +7,7 @@ import type { PgBoss } from './boss.ts';
 import type { CancelWatch } from './cancel-watch.ts';
 import type { FlowCache } from './flow-cache.ts';
 import type { QueueTuning } from './queue-options.ts';
+import type { SplitPriority } from './split-priority.ts';
 import type { WorkTelemetry } from '../observability/work-telemetry.ts';
 
 /** Test seams: simulate a crash at the worst moments. */
@@ -34,6 +35,8 @@ export interface WorkerContext {
   fetch: typeof fetch;
   workerId: string;
   cancels: CancelWatch;
+  /** Lets this process's split go before its chunks (split-priority.ts). */
+  splits: SplitPriority;
   hooks: QueueHooks;
   /** Log lines, metrics and spans of the work as it happens. */
   telemetry: WorkTelemetry;

@@ -28,6 +28,7 @@ import { JobLeases } from './job-leases.ts';
 import { startJobLoop, wakeQueue, type JobLoop } from './job-loop.ts';
 import { QUEUE_NAMES, jobMaxSeconds, tuningOf, type ChunkJobData, type QueueTuning, type SplitJobData } from './queue-options.ts';
 import { runSplitJob } from './split-job.ts';
+import { SplitPriority } from './split-priority.ts';
 import { describeJobError, isPermanentJobError } from './permanent-errors.ts';
 import { isConnectionError, waitForDatabase } from './database-outage.ts';
 import type { QueueHooks, WorkerContext } from './worker-context.ts';
@@ -118,8 +119,9 @@ export function createWorker(options: WorkerOptions): QueueWorker {
     }
     const b = boss;
     const cancels = new CancelWatch(database.jobs);
+    const splits = new SplitPriority();
     ctx = {
-      store, db, boss, tuning, workerId: id, cancels, counters,
+      store, db, boss, tuning, workerId: id, cancels, splits, counters,
       flows: new FlowCache({ store, catalog: options.catalog ?? defaultCatalog, evaluators: options.evaluators ?? createEvaluatorRegistry(), connectionsFor: options.connectionsFor ?? defaultConnectionsFor(database) }),
       files: options.files ?? (ownFiles = createFileSink(resolve('out'))),
       fetch: telemetry.targetFetch(options.fetch ?? runtimeFetch()),
@@ -182,15 +184,15 @@ export function createWorker(options: WorkerOptions): QueueWorker {
       }
     }
 
-    const loop = <T>(queue: string, batchSize: number, handle: (jobs: QueueJob<T>[]) => Promise<void>) =>
-      startJobLoop<T>({ boss: b, queue, batchSize, pollMs, handle, onError: report });
+    const loop = <T>(queue: string, batchSize: number, handle: (jobs: QueueJob<T>[]) => Promise<void>, beforeFetch?: () => Promise<void>) =>
+      startJobLoop<T>({ boss: b, queue, batchSize, pollMs, handle, beforeFetch, onError: report });
     loops = [
       loop<SplitJobData>(QUEUE_NAMES.split, 1, (jobs) => runBatch(QUEUE_NAMES.split, 'split', jobs, (job, signal) => runSplitJob(c, job.data.runId, signal))),
       ...Array.from({ length: Math.max(1, options.concurrency ?? 2) }, () => loop<ChunkJobData>(QUEUE_NAMES.chunk, tuning.fetchBatchSize, (jobs) =>
         // In chunk order: a run's records are written in the order they were read, as far as one worker can.
         runBatch(QUEUE_NAMES.chunk, 'chunk', [...jobs].sort((x, y) => x.data.chunkNo - y.data.chunkNo), async (job, signal) => {
           await runChunkJob(c, job.data.runId, job.data.chunkNo, signal);
-        }))),
+        }), () => splits.beforeChunk())),
       loop<SplitJobData>(QUEUE_NAMES.splitFailed, 1, ([job]) => settleFailed(QUEUE_NAMES.splitFailed, job, () => failSplitRun(c, job))),
       loop<ChunkJobData>(QUEUE_NAMES.chunkFailed, 1, ([job]) => settleFailed(QUEUE_NAMES.chunkFailed, job, () => failChunkRunOfJob(c, job))),
     ];

@@ -72,9 +72,9 @@ export interface WorkerProcess {
   exited: Promise<string>;
 }
 
-/** Starts `ledgerflow worker` against `schema` and waits until it says it started. */
-export function spawnWorker(url: string, schema: string, args: string[] = [], env: Record<string, string> = {}): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['runtime/bin/ledgerflow.mjs', 'worker', ...args], {
+/** Starts `ledgerflow worker` against `schema` and waits until it says it started; `nodeArgs` go to node (e.g. `--cpu-prof`). */
+export function spawnWorker(url: string, schema: string, args: string[] = [], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, 'runtime/bin/ledgerflow.mjs', 'worker', ...args], {
     cwd: REPO,
     env: { ...process.env, DATABASE_URL: url, LEDGERFLOW_DB_SCHEMA: schema, LEDGERFLOW_OUT: '/tmp/ledgerflow-scale-out', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
