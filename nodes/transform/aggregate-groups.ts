@@ -29,8 +29,8 @@ export interface Group {
   /** Records summed into the group. */
   count: number;
   cells: Cell[];
-  /** Lineage keys of the records summed into it. */
-  sources: string[];
+  /** Lineage keys of the records summed into it, compact (see `LineageKey`); `lineageKeysOf` gives them as text. */
+  sources: LineageKey[];
   /**
    * A size-windowed group: each record's measure values by lineage key, not
    * yet summed. Windows are cut from them in read order when the group is
@@ -44,8 +44,33 @@ export interface StoredGroup {
   key: unknown[];
   count: number;
   cells: unknown[];
-  sources: string[];
+  sources: LineageKey[];
   rows?: [string, unknown[]][];
+}
+
+/**
+ * A lineage key as a group holds it: a record's position ("12") as a number,
+ * anything else ("12.3", an item of a fanned-out record) as its text. A group
+ * holds one per record it summed, so they are most of an aggregate's memory:
+ * a small integer in an array takes its slot only, a string takes the slot
+ * and an object of its own (a quarter of the bytes).
+ */
+export type LineageKey = number | string;
+
+/** The compact form of a lineage key (see `LineageKey`). */
+export function compactLineageKey(key: string): LineageKey {
+  const n = key.length;
+  if (n === 0 || n > 9 || key.charCodeAt(0) === 48) return key; // '' or a leading zero: not a plain position
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 48 || c > 57) return key;
+  }
+  return Number(key);
+}
+
+/** The lineage keys of the records a group summed, as text (as traces and replays name them). */
+export function lineageKeysOf(group: Pick<Group, 'sources'>): string[] {
+  return group.sources.map(String);
 }
 
 /** Groups by the JSON text of their key. */
@@ -107,7 +132,7 @@ export function checkMeasureValues(specs: readonly MeasureSpec[], values: readon
 export function addToGroup(group: Group, specs: readonly MeasureSpec[], values: readonly unknown[], lineageKey: string): void {
   checkMeasureValues(specs, values);
   group.count++;
-  group.sources.push(lineageKey);
+  group.sources.push(compactLineageKey(lineageKey));
   if (group.rows) group.rows.push([lineageKey, [...values]]);
   else for (let i = 0; i < group.cells.length; i++) addValue(group.cells[i], values[i], lineageKey);
 }

@@ -8,7 +8,7 @@ import type { GroupingBehaviour } from '../../nodes/define-node.ts';
 import { mergeGroups } from '../../nodes/transform/aggregate-groups.ts';
 import { toFlowError } from '../../nodes/errors.ts';
 import { DEFAULT_IN_PORT } from '../../nodes/flow-document.ts';
-import { mergeTables, storeGroup, type Group, type GroupTable, type StoredGroup } from '../../nodes/transform/aggregate-groups.ts';
+import { lineageKeysOf, mergeTables, storeGroup, type Group, type GroupTable, type StoredGroup } from '../../nodes/transform/aggregate-groups.ts';
 import type { PreparedFlow, PreparedProcess } from './prepare-flow.ts';
 import type { EndFn, RootRecord, WorkItem } from './process-chunk.ts';
 import type { FailedFn } from './target-callbacks.ts';
@@ -135,7 +135,7 @@ export function groupRoot(flow: PreparedFlow, nodeId: string, group: Group, seq:
     amount: null,
     currency: null,
     data: groupingOf(flow, nodeId).record(group),
-    aggregatedFrom: group.sources,
+    aggregatedFrom: lineageKeysOf(group),
     entryNode: nodeId,
   };
 }
