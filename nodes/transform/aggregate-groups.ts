@@ -16,9 +16,14 @@ export interface MeasureSpec {
   op: MeasureOp;
 }
 
+/**
+ * A measure's running value. A sum is its ExactSum and a count its number,
+ * with no wrapper: a run holds one cell per group and measure, and sums and
+ * counts are most of them (the cell's kind is told by its type).
+ */
 type Cell =
-  | { op: 'sum'; sum: ExactSum }
-  | { op: 'count'; n: number }
+  | ExactSum
+  | number
   | { op: 'avg'; sum: ExactSum; n: number }
   | { op: 'min' | 'max'; v: unknown }
   | { op: 'first' | 'last'; v: unknown; at: string | undefined }
@@ -100,8 +105,8 @@ function compareValues(a: unknown, b: unknown): number {
 
 function emptyCell(op: MeasureOp): Cell {
   switch (op) {
-    case 'sum': return { op, sum: new ExactSum() };
-    case 'count': return { op, n: 0 };
+    case 'sum': return new ExactSum();
+    case 'count': return 0;
     case 'avg': return { op, sum: new ExactSum(), n: 0 };
     case 'min': case 'max': return { op, v: undefined };
     case 'first': case 'last': return { op, v: undefined, at: undefined };
@@ -134,7 +139,7 @@ export function addToGroup(group: Group, specs: readonly MeasureSpec[], values: 
   group.count++;
   group.sources.push(compactLineageKey(lineageKey));
   if (group.rows) group.rows.push([lineageKey, [...values]]);
-  else for (let i = 0; i < group.cells.length; i++) addValue(group.cells[i], values[i], lineageKey);
+  else for (let i = 0; i < group.cells.length; i++) group.cells[i] = addValue(group.cells[i], values[i], lineageKey);
 }
 
 /**
@@ -153,20 +158,26 @@ export function sizeWindows(group: Group, specs: readonly MeasureSpec[], size: n
   return out;
 }
 
-function addValue(cell: Cell, v: unknown, at: string): void {
-  switch (cell.op) {
-    case 'count': cell.n++; return;
-    case 'collect': cell.items.push([at, v ?? null]); return;
+/** Adds one value to a cell; returns the cell (a count: its new number). */
+function addValue(cell: Cell, v: unknown, at: string): Cell {
+  if (typeof cell === 'number') return cell + 1;
+  if (cell instanceof ExactSum) {
+    if (!missing(v)) cell.add(v as number | string);
+    return cell;
   }
-  if (missing(v)) return;
-  switch (cell.op) {
-    case 'sum': cell.sum.add(v as number | string); return;
-    case 'avg': cell.sum.add(v as number | string); cell.n++; return;
-    case 'min': if (cell.v === undefined || compareValues(v, cell.v) < 0) cell.v = v; return;
-    case 'max': if (cell.v === undefined || compareValues(v, cell.v) > 0) cell.v = v; return;
-    case 'first': if (cell.at === undefined || compareLineageKeys(at, cell.at) < 0) (cell.v = v), (cell.at = at); return;
-    case 'last': if (cell.at === undefined || compareLineageKeys(at, cell.at) > 0) (cell.v = v), (cell.at = at); return;
+  if (cell.op === 'collect') {
+    cell.items.push([at, v ?? null]);
+    return cell;
   }
+  if (missing(v)) return cell;
+  switch (cell.op) {
+    case 'avg': cell.sum.add(v as number | string); cell.n++; break;
+    case 'min': if (cell.v === undefined || compareValues(v, cell.v) < 0) cell.v = v; break;
+    case 'max': if (cell.v === undefined || compareValues(v, cell.v) > 0) cell.v = v; break;
+    case 'first': if (cell.at === undefined || compareLineageKeys(at, cell.at) < 0) (cell.v = v), (cell.at = at); break;
+    case 'last': if (cell.at === undefined || compareLineageKeys(at, cell.at) > 0) (cell.v = v), (cell.at = at); break;
+  }
+  return cell;
 }
 
 /** Merges `from` (a partial of the same key) into `into`. */
@@ -174,26 +185,20 @@ export function mergeGroups(into: Group, from: Group): void {
   into.count += from.count;
   for (const s of from.sources) into.sources.push(s);
   if (into.rows) for (const r of from.rows ?? []) into.rows.push(r);
-  for (let i = 0; i < into.cells.length; i++) mergeCell(into.cells[i], from.cells[i]);
+  for (let i = 0; i < into.cells.length; i++) into.cells[i] = mergeCell(into.cells[i], from.cells[i]);
 }
 
-function mergeCell(into: Cell, from: Cell): void {
-  switch (into.op) {
-    case 'sum': into.sum.addSum((from as typeof into).sum); return;
-    case 'count': into.n += (from as typeof into).n; return;
-    case 'avg': into.sum.addSum((from as typeof into).sum); into.n += (from as typeof into).n; return;
-    case 'min': case 'max': { const v = (from as typeof into).v; if (v !== undefined) addValue(into, v, ''); return; }
-    case 'first': case 'last': { const f = from as typeof into; if (f.at !== undefined) addValue(into, f.v, f.at); return; }
-    case 'collect': for (const item of (from as typeof into).items) into.items.push(item); return;
+function mergeCell(into: Cell, from: Cell): Cell {
+  if (typeof into === 'number') return into + (from as number);
+  if (into instanceof ExactSum) {
+    into.addSum(from as ExactSum);
+    return into;
   }
-}
-
-/** Adds a table's groups into another (a chunk's partials into the run's). */
-export function mergeTables(into: GroupTable, from: GroupTable): void {
-  for (const [key, group] of from) {
-    const existing = into.get(key);
-    if (existing) mergeGroups(existing, group);
-    else into.set(key, group);
+  switch (into.op) {
+    case 'avg': into.sum.addSum((from as typeof into).sum); into.n += (from as typeof into).n; return into;
+    case 'min': case 'max': { const v = (from as typeof into).v; return v === undefined ? into : addValue(into, v, ''); }
+    case 'first': case 'last': { const f = from as typeof into; return f.at === undefined ? into : addValue(into, f.v, f.at); }
+    case 'collect': for (const item of (from as typeof into).items) into.items.push(item); return into;
   }
 }
 
@@ -202,9 +207,9 @@ export function storeGroup(group: Group): StoredGroup {
 }
 
 function storedCell(c: Cell): unknown {
+    if (typeof c === 'number') return c;
+    if (c instanceof ExactSum) return c.toString();
     switch (c.op) {
-      case 'sum': return c.sum.toString();
-      case 'count': return c.n;
       case 'avg': return [c.sum.toString(), c.n];
       case 'min': case 'max': return c.v ?? null;
       case 'first': case 'last': return c.at === undefined ? null : [c.at, c.v ?? null];
@@ -221,8 +226,8 @@ export function loadGroup(stored: StoredGroup, specs: readonly MeasureSpec[]): G
 
 function loadedCell(spec: MeasureSpec, c: unknown): Cell {
     switch (spec.op) {
-      case 'sum': return { op: spec.op, sum: ExactSum.of(c as string) };
-      case 'count': return { op: spec.op, n: c as number };
+      case 'sum': return ExactSum.of(c as string);
+      case 'count': return c as number;
       case 'avg': { const [sum, n] = c as [string, number]; return { op: spec.op, sum: ExactSum.of(sum), n }; }
       case 'min': case 'max': return { op: spec.op, v: c ?? undefined };
       case 'first': case 'last': return c === null ? { op: spec.op, v: undefined, at: undefined } : { op: spec.op, at: (c as [string, unknown])[0], v: (c as [string, unknown])[1] };
@@ -243,9 +248,9 @@ export function groupRecord(group: Group, keyNames: readonly string[], specs: re
 }
 
 function cellValue(c: Cell): unknown {
+  if (typeof c === 'number') return c;
+  if (c instanceof ExactSum) return c.toString();
   switch (c.op) {
-    case 'sum': return c.sum.toString();
-    case 'count': return c.n;
     case 'avg': return c.n ? averageOf(c.sum.toString(), c.n) : null;
     case 'min': case 'max': case 'first': case 'last': return c.v ?? null;
     case 'collect': return [...c.items].sort((a, b) => compareLineageKeys(a[0], b[0])).map(([, v]) => v);

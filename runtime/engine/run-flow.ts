@@ -10,7 +10,7 @@ import type { PreparedFlow } from './prepare-flow.ts';
 import { processChunk, sourceOf, type ChunkResult, type RootRecord } from './process-chunk.ts';
 import { needsALook, ReconciliationBuilder, toDecimalString } from './reconcile.ts';
 import {
-  emittedGroups, groupingNodeIds, groupingOf, groupRoot, groupsInKeyOrder, mergeChunkGroups, mergedInKeyOrder, spillBeyondLimits, storedPartials, type ChunkGroups, type GroupSpill,
+  emittedGroups, groupingNodeIds, groupingOf, groupRoot, groupsInKeyOrder, mergedInKeyOrder, spillBeyondLimits, storedPartials, type ChunkGroups, type GroupSpill,
 } from './grouping.ts';
 import type { Group } from '../../nodes/transform/aggregate-groups.ts';
 import type { IdempotencyLedger, NodeStats, OutcomeCounts, Reconciliation, RunStatus, TraceSink } from './run-types.ts';
@@ -116,14 +116,12 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
         now: options.now,
         target: { connections: options.connections, files: options.files, fetch: options.fetch ?? globalThis.fetch, signal },
         targetsMayStart: before,
+        groups,
       });
       await before;
       await options.traces.write(result.traces, result.deadLetters);
       outcomes.merge(result.reconciliation);
-      if (result.groups) {
-        mergeChunkGroups(groups, result.groups);
-        if (options.groupSpill) await spillBeyondLimits(flow, groups, options.groupSpill, spilled, nextPart);
-      }
+      if (options.groupSpill) await spillBeyondLimits(flow, groups, options.groupSpill, spilled, nextPart);
       addNodeStats(nodeStats, result.nodeStats);
       if (result.outputs) mergeOutputs(outputs, result.outputs, options.captureOutputs ?? 0);
       await options.onChunk?.({ counts: { ...outcomes.counts, read: read.counts.read }, nodeStats: [...nodeStats.values()] });
