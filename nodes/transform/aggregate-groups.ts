@@ -7,6 +7,9 @@
  */
 import { FlowError } from '../errors.ts';
 import { averageOf, compareDecimals, ExactSum, isDecimalValue } from './exact-sum.ts';
+import { LineagePool, PooledLineage, type LineageKey } from './lineage-pool.ts';
+
+export type { LineageKey } from './lineage-pool.ts';
 
 export const MEASURE_OPS = ['sum', 'count', 'min', 'max', 'avg', 'first', 'last', 'collect'] as const;
 export type MeasureOp = (typeof MEASURE_OPS)[number];
@@ -34,8 +37,11 @@ export interface Group {
   /** Records summed into the group. */
   count: number;
   cells: Cell[];
-  /** Lineage keys of the records summed into it, compact (see `LineageKey`); `lineageKeysOf` gives them as text. */
-  sources: LineageKey[];
+  /**
+   * Lineage keys of the records summed into it, compact (see `LineageKey`), in a run's pool when
+   * its table has one (see `GroupTable`); `lineageOf` lists them, `lineageKeysOf` as text.
+   */
+  sources: LineageKey[] | PooledLineage;
   /**
    * A size-windowed group: each record's measure values by lineage key, not
    * yet summed. Windows are cut from them in read order when the group is
@@ -53,15 +59,6 @@ export interface StoredGroup {
   rows?: [string, unknown[]][];
 }
 
-/**
- * A lineage key as a group holds it: a record's position ("12") as a number,
- * anything else ("12.3", an item of a fanned-out record) as its text. A group
- * holds one per record it summed, so they are most of an aggregate's memory:
- * a small integer in an array takes its slot only, a string takes the slot
- * and an object of its own (a quarter of the bytes).
- */
-export type LineageKey = number | string;
-
 /** The compact form of a lineage key (see `LineageKey`). */
 export function compactLineageKey(key: string): LineageKey {
   const n = key.length;
@@ -75,11 +72,24 @@ export function compactLineageKey(key: string): LineageKey {
 
 /** The lineage keys of the records a group summed, as text (as traces and replays name them). */
 export function lineageKeysOf(group: Pick<Group, 'sources'>): string[] {
-  return group.sources.map(String);
+  return lineageOf(group).map(String);
 }
 
-/** Groups by the JSON text of their key. */
-export type GroupTable = Map<string, Group>;
+/** The lineage keys of the records a group summed, compact. */
+export function lineageOf(group: Pick<Group, 'sources'>): LineageKey[] {
+  return Array.isArray(group.sources) ? group.sources : group.sources.list();
+}
+
+/**
+ * Groups by the JSON text of their key. A table held for a whole run has a
+ * `lineage` pool its groups keep their lineage keys in (off the JS heap).
+ */
+export type GroupTable = Map<string, Group> & { lineage?: LineagePool };
+
+/** An empty table; `pooled`: its groups keep lineage in a pool of its own (a run's table, held for the run). */
+export function newGroupTable(pooled = false): GroupTable {
+  return pooled ? Object.assign(new Map<string, Group>(), { lineage: new LineagePool() }) : new Map<string, Group>();
+}
 
 /** Position of a record in the run from its lineage key ("12", "12.3"): segment by segment, as numbers. */
 export function compareLineageKeys(a: string, b: string): number {
@@ -114,8 +124,9 @@ function emptyCell(op: MeasureOp): Cell {
   }
 }
 
-export function newGroup(key: unknown[], specs: readonly MeasureSpec[], sized = false): Group {
-  return { key, count: 0, cells: specs.map((s) => emptyCell(s.op)), sources: [], ...(sized ? { rows: [] } : {}) };
+/** A group with nothing summed yet; `lineage`: the pool of the table it goes into (see `GroupTable`). */
+export function newGroup(key: unknown[], specs: readonly MeasureSpec[], sized = false, lineage?: LineagePool): Group {
+  return { key, count: 0, cells: specs.map((s) => emptyCell(s.op)), sources: lineage ? new PooledLineage(lineage) : [], ...(sized ? { rows: [] } : {}) };
 }
 
 /** Throws a validation error naming the measure when a value to sum or average is not an amount. */
@@ -183,7 +194,7 @@ function addValue(cell: Cell, v: unknown, at: string): Cell {
 /** Merges `from` (a partial of the same key) into `into`. */
 export function mergeGroups(into: Group, from: Group): void {
   into.count += from.count;
-  for (const s of from.sources) into.sources.push(s);
+  for (const s of lineageOf(from)) into.sources.push(s);
   if (into.rows) for (const r of from.rows ?? []) into.rows.push(r);
   for (let i = 0; i < into.cells.length; i++) into.cells[i] = mergeCell(into.cells[i], from.cells[i]);
 }
@@ -203,7 +214,7 @@ function mergeCell(into: Cell, from: Cell): Cell {
 }
 
 export function storeGroup(group: Group): StoredGroup {
-  return { key: group.key, count: group.count, cells: group.cells.map(storedCell), sources: group.sources, ...(group.rows ? { rows: group.rows } : {}) };
+  return { key: group.key, count: group.count, cells: group.cells.map(storedCell), sources: lineageOf(group), ...(group.rows ? { rows: group.rows } : {}) };
 }
 
 function storedCell(c: Cell): unknown {

@@ -8,7 +8,7 @@ import type { GroupingBehaviour } from '../../nodes/define-node.ts';
 import { mergeGroups } from '../../nodes/transform/aggregate-groups.ts';
 import { toFlowError } from '../../nodes/errors.ts';
 import { DEFAULT_IN_PORT } from '../../nodes/flow-document.ts';
-import { lineageKeysOf, storeGroup, type Group, type GroupTable, type StoredGroup } from '../../nodes/transform/aggregate-groups.ts';
+import { lineageKeysOf, newGroupTable, storeGroup, type Group, type GroupTable, type StoredGroup } from '../../nodes/transform/aggregate-groups.ts';
 import type { PreparedFlow, PreparedProcess } from './prepare-flow.ts';
 import type { EndFn, RootRecord, WorkItem } from './process-chunk.ts';
 import type { FailedFn } from './target-callbacks.ts';
@@ -22,7 +22,7 @@ export async function foldIntoGroups(
   node: PreparedProcess, grouping: GroupingBehaviour, items: WorkItem[], groups: ChunkGroups, s: NodeStats, end: EndFn, failed: FailedFn,
 ): Promise<void> {
   let table = groups.get(node.id);
-  if (!table) groups.set(node.id, (table = new Map()));
+  if (!table) groups.set(node.id, (table = newGroupTable()));
   for (const item of items) {
     const t0 = performance.now();
     item.path = [...item.path, node.id];
@@ -94,6 +94,7 @@ export async function spillBeyondLimits(flow: PreparedFlow, groups: ChunkGroups,
     // (its `add` touches the table only after its last await) starts the key afresh.
     const partials = storedPartials(new Map([[nodeId, table]]));
     table.clear();
+    table.lineage?.clear();
     spilled.add(nodeId);
     await spill.put(nextPart(), partials);
   }
