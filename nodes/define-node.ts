@@ -396,7 +396,8 @@ export interface GroupingBehaviour {
   /**
    * Folds one record, arrived by input port `inPort`, into `table`; returns its group's key text.
    * Throws a validation FlowError naming the node and the expression when the group key gives
-   * nothing, or a measure to sum is not an amount.
+   * nothing, or a measure to sum is not an amount. It touches `table` only after its last await:
+   * a run in one process folds concurrent chunks into one table and may spill (empty) it meanwhile.
    */
   add(table: GroupTable, data: unknown, bindings: Bindings, lineageKey: string, inPort: string): Promise<string>;
   /** The record a finished group emits. */

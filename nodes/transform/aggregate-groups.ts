@@ -7,6 +7,9 @@
  */
 import { FlowError } from '../errors.ts';
 import { averageOf, compareDecimals, ExactSum, isDecimalValue } from './exact-sum.ts';
+import { LineagePool, PooledLineage, type LineageKey } from './lineage-pool.ts';
+
+export type { LineageKey } from './lineage-pool.ts';
 
 export const MEASURE_OPS = ['sum', 'count', 'min', 'max', 'avg', 'first', 'last', 'collect'] as const;
 export type MeasureOp = (typeof MEASURE_OPS)[number];
@@ -16,9 +19,14 @@ export interface MeasureSpec {
   op: MeasureOp;
 }
 
+/**
+ * A measure's running value. A sum is its ExactSum and a count its number,
+ * with no wrapper: a run holds one cell per group and measure, and sums and
+ * counts are most of them (the cell's kind is told by its type).
+ */
 type Cell =
-  | { op: 'sum'; sum: ExactSum }
-  | { op: 'count'; n: number }
+  | ExactSum
+  | number
   | { op: 'avg'; sum: ExactSum; n: number }
   | { op: 'min' | 'max'; v: unknown }
   | { op: 'first' | 'last'; v: unknown; at: string | undefined }
@@ -29,8 +37,11 @@ export interface Group {
   /** Records summed into the group. */
   count: number;
   cells: Cell[];
-  /** Lineage keys of the records summed into it. */
-  sources: string[];
+  /**
+   * Lineage keys of the records summed into it, compact (see `LineageKey`), in a run's pool when
+   * its table has one (see `GroupTable`); `lineageOf` lists them, `lineageKeysOf` as text.
+   */
+  sources: LineageKey[] | PooledLineage;
   /**
    * A size-windowed group: each record's measure values by lineage key, not
    * yet summed. Windows are cut from them in read order when the group is
@@ -44,12 +55,41 @@ export interface StoredGroup {
   key: unknown[];
   count: number;
   cells: unknown[];
-  sources: string[];
+  sources: LineageKey[];
   rows?: [string, unknown[]][];
 }
 
-/** Groups by the JSON text of their key. */
-export type GroupTable = Map<string, Group>;
+/** The compact form of a lineage key (see `LineageKey`). */
+export function compactLineageKey(key: string): LineageKey {
+  const n = key.length;
+  if (n === 0 || n > 9 || key.charCodeAt(0) === 48) return key; // '' or a leading zero: not a plain position
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 48 || c > 57) return key;
+  }
+  return Number(key);
+}
+
+/** The lineage keys of the records a group summed, as text (as traces and replays name them). */
+export function lineageKeysOf(group: Pick<Group, 'sources'>): string[] {
+  return lineageOf(group).map(String);
+}
+
+/** The lineage keys of the records a group summed, compact. */
+export function lineageOf(group: Pick<Group, 'sources'>): LineageKey[] {
+  return Array.isArray(group.sources) ? group.sources : group.sources.list();
+}
+
+/**
+ * Groups by the JSON text of their key. A table held for a whole run has a
+ * `lineage` pool its groups keep their lineage keys in (off the JS heap).
+ */
+export type GroupTable = Map<string, Group> & { lineage?: LineagePool };
+
+/** An empty table; `pooled`: its groups keep lineage in a pool of its own (a run's table, held for the run). */
+export function newGroupTable(pooled = false): GroupTable {
+  return pooled ? Object.assign(new Map<string, Group>(), { lineage: new LineagePool() }) : new Map<string, Group>();
+}
 
 /** Position of a record in the run from its lineage key ("12", "12.3"): segment by segment, as numbers. */
 export function compareLineageKeys(a: string, b: string): number {
@@ -75,8 +115,8 @@ function compareValues(a: unknown, b: unknown): number {
 
 function emptyCell(op: MeasureOp): Cell {
   switch (op) {
-    case 'sum': return { op, sum: new ExactSum() };
-    case 'count': return { op, n: 0 };
+    case 'sum': return new ExactSum();
+    case 'count': return 0;
     case 'avg': return { op, sum: new ExactSum(), n: 0 };
     case 'min': case 'max': return { op, v: undefined };
     case 'first': case 'last': return { op, v: undefined, at: undefined };
@@ -84,8 +124,9 @@ function emptyCell(op: MeasureOp): Cell {
   }
 }
 
-export function newGroup(key: unknown[], specs: readonly MeasureSpec[], sized = false): Group {
-  return { key, count: 0, cells: specs.map((s) => emptyCell(s.op)), sources: [], ...(sized ? { rows: [] } : {}) };
+/** A group with nothing summed yet; `lineage`: the pool of the table it goes into (see `GroupTable`). */
+export function newGroup(key: unknown[], specs: readonly MeasureSpec[], sized = false, lineage?: LineagePool): Group {
+  return { key, count: 0, cells: specs.map((s) => emptyCell(s.op)), sources: lineage ? new PooledLineage(lineage) : [], ...(sized ? { rows: [] } : {}) };
 }
 
 /** Throws a validation error naming the measure when a value to sum or average is not an amount. */
@@ -107,9 +148,9 @@ export function checkMeasureValues(specs: readonly MeasureSpec[], values: readon
 export function addToGroup(group: Group, specs: readonly MeasureSpec[], values: readonly unknown[], lineageKey: string): void {
   checkMeasureValues(specs, values);
   group.count++;
-  group.sources.push(lineageKey);
+  group.sources.push(compactLineageKey(lineageKey));
   if (group.rows) group.rows.push([lineageKey, [...values]]);
-  else for (let i = 0; i < group.cells.length; i++) addValue(group.cells[i], values[i], lineageKey);
+  else for (let i = 0; i < group.cells.length; i++) group.cells[i] = addValue(group.cells[i], values[i], lineageKey);
 }
 
 /**
@@ -128,58 +169,58 @@ export function sizeWindows(group: Group, specs: readonly MeasureSpec[], size: n
   return out;
 }
 
-function addValue(cell: Cell, v: unknown, at: string): void {
-  switch (cell.op) {
-    case 'count': cell.n++; return;
-    case 'collect': cell.items.push([at, v ?? null]); return;
+/** Adds one value to a cell; returns the cell (a count: its new number). */
+function addValue(cell: Cell, v: unknown, at: string): Cell {
+  if (typeof cell === 'number') return cell + 1;
+  if (cell instanceof ExactSum) {
+    if (!missing(v)) cell.add(v as number | string);
+    return cell;
   }
-  if (missing(v)) return;
-  switch (cell.op) {
-    case 'sum': cell.sum.add(v as number | string); return;
-    case 'avg': cell.sum.add(v as number | string); cell.n++; return;
-    case 'min': if (cell.v === undefined || compareValues(v, cell.v) < 0) cell.v = v; return;
-    case 'max': if (cell.v === undefined || compareValues(v, cell.v) > 0) cell.v = v; return;
-    case 'first': if (cell.at === undefined || compareLineageKeys(at, cell.at) < 0) (cell.v = v), (cell.at = at); return;
-    case 'last': if (cell.at === undefined || compareLineageKeys(at, cell.at) > 0) (cell.v = v), (cell.at = at); return;
+  if (cell.op === 'collect') {
+    cell.items.push([at, v ?? null]);
+    return cell;
   }
+  if (missing(v)) return cell;
+  switch (cell.op) {
+    case 'avg': cell.sum.add(v as number | string); cell.n++; break;
+    case 'min': if (cell.v === undefined || compareValues(v, cell.v) < 0) cell.v = v; break;
+    case 'max': if (cell.v === undefined || compareValues(v, cell.v) > 0) cell.v = v; break;
+    case 'first': if (cell.at === undefined || compareLineageKeys(at, cell.at) < 0) (cell.v = v), (cell.at = at); break;
+    case 'last': if (cell.at === undefined || compareLineageKeys(at, cell.at) > 0) (cell.v = v), (cell.at = at); break;
+  }
+  return cell;
 }
 
 /** Merges `from` (a partial of the same key) into `into`. */
 export function mergeGroups(into: Group, from: Group): void {
   into.count += from.count;
-  for (const s of from.sources) into.sources.push(s);
+  for (const s of lineageOf(from)) into.sources.push(s);
   if (into.rows) for (const r of from.rows ?? []) into.rows.push(r);
-  for (let i = 0; i < into.cells.length; i++) mergeCell(into.cells[i], from.cells[i]);
+  for (let i = 0; i < into.cells.length; i++) into.cells[i] = mergeCell(into.cells[i], from.cells[i]);
 }
 
-function mergeCell(into: Cell, from: Cell): void {
-  switch (into.op) {
-    case 'sum': into.sum.addSum((from as typeof into).sum); return;
-    case 'count': into.n += (from as typeof into).n; return;
-    case 'avg': into.sum.addSum((from as typeof into).sum); into.n += (from as typeof into).n; return;
-    case 'min': case 'max': { const v = (from as typeof into).v; if (v !== undefined) addValue(into, v, ''); return; }
-    case 'first': case 'last': { const f = from as typeof into; if (f.at !== undefined) addValue(into, f.v, f.at); return; }
-    case 'collect': for (const item of (from as typeof into).items) into.items.push(item); return;
+function mergeCell(into: Cell, from: Cell): Cell {
+  if (typeof into === 'number') return into + (from as number);
+  if (into instanceof ExactSum) {
+    into.addSum(from as ExactSum);
+    return into;
   }
-}
-
-/** Adds a table's groups into another (a chunk's partials into the run's). */
-export function mergeTables(into: GroupTable, from: GroupTable): void {
-  for (const [key, group] of from) {
-    const existing = into.get(key);
-    if (existing) mergeGroups(existing, group);
-    else into.set(key, group);
+  switch (into.op) {
+    case 'avg': into.sum.addSum((from as typeof into).sum); into.n += (from as typeof into).n; return into;
+    case 'min': case 'max': { const v = (from as typeof into).v; return v === undefined ? into : addValue(into, v, ''); }
+    case 'first': case 'last': { const f = from as typeof into; return f.at === undefined ? into : addValue(into, f.v, f.at); }
+    case 'collect': for (const item of (from as typeof into).items) into.items.push(item); return into;
   }
 }
 
 export function storeGroup(group: Group): StoredGroup {
-  return { key: group.key, count: group.count, cells: group.cells.map(storedCell), sources: group.sources, ...(group.rows ? { rows: group.rows } : {}) };
+  return { key: group.key, count: group.count, cells: group.cells.map(storedCell), sources: lineageOf(group), ...(group.rows ? { rows: group.rows } : {}) };
 }
 
 function storedCell(c: Cell): unknown {
+    if (typeof c === 'number') return c;
+    if (c instanceof ExactSum) return c.toString();
     switch (c.op) {
-      case 'sum': return c.sum.toString();
-      case 'count': return c.n;
       case 'avg': return [c.sum.toString(), c.n];
       case 'min': case 'max': return c.v ?? null;
       case 'first': case 'last': return c.at === undefined ? null : [c.at, c.v ?? null];
@@ -196,8 +237,8 @@ export function loadGroup(stored: StoredGroup, specs: readonly MeasureSpec[]): G
 
 function loadedCell(spec: MeasureSpec, c: unknown): Cell {
     switch (spec.op) {
-      case 'sum': return { op: spec.op, sum: ExactSum.of(c as string) };
-      case 'count': return { op: spec.op, n: c as number };
+      case 'sum': return ExactSum.of(c as string);
+      case 'count': return c as number;
       case 'avg': { const [sum, n] = c as [string, number]; return { op: spec.op, sum: ExactSum.of(sum), n }; }
       case 'min': case 'max': return { op: spec.op, v: c ?? undefined };
       case 'first': case 'last': return c === null ? { op: spec.op, v: undefined, at: undefined } : { op: spec.op, at: (c as [string, unknown])[0], v: (c as [string, unknown])[1] };
@@ -218,9 +259,9 @@ export function groupRecord(group: Group, keyNames: readonly string[], specs: re
 }
 
 function cellValue(c: Cell): unknown {
+  if (typeof c === 'number') return c;
+  if (c instanceof ExactSum) return c.toString();
   switch (c.op) {
-    case 'sum': return c.sum.toString();
-    case 'count': return c.n;
     case 'avg': return c.n ? averageOf(c.sum.toString(), c.n) : null;
     case 'min': case 'max': case 'first': case 'last': return c.v ?? null;
     case 'collect': return [...c.items].sort((a, b) => compareLineageKeys(a[0], b[0])).map(([, v]) => v);

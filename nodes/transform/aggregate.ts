@@ -155,7 +155,7 @@ export const aggregateNode = defineNode({
         const text = JSON.stringify(key);
         let group = table.get(text);
         const fresh = !group;
-        group ??= newGroup(key, specs, sized);
+        group ??= newGroup(key, specs, sized, table.lineage);
         addRecord(group, vals, lineageKey);
         if (fresh) table.set(text, group);
         return text;

@@ -4,7 +4,7 @@
  * Written out at the largest scale it was given ("10.50" + "2" = "12.50").
  */
 import { ExactDecimal, decimalAtScale, scaleOf } from '../expression/money.ts';
-import { addSmall, formatSmall, smallDecimal, type SmallDecimal } from '../expression/small-decimal.ts';
+import { addSmall, formatSmall, smallDecimal } from '../expression/small-decimal.ts';
 
 type Big = InstanceType<typeof ExactDecimal>;
 
@@ -16,25 +16,28 @@ export function isDecimalValue(value: unknown): value is number | string {
 }
 
 export class ExactSum {
-  private small: SmallDecimal | null = { m: 0, s: 0 };
+  // The small path inline (m / 10^s, see small-decimal.ts) rather than a { m, s } object per
+  // add: an aggregate holds one of these per group and measure, so each field counts.
+  private m = 0;
+  private s = 0;
   private big: Big | null = null;
   private scale = 0;
 
   /** Adds a number or decimal string (the caller checked it with `isDecimalValue`). */
   add(value: number | string): void {
-    if (this.small) {
+    if (!this.big) {
       const next = smallDecimal(value);
-      const sum = next && addSmall(this.small, next);
+      const sum = next && addSmall({ m: this.m, s: this.s }, next);
       if (sum) {
-        this.small = sum;
+        this.m = sum.m;
+        this.s = sum.s;
         if (next.s > this.scale) this.scale = next.s;
         return;
       }
-      this.big = new ExactDecimal(formatSmall(this.small));
-      this.small = null;
+      this.big = new ExactDecimal(formatSmall({ m: this.m, s: this.s }));
     }
     const text = typeof value === 'string' ? value.trim() : value;
-    this.big = this.big!.plus(new ExactDecimal(text));
+    this.big = this.big.plus(new ExactDecimal(text));
     this.scale = Math.max(this.scale, scaleOf(value));
   }
 
@@ -44,8 +47,8 @@ export class ExactSum {
   }
 
   toString(): string {
-    if (this.small) return formatSmall(this.small, this.scale);
-    return decimalAtScale(this.big!, this.scale);
+    if (!this.big) return formatSmall({ m: this.m, s: this.s }, this.scale);
+    return decimalAtScale(this.big, this.scale);
   }
 
   /** A sum read back from its text (as `toString` wrote it). */

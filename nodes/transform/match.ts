@@ -160,7 +160,7 @@ export const matchNode = defineNode({
         const { key: k, record } = await sideRecord(data, bindings, inPort);
         const text = JSON.stringify([k]);
         let group = table.get(text);
-        if (!group) table.set(text, (group = newGroup([k], SPECS)));
+        if (!group) table.set(text, (group = newGroup([k], SPECS, false, table.lineage)));
         addToGroup(group, SPECS, [record], lineageKey);
         return text;
       },

@@ -1,14 +1,14 @@
 /**
  * Aggregate nodes in a run: records reaching one are folded into its groups
- * (per chunk), the chunks' partial groups are merged (in memory in one
- * process, through the store across workers), and once every record is read
+ * (a run in one process: straight into the run's; a queued run: each chunk's
+ * partial groups, merged through the store across workers), and once every record is read
  * each group enters the graph again as one record at the node's `out` port.
  */
 import type { GroupingBehaviour } from '../../nodes/define-node.ts';
 import { mergeGroups } from '../../nodes/transform/aggregate-groups.ts';
 import { toFlowError } from '../../nodes/errors.ts';
 import { DEFAULT_IN_PORT } from '../../nodes/flow-document.ts';
-import { mergeTables, storeGroup, type Group, type GroupTable, type StoredGroup } from '../../nodes/transform/aggregate-groups.ts';
+import { lineageKeysOf, newGroupTable, storeGroup, type Group, type GroupTable, type StoredGroup } from '../../nodes/transform/aggregate-groups.ts';
 import type { PreparedFlow, PreparedProcess } from './prepare-flow.ts';
 import type { EndFn, RootRecord, WorkItem } from './process-chunk.ts';
 import type { FailedFn } from './target-callbacks.ts';
@@ -22,7 +22,7 @@ export async function foldIntoGroups(
   node: PreparedProcess, grouping: GroupingBehaviour, items: WorkItem[], groups: ChunkGroups, s: NodeStats, end: EndFn, failed: FailedFn,
 ): Promise<void> {
   let table = groups.get(node.id);
-  if (!table) groups.set(node.id, (table = new Map()));
+  if (!table) groups.set(node.id, (table = newGroupTable()));
   for (const item of items) {
     const t0 = performance.now();
     item.path = [...item.path, node.id];
@@ -76,15 +76,6 @@ export async function* emittedGroups(groups: Iterable<Group> | AsyncIterable<Gro
   }
 }
 
-/** Merges a chunk's partial groups into the run's. */
-export function mergeChunkGroups(into: ChunkGroups, from: ChunkGroups): void {
-  for (const [nodeId, table] of from) {
-    const existing = into.get(nodeId);
-    if (existing) mergeTables(existing, table);
-    else into.set(nodeId, table);
-  }
-}
-
 /** A chunk's partial groups as the store keeps them. */
 export function storedPartials(groups: ChunkGroups): StoredPartial[] {
   const out: StoredPartial[] = [];
@@ -99,9 +90,13 @@ export function storedPartials(groups: ChunkGroups): StoredPartial[] {
 export async function spillBeyondLimits(flow: PreparedFlow, groups: ChunkGroups, spill: GroupSpill, spilled: Set<string>, nextPart: () => number): Promise<void> {
   for (const [nodeId, table] of groups) {
     if (table.size <= groupingOf(flow, nodeId).maxGroupsInMemory) continue;
-    await spill.put(nextPart(), storedPartials(new Map([[nodeId, table]])));
-    groups.set(nodeId, new Map());
+    // Written out and emptied in one step: a chunk still folding records into this very table
+    // (its `add` touches the table only after its last await) starts the key afresh.
+    const partials = storedPartials(new Map([[nodeId, table]]));
+    table.clear();
+    table.lineage?.clear();
     spilled.add(nodeId);
+    await spill.put(nextPart(), partials);
   }
 }
 
@@ -135,7 +130,7 @@ export function groupRoot(flow: PreparedFlow, nodeId: string, group: Group, seq:
     amount: null,
     currency: null,
     data: groupingOf(flow, nodeId).record(group),
-    aggregatedFrom: group.sources,
+    aggregatedFrom: lineageKeysOf(group),
     entryNode: nodeId,
   };
 }

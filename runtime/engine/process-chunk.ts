@@ -96,6 +96,12 @@ export interface ChunkIO {
   captureOutputs?: number;
   /** The source the records came from, when the flow has several. */
   sourceNodeId?: string;
+  /**
+   * The run's groups (a run in one process): records are folded straight into them rather than
+   * into the chunk's own groups returned in `groups`, so no partial group per key and chunk is
+   * made only to be merged and dropped.
+   */
+  groups?: ChunkGroups;
   /** Group records of this aggregate node: they enter the graph at its `out` port instead of at a source. */
   entryNodeId?: string;
   /**
@@ -211,7 +217,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
   };
 
   const chunkSource = io.entryNodeId ? entryOf(flow, io.entryNodeId) : sourceOf(flow, io.sourceNodeId);
-  const groups: ChunkGroups = new Map();
+  const groups: ChunkGroups = io.groups ?? new Map();
   // Group records of a node that resolves them (match) go through it first, not straight out of its port.
   const toResolve = new Map<PreparedProcess, { item: WorkItem; replay?: { items?: string[] } }[]>();
   for (const root of roots) {
@@ -393,7 +399,7 @@ export async function processChunk(flow: PreparedFlow, roots: RootRecord[], io: 
     const reached = unitsReached.get(root);
     for (const unit of unitsFailed.get(root) ?? []) if (reached?.has(unit)) counts.partiallyDelivered++;
   }
-  return { traces, deadLetters, nodeStats: [...stats.values()], reconciliation: reconciliation.toReconciliation(), outputs, ...(groups.size ? { groups } : {}) };
+  return { traces, deadLetters, nodeStats: [...stats.values()], reconciliation: reconciliation.toReconciliation(), outputs, ...(!io.groups && groups.size ? { groups } : {}) };
 }
 
 /** An aggregate node as the entry of its group records. */

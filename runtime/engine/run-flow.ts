@@ -10,9 +10,9 @@ import type { PreparedFlow } from './prepare-flow.ts';
 import { processChunk, sourceOf, type ChunkResult, type RootRecord } from './process-chunk.ts';
 import { needsALook, ReconciliationBuilder, toDecimalString } from './reconcile.ts';
 import {
-  emittedGroups, groupingNodeIds, groupingOf, groupRoot, groupsInKeyOrder, mergeChunkGroups, mergedInKeyOrder, spillBeyondLimits, storedPartials, type ChunkGroups, type GroupSpill,
+  emittedGroups, groupingNodeIds, groupingOf, groupRoot, groupsInKeyOrder, mergedInKeyOrder, spillBeyondLimits, storedPartials, type ChunkGroups, type GroupSpill,
 } from './grouping.ts';
-import type { Group } from '../../nodes/transform/aggregate-groups.ts';
+import { newGroupTable, type Group } from '../../nodes/transform/aggregate-groups.ts';
 import type { IdempotencyLedger, NodeStats, OutcomeCounts, Reconciliation, RunStatus, TraceSink } from './run-types.ts';
 
 /** What a run reads: a document for the source, records given directly (replay), or the source itself (a query). */
@@ -96,7 +96,8 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
   // computes. Its targets wait for the previous chunk (writes stay in source order), and
   // its results are merged after the previous chunk's (traces and progress stay in order).
   let previous: Promise<void> = Promise.resolve();
-  const groups: ChunkGroups = new Map();
+  // The run's groups, per aggregate node, each table with its own lineage pool (held for the run).
+  const groups: ChunkGroups = new Map(groupingNodeIds(flow).map((id) => [id, newGroupTable(true)]));
   const spilled = new Set<string>();
   let spills = 0;
   const nextPart = () => ++spills;
@@ -116,14 +117,12 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
         now: options.now,
         target: { connections: options.connections, files: options.files, fetch: options.fetch ?? globalThis.fetch, signal },
         targetsMayStart: before,
+        groups,
       });
       await before;
       await options.traces.write(result.traces, result.deadLetters);
       outcomes.merge(result.reconciliation);
-      if (result.groups) {
-        mergeChunkGroups(groups, result.groups);
-        if (options.groupSpill) await spillBeyondLimits(flow, groups, options.groupSpill, spilled, nextPart);
-      }
+      if (options.groupSpill) await spillBeyondLimits(flow, groups, options.groupSpill, spilled, nextPart);
       addNodeStats(nodeStats, result.nodeStats);
       if (result.outputs) mergeOutputs(outputs, result.outputs, options.captureOutputs ?? 0);
       await options.onChunk?.({ counts: { ...outcomes.counts, read: read.counts.read }, nodeStats: [...nodeStats.values()] });

@@ -6,7 +6,9 @@
  * records go to a JSON Lines file: what is measured is the engine folding,
  * merging and emitting groups. Prints one JSON line.
  *
- *   node --max-old-space-size=300 --import tsx test/bench/aggregate-bench.ts [lines = 1000000] [groups = 50000]
+ * No heap flag: the process gets V8's default heap, as `ledgerflow` does.
+ *
+ *   node --import tsx test/bench/aggregate-bench.ts [lines = 1000000] [groups = 50000]
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addToGroup, compareLineageKeys, groupRecord, loadGroup, mergeGroups, newGroup, storeGroup, type MeasureSpec,
+  addToGroup, compareLineageKeys, groupRecord, lineageKeysOf, loadGroup, mergeGroups, newGroup, newGroupTable, storeGroup, type MeasureSpec,
 } from '../../../nodes/transform/aggregate-groups.ts';
 import { ExactSum } from '../../../nodes/transform/exact-sum.ts';
 
@@ -30,7 +30,25 @@ describe('aggregate groups', () => {
     expect(record).toEqual({
       account: 'K', total: '5.305', n: 5, mean: '1.32625', low: '-5', high: '10.005', first: 'a', last: 'f', ids: ['a', 'b', 'c', 'e', 'f'],
     });
-    expect(new Set(merged.sources)).toEqual(new Set(lines.map((l) => l.key)));
+    expect(new Set(lineageKeysOf(merged))).toEqual(new Set(lines.map((l) => l.key)));
+    expect(merged.sources).toContain(12); // a plain position is held as a number, an item key ("2.1") as text
+    expect(merged.sources).toContain('2.1');
+  });
+
+  it('keeps the lineage of a run\'s groups in its table\'s pool, as a plain group keeps it', () => {
+    const table = newGroupTable(true);
+    const pooled = [newGroup(['A'], specs, false, table.lineage), newGroup(['B'], specs, false, table.lineage)];
+    const plain = [newGroup(['A'], specs), newGroup(['B'], specs)];
+    lines.forEach((l, i) => {
+      addToGroup(pooled[i % 2], specs, values(l), l.key);
+      addToGroup(plain[i % 2], specs, values(l), l.key);
+    });
+    expect(pooled.map(lineageKeysOf)).toEqual([['3', '12', '7'], ['1', '2.1']]);
+    expect(pooled.map(storeGroup)).toEqual(plain.map(storeGroup));
+    table.lineage!.clear();
+    const after = newGroup(['C'], specs, false, table.lineage);
+    addToGroup(after, specs, values(lines[3]), '2.1');
+    expect(lineageKeysOf(after)).toEqual(['2.1']);
   });
 
   it('sums exactly beyond what doubles hold, at the largest scale written', () => {
