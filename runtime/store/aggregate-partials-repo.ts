@@ -34,7 +34,7 @@ export async function insertPartials(db: Queryable, runId: string, part: number,
 export async function partialsPage(
   db: Queryable, runId: string, nodeId: string, after: { groupKey: string; part: number } | null, limit: number,
 ): Promise<{ groupKey: string; part: number; state: StoredGroup }[]> {
-  // Two statements, not one with `$3 is null or …`: the row comparison alone bounds a scan of the key-order index (0026).
+  // Two statements, not one with `$3 is null or …`: the row comparison alone bounds a scan of the key-order index (0025).
   const { rows } = await db.query<{ group_key: string; part: unknown; state: StoredGroup }>(
     after
       ? `select group_key, part, state from aggregate_partials
