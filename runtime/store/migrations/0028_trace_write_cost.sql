@@ -8,3 +8,7 @@ drop index if exists record_traces_business_key_idx;
 -- left on its page lets that update stay on the page (a HOT update) instead of
 -- adding a second entry to the primary key's index. New pages only.
 alter table idempotency_ledger set (fillfactor = 70);
+-- A record a flow passed on unchanged (the same object in and out) is stored
+-- once, in `input`, with `output_is_input` set; `output` stays null. Null (as in
+-- every row written before) means the output is in `output`.
+alter table record_traces add column if not exists output_is_input boolean;
