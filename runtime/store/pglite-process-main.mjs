@@ -13,6 +13,7 @@
  * an orphan).
  *
  * Messages in:  { id, op: 'query', text, params?, tx?, copyText? } | { id, op: 'exec', text, tx? }
+ *               (with copyText, `text` is a `COPY … FROM '/dev/blob'`: it reads copyText, see copyFromFile)
  *               | { id, op: 'begin' } | { id, op: 'end', tx, commit } | { id, op: 'listen' | 'unlisten', channel }
  *               | { id, op: 'usage' } | { id, op: 'close' }
  * Messages out: { ready: true } | { initError } | { id, ok: true, result } | { id, ok: false, error }
