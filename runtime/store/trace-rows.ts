@@ -3,7 +3,7 @@
  * write path, and their COPY text encoding (one line per row, JSON serialised once).
  */
 import type { DeadLetterEntry, RecordTrace, StepSnapshot } from '../engine/run-types.ts';
-import { jsonField, jsonText, numberField, snapshotJsonText, textArrayField, textField, timeField } from './copy-text.ts';
+import { NULL_FIELD, jsonField, jsonText, numberField, snapshotJsonText, textArrayField, textField, timeField } from './copy-text.ts';
 
 /** Run-level columns every row of one sink shares. */
 export interface RunColumns {
@@ -17,6 +17,7 @@ export const TRACE_COLUMNS = [
   'run_id', 'flow_id', 'version', 'environment', 'lineage_key', 'source_key', 'business_key', 'path',
   'outcome', 'end_node', 'target_node', 'idempotency_key', 'target_ref', 'target_status', 'error_class',
   'error', 'failures', 'retries', 'input', 'output', 'steps', 'amount', 'currency', 'event_time', 'finished_at', 'item_key',
+  'output_is_input',
 ] as const;
 
 export const DEAD_LETTER_COLUMNS = [
@@ -35,9 +36,11 @@ export function runPrefix(run: RunColumns): string {
  */
 export function traceLine(t: RecordTrace, run: RunColumns, prefix: string): string {
   // A record the flow passed on unchanged is the same object as input and as
-  // output: its JSON is made once and written in both columns.
+  // output: its JSON is made once and stored once, in `input`, with
+  // `output_is_input` set (toTrace gives it back as the output too).
   const input = jsonField(snapshotJsonText(t.input));
-  const output = t.output === t.input ? input : jsonField(snapshotJsonText(t.output));
+  const same = t.output === t.input && t.input !== undefined;
+  const output = same ? NULL_FIELD : jsonField(snapshotJsonText(t.output));
   return textField(t.runId ?? run.runId) + '\t' + prefix + '\t'
     + textField(t.lineageKey) + '\t'
     + textField(t.sourceKey) + '\t'
@@ -60,7 +63,8 @@ export function traceLine(t: RecordTrace, run: RunColumns, prefix: string): stri
     + textField(t.currency) + '\t'
     + timeField(t.eventTime) + '\t'
     + timeField(t.finishedAt ?? Date.now()) + '\t'
-    + textField(t.itemKey) + '\n';
+    + textField(t.itemKey) + '\t'
+    + (same ? 't' : NULL_FIELD) + '\n';
 }
 
 /**

@@ -22,6 +22,8 @@ function epochOf(value: unknown): number {
 }
 
 function toTrace(r: Row): StoredTrace {
+  // Stored once when the record left as it came (migration 0028).
+  const output = r.output_is_input ? r.input : r.output;
   const trace: StoredTrace = {
     id: numberOf(r.id),
     runId: r.run_id as string,
@@ -44,8 +46,8 @@ function toTrace(r: Row): StoredTrace {
     retries: optional(r.retries as RetryAttempt[] | null),
     // Null after retention has removed the snapshots.
     input: r.input ?? null,
-    output: r.output ?? null,
-    steps: expandSteps(r.steps, r.output ?? undefined),
+    output: output ?? null,
+    steps: expandSteps(r.steps, output ?? undefined),
     amount: optional(r.amount as string | null),
     currency: optional(r.currency as string | null),
     eventTime: r.event_time === null ? undefined : epochOf(r.event_time),

@@ -11,6 +11,7 @@
  *
  *   AB_VARIANTS=A,B AB_ROUNDS=9 TEST_DATABASE_URL=… node --import tsx test/bench/engine-ab.ts
  *   AB_BACKEND=pglite …
+ *   AB_SQL_B='drop index if exists …'   (SQL run before each of a variant's runs, untimed)
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,9 @@ try {
       // A file of its own per run: the idempotency ledger is per file written, so every run delivers every record.
       const doc = { ...PASSTHROUGH_FLOW, nodes: PASSTHROUGH_FLOW.nodes.map((n) => (n.id === 'out' ? { ...n, config: { ...n.config, path: `passthrough-${++runNo}.jsonl` } } : n)) };
       const version = await store.saveVersion(doc.id, doc, 'bench', 'bench');
+      // A variant's own set-up (an index dropped or made, a table setting), outside the timing.
+      const setup = process.env[`AB_SQL_${variant}`];
+      for (const statement of setup?.split(';') ?? []) if (statement.trim()) await store.sql.query(statement);
       ab.__ledgerflowAb = variant;
       const cpu = process.cpuUsage();
       const dbBefore = (await opened.connection.usage?.())?.cpuSeconds;

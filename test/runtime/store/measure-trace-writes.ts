@@ -28,11 +28,11 @@ function values(t: RecordTrace): unknown[] {
     t.outcome, t.endNode, t.targetNode ?? null, t.idempotencyKey ?? null, t.targetRef ?? null, t.targetStatus ?? null,
     t.errorClass ?? null, jsonText(t.error), jsonText(t.failures), jsonText(t.retries), jsonText(t.input),
     jsonText(t.output), jsonText(t.steps), t.amount ?? null, t.currency ?? null,
-    t.eventTime === undefined ? null : new Date(t.eventTime).toISOString(), new Date(t.finishedAt).toISOString(), t.itemKey ?? null];
+    t.eventTime === undefined ? null : new Date(t.eventTime).toISOString(), new Date(t.finishedAt).toISOString(), t.itemKey ?? null, null];
 }
 
 const TYPES = ['text', 'text', 'int', 'text', 'text', 'text', 'text', 'text[]', 'text', 'text', 'text', 'text', 'text',
-  'int', 'text', 'jsonb', 'jsonb', 'jsonb', 'jsonb', 'jsonb', 'jsonb', 'numeric', 'text', 'timestamptz', 'timestamptz', 'text'];
+  'int', 'text', 'jsonb', 'jsonb', 'jsonb', 'jsonb', 'jsonb', 'jsonb', 'numeric', 'text', 'timestamptz', 'timestamptz', 'text', 'boolean'];
 
 type Method = (db: Db, batch: RecordTrace[]) => Promise<void>;
 

@@ -72,6 +72,23 @@ describe('the embedded database in its own process', () => {
     expect(rows).toEqual([{ id: 30, amount: '1.50' }, { id: 31, amount: null }]);
   });
 
+  it('copies UTF-8 blocks in (split inside a character), side by side, in a transaction and not after its rollback', async () => {
+    const doc = (id: number) => JSON.stringify({ id, name: 'Müller & Søn – 株式会社', pad: 'x'.repeat(3000) });
+    const bytes = Buffer.from(Array.from({ length: 40 }, (_, i) => `${100 + i}\t${doc(100 + i)}\n`).join(''), 'utf8');
+    const cut = bytes.indexOf(Buffer.from('株')) + 1; // inside the character's three bytes
+    const blocks = [bytes.subarray(0, cut), bytes.subarray(cut)];
+    const other = Buffer.from(Array.from({ length: 40 }, (_, i) => `${200 + i}\t${doc(200 + i)}\n`).join(''), 'utf8');
+    // Two at once: each COPY reads its own rows.
+    expect(await Promise.all([db.copyFrom('t', ['id', 'doc'], blocks), db.copyFrom('t', ['id', 'doc'], [other])])).toEqual([40, 40]);
+    await expect(db.transaction(async (tx) => {
+      expect(await tx.copyFrom('t', ['id', 'doc'], '300\t{"a":1}\n')).toBe(1);
+      throw new Error('roll back');
+    })).rejects.toThrow('roll back');
+    const { rows } = await db.query<{ n: string; names: string[] }>(
+      "select count(*)::text as n, array_agg(distinct doc->>'name') as names from t where id >= 100 and id < 400");
+    expect(rows[0]).toEqual({ n: '80', names: ['Müller & Søn – 株式会社'] });
+  });
+
   it("reports its process's peak memory and CPU time, the CPU growing with the work done", async () => {
     const before = await database.usage();
     await db.query('select count(*) from generate_series(1, 300000) g where g % 7 = 0');

@@ -51,6 +51,27 @@ for (const backend of storeBackends()) {
       expect(Number(rows[0].size)).toBeGreaterThanOrEqual(Number(rows[0].raw));
     });
 
+    it('stores a record that left as it came once, and gives it back as input and output', async () => {
+      const runId = `run-same-${backend.name}`;
+      const record = { invoice: 'INV-7', lines: [{ line: 1, amount: '12.50' }], note: 'tab\there, back\\slash' };
+      const sink = store.openTraceSink({ runId, flowId: 'f', version: 1, environment: null });
+      await sink.write([
+        trace(runId, 1, { input: record, output: record, steps: [{ node: 'map', data: record }] }),
+        trace(runId, 2, { input: record, output: { ...record } }),
+        trace(runId, 3, { input: null, output: null }),
+      ], []);
+      await sink.flush();
+      const { rows } = await store.sql.query<{ lineage_key: string; output: unknown; output_is_input: boolean | null }>(
+        'select lineage_key, output, output_is_input from record_traces where run_id = $1 order by lineage_key', [runId]);
+      expect(rows.map((r) => [r.lineage_key, r.output === null, r.output_is_input])).toEqual([['1', true, true], ['2', false, null], ['3', true, true]]);
+      const one = await store.getTrace(runId, '1');
+      expect(one).toMatchObject({ input: record, output: record, steps: [{ node: 'map', data: record }] });
+      expect((await store.getTrace(runId, '2'))).toMatchObject({ input: record, output: record });
+      expect((await store.getTrace(runId, '3'))).toMatchObject({ input: null, output: null });
+      const listed = await store.listTraces(runId, {}, { limit: 10 });
+      expect(listed.items[0]).toMatchObject({ input: record, output: record });
+    });
+
     it('stores every trace and dead letter exactly once, across batches and calls', async () => {
       const runId = 'run_exact';
       const sink = store.openTraceSink({ runId, flowId: 'ap', version: 2, environment: 'prod', batchSize: 100, maxPendingBatches: 2 });
@@ -194,12 +215,12 @@ for (const backend of storeBackends()) {
       expect(second.nextCursor).toBeNull();
     });
 
-    it('uses the business-key index for the search', async () => {
+    it('uses the business-key prefix index for the search', async () => {
       if (backend.name === 'pglite-memory') return; // same engine as pglite-disk
       await store.sql.query('analyze record_traces');
       const { rows } = await store.sql.query<Record<string, string>>(
-        `explain select * from record_traces where business_key = 'INV-1' order by id desc limit 51`);
-      expect(rows.map((r) => Object.values(r)[0]).join('\n')).toMatch(/record_traces_business_key_idx/);
+        `explain select id from record_traces where business_key is not null and lower(business_key) like 'inv-1%' order by id desc limit 51`);
+      expect(rows.map((r) => Object.values(r)[0]).join('\n')).toMatch(/record_traces_business_key_prefix_idx/);
     });
 
     it('finds by the start of the key in any case, and fan-out items by their own key', async () => {
