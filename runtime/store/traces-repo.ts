@@ -22,7 +22,7 @@ function epochOf(value: unknown): number {
 }
 
 function toTrace(r: Row): StoredTrace {
-  // Stored once when the record left as it came (migration 0028).
+  // Stored once when the record left as it came (migration 0026).
   const output = r.output_is_input ? r.input : r.output;
   const trace: StoredTrace = {
     id: numberOf(r.id),

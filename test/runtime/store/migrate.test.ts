@@ -44,7 +44,7 @@ for (const backend of storeBackends()) {
         'runs_created_idx', 'runs_flow_created_idx', 'runs_status_idx', 'dead_letters_status_flow_idx', 'dead_letters_run_idx']) {
         expect(names).toContain(ix);
       }
-      // Migration 0028: no query reads it; every trace row paid for it.
+      // Migration 0026: no query reads it; every trace row paid for it.
       expect(names).not.toContain('record_traces_business_key_idx');
     });
 
