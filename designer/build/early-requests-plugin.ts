@@ -9,8 +9,10 @@
  * anything this script did not start (a page served without it, the dev server).
  * No inline script: the Content-Security-Policy allows only the designer's own script files.
  */
-import type { OutputBundle, OutputChunk } from 'rolldown';
-import type { Plugin } from 'vite';
+import type { Plugin, Rolldown } from 'vite';
+
+type OutputBundle = Rolldown.OutputBundle;
+type OutputChunk = Rolldown.OutputChunk;
 import { FLOW_EDITOR_PATTERN } from '../flow-editor-path.ts';
 import { EARLY_RESPONSES } from '../early-fetch.ts';
 
