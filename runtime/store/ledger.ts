@@ -12,7 +12,7 @@
  * embedded PGlite that was ~13 µs a key to claim and ~18 to confirm, against ~7
  * and ~11. So the usual case goes first as the plain statement — a claim of keys
  * never seen as one `insert` (all or nothing: a key already there fails it with a
- * unique violation), a confirm of keys this token holds as one `update` — and only
+ * unique violation), on PGlite a confirm of keys this token holds as one `update` — and only
  * when that does not cover every key does the upsert run, which decides each key
  * exactly as it always did. The ledger runs on the store's own handle, one
  * statement a call outside any transaction, so a failed insert leaves nothing behind.
@@ -85,7 +85,9 @@ export function createLedger(db: Db): IdempotencyLedger {
       for (const e of entries) byKey.set(e.key, { ref: e.ref ?? null, answer: e.answer === undefined ? null : JSON.stringify(e.answer) });
       const list = uniqueSorted(byKey.keys());
       if (list.length === 0) return;
-      if (entries.every((e) => e.ref == null && e.answer === undefined)) {
+      // Only on the embedded database, which has one connection: this update locks rows in the heap's order, and on
+      // a server a concurrent claim of the same keys (by an upsert, in key order) could deadlock with it.
+      if (db.kind === 'pglite' && entries.every((e) => e.ref == null && e.answer === undefined)) {
         // What the upsert below does to a key this token holds and has not delivered, when there is no ref or answer to keep.
         const { rowCount } = await db.query(
           `update idempotency_ledger set state = 'delivered', target_ref = null, updated_at = now()
