@@ -58,6 +58,40 @@ for (const backend of storeBackends()) {
       expect(rows[0].target_ref).toBe('PAY-1');
     });
 
+    it('confirms without refs what the token holds, records keys never claimed, and leaves other tokens\' keys alone', async () => {
+      const { ledger } = store;
+      expect(sorted(await ledger.claim('file', ['F1', 'F2'], 'runA/0'))).toEqual(['F1', 'F2']);
+      expect(sorted(await ledger.claim('file', ['F3'], 'runB/0'))).toEqual(['F3']);
+      // F1 and F2 are runA's (the plain update), F4 was never claimed (the upsert records it), F3 is runB's.
+      await ledger.confirm('file', [{ key: 'F1' }, { key: 'F2' }, { key: 'F4' }], 'runA/0');
+      await ledger.confirm('file', [{ key: 'F3' }], 'runA/0');
+      const { rows } = await store.sql.query<{ key: string; state: string; claim_token: string }>(
+        `select key, state, claim_token from idempotency_ledger where scope = 'file' order by key`);
+      expect(rows).toEqual([
+        { key: 'F1', state: 'delivered', claim_token: 'runA/0' },
+        { key: 'F2', state: 'delivered', claim_token: 'runA/0' },
+        { key: 'F3', state: 'pending', claim_token: 'runB/0' },
+        { key: 'F4', state: 'delivered', claim_token: 'runA/0' },
+      ]);
+      // Confirming again changes nothing; a delivered key stays delivered under its first token.
+      await ledger.confirm('file', [{ key: 'F1' }], 'runA/0');
+      await ledger.confirm('file', [{ key: 'F1' }], 'runB/0');
+      expect(await ledger.deliveredUnder('file', ['F1', 'F4'], 'runA/0')).toEqual(new Map([['F1', null], ['F4', null]]));
+    });
+
+    it('claims a chunk that meets a key already there key by key, and fresh chunks after it whole', async () => {
+      const { ledger } = store;
+      expect(sorted(await ledger.claim('again', ['R1', 'R2'], 'run1/0'))).toEqual(['R1', 'R2']);
+      await ledger.confirm('again', [{ key: 'R1' }], 'run1/0');
+      await ledger.release('again', ['R2'], 'run1/0');
+      // R1 delivered, R2 released, R3 new: the plain insert fails on R1, the upsert decides each key.
+      expect(sorted(await ledger.claim('again', ['R1', 'R2', 'R3'], 'run2/0'))).toEqual(['R2', 'R3']);
+      for (let i = 0; i < 20; i++) expect(sorted(await ledger.claim('again', [`N${i}`], `run3/${i}`))).toEqual([`N${i}`]);
+      expect(sorted(await ledger.claim('again', ['R1', 'R2', 'R3', 'N0', 'X'], 'run4/0'))).toEqual(['X']);
+      const { rows } = await store.sql.query<{ n: unknown }>(`select count(*) as n from idempotency_ledger where scope = 'again'`);
+      expect(Number(rows[0].n)).toBe(24);
+    });
+
     it('keeps scopes apart', async () => {
       expect(sorted(await store.ledger.claim('scope-1', ['K'], 't1'))).toEqual(['K']);
       expect(sorted(await store.ledger.claim('scope-2', ['K'], 't2'))).toEqual(['K']);
