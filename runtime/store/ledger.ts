@@ -10,9 +10,9 @@
  * insert or update: it probes the primary key before inserting, then inserts the
  * index entry speculatively (or locks the row it found, then updates it). On the
  * embedded PGlite that was ~13 µs a key to claim and ~18 to confirm, against ~7
- * and ~11. So the usual case goes first as the plain statement — a claim of keys
- * never seen as one `insert` (all or nothing: a key already there fails it with a
- * unique violation), on PGlite a confirm of keys this token holds as one `update` — and only
+ * and ~11. So on the embedded database the usual case goes first as the plain statement — a
+ * claim of keys never seen as one `insert` (all or nothing: a key already there fails
+ * it with a unique violation), a confirm of keys this token holds as one `update` — and only
  * when that does not cover every key does the upsert run, which decides each key
  * exactly as it always did. The ledger runs on the store's own handle, one
  * statement a call outside any transaction, so a failed insert leaves nothing behind.
@@ -39,7 +39,9 @@ export function createLedger(db: Db): IdempotencyLedger {
     async claim(scope, keys, claimToken) {
       const list = uniqueSorted(keys);
       if (list.length === 0) return new Set();
-      const skips = conflicted.get(scope);
+      // Only on the embedded database: on a server, a claim that meets a key already there (every retry and
+      // replay) would write a unique-violation ERROR to the server's log, which operators watch.
+      const skips = db.kind === 'pglite' ? conflicted.get(scope) : 0;
       if (skips === undefined) {
         try {
           await db.query(
@@ -53,8 +55,10 @@ export function createLedger(db: Db): IdempotencyLedger {
           if (conflicted.size >= 1000) conflicted.clear();
           conflicted.set(scope, UPSERT_AFTER_CONFLICT);
         }
-      } else if (skips <= 1) conflicted.delete(scope);
-      else conflicted.set(scope, skips - 1);
+      } else if (db.kind === 'pglite') {
+        if (skips <= 1) conflicted.delete(scope);
+        else conflicted.set(scope, skips - 1);
+      }
       // A row is (re)taken when it was released, or when this token already holds it
       // pending (a retried chunk). Delivered rows and other tokens' pending rows are left alone.
       const { rows } = await db.query<{ key: string }>(
