@@ -9,12 +9,13 @@
  *
  *   TEST_DATABASE_URL=… [MYSQL_URL=mysql://root@127.0.0.1:3306] node --import tsx test/bench/postgres-target-growth.ts [sizes = 0,100000,300000] [batches = 10]
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DeliveryClaim, SqlClient, TargetItem } from '../../nodes/define-node.ts';
 import { postgresTarget, type PostgresTargetConfig } from '../../nodes/target/postgres.ts';
 import { createPgSqlClient } from '../../runtime/connectors/postgres.ts';
+import { createMySqlClient } from '../../runtime/connectors/mysql.ts';
 import { splitSqlStatements } from '../../nodes/source/sql-statements.ts';
 import { processCpuSeconds } from './process-cpu.ts';
 import { connections, setupContext, targetContext } from '../nodes/target/target-test-context.ts';
@@ -108,6 +109,52 @@ async function postgresTargetDb(): Promise<Target> {
   };
 }
 
+/** The MySQL/MariaDB server process (its threads serve every connection: CPU of the whole server). */
+function serverPid(): number {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (/^(mariadbd|mysqld)$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) return Number(pid);
+    } catch { /* gone */ }
+  }
+  return -1;
+}
+
+async function mysqlTargetDb(mysqlUrl: string): Promise<Target> {
+  const database = `lf_target_growth_${process.pid}`;
+  const admin = createMySqlClient(mysqlUrl, 'admin');
+  await admin.query(`create database ${database}`);
+  const sql = createMySqlClient(`${mysqlUrl.replace(/\/$/, '')}/${database}`, 'erp_eu');
+  await sql.query(`create table po_commitment (commitment_id varchar(40) primary key, legal_entity varchar(10) not null, vendor_id varchar(20) not null,
+    vendor_name varchar(100), document_date date not null, delivery_date date, currency char(3) not null, total_amount decimal(18,2) not null,
+    total_amount_eur decimal(18,2) not null, approved_by varchar(40), source_event_id varchar(40) not null, booked_at timestamp(6) not null default current_timestamp(6))`);
+  await sql.query(`create table po_commitment_line (commitment_id varchar(40) not null, line_no int not null, item_code varchar(40), item_text varchar(100),
+    quantity decimal(18,4) not null, unit_price decimal(18,4) not null, amount decimal(18,2) not null, cost_centre varchar(20) not null, gl_account varchar(20) not null,
+    primary key (commitment_id, line_no), foreign key (commitment_id) references po_commitment (commitment_id) on delete cascade)`);
+  const pid = serverPid();
+  const seq = (from: number, to: number) => `with recursive g(n) as (select ${from} union all select n + 1 from g where n < ${to}) select n from g`;
+  return {
+    name: 'mysql',
+    sql,
+    backendCpu: () => processCpuSeconds(pid) ?? Number.NaN,
+    async fill(from, to, scope) {
+      if (to < from) return;
+      await sql.query('set session cte_max_recursion_depth = 10000000').catch(() => sql.query('set session max_recursive_iterations = 10000000'));
+      await sql.query(`insert into po_commitment (commitment_id, legal_entity, vendor_id, vendor_name, document_date, delivery_date, currency, total_amount, total_amount_eur, approved_by, source_event_id)
+        select concat('PO-2026-', lpad(n, 7, '0')), 'DE01', 'V-1001', 'ACME GMBH', '2026-11-02', '2026-11-20', 'EUR', 1250, 1250, 'M.SCHULZ', concat('evt-', n) from (${seq(from, to)}) s`);
+      await sql.query(`insert into po_commitment_line (commitment_id, line_no, item_code, item_text, quantity, unit_price, amount, cost_centre, gl_account)
+        select concat('PO-2026-', lpad(n, 7, '0')), l.l, 'IT-LAPTOP-14', 'Laptop', 1, 250, 250, 'CC-1000', '6300'
+          from (${seq(from, to)}) s cross join (select 1 as l union all select 2 union all select 3 union all select 4 union all select 5) l`);
+      await sql.query(`insert into ledgerflow_delivery (scope, \`key\`, run_id, claim_token)
+        select $1, concat('PO-2026-', lpad(n, 7, '0')), concat('run-fill-', n div 100000), 'fill' from (${seq(from, to)}) s`, [scope]);
+    },
+    async close() {
+      await admin.query(`drop database ${database}`);
+      await (sql as { close?: () => Promise<void> }).close?.();
+      await (admin as { close?: () => Promise<void> }).close?.();
+    },
+  };
+}
+
 async function measure(target: Target) {
   const node = postgresTarget.create(config, setupContext('erp-eu'));
   const spent = new Map<string, number>();
@@ -147,9 +194,11 @@ async function measure(target: Target) {
   }
 }
 
-const target = await postgresTargetDb();
-try {
-  await measure(target);
-} finally {
-  await target.close();
+for (const open of [postgresTargetDb, ...(process.env.MYSQL_URL ? [() => mysqlTargetDb(process.env.MYSQL_URL!)] : [])]) {
+  const target = await open();
+  try {
+    await measure(target);
+  } finally {
+    await target.close();
+  }
 }
