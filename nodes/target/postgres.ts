@@ -37,7 +37,8 @@ import {
 } from './postgres-statements.ts';
 import { IdempotencyKey } from './idempotency-config.ts';
 import { buildMySqlDeleteByKey, buildMySqlInsert, buildMySqlSelectByKey, buildMySqlUpdate, type MySqlStatement } from './mysql-statements.ts';
-import { adoptLegacyMarkers, countMarkers, ensureMarkerTable, forgetMarkerTable, insertMarkers, isMissingMarkerTable } from './delivery-markers.ts';
+import { tableStatistics } from './table-statistics.ts';
+import { adoptLegacyMarkers, countMarkers, DELIVERY_MARKER_TABLE, ensureMarkerTable, forgetMarkerTable, insertMarkers, isMissingMarkerTable } from './delivery-markers.ts';
 
 const columnMap = (title: string, description = `Column name → ${COLUMN_VALUE_HELP}`, options = {}) => StringMap({ description, title, ...options });
 
@@ -280,6 +281,9 @@ export const postgresTarget = defineNode({
       return out;
     }
 
+    // The planner's statistics of the written tables, when the database does not keep them (table-statistics.ts).
+    const statistics = tableStatistics(lines ? [config.table, lines.table, DELIVERY_MARKER_TABLE] : [config.table, DELIVERY_MARKER_TABLE]);
+
     // Read once per connection; casts in the statements need them. A table not there yet is not
     // remembered: the INSERT will say it is missing, and it may be created before the next batch.
     const typeCache = new WeakMap<SqlClient, TableTypes>();
@@ -463,6 +467,7 @@ export const postgresTarget = defineNode({
           typeCache.delete(sql);
           await deliver(sql, batch, await tableTypes(sql), outcomes, claim);
         }
+        await statistics.written(sql, batch.length);
         return outcomes;
       },
     };
