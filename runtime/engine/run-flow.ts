@@ -213,27 +213,23 @@ export async function* readRoots(
 ): AsyncGenerator<RootRecord> {
   let seq = firstSeq - 1;
   const source = sourceOf(flow, input.sourceNodeId);
-  let records: AsyncIterable<GivenRecord> | Iterable<GivenRecord>;
-  if (input.kind === 'records') records = input.records;
-  else {
-    records = mapIterable(source.behaviour.read({
-      input: input.kind === 'document' ? input.document : undefined,
-      connections: options.connections,
-      // Only the fetch the composition root hands in (bound by the outbound policy), never an unguarded default.
-      fetch: options.fetch,
-      watermark: options.watermark,
-      proposeWatermark: (value) => {
-        const existing = watermarks.find((w) => w.nodeId === source.id);
-        if (existing) existing.value = value;
-        else watermarks.push({ nodeId: source.id, value });
-      },
-      signal,
-    }), (data): GivenRecord => (data instanceof UnreadableInput
-      // Read past but not readable (a malformed page): dead-lettered at the source, as a poison message is.
-      ? { data: data.data, error: data.error.toJSON(), ...(data.sourceKey ? { sourceKey: data.sourceKey } : {}) }
-      : { data }));
-  }
-  for await (const given of records) {
+  // A source's records are taken as they come, without a generator of their own around them (one per record is measurable).
+  const records: AsyncIterable<unknown> | Iterable<unknown> = input.kind === 'records' ? input.records : source.behaviour.read({
+    input: input.kind === 'document' ? input.document : undefined,
+    connections: options.connections,
+    // Only the fetch the composition root hands in (bound by the outbound policy), never an unguarded default.
+    fetch: options.fetch,
+    watermark: options.watermark,
+    proposeWatermark: (value) => {
+      const existing = watermarks.find((w) => w.nodeId === source.id);
+      if (existing) existing.value = value;
+      else watermarks.push({ nodeId: source.id, value });
+    },
+    signal,
+  });
+  const givenOf = input.kind === 'records' ? (next: unknown) => next as GivenRecord : givenOfSource;
+  for await (const next of records) {
+    const given = givenOf(next);
     if (signal.aborted) throw signal.reason ?? new Error('run cancelled');
     seq++;
     const data = given.data;
@@ -332,8 +328,11 @@ function stringOrNull(v: unknown): string | null {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-async function* mapIterable<T, U>(source: AsyncIterable<T>, fn: (t: T) => U): AsyncGenerator<U> {
-  for await (const t of source) yield fn(t);
+/** A record a source read; one read past but not readable (a malformed page) is dead-lettered at the source, as a poison message is. */
+function givenOfSource(data: unknown): GivenRecord {
+  return data instanceof UnreadableInput
+    ? { data: data.data, error: data.error.toJSON(), ...(data.sourceKey ? { sourceKey: data.sourceKey } : {}) }
+    : { data };
 }
 
 function combine(read: ReconciliationBuilder, outcomes: ReconciliationBuilder): Reconciliation {
