@@ -4,7 +4,7 @@
  */
 import { amountAtMinorUnits } from '../../nodes/currency-minor-units.ts';
 import { ExactDecimal as Dec, decimalAtScale, scaleOf } from '../../nodes/expression/money.ts';
-import { ExactSum } from './exact-sum.ts';
+import { ExactSum } from '../../nodes/transform/exact-sum.ts';
 import type { CurrencyTotals, GroupFigures, ItemSums, OutcomeCounts, Reconciliation, RecordOutcome, RunWarning } from './run-types.ts';
 
 export type TotalsKey = keyof Reconciliation['totals'];
@@ -195,7 +195,7 @@ export class ReconciliationBuilder {
 
   private ownReconciliation(): Reconciliation {
     const totalsOf = (key: TotalsKey): CurrencyTotals =>
-      Object.fromEntries([...(this.totals.get(key) ?? new Map<string, ExactSum>())].sort(([a], [b]) => a.localeCompare(b)).map(([c, d]) => [c, amountAtMinorUnits(d.value().toFixed(), c)]));
+      Object.fromEntries([...(this.totals.get(key) ?? new Map<string, ExactSum>())].sort(([a], [b]) => a.localeCompare(b)).map(([c, d]) => [c, amountAtMinorUnits(new Dec(d.toString()).toFixed(), c)]));
     const totals = {
       read: totalsOf('read'),
       delivered: totalsOf('delivered'),
@@ -216,10 +216,11 @@ export class ReconciliationBuilder {
     const currencies = new Set<string>();
     for (const m of this.totals.values()) for (const cur of m.keys()) currencies.add(cur);
     for (const cur of [...currencies].sort()) {
-      const read = this.totals.get('read')?.get(cur)?.value() ?? new Dec(0);
+      const readSum = this.totals.get('read')?.get(cur);
+      const read = new Dec(readSum ? readSum.toString() : 0);
       let out = new Dec(0);
       for (const key of OUTCOME_KEYS) {
-        out = out.plus(this.totals.get(key)?.get(cur)?.value() ?? 0);
+        out = out.plus(this.totals.get(key)?.get(cur)?.toString() ?? 0);
       }
       if (!read.equals(out)) differences.push(`${cur}: ${amountAtMinorUnits(read.toFixed(), cur)} read but ${amountAtMinorUnits(out.toFixed(), cur)} accounted for`);
     }

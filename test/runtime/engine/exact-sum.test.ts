@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ExactDecimal as Dec } from '../../../nodes/expression/money.ts';
-import { ExactSum } from '../../../runtime/engine/exact-sum.ts';
+import { ExactSum } from '../../../nodes/transform/exact-sum.ts';
 import { toDecimalString } from '../../../runtime/engine/reconcile.ts';
 
 const decimalSum = (xs: string[]) => xs.reduce((acc, x) => acc.plus(x), new Dec(0)).toFixed();
 const exactSum = (xs: string[]) => {
   const sum = new ExactSum();
   for (const x of xs) sum.add(x);
-  return sum.value().toFixed();
+  return new Dec(sum.toString()).toFixed();
 };
 
 describe('ExactSum', () => {
