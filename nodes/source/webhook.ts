@@ -76,10 +76,9 @@ export const webhookSource = defineNode({
           const records = lines
             ? (await import('../formats/jsonl.ts')).parseJsonl(input.chunks(), input.name, { checkOnly: ctx.check })
             : (await import('../formats/json.ts')).parseJson(input.chunks(), input.name);
-          for await (const record of records) {
-            if (ctx.signal.aborted) return;
-            yield record;
-          }
+          // Handed on as they come: a loop of its own here would cost a generator step per record. The
+          // caller checks its signal between records (readRoots, precheck, a sample's parse).
+          yield* records;
         } catch (err) {
           throw toFlowError(err, 'validation', { nodeId: setup.nodeId });
         }

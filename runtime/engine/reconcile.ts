@@ -2,9 +2,9 @@
  * Control totals in exact decimals. Counts and totals are kept per outcome of
  * each source record and merged across chunks (and workers) by addition.
  */
-import type Decimal from 'decimal.js';
 import { amountAtMinorUnits } from '../../nodes/currency-minor-units.ts';
 import { ExactDecimal as Dec, decimalAtScale, scaleOf } from '../../nodes/expression/money.ts';
+import { ExactSum } from '../../nodes/transform/exact-sum.ts';
 import type { CurrencyTotals, GroupFigures, ItemSums, OutcomeCounts, Reconciliation, RecordOutcome, RunWarning } from './run-types.ts';
 
 export type TotalsKey = keyof Reconciliation['totals'];
@@ -27,7 +27,7 @@ export function emptyCounts(): OutcomeCounts {
 /** Running totals for one chunk or one run; `toReconciliation()` says whether it closes. */
 export class ReconciliationBuilder {
   readonly counts: OutcomeCounts = emptyCounts();
-  private readonly totals = new Map<TotalsKey, Map<string, Decimal>>();
+  private readonly totals = new Map<TotalsKey, Map<string, ExactSum>>();
   /** Source records whose amount could not be read (no number, expression error). */
   withoutAmount = 0;
   /** Source records delivered at some targets and failed at others. */
@@ -104,7 +104,9 @@ export class ReconciliationBuilder {
     const cur = currency || 'XXX';
     let byCurrency = this.totals.get(key);
     if (!byCurrency) this.totals.set(key, (byCurrency = new Map()));
-    byCurrency.set(cur, (byCurrency.get(cur) ?? new Dec(0)).plus(amount));
+    let sum = byCurrency.get(cur);
+    if (!sum) byCurrency.set(cur, (sum = new ExactSum()));
+    sum.add(amount);
   }
 
   /** Adds another builder's figures (another chunk of the same run). */
@@ -114,7 +116,9 @@ export class ReconciliationBuilder {
       for (const [cur, value] of Object.entries(byCurrency)) {
         let m = this.totals.get(key);
         if (!m) this.totals.set(key, (m = new Map()));
-        m.set(cur, (m.get(cur) ?? new Dec(0)).plus(value));
+        let sum = m.get(cur);
+        if (!sum) m.set(cur, (sum = new ExactSum()));
+        sum.add(value);
       }
     }
     this.withoutAmount += other.withoutAmount ?? 0;
@@ -191,7 +195,7 @@ export class ReconciliationBuilder {
 
   private ownReconciliation(): Reconciliation {
     const totalsOf = (key: TotalsKey): CurrencyTotals =>
-      Object.fromEntries([...(this.totals.get(key) ?? new Map<string, Decimal>())].sort(([a], [b]) => a.localeCompare(b)).map(([c, d]) => [c, amountAtMinorUnits(d.toFixed(), c)]));
+      Object.fromEntries([...(this.totals.get(key) ?? new Map<string, ExactSum>())].sort(([a], [b]) => a.localeCompare(b)).map(([c, d]) => [c, amountAtMinorUnits(new Dec(d.toString()).toFixed(), c)]));
     const totals = {
       read: totalsOf('read'),
       delivered: totalsOf('delivered'),
@@ -212,10 +216,11 @@ export class ReconciliationBuilder {
     const currencies = new Set<string>();
     for (const m of this.totals.values()) for (const cur of m.keys()) currencies.add(cur);
     for (const cur of [...currencies].sort()) {
-      const read = this.totals.get('read')?.get(cur) ?? new Dec(0);
+      const readSum = this.totals.get('read')?.get(cur);
+      const read = new Dec(readSum ? readSum.toString() : 0);
       let out = new Dec(0);
       for (const key of OUTCOME_KEYS) {
-        out = out.plus(this.totals.get(key)?.get(cur) ?? 0);
+        out = out.plus(this.totals.get(key)?.get(cur)?.toString() ?? 0);
       }
       if (!read.equals(out)) differences.push(`${cur}: ${amountAtMinorUnits(read.toFixed(), cur)} read but ${amountAtMinorUnits(out.toFixed(), cur)} accounted for`);
     }
@@ -246,11 +251,16 @@ export function needsALook(r: Reconciliation): boolean {
   return r.counts.quarantined + r.counts.deadLettered + (g ? g.quarantined + g.deadLettered : 0) > 0 || !r.closes || (r.warnings ?? []).some((w) => !w.notice);
 }
 
+const CANONICAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
+const NON_ZERO = /[1-9]/;
+
 /** Normalises an amount to an exact decimal string at the scale it is written with ("2337.50" stays so), or null when it is not a number. */
 export function toDecimalString(value: unknown): string | null {
   if (typeof value === 'number') return Number.isFinite(value) ? new Dec(value).toFixed() : null;
   if (typeof value === 'string') {
     const s = value.trim();
+    // Already an exact decimal as written ("2337.50"): kept as it is, but for a negative zero's sign.
+    if (CANONICAL.test(s)) return s.charCodeAt(0) === 45 && !NON_ZERO.test(s) ? s.slice(1) : s;
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return null;
     return decimalAtScale(new Dec(s), scaleOf(s));
   }

@@ -135,21 +135,15 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
   let inFlight: Promise<void> | undefined;
   try {
     if (input.kind === 'document' && input.precheck !== false) await precheck(flow, sourceNodeId, input.document, options.connections, signal);
-    let chunk: RootRecord[] = [];
     let lastSeq = 0;
     const declared = declaredExpressions(flow);
-    for await (const root of readRoots(flow, input, options, signal, watermarks)) {
-      addRootRead(read, root, declared);
-      lastSeq = root.seq;
-      chunk.push(root);
-      if (chunk.length >= chunkSize) {
-        const started = startChunk(chunk);
-        chunk = [];
-        if (inFlight) await inFlight; // at most two chunks in flight
-        inFlight = started;
-      }
+    for await (const roots of readRootChunks(flow, input, options, signal, watermarks, chunkSize)) {
+      for (const root of roots) addRootRead(read, root, declared);
+      lastSeq = roots[roots.length - 1].seq;
+      const started = startChunk(roots);
+      if (inFlight) await inFlight; // at most two chunks in flight
+      inFlight = started;
     }
-    if (chunk.length) startChunk(chunk);
     await previous;
     // Every record is read: each aggregate node's groups go on, upstream nodes first.
     let seq = lastSeq;
@@ -202,84 +196,108 @@ export async function runFlow(options: RunFlowOptions): Promise<RunResult> {
   };
 }
 
+type RootOptions = Pick<RunFlowOptions, 'connections' | 'digest' | 'watermark' | 'fetch'>;
+
 /**
  * Reads source records and computes what the run needs of each: source key,
  * business key, amount and currency, event time. Exported for the queue,
  * which reads a source once and hands chunks of these to workers.
  */
 export async function* readRoots(
-  flow: PreparedFlow, input: RunInput, options: Pick<RunFlowOptions, 'connections' | 'digest' | 'watermark' | 'fetch'>,
+  flow: PreparedFlow, input: RunInput, options: RootOptions,
   signal: AbortSignal, watermarks: { nodeId: string; value: string }[] = [], firstSeq = 1,
 ): AsyncGenerator<RootRecord> {
   let seq = firstSeq - 1;
-  const source = sourceOf(flow, input.sourceNodeId);
-  let records: AsyncIterable<GivenRecord> | Iterable<GivenRecord>;
-  if (input.kind === 'records') records = input.records;
-  else {
-    records = mapIterable(source.behaviour.read({
-      input: input.kind === 'document' ? input.document : undefined,
-      connections: options.connections,
-      // Only the fetch the composition root hands in (bound by the outbound policy), never an unguarded default.
-      fetch: options.fetch,
-      watermark: options.watermark,
-      proposeWatermark: (value) => {
-        const existing = watermarks.find((w) => w.nodeId === source.id);
-        if (existing) existing.value = value;
-        else watermarks.push({ nodeId: source.id, value });
-      },
-      signal,
-    }), (data): GivenRecord => (data instanceof UnreadableInput
-      // Read past but not readable (a malformed page): dead-lettered at the source, as a poison message is.
-      ? { data: data.data, error: data.error.toJSON(), ...(data.sourceKey ? { sourceKey: data.sourceKey } : {}) }
-      : { data }));
-  }
-  for await (const given of records) {
+  const { records, givenOf } = sourceRecords(flow, input, options, signal, watermarks);
+  for await (const next of records) {
     if (signal.aborted) throw signal.reason ?? new Error('run cancelled');
-    seq++;
-    const data = given.data;
-    if (given.group) {
-      // Its key, business key and lines were computed when it was emitted; it carries no amount of its own.
-      const { entryNode, sourceLineageKeys, businessKey } = given.group;
-      const root: RootRecord = { seq, sourceKey: given.sourceKey ?? options.digest(JSON.stringify(data)), businessKey, amount: null, currency: null, data, aggregatedFrom: sourceLineageKeys, entryNode };
-      // A match group replays only the invoices that failed (the others keep their outcome).
-      if (given.onlyItems?.length) root.onlyItems = given.onlyItems;
-      yield root;
-      continue;
-    }
-    // Records handed in directly did not pass a parser's limits (files did).
-    if (input.kind === 'records') {
-      const problem = recordProblem(data);
-      if (problem) throw new FlowError('validation', `record ${seq - firstSeq + 1}: ${problem}`, { code: 'RECORD_LIMIT' });
-    }
-    const unmatched: string[] = [];
-    let sourceKey = given.sourceKey ?? null;
-    if (sourceKey === null && flow.recordKey) {
-      sourceKey = stringOrNull(await evaluateQuietly(flow.recordKey, data));
-      if (sourceKey === null) unmatched.push('recordKey');
-    }
-    sourceKey ??= options.digest(JSON.stringify(data) ?? 'undefined');
-    const businessKey = flow.businessKey ? stringOrNull(await evaluateQuietly(flow.businessKey, data)) : null;
-    if (flow.businessKey && businessKey === null) unmatched.push('businessKey');
-    let amount: string | null = null;
-    let currency: string | null = null;
-    if (flow.amount) {
-      amount = toDecimalString(await evaluateQuietly(flow.amount.value, data));
-      currency = stringOrNull(await evaluateQuietly(flow.amount.currency, data));
-      if (amount === null) unmatched.push('amount.value');
-      if (currency === null) unmatched.push('amount.currency');
-    }
-    const root: RootRecord = { seq, sourceKey, businessKey, amount, currency, data };
-    if (flow.eventTime) {
-      const t = await evaluateQuietly(flow.eventTime, data);
-      const ms = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : NaN;
-      if (Number.isFinite(ms)) root.eventTime = ms;
-      else unmatched.push('eventTime');
-    }
-    if (unmatched.length) root.unmatched = unmatched;
-    if (given.onlyItems?.length) root.onlyItems = given.onlyItems;
-    if (given.error) root.sourceError = given.error;
-    yield root;
+    yield await rootOf(flow, input, options, givenOf(next), ++seq, firstSeq);
   }
+}
+
+/** readRoots by chunks of `size` (the last one shorter): a generator step per chunk rather than per record. */
+export async function* readRootChunks(
+  flow: PreparedFlow, input: RunInput, options: RootOptions,
+  signal: AbortSignal, watermarks: { nodeId: string; value: string }[], size: number,
+): AsyncGenerator<RootRecord[]> {
+  let seq = 0;
+  let chunk: RootRecord[] = [];
+  const { records, givenOf } = sourceRecords(flow, input, options, signal, watermarks);
+  for await (const next of records) {
+    if (signal.aborted) throw signal.reason ?? new Error('run cancelled');
+    chunk.push(await rootOf(flow, input, options, givenOf(next), ++seq, 1));
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield chunk;
+}
+
+function sourceRecords(flow: PreparedFlow, input: RunInput, options: RootOptions, signal: AbortSignal, watermarks: { nodeId: string; value: string }[]) {
+  const source = sourceOf(flow, input.sourceNodeId);
+  // A source's records are taken as they come, without a generator of their own around them (one per record is measurable).
+  const records: AsyncIterable<unknown> | Iterable<unknown> = input.kind === 'records' ? input.records : source.behaviour.read({
+    input: input.kind === 'document' ? input.document : undefined,
+    connections: options.connections,
+    // Only the fetch the composition root hands in (bound by the outbound policy), never an unguarded default.
+    fetch: options.fetch,
+    watermark: options.watermark,
+    proposeWatermark: (value) => {
+      const existing = watermarks.find((w) => w.nodeId === source.id);
+      if (existing) existing.value = value;
+      else watermarks.push({ nodeId: source.id, value });
+    },
+    signal,
+  });
+  const givenOf = input.kind === 'records' ? (next: unknown) => next as GivenRecord : givenOfSource;
+  return { records, givenOf };
+}
+
+/** What the run needs of one source record. */
+async function rootOf(flow: PreparedFlow, input: RunInput, options: RootOptions, given: GivenRecord, seq: number, firstSeq: number): Promise<RootRecord> {
+  const data = given.data;
+  if (given.group) {
+    // Its key, business key and lines were computed when it was emitted; it carries no amount of its own.
+    const { entryNode, sourceLineageKeys, businessKey } = given.group;
+    const root: RootRecord = { seq, sourceKey: given.sourceKey ?? options.digest(JSON.stringify(data)), businessKey, amount: null, currency: null, data, aggregatedFrom: sourceLineageKeys, entryNode };
+    // A match group replays only the invoices that failed (the others keep their outcome).
+    if (given.onlyItems?.length) root.onlyItems = given.onlyItems;
+    return root;
+  }
+  // Records handed in directly did not pass a parser's limits (files did).
+  if (input.kind === 'records') {
+    const problem = recordProblem(data);
+    if (problem) throw new FlowError('validation', `record ${seq - firstSeq + 1}: ${problem}`, { code: 'RECORD_LIMIT' });
+  }
+  const unmatched: string[] = [];
+  let sourceKey = given.sourceKey ?? null;
+  if (sourceKey === null && flow.recordKey) {
+    sourceKey = stringOrNull(await evaluateQuietly(flow.recordKey, data));
+    if (sourceKey === null) unmatched.push('recordKey');
+  }
+  sourceKey ??= options.digest(JSON.stringify(data) ?? 'undefined');
+  const businessKey = flow.businessKey ? stringOrNull(await evaluateQuietly(flow.businessKey, data)) : null;
+  if (flow.businessKey && businessKey === null) unmatched.push('businessKey');
+  let amount: string | null = null;
+  let currency: string | null = null;
+  if (flow.amount) {
+    amount = toDecimalString(await evaluateQuietly(flow.amount.value, data));
+    currency = stringOrNull(await evaluateQuietly(flow.amount.currency, data));
+    if (amount === null) unmatched.push('amount.value');
+    if (currency === null) unmatched.push('amount.currency');
+  }
+  const root: RootRecord = { seq, sourceKey, businessKey, amount, currency, data };
+  if (flow.eventTime) {
+    const t = await evaluateQuietly(flow.eventTime, data);
+    const ms = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : NaN;
+    if (Number.isFinite(ms)) root.eventTime = ms;
+    else unmatched.push('eventTime');
+  }
+  if (unmatched.length) root.unmatched = unmatched;
+  if (given.onlyItems?.length) root.onlyItems = given.onlyItems;
+  if (given.error) root.sourceError = given.error;
+  return root;
 }
 
 /** The source-record expressions a flow declares, by the names warnings use. */
@@ -332,8 +350,11 @@ function stringOrNull(v: unknown): string | null {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-async function* mapIterable<T, U>(source: AsyncIterable<T>, fn: (t: T) => U): AsyncGenerator<U> {
-  for await (const t of source) yield fn(t);
+/** A record a source read; one read past but not readable (a malformed page) is dead-lettered at the source, as a poison message is. */
+function givenOfSource(data: unknown): GivenRecord {
+  return data instanceof UnreadableInput
+    ? { data: data.data, error: data.error.toJSON(), ...(data.sourceKey ? { sourceKey: data.sourceKey } : {}) }
+    : { data };
 }
 
 function combine(read: ReconciliationBuilder, outcomes: ReconciliationBuilder): Reconciliation {

@@ -94,6 +94,7 @@ export function registerDesignRoutes(app: Api, ctx: ApiContext): void {
       const signal = AbortSignal.timeout(TEST_RUN_TIMEOUT_MS);
       const noConnections = { sql: () => { throw new Error('parsing a sample does not connect to databases'); }, http: () => { throw new Error('parsing a sample does not call APIs'); } };
       for await (const record of behaviour.read({ input: bytesInput(body.name, bytes), connections: noConnections, proposeWatermark: () => {}, signal })) {
+        if (signal.aborted) break;
         if (records.length < MAX_RECORDS_SHOWN) records.push(record);
         total++;
       }
