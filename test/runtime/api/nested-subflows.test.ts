@@ -14,7 +14,8 @@ import type { SubflowDefinition } from '../../../nodes/subflow/subflow.ts';
 import { targetDatabase } from '../../../runtime/store/target-databases.ts';
 import { flowNesting, intakeDefinition, n, vatCheckDefinition } from '../../nodes/subflow/subflow-fixtures.ts';
 import { apiBackends } from './api-backends.ts';
-import { createHarness, type Harness } from './harness.ts';
+import type { Harness } from './harness.ts';
+import { openLedgerHarness } from './ledger-harness.ts';
 
 const backends = apiBackends('lf_nested_subflows');
 
@@ -28,12 +29,7 @@ for (const backend of backends) {
     const ledger = () => targetDatabase(h.database, 'ledger');
 
     beforeAll(async () => {
-      const opened = await backend.open();
-      cleanup = opened.cleanup;
-      h = await createHarness({ database: opened.database });
-      await ledger().query('create table if not exists invoices (id text primary key, amount numeric not null, flow text not null)');
-      await ledger().query('create table if not exists rejects (id text primary key, flow text not null)');
-      await h.json('admin', 'PUT', '/api/connections/dev/ledger', { kind: 'postgres', settings: { embedded: true } });
+      ({ h, cleanup } = await openLedgerHarness(backend));
     }, 120_000);
     afterAll(async () => {
       await h?.close();
