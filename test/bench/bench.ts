@@ -116,6 +116,8 @@ async function main() {
       const po = await engineRun({ backend, flow: 'po', input, receiverPort: receiver.port, evaluator: 'reference', dataDir: await freshPglite(dir, 'po') });
       const poCompiled = await engineRun({ backend, flow: 'po', input, receiverPort: receiver.port, evaluator: 'compiled', dataDir: await freshPglite(dir, 'poc') });
       const pass = await engineRun({ backend, flow: 'passthrough', input, ceilingRows: 20_000, dataDir: await freshPglite(dir, 'pass') });
+      // The floor under it: the same read, snapshot, trace COPY and file write with no guarantee kept (passthrough-floor.ts).
+      const floor = JSON.parse((await promisify(execFile)('node', ['--import', 'tsx', join(ROOT, 'test/bench/passthrough-floor.ts'), JSON.stringify({ backend, input, dataDir: await freshPglite(dir, 'floor') })], { maxBuffer: 1 << 20, env: process.env })).stdout.trim().split('\n').pop()!);
       figures[backend] = {
         poFlow: po,
         poFlowCompiled: poCompiled,
@@ -131,6 +133,7 @@ async function main() {
         // bookkeeping), in the engine's process and, on PGlite, in the embedded database's.
         passthroughEngineCpuMicrosPerRecord: (pass.engineCpuSeconds * 1e6) / pass.counts.read,
         passthroughDatabaseCpuMicrosPerRecord: pass.databaseCpuSeconds === undefined ? undefined : (pass.databaseCpuSeconds * 1e6) / pass.counts.read,
+        passthroughFloor: floor,
         peakRssMb: Math.max(...[po, poCompiled, pass].flatMap((run) => [run.maxRssMb, run.databaseMaxRssMb ?? 0])),
       };
     }
@@ -191,6 +194,8 @@ function printTable(f: Record<string, any>) {
     if (o) console.log(`  [${b}] operator queries on ${r(o.runs)} runs / ${r(o.traces)} traces: business-key search ${o.searchMs.toFixed(1)} ms (≤ 50), runs list ${o.runsListMs.toFixed(1)} ms (≤ 100), run detail of a ${r(Math.min(100_000, o.traces))}-record run ${o.runDetailMs.toFixed(1)} ms (≤ 300) — medians`);
     console.log(`  [${b}] pass-through with traces    ${r(f[b].passthrough.recordsPerSec)} records/s  (${f[b].ratioPassthroughToTraceCeiling.toFixed(2)} × COPY ceiling ${r(f[b].passthrough.traceCeilingRowsPerSec)} rows/s; target ≥ 0.8)  peak RSS ${r(f[b].passthrough.maxRssMb)} MB${dbRss(f[b].passthrough)}`);
     console.log(`  [${b}]   CPU per record: engine process ${r(f[b].passthroughEngineCpuMicrosPerRecord)} µs (≤ 40)${f[b].passthroughDatabaseCpuMicrosPerRecord === undefined ? '' : `, embedded database process ${r(f[b].passthroughDatabaseCpuMicrosPerRecord)} µs (≤ 60)`}; peak RSS of any process ${r(f[b].peakRssMb)} MB (≤ 400)`);
+    const fl = f[b].passthroughFloor;
+    if (fl) console.log(`  [${b}]   floor, no guarantees (read, parse, snapshot, trace COPY, file line): engine ${fl.engineCpuMicrosPerRecord.file} µs${fl.databaseCpuMicrosPerRecord ? `, embedded database ${fl.databaseCpuMicrosPerRecord.file} µs` : ''} a record — by stage ${JSON.stringify(fl.engineCpuMicrosPerRecord)}`);
     const c = f[b].allCores;
     if (c) console.log(`  [${b}] flow (c) through the queue: worker --cores 2 ${r(c.twoCoresRecordsPerSec)} records/s ÷ --cores 1 ${r(c.oneCoreRecordsPerSec)} = ${c.ratioTwoCoresToOne.toFixed(2)} (target ≥ 1.6)`);
   }

@@ -45,7 +45,8 @@ export const PASSTHROUGH_FLOW: FlowDocument = {
   edges: [{ id: 'a', source: 'in', target: 'pass' }, { id: 'b', source: 'pass', target: 'out' }],
 };
 
-async function openBenchStore(backend: EngineRunOptions['backend'], dir: string, dataDir?: string): Promise<{ database: Database; drop: () => Promise<void> }> {
+/** The bench's store: a PGlite data folder, or a schema of its own on TEST_DATABASE_URL's Postgres. */
+export async function openBenchStore(backend: EngineRunOptions['backend'], dir: string, dataDir?: string): Promise<{ database: Database; drop: () => Promise<void> }> {
   if (backend === 'pglite') return { database: await openPgliteDatabase({ dataDir: dataDir ?? join(dir, 'pgdata') }), drop: async () => {} };
   const url = process.env.TEST_DATABASE_URL;
   if (!url) throw new Error('TEST_DATABASE_URL is not set');
