@@ -10,7 +10,7 @@ import { runsRepo } from '../store/runs-repo.ts';
 import { referenceDataRepo } from '../store/reference-data.ts';
 import { deadLettersRepo } from '../store/dead-letters-repo.ts';
 import {
-  chunkSummaries, getProgress, getRunInput, isDryRun, pendingChunkCount, releaseChunkRecords, runHead, setRunTotals, skipPendingChunks,
+  chunkSummaries, getProgress, isDryRun, pendingChunkCount, releaseChunkRecords, replayedDeadLetterIds, runHead, setRunTotals, skipPendingChunks,
 } from '../store/queue-repo.ts';
 import { deletePartials, groupedNodes } from '../store/aggregate-partials-repo.ts';
 import { isTerminal } from '../engine/run-types.ts';
@@ -58,10 +58,8 @@ export async function finalizeIfComplete(
       for (const w of done.watermarks) {
         await referenceDataRepo(tx).setWatermark(head.flowId, w.nodeId, head.environment ?? LOCAL_ENVIRONMENT, w.value);
       }
-      const input = await getRunInput(tx, runId);
-      if (input?.replayDeadLetterIds.length) {
-        await deadLettersRepo(tx).markReplayed(input.replayDeadLetterIds, runId);
-      }
+      const replayed = await replayedDeadLetterIds(tx, runId);
+      if (replayed.length) await deadLettersRepo(tx).markReplayed(replayed, runId);
     }
     await releaseChunkRecords(tx, runId);
     await deletePartials(tx, runId);

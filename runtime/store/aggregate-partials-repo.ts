@@ -85,7 +85,7 @@ export async function markGrouped(db: Db, runId: string, nodeId: string): Promis
 export async function lastChunkAndSeq(db: Db, runId: string): Promise<{ chunkNo: number; seq: number }> {
   const { rows } = await db.query<{ chunk_no: unknown; seq: unknown }>(
     `select coalesce(max(chunk_no), 0) as chunk_no,
-            coalesce(max((select max((e->>'seq')::bigint) from jsonb_array_elements(roots) e)), 0) as seq
+            coalesce(max(coalesce(last_seq, (select max((e->>'seq')::bigint) from jsonb_array_elements(roots::jsonb) e))), 0) as seq
      from run_chunks where run_id = $1`,
     [runId],
   );

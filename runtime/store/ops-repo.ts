@@ -47,7 +47,7 @@ export function opsRepo(sql: SqlClient) {
       const [{ rows: inputs }, { rows: chunks }, { rows: replays }] = await Promise.all([
         sql.query<RunTimelineRows['inputs'][number]>('select requested_by, kind, name from run_inputs where run_id = $1', [runId]),
         sql.query<RunTimelineRows['chunks'][number]>(
-          `select chunk_no, status, worker_id, attempts, done_at, coalesce((read -> 'counts' ->> 'read')::int, jsonb_array_length(roots)) as roots_n from run_chunks where run_id = $1 and done_at is not null order by done_at, chunk_no limit 200`, [runId]),
+          `select chunk_no, status, worker_id, attempts, done_at, coalesce((read -> 'counts' ->> 'read')::int, jsonb_array_length(roots::jsonb)) as roots_n from run_chunks where run_id = $1 and done_at is not null order by done_at, chunk_no limit 200`, [runId]),
         sql.query<RunTimelineRows['replays'][number]>('select id, created_at, status, version from runs where replay_of = $1 order by created_at limit 50', [runId]),
       ]);
       return { inputs, chunks, replays };

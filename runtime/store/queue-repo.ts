@@ -124,6 +124,12 @@ export async function getRunInput(db: Db, runId: string): Promise<StoredRunInput
   };
 }
 
+/** The dead letters a replay run replays, without reading its input (a document may be many megabytes). */
+export async function replayedDeadLetterIds(db: Db, runId: string): Promise<number[]> {
+  const { rows } = await db.query('select replay_dead_letter_ids from run_inputs where run_id = $1', [runId]);
+  return ((rows[0]?.replay_dead_letter_ids as unknown[] | undefined) ?? []).map(numberOf);
+}
+
 /** Whether the run is a dry run (targets not written), without reading its input. */
 export async function isDryRun(db: Db, runId: string): Promise<boolean> {
   const { rows } = await db.query('select dry_run from run_inputs where run_id = $1', [runId]);
@@ -157,19 +163,30 @@ export async function getProgress(db: Db, runId: string): Promise<RunProgress | 
   };
 }
 
+/** Chunks a single insert statement stores (8 parameters each, far below the protocol's 65,535). */
+const CHUNKS_PER_INSERT = 1000;
+
 /** Inserts chunks not yet stored; returns the numbers of those inserted (a retried split skips the rest). */
 export async function insertChunks(db: Db, runId: string, chunks: NewChunk[]): Promise<number[]> {
-  if (!chunks.length) return [];
-  const payload = chunks.map((c) => ({ chunk_no: c.chunkNo, first_seq: c.firstSeq, roots: c.roots, read: c.read, after_chunk: c.afterChunk ?? null, entry_node: c.entryNode ?? null }));
-  const { rows } = await db.query<{ chunk_no: number }>(
-    `insert into run_chunks (run_id, chunk_no, first_seq, roots, read, after_chunk, entry_node)
-     select $1, x.chunk_no, x.first_seq, x.roots, x.read, x.after_chunk, x.entry_node
-     from jsonb_to_recordset($2::jsonb) as x(chunk_no integer, first_seq bigint, roots jsonb, read jsonb, after_chunk integer, entry_node text)
-     on conflict (run_id, chunk_no) do nothing
-     returning chunk_no`,
-    [runId, JSON.stringify(payload)],
-  );
-  return rows.map((r) => numberOf(r.chunk_no));
+  const inserted: number[] = [];
+  // A chunk's records go as one JSON text parameter (migration 0027: stored as text, not parsed by the database).
+  for (let from = 0; from < chunks.length; from += CHUNKS_PER_INSERT) {
+    const params: unknown[] = [runId];
+    const rows = chunks.slice(from, from + CHUNKS_PER_INSERT).map((c) => {
+      const lastSeq = c.roots.reduce((max, r) => Math.max(max, r.seq), c.firstSeq);
+      const at = params.push(c.chunkNo, c.firstSeq, JSON.stringify(c.roots), JSON.stringify(c.read), c.afterChunk ?? null, c.entryNode ?? null, lastSeq) - 7;
+      return `($1, $${at + 1}::int, $${at + 2}::bigint, $${at + 3}::text, $${at + 4}::jsonb, $${at + 5}::int, $${at + 6}::text, $${at + 7}::bigint)`;
+    });
+    const { rows: stored } = await db.query<{ chunk_no: number }>(
+      `insert into run_chunks (run_id, chunk_no, first_seq, roots, read, after_chunk, entry_node, last_seq)
+       values ${rows.join(', ')}
+       on conflict (run_id, chunk_no) do nothing
+       returning chunk_no`,
+      params,
+    );
+    for (const r of stored) inserted.push(numberOf(r.chunk_no));
+  }
+  return inserted;
 }
 
 /**
@@ -232,7 +249,7 @@ export async function loadChunk(db: Db, runId: string, chunkNo: number): Promise
     runId, chunkNo,
     status: r.status as ChunkStatus,
     attempts: numberOf(r.attempts),
-    roots: r.roots as RootRecord[],
+    roots: JSON.parse(r.roots as string) as RootRecord[],
     entryNode: (r.entry_node as string | null) ?? null,
     run: {
       flowId: r.flow_id as string, version: r.version === null ? null : numberOf(r.version), environment: (r.environment as string | null) ?? null, status: r.run_status as RunStatus, referenceAsOf: r.reference_as_of ? isoOf(r.reference_as_of) : null,
@@ -389,5 +406,5 @@ export async function setRunTotals(db: Db, runId: string, reconciliation: Reconc
  * only each chunk's figures.
  */
 export async function releaseChunkRecords(db: Db, runId: string): Promise<void> {
-  await db.query(`update run_chunks set roots = '[]'::jsonb where run_id = $1 and status <> 'pending' and roots <> '[]'::jsonb`, [runId]);
+  await db.query(`update run_chunks set roots = '[]' where run_id = $1 and status <> 'pending' and roots <> '[]'`, [runId]);
 }

@@ -70,7 +70,7 @@ for (const backend of backendNames()) {
       // 10 records in chunks of 4: three chunks, all done.
       expect(await count(b.store, `select count(*) as n from run_chunks where run_id = $1 and status = 'done'`, [run.id])).toBe(3);
       // The chunks' copies of the records are released once the run has ended.
-      expect(await count(b.store, `select count(*) as n from run_chunks where run_id = $1 and roots <> '[]'::jsonb`, [run.id])).toBe(0);
+      expect(await count(b.store, `select count(*) as n from run_chunks where run_id = $1 and roots <> '[]'`, [run.id])).toBe(0);
       expect(finished.map((r) => r.id)).toEqual([run.id]);
     });
 
