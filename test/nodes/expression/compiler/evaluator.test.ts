@@ -135,6 +135,24 @@ describe('compiled evaluator', () => {
     expect(ours.message).toBe(theirs.message);
   });
 
+  it('hands signed functions a callable for a function argument exactly when their signature lets one through', async () => {
+    const functions = {
+      // `f` and `x` let a function through: it arrives callable, as the reference wraps it.
+      applyF: signed((fn: (n: number) => unknown) => fn(21), '<f:x>'),
+      applyX: signed((fn: unknown) => (typeof fn === 'function' ? (fn as (n: number) => unknown)(4) : 'not callable'), '<x:x>'),
+      // No `f` or `x`: a function argument is jsonata's T0410, before the function runs.
+      amount: signed((a: unknown) => String(a), '<(ns):s>'),
+    };
+    for (const source of ['$applyF(function($n) { $n * 2 })', '$applyX(function($n) { $n + 1 })', '$applyX($string)']) {
+      const theirs = await reference.compile(source, { functions }).evaluate({});
+      expect(compiled.compile(source, { functions }).evaluate({}), source).toEqual(theirs);
+    }
+    const ours = await errorOf(() => compiled.compile('$amount(function($n) { $n })', { functions }).evaluate({}));
+    const theirs = await errorOf(() => reference.compile('$amount(function($n) { $n })', { functions }).evaluate({}));
+    expect(ours.details.code).toBe('T0410');
+    expect(ours.message).toBe(theirs.message);
+  });
+
   it('lets bindings shadow built-ins and registered functions, and sees only their own properties', () => {
     const functions = { greet: () => 'registered' };
     const expr = compiled.compile('[$sum([1, 2]), $greet(), $limit]', { functions });
