@@ -18,6 +18,8 @@ const MAX_DIGITS = 15;
 const MAX_SCALE = 22;
 // 10^0 … 10^22 are exact doubles.
 const POW10 = Array.from({ length: MAX_SCALE + 1 }, (_, i) => 10 ** i);
+// '', '0', '00' … up to MAX_SCALE zeros.
+const ZEROS = Array.from({ length: MAX_SCALE + 1 }, (_, i) => '0'.repeat(i));
 const PLAIN = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/;
 
 /** A number or plain decimal string as a small decimal, or null when it is not one. */
@@ -164,11 +166,12 @@ export function roundSmall(a: SmallDecimal, places: number): SmallDecimal {
 /** Plain text with `a.s` decimals, or `scale` when given and larger (as `decimalAtScale`): "1000.00" stays "1000.00". */
 export function formatSmall(a: SmallDecimal, scale = 0): string {
   const { m, s } = a;
-  const digits = String(Math.abs(m));
-  const sign = m < 0 ? '-' : '';
-  let text: string;
-  if (s === 0) text = sign + digits;
-  else if (digits.length > s) text = `${sign}${digits.slice(0, digits.length - s)}.${digits.slice(digits.length - s)}`;
-  else text = `${sign}0.${'0'.repeat(s - digits.length)}${digits}`;
+  const digits = String(m < 0 ? -m : m);
+  let text = digits;
+  if (s > 0) {
+    const cut = digits.length - s;
+    text = cut > 0 ? `${digits.substring(0, cut)}.${digits.substring(cut)}` : `0.${ZEROS[-cut]}${digits}`;
+  }
+  if (m < 0) text = `-${text}`;
   return scale > s ? `${text}${s === 0 ? '.' : ''}${'0'.repeat(scale - s)}` : text;
 }
