@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FlowError } from '../../../../nodes/errors.ts';
+import { compileExpression } from '../../../../nodes/expression/compiler/compile.ts';
 import { createCompiledEvaluator } from '../../../../nodes/expression/compiler/index.ts';
 import { createReferenceEvaluator } from '../../../../nodes/expression/jsonata-evaluator.ts';
 import { standardFunctions } from '../../../../nodes/expression/functions.ts';
@@ -181,6 +182,29 @@ describe('compiled evaluator', () => {
     const [a, b, millis] = compiled.compile('[$now(), $now(), $millis()]').evaluate({}) as unknown as [string, string, number];
     expect(a).toBe(b);
     expect(Date.parse(a)).toBe(millis);
+  });
+
+  it('prepares no state for programs that read none (paths, literals, operators), and still reports their errors', async () => {
+    const usesState = (source: string) => {
+      const outcome = compileExpression(source);
+      if (!outcome.ok) throw new Error(outcome.reason);
+      return outcome.usesState;
+    };
+    for (const source of ['eventId', 'purchaseOrder.number', 'lines.price', '"lit"', '$x', 'a + 1', 'a ? b : c']) expect(usesState(source), source).toBe(false);
+    // Calls, loops over items, string building (output budget) and a field named like the state keep it.
+    for (const source of ['$now()', '$sum(a)', 'a.b[0]', 'lines.$string(x)', 'a & b', 'x.st']) expect(usesState(source), source).toBe(true);
+    const plus = compiled.compile('a + 1');
+    for (let i = 0; i < 3; i++) expect(plus.evaluate({ a: i })).toBe(i + 1);
+    const ours = await errorOf(() => plus.evaluate({ a: 'x' }));
+    const theirs = await errorOf(() => reference.compile('a + 1').evaluate({ a: 'x' }));
+    expect(ours.message).toBe(theirs.message);
+    expect(plus.evaluate({ a: 2 })).toBe(3);
+    // The depth limit is part of the state these programs do read.
+    const nested = '1 + (2 + (3 + a))';
+    expect(usesState(nested)).toBe(false);
+    const ourDepth = await errorOf(() => compiled.compile(nested, { limits: { maxDepth: 2 } }).evaluate({ a: 1 }));
+    const theirDepth = await errorOf(() => reference.compile(nested, { limits: { maxDepth: 2 } }).evaluate({ a: 1 }));
+    expect(ourDepth.message).toBe(theirDepth.message);
   });
 
   it('compiles once per expression, limits and function set', () => {
