@@ -22,7 +22,7 @@
 import Decimal from 'decimal.js';
 import { FlowError } from '../errors.ts';
 import { signed } from './signed-function.ts';
-import { addSmall, formatSmall, mulSmall, roundSmall, smallDecimal, subSmall, type SmallDecimal } from './small-decimal.ts';
+import { addInto, formatSmall, mulInto, readSmall, roundSmall, type SmallDecimal } from './small-decimal.ts';
 
 /**
  * Exact decimals as the project computes them: 50 significant digits (room for any amount ×
@@ -93,31 +93,29 @@ const largestScale = (values: readonly unknown[]) => values.reduce<number>((max,
 
 const ordinal = (i: number) => `argument ${i + 1}`;
 
-/** Both as small decimals, or null when either is not one. */
-function smallPair(a: unknown, b: unknown): [SmallDecimal, SmallDecimal] | null {
-  const x = smallDecimal(a);
-  if (!x) return null;
-  const y = smallDecimal(b);
-  return y ? [x, y] : null;
+// Working space of the small-decimal paths: nothing they call runs an expression, so one set serves every call.
+const X: SmallDecimal = { m: 0, s: 0 };
+const Y: SmallDecimal = { m: 0, s: 0 };
+
+/** Both as small decimals, in X and Y; false when either is not one. */
+function readPair(a: unknown, b: unknown): boolean {
+  return readSmall(a, X) && readSmall(b, Y);
 }
 
 /** Sign of a − b from small decimals, or null. */
 function compareSmall(a: unknown, b: unknown): number | null {
-  const pair = smallPair(a, b);
-  const d = pair && subSmall(pair[0], pair[1]);
-  return d ? Math.sign(d.m) : null;
+  if (!readPair(a, b)) return null;
+  Y.m = -Y.m || 0;
+  return addInto(X, Y, X) ? Math.sign(X.m) : null;
 }
 
 /** `$decAdd(a, b, …)`: exact sum of two or more values, at their largest scale. */
 export const decAdd = signed(function decAdd(...values: unknown[]): string | undefined {
   if (values.some((v) => v === undefined)) return undefined;
   if (values.length < 2) fail('decAdd', 'needs at least two values to add');
-  let small = smallDecimal(values[0]);
-  for (let i = 1; i < values.length && small; i++) {
-    const next = smallDecimal(values[i]);
-    small = next && addSmall(small, next);
-  }
-  if (small) return formatSmall(small);
+  let small = readSmall(values[0], X);
+  for (let i = 1; i < values.length && small; i++) small = readSmall(values[i], Y) && addInto(X, Y, X);
+  if (small) return formatSmall(X);
   let total = toDec(values[0], 'decAdd', ordinal(0));
   for (let i = 1; i < values.length; i++) total = total.plus(toDec(values[i], 'decAdd', ordinal(i)));
   return decimalAtScale(total, largestScale(values));
@@ -126,18 +124,17 @@ export const decAdd = signed(function decAdd(...values: unknown[]): string | und
 /** `$decSub(a, b)`: exact a − b. */
 export const decSub = signed(function decSub(a: unknown, b: unknown): string | undefined {
   if (a === undefined || b === undefined) return undefined;
-  const pair = smallPair(a, b);
-  const small = pair && subSmall(pair[0], pair[1]);
-  if (small) return formatSmall(small);
+  if (readPair(a, b)) {
+    Y.m = -Y.m || 0;
+    if (addInto(X, Y, X)) return formatSmall(X);
+  }
   return decimalAtScale(toDec(a, 'decSub', ordinal(0)).minus(toDec(b, 'decSub', ordinal(1))), Math.max(scaleOf(a), scaleOf(b)));
 }, '<(ns)(ns):s>');
 
 /** `$decMul(a, b)`: exact a × b, at the sum of their scales ("19.99" × 3 = "59.97", "1.1" × "1.1" = "1.21"). */
 export const decMul = signed(function decMul(a: unknown, b: unknown): string | undefined {
   if (a === undefined || b === undefined) return undefined;
-  const pair = smallPair(a, b);
-  const small = pair && mulSmall(pair[0], pair[1]);
-  if (small) return formatSmall(small);
+  if (readPair(a, b) && mulInto(X, Y, X)) return formatSmall(X);
   return decimalAtScale(toDec(a, 'decMul', ordinal(0)).times(toDec(b, 'decMul', ordinal(1))), scaleOf(a) + scaleOf(b));
 }, '<(ns)(ns):s>');
 
@@ -156,8 +153,7 @@ export const decDiv = signed(function decDiv(a: unknown, b: unknown, scale?: unk
 export const decRound = signed(function decRound(a: unknown, scale: unknown): string | undefined {
   if (a === undefined) return undefined;
   const places = toScale(scale, 'decRound');
-  const small = smallDecimal(a);
-  if (small) return formatSmall(roundSmall(small, places), places);
+  if (readSmall(a, X)) return formatSmall(roundSmall(X, places), places);
   return decimalAtScale(toDec(a, 'decRound', ordinal(0)).toDecimalPlaces(places, Decimal.ROUND_HALF_EVEN), places);
 }, '<(ns)n:s>');
 
@@ -186,12 +182,11 @@ export const decEq = signed(function decEq(a: unknown, b: unknown): boolean {
 export const decSum = signed(function decSum(values: unknown): string {
   if (values === undefined) return '0';
   const list = Array.isArray(values) ? values : [values];
-  let small: SmallDecimal | null = { m: 0, s: 0 };
-  for (let i = 0; i < list.length && small; i++) {
-    const next = smallDecimal(list[i]);
-    small = next && addSmall(small, next);
-  }
-  if (small) return formatSmall(small);
+  X.m = 0;
+  X.s = 0;
+  let small = true;
+  for (let i = 0; i < list.length && small; i++) small = readSmall(list[i], Y) && addInto(X, Y, X);
+  if (small) return formatSmall(X);
   let total = new Dec(0);
   for (let i = 0; i < list.length; i++) total = total.plus(toDec(list[i], 'decSum', `item ${i + 1} of the list`));
   return decimalAtScale(total, largestScale(list));

@@ -18,30 +18,91 @@ const MAX_DIGITS = 15;
 const MAX_SCALE = 22;
 // 10^0 … 10^22 are exact doubles.
 const POW10 = Array.from({ length: MAX_SCALE + 1 }, (_, i) => 10 ** i);
+// '', '0', '00' … up to MAX_SCALE zeros.
+const ZEROS = Array.from({ length: MAX_SCALE + 1 }, (_, i) => '0'.repeat(i));
 const PLAIN = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/;
 
 /** A number or plain decimal string as a small decimal, or null when it is not one. */
 export function smallDecimal(value: unknown): SmallDecimal | null {
-  let text: string;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return null;
-    if (Number.isSafeInteger(value)) return { m: value || 0, s: 0 };
-    text = String(value); // the shortest text that reads back as this double, as decimal.js takes it
-  } else if (typeof value === 'string') {
-    text = value;
-  } else {
-    return null;
+  const d = { m: 0, s: 0 };
+  return readSmall(value, d) ? d : null;
+}
+
+/**
+ * `smallDecimal` into a given object, for loops that should not allocate one per value:
+ * true when `value` is a small decimal (now in `into`), false when not (`into` is then unspecified).
+ */
+export function readSmall(value: unknown, into: SmallDecimal): boolean {
+  if (typeof value === 'string') return parsePlain(value, into);
+  if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+  if (Number.isSafeInteger(value)) {
+    into.m = value || 0;
+    into.s = 0;
+    return true;
   }
+  return parsePlain(String(value), into); // the shortest text that reads back as this double, as decimal.js takes it
+}
+
+/**
+ * `PLAIN` read with a character loop (most amounts pass here on every record):
+ * sign, whole digits, point, fraction digits, nothing else. Text that starts
+ * or ends with anything that may be white space goes to the regular expression.
+ */
+function parsePlain(text: string, into: SmallDecimal): boolean {
+  const n = text.length;
+  if (n === 0) return false;
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(n - 1);
+  if (first <= 32 || first >= 127 || last <= 32 || last >= 127) return parseSpaced(text, into);
+  let i = 0;
+  if (first === 43 || first === 45) i = 1; // + -
+  let m = 0;
+  let digits = 0; // significant digits so far (leading zeros do not count)
+  let s = 0;
+  let any = false;
+  let c = 0;
+  for (; i < n; i++) {
+    c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    any = true;
+    if (digits > 0 || c !== 0) {
+      if (++digits > MAX_DIGITS) return false;
+      m = m * 10 + c;
+    }
+  }
+  if (i < n && c === -2) {
+    // '.' (46 − 48)
+    for (i++; i < n; i++) {
+      c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return false;
+      any = true;
+      if (++s > MAX_SCALE) return false;
+      if (digits > 0 || c !== 0) {
+        if (++digits > MAX_DIGITS) return false;
+        m = m * 10 + c;
+      }
+    }
+  }
+  if (i < n || !any) return false;
+  into.m = first === 45 && m !== 0 ? -m : m;
+  into.s = s;
+  return true;
+}
+
+/** `PLAIN` by regular expression: text with white space around it. */
+function parseSpaced(text: string, into: SmallDecimal): boolean {
   const match = PLAIN.exec(text);
-  if (!match) return null;
+  if (!match) return false;
   const whole = match[2];
   const fraction = match[3] ?? '';
-  if (whole.length === 0 && fraction.length === 0) return null;
-  if (fraction.length > MAX_SCALE) return null;
+  if (whole.length === 0 && fraction.length === 0) return false;
+  if (fraction.length > MAX_SCALE) return false;
   const digits = (whole + fraction).replace(/^0+/, '');
-  if (digits.length > MAX_DIGITS) return null;
+  if (digits.length > MAX_DIGITS) return false;
   const m = digits.length === 0 ? 0 : Number(digits);
-  return { m: match[1] === '-' && m !== 0 ? -m : m, s: fraction.length };
+  into.m = match[1] === '-' && m !== 0 ? -m : m;
+  into.s = fraction.length;
+  return true;
 }
 
 function scaled(m: number, by: number): number | null {
@@ -52,12 +113,21 @@ function scaled(m: number, by: number): number | null {
 
 /** a + b, or null when it would leave the exact range. */
 export function addSmall(a: SmallDecimal, b: SmallDecimal): SmallDecimal | null {
+  const out = { m: 0, s: 0 };
+  return addInto(a, b, out) ? out : null;
+}
+
+/** a + b into `out` (which may be `a` or `b`): false, `out` untouched, when it would leave the exact range. */
+export function addInto(a: SmallDecimal, b: SmallDecimal, out: SmallDecimal): boolean {
   const s = Math.max(a.s, b.s);
   const am = scaled(a.m, s - a.s);
   const bm = scaled(b.m, s - b.s);
-  if (am === null || bm === null) return null;
+  if (am === null || bm === null) return false;
   const m = am + bm;
-  return Number.isSafeInteger(m) ? { m: m || 0, s } : null;
+  if (!Number.isSafeInteger(m)) return false;
+  out.m = m || 0;
+  out.s = s;
+  return true;
 }
 
 /** a − b, or null. */
@@ -67,10 +137,19 @@ export function subSmall(a: SmallDecimal, b: SmallDecimal): SmallDecimal | null 
 
 /** a × b, or null. */
 export function mulSmall(a: SmallDecimal, b: SmallDecimal): SmallDecimal | null {
+  const out = { m: 0, s: 0 };
+  return mulInto(a, b, out) ? out : null;
+}
+
+/** a × b into `out` (which may be `a` or `b`): false, `out` untouched, when it would leave the exact range. */
+export function mulInto(a: SmallDecimal, b: SmallDecimal, out: SmallDecimal): boolean {
   const s = a.s + b.s;
-  if (s > MAX_SCALE) return null;
+  if (s > MAX_SCALE) return false;
   const m = a.m * b.m;
-  return Number.isSafeInteger(m) ? { m: m || 0, s } : null;
+  if (!Number.isSafeInteger(m)) return false;
+  out.m = m || 0;
+  out.s = s;
+  return true;
 }
 
 /** `a` rounded half-even to `places` decimals. */
@@ -87,11 +166,12 @@ export function roundSmall(a: SmallDecimal, places: number): SmallDecimal {
 /** Plain text with `a.s` decimals, or `scale` when given and larger (as `decimalAtScale`): "1000.00" stays "1000.00". */
 export function formatSmall(a: SmallDecimal, scale = 0): string {
   const { m, s } = a;
-  const digits = String(Math.abs(m));
-  const sign = m < 0 ? '-' : '';
-  let text: string;
-  if (s === 0) text = sign + digits;
-  else if (digits.length > s) text = `${sign}${digits.slice(0, digits.length - s)}.${digits.slice(digits.length - s)}`;
-  else text = `${sign}0.${'0'.repeat(s - digits.length)}${digits}`;
+  const digits = String(m < 0 ? -m : m);
+  let text = digits;
+  if (s > 0) {
+    const cut = digits.length - s;
+    text = cut > 0 ? `${digits.substring(0, cut)}.${digits.substring(cut)}` : `0.${ZEROS[-cut]}${digits}`;
+  }
+  if (m < 0) text = `-${text}`;
   return scale > s ? `${text}${s === 0 ? '.' : ''}${'0'.repeat(scale - s)}` : text;
 }

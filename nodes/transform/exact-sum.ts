@@ -4,7 +4,7 @@
  * Written out at the largest scale it was given ("10.50" + "2" = "12.50").
  */
 import { ExactDecimal, decimalAtScale, scaleOf } from '../expression/money.ts';
-import { addSmall, formatSmall, smallDecimal } from '../expression/small-decimal.ts';
+import { addInto, formatSmall, readSmall, smallDecimal, type SmallDecimal } from '../expression/small-decimal.ts';
 
 type Big = InstanceType<typeof ExactDecimal>;
 
@@ -14,6 +14,10 @@ const DECIMAL_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 export function isDecimalValue(value: unknown): value is number | string {
   return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && DECIMAL_TEXT.test(value.trim()));
 }
+
+// Working space of `add` (nothing it calls re-enters it).
+const NEXT: SmallDecimal = { m: 0, s: 0 };
+const SUM: SmallDecimal = { m: 0, s: 0 };
 
 export class ExactSum {
   // The small path inline (m / 10^s, see small-decimal.ts) rather than a { m, s } object per
@@ -26,12 +30,12 @@ export class ExactSum {
   /** Adds a number or decimal string (the caller checked it with `isDecimalValue`). */
   add(value: number | string): void {
     if (!this.big) {
-      const next = smallDecimal(value);
-      const sum = next && addSmall({ m: this.m, s: this.s }, next);
-      if (sum) {
-        this.m = sum.m;
-        this.s = sum.s;
-        if (next.s > this.scale) this.scale = next.s;
+      SUM.m = this.m;
+      SUM.s = this.s;
+      if (readSmall(value, NEXT) && addInto(SUM, NEXT, SUM)) {
+        this.m = SUM.m;
+        this.s = SUM.s;
+        if (NEXT.s > this.scale) this.scale = NEXT.s;
         return;
       }
       this.big = new ExactDecimal(formatSmall({ m: this.m, s: this.s }));

@@ -30,6 +30,11 @@ export type CompileOutcome =
       source: string;
       /** Parts jsonata evaluates concurrently: with several errors, the reference decides which one is reported. */
       concurrent: boolean;
+      /**
+       * False when the program reads nothing of its state but the depth limit (a field path, a literal):
+       * no clock, step count, output budget or call — a state need not be prepared for each evaluation.
+       */
+      usesState: boolean;
     }
   | { ok: false; reason: string };
 
@@ -55,7 +60,7 @@ function generate(
 }
 
 /** Generates the JavaScript source of an expression (throws Unsupported). */
-export function generateSource(ast: AstNode, async = false): { source: string; consts: unknown[] } {
+export function generateSource(ast: AstNode, async = false): { source: string; consts: unknown[]; usesState: boolean } {
   // First pass: learn which variables each frame assigns, so reads can see later assignments.
   // The root frame has its own key: the top node may be a block, which is a frame of its own.
   const rootKey = {};
@@ -78,7 +83,10 @@ export function generateSource(ast: AstNode, async = false): { source: string; c
     body,
     '};',
   ].join('\n');
-  return { source, consts: gen.e.consts };
+  // Besides the lines above, only depth-limit checks (`st.maxDepth` is fixed per state) may name `st`.
+  // A field name that reads "st" counts too: a false positive only prepares the state as before.
+  const usesState = /\bst\b/.test(body.replace(/ > st\.maxDepth\) rt\.depthExceeded\(st\);/g, ''));
+  return { source, consts: gen.e.consts, usesState };
 }
 
 /**
@@ -89,7 +97,7 @@ export function compileExpression(sourceText: string, async = false): CompileOut
   const ast = parseExpression(sourceText);
   const unsupported = checkSupported(ast);
   if (unsupported) return { ok: false, reason: unsupported };
-  let generated: { source: string; consts: unknown[] };
+  let generated: ReturnType<typeof generateSource>;
   try {
     generated = generateSource(ast, async);
   } catch (err) {
@@ -108,5 +116,11 @@ export function compileExpression(sourceText: string, async = false): CompileOut
     codeGenerationRefused = `code generation not allowed here (${err.message})`;
     return { ok: false, reason: codeGenerationRefused };
   }
-  return { ok: true, program: factory(runtime, generated.consts, builtins()), source: generated.source, concurrent: hasConcurrentParts(ast) };
+  return {
+    ok: true,
+    program: factory(runtime, generated.consts, builtins()),
+    source: generated.source,
+    concurrent: hasConcurrentParts(ast),
+    usesState: generated.usesState,
+  };
 }

@@ -27,6 +27,8 @@ export interface CompiledExpressionSetup {
   source: string;
   program: Program;
   concurrent: boolean;
+  /** False: the program reads no clock, step count or budget, so one state serves every evaluation unreset. */
+  usesState?: boolean;
   limits: EvaluationLimits;
   functions: Bindings;
   /** The same expression compiled by the reference evaluator (made on first need). */
@@ -61,12 +63,21 @@ export function compiledExpression(setup: CompiledExpressionSetup): CompiledExpr
   let preferAsync = false;
   // One state object is reused by consecutive synchronous evaluations (taken while in use).
   let spare: EvalState | undefined;
+  const fixed = setup.usesState === false ? createState(limits.maxDepth, limits.timeoutMs, false, limits.maxOutput) : undefined;
   const evaluateAsync = (input: unknown, bindings: Bindings | undefined, st?: EvalState, pending?: AsyncNeeded['pending']) =>
     runAsync(source, input, bindings, table, limits, pending, st?.start).catch((err) => fail(err, input, bindings));
   return {
     source,
     engine: 'compiled',
     evaluate(input: unknown, bindings?: Bindings): unknown {
+      if (fixed) {
+        // Nothing in the program calls out or counts: it cannot re-enter, wait or run out of time.
+        try {
+          return program(input, bindings, table.sync, fixed);
+        } catch (err) {
+          return fail(err, input, bindings);
+        }
+      }
       if (preferAsync) return evaluateAsync(input, bindings);
       let st = spare;
       spare = undefined;

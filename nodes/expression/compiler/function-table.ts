@@ -24,7 +24,14 @@ function registered(functions: Bindings): Record<string, unknown> {
   for (const [name, value] of Object.entries(functions)) {
     const signature = jsonataSignatureOf(value);
     // Signed functions are natives with a checked signature, as registerFunction makes them.
-    out[name] = signature ? { _jsonata_function: true, implementation: value, signature: parseSignature(signature) } : value;
+    if (!signature) {
+      out[name] = value;
+      continue;
+    }
+    const native = { _jsonata_function: true, implementation: value, signature: parseSignature(signature) };
+    // A signature without `f` or `x` lets no function value through: no argument needs wrapping as a callback.
+    Object.defineProperty(native, 'plainArguments', { value: !/[fx]/.test(signature) });
+    out[name] = native;
   }
   return out;
 }

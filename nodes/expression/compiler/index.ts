@@ -78,6 +78,7 @@ export function createCompiledEvaluator(options: CompiledEvaluatorOptions): Comp
       source,
       program: outcome.program,
       concurrent: outcome.concurrent && recheckErrors,
+      usesState: outcome.usesState,
       limits,
       functions,
       reference: () => fallback.compile(source, opts),

@@ -71,6 +71,29 @@ describe('the small-decimal fast path gives decimal.js results', () => {
     }), runs);
   });
 
+  it('reads text as the pattern sign, digits, point, digits (white space around it allowed) says', () => {
+    // The definition the character loop implements, written as a regular expression.
+    const PLAIN = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/;
+    const expected = (text: string) => {
+      const match = PLAIN.exec(text);
+      if (!match || (match[2] === '' && match[3] === undefined) || (match[2] === '' && match[3] === '')) return null;
+      const fraction = match[3] ?? '';
+      const digits = (match[2] + fraction).replace(/^0+/, '');
+      if (fraction.length > 22 || digits.length > 15) return null;
+      const m = Number(digits || '0');
+      return { m: match[1] === '-' && m !== 0 ? -m : m, s: fraction.length };
+    };
+    const text = fc.array(fc.constantFrom('0', '0', '1', '7', '9', '.', '-', '+', ' ', '\t', '\u00a0', '\ufeff', 'e', 'x'), { maxLength: 28 }).map((a) => a.join(''));
+    const digits = fc
+      .tuple(fc.constantFrom('', '-', '+', ' ', '\u00a0-'), fc.stringMatching(/^[0-9]{0,17}$/), fc.option(fc.stringMatching(/^[0-9]{0,24}$/)), fc.constantFrom('', ' ', '\n', 'x'))
+      .map(([sign, whole, fraction, after]) => `${sign}${whole}${fraction === null ? '' : `.${fraction}`}${after}`);
+    fc.assert(fc.property(fc.oneof(text, digits), (t) => {
+      expect(smallDecimal(t)).toEqual(expected(t));
+    }), runs);
+    for (const t of ['+.5', '5.', '-0.00', '000000000000000000012.5', '0.0000000000000000000001', '\u00a01.5\u2028']) expect(smallDecimal(t)).toEqual(expected(t));
+    expect(smallDecimal('-0.00')!.m).not.toBe(-0);
+  });
+
   it('takes the fast path for everyday amounts and declines what it cannot hold exactly', () => {
     expect(smallDecimal('1234.56')).toEqual({ m: 123456, s: 2 });
     expect(smallDecimal(' -0.50 ')).toEqual({ m: -50, s: 2 });

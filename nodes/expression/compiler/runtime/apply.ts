@@ -142,7 +142,7 @@ export function applyInner(proc: any, args: unknown[], input: unknown, st: EvalS
     const validated = proc.signature ? validateArguments(proc.signature, args, input) : args;
     const focus = st.focus;
     focus.input = input;
-    let r = proc.implementation.apply(focus, proc.sync ? validated : wrapFunctionArgs(validated, st));
+    let r = proc.implementation.apply(focus, proc.sync || proc.plainArguments ? validated : wrapFunctionArgs(validated, st));
     if (isIterable(r)) r = r.next().value;
     if (isPromise(r)) return st.async ? r : promiseResult(proc, args, r);
     return r;

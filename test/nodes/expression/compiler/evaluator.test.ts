@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FlowError } from '../../../../nodes/errors.ts';
+import { compileExpression } from '../../../../nodes/expression/compiler/compile.ts';
 import { createCompiledEvaluator } from '../../../../nodes/expression/compiler/index.ts';
 import { createReferenceEvaluator } from '../../../../nodes/expression/jsonata-evaluator.ts';
 import { standardFunctions } from '../../../../nodes/expression/functions.ts';
@@ -135,6 +136,24 @@ describe('compiled evaluator', () => {
     expect(ours.message).toBe(theirs.message);
   });
 
+  it('hands signed functions a callable for a function argument exactly when their signature lets one through', async () => {
+    const functions = {
+      // `f` and `x` let a function through: it arrives callable, as the reference wraps it.
+      applyF: signed((fn: (n: number) => unknown) => fn(21), '<f:x>'),
+      applyX: signed((fn: unknown) => (typeof fn === 'function' ? (fn as (n: number) => unknown)(4) : 'not callable'), '<x:x>'),
+      // No `f` or `x`: a function argument is jsonata's T0410, before the function runs.
+      amount: signed((a: unknown) => String(a), '<(ns):s>'),
+    };
+    for (const source of ['$applyF(function($n) { $n * 2 })', '$applyX(function($n) { $n + 1 })', '$applyX($string)']) {
+      const theirs = await reference.compile(source, { functions }).evaluate({});
+      expect(compiled.compile(source, { functions }).evaluate({}), source).toEqual(theirs);
+    }
+    const ours = await errorOf(() => compiled.compile('$amount(function($n) { $n })', { functions }).evaluate({}));
+    const theirs = await errorOf(() => reference.compile('$amount(function($n) { $n })', { functions }).evaluate({}));
+    expect(ours.details.code).toBe('T0410');
+    expect(ours.message).toBe(theirs.message);
+  });
+
   it('lets bindings shadow built-ins and registered functions, and sees only their own properties', () => {
     const functions = { greet: () => 'registered' };
     const expr = compiled.compile('[$sum([1, 2]), $greet(), $limit]', { functions });
@@ -163,6 +182,29 @@ describe('compiled evaluator', () => {
     const [a, b, millis] = compiled.compile('[$now(), $now(), $millis()]').evaluate({}) as unknown as [string, string, number];
     expect(a).toBe(b);
     expect(Date.parse(a)).toBe(millis);
+  });
+
+  it('prepares no state for programs that read none (paths, literals, operators), and still reports their errors', async () => {
+    const usesState = (source: string) => {
+      const outcome = compileExpression(source);
+      if (!outcome.ok) throw new Error(outcome.reason);
+      return outcome.usesState;
+    };
+    for (const source of ['eventId', 'purchaseOrder.number', 'lines.price', '"lit"', '$x', 'a + 1', 'a ? b : c']) expect(usesState(source), source).toBe(false);
+    // Calls, loops over items, string building (output budget) and a field named like the state keep it.
+    for (const source of ['$now()', '$sum(a)', 'a.b[0]', 'lines.$string(x)', 'a & b', 'x.st']) expect(usesState(source), source).toBe(true);
+    const plus = compiled.compile('a + 1');
+    for (let i = 0; i < 3; i++) expect(plus.evaluate({ a: i })).toBe(i + 1);
+    const ours = await errorOf(() => plus.evaluate({ a: 'x' }));
+    const theirs = await errorOf(() => reference.compile('a + 1').evaluate({ a: 'x' }));
+    expect(ours.message).toBe(theirs.message);
+    expect(plus.evaluate({ a: 2 })).toBe(3);
+    // The depth limit is part of the state these programs do read.
+    const nested = '1 + (2 + (3 + a))';
+    expect(usesState(nested)).toBe(false);
+    const ourDepth = await errorOf(() => compiled.compile(nested, { limits: { maxDepth: 2 } }).evaluate({ a: 1 }));
+    const theirDepth = await errorOf(() => reference.compile(nested, { limits: { maxDepth: 2 } }).evaluate({ a: 1 }));
+    expect(ourDepth.message).toBe(theirDepth.message);
   });
 
   it('compiles once per expression, limits and function set', () => {

@@ -47,6 +47,25 @@ describe('validateArguments', () => {
     expect(validate).toHaveBeenCalledTimes(2);
   });
 
+  it('validates every call with more arguments than it remembers kinds for', () => {
+    const { signature, validate } = counted('<n+:n>');
+    const many = Array.from({ length: 17 }, (_, i) => i);
+    expect(validateArguments(signature, many, null)).toEqual(many);
+    expect(validateArguments(signature, many, null)).toEqual(many);
+    expect(validate).toHaveBeenCalledTimes(2);
+    const sixteen = many.slice(1);
+    validateArguments(signature, sixteen, null);
+    validateArguments(signature, sixteen, null);
+    expect(validate).toHaveBeenCalledTimes(3);
+  });
+
+  it('tells a missing value in front apart from fewer arguments', () => {
+    const { signature, validate } = counted('<s?s?:s>');
+    validateArguments(signature, ['a'], null);
+    validateArguments(signature, [undefined, 'a'], null);
+    expect(validate).toHaveBeenCalledTimes(2);
+  });
+
   it('tells functions, null, missing values and objects apart as jsonata does', () => {
     const { signature, validate } = counted('<x-:x>');
     for (const value of [() => 1, null, undefined, { a: 1 }, true, 'a', 1, []]) validateArguments(signature, [value], null);
