@@ -199,7 +199,8 @@ export const httpTarget = defineNode({
       let limit: RequestSignal | undefined;
       let release: Release | undefined;
       try {
-        release = await requestTurn(conn, ctx.signal);
+        // A connection without a concurrency or rate limit has no turn to wait for.
+        if (conn.holdInFlight || conn.waitForSlot) release = await requestTurn(conn, ctx.signal);
         const authorizer = authorizerOf(conn, ctx);
         const authorized = await authorizer.apply({ url, headers: { ...batch.headers, 'Idempotency-Key': key } }, ctx.signal);
         limit = requestSignal(ctx.signal, config.timeoutMs);
@@ -209,7 +210,7 @@ export const httpTarget = defineNode({
         if (response.status === 401 && !renewed && authorizer.renew(authorized)) {
           await response.text();
           limit.clear();
-          await release();
+          await release?.();
           release = undefined;
           return send(batch, url, body, key, true);
         }
