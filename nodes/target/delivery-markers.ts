@@ -13,6 +13,7 @@
 import type { DeliveryClaim, EarlierDelivery, SqlClient } from '../define-node.ts';
 import { FlowError } from '../errors.ts';
 import { classifyPgError } from './sql-errors.ts';
+import { textArrayLiteral } from './postgres-statements.ts';
 
 export const DELIVERY_MARKER_TABLE = 'ledgerflow_delivery';
 
@@ -145,7 +146,7 @@ export async function insertMarkers(tx: SqlClient, claim: DeliveryClaim, keys: s
      select $1, k, $3, $4 from unnest($2::text[]) as k
      on conflict (scope, key) do nothing
      returning key`,
-    [claim.scope, keys, claim.runId, claim.claimToken],
+    [claim.scope, textArrayLiteral(keys), claim.runId, claim.claimToken],
   );
   const fresh = new Set(rows.map((r) => r.key));
   const earlier = new Map<string, EarlierDelivery>();
@@ -153,7 +154,7 @@ export async function insertMarkers(tx: SqlClient, claim: DeliveryClaim, keys: s
   const rest = keys.filter((k) => !fresh.has(k));
   const found = await tx.query<{ key: string; claim_token: string }>(
     `select key, claim_token from ${DELIVERY_MARKER_TABLE} where scope = $1 and key = any($2::text[])`,
-    [claim.scope, rest],
+    [claim.scope, textArrayLiteral(rest)],
   );
   return whoWrote(found.rows, claim, fresh);
 }

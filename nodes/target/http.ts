@@ -117,6 +117,16 @@ function connectionHeaders(conn: HttpConnection): Record<string, string> {
   return Object.fromEntries(Object.entries(conn.headers ?? {}).filter(([name]) => !OWN_HEADERS.has(name.toLowerCase())));
 }
 
+/** What every request of one `write` call shares: the connection, the context, the secrets to hide, the headers and (a path without placeholders) the URL. */
+interface Batch {
+  conn: HttpConnection;
+  ctx: TargetContext;
+  hidden: string[];
+  /** The request headers but the Idempotency-Key. */
+  headers: Record<string, string>;
+  url: string | FlowError | undefined;
+}
+
 interface Reply {
   status: number;
   statusText: string;
@@ -153,6 +163,7 @@ export const httpTarget = defineNode({
     const pathParts = parsePath(config.path);
     const idOf = config.idToField ? compileFieldPath(config.idToField) : undefined;
     const arrayMode = config.batchMode === 'array' && config.batchSize > 1;
+    const staticPath = pathParts.every((part) => typeof part === 'string');
 
     function fillPath(record: unknown): string | FlowError {
       let out = '';
@@ -183,17 +194,15 @@ export const httpTarget = defineNode({
       return authorizer;
     }
 
-    async function send(conn: HttpConnection, url: string, body: string, key: string, ctx: TargetContext, renewed = false): Promise<Reply> {
-      const request = describeRequest(config.method, url);
+    async function send(batch: Batch, url: string, body: string, key: string, renewed = false): Promise<Reply> {
+      const { conn, ctx } = batch;
       let limit: RequestSignal | undefined;
       let release: Release | undefined;
       try {
-        release = await requestTurn(conn, ctx.signal);
+        // A connection without a concurrency or rate limit has no turn to wait for.
+        if (conn.holdInFlight || conn.waitForSlot) release = await requestTurn(conn, ctx.signal);
         const authorizer = authorizerOf(conn, ctx);
-        const authorized = await authorizer.apply({
-          url,
-          headers: { ...connectionHeaders(conn), 'Content-Type': 'application/json', Accept: 'application/json', 'Idempotency-Key': key },
-        }, ctx.signal);
+        const authorized = await authorizer.apply({ url, headers: { ...batch.headers, 'Idempotency-Key': key } }, ctx.signal);
         limit = requestSignal(ctx.signal, config.timeoutMs);
         const { signal } = limit;
         const response = await ctx.fetch(authorized.url, { method: config.method, headers: authorized.headers, body, signal });
@@ -201,9 +210,9 @@ export const httpTarget = defineNode({
         if (response.status === 401 && !renewed && authorizer.renew(authorized)) {
           await response.text();
           limit.clear();
-          await release();
+          await release?.();
           release = undefined;
-          return send(conn, url, body, key, ctx, true);
+          return send(batch, url, body, key, true);
         }
         return {
           status: response.status,
@@ -214,7 +223,7 @@ export const httpTarget = defineNode({
         };
       } catch (err) {
         if (err instanceof FlowError) throw err; // the token endpoint's refusal, already worded
-        throw transportError(request, err, nodeId, limit?.timedOut() === true, config.timeoutMs);
+        throw transportError(describeRequest(config.method, url), err, nodeId, limit?.timedOut() === true, config.timeoutMs);
       } finally {
         limit?.clear();
         await release?.().catch(() => {}); // a place not given back lapses with its lease
@@ -233,41 +242,44 @@ export const httpTarget = defineNode({
       return (reply.status >= 200 && reply.status < 300) || reply.status === 409;
     }
 
-    async function writeOne(conn: HttpConnection, item: TargetItem, ctx: TargetContext, hidden: string[]): Promise<TargetOutcome> {
-      const path = fillPath(item.data);
-      if (path instanceof FlowError) return { ok: false, error: path };
-      const url = urlOf(conn, path);
+    async function writeOne(batch: Batch, item: TargetItem): Promise<TargetOutcome> {
+      let url = batch.url;
+      if (url === undefined) {
+        const path = fillPath(item.data);
+        if (path instanceof FlowError) return { ok: false, error: path };
+        url = urlOf(batch.conn, path);
+      }
       if (url instanceof FlowError) return { ok: false, error: url };
       const body = toJson(item.data);
       if (body instanceof FlowError) return { ok: false, error: body };
       let reply: Reply;
       try {
-        reply = await send(conn, url, body, item.key, ctx);
+        reply = await send(batch, url, body, item.key);
       } catch (err) {
         if (err instanceof FlowError) return { ok: false, error: err };
         throw err;
       }
-      if (!accepted(reply)) return { ok: false, error: statusError(describeRequest(config.method, url), { ...reply, body: redact(reply.body, hidden) }, nodeId) };
+      if (!accepted(reply)) return { ok: false, error: statusError(describeRequest(config.method, url), { ...reply, body: redact(reply.body, batch.hidden) }, nodeId) };
       const answer = parseJson(reply.body);
       const ref = refText(idOf?.(answer)) ?? reply.location ?? undefined;
       return { ok: true, status: reply.status, ...(ref !== undefined ? { ref } : {}), answer: responseOf(reply, answer) };
     }
 
-    async function writeArray(conn: HttpConnection, items: TargetItem[], ctx: TargetContext, hidden: string[]): Promise<TargetOutcome[]> {
-      const url = urlOf(conn, config.path);
+    async function writeArray(batch: Batch, items: TargetItem[]): Promise<TargetOutcome[]> {
+      const url = batch.url ?? urlOf(batch.conn, config.path);
       if (url instanceof FlowError) return items.map(() => ({ ok: false as const, error: url }));
       const key = `${items[0].key}+${items.length}`;
       const body = toJson(items.map((i) => i.data));
       if (body instanceof FlowError) return items.map(() => ({ ok: false as const, error: body }));
       let reply: Reply;
       try {
-        reply = await send(conn, url, body, key, ctx);
+        reply = await send(batch, url, body, key);
       } catch (err) {
         if (err instanceof FlowError) return items.map(() => ({ ok: false as const, error: err }));
         throw err;
       }
       if (!accepted(reply)) {
-        const error = statusError(describeRequest(config.method, url), { ...reply, body: redact(reply.body, hidden) }, nodeId);
+        const error = statusError(describeRequest(config.method, url), { ...reply, body: redact(reply.body, batch.hidden) }, nodeId);
         return items.map(() => ({ ok: false as const, error }));
       }
       const answer = parseJson(reply.body);
@@ -284,8 +296,9 @@ export const httpTarget = defineNode({
       return message === error.message ? error : new FlowError(error.errorClass, message, error.details);
     }
 
-    async function writeAll(conn: HttpConnection, items: TargetItem[], ctx: TargetContext, hidden: string[]): Promise<TargetOutcome[]> {
-      if (arrayMode) return writeArray(conn, items, ctx, hidden);
+    async function writeAll(batch: Batch, items: TargetItem[]): Promise<TargetOutcome[]> {
+      const { ctx } = batch;
+      if (arrayMode) return writeArray(batch, items);
       const outcomes: TargetOutcome[] = new Array(items.length);
       // Up to `concurrency` requests in flight; each still waits for the rate limiter.
       let next = 0;
@@ -297,7 +310,7 @@ export const httpTarget = defineNode({
             outcomes[i] = { ok: false, error: new FlowError('transient', 'not sent because the run was stopped', { nodeId }) };
             continue;
           }
-          outcomes[i] = await writeOne(conn, items[i], ctx, hidden);
+          outcomes[i] = await writeOne(batch, items[i]);
         }
       };
       await Promise.all(Array.from({ length: Math.max(1, Math.min(config.concurrency ?? 1, items.length)) }, lane));
@@ -310,7 +323,13 @@ export const httpTarget = defineNode({
         if (items.length === 0) return [];
         const conn = ctx.connections.http(config.connection);
         const hidden = [...sensitiveValues(conn.headers, conn.secretValues), ...authorizerOf(conn, ctx).secrets];
-        return (await writeAll(conn, items, ctx, hidden)).map((o) => (o.ok || !hidden.length ? o : { ok: false, error: withoutSecrets(o.error, hidden) }));
+        const batch: Batch = {
+          conn, ctx, hidden,
+          // A path without placeholders is the same URL for every record of the batch: joined and checked once.
+          url: staticPath ? urlOf(conn, config.path) : undefined,
+          headers: { ...connectionHeaders(conn), 'Content-Type': 'application/json', Accept: 'application/json' },
+        };
+        return (await writeAll(batch, items)).map((o) => (o.ok || !hidden.length ? o : { ok: false, error: withoutSecrets(o.error, hidden) }));
       },
     };
   },

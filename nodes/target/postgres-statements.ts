@@ -83,6 +83,31 @@ export function toSqlText(value: unknown): SqlText {
   }
 }
 
+const QUOTE_OR_BACKSLASH = /["\\]/;
+
+/**
+ * The text of a Postgres array literal of `values`, every element quoted (`{"a","b\\"c",NULL}`): the same
+ * bytes node-postgres makes of a JavaScript array parameter, made here in one pass (pg escapes every
+ * element with two regular expressions), and a plain string for the embedded database to carry. Sent
+ * for a `$n::text[]` parameter.
+ */
+export function textArrayLiteral(values: readonly (string | null | undefined)[]): string {
+  if (values.length === 0) return '{}';
+  // Usually no element is NULL or holds a quote or a backslash: then one join, a flat string.
+  let plain = true;
+  for (let i = 0; i < values.length && plain; i++) {
+    const value = values[i];
+    plain = value !== null && value !== undefined && !value.includes('"') && !value.includes('\\');
+  }
+  if (plain) return `{"${values.join('","')}"}`;
+  const elements = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    elements[i] = value === null || value === undefined ? 'NULL' : `"${QUOTE_OR_BACKSLASH.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : value}"`;
+  }
+  return `{${elements.join(',')}}`;
+}
+
 // Text needs no cast; an unknown column is left for the INSERT to name.
 function cast(expression: string, type: string | undefined): string {
   return type === undefined || type === 'text' ? expression : `${expression}::${type}`;

@@ -31,6 +31,7 @@ import {
   buildUpdate,
   compileRowReader,
   readColumnTypes,
+  textArrayLiteral,
   type ColumnTypes,
   type SqlText,
   type Statement,
@@ -157,10 +158,10 @@ function asFlowError(err: unknown, nodeId: string): FlowError {
   return err instanceof FlowError ? err : classifyPgError(err, { nodeId });
 }
 
-// `flat`: the values in placeholder order, when they are not one array per column (MySQL statements).
+// `flat`: the values in placeholder order, when they are not one array per column (MySQL statements); Postgres gets each column's array as its literal.
 async function exec(tx: SqlClient, statement: Statement, nodeId: string, flat?: SqlText[]): Promise<Record<string, unknown>[]> {
   try {
-    return (await tx.query(statement.text, flat ?? statement.params)).rows;
+    return (await tx.query(statement.text, flat ?? statement.params.map((values) => textArrayLiteral(values)))).rows;
   } catch (err) {
     const first = classifyPgError(err, { table: statement.table, nodeId });
     const column = first.details.field ? undefined : guessColumn(first, statement);
@@ -467,7 +468,8 @@ export const postgresTarget = defineNode({
           typeCache.delete(sql);
           await deliver(sql, batch, await tableTypes(sql), outcomes, claim);
         }
-        await statistics.written(sql, batch.length);
+        // Not awaited: the check runs beside the next batch (table-statistics.ts).
+        void statistics.written(sql, batch.length);
         return outcomes;
       },
     };

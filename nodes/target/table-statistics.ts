@@ -8,7 +8,7 @@
  * One ANALYZE gives it the key's distinct count, which scales with the table
  * after that (stored as a fraction of the rows), so the index serves it for good.
  *
- * Checked once per connection pool at its first batch, then each time this
+ * Checked once per connection pool at its first batch (beside the next batch, not before it), then each time this
  * pool has written as many records as the table held at the last check (so a
  * handful of checks from empty to millions of rows). A table is analysed when
  * it fills at least 10 pages and never was analysed, or when as many
@@ -40,6 +40,8 @@ interface TableStats {
   may: boolean;
 }
 
+const DONE = Promise.resolve();
+
 /** Per connection pool: records written since the last check, and how many to wait for. */
 interface PoolState {
   written: number;
@@ -52,6 +54,7 @@ export function tableStatistics(tables: string[]) {
   const pools = new WeakMap<SqlClient, PoolState>();
 
   async function check(sql: SqlClient, state: PoolState): Promise<void> {
+    const counted = state.written;
     const { rows } = await sql.query<{ table: string; tuples: number; live: string | null; changed: string | null; pages: number; may: boolean }>(
       `select t.name as "table", c.reltuples::float8 as tuples, s.n_live_tup::text as live, s.n_mod_since_analyze::text as changed,
               (pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int)::float8 as pages,
@@ -66,23 +69,26 @@ export function tableStatistics(tables: string[]) {
     const stale = stats.filter((s) => s.may && s.pages >= MIN_PAGES && (s.tuples < 0 || s.changed >= Math.max(MIN_ROWS, s.tuples)));
     if (stale.length > 0) await sql.query(`ANALYZE (SKIP_LOCKED) ${stale.map((s) => s.table).join(', ')}`);
     const largest = Math.max(0, ...stats.map((s) => Math.max(s.tuples, s.live)));
-    state.written = 0;
+    // Records written by batches beside the check count toward the next one.
+    state.written -= counted;
     state.next = Math.max(MIN_ROWS / 2, largest);
   }
 
   return {
     /**
-     * Counts `records` written through `sql` and, when due, brings the tables' statistics up to
-     * date; outside the batch's transaction. A failure only skips this check (statistics are an
-     * optimisation: the rows are already committed).
+     * Counts `records` written through `sql` and, when due, starts bringing the tables' statistics
+     * up to date, outside the batch's transaction and without waiting for it: the check (and its
+     * ANALYZE) runs beside the next batch, on another connection of the pool, and one at a time per
+     * pool. A failure only skips this check (statistics are an optimisation: the rows are already
+     * committed). The returned promise settles when this call's check is over (the tests wait for it).
      */
-    async written(sql: SqlClient, records: number): Promise<void> {
-      if (sql.dialect === 'mysql') return;
+    written(sql: SqlClient, records: number): Promise<void> {
+      if (sql.dialect === 'mysql') return DONE;
       let state = pools.get(sql);
       if (!state) pools.set(sql, (state = { written: 0, next: 0 }));
       state.written += records;
-      if (state.written < state.next || state.checking) return;
-      state.checking = check(sql, state)
+      if (state.written < state.next || state.checking) return DONE;
+      const checking = check(sql, state)
         .catch(() => {
           // No statistics views or no right to read them: leave them to the database.
           state.next = Number.POSITIVE_INFINITY;
@@ -90,7 +96,8 @@ export function tableStatistics(tables: string[]) {
         .finally(() => {
           state.checking = undefined;
         });
-      await state.checking;
+      state.checking = checking;
+      return checking;
     },
   };
 }

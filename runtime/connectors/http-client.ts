@@ -156,15 +156,44 @@ function headerList(headers: HeadersInit | undefined): Iterable<[string, unknown
   return null;
 }
 
-/** Fetch's arguments in the shape this client sends, or null for what it leaves to the fallback. */
-function prepare(input: unknown, init: RequestInit | undefined): { url: URL; request: PreparedRequest } | null {
-  if (typeof input !== 'string' && !(input instanceof URL)) return null;
+/** Entries a client's small caches (parsed URLs, host checks) hold before they start again. */
+const CACHE_ENTRIES = 256;
+
+/** `key`'s entry of `cache`, made by `make` the first time (a full cache is emptied first). */
+function cached<V>(cache: Map<string, V>, key: string, make: (key: string) => V): V {
+  let value = cache.get(key);
+  if (value === undefined && !cache.has(key)) {
+    if (cache.size >= CACHE_ENTRIES) cache.clear();
+    value = make(key);
+    cache.set(key, value);
+  }
+  return value as V;
+}
+
+/**
+ * A target posts every record to the same URL: parsed once (per client), not per request. The parsed
+ * URLs are only read (a redirect makes a new one); a string that is not a URL is not cached.
+ */
+function parseUrl(input: string | URL, parsed: Map<string, URL>): URL | null {
+  if (typeof input === 'string') {
+    const known = parsed.get(input);
+    if (known) return known;
+  }
   let url: URL;
   try {
     url = new URL(input);
   } catch {
     return null;
   }
+  if (typeof input === 'string') cached(parsed, input, () => url);
+  return url;
+}
+
+/** Fetch's arguments in the shape this client sends, or null for what it leaves to the fallback. */
+function prepare(input: unknown, init: RequestInit | undefined, parsed: Map<string, URL>): { url: URL; request: PreparedRequest } | null {
+  if (typeof input !== 'string' && !(input instanceof URL)) return null;
+  const url = parseUrl(input, parsed);
+  if (!url) return null;
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) return null;
   const redirect = init?.redirect ?? 'follow';
   if (redirect !== 'follow' && redirect !== 'manual') return null;
@@ -244,6 +273,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const silenceMs = options.silenceTimeoutMs ?? 300_000;
   const outbound = options.outbound ?? { allowedHosts: null };
   const fallback = guardFetch(options.fallback ?? builtinFetch, outbound);
+  const parsedUrls = new Map<string, URL>();
+  const hostChecks = new Map<string, string | null>();
 
   /** One request and its answer; the body is read at once (freeing the socket) and awaited through `body`. */
   function exchange(url: URL, req: PreparedRequest): Promise<{ res: IncomingMessage; body: Promise<Buffer> }> {
@@ -325,7 +356,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
   async function send(url: URL, req: PreparedRequest): Promise<BufferedResponse> {
     for (let redirects = 0; ; redirects++) {
-      const refused = hostProblem(url.hostname, outbound);
+      // A function of the name and this client's policy alone: checked once per host.
+      const refused = cached(hostChecks, url.hostname, (host) => hostProblem(host, outbound));
       if (refused) throw fetchFailed(outboundRefused(refused));
       const { res, body } = await exchange(url, req);
       const status = res.statusCode ?? 0;
@@ -356,7 +388,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   }
 
   const clientFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const prepared = prepare(input, init);
+    const prepared = prepare(input, init, parsedUrls);
     if (!prepared) return fallback(input, init);
     return send(prepared.url, prepared.request) as unknown as Promise<Response>;
   };

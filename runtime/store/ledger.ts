@@ -19,6 +19,7 @@
  */
 import type { IdempotencyLedger } from '../engine/run-types.ts';
 import type { Db } from './db.ts';
+import { textArrayLiteral } from '../../nodes/target/postgres-statements.ts';
 
 function uniqueSorted(keys: Iterable<string>): string[] {
   return [...new Set(keys)].sort();
@@ -47,7 +48,7 @@ export function createLedger(db: Db): IdempotencyLedger {
           await db.query(
             `insert into idempotency_ledger (scope, key, state, claim_token)
              select $1, k, 'pending', $3 from unnest($2::text[]) as k`,
-            [scope, list, claimToken],
+            [scope, textArrayLiteral(list), claimToken],
           );
           return new Set(list);
         } catch (err) {
@@ -68,7 +69,7 @@ export function createLedger(db: Db): IdempotencyLedger {
          where idempotency_ledger.state = 'released'
             or (idempotency_ledger.state = 'pending' and idempotency_ledger.claim_token = excluded.claim_token)
          returning key`,
-        [scope, list, claimToken],
+        [scope, textArrayLiteral(list), claimToken],
       );
       return new Set(rows.map((r) => r.key));
     },
@@ -79,7 +80,7 @@ export function createLedger(db: Db): IdempotencyLedger {
       const { rows } = await db.query<{ key: string; target_ref: string | null }>(
         `select key, target_ref from idempotency_ledger
          where scope = $1 and key = any($2::text[]) and state = 'delivered' and claim_token = $3`,
-        [scope, list, claimToken],
+        [scope, textArrayLiteral(list), claimToken],
       );
       return new Map(rows.map((r) => [r.key, r.target_ref]));
     },
@@ -96,7 +97,7 @@ export function createLedger(db: Db): IdempotencyLedger {
         const { rowCount } = await db.query(
           `update idempotency_ledger set state = 'delivered', target_ref = null, updated_at = now()
            where scope = $1 and key = any($2::text[]) and claim_token = $3 and state <> 'delivered'`,
-          [scope, list, claimToken],
+          [scope, textArrayLiteral(list), claimToken],
         );
         if (rowCount === list.length) return;
       }
@@ -108,7 +109,7 @@ export function createLedger(db: Db): IdempotencyLedger {
          on conflict (scope, key) do update set state = 'delivered', target_ref = excluded.target_ref,
            target_answer = coalesce(excluded.target_answer, idempotency_ledger.target_answer), updated_at = now()
          where idempotency_ledger.claim_token = excluded.claim_token and idempotency_ledger.state <> 'delivered'`,
-        [scope, list, list.map((k) => byKey.get(k)!.ref), claimToken, list.map((k) => byKey.get(k)!.answer)],
+        [scope, textArrayLiteral(list), textArrayLiteral(list.map((k) => byKey.get(k)!.ref)), claimToken, textArrayLiteral(list.map((k) => byKey.get(k)!.answer))],
       );
     },
 
@@ -118,7 +119,7 @@ export function createLedger(db: Db): IdempotencyLedger {
       const { rows } = await db.query<{ key: string; target_answer: string }>(
         `select key, target_answer::text as target_answer from idempotency_ledger
          where scope = $1 and key = any($2::text[]) and state = 'delivered' and target_answer is not null`,
-        [scope, list],
+        [scope, textArrayLiteral(list)],
       );
       return new Map(rows.map((r) => [r.key, JSON.parse(r.target_answer)]));
     },
@@ -129,7 +130,7 @@ export function createLedger(db: Db): IdempotencyLedger {
       await db.query(
         `update idempotency_ledger set state = 'released', updated_at = now()
          where scope = $1 and key = any($2::text[]) and claim_token = $3 and state = 'pending'`,
-        [scope, list, claimToken],
+        [scope, textArrayLiteral(list), claimToken],
       );
     },
   };
