@@ -105,18 +105,46 @@ const OBJECT = 1;
 const ARRAY = 2;
 let containers = new Uint8Array(64);
 
-/** A JSON string with no NUL (neither raw, which JSON forbids, nor as \u0000), as a sticky expression (matched natively). */
+/** A JSON control character (U+0000 to U+001F), which a string may not hold raw; found natively from `lastIndex`. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids control characters in strings; this is that rule.
-const CLEAN_STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u(?!0000)[0-9a-fA-F]{4}))*"/y;
+const CONTROL = /[\u0000-\u001f]/g;
+
+// Where the text being checked holds its next backslash and its next control character, at or after where they
+// were last looked for (-1: none left). Strings are then skipped with native searches for their closing quote:
+// most hold neither, and one search per string replaces a character-by-character match.
+let backslashAt = -1;
+let controlAt = -1;
+
+/** Index of the first control character at or after `i`; -1 when there is none. */
+function controlFrom(text: string, i: number): number {
+  CONTROL.lastIndex = i;
+  return CONTROL.test(text) ? CONTROL.lastIndex - 1 : -1;
+}
+
+const isHex = (c: number) => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+
+/** Index after the escape at `i` (its backslash); -1 when it is not a JSON escape or it is \u0000 (NUL). */
+function escapeEnd(text: string, i: number): number {
+  const c = text.charCodeAt(i + 1);
+  if (c === 34 || c === 92 || c === 47 || c === 98 || c === 102 || c === 110 || c === 114 || c === 116) return i + 2;
+  if (c !== 117) return -1;
+  for (let k = i + 2; k < i + 6; k++) if (!isHex(text.charCodeAt(k))) return -1;
+  return text.startsWith('0000', i + 2) ? -1 : i + 6;
+}
 
 /** Index after the string starting (with its quote) at `i`; -1 when it is not a valid JSON string or holds a NUL (\u0000). */
 function stringEnd(text: string, i: number): number {
-  CLEAN_STRING.lastIndex = i;
-  try {
-    return CLEAN_STRING.test(text) ? CLEAN_STRING.lastIndex : -1;
-  } catch {
-    // The expression engine's stack ran out on a huge string: not sure, so parse it.
-    return -1;
+  let at = i + 1;
+  for (;;) {
+    const quote = text.indexOf('"', at);
+    if (quote < 0) return -1;
+    if (controlAt !== -1 && controlAt < at) controlAt = controlFrom(text, at);
+    // Everything up to the next quote is inside the string (an escaped quote only moves its end further).
+    if (controlAt !== -1 && controlAt < quote) return -1;
+    if (backslashAt !== -1 && backslashAt < at) backslashAt = text.indexOf('\\', at);
+    if (backslashAt === -1 || backslashAt > quote) return quote + 1;
+    at = escapeEnd(text, backslashAt);
+    if (at < 0) return -1;
   }
 }
 
@@ -124,7 +152,9 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 
 /** Index of the first character at or after `i` that is not JSON whitespace. */
 function afterSpace(text: string, i: number): number {
-  for (let c = text.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; c = text.charCodeAt(++i));
+  let c = text.charCodeAt(i);
+  if (c > 32) return i;
+  for (; c === 32 || c === 10 || c === 13 || c === 9; c = text.charCodeAt(++i));
   return i;
 }
 
@@ -168,6 +198,8 @@ function numberEnd(text: string, i: number): number {
  */
 export function isCleanJsonText(text: string, maxDepth: number): boolean {
   const n = text.length;
+  backslashAt = text.indexOf('\\');
+  controlAt = controlFrom(text, 0);
   let i = 0;
   let depth = 0;
   for (;;) {

@@ -7,7 +7,7 @@
 import { decodeText } from './bytes.ts';
 import { formatError } from './format-error.ts';
 import { JsonSyntaxError, isCleanJsonText, parseJsonText } from './json-syntax.ts';
-import { recordLimitsOf, recordProblem, tooLargeMessage, type RecordLimits } from './record-limits.ts';
+import { recordLimitsOf, recordProblem, textKeepsLimits, tooLargeMessage, type RecordLimits } from './record-limits.ts';
 
 export interface JsonlOptions {
   /** Keep numbers as their exact source text ("96.00"); default false. */
@@ -61,6 +61,8 @@ export async function* parseJsonl(
     if (line.trim() === '') return undefined;
     if (line.length <= checkBelow && isCleanJsonText(line, limits.maxDepth)) return undefined;
     const value = parse(line);
+    // Most lines show by their text alone that they keep the limits: only the others have their value walked.
+    if (textKeepsLimits(line, limits)) return value;
     const problem = recordProblem(value, limits);
     if (problem) throw formatError(fileName, problem, { code: 'RECORD_LIMIT' }, { line: lineNumber });
     return value;

@@ -7,17 +7,19 @@ import { describe, expect, it } from 'vitest';
 import { bytesOf, chunked, LineCounter } from '../../../nodes/formats/bytes.ts';
 import { isCleanJsonText } from '../../../nodes/formats/json-syntax.ts';
 import { parseJsonl } from '../../../nodes/formats/jsonl.ts';
-import { recordProblem } from '../../../nodes/formats/record-limits.ts';
+import { DEFAULT_RECORD_LIMITS, recordProblem, textKeepsLimits } from '../../../nodes/formats/record-limits.ts';
 
 const VALID = [
   '{}', '[]', '0', '-0', '1.5e+3', '-12.25E-2', '"x"', 'true', 'false', 'null', ' {"a" : [1, 2, {"b": null}] } ',
   '{"a":"\\"q\\" \\\\ \\/ \\b\\f\\n\\r\\t \\u00e9 \\uD83D\\uDE00 \\u0001"}', '[[[]],[{}]]', '{"a":1,"a":2}', '"\\ud800"',
   JSON.stringify({ po: { number: 'PO-1', lines: [{ qty: '2', price: 9.99 }], note: 'Ünïcødé ✓' } }),
+  '{"a":"x"}\r', '\t["a",\t"b\\"c",\r\n"\\\\"]', '["\\"", "\\u0041\\"", "x\\\\"]', '{"\\"k":"v"}',
 ];
 const INVALID = [
   '', ' ', '{', '}', '[1,]', '{"a":1,}', '{"a" 1}', '{a:1}', "{'a':1}", '01', '1.', '.5', '1e', '+1', '-', '0x10', 'NaN', 'Infinity',
   'tru', 'nul', 'True', '"abc', '"a\tb"', '"\\x"', '"\\u12"', '"\\u12G4"', '[1 2]', '{"a":1 "b":2}', '1 2', '{}{}', '[]]',
   '\ufeff{}', '{"a":1}\u00a0', '[1,,2]', '{,}', '"a\u0000"',
+  '["a\\"\tb"]', '["ok",\t"b\u0001"]', '{"a":"x\r"}', '["\\"]', '["\\\\\\"]', '"\\u00G0"', '"\\', '"\\u004',
 ];
 const NUL = ['"\\u0000"', '{"k\\u0000":1}', '["a","\\u0000b"]'];
 
@@ -61,6 +63,74 @@ describe('isCleanJsonText', () => {
       }
       if (isCleanJsonText(piece, 1000)) expect(parses, piece).toBe(true);
     }
+  });
+});
+
+/** A few thousand short texts from JSON's characters and pieces, the same every run. */
+function jsonLikeTexts(count: number): string[] {
+  const pieces = ['"', '\\', 'u', '0', 'a', 'F', '{', '}', '[', ']', ':', ',', ' ', '\t', '\r', '\u0000', '\u0001', '1', '-', 'e', '.', 'é', 'true', 'null', '"a"', '"\\u0000"', '"\\u00e9"', '\\"'];
+  let seed = 7;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  return Array.from({ length: count }, () => {
+    let text = '';
+    for (let k = next(14); k > 0; k--) text += pieces[next(pieces.length)];
+    return next(3) === 0 ? `{"k":${text}}` : next(2) === 0 ? `["${text}"]` : text;
+  });
+}
+
+const parsed = (text: string): { value: unknown } | undefined => {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+};
+
+describe('isCleanJsonText on generated texts', () => {
+  it('is true exactly when JSON.parse reads the text and the value keeps the depth limit', () => {
+    let clean = 0;
+    const wrong: string[] = [];
+    for (const text of jsonLikeTexts(20_000)) {
+      const read = parsed(text);
+      const expected = read !== undefined && recordProblem(read.value, { maxDepth: 3, maxRecordSize: 1e9 }) === undefined;
+      if (isCleanJsonText(text, 3) !== expected) wrong.push(text);
+      if (expected) clean++;
+    }
+    expect(wrong).toEqual([]);
+    expect(clean).toBeGreaterThan(2_000);
+  });
+});
+
+describe('textKeepsLimits', () => {
+  it('vouches only for texts whose parsed value recordProblem accepts', () => {
+    const limits = [DEFAULT_RECORD_LIMITS, { maxDepth: 2, maxRecordSize: 60 }, { maxDepth: 5, maxRecordSize: 1e6 }];
+    let vouched = 0;
+    const wrong: string[] = [];
+    for (const text of [...VALID, ...NUL, ...jsonLikeTexts(20_000)]) {
+      const read = parsed(text);
+      if (!read) continue;
+      for (const limit of limits) {
+        if (!textKeepsLimits(text, limit)) continue;
+        vouched++;
+        if (recordProblem(read.value, limit) !== undefined) wrong.push(text);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(vouched).toBeGreaterThan(6_000);
+  });
+
+  it('is not sure at each bound: size, nesting (short and long texts) and NUL', () => {
+    const deep = { maxDepth: 5, maxRecordSize: 1e6 };
+    expect(textKeepsLimits('[[[[[]]]]]', deep)).toBe(true);
+    expect(textKeepsLimits('[[[[[[]]]]]]', deep)).toBe(false);
+    expect(textKeepsLimits(`[${'[1],'.repeat(20)}[[[[1]]]]]`, deep)).toBe(false);
+    expect(textKeepsLimits(`{"a":[${'1,'.repeat(20)}{"b":[[1]]}]}`, deep)).toBe(true);
+    expect(textKeepsLimits('["1234567"]', { maxDepth: 5, maxRecordSize: 66 })).toBe(true);
+    expect(textKeepsLimits('["1234567"]', { maxDepth: 5, maxRecordSize: 65 })).toBe(false);
+    expect(textKeepsLimits('{"a":"\\u0000"}', DEFAULT_RECORD_LIMITS)).toBe(false);
   });
 });
 
