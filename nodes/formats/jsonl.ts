@@ -71,6 +71,12 @@ export async function* parseJsonl(
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       if (carried + nl - start > limits.maxRecordSize) throw tooLarge();
+      // A whole line in this piece that is plainly clean is checked where it lies, without being cut out.
+      if (carried === 0 && nl - start <= checkBelow && isCleanJsonText(text, limits.maxDepth, start, nl)) {
+        lineNumber++;
+        start = nl + 1;
+        continue;
+      }
       const value = take(text.slice(start, nl));
       start = nl + 1;
       if (value !== undefined) yield value;

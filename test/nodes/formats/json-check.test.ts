@@ -104,6 +104,37 @@ describe('isCleanJsonText on generated texts', () => {
   });
 });
 
+describe('isCleanJsonText on a line within a larger text', () => {
+  it('says of a line where it lies what it says of the line alone, in any order of lines', () => {
+    const lines = [...VALID, ...INVALID, ...NUL, ...jsonLikeTexts(3_000)].filter((line) => !line.includes('\n'));
+    const text = lines.join('\n');
+    const ranges: [number, number][] = [];
+    for (let at = 0, k = 0; k < lines.length; at += lines[k].length + 1, k++) ranges.push([at, at + lines[k].length]);
+    const alone = new Map(ranges.map(([start, end]) => [start, isCleanJsonText(text.slice(start, end), 3)]));
+    const wrong: string[] = [];
+    // One order after another over the same text (what it remembers of the text between lines must hold in any order).
+    for (const order of [ranges, [...ranges].reverse(), ranges.filter((_, k) => k % 3 === 0), ranges.filter((_, k) => k % 2 === 1).reverse()]) {
+      for (const [start, end] of order) if (isCleanJsonText(text, 3, start, end) !== alone.get(start)) wrong.push(text.slice(start, end));
+    }
+    // Each line again just after a look at the whole rest of the text from its start (which reads that line first).
+    for (const [start, end] of ranges) {
+      isCleanJsonText(text, 3, start);
+      if (isCleanJsonText(text, 3, start, end) !== alone.get(start)) wrong.push(text.slice(start, end));
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('agrees with the cut-out text on every cut, whatever follows the end', () => {
+    const valid = VALID.at(-1)!;
+    for (const around of [`${valid}\n${valid}`, `[1] ${valid} \\ "x"`]) {
+      const start = around.indexOf(valid);
+      for (let end = start; end <= around.length; end++) {
+        expect(isCleanJsonText(around, 1000, start, end), around.slice(start, end)).toBe(isCleanJsonText(around.slice(start, end), 1000));
+      }
+    }
+  });
+});
+
 describe('textKeepsLimits', () => {
   it('vouches only for texts whose parsed value recordProblem accepts', () => {
     const limits = [DEFAULT_RECORD_LIMITS, { maxDepth: 2, maxRecordSize: 60 }, { maxDepth: 5, maxRecordSize: 1e6 }];
