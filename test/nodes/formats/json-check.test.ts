@@ -4,7 +4,7 @@
  * limits accept; everything else is parsed and reported as before.
  */
 import { describe, expect, it } from 'vitest';
-import { bytesOf, chunked, LineCounter } from '../../../nodes/formats/bytes.ts';
+import { byteTextLength, bytesOf, chunked, decodeByteText, decodeText, LineCounter, utf8ByteTexts } from '../../../nodes/formats/bytes.ts';
 import { isCleanJsonText } from '../../../nodes/formats/json-syntax.ts';
 import { parseJsonl } from '../../../nodes/formats/jsonl.ts';
 import { DEFAULT_RECORD_LIMITS, recordProblem, textKeepsLimits } from '../../../nodes/formats/record-limits.ts';
@@ -195,6 +195,81 @@ describe('parseJsonl checkOnly', () => {
     };
     expect(await read(true)).toBe(await read(false));
     expect(await read(true)).toMatch(/maxRecordSize/);
+  });
+});
+
+describe('JSON Lines precheck on UTF-8 bytes read as they are', () => {
+  const outcome = async (run: () => Promise<unknown>) => {
+    try {
+      return `ok ${JSON.stringify(await run())}`;
+    } catch (err) {
+      return `error ${(err as Error).message}`;
+    }
+  };
+  const join = async (texts: AsyncIterable<string>, decode: (text: string) => string) => {
+    let all = '';
+    for await (const text of texts) all += text;
+    return decode(all);
+  };
+  const utf8 = (text: string) => new TextEncoder().encode(text);
+  const bytes = (...parts: (string | number[])[]) => {
+    const arrays = parts.map((p) => (typeof p === 'string' ? utf8(p) : Uint8Array.from(p)));
+    const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
+    arrays.reduce((at, a) => (out.set(a, at), at + a.length), 0);
+    return out;
+  };
+  const inputs = [
+    bytes('{"a":"Zürich € 😀"}\n', [0xef, 0xbb, 0xbf], '[1]\n'),
+    bytes([0xef, 0xbb, 0xbf], '{"a":"é"}\r\n{"b":"😀"}'),
+    bytes([0xef, 0xbb]),
+    bytes('{"a":1}\n{"b":"x', [0xff], '"}\n'),
+    bytes('{"a":1}\n\n{"b":"', [0xc3], '"}\n'),
+    bytes('{"a":"€"}\n{"b":"', [0xe2, 0x82], '"}\n'),
+    bytes('{"a":1}\n', [0xed, 0xa0, 0x80], '\n'),
+    bytes('{"a":1}\n', [0xe0, 0x80, 0x80], '\n'),
+    bytes('{"a":1}\n', [0xf4, 0x90, 0x80, 0x80], '\n'),
+    bytes('{"a":1}\n', [0xc0, 0xaf], '\n'),
+    bytes('{"a":1}\n"x', [0x80], '"\n'),
+    bytes('{"a":"', [0xf0, 0x9f, 0x98]),
+    bytes('{"a":"é"}\n{"b":"ü",}\n'),
+  ];
+
+  it('checks and counts as decodeText does, in pieces of any size, and decodes to the same text', async () => {
+    for (const input of inputs) {
+      for (let size = 1; size <= 12; size++) {
+        const expected = await outcome(() => join(decodeText(chunked(input, size), 'in.jsonl'), (t) => t));
+        expect(await outcome(() => join(utf8ByteTexts(chunked(input, size), 'in.jsonl')!, decodeByteText)), `${input} in pieces of ${size}`).toBe(expected);
+      }
+    }
+  });
+
+  it('counts the characters of a byte text as a decoded string counts them', () => {
+    const text = 'aé€😀\u00ff\u0800z';
+    const byteText = String.fromCharCode(...utf8(text));
+    expect(byteTextLength(byteText, 0, byteText.length)).toBe(text.length);
+    expect(byteTextLength(byteText, 1, 3)).toBe(1);
+  });
+
+  it('reports every bad line (and bad bytes) as the full parse does', async () => {
+    const read = (input: Uint8Array, size: number, checkOnly: boolean, limits?: { maxRecordSize: number }) =>
+      outcome(async () => {
+        const out: unknown[] = [];
+        for await (const r of parseJsonl(chunked(input, size), 'in.jsonl', { checkOnly, limits })) out.push(r);
+        return checkOnly ? out.length : out;
+      });
+    for (const input of inputs) {
+      for (const size of [1, 2, 3, 5, 64]) {
+        const full = await read(input, size, false);
+        if (full.startsWith('error')) expect(await read(input, size, true), `${input} in pieces of ${size}`).toBe(full);
+      }
+    }
+    // Near the size limit in characters, whatever the line's bytes: 10 characters of 2, 3 and 4 bytes.
+    for (const text of ['é'.repeat(10), '€'.repeat(10), '😀'.repeat(5), 'x'.repeat(10)]) {
+      for (const max of [8, 9, 10, 11, 12, 13, 14]) {
+        const input = utf8(`"${text}"\n"${text}"`);
+        for (const size of [1, 4, 64]) expect(await read(input, size, true, { maxRecordSize: max }), `${text} ${max} ${size}`).toBe(await read(input, size, false, { maxRecordSize: max }).then((r) => (r.startsWith('ok') ? 'ok 2' : r)));
+      }
+    }
   });
 });
 
