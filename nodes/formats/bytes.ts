@@ -111,6 +111,10 @@ export class LineCounter {
   }
 }
 
+/** The error for bytes that are not valid text in the encoding, near the line being read. */
+const encodingError = (fileName: string, encoding: string, line: number) =>
+  formatError(fileName, `the file is not valid ${encoding} text (near line ${line}); choose the file's encoding, e.g. windows-1252`, { code: 'ENCODING' });
+
 /**
  * Decodes a byte stream as text. The BOM is dropped. Bytes that are not valid
  * in `encoding` stop the read with a validation error naming the file and the
@@ -129,11 +133,7 @@ export async function* decodeText(
   }
   const lines = new LineCounter();
   const fail = (): never => {
-    throw formatError(
-      fileName,
-      `the file is not valid ${decoder.encoding} text (near line ${lines.line}); choose the file's encoding, e.g. windows-1252`,
-      { code: 'ENCODING' },
-    );
+    throw encodingError(fileName, decoder.encoding, lines.line);
   };
   for await (const chunk of chunks) {
     let text: string;
@@ -154,6 +154,114 @@ export async function* decodeText(
     return fail();
   }
   if (tail.length > 0) yield tail;
+}
+
+/** Node's UTF-8 check and byte-per-character decoding, where the runtime has them (not in a browser). */
+interface ByteText {
+  isUtf8(bytes: Uint8Array): boolean;
+  latin1(bytes: Uint8Array): string;
+  utf8Of(byteText: string): string;
+}
+
+interface NodeBufferModule {
+  isUtf8?: (bytes: Uint8Array) => boolean;
+  Buffer?: {
+    from(bytes: ArrayBufferLike, offset: number, length: number): { toString(encoding: string): string };
+    from(text: string, encoding: string): { toString(encoding: string): string };
+  };
+}
+
+const byteText: ByteText | undefined = (() => {
+  const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const buffer = node?.getBuiltinModule?.('node:buffer') as NodeBufferModule | undefined;
+  const { isUtf8, Buffer } = buffer ?? {};
+  if (!isUtf8 || !Buffer) return undefined;
+  return {
+    isUtf8,
+    latin1: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'),
+    utf8Of: (text) => Buffer.from(text, 'latin1').toString('utf8'),
+  };
+})();
+
+/** Length of `bytes` up to where an unfinished UTF-8 character at their end starts (all of them when none is). */
+function completeLength(bytes: Uint8Array): number {
+  const n = bytes.length;
+  for (let i = n - 1; i >= 0 && i >= n - 3; i--) {
+    const c = bytes[i];
+    if ((c & 0xc0) === 0x80) continue;
+    const size = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return i + size > n ? i : n;
+  }
+  return n;
+}
+
+/** True when `bytes` can begin a valid UTF-8 text (an unfinished character is not yet wrong). */
+function validStart(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A UTF-8 byte stream as text of one character per byte (as latin1 reads it),
+ * checked as decodeText checks it (same error, same line; the BOM dropped) at a
+ * fraction of the cost of decoding it. For scanning a syntax whose characters
+ * of note are all ASCII: every byte of a multi-byte character is 0x80 or above,
+ * and lines end where they do in the decoded text. A piece must be decoded
+ * (`decodeByteText`) before values are read from it or its characters counted.
+ * Undefined where the runtime lacks the means (a browser): use decodeText.
+ */
+export function utf8ByteTexts(chunks: AsyncIterable<Uint8Array>, fileName: string): AsyncIterable<string> | undefined {
+  if (!byteText) return undefined;
+  const node = byteText;
+  return (async function* () {
+    const lines = new LineCounter();
+    let unfinished: Uint8Array | undefined;
+    let started = false;
+    for await (const chunk of chunks) {
+      let part = unfinished ? concatBytes([unfinished, chunk], unfinished.length + chunk.length) : chunk;
+      unfinished = undefined;
+      const complete = completeLength(part);
+      if (complete < part.length) {
+        unfinished = part.slice(complete);
+        part = part.subarray(0, complete);
+      }
+      if (!node.isUtf8(part) || (unfinished && !validStart(unfinished))) throw encodingError(fileName, 'utf-8', lines.line);
+      if (!started && part.length > 0) {
+        started = true;
+        if (part[0] === 0xef && part[1] === 0xbb && part[2] === 0xbf) part = part.subarray(3);
+      }
+      if (part.length > 0) {
+        const text = node.latin1(part);
+        lines.feed(text);
+        yield text;
+      }
+    }
+    if (unfinished) throw encodingError(fileName, 'utf-8', lines.line);
+  })();
+}
+
+/**
+ * Characters (UTF-16 units, as a string's length counts them) from `from` to
+ * `to` in a piece of utf8ByteTexts' output: its bytes, less each continuation
+ * byte of a multi-byte character, plus one per 4-byte character (two units).
+ */
+export function byteTextLength(text: string, from: number, to: number): number {
+  let length = to - from;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80 && c < 0xc0) length--;
+    else if (c >= 0xf0) length++;
+  }
+  return length;
+}
+
+/** The text of a piece of utf8ByteTexts' output (which holds whole characters only). */
+export function decodeByteText(text: string): string {
+  return byteText ? byteText.utf8Of(text) : text;
 }
 
 /** Every chunk of a stream joined into one buffer (a saved answer or message body read whole). */

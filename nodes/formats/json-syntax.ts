@@ -105,26 +105,64 @@ const OBJECT = 1;
 const ARRAY = 2;
 let containers = new Uint8Array(64);
 
-/** A JSON string with no NUL (neither raw, which JSON forbids, nor as \u0000), as a sticky expression (matched natively). */
+/** A JSON control character (U+0000 to U+001F), which a string may not hold raw; found natively from `lastIndex`. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids control characters in strings; this is that rule.
-const CLEAN_STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u(?!0000)[0-9a-fA-F]{4}))*"/y;
+const CONTROL = /[\u0000-\u001f]/g;
+
+// The text being checked ends at `scanEnd` (its length, or a line's end within a larger text). Where it holds its
+// next backslash and its next control character, at or after where they were last looked for (-1: none left):
+// strings are then skipped with native searches for their closing quote (most hold neither), one search per string
+// instead of a character-by-character match. The backslash found is kept for the next line of the same text
+// (`searchedText` from `searchedFrom` on), so a text of many lines is searched for backslashes once.
+let scanEnd = 0;
+let backslashAt = -1;
+let controlAt = -1;
+let searchedText: string | undefined;
+let searchedFrom = 0;
+
+/** Index of the first control character at or after `i`; -1 when there is none. */
+function controlFrom(text: string, i: number): number {
+  CONTROL.lastIndex = i;
+  return CONTROL.test(text) ? CONTROL.lastIndex - 1 : -1;
+}
+
+const isHex = (c: number) => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+
+/** Index after the escape at `i` (its backslash); -1 when it is not a JSON escape or it is \u0000 (NUL). */
+function escapeEnd(text: string, i: number): number {
+  const c = text.charCodeAt(i + 1);
+  if (c === 34 || c === 92 || c === 47 || c === 98 || c === 102 || c === 110 || c === 114 || c === 116) return i + 2;
+  if (c !== 117) return -1;
+  for (let k = i + 2; k < i + 6; k++) if (!isHex(text.charCodeAt(k))) return -1;
+  return text.startsWith('0000', i + 2) ? -1 : i + 6;
+}
 
 /** Index after the string starting (with its quote) at `i`; -1 when it is not a valid JSON string or holds a NUL (\u0000). */
 function stringEnd(text: string, i: number): number {
-  CLEAN_STRING.lastIndex = i;
-  try {
-    return CLEAN_STRING.test(text) ? CLEAN_STRING.lastIndex : -1;
-  } catch {
-    // The expression engine's stack ran out on a huge string: not sure, so parse it.
-    return -1;
+  let at = i + 1;
+  for (;;) {
+    const quote = text.indexOf('"', at);
+    if (quote < 0 || quote >= scanEnd) return -1;
+    if (controlAt !== -1 && controlAt < at) controlAt = controlFrom(text, at);
+    // Everything up to the next quote is inside the string (an escaped quote only moves its end further).
+    if (controlAt !== -1 && controlAt < quote) return -1;
+    if (backslashAt !== -1 && backslashAt < at) {
+      backslashAt = text.indexOf('\\', at);
+      searchedFrom = at;
+    }
+    if (backslashAt === -1 || backslashAt > quote) return quote + 1;
+    at = escapeEnd(text, backslashAt);
+    if (at < 0) return -1;
   }
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
-/** Index of the first character at or after `i` that is not JSON whitespace. */
+/** Index of the first character at or after `i` that is not JSON whitespace, or the end of the text. */
 function afterSpace(text: string, i: number): number {
-  for (let c = text.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; c = text.charCodeAt(++i));
+  let c = text.charCodeAt(i);
+  if (c > 32) return i;
+  for (; (c === 32 || c === 10 || c === 13 || c === 9) && i < scanEnd; c = text.charCodeAt(++i));
   return i;
 }
 
@@ -160,15 +198,23 @@ function numberEnd(text: string, i: number): number {
 }
 
 /**
- * True when `text` is exactly one JSON value (RFC 8259, as `JSON.parse` reads
- * it, whitespace around it allowed), nested at most `maxDepth` levels, with no
- * NUL character in any string or name — found without building the value, for
- * checking a document before a run (no allocation, no garbage). False means
- * "not sure": parse the text to learn what is wrong, if anything.
+ * True when `text` (or its part from `start` to `end`, e.g. one line of many)
+ * is exactly one JSON value (RFC 8259, as `JSON.parse` reads it, whitespace
+ * around it allowed), nested at most `maxDepth` levels, with no NUL character
+ * in any string or name — found without building the value, for checking a
+ * document before a run (no allocation, no garbage). False means "not sure":
+ * parse the text to learn what is wrong, if anything.
  */
-export function isCleanJsonText(text: string, maxDepth: number): boolean {
-  const n = text.length;
-  let i = 0;
+export function isCleanJsonText(text: string, maxDepth: number, start = 0, end = text.length): boolean {
+  const n = end;
+  scanEnd = end;
+  if (text !== searchedText || searchedFrom > start || (backslashAt !== -1 && backslashAt < start)) {
+    backslashAt = text.indexOf('\\', start);
+    searchedText = text;
+    searchedFrom = start;
+  }
+  controlAt = controlFrom(text, start);
+  let i = start;
   let depth = 0;
   for (;;) {
     // A value.

@@ -4,10 +4,10 @@
  * longer line is refused as soon as it passes the limit. Each piece of text is
  * scanned for newlines once, so parsing is linear in the input size.
  */
-import { decodeText } from './bytes.ts';
+import { byteTextLength, decodeByteText, decodeText, utf8ByteTexts } from './bytes.ts';
 import { formatError } from './format-error.ts';
 import { JsonSyntaxError, isCleanJsonText, parseJsonText } from './json-syntax.ts';
-import { recordLimitsOf, recordProblem, tooLargeMessage, type RecordLimits } from './record-limits.ts';
+import { recordLimitsOf, recordProblem, textKeepsLimits, tooLargeMessage, type RecordLimits } from './record-limits.ts';
 
 export interface JsonlOptions {
   /** Keep numbers as their exact source text ("96.00"); default false. */
@@ -37,6 +37,10 @@ export async function* parseJsonl(
   const limits = recordLimitsOf(options.limits);
   // Lines short enough that their parsed size cannot pass the limit (a value counts at most 6 characters per character of text).
   const checkBelow = options.checkOnly && !exact ? Math.floor(limits.maxRecordSize / 6) : 0;
+  // A check of UTF-8 reads the bytes as they are (validated, not decoded): only a line that is not plainly clean is decoded.
+  const byteTexts = checkBelow > 0 && /^utf-?8$/i.test((options.encoding ?? 'utf-8').trim()) ? utf8ByteTexts(chunks, fileName) : undefined;
+  const textOf = byteTexts ? decodeByteText : (text: string) => text;
+  const lengthOf = byteTexts ? byteTextLength : (_text: string, from: number, to: number) => to - from;
   let lineNumber = 0;
   const parse = (line: string): unknown => {
     try {
@@ -55,26 +59,35 @@ export async function* parseJsonl(
   const tooLarge = () => formatError(fileName, tooLargeMessage(limits), { code: 'RECORD_TOO_LARGE' }, { line: lineNumber + 1 });
   const take = (piece: string): unknown => {
     lineNumber++;
-    const line = pieces.length ? pieces.join('') + piece : piece;
+    const line = textOf(pieces.length ? pieces.join('') + piece : piece);
     pieces = [];
     carried = 0;
     if (line.trim() === '') return undefined;
     if (line.length <= checkBelow && isCleanJsonText(line, limits.maxDepth)) return undefined;
     const value = parse(line);
+    // Most lines show by their text alone that they keep the limits: only the others have their value walked.
+    if (textKeepsLimits(line, limits)) return value;
     const problem = recordProblem(value, limits);
     if (problem) throw formatError(fileName, problem, { code: 'RECORD_LIMIT' }, { line: lineNumber });
     return value;
   };
-  for await (const text of decodeText(chunks, fileName, options.encoding)) {
+  for await (const text of byteTexts ?? decodeText(chunks, fileName, options.encoding)) {
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      if (carried + nl - start > limits.maxRecordSize) throw tooLarge();
+      // (A byte text's length is at least its characters': they are counted only when it matters.)
+      if (carried + nl - start > limits.maxRecordSize && carried + lengthOf(text, start, nl) > limits.maxRecordSize) throw tooLarge();
+      // A whole line in this piece that is plainly clean is checked where it lies, without being cut out.
+      if (carried === 0 && nl - start <= checkBelow && isCleanJsonText(text, limits.maxDepth, start, nl)) {
+        lineNumber++;
+        start = nl + 1;
+        continue;
+      }
       const value = take(text.slice(start, nl));
       start = nl + 1;
       if (value !== undefined) yield value;
     }
     if (start < text.length) {
-      carried += text.length - start;
+      carried += lengthOf(text, start, text.length);
       if (carried > limits.maxRecordSize) throw tooLarge();
       pieces.push(text.slice(start));
     }

@@ -35,6 +35,24 @@ export function tooLargeMessage(limits: RecordLimits): string {
   return `the record is larger than the record size limit of ${describeSize(limits.maxRecordSize)} (maxRecordSize)`;
 }
 
+/**
+ * True when whatever the JSON text `text` parses to surely keeps the limits, as
+ * the text alone shows (a few native searches, no walk of the value): short
+ * enough that its size cannot pass the limit (a value counts at most 6
+ * characters per character of its text), too few brackets to nest deeper (each
+ * level takes an opening and a closing one), and no NUL, raw or escaped. False
+ * means "not sure": walk the parsed value (recordProblem).
+ */
+export function textKeepsLimits(text: string, limits: RecordLimits): boolean {
+  if (text.length > limits.maxRecordSize / 6) return false;
+  if (text.indexOf('\u0000') !== -1 || text.indexOf('\\u0000') !== -1) return false;
+  if (text.length < 2 * (limits.maxDepth + 1)) return true;
+  let openings = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++openings > limits.maxDepth) return false;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++openings > limits.maxDepth) return false;
+  return true;
+}
+
 interface Visit {
   value: unknown;
   depth: number;

@@ -62,6 +62,11 @@ describe('record limits', () => {
   it('applies configured limits through parseDocument', async () => {
     const err = await parseFailure(parseDocument(bytesOf(`${nested(8)}\n`), 'e.jsonl', { limits: { maxDepth: 5 } }));
     expect(err.message).toMatch(/e\.jsonl line 1: .*more than 5 levels/);
+    // The shortest line that nests too deep (six levels in twelve characters) is walked, not waved through.
+    const short = await parseFailure(parseDocument(bytesOf('[[[[[]]]]]\n[[[[[[]]]]]]\n'), 'e.jsonl', { limits: { maxDepth: 5 } }));
+    expect(short.message).toMatch(/e\.jsonl line 2: .*more than 5 levels/);
+    const exact = await parseFailure(parseDocument(bytesOf('{"n":1.50}\n{"n":"\\u0000"}\n'), 'e.jsonl', { json: { exactNumbers: true } }));
+    expect(exact.message).toMatch(/e\.jsonl line 2: field n contains a NUL character/);
     const big = await parseFailure(parseDocument(bytesOf(`{"id":"${'x'.repeat(2000)}"}\n`), 'e.jsonl', { limits: { maxRecordSize: 1000 } }));
     expect(big.message).toMatch(/e\.jsonl line 1: the record is larger than the record size limit of 1,000 characters \(maxRecordSize\)/);
   });
