@@ -36,6 +36,22 @@ export function timeField(ms: number | null | undefined): string {
   return typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString() : NULL_FIELD;
 }
 
+/**
+ * `timeField` for a column whose value mostly repeats from one row to the next (the traces of a
+ * chunk finish within the same millisecond): the last value's text is kept and given again.
+ */
+export function repeatedTimeField(): (ms: number | null | undefined) => string {
+  let lastMs: number | null | undefined = Number.NaN;
+  let lastText = NULL_FIELD;
+  return (ms) => {
+    if (ms !== lastMs) {
+      lastText = timeField(ms);
+      lastMs = ms;
+    }
+    return lastText;
+  };
+}
+
 // jsonb refuses \u0000 in strings; an escaped backslash before "u0000" is not one.
 const JSON_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
 
@@ -73,4 +89,27 @@ function arrayElement(value: string): string {
 export function textArrayField(values: readonly string[] | null | undefined): string {
   if (!values) return NULL_FIELD;
   return textField(`{${values.map((v) => arrayElement(String(v).replace(/\0/g, '\uFFFD'))).join(',')}}`);
+}
+
+/**
+ * `textArrayField` for a column whose value mostly repeats from one row to the next (the paths of
+ * records that took the same way through the flow): the last value's text is given again when
+ * every element is the same.
+ */
+export function repeatedTextArrayField(): (values: readonly string[] | null | undefined) => string {
+  let last: readonly string[] | null | undefined;
+  let lastText = NULL_FIELD;
+  return (values) => {
+    if (values !== last && !(values && last && sameElements(values, last))) {
+      lastText = textArrayField(values);
+      last = values ? values.slice() : values;
+    }
+    return lastText;
+  };
+}
+
+function sameElements(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
