@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { jsonField, jsonText, numberField, textArrayField, textField, timeField } from '../../../runtime/store/copy-text.ts';
+import {
+  jsonField, jsonText, numberField, repeatedTextArrayField, repeatedTimeField, textArrayField, textField, timeField,
+} from '../../../runtime/store/copy-text.ts';
 
 describe('COPY text encoding', () => {
   it.each([
@@ -39,5 +41,19 @@ describe('COPY text encoding', () => {
     expect(textArrayField(['a', 'b c', 'd"e', 'f\\g', 'NULL'])).toBe('{"a","b c","d\\\\"e","f\\\\\\\\g","NULL"}');
     expect(textArrayField([])).toBe('{}');
     expect(textArrayField(undefined)).toBe('\\N');
+  });
+
+  it('gives a repeated value the text of the value, also after a change or an array changed in place', () => {
+    const paths = repeatedTextArrayField();
+    const path = ['src', 'map'];
+    expect(paths(path)).toBe('{"src","map"}');
+    expect(paths(['src', 'map'])).toBe('{"src","map"}');
+    path.push('tgt');
+    expect(paths(path)).toBe('{"src","map","tgt"}');
+    expect(paths(['src', 'map'])).toBe('{"src","map"}');
+    expect(paths(null)).toBe('\\N');
+    expect(paths([])).toBe('{}');
+    const times = repeatedTimeField();
+    for (const ms of [0, 0, 1, Number.NaN, undefined, 1, 1_700_000_000_000]) expect(times(ms)).toBe(timeField(ms));
   });
 });
