@@ -103,12 +103,14 @@ export const fileTarget = defineNode({
     // csv-stringify is loaded by the first CSV write: the designer opens flows without it.
     let stringify: typeof import('csv-stringify/browser/esm/sync').stringify | undefined;
 
-    function serialize(data: unknown): string | FlowError {
+    /** The record's line, in `lines` (a JSONL line as its JSON text and its newline: no copy of the text made to join them). */
+    function serialize(data: unknown, lines: string[]): FlowError | undefined {
       try {
         if (config.format === 'jsonl') {
           const json = jsonTextOf(data);
           if (json === undefined) return new FlowError('permanent', `${config.path}: the record has no JSON form`, { nodeId });
-          return `${json}\n`;
+          lines.push(json, '\n');
+          return;
         }
         if (derivedColumns && (data === null || typeof data !== 'object' || Array.isArray(data))) {
           // Columns come from the records' fields: anything else would vanish as an empty row.
@@ -119,7 +121,7 @@ export const fileTarget = defineNode({
           header,
           get: (r: unknown) => (r && typeof r === 'object' && Object.hasOwn(r, header) ? (r as Record<string, unknown>)[header] : undefined),
         }));
-        return stringify!([columns.map((c) => cell(c.get(data)))], { delimiter: config.delimiter, eof: true });
+        lines.push(stringify!([columns.map((c) => cell(c.get(data)))], { delimiter: config.delimiter, eof: true }));
       } catch (err) {
         return toFlowError(err, 'permanent', { nodeId });
       }
@@ -133,15 +135,11 @@ export const fileTarget = defineNode({
         // The header's place, filled once the columns are known (from the first record).
         const lines: string[] = [''];
         let count = written;
-        items.forEach((item, i) => {
-          const line = serialize(item.data);
-          if (line instanceof FlowError) {
-            outcomes[i] = { ok: false, error: line };
-            return;
-          }
-          lines.push(line);
-          outcomes[i] = { ok: true, ref: `${config.path}:${++count}`, answer: { file: config.path, recordNumber: count } };
-        });
+        for (let i = 0; i < items.length; i++) {
+          const error = serialize(items[i].data, lines);
+          if (error) outcomes[i] = { ok: false, error };
+          else outcomes[i] = { ok: true, ref: `${config.path}:${++count}`, answer: { file: config.path, recordNumber: count } };
+        }
         if (lines.length === 1) return outcomes;
         const header =
           config.format === 'csv' && !headerWritten && columns

@@ -8,6 +8,7 @@ import type { Bindings } from '../../nodes/expression/evaluator.ts';
 import type { EndFn, WorkItem } from './process-chunk.ts';
 import type { NodeStats, RecordTrace } from './run-types.ts';
 import type { TargetCallbacks } from './target-writer.ts';
+import { extendPath } from './dispatch-emissions.ts';
 
 /** The bindings every expression of a record sees. */
 export const bindingsFor = (item: WorkItem): Bindings => ({ sourceKey: item.sourceKey, lineageKey: item.lineageKey });
@@ -42,7 +43,7 @@ export type PassOnFn = (item: WorkItem, answer: unknown, delivery: NonNullable<W
  * before the port was connected) ends here, never sent again to get one.
  */
 export function targetCallbacks(node: PreparedTarget, s: NodeStats, end: EndFn, failed: FailedFn, passOn?: PassOnFn): TargetCallbacks<WorkItem> {
-  const path = (item: WorkItem) => [...item.path, node.id];
+  const path = (item: WorkItem) => extendPath(item.path, node.id);
   const settle = (item: WorkItem, outcome: 'delivered' | 'duplicate', trace: Partial<RecordTrace>, answer: unknown) => {
     if (passOn && answer !== undefined) return passOn(item, answer, { outcome, trace });
     item.path = path(item);

@@ -127,7 +127,7 @@ async function writeBatch<W extends TargetWork>(
         return;
       }
       if (outcome.ok) {
-        delivered({ key: item.idempotencyKey!, ref: outcome.ref, ...(keep && outcome.answer !== undefined ? { answer: outcome.answer } : {}) });
+        delivered(keep && outcome.answer !== undefined ? { key: item.idempotencyKey!, ref: outcome.ref, answer: outcome.answer } : { key: item.idempotencyKey!, ref: outcome.ref });
         on.delivered(item, outcome.ref, outcome.status, outcome.answer);
         return;
       }

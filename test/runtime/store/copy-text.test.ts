@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { jsonField, jsonText, numberField, textArrayField, textField, timeField } from '../../../runtime/store/copy-text.ts';
+import {
+  jsonField, jsonText, numberField, repeatedTextArrayField, repeatedTimeField, textArrayField, textField, timeField,
+} from '../../../runtime/store/copy-text.ts';
 
 describe('COPY text encoding', () => {
   it.each([
@@ -40,4 +42,26 @@ describe('COPY text encoding', () => {
     expect(textArrayField([])).toBe('{}');
     expect(textArrayField(undefined)).toBe('\\N');
   });
+
+  it('gives a repeated value the text of the value, also after a change or an array changed in place', () => {
+    const paths = repeatedTextArrayField();
+    const path = ['src', 'map'];
+    expect(paths(path)).toBe('{"src","map"}');
+    expect(paths(['src', 'map'])).toBe('{"src","map"}');
+    path.push('tgt');
+    expect(paths(path)).toBe('{"src","map","tgt"}');
+    expect(paths(['src', 'map'])).toBe('{"src","map"}');
+    expect(paths(null)).toBe('\\N');
+    expect(paths([])).toBe('{}');
+    const times = repeatedTimeField();
+    for (const ms of [0, 0, 1, Number.NaN, undefined, 1, 1_700_000_000_000]) expect(times(ms)).toBe(timeField(ms));
+  });
+
+  it('writes times as toISOString does, on day and year boundaries, before 1970 and past 9999', () => {
+    const times = [0, -1, 1, 86_399_999, 86_400_000, -86_400_000, -86_400_001, 1_700_000_000_000, 951_782_400_000, 253_402_300_799_999,
+      253_402_300_800_000, -62_167_219_200_000, -62_167_219_200_001, 8.64e15, -8.64e15, 1.5, -0.5, 1_764_979_200_123.7];
+    for (let i = 0; i < 2000; i++) times.push(Math.floor((i * 7_919_993_311 % 4e14) - 1e14));
+    for (const ms of times) expect(timeField(ms)).toBe(new Date(ms).toISOString());
+  });
 });
+

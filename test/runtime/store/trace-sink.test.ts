@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeadLetterEntry, RecordTrace } from '../../../runtime/engine/run-types.ts';
 import type { Db } from '../../../runtime/store/db.ts';
 import { createTraceSink } from '../../../runtime/store/trace-sink.ts';
+import { runPrefix, traceLine } from '../../../runtime/store/trace-rows.ts';
 
 interface Call { table: string; lines: string[]; inTransaction: boolean }
 
@@ -70,6 +71,20 @@ describe('trace sink', () => {
     await flushed;
     expect(f.calls.map((c) => c.lines.length)).toEqual([10, 10, 5]);
     expect(f.calls.flatMap((c) => c.lines.map(lineageOf))).toEqual(Array.from({ length: 25 }, (_, i) => String(i)));
+  });
+
+  it('encodes each row whole into its block, as traceLine gives it, also rows larger than a block', async () => {
+    const f = fakeDb();
+    f.auto();
+    const sink = createTraceSink(f.db, { ...options, batchSize: 1000 });
+    // Rows of every size around the 64 KiB block, multi-byte text and escapes included.
+    const traces = [10, 30_000, 40_000, 70_000, 5, 65_000, 200_000, 1].map((size, i) => ({
+      ...trace(i), input: { note: `€\\"\t${'x'.repeat(size)}` }, output: { other: 'ä'.repeat(size % 7) },
+    }));
+    sink.write(traces, []);
+    await sink.flush();
+    const run = { runId: options.runId, flowId: options.flowId, version: options.version, environment: options.environment };
+    expect(f.calls.flatMap((c) => c.lines.map((l) => `${l}\n`))).toEqual(traces.map((t) => traceLine(t, run, runPrefix(run))));
   });
 
   it('applies back-pressure only when more than maxPendingBatches are in flight', async () => {
