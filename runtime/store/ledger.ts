@@ -92,12 +92,18 @@ export function createLedger(db: Db): IdempotencyLedger {
       if (list.length === 0) return;
       // Only on the embedded database, which has one connection: this update locks rows in the heap's order, and on
       // a server a concurrent claim of the same keys (by an upsert, in key order) could deadlock with it.
-      if (db.kind === 'pglite' && entries.every((e) => e.ref == null && e.answer === undefined)) {
-        // What the upsert below does to a key this token holds and has not delivered, when there is no ref or answer to keep.
+      if (db.kind === 'pglite' && entries.every((e) => e.answer === undefined)) {
+        // What the upsert below does to a key this token holds and has not delivered, when there is no answer to keep.
+        // Each key's ref is looked up in one jsonb object of the keys and their refs: its arguments are the statement's
+        // parameters, so the planner makes it once, before the first row (a join with `unnest` of the refs was planned
+        // as a loop over all of them for every row).
+        const refs = list.map((k) => byKey.get(k)!.ref);
+        const withRefs = refs.some((r) => r !== null);
         const { rowCount } = await db.query(
-          `update idempotency_ledger set state = 'delivered', target_ref = null, updated_at = now()
+          `update idempotency_ledger set state = 'delivered',
+             target_ref = ${withRefs ? 'jsonb_object($2::text[], $4::text[]) ->> key' : 'null'}, updated_at = now()
            where scope = $1 and key = any($2::text[]) and claim_token = $3 and state <> 'delivered'`,
-          [scope, textArrayLiteral(list), claimToken],
+          withRefs ? [scope, textArrayLiteral(list), claimToken, textArrayLiteral(refs)] : [scope, textArrayLiteral(list), claimToken],
         );
         if (rowCount === list.length) return;
       }

@@ -39,8 +39,17 @@ export interface PostgresStoreOptions {
  * which never shrinks; the data files are in the OS page cache anyway. Measured on flow (c),
  * 100,000 events: the database process at 291 MB with 32 MB of buffers against 392 MB with
  * Postgres's default 128 MB, at the same speed (3,209 and 3,255 records/s).
+ *
+ * `wal_init_zero=off`: a new 16 MB WAL segment is made by writing its last byte instead of
+ * writing it full of zeros first. The embedded database has no checkpointer, so until its WAL
+ * reaches `max_wal_size` every segment is a new one, and PGlite's file system writes the zeros
+ * 8 KB at a time through JavaScript: about as many bytes again as the WAL itself. Durability is
+ * the same — a commit still returns only once its WAL is written, and recovery reads a segment's
+ * unwritten end as the end of the WAL either way (zeros, or a recycled segment's old pages).
+ * Measured A/B in one process (pass-through with traces, 10,000 events, database CPU µs a record,
+ * medians of 8 and 9): 79.3 → 74.6 and 71.2 → 68.9.
  */
-const EMBEDDED_SETTINGS = ['shared_buffers=32MB'];
+const EMBEDDED_SETTINGS = ['shared_buffers=32MB', 'wal_init_zero=off'];
 
 /**
  * The embedded store, its database in a process of its own. A data folder has

@@ -42,6 +42,28 @@ for (const backend of storeBackends()) {
       expect(await ledger.deliveredUnder('gl', ['J1', 'J2'], 'runQ/0')).toEqual(new Map());
     });
 
+    it('confirms with refs: each key keeps its own ref, keys never claimed are recorded, other tokens\' keys left alone', async () => {
+      const { ledger } = store;
+      const keys = Array.from({ length: 300 }, (_, i) => `R${i}`);
+      await ledger.claim('refs', keys, 'runR/0');
+      await ledger.claim('refs', ['O1'], 'runO/0');
+      // Every held key with its own ref (one without), then a chunk with a key never claimed and one of another token.
+      await ledger.confirm('refs', keys.map((key, i) => (i === 7 ? { key } : { key, ref: `out.jsonl:${i + 1}` })), 'runR/0');
+      await ledger.confirm('refs', [{ key: 'N1', ref: 'out.jsonl:301' }, { key: 'O1', ref: 'stolen' }], 'runR/0');
+      const { rows } = await store.sql.query<{ key: string; state: string; claim_token: string; target_ref: string | null }>(
+        `select key, state, claim_token, target_ref from idempotency_ledger where scope = 'refs'`);
+      const byKey = new Map(rows.map((r) => [r.key, r]));
+      expect(rows).toHaveLength(302);
+      for (const [i, key] of keys.entries()) {
+        expect(byKey.get(key), key).toEqual({ key, state: 'delivered', claim_token: 'runR/0', target_ref: i === 7 ? null : `out.jsonl:${i + 1}` });
+      }
+      expect(byKey.get('N1')).toEqual({ key: 'N1', state: 'delivered', claim_token: 'runR/0', target_ref: 'out.jsonl:301' });
+      expect(byKey.get('O1')).toEqual({ key: 'O1', state: 'pending', claim_token: 'runO/0', target_ref: null });
+      // A second confirm of a delivered key does not change its ref.
+      await ledger.confirm('refs', [{ key: 'R1', ref: 'again' }], 'runR/0');
+      expect(await ledger.deliveredUnder('refs', ['R1'], 'runR/0')).toEqual(new Map([['R1', 'out.jsonl:2']]));
+    });
+
     it('lets a retried chunk re-own its pending keys, and nobody else', async () => {
       const { ledger } = store;
       expect(sorted(await ledger.claim('bank', ['P1', 'P2'], 'runX/3'))).toEqual(['P1', 'P2']);

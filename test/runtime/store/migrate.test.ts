@@ -46,6 +46,10 @@ for (const backend of storeBackends()) {
       }
       // Migration 0026: no query reads it; every trace row paid for it.
       expect(names).not.toContain('record_traces_business_key_idx');
+      // Migration 0028: the outcome index holds a run's exceptions only, not its delivered rows.
+      const { rows: [outcomeIdx] } = await store.sql.query<{ indexdef: string }>(
+        `select indexdef from pg_indexes where schemaname = current_schema() and indexname = 'record_traces_run_outcome_idx'`);
+      expect(outcomeIdx.indexdef).toMatch(/\(run_id, outcome, id\) WHERE \(outcome <> 'delivered'::text\)$/);
     });
 
     if (backend.name === 'postgres') {
