@@ -87,9 +87,14 @@ async function engineRun(options: Record<string, unknown>) {
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
 
-/** A PGlite data folder with the schema in place: initdb is a one-off cost, not part of a run. */
+/**
+ * A PGlite data folder with the schema in place: initdb is a one-off cost, not part of a run. Each in a folder
+ * of its own, so each run's embedded target databases (`connections/` beside `pgdata/`) are its own too: the
+ * compiled run of flow (c) used to find the reference run's ERP rows and delivery markers and count 2/3 of its
+ * records as duplicates.
+ */
 async function freshPglite(dir: string, name: string): Promise<string> {
-  const dataDir = join(dir, `pg-${name}`);
+  const dataDir = join(dir, name, 'pgdata');
   const { openPgliteStore } = await import('../../runtime/store/open-store.ts');
   await (await openPgliteStore({ dataDir })).close();
   return dataDir;
