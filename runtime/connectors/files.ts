@@ -94,13 +94,25 @@ export function createFileSink(outputDir: string): ClosableFileSink {
 
 /**
  * Pieces encoded one after another into one buffer: one long string built of many pieces is slow
- * to encode, and a buffer per piece is garbage to collect. A UTF-16 code unit is at most 3 UTF-8 bytes.
+ * to encode, and a buffer per piece is garbage to collect. The buffer is sized for one byte a
+ * character (the usual JSON and CSV text) and grows only when a piece needs more.
  */
 function encodePieces(pieces: readonly string[]): Buffer {
-  let bound = 0;
-  for (const piece of pieces) bound += piece.length;
-  const bytes = Buffer.allocUnsafe(bound * 3);
+  let chars = 0;
+  for (const piece of pieces) chars += piece.length;
+  let bytes = Buffer.allocUnsafe(chars + 1024);
   let used = 0;
-  for (const piece of pieces) used += bytes.write(piece, used, 'utf8');
+  for (const piece of pieces) {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: only a piece that might not fit is measured.
+    if (bytes.length - used < piece.length * 3) {
+      const needed = used + Buffer.byteLength(piece, 'utf8');
+      if (needed > bytes.length) {
+        const grown = Buffer.allocUnsafe(Math.max(needed, bytes.length + (bytes.length >> 1)));
+        bytes.copy(grown, 0, 0, used);
+        bytes = grown;
+      }
+    }
+    used += bytes.write(piece, used, 'utf8');
+  }
   return bytes.subarray(0, used);
 }

@@ -31,6 +31,15 @@ describe('createFileSink', () => {
     expect(await readFile(join(dir, 'big.txt'), 'utf8')).toBe(chunks.join(''));
   });
 
+  it('writes a batch given as pieces byte for byte, also when its characters take more than one byte each', async () => {
+    const sink = createFileSink(dir);
+    // ASCII first (the buffer is sized for a byte a character), then pieces of 2-, 3- and 4-byte characters that must grow it.
+    const pieces = [...Array.from({ length: 50 }, (_, i) => `{"n":${i}}`), '\n', 'é'.repeat(3000), '€'.repeat(2000), '😀'.repeat(1500), '\n', 'x'];
+    await sink.append('pieces.txt', pieces);
+    await sink.close();
+    expect(await readFile(join(dir, 'pieces.txt'), 'utf8')).toBe(pieces.join(''));
+  });
+
   it.each(['../escape.txt', 'a/../../escape.txt', '/tmp/abs.txt', 'C:\\win.txt', '', '.', 'a/..'])('refuses %j', async (path) => {
     const sink = createFileSink(join(dir, 'out'));
     const err = await sink.append(path, 'x').catch((e) => e);
