@@ -78,7 +78,16 @@ export const MODULE_STATE_ALLOWED: Record<string, Record<string, string>> = {
   'nodes/expression/compiler/runtime/index.ts': { transformSignature: 'a parsed constant signature, parsed once' },
   'nodes/expression/compiler/compile.ts': { runtime: 'the compiled code\'s runtime object, built once', codeGenerationRefused: 'whether this JavaScript context refuses generated code (a fact of the context, found once)' },
   'nodes/expression/compiler/codegen/call.ts': { fnCounter: 'a counter making generated function names unique' },
-  'nodes/formats/json-syntax.ts': { containers: 'a scratch buffer of the JSON syntax check, grown on demand' },
+  'nodes/formats/json-syntax.ts': {
+    containers: 'a scratch buffer of the JSON syntax check, grown on demand',
+    // Positions found in the text being checked (synchronously, one text at a time): where its next backslash and
+    // control character are, so each is searched for once; a check of another text starts them afresh.
+    scanEnd: 'the end of the text the synchronous syntax check is scanning',
+    backslashAt: 'a search result in the text being checked (the next backslash), the same for every caller',
+    controlAt: 'a search result in the text being checked (the next control character), the same for every caller',
+    searchedText: 'which text the kept backslash position belongs to',
+    searchedFrom: 'where in that text the kept backslash position was searched from',
+  },
   'nodes/formats/xml-write.ts': { builder: 'the XML writer module, loaded once' },
   'nodes/schema-validator.ts': { ajv: 'the JSON Schema validator instance, made once' },
   'nodes/validate/record.ts': { codeGenerationRefused: 'whether this JavaScript context refuses generated code (a fact of the context, found once)' },
