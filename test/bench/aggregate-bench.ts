@@ -23,6 +23,7 @@ import { prepareFlow } from '../../runtime/engine/prepare-flow.ts';
 import { runFlow, type GivenRecord } from '../../runtime/engine/run-flow.ts';
 import { createEvaluatorRegistry } from '../../runtime/evaluators.ts';
 import { MemoryLedger } from '../runtime/engine/engine-fixtures.ts';
+import { peakRssMb } from './peak-rss.ts';
 
 const evaluators = createEvaluatorRegistry();
 
@@ -72,7 +73,7 @@ try {
   const sumStats = result.nodeStats.find((s) => s.nodeId === 'sum');
   console.log(JSON.stringify({
     lines: LINES, groups: sumStats?.out ?? 0, status: result.status, seconds,
-    linesPerSec: LINES / seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, traces,
+    linesPerSec: LINES / seconds, maxRssMb: peakRssMb(), traces,
     delivered: result.counts.delivered, error: result.error?.message,
   }));
 } finally {

@@ -18,6 +18,7 @@ import type { Database } from '../../runtime/store/database.ts';
 import type { StoredTrace } from '../../runtime/store/store.ts';
 import { storeConnectionOptions } from '../../runtime/store/target-databases.ts';
 import { measureCopyCeiling } from './trace-insert-ceiling.ts';
+import { peakRssMb } from './peak-rss.ts';
 
 export interface EngineRunOptions {
   backend: 'pglite' | 'postgres';
@@ -103,7 +104,7 @@ export async function engineRun(options: EngineRunOptions) {
     });
     const seconds = (performance.now() - started) / 1000;
     // Before the ceiling is measured: that reads thousands of traces back into this process.
-    const maxRssMb = process.resourceUsage().maxRSS / 1024;
+    const maxRssMb = peakRssMb();
     const database = await opened.connection.usage?.();
     const engineCpu = process.cpuUsage(cpuAtStart);
     const ceiling = options.ceilingRows ? await measureCeiling(opened, run.id, options.ceilingRows) : undefined;

@@ -24,6 +24,7 @@ import { openPgliteDatabase, openPostgresDatabase } from '../../runtime/store/op
 import { groupSpillOf } from '../../runtime/store/aggregate-partials-repo.ts';
 import { MemoryLedger } from '../runtime/engine/engine-fixtures.ts';
 import { dropSchemas, freshSchemaName } from '../runtime/queue/queue-fixtures.ts';
+import { peakRssMb } from './peak-rss.ts';
 
 const evaluators = createEvaluatorRegistry();
 
@@ -89,7 +90,7 @@ try {
   const records = INVOICES * (RECEIPTS_A_LINE + 1);
   console.log(JSON.stringify({
     backend: url ? 'postgres' : 'pglite', invoiceLines: INVOICES, keysInMemory: KEYS_IN_MEMORY, receiptLines: INVOICES * RECEIPTS_A_LINE, status: result.status, seconds,
-    recordsPerSec: records / seconds, matched: match?.out ?? 0, exceptions: match?.invalid ?? 0, maxRssMb: process.resourceUsage().maxRSS / 1024, traces,
+    recordsPerSec: records / seconds, matched: match?.out ?? 0, exceptions: match?.invalid ?? 0, maxRssMb: peakRssMb(), traces,
     error: result.error?.message,
   }));
 } finally {
