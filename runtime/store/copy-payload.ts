@@ -16,16 +16,22 @@ export class CopyPayload {
   /** Rows added so far. */
   rows = 0;
 
-  /** Appends one row (a COPY text line with its newline). */
-  add(line: string): void {
+  /**
+   * Appends one row (a COPY text line with its newline), given whole or in pieces written one after
+   * another (a trace row's fields around its record snapshot: the row is never one string). A row
+   * never spans two blocks.
+   */
+  readonly add = (...pieces: string[]): void => {
+    let length = 0;
+    for (const piece of pieces) length += piece.length;
     // A UTF-16 code unit is at most 3 UTF-8 bytes.
-    if (this.used + line.length * 3 > this.block.length) {
+    if (this.used + length * 3 > this.block.length) {
       this.seal();
-      this.block = Buffer.allocUnsafe(Math.max(BLOCK, line.length * 3));
+      this.block = Buffer.allocUnsafe(Math.max(BLOCK, length * 3));
     }
-    this.used += this.block.write(line, this.used, 'utf8');
+    for (const piece of pieces) this.used += this.block.write(piece, this.used, 'utf8');
     this.rows++;
-  }
+  };
 
   /** The bytes added so far, as one buffer. */
   bytes(): Buffer {

@@ -9,7 +9,7 @@ import type { RootRecord } from '../engine/process-chunk.ts';
 import type { GivenRecord } from '../engine/run-flow.ts';
 import type { SerializedError } from '../../nodes/errors.ts';
 import { storeDeadLetters } from './dead-letters-repo.ts';
-import { TRACE_COLUMNS, deadLetterLine, runPrefix, traceLine, type RunColumns } from './trace-rows.ts';
+import { TRACE_COLUMNS, deadLetterLine, runPrefix, writeTraceRow, type RunColumns } from './trace-rows.ts';
 import { isoOf, numberOf, numberOrNull } from './row-values.ts';
 import { CopyPayload } from './copy-payload.ts';
 import type { ReferenceVersions } from './reference-sets.ts';
@@ -315,7 +315,7 @@ export async function insertTraceRows(db: Db, run: RunColumns, traces: RecordTra
   const prefix = runPrefix(run);
   if (traces.length) {
     const rows = new CopyPayload();
-    for (const t of traces) rows.add(traceLine(t, run, prefix));
+    for (const t of traces) writeTraceRow(t, run, prefix, rows.add);
     await db.copyFrom('record_traces', TRACE_COLUMNS, rows.chunks());
   }
   if (deadLetters.length) {

@@ -19,51 +19,12 @@ import { storeDeadLetters } from './dead-letters-repo.ts';
 import { TRACE_COLUMNS, deadLetterLine, runPrefix, writeTraceRow, type RunColumns } from './trace-rows.ts';
 import { CopyPayload } from './copy-payload.ts';
 
-// One block is one CopyData message (as in CopyPayload).
-const BLOCK = 1 << 16;
-
-/**
- * Trace rows encoded straight into blocks of UTF-8, each row's pieces one after another: the
- * record snapshot in a row is never copied into a string of the whole row first. A row never
- * spans two blocks.
- */
-class TraceRows {
-  private readonly full: Buffer[] = [];
-  private block = Buffer.allocUnsafe(BLOCK);
-  private used = 0;
-  rows = 0;
-  /** Adds a row given in pieces (see writeTraceRow). */
-  readonly add = (head: string, input: string, tail: string): void => {
-    // A UTF-16 code unit is at most 3 UTF-8 bytes.
-    const most = (head.length + input.length + tail.length) * 3;
-    if (this.used + most > this.block.length) {
-      if (this.used > 0) this.full.push(this.block.subarray(0, this.used));
-      this.block = Buffer.allocUnsafe(Math.max(BLOCK, most));
-      this.used = 0;
-    }
-    const { block } = this;
-    let at = this.used;
-    at += block.write(head, at, 'utf8');
-    at += block.write(input, at, 'utf8');
-    this.used = at + block.write(tail, at, 'utf8');
-    this.rows++;
-  };
-
-  /** The rows' bytes, in blocks of whole rows (nothing is added after). */
-  chunks(): Buffer[] {
-    if (this.used > 0) this.full.push(this.block.subarray(0, this.used));
-    this.block = Buffer.allocUnsafe(0);
-    this.used = 0;
-    return this.full;
-  }
-}
-
 interface Batch {
-  traces: TraceRows;
+  traces: CopyPayload;
   deadLetters: CopyPayload;
 }
 
-const emptyBatch = (): Batch => ({ traces: new TraceRows(), deadLetters: new CopyPayload() });
+const emptyBatch = (): Batch => ({ traces: new CopyPayload(), deadLetters: new CopyPayload() });
 
 async function writeBatch(db: Db, batch: Batch): Promise<void> {
   if (batch.deadLetters.rows === 0) {
